@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Qt needs a few system libraries even offscreen. Install them when missing
+# and we may (root with apt-get); otherwise say exactly what is missing.
+set -euo pipefail
+declare -A pkg=( [libEGL.so.1]=libegl1 [libGL.so.1]=libgl1 [libfontconfig.so.1]=libfontconfig1
+                 [libxkbcommon.so.0]=libxkbcommon0 [libdbus-1.so.3]=libdbus-1-3 )
+missing=()
+for lib in "${!pkg[@]}"; do
+  ldconfig -p 2>/dev/null | grep -q "$lib" || missing+=("${pkg[$lib]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing system libraries for Qt: ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+else
+  echo "Qt needs these system packages: ${missing[*]} (install them with your package manager)" >&2
+  exit 1
+fi

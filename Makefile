@@ -1,0 +1,48 @@
+# Two commands a newcomer needs: `make run` and `make test`. Both create
+# .venv when missing and install what they need into it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APP_STAMP := $(VENV)/.app-installed
+TEST_STAMP := $(VENV)/.test-installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint demo bench screenshots sysdeps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(APP_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(APP_STAMP)
+
+sysdeps:
+	@bash .ci/sysdeps.sh
+
+run: $(APP_STAMP) sysdeps
+	$(BIN)/ketamine-monitor
+
+demo: $(APP_STAMP) sysdeps
+	$(BIN)/ketamine-monitor demo --db demo.db --seed 7 --speed 60
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check monitor ui tests bench
+	$(BIN)/lint-imports
+
+test: lint sysdeps
+	$(BIN)/python -m pytest tests/monitor
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/ui
+
+bench: $(TEST_STAMP) sysdeps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.run
+
+screenshots: $(APP_STAMP) sysdeps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots docs
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,155 @@
+"""The command line (DESIGN.md §4): a stable contract.
+
+Exit status 0 on success, 1 on a user-facing failure (one line on stderr,
+never a traceback), 2 on bad arguments. The window is launched through a
+callable injected by the ``ui`` package, so this core never imports Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from monitor import __version__
+from monitor.errors import MonitorError
+from monitor.logsetup import configure, startup_line
+from monitor.paths import ensure_parent, resolve_db
+
+log = logging.getLogger(__name__)
+GuiLauncher = Callable[[Path, dict[str, Any] | None], int]
+FORMATS = ("csv", "json", "pdf", "fhir")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--db", metavar="PATH",
+                    help="database file (default: $KETAMINE_MONITOR_DB or the user data folder)")
+    parser = argparse.ArgumentParser(
+        prog="ketamine-monitor", parents=[db],
+        description="Bedside monitor and record for ketamine infusion sessions. "
+                    "With no command, opens the bedside window.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("gui", parents=[db], help="open the bedside window (the default)")
+    demo = sub.add_parser("demo", parents=[db], help="run a seeded demo session")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--speed", type=float, default=60.0,
+                      help="simulated seconds per real second in the window (default 60)")
+    demo.add_argument("--headless", action="store_true", help="no window; as fast as possible")
+    demo.add_argument("--minutes", type=float, default=None,
+                      help="simulated minutes to run (default: the whole session)")
+    demo.add_argument("--device-rate", type=float, default=0.0, metavar="HZ",
+                      help="add device HR and SpO2 samples at this rate")
+    sessions = sub.add_parser("sessions", parents=[db], help="list sessions")
+    sessions.add_argument("--open", action="store_true", help="only sessions not yet closed")
+    export = sub.add_parser("export", parents=[db], help="export one session")
+    export.add_argument("session", metavar="SESSION", help="session id (or its first characters)")
+    export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument("--out", required=True, metavar="PATH")
+    export.add_argument("--deidentify", action="store_true")
+    export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    export.add_argument("--wide", action="store_true",
+                        help="CSV: one row per vitals set instead of one row per value")
+    imp = sub.add_parser("import", parents=[db], help="import a JSON export")
+    imp.add_argument("file", metavar="FILE.json")
+    sub.add_parser("verify", parents=[db], help="check the database and every hash chain")
+    return parser
+
+
+def _cmd_sessions(db: Path, args: argparse.Namespace) -> int:
+    from monitor.overview import session_rows
+    from monitor.store import Store
+    with Store(db, readonly=True) as store:
+        rows = session_rows(store, open_only=args.open)
+    print(f"{'SESSION':<14}{'PATIENT':<16}{'STARTED (UTC)':<18}{'PHASE':<12}"
+          f"{'ENTRIES':>8}{'ALARMS':>8}")
+    for r in rows:
+        print(f"{r['session_id']:<14}{r['patient_id'][:15]:<16}{r['started']:<18}"
+              f"{r['phase']:<12}{r['entries']:>8}{r['active_alarms']:>8}")
+    if not rows:
+        print("(no sessions)")
+    return 0
+
+
+def _cmd_verify(db: Path, _args: argparse.Namespace) -> int:
+    from monitor.store import Store
+    with Store(db, readonly=True) as store:
+        sessions, events = store.verify()
+    print(f"OK: {db}: integrity ok, {sessions} sessions, {events} events, every chain verifies")
+    return 0
+
+
+def _cmd_export(db: Path, args: argparse.Namespace) -> int:
+    from monitor.export import export_session
+    out = export_session(db, args.session, args.format, Path(args.out),
+                         deidentify=args.deidentify, force=args.force, wide=args.wide)
+    print(f"Wrote {out}")
+    return 0
+
+
+def _cmd_import(db: Path, args: argparse.Namespace) -> int:
+    from monitor.export.json_io import import_file
+    from monitor.store import Store
+    ensure_parent(db)
+    with Store(db) as store:
+        sid, count = import_file(store, Path(args.file))
+    print(f"Imported session {sid} ({count} events) into {db}")
+    return 0
+
+
+def _cmd_demo(db: Path, args: argparse.Namespace, gui: GuiLauncher | None) -> int:
+    if args.speed <= 0 or (args.minutes is not None and args.minutes <= 0) or args.device_rate < 0:
+        print("ketamine-monitor: error: --speed and --minutes must be above 0, "
+              "--device-rate 0 or more", file=sys.stderr)
+        return 2
+    if args.headless:
+        from monitor.simulator import run_headless
+        ensure_parent(db)
+        summary = run_headless(db, seed=args.seed, minutes=args.minutes,
+                               device_rate=args.device_rate)
+        print(summary)
+        return 0
+    if gui is None:
+        raise MonitorError("The window is not available in this installation; use --headless")
+    return gui(db, {"seed": args.seed, "speed": args.speed, "minutes": args.minutes,
+                    "device_rate": args.device_rate})
+
+
+def _cmd_gui(db: Path, gui: GuiLauncher | None) -> int:
+    if gui is None:
+        raise MonitorError("The window is not available in this installation")
+    ensure_parent(db)
+    return gui(db, None)
+
+
+def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    db = resolve_db(args.db)
+    configure()
+    log.info(startup_line(db, f"; command {args.command or 'gui'}"))
+    try:
+        if args.command in (None, "gui"):
+            return _cmd_gui(db, gui)
+        if args.command == "demo":
+            return _cmd_demo(db, args, gui)
+        handler = {"sessions": _cmd_sessions, "verify": _cmd_verify,
+                   "export": _cmd_export, "import": _cmd_import}[args.command]
+        return handler(db, args)
+    except MonitorError as exc:
+        log.warning("%s failed: %s", args.command, exc)
+        print(f"ketamine-monitor: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a last resort: one line for the user, the trace in the log
+        log.exception("unexpected failure in %s", args.command)
+        print(f"ketamine-monitor: error: unexpected {type(exc).__name__}: {exc} "
+              "(details in the log)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Precise exceptions of the core. Each message says what to do about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MonitorError(Exception):
+    """Base of every user-facing error raised by the core."""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    label: str
+    value: str
+    allowed: str
+
+    def __str__(self) -> str:
+        shown = self.value if self.value != "" else "(empty)"
+        return f"{self.label}: {shown!s} — {self.allowed}"
+
+
+class ValidationError(MonitorError):
+    """One or more typed values were refused; nothing was stored."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(str(e) for e in self.errors))
+
+    def by_field(self) -> dict[str, FieldError]:
+        return {e.field: e for e in self.errors}
+
+
+class StoreError(MonitorError):
+    """The database could not be opened, read or written."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the database open for writing."""
+
+
+class ChainError(StoreError):
+    """The tamper-evidence chain does not verify."""
+
+
+class SessionStateError(MonitorError):
+    """The action does not fit the session's phase (e.g. resume when not paused)."""
+
+
+class ConfigError(MonitorError):
+    """A protocol or settings file is broken; the message names file and key."""

@@ -1,0 +1,47 @@
+"""Where data, settings and logs live (platformdirs; overridable)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_config_path, user_data_path, user_log_path
+
+APP = "ketamine-monitor"
+DB_ENV = "KETAMINE_MONITOR_DB"
+
+
+def default_db() -> Path:
+    return user_data_path(APP, appauthor=False) / "sessions.db"
+
+
+def resolve_db(arg: str | None) -> Path:
+    """--db wins, then $KETAMINE_MONITOR_DB, then the user data directory."""
+    if arg:
+        return Path(arg).expanduser()
+    env = os.environ.get(DB_ENV)
+    if env:
+        return Path(env).expanduser()
+    return default_db()
+
+
+def ensure_parent(path: Path) -> None:
+    """Create the default data folder (only ours: never a user-named folder)."""
+    if path == default_db():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def config_dir() -> Path:
+    return user_config_path(APP, appauthor=False)
+
+
+def site_protocols() -> Path:
+    return config_dir() / "protocols.toml"
+
+
+def settings_file() -> Path:
+    return config_dir() / "settings.toml"
+
+
+def log_dir() -> Path:
+    return user_log_path(APP, appauthor=False)

@@ -1,0 +1,205 @@
+"""Protocol presets: shipped TOML files plus an optional site file.
+
+A preset is read whole or not at all. Every problem names the file and the
+key. A broken site file leaves the shipped presets in force, and the problem
+is returned so the window can say so.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import ConfigError
+
+LIMIT_PARAMS = ("sbp", "dbp", "hr", "spo2", "rr", "temp", "moaas", "rass", "pain",
+                "dissociation", "cadss6_total")
+LIMIT_KEYS = ("medium_high", "medium_low", "high_high", "high_low")
+PRIORITIES = ("low", "medium", "high")
+
+_NUM = (int, float)
+# key -> expected type(s); a nested dict is a sub-table.
+_SCHEMA: dict[str, Any] = {
+    "version": int,
+    "protocol": {
+        "id": str, "name": str, "sedation_scale": ("moaas", "rass"),
+        "dose_mode": ("infusion", "single"), "min_observation_min": _NUM,
+        "discharge_band_pct": _NUM,
+    },
+    "dose_plan": {"rate": _NUM, "rate_unit": ("mg/kg/h", "mg/h"), "duration_min": _NUM,
+                  "dose_mg": _NUM, "text": str},
+    "cadence": {"infusing": _NUM, "recovery": _NUM, "overdue_grace_min": _NUM},
+    "limits": {p: {k: _NUM for k in LIMIT_KEYS} for p in LIMIT_PARAMS},
+    "relative": {p: {"medium_rise": _NUM, "medium_rise_pct": _NUM} for p in ("sbp", "dbp", "hr")},
+    "rate_of_change": {p: {"rise": _NUM, "window_min": _NUM, "priority": PRIORITIES}
+                       for p in ("sbp", "dbp", "hr")},
+    "assessment": {"moaas_drop_priority": PRIORITIES, "dissociation_level": _NUM},
+    "alarms": {"reannounce_min": _NUM, "escalate_medium_min": _NUM, "audio_pause_s": _NUM,
+               "combine_two_medium": bool, "stale_device_s": _NUM, "overdue_priority": PRIORITIES},
+    "news2": {"window_min": _NUM, "spo2_scale": (1, 2)},
+    "rems": {"bp_points_min": list},
+}
+_REQUIRED = ("protocol.id", "protocol.name", "protocol.sedation_scale", "protocol.dose_mode",
+             "protocol.min_observation_min", "cadence.infusing", "cadence.recovery",
+             "cadence.overdue_grace_min", "alarms.reannounce_min", "alarms.escalate_medium_min",
+             "alarms.audio_pause_s", "alarms.stale_device_s", "news2.window_min")
+
+
+@dataclass(frozen=True)
+class Protocol:
+    id: str
+    name: str
+    data: dict[str, Any] = field(repr=False)
+    origin: str = "shipped"
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    @property
+    def sedation_scale(self) -> str:
+        return str(self.get("protocol.sedation_scale"))
+
+    @property
+    def dose_mode(self) -> str:
+        return str(self.get("protocol.dose_mode"))
+
+    def limits(self, param: str) -> dict[str, float]:
+        return dict(self.get(f"limits.{param}", {}) or {})
+
+
+@dataclass
+class ProtocolSet:
+    protocols: dict[str, Protocol]
+    problems: list[str] = field(default_factory=list)
+
+    def get(self, protocol_id: str) -> Protocol:
+        try:
+            return self.protocols[protocol_id]
+        except KeyError:
+            known = ", ".join(sorted(self.protocols))
+            raise ConfigError(f"Unknown protocol {protocol_id!r}; known: {known}") from None
+
+
+def _check(node: Any, schema: Any, path: str, source: str) -> None:
+    if isinstance(schema, dict):
+        if not isinstance(node, dict):
+            raise ConfigError(f"{source}: key '{path}' must be a table")
+        for key, value in node.items():
+            sub = f"{path}.{key}" if path else key
+            if key not in schema:
+                raise ConfigError(f"{source}: unknown key '{sub}'")
+            _check(value, schema[key], sub, source)
+        return
+    if isinstance(schema, tuple) and schema and not isinstance(schema[0], type):
+        if node not in schema or isinstance(node, bool):
+            allowed = ", ".join(repr(s) for s in schema)
+            raise ConfigError(f"{source}: key '{path}' is {node!r}; allowed: {allowed}")
+        return
+    types = schema if isinstance(schema, tuple) else (schema,)
+    if isinstance(node, bool) and bool not in types:
+        raise ConfigError(f"{source}: key '{path}' must be a number, not {node!r}")
+    if not isinstance(node, types):
+        want = " or ".join(t.__name__ for t in types)
+        raise ConfigError(f"{source}: key '{path}' must be {want}, not {node!r}")
+
+
+def validate_protocol(data: dict[str, Any], source: str) -> Protocol:
+    """Check a complete protocol table; raise ConfigError naming source and key."""
+    _check(data, _SCHEMA, "", source)
+    proto = Protocol(str(data.get("protocol", {}).get("id", "")), "", data, source)
+    for dotted in _REQUIRED:
+        if proto.get(dotted) is None:
+            raise ConfigError(f"{source}: missing key '{dotted}'")
+    for param, lim in (data.get("limits") or {}).items():
+        lo, hi = lim.get("medium_low"), lim.get("medium_high")
+        if lo is not None and hi is not None and lo >= hi:
+            raise ConfigError(f"{source}: key 'limits.{param}': medium_low {lo} must be "
+                              f"below medium_high {hi}")
+        if lim.get("high_high") is not None and hi is not None and lim["high_high"] < hi:
+            raise ConfigError(f"{source}: key 'limits.{param}.high_high' must be at least "
+                              f"medium_high {hi}")
+        if lim.get("high_low") is not None and lo is not None and lim["high_low"] > lo:
+            raise ConfigError(f"{source}: key 'limits.{param}.high_low' must be at most "
+                              f"medium_low {lo}")
+    for dotted in ("cadence.infusing", "cadence.recovery", "alarms.audio_pause_s"):
+        if proto.get(dotted) <= 0:
+            raise ConfigError(f"{source}: key '{dotted}' must be above 0")
+    if proto.dose_mode == "infusion" and proto.get("dose_plan.rate") is None:
+        raise ConfigError(f"{source}: missing key 'dose_plan.rate' for an infusion protocol")
+    return Protocol(proto.id, str(data["protocol"]["name"]), data, source)
+
+
+def _read_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: TOML syntax error: {exc}") from exc
+
+
+def shipped() -> dict[str, Protocol]:
+    out: dict[str, Protocol] = {}
+    folder = resources.files("monitor.protocols")
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".toml"):
+            source = f"shipped preset {item.name}"
+            proto = validate_protocol(_read_toml(item.read_text("utf-8"), source), source)
+            out[proto.id] = proto
+    return out
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def load_site(path: Path, base: dict[str, Protocol]) -> dict[str, Protocol]:
+    """Read a site file: ``[protocols.<id>]`` tables override or add presets."""
+    source = str(path)
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{source}: cannot read: {exc}") from exc
+    data = _read_toml(text, source)
+    unknown = set(data) - {"version", "protocols"}
+    if unknown:
+        raise ConfigError(f"{source}: unknown key '{sorted(unknown)[0]}'")
+    if data.get("version", 1) != 1:
+        raise ConfigError(f"{source}: key 'version' is {data.get('version')!r}; allowed: 1")
+    tables = data.get("protocols", {})
+    if not isinstance(tables, dict):
+        raise ConfigError(f"{source}: key 'protocols' must be a table")
+    result = dict(base)
+    for pid, table in tables.items():
+        where = f"{source} [protocols.{pid}]"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: must be a table")
+        merged = _merge(base[pid].data, table) if pid in base else copy.deepcopy(table)
+        merged.setdefault("protocol", {})["id"] = pid
+        merged.setdefault("version", 1)
+        result[pid] = validate_protocol(merged, where)
+    return result
+
+
+def load_protocols(site_file: Path | None = None) -> ProtocolSet:
+    """Shipped presets, overridden by the site file when it is valid."""
+    base = shipped()
+    if site_file is None or not site_file.exists():
+        return ProtocolSet(base)
+    try:
+        return ProtocolSet(load_site(site_file, base))
+    except ConfigError as exc:
+        return ProtocolSet(base, [f"{exc} — using the shipped presets"])

@@ -1,0 +1,92 @@
+"""Alarm lifecycle with monitor semantics (IEC 60601-1-8, CLINICAL.md §5).
+
+Given the folded alarm state and the conditions at ``now``, decide which
+events to append: raise, escalate, re-announce, resolve, end an audio pause.
+High alarms latch: when the condition clears they stay until acknowledged.
+An acknowledged alarm still active after ``reannounce_min`` comes back
+(unacknowledged). A medium alarm left unacknowledged for
+``escalate_medium_min`` since it was last announced escalates to high.
+A new alarm of higher priority than any active at pause time ends an audio
+pause early.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from monitor.clock import to_iso
+from monitor.events import EventKind
+from monitor.protocols import Protocol
+from monitor.rules.conditions import Condition
+from monitor.session import PRIORITY_RANK, Session
+
+Draft = tuple[EventKind, dict[str, Any]]
+
+
+def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: Protocol,
+              now: datetime) -> list[Draft]:
+    reannounce = timedelta(minutes=float(protocol.get("alarms.reannounce_min")))
+    escalate = timedelta(minutes=float(protocol.get("alarms.escalate_medium_min")))
+    drafts: list[Draft] = []
+    new_rank = 0
+    for key, cond in conditions.items():
+        alarm_id = session.active_alarm_by_key.get(key)
+        if alarm_id is None:
+            drafts.append((EventKind.ALARM_RAISED, {
+                "key": key, "rule": cond.rule, "parameter": cond.parameter,
+                "priority": cond.priority, "message": cond.message,
+                "value": cond.value, "limit": cond.limit}))
+            new_rank = max(new_rank, cond.rank)
+            continue
+        alarm = session.alarms[alarm_id]
+        if cond.rank > alarm.rank:
+            drafts.append((EventKind.ALARM_ESCALATED, {
+                "alarm_id": alarm_id, "priority": cond.priority, "message": cond.message,
+                "reason": "condition worsened"}))
+            new_rank = max(new_rank, cond.rank)
+        elif alarm.acknowledged and now - alarm.acknowledged_at >= reannounce:  # type: ignore[operator]
+            drafts.append((EventKind.ALARM_REANNOUNCED, {
+                "alarm_id": alarm_id, "message": cond.message,
+                "reason": f"still active {reannounce.seconds // 60} min after acknowledgement"}))
+        elif (alarm.priority == "medium" and not alarm.acknowledged
+              and now - alarm.last_announced_at >= escalate):  # type: ignore[operator]
+            drafts.append((EventKind.ALARM_ESCALATED, {
+                "alarm_id": alarm_id, "priority": "high",
+                "message": f"{cond.message} (unacknowledged {escalate.seconds // 60} min)",
+                "reason": "unacknowledged"}))
+            new_rank = max(new_rank, PRIORITY_RANK["high"])
+    for key, alarm_id in session.active_alarm_by_key.items():
+        if key in conditions:
+            continue
+        alarm = session.alarms[alarm_id]
+        if alarm.priority == "high" and not alarm.acknowledged:
+            continue  # latched until acknowledged
+        drafts.append((EventKind.ALARM_RESOLVED, {"alarm_id": alarm_id,
+                                                  "reason": "condition cleared"}))
+    pause = session.audio_pause
+    if pause is not None:
+        if new_rank > pause.rank_at_pause:
+            drafts.append((EventKind.AUDIO_PAUSE_ENDED, {"reason": "higher-priority alarm"}))
+        elif now >= pause.until:
+            drafts.append((EventKind.AUDIO_PAUSE_ENDED, {"reason": "pause expired"}))
+    return drafts
+
+
+def audio_pause_payload(session: Session, protocol: Protocol, now: datetime) -> dict[str, Any]:
+    seconds = float(protocol.get("alarms.audio_pause_s"))
+    rank = max((a.rank for a in session.active_alarms()), default=0)
+    return {"until": to_iso(now + timedelta(seconds=seconds)), "rank_at_pause": rank}
+
+
+def sounding(session: Session, now: datetime) -> str | None:
+    """Priority that should sound now (unacknowledged, not paused), or None."""
+    pause = session.audio_pause
+    unacked = [a for a in session.active_alarms() if not a.acknowledged]
+    if not unacked:
+        return None
+    top = max(unacked, key=lambda a: a.rank)
+    if pause is not None and now < pause.until and top.rank <= pause.rank_at_pause:
+        return None
+    return top.priority

@@ -1,0 +1,46 @@
+"""The rules engine: a session and an instant in, decisions out.
+
+Never reads the wall clock; the same session and ``now`` give the same result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from monitor.protocols import Protocol
+from monitor.rules.alarms import Draft, lifecycle
+from monitor.rules.conditions import Condition, evaluate_conditions
+from monitor.rules.news2 import News2Result
+from monitor.rules.schedule import (
+    Due,
+    MinObservation,
+    min_observation,
+    observation_schedule,
+    rems_points,
+)
+from monitor.session import Session
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    now: datetime
+    conditions: dict[str, Condition]
+    drafts: list[Draft]
+    news2: News2Result
+    schedule: list[Due] = field(default_factory=list)
+    min_observation: MinObservation | None = None
+
+    def live_message(self, key: str, fallback: str) -> str:
+        cond = self.conditions.get(key)
+        return cond.message if cond else fallback
+
+
+def evaluate(session: Session, protocol: Protocol, now: datetime) -> Evaluation:
+    conditions, score = evaluate_conditions(session, protocol, now)
+    drafts = [] if session.locked else lifecycle(session, conditions, protocol, now)
+    return Evaluation(
+        now, conditions, drafts, score,
+        [*observation_schedule(session, protocol, now), *rems_points(session, protocol, now)],
+        min_observation(session, protocol, now),
+    )

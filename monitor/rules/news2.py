@@ -1,0 +1,155 @@
+"""NEWS2 (Royal College of Physicians, 2017), exactly as the chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+COMPONENTS = ("rr", "spo2", "o2", "sbp", "hr", "acvpu", "temp")
+COMPONENT_LABELS = {"rr": "respiration rate", "spo2": "SpO2", "o2": "air or oxygen",
+                    "sbp": "systolic BP", "hr": "pulse", "acvpu": "consciousness",
+                    "temp": "temperature"}
+
+
+def score_rr(v: float) -> int:
+    if v <= 8:
+        return 3
+    if v <= 11:
+        return 1
+    if v <= 20:
+        return 0
+    if v <= 24:
+        return 2
+    return 3
+
+
+def score_spo2_scale1(v: float) -> int:
+    if v <= 91:
+        return 3
+    if v <= 93:
+        return 2
+    if v <= 95:
+        return 1
+    return 0
+
+
+def score_spo2_scale2(v: float, on_oxygen: bool) -> int:
+    if v <= 83:
+        return 3
+    if v <= 85:
+        return 2
+    if v <= 87:
+        return 1
+    if v <= 92 or not on_oxygen:
+        return 0
+    if v <= 94:
+        return 1
+    if v <= 96:
+        return 2
+    return 3
+
+
+def score_o2(o2: str) -> int:
+    return 2 if o2 == "oxygen" else 0
+
+
+def score_sbp(v: float) -> int:
+    if v <= 90:
+        return 3
+    if v <= 100:
+        return 2
+    if v <= 110:
+        return 1
+    if v <= 219:
+        return 0
+    return 3
+
+
+def score_hr(v: float) -> int:
+    if v <= 40:
+        return 3
+    if v <= 50:
+        return 1
+    if v <= 90:
+        return 0
+    if v <= 110:
+        return 1
+    if v <= 130:
+        return 2
+    return 3
+
+
+def score_acvpu(level: str) -> int:
+    return 0 if level == "A" else 3
+
+
+def score_temp(v: float) -> int:
+    v = round(v, 1)
+    if v <= 35.0:
+        return 3
+    if v <= 36.0:
+        return 1
+    if v <= 38.0:
+        return 0
+    if v <= 39.0:
+        return 1
+    return 2
+
+
+@dataclass(frozen=True)
+class News2Result:
+    total: int | None
+    scores: dict[str, int] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.total is not None
+
+    @property
+    def three_in_one(self) -> bool:
+        return any(s == 3 for s in self.scores.values())
+
+    @property
+    def band(self) -> str:
+        if self.total is None:
+            return "incomplete"
+        if self.total >= 7:
+            return "high"
+        if self.total >= 5:
+            return "medium"
+        if self.three_in_one:
+            return "low-medium"
+        return "low"
+
+    @property
+    def response(self) -> str:
+        if self.total is None:
+            missing = ", ".join(COMPONENT_LABELS[m] for m in self.missing)
+            return f"NEWS2 not scored: missing {missing}"
+        return {
+            "high": "Emergency response; continuous monitoring",
+            "medium": "Urgent review; at least hourly observations",
+            "low-medium": "Urgent ward-based review (3 in one parameter)",
+            "low": ("Continue routine monitoring" if self.total == 0
+                    else "Nurse to assess; decide on frequency of monitoring"),
+        }[self.band]
+
+
+def news2(values: dict[str, object], spo2_scale: int = 1) -> News2Result:
+    """Score a set of values; any missing component makes the total None."""
+    missing = tuple(c for c in COMPONENTS if values.get(c) is None)
+    if missing:
+        return News2Result(None, {}, missing)
+    on_oxygen = values["o2"] == "oxygen"
+    spo2 = float(values["spo2"])  # type: ignore[arg-type]
+    scores = {
+        "rr": score_rr(float(values["rr"])),  # type: ignore[arg-type]
+        "spo2": (score_spo2_scale2(spo2, on_oxygen) if spo2_scale == 2
+                 else score_spo2_scale1(spo2)),
+        "o2": score_o2(str(values["o2"])),
+        "sbp": score_sbp(float(values["sbp"])),  # type: ignore[arg-type]
+        "hr": score_hr(float(values["hr"])),  # type: ignore[arg-type]
+        "acvpu": score_acvpu(str(values["acvpu"])),
+        "temp": score_temp(float(values["temp"])),  # type: ignore[arg-type]
+    }
+    return News2Result(sum(scores.values()), scores, ())

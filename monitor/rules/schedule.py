@@ -1,0 +1,105 @@
+"""Observation schedule: what is due when, and the minimum observation time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from monitor.protocols import Protocol
+from monitor.session import Phase, Session
+
+# Observation groups the header counts down; each maps to the series that satisfy it.
+OBSERVATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "bp": ("BP", ("sbp", "dbp")),
+    "hr": ("HR", ("hr",)),
+    "spo2": ("SpO2", ("spo2",)),
+    "rr": ("RR", ("rr",)),
+    "sedation": ("Sedation", ("moaas", "rass")),
+}
+
+
+@dataclass(frozen=True)
+class Due:
+    key: str
+    label: str
+    due_at: datetime
+    overdue_s: float        # negative while not yet due
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_s > 0
+
+
+def last_observed(session: Session, series_names: tuple[str, ...]) -> float | None:
+    times = [s[0] for s in (session.series[n].last_valid() for n in series_names) if s]
+    return max(times) if times else None
+
+
+def cadence_min(session: Session, protocol: Protocol) -> float | None:
+    phase = session.phase
+    if phase == Phase.INFUSING:
+        return float(protocol.get("cadence.infusing"))
+    if phase == Phase.RECOVERY:
+        return float(protocol.get("cadence.recovery"))
+    return None
+
+
+def observation_schedule(session: Session, protocol: Protocol, now: datetime) -> list[Due]:
+    """Next due time per observation group in the current phase (empty otherwise)."""
+    cadence = cadence_min(session, protocol)
+    if cadence is None or session.infusion_started_at is None:
+        return []
+    anchor = session.infusion_started_at.timestamp()
+    if session.phase == Phase.RECOVERY and session.infusion_stopped_at is not None:
+        anchor = session.infusion_stopped_at.timestamp()
+    out = []
+    for key, (label, names) in OBSERVATIONS.items():
+        if key == "sedation":
+            names = (protocol.sedation_scale,)
+        last = last_observed(session, names)
+        start = max(last, anchor) if last is not None else anchor
+        due = start + cadence * 60.0
+        out.append(Due(key, label, datetime.fromtimestamp(due, now.tzinfo),
+                       now.timestamp() - due))
+    return out
+
+
+def rems_points(session: Session, protocol: Protocol, now: datetime) -> list[Due]:
+    """REMS BP points after dosing (e.g. 40 min) not yet satisfied by a BP reading."""
+    points = protocol.get("rems.bp_points_min") or []
+    if session.infusion_started_at is None or not points:
+        return []
+    dosed = session.infusion_started_at.timestamp()
+    bp = session.series["sbp"]
+    out = []
+    for minute in points:
+        target = dosed + float(minute) * 60.0
+        window = bp.valid_between(target - 5 * 60.0, float("inf"))
+        if len(window):
+            continue
+        out.append(Due(f"rems{minute}", f"REMS BP at {minute} min",
+                       datetime.fromtimestamp(target, now.tzinfo), now.timestamp() - target))
+    return out
+
+
+@dataclass(frozen=True)
+class MinObservation:
+    required_min: float
+    elapsed_min: float
+
+    @property
+    def met(self) -> bool:
+        return self.elapsed_min >= self.required_min
+
+    @property
+    def remaining_min(self) -> float:
+        return max(0.0, self.required_min - self.elapsed_min)
+
+
+def min_observation(session: Session, protocol: Protocol, now: datetime) -> MinObservation | None:
+    """Minutes observed since dosing began, against the protocol's minimum."""
+    if session.infusion_started_at is None:
+        return None
+    end = session.discharged_at or now
+    elapsed = (end - session.infusion_started_at) / timedelta(minutes=1)
+    return MinObservation(float(protocol.get("protocol.min_observation_min")), elapsed)

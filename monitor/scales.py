@@ -1,0 +1,92 @@
+"""Assessment scales as data (monitor/data/scales.toml) and their validation."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from monitor.errors import ConfigError, FieldError, ValidationError
+from monitor.validation import parse_optional, validate_choice, validate_text
+
+
+@dataclass(frozen=True)
+class Scales:
+    data: dict[str, Any]
+
+    def levels(self, scale: str) -> list[tuple[int, str]]:
+        """(value, descriptor) pairs, highest first, for MOAA/S or RASS."""
+        table = self.data[scale]["levels"]
+        return sorted(((int(k), v) for k, v in table.items()), reverse=True)
+
+    def choices(self, scale: str) -> tuple[str, ...]:
+        return tuple(self.data[scale]["choices"])
+
+    @property
+    def cadss_items(self) -> list[str]:
+        return list(self.data["cadss6"]["items"])
+
+    @property
+    def cadss_anchors(self) -> list[str]:
+        return list(self.data["cadss6"]["anchors"])
+
+
+@cache
+def load_scales() -> Scales:
+    text = resources.files("monitor.data").joinpath("scales.toml").read_text("utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"scales.toml: {exc}") from exc
+    for key in ("moaas", "rass", "acvpu", "cadss6", "nausea"):
+        if key not in data:
+            raise ConfigError(f"scales.toml: missing table [{key}]")
+    if len(data["cadss6"]["items"]) != 6:
+        raise ConfigError("scales.toml: [cadss6] items must list exactly 6 items")
+    return Scales(data)
+
+
+SEVERITY_FIELDS = ("nausea", "anxiety", "perceptual")
+
+
+def validate_assessment(fields: dict[str, object]) -> dict[str, object]:
+    """Validate an assessment; at least one item must be given."""
+    scales = load_scales()
+    errors: list[FieldError] = []
+    out: dict[str, object] = {}
+    for name in ("moaas", "rass", "pain", "dissociation"):
+        value = parse_optional(fields.get(name), name, errors)
+        if value is not None:
+            out[name] = int(value)
+    acvpu = validate_choice(fields.get("acvpu"), "acvpu", "Consciousness (ACVPU)",
+                            scales.choices("acvpu"), errors)
+    if acvpu:
+        out["acvpu"] = acvpu
+    for name in SEVERITY_FIELDS:
+        choice = validate_choice(fields.get(name), name, scales.data[name]["name"],
+                                 scales.choices(name), errors)
+        if choice:
+            out[name] = choice
+    items = fields.get("cadss6")
+    if items not in (None, [], ()):
+        if not isinstance(items, list | tuple) or len(items) != 6:
+            errors.append(FieldError("cadss6", "CADSS-6", str(items),
+                                     "six items, each a whole number from 0 to 4"))
+        else:
+            parsed = [parse_optional(v, "cadss_item", errors) for v in items]
+            if all(p is not None for p in parsed):
+                out["cadss6"] = [int(p) for p in parsed]  # type: ignore[arg-type]
+                out["cadss6_total"] = sum(out["cadss6"])  # type: ignore[arg-type]
+            elif not any(e.field == "cadss_item" for e in errors):
+                errors.append(FieldError("cadss6", "CADSS-6", str(items), "rate all six items"))
+    comment = validate_text(fields.get("comment"), "comment", "Comment", errors)
+    if comment:
+        out["comment"] = comment
+    if errors:
+        raise ValidationError(errors)
+    if not out:
+        raise ValidationError([FieldError("assessment", "Assessment", "",
+                                          "rate at least one item")])
+    return out

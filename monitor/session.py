@@ -1,0 +1,360 @@
+"""The session aggregate: the current state folded from its events.
+
+``Session.apply`` takes events in log order. Appends of readings are folded
+incrementally; a correction (amend, strike, artifact) or a back-dated reading
+rebuilds the derived state from the entries, which is rare and cheap enough.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from monitor.clock import from_iso
+from monitor.dosing import RateTimeline, to_mg_per_h
+from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
+from monitor.series import Series
+
+VITAL_PARAMS = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp")
+SCORE_PARAMS = ("moaas", "rass", "pain", "dissociation", "cadss6_total")
+SERIES_PARAMS = VITAL_PARAMS + SCORE_PARAMS
+PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
+
+
+class Phase:
+    BASELINE = "baseline"
+    INFUSING = "infusing"
+    RECOVERY = "recovery"
+    DISCHARGED = "discharged"
+    CLOSED = "closed"
+
+
+@dataclass
+class Entry:
+    """A clinical entry as the nurse sees it now (after any corrections)."""
+
+    event: Event
+    payload: dict[str, Any]
+    corrections: list[Event] = field(default_factory=list)
+    amended: bool = False
+    struck: bool = False
+    artifact: bool = False
+    addendum: bool = False
+
+    @property
+    def seq(self) -> int:
+        return self.event.seq
+
+    @property
+    def kind(self) -> EventKind:
+        return self.event.kind
+
+    @property
+    def observed_at(self) -> datetime:
+        return self.event.observed_at
+
+    @property
+    def status(self) -> str:
+        if self.struck:
+            return "struck"
+        if self.artifact:
+            return "artifact"
+        return "amended" if self.amended else "valid"
+
+    @property
+    def counts(self) -> bool:
+        """True when the entry takes part in dosing, alarms and scores."""
+        return not self.struck and not self.artifact
+
+
+@dataclass
+class AlarmState:
+    alarm_id: int
+    key: str
+    rule: str
+    parameter: str
+    priority: str
+    message: str
+    raised_at: datetime
+    raised_priority: str
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    action: str | None = None
+    comment: str | None = None
+    escalated_at: datetime | None = None
+    last_announced_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+    @property
+    def rank(self) -> int:
+        return PRIORITY_RANK[self.priority]
+
+
+@dataclass
+class AudioPause:
+    paused_at: datetime
+    until: datetime
+    by: str
+    rank_at_pause: int
+
+
+class Session:
+    """Everything known about one session, folded from its event log."""
+
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        self.events: list[Event] = []
+        self.opening: dict[str, Any] = {}
+        self.opened_at: datetime | None = None
+        self.entries: dict[int, Entry] = {}
+        self.alarms: dict[int, AlarmState] = {}
+        self.active_alarm_by_key: dict[str, int] = {}
+        self.audio_pause: AudioPause | None = None
+        self.limit_overrides: dict[str, float | None] = {}
+        self.discharge: dict[str, Any] | None = None
+        self.discharged_at: datetime | None = None
+        self.closed_at: datetime | None = None
+        self.closed_by: str | None = None
+        self._reset_derived()
+
+    # -- derived state -------------------------------------------------------
+    def _reset_derived(self) -> None:
+        self.series: dict[str, Series] = {p: Series() for p in SERIES_PARAMS}
+        self.latest_choice: dict[str, tuple[float, str, int]] = {}
+        self.device_last: dict[str, float] = {}
+        self.timeline = RateTimeline()
+        self.infusion_started_at: datetime | None = None
+        self.infusion_stopped_at: datetime | None = None
+        self.dose_mode = "infusion"
+        self.paused = False
+        self.rate_display: tuple[float, str] | None = None
+        self.concentration: float | None = None
+        self.baseline_cache: dict[str, float] | None = None
+
+    @property
+    def weight_kg(self) -> float:
+        return float(self.opening.get("weight_kg") or 0.0)
+
+    @property
+    def protocol_id(self) -> str:
+        return str(self.opening.get("protocol", ""))
+
+    @property
+    def phase(self) -> str:
+        if self.closed_at is not None:
+            return Phase.CLOSED
+        if self.discharged_at is not None:
+            return Phase.DISCHARGED
+        if self.infusion_started_at is None:
+            return Phase.BASELINE
+        if self.infusion_stopped_at is None and self.dose_mode == "infusion":
+            return Phase.INFUSING
+        return Phase.RECOVERY
+
+    @property
+    def locked(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def entry_list(self) -> list[Entry]:
+        return [self.entries[s] for s in sorted(self.entries)]
+
+    # -- folding -------------------------------------------------------------
+    def apply(self, ev: Event) -> None:
+        self.events.append(ev)
+        kind = ev.kind
+        if kind is EventKind.SESSION_OPENED:
+            self.opening = dict(ev.payload)
+            self.opened_at = ev.observed_at
+            self.entries[ev.seq] = Entry(ev, dict(ev.payload))
+        elif kind in CORRECTION_KINDS:
+            self._apply_correction(ev)
+        elif kind in ALARM_KINDS:
+            self._apply_alarm(ev)
+        elif kind is EventKind.LIMIT_CHANGED:
+            self.limit_overrides[ev.payload["limit"]] = ev.payload["new"]
+        elif kind is EventKind.DISCHARGED:
+            self.discharge = dict(ev.payload)
+            self.discharged_at = ev.observed_at
+        elif kind is EventKind.CLOSED:
+            self.closed_at = ev.observed_at
+            self.closed_by = ev.author
+        else:
+            entry = Entry(ev, dict(ev.payload), addendum=self.closed_at is not None)
+            self.entries[ev.seq] = entry
+            if not self._fold_entry(entry):
+                self.rebuild()
+
+    def _apply_correction(self, ev: Event) -> None:
+        target = self.entries.get(int(ev.payload["target_seq"]))
+        if target is None:
+            return
+        target.corrections.append(ev)
+        if ev.kind is EventKind.AMENDED:
+            target.payload = dict(ev.payload["values"])
+            target.amended = True
+        elif ev.kind is EventKind.STRUCK:
+            target.struck = True
+        elif ev.kind is EventKind.ARTIFACT:
+            target.artifact = True
+        if target.kind is EventKind.SESSION_OPENED:
+            self.opening = dict(target.payload)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Recompute series, infusion timeline and baseline from the entries."""
+        self._reset_derived()
+        ordered = sorted((e for e in self.entries.values()
+                          if e.kind is not EventKind.SESSION_OPENED and not e.struck),
+                         key=lambda e: (e.observed_at, e.seq))
+        for entry in ordered:
+            self._fold_entry(entry)
+
+    def _fold_entry(self, entry: Entry) -> bool:
+        """Fold one entry; False when it arrived out of time order (rebuild needed)."""
+        if entry.struck:
+            return True
+        kind = entry.kind
+        t = entry.observed_at.timestamp()
+        p = entry.payload
+        if kind is EventKind.VITALS or kind is EventKind.ASSESSMENT:
+            if self.infusion_started_at is None:
+                self.baseline_cache = None
+            for name in SERIES_PARAMS:
+                value = p.get(name)
+                if value is not None and not self.series[name].append(
+                        t, float(value), entry.seq, entry.artifact):
+                    return False
+            for name in ("o2", "acvpu"):
+                if name in p and not entry.artifact:
+                    self.latest_choice[name] = (t, str(p[name]), entry.seq)
+            if entry.event.source == "device":
+                for name in VITAL_PARAMS:
+                    if p.get(name) is not None:
+                        self.device_last[name] = t
+            return True
+        if kind is EventKind.INFUSION_STARTED:
+            self.infusion_started_at = entry.observed_at
+            self.concentration = p.get("concentration_mg_ml")
+            if p.get("mode") == "single":
+                self.dose_mode = "single"
+                self.timeline.add_bolus(t, float(p["dose_mg"]))
+            else:
+                self._set_rate(t, p)
+        elif kind is EventKind.RATE_CHANGED:
+            self._set_rate(t, p)
+        elif kind is EventKind.INFUSION_PAUSED:
+            self.paused = True
+            self.timeline.set_rate(t, 0.0)
+        elif kind is EventKind.INFUSION_RESUMED:
+            self.paused = False
+            if self.rate_display:
+                rate, unit = self.rate_display
+                self.timeline.set_rate(t, to_mg_per_h(rate, unit, self.weight_kg))
+        elif kind is EventKind.BOLUS:
+            self.timeline.add_bolus(t, float(p["dose_mg"]))
+        elif kind is EventKind.INFUSION_STOPPED:
+            self.infusion_stopped_at = entry.observed_at
+            self.paused = False
+            self.timeline.set_rate(t, 0.0)
+        self.timeline.finish()
+        return True
+
+    def _set_rate(self, t: float, p: dict[str, Any]) -> None:
+        rate, unit = float(p["rate"]), str(p["rate_unit"])
+        self.rate_display = (rate, unit)
+        if not self.paused:
+            self.timeline.set_rate(t, to_mg_per_h(rate, unit, self.weight_kg))
+
+    def _apply_alarm(self, ev: Event) -> None:
+        p = ev.payload
+        kind = ev.kind
+        if kind is EventKind.ALARM_RAISED:
+            alarm = AlarmState(ev.seq, p["key"], p["rule"], p["parameter"], p["priority"],
+                               p["message"], ev.observed_at, p["priority"],
+                               last_announced_at=ev.observed_at)
+            self.alarms[ev.seq] = alarm
+            self.active_alarm_by_key[alarm.key] = ev.seq
+            return
+        if kind is EventKind.AUDIO_PAUSED:
+            self.audio_pause = AudioPause(ev.observed_at, from_iso(p["until"]), ev.author,
+                                          int(p["rank_at_pause"]))
+            return
+        if kind is EventKind.AUDIO_PAUSE_ENDED:
+            self.audio_pause = None
+            return
+        alarm = self.alarms[int(p["alarm_id"])]
+        if kind is EventKind.ALARM_ESCALATED:
+            alarm.priority = p["priority"]
+            alarm.message = p["message"]
+            alarm.escalated_at = ev.observed_at
+            alarm.last_announced_at = ev.observed_at
+        elif kind is EventKind.ALARM_ACKNOWLEDGED:
+            alarm.acknowledged_at = ev.observed_at
+            alarm.acknowledged_by = ev.author
+            alarm.action = p.get("action")
+            alarm.comment = p.get("comment")
+            alarm.last_announced_at = ev.observed_at
+        elif kind is EventKind.ALARM_REANNOUNCED:
+            # The alarm comes back: it needs a new acknowledgement (the old one stays in the log).
+            alarm.acknowledged_at = None
+            alarm.last_announced_at = ev.observed_at
+        elif kind is EventKind.ALARM_RESOLVED:
+            alarm.resolved_at = ev.observed_at
+            self.active_alarm_by_key.pop(alarm.key, None)
+
+    # -- queries -------------------------------------------------------------
+    def latest(self, name: str) -> tuple[float, float, int] | None:
+        """(epoch t, value, seq) of the newest valid reading of a parameter."""
+        if name in self.series:
+            return self.series[name].last_valid()
+        choice = self.latest_choice.get(name)
+        return None if choice is None else (choice[0], choice[1], choice[2])  # type: ignore[return-value]
+
+    def baseline(self) -> dict[str, float]:
+        """Latest valid value of each parameter observed before infusion start."""
+        if self.baseline_cache is not None:
+            return self.baseline_cache
+        cutoff = (self.infusion_started_at.timestamp() if self.infusion_started_at
+                  else float("inf"))
+        base: dict[str, float] = {}
+        for name, s in self.series.items():
+            for i in range(len(s) - 1, -1, -1):
+                if s.t[i] < cutoff and not s.artifact[i]:
+                    base[name] = float(s.v[i])
+                    break
+        self.baseline_cache = base
+        return base
+
+    def dose_mg(self, when: datetime) -> float:
+        return self.timeline.dose_mg(when.timestamp())
+
+    def dose_mg_per_kg(self, when: datetime) -> float:
+        return self.dose_mg(when) / self.weight_kg if self.weight_kg else 0.0
+
+    def rate_mg_per_h(self, when: datetime) -> float:
+        return self.timeline.rate_at(when.timestamp())
+
+    def active_alarms(self) -> list[AlarmState]:
+        """Unresolved alarms, highest priority first, then newest first."""
+        alarms = [self.alarms[s] for s in self.active_alarm_by_key.values()]
+        return sorted(alarms, key=lambda a: (-a.rank, -a.raised_at.timestamp()))
+
+    def entries_of(self, *kinds: EventKind) -> list[Entry]:
+        return [e for e in self.entry_list if e.kind in kinds]
+
+
+def fold(session_id: str, events: list[Event]) -> Session:
+    session = Session(session_id)
+    for ev in events:
+        session.apply(ev)
+    return session

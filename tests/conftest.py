@@ -1,0 +1,68 @@
+"""Shared fixtures. No test touches a user's real database, settings or logs."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+# Before any QApplication can exist.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from monitor.clock import ManualClock  # noqa: E402
+from monitor.protocols import load_protocols  # noqa: E402
+from monitor.recorder import Recorder  # noqa: E402
+from monitor.store import Store  # noqa: E402
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"),
+                     ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")):
+        (home / sub).mkdir(parents=True)
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.setenv("KETAMINE_MONITOR_DB", str(tmp_path / "default.db"))
+    return home
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "sessions.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    s = Store(db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def protocols():
+    return load_protocols()
+
+
+OPENING = {"patient_id": "MRN-0042", "display_name": "Jane Doe", "weight_kg": "70",
+           "indication": "CRPS", "protocol": "chronic-pain-iv", "nurse_id": "RN7"}
+
+
+@pytest.fixture
+def recorder(store: Store, clock: ManualClock, protocols) -> Recorder:
+    return Recorder.open_new(store, clock, protocols, dict(OPENING))
+
+
+def baseline_vitals(rec: Recorder, **over: object) -> None:
+    fields = {"sbp": "128", "dbp": "82", "hr": "72", "spo2": "98", "rr": "14", "temp": "36.8"}
+    fields.update({k: str(v) for k, v in over.items()})
+    rec.record_vitals(fields, "RN7")
+    rec.record_assessment({"moaas": 5, "acvpu": "A", "pain": 7}, "RN7")

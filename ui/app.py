@@ -1,0 +1,79 @@
+"""Start the Qt application: platform, theme, error hook, store, window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from monitor.clock import SystemClock
+from monitor.errors import StoreError
+from monitor.protocols import load_protocols
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def _choose_platform() -> None:
+    """With no display at all, run offscreen instead of aborting in xcb."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        print("ketamine-monitor: no display found; the window runs offscreen "
+              "(close it with Ctrl+C)", file=sys.stderr)
+
+
+def run(db: Path, demo: dict[str, Any] | None = None) -> int:
+    _choose_platform()
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+    from PySide6.QtWidgets import QApplication
+
+    from ui.errors import install_excepthook, report
+    from ui.main_window import MainWindow
+    from ui.theme import apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("ketamine-monitor")
+    app.setOrganizationName("ketamine-monitor")
+    log.info("window starting; Qt %s, PySide6 %s, database %s", qVersion(), pyside_version, db)
+    install_excepthook()
+    apply_theme(app, "dark")
+    protocols = load_protocols(_site_file())
+    try:
+        store = Store(db)
+    except StoreError as exc:
+        report(str(exc))
+        return 1
+    window = MainWindow(store, SystemClock(), protocols)
+    for problem in protocols.problems:
+        window.show_problem(problem)
+    if demo is not None:
+        window.start_demo(demo)
+    window.show()
+    _quit_on_signals(app)
+    code = app.exec()
+    window.shutdown()
+    store.close()
+    return int(code)
+
+
+def _site_file() -> Path:
+    from monitor.paths import site_protocols
+    return site_protocols()
+
+
+def _quit_on_signals(app: Any) -> None:
+    """Let Ctrl+C close the window cleanly (Qt's loop would otherwise swallow it)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    signal.signal(signal.SIGINT, lambda *_: app.closeAllWindows())
+    signal.signal(signal.SIGTERM, lambda *_: app.closeAllWindows())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)  # gives Python a chance to run signal handlers
+    timer.start(250)
