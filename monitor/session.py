@@ -133,6 +133,7 @@ class Session:
         self.device_last: dict[str, float] = {}
         self.timeline = RateTimeline()
         self.infusion_started_at: datetime | None = None
+        self.infusion_started_seq = 0
         self.infusion_stopped_at: datetime | None = None
         self.dose_mode = "infusion"
         self.paused = False
@@ -244,6 +245,7 @@ class Session:
             return True
         if kind is EventKind.INFUSION_STARTED:
             self.infusion_started_at = entry.observed_at
+            self.infusion_started_seq = entry.seq
             self.concentration = p.get("concentration_mg_ml")
             if p.get("mode") == "single":
                 self.dose_mode = "single"
@@ -321,15 +323,16 @@ class Session:
         return None if choice is None else (choice[0], choice[1], choice[2])  # type: ignore[return-value]
 
     def baseline(self) -> dict[str, float]:
-        """Latest valid value of each parameter observed before infusion start."""
+        """Latest valid value of each parameter observed before infusion start
+        (at the same instant: recorded before it)."""
         if self.baseline_cache is not None:
             return self.baseline_cache
-        cutoff = (self.infusion_started_at.timestamp() if self.infusion_started_at
-                  else float("inf"))
+        cutoff = ((self.infusion_started_at.timestamp(), self.infusion_started_seq)
+                  if self.infusion_started_at else (float("inf"), 0))
         base: dict[str, float] = {}
         for name, s in self.series.items():
             for i in range(len(s) - 1, -1, -1):
-                if s.t[i] < cutoff and not s.artifact[i]:
+                if (s.t[i], s.seq[i]) < cutoff and not s.artifact[i]:
                     base[name] = float(s.v[i])
                     break
         self.baseline_cache = base

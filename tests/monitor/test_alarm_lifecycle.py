@@ -1,0 +1,133 @@
+"""Alarm lifecycle with monitor semantics, timed to the second; every decision logged."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.errors import ValidationError
+from monitor.events import EventKind
+from monitor.rules.alarms import sounding
+from tests.conftest import baseline_vitals
+
+
+@pytest.fixture
+def infusing(recorder):
+    baseline_vitals(recorder)
+    recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    return recorder
+
+
+def logged(rec, kind):
+    return [e for e in rec.store.events(rec.session.session_id) if e.kind is kind]
+
+
+def only_alarm(rec, key):
+    alarm_id = rec.session.active_alarm_by_key[key]
+    return rec.session.alarms[alarm_id]
+
+
+def test_high_alarm_latches_until_acknowledged(infusing):
+    rec = infusing
+    rec.record_vitals({"sbp": "186/90"}, "RN7")
+    alarm = only_alarm(rec, "limit:sbp:high")
+    assert (alarm.priority, alarm.message) == ("high", "SBP 186 ≥ 180")
+    rec.record_vitals({"sbp": "140/85"}, "RN7")
+    assert alarm.active, "a high alarm must stay latched after the value normalises"
+    rec.acknowledge("RN7", alarm.alarm_id, "re-measured", "cuff repositioned")
+    assert not alarm.active
+    assert alarm.acknowledged_by == "RN7" and alarm.action == "re-measured"
+    assert alarm.alarm_id in [e.payload["alarm_id"]
+                              for e in logged(rec, EventKind.ALARM_RESOLVED)]
+
+
+def test_medium_alarm_does_not_latch(infusing):
+    rec = infusing
+    rec.record_vitals({"sbp": "165/90"}, "RN7")
+    alarm = only_alarm(rec, "limit:sbp:high")
+    rec.record_vitals({"sbp": "150/90"}, "RN7")
+    assert not alarm.active
+
+
+def test_acknowledge_needs_action_from_the_list(infusing):
+    rec = infusing
+    rec.record_vitals({"sbp": "186/90"}, "RN7")
+    alarm = only_alarm(rec, "limit:sbp:high")
+    with pytest.raises(ValidationError, match="Action taken"):
+        rec.acknowledge("RN7", alarm.alarm_id, "ignored it")
+    with pytest.raises(ValidationError, match="Nurse ID"):
+        rec.acknowledge("", alarm.alarm_id, "re-measured")
+    assert not alarm.acknowledged
+
+
+def test_unacknowledged_medium_escalates_after_exactly_5_min(infusing, clock):
+    rec = infusing
+    rec.record_vitals({"sbp": "165/90", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
+    alarm = only_alarm(rec, "limit:sbp:high")
+    clock.advance(299)
+    rec.tick()
+    assert alarm.priority == "medium"
+    clock.advance(1)
+    rec.tick()
+    assert alarm.priority == "high"
+    assert alarm.message == "SBP 165 ≥ 160 (unacknowledged 5 min)"
+    (esc,) = [e for e in logged(rec, EventKind.ALARM_ESCALATED)
+              if e.payload["alarm_id"] == alarm.alarm_id]
+    assert esc.payload["reason"] == "unacknowledged"
+
+
+def test_acknowledged_alarm_still_active_is_reannounced_after_3_min(infusing, clock):
+    rec = infusing
+    rec.record_vitals({"sbp": "165/90", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
+    alarm = only_alarm(rec, "limit:sbp:high")
+    clock.advance(60)
+    rec.acknowledge("RN7", alarm.alarm_id, "physician informed")
+    clock.advance(179)
+    rec.tick()
+    assert alarm.acknowledged and not logged(rec, EventKind.ALARM_REANNOUNCED)
+    clock.advance(1)
+    rec.tick()
+    assert not alarm.acknowledged, "re-announced: needs a new acknowledgement"
+    assert len(logged(rec, EventKind.ALARM_REANNOUNCED)) == 1
+
+
+def test_audio_pause_two_minutes_then_expires(infusing, clock):
+    rec = infusing
+    rec.record_vitals({"sbp": "165/90", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
+    assert sounding(rec.session, clock.now()) == "medium"
+    rec.pause_audio("RN7")
+    assert sounding(rec.session, clock.now()) is None
+    clock.advance(119)
+    rec.tick()
+    assert rec.session.audio_pause is not None
+    clock.advance(1)
+    rec.tick()
+    assert rec.session.audio_pause is None
+    assert logged(rec, EventKind.AUDIO_PAUSE_ENDED)[0].payload["reason"] == "pause expired"
+
+
+def test_audio_pause_broken_by_a_new_high_alarm(infusing, clock):
+    rec = infusing
+    rec.record_vitals({"sbp": "165/90", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
+    rec.pause_audio("RN7")
+    clock.advance(30)
+    rec.record_vitals({"sbp": "150/90", "hr": "72", "spo2": "90", "rr": "14"}, "RN7")
+    assert rec.session.audio_pause is None
+    assert (logged(rec, EventKind.AUDIO_PAUSE_ENDED)[0].payload["reason"]
+            == "higher-priority alarm")
+    assert sounding(rec.session, clock.now()) == "high"
+
+
+def test_every_decision_is_in_the_log(infusing, clock):
+    rec = infusing
+    rec.record_vitals({"sbp": "186/90"}, "RN7")
+    alarm = only_alarm(rec, "limit:sbp:high")
+    rec.pause_audio("RN7")
+    rec.acknowledge("RN7", alarm.alarm_id, "infusion slowed")
+    rec.record_vitals({"sbp": "140/85"}, "RN7")
+    kinds = [e.kind for e in rec.store.events(rec.session.session_id)
+             if e.kind in (EventKind.ALARM_RAISED, EventKind.AUDIO_PAUSED,
+                           EventKind.ALARM_ACKNOWLEDGED, EventKind.ALARM_RESOLVED)]
+    assert kinds[0] is EventKind.ALARM_RAISED
+    assert EventKind.AUDIO_PAUSED in kinds and EventKind.ALARM_ACKNOWLEDGED in kinds
+    assert kinds[-1] is EventKind.ALARM_RESOLVED
+    assert rec.store.verify()[1] == len(rec.session.events)
