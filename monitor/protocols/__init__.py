@@ -32,7 +32,8 @@ _SCHEMA: dict[str, Any] = {
     },
     "dose_plan": {"rate": _NUM, "rate_unit": ("mg/kg/h", "mg/h"), "duration_min": _NUM,
                   "dose_mg": _NUM, "text": str},
-    "cadence": {"infusing": _NUM, "recovery": _NUM, "overdue_grace_min": _NUM},
+    "cadence": {"infusing": _NUM, "recovery": _NUM, "overdue_grace_min": _NUM,
+                "sedation_infusing": _NUM, "sedation_recovery": _NUM},
     "limits": {p: {k: _NUM for k in LIMIT_KEYS} for p in LIMIT_PARAMS},
     "relative": {p: {"medium_rise": _NUM, "medium_rise_pct": _NUM} for p in ("sbp", "dbp", "hr")},
     "rate_of_change": {p: {"rise": _NUM, "window_min": _NUM, "priority": PRIORITIES}

@@ -18,6 +18,8 @@ from monitor.rules.schedule import observation_schedule, rems_points
 from monitor.session import PRIORITY_RANK, Phase, Session
 
 PHYSIOLOGICAL = ("limit", "relative", "rate", "assessment")
+# Components of one measurement count once when deciding "two concurrent warnings".
+MEASUREMENT = {"sbp": "bp", "dbp": "bp", "map": "bp"}
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ def combined_condition(conditions: list[Condition]) -> list[Condition]:
     if any(c.priority == "high" for c in physio):
         return []
     medium = [c for c in physio if c.priority == "medium"]
-    if len({c.parameter for c in medium}) < 2:
+    if len({MEASUREMENT.get(c.parameter, c.parameter) for c in medium}) < 2:
         return []
     listed = "; ".join(c.message for c in medium[:3])
     return [Condition("combined", "combined", "combined", "high",

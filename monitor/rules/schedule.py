@@ -35,19 +35,20 @@ def last_observed(session: Session, series_names: tuple[str, ...]) -> float | No
     return max(times) if times else None
 
 
-def cadence_min(session: Session, protocol: Protocol) -> float | None:
-    phase = session.phase
-    if phase == Phase.INFUSING:
-        return float(protocol.get("cadence.infusing"))
-    if phase == Phase.RECOVERY:
-        return float(protocol.get("cadence.recovery"))
-    return None
+def cadence_min(session: Session, protocol: Protocol, group: str = "") -> float | None:
+    """Minutes between observations in the current phase; sedation has its own cadence."""
+    phase = {Phase.INFUSING: "infusing", Phase.RECOVERY: "recovery"}.get(session.phase)
+    if phase is None:
+        return None
+    vitals = float(protocol.get(f"cadence.{phase}"))
+    if group == "sedation":
+        return float(protocol.get(f"cadence.sedation_{phase}", vitals))
+    return vitals
 
 
 def observation_schedule(session: Session, protocol: Protocol, now: datetime) -> list[Due]:
     """Next due time per observation group in the current phase (empty otherwise)."""
-    cadence = cadence_min(session, protocol)
-    if cadence is None or session.infusion_started_at is None:
+    if cadence_min(session, protocol) is None or session.infusion_started_at is None:
         return []
     anchor = session.infusion_started_at.timestamp()
     if session.phase == Phase.RECOVERY and session.infusion_stopped_at is not None:
@@ -56,6 +57,7 @@ def observation_schedule(session: Session, protocol: Protocol, now: datetime) ->
     for key, (label, names) in OBSERVATIONS.items():
         if key == "sedation":
             names = (protocol.sedation_scale,)
+        cadence = cadence_min(session, protocol, key) or 0.0
         last = last_observed(session, names)
         start = max(last, anchor) if last is not None else anchor
         due = start + cadence * 60.0

@@ -1,0 +1,91 @@
+"""What every export writer needs: the folded session, its events, and one
+place that decides how times and free text appear (identified or not)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from monitor.events import Event, EventKind
+from monitor.protocols import Protocol
+from monitor.session import Entry, Session
+
+# Free-text payload keys removed from de-identified exports.
+FREE_TEXT = frozenset({"text", "comment", "reason", "indication_text", "lot", "display_name",
+                       "patient_id", "override_reason"})
+DEID_NOTICE = ("DE-IDENTIFIED: no patient identifier or name, times are offsets from the "
+               "session start, free text removed")
+
+
+@dataclass
+class ExportContext:
+    session: Session
+    protocol: Protocol
+    deidentify: bool
+    exported_at: datetime
+    events: list[Event] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.events = self.session.events
+
+    @property
+    def start(self) -> datetime:
+        assert self.session.opened_at is not None
+        return self.session.opened_at
+
+    def time(self, when: datetime) -> str:
+        """Local ISO 8601 with offset; for de-identified files 'T+hh:mm:ss' from the start."""
+        if self.deidentify:
+            return offset_text(when - self.start)
+        return when.astimezone().isoformat(timespec="seconds")
+
+    def short(self, when: datetime | None) -> str:
+        """Compact time for report tables: local HH:MM:SS (with the date if not the first day)."""
+        if when is None:
+            return "—"
+        if self.deidentify:
+            return offset_text(when - self.start)
+        local = when.astimezone()
+        if local.date() != self.start.astimezone().date():
+            return local.strftime("%m-%d %H:%M:%S")
+        return local.strftime("%H:%M:%S")
+
+    def minutes_since_infusion(self, when: datetime) -> float | None:
+        start = self.session.infusion_started_at
+        return None if start is None else round((when - start) / timedelta(minutes=1), 2)
+
+    def scrub(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if not self.deidentify:
+            return payload
+        out = {}
+        for key, value in payload.items():
+            if key in FREE_TEXT:
+                continue
+            if isinstance(value, dict):
+                value = self.scrub(value)
+            out[key] = value
+        return out
+
+    def text(self, value: str | None) -> str:
+        return "" if self.deidentify or not value else value
+
+    @property
+    def patient(self) -> str:
+        return "(de-identified)" if self.deidentify else str(
+            self.session.opening.get("patient_id", ""))
+
+    @property
+    def patient_name(self) -> str:
+        return "" if self.deidentify else str(self.session.opening.get("display_name") or "")
+
+    def entries(self, *kinds: EventKind) -> list[Entry]:
+        return sorted((e for e in self.session.entries.values() if not kinds or e.kind in kinds),
+                      key=lambda e: (e.observed_at, e.seq))
+
+
+def offset_text(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    seconds = abs(seconds)
+    return f"T{sign}{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

@@ -1,0 +1,254 @@
+"""FHIR R4 (4.0.1) Bundle of type collection, built from plain dicts.
+
+Vitals are vital-signs Observations with LOINC codes and UCUM units; BP is a
+panel (85354-9) with systolic and diastolic components. Sedation,
+dissociation and NEWS2 are Observations with text codes (no standard LOINC
+fits the 0–5 MOAA/S variant). Each infusion segment and bolus is a
+MedicationAdministration. Amended entries carry status ``amended`` with the
+original values in a note; struck entries ``entered-in-error``; artifacts
+keep status ``final`` with an interpretation note.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from monitor.clock import to_iso
+from monitor.events import EventKind
+from monitor.export.context import DEID_NOTICE, ExportContext
+from monitor.export.rows import correction_text
+from monitor.parameters import PARAMETERS
+from monitor.rules.news2 import news2
+from monitor.session import Entry
+
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+DEID_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+NS = uuid.UUID("6f1c1a52-8a52-4b43-9d6e-2c1d3b0a9e11")
+KETAMINE = {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                        "code": "6130", "display": "ketamine"}], "text": "ketamine"}
+ESKETAMINE = {"text": "esketamine (nasal spray)"}
+ROUTE_TEXT = {"IV": "Intravenous", "intranasal": "Nasal", "PO": "Oral", "IM": "Intramuscular",
+              "SC": "Subcutaneous", "SL": "Sublingual", "inhaled": "Inhalation"}
+
+
+def _urn(*parts: object) -> str:
+    return f"urn:uuid:{uuid.uuid5(NS, '/'.join(str(p) for p in parts))}"
+
+
+class BundleBuilder:
+    def __init__(self, ctx: ExportContext) -> None:
+        self.ctx = ctx
+        sid = ctx.session.session_id
+        self.patient_ref = _urn(sid, "patient")
+        self.entries: list[dict[str, Any]] = []
+        self.sid = sid
+
+    def when(self, dt: datetime) -> str:
+        if self.ctx.deidentify:
+            dt = DEID_EPOCH + (dt - self.ctx.start)
+        return to_iso(dt).replace("+00:00", "Z")
+
+    def add(self, full_url: str, resource: dict[str, Any]) -> None:
+        self.entries.append({"fullUrl": full_url, "resource": resource})
+
+    # -- resources -------------------------------------------------------------
+    def patient(self) -> None:
+        res: dict[str, Any] = {"resourceType": "Patient"}
+        if not self.ctx.deidentify:
+            res["identifier"] = [{"system": "urn:ketamine-monitor:patient-id",
+                                  "value": str(self.ctx.session.opening.get("patient_id"))}]
+            name = self.ctx.session.opening.get("display_name")
+            if name:
+                res["name"] = [{"text": str(name)}]
+        self.add(self.patient_ref, res)
+
+    def _status(self, entry: Entry) -> str:
+        if entry.struck:
+            return "entered-in-error"
+        return "amended" if entry.amended else "final"
+
+    def observation(self, entry: Entry | None, key: str, code: dict[str, Any],
+                    category: str, when: datetime, value: dict[str, Any] | None = None,
+                    **extra: Any) -> None:
+        res: dict[str, Any] = {
+            "resourceType": "Observation",
+            "status": self._status(entry) if entry else "final",
+            "category": [{"coding": [{"system": CATEGORY, "code": category,
+                                      "display": "Vital Signs" if category == "vital-signs"
+                                      else "Survey"}]}],
+            "code": code,
+            "subject": {"reference": self.patient_ref},
+            "effectiveDateTime": self.when(when),
+        }
+        if entry is not None:
+            res["issued"] = self.when(entry.event.recorded_at)
+            res["performer"] = [{"display": entry.event.author}]
+            notes = []
+            if entry.corrections:
+                notes.append(correction_text(self.ctx, entry))
+            if entry.amended:
+                old = entry.corrections[0].payload.get("old", {})
+                notes.append("original values: " + ", ".join(
+                    f"{k} {v}" for k, v in sorted(old.items()) if not isinstance(v, dict)))
+            if entry.artifact:
+                notes.append("flagged as artifact: excluded from alarms and scores")
+            if entry.event.source == "device":
+                notes.append("source: device")
+            if notes:
+                res["note"] = [{"text": n} for n in notes]
+        if value:
+            res.update(value)
+        res.update(extra)
+        ident = entry.event.entry_id if entry else "derived"
+        self.add(_urn(self.sid, ident, key), res)
+
+    def quantity_code(self, key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        p = PARAMETERS[key]
+        coding = [{"system": LOINC, "code": p.loinc, "display": p.loinc_display}]
+        if key == "spo2":
+            coding.append({"system": LOINC, "code": "59408-5",
+                           "display": "Oxygen saturation in Arterial blood by Pulse oximetry"})
+        return ({"coding": coding, "text": p.loinc_display},
+                {"unit": p.ucum, "system": UCUM, "code": p.ucum})
+
+    def quantity(self, key: str, value: float) -> dict[str, Any]:
+        _, unit = self.quantity_code(key)
+        return {"valueQuantity": {"value": value, **unit}}
+
+    def vitals(self, entry: Entry) -> None:
+        p = entry.payload
+        t = entry.observed_at
+        if p.get("sbp") is not None or p.get("dbp") is not None:
+            components = []
+            for key in ("sbp", "dbp"):
+                if p.get(key) is not None:
+                    code, _ = self.quantity_code(key)
+                    components.append({"code": code, **self.quantity(key, p[key])})
+            self.observation(entry, "bp", {
+                "coding": [{"system": LOINC, "code": "85354-9",
+                            "display": "Blood pressure panel with all children optional"}],
+                "text": "Blood pressure"}, "vital-signs", t, component=components)
+        for key in ("map", "hr", "rr", "spo2", "temp"):
+            if p.get(key) is not None:
+                code, _ = self.quantity_code(key)
+                self.observation(entry, key, code, "vital-signs", t, self.quantity(key, p[key]))
+
+    def assessment(self, entry: Entry) -> None:
+        p = entry.payload
+        t = entry.observed_at
+        if p.get("pain") is not None:
+            code, _ = self.quantity_code("pain")
+            self.observation(entry, "pain", code, "survey", t, self.quantity("pain", p["pain"]))
+        texts = {"moaas": "MOAA/S sedation score (0-5)", "rass": "RASS sedation-agitation score",
+                 "dissociation": "Dissociation rating (0-10)",
+                 "cadss6_total": "CADSS-6 dissociation total (0-24)"}
+        for key, text in texts.items():
+            if p.get(key) is not None:
+                self.observation(entry, key, {"text": text}, "survey", t,
+                                 {"valueInteger": int(p[key])})
+        if p.get("acvpu"):
+            self.observation(entry, "acvpu", {"text": "Level of consciousness (ACVPU)"},
+                             "survey", t, {"valueString": p["acvpu"]})
+
+    def news2_scores(self) -> None:
+        """A NEWS2 Observation for each complete vitals set."""
+        acvpu = None
+        window = timedelta(minutes=float(self.ctx.protocol.get("news2.window_min")))
+        for entry in self.ctx.entries(EventKind.VITALS, EventKind.ASSESSMENT):
+            if not entry.counts:
+                continue
+            if entry.kind is EventKind.ASSESSMENT:
+                if entry.payload.get("acvpu"):
+                    acvpu = (entry.observed_at, entry.payload["acvpu"])
+                continue
+            values = dict(entry.payload)
+            values["acvpu"] = acvpu[1] if acvpu and entry.observed_at - acvpu[0] <= window else None
+            result = news2(values, int(self.ctx.protocol.get("news2.spo2_scale", 1)))
+            if result.total is not None:
+                self.observation(None, f"news2-{entry.seq}", {"text": "NEWS2 total score"},
+                                 "survey", entry.observed_at, {"valueInteger": result.total},
+                                 interpretation=[{"text": f"{result.band}: {result.response}"}],
+                                 derivedFrom=[{"reference": _urn(self.sid, entry.event.entry_id,
+                                                                 "hr")}])
+
+    def weight(self) -> None:
+        opened = self.ctx.session.entries[1]
+        code, _ = self.quantity_code("weight")
+        self.observation(opened, "weight", code, "vital-signs", opened.observed_at,
+                         self.quantity("weight", self.ctx.session.weight_kg))
+
+    def administrations(self) -> None:
+        s = self.ctx.session
+        drug = ESKETAMINE if s.dose_mode == "single" else KETAMINE
+        for i, (t0, rate) in enumerate(s.timeline.points):
+            if rate <= 0:
+                continue
+            nxt = s.timeline.points[i + 1][0] if i + 1 < len(s.timeline.points) else None
+            start = datetime.fromtimestamp(t0, UTC)
+            period: dict[str, Any] = {"start": self.when(start)}
+            if nxt is not None:
+                period["end"] = self.when(datetime.fromtimestamp(nxt, UTC))
+            self.add(_urn(self.sid, "segment", i), {
+                "resourceType": "MedicationAdministration",
+                "status": "completed" if nxt is not None else "in-progress",
+                "medicationCodeableConcept": drug,
+                "subject": {"reference": self.patient_ref},
+                "effectivePeriod": period,
+                "dosage": {"route": {"text": "Intravenous"},
+                           "rateQuantity": {"value": round(rate, 4), "unit": "mg/h",
+                                            "system": UCUM, "code": "mg/h"}},
+            })
+        for i, (tb, mg) in enumerate(s.timeline.boluses):
+            self.add(_urn(self.sid, "bolus", i), {
+                "resourceType": "MedicationAdministration", "status": "completed",
+                "medicationCodeableConcept": drug,
+                "subject": {"reference": self.patient_ref},
+                "effectiveDateTime": self.when(datetime.fromtimestamp(tb, UTC)),
+                "dosage": {"route": {"text": "Nasal" if s.dose_mode == "single"
+                                     else "Intravenous"},
+                           "dose": {"value": mg, "unit": "mg", "system": UCUM, "code": "mg"}},
+            })
+        for entry in self.ctx.entries(EventKind.MEDICATION):
+            p = entry.payload
+            self.add(_urn(self.sid, entry.event.entry_id, "med"), {
+                "resourceType": "MedicationAdministration",
+                "status": "entered-in-error" if entry.struck else "completed",
+                "medicationCodeableConcept": {"text": str(p.get("drug"))},
+                "subject": {"reference": self.patient_ref},
+                "effectiveDateTime": self.when(entry.observed_at),
+                "dosage": {"route": {"text": ROUTE_TEXT.get(p.get("route", ""), p.get("route"))},
+                           "dose": {"value": p.get("dose"), "unit": p.get("unit")}},
+            })
+
+
+def to_fhir(ctx: ExportContext) -> bytes:
+    b = BundleBuilder(ctx)
+    b.patient()
+    b.weight()
+    for entry in ctx.entries(EventKind.VITALS):
+        b.vitals(entry)
+    for entry in ctx.entries(EventKind.ASSESSMENT):
+        b.assessment(entry)
+    b.news2_scores()
+    b.administrations()
+    bundle: dict[str, Any] = {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid5(NS, ctx.session.session_id + (":deid" if ctx.deidentify else ""))),
+        "meta": {"profile": ["http://hl7.org/fhir/StructureDefinition/Bundle"]},
+        "type": "collection",
+        "timestamp": b.when(ctx.exported_at) if not ctx.deidentify else to_iso(
+            ctx.exported_at).replace("+00:00", "Z"),
+        "entry": b.entries,
+    }
+    if ctx.deidentify:
+        bundle["meta"]["security"] = [{
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+            "code": "ANONYED", "display": "anonymized"}]
+        bundle["meta"]["tag"] = [{"display": DEID_NOTICE + "; times shifted to start at "
+                                  "2000-01-01T00:00:00Z"}]
+    return json.dumps(bundle, ensure_ascii=False, separators=(",", ":")).encode()

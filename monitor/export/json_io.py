@@ -1,0 +1,103 @@
+"""JSON export (docs/export-json.md, schema docs/session-export.schema.json)
+and import back into a database. export → import → export gives identical
+files apart from ``exported_at``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from monitor import __version__
+from monitor.clock import to_iso
+from monitor.errors import MonitorError
+from monitor.events import Event
+from monitor.export.context import DEID_NOTICE, ExportContext
+from monitor.store import Store
+
+FORMAT = "ketamine-monitor.session"
+SCHEMA_VERSION = 1
+
+
+def summary(ctx: ExportContext) -> dict[str, Any]:
+    s = ctx.session
+    end = s.discharged_at or (s.events[-1].observed_at if s.events else ctx.start)
+    out: dict[str, Any] = {
+        "patient_id": None if ctx.deidentify else s.opening.get("patient_id"),
+        "display_name": None if ctx.deidentify else s.opening.get("display_name"),
+        "weight_kg": s.weight_kg,
+        "indication": s.opening.get("indication"),
+        "protocol": s.protocol_id,
+        "phase": s.phase,
+        "entries": len(s.events),
+        "dose_mg": round(s.dose_mg(end), 3),
+        "dose_mg_per_kg": round(s.dose_mg_per_kg(end), 4),
+        "alarms_raised": len(s.alarms),
+    }
+    if not ctx.deidentify:
+        out["session_id"] = s.session_id
+        out["opened_at"] = to_iso(ctx.start)
+    return out
+
+
+def event_record(ctx: ExportContext, ev: Event) -> dict[str, Any]:
+    if not ctx.deidentify:
+        return ev.to_record()
+    return {
+        "seq": ev.seq, "kind": str(ev.kind), "payload": ctx.scrub(ev.payload),
+        "author": ev.author, "source": ev.source,
+        "observed_offset_s": round((ev.observed_at - ctx.start).total_seconds(), 3),
+        "recorded_offset_s": round((ev.recorded_at - ctx.start).total_seconds(), 3),
+    }
+
+
+def to_json(ctx: ExportContext) -> bytes:
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"ketamine-monitor {__version__}",
+        "exported_at": to_iso(ctx.exported_at),
+        "deidentified": ctx.deidentify,
+        "session": summary(ctx),
+        "events": [event_record(ctx, ev) for ev in ctx.events],
+    }
+    if ctx.deidentify:
+        doc["notice"] = DEID_NOTICE
+    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+def read_export(path: Path) -> list[Event]:
+    """Parse a JSON export into events; refuse anything that is not a full export."""
+    try:
+        doc = json.loads(Path(path).read_text("utf-8"))
+    except FileNotFoundError:
+        raise MonitorError(f"No file {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MonitorError(f"Cannot read {path}: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise MonitorError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise MonitorError(f"{path} is not a ketamine-monitor session export")
+    if doc.get("schema_version") != SCHEMA_VERSION:
+        raise MonitorError(f"{path} has schema_version {doc.get('schema_version')!r}; "
+                           f"this version imports {SCHEMA_VERSION}")
+    if doc.get("deidentified"):
+        raise MonitorError(f"{path} is a de-identified export; only full exports can be imported")
+    records = doc.get("events")
+    if not isinstance(records, list) or not records:
+        raise MonitorError(f"{path} holds no events")
+    events = []
+    for i, rec in enumerate(records):
+        try:
+            events.append(Event.from_record(rec))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise MonitorError(f"{path}: event {i + 1} is malformed ({exc})") from exc
+    if len({e.session_id for e in events}) != 1:
+        raise MonitorError(f"{path}: events belong to more than one session")
+    return events
+
+
+def import_file(store: Store, path: Path) -> tuple[str, int]:
+    events = read_export(path)
+    store.import_events(events)
+    return events[0].session_id, len(events)

@@ -1,0 +1,281 @@
+"""PDF report for the chart, built with reportlab (no Qt, no display)."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    KeepTogether,
+    LongTable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    TableStyle,
+)
+
+from monitor.events import EventKind
+from monitor.export.context import DEID_NOTICE, ExportContext
+from monitor.export.json_io import summary
+from monitor.export.pdf_charts import trend_drawing
+from monitor.export.rems import rems_items
+from monitor.parameters import fmt
+from monitor.rules.schedule import min_observation
+
+STYLES = getSampleStyleSheet()
+SMALL = ParagraphStyle("small", parent=STYLES["BodyText"], fontSize=7.5, leading=9)
+H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], fontSize=11, spaceBefore=8, spaceAfter=3)
+MAX_TABLE_DEVICE_ROWS = 300
+
+
+def _p(text: object) -> Paragraph:
+    safe = (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+    return Paragraph(safe, SMALL)
+
+
+def _table(header: list[str], rows: list[list[Any]], widths: list[float] | None = None,
+           strike_rows: set[int] | None = None) -> LongTable | Paragraph:
+    if not rows:
+        return _p("None recorded.")
+    data = [[_p(h) for h in header]] + [[_p(c) for c in r] for r in rows]
+    table = LongTable(data, colWidths=widths, repeatRows=1)
+    style = [("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")),
+             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+             ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]
+    for r in strike_rows or ():
+        style.append(("TEXTCOLOR", (0, r + 1), (-1, r + 1), colors.grey))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+class NumberedCanvas(Canvas):
+    """Two-pass canvas: knows the page count to print 'page N of M'."""
+
+    footer = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont("Helvetica", 7)
+            self.setFillColor(colors.grey)
+            self.drawString(15 * mm, 8 * mm, self.footer)
+            self.drawRightString(195 * mm, 8 * mm, f"page {self._pageNumber} of {total}")
+            super().showPage()
+        super().save()
+
+
+def _header(ctx: ExportContext) -> list[Any]:
+    s = ctx.session
+    o = s.opening
+    info = summary(ctx)
+    end = s.discharged_at or s.events[-1].observed_at
+    mo = min_observation(s, ctx.protocol, end)
+    rows = [
+        ["Patient identifier", ctx.patient, "Name", ctx.patient_name or "—"],
+        ["Weight", f"{fmt(s.weight_kg)} kg", "Indication",
+         f"{o.get('indication')}" + (f" ({ctx.text(o.get('indication_text'))})"
+                                     if ctx.text(o.get("indication_text")) else "")],
+        ["Protocol", ctx.protocol.name, "Responsible nurse", o.get("nurse_id", "")],
+        ["Session opened", ctx.time(ctx.start) if ctx.deidentify else
+         ctx.start.astimezone().strftime("%Y-%m-%d %H:%M %Z"), "Dosing started",
+         ctx.time(s.infusion_started_at) if s.infusion_started_at else "—"],
+        ["Infusion stopped", ctx.time(s.infusion_stopped_at) if s.infusion_stopped_at else "—",
+         "Discharged", ctx.time(s.discharged_at) if s.discharged_at else "—"],
+        ["Total dose", f"{info['dose_mg']:.1f} mg ({info['dose_mg_per_kg']:.3f} mg/kg)",
+         "Minutes observed", f"{mo.elapsed_min:.0f}" if mo else "—"],
+        ["Phase", s.phase, "Signed", f"{s.closed_by} at {ctx.time(s.closed_at)}"
+         if s.closed_at else "not signed"],
+    ]
+    return [_table(["", "", "", ""], rows, [32 * mm, 58 * mm, 32 * mm, 58 * mm])]
+
+
+def _vitals(ctx: ExportContext) -> list[Any]:
+    entries = ctx.entries(EventKind.VITALS)
+    manual = [e for e in entries if e.event.source != "device"]
+    device = [e for e in entries if e.event.source == "device"]
+    shown = manual + (device if len(device) <= MAX_TABLE_DEVICE_ROWS else [])
+    shown.sort(key=lambda e: (e.observed_at, e.seq))
+    rows, struck = [], set()
+    for i, e in enumerate(shown):
+        p = e.payload
+        bp = f"{fmt(p['sbp'])}/{fmt(p['dbp'])}" if "sbp" in p and "dbp" in p else (
+            fmt(p["sbp"]) if "sbp" in p else "")
+        m = ctx.minutes_since_infusion(e.observed_at)
+        rows.append([ctx.short(e.observed_at), "" if m is None else f"{m:.0f}", bp,
+                     fmt(p["map"]) if "map" in p else "", *(fmt(p[k]) if k in p else ""
+                                                             for k in ("hr", "spo2", "rr", "temp")),
+                     p.get("o2", ""), e.event.source, e.event.author, e.status])
+        if e.status != "valid":
+            struck.add(i)
+    out: list[Any] = [Paragraph("Vitals", H2)]
+    if device and len(device) > MAX_TABLE_DEVICE_ROWS:
+        out.append(_p(f"{len(device)} device samples are charted above and in the CSV/JSON "
+                      "exports; the table lists the nurse-recorded sets."))
+    out.append(_table(["Time", "Min", "BP", "MAP", "HR", "SpO2", "RR", "Temp", "O2", "Src",
+                       "By", "Status"], rows,
+                      [20 * mm, 10 * mm, 17 * mm, 11 * mm, 10 * mm, 11 * mm, 9 * mm, 11 * mm,
+                       11 * mm, 13 * mm, 14 * mm, 16 * mm], struck))
+    return out
+
+
+def _assessments(ctx: ExportContext) -> list[Any]:
+    rows = []
+    for e in ctx.entries(EventKind.ASSESSMENT):
+        p = e.payload
+        rows.append([ctx.short(e.observed_at), p.get("moaas", ""), p.get("rass", ""),
+                     p.get("acvpu", ""), p.get("cadss6_total", ""), p.get("dissociation", ""),
+                     p.get("pain", ""), p.get("nausea", ""), ctx.text(p.get("comment")),
+                     e.event.author, e.status])
+    return [Paragraph("Assessments", H2),
+            _table(["Time", "MOAA/S", "RASS", "ACVPU", "CADSS-6", "Dissoc.", "Pain", "Nausea",
+                    "Comment", "By", "Status"], rows)]
+
+
+def _describe(ctx: ExportContext, e: Any) -> str:
+    p = e.payload
+    k = e.kind
+    if k is EventKind.INFUSION_STARTED:
+        return (f"dose {fmt(p['dose_mg'])} mg {p.get('route', '')}" if p.get("mode") == "single"
+                else f"start {fmt(p['rate'])} {p['rate_unit']}")
+    if k is EventKind.RATE_CHANGED:
+        return f"rate {fmt(p['rate'])} {p['rate_unit']}"
+    if k is EventKind.INFUSION_PAUSED:
+        return "paused" + (f": {ctx.text(p.get('reason'))}" if ctx.text(p.get("reason")) else "")
+    if k is EventKind.BOLUS:
+        return f"bolus {fmt(p['dose_mg'])} mg"
+    if k is EventKind.MEDICATION:
+        return f"{p['drug']} {fmt(p['dose'])} {p['unit']} {p['route']}"
+    if k is EventKind.QUICK_EVENT:
+        return str(p.get("label")) + (f" {fmt(p['dose'])} {p.get('unit')}" if "dose" in p else "")
+    if k is EventKind.NOTE:
+        return ctx.text(p.get("text")) or "(note removed)"
+    return k.value.replace("_", " ")
+
+
+def _timeline(ctx: ExportContext) -> list[Any]:
+    s = ctx.session
+    infusion = ctx.entries(EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED,
+                           EventKind.INFUSION_PAUSED, EventKind.INFUSION_RESUMED,
+                           EventKind.BOLUS, EventKind.INFUSION_STOPPED)
+    rows = [[ctx.short(e.observed_at), _describe(ctx, e),
+             f"{s.dose_mg(e.observed_at):.1f}", e.event.author, e.status] for e in infusion]
+    events = ctx.entries(EventKind.MEDICATION, EventKind.QUICK_EVENT, EventKind.NOTE)
+    erows = [[ctx.short(e.observed_at), _describe(ctx, e), e.event.author, e.status]
+             for e in events]
+    info = summary(ctx)
+    return [Paragraph("Infusion timeline", H2),
+            _table(["Time", "Action", "Dose so far (mg)", "By", "Status"], rows),
+            _p(f"Total dose: {info['dose_mg']:.1f} mg = {info['dose_mg_per_kg']:.3f} mg/kg"),
+            Paragraph("Medications and events", H2),
+            _table(["Time", "Event", "By", "Status"], erows)]
+
+
+def _alarms(ctx: ExportContext) -> list[Any]:
+    rows = []
+    for a in sorted(ctx.session.alarms.values(), key=lambda a: a.raised_at):
+        ack = (f"{a.acknowledged_by} at {ctx.short(a.acknowledged_at)}: {a.action}"
+               + (f" ({ctx.text(a.comment)})" if ctx.text(a.comment) else "")
+               if a.acknowledged_at else "")
+        history = [e for e in ctx.events if e.kind is EventKind.ALARM_ACKNOWLEDGED
+                   and e.payload.get("alarm_id") == a.alarm_id]
+        if not ack and history:
+            last = history[-1]
+            ack = f"{last.author} at {ctx.short(last.observed_at)}: {last.payload.get('action')}"
+        if len(history) > 1:
+            ack += f" ({len(history)} acknowledgements)"
+        rows.append([ctx.short(a.raised_at), a.priority.upper(), a.message, ack,
+                     ctx.short(a.resolved_at) if a.resolved_at else "active"])
+    return [Paragraph("Alarms", H2),
+            _table(["Raised", "Priority", "Message", "Acknowledged (action)", "Resolved"], rows,
+                   [20 * mm, 16 * mm, 62 * mm, 62 * mm, 20 * mm])]
+
+
+def _corrections(ctx: ExportContext) -> list[Any]:
+    rows = []
+    for e in ctx.entries():
+        for c in e.corrections:
+            change = ""
+            if c.kind is EventKind.AMENDED:
+                old, new = c.payload.get("old", {}), c.payload.get("values", {})
+                change = ", ".join(f"{k} {old.get(k)} → {new.get(k)}" for k in sorted(new)
+                                   if old.get(k) != new.get(k) and not isinstance(new.get(k), dict))
+            rows.append([ctx.short(c.observed_at), e.event.entry_id if not ctx.deidentify
+                         else str(e.seq), c.kind.value.replace("_", " "), change,
+                         ctx.text(c.payload.get("reason")), c.author])
+    limits = [[ctx.short(e.observed_at), e.payload["limit"], f"{e.payload['old']} → "
+               f"{e.payload['new']}", ctx.text(e.payload.get("reason")), e.author]
+              for e in ctx.events if e.kind is EventKind.LIMIT_CHANGED]
+    out: list[Any] = [Paragraph("Corrections", H2),
+                      _table(["Time", "Entry", "Correction", "Old → new", "Reason", "By"], rows)]
+    if limits:
+        out += [Paragraph("Limit changes", H2),
+                _table(["Time", "Limit", "Old → new", "Reason", "By"], limits)]
+    return out
+
+
+def _discharge(ctx: ExportContext) -> list[Any]:
+    d = ctx.session.discharge
+    out: list[Any] = [Paragraph("Discharge checklist", H2)]
+    if not d:
+        return [*out, _p("Not discharged at the time of export.")]
+    rows = [[k.replace("_", " "), "yes" if v["ok"] else "NO", v["detail"]]
+            for k, v in d["checks"].items()]
+    rows += [["escort present", "yes" if d["escort_present"] else "NO", ""],
+             ["no-driving advice given", "yes" if d["no_driving_advice"] else "NO", ""],
+             ["ready to leave at", ctx.time(datetime.fromisoformat(d["ready_to_leave_at"]))
+              if d.get("ready_to_leave_at") else "", ""]]
+    if d.get("override_reason"):
+        rows.append(["discharged despite failed checks", "", ctx.text(d["override_reason"])])
+    return [*out, _table(["Item", "Met", "Detail"], rows, [55 * mm, 15 * mm, 110 * mm])]
+
+
+def _rems(ctx: ExportContext) -> list[Any]:
+    if ctx.protocol.get("rems.bp_points_min") is None:
+        return []
+    rows = [[k, v] for k, v in rems_items(ctx).items()]
+    return [Paragraph("REMS monitoring items", H2), _table(["Item", "Value"], rows,
+                                                           [70 * mm, 110 * mm])]
+
+
+def to_pdf(ctx: ExportContext) -> bytes:
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
+                            topMargin=12 * mm, bottomMargin=15 * mm,
+                            title="Ketamine session report", author="ketamine-monitor")
+    story: list[Any] = [Paragraph("Ketamine session report", STYLES["Title"])]
+    if ctx.deidentify:
+        story.append(Paragraph(f"<b>{DEID_NOTICE}</b>", SMALL))
+    story += _header(ctx)
+    story += [Paragraph("Trends", H2),
+              _p("Dashed lines: medium (orange) and high (red) limits; vertical lines: "
+                 "infusion changes and events; × artifact."),
+              trend_drawing(ctx, 180 * mm)]
+    story += _vitals(ctx) + _assessments(ctx) + _timeline(ctx) + _alarms(ctx)
+    story += _corrections(ctx) + _discharge(ctx) + _rems(ctx)
+    story += [Spacer(1, 12 * mm), KeepTogether([
+        _p("Nurse signature: ______________________________   Date/time: ________________"),
+        Spacer(1, 8 * mm),
+        _p("Physician signature: ___________________________   Date/time: ________________"),
+    ])]
+    generated = ctx.exported_at.astimezone().isoformat(timespec="seconds")
+    who = "de-identified" if ctx.deidentify else f"patient {ctx.patient}"
+    canvas_cls = type("Canvas", (NumberedCanvas,), {
+        "footer": f"Ketamine session report · {who} · generated {generated}"})
+    doc.build(story, canvasmaker=canvas_cls)
+    return buf.getvalue()

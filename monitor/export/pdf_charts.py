@@ -1,0 +1,111 @@
+"""Vector trend charts for the PDF report (reportlab graphics, no Qt)."""
+
+from __future__ import annotations
+
+import numpy as np
+from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
+from reportlab.lib import colors
+
+from monitor.events import EventKind
+from monitor.export.context import ExportContext
+from monitor.rules.conditions import effective_limits
+
+# Okabe-Ito colour-blind-safe palette.
+BLUE = colors.HexColor("#0072B2")
+VERMILION = colors.HexColor("#D55E00")
+GREEN = colors.HexColor("#009E73")
+PURPLE = colors.HexColor("#CC79A7")
+ORANGE = colors.HexColor("#E69F00")
+GREY = colors.HexColor("#777777")
+
+LANES = [
+    ("Blood pressure (mmHg)", (("sbp", VERMILION), ("dbp", BLUE), ("map", GREY)), (40, 220),
+     ("sbp", "dbp")),
+    ("Heart rate (/min)", (("hr", GREEN),), (30, 160), ("hr",)),
+    ("SpO2 (%) and RR (/min)", (("spo2", BLUE), ("rr", ORANGE)), (0, 100), ("spo2",)),
+    ("Sedation, dissociation, pain", (("moaas", PURPLE), ("dissociation", ORANGE),
+                                      ("pain", GREEN)), (0, 10), ()),
+]
+MAX_POINTS = 600
+
+
+def envelope(t: np.ndarray, v: np.ndarray, n: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """Min/max per bucket so a 24 h 1 Hz series draws as a few hundred points."""
+    if len(t) <= n:
+        return t, v
+    edges = np.linspace(t[0], t[-1], n // 2 + 1)
+    idx = np.clip(np.searchsorted(edges, t, side="right") - 1, 0, n // 2 - 1)
+    out_t, out_v = [], []
+    for b in range(n // 2):
+        sel = idx == b
+        if not sel.any():
+            continue
+        bt, bv = t[sel], v[sel]
+        lo, hi = int(bv.argmin()), int(bv.argmax())
+        for j in sorted({lo, hi}):
+            out_t.append(bt[j])
+            out_v.append(bv[j])
+    return np.array(out_t), np.array(out_v)
+
+
+def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawing:
+    s = ctx.session
+    times = [float(x) for series in s.series.values() if len(series) for x in (series.t[0],
+                                                                              series.t[-1])]
+    start = ctx.start.timestamp()
+    end = max([*times, start + 60])
+    left, right = 40, width - 10
+    lanes = LANES
+    d = Drawing(width, lane_h * len(lanes) + 30)
+
+    def x_of(t: float) -> float:
+        return left + (t - start) / (end - start) * (right - left)
+
+    for i, (title, series_list, (lo, hi), limit_params) in enumerate(lanes):
+        y0 = d.height - (i + 1) * lane_h
+        d.add(Rect(left, y0, right - left, lane_h - 14, fillColor=None,
+                   strokeColor=colors.lightgrey, strokeWidth=0.5))
+        d.add(String(left, y0 + lane_h - 11, title, fontSize=7, fontName="Helvetica-Bold"))
+
+        def y_of(v: float, y0: float = y0, lo: float = lo, hi: float = hi) -> float:
+            frac = (min(max(v, lo), hi) - lo) / (hi - lo)
+            return y0 + 2 + frac * (lane_h - 18)
+
+        for tick in np.linspace(lo, hi, 3):
+            d.add(String(left - 3, y_of(tick) - 2, f"{tick:.0f}", fontSize=6,
+                         textAnchor="end"))
+        for param in limit_params:
+            for key, value in effective_limits(s, ctx.protocol, param).items():
+                color = VERMILION if key.startswith("high") else ORANGE
+                d.add(Line(left, y_of(value), right, y_of(value), strokeColor=color,
+                           strokeWidth=0.4, strokeDashArray=[2, 2]))
+        for param, color in series_list:
+            series = s.series[param]
+            if not len(series):
+                continue
+            ok = ~series.artifact
+            t, v = envelope(series.t[ok], series.v[ok])
+            if len(t) > 1:
+                points = [c for a, b in zip(t, v, strict=True) for c in (x_of(a), y_of(b))]
+                d.add(PolyLine(points, strokeColor=color, strokeWidth=0.7))
+            elif len(t) == 1:
+                d.add(Rect(x_of(t[0]) - 1, y_of(v[0]) - 1, 2, 2, fillColor=color,
+                           strokeColor=color))
+            for a, b in zip(series.t[~ok], series.v[~ok], strict=True):
+                d.add(String(x_of(a), y_of(b), "×", fontSize=7, fillColor=GREY))
+        for entry in ctx.entries(EventKind.INFUSION_STARTED, EventKind.INFUSION_STOPPED,
+                                 EventKind.RATE_CHANGED, EventKind.BOLUS,
+                                 EventKind.QUICK_EVENT, EventKind.MEDICATION):
+            if entry.struck:
+                continue
+            x = x_of(entry.observed_at.timestamp())
+            d.add(Line(x, y0, x, y0 + lane_h - 14, strokeColor=colors.darkgrey,
+                       strokeWidth=0.3))
+    hours = (end - start) / 3600
+    step = 15 * 60 if hours <= 2 else 3600 if hours <= 12 else 4 * 3600
+    t = start
+    while t <= end:
+        d.add(String(x_of(t), 4, f"{int((t - start) // 60)} min", fontSize=6,
+                     textAnchor="middle"))
+        t += step
+    return d
