@@ -124,6 +124,7 @@ class Session:
         self.discharged_at: datetime | None = None
         self.closed_at: datetime | None = None
         self.closed_by: str | None = None
+        self.rebuilds = 0  # views redraw everything when this changes
         self._reset_derived()
 
     # -- derived state -------------------------------------------------------
@@ -213,6 +214,7 @@ class Session:
 
     def rebuild(self) -> None:
         """Recompute series, infusion timeline and baseline from the entries."""
+        self.rebuilds += 1
         self._reset_derived()
         ordered = sorted((e for e in self.entries.values()
                           if e.kind is not EventKind.SESSION_OPENED and not e.struck),

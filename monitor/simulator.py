@@ -202,14 +202,18 @@ def open_demo(store: Store, clock: ManualClock | None = None,
                              protocols or load_protocols(), dict(DEMO_OPENING))
 
 
-def play(script: DemoScript, rec: Recorder, clock: ManualClock, start: datetime,
+def play(script: DemoScript, rec: Recorder, clock: ManualClock | None, start: datetime,
          until_s: float | None = None, from_index: int = 0) -> int:
-    """Run the script's steps up to ``until_s``; returns the next step index."""
+    """Run the script's steps up to ``until_s``; returns the next step index.
+
+    With a ManualClock each step runs at its exact instant; with None the
+    caller's clock keeps flowing (the window's demo at --speed)."""
     limit = script.stop_at_s if until_s is None else min(until_s, script.stop_at_s)
     i = from_index
     while i < len(script.steps) and script.steps[i].at_s <= limit:
         step = script.steps[i]
-        clock.set(start + timedelta(seconds=step.at_s))
+        if clock is not None:
+            clock.set(start + timedelta(seconds=step.at_s))
         try:
             step.action(rec)
         except MonitorError as exc:  # a demo step must not stop the demo

@@ -40,6 +40,14 @@ class ExportContext:
             return offset_text(when - self.start)
         return when.astimezone().isoformat(timespec="seconds")
 
+    def stamp(self, when: datetime | None) -> str:
+        """Date and time for report headers: local, with the UTC offset."""
+        if when is None:
+            return "—"
+        if self.deidentify:
+            return offset_text(when - self.start)
+        return when.astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
+
     def short(self, when: datetime | None) -> str:
         """Compact time for report tables: local HH:MM:SS (with the date if not the first day)."""
         if when is None:

@@ -20,6 +20,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from monitor.describe import describe
 from monitor.events import EventKind
 from monitor.export.context import DEID_NOTICE, ExportContext
 from monitor.export.json_io import summary
@@ -92,14 +93,13 @@ def _header(ctx: ExportContext) -> list[Any]:
          f"{o.get('indication')}" + (f" ({ctx.text(o.get('indication_text'))})"
                                      if ctx.text(o.get("indication_text")) else "")],
         ["Protocol", ctx.protocol.name, "Responsible nurse", o.get("nurse_id", "")],
-        ["Session opened", ctx.time(ctx.start) if ctx.deidentify else
-         ctx.start.astimezone().strftime("%Y-%m-%d %H:%M %Z"), "Dosing started",
-         ctx.time(s.infusion_started_at) if s.infusion_started_at else "—"],
-        ["Infusion stopped", ctx.time(s.infusion_stopped_at) if s.infusion_stopped_at else "—",
-         "Discharged", ctx.time(s.discharged_at) if s.discharged_at else "—"],
+        ["Session opened", ctx.stamp(ctx.start), "Dosing started",
+         ctx.stamp(s.infusion_started_at)],
+        ["Infusion stopped", ctx.stamp(s.infusion_stopped_at),
+         "Discharged", ctx.stamp(s.discharged_at)],
         ["Total dose", f"{info['dose_mg']:.1f} mg ({info['dose_mg_per_kg']:.3f} mg/kg)",
          "Minutes observed", f"{mo.elapsed_min:.0f}" if mo else "—"],
-        ["Phase", s.phase, "Signed", f"{s.closed_by} at {ctx.time(s.closed_at)}"
+        ["Phase", s.phase, "Signed", f"{s.closed_by} at {ctx.stamp(s.closed_at)}"
          if s.closed_at else "not signed"],
     ]
     return [_table(["", "", "", ""], rows, [32 * mm, 58 * mm, 32 * mm, 58 * mm])]
@@ -129,8 +129,8 @@ def _vitals(ctx: ExportContext) -> list[Any]:
                       "exports; the table lists the nurse-recorded sets."))
     out.append(_table(["Time", "Min", "BP", "MAP", "HR", "SpO2", "RR", "Temp", "O2", "Src",
                        "By", "Status"], rows,
-                      [20 * mm, 10 * mm, 17 * mm, 11 * mm, 10 * mm, 11 * mm, 9 * mm, 11 * mm,
-                       11 * mm, 13 * mm, 14 * mm, 16 * mm], struck))
+                      [18 * mm, 10 * mm, 17 * mm, 11 * mm, 10 * mm, 11 * mm, 9 * mm, 11 * mm,
+                       11 * mm, 13 * mm, 18 * mm, 16 * mm], struck))
     return out
 
 
@@ -148,25 +148,7 @@ def _assessments(ctx: ExportContext) -> list[Any]:
 
 
 def _describe(ctx: ExportContext, e: Any) -> str:
-    p = e.payload
-    k = e.kind
-    if k is EventKind.INFUSION_STARTED:
-        return (f"dose {fmt(p['dose_mg'])} mg {p.get('route', '')}" if p.get("mode") == "single"
-                else f"start {fmt(p['rate'])} {p['rate_unit']}")
-    if k is EventKind.RATE_CHANGED:
-        return f"rate {fmt(p['rate'])} {p['rate_unit']}"
-    if k is EventKind.INFUSION_PAUSED:
-        return "paused" + (f": {ctx.text(p.get('reason'))}" if ctx.text(p.get("reason")) else "")
-    if k is EventKind.BOLUS:
-        return f"bolus {fmt(p['dose_mg'])} mg"
-    if k is EventKind.MEDICATION:
-        return f"{p['drug']} {fmt(p['dose'])} {p['unit']} {p['route']}"
-    if k is EventKind.QUICK_EVENT:
-        return str(p.get("label")) + (f" {fmt(p['dose'])} {p.get('unit')}" if "dose" in p else "")
-    if k is EventKind.NOTE:
-        return ctx.text(p.get("text")) or "(note removed)"
-    return k.value.replace("_", " ")
-
+    return describe(e.kind, e.payload, ctx.text)
 
 def _timeline(ctx: ExportContext) -> list[Any]:
     s = ctx.session
@@ -238,7 +220,7 @@ def _discharge(ctx: ExportContext) -> list[Any]:
             for k, v in d["checks"].items()]
     rows += [["escort present", "yes" if d["escort_present"] else "NO", ""],
              ["no-driving advice given", "yes" if d["no_driving_advice"] else "NO", ""],
-             ["ready to leave at", ctx.time(datetime.fromisoformat(d["ready_to_leave_at"]))
+             ["ready to leave at", ctx.stamp(datetime.fromisoformat(d["ready_to_leave_at"]))
               if d.get("ready_to_leave_at") else "", ""]]
     if d.get("override_reason"):
         rows.append(["discharged despite failed checks", "", ctx.text(d["override_reason"])])

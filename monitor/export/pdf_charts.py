@@ -27,6 +27,8 @@ LANES = [
                                       ("pain", GREEN)), (0, 10), ()),
 ]
 MAX_POINTS = 600
+LEGEND = {"sbp": "systolic", "dbp": "diastolic", "map": "mean", "hr": "HR", "spo2": "SpO2",
+          "rr": "RR", "moaas": "MOAA/S", "dissociation": "dissociation 0-10", "pain": "pain NRS"}
 
 
 def envelope(t: np.ndarray, v: np.ndarray, n: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -66,6 +68,12 @@ def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawi
         d.add(Rect(left, y0, right - left, lane_h - 14, fillColor=None,
                    strokeColor=colors.lightgrey, strokeWidth=0.5))
         d.add(String(left, y0 + lane_h - 11, title, fontSize=7, fontName="Helvetica-Bold"))
+        x_legend = right
+        for param, color in reversed(series_list):
+            name = LEGEND.get(param, param)
+            d.add(String(x_legend, y0 + lane_h - 11, name, fontSize=7, fillColor=color,
+                         textAnchor="end"))
+            x_legend -= 6 + 4.2 * len(name)
 
         def y_of(v: float, y0: float = y0, lo: float = lo, hi: float = hi) -> float:
             frac = (min(max(v, lo), hi) - lo) / (hi - lo)

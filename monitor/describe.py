@@ -1,0 +1,69 @@
+"""One-line, nurse-readable descriptions of events, shared by the window's log
+and the PDF report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from monitor.events import EventKind
+from monitor.parameters import fmt
+
+VITAL_ORDER = (("hr", "HR"), ("spo2", "SpO2"), ("rr", "RR"), ("temp", "T"))
+ASSESS_ORDER = (("moaas", "MOAA/S"), ("rass", "RASS"), ("acvpu", "ACVPU"),
+                ("cadss6_total", "CADSS-6"), ("dissociation", "dissoc."), ("pain", "pain"),
+                ("nausea", "nausea"), ("anxiety", "anxiety"), ("perceptual", "perceptual"))
+
+
+def _keep(text: str | None) -> str:
+    return text or ""
+
+
+def describe(kind: EventKind, p: dict[str, Any],
+             text: Callable[[str | None], str] = _keep) -> str:
+    """``text`` filters free text (de-identified exports pass one that drops it)."""
+    if kind is EventKind.VITALS:
+        parts = []
+        if "sbp" in p or "dbp" in p:
+            parts.append(f"BP {fmt(p['sbp']) if 'sbp' in p else '—'}/"
+                         f"{fmt(p['dbp']) if 'dbp' in p else '—'}")
+        parts += [f"{name} {fmt(p[k])}" for k, name in VITAL_ORDER if k in p]
+        if p.get("o2") == "oxygen":
+            parts.append("on O2")
+        return ", ".join(parts)
+    if kind is EventKind.ASSESSMENT:
+        parts = [f"{name} {p[k]}" for k, name in ASSESS_ORDER if k in p]
+        if text(p.get("comment")):
+            parts.append(f"“{text(p.get('comment'))}”")
+        return ", ".join(parts)
+    if kind is EventKind.INFUSION_STARTED:
+        if p.get("mode") == "single":
+            return f"dose {fmt(p['dose_mg'])} mg {p.get('route', '')}".strip()
+        return f"start {fmt(p['rate'])} {p['rate_unit']}"
+    if kind is EventKind.RATE_CHANGED:
+        return f"rate {fmt(p['rate'])} {p['rate_unit']}"
+    if kind is EventKind.INFUSION_PAUSED:
+        reason = text(p.get("reason"))
+        return "paused" + (f": {reason}" if reason else "")
+    if kind is EventKind.BOLUS:
+        return f"bolus {fmt(p['dose_mg'])} mg"
+    if kind is EventKind.MEDICATION:
+        return f"{p['drug']} {fmt(p['dose'])} {p['unit']} {p['route']}"
+    if kind is EventKind.QUICK_EVENT:
+        return str(p.get("label")) + (f" {fmt(p['dose'])} {p.get('unit')}" if "dose" in p else "")
+    if kind is EventKind.NOTE:
+        return text(p.get("text")) or "(note removed)"
+    if kind in (EventKind.ALARM_RAISED, EventKind.ALARM_ESCALATED):
+        return f"{p.get('priority', '').upper()} {p.get('message', '')}"
+    if kind is EventKind.ALARM_ACKNOWLEDGED:
+        comment = text(p.get("comment"))
+        return f"alarm {p['alarm_id']} acknowledged: {p.get('action')}" + (
+            f" ({comment})" if comment else "")
+    if kind in (EventKind.AMENDED, EventKind.STRUCK, EventKind.ARTIFACT):
+        reason = text(p.get("reason"))
+        return f"entry {p['target_seq']}" + (f": {reason}" if reason else "")
+    if kind is EventKind.LIMIT_CHANGED:
+        return f"{p['limit']} {p['old']} → {p['new']}"
+    if kind is EventKind.SESSION_OPENED:
+        return f"{p.get('protocol')}, {fmt(p.get('weight_kg', 0))} kg"
+    return kind.value.replace("_", " ")

@@ -1,0 +1,159 @@
+"""Assessments: the sedation scale as large buttons with descriptors, ACVPU,
+CADSS-6 items with a running total, quick dissociation, pain, nausea, comment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from monitor.events import Event
+from monitor.recorder import Recorder
+from monitor.scales import load_scales
+from ui.forms import InlineErrors, button, error_label, label, line_edit
+
+
+def score_box(name: str, low: int, high: int) -> QSpinBox:
+    """A spin box whose lowest position means 'not rated'."""
+    box = QSpinBox()
+    box.setRange(low - 1, high)
+    box.setSpecialValueText("—")
+    box.setValue(low - 1)
+    box.setAccessibleName(name)
+    box.setMinimumWidth(70)
+    return box
+
+
+class AssessmentPanel(QWidget):
+    def __init__(self, recorder: Recorder, nurse: Callable[[], str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.recorder = recorder
+        self._nurse = nurse
+        self.scales = load_scales()
+        self._setup_ui()
+        self._layout()
+
+    def _setup_ui(self) -> None:
+        scale = self.recorder.protocol.sedation_scale
+        self.scale = scale
+        self.sedation_group = QButtonGroup(self)
+        self.sedation_group.setExclusive(True)
+        self.sedation_buttons: dict[int, QPushButton] = {}
+        for value, text in self.scales.levels(scale):
+            b = QPushButton(f"{value:+d}  {text}" if scale == "rass" else f"{value}  {text}")
+            b.setCheckable(True)
+            b.setAccessibleName(f"{self.scales.data[scale]['name']} {value}")
+            b.setMinimumHeight(32)
+            b.setStyleSheet("text-align: left; padding-left: 10px;")
+            self.sedation_group.addButton(b, value + 10)
+            self.sedation_buttons[value] = b
+        self.acvpu = QComboBox()
+        self.acvpu.addItem("—", None)
+        for code in self.scales.choices("acvpu"):
+            self.acvpu.addItem(f"{code} · {self.scales.data['acvpu']['labels'][code]}", code)
+        self.acvpu.setAccessibleName("Consciousness ACVPU")
+        self.cadss = [score_box(f"CADSS-6 item {i + 1}", 0, 4) for i in range(6)]
+        for box in self.cadss:
+            box.valueChanged.connect(self._update_total)
+        self.cadss_total = label("CADSS-6 total —", bold=True, name="CADSS-6 total")
+        self.dissociation = score_box("Dissociation 0-10", 0, 10)
+        self.pain = score_box("Pain NRS 0-10", 0, 10)
+        self.nausea = QComboBox()
+        self.nausea.addItem("—", None)
+        for c in self.scales.choices("nausea"):
+            self.nausea.addItem(c, c)
+        self.nausea.setAccessibleName("Nausea")
+        self.comment = line_edit("Assessment comment", "comment (optional)")
+        self.record_button = button("Record assessment", primary=True, slot=self.record)
+        self.saved = label("", "saved", name="Assessment saved")
+        self.general = error_label("Assessment error")
+        self.errors = InlineErrors(self.general, {})
+
+    def _layout(self) -> None:
+        outer = QHBoxLayout(self)
+        sed = QGridLayout()
+        sed.addWidget(label(self.scales.data[self.scale]["name"], bold=True), 0, 0, 1, 2)
+        buttons = list(self.sedation_buttons.values())
+        half = (len(buttons) + 1) // 2
+        for i, b in enumerate(buttons):
+            sed.addWidget(b, 1 + i % half, i // half)
+        sed.setRowStretch(half + 1, 1)
+        outer.addLayout(sed, 4)
+        cadss = QGridLayout()
+        cadss.addWidget(label("CADSS-6 (0 not at all … 4 extremely)", bold=True), 0, 0, 1, 2)
+        for i, (text, box) in enumerate(zip(self.scales.cadss_items, self.cadss, strict=True)):
+            cadss.addWidget(label(text), i + 1, 0)
+            cadss.addWidget(box, i + 1, 1)
+        cadss.addWidget(self.cadss_total, 7, 0, 1, 2)
+        outer.addLayout(cadss, 3)
+        right = QGridLayout()
+        for row, (title, widget) in enumerate((("Consciousness", self.acvpu),
+                                               ("Dissociation 0–10", self.dissociation),
+                                               ("Pain 0–10", self.pain),
+                                               ("Nausea", self.nausea),
+                                               ("Comment", self.comment))):
+            right.addWidget(label(title, "dim"), row, 0)
+            right.addWidget(widget, row, 1)
+        right.addWidget(self.record_button, 5, 0, 1, 2)
+        right.addWidget(self.saved, 6, 0, 1, 2)
+        right.addWidget(self.general, 7, 0, 1, 2)
+        right.setRowStretch(8, 1)
+        outer.addLayout(right, 2)
+
+    def _update_total(self) -> None:
+        values = [b.value() for b in self.cadss]
+        rated = [v for v in values if v >= 0]
+        self.cadss_total.setText(f"CADSS-6 total {sum(rated)}" + (
+            f" ({len(rated)} of 6 rated)" if 0 < len(rated) < 6 else "") if rated
+            else "CADSS-6 total —")
+
+    def _value(self, box: QSpinBox) -> int | None:
+        return None if box.value() < box.minimum() + 1 else box.value()
+
+    def fields(self) -> dict[str, object]:
+        checked = self.sedation_group.checkedId()
+        cadss = [b.value() for b in self.cadss]
+        out: dict[str, object] = {
+            self.scale: None if checked == -1 else checked - 10,
+            "acvpu": self.acvpu.currentData(),
+            "dissociation": self._value(self.dissociation),
+            "pain": self._value(self.pain),
+            "nausea": self.nausea.currentData(),
+            "comment": self.comment.text(),
+        }
+        if any(v >= 0 for v in cadss):
+            out["cadss6"] = [v if v >= 0 else "" for v in cadss]
+        return out
+
+    def record(self) -> Event | None:
+        event = self.errors.call(lambda: self.recorder.record_assessment(self.fields(),
+                                                                         self._nurse()))
+        if event is None:
+            return None
+        self.reset()
+        self.saved.setText(f"✓ Saved {event.recorded_at.astimezone():%H:%M:%S}")
+        return event
+
+    def reset(self) -> None:
+        self.sedation_group.setExclusive(False)
+        for b in self.sedation_buttons.values():
+            b.setChecked(False)
+        self.sedation_group.setExclusive(True)
+        for box in (*self.cadss, self.dissociation, self.pain):
+            box.setValue(box.minimum())
+        self.acvpu.setCurrentIndex(0)
+        self.nausea.setCurrentIndex(0)
+        self.comment.clear()
+
+    def is_half_typed(self) -> bool:
+        f = self.fields()
+        return any(v not in (None, "", []) for v in f.values())

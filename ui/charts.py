@@ -1,0 +1,356 @@
+"""Live charts: stacked lanes on one shared time axis (minutes since infusion
+start, with clock time on top), limit bands, events, off-scale and artifact
+markers, a crosshair read-out, and live following that pauses when the nurse
+scrolls back. Pen width 1, clip-to-view and peak downsampling keep a 24 h
+device-fed session smooth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from monitor.events import EventKind
+from monitor.parameters import fmt
+from monitor.protocols import Protocol
+from monitor.rules.conditions import effective_limits
+from monitor.session import Session
+from ui import theme
+from ui.forms import button, label
+
+EVENT_KINDS = (EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INFUSION_PAUSED,
+               EventKind.INFUSION_RESUMED, EventKind.BOLUS, EventKind.INFUSION_STOPPED,
+               EventKind.MEDICATION, EventKind.QUICK_EVENT)
+EVENT_TEXT = {EventKind.INFUSION_STARTED: "start", EventKind.RATE_CHANGED: "rate",
+              EventKind.INFUSION_PAUSED: "pause", EventKind.INFUSION_RESUMED: "resume",
+              EventKind.BOLUS: "bolus", EventKind.INFUSION_STOPPED: "stop"}
+SYMBOLS_UP_TO = 600  # draw point symbols only while a series is this short
+
+
+@dataclass(frozen=True)
+class LaneSpec:
+    key: str
+    title: str
+    series: tuple[str, ...]
+    y_range: tuple[float, float]
+    limits_from: str | None
+
+
+LANES = (
+    LaneSpec("bp", "BP", ("sbp", "dbp", "map"), (40, 220), "sbp"),
+    LaneSpec("hr", "HR", ("hr",), (30, 180), "hr"),
+    LaneSpec("spo2", "SpO2", ("spo2",), (80, 100), "spo2"),
+    LaneSpec("rr", "RR", ("rr",), (0, 40), "rr"),
+    LaneSpec("sed", "Sed/Dis/Pain", ("moaas", "rass", "dissociation", "pain"), (-5, 10), None),
+    LaneSpec("rate", "mg/h", (), (0, 60), None),
+)
+
+
+class ClockAxis(pg.AxisItem):
+    """Top axis: clock time of the minute ticks."""
+
+    def __init__(self, chart: ChartsView) -> None:
+        super().__init__("top")
+        self.chart = chart
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        out = []
+        for v in values:
+            t = self.chart.ref + v * 60.0
+            out.append(datetime.fromtimestamp(t).strftime("%H:%M"))
+        return out
+
+
+class ChartsView(QWidget):
+    following_changed = Signal(bool)
+
+    def __init__(self, session: Session, protocol: Protocol, parent: QWidget | None = None
+                 ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.protocol = protocol
+        self.following = True
+        self.window_min = 120.0
+        self.ref = 0.0
+        self._drawn: dict[str, int] = {}
+        self._rebuilds = -1
+        self._events_drawn = -1
+        self._setup_ui()
+        self._layout()
+
+    # -- building ------------------------------------------------------------
+    def _setup_ui(self) -> None:
+        t = theme.current()
+        pg.setConfigOptions(antialias=False, background=t.bg, foreground=t.dim)
+        self.glw = pg.GraphicsLayoutWidget()
+        self.glw.setAccessibleName("Trend charts")
+        self.glw.ci.setSpacing(0)
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.marks: dict[str, pg.ScatterPlotItem] = {}
+        self.offscale: dict[str, pg.ScatterPlotItem] = {}
+        self.artifacts: dict[str, pg.ScatterPlotItem] = {}
+        self.bands: dict[str, list[pg.GraphicsObject]] = {}
+        self.event_lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
+        self.cursor_lines: list[pg.InfiniteLine] = []
+        first: pg.PlotItem | None = None
+        for row, spec in enumerate(LANES):
+            axis = {"top": ClockAxis(self)} if row == 0 else {}
+            plot = self.glw.addPlot(row=row, col=0, axisItems=axis)
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.showGrid(x=True, y=True, alpha=0.12)
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setMouseEnabled(x=True, y=False)
+            plot.setYRange(*spec.y_range, padding=0)
+            plot.getAxis("left").setWidth(62)
+            plot.setLabel("left", spec.title)
+            if row == 0:
+                plot.showAxis("top")
+            if row < len(LANES) - 1:
+                plot.getAxis("bottom").setStyle(showValues=False)
+            else:
+                plot.setLabel("bottom", "minutes since infusion start")
+            if first is None:
+                first = plot
+            else:
+                plot.setXLink(first)
+            plot.getViewBox().sigRangeChangedManually.connect(self._on_user_scrolled)
+            line = pg.InfiniteLine(angle=90, pen=pg.mkPen(t.dim, width=1))
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+            self.cursor_lines.append(line)
+            self.plots[spec.key] = plot
+            for name in spec.series:
+                self._add_series(plot, name)
+            self.offscale[spec.key] = self._scatter(plot, brush=None)
+        self.rate_curve = self.plots["rate"].plot(pen=pg.mkPen(theme.SERIES_COLOR["rate"], width=1))
+        self.bp_bars = self.plots["bp"].plot(pen=pg.mkPen(theme.SERIES_COLOR["sbp"], width=1),
+                                             connect="pairs")
+        self.glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.readout = label("", "dim", name="Crosshair read-out")
+        self.live_button = button("Back to live ▶", "Back to live", slot=self.go_live)
+        self.live_button.hide()
+
+    def _scatter(self, plot: pg.PlotItem, *, brush: object = "auto", color: str = "#999999",
+                 symbol: str = "o") -> pg.ScatterPlotItem:
+        item = pg.ScatterPlotItem(size=9, pen=pg.mkPen(color, width=1),
+                                  brush=None if brush is None else pg.mkBrush(color),
+                                  symbol=symbol)
+        plot.addItem(item)
+        return item
+
+    def _add_series(self, plot: pg.PlotItem, name: str) -> None:
+        color = theme.SERIES_COLOR[name]
+        style = Qt.PenStyle.DashLine if name == "map" else Qt.PenStyle.SolidLine
+        if name not in ("sbp", "dbp"):
+            self.curves[name] = plot.plot(pen=pg.mkPen(color, width=1, style=style))
+        symbol = {"sbp": "t", "dbp": "t1"}.get(name, "o")
+        self.marks[name] = self._scatter(plot, color=color, symbol=symbol)
+        self.artifacts[name] = self._scatter(plot, color="#8C97A3", symbol="x")
+
+    def _layout(self) -> None:
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(self.readout, 1)
+        top.addWidget(self.live_button)
+        box.addLayout(top)
+        box.addWidget(self.glw, 1)
+
+    # -- data ----------------------------------------------------------------
+    def _x(self, t: np.ndarray | float) -> np.ndarray | float:
+        return (t - self.ref) / 60.0
+
+    def refresh(self, now: datetime) -> None:
+        s = self.session
+        ref_dt = s.infusion_started_at or s.opened_at
+        ref = ref_dt.timestamp() if ref_dt else now.timestamp()
+        full = ref != self.ref or s.rebuilds != self._rebuilds
+        self.ref = ref
+        self._rebuilds = s.rebuilds
+        if full:
+            self._drawn.clear()
+            self._draw_bands()
+        changed = False
+        for spec in LANES:
+            names = [n for n in spec.series if len(s.series[n]) != self._drawn.get(n, -1)]
+            if names:
+                changed = True
+                for n in names:
+                    self._draw_series(n, spec)
+                self._draw_offscale(spec)
+                if spec.key == "bp":
+                    self._draw_bp_bars()
+        if full or changed or len(s.entries) != self._events_drawn:
+            self._draw_events()
+            self._draw_rate(now)
+            self._draw_bands()
+        if self.following:
+            self._follow(now)
+
+    def _draw_series(self, name: str, spec: LaneSpec) -> None:
+        series = self.session.series[name]
+        self._drawn[name] = len(series)
+        lo, hi = spec.y_range
+        ok = ~series.artifact
+        x = self._x(series.t)
+        v = series.v
+        if name in self.curves:
+            self.curves[name].setData(x[ok], np.clip(v[ok], lo, hi))
+        show_marks = len(series) <= SYMBOLS_UP_TO
+        inside = ok & (v >= lo) & (v <= hi)
+        self.marks[name].setData(x[inside], v[inside]) if show_marks else self.marks[name].clear()
+        bad = ~ok
+        self.artifacts[name].setData(x[bad], np.clip(v[bad], lo, hi))
+
+    def _draw_offscale(self, spec: LaneSpec) -> None:
+        lo, hi = spec.y_range
+        xs, ys = [], []
+        for name in spec.series:
+            series = self.session.series[name]
+            ok = ~series.artifact
+            out = ok & ((series.v < lo) | (series.v > hi))
+            xs.append(self._x(series.t[out]))
+            ys.append(np.clip(series.v[out], lo, hi))
+        self.offscale[spec.key].setData(np.concatenate(xs) if xs else [],
+                                        np.concatenate(ys) if ys else [])
+
+    def _draw_bp_bars(self) -> None:
+        sbp, dbp = self.session.series["sbp"], self.session.series["dbp"]
+        _common, i, j = np.intersect1d(sbp.seq, dbp.seq, return_indices=True)
+        keep = ~sbp.artifact[i] & ~dbp.artifact[j]
+        i, j = i[keep], j[keep]
+        x = np.repeat(self._x(sbp.t[i]), 2)
+        y = np.empty(len(i) * 2)
+        y[0::2] = np.clip(sbp.v[i], 40, 220)
+        y[1::2] = np.clip(dbp.v[j], 40, 220)
+        self.bp_bars.setData(x, y, connect="pairs")
+
+    def _draw_rate(self, now: datetime) -> None:
+        points = self.session.timeline.points
+        if not points:
+            self.rate_curve.clear()
+            return
+        end = (self.session.infusion_stopped_at or now).timestamp()
+        xs, ys = [], []
+        for (t0, rate), nxt in zip(points, [*points[1:], None], strict=False):
+            t1 = nxt[0] if nxt else max(end, t0)
+            xs += [t0, t1]
+            ys += [rate, rate]
+        self.rate_curve.setData(self._x(np.array(xs)), np.array(ys))
+        top = max(60.0, max(ys) * 1.25)
+        self.plots["rate"].setYRange(0, top, padding=0)
+
+    def _draw_bands(self) -> None:
+        for items in self.bands.values():
+            for plot_item, item in items:  # type: ignore[misc]
+                plot_item.removeItem(item)
+        self.bands.clear()
+        high = QColor(theme.PRIORITY_COLOR["high"])
+        high.setAlpha(28)
+        medium = QColor(theme.PRIORITY_COLOR["medium"])
+        medium.setAlpha(14)
+        for spec in LANES:
+            if spec.limits_from is None:
+                continue
+            plot = self.plots[spec.key]
+            lim = effective_limits(self.session, self.protocol, spec.limits_from)
+            lo, hi = spec.y_range
+            zones = []
+            if "high_high" in lim:
+                zones.append((lim["high_high"], hi, high))
+            if "medium_high" in lim:
+                zones.append((lim["medium_high"], lim.get("high_high", hi), medium))
+            if "high_low" in lim:
+                zones.append((lo, lim["high_low"], high))
+            if "medium_low" in lim:
+                zones.append((lim.get("high_low", lo), lim["medium_low"], medium))
+            items = []
+            for a, b, color in zones:
+                region = pg.LinearRegionItem((a, b), orientation="horizontal", movable=False,
+                                             brush=pg.mkBrush(color), pen=pg.mkPen(None))
+                region.setZValue(-10)
+                plot.addItem(region, ignoreBounds=True)
+                items.append((plot, region))
+            rel = (self.protocol.get("relative") or {}).get(spec.limits_from, {})
+            base = self.session.baseline().get(spec.limits_from)
+            if base is not None and rel.get("medium_rise") is not None:
+                line = pg.InfiniteLine(pos=base + rel["medium_rise"], angle=0, pen=pg.mkPen(
+                    theme.PRIORITY_COLOR["medium"], width=1, style=Qt.PenStyle.DashLine),
+                    label=f"baseline {fmt(base)} +{fmt(rel['medium_rise'])}",
+                    labelOpts={"position": 0.02, "color": theme.PRIORITY_COLOR["medium"]})
+                plot.addItem(line, ignoreBounds=True)
+                items.append((plot, line))
+            self.bands[spec.key] = items  # type: ignore[assignment]
+
+    def _draw_events(self) -> None:
+        for plot, line in self.event_lines:
+            plot.removeItem(line)
+        self.event_lines.clear()
+        self._events_drawn = len(self.session.entries)
+        pen = pg.mkPen(theme.current().dim, width=1, style=Qt.PenStyle.DotLine)
+        for entry in self.session.entries_of(*EVENT_KINDS):
+            if entry.struck:
+                continue
+            x = self._x(entry.observed_at.timestamp())
+            text = EVENT_TEXT.get(entry.kind) or str(entry.payload.get("label")
+                                                     or entry.payload.get("drug", ""))
+            for row, plot in enumerate(self.plots.values()):
+                line = pg.InfiniteLine(pos=x, angle=90, pen=pen, label=text if row == 0 else None,
+                                       labelOpts={"position": 0.9, "color": theme.current().text,
+                                                  "rotateAxis": (1, 0)})
+                plot.addItem(line, ignoreBounds=True)
+                self.event_lines.append((plot, line))
+
+    # -- following and crosshair -----------------------------------------------
+    def _follow(self, now: datetime) -> None:
+        x_now = float(self._x(now.timestamp()))
+        opened = self.session.opened_at.timestamp() if self.session.opened_at else self.ref
+        x_start = float(self._x(opened))
+        left = max(x_start, x_now - self.window_min)
+        self.plots["bp"].setXRange(left, x_now + 2, padding=0)
+
+    def _on_user_scrolled(self, *_: object) -> None:
+        if self.following:
+            self.following = False
+            self.live_button.show()
+            self.following_changed.emit(False)
+
+    def go_live(self) -> None:
+        self.following = True
+        self.live_button.hide()
+        self.following_changed.emit(True)
+
+    def _on_mouse_moved(self, pos: object) -> None:
+        plot = next((p for p in self.plots.values() if p.sceneBoundingRect().contains(pos)),
+                    None)
+        if plot is None:
+            for line in self.cursor_lines:
+                line.setVisible(False)
+            return
+        x = plot.getViewBox().mapSceneToView(pos).x()
+        self.show_crosshair(x)
+
+    def show_crosshair(self, x: float) -> str:
+        for line in self.cursor_lines:
+            line.setPos(x)
+            line.setVisible(True)
+        t = self.ref + x * 60.0
+        parts = [f"{datetime.fromtimestamp(t):%H:%M} ({x:+.0f} min)"]
+        for name in ("sbp", "dbp", "map", "hr", "spo2", "rr", "moaas", "rass", "dissociation",
+                     "pain"):
+            series = self.session.series[name]
+            i = int(np.searchsorted(series.t, t, side="right")) - 1
+            if i >= 0 and t - series.t[i] <= 15 * 60:
+                mark = " (artifact)" if series.artifact[i] else ""
+                parts.append(f"{name.upper()} {fmt(float(series.v[i]))}{mark}")
+        text = "  ".join(parts)
+        self.readout.setText(text)
+        return text

@@ -1,0 +1,118 @@
+"""Ending: the discharge checklist (automatic checks plus the nurse's
+confirmations), then close and sign; export buttons for each format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from monitor.discharge import automatic_checks
+from monitor.errors import FieldError, ValidationError
+from monitor.events import Event
+from monitor.recorder import Recorder
+from ui import theme
+from ui.forms import InlineErrors, button, error_label, label, line_edit
+from ui.timefield import parse_clock_time
+
+
+class DischargePanel(QWidget):
+    export_requested = Signal(str)
+
+    def __init__(self, recorder: Recorder, nurse: Callable[[], str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.recorder = recorder
+        self._nurse = nurse
+        self._setup_ui()
+        self._layout()
+
+    def _setup_ui(self) -> None:
+        self.state = label("", pt=14, bold=True, name="Discharge state")
+        self.check_labels: dict[str, QLabel] = {}
+        self.escort = QCheckBox("Escort present")
+        self.advice = QCheckBox("No-driving advice given")
+        for box in (self.escort, self.advice):
+            box.setAccessibleName(box.text())
+        self.ready = line_edit("Ready to leave at", "HH:MM (blank = now)", 140)
+        self.override = line_edit("Reason to discharge anyway",
+                                  "reason, only if a check is not met", 360)
+        self.discharge_button = button("Discharge", primary=True, slot=self.discharge)
+        self.sign_nurse = line_edit("Signing nurse ID", "nurse ID to sign", 140)
+        self.close_button = button("Close and sign", primary=True, slot=self.close_session)
+        self.general = error_label("Discharge error")
+        self.errors = InlineErrors(self.general, {})
+        self.export_buttons = [button(f"Export {fmt.upper()}", f"Export {fmt}",
+                                      slot=lambda f=fmt: self.export_requested.emit(f))
+                               for fmt in ("pdf", "csv", "json", "fhir")]
+
+    def _layout(self) -> None:
+        box = QVBoxLayout(self)
+        box.addWidget(self.state)
+        self.checks_grid = QGridLayout()
+        box.addLayout(self.checks_grid)
+        confirm = QHBoxLayout()
+        for w in (self.escort, self.advice, label("Ready to leave at", "dim"), self.ready,
+                  self.override, self.discharge_button):
+            confirm.addWidget(w)
+        confirm.addStretch(1)
+        box.addLayout(confirm)
+        sign = QHBoxLayout()
+        sign.addWidget(self.sign_nurse)
+        sign.addWidget(self.close_button)
+        sign.addStretch(1)
+        for b in self.export_buttons:
+            sign.addWidget(b)
+        box.addLayout(sign)
+        box.addWidget(self.general)
+        box.addStretch(1)
+
+    def refresh(self) -> None:
+        s = self.recorder.session
+        now = self.recorder.clock.now()
+        phase = s.phase
+        self.state.setText({
+            "baseline": "Discharge comes after dosing and recovery.",
+            "infusing": "End the infusion first (Infusion tab); recovery follows.",
+            "recovery": "Recovery: check each item, then discharge.",
+            "discharged": "Discharged. Close and sign to lock the record.",
+            "closed": f"Closed and signed by {s.closed_by}; later entries are addenda.",
+        }[phase])
+        checks = automatic_checks(s, self.recorder.protocol, now)
+        for row, check in enumerate(checks):
+            lab = self.check_labels.get(check.key)
+            if lab is None:
+                lab = label("", name=check.label)
+                self.check_labels[check.key] = lab
+                self.checks_grid.addWidget(lab, row // 2, row % 2)
+            mark, color = ("✓", theme.current().ok) if check.ok else (
+                "✗", theme.PRIORITY_COLOR["medium"])
+            lab.setText(f"{mark} {check.label}: {check.detail}")
+            lab.setStyleSheet(f"color: {color};")
+        in_recovery = phase == "recovery"
+        for w in (self.escort, self.advice, self.ready, self.override, self.discharge_button):
+            w.setEnabled(in_recovery)
+        self.close_button.setEnabled(phase == "discharged")
+        self.sign_nurse.setEnabled(phase == "discharged")
+
+    def discharge(self) -> Event | None:
+        try:
+            ready = parse_clock_time(self.ready.text(), self.recorder.clock.now())
+        except ValueError as exc:
+            self.errors.show(ValidationError([FieldError("ready_to_leave_at",
+                                                         "Ready to leave at", self.ready.text(),
+                                                         str(exc))]))
+            return None
+        checklist = {"escort_present": self.escort.isChecked(),
+                     "no_driving_advice": self.advice.isChecked(),
+                     "ready_to_leave_at": ready or self.recorder.clock.now(),
+                     "override_reason": self.override.text()}
+        event = self.errors.call(lambda: self.recorder.discharge(self._nurse(), checklist))
+        self.refresh()
+        return event
+
+    def close_session(self) -> Event | None:
+        event = self.errors.call(lambda: self.recorder.close(self.sign_nurse.text()))
+        self.refresh()
+        return event

@@ -1,0 +1,109 @@
+"""Small helpers shared by the entry widgets: labels, inline errors, guarded calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+
+from monitor.errors import MonitorError, ValidationError
+
+T = TypeVar("T")
+
+
+def label(text: str = "", role: str | None = None, *, pt: int | None = None,
+          bold: bool = False, name: str | None = None) -> QLabel:
+    w = QLabel(text)
+    if role:
+        w.setProperty("role", role)
+    if pt or bold:
+        f = w.font()
+        if pt:
+            f.setPointSize(pt)
+        f.setBold(bold)
+        w.setFont(f)
+    if name:
+        w.setAccessibleName(name)
+        w.setObjectName(name.replace(" ", "_"))
+    return w
+
+
+def line_edit(name: str, placeholder: str = "", width: int | None = None) -> QLineEdit:
+    w = QLineEdit()
+    w.setAccessibleName(name)
+    w.setObjectName(name.replace(" ", "_"))
+    w.setPlaceholderText(placeholder)
+    if width:
+        w.setFixedWidth(width)
+    return w
+
+
+def button(text: str, name: str | None = None, *, primary: bool = False,
+           slot: Callable[[], Any] | None = None) -> QPushButton:
+    w = QPushButton(text)
+    w.setAccessibleName(name or text.replace("&", ""))
+    w.setObjectName((name or text).replace("&", "").replace(" ", "_"))
+    if primary:
+        w.setProperty("role", "primary")
+    if slot is not None:
+        w.clicked.connect(slot)
+    return w
+
+
+class InlineErrors:
+    """Show a ValidationError next to the fields it names; other errors in one label."""
+
+    def __init__(self, general: QLabel, fields: dict[str, tuple[QWidget | None, QLabel]]) -> None:
+        self.general = general
+        self.fields = fields
+
+    def clear(self) -> None:
+        self.general.clear()
+        self.general.hide()
+        for widget, lab in self.fields.values():
+            lab.clear()
+            lab.hide()
+            if widget is not None:
+                widget.setProperty("invalid", False)
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
+
+    def show(self, exc: MonitorError) -> None:
+        self.clear()
+        leftovers = []
+        errors = exc.errors if isinstance(exc, ValidationError) else []
+        for err in errors:
+            target = self.fields.get(err.field)
+            if target is None:
+                leftovers.append(str(err))
+                continue
+            widget, lab = target
+            lab.setText(f"{err.allowed}" if err.value == "" else f"{err.value!s}: {err.allowed}")
+            lab.show()
+            if widget is not None:
+                widget.setProperty("invalid", True)
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
+        if not isinstance(exc, ValidationError):
+            leftovers.append(str(exc))
+        if leftovers:
+            self.general.setText("; ".join(leftovers))
+            self.general.show()
+
+    def call(self, fn: Callable[[], T]) -> T | None:
+        """Run a core call; on a MonitorError show it and return None."""
+        try:
+            result = fn()
+        except MonitorError as exc:
+            self.show(exc)
+            return None
+        self.clear()
+        return result
+
+
+def error_label(name: str) -> QLabel:
+    lab = label("", "error", name=name)
+    lab.setWordWrap(True)
+    lab.hide()
+    return lab

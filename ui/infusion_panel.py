@@ -1,0 +1,186 @@
+"""Infusion controls. Every action states its number and unit and waits for a
+confirm click before anything is recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from monitor.events import Event
+from monitor.parameters import fmt
+from monitor.recorder import Recorder
+from monitor.validation import PLAUSIBLE
+from ui.forms import InlineErrors, button, error_label, label, line_edit
+
+
+class InfusionPanel(QWidget):
+    def __init__(self, recorder: Recorder, nurse: Callable[[], str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.recorder = recorder
+        self._nurse = nurse
+        self._pending: Callable[[], Event] | None = None
+        self._setup_ui()
+        self._layout()
+        self.refresh()
+
+    def _setup_ui(self) -> None:
+        plan = self.recorder.protocol
+        self.single = plan.dose_mode == "single"
+        self.rate = line_edit("Rate", "rate", 100)
+        self.rate.setText(fmt(plan.get("dose_plan.rate", 0) or 0) if not self.single else "")
+        self.unit = QComboBox()
+        self.unit.addItems(["mg/kg/h", "mg/h"])
+        self.unit.setCurrentText(plan.get("dose_plan.rate_unit", "mg/kg/h"))
+        self.unit.setAccessibleName("Rate unit")
+        self.concentration = line_edit("Concentration mg/mL", "mg/mL (optional)", 130)
+        self.dose = line_edit("Dose mg", "dose mg", 100)
+        if self.single:
+            self.dose.setText(fmt(plan.get("dose_plan.dose_mg", 56)))
+        self.lot = line_edit("Lot", "lot (optional)", 120)
+        self.reason = line_edit("Pause reason", "pause reason", 180)
+        self.bolus = line_edit("Bolus mg", "bolus mg", 100)
+        self.start_button = button("Give dose" if self.single else "Start infusion",
+                                   slot=self.ask_start)
+        self.rate_button = button("Change rate", slot=self.ask_rate)
+        self.pause_button = button("Pause", slot=self.ask_pause)
+        self.resume_button = button("Resume", slot=self.ask_resume)
+        self.bolus_button = button("Give bolus", slot=self.ask_bolus)
+        self.stop_button = button("End infusion", slot=self.ask_stop)
+        self.question = label("", bold=True, name="Confirm question")
+        self.confirm_button = button("Confirm", primary=True, slot=self.confirm)
+        self.cancel_button = button("Cancel", slot=self.cancel)
+        self.state = label("", pt=14, name="Infusion state")
+        self.general = error_label("Infusion error")
+        self.errors = InlineErrors(self.general, {})
+        self.cancel()
+
+    def _layout(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.state)
+        grid = QGridLayout()
+        if self.single:
+            row = [("Dose (mg)", self.dose), ("Lot", self.lot)]
+        else:
+            row = [("Rate", self.rate), ("Unit", self.unit),
+                   ("Concentration", self.concentration), ("Pause reason", self.reason),
+                   ("Bolus", self.bolus)]
+        for col, (title, widget) in enumerate(row):
+            grid.addWidget(label(title, "dim"), 0, col)
+            grid.addWidget(widget, 1, col)
+        grid.setColumnStretch(len(row), 1)
+        outer.addLayout(grid)
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.rate_button, self.pause_button, self.resume_button,
+                  self.bolus_button, self.stop_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+        confirm = QHBoxLayout()
+        confirm.addWidget(self.question, 1)
+        confirm.addWidget(self.confirm_button)
+        confirm.addWidget(self.cancel_button)
+        outer.addLayout(confirm)
+        outer.addWidget(self.general)
+        outer.addStretch(1)
+
+    # -- state ---------------------------------------------------------------
+    def refresh(self) -> None:
+        s = self.recorder.session
+        phase = s.phase
+        self.start_button.setVisible(phase == "baseline")
+        infusing = phase == "infusing"
+        for b in (self.rate_button, self.stop_button):
+            b.setVisible(infusing)
+        self.pause_button.setVisible(infusing and not s.paused)
+        self.resume_button.setVisible(infusing and s.paused)
+        self.bolus_button.setVisible(phase in ("infusing", "recovery") and not self.single)
+        if phase == "baseline":
+            plan = self.recorder.protocol.get("dose_plan.text", "")
+            self.state.setText(f"Not started · plan: {plan}")
+        elif s.rate_display and infusing:
+            rate, unit = s.rate_display
+            self.state.setText(("PAUSED · " if s.paused else "Running · ") + f"{fmt(rate)} {unit}")
+        else:
+            total = s.dose_mg(self.recorder.clock.now())
+            self.state.setText(f"Dosing ended · total {total:.1f} mg")
+
+    def _ask(self, question: str, action: Callable[[], Event]) -> None:
+        self._pending = action
+        self.question.setText(question)
+        for w in (self.question, self.confirm_button, self.cancel_button):
+            w.show()
+        self.confirm_button.setFocus()
+
+    def cancel(self) -> None:
+        self._pending = None
+        for w in (self.question, self.confirm_button, self.cancel_button):
+            w.hide()
+
+    def confirm(self) -> Event | None:
+        action = self._pending
+        if action is None:
+            return None
+        event = self.errors.call(action)
+        self.cancel()
+        self.refresh()
+        return event
+
+    def _rate_text(self) -> str:
+        unit = self.unit.currentText()
+        text = f"{self.rate.text().strip()} {unit}"
+        try:
+            rate = float(self.rate.text().replace(",", "."))
+        except ValueError:
+            return text
+        mg_h = rate * self.recorder.session.weight_kg if unit == "mg/kg/h" else rate
+        text += f" = {mg_h:.1f} mg/h" if unit == "mg/kg/h" else ""
+        try:
+            conc = float(self.concentration.text().replace(",", "."))
+            text += f" = {mg_h / conc:.1f} mL/h at {fmt(conc)} mg/mL"
+        except (ValueError, ZeroDivisionError):
+            pass
+        return text
+
+    def ask_start(self) -> None:
+        n = self._nurse
+        if self.single:
+            self._ask(f"Give {self.dose.text().strip()} mg esketamine now?",
+                      lambda: self.recorder.start_infusion(n(), dose_mg=self.dose.text(),
+                                                           lot=self.lot.text()))
+            return
+        self._ask(f"Start infusion at {self._rate_text()}?",
+                  lambda: self.recorder.start_infusion(
+                      n(), rate=self.rate.text(), rate_unit=self.unit.currentText(),
+                      concentration=self.concentration.text()))
+
+    def ask_rate(self) -> None:
+        self._ask(f"Change rate to {self._rate_text()}?",
+                  lambda: self.recorder.change_rate(self._nurse(), self.rate.text(),
+                                                    self.unit.currentText()))
+
+    def ask_pause(self) -> None:
+        self._ask(f"Pause the infusion (reason: {self.reason.text().strip() or '—'})?",
+                  lambda: self.recorder.pause_infusion(self._nurse(), self.reason.text()))
+
+    def ask_resume(self) -> None:
+        rate = self.recorder.session.rate_display
+        text = f"{fmt(rate[0])} {rate[1]}" if rate else ""
+        self._ask(f"Resume the infusion at {text}?",
+                  lambda: self.recorder.resume_infusion(self._nurse()))
+
+    def ask_bolus(self) -> None:
+        rng = PLAUSIBLE["bolus_mg"]
+        self._ask(f"Give a bolus of {self.bolus.text().strip()} mg "
+                  f"(allowed {fmt(rng.low)}–{fmt(rng.high)} mg)?",
+                  lambda: self.recorder.give_bolus(self._nurse(), self.bolus.text()))
+
+    def ask_stop(self) -> None:
+        total = self.recorder.session.dose_mg(self.recorder.clock.now())
+        self._ask(f"End the infusion now (total so far {total:.1f} mg) and start recovery?",
+                  lambda: self.recorder.stop_infusion(self._nurse()))
+
+    def is_half_typed(self) -> bool:
+        return self._pending is not None
+

@@ -1,0 +1,195 @@
+"""The main window: start page or one open session, a problem bar that shows
+every error in one place, a one-second tick for the rules' timers, remembered
+geometry, and a close that never loses data."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from monitor.clock import Clock
+from monitor.errors import MonitorError
+from monitor.protocols import ProtocolSet
+from monitor.recorder import Recorder
+from monitor.store import Store
+from ui import theme
+from ui.errors import add_problem_handler
+from ui.forms import button, label
+from ui.session_page import SessionPage
+from ui.start_page import StartPage
+
+log = logging.getLogger(__name__)
+OPEN_KEY = "session/open_id"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, clock: Clock, protocols: ProtocolSet,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.clock = clock
+        self.protocols = protocols
+        self.page: SessionPage | None = None
+        self.demo: Any = None
+        self.settings = QSettings()
+        self.setWindowTitle("Ketamine session monitor")
+        self._setup_ui()
+        self._remove_handler = add_problem_handler(self.show_problem)
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+        self.tick_timer = QTimer(self)
+        self.tick_timer.setInterval(1000)
+        self.tick_timer.timeout.connect(self._on_tick)
+        self.tick_timer.start()
+        self._resume_after_crash()
+
+    def _setup_ui(self) -> None:
+        central = QWidget()
+        box = QVBoxLayout(central)
+        box.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
+        self.sessions_button = button("◀ Sessions", "Back to sessions", slot=self.show_start)
+        self.theme_button = button("Light theme", "Switch theme", slot=self.toggle_theme)
+        self.notice = label("", name="Notice")
+        self.notice.setWordWrap(True)
+        self.problem = label("", "error", name="Problem")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        self.dismiss = button("Dismiss", "Dismiss problem", slot=self._dismiss_problem)
+        self.dismiss.hide()
+        bar.addWidget(self.sessions_button)
+        bar.addWidget(self.notice, 1)
+        bar.addWidget(self.theme_button)
+        box.addLayout(bar)
+        problem_row = QHBoxLayout()
+        problem_row.addWidget(self.problem, 1)
+        problem_row.addWidget(self.dismiss)
+        box.addLayout(problem_row)
+        self.stack = QStackedWidget()
+        self.start_page = StartPage(self.store, self.clock, self.protocols)
+        self.start_page.session_opened.connect(self.open_session)
+        self.stack.addWidget(self.start_page)
+        box.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+    # -- sessions ------------------------------------------------------------
+    def _resume_after_crash(self) -> None:
+        sid = self.settings.value(OPEN_KEY)
+        if not sid or sid not in self.store.session_ids():
+            return
+        try:
+            rec = Recorder(self.store, str(sid), self.clock, self.protocols)
+        except MonitorError as exc:
+            self.show_problem(f"Could not resume session {sid}: {exc}")
+            return
+        self.open_session(rec)
+        self.notice.setText(f"Resumed after an unexpected stop: session {sid} is back as it "
+                            f"was ({len(rec.session.events)} entries, phase "
+                            f"{rec.session.phase}). Nothing recorded was lost.")
+        log.warning("resumed session %s after an unclean exit", sid)
+
+    def open_session(self, recorder: Recorder) -> SessionPage:
+        self._close_page()
+        self.page = SessionPage(recorder)
+        self.stack.addWidget(self.page)
+        self.stack.setCurrentWidget(self.page)
+        self.settings.setValue(OPEN_KEY, recorder.session.session_id)
+        self.settings.sync()
+        self.notice.setText("")
+        self.page.vitals.focus_first()
+        return self.page
+
+    def _close_page(self) -> None:
+        if self.page is not None:
+            self.page.shutdown()
+            self.stack.removeWidget(self.page)
+            self.page.deleteLater()
+            self.page = None
+
+    def show_start(self) -> None:
+        if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():
+            return
+        self._close_page()
+        self.settings.remove(OPEN_KEY)
+        self.start_page.refresh()
+        self.stack.setCurrentWidget(self.start_page)
+
+    def _on_tick(self) -> None:
+        if self.page is not None:
+            try:
+                self.page.tick()
+            except MonitorError as exc:
+                self.show_problem(str(exc))
+
+    # -- problems and theme ----------------------------------------------------
+    def show_problem(self, text: str) -> None:
+        self.problem.setText(f"⚠ {text}")
+        self.problem.show()
+        self.dismiss.show()
+
+    def _dismiss_problem(self) -> None:
+        self.problem.hide()
+        self.dismiss.hide()
+
+    def toggle_theme(self) -> None:
+        new = "light" if theme.current().name == "dark" else "dark"
+        theme.apply_theme(QApplication.instance(), new)  # type: ignore[arg-type]
+        self.theme_button.setText("Dark theme" if new == "light" else "Light theme")
+        if self.page is not None:
+            rec = self.page.recorder
+            self.open_session(rec)
+
+    # -- demo ----------------------------------------------------------------
+    def start_demo(self, options: dict[str, Any]) -> None:
+        from monitor.simulator import DemoScript, open_demo
+        from ui.demo_driver import DemoDriver, SimClock
+        clock = SimClock(self.clock.now(), float(options.get("speed", 60)))
+        self.clock = clock
+        self.start_page.clock = clock
+        rec = open_demo(self.store, clock, self.protocols)  # type: ignore[arg-type]
+        script = DemoScript(int(options.get("seed", 1)), minutes=options.get("minutes"),
+                            device_rate=float(options.get("device_rate", 0)))
+        self.open_session(rec)
+        self.demo = DemoDriver(rec, script, clock, self)
+        self.demo.start()
+
+    # -- closing -------------------------------------------------------------
+    def _confirm_discard(self) -> bool:
+        answer = QMessageBox.question(
+            self, "Unsaved entry",
+            "An entry is half-typed and not saved. Discard it?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.remove(OPEN_KEY)
+        self.settings.sync()
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        self.tick_timer.stop()
+        if self.demo is not None:
+            self.demo.stop()
+        self._close_page()
+        self._remove_handler()

@@ -1,0 +1,133 @@
+"""Start: resume an open session, or open a new one with inline validation."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from monitor.clock import Clock
+from monitor.overview import session_rows
+from monitor.protocols import ProtocolSet
+from monitor.recorder import INDICATIONS, Recorder
+from monitor.store import Store
+from ui.forms import InlineErrors, button, error_label, label, line_edit
+
+FORM = (("patient_id", "Patient identifier (MRN or pseudonym)"), ("display_name", "Display name"),
+        ("weight_kg", "Weight kg"), ("nurse_id", "Nurse ID"))
+
+
+class StartPage(QWidget):
+    session_opened = Signal(object)  # Recorder
+    COLUMNS = ("Session", "Patient", "Started", "Phase", "Entries", "Active alarms")
+
+    def __init__(self, store: Store, clock: Clock, protocols: ProtocolSet,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.clock = clock
+        self.protocols = protocols
+        self._setup_ui()
+        self._layout()
+        self.refresh()
+
+    def _setup_ui(self) -> None:
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setAccessibleName("Recent sessions")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _i: self.resume_selected())
+        self.resume_button = button("Open selected session", slot=self.resume_selected)
+        self.edits = {key: line_edit(title, title) for key, title in FORM}
+        self.indication = QComboBox()
+        self.indication.addItems(INDICATIONS)
+        self.indication.setAccessibleName("Indication")
+        self.indication_text = line_edit("Indication (other)", "describe when 'other'")
+        self.protocol = QComboBox()
+        for pid, proto in sorted(self.protocols.protocols.items()):
+            self.protocol.addItem(proto.name, pid)
+        self.protocol.setAccessibleName("Protocol")
+        self.start_button = button("Open new session", primary=True, slot=self.open_new)
+        for edit in self.edits.values():
+            edit.returnPressed.connect(self.open_new)
+        self.field_errors = {key: error_label(f"{title} error") for key, title in FORM}
+        self.field_errors["indication_text"] = error_label("Indication error")
+        self.field_errors["protocol"] = error_label("Protocol error")
+        self.general = error_label("Start error")
+        widgets = {**self.edits, "indication_text": self.indication_text,
+                   "protocol": self.protocol}
+        self.errors = InlineErrors(self.general, {
+            k: (widgets.get(k), lab) for k, lab in self.field_errors.items()})
+        self.errors.fields["weight"] = (self.edits["weight_kg"], self.field_errors["weight_kg"])
+
+    def _layout(self) -> None:
+        box = QHBoxLayout(self)
+        left = QVBoxLayout()
+        left.addWidget(label("Sessions", pt=16, bold=True))
+        left.addWidget(self.table, 1)
+        left.addWidget(self.resume_button)
+        box.addLayout(left, 3)
+        form = QGridLayout()
+        form.addWidget(label("New session", pt=16, bold=True), 0, 0, 1, 2)
+        row = 1
+        for key, title in FORM:
+            form.addWidget(label(title, "dim"), row, 0)
+            form.addWidget(self.edits[key], row, 1)
+            form.addWidget(self.field_errors[key], row + 1, 1)
+            row += 2
+        form.addWidget(label("Indication", "dim"), row, 0)
+        form.addWidget(self.indication, row, 1)
+        form.addWidget(self.indication_text, row + 1, 1)
+        form.addWidget(self.field_errors["indication_text"], row + 2, 1)
+        form.addWidget(label("Protocol", "dim"), row + 3, 0)
+        form.addWidget(self.protocol, row + 3, 1)
+        form.addWidget(self.field_errors["protocol"], row + 4, 1)
+        form.addWidget(self.start_button, row + 5, 1)
+        form.addWidget(self.general, row + 6, 0, 1, 2)
+        form.setRowStretch(row + 7, 1)
+        box.addLayout(form, 2)
+
+    def refresh(self) -> None:
+        rows = session_rows(self.store)
+        rows.sort(key=lambda r: (r["phase"] == "closed", r["started"]), reverse=False)
+        self.table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            for j, key in enumerate(("session_id", "patient_id", "started", "phase", "entries",
+                                     "active_alarms")):
+                self.table.setItem(i, j, QTableWidgetItem(str(r[key])))
+
+    def resume_selected(self) -> Recorder | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.general.setText("Select a session in the list first")
+            self.general.show()
+            return None
+        sid = self.table.item(rows[0].row(), 0).text()
+        rec = self.errors.call(lambda: Recorder(self.store, sid, self.clock, self.protocols))
+        if rec is not None:
+            self.session_opened.emit(rec)
+        return rec
+
+    def open_new(self) -> Recorder | None:
+        fields = {k: e.text() for k, e in self.edits.items()}
+        fields["indication"] = self.indication.currentText()
+        fields["indication_text"] = self.indication_text.text()
+        fields["protocol"] = self.protocol.currentData()
+        rec = self.errors.call(lambda: Recorder.open_new(self.store, self.clock, self.protocols,
+                                                         fields))
+        if rec is not None:
+            for e in self.edits.values():
+                e.clear()
+            self.session_opened.emit(rec)
+        return rec

@@ -1,0 +1,102 @@
+"""Dim-room dark theme (default) and a light theme; one palette for priorities.
+
+Colours are from the Okabe-Ito colour-blind-safe set where they carry meaning;
+alarm priority is never colour alone: a word and a symbol go with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+PRIORITY_COLOR = {"high": "#E8402F", "medium": "#F0C419", "low": "#56B4E9"}
+PRIORITY_TEXT = {"high": "#FFFFFF", "medium": "#111111", "low": "#111111"}
+PRIORITY_WORD = {"high": "HIGH", "medium": "MEDIUM", "low": "LOW"}
+PRIORITY_SYMBOL = {"high": "!!!", "medium": "!!", "low": "!"}
+# Flash half-periods in ms: high ≈ 2 Hz, medium ≈ 0.5 Hz, low steady (IEC 60601-1-8).
+FLASH_HALF_PERIOD_MS = {"high": 250, "medium": 1000}
+
+SERIES_COLOR = {"sbp": "#E69F00", "dbp": "#E69F00", "map": "#F5D28A", "hr": "#009E73",
+                "spo2": "#56B4E9", "rr": "#CC79A7", "moaas": "#56B4E9", "rass": "#56B4E9",
+                "dissociation": "#CC79A7", "cadss6_total": "#CC79A7", "pain": "#F5D28A",
+                "rate": "#9AD0F5", "temp": "#D55E00"}
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    bg: str
+    panel: str
+    text: str
+    dim: str
+    grid: str
+    ok: str
+    warn: str
+
+
+DARK = Theme("dark", "#0E1216", "#171D23", "#E4E8EC", "#8C97A3", "#2A323B", "#3FBF8F", "#F0C419")
+LIGHT = Theme("light", "#F4F5F7", "#FFFFFF", "#15191D", "#5B6570", "#D5D9DE", "#00805A", "#9A6B00")
+THEMES = {"dark": DARK, "light": LIGHT}
+_current = DARK
+
+BASE_PT = 12
+VALUE_PT = 26
+
+
+def current() -> Theme:
+    return _current
+
+
+def apply_theme(app: QApplication, name: str = "dark") -> Theme:
+    global _current
+    theme = THEMES[name]
+    _current = theme
+    app.setStyle("Fusion")
+    pal = QPalette()
+    for role, color in ((QPalette.ColorRole.Window, theme.bg),
+                        (QPalette.ColorRole.Base, theme.panel),
+                        (QPalette.ColorRole.AlternateBase, theme.bg),
+                        (QPalette.ColorRole.Text, theme.text),
+                        (QPalette.ColorRole.WindowText, theme.text),
+                        (QPalette.ColorRole.Button, theme.panel),
+                        (QPalette.ColorRole.ButtonText, theme.text),
+                        (QPalette.ColorRole.Highlight, "#0072B2"),
+                        (QPalette.ColorRole.HighlightedText, "#FFFFFF"),
+                        (QPalette.ColorRole.ToolTipBase, theme.panel),
+                        (QPalette.ColorRole.ToolTipText, theme.text),
+                        (QPalette.ColorRole.PlaceholderText, theme.dim)):
+        pal.setColor(role, QColor(color))
+    app.setPalette(pal)
+    font = QFont(app.font())
+    font.setPointSize(BASE_PT)
+    app.setFont(font)
+    app.setStyleSheet(stylesheet(theme))
+    return theme
+
+
+def stylesheet(t: Theme) -> str:
+    return f"""
+    QWidget {{ color: {t.text}; }}
+    QLineEdit, QComboBox, QSpinBox, QPlainTextEdit {{
+        background: {t.panel}; border: 1px solid {t.grid}; border-radius: 4px; padding: 4px;
+        min-height: 28px; }}
+    QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QPushButton:focus,
+    QPlainTextEdit:focus, QTableWidget:focus {{ border: 2px solid #56B4E9; }}
+    QLineEdit[invalid="true"] {{ border: 2px solid {PRIORITY_COLOR['high']}; }}
+    QPushButton {{ background: {t.panel}; border: 1px solid {t.grid}; border-radius: 4px;
+        padding: 6px 12px; min-height: 28px; }}
+    QPushButton:hover {{ border-color: #56B4E9; }}
+    QPushButton:checked {{ background: #0072B2; color: white; }}
+    QPushButton:disabled {{ color: {t.dim}; }}
+    QPushButton[role="primary"] {{ background: #0072B2; color: white; font-weight: bold; }}
+    QLabel[role="error"] {{ color: {PRIORITY_COLOR['high']}; font-weight: bold; }}
+    QLabel[role="dim"] {{ color: {t.dim}; }}
+    QLabel[role="saved"] {{ color: {t.ok}; font-weight: bold; }}
+    QTabWidget::pane {{ border: 1px solid {t.grid}; }}
+    QTabBar::tab {{ padding: 6px 14px; background: {t.bg}; border: 1px solid {t.grid}; }}
+    QTabBar::tab:selected {{ background: {t.panel}; font-weight: bold; }}
+    QHeaderView::section {{ background: {t.bg}; padding: 4px; border: 0; }}
+    QTableWidget {{ gridline-color: {t.grid}; }}
+    """
