@@ -11,10 +11,10 @@ import pytest
 # Before any QApplication can exist.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from monitor.clock import ManualClock  # noqa: E402
-from monitor.protocols import load_protocols  # noqa: E402
-from monitor.recorder import Recorder  # noqa: E402
-from monitor.store import Store  # noqa: E402
+from monitor.clock import ManualClock
+from monitor.protocols import load_protocols
+from monitor.recorder import Recorder
+from monitor.store import Store
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -285,7 +285,7 @@ class ChartsView(QWidget):
                 line = pg.InfiniteLine(pos=base + rel["medium_rise"], angle=0, pen=pg.mkPen(
                     theme.PRIORITY_COLOR["medium"], width=1, style=Qt.PenStyle.DashLine),
                     label=f"baseline {fmt(base)} +{fmt(rel['medium_rise'])}",
-                    labelOpts={"position": 0.02, "color": theme.PRIORITY_COLOR["medium"]})
+                    labelOpts={"position": 0.1, "color": theme.PRIORITY_COLOR["medium"]})
                 plot.addItem(line, ignoreBounds=True)
                 items.append((plot, line))
             self.bands[spec.key] = items  # type: ignore[assignment]
@@ -304,8 +304,8 @@ class ChartsView(QWidget):
                                                      or entry.payload.get("drug", ""))
             for row, plot in enumerate(self.plots.values()):
                 line = pg.InfiniteLine(pos=x, angle=90, pen=pen, label=text if row == 0 else None,
-                                       labelOpts={"position": 0.9, "color": theme.current().text,
-                                                  "rotateAxis": (1, 0)})
+                                       labelOpts={"position": 0.88, "color": theme.current().text,
+                                                  "anchors": [(0, 0.5), (0, 0.5)]})
                 plot.addItem(line, ignoreBounds=True)
                 self.event_lines.append((plot, line))
 

@@ -43,6 +43,7 @@ class HeaderView(QWidget):
         self.news2 = label("", pt=15, name="NEWS2")
         self.min_obs = label("", name="Minimum observation")
         self.due_row = QHBoxLayout()
+        self.due_row.setSpacing(18)
         self.due_labels: dict[str, QLabel] = {}
         self.nurse = line_edit("Nurse ID", "nurse ID", 110)
         self.nurse.setText(str(self.recorder.session.opening.get("nurse_id", "")))

@@ -7,7 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from monitor.events import Event
 from monitor.recorder import Recorder
@@ -61,14 +68,18 @@ class SessionPage(QWidget):
                               (self.events, "Events && notes"), (self.log, "Log"),
                               (self.alarm_history, "Alarms"),
                               (self.discharge, "Discharge && export")):
-            self.tabs.addTab(widget, title)
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(widget)
+            self.tabs.addTab(scroll, title)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_tab())
         self.shortcuts = []
         for key, slot in (("Ctrl+K", self.banner.acknowledge_top),
                           ("Ctrl+P", self.banner.pause_audio),
                           ("F2", self.vitals.focus_first),
                           ("Ctrl+Return", self.vitals.record),
-                          ("Ctrl+L", lambda: self.tabs.setCurrentWidget(self.log))):
+                          ("Ctrl+L", lambda: self.show_tab(self.log))):
             sc = QShortcut(QKeySequence(key), self)
             sc.activated.connect(slot)
             self.shortcuts.append(sc)
@@ -95,7 +106,8 @@ class SessionPage(QWidget):
         split.addWidget(lower)
         split.setStretchFactor(0, 5)
         split.setStretchFactor(1, 2)
-        split.setSizes([560, 300])
+        split.setSizes([640, 320])
+        self.tabs.setMinimumHeight(180)
         box.addWidget(split, 1)
 
     # -- updates -------------------------------------------------------------
@@ -109,13 +121,21 @@ class SessionPage(QWidget):
             self._refresh_tab()
 
     def _refresh_tab(self) -> None:
-        current = self.tabs.currentWidget()
+        scroll = self.tabs.currentWidget()
+        current = scroll.widget() if isinstance(scroll, QScrollArea) else scroll
         if current is self.log:
             self.log.refresh()
         elif current is self.alarm_history:
             self.alarm_history.refresh()
         elif current is self.discharge:
             self.discharge.refresh()
+
+    def show_tab(self, widget: QWidget) -> None:
+        for i in range(self.tabs.count()):
+            scroll = self.tabs.widget(i)
+            if isinstance(scroll, QScrollArea) and scroll.widget() is widget:
+                self.tabs.setCurrentIndex(i)
+                return
 
     def tick(self) -> None:
         self.recorder.tick()

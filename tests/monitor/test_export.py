@@ -144,7 +144,8 @@ def _r4_structure(bundle: dict) -> None:
         assert e["fullUrl"].startswith("urn:uuid:")
         if res["resourceType"] == "MedicationAdministration":
             assert "effectiveDateTime" in res or "effectivePeriod" in res  # R5: occurence[x]
-            assert "medicationCodeableConcept" in res                     # R5: medication (CodeableReference)
+            # R5 replaced this with medication (a CodeableReference)
+            assert "medicationCodeableConcept" in res
             assert res["status"] in {"in-progress", "not-done", "on-hold", "completed",
                                      "entered-in-error", "stopped", "unknown"}
         if res["resourceType"] == "Observation":

@@ -192,7 +192,7 @@ def test_rems_bp_point_at_40_min(store, clock, protocols):
     rec = Recorder.open_new(store, clock, protocols, {**OPENING, "protocol": "esketamine-nasal"})
     baseline_vitals(rec)
     rec.start_infusion("RN7", dose_mg="56")
-    for minute in (15, 30):
+    for _minute in (15, 30):
         clock.advance(15 * 60)
         rec.record_vitals({"hr": "75", "spo2": "97", "rr": "14"}, "RN7")  # no BP
     clock.advance(15 * 60)                                  # 45:00 after dosing

@@ -168,7 +168,8 @@ def test_future_and_pre_session_times_refused(recorder, clock):
         recorder.record_vitals({"hr": "70"}, "RN7", observed_at=clock.now() + timedelta(minutes=2))
     with pytest.raises(ValidationError, match="not before the session opened"):
         recorder.record_vitals({"hr": "70"}, "RN7", observed_at=T0 - timedelta(minutes=1))
-    ev = recorder.record_vitals({"hr": "70"}, "RN7", observed_at=clock.now() + timedelta(seconds=30))
+    soon = clock.now() + timedelta(seconds=30)
+    ev = recorder.record_vitals({"hr": "70"}, "RN7", observed_at=soon)
     assert ev.kind is EventKind.VITALS
 
 

@@ -1,0 +1,34 @@
+"""Helpers for driving the real window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from monitor.store import Store
+from ui.main_window import MainWindow
+
+
+def make_window(qtbot, store: Store, clock, protocols) -> MainWindow:
+    window = MainWindow(store, clock, protocols)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    return window
+
+
+def type_into(qtbot, edit: QLineEdit, text: str, enter: bool = False) -> None:
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+    if enter:
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def click(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def kinds(store: Store, sid: str) -> list[str]:
+    return [e.kind.value for e in store.events(sid)]

@@ -1,0 +1,221 @@
+"""Start-up, resume after a crash, closing, a second window, export, flashing,
+charts, accessibility, and the real program under offscreen Qt."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QComboBox,
+    QLineEdit,
+    QMessageBox,
+    QSpinBox,
+)
+
+from monitor.recorder import Recorder
+from monitor.store import Store
+from tests.conftest import OPENING, baseline_vitals
+from tests.ui.conftest_helpers import click, make_window, type_into
+from ui.main_window import OPEN_KEY
+
+
+@pytest.fixture
+def session_window(qtbot, store, clock, protocols):
+    window = make_window(qtbot, store, clock, protocols)
+    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+    baseline_vitals(rec)
+    page = window.open_session(rec)
+    yield window, page, rec
+    window.shutdown()
+
+
+def test_resume_after_crash_comes_back_as_it_was(qtbot, store, clock, protocols):
+    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+    baseline_vitals(rec)
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(1200)
+    QSettings().setValue(OPEN_KEY, rec.session.session_id)  # left behind by a killed window
+    window = make_window(qtbot, store, clock, protocols)
+    assert window.page is not None
+    assert window.page.recorder.session.session_id == rec.session.session_id
+    assert window.page.header.phase.text() == "INFUSING"
+    assert window.page.header.dose.text().startswith("8.2 mg")
+    assert "Resumed after an unexpected stop" in window.notice.text()
+    window.close()
+    assert QSettings().value(OPEN_KEY) is None
+
+
+def test_close_asks_only_when_an_entry_is_half_typed(qtbot, session_window, monkeypatch):
+    window, page, _rec = session_window
+    asked = []
+
+    def answer(*_a, **_k):
+        asked.append(True)
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    type_into(qtbot, page.vitals.edits["hr"], "7")
+    window.close()
+    assert asked and window.isVisible(), "half-typed entry: the nurse is asked and may cancel"
+    page.vitals.edits["hr"].clear()
+    asked.clear()
+    window.close()
+    assert not asked and not window.isVisible()
+
+
+def test_problems_show_in_the_window(qtbot, session_window):
+    window, _page, _rec = session_window
+    from ui.errors import report
+    report("disk is full: entry not saved")
+    assert window.problem.isVisible()
+    assert "disk is full" in window.problem.text()
+
+
+def test_excepthook_reports_instead_of_dying(qtbot, session_window):
+    window, _page, _rec = session_window
+    from ui.errors import _hook
+    exc = RuntimeError("boom")
+    _hook(RuntimeError, exc, None)
+    assert "Unexpected error: RuntimeError: boom" in window.problem.text()
+
+
+def test_second_window_on_the_same_database_is_refused(store, db_path, capsys):
+    from ui.app import run
+    assert run(db_path) == 1
+    assert "already open for writing" in capsys.readouterr().err
+
+
+def test_export_dialog_writes_and_refuses_overwrite(qtbot, session_window, tmp_path):
+    _window, page, _rec = session_window
+    page.export_folder = tmp_path
+    dialog = page.open_export("csv")
+    assert dialog.isVisible()
+    written = dialog.write()
+    assert written is not None and written.exists()
+    assert "Wrote" in dialog.result_label.text()
+    assert dialog.write() is None
+    assert "already exists" in dialog.error.text()
+    dialog.deidentify.setChecked(True)
+    assert "deidentified" in dialog.path.text()
+    dialog.close()
+
+
+def test_alarm_flash_rates_and_steady_low(qtbot, session_window, clock):
+    _window, page, rec = session_window
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    rec.record_vitals({"sbp": "165/80"}, "RN7")
+    banner = page.banner
+    assert banner.flash_timers["medium"].isActive()
+    assert banner.flash_timers["medium"].interval() == 1000     # 0.5 Hz
+    assert not banner.flash_timers["high"].isActive()
+    rec.record_vitals({"sbp": "150/80", "spo2": "90"}, "RN7")
+    assert banner.flash_timers["high"].interval() == 250        # 2 Hz
+    assert banner.flash_timers["high"].isActive()
+    row = banner.rows[0]
+    lit = row.lit
+    qtbot.waitUntil(lambda: row.lit != lit, timeout=1000)
+    assert row.tag.text() == "!!! HIGH"
+
+
+def test_audio_pause_countdown(qtbot, session_window, clock):
+    _window, page, rec = session_window
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    rec.record_vitals({"sbp": "165/80"}, "RN7")
+    click(qtbot, page.banner.pause)
+    assert page.banner.pause.text() == "Audio paused 2:00"
+    clock.advance(17)
+    page.tick()
+    assert page.banner.pause.text() == "Audio paused 1:43"
+
+
+def test_charts_follow_live_and_pause_when_scrolled_back(qtbot, session_window, clock):
+    _window, page, _rec = session_window
+    charts = page.charts
+    assert charts.following
+    charts.plots["bp"].getViewBox().sigRangeChangedManually.emit([True, False])
+    assert not charts.following and charts.live_button.isVisible()
+    click(qtbot, charts.live_button)
+    assert charts.following and not charts.live_button.isVisible()
+    text = charts.show_crosshair(0.0)
+    assert "SBP 128" in text and "HR 72" in text
+
+
+def test_off_scale_values_drawn_at_the_edge(qtbot, session_window):
+    _window, page, rec = session_window
+    rec.record_vitals({"hr": "240"}, "RN7")
+    pts = page.charts.offscale["hr"].getData()
+    assert list(pts[1]) == [180.0]
+
+
+def test_every_control_has_an_accessible_name(qtbot, session_window):
+    _window, page, _rec = session_window
+    missing = []
+    for cls in (QLineEdit, QAbstractButton, QComboBox, QSpinBox, QCheckBox):
+        for w in page.findChildren(cls):
+            if w.parent() is not None and w.parent().metaObject().className() in (
+                    "QSpinBox", "QComboBox", "QScrollBar", "QTabBar", "QAbstractScrollArea"):
+                continue
+            if type(w).__name__ in ("QToolButton",) or w.metaObject().className() in (
+                    "QTableCornerButton",):
+                continue
+            if not w.accessibleName():
+                missing.append(f"{w.metaObject().className()} "
+                               f"{getattr(w, 'text', lambda: '')()!r} in "
+                               f"{w.parent().metaObject().className()}")
+    assert not missing, missing
+
+
+def test_demo_plays_in_the_window_at_speed(qtbot, tmp_path):
+    from monitor.protocols import load_protocols
+    from ui.main_window import MainWindow
+    with Store(tmp_path / "demo.db") as store:
+        from monitor.clock import SystemClock
+        window = MainWindow(store, SystemClock(), load_protocols())
+        qtbot.addWidget(window)
+        window.start_demo({"seed": 3, "speed": 3000})
+        qtbot.waitUntil(lambda: window.page.recorder.session.phase == "infusing", timeout=8000)
+        assert window.demo.index > 3
+        window.shutdown()
+
+
+def test_program_runs_offscreen_until_closed(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("DISPLAY", None)
+    proc = subprocess.Popen([sys.executable, "-m", "ui.entry", "--db", str(tmp_path / "a.db")],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        log = Path(env["XDG_STATE_HOME"]) / "ketamine-monitor" / "log" / "ketamine-monitor.log"
+        while time.monotonic() < deadline and not (log.exists() and "window starting" in
+                                                   log.read_text()):
+            time.sleep(0.2)
+        time.sleep(1.0)
+        assert proc.poll() is None, proc.stderr.read()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    text = log.read_text()
+    assert "ketamine-monitor 0.1.0 starting; Python" in text
+    assert "Qt 6." in text and str(tmp_path / "a.db") in text
+
+
+def test_timing_of_overdue_in_header_between_phases(qtbot, session_window, clock):
+    _window, page, rec = session_window
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(timedelta(minutes=9, seconds=30).total_seconds())
+    page.tick()
+    assert page.header.due_labels["bp"].text() == "BP 0:30"
+    clock.advance(90)
+    page.tick()
+    assert page.header.due_labels["bp"].text() == "BP overdue 1 min"
