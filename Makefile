@@ -31,8 +31,8 @@ demo: $(APP_STAMP) sysdeps
 	$(BIN)/ketamine-monitor demo --db demo.db --seed 7 --speed 60
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check monitor ui tests bench
 	$(BIN)/lint-imports
+	$(BIN)/ruff check monitor ui tests bench
 
 test: lint sysdeps
 	$(BIN)/python -m pytest tests/monitor
