@@ -30,6 +30,7 @@ EVENT_TEXT = {EventKind.INFUSION_STARTED: "start", EventKind.RATE_CHANGED: "rate
               EventKind.INFUSION_PAUSED: "pause", EventKind.INFUSION_RESUMED: "resume",
               EventKind.BOLUS: "bolus", EventKind.INFUSION_STOPPED: "stop"}
 SYMBOLS_UP_TO = 600  # draw point symbols only while a series is this short
+LEGEND = {"moaas": "MOAA/S", "rass": "RASS", "dissociation": "dissociation", "pain": "pain"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ LANES = (
     LaneSpec("hr", "HR", ("hr",), (30, 180), "hr"),
     LaneSpec("spo2", "SpO2", ("spo2",), (80, 100), "spo2"),
     LaneSpec("rr", "RR", ("rr",), (0, 40), "rr"),
-    LaneSpec("sed", "Sed/Dis/Pain", ("moaas", "rass", "dissociation", "pain"), (-5, 10), None),
+    LaneSpec("sed", "Scores", ("moaas", "rass", "dissociation", "pain"), (-5, 10), None),
     LaneSpec("rate", "mg/h", (), (0, 60), None),
 )
 
@@ -127,16 +128,28 @@ class ChartsView(QWidget):
             plot.addItem(line, ignoreBounds=True)
             self.cursor_lines.append(line)
             self.plots[spec.key] = plot
-            for name in spec.series:
+            if spec.key == "sed":
+                plot.addLegend(offset=(4, 1), colCount=4, labelTextSize="9pt",
+                               labelTextColor=t.text, brush=pg.mkBrush(t.bg))
+            for name in self._lane_series(spec):
                 self._add_series(plot, name)
             self.offscale[spec.key] = self._scatter(plot, brush=None)
         self.rate_curve = self.plots["rate"].plot(pen=pg.mkPen(theme.SERIES_COLOR["rate"], width=1))
         self.bp_bars = self.plots["bp"].plot(pen=pg.mkPen(theme.SERIES_COLOR["sbp"], width=1),
                                              connect="pairs")
+        # Downsampling and clipping would re-pair the systolic/diastolic points; BP is
+        # episodic (a few hundred readings at most), so draw its bars whole.
+        self.bp_bars.setDownsampling(ds=1, auto=False)
+        self.bp_bars.setClipToView(False)
         self.glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.readout = label("", "dim", name="Crosshair read-out")
         self.live_button = button("Back to live ▶", "Back to live", slot=self.go_live)
         self.live_button.hide()
+
+    def _lane_series(self, spec: LaneSpec) -> tuple[str, ...]:
+        """The lane's series, with only the sedation scale this protocol uses."""
+        unused = "rass" if self.protocol.sedation_scale == "moaas" else "moaas"
+        return tuple(n for n in spec.series if n != unused)
 
     def _scatter(self, plot: pg.PlotItem, *, brush: object = "auto", color: str = "#999999",
                  symbol: str = "o") -> pg.ScatterPlotItem:
@@ -150,7 +163,8 @@ class ChartsView(QWidget):
         color = theme.SERIES_COLOR[name]
         style = Qt.PenStyle.DashLine if name == "map" else Qt.PenStyle.SolidLine
         if name not in ("sbp", "dbp"):
-            self.curves[name] = plot.plot(pen=pg.mkPen(color, width=1, style=style))
+            self.curves[name] = plot.plot(pen=pg.mkPen(color, width=1, style=style),
+                                          name=LEGEND.get(name))
         symbol = {"sbp": "t", "dbp": "t1"}.get(name, "o")
         self.marks[name] = self._scatter(plot, color=color, symbol=symbol)
         self.artifacts[name] = self._scatter(plot, color="#8C97A3", symbol="x")
@@ -180,7 +194,8 @@ class ChartsView(QWidget):
             self._draw_bands()
         changed = False
         for spec in LANES:
-            names = [n for n in spec.series if len(s.series[n]) != self._drawn.get(n, -1)]
+            names = [n for n in self._lane_series(spec)
+                     if len(s.series[n]) != self._drawn.get(n, -1)]
             if names:
                 changed = True
                 for n in names:
@@ -213,7 +228,7 @@ class ChartsView(QWidget):
     def _draw_offscale(self, spec: LaneSpec) -> None:
         lo, hi = spec.y_range
         xs, ys = [], []
-        for name in spec.series:
+        for name in self._lane_series(spec):
             series = self.session.series[name]
             ok = ~series.artifact
             out = ok & ((series.v < lo) | (series.v > hi))

@@ -95,7 +95,7 @@ class SessionPage(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.charts, 1)
         row.addWidget(self.rail)
-        split = QSplitter()
+        self.split = split = QSplitter()
         split.setOrientation(split.orientation().Vertical)
         split.addWidget(middle)
         lower = QWidget()
