@@ -1,0 +1,1 @@
+"""Benchmarks with budgets: `make bench` writes bench/results.json."""

@@ -1,0 +1,99 @@
+"""Child processes for cold start and memory (fresh interpreters)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _paint_waiter(widget, _t):
+    from PySide6.QtCore import QEvent, QObject
+
+    class Painted(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                print(f"PAINTED {time.time():.6f}", flush=True)
+                os._exit(0)
+            return False
+
+    f = Painted()
+    widget.installEventFilter(f)
+    return f
+
+
+def bare() -> None:
+    from PySide6.QtWidgets import QApplication, QMainWindow
+    app = QApplication(sys.argv[:1])
+    w = QMainWindow()
+    w.resize(1400, 900)
+    keep = _paint_waiter(w, 0)
+    w.show()
+    app.exec()
+    del keep
+
+
+def app(db: str, sid: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from monitor.clock import SystemClock
+    from monitor.protocols import load_protocols
+    from monitor.recorder import Recorder
+    from monitor.store import Store
+    from ui.main_window import MainWindow
+    from ui.theme import apply_theme
+    qapp = QApplication(sys.argv[:1])
+    apply_theme(qapp, "dark")
+    store = Store(db)
+    protocols = load_protocols()
+    window = MainWindow(store, SystemClock(), protocols)
+    window.resize(1400, 900)
+    window.open_session(Recorder(store, sid, SystemClock(), protocols))
+    keep = _paint_waiter(window, 0)
+    window.show()
+    qapp.exec()
+    del keep
+
+
+def memory(db: str, sid: str, at: str) -> None:
+    import resource
+    from datetime import datetime
+
+    from PySide6.QtWidgets import QApplication
+
+    from monitor.clock import ManualClock
+    from monitor.protocols import load_protocols
+    from monitor.recorder import Recorder
+    from monitor.store import Store
+    from ui.main_window import MainWindow
+    from ui.theme import apply_theme
+    qapp = QApplication(sys.argv[:1])
+    apply_theme(qapp, "dark")
+    clock = ManualClock(datetime.fromisoformat(at))
+    store = Store(db)
+    protocols = load_protocols()
+    window = MainWindow(store, clock, protocols)
+    window.resize(1400, 900)
+    page = window.open_session(Recorder(store, sid, clock, protocols))
+    page.charts.window_min = 24 * 60
+    window.show()
+    for _ in range(20):
+        qapp.processEvents()
+    page.charts.refresh(clock.now())
+    page.charts.glw.viewport().repaint()
+    qapp.processEvents()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"PEAK_RSS_MB {peak_kb / 1024:.1f}", flush=True)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "bare":
+        bare()
+    elif mode == "app":
+        app(sys.argv[2], sys.argv[3])
+    else:
+        memory(sys.argv[2], sys.argv[3], sys.argv[4])

@@ -1,0 +1,315 @@
+"""Run every benchmark, print a table and write bench/results.json.
+
+Each figure: median, p95 (and p99 where asked), runs, budget, pass/fail.
+Run with `make bench` (offscreen Qt). Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from bench.sessions import WORK, day_session, four_hour_session
+
+RESULTS = Path(__file__).parent / "results.json"
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def figure(name: str, values: list[float], unit: str, budget: dict[str, float],
+           note: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {"name": name, "unit": unit, "runs": len(values),
+                           "median": statistics.median(values), "p95": pct(values, 95),
+                           "p99": pct(values, 99), "budget": budget, "note": note}
+    checks = []
+    for key, limit in budget.items():
+        checks.append(out[key] <= limit)
+    out["pass"] = all(checks)
+    return out
+
+
+def timed(fn: Callable[[], Any], runs: int) -> list[float]:
+    values = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        values.append((time.perf_counter() - t) * 1000)
+    return values
+
+
+# -- cold start --------------------------------------------------------------
+def cold_start(db: Path, sid: str, runs: int = 7) -> list[dict[str, Any]]:
+    def launch(args: list[str], workdb: Path | None = None) -> float:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+               "XDG_CONFIG_HOME": tempfile.mkdtemp()}
+        t0 = time.time()
+        proc = subprocess.run([sys.executable, "-m", "bench.child", *args], capture_output=True,
+                              text=True, env=env, timeout=60)
+        line = next((x for x in proc.stdout.splitlines() if x.startswith("PAINTED")), None)
+        if line is None:
+            raise RuntimeError(f"child did not paint: {proc.stderr[-2000:]}")
+        return (float(line.split()[1]) - t0) * 1000
+
+    app_ms, bare_ms = [], []
+    for _ in range(runs):  # interleaved, so both see the same machine load
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / "s.db"
+            shutil.copy(db, copy)
+            app_ms.append(launch(["app", str(copy), sid]))
+        bare_ms.append(launch(["bare"]))
+    app_fig = figure("cold start: launch to first painted window, 4 h session open", app_ms,
+                     "ms", {"median": 1000})
+    bare_fig = figure("cold start: bare PySide6 QMainWindow (same run)", bare_ms, "ms", {})
+    ratio = statistics.median(app_ms) / statistics.median(bare_ms)
+    ratio_fig = {"name": "cold start ratio app / bare (medians)", "unit": "x",
+                 "runs": runs, "median": ratio, "p95": ratio, "p99": ratio,
+                 "budget": {"median": 2.5}, "pass": ratio <= 2.5, "note": ""}
+    return [app_fig, bare_fig, ratio_fig]
+
+
+# -- window figures ------------------------------------------------------------
+def entry_latency(db: Path, sid: str, runs: int = 60) -> dict[str, Any]:
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    from monitor.clock import ManualClock
+    from monitor.protocols import load_protocols
+    from monitor.recorder import Recorder
+    from monitor.store import Store
+    from ui.main_window import MainWindow
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "s.db"
+        shutil.copy(db, copy)
+        store = Store(copy)
+        protocols = load_protocols()
+        last = store.events(sid)[-1].observed_at
+        clock = ManualClock(last + timedelta(seconds=30))
+        window = MainWindow(store, clock, protocols)
+        window.resize(1400, 900)
+        page = window.open_session(Recorder(store, sid, clock, protocols))
+        window.show()
+        for _ in range(10):
+            app.processEvents()
+        v = page.vitals
+        values = []
+        for i in range(runs):
+            clock.advance(60)
+            v.edits["sbp"].setText(f"{128 + i % 20}/{80 + i % 7}")
+            v.edits["hr"].setText(str(70 + i % 10))
+            v.edits["spo2"].setText("97")
+            v.edits["rr"].setText("15")
+            n = len(page.recorder.session.events)
+            press = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Return,
+                              Qt.KeyboardModifier.NoModifier)
+            t = time.perf_counter()
+            QApplication.sendEvent(v.edits["rr"], press)   # record → commit → fold → rules → views
+            page.charts.glw.viewport().repaint()            # the charts, painted now
+            page.repaint()
+            values.append((time.perf_counter() - t) * 1000)
+            assert len(page.recorder.session.events) > n, "entry was not recorded"
+        window.shutdown()
+        window.close()
+        store.close()
+    return figure("entry latency: Enter in vitals row → committed, folded, rules, repainted "
+                  "(4 h session)", values, "ms", {"median": 16, "p95": 33})
+
+
+def device_stream(runs: int = 120) -> dict[str, Any]:
+    import numpy as np
+    from PySide6.QtWidgets import QApplication
+
+    from monitor.protocols import load_protocols
+    from monitor.session import Session
+    from ui.charts import ChartsView
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from datetime import UTC, datetime
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    session = Session("bench")
+    session.opened_at = start
+    session.opening = {"protocol": "chronic-pain-iv", "weight_kg": 70}
+    names = ("hr", "spo2", "rr", "map", "dissociation", "pain")
+    n = 86_400
+    t0 = start.timestamp()
+    rng = np.random.default_rng(1)
+    base = {"hr": 75, "spo2": 97, "rr": 15, "map": 95, "dissociation": 4, "pain": 5}
+    for name in names:
+        s = session.series[name]
+        values = base[name] + rng.normal(0, 2, n)
+        for i in range(n):
+            s.append(t0 + i, float(values[i]), i + 1)
+    charts = ChartsView(session, load_protocols().get("chronic-pain-iv"))
+    charts.resize(1100, 600)
+    charts.window_min = 24 * 60
+    charts.show()
+    now = datetime.fromtimestamp(t0 + n, UTC)
+    charts.refresh(now)
+    for _ in range(5):
+        app.processEvents()
+    values_ms = []
+    for k in range(runs):
+        t = t0 + n + k
+        for name in names:
+            session.series[name].append(t, base[name], n + k + 1)
+        start_t = time.perf_counter()
+        charts.refresh(datetime.fromtimestamp(t, UTC))
+        charts.glw.viewport().repaint()
+        values_ms.append((time.perf_counter() - start_t) * 1000)
+    charts.close()
+    charts.deleteLater()
+    return figure("device stream: one 1 Hz sample on 6 curves × 86,400 points, repainted "
+                  "(24 h on screen)", values_ms, "ms", {"median": 15, "p95": 40})
+
+
+# -- core figures --------------------------------------------------------------
+def store_commit(runs: int = 500) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    from monitor.events import EventKind
+    from monitor.store import Store
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "c.db") as store:
+        now = datetime(2026, 3, 2, tzinfo=UTC)
+        payload = {"sbp": 128, "dbp": 82, "map": 97.3, "hr": 72, "spo2": 98, "rr": 14,
+                   "o2": "air", "map_measured": False}
+        values = timed(lambda: store.append("s1", EventKind.VITALS, payload, author="RN",
+                                            observed_at=now, recorded_at=now), runs)
+    return figure("store: single-entry commit (WAL, synchronous=FULL)", values, "ms", {},
+                  "median and p99 reported; no budget set")
+
+
+def reopen_fold(db: Path, sid: str, runs: int = 5) -> dict[str, Any]:
+    from monitor.session import fold
+    from monitor.store import Store
+
+    def once() -> None:
+        with Store(db, readonly=True) as store:
+            fold(sid, store.events(sid))
+
+    return figure("store: reopen and fold a 24 h session", timed(once, runs), "ms",
+                  {"median": 1000})
+
+
+def rules_eval(db: Path, sid: str, end: Any, runs: int = 200) -> dict[str, Any]:
+    from monitor.protocols import load_protocols
+    from monitor.rules.engine import evaluate
+    from monitor.session import fold
+    from monitor.store import Store
+    with Store(db, readonly=True) as store:
+        session = fold(sid, store.events(sid))
+    protocol = load_protocols().get(session.protocol_id)
+    return figure("rules: one evaluation of all rules on a 24 h session",
+                  timed(lambda: evaluate(session, protocol, end), runs), "ms", {"median": 5})
+
+
+def exports(db: Path, sid: str, end: Any, runs: int = 3) -> list[dict[str, Any]]:
+    from monitor.export import render
+    from monitor.protocols import load_protocols
+    from monitor.session import fold
+    from monitor.store import Store
+    with Store(db, readonly=True) as store:
+        session = fold(sid, store.events(sid))
+    protocols = load_protocols()
+    out = []
+    for fmt, budget in (("csv", 1000), ("json", 1500), ("fhir", 4000), ("pdf", 3000)):
+        sizes = []
+
+        def once(fmt: str = fmt, sizes: list[int] = sizes) -> None:
+            sizes.append(len(render(session, protocols, fmt, now=end)))
+
+        values = timed(once, runs)
+        out.append(figure(f"export {fmt.upper()} of a 24 h session", values, "ms",
+                          {"median": budget}, f"{sizes[-1] / 1e6:.1f} MB"))
+    return out
+
+
+def memory(db: Path, sid: str, end: Any) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "m.db"
+        shutil.copy(db, copy)
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+               "XDG_CONFIG_HOME": tempfile.mkdtemp()}
+        proc = subprocess.run([sys.executable, "-m", "bench.child", "memory", str(copy), sid,
+                               end.isoformat()], capture_output=True, text=True, env=env,
+                              timeout=300)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("PEAK_RSS_MB")), None)
+    if line is None:
+        raise RuntimeError(proc.stderr[-2000:])
+    mb = float(line.split()[1])
+    return {"name": "memory: peak RSS, 24 h session open and charted", "unit": "MB", "runs": 1,
+            "median": mb, "p95": mb, "p99": mb, "budget": {"median": 300}, "pass": mb <= 300,
+            "note": ""}
+
+
+def machine() -> dict[str, Any]:
+    import pyqtgraph
+    import PySide6
+    from PySide6.QtCore import qVersion
+    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(), "qt": qVersion(), "pyside6": PySide6.__version__,
+            "pyqtgraph": pyqtgraph.__version__}
+
+
+def main() -> int:
+    print("preparing sessions (cached in bench/work/)…", flush=True)
+    db4, sid4 = four_hour_session()
+    db24, sid24, end24 = day_session()
+    results: list[dict[str, Any]] = []
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        ("cold start", lambda: cold_start(db4, sid4)),
+        ("entry latency", lambda: entry_latency(db4, sid4)),
+        ("device stream", device_stream),
+        ("store commit", store_commit),
+        ("reopen and fold", lambda: reopen_fold(db24, sid24)),
+        ("rules", lambda: rules_eval(db24, sid24, end24)),
+        ("exports", lambda: exports(db24, sid24, end24)),
+        ("memory", lambda: memory(db24, sid24, end24)),
+    ]
+    only = set(sys.argv[1:])
+    for name, fn in steps:
+        if only and name not in only:
+            continue
+        print(f"running {name}…", flush=True)
+        got = fn()
+        results += got if isinstance(got, list) else [got]
+    doc = {"machine": machine(), "figures": results,
+           "command": "make bench", "work_folder": str(WORK.name)}
+    RESULTS.write_text(json.dumps(doc, indent=1) + "\n")
+    print()
+    print(table(results))
+    print(f"\nwrote {RESULTS}")
+    return 0 if all(r["pass"] for r in results) else 1
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = ["| figure | median | p95 | runs | budget | result |", "|---|---|---|---|---|---|"]
+    for r in results:
+        budget = ", ".join(f"{k} ≤ {v:g}" for k, v in r["budget"].items()) or "—"
+        unit = r["unit"]
+        extra = f" ({r['note']})" if r.get("note") else ""
+        p99 = f"; p99 {r['p99']:.2f}" if "commit" in r["name"] else ""
+        lines.append(f"| {r['name']}{extra} | {r['median']:.2f} {unit} | "
+                     f"{r['p95']:.2f} {unit}{p99} | {r['runs']} | {budget} | "
+                     f"{'pass' if r['pass'] else 'FAIL'} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Sessions the benchmarks run on, built through the real recorder and cached
+in bench/work/ (delete the folder to rebuild)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor.clock import ManualClock
+from monitor.protocols import load_protocols
+from monitor.simulator import DemoScript, open_demo, play
+from monitor.store import Store
+
+WORK = Path(__file__).parent / "work"
+START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+
+
+def four_hour_session() -> tuple[Path, str]:
+    """The demo session stretched to 4 h (manual entries only), left open."""
+    db = WORK / "four_hour.db"
+    if not db.exists():
+        WORK.mkdir(parents=True, exist_ok=True)
+        clock = ManualClock(START)
+        with Store(db) as store:
+            rec = open_demo(store, clock)
+            script = DemoScript(11, minutes=240)
+            play(script, rec, clock, START, until_s=script.stop_at_s - 300)  # not discharged
+    with Store(db, readonly=True) as store:
+        return db, store.session_ids()[0]
+
+
+def day_session() -> tuple[Path, str, datetime]:
+    """24 h: vitals every minute, 1 Hz device HR and SpO2, assessments every 15 min."""
+    db = WORK / "day.db"
+    end = START + timedelta(hours=24)
+    if not db.exists():
+        WORK.mkdir(parents=True, exist_ok=True)
+        clock = ManualClock(START)
+        script = DemoScript(13, minutes=1440)
+        with Store(db) as store:
+            rec = open_demo(store, clock, load_protocols())
+            rec.record_vitals(script.vitals(-5), "RN-BENCH")
+            rec.record_assessment(script.assessment(-5), "RN-BENCH")
+            clock.advance(60)
+            rec.start_infusion("RN-BENCH", rate="0.2", rate_unit="mg/kg/h")
+            t0 = clock.now()
+            for second in range(1, 24 * 3600 - 120):
+                clock.set(t0 + timedelta(seconds=second))
+                minute = second / 60.0
+                rec.record_vitals({"hr": str(70 + (second // 7) % 9), "spo2": str(96 + second % 3)},
+                                  "RN-BENCH", source="device")
+                if second % 60 == 0:
+                    rec.record_vitals(script.vitals(minute % 200), "RN-BENCH")
+                if second % 900 == 0:
+                    rec.record_assessment(script.assessment(minute % 200), "RN-BENCH")
+                    rec.tick()
+                    for alarm in rec.session.active_alarms():
+                        if not alarm.acknowledged:
+                            rec.acknowledge("RN-BENCH", alarm.alarm_id, "re-measured")
+    with Store(db, readonly=True) as store:
+        return db, store.session_ids()[0], end
