@@ -21,6 +21,7 @@ from monitor.protocols import Protocol
 from monitor.rules.conditions import effective_limits
 from monitor.session import Session
 from ui import theme
+from ui.envelope import BUCKET_S, Envelope
 from ui.forms import button, label
 
 EVENT_KINDS = (EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INFUSION_PAUSED,
@@ -30,6 +31,8 @@ EVENT_TEXT = {EventKind.INFUSION_STARTED: "start", EventKind.RATE_CHANGED: "rate
               EventKind.INFUSION_PAUSED: "pause", EventKind.INFUSION_RESUMED: "resume",
               EventKind.BOLUS: "bolus", EventKind.INFUSION_STOPPED: "stop"}
 SYMBOLS_UP_TO = 600  # draw point symbols only while a series is this short
+ENVELOPE_FROM = 20_000  # longer series draw from a min/max envelope when zoomed out
+MAX_OFFSCALE_MARKS = 500
 LEGEND = {"moaas": "MOAA/S", "rass": "RASS", "dissociation": "dissociation", "pain": "pain"}
 
 
@@ -80,7 +83,14 @@ class ChartsView(QWidget):
         self.ref = 0.0
         self._drawn: dict[str, int] = {}
         self._rebuilds = -1
-        self._events_drawn = -1
+        self._events_seen = 0
+        self._band_key: object = None
+        self._rate_top = 0.0
+        self._last_now: datetime | None = None
+        self._xs: dict[str, np.ndarray] = {}
+        self._envelopes: dict[str, Envelope] = {}
+        self._coarse: bool | None = None
+        self._has_offscale: dict[str, bool] = {}
         self._setup_ui()
         self._layout()
 
@@ -105,17 +115,18 @@ class ChartsView(QWidget):
             plot = self.glw.addPlot(row=row, col=0, axisItems=axis)
             plot.setMenuEnabled(False)
             plot.hideButtons()
-            plot.showGrid(x=True, y=True, alpha=0.12)
+            plot.showGrid(x=False, y=False)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
             plot.setMouseEnabled(x=True, y=False)
             plot.setYRange(*spec.y_range, padding=0)
+            plot.disableAutoRange()  # fixed clinical ranges; X follows explicitly
             plot.getAxis("left").setWidth(62)
             plot.setLabel("left", spec.title)
             if row == 0:
                 plot.showAxis("top")
             if row < len(LANES) - 1:
-                plot.getAxis("bottom").setStyle(showValues=False)
+                plot.hideAxis("bottom")  # one time axis at the foot: fewer axes to paint
             else:
                 plot.setLabel("bottom", "minutes since infusion start")
             if first is None:
@@ -156,6 +167,7 @@ class ChartsView(QWidget):
         item = pg.ScatterPlotItem(size=9, pen=pg.mkPen(color, width=1),
                                   brush=None if brush is None else pg.mkBrush(color),
                                   symbol=symbol)
+        item.setVisible(False)
         plot.addItem(item)
         return item
 
@@ -186,44 +198,103 @@ class ChartsView(QWidget):
         s = self.session
         ref_dt = s.infusion_started_at or s.opened_at
         ref = ref_dt.timestamp() if ref_dt else now.timestamp()
-        full = ref != self.ref or s.rebuilds != self._rebuilds
+        coarse = self._coarse_view()
+        full = ref != self.ref or s.rebuilds != self._rebuilds or coarse != self._coarse
+        self._coarse = coarse
         self.ref = ref
         self._rebuilds = s.rebuilds
         if full:
             self._drawn.clear()
+            self._clear_events()
+        band_key = (tuple(sorted(s.limit_overrides.items())), tuple(sorted(s.baseline().items())))
+        if full or band_key != self._band_key:
+            self._band_key = band_key
             self._draw_bands()
-        changed = False
         for spec in LANES:
             names = [n for n in self._lane_series(spec)
                      if len(s.series[n]) != self._drawn.get(n, -1)]
             if names:
-                changed = True
+                new_offscale = False
                 for n in names:
-                    self._draw_series(n, spec)
-                self._draw_offscale(spec)
+                    new_offscale |= self._draw_series(n, spec)
+                if new_offscale or full:
+                    self._draw_offscale(spec)
                 if spec.key == "bp":
                     self._draw_bp_bars()
-        if full or changed or len(s.entries) != self._events_drawn:
-            self._draw_events()
-            self._draw_rate(now)
-            self._draw_bands()
+        self._add_new_events()
+        self._draw_rate(now)
         if self.following:
             self._follow(now)
 
-    def _draw_series(self, name: str, spec: LaneSpec) -> None:
+    def _draw_series(self, name: str, spec: LaneSpec) -> bool:
+        """Update one series' items; True when its new points include off-scale ones.
+
+        Only the points added since the last draw are examined, so a 1 Hz sample
+        on a 24 h curve costs little beyond handing the arrays to pyqtgraph."""
         series = self.session.series[name]
+        before = self._drawn.get(name, 0)
         self._drawn[name] = len(series)
         lo, hi = spec.y_range
-        ok = ~series.artifact
-        x = self._x(series.t)
+        x = self._x_of(name, before)
         v = series.v
+        fresh = v[before:]
+        fresh_out = bool(((fresh < lo) | (fresh > hi)).any())
+        if before == 0:
+            self._has_offscale[name] = False
+        self._has_offscale[name] = self._has_offscale.get(name, False) or fresh_out
+        art = series.artifact
+        n_art = int(art.sum())
         if name in self.curves:
-            self.curves[name].setData(x[ok], np.clip(v[ok], lo, hi))
-        show_marks = len(series) <= SYMBOLS_UP_TO
-        inside = ok & (v >= lo) & (v <= hi)
-        self.marks[name].setData(x[inside], v[inside]) if show_marks else self.marks[name].clear()
-        bad = ~ok
-        self.artifacts[name].setData(x[bad], np.clip(v[bad], lo, hi))
+            self._draw_curve(name, x, v, art, before, lo, hi)
+        if len(series) <= SYMBOLS_UP_TO:
+            inside = ~art & (v >= lo) & (v <= hi)
+            self.marks[name].setData(x[inside], v[inside])
+            self.marks[name].setVisible(True)
+        elif before <= SYMBOLS_UP_TO:
+            self.marks[name].clear()
+            self.marks[name].setVisible(False)  # an empty scatter still costs a paint
+        if n_art or self.artifacts[name].data.size:
+            self.artifacts[name].setData(x[art], np.clip(v[art], lo, hi))
+        self.artifacts[name].setVisible(n_art > 0)
+        return fresh_out
+
+    def _draw_curve(self, name: str, x: np.ndarray, v: np.ndarray, art: np.ndarray,
+                    before: int, lo: float, hi: float) -> None:
+        ok = ~art
+        env = self._envelopes.get(name)
+        if before == 0 or env is None or env.count != int(ok[:before].sum()):
+            env = self._envelopes[name] = Envelope()
+            before = 0
+        env.extend(x[before:][ok[before:]] * 60.0, v[before:][ok[before:]])
+        if len(x) > ENVELOPE_FROM and self._coarse_view():
+            ex, ey = env.points()
+            x_draw, y_draw = ex / 60.0, ey
+        elif art.any():
+            x_draw, y_draw = x[ok], v[ok]
+        else:
+            x_draw, y_draw = x, v
+        if self._has_offscale[name]:
+            y_draw = np.clip(y_draw, lo, hi)
+        # Values are validated finite in the core: skip pyqtgraph's per-call check.
+        self.curves[name].setData(x_draw, y_draw, skipFiniteCheck=True)
+
+    def _coarse_view(self) -> bool:
+        """True when one pixel spans more than half an envelope bucket."""
+        vb = self.plots["bp"].getViewBox()
+        (left, right), _ = vb.viewRange()
+        width = max(1.0, vb.width())
+        return (right - left) * 60.0 / width > BUCKET_S / 2
+
+    def _x_of(self, name: str, before: int) -> np.ndarray:
+        """Minutes since the reference for a series, extended only by its new points."""
+        t = self.session.series[name].t
+        cached = self._xs.get(name)
+        if before == 0 or cached is None or len(cached) != before:
+            cached = self._x(t)
+        else:
+            cached = np.concatenate([cached, self._x(t[before:])])
+        self._xs[name] = cached
+        return cached
 
     def _draw_offscale(self, spec: LaneSpec) -> None:
         lo, hi = spec.y_range
@@ -234,8 +305,13 @@ class ChartsView(QWidget):
             out = ok & ((series.v < lo) | (series.v > hi))
             xs.append(self._x(series.t[out]))
             ys.append(np.clip(series.v[out], lo, hi))
-        self.offscale[spec.key].setData(np.concatenate(xs) if xs else [],
-                                        np.concatenate(ys) if ys else [])
+        x_all = np.concatenate(xs) if xs else np.empty(0)
+        y_all = np.concatenate(ys) if ys else np.empty(0)
+        # A device stuck off-scale for hours would make this layer huge; the clipped
+        # curve already hugs the edge, so mark only the most recent points.
+        x_all, y_all = x_all[-MAX_OFFSCALE_MARKS:], y_all[-MAX_OFFSCALE_MARKS:]
+        self.offscale[spec.key].setData(x_all, y_all)
+        self.offscale[spec.key].setVisible(len(x_all) > 0)
 
     def _draw_bp_bars(self) -> None:
         sbp, dbp = self.session.series["sbp"], self.session.series["dbp"]
@@ -261,7 +337,9 @@ class ChartsView(QWidget):
             ys += [rate, rate]
         self.rate_curve.setData(self._x(np.array(xs)), np.array(ys))
         top = max(60.0, max(ys) * 1.25)
-        self.plots["rate"].setYRange(0, top, padding=0)
+        if top != self._rate_top:
+            self._rate_top = top
+            self.plots["rate"].setYRange(0, top, padding=0)
 
     def _draw_bands(self) -> None:
         for items in self.bands.values():
@@ -305,14 +383,22 @@ class ChartsView(QWidget):
                 items.append((plot, line))
             self.bands[spec.key] = items  # type: ignore[assignment]
 
-    def _draw_events(self) -> None:
+    def _clear_events(self) -> None:
         for plot, line in self.event_lines:
             plot.removeItem(line)
         self.event_lines.clear()
-        self._events_drawn = len(self.session.entries)
+        self._events_seen = 0
+
+    def _add_new_events(self) -> None:
+        """Add lines for event entries appended since the last refresh (a correction
+        triggers a rebuild, which clears and redraws them all)."""
+        events = self.session.events
         pen = pg.mkPen(theme.current().dim, width=1, style=Qt.PenStyle.DotLine)
-        for entry in self.session.entries_of(*EVENT_KINDS):
-            if entry.struck:
+        for ev in events[self._events_seen:]:
+            if ev.kind not in EVENT_KINDS:
+                continue
+            entry = self.session.entries.get(ev.seq)
+            if entry is None or entry.struck:
                 continue
             x = self._x(entry.observed_at.timestamp())
             text = EVENT_TEXT.get(entry.kind) or str(entry.payload.get("label")
@@ -323,14 +409,24 @@ class ChartsView(QWidget):
                                                   "anchors": [(0, 0.5), (0, 0.5)]})
                 plot.addItem(line, ignoreBounds=True)
                 self.event_lines.append((plot, line))
+        self._events_seen = len(events)
 
     # -- following and crosshair -----------------------------------------------
     def _follow(self, now: datetime) -> None:
+        """Keep the newest data in view with headroom on the right, so the six linked
+        lanes are re-ranged every few minutes rather than on every sample."""
+        self._last_now = now
         x_now = float(self._x(now.timestamp()))
         opened = self.session.opened_at.timestamp() if self.session.opened_at else self.ref
         x_start = float(self._x(opened))
-        left = max(x_start, x_now - self.window_min)
-        self.plots["bp"].setXRange(left, x_now + 2, padding=0)
+        (left, right), _ = self.plots["bp"].getViewBox().viewRange()
+        follow_left = max(x_start, right - self.window_min)
+        if abs(left - follow_left) < 1e-6 and left <= x_now <= right - 0.25:
+            return  # already a live view, newest point inside it
+        headroom = max(2.0, 0.04 * min(self.window_min, x_now - x_start + 2.0))
+        new_right = x_now + headroom
+        self.plots["bp"].setXRange(max(x_start, new_right - self.window_min), new_right,
+                                   padding=0)
 
     def _on_user_scrolled(self, *_: object) -> None:
         if self.following:
@@ -342,6 +438,8 @@ class ChartsView(QWidget):
         self.following = True
         self.live_button.hide()
         self.following_changed.emit(True)
+        if self._last_now is not None:
+            self._follow(self._last_now)
 
     def _on_mouse_moved(self, pos: object) -> None:
         plot = next((p for p in self.plots.values() if p.sceneBoundingRect().contains(pos)),
