@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from monitor.clock import from_iso, to_iso
 
@@ -61,8 +60,9 @@ def canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
+    """One immutable event (a NamedTuple: cheap to build by the hundred thousand)."""
+
     session_id: str
     seq: int
     kind: EventKind
@@ -72,7 +72,7 @@ class Event:
     recorded_at: datetime
     source: str
     prev_hash: str
-    hash: str = field(default="")
+    hash: str = ""
 
     @property
     def entry_id(self) -> str:

@@ -167,7 +167,7 @@ class Recorder:
         if source not in SOURCES:
             errors.append(FieldError("source", "Source", source, "manual or device"))
         try:
-            payload = validate_vitals(fields)
+            payload = validate_vitals(fields, source)
         except ValidationError as exc:
             errors.extend(exc.errors)
             payload = {}
@@ -340,18 +340,21 @@ class Recorder:
         new: dict[str, Any] = {}
         if entry is not None:
             try:
-                new = self._revalidate(entry.kind, {**entry.payload, **values})
+                new = self._revalidate(entry.kind, {**entry.payload, **values},
+                                       entry.event.source)
             except ValidationError as exc:
                 errors.extend(exc.errors)
         raise_if(errors)
         payload = {"target_seq": seq, "old": entry.payload, "values": new, "reason": why}
         return self._record(EventKind.AMENDED, payload, author, self.clock.now())
 
-    def _revalidate(self, kind: EventKind, merged: dict[str, Any]) -> dict[str, Any]:
+    def _revalidate(self, kind: EventKind, merged: dict[str, Any],
+                    source: str = "manual") -> dict[str, Any]:
         if kind is EventKind.VITALS:
-            merged.pop("map", None) if not merged.get("map_measured") else None
+            if not merged.get("map_measured"):
+                merged.pop("map", None)
             merged.pop("map_measured", None)
-            return validate_vitals(merged)
+            return validate_vitals(merged, source)
         if kind is EventKind.ASSESSMENT:
             merged.pop("cadss6_total", None)
             return validate_assessment(merged)

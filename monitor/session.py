@@ -30,7 +30,7 @@ class Phase:
     CLOSED = "closed"
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """A clinical entry as the nurse sees it now (after any corrections)."""
 
@@ -174,10 +174,16 @@ class Session:
     def apply(self, ev: Event) -> None:
         self.events.append(ev)
         kind = ev.kind
+        if kind is EventKind.VITALS or kind is EventKind.ASSESSMENT:  # the common case first
+            entry = Entry(ev, ev.payload, addendum=self.closed_at is not None)
+            self.entries[ev.seq] = entry
+            if not self._fold_entry(entry):
+                self.rebuild()
+            return
         if kind is EventKind.SESSION_OPENED:
             self.opening = dict(ev.payload)
             self.opened_at = ev.observed_at
-            self.entries[ev.seq] = Entry(ev, dict(ev.payload))
+            self.entries[ev.seq] = Entry(ev, ev.payload)
         elif kind in CORRECTION_KINDS:
             self._apply_correction(ev)
         elif kind in ALARM_KINDS:
@@ -191,7 +197,8 @@ class Session:
             self.closed_at = ev.observed_at
             self.closed_by = ev.author
         else:
-            entry = Entry(ev, dict(ev.payload), addendum=self.closed_at is not None)
+            # Payloads are never mutated (an amendment replaces the dict), so share it.
+            entry = Entry(ev, ev.payload, addendum=self.closed_at is not None)
             self.entries[ev.seq] = entry
             if not self._fold_entry(entry):
                 self.rebuild()
@@ -226,24 +233,24 @@ class Session:
         """Fold one entry; False when it arrived out of time order (rebuild needed)."""
         if entry.struck:
             return True
-        kind = entry.kind
-        t = entry.observed_at.timestamp()
+        ev = entry.event
+        kind = ev.kind
+        t = ev.observed_at.timestamp()
         p = entry.payload
         if kind is EventKind.VITALS or kind is EventKind.ASSESSMENT:
             if self.infusion_started_at is None:
                 self.baseline_cache = None
-            for name in SERIES_PARAMS:
-                value = p.get(name)
-                if value is not None and not self.series[name].append(
-                        t, float(value), entry.seq, entry.artifact):
-                    return False
-            for name in ("o2", "acvpu"):
-                if name in p and not entry.artifact:
-                    self.latest_choice[name] = (t, str(p[name]), entry.seq)
-            if entry.event.source == "device":
-                for name in VITAL_PARAMS:
-                    if p.get(name) is not None:
+            series = self.series
+            device = ev.source == "device"
+            seq, artifact = ev.seq, entry.artifact
+            for name, value in p.items():
+                if name in series:
+                    if not series[name].append(t, float(value), seq, artifact):
+                        return False
+                    if device:
                         self.device_last[name] = t
+                elif (name == "o2" or name == "acvpu") and not artifact:
+                    self.latest_choice[name] = (t, str(value), seq)
             return True
         if kind is EventKind.INFUSION_STARTED:
             self.infusion_started_at = entry.observed_at

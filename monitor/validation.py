@@ -66,7 +66,8 @@ _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _BP = re.compile(r"^\s*(?P<sbp>[^/]*)/(?P<dbp>[^/]*)$")
 
 
-def parse_number(text: str | float | int, field: str, errors: list[FieldError]) -> float | None:
+def parse_number(text: str | float | int, field: str,
+                 errors: list[FieldError]) -> float | int | None:
     """Parse one number for ``field``; on failure append an error and return None."""
     rng = PLAUSIBLE[field]
     if isinstance(text, bool):
@@ -87,7 +88,7 @@ def parse_number(text: str | float | int, field: str, errors: list[FieldError]) 
     if rng.decimals == 0 and value != int(value):
         errors.append(FieldError(field, rng.label, raw, rng.allowed()))
         return None
-    return round(value, rng.decimals) if rng.decimals else float(int(value))
+    return round(value, rng.decimals) if rng.decimals else int(value)
 
 
 def parse_optional(text: object, field: str, errors: list[FieldError]) -> float | None:
@@ -104,13 +105,15 @@ def split_bp(text: str) -> tuple[str, str] | None:
     return m.group("sbp").strip(), m.group("dbp").strip()
 
 
-def validate_vitals(fields: dict[str, object]) -> dict[str, object]:
+def validate_vitals(fields: dict[str, object], source: str = "manual") -> dict[str, object]:
     """Validate a vitals set typed by a nurse or sent by a device.
 
     ``fields`` may hold sbp, dbp, map, hr, spo2, rr, temp (text or numbers),
     ``o2`` ("air" or "oxygen") and ``missing`` ({field: reason}). SBP may hold
-    "128/82", which fills both pressures. Returns the clean payload; raises
-    ValidationError naming every bad field.
+    "128/82", which fills both pressures. A nurse's set defaults to air and
+    records why blank fields are blank; a device sample keeps only what the
+    device sent (no guessed air/oxygen, no reasons). Returns the clean payload;
+    raises ValidationError naming every bad field.
     """
     errors: list[FieldError] = []
     raw = dict(fields)
@@ -135,8 +138,9 @@ def validate_vitals(fields: dict[str, object]) -> dict[str, object]:
     if sbp is not None and dbp is not None and dbp >= sbp:
         errors.append(FieldError("dbp", "Diastolic BP", f"{dbp:g}",
                                  f"must be below systolic ({sbp:g} mmHg)"))
-    o2 = raw.get("o2") or "air"
-    if o2 not in OXYGEN_CHOICES:
+    device = source == "device"
+    o2 = raw.get("o2") or (None if device else "air")
+    if o2 is not None and o2 not in OXYGEN_CHOICES:
         errors.append(FieldError("o2", "Air or oxygen", str(o2), "air or oxygen"))
     missing_in = raw.get("missing") or {}
     if not isinstance(missing_in, dict):
@@ -144,7 +148,7 @@ def validate_vitals(fields: dict[str, object]) -> dict[str, object]:
                                  "a reason per missing field"))
         missing_in = {}
     missing: dict[str, str] = {}
-    for name in VITAL_FIELDS:
+    for name in () if device else VITAL_FIELDS:
         if values[name] is None and not any(e.field == name for e in errors):
             reason = str(missing_in.get(name) or "not measured")
             if reason not in MISSING_REASONS:
@@ -162,7 +166,8 @@ def validate_vitals(fields: dict[str, object]) -> dict[str, object]:
     elif sbp is not None and dbp is not None:
         payload["map"] = round((sbp + 2 * dbp) / 3, 1)
         payload["map_measured"] = False
-    payload["o2"] = o2
+    if o2 is not None:
+        payload["o2"] = o2
     if missing:
         payload["missing"] = missing
     return payload

@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -23,6 +24,7 @@ from monitor.describe import describe
 from monitor.errors import FieldError, ValidationError
 from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
 from monitor.recorder import Recorder
+from monitor.session import Session
 from ui import theme
 from ui.forms import InlineErrors, button, error_label, label, line_edit
 
@@ -55,29 +57,129 @@ def parse_amendment(text: str) -> dict[str, str]:
     return out
 
 
+class LogModel(QAbstractTableModel):
+    """The session's events as rows, cells computed on demand (a 24 h session has
+    ~90,000 events: no per-cell items are kept)."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.wanted: set[EventKind] | None = None
+        self.rows: list[Event] = []
+        self._seen = 0
+        self._rebuilds = -1
+
+    def set_filter(self, wanted: set[EventKind] | None) -> None:
+        self.wanted = wanted
+        self.reload()
+
+    def _keep(self, ev: Event) -> bool:
+        return self.wanted is None or ev.kind in self.wanted
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        events = [e for e in self.session.events if self._keep(e)]
+        events.sort(key=lambda e: (e.observed_at, e.seq))
+        self.rows = events
+        self._seen = len(self.session.events)
+        self._rebuilds = self.session.rebuilds
+        self.endResetModel()
+
+    def update(self) -> None:
+        """Append new events in place; reload when they do not simply extend the list
+        (back-dated entries) or when a correction changed earlier rows."""
+        new = [e for e in self.session.events[self._seen:] if self._keep(e)]
+        self._seen = len(self.session.events)
+        corrected = self.session.rebuilds != self._rebuilds or any(
+            e.kind in CORRECTION_KINDS for e in new)
+        in_order = all(a.observed_at <= b.observed_at for a, b in zip(
+            self.rows[-1:] + new, new, strict=False))
+        if corrected or not in_order:
+            self.reload()
+            return
+        if new:
+            first = len(self.rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+            self.rows.extend(new)
+            self.endInsertRows()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def cell(self, row: int, col: int) -> str:
+        ev = self.rows[row]
+        entry = self.session.entries.get(ev.seq)
+        if col == 0:
+            return ev.observed_at.astimezone().strftime("%H:%M:%S")
+        if col == 1:
+            return ev.kind.value.replace("_", " ")
+        if col == 2:
+            what = describe(ev.kind, entry.payload if entry else ev.payload)
+            if entry is not None and entry.amended:
+                what += f"   [was: {describe(ev.kind, entry.corrections[0].payload['old'])}]"
+            return what
+        if col == 3:
+            return ev.author
+        if col == 4:
+            return ev.source
+        status = entry.status if entry else ""
+        return status + (" (addendum)" if entry is not None and entry.addendum else "")
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cell(index.row(), index.column())
+        ev = self.rows[index.row()]
+        entry = self.session.entries.get(ev.seq)
+        status = entry.status if entry else ""
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if status == "struck" or (ev.source == "rules" and status == ""):
+                return QColor(theme.current().dim)
+            if status in ("amended", "artifact"):
+                return QColor(theme.PRIORITY_COLOR["medium"])
+        if role == Qt.ItemDataRole.FontRole and status in ("struck", "amended", "artifact"):
+            font = QFont()
+            font.setStrikeOut(status == "struck")
+            font.setItalic(status != "struck")
+            return font
+        return None
+
+
 class LogView(QWidget):
     def __init__(self, recorder: Recorder, nurse: Callable[[], str],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.recorder = recorder
         self._nurse = nurse
-        self._rows: list[Event] = []
         self._setup_ui()
         self._layout()
-        self.refresh()
+        self.model.reload()
 
     def _setup_ui(self) -> None:
         self.filter = QComboBox()
         self.filter.addItems(list(FILTERS))
         self.filter.setAccessibleName("Log filter")
-        self.filter.currentIndexChanged.connect(self.refresh)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.model = LogModel(self.recorder.session, self)
+        self.filter.currentIndexChanged.connect(
+            lambda _i: self.model.set_filter(FILTERS[self.filter.currentText()]))
+        self.table = QTableView()
+        self.table.setModel(self.model)
         self.table.setAccessibleName("Session log")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(0, 90)
         self.table.setColumnWidth(1, 150)
@@ -90,7 +192,7 @@ class LogView(QWidget):
         self.general = error_label("Correction error")
         self.errors = InlineErrors(self.general, {})
         self.selected_text = label("", "dim", name="Selected entry")
-        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_selection())
 
     def _layout(self) -> None:
         box = QVBoxLayout(self)
@@ -109,53 +211,26 @@ class LogView(QWidget):
         box.addWidget(self.general)
 
     def refresh(self) -> None:
-        s = self.recorder.session
-        wanted = FILTERS[self.filter.currentText()]
-        events = [e for e in s.events if wanted is None or e.kind in wanted]
-        events.sort(key=lambda e: (e.observed_at, e.seq))
         selected = self.selected_event()
-        self._rows = events
-        self.table.setRowCount(len(events))
-        t = theme.current()
-        for row, ev in enumerate(events):
-            entry = s.entries.get(ev.seq)
-            status = entry.status if entry else ""
-            addendum = " (addendum)" if entry is not None and entry.addendum else ""
-            what = describe(ev.kind, entry.payload if entry else ev.payload)
-            if entry is not None and entry.amended:
-                what += f"   [was: {describe(ev.kind, entry.corrections[0].payload['old'])}]"
-            cells = (ev.observed_at.astimezone().strftime("%H:%M:%S"),
-                     ev.kind.value.replace("_", " "), what, ev.author, ev.source,
-                     status + addendum)
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if status == "struck":
-                    font = QFont(item.font())
-                    font.setStrikeOut(True)
-                    item.setFont(font)
-                    item.setForeground(QColor(t.dim))
-                elif status in ("amended", "artifact"):
-                    font = QFont(item.font())
-                    font.setItalic(True)
-                    item.setFont(font)
-                    item.setForeground(QColor(theme.PRIORITY_COLOR["medium"]))
-                elif ev.source == "rules":
-                    item.setForeground(QColor(t.dim))
-                item.setData(Qt.ItemDataRole.UserRole, ev.seq)
-                self.table.setItem(row, col, item)
+        self.model.update()
         if selected is not None:
             self.select_seq(selected.seq)
 
+    @property
+    def _rows(self) -> list[Event]:
+        return self.model.rows
+
     def selected_event(self) -> Event | None:
         rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self._rows):
+        if not rows or rows[0].row() >= len(self.model.rows):
             return None
-        return self._rows[rows[0].row()]
+        return self.model.rows[rows[0].row()]
 
     def select_seq(self, seq: int) -> bool:
-        for row, ev in enumerate(self._rows):
+        for row, ev in enumerate(self.model.rows):
             if ev.seq == seq:
                 self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
                 return True
         return False
 
@@ -173,6 +248,7 @@ class LogView(QWidget):
         if done is not None:
             self.values.clear()
             self.reason.clear()
+            self.refresh()
 
     def amend(self) -> None:
         self._after(self.errors.call(lambda: self.recorder.amend(

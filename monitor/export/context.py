@@ -4,7 +4,7 @@ place that decides how times and free text appear (identified or not)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from monitor.events import Event, EventKind
@@ -28,6 +28,10 @@ class ExportContext:
 
     def __post_init__(self) -> None:
         self.events = self.session.events
+        # One local UTC offset for the whole session unless it crosses a change (DST).
+        first = self.start.astimezone().utcoffset()
+        last = (self.events[-1].observed_at if self.events else self.start).astimezone()
+        self._tz = timezone(first) if first == last.utcoffset() else None
 
     @property
     def start(self) -> datetime:
@@ -38,7 +42,7 @@ class ExportContext:
         """Local ISO 8601 with offset; for de-identified files 'T+hh:mm:ss' from the start."""
         if self.deidentify:
             return offset_text(when - self.start)
-        return when.astimezone().isoformat(timespec="seconds")
+        return when.astimezone(self._tz).isoformat(timespec="seconds")
 
     def stamp(self, when: datetime | None) -> str:
         """Date and time for report headers: local, with the UTC offset."""
@@ -61,7 +65,9 @@ class ExportContext:
 
     def minutes_since_infusion(self, when: datetime) -> float | None:
         start = self.session.infusion_started_at
-        return None if start is None else round((when - start) / timedelta(minutes=1), 2)
+        if start is None:
+            return None
+        return round((when.timestamp() - start.timestamp()) / 60.0, 2)
 
     def scrub(self, payload: dict[str, Any]) -> dict[str, Any]:
         if not self.deidentify:

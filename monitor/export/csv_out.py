@@ -15,8 +15,7 @@ from monitor.parameters import fmt
 from monitor.session import Entry
 
 LONG_COLUMNS = ("time", "minutes_since_infusion_start", "parameter", "value", "unit", "source",
-                "recorded_by", "recorded_at", "status", "version", "entry_id", "corrections",
-                "deidentified")
+                "recorded_by", "status", "version", "entry_id", "corrections", "deidentified")
 WIDE_VALUES = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "o2")
 WIDE_COLUMNS = ("time", "minutes_since_infusion_start", *WIDE_VALUES, "source", "recorded_by",
                 "status", "entry_id", "deidentified")
@@ -50,13 +49,23 @@ def to_csv(ctx: ExportContext, *, wide: bool = False) -> bytes:
             writer.writerow([ctx.time(entry.observed_at), _minutes(ctx, entry.observed_at),
                              *(_cell(p.get(k)) for k in WIDE_VALUES), entry.event.source,
                              entry.event.author, entry.status, _entry_id(ctx, entry), deid])
-    else:
-        writer.writerow(LONG_COLUMNS)
-        for row in value_rows(ctx):
-            e = row.entry
-            value = ctx.text(row.value) if row.parameter == "note" else _cell(row.value)
-            writer.writerow([ctx.time(e.observed_at), _minutes(ctx, e.observed_at),
-                             row.parameter, value, row.unit, e.event.source, e.event.author,
-                             ctx.time(e.event.recorded_at), row.status, row.version,
-                             _entry_id(ctx, e), correction_text(ctx, e), deid])
+        return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    writer.writerow(LONG_COLUMNS)
+    last_seq = -1
+    fixed: tuple[str, str, str] = ("", "", "")
+    rows = []
+    for row in value_rows(ctx):
+        e = row.entry
+        if e.seq != last_seq:  # what is the same for every value of one entry, once
+            last_seq = e.seq
+            ev = e.event
+            fixed = (ctx.time(e.observed_at), _minutes(ctx, e.observed_at),
+                     correction_text(ctx, e) if e.corrections else "")
+            source, author, status, entry_id = ev.source, ev.author, e.status, _entry_id(ctx, e)
+        param, value = row.parameter, row.value
+        value = ctx.text(value) if param == "note" else (
+            str(value) if type(value) is int else _cell(value))
+        rows.append((fixed[0], fixed[1], param, value, row.unit, source, author, status,
+                     row.version, entry_id, fixed[2], deid))
+    writer.writerows(rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -1,7 +1,8 @@
 """FHIR R4 (4.0.1) Bundle of type collection, built from plain dicts.
 
 Vitals are vital-signs Observations with LOINC codes and UCUM units; BP is a
-panel (85354-9) with systolic and diastolic components. Sedation,
+panel (85354-9) with systolic and diastolic components. Device-fed samples
+(e.g. 1 Hz HR and SpO2) are grouped into SampledData Observations. Sedation,
 dissociation and NEWS2 are Observations with text codes (no standard LOINC
 fits the 0–5 MOAA/S variant). Each infusion segment and bolus is a
 MedicationAdministration. Amended entries carry status ``amended`` with the
@@ -20,7 +21,7 @@ from monitor.clock import to_iso
 from monitor.events import EventKind
 from monitor.export.context import DEID_NOTICE, ExportContext
 from monitor.export.rows import correction_text
-from monitor.parameters import PARAMETERS
+from monitor.parameters import PARAMETERS, fmt
 from monitor.rules.news2 import news2
 from monitor.session import Entry
 
@@ -28,6 +29,7 @@ LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 DEID_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_RUN = 3600  # device samples per SampledData Observation
 NS = uuid.UUID("6f1c1a52-8a52-4b43-9d6e-2c1d3b0a9e11")
 KETAMINE = {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
                         "code": "6130", "display": "ketamine"}], "text": "ketamine"}
@@ -138,6 +140,44 @@ class BundleBuilder:
                 code, _ = self.quantity_code(key)
                 self.observation(entry, key, code, "vital-signs", t, self.quantity(key, p[key]))
 
+    def device_streams(self, entries: list[Entry]) -> None:
+        """Device samples as SampledData: one Observation per evenly spaced run
+        (at most an hour); artifact or struck samples are 'E' so timing is kept."""
+        for key in ("hr", "spo2", "rr", "map", "temp"):
+            samples = [(e.observed_at.timestamp(), e) for e in entries if key in e.payload]
+            run: list[tuple[float, Entry]] = []
+            period = 0.0
+            for t, e in samples:
+                if run:
+                    gap = t - run[-1][0]
+                    if len(run) == 1:
+                        period = gap
+                    if abs(gap - period) > 1e-3 or len(run) >= MAX_RUN or period <= 0:
+                        self._sampled(key, run, period)
+                        run, period = [], 0.0
+                run.append((t, e))
+            if run:
+                self._sampled(key, run, period)
+
+    def _sampled(self, key: str, run: list[tuple[float, Entry]], period: float) -> None:
+        code, unit = self.quantity_code(key)
+        data = " ".join("E" if not e.counts else fmt(e.payload[key]) for _, e in run)
+        start = datetime.fromtimestamp(run[0][0], UTC)
+        end = datetime.fromtimestamp(run[-1][0], UTC)
+        res = {
+            "resourceType": "Observation", "status": "final",
+            "category": [{"coding": [{"system": CATEGORY, "code": "vital-signs",
+                                      "display": "Vital Signs"}]}],
+            "code": code, "subject": {"reference": self.patient_ref},
+            "effectivePeriod": {"start": self.when(start), "end": self.when(end)},
+            "device": {"display": "bedside monitor (device feed)"},
+            "valueSampledData": {"origin": {"value": 0, **unit},
+                                 "period": round(period * 1000, 3) if period else 1000,
+                                 "dimensions": 1, "data": data},
+            "note": [{"text": f"{len(run)} device samples; E = flagged artifact or struck"}],
+        }
+        self.add(_urn(self.sid, "stream", key, run[0][1].event.entry_id), res)
+
     def assessment(self, entry: Entry) -> None:
         p = entry.payload
         t = entry.observed_at
@@ -230,8 +270,13 @@ def to_fhir(ctx: ExportContext) -> bytes:
     b = BundleBuilder(ctx)
     b.patient()
     b.weight()
+    device: list[Entry] = []
     for entry in ctx.entries(EventKind.VITALS):
-        b.vitals(entry)
+        if entry.event.source == "device":
+            device.append(entry)
+        else:
+            b.vitals(entry)
+    b.device_streams(device)
     for entry in ctx.entries(EventKind.ASSESSMENT):
         b.assessment(entry)
     b.news2_scores()

@@ -41,12 +41,19 @@ def _p(text: object) -> Paragraph:
 
 
 def _table(header: list[str], rows: list[list[Any]], widths: list[float] | None = None,
-           strike_rows: set[int] | None = None) -> LongTable | Paragraph:
+           strike_rows: set[int] | None = None, wrap: set[int] | None = None
+           ) -> LongTable | Paragraph:
+    """A table; cells are plain strings (fast) except in ``wrap`` columns (None: all)."""
     if not rows:
         return _p("None recorded.")
-    data = [[_p(h) for h in header]] + [[_p(c) for c in r] for r in rows]
+    data: list[list[Any]] = [[_p(h) for h in header]]
+    if wrap is None:
+        data += [[_p(c) for c in r] for r in rows]
+    else:
+        data += [[_p(c) if i in wrap else str(c) for i, c in enumerate(r)] for r in rows]
     table = LongTable(data, colWidths=widths, repeatRows=1)
     style = [("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+             ("FONTSIZE", (0, 1), (-1, -1), 7.5), ("LEADING", (0, 1), (-1, -1), 9),
              ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")),
              ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]
@@ -130,7 +137,7 @@ def _vitals(ctx: ExportContext) -> list[Any]:
     out.append(_table(["Time", "Min", "BP", "MAP", "HR", "SpO2", "RR", "Temp", "O2", "Src",
                        "By", "Status"], rows,
                       [18 * mm, 10 * mm, 17 * mm, 11 * mm, 10 * mm, 11 * mm, 9 * mm, 11 * mm,
-                       11 * mm, 13 * mm, 18 * mm, 16 * mm], struck))
+                       11 * mm, 13 * mm, 18 * mm, 16 * mm], struck, wrap=set()))
     return out
 
 
@@ -144,7 +151,7 @@ def _assessments(ctx: ExportContext) -> list[Any]:
                      e.event.author, e.status])
     return [Paragraph("Assessments", H2),
             _table(["Time", "MOAA/S", "RASS", "ACVPU", "CADSS-6", "Dissoc.", "Pain", "Nausea",
-                    "Comment", "By", "Status"], rows)]
+                    "Comment", "By", "Status"], rows, wrap={8})]
 
 
 def _describe(ctx: ExportContext, e: Any) -> str:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from monitor.events import EventKind
 from monitor.export.context import ExportContext
@@ -12,6 +11,7 @@ from monitor.session import Entry
 
 VALUE_KEYS = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "o2", "moaas", "rass", "acvpu",
               "pain", "dissociation", "cadss6_total", "nausea", "anxiety", "perceptual")
+UNITS = {k: (PARAMETERS[k].unit if k in PARAMETERS else "") for k in VALUE_KEYS}
 INFUSION_FIELDS = {
     EventKind.INFUSION_STARTED: ("infusion_start", "rate", "rate_unit"),
     EventKind.RATE_CHANGED: ("infusion_rate", "rate", "rate_unit"),
@@ -19,17 +19,12 @@ INFUSION_FIELDS = {
 }
 
 
-@dataclass(frozen=True)
-class ValueRow:
+class ValueRow(NamedTuple):
     entry: Entry
     version: str            # "current" or "original" (the value before an amendment)
     parameter: str
     value: Any
     unit: str
-
-    @property
-    def status(self) -> str:
-        return self.entry.status
 
 
 def _unit(key: str) -> str:
@@ -40,11 +35,10 @@ def _unit(key: str) -> str:
 def payload_values(entry: Entry, payload: dict[str, Any]) -> list[tuple[str, Any, str]]:
     kind = entry.kind
     out: list[tuple[str, Any, str]] = []
-    if kind in (EventKind.VITALS, EventKind.ASSESSMENT):
-        for key in VALUE_KEYS:
-            if payload.get(key) is not None:
-                out.append((key, payload[key], _unit(key)))
-        for i, item in enumerate(payload.get("cadss6") or [], start=1):
+    if kind is EventKind.VITALS or kind is EventKind.ASSESSMENT:
+        # The payload's own order (validation writes it in a fixed order).
+        out = [(k, v, UNITS[k]) for k, v in payload.items() if k in UNITS and v is not None]
+        for i, item in enumerate(payload.get("cadss6") or (), start=1):
             out.append((f"cadss6_item{i}", item, ""))
     elif kind in INFUSION_FIELDS:
         name, key, unit_key = INFUSION_FIELDS[kind]

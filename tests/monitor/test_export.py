@@ -294,3 +294,26 @@ def test_render_is_pure(demo_db):
     protocols = load_protocols()
     for fmt in ("json", "csv", "fhir"):
         assert render(session, protocols, fmt, now=NOW) == render(session, protocols, fmt, now=NOW)
+
+
+def test_fhir_device_samples_as_sampled_data(tmp_path: Path, clock):
+    from monitor.recorder import Recorder
+    db = tmp_path / "dev.db"
+    with Store(db) as store:
+        rec = Recorder.open_new(store, clock, load_protocols(), dict(OPENING))
+        baseline_vitals(rec)
+        rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+        seqs = []
+        for i in range(5):
+            clock.advance(1)
+            seqs.append(rec.record_vitals({"hr": str(80 + i), "spo2": "97"}, "RN7",
+                                          source="device").seq)
+        rec.flag_artifact("RN7", seqs[2], "probe moved")
+        sid = rec.session.session_id
+    doc = json.loads(export(db, sid, "fhir", tmp_path / "d.json").read_text())
+    Bundle.model_validate(doc)
+    streams = [e["resource"] for e in doc["entry"] if "valueSampledData" in e["resource"]]
+    hr = next(o for o in streams if o["code"]["coding"][0]["code"] == "8867-4")
+    assert hr["valueSampledData"]["data"] == "80 81 E 83 84"
+    assert hr["valueSampledData"]["period"] == 1000
+    assert hr["valueSampledData"]["origin"]["code"] == "/min"

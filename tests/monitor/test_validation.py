@@ -104,3 +104,9 @@ def test_assessment_parser_only_raises_validation_error(fields):
     for key in ("moaas", "rass", "pain", "dissociation"):
         if key in payload:
             assert PLAUSIBLE[key].low <= payload[key] <= PLAUSIBLE[key].high
+
+
+def test_device_sample_keeps_only_what_the_device_sent():
+    assert validate_vitals({"hr": "72", "spo2": "97"}, "device") == {"hr": 72, "spo2": 97}
+    manual = validate_vitals({"hr": "72", "spo2": "97"})
+    assert manual["o2"] == "air" and manual["missing"]["sbp"] == "not measured"
