@@ -1,26 +1,50 @@
-"""Session listings for the command line and the start screen."""
+"""Session listings for the command line and the start screen.
+
+Built from per-kind counts in SQL rather than a full fold, so listing a
+database with long device-fed sessions stays quick and light. (A struck
+infusion start still counts as a start here; the opened session shows the
+exact phase.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from monitor.session import Phase, fold
+from monitor.events import EventKind
 from monitor.store import Store
 
 
+def phase_from_counts(counts: dict[str, int], single_dose: bool) -> str:
+    if counts.get(EventKind.CLOSED.value):
+        return "closed"
+    if counts.get(EventKind.DISCHARGED.value):
+        return "discharged"
+    if counts.get(EventKind.INFUSION_STOPPED.value) or (
+            single_dose and counts.get(EventKind.INFUSION_STARTED.value)):
+        return "recovery"
+    if counts.get(EventKind.INFUSION_STARTED.value):
+        return "infusing"
+    return "baseline"
+
+
 def session_rows(store: Store, *, open_only: bool = False) -> list[dict[str, Any]]:
+    from monitor.protocols import load_protocols
+    protocols = load_protocols().protocols
     rows = []
     for summary in store.summaries():
-        session = fold(summary.session_id, store.events(summary.session_id))
-        if open_only and session.phase == Phase.CLOSED:
+        counts = store.kind_counts(summary.session_id)
+        proto = protocols.get(summary.protocol)
+        phase = phase_from_counts(counts, proto is not None and proto.dose_mode == "single")
+        if open_only and phase == "closed":
             continue
+        active = counts.get(EventKind.ALARM_RAISED.value, 0) - counts.get(
+            EventKind.ALARM_RESOLVED.value, 0)
         rows.append({
             "session_id": summary.session_id,
-            "patient_id": str(session.opening.get("patient_id", "")),
+            "patient_id": summary.patient_id,
             "started": summary.opened_at.strftime("%Y-%m-%d %H:%M"),
-            "phase": session.phase,
+            "phase": phase,
             "entries": summary.entries,
-            "active_alarms": len(session.active_alarms()),
-            "protocol": session.protocol_id,
+            "active_alarms": active,
+            "protocol": summary.protocol,
         })
     return rows

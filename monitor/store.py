@@ -299,18 +299,36 @@ class Store:
             raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
 
     def events(self, session_id: str) -> list[Event]:
-        try:
-            rows = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq",
-                (session_id,)).fetchall()
-        except sqlite3.Error as exc:
-            raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
-        # One C-level parse of every payload beats a json.loads call per event.
-        payloads = json.loads("[" + ",".join(r[7] for r in rows) + "]") if rows else []
+        """All events of a session in order. Read in chunks, each chunk's payloads parsed
+        in one C-level call, repeated strings shared: a day of 1 Hz samples stays light."""
         kinds = {k.value: k for k in EventKind}
         iso = datetime.fromisoformat  # times here were written by to_iso, always with offset
-        return [Event(r[0], r[1], kinds[r[2]], p, r[5], iso(r[3]), iso(r[4]), r[6], r[8], r[9])
-                for r, p in zip(rows, payloads, strict=True)]
+        shared: dict[str, str] = {}
+        out: list[Event] = []
+        prev_hash = GENESIS
+        try:
+            cursor = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq",
+                (session_id,))
+            while rows := cursor.fetchmany(20_000):
+                payloads = json.loads("[" + ",".join(r[7] for r in rows) + "]")
+                for r, p in zip(rows, payloads, strict=True):
+                    sid = shared.setdefault(r[0], r[0])
+                    author = shared.setdefault(r[5], r[5])
+                    source = shared.setdefault(r[6], r[6])
+                    prev = prev_hash if r[8] == prev_hash else r[8]
+                    out.append(Event(sid, r[1], kinds[r[2]], p, author, iso(r[3]), iso(r[4]),
+                                     source, prev, r[9]))
+                    prev_hash = r[9]
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
+        return out
+
+    def kind_counts(self, session_id: str) -> dict[str, int]:
+        """How many events of each kind a session has (for listings, without a fold)."""
+        return {k: n for k, n in self._rows(
+            "SELECT kind, count(*) FROM events WHERE session_id = ? GROUP BY kind",
+            (session_id,))}
 
     def session_ids(self) -> list[str]:
         return [r[0] for r in self._rows(

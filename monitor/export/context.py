@@ -3,9 +3,12 @@ place that decides how times and free text appear (identified or not)."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
+
+import numpy as np
 
 from monitor.events import Event, EventKind
 from monitor.protocols import Protocol
@@ -94,8 +97,22 @@ class ExportContext:
         return "" if self.deidentify else str(self.session.opening.get("display_name") or "")
 
     def entries(self, *kinds: EventKind) -> list[Entry]:
-        return sorted((e for e in self.session.entries.values() if not kinds or e.kind in kinds),
-                      key=lambda e: (e.observed_at, e.seq))
+        """Entries in observed-time order (sorted only if back-dating disturbed it)."""
+        chosen = [e for e in self.session.entries.values() if not kinds or e.kind in kinds]
+        times = [e.event.observed_at for e in chosen]
+        if any(a > b for a, b in itertools.pairwise(times)):
+            chosen.sort(key=lambda e: (e.event.observed_at, e.event.seq))
+        return chosen
+
+    def times(self, moments: list[datetime]) -> list[str]:
+        """``time`` for many instants at once: vectorised when the offset is fixed."""
+        if self.deidentify or self._tz is None or not moments:
+            return [self.time(m) for m in moments]
+        offset = self._tz.utcoffset(None)
+        seconds = np.array([m.timestamp() for m in moments]) + offset.total_seconds()
+        text = np.datetime_as_string(np.floor(seconds).astype("datetime64[s]"), unit="s")
+        suffix = datetime(2000, 1, 1, tzinfo=self._tz).isoformat()[19:]
+        return [t + suffix for t in text.tolist()]
 
 
 def offset_text(delta: timedelta) -> str:

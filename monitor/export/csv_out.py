@@ -10,7 +10,7 @@ from datetime import datetime
 
 from monitor.events import EventKind
 from monitor.export.context import ExportContext
-from monitor.export.rows import correction_text, value_rows
+from monitor.export.rows import correction_text, payload_values
 from monitor.parameters import fmt
 from monitor.session import Entry
 
@@ -51,21 +51,29 @@ def to_csv(ctx: ExportContext, *, wide: bool = False) -> bytes:
                              entry.event.author, entry.status, _entry_id(ctx, entry), deid])
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
     writer.writerow(LONG_COLUMNS)
-    last_seq = -1
-    fixed: tuple[str, str, str] = ("", "", "")
+    entries = [e for e in ctx.entries() if e.kind is not EventKind.SESSION_OPENED]
+    times = ctx.times([e.event.observed_at for e in entries])
+    start = ctx.session.infusion_started_at
+    t0 = start.timestamp() if start else None
     rows = []
-    for row in value_rows(ctx):
-        e = row.entry
-        if e.seq != last_seq:  # what is the same for every value of one entry, once
-            last_seq = e.seq
-            ev = e.event
-            fixed = (ctx.time(e.observed_at), _minutes(ctx, e.observed_at),
-                     correction_text(ctx, e) if e.corrections else "")
-            source, author, status, entry_id = ev.source, ev.author, e.status, _entry_id(ctx, e)
-        param, value = row.parameter, row.value
-        value = ctx.text(value) if param == "note" else (
-            str(value) if type(value) is int else _cell(value))
-        rows.append((fixed[0], fixed[1], param, value, row.unit, source, author, status,
-                     row.version, entry_id, fixed[2], deid))
+    for e, when in zip(entries, times, strict=True):
+        ev = e.event
+        mins = "" if t0 is None else fmt(round((ev.observed_at.timestamp() - t0) / 60.0, 2))
+        corr = correction_text(ctx, e) if e.corrections else ""
+        src, author, status = ev.source, ev.author, e.status
+        eid = str(ev.seq) if ctx.deidentify else ev.entry_id
+        versions = [("current", e.payload)]
+        if e.amended:
+            versions.insert(0, ("original", e.corrections[0].payload.get("old", ev.payload)))
+        for version, payload in versions:
+            for param, value, unit in payload_values(e, payload):
+                if param == "note":
+                    if ctx.deidentify:
+                        continue
+                    text = ctx.text(value)
+                else:
+                    text = str(value) if type(value) is int else _cell(value)
+                rows.append((when, mins, param, text, unit, src, author, status, version, eid,
+                             corr, deid))
     writer.writerows(rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

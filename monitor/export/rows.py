@@ -1,8 +1,8 @@
-"""The session as tidy rows: one per recorded value, with correction status."""
+"""The recorded values of an entry, and how its corrections read, for the exports."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from monitor.events import EventKind
 from monitor.export.context import ExportContext
@@ -17,14 +17,6 @@ INFUSION_FIELDS = {
     EventKind.RATE_CHANGED: ("infusion_rate", "rate", "rate_unit"),
     EventKind.BOLUS: ("bolus", "dose_mg", None),
 }
-
-
-class ValueRow(NamedTuple):
-    entry: Entry
-    version: str            # "current" or "original" (the value before an amendment)
-    parameter: str
-    value: Any
-    unit: str
 
 
 def _unit(key: str) -> str:
@@ -60,22 +52,6 @@ def payload_values(entry: Entry, payload: dict[str, Any]) -> list[tuple[str, Any
     elif kind is EventKind.NOTE:
         out.append(("note", payload.get("text"), ""))
     return out
-
-
-def value_rows(ctx: ExportContext) -> list[ValueRow]:
-    rows: list[ValueRow] = []
-    for entry in ctx.entries():
-        if entry.kind is EventKind.SESSION_OPENED:
-            continue
-        if entry.amended:
-            original = entry.corrections[0].payload.get("old", entry.event.payload)
-            rows += [ValueRow(entry, "original", k, v, u)
-                     for k, v, u in payload_values(entry, original)]
-        rows += [ValueRow(entry, "current", k, v, u)
-                 for k, v, u in payload_values(entry, entry.payload)]
-    if ctx.deidentify:
-        rows = [r for r in rows if r.parameter != "note"]
-    return rows
 
 
 def correction_text(ctx: ExportContext, entry: Entry) -> str:

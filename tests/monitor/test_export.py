@@ -317,3 +317,22 @@ def test_fhir_device_samples_as_sampled_data(tmp_path: Path, clock):
     assert hr["valueSampledData"]["data"] == "80 81 E 83 84"
     assert hr["valueSampledData"]["period"] == 1000
     assert hr["valueSampledData"]["origin"]["code"] == "/min"
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+def test_vectorised_times_match_per_item(demo_db, monkeypatch, zone):
+    import time as _time
+
+    from monitor.export.context import ExportContext
+    monkeypatch.setenv("TZ", zone)
+    _time.tzset()
+    try:
+        db, sid = demo_db
+        with Store(db, readonly=True) as s:
+            session = fold(sid, s.events(sid))
+        ctx = ExportContext(session, load_protocols().get(session.protocol_id), False, NOW)
+        moments = [e.observed_at for e in session.events]
+        assert ctx.times(moments) == [ctx.time(m) for m in moments]
+    finally:
+        monkeypatch.delenv("TZ")
+        _time.tzset()

@@ -187,3 +187,16 @@ def test_reopen_folds_the_same_session(recorder, store, db_path, clock, protocol
         assert rec2.session.dose_mg(clock.now()) == pytest.approx(dose)
         rec2.record_vitals({"hr": "80"}, "RN7")
         assert again.verify() == (1, len(again.events(sid)))
+
+
+def test_listing_matches_the_folded_phase(recorder, store, clock):
+    from monitor.overview import session_rows
+    from monitor.session import fold
+    steps = [lambda: None,
+             lambda: recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h"),
+             lambda: recorder.stop_infusion("RN7")]
+    for step in steps:
+        step()
+        (row,) = session_rows(store)
+        sid = recorder.session.session_id
+        assert row["phase"] == fold(sid, store.events(sid)).phase
