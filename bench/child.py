@@ -9,14 +9,19 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def _paint_waiter(widget, _t):
+def _paint_waiter(widget, exit_on_paint: bool):
+    """Print the time of the first paint; a bare window exits there."""
     from PySide6.QtCore import QEvent, QObject
 
     class Painted(QObject):
+        done = False
+
         def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint:
+            if event.type() == QEvent.Type.Paint and not self.done:
+                self.done = True
                 print(f"PAINTED {time.time():.6f}", flush=True)
-                os._exit(0)
+                if exit_on_paint:
+                    os._exit(0)
             return False
 
     f = Painted()
@@ -29,13 +34,14 @@ def bare() -> None:
     app = QApplication(sys.argv[:1])
     w = QMainWindow()
     w.resize(1400, 900)
-    keep = _paint_waiter(w, 0)
+    keep = _paint_waiter(w, exit_on_paint=True)
     w.show()
     app.exec()
     del keep
 
 
 def app(db: str, sid: str) -> None:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from monitor.clock import SystemClock
@@ -48,10 +54,17 @@ def app(db: str, sid: str) -> None:
     apply_theme(qapp, "dark")
     store = Store(db)
     protocols = load_protocols()
-    window = MainWindow(store, SystemClock(), protocols)
+    window = MainWindow(store, SystemClock(), protocols, defer_charts=True)
     window.resize(1400, 900)
-    window.open_session(Recorder(store, sid, SystemClock(), protocols))
-    keep = _paint_waiter(window, 0)
+    page = window.open_session(Recorder(store, sid, SystemClock(), protocols))
+
+    def finish() -> None:
+        window.repaint()  # charts and tabs drawn
+        print(f"COMPLETE {time.time():.6f}", flush=True)
+        os._exit(0)
+
+    page.completed.connect(lambda: QTimer.singleShot(0, finish))
+    keep = _paint_waiter(window, exit_on_paint=False)
     window.show()
     qapp.exec()
     del keep

@@ -48,7 +48,7 @@ def run(db: Path, demo: dict[str, Any] | None = None) -> int:
     except StoreError as exc:
         report(str(exc))
         return 1
-    window = MainWindow(store, SystemClock(), protocols)
+    window = MainWindow(store, SystemClock(), protocols, defer_charts=True)
     for problem in protocols.problems:
         window.show_problem(problem)
     if demo is not None:

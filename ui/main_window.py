@@ -36,8 +36,9 @@ OPEN_KEY = "session/open_id"
 
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, clock: Clock, protocols: ProtocolSet,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, defer_charts: bool = False) -> None:
         super().__init__(parent)
+        self.defer_charts = defer_charts
         self.store = store
         self.clock = clock
         self.protocols = protocols
@@ -103,9 +104,9 @@ class MainWindow(QMainWindow):
                             f"{rec.session.phase}). Nothing recorded was lost.")
         log.warning("resumed session %s after an unclean exit", sid)
 
-    def open_session(self, recorder: Recorder) -> SessionPage:
+    def open_session(self, recorder: Recorder, *, defer: bool | None = None) -> SessionPage:
         self._close_page()
-        self.page = SessionPage(recorder)
+        self.page = SessionPage(recorder, defer=self.defer_charts if defer is None else defer)
         self.stack.addWidget(self.page)
         self.stack.setCurrentWidget(self.page)
         self.settings.setValue(OPEN_KEY, recorder.session.session_id)

@@ -5,10 +5,13 @@ state and passes the nurse's input to it."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -19,10 +22,12 @@ from PySide6.QtWidgets import (
 from monitor.events import Event
 from monitor.recorder import Recorder
 from monitor.rules.engine import Evaluation
+
+if TYPE_CHECKING:
+    from ui.charts import ChartsView
 from ui.alarm_banner import AlarmBanner
 from ui.assessment_panel import AssessmentPanel
 from ui.bridge import RecorderBridge
-from ui.charts import ChartsView
 from ui.discharge_panel import DischargePanel
 from ui.events_palette import EventsPalette
 from ui.export_dialog import ExportDialog
@@ -34,27 +39,67 @@ from ui.vitals_entry import VitalsEntry
 
 
 class SessionPage(QWidget):
-    def __init__(self, recorder: Recorder, parent: QWidget | None = None) -> None:
+    completed = Signal()
+
+    def __init__(self, recorder: Recorder, parent: QWidget | None = None, *,
+                 defer: bool = False) -> None:
+        """With ``defer`` the charts and tabs (pyqtgraph and the larger forms) are built
+        just after the first paint, so the window with the session shows sooner."""
         super().__init__(parent)
         self.recorder = recorder
         self.bridge = RecorderBridge(recorder, self)
         self.export_dialog: ExportDialog | None = None
         self.export_folder: Path | None = None
-        self._setup_ui()
+        self.charts: ChartsView | None = None
+        self._completing = False
+        self._setup_light()
         self._layout()
         self.bridge.recorded.connect(self._on_recorded)
+        if defer:
+            # After the first paint (a zero timer would run before it), with a backstop.
+            self._backstop = QTimer(self)
+            self._backstop.setSingleShot(True)
+            self._backstop.timeout.connect(self._complete)
+            self._backstop.start(500)
+        else:
+            self._complete()
         self._on_recorded([], recorder.last_evaluation)
 
     def nurse_id(self) -> str:
         return self.header.nurse_id
 
-    def _setup_ui(self) -> None:
+    def _setup_light(self) -> None:
+        """What the nurse needs first: banner, header, current values, the vitals row."""
         r = self.recorder
         self.header = HeaderView(r)
         self.banner = AlarmBanner(r, self.nurse_id)
-        self.charts = ChartsView(r.session, r.protocol)
         self.rail = ValueRail(r)
         self.vitals = VitalsEntry(r, self.nurse_id)
+        self.charts_slot = QVBoxLayout()
+        self.charts_slot.setContentsMargins(0, 0, 0, 0)
+        self.loading = QLabel("Loading charts…")
+        self.charts_slot.addWidget(self.loading, 1)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Entry tabs")
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.charts is None and not self._completing:
+            self._completing = True
+            QTimer.singleShot(0, self._complete)
+
+    def _complete(self) -> None:
+        if self.charts is not None:
+            return
+        self._completing = True
+        if hasattr(self, "_backstop"):
+            self._backstop.stop()
+        from ui.charts import ChartsView  # pyqtgraph: imported after the first paint
+        r = self.recorder
+        self.charts = ChartsView(r.session, r.protocol)
+        self.charts_slot.removeWidget(self.loading)
+        self.loading.deleteLater()
+        self.charts_slot.addWidget(self.charts, 1)
         self.assessment = AssessmentPanel(r, self.nurse_id)
         self.events = EventsPalette(r, self.nurse_id)
         self.infusion = InfusionPanel(r, self.nurse_id)
@@ -62,8 +107,6 @@ class SessionPage(QWidget):
         self.alarm_history = AlarmHistory(r)
         self.discharge = DischargePanel(r, self.nurse_id)
         self.discharge.export_requested.connect(self.open_export)
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Entry tabs")
         for widget, title in ((self.assessment, "Assessment"), (self.infusion, "Infusion"),
                               (self.events, "Events && notes"), (self.log, "Log"),
                               (self.alarm_history, "Alarms"),
@@ -83,6 +126,8 @@ class SessionPage(QWidget):
             sc = QShortcut(QKeySequence(key), self)
             sc.activated.connect(slot)
             self.shortcuts.append(sc)
+        self._on_recorded([], r.last_evaluation)
+        self.completed.emit()
 
     def _layout(self) -> None:
         box = QVBoxLayout(self)
@@ -93,7 +138,7 @@ class SessionPage(QWidget):
         middle = QWidget()
         row = QHBoxLayout(middle)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.charts, 1)
+        row.addLayout(self.charts_slot, 1)
         row.addWidget(self.rail)
         self.split = split = QSplitter()
         split.setOrientation(split.orientation().Vertical)
@@ -115,6 +160,8 @@ class SessionPage(QWidget):
         self.header.refresh(evaluation)
         self.banner.refresh(evaluation)
         self.rail.refresh(evaluation)
+        if self.charts is None:
+            return
         self.charts.refresh(evaluation.now)
         self.infusion.refresh()
         if _events:
@@ -148,6 +195,8 @@ class SessionPage(QWidget):
         return self.export_dialog
 
     def is_half_typed(self) -> bool:
+        if self.charts is None:
+            return self.vitals.is_half_typed()
         return any(w.is_half_typed() for w in (self.vitals, self.assessment, self.events,
                                                self.infusion, self.log))
 
