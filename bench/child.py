@@ -71,7 +71,6 @@ def app(db: str, sid: str) -> None:
 
 
 def memory(db: str, sid: str, at: str) -> None:
-    import resource
     from datetime import datetime
 
     from PySide6.QtWidgets import QApplication
@@ -97,7 +96,10 @@ def memory(db: str, sid: str, at: str) -> None:
     page.charts.refresh(clock.now())
     page.charts.glw.viewport().repaint()
     qapp.processEvents()
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM is this process image's own peak; ru_maxrss would include the parent's
+    # peak carried over fork and exec when the bench process is large.
+    with open("/proc/self/status") as fh:
+        peak_kb = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
     print(f"PEAK_RSS_MB {peak_kb / 1024:.1f}", flush=True)
     os._exit(0)
 

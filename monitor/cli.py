@@ -25,13 +25,15 @@ FORMATS = ("csv", "json", "pdf", "fhir")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    db_help = "database file (default: $KETAMINE_MONITOR_DB or the user data folder)"
+    # --db may come before or after the command; after it, it must not reset one given before.
     db = argparse.ArgumentParser(add_help=False)
-    db.add_argument("--db", metavar="PATH",
-                    help="database file (default: $KETAMINE_MONITOR_DB or the user data folder)")
+    db.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=db_help)
     parser = argparse.ArgumentParser(
-        prog="ketamine-monitor", parents=[db],
+        prog="ketamine-monitor",
         description="Bedside monitor and record for ketamine infusion sessions. "
                     "With no command, opens the bedside window.")
+    parser.add_argument("--db", metavar="PATH", default=None, help=db_help)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("gui", parents=[db], help="open the bedside window (the default)")

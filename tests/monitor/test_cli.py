@@ -82,3 +82,9 @@ def test_corrupt_or_missing_database_one_line(tmp_path: Path, content: bytes):
         assert "Traceback" not in proc.stderr
     proc = cli("verify", "--db", str(tmp_path / "absent.db"))
     assert proc.returncode == 1 and "No database" in proc.stderr
+
+
+def test_db_option_before_or_after_the_command(db_path, clock, protocols):
+    sid = make_session(db_path, clock, protocols)
+    assert sid in cli("--db", str(db_path), "sessions").stdout
+    assert sid in cli("sessions", "--db", str(db_path)).stdout
