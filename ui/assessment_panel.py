@@ -67,11 +67,15 @@ class AssessmentPanel(QWidget):
         self.cadss_total = label("CADSS-6 total —", bold=True, name="CADSS-6 total")
         self.dissociation = score_box("Dissociation 0-10", 0, 10)
         self.pain = score_box("Pain NRS 0-10", 0, 10)
-        self.nausea = QComboBox()
-        self.nausea.addItem("—", None)
-        for c in self.scales.choices("nausea"):
-            self.nausea.addItem(c, c)
-        self.nausea.setAccessibleName("Nausea")
+        self.severity: dict[str, QComboBox] = {}
+        for key in ("nausea", "anxiety", "perceptual"):
+            box = QComboBox()
+            box.addItem("—", None)
+            for c in self.scales.choices(key):
+                box.addItem(c, c)
+            box.setAccessibleName(self.scales.data[key]["name"])
+            self.severity[key] = box
+        self.nausea = self.severity["nausea"]
         self.comment = line_edit("Assessment comment", "comment (optional)")
         self.record_button = button("Record assessment", primary=True, slot=self.record)
         self.saved = label("", "saved", name="Assessment saved")
@@ -100,13 +104,15 @@ class AssessmentPanel(QWidget):
                                                ("Dissociation 0–10", self.dissociation),
                                                ("Pain 0–10", self.pain),
                                                ("Nausea", self.nausea),
+                                               ("Anxiety/agitation", self.severity["anxiety"]),
+                                               ("Perceptual", self.severity["perceptual"]),
                                                ("Comment", self.comment))):
             right.addWidget(label(title, "dim"), row, 0)
             right.addWidget(widget, row, 1)
-        right.addWidget(self.record_button, 5, 0, 1, 2)
-        right.addWidget(self.saved, 6, 0, 1, 2)
-        right.addWidget(self.general, 7, 0, 1, 2)
-        right.setRowStretch(8, 1)
+        right.addWidget(self.record_button, 7, 0, 1, 2)
+        right.addWidget(self.saved, 8, 0, 1, 2)
+        right.addWidget(self.general, 9, 0, 1, 2)
+        right.setRowStretch(10, 1)
         outer.addLayout(right, 2)
 
     def _update_total(self) -> None:
@@ -127,7 +133,7 @@ class AssessmentPanel(QWidget):
             "acvpu": self.acvpu.currentData(),
             "dissociation": self._value(self.dissociation),
             "pain": self._value(self.pain),
-            "nausea": self.nausea.currentData(),
+            **{key: box.currentData() for key, box in self.severity.items()},
             "comment": self.comment.text(),
         }
         if any(v >= 0 for v in cadss):
@@ -151,7 +157,8 @@ class AssessmentPanel(QWidget):
         for box in (*self.cadss, self.dissociation, self.pain):
             box.setValue(box.minimum())
         self.acvpu.setCurrentIndex(0)
-        self.nausea.setCurrentIndex(0)
+        for box in self.severity.values():
+            box.setCurrentIndex(0)
         self.comment.clear()
 
     def is_half_typed(self) -> bool:

@@ -8,7 +8,9 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from monitor.events import Event
+from monitor.protocols import LIMIT_KEYS
 from monitor.recorder import DRUG_EVENTS, QUICK_EVENTS, ROUTES, Recorder
+from monitor.rules.conditions import effective_limits
 from ui.forms import InlineErrors, button, error_label, label, line_edit
 
 
@@ -47,6 +49,17 @@ class EventsPalette(QWidget):
         self.note = line_edit("Note", "free-text note")
         self.note.returnPressed.connect(self.add_note)
         self.note_button = button("Add note", slot=self.add_note)
+        self.limit = QComboBox()
+        self.limit.setAccessibleName("Limit to change")
+        for param in ("sbp", "dbp", "hr", "spo2", "rr", "moaas", "rass"):
+            for key in LIMIT_KEYS:
+                self.limit.addItem(f"{param}.{key}")
+        self.limit.currentTextChanged.connect(self._show_limit)
+        self.limit_value = line_edit("New limit", "new value (blank: none)", 150)
+        self.limit_reason = line_edit("Limit change reason", "reason, e.g. physician order", 240)
+        self.limit_button = button("Change limit", slot=self.change_limit)
+        self.limit_now = label("", "dim", name="Current limit")
+        self._show_limit(self.limit.currentText())
         self.last = label("", "saved", name="Last event")
         self.general = error_label("Event error")
         self.errors = InlineErrors(self.general, {})
@@ -72,6 +85,12 @@ class EventsPalette(QWidget):
         note.addWidget(self.note, 1)
         note.addWidget(self.note_button)
         outer.addLayout(note)
+        limits = QHBoxLayout()
+        for w in (self.limit, self.limit_now, self.limit_value, self.limit_reason,
+                  self.limit_button):
+            limits.addWidget(w)
+        limits.addStretch(1)
+        outer.addLayout(limits)
         outer.addWidget(self.last)
         outer.addWidget(self.general)
         outer.addStretch(1)
@@ -103,6 +122,21 @@ class EventsPalette(QWidget):
         if event is not None:
             self.note.clear()
         return self._done(event, "Note")
+
+    def _show_limit(self, limit: str) -> None:
+        param, _, key = limit.partition(".")
+        now = effective_limits(self.recorder.session, self.recorder.protocol, param).get(key)
+        self.limit_now.setText(f"now: {'none' if now is None else f'{now:g}'}")
+
+    def change_limit(self) -> Event | None:
+        event = self.errors.call(lambda: self.recorder.change_limit(
+            self._nurse(), self.limit.currentText(), self.limit_value.text(),
+            self.limit_reason.text()))
+        if event is not None:
+            self.limit_value.clear()
+            self.limit_reason.clear()
+            self._show_limit(self.limit.currentText())
+        return self._done(event, f"Limit {event.payload['limit']} changed" if event else "")
 
     def is_half_typed(self) -> bool:
         return any(w.text().strip() for w in (self.note, self.med_drug, self.med_dose))

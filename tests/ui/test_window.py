@@ -219,3 +219,28 @@ def test_timing_of_overdue_in_header_between_phases(qtbot, session_window, clock
     clock.advance(90)
     page.tick()
     assert page.header.due_labels["bp"].text() == "BP overdue 1 min"
+
+
+def test_limit_change_from_the_window_is_an_event(qtbot, session_window):
+    _window, page, rec = session_window
+    ev_panel = page.events
+    ev_panel.limit.setCurrentText("sbp.medium_high")
+    assert ev_panel.limit_now.text() == "now: 160"
+    type_into(qtbot, ev_panel.limit_value, "170")
+    click(qtbot, ev_panel.limit_button)
+    assert "Reason for the change" in ev_panel.general.text()  # a reason is required
+    type_into(qtbot, ev_panel.limit_reason, "known hypertension, physician order")
+    click(qtbot, ev_panel.limit_button)
+    assert ev_panel.limit_now.text() == "now: 170"
+    last = rec.session.events[-1]
+    assert last.kind.value == "limit_changed" and last.payload["old"] == 160
+
+
+def test_assessment_records_anxiety_and_perceptual(qtbot, session_window):
+    _window, page, rec = session_window
+    a = page.assessment
+    a.severity["anxiety"].setCurrentText("mild")
+    a.severity["perceptual"].setCurrentText("moderate")
+    click(qtbot, a.record_button)
+    payload = rec.session.events[-1].payload
+    assert payload == {"anxiety": "mild", "perceptual": "moderate"}
