@@ -52,7 +52,17 @@ ROUTES = ("IV", "PO", "IM", "SC", "SL", "intranasal", "inhaled")
 DISCHARGE_ITEMS = ("vitals_in_band", "sedation_at_baseline", "no_active_alarm",
                    "min_observation_met", "escort_present", "no_driving_advice")
 
+DOSE_UNITS = ("mg", "mcg", "g", "mL", "units")
 Listener = Callable[[list[Event], Evaluation], None]
+
+
+def _collect(errors: list[FieldError], validate: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run a validator, adding its field errors to ``errors`` instead of raising."""
+    try:
+        return validate()
+    except ValidationError as exc:
+        errors.extend(exc.errors)
+        return {}
 
 
 def _nurse(value: object, errors: list[FieldError], field: str = "nurse_id") -> str:
@@ -158,34 +168,32 @@ class Recorder:
     def _when(self, observed_at: datetime | None, errors: list[FieldError]) -> datetime:
         return validate_observed_at(observed_at, self.clock.now(), self.session.opened_at, errors)
 
+    def _entry(self, kind: EventKind, nurse_id: str, observed_at: datetime | None,
+               build: Callable[[list[FieldError]], dict[str, Any]],
+               source: str = "manual") -> Event:
+        """The common path of an entry: nurse and time are checked with the values, every
+        error is reported at once, and nothing is stored unless all are valid."""
+        errors: list[FieldError] = []
+        author = _nurse(nurse_id, errors)
+        when = self._when(observed_at, errors)
+        payload = build(errors)
+        raise_if(errors)
+        return self._record(kind, payload, author, when, source)
+
     # -- readings --------------------------------------------------------------
     def record_vitals(self, fields: dict[str, Any], nurse_id: str, *,
                       observed_at: datetime | None = None, source: str = "manual") -> Event:
-        errors: list[FieldError] = []
-        author = _nurse(nurse_id, errors)
-        when = self._when(observed_at, errors)
-        if source not in SOURCES:
-            errors.append(FieldError("source", "Source", source, "manual or device"))
-        try:
-            payload = validate_vitals(fields, source)
-        except ValidationError as exc:
-            errors.extend(exc.errors)
-            payload = {}
-        raise_if(errors)
-        return self._record(EventKind.VITALS, payload, author, when, source)
+        def build(errors: list[FieldError]) -> dict[str, Any]:
+            if source not in SOURCES:
+                errors.append(FieldError("source", "Source", source, "manual or device"))
+            return _collect(errors, lambda: validate_vitals(fields, source))
+
+        return self._entry(EventKind.VITALS, nurse_id, observed_at, build, source)
 
     def record_assessment(self, fields: dict[str, Any], nurse_id: str, *,
                           observed_at: datetime | None = None) -> Event:
-        errors: list[FieldError] = []
-        author = _nurse(nurse_id, errors)
-        when = self._when(observed_at, errors)
-        try:
-            payload = validate_assessment(fields)
-        except ValidationError as exc:
-            errors.extend(exc.errors)
-            payload = {}
-        raise_if(errors)
-        return self._record(EventKind.ASSESSMENT, payload, author, when)
+        return self._entry(EventKind.ASSESSMENT, nurse_id, observed_at,
+                           lambda errors: _collect(errors, lambda: validate_assessment(fields)))
 
     # -- infusion --------------------------------------------------------------
     def _rate(self, rate: object, unit: object, errors: list[FieldError]) -> dict[str, Any]:
@@ -204,121 +212,94 @@ class Recorder:
                        concentration: object = None, dose_mg: object = None,
                        lot: object = None, observed_at: datetime | None = None) -> Event:
         self._require_phase(Phase.BASELINE, action="start dosing")
-        errors: list[FieldError] = []
-        author = _nurse(nurse_id, errors)
-        when = self._when(observed_at, errors)
-        payload: dict[str, Any]
-        if self.protocol.dose_mode == "single":
-            dose = parse_number("" if dose_mg is None else dose_mg, "bolus_mg", errors)  # type: ignore[arg-type]
-            payload = {"mode": "single", "dose_mg": dose, "route": "intranasal"}
-        else:
-            payload = {"mode": "infusion", **self._rate(rate, rate_unit, errors)}
-            conc = parse_optional(concentration, "concentration", errors)
-            if conc is not None:
-                payload["concentration_mg_ml"] = conc
-        lot_text = validate_text(lot, "lot", "Lot", errors, max_len=40)
-        if lot_text:
-            payload["lot"] = lot_text
-        raise_if(errors)
-        return self._record(EventKind.INFUSION_STARTED, payload, author, when)
+
+        def build(errors: list[FieldError]) -> dict[str, Any]:
+            payload: dict[str, Any]
+            if self.protocol.dose_mode == "single":
+                dose = parse_number("" if dose_mg is None else dose_mg, "bolus_mg", errors)  # type: ignore[arg-type]
+                payload = {"mode": "single", "dose_mg": dose, "route": "intranasal"}
+            else:
+                payload = {"mode": "infusion", **self._rate(rate, rate_unit, errors)}
+                conc = parse_optional(concentration, "concentration", errors)
+                if conc is not None:
+                    payload["concentration_mg_ml"] = conc
+            lot_text = validate_text(lot, "lot", "Lot", errors, max_len=40)
+            if lot_text:
+                payload["lot"] = lot_text
+            return payload
+
+        return self._entry(EventKind.INFUSION_STARTED, nurse_id, observed_at, build)
 
     def change_rate(self, nurse_id: str, rate: object, rate_unit: object, *,
                     observed_at: datetime | None = None) -> Event:
         self._require_phase(Phase.INFUSING, action="change the rate")
-        errors: list[FieldError] = []
-        author = _nurse(nurse_id, errors)
-        when = self._when(observed_at, errors)
-        payload = self._rate(rate, rate_unit, errors)
-        raise_if(errors)
-        return self._record(EventKind.RATE_CHANGED, payload, author, when)
+        return self._entry(EventKind.RATE_CHANGED, nurse_id, observed_at,
+                           lambda errors: self._rate(rate, rate_unit, errors))
 
     def pause_infusion(self, nurse_id: str, reason: object, *,
                        observed_at: datetime | None = None) -> Event:
         self._require_phase(Phase.INFUSING, action="pause")
         if self.session.paused:
             raise SessionStateError("The infusion is already paused")
-        errors: list[FieldError] = []
-        author = _nurse(nurse_id, errors)
-        when = self._when(observed_at, errors)
-        text = validate_text(reason, "reason", "Pause reason", errors, required=True)
-        raise_if(errors)
-        return self._record(EventKind.INFUSION_PAUSED, {"reason": text}, author, when)
+        return self._entry(EventKind.INFUSION_PAUSED, nurse_id, observed_at, lambda errors: {
+            "reason": validate_text(reason, "reason", "Pause reason", errors, required=True)})
 
     def resume_infusion(self, nurse_id: str, *, observed_at: datetime | None = None) -> Event:
         self._require_phase(Phase.INFUSING, action="resume")
         if not self.session.paused:
             raise SessionStateError("The infusion is not paused")
-        errors: list[FieldError] = []
-        author = _nurse(nurse_id, errors)
-        when = self._when(observed_at, errors)
-        raise_if(errors)
-        return self._record(EventKind.INFUSION_RESUMED, {}, author, when)
+        return self._entry(EventKind.INFUSION_RESUMED, nurse_id, observed_at, lambda _e: {})
 
     def give_bolus(self, nurse_id: str, dose_mg: object, *,
                    observed_at: datetime | None = None) -> Event:
         self._require_phase(Phase.INFUSING, Phase.RECOVERY, action="give a bolus")
-        errors: list[FieldError] = []
-        author = _nurse(nurse_id, errors)
-        when = self._when(observed_at, errors)
-        dose = parse_number("" if dose_mg is None else dose_mg, "bolus_mg", errors)  # type: ignore[arg-type]
-        raise_if(errors)
-        return self._record(EventKind.BOLUS, {"dose_mg": dose}, author, when)
+        return self._entry(EventKind.BOLUS, nurse_id, observed_at, lambda errors: {
+            "dose_mg": parse_number("" if dose_mg is None else dose_mg, "bolus_mg", errors)})  # type: ignore[arg-type]
 
     def stop_infusion(self, nurse_id: str, *, observed_at: datetime | None = None) -> Event:
         self._require_phase(Phase.INFUSING, action="stop the infusion")
-        errors: list[FieldError] = []
-        author = _nurse(nurse_id, errors)
-        when = self._when(observed_at, errors)
-        raise_if(errors)
-        return self._record(EventKind.INFUSION_STOPPED, {}, author, when)
+        return self._entry(EventKind.INFUSION_STOPPED, nurse_id, observed_at, lambda _e: {})
 
     # -- events and notes ------------------------------------------------------
     def give_medication(self, nurse_id: str, drug: object, dose: object, unit: object,
                         route: object, reason: object = None, *,
                         observed_at: datetime | None = None) -> Event:
-        errors: list[FieldError] = []
-        author = _nurse(nurse_id, errors)
-        when = self._when(observed_at, errors)
-        drug_t = validate_text(drug, "drug", "Drug", errors, required=True, max_len=80)
-        dose_v = parse_number("" if dose is None else dose, "med_dose", errors)  # type: ignore[arg-type]
-        unit_v = validate_choice(unit, "unit", "Unit", ("mg", "mcg", "g", "mL", "units"), errors)
-        if unit_v is None and not any(e.field == "unit" for e in errors):
-            errors.append(FieldError("unit", "Unit", "", "mg, mcg, g, mL or units"))
-        route_v = validate_choice(route, "route", "Route", ROUTES, errors) or "IV"
-        reason_t = validate_text(reason, "reason", "Reason", errors, max_len=200)
-        raise_if(errors)
-        payload = {"drug": drug_t, "dose": dose_v, "unit": unit_v, "route": route_v}
-        if reason_t:
-            payload["reason"] = reason_t
-        return self._record(EventKind.MEDICATION, payload, author, when)
+        def build(errors: list[FieldError]) -> dict[str, Any]:
+            drug_t = validate_text(drug, "drug", "Drug", errors, required=True, max_len=80)
+            dose_v = parse_number("" if dose is None else dose, "med_dose", errors)  # type: ignore[arg-type]
+            unit_v = validate_choice(unit, "unit", "Unit", DOSE_UNITS, errors)
+            if unit_v is None and not any(e.field == "unit" for e in errors):
+                errors.append(FieldError("unit", "Unit", "", "mg, mcg, g, mL or units"))
+            route_v = validate_choice(route, "route", "Route", ROUTES, errors) or "IV"
+            reason_t = validate_text(reason, "reason", "Reason", errors, max_len=200)
+            payload = {"drug": drug_t, "dose": dose_v, "unit": unit_v, "route": route_v}
+            if reason_t:
+                payload["reason"] = reason_t
+            return payload
+
+        return self._entry(EventKind.MEDICATION, nurse_id, observed_at, build)
 
     def quick_event(self, nurse_id: str, code: str, *, dose: object = None,
                     unit: object = None, observed_at: datetime | None = None) -> Event:
-        errors: list[FieldError] = []
-        author = _nurse(nurse_id, errors)
-        when = self._when(observed_at, errors)
-        if code not in QUICK_EVENTS:
-            errors.append(FieldError("code", "Quick event", code,
-                                     "one of: " + ", ".join(QUICK_EVENTS)))
-        payload: dict[str, Any] = {"code": code, "label": QUICK_EVENTS.get(code, code)}
-        dose_v = parse_optional(dose, "med_dose", errors)
-        if dose_v is not None:
-            if code not in DRUG_EVENTS:
-                errors.append(FieldError("dose", "Dose", str(dose), "only for drug events"))
-            payload["dose"] = dose_v
-            payload["unit"] = validate_choice(unit or "mg", "unit", "Unit",
-                                              ("mg", "mcg", "g", "mL", "units"), errors)
-        raise_if(errors)
-        return self._record(EventKind.QUICK_EVENT, payload, author, when)
+        def build(errors: list[FieldError]) -> dict[str, Any]:
+            if code not in QUICK_EVENTS:
+                errors.append(FieldError("code", "Quick event", code,
+                                         "one of: " + ", ".join(QUICK_EVENTS)))
+            payload: dict[str, Any] = {"code": code, "label": QUICK_EVENTS.get(code, code)}
+            dose_v = parse_optional(dose, "med_dose", errors)
+            if dose_v is not None:
+                if code not in DRUG_EVENTS:
+                    errors.append(FieldError("dose", "Dose", str(dose), "only for drug events"))
+                payload["dose"] = dose_v
+                payload["unit"] = validate_choice(unit or "mg", "unit", "Unit", DOSE_UNITS, errors)
+            return payload
+
+        return self._entry(EventKind.QUICK_EVENT, nurse_id, observed_at, build)
 
     def add_note(self, nurse_id: str, text: object, *,
                  observed_at: datetime | None = None) -> Event:
-        errors: list[FieldError] = []
-        author = _nurse(nurse_id, errors)
-        when = self._when(observed_at, errors)
-        body = validate_text(text, "text", "Note", errors, required=True)
-        raise_if(errors)
-        return self._record(EventKind.NOTE, {"text": body}, author, when)
+        return self._entry(EventKind.NOTE, nurse_id, observed_at, lambda errors: {
+            "text": validate_text(text, "text", "Note", errors, required=True)})
 
     # -- corrections -----------------------------------------------------------
     def _target(self, seq: int, errors: list[FieldError]) -> Any:

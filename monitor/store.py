@@ -251,9 +251,14 @@ class Store:
             prev = ev.hash
         if not built:
             return []
+        self._insert(built, "Not saved")
+        return built
+
+    def _insert(self, events: list[Event], failure: str) -> None:
+        """Insert events in one transaction (all or none) and move the chain head."""
         rows = [(e.session_id, e.seq, str(e.kind), to_iso(e.observed_at),
                  to_iso(e.recorded_at), e.author, e.source, canonical(e.payload),
-                 e.prev_hash, e.hash) for e in built]
+                 e.prev_hash, e.hash) for e in events]
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.executemany(
@@ -262,9 +267,8 @@ class Store:
         except sqlite3.Error as exc:
             with suppress(sqlite3.Error):
                 self._conn.execute("ROLLBACK")
-            raise StoreError(f"Not saved: {_describe(exc)} ({self.path})") from exc
-        self._heads[session_id] = (seq, prev)
-        return built
+            raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
+        self._heads[events[-1].session_id] = (events[-1].seq, events[-1].hash)
 
     def import_events(self, events: list[Event]) -> None:
         """Insert a verified session, with its original hashes, in one transaction."""
@@ -277,19 +281,7 @@ class Store:
         sid = events[0].session_id
         if self._head(sid)[0] > 0:
             raise StoreError(f"Refused: session {sid} is already in {self.path}")
-        rows = [(e.session_id, e.seq, str(e.kind), to_iso(e.observed_at),
-                 to_iso(e.recorded_at), e.author, e.source, canonical(e.payload),
-                 e.prev_hash, e.hash) for e in events]
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.executemany(
-                f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-            self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            with suppress(sqlite3.Error):
-                self._conn.execute("ROLLBACK")
-            raise StoreError(f"Not imported: {_describe(exc)} ({self.path})") from exc
-        self._heads[sid] = (events[-1].seq, events[-1].hash)
+        self._insert(events, "Not imported")
 
     # -- reading -------------------------------------------------------------
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:

@@ -5,7 +5,6 @@ comment) and a 2-minute audio pause with its countdown live here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QTimer, Signal
@@ -17,12 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.recorder import ACK_ACTIONS, Recorder
+from monitor.recorder import ACK_ACTIONS
 from monitor.rules.alarms import sounding
 from monitor.rules.engine import Evaluation
 from monitor.session import AlarmState
 from ui import theme
-from ui.forms import InlineErrors, button, error_label, label, line_edit
+from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 from ui.sound import AlarmSound
 
 MAX_ROWS = 3
@@ -81,18 +80,11 @@ class AlarmRow(QFrame):
                            f" QLabel {{ color: {fg}; }}")
 
 
-class AlarmBanner(QWidget):
-    def __init__(self, recorder: Recorder, nurse: Callable[[], str],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.recorder = recorder
-        self._nurse = nurse
-        self.sound = AlarmSound()
-        self._last_sounding: str | None = None
-        self._setup_ui()
-        self._layout()
+class AlarmBanner(RecorderPanel):
 
     def _setup_ui(self) -> None:
+        self.sound = AlarmSound()
+        self._last_sounding: str | None = None
         self.calm = label("✓ No active alarms", "dim", pt=13, name="Alarm status")
         self.rows = [AlarmRow(self) for _ in range(MAX_ROWS)]
         for row in self.rows:

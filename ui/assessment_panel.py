@@ -3,8 +3,6 @@ CADSS-6 items with a running total, quick dissociation, pain, nausea, comment.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -12,13 +10,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
     QSpinBox,
-    QWidget,
 )
 
 from monitor.events import Event
-from monitor.recorder import Recorder
 from monitor.scales import load_scales
-from ui.forms import InlineErrors, button, error_label, label, line_edit
+from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 
 
 def score_box(name: str, low: int, high: int) -> QSpinBox:
@@ -32,17 +28,10 @@ def score_box(name: str, low: int, high: int) -> QSpinBox:
     return box
 
 
-class AssessmentPanel(QWidget):
-    def __init__(self, recorder: Recorder, nurse: Callable[[], str],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.recorder = recorder
-        self._nurse = nurse
-        self.scales = load_scales()
-        self._setup_ui()
-        self._layout()
+class AssessmentPanel(RecorderPanel):
 
     def _setup_ui(self) -> None:
+        self.scales = load_scales()
         scale = self.recorder.protocol.sedation_scale
         self.scale = scale
         self.sedation_group = QButtonGroup(self)

@@ -3,30 +3,20 @@ confirmations), then close and sign; export buttons for each format."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
 
 from monitor.discharge import automatic_checks
 from monitor.errors import FieldError, ValidationError
 from monitor.events import Event
-from monitor.recorder import Recorder
 from ui import theme
-from ui.forms import InlineErrors, button, error_label, label, line_edit
+from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 from ui.timefield import parse_clock_time
 
 
-class DischargePanel(QWidget):
+class DischargePanel(RecorderPanel):
     export_requested = Signal(str)
 
-    def __init__(self, recorder: Recorder, nurse: Callable[[], str],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.recorder = recorder
-        self._nurse = nurse
-        self._setup_ui()
-        self._layout()
 
     def _setup_ui(self) -> None:
         self.state = label("", pt=14, bold=True, name="Discharge state")

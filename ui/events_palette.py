@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QVBoxLayout
 
 from monitor.events import Event
 from monitor.protocols import LIMIT_KEYS
-from monitor.recorder import DRUG_EVENTS, QUICK_EVENTS, ROUTES, Recorder
+from monitor.recorder import DRUG_EVENTS, QUICK_EVENTS, ROUTES
 from monitor.rules.conditions import effective_limits
-from ui.forms import InlineErrors, button, error_label, label, line_edit
+from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 
 
-class EventsPalette(QWidget):
-    def __init__(self, recorder: Recorder, nurse: Callable[[], str],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.recorder = recorder
-        self._nurse = nurse
-        self._setup_ui()
-        self._layout()
+class EventsPalette(RecorderPanel):
 
     def _setup_ui(self) -> None:
         self.quick_buttons = {}

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
 from monitor.errors import MonitorError, ValidationError
+
+if TYPE_CHECKING:
+    from monitor.recorder import Recorder
 
 T = TypeVar("T")
 
@@ -100,6 +103,25 @@ class InlineErrors:
             return None
         self.clear()
         return result
+
+
+class RecorderPanel(QWidget):
+    """Base of the entry panels: the recorder, the current nurse's ID, then
+    ``_setup_ui`` and ``_layout`` (widgets built first, placed second)."""
+
+    def __init__(self, recorder: Recorder, nurse: Callable[[], str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.recorder = recorder
+        self._nurse = nurse
+        self._setup_ui()
+        self._layout()
+
+    def _setup_ui(self) -> None:
+        raise NotImplementedError
+
+    def _layout(self) -> None:
+        raise NotImplementedError
 
 
 def error_label(name: str) -> QLabel:

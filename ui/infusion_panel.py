@@ -11,21 +11,17 @@ from monitor.events import Event
 from monitor.parameters import fmt
 from monitor.recorder import Recorder
 from monitor.validation import PLAUSIBLE
-from ui.forms import InlineErrors, button, error_label, label, line_edit
+from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 
 
-class InfusionPanel(QWidget):
+class InfusionPanel(RecorderPanel):
     def __init__(self, recorder: Recorder, nurse: Callable[[], str],
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.recorder = recorder
-        self._nurse = nurse
-        self._pending: Callable[[], Event] | None = None
-        self._setup_ui()
-        self._layout()
+        super().__init__(recorder, nurse, parent)
         self.refresh()
 
     def _setup_ui(self) -> None:
+        self._pending: Callable[[], Event] | None = None
         plan = self.recorder.protocol
         self.single = plan.dose_mode == "single"
         self.rate = line_edit("Rate", "rate", 100)

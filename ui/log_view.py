@@ -26,7 +26,7 @@ from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
 from monitor.recorder import Recorder
 from monitor.session import Session
 from ui import theme
-from ui.forms import InlineErrors, button, error_label, label, line_edit
+from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 
 FILTERS = {
     "All": None,
@@ -155,14 +155,10 @@ class LogModel(QAbstractTableModel):
         return None
 
 
-class LogView(QWidget):
+class LogView(RecorderPanel):
     def __init__(self, recorder: Recorder, nurse: Callable[[], str],
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.recorder = recorder
-        self._nurse = nurse
-        self._setup_ui()
-        self._layout()
+        super().__init__(recorder, nurse, parent)
         self.model.reload()
 
     def _setup_ui(self) -> None:

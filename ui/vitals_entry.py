@@ -5,7 +5,6 @@ the saved time shows only after the store has committed."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -13,25 +12,17 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QWidget
 
 from monitor.errors import FieldError, ValidationError
 from monitor.events import Event
-from monitor.recorder import Recorder
 from monitor.validation import MISSING_REASONS
-from ui.forms import InlineErrors, button, error_label, label, line_edit
+from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 from ui.timefield import parse_clock_time
 
 FIELDS = (("sbp", "SBP", "or 128/82"), ("dbp", "DBP", "mmHg"), ("hr", "HR", "/min"),
           ("spo2", "SpO2", "%"), ("rr", "RR", "/min"), ("temp", "Temp", "°C"))
 
 
-class VitalsEntry(QWidget):
+class VitalsEntry(RecorderPanel):
     saved = Signal(object)  # Event
 
-    def __init__(self, recorder: Recorder, nurse: Callable[[], str],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.recorder = recorder
-        self._nurse = nurse
-        self._setup_ui()
-        self._layout()
 
     def _setup_ui(self) -> None:
         self.edits: dict[str, QLineEdit] = {}
