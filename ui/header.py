@@ -126,8 +126,8 @@ class HeaderView(QWidget):
             self.news2.setToolTip(r.response)
             self.news2.setStyleSheet(f"color: {theme.current().dim};")
             return
-        color = {"high": theme.PRIORITY_COLOR["high"], "medium": theme.PRIORITY_COLOR["medium"],
-                 "low-medium": theme.PRIORITY_COLOR["medium"]}.get(r.band, theme.current().ok)
+        color = {"high": theme.alarm_text("high"), "medium": theme.alarm_text("medium"),
+                 "low-medium": theme.alarm_text("medium")}.get(r.band, theme.current().ok)
         self.news2.setText(f"NEWS2 {r.total} {r.band}")
         self.news2.setToolTip(r.response)
         self.news2.setStyleSheet(f"color: {color}; font-weight: bold;")
@@ -143,7 +143,7 @@ class HeaderView(QWidget):
                 self.due_row.addWidget(lab)
             if due.overdue:
                 lab.setText(f"{due.label} overdue {int(due.overdue_s // 60)} min")
-                lab.setStyleSheet(f"color: {theme.PRIORITY_COLOR['medium']}; font-weight: bold;")
+                lab.setStyleSheet(f"color: {theme.alarm_text('medium')}; font-weight: bold;")
             else:
                 lab.setText(f"{due.label} {countdown(due.overdue_s)}")
                 lab.setStyleSheet("")

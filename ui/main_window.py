@@ -65,7 +65,8 @@ class MainWindow(QMainWindow):
         box.setContentsMargins(4, 4, 4, 4)
         bar = QHBoxLayout()
         self.sessions_button = button("◀ Sessions", "Back to sessions", slot=self.show_start)
-        self.theme_button = button("Light theme", "Switch theme", slot=self.toggle_theme)
+        other = "Dark theme" if theme.current().name == "light" else "Light theme"
+        self.theme_button = button(other, "Switch theme", slot=self.toggle_theme)
         self.notice = label("", name="Notice")
         self.notice.setWordWrap(True)
         self.problem = label("", "error", name="Problem")

@@ -49,6 +49,13 @@ def current() -> Theme:
     return _current
 
 
+def alarm_text(priority: str) -> str:
+    """Priority colour for text on the window background (yellow is too faint on light)."""
+    if priority == "medium" and _current.name == "light":
+        return _current.warn
+    return PRIORITY_COLOR[priority]
+
+
 def apply_theme(app: QApplication, name: str = "dark") -> Theme:
     global _current
     theme = THEMES[name]

@@ -91,7 +91,7 @@ class ValueRail(QWidget):
             age.setText(age_text(max(0.0, seconds)) + (" · device" if device else "")
                         + (" · STALE" if stale else ""))
             if key in alarm_params:
-                color = theme.PRIORITY_COLOR[alarm_params[key][1]]
+                color = theme.alarm_text(alarm_params[key][1])
             elif stale:
                 color = theme.current().dim
             else:
