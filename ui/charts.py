@@ -43,14 +43,16 @@ class LaneSpec:
     series: tuple[str, ...]
     y_range: tuple[float, float]
     limits_from: str | None
+    ticks: tuple[float, ...] = ()  # a few fixed ticks: short lanes stay legible
 
 
 LANES = (
-    LaneSpec("bp", "BP", ("sbp", "dbp", "map"), (40, 220), "sbp"),
-    LaneSpec("hr", "HR", ("hr",), (30, 180), "hr"),
-    LaneSpec("spo2", "SpO2", ("spo2",), (80, 100), "spo2"),
-    LaneSpec("rr", "RR", ("rr",), (0, 40), "rr"),
-    LaneSpec("sed", "Scores", ("moaas", "rass", "dissociation", "pain"), (-5, 10), None),
+    LaneSpec("bp", "BP", ("sbp", "dbp", "map"), (40, 220), "sbp", (90, 140, 180)),
+    LaneSpec("hr", "HR", ("hr",), (30, 180), "hr", (50, 100, 150)),
+    LaneSpec("spo2", "SpO2", ("spo2",), (80, 100), "spo2", (85, 92, 98)),
+    LaneSpec("rr", "RR", ("rr",), (0, 40), "rr", (8, 20, 30)),
+    LaneSpec("sed", "Scores", ("moaas", "rass", "dissociation", "pain"), (-5, 10), None,
+             (0, 5, 10)),
     LaneSpec("rate", "mg/h", (), (0, 60), None),
 )
 
@@ -122,6 +124,8 @@ class ChartsView(QWidget):
             plot.setYRange(*spec.y_range, padding=0)
             plot.disableAutoRange()  # fixed clinical ranges; X follows explicitly
             plot.getAxis("left").setWidth(62)
+            if spec.ticks:
+                plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in spec.ticks], []])
             plot.setLabel("left", spec.title)
             if row == 0:
                 plot.showAxis("top")
