@@ -41,33 +41,30 @@ def bare() -> None:
 
 
 def app(db: str, sid: str) -> None:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    """The real program (`ketamine-monitor --db DB`), reopening the open session as it
+    does at start; the only addition is a hook that reports paints."""
+    from PySide6.QtCore import QSettings, QTimer
 
-    from monitor.clock import SystemClock
-    from monitor.protocols import load_protocols
-    from monitor.recorder import Recorder
-    from monitor.store import Store
-    from ui.main_window import MainWindow
-    from ui.theme import apply_theme
-    qapp = QApplication(sys.argv[:1])
-    apply_theme(qapp, "dark")
-    store = Store(db)
-    protocols = load_protocols()
-    window = MainWindow(store, SystemClock(), protocols, defer_charts=True)
-    window.resize(1400, 900)
-    page = window.open_session(Recorder(store, sid, SystemClock(), protocols))
+    import ui.main_window as mw
+    from ui import entry
 
-    def finish() -> None:
-        window.repaint()  # charts and tabs drawn
-        print(f"COMPLETE {time.time():.6f}", flush=True)
-        os._exit(0)
+    QSettings("ketamine-monitor", "ketamine-monitor").setValue(mw.OPEN_KEY, sid)
+    original_show = mw.MainWindow.show
 
-    page.completed.connect(lambda: QTimer.singleShot(0, finish))
-    keep = _paint_waiter(window, exit_on_paint=False)
-    window.show()
-    qapp.exec()
-    del keep
+    def show(window) -> None:
+        window._bench_paint = _paint_waiter(window, exit_on_paint=False)
+
+        def finish() -> None:
+            window.repaint()  # charts and tabs drawn
+            print(f"COMPLETE {time.time():.6f}", flush=True)
+            os._exit(0)
+
+        if window.page is not None:
+            window.page.completed.connect(lambda: QTimer.singleShot(0, finish))
+        original_show(window)
+
+    mw.MainWindow.show = show
+    entry.main(["--db", db])
 
 
 def memory(db: str, sid: str, at: str) -> None:

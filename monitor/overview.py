@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.events import EventKind
+from monitor.protocols import ProtocolSet, load_protocols
 from monitor.store import Store
 
 
@@ -26,13 +27,13 @@ def phase_from_counts(counts: dict[str, int], single_dose: bool) -> str:
     return "baseline"
 
 
-def session_rows(store: Store, *, open_only: bool = False) -> list[dict[str, Any]]:
-    from monitor.protocols import load_protocols
-    protocols = load_protocols().protocols
+def session_rows(store: Store, *, open_only: bool = False,
+                 protocols: ProtocolSet | None = None) -> list[dict[str, Any]]:
+    known = (protocols or load_protocols()).protocols
     rows = []
     for summary in store.summaries():
         counts = store.kind_counts(summary.session_id)
-        proto = protocols.get(summary.protocol)
+        proto = known.get(summary.protocol)
         phase = phase_from_counts(counts, proto is not None and proto.dose_mode == "single")
         if open_only and phase == "closed":
             continue

@@ -1,103 +1,95 @@
-"""Growable time series of one parameter, for rules and charts.
+"""Time series of one parameter, for rules and charts.
 
-Appends go to small Python lists (cheap per point); the numpy arrays are
-brought up to date on the next read by one slice assignment, so folding a
-day of 1 Hz samples does not pay for a numpy scalar store per point.
+Columns are compact ``array.array``s: appending is cheap, the rules search
+them with ``bisect`` (no numpy, so the window can open without importing it),
+and charts and exports get numpy copies on first read, cached until the next
+append. (Copies, not views: an array that exports a buffer cannot grow.)
 """
 
 from __future__ import annotations
 
-import numpy as np
+from array import array
+from bisect import bisect_left, bisect_right
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Series:
     """Time (epoch s), value, entry seq and artifact flag, in time order."""
 
-    __slots__ = ("_art", "_last_t", "_n", "_pa", "_ps", "_pt", "_pv", "_seq", "_t", "_v")
+    __slots__ = ("_art", "_cache", "_seq", "_t", "_v")
 
-    def __init__(self, capacity: int = 256) -> None:
-        self._t = np.empty(capacity, dtype=np.float64)
-        self._v = np.empty(capacity, dtype=np.float64)
-        self._seq = np.empty(capacity, dtype=np.int64)
-        self._art = np.empty(capacity, dtype=bool)
-        self._n = 0
-        self._pt: list[float] = []
-        self._pv: list[float] = []
-        self._ps: list[int] = []
-        self._pa: list[bool] = []
-        self._last_t = -np.inf
+    def __init__(self) -> None:
+        self._t = array("d")
+        self._v = array("d")
+        self._seq = array("q")
+        self._art = array("b")
+        self._cache: dict[str, Any] = {}
 
     def append(self, t: float, v: float, seq: int, artifact: bool = False) -> bool:
         """Append; returns False (and stores nothing) if t is earlier than the last point."""
-        if t < self._last_t:
+        if self._t and t < self._t[-1]:
             return False
-        self._last_t = t
-        self._pt.append(t)
-        self._pv.append(v)
-        self._ps.append(seq)
-        self._pa.append(artifact)
+        self._t.append(t)
+        self._v.append(v)
+        self._seq.append(seq)
+        self._art.append(artifact)
+        if self._cache:
+            self._cache = {}
         return True
 
-    def _flush(self) -> None:
-        k = len(self._pt)
-        if not k:
-            return
-        need = self._n + k
-        if need > len(self._t):
-            cap = max(need, 2 * len(self._t))
-            for name in ("_t", "_v", "_seq", "_art"):
-                old = getattr(self, name)
-                grown = np.empty(cap, dtype=old.dtype)
-                grown[: self._n] = old[: self._n]
-                setattr(self, name, grown)
-        n = self._n
-        self._t[n:need] = self._pt
-        self._v[n:need] = self._pv
-        self._seq[n:need] = self._ps
-        self._art[n:need] = self._pa
-        self._n = need
-        self._pt, self._pv, self._ps, self._pa = [], [], [], []
-
-    @property
-    def n(self) -> int:
-        return self._n + len(self._pt)
+    def _numpy(self, name: str) -> np.ndarray:
+        cached = self._cache.get(name)
+        if cached is None:
+            import numpy as np
+            column = getattr(self, name)
+            dtype = {"_t": np.float64, "_v": np.float64, "_seq": np.int64, "_art": np.int8}[name]
+            cached = np.frombuffer(column, dtype=dtype).copy() if len(column) else np.empty(
+                0, dtype=dtype)
+            if name == "_art":
+                cached = cached.astype(bool)
+            self._cache[name] = cached
+        return cached
 
     @property
     def t(self) -> np.ndarray:
-        self._flush()
-        return self._t[: self._n]
+        return self._numpy("_t")
 
     @property
     def v(self) -> np.ndarray:
-        self._flush()
-        return self._v[: self._n]
+        return self._numpy("_v")
 
     @property
     def seq(self) -> np.ndarray:
-        self._flush()
-        return self._seq[: self._n]
+        return self._numpy("_seq")
 
     @property
     def artifact(self) -> np.ndarray:
-        self._flush()
-        return self._art[: self._n]
+        return self._numpy("_art")
 
     def __len__(self) -> int:
-        return self.n
+        return len(self._t)
 
     def last_valid(self) -> tuple[float, float, int] | None:
         """(t, value, seq) of the newest reading not flagged as artifact."""
-        for i in range(len(self._pt) - 1, -1, -1):
-            if not self._pa[i]:
-                return self._pt[i], self._pv[i], self._ps[i]
-        for i in range(self._n - 1, -1, -1):
-            if not self._art[i]:
-                return float(self._t[i]), float(self._v[i]), int(self._seq[i])
+        art = self._art
+        for i in range(len(art) - 1, -1, -1):
+            if not art[i]:
+                return self._t[i], self._v[i], self._seq[i]
         return None
 
-    def valid_between(self, t0: float, t1: float) -> np.ndarray:
+    def last_valid_before(self, t: float, seq: int) -> float | None:
+        """Value of the newest valid reading ordered before (t, seq)."""
+        for i in range(bisect_right(self._t, t) - 1, -1, -1):
+            if (self._t[i], self._seq[i]) < (t, seq) and not self._art[i]:
+                return self._v[i]
+        return None
+
+    def valid_between(self, t0: float, t1: float) -> list[float]:
         """Values of valid readings with t0 <= t <= t1."""
-        t = self.t
-        lo = int(np.searchsorted(t, t0, side="left"))
-        hi = int(np.searchsorted(t, t1, side="right"))
-        return self._v[lo:hi][~self._art[lo:hi]]
+        lo = bisect_left(self._t, t0)
+        hi = bisect_right(self._t, t1)
+        art, v = self._art, self._v
+        return [v[i] for i in range(lo, hi) if not art[i]]

@@ -340,10 +340,9 @@ class Session:
                   if self.infusion_started_at else (float("inf"), 0))
         base: dict[str, float] = {}
         for name, s in self.series.items():
-            for i in range(len(s) - 1, -1, -1):
-                if (s.t[i], s.seq[i]) < cutoff and not s.artifact[i]:
-                    base[name] = float(s.v[i])
-                    break
+            value = s.last_valid_before(*cutoff)
+            if value is not None:
+                base[name] = value
         self.baseline_cache = base
         return base
 

@@ -83,11 +83,23 @@ class MainWindow(QMainWindow):
         problem_row.addWidget(self.dismiss)
         box.addLayout(problem_row)
         self.stack = QStackedWidget()
-        self.start_page = StartPage(self.store, self.clock, self.protocols)
-        self.start_page.session_opened.connect(self.open_session)
-        self.stack.addWidget(self.start_page)
+        self._start_page: StartPage | None = None
         box.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        # The start page is built when first needed: not before a resumed session paints.
+        QTimer.singleShot(0, self._show_start_if_idle)
+
+    @property
+    def start_page(self) -> StartPage:
+        if self._start_page is None:
+            self._start_page = StartPage(self.store, self.clock, self.protocols)
+            self._start_page.session_opened.connect(self.open_session)
+            self.stack.addWidget(self._start_page)
+        return self._start_page
+
+    def _show_start_if_idle(self) -> None:
+        if self.page is None:
+            self.stack.setCurrentWidget(self.start_page)
 
     # -- sessions ------------------------------------------------------------
     def _resume_after_crash(self) -> None:
@@ -162,7 +174,8 @@ class MainWindow(QMainWindow):
         from ui.demo_driver import DemoDriver, SimClock
         clock = SimClock(self.clock.now(), float(options.get("speed", 60)))
         self.clock = clock
-        self.start_page.clock = clock
+        if self._start_page is not None:
+            self._start_page.clock = clock
         rec = open_demo(self.store, clock, self.protocols)  # type: ignore[arg-type]
         script = DemoScript(int(options.get("seed", 1)), minutes=options.get("minutes"),
                             device_rate=float(options.get("device_rate", 0)))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QKeySequence, QPaintEvent, QShortcut
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -25,15 +25,10 @@ from monitor.rules.engine import Evaluation
 
 if TYPE_CHECKING:
     from ui.charts import ChartsView
+    from ui.export_dialog import ExportDialog
 from ui.alarm_banner import AlarmBanner
-from ui.assessment_panel import AssessmentPanel
 from ui.bridge import RecorderBridge
-from ui.discharge_panel import DischargePanel
-from ui.events_palette import EventsPalette
-from ui.export_dialog import ExportDialog
 from ui.header import HeaderView
-from ui.infusion_panel import InfusionPanel
-from ui.log_view import AlarmHistory, LogView
 from ui.value_rail import ValueRail
 from ui.vitals_entry import VitalsEntry
 
@@ -94,7 +89,16 @@ class SessionPage(QWidget):
         self._completing = True
         if hasattr(self, "_backstop"):
             self._backstop.stop()
-        from ui.charts import ChartsView  # pyqtgraph: imported after the first paint
+        # Imported here, after the first paint: pyqtgraph and the larger forms.
+        # Importing QKeySequence builds its enums: after the paint too.
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        from ui.assessment_panel import AssessmentPanel
+        from ui.charts import ChartsView
+        from ui.discharge_panel import DischargePanel
+        from ui.events_palette import EventsPalette
+        from ui.infusion_panel import InfusionPanel
+        from ui.log_view import AlarmHistory, LogView
         r = self.recorder
         self.charts = ChartsView(r.session, r.protocol)
         self.charts_slot.removeWidget(self.loading)
@@ -188,6 +192,7 @@ class SessionPage(QWidget):
         self.recorder.tick()
 
     def open_export(self, fmt: str) -> ExportDialog:
+        from ui.export_dialog import ExportDialog
         if self.export_dialog is None:
             self.export_dialog = ExportDialog(self.recorder, fmt, self.export_folder, self)
         self.export_dialog.format.setCurrentText(fmt)

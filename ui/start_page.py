@@ -99,7 +99,7 @@ class StartPage(QWidget):
         box.addLayout(form, 2)
 
     def refresh(self) -> None:
-        rows = session_rows(self.store)
+        rows = session_rows(self.store, protocols=self.protocols)
         rows.sort(key=lambda r: (r["phase"] == "closed", r["started"]), reverse=False)
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):

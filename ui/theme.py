@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 PRIORITY_COLOR = {"high": "#E8402F", "medium": "#F0C419", "low": "#56B4E9"}
@@ -76,7 +76,7 @@ def apply_theme(app: QApplication, name: str = "dark") -> Theme:
                         (QPalette.ColorRole.PlaceholderText, theme.dim)):
         pal.setColor(role, QColor(color))
     app.setPalette(pal)
-    font = QFont(app.font())
+    font = app.font()
     font.setPointSize(BASE_PT)
     app.setFont(font)
     app.setStyleSheet(stylesheet(theme))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QWidget
 
 from monitor.errors import FieldError, ValidationError
@@ -73,7 +73,7 @@ class VitalsEntry(RecorderPanel):
             QWidget.setTabOrder(a, b)
 
     def focus_first(self) -> None:
-        self.edits["sbp"].setFocus(Qt.FocusReason.OtherFocusReason)
+        self.edits["sbp"].setFocus()
 
     def is_half_typed(self) -> bool:
         return any(e.text().strip() for e in self.edits.values())

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import numpy as np
-
 from monitor.events import Event, EventKind
 from monitor.protocols import Protocol
 from monitor.session import Entry, Session
@@ -108,6 +106,7 @@ class ExportContext:
         """``time`` for many instants at once: vectorised when the offset is fixed."""
         if self.deidentify or self._tz is None or not moments:
             return [self.time(m) for m in moments]
+        import numpy as np  # only exports need it; the window starts without numpy
         offset = self._tz.utcoffset(None)
         seconds = np.array([m.timestamp() for m in moments]) + offset.total_seconds()
         text = np.datetime_as_string(np.floor(seconds).astype("datetime64[s]"), unit="s")

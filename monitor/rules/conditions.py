@@ -104,7 +104,7 @@ def rate_conditions(session: Session, protocol: Protocol) -> list[Condition]:
         window = session.series[param].valid_between(t1 - rule["window_min"] * 60.0, t1)
         if len(window) < 2:
             continue
-        rise = v1 - float(window.min())
+        rise = v1 - min(window)
         if rise >= rule["rise"]:
             out.append(Condition(
                 f"rate:{param}", "rate", param, rule.get("priority", "medium"),
