@@ -145,7 +145,9 @@ class SessionPage(QWidget):
         row.addLayout(self.charts_slot, 1)
         row.addWidget(self.rail)
         self.split = split = QSplitter()
-        split.setOrientation(split.orientation().Vertical)
+        # Qt.Orientation.Vertical (2) set by property: touching the Qt namespace here would
+        # build all of its Python enums before the first paint (~20 ms).
+        split.setProperty("orientation", 2)
         split.addWidget(middle)
         lower = QWidget()
         lower_box = QVBoxLayout(lower)

@@ -244,3 +244,9 @@ def test_assessment_records_anxiety_and_perceptual(qtbot, session_window):
     click(qtbot, a.record_button)
     payload = rec.session.events[-1].payload
     assert payload == {"anxiety": "mild", "perceptual": "moderate"}
+
+
+def test_charts_sit_above_the_entry_area(qtbot, session_window):
+    from PySide6.QtCore import Qt
+    _window, page, _rec = session_window
+    assert page.split.orientation() == Qt.Orientation.Vertical
