@@ -281,7 +281,7 @@ def machine() -> dict[str, Any]:
 
 
 def main() -> int:
-    print("preparing sessions (cached in bench/work/)…", flush=True)
+    print("preparing sessions (cached in bench/cache/)…", flush=True)
     db4, sid4 = four_hour_session()
     db24, sid24, end24 = day_session()
     results: list[dict[str, Any]] = []

@@ -1,5 +1,5 @@
 """Sessions the benchmarks run on, built through the real recorder and cached
-in bench/work/ (delete the folder to rebuild)."""
+in bench/cache/ (delete the folder to rebuild)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from monitor.protocols import load_protocols
 from monitor.simulator import DemoScript, open_demo, play
 from monitor.store import Store
 
-WORK = Path(__file__).parent / "work"
+WORK = Path(__file__).parent / "cache"
 START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
 
