@@ -303,7 +303,7 @@ def main() -> int:
         got = fn()
         results += got if isinstance(got, list) else [got]
     doc = {"machine": machine(), "figures": results,
-           "command": "make bench", "work_folder": str(WORK.name)}
+           "command": "make bench", "cache_folder": f"bench/{WORK.name}"}
     RESULTS.write_text(json.dumps(doc, indent=1) + "\n")
     print()
     print(table(results))
