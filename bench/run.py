@@ -55,7 +55,7 @@ def timed(fn: Callable[[], Any], runs: int) -> list[float]:
 
 
 # -- cold start --------------------------------------------------------------
-def cold_start(db: Path, sid: str, runs: int = 7) -> list[dict[str, Any]]:
+def cold_start(db: Path, sid: str, runs: int = 11) -> list[dict[str, Any]]:
     def launch(args: list[str]) -> dict[str, float]:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
                "XDG_CONFIG_HOME": tempfile.mkdtemp()}

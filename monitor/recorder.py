@@ -9,7 +9,6 @@ only after it is committed.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -115,6 +114,7 @@ class Recorder:
         payload = {"patient_id": patient, "display_name": name, "weight_kg": weight,
                    "indication": indication, "indication_text": other, "protocol": proto_id,
                    "nurse_id": nurse}
+        import uuid  # only here: new sessions are rare, start-up is not
         now = clock.now()
         sid = session_id or uuid.uuid4().hex[:12]
         store.append(sid, EventKind.SESSION_OPENED,

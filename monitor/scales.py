@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from monitor.errors import ConfigError, FieldError, ValidationError
@@ -35,7 +35,7 @@ class Scales:
 
 @cache
 def load_scales() -> Scales:
-    text = resources.files("monitor.data").joinpath("scales.toml").read_text("utf-8")
+    text = (Path(__file__).parent / "data" / "scales.toml").read_text("utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

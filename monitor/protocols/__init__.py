@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -148,12 +147,10 @@ def _read_toml(text: str, source: str) -> dict[str, Any]:
 
 def shipped() -> dict[str, Protocol]:
     out: dict[str, Protocol] = {}
-    folder = resources.files("monitor.protocols")
-    for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".toml"):
-            source = f"shipped preset {item.name}"
-            proto = validate_protocol(_read_toml(item.read_text("utf-8"), source), source)
-            out[proto.id] = proto
+    for item in sorted(Path(__file__).parent.glob("*.toml")):
+        source = f"shipped preset {item.name}"
+        proto = validate_protocol(_read_toml(item.read_text("utf-8"), source), source)
+        out[proto.id] = proto
     return out
 
 
