@@ -13,18 +13,23 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# Bytecode is compiled explicitly: an editable install does not, and some shells set
+# PYTHONDONTWRITEBYTECODE, which would make every start compile the app again.
 $(APP_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(BIN)/python -m compileall -q monitor ui
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/python -m compileall -q monitor ui
 	touch $@ $(APP_STAMP)
 
 sysdeps:
 	@bash .ci/sysdeps.sh
 
 run: $(APP_STAMP) sysdeps
+	$(BIN)/python -m compileall -q monitor ui
 	$(BIN)/ketamine-monitor
 
 demo: $(APP_STAMP) sysdeps
