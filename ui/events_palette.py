@@ -9,7 +9,7 @@ from monitor.events import Event
 from monitor.protocols import LIMIT_KEYS
 from monitor.recorder import DRUG_EVENTS, QUICK_EVENTS, ROUTES
 from monitor.rules.conditions import effective_limits
-from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
+from ui.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
 
 
 class EventsPalette(RecorderPanel):
@@ -66,22 +66,14 @@ class EventsPalette(RecorderPanel):
         row.addWidget(label("applies to antiemetic, benzodiazepine, antihypertensive", "dim"))
         row.addStretch(1)
         outer.addLayout(row)
-        med = QHBoxLayout()
-        for w in (self.med_drug, self.med_dose, self.med_unit, self.med_route, self.med_reason,
-                  self.med_button):
-            med.addWidget(w)
-        med.addStretch(1)
-        outer.addLayout(med)
+        outer.addLayout(hrow(self.med_drug, self.med_dose, self.med_unit, self.med_route,
+                             self.med_reason, self.med_button))
         note = QHBoxLayout()
         note.addWidget(self.note, 1)
         note.addWidget(self.note_button)
         outer.addLayout(note)
-        limits = QHBoxLayout()
-        for w in (self.limit, self.limit_now, self.limit_value, self.limit_reason,
-                  self.limit_button):
-            limits.addWidget(w)
-        limits.addStretch(1)
-        outer.addLayout(limits)
+        outer.addLayout(hrow(self.limit, self.limit_now, self.limit_value, self.limit_reason,
+                             self.limit_button))
         outer.addWidget(self.last)
         outer.addWidget(self.general)
         outer.addStretch(1)

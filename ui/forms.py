@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from monitor.errors import MonitorError, ValidationError
 
@@ -122,6 +122,16 @@ class RecorderPanel(QWidget):
 
     def _layout(self) -> None:
         raise NotImplementedError
+
+
+def hrow(*widgets: QWidget, stretch: bool = True) -> QHBoxLayout:
+    """A row of widgets, left-aligned (a stretch after them unless told otherwise)."""
+    row = QHBoxLayout()
+    for w in widgets:
+        row.addWidget(w)
+    if stretch:
+        row.addStretch(1)
+    return row
 
 
 def error_label(name: str) -> QLabel:

@@ -11,7 +11,7 @@ from monitor.events import Event
 from monitor.parameters import fmt
 from monitor.recorder import Recorder
 from monitor.validation import PLAUSIBLE
-from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
+from ui.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
 
 
 class InfusionPanel(RecorderPanel):
@@ -67,12 +67,8 @@ class InfusionPanel(RecorderPanel):
             grid.addWidget(widget, 1, col)
         grid.setColumnStretch(len(row), 1)
         outer.addLayout(grid)
-        buttons = QHBoxLayout()
-        for b in (self.start_button, self.rate_button, self.pause_button, self.resume_button,
-                  self.bolus_button, self.stop_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        outer.addLayout(buttons)
+        outer.addLayout(hrow(self.start_button, self.rate_button, self.pause_button,
+                             self.resume_button, self.bolus_button, self.stop_button))
         confirm = QHBoxLayout()
         confirm.addWidget(self.question, 1)
         confirm.addWidget(self.confirm_button)

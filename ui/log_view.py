@@ -26,7 +26,7 @@ from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
 from monitor.recorder import Recorder
 from monitor.session import Session
 from ui import theme
-from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
+from ui.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
 
 FILTERS = {
     "All": None,
@@ -198,12 +198,8 @@ class LogView(RecorderPanel):
         top.addWidget(self.selected_text, 1)
         box.addLayout(top)
         box.addWidget(self.table, 1)
-        edit = QHBoxLayout()
-        for w in (self.values, self.reason, self.amend_button, self.strike_button,
-                  self.artifact_button):
-            edit.addWidget(w)
-        edit.addStretch(1)
-        box.addLayout(edit)
+        box.addLayout(hrow(self.values, self.reason, self.amend_button, self.strike_button,
+                           self.artifact_button))
         box.addWidget(self.general)
 
     def refresh(self) -> None:

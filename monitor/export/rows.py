@@ -19,11 +19,6 @@ INFUSION_FIELDS = {
 }
 
 
-def _unit(key: str) -> str:
-    p = PARAMETERS.get(key)
-    return p.unit if p else ""
-
-
 def payload_values(entry: Entry, payload: dict[str, Any]) -> list[tuple[str, Any, str]]:
     kind = entry.kind
     out: list[tuple[str, Any, str]] = []

@@ -14,7 +14,7 @@ from datetime import datetime
 from monitor.parameters import fmt, label, unit
 from monitor.protocols import LIMIT_PARAMS, Protocol
 from monitor.rules.news2 import News2Result, news2
-from monitor.rules.schedule import observation_schedule, rems_points
+from monitor.rules.schedule import Due, observation_schedule, rems_points
 from monitor.session import PRIORITY_RANK, Phase, Session
 
 PHYSIOLOGICAL = ("limit", "relative", "rate", "assessment")
@@ -132,12 +132,16 @@ def assessment_conditions(session: Session, protocol: Protocol) -> list[Conditio
     return out
 
 
-def overdue_conditions(session: Session, protocol: Protocol, now: datetime) -> list[Condition]:
+def due_list(session: Session, protocol: Protocol, now: datetime) -> list[Due]:
+    """What is due now: the observation cadence and, for the REMS preset, its BP points."""
+    return [*observation_schedule(session, protocol, now), *rems_points(session, protocol, now)]
+
+
+def overdue_conditions(dues: list[Due], protocol: Protocol) -> list[Condition]:
     grace = float(protocol.get("cadence.overdue_grace_min")) * 60.0
     priority = protocol.get("alarms.overdue_priority", "medium")
     out = []
-    for due in [*observation_schedule(session, protocol, now),
-                *rems_points(session, protocol, now)]:
+    for due in dues:
         if due.overdue_s > grace:
             out.append(Condition(f"overdue:{due.key}", "overdue", due.key, priority,
                                  f"{due.label} overdue by {int(due.overdue_s // 60)} min"))
@@ -196,8 +200,9 @@ def combined_condition(conditions: list[Condition]) -> list[Condition]:
                       f"{len(medium)} concurrent warnings: {listed}")]
 
 
-def evaluate_conditions(session: Session, protocol: Protocol,
-                        now: datetime) -> tuple[dict[str, Condition], News2Result]:
+def evaluate_conditions(session: Session, protocol: Protocol, now: datetime,
+                        dues: list[Due] | None = None
+                        ) -> tuple[dict[str, Condition], News2Result]:
     score = news2_now(session, protocol, now)
     if session.phase in (Phase.DISCHARGED, Phase.CLOSED):
         return {}, score
@@ -205,7 +210,8 @@ def evaluate_conditions(session: Session, protocol: Protocol,
              *rate_conditions(session, protocol), *assessment_conditions(session, protocol)]
     if protocol.get("alarms.combine_two_medium", True):
         found += combined_condition(found)
-    found += overdue_conditions(session, protocol, now)
+    found += overdue_conditions(due_list(session, protocol, now) if dues is None else dues,
+                                protocol)
     found += stale_conditions(session, protocol, now)
     found += news2_conditions(score)
     return {c.key: c for c in found}, score

@@ -10,15 +10,9 @@ from datetime import datetime
 
 from monitor.protocols import Protocol
 from monitor.rules.alarms import Draft, lifecycle
-from monitor.rules.conditions import Condition, evaluate_conditions
+from monitor.rules.conditions import Condition, due_list, evaluate_conditions
 from monitor.rules.news2 import News2Result
-from monitor.rules.schedule import (
-    Due,
-    MinObservation,
-    min_observation,
-    observation_schedule,
-    rems_points,
-)
+from monitor.rules.schedule import Due, MinObservation, min_observation
 from monitor.session import Session
 
 
@@ -37,10 +31,11 @@ class Evaluation:
 
 
 def evaluate(session: Session, protocol: Protocol, now: datetime) -> Evaluation:
-    conditions, score = evaluate_conditions(session, protocol, now)
+    dues = due_list(session, protocol, now)  # once: for the overdue rule and the header
+    conditions, score = evaluate_conditions(session, protocol, now, dues)
     drafts = [] if session.locked else lifecycle(session, conditions, protocol, now)
     return Evaluation(
         now, conditions, drafts, score,
-        [*observation_schedule(session, protocol, now), *rems_points(session, protocol, now)],
+        dues,
         min_observation(session, protocol, now),
     )
