@@ -68,13 +68,32 @@ class AlarmSound:
         self.config = config
         self.scheduler = SoundScheduler(config, station)
         self.played: list[Played] = []
-        self._sd, self.status = open_output()
+        # Opened on first use, not while the window is first painted: loading PortAudio
+        # and asking for devices costs about 0.1 s.
+        self._sd: Any = None
+        self._status: str | None = None
         self._cache: dict[tuple[str, float], np.ndarray] = {}
         self._stream: Any = None
         self.frames_out = 0
 
+    def probe(self) -> None:
+        """Open the output (once): PortAudio loaded, the default device looked up."""
+        if self._status is None:
+            self._sd, self._status = open_output()
+
+    @property
+    def probed(self) -> bool:
+        return self._status is not None
+
+    @property
+    def status(self) -> str:
+        """A sentence for the window: the output device, or why there is no sound."""
+        self.probe()
+        return str(self._status)
+
     @property
     def available(self) -> bool:
+        self.probe()
         return self._sd is not None
 
     def update(self, session: Session, now: datetime) -> Cue | None:
@@ -93,13 +112,13 @@ class AlarmSound:
     def play(self, cue: Cue) -> None:
         """Start the burst at once, cutting off any burst still playing."""
         delivered = False
-        if self._sd is not None:
+        if self.available:
             try:
                 self._start(self.samples(cue.priority, cue.volume))
                 delivered = True
             except self._sd.PortAudioError as exc:
                 log.exception("alarm sound failed")
-                self.status = f"Sound failed: {exc}"
+                self._status = f"Sound failed: {exc}"
         self.played.append(Played(cue.at, cue.priority, cue.volume, cue.why, delivered))
         del self.played[:-200]  # a record for the window and tests, not a log
 

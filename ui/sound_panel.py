@@ -21,6 +21,9 @@ class SoundPanel(RecorderPanel):
         config, problem = load_config(alarm_sound_file())
         self.sound = AlarmSound(config)
         self.problem = problem
+        # PortAudio is opened (about 25 ms) from the first refresh after the page opened
+        # (the tick, at most 1 s later), not while the window is first painted.
+        self._opened_at = self.recorder.clock.now()
         self.status = label("", bold=True, name="Sound status")
         self.change = button("Bedside sound…", "Change bedside sound", slot=self._show_form)
         self.form = QFrame()
@@ -53,25 +56,28 @@ class SoundPanel(RecorderPanel):
     def refresh(self, now: datetime | None) -> None:
         """Let the policy start a burst if one is due, and say what the sound is doing."""
         session = self.recorder.session
-        if now is not None:
+        if now is not None and now > self._opened_at:
+            self.sound.probe()
             self.sound.update(session, now)
         mode = session.sound_mode
-        if not self.sound.available:
-            text = f"🔇 {self.sound.status}"
+        if not self.sound.probed:
+            text = "Sound: checking the audio output…"
+        elif not self.sound.available:
+            text = f"✕ {self.sound.status}"
         elif mode == "quiet":
-            text = f"🔉 Sound: quiet ({round(self.sound.config.quiet_volume * 100)} %)"
+            text = f"Sound: quiet ({round(self.sound.config.quiet_volume * 100)} %)"
         elif mode == "high_only":
-            text = "🔉 Sound: high priority only"
+            text = "Sound: high priority only"
         else:
-            text = "🔊 Sound: full"
+            text = "Sound: full"
         self.status.setText(text)
         self.change.setText(f"Bedside sound: {MODES[mode]}…")
-        role = "error" if not self.sound.available else ""
+        role = "error" if self.sound.probed and not self.sound.available else ""
         if self.status.property("role") != role:
             self.status.setProperty("role", role)
             self.status.style().unpolish(self.status)
             self.status.style().polish(self.status)
-        tip = [self.sound.status]
+        tip = [self.sound.status if self.sound.probed else ""]
         if self.problem:
             tip.append(self.problem)
         self.status.setToolTip("\n".join(tip))
