@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.describe import describe
 from monitor.errors import ValidationError
 from monitor.events import EventKind
 from monitor.sound.config import load_sound_config
@@ -83,6 +84,8 @@ def test_quiet_bedside_is_logged_and_lowers_every_priority(infusing, clock):
     assert ev.payload == {"old": "full", "new": "quiet",
                           "reason": "patient dissociating, dim room"}
     assert ev.author == "RN7"
+    assert describe(ev.kind, ev.payload) == (
+        "bedside sound full → quiet: patient dissociating, dim room")
     sched = SoundScheduler(CONFIG)
     infusing.record_vitals({"sbp": "186/90"}, "RN7")
     cue = sched.update(infusing.session, clock.now())
