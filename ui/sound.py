@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ def open_output() -> tuple[Any | None, str]:
     return sd, f"Sound output: {device['name']}"
 
 
-def load_config(clinic_file: Any) -> tuple[SoundConfig, str | None]:
+def load_config(clinic_file: Path | None) -> tuple[SoundConfig, str | None]:
     """The clinic's settings, or the shipped ones and the reason when the clinic file
     is refused (the window shows that reason: never a silent fallback)."""
     try:
@@ -110,9 +111,12 @@ class AlarmSound:
         return self._cache[key]
 
     def play(self, cue: Cue) -> None:
-        """Start the burst at once, cutting off any burst still playing."""
+        """Start the burst at once, cutting off any burst still playing, except that a
+        repeat never cuts off its own previous burst (a fast demo clock asks for that)."""
         delivered = False
-        if self.available:
+        repeat_too_soon = (cue.why == "repeat" and self._stream is not None
+                           and self._stream.active)
+        if self.available and not repeat_too_soon:
             try:
                 self._start(self.samples(cue.priority, cue.volume))
                 delivered = True
