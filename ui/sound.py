@@ -14,15 +14,15 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from monitor.errors import ConfigError
 from monitor.session import Session
 from monitor.sound.config import SoundConfig, load_sound_config
 from monitor.sound.policy import Cue, SoundScheduler
-from monitor.sound.synth import SAMPLE_RATE, render
+
+if TYPE_CHECKING:  # numpy and the synthesiser load with the first burst, not at start-up
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,7 @@ class AlarmSound:
         return cue
 
     def samples(self, priority: str, volume: float) -> np.ndarray:
+        from monitor.sound.synth import render
         key = (priority, volume)
         if key not in self._cache:
             self._cache[key] = render(self.config.pattern(priority), volume)
@@ -127,6 +128,7 @@ class AlarmSound:
         del self.played[:-200]  # a record for the window and tests, not a log
 
     def _start(self, samples: np.ndarray) -> None:
+        from monitor.sound.synth import SAMPLE_RATE
         sd = self._sd
         self.stop()
         self.frames_out = 0
