@@ -48,6 +48,7 @@ bench: $(TEST_STAMP) sysdeps
 
 screenshots: $(APP_STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots docs
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.sound_figures docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

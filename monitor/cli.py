@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", parents=[db], help="import a JSON export")
     imp.add_argument("file", metavar="FILE.json")
     sub.add_parser("verify", parents=[db], help="check the database and every hash chain")
+    sound = sub.add_parser("alarm-sound",
+                           help="write one burst of an alarm signal as a WAV file")
+    sound.add_argument("--priority", required=True, choices=("high", "medium", "low"))
+    sound.add_argument("--out", required=True, metavar="FILE.wav")
+    sound.add_argument("--config", metavar="FILE", default=None,
+                       help="alarm sound settings (default: alarm-sound.toml in the user "
+                            "config folder, when present)")
+    sound.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
 
 
@@ -103,6 +111,22 @@ def _cmd_import(db: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_alarm_sound(_db: Path, args: argparse.Namespace) -> int:
+    from monitor.errors import ConfigError
+    from monitor.export.atomic import write_atomic
+    from monitor.paths import alarm_sound_file
+    from monitor.sound.config import load_sound_config
+    from monitor.sound.synth import SAMPLE_RATE, render, wav_bytes
+    config_file = Path(args.config) if args.config else alarm_sound_file()
+    if args.config and not config_file.is_file():
+        raise ConfigError(f"{config_file}: no such settings file")
+    pattern = load_sound_config(config_file).pattern(args.priority)
+    out = write_atomic(Path(args.out), wav_bytes(render(pattern)), force=args.force)
+    print(f"Wrote {out}: {args.priority} priority, one burst of {pattern.pulses} pulses, "
+          f"{pattern.burst_s:.2f} s, {SAMPLE_RATE} Hz mono")
+    return 0
+
+
 def _cmd_demo(db: Path, args: argparse.Namespace, gui: GuiLauncher | None) -> int:
     if args.speed <= 0 or (args.minutes is not None and args.minutes <= 0) or args.device_rate < 0:
         print("ketamine-monitor: error: --speed and --minutes must be above 0, "
@@ -140,7 +164,8 @@ def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> i
         if args.command == "demo":
             return _cmd_demo(db, args, gui)
         handler = {"sessions": _cmd_sessions, "verify": _cmd_verify,
-                   "export": _cmd_export, "import": _cmd_import}[args.command]
+                   "export": _cmd_export, "import": _cmd_import,
+                   "alarm-sound": _cmd_alarm_sound}[args.command]
         return handler(db, args)
     except MonitorError as exc:
         log.warning("%s failed: %s", args.command, exc)

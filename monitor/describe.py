@@ -64,6 +64,8 @@ def describe(kind: EventKind, p: dict[str, Any],
         return f"entry {p['target_seq']}" + (f": {reason}" if reason else "")
     if kind is EventKind.LIMIT_CHANGED:
         return f"{p['limit']} {p['old']} → {p['new']}"
+    if kind is EventKind.SOUND_MODE_CHANGED:
+        return f"bedside sound {p['old']} → {p['new']}: {text(p.get('reason'))}"
     if kind is EventKind.SESSION_OPENED:
         return f"{p.get('protocol')}, {fmt(p.get('weight_kg', 0))} kg"
     return kind.value.replace("_", " ")

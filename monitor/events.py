@@ -30,6 +30,7 @@ class EventKind(StrEnum):
     STRUCK = "entry_struck"
     ARTIFACT = "artifact_flagged"
     LIMIT_CHANGED = "limit_changed"
+    SOUND_MODE_CHANGED = "sound_mode_changed"
     ALARM_RAISED = "alarm_raised"
     ALARM_ESCALATED = "alarm_escalated"
     ALARM_ACKNOWLEDGED = "alarm_acknowledged"

@@ -43,5 +43,9 @@ def settings_file() -> Path:
     return config_dir() / "settings.toml"
 
 
+def alarm_sound_file() -> Path:
+    return config_dir() / "alarm-sound.toml"
+
+
 def log_dir() -> Path:
     return user_log_path(APP, appauthor=False)

@@ -412,6 +412,23 @@ class Recorder:
             payload["comment"] = note
         return self._record(EventKind.ALARM_ACKNOWLEDGED, payload, author, self.clock.now())
 
+    def change_sound_mode(self, nurse_id: str, mode: object, reason: object) -> Event:
+        """The bedside sound setting (full, quiet, high only), with a reason, in the log."""
+        from monitor.sound.policy import MODES
+        errors: list[FieldError] = []
+        author = _nurse(nurse_id, errors)
+        if mode not in MODES:
+            errors.append(FieldError("sound_mode", "Bedside sound", str(mode or ""),
+                                     "one of: " + ", ".join(MODES)))
+        elif mode == self.session.sound_mode:
+            errors.append(FieldError("sound_mode", "Bedside sound", str(mode),
+                                     "a setting other than the current one"))
+        why = validate_text(reason, "reason", "Reason for the change", errors, required=True)
+        raise_if(errors)
+        return self._record(EventKind.SOUND_MODE_CHANGED,
+                            {"old": self.session.sound_mode, "new": mode, "reason": why},
+                            author, self.clock.now())
+
     def pause_audio(self, nurse_id: str) -> Event:
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)

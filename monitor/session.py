@@ -120,6 +120,7 @@ class Session:
         self.active_alarm_by_key: dict[str, int] = {}
         self.audio_pause: AudioPause | None = None
         self.limit_overrides: dict[str, float | None] = {}
+        self.sound_mode = "full"  # the bedside sound setting (monitor.sound.policy.MODES)
         self.discharge: dict[str, Any] | None = None
         self.discharged_at: datetime | None = None
         self.closed_at: datetime | None = None
@@ -190,6 +191,8 @@ class Session:
             self._apply_alarm(ev)
         elif kind is EventKind.LIMIT_CHANGED:
             self.limit_overrides[ev.payload["limit"]] = ev.payload["new"]
+        elif kind is EventKind.SOUND_MODE_CHANGED:
+            self.sound_mode = ev.payload["new"]
         elif kind is EventKind.DISCHARGED:
             self.discharge = dict(ev.payload)
             self.discharged_at = ev.observed_at

@@ -17,12 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.recorder import ACK_ACTIONS
-from monitor.rules.alarms import sounding
 from monitor.rules.engine import Evaluation
 from monitor.session import AlarmState
 from ui import theme
 from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
-from ui.sound import AlarmSound
+from ui.sound_panel import SoundPanel
 
 MAX_ROWS = 3
 
@@ -83,8 +82,7 @@ class AlarmRow(QFrame):
 class AlarmBanner(RecorderPanel):
 
     def _setup_ui(self) -> None:
-        self.sound = AlarmSound()
-        self._last_sounding: str | None = None
+        self.sound = SoundPanel(self.recorder, self._nurse)
         self.calm = label("✓ No active alarms", "dim", pt=13, name="Alarm status")
         self.rows = [AlarmRow(self) for _ in range(MAX_ROWS)]
         for row in self.rows:
@@ -103,10 +101,6 @@ class AlarmBanner(RecorderPanel):
         self.ack_error = error_label("Acknowledge error")
         self.errors = InlineErrors(self.ack_error, {})
         self.pause = button("Pause audio 2:00", "Pause audio", slot=self.pause_audio)
-        self.sound_toggle = button("Sound: off", "Alarm sound")
-        self.sound_toggle.setCheckable(True)
-        self.sound_toggle.toggled.connect(self._on_sound_toggled)
-        self.sound_toggle.setToolTip(self.sound.describe())
         self.pending_id: int | None = None
         self.flash_timers: dict[str, QTimer] = {}
         for priority, half in theme.FLASH_HALF_PERIOD_MS.items():
@@ -123,7 +117,7 @@ class AlarmBanner(RecorderPanel):
         top.addWidget(self.calm, 1)
         top.addWidget(self.more)
         top.addWidget(self.pause)
-        top.addWidget(self.sound_toggle)
+        top.addWidget(self.sound)
         box.addLayout(top)
         for row in self.rows:
             box.addWidget(row)
@@ -133,6 +127,7 @@ class AlarmBanner(RecorderPanel):
             ack.addWidget(w)
         box.addWidget(self.ack_panel)
         box.addWidget(self.ack_error)
+        box.addWidget(self.sound.form)
         self.ack_panel.hide()
 
     # -- showing -------------------------------------------------------------
@@ -159,10 +154,7 @@ class AlarmBanner(RecorderPanel):
             self.pause.setText("Pause audio 2:00")
             self.pause.setEnabled(bool(alarms))
         self._run_flash({r.priority for r in self.rows if r.isVisible() and r.flashing})
-        now_sounding = sounding(s, ev.now)
-        if now_sounding and now_sounding != self._last_sounding:
-            self.sound.play(now_sounding)
-        self._last_sounding = now_sounding
+        self.sound.refresh(ev.now)
         if self.pending_id is not None and self.pending_id not in {a.alarm_id for a in alarms
                                                                    if not a.acknowledged}:
             self._hide_ack()
@@ -181,6 +173,7 @@ class AlarmBanner(RecorderPanel):
 
     def stop(self) -> None:
         self._run_flash(set())
+        self.sound.stop()
 
     # -- acting --------------------------------------------------------------
     def _on_acknowledge_requested(self, alarm_id: int) -> None:
@@ -213,11 +206,6 @@ class AlarmBanner(RecorderPanel):
 
     def pause_audio(self) -> None:
         self.errors.call(lambda: self.recorder.pause_audio(self._nurse()))
-
-    def _on_sound_toggled(self, on: bool) -> None:
-        self.sound.enabled = on
-        self.sound_toggle.setText("Sound: on" if on else "Sound: off")
-        self.sound_toggle.setToolTip(self.sound.describe())
 
     def visible_messages(self) -> list[str]:
         return [f"{r.tag.text()} {r.text.text()}" for r in self.rows if r.isVisible()]

@@ -35,7 +35,7 @@ FILTERS = {
     "Infusion": {EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INFUSION_PAUSED,
                  EventKind.INFUSION_RESUMED, EventKind.BOLUS, EventKind.INFUSION_STOPPED},
     "Events & notes": {EventKind.MEDICATION, EventKind.QUICK_EVENT, EventKind.NOTE},
-    "Alarms": set(ALARM_KINDS),
+    "Alarms": set(ALARM_KINDS) | {EventKind.SOUND_MODE_CHANGED},
     "Corrections": set(CORRECTION_KINDS) | {EventKind.LIMIT_CHANGED},
 }
 COLUMNS = ("Time", "Kind", "What", "By", "Source", "Status")
