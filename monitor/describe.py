@@ -53,6 +53,8 @@ def describe(kind: EventKind, p: dict[str, Any],
         return str(p.get("label")) + (f" {fmt(p['dose'])} {p.get('unit')}" if "dose" in p else "")
     if kind is EventKind.NOTE:
         return text(p.get("text")) or "(note removed)"
+    if kind is EventKind.CHECKLIST:
+        return "checklist: " + ", ".join(f"{k} {v}" for k, v in p.get("answers", {}).items())
     if kind in (EventKind.ALARM_RAISED, EventKind.ALARM_ESCALATED):
         return f"{p.get('priority', '').upper()} {p.get('message', '')}"
     if kind is EventKind.ALARM_ACKNOWLEDGED:

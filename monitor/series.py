@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -93,3 +94,16 @@ class Series:
         hi = bisect_right(self._t, t1)
         art, v = self._art, self._v
         return [v[i] for i in range(lo, hi) if not art[i]]
+
+    def run_start(self, beyond: Callable[[float], bool]) -> float | None:
+        """Time of the first valid reading of the newest unbroken run for which
+        ``beyond`` holds (None when the newest valid reading is not beyond)."""
+        art, v, t = self._art, self._v, self._t
+        start = None
+        for i in range(len(v) - 1, -1, -1):
+            if art[i]:
+                continue
+            if not beyond(v[i]):
+                break
+            start = t[i]
+        return start

@@ -66,3 +66,10 @@ def baseline_vitals(rec: Recorder, **over: object) -> None:
     fields.update({k: str(v) for k, v in over.items()})
     rec.record_vitals(fields, "RN7")
     rec.record_assessment({"moaas": 5, "acvpu": "A", "pain": 7}, "RN7")
+    rec.record_checklist("RN7", CHECKLIST_DONE)
+
+
+# The pre-infusion checklist of the shipped presets: steps done, no concomitant drugs.
+CHECKLIST_DONE = {"fasting": "yes", "contraindications_asked": "yes", "benzodiazepines": "no",
+                  "opioids": "no", "psychostimulants": "no", "maois": "no",
+                  "escort_arranged": "yes"}

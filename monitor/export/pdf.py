@@ -105,7 +105,8 @@ def _header(ctx: ExportContext) -> list[Any]:
         ["Infusion stopped", ctx.stamp(s.infusion_stopped_at),
          "Discharged", ctx.stamp(s.discharged_at)],
         ["Total dose", f"{info['dose_mg']:.1f} mg ({info['dose_mg_per_kg']:.3f} mg/kg)",
-         "Minutes observed", f"{mo.elapsed_min:.0f}" if mo else "—"],
+         "Minutes observed", f"{mo.elapsed_min:.0f} (from the {mo.counted_from})"
+         if mo else "—"],
         ["Phase", s.phase, "Signed", f"{s.closed_by} at {ctx.stamp(s.closed_at)}"
          if s.closed_at else "not signed"],
     ]

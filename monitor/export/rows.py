@@ -46,6 +46,8 @@ def payload_values(entry: Entry, payload: dict[str, Any]) -> list[tuple[str, Any
         out.append(("event", payload.get("label"), ""))
     elif kind is EventKind.NOTE:
         out.append(("note", payload.get("text"), ""))
+    elif kind is EventKind.CHECKLIST:
+        out.extend((f"checklist:{k}", v, "") for k, v in payload.get("answers", {}).items())
     return out
 
 
