@@ -14,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from monitor.clock import ManualClock
 from monitor.protocols import load_protocols
 from monitor.recorder import Recorder
+from monitor.simulator import CHECKLIST as CHECKLIST_DONE
 from monitor.store import Store
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -68,8 +69,3 @@ def baseline_vitals(rec: Recorder, **over: object) -> None:
     rec.record_assessment({"moaas": 5, "acvpu": "A", "pain": 7}, "RN7")
     rec.record_checklist("RN7", CHECKLIST_DONE)
 
-
-# The pre-infusion checklist of the shipped presets: steps done, no concomitant drugs.
-CHECKLIST_DONE = {"fasting": "yes", "contraindications_asked": "yes", "benzodiazepines": "no",
-                  "opioids": "no", "psychostimulants": "no", "maois": "no",
-                  "escort_arranged": "yes"}
