@@ -194,10 +194,10 @@ def validate_discharge(recorder: Recorder, checklist: dict[str, Any],
         errors.append(FieldError("override_reason", "Reason to discharge anyway", "",
                                  "required because: " + "; ".join(
                                      f"{c.label}: {c.detail}" for c in failing)))
-    for key, label in (("escort_present", "Escort present"),
+    for key, title in (("escort_present", "Escort present"),
                        ("no_driving_advice", "No-driving advice given")):
         if checklist.get(key) is not True:
-            errors.append(FieldError(key, label, "no", "confirm before discharge"))
+            errors.append(FieldError(key, title, "no", "confirm before discharge"))
     ready = checklist.get("ready_to_leave_at")
     if not isinstance(ready, datetime) or ready.tzinfo is None:
         errors.append(FieldError("ready_to_leave_at", "Ready to leave at", str(ready or ""),

@@ -17,11 +17,11 @@ from monitor.clock import Clock, to_iso
 from monitor.doseplan import entry_warnings
 from monitor.errors import ConfirmationNeeded, FieldError, SessionStateError, ValidationError
 from monitor.events import CLINICAL_KINDS, Event, EventKind
+from monitor.predose import predose_warnings, validate_checklist
 from monitor.protocols import Protocol, ProtocolSet
 from monitor.rules.alarms import audio_pause_payload
 from monitor.rules.engine import Evaluation, evaluate
 from monitor.scales import validate_assessment
-from monitor.predose import predose_warnings, validate_checklist
 from monitor.session import TIMELINE_KINDS, Phase, fold
 from monitor.store import Store
 from monitor.validation import (
