@@ -9,7 +9,7 @@ from typing import Any
 from monitor.events import EventKind
 from monitor.parameters import fmt
 
-VITAL_ORDER = (("hr", "HR"), ("spo2", "SpO2"), ("rr", "RR"), ("temp", "T"))
+VITAL_ORDER = (("hr", "HR"), ("spo2", "SpO2"), ("rr", "RR"), ("temp", "T"), ("etco2", "EtCO2"))
 ASSESS_ORDER = (("moaas", "MOAA/S"), ("rass", "RASS"), ("acvpu", "ACVPU"),
                 ("cadss6_total", "CADSS-6"), ("dissociation", "dissoc."), ("pain", "pain"),
                 ("nausea", "nausea"), ("anxiety", "anxiety"), ("perceptual", "perceptual"))

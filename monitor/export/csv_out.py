@@ -16,7 +16,7 @@ from monitor.session import Entry
 
 LONG_COLUMNS = ("time", "minutes_since_infusion_start", "parameter", "value", "unit", "source",
                 "recorded_by", "status", "version", "entry_id", "corrections", "deidentified")
-WIDE_VALUES = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "o2")
+WIDE_VALUES = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "o2", "etco2")
 WIDE_COLUMNS = ("time", "minutes_since_infusion_start", *WIDE_VALUES, "source", "recorded_by",
                 "status", "entry_id", "deidentified")
 
