@@ -115,10 +115,16 @@ class Recorder:
             errors.append(FieldError("protocol", "Protocol", proto_id,
                                      "one of: " + ", ".join(sorted(protocols.protocols))))
         nurse = _nurse(fields.get("nurse_id"), errors)
+        # NEWS2 SpO2 scale 2 only for a prescribed 88-92 % target; the SpO2 limits follow.
+        scale = fields.get("spo2_scale")
+        if scale not in (None, "", 1, 2, "1", "2"):
+            errors.append(FieldError("spo2_scale", "SpO2 scale", str(scale),
+                                     "1, or 2 for a prescribed 88–92 % target"))
+            scale = None
         raise_if(errors)
         payload = {"patient_id": patient, "display_name": name, "weight_kg": weight,
                    "indication": indication, "indication_text": other, "protocol": proto_id,
-                   "nurse_id": nurse}
+                   "nurse_id": nurse, "spo2_scale": int(scale) if scale not in (None, "") else None}
         import uuid  # only here: new sessions are rare, start-up is not
         now = clock.now()
         sid = session_id or uuid.uuid4().hex[:12]
