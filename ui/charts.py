@@ -33,7 +33,8 @@ EVENT_TEXT = {EventKind.INFUSION_STARTED: "start", EventKind.RATE_CHANGED: "rate
 SYMBOLS_UP_TO = 600  # draw point symbols only while a series is this short
 ENVELOPE_FROM = 20_000  # longer series draw from a min/max envelope when zoomed out
 MAX_OFFSCALE_MARKS = 500
-LEGEND = {"etco2": "EtCO2", "moaas": "MOAA/S", "rass": "RASS", "dissociation": "dissociation", "pain": "pain"}
+LEGEND = {"etco2": "EtCO2", "moaas": "MOAA/S", "rass": "RASS", "dissociation": "dissociation",
+          "pain": "pain"}
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ LANES = [
 ]
 MAX_POINTS = 600
 LEGEND = {"sbp": "systolic", "dbp": "diastolic", "map": "mean", "hr": "HR", "spo2": "SpO2",
-          "rr": "RR", "etco2": "EtCO2", "moaas": "MOAA/S", "dissociation": "dissociation 0-10", "pain": "pain NRS"}
+          "rr": "RR", "etco2": "EtCO2", "moaas": "MOAA/S", "dissociation": "dissociation 0-10",
+          "pain": "pain NRS"}
 
 
 def envelope(t: np.ndarray, v: np.ndarray, n: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
