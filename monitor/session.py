@@ -257,7 +257,7 @@ class Session:
             seq, artifact = ev.seq, entry.artifact
             for name, value in p.items():
                 if name in series:
-                    if not series[name].append(t, float(value), seq, artifact):
+                    if not series[name].append(t, float(value), seq, artifact, device):
                         return False
                     if device:
                         self.device_last[name] = t

@@ -103,7 +103,7 @@ def limit_conditions(session: Session, protocol: Protocol,
                 if not beyond(v):
                     continue
                 if streamed and persist:
-                    onset = session.series[param].run_start(beyond)
+                    onset = session.series[param].run_start(beyond, device_only=True)
                     if onset is None or t1 - onset < persist:
                         continue  # not yet persistent: a lower tier may be
                 out.append(Condition(
@@ -145,16 +145,20 @@ def relative_conditions(session: Session, protocol: Protocol) -> list[Condition]
 
 def rate_conditions(session: Session, protocol: Protocol) -> list[Condition]:
     """A rise (or fall) within the window, while the value is still rising (falling):
-    the alarm ends when the newest reading is no longer the window's extreme."""
+    the alarm ends when the newest reading is no longer the window's extreme. A
+    ``device_only`` rule reads the monitor's stream, with the persistence delay."""
+    persist = float(protocol.get("alarms.persistence_s", 0) or 0)
     out = []
     for param, rule in (protocol.get("rate_of_change") or {}).items():
         latest = session.latest(param)
         if latest is None:
             continue
         t1, v1, _ = latest
-        if rule.get("device_only") and session.device_last.get(param) != t1:
+        streamed = bool(rule.get("device_only"))
+        if streamed and session.device_last.get(param) != t1:
             continue
-        window = session.series[param].valid_between(t1 - rule["window_min"] * 60.0, t1)
+        series = session.series[param]
+        window = series.valid_between(t1 - rule["window_min"] * 60.0, t1, streamed)
         if len(window) < 2:
             continue
         rise, fall = v1 - min(window), max(window) - v1
@@ -164,6 +168,13 @@ def rate_conditions(session: Session, protocol: Protocol) -> list[Condition]:
             change, word, limit = fall, "down", rule["fall"]
         else:
             continue
+        if streamed and persist:  # a monitor's trend must persist, like its limits
+            up = word == "up"
+            edge = min(window) + limit if up else max(window) - limit
+            onset = series.run_start(lambda x, e=edge, u=up: x >= e if u else x <= e,
+                                     device_only=True)
+            if onset is None or t1 - onset < persist:
+                continue
         out.append(Condition(
             f"rate:{param}", "rate", param, rule.get("priority", "medium"),
             f"{label(param)} {word} {fmt(change)}{_unit(param)} in {fmt(rule['window_min'])} min "
