@@ -30,6 +30,11 @@ def describe(kind: EventKind, p: dict[str, Any],
         parts += [f"{name} {fmt(p[k])}" for k, name in VITAL_ORDER if k in p]
         if p.get("o2") == "oxygen":
             parts.append("on O2")
+        if p.get("artifact_values"):  # a device sample's implausible values, kept as artifacts
+            parts.append("artifact: " + " ".join(
+                f"{k} {v}" for k, v in p["artifact_values"].items()))
+        if p.get("confirmed"):
+            parts.append("confirmed by the nurse")
         return ", ".join(parts)
     if kind is EventKind.ASSESSMENT:
         parts = [f"{name} {p[k]}" for k, name in ASSESS_ORDER if k in p]

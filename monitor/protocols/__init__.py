@@ -55,7 +55,7 @@ _SCHEMA: dict[str, Any] = {
                    "rass_drop": _NUM, "rass_drop_priority": PRIORITIES},
     "alarms": {"reannounce_min": _NUM, "escalate_medium_min": _NUM, "audio_pause_s": _NUM,
                "combine_two_medium": bool, "combine_parameters": list, "stale_device_s": _NUM,
-               "persistence_s": _NUM},
+               "persistence_s": _NUM, "overdue_priority": ("low", "medium")},
     "news2": {"window_min": _NUM, "spo2_scale": (1, 2), "moaas_acvpu": list,
               "rass_acvpu": list},
     "rems": {"bp_points_min": list, "predose_bp_max": list, "bp40_window_min": list},

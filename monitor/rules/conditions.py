@@ -227,7 +227,8 @@ def overdue_conditions(dues: list[Due], protocol: Protocol) -> list[Condition]:
     grace = float(protocol.get("cadence.overdue_grace_min")) * 60.0
     worst = max(d.overdue_s for d in late)
     listed = ", ".join(f"{d.label} {int(d.overdue_s // 60)} min" for d in late)
-    return [Condition("overdue", "overdue", "overdue", "medium" if worst > grace else "low",
+    past_grace = protocol.get("alarms.overdue_priority", "medium")  # low or medium, never high
+    return [Condition("overdue", "overdue", "overdue", past_grace if worst > grace else "low",
                       f"Observations overdue: {listed}", worst / 60.0, grace / 60.0)]
 
 

@@ -244,3 +244,13 @@ def test_etco2_limits(recorder, clock):
 
 def test_time_zero_is_the_test_epoch():
     assert T0 + timedelta(0) == T0
+
+
+def test_a_clinic_may_keep_overdue_low_past_the_grace(store, clock, tmp_path):
+    from monitor.protocols import load_protocols
+    site = tmp_path / "site.toml"
+    site.write_text('[protocols.chronic-pain-iv.alarms]\noverdue_priority = "low"\n')
+    rec = Recorder.open_new(store, clock, load_protocols(site), dict(OPENING))
+    started(rec)
+    clock.advance(16 * 60)   # BP 6 min overdue: past the 5 min grace
+    assert reasons(rec)["overdue"].priority == "low"

@@ -334,3 +334,26 @@ def test_in_session_limit_change_that_keeps_the_order_is_applied(recorder):
     recorder.change_limit("RN7", "sbp.high_high", "", "physician: SBP alarm at medium only")
     recorder.record_vitals({"sbp": "185/90"}, "RN7")
     assert recorder.session.active_alarms()[0].priority == "medium"
+
+
+def test_implausible_device_values_are_in_the_log_text_and_the_csv(tmp_path: Path, clock):
+    from monitor.describe import describe
+    db = tmp_path / "art.db"
+    with Store(db) as store:
+        rec = Recorder.open_new(store, clock, load_protocols(), dict(OPENING))
+        ev = rec.record_vitals({"hr": "72", "spo2": "101"}, "monitor", source="device")
+        sid = rec.session.session_id
+    assert describe(ev.kind, ev.payload) == "HR 72, artifact: spo2 101"
+    rows = list(csv.DictReader(io.StringIO(export_session(
+        db, sid, "csv", tmp_path / "a.csv", clock=ManualClock(T0)).read_text("utf-8-sig"))))
+    assert [(r["parameter"], r["value"], r["status"]) for r in rows
+            if r["entry_id"].endswith(f"-{ev.seq}")] == [("hr", "72", "valid"),
+                                                          ("spo2", "101", "artifact")]
+
+
+def test_site_file_overdue_priority_may_not_be_high(tmp_path: Path):
+    site = tmp_path / "site.toml"
+    site.write_text('[protocols.chronic-pain-iv.alarms]\noverdue_priority = "high"\n')
+    assert "allowed: 'low', 'medium'" in load_protocols(site).problems[0]
+    site.write_text('[protocols.chronic-pain-iv.alarms]\noverdue_priority = "low"\n')
+    assert load_protocols(site).problems == []
