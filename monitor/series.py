@@ -98,16 +98,19 @@ class Series:
         art, v, dev = self._art, self._v, self._dev
         return [v[i] for i in range(lo, hi) if not art[i] and (dev[i] or not device_only)]
 
-    def run_start(self, beyond: Callable[[float], bool],
-                  device_only: bool = False) -> float | None:
-        """Time of the first valid reading of the newest unbroken run for which
-        ``beyond`` holds (None when the newest valid reading is not beyond)."""
+    def held_for(self, beyond: Callable[[float], bool], seconds: float,
+                 device_only: bool = False) -> bool:
+        """True when the newest valid readings have all been ``beyond`` for at least
+        ``seconds`` (walks back only that far: cheap on a long 1 Hz stream)."""
         art, v, t, dev = self._art, self._v, self._t, self._dev
-        start = None
+        newest = None
         for i in range(len(v) - 1, -1, -1):
             if art[i] or (device_only and not dev[i]):
                 continue
             if not beyond(v[i]):
-                break
-            start = t[i]
-        return start
+                return False
+            if newest is None:
+                newest = t[i]
+            if newest - t[i] >= seconds:
+                return True
+        return False

@@ -102,10 +102,9 @@ def limit_conditions(session: Session, protocol: Protocol,
                     return x >= b if s == "high" else x <= b
                 if not beyond(v):
                     continue
-                if streamed and persist:
-                    onset = session.series[param].run_start(beyond, device_only=True)
-                    if onset is None or t1 - onset < persist:
-                        continue  # not yet persistent: a lower tier may be
+                if streamed and persist and not session.series[param].held_for(
+                        beyond, persist, device_only=True):
+                    continue  # not yet persistent: a lower tier may be
                 out.append(Condition(
                     f"limit:{param}:{side}", "limit", param, tier,
                     f"{label(param)} {fmt(v)} {sym} {fmt(bound)}", v, bound))
@@ -171,9 +170,8 @@ def rate_conditions(session: Session, protocol: Protocol) -> list[Condition]:
         if streamed and persist:  # a monitor's trend must persist, like its limits
             up = word == "up"
             edge = min(window) + limit if up else max(window) - limit
-            onset = series.run_start(lambda x, e=edge, u=up: x >= e if u else x <= e,
-                                     device_only=True)
-            if onset is None or t1 - onset < persist:
+            if not series.held_for(lambda x, e=edge, u=up: x >= e if u else x <= e, persist,
+                                   device_only=True):
                 continue
         out.append(Condition(
             f"rate:{param}", "rate", param, rule.get("priority", "medium"),

@@ -254,3 +254,16 @@ def test_a_clinic_may_keep_overdue_low_past_the_grace(store, clock, tmp_path):
     started(rec)
     clock.advance(16 * 60)   # BP 6 min overdue: past the 5 min grace
     assert reasons(rec)["overdue"].priority == "low"
+
+
+@pytest.mark.parametrize(("values", "held"), [
+    ([97, 91, 91], False),              # 1 s beyond
+    ([97] + [91] * 11, True),           # 10 s beyond
+    ([91] * 5 + [97] + [91] * 5, False),  # broken run
+])
+def test_persistence_reads_only_the_newest_run(values, held):
+    from monitor.series import Series
+    s = Series()
+    for i, v in enumerate(values):
+        s.append(float(i), float(v), i + 1, device=True)
+    assert s.held_for(lambda x: x <= 91, 10.0, device_only=True) is held
