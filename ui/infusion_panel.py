@@ -107,7 +107,7 @@ class InfusionPanel(RecorderPanel):
         phase = s.phase
         if self.checklist:
             self.checklist_box.setVisible(phase == "baseline")
-            done = latest_checklist(s)
+            done = phase == "baseline" and latest_checklist(s)  # (only asked before dosing)
             self.checklist_state.setText("✓ Checklist recorded" if done else
                                          "Pre-infusion checklist: answer every item")
         self.start_button.setVisible(phase == "baseline")
