@@ -133,6 +133,9 @@ def test_modified_aldrete_is_shown_as_a_score(recorder, clock):
     # circulation 2 (SBP 128 = baseline), consciousness 2 (MOAA/S 5 → A), SpO2 98 on air 2
     full = checks(recorder, aldrete_activity=2, aldrete_respiration=2)["aldrete"]
     assert full.ok and full.detail.startswith("10/10")
+    # activity 1, the rest 2: 1 + 2 + 2 + 2 + 2 = 9, the discharge threshold
+    nine = checks(recorder, aldrete_activity=1, aldrete_respiration=2)["aldrete"]
+    assert nine.ok and nine.detail.startswith("9/10")
     # SpO2 92 on oxygen → 1; activity 1: 2 + 1 + 2 + 2 + 1 = 8 < 9
     recorder.record_vitals({"spo2": "92", "o2": "oxygen"}, "RN7")
     low = checks(recorder, aldrete_activity=1, aldrete_respiration=2)["aldrete"]
