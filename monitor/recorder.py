@@ -200,7 +200,8 @@ class Recorder:
         warnings = warn(payload, when) if warn is not None else []
         if warnings:
             if not confirmed:
-                raise ConfirmationNeeded(warnings, retry or (lambda: None))  # type: ignore[arg-type]
+                assert retry is not None, "an entry that can warn must say how to retry"
+                raise ConfirmationNeeded(warnings, retry)
             payload = {**payload, "confirmed": warnings}
         return self._record(kind, payload, author, when, source)
 
