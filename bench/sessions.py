@@ -8,7 +8,7 @@ from pathlib import Path
 
 from monitor.clock import ManualClock
 from monitor.protocols import load_protocols
-from monitor.simulator import DemoScript, open_demo, play
+from monitor.simulator import CHECKLIST, DemoScript, open_demo, play
 from monitor.store import Store
 
 WORK = Path(__file__).parent / "cache"
@@ -41,6 +41,7 @@ def day_session() -> tuple[Path, str, datetime]:
             rec = open_demo(store, clock, load_protocols())
             rec.record_vitals(script.vitals(-5), "RN-BENCH")
             rec.record_assessment(script.assessment(-5), "RN-BENCH")
+            rec.record_checklist("RN-BENCH", CHECKLIST)
             clock.advance(60)
             rec.start_infusion("RN-BENCH", rate="0.2", rate_unit="mg/kg/h")
             t0 = clock.now()

@@ -9,7 +9,7 @@ from typing import Any
 from monitor.events import EventKind
 from monitor.parameters import fmt
 
-VITAL_ORDER = (("hr", "HR"), ("spo2", "SpO2"), ("rr", "RR"), ("temp", "T"))
+VITAL_ORDER = (("hr", "HR"), ("spo2", "SpO2"), ("rr", "RR"), ("temp", "T"), ("etco2", "EtCO2"))
 ASSESS_ORDER = (("moaas", "MOAA/S"), ("rass", "RASS"), ("acvpu", "ACVPU"),
                 ("cadss6_total", "CADSS-6"), ("dissociation", "dissoc."), ("pain", "pain"),
                 ("nausea", "nausea"), ("anxiety", "anxiety"), ("perceptual", "perceptual"))
@@ -30,6 +30,11 @@ def describe(kind: EventKind, p: dict[str, Any],
         parts += [f"{name} {fmt(p[k])}" for k, name in VITAL_ORDER if k in p]
         if p.get("o2") == "oxygen":
             parts.append("on O2")
+        if p.get("artifact_values"):  # a device sample's implausible values, kept as artifacts
+            parts.append("artifact: " + " ".join(
+                f"{k} {v}" for k, v in p["artifact_values"].items()))
+        if p.get("confirmed"):
+            parts.append("confirmed by the nurse")
         return ", ".join(parts)
     if kind is EventKind.ASSESSMENT:
         parts = [f"{name} {p[k]}" for k, name in ASSESS_ORDER if k in p]
@@ -53,6 +58,8 @@ def describe(kind: EventKind, p: dict[str, Any],
         return str(p.get("label")) + (f" {fmt(p['dose'])} {p.get('unit')}" if "dose" in p else "")
     if kind is EventKind.NOTE:
         return text(p.get("text")) or "(note removed)"
+    if kind is EventKind.CHECKLIST:
+        return "checklist: " + ", ".join(f"{k} {v}" for k, v in p.get("answers", {}).items())
     if kind in (EventKind.ALARM_RAISED, EventKind.ALARM_ESCALATED):
         return f"{p.get('priority', '').upper()} {p.get('message', '')}"
     if kind is EventKind.ALARM_ACKNOWLEDGED:

@@ -26,6 +26,11 @@ class RateTimeline:
     def add_bolus(self, t: float, mg: float) -> None:
         self.boluses.append((t, mg))
 
+    def last_time(self) -> float:
+        """Time of the latest change point or bolus (-inf when empty)."""
+        last = self.points[-1][0] if self.points else float("-inf")
+        return max(last, self.boluses[-1][0]) if self.boluses else last
+
     def finish(self) -> None:
         self.points.sort(key=lambda p: p[0])
         self.boluses.sort(key=lambda b: b[0])

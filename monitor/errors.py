@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 class MonitorError(Exception):
@@ -50,3 +52,16 @@ class SessionStateError(MonitorError):
 
 class ConfigError(MonitorError):
     """A protocol or settings file is broken; the message names file and key."""
+
+
+class ConfirmationNeeded(MonitorError):
+    """The entry is valid but unusual: it is stored only once the nurse confirms.
+
+    ``warnings`` say what is unusual; ``retry`` records the same entry with the
+    confirmation (the warnings are kept in the stored entry).
+    """
+
+    def __init__(self, warnings: list[str], retry: Callable[[], Any]) -> None:
+        self.warnings = list(warnings)
+        self.retry = retry
+        super().__init__("Confirm: " + "; ".join(self.warnings))

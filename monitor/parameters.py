@@ -23,6 +23,8 @@ PARAMETERS: dict[str, Parameter] = {p.key: p for p in (
     Parameter("spo2", "SpO2", "%", "%", "2708-6", "Oxygen saturation in Arterial blood"),
     Parameter("rr", "RR", "/min", "/min", "9279-1", "Respiratory rate"),
     Parameter("temp", "Temp", "°C", "Cel", "8310-5", "Body temperature"),
+    Parameter("etco2", "EtCO2", "mmHg", "mm[Hg]", "19889-5",
+              "Carbon dioxide [Partial pressure] in Exhaled gas --at end expiration"),
     Parameter("weight", "Weight", "kg", "kg", "29463-7", "Body weight"),
     Parameter("pain", "Pain NRS", "", "{score}", "72514-3",
               "Pain severity - 0-10 verbal numeric rating [Score] - Reported"),

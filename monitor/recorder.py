@@ -13,18 +13,21 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from monitor.clock import Clock
-from monitor.errors import FieldError, SessionStateError, ValidationError
+from monitor.clock import Clock, to_iso
+from monitor.doseplan import entry_warnings
+from monitor.errors import ConfirmationNeeded, FieldError, SessionStateError, ValidationError
 from monitor.events import CLINICAL_KINDS, Event, EventKind
+from monitor.predose import predose_warnings, validate_checklist
 from monitor.protocols import Protocol, ProtocolSet
 from monitor.rules.alarms import audio_pause_payload
 from monitor.rules.engine import Evaluation, evaluate
 from monitor.scales import validate_assessment
-from monitor.session import Phase, fold
+from monitor.session import TIMELINE_KINDS, Phase, fold
 from monitor.store import Store
 from monitor.validation import (
     PLAUSIBLE,
     SOURCES,
+    below_usual,
     parse_number,
     parse_optional,
     raise_if,
@@ -43,14 +46,16 @@ QUICK_EVENTS: dict[str, str] = {
     "benzodiazepine": "Benzodiazepine given", "antihypertensive": "Antihypertensive given",
     "eye_mask_on": "Eye mask on", "eye_mask_off": "Eye mask off", "music_on": "Music on",
     "music_off": "Music off", "responds_to_voice": "Responds to voice",
+    "hypersalivation": "Hypersalivation", "laryngospasm": "Laryngospasm / airway obstruction",
+    "apnoea": "Apnoea", "oxygen_started": "Oxygen started",
+    "airway_manoeuvre": "Airway manoeuvre", "hallucinations": "Hallucinations",
+    "dizziness": "Dizziness", "headache": "Headache", "chest_pain": "Chest pain",
+    "diplopia_nystagmus": "Diplopia / nystagmus",
 }
 DRUG_EVENTS = ("antiemetic", "benzodiazepine", "antihypertensive")
 ACK_ACTIONS = ("re-measured", "infusion slowed", "infusion paused", "medication given",
                "patient reassured", "physician informed", "artifact", "no action needed")
 ROUTES = ("IV", "PO", "IM", "SC", "SL", "intranasal", "inhaled")
-DISCHARGE_ITEMS = ("vitals_in_band", "sedation_at_baseline", "no_active_alarm",
-                   "min_observation_met", "escort_present", "no_driving_advice")
-
 DOSE_UNITS = ("mg", "mcg", "g", "mL", "units")
 Listener = Callable[[list[Event], Evaluation], None]
 
@@ -110,10 +115,16 @@ class Recorder:
             errors.append(FieldError("protocol", "Protocol", proto_id,
                                      "one of: " + ", ".join(sorted(protocols.protocols))))
         nurse = _nurse(fields.get("nurse_id"), errors)
+        # NEWS2 SpO2 scale 2 only for a prescribed 88-92 % target; the SpO2 limits follow.
+        scale = fields.get("spo2_scale")
+        if scale not in (None, "", 1, 2, "1", "2"):
+            errors.append(FieldError("spo2_scale", "SpO2 scale", str(scale),
+                                     "1, or 2 for a prescribed 88–92 % target"))
+            scale = None
         raise_if(errors)
         payload = {"patient_id": patient, "display_name": name, "weight_kg": weight,
                    "indication": indication, "indication_text": other, "protocol": proto_id,
-                   "nurse_id": nurse}
+                   "nurse_id": nurse, "spo2_scale": int(scale) if scale not in (None, "") else None}
         import uuid  # only here: new sessions are rare, start-up is not
         now = clock.now()
         sid = session_id or uuid.uuid4().hex[:12]
@@ -170,25 +181,75 @@ class Recorder:
 
     def _entry(self, kind: EventKind, nurse_id: str, observed_at: datetime | None,
                build: Callable[[list[FieldError]], dict[str, Any]],
-               source: str = "manual") -> Event:
+               source: str = "manual", *,
+               warn: Callable[[dict[str, Any], datetime], list[str]] | None = None,
+               confirmed: bool = False, retry: Callable[[], Event] | None = None) -> Event:
         """The common path of an entry: nurse and time are checked with the values, every
-        error is reported at once, and nothing is stored unless all are valid."""
+        error is reported at once, and nothing is stored unless all are valid.
+
+        ``warn`` lists what is unusual about a valid entry; unless ``confirmed``,
+        ConfirmationNeeded is raised (its ``retry`` records the entry confirmed),
+        and a confirmed entry keeps the warnings it was confirmed against."""
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         when = self._when(observed_at, errors)
         payload = build(errors)
+        if kind in TIMELINE_KINDS:
+            self._check_dose_time(kind, when, errors)
         raise_if(errors)
+        warnings = warn(payload, when) if warn is not None else []
+        if warnings:
+            if not confirmed:
+                assert retry is not None, "an entry that can warn must say how to retry"
+                raise ConfirmationNeeded(warnings, retry)
+            payload = {**payload, "confirmed": warnings}
         return self._record(kind, payload, author, when, source)
+
+    def _check_dose_time(self, kind: EventKind, when: datetime,
+                         errors: list[FieldError]) -> None:
+        """Dose events sit inside the infusion: not before its start, not after its stop,
+        a stop after every rate change, and pauses and resumes in turn."""
+        s = self.session
+        start, stop = s.infusion_started_at, s.infusion_stopped_at
+        allowed = None
+        if kind is not EventKind.INFUSION_STARTED and start is not None and when < start:
+            allowed = f"not before dosing started ({to_iso(start)})"
+        elif (kind is not EventKind.BOLUS and stop is not None and when > stop):
+            allowed = f"not after the infusion stopped ({to_iso(stop)})"
+        elif kind is not EventKind.INFUSION_STARTED:
+            after = {EventKind.INFUSION_STOPPED: TIMELINE_KINDS,
+                     EventKind.INFUSION_RESUMED: (EventKind.INFUSION_PAUSED,),
+                     EventKind.INFUSION_PAUSED: (EventKind.INFUSION_RESUMED,)}.get(kind, ())
+            latest = max((e.observed_at for e in s.entries.values()
+                          if e.kind in after and e.counts), default=None)
+            if latest is not None and when < latest:
+                allowed = f"not before the last dose entry it follows ({to_iso(latest)})"
+        if allowed:
+            errors.append(FieldError("observed_at", "Observed time", to_iso(when), allowed))
 
     # -- readings --------------------------------------------------------------
     def record_vitals(self, fields: dict[str, Any], nurse_id: str, *,
-                      observed_at: datetime | None = None, source: str = "manual") -> Event:
+                      observed_at: datetime | None = None, source: str = "manual",
+                      confirmed: bool = False) -> Event:
+        """Record a vitals set. A nurse's set that leaves air/oxygen out carries the
+        last one forward (air for the first set). Readings below the usual range
+        (RR < 2, SpO2 < 50) need ``confirmed=True``; a device cannot confirm, so its
+        samples are stored as sent."""
         def build(errors: list[FieldError]) -> dict[str, Any]:
             if source not in SOURCES:
                 errors.append(FieldError("source", "Source", source, "manual or device"))
-            return _collect(errors, lambda: validate_vitals(fields, source))
+            payload = _collect(errors, lambda: validate_vitals(fields, source))
+            if payload and source != "device" and "o2" not in payload:
+                last = self.session.latest("o2")
+                payload["o2"] = str(last[1]) if last is not None else "air"
+            return payload
 
-        return self._entry(EventKind.VITALS, nurse_id, observed_at, build, source)
+        return self._entry(
+            EventKind.VITALS, nurse_id, observed_at, build, source,
+            warn=None if source == "device" else (lambda p, _w: below_usual(p)),
+            confirmed=confirmed,
+            retry=lambda: self.record_vitals(fields, nurse_id, observed_at=observed_at,
+                                             source=source, confirmed=True))
 
     def record_assessment(self, fields: dict[str, Any], nurse_id: str, *,
                           observed_at: datetime | None = None) -> Event:
@@ -210,7 +271,12 @@ class Recorder:
 
     def start_infusion(self, nurse_id: str, *, rate: object = None, rate_unit: object = None,
                        concentration: object = None, dose_mg: object = None,
-                       lot: object = None, observed_at: datetime | None = None) -> Event:
+                       lot: object = None, observed_at: datetime | None = None,
+                       confirmed: bool = False) -> Event:
+        """Start dosing. Needs ``confirmed=True`` when the dose is off the protocol's
+        plan, when no pre-dose BP or sedation score was recorded, when the
+        pre-infusion checklist is not done, or (REMS) when the pre-dose BP is
+        above the label's 140/90."""
         self._require_phase(Phase.BASELINE, action="start dosing")
 
         def build(errors: list[FieldError]) -> dict[str, Any]:
@@ -228,13 +294,30 @@ class Recorder:
                 payload["lot"] = lot_text
             return payload
 
-        return self._entry(EventKind.INFUSION_STARTED, nurse_id, observed_at, build)
+        return self._entry(
+            EventKind.INFUSION_STARTED, nurse_id, observed_at, build,
+            warn=lambda p, when: [*predose_warnings(self.session, self.protocol, when),
+                                  *self._dose_warnings(p, when)],
+            confirmed=confirmed,
+            retry=lambda: self.start_infusion(
+                nurse_id, rate=rate, rate_unit=rate_unit, concentration=concentration,
+                dose_mg=dose_mg, lot=lot, observed_at=observed_at, confirmed=True))
+
+    def _dose_warnings(self, payload: dict[str, Any], when: datetime) -> list[str]:
+        return entry_warnings(self.session, self.protocol, rate=payload.get("rate"),
+                              unit=payload.get("rate_unit"),
+                              bolus_mg=payload.get("dose_mg"), when=when)
 
     def change_rate(self, nurse_id: str, rate: object, rate_unit: object, *,
-                    observed_at: datetime | None = None) -> Event:
+                    observed_at: datetime | None = None, confirmed: bool = False) -> Event:
+        """Change the rate; a rate off the plan needs ``confirmed=True``."""
         self._require_phase(Phase.INFUSING, action="change the rate")
-        return self._entry(EventKind.RATE_CHANGED, nurse_id, observed_at,
-                           lambda errors: self._rate(rate, rate_unit, errors))
+        return self._entry(
+            EventKind.RATE_CHANGED, nurse_id, observed_at,
+            lambda errors: self._rate(rate, rate_unit, errors),
+            warn=self._dose_warnings, confirmed=confirmed,
+            retry=lambda: self.change_rate(nurse_id, rate, rate_unit, observed_at=observed_at,
+                                           confirmed=True))
 
     def pause_infusion(self, nurse_id: str, reason: object, *,
                        observed_at: datetime | None = None) -> Event:
@@ -251,10 +334,16 @@ class Recorder:
         return self._entry(EventKind.INFUSION_RESUMED, nurse_id, observed_at, lambda _e: {})
 
     def give_bolus(self, nurse_id: str, dose_mg: object, *,
-                   observed_at: datetime | None = None) -> Event:
+                   observed_at: datetime | None = None, confirmed: bool = False) -> Event:
+        """Give a bolus; a total past the plan needs ``confirmed=True``."""
         self._require_phase(Phase.INFUSING, Phase.RECOVERY, action="give a bolus")
-        return self._entry(EventKind.BOLUS, nurse_id, observed_at, lambda errors: {
-            "dose_mg": parse_number("" if dose_mg is None else dose_mg, "bolus_mg", errors)})  # type: ignore[arg-type]
+        return self._entry(
+            EventKind.BOLUS, nurse_id, observed_at, lambda errors: {
+                "dose_mg": parse_number("" if dose_mg is None else dose_mg, "bolus_mg",  # type: ignore[arg-type]
+                                        errors)},
+            warn=self._dose_warnings, confirmed=confirmed,
+            retry=lambda: self.give_bolus(nurse_id, dose_mg, observed_at=observed_at,
+                                          confirmed=True))
 
     def stop_infusion(self, nurse_id: str, *, observed_at: datetime | None = None) -> Event:
         self._require_phase(Phase.INFUSING, action="stop the infusion")
@@ -295,6 +384,12 @@ class Recorder:
             return payload
 
         return self._entry(EventKind.QUICK_EVENT, nurse_id, observed_at, build)
+
+    def record_checklist(self, nurse_id: str, answers: dict[str, Any], *,
+                         observed_at: datetime | None = None) -> Event:
+        """The pre-infusion checklist: every item the clinic chose, answered yes or no."""
+        return self._entry(EventKind.CHECKLIST, nurse_id, observed_at, lambda errors: {
+            "answers": validate_checklist(self.protocol, answers, errors)})
 
     def add_note(self, nurse_id: str, text: object, *,
                  observed_at: datetime | None = None) -> Event:
@@ -373,18 +468,28 @@ class Recorder:
                             self.clock.now())
 
     def change_limit(self, nurse_id: str, limit: str, new: object, reason: object) -> Event:
-        from monitor.protocols import LIMIT_KEYS, LIMIT_PARAMS
+        """Change one limit for this session. Refused when the limits that would result
+        could silently disable or invert an alarm (same checks as a site file)."""
+        from monitor.protocols import LIMIT_KEYS, LIMIT_PARAMS, limit_problem
         from monitor.rules.conditions import effective_limits
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         param, _, which = limit.partition(".")
-        if param not in LIMIT_PARAMS or which not in LIMIT_KEYS:
+        known = param in LIMIT_PARAMS and which in LIMIT_KEYS
+        if not known:
             errors.append(FieldError("limit", "Limit", limit,
                                      "parameter.tier_side, e.g. sbp.high_high"))
         value = None
         if new not in (None, ""):
             value = parse_number(new, param if param in PLAUSIBLE else "med_dose", errors)  # type: ignore[arg-type]
         why = validate_text(reason, "reason", "Reason for the change", errors, required=True)
+        if known and not any(e.field in (param, "med_dose") for e in errors):
+            current = effective_limits(self.session, self.protocol, param)
+            after = {k: v for k, v in {**current, which: value}.items() if v is not None}
+            problem = limit_problem(param, after)
+            if problem:
+                errors.append(FieldError("new", f"New {limit}", str(new),
+                                         f"refused: {problem}"))
         raise_if(errors)
         old = effective_limits(self.session, self.protocol, param).get(which)
         return self._record(EventKind.LIMIT_CHANGED,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -19,16 +20,18 @@ if TYPE_CHECKING:
 class Series:
     """Time (epoch s), value, entry seq and artifact flag, in time order."""
 
-    __slots__ = ("_art", "_cache", "_seq", "_t", "_v")
+    __slots__ = ("_art", "_cache", "_dev", "_seq", "_t", "_v")
 
     def __init__(self) -> None:
         self._t = array("d")
         self._v = array("d")
         self._seq = array("q")
         self._art = array("b")
+        self._dev = array("b")  # 1: sent by a monitor (a continuous stream)
         self._cache: dict[str, Any] = {}
 
-    def append(self, t: float, v: float, seq: int, artifact: bool = False) -> bool:
+    def append(self, t: float, v: float, seq: int, artifact: bool = False,
+               device: bool = False) -> bool:
         """Append; returns False (and stores nothing) if t is earlier than the last point."""
         if self._t and t < self._t[-1]:
             return False
@@ -36,6 +39,7 @@ class Series:
         self._v.append(v)
         self._seq.append(seq)
         self._art.append(artifact)
+        self._dev.append(device)
         if self._cache:
             self._cache = {}
         return True
@@ -87,9 +91,26 @@ class Series:
                 return self._v[i]
         return None
 
-    def valid_between(self, t0: float, t1: float) -> list[float]:
-        """Values of valid readings with t0 <= t <= t1."""
+    def valid_between(self, t0: float, t1: float, device_only: bool = False) -> list[float]:
+        """Values of valid readings with t0 <= t <= t1 (only a monitor's, if asked)."""
         lo = bisect_left(self._t, t0)
         hi = bisect_right(self._t, t1)
-        art, v = self._art, self._v
-        return [v[i] for i in range(lo, hi) if not art[i]]
+        art, v, dev = self._art, self._v, self._dev
+        return [v[i] for i in range(lo, hi) if not art[i] and (dev[i] or not device_only)]
+
+    def held_for(self, beyond: Callable[[float], bool], seconds: float,
+                 device_only: bool = False) -> bool:
+        """True when the newest valid readings have all been ``beyond`` for at least
+        ``seconds`` (walks back only that far: cheap on a long 1 Hz stream)."""
+        art, v, t, dev = self._art, self._v, self._t, self._dev
+        newest = None
+        for i in range(len(v) - 1, -1, -1):
+            if art[i] or (device_only and not dev[i]):
+                continue
+            if not beyond(v[i]):
+                return False
+            if newest is None:
+                newest = t[i]
+            if newest - t[i] >= seconds:
+                return True
+        return False

@@ -1,8 +1,10 @@
 """The session aggregate: the current state folded from its events.
 
-``Session.apply`` takes events in log order. Appends of readings are folded
-incrementally; a correction (amend, strike, artifact) or a back-dated reading
-rebuilds the derived state from the entries, which is rare and cheap enough.
+``Session.apply`` takes events in log order. Appends of readings and dose
+events are folded incrementally; a correction (amend, strike, artifact) or any
+back-dated entry (a reading, or a rate change recorded late at its real time)
+rebuilds the derived state from the entries in time order, which is rare and
+cheap enough.
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ from monitor.dosing import RateTimeline, to_mg_per_h
 from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
 from monitor.series import Series
 
-VITAL_PARAMS = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp")
+VITAL_PARAMS = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "etco2")
 SCORE_PARAMS = ("moaas", "rass", "pain", "dissociation", "cadss6_total")
 SERIES_PARAMS = VITAL_PARAMS + SCORE_PARAMS
 PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
+TIMELINE_KINDS = frozenset({
+    EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INFUSION_PAUSED,
+    EventKind.INFUSION_RESUMED, EventKind.BOLUS, EventKind.INFUSION_STOPPED,
+})
 
 
 class Phase:
@@ -148,6 +154,12 @@ class Session:
         return float(self.opening.get("weight_kg") or 0.0)
 
     @property
+    def spo2_scale(self) -> int | None:
+        """NEWS2 SpO2 scale chosen for this patient (None: the protocol's)."""
+        scale = self.opening.get("spo2_scale")
+        return int(scale) if scale in (1, 2) else None
+
+    @property
     def protocol_id(self) -> str:
         return str(self.opening.get("protocol", ""))
 
@@ -248,14 +260,17 @@ class Session:
             seq, artifact = ev.seq, entry.artifact
             for name, value in p.items():
                 if name in series:
-                    if not series[name].append(t, float(value), seq, artifact):
+                    if not series[name].append(t, float(value), seq, artifact, device):
                         return False
                     if device:
                         self.device_last[name] = t
                 elif (name == "o2" or name == "acvpu") and not artifact:
                     self.latest_choice[name] = (t, str(value), seq)
             return True
+        if kind in TIMELINE_KINDS and t < self.timeline.last_time():
+            return False  # back-dated dose event: rebuild the timeline in time order
         if kind is EventKind.INFUSION_STARTED:
+            self.baseline_cache = None  # the baseline is what came before this start
             self.infusion_started_at = entry.observed_at
             self.infusion_started_seq = entry.seq
             self.concentration = p.get("concentration_mg_ml")

@@ -26,6 +26,9 @@ BASELINE_MIN = 10
 RECOVERY_MIN = 65
 DEFAULT_INFUSION_MIN = 120
 Action = Callable[[Recorder], None]
+# The demo patient's pre-infusion checklist: steps done, no concomitant sedatives.
+CHECKLIST = {"fasting": "yes", "contraindications_asked": "yes", "benzodiazepines": "no",
+             "opioids": "no", "psychostimulants": "no", "maois": "no", "escort_arranged": "yes"}
 
 
 @dataclass(order=True)
@@ -123,6 +126,7 @@ class DemoScript:
         for t in (60.0, 420.0):
             self.at(t, vitals(minute(t)), "vitals")
         self.at(480.0, assess(-1), "assessment")
+        self.at(540.0, lambda r: r.record_checklist(NURSE, CHECKLIST), "checklist")
         self.at(start, lambda r: r.start_infusion(NURSE, rate="0.35", rate_unit="mg/kg/h",
                                                   concentration="2"), "start")
         t = start + 600.0

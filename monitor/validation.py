@@ -26,10 +26,11 @@ class Range:
     decimals: int = 0
 
     def allowed(self) -> str:
-        fmt = f"{{:.{self.decimals}f}}"
-        whole = "a whole number" if self.decimals == 0 else "a number"
+        whole = ("a whole number" if self.decimals == 0 else
+                 f"a number with at most {self.decimals} decimal"
+                 f"{'s' if self.decimals > 1 else ''}")
         unit = f" {self.unit}" if self.unit else ""
-        return f"{whole} from {fmt.format(self.low)} to {fmt.format(self.high)}{unit}"
+        return f"{whole} from {self.low:g} to {self.high:g}{unit}"
 
 
 # The single plausibility table (docs/validation.md shows it to clinics).
@@ -40,11 +41,12 @@ PLAUSIBLE: dict[str, Range] = {
     "dbp": Range("Diastolic BP", "mmHg", 20, 200),
     "map": Range("Mean BP", "mmHg", 25, 250),
     "hr": Range("Heart rate", "/min", 20, 250),
-    "spo2": Range("SpO2", "%", 50, 100),
-    "rr": Range("Respiratory rate", "/min", 2, 70),
+    "spo2": Range("SpO2", "%", 0, 100),
+    "rr": Range("Respiratory rate", "/min", 0, 70),
+    "etco2": Range("EtCO2", "mmHg", 0, 150),
     "temp": Range("Temperature", "°C", 30.0, 43.0, 1),
     "weight": Range("Weight", "kg", 20, 300, 1),
-    "rate_mg_kg_h": Range("Infusion rate", "mg/kg/h", 0.01, 3.0, 2),
+    "rate_mg_kg_h": Range("Infusion rate", "mg/kg/h", 0.001, 3.0, 3),
     "rate_mg_h": Range("Infusion rate", "mg/h", 0.5, 300.0, 1),
     "bolus_mg": Range("Bolus", "mg", 0.5, 200.0, 1),
     "concentration": Range("Concentration", "mg/mL", 0.1, 100.0, 2),
@@ -56,7 +58,12 @@ PLAUSIBLE: dict[str, Range] = {
     "cadss_item": Range("CADSS-6 item", "", 0, 4),
 }
 
+# Real readings below the usual range (apnoea, deep desaturation) are recorded
+# after the nurse confirms them, never refused (CLINICAL.md §7).
+USUAL_LOW: dict[str, float] = {"spo2": 50, "rr": 2}
+
 VITAL_FIELDS = ("sbp", "dbp", "hr", "spo2", "rr", "temp")
+OPTIONAL_VITALS = ("etco2",)  # recorded when monitored; never needs a missing reason
 MISSING_REASONS = ("not measured", "refused", "device error")
 OXYGEN_CHOICES = ("air", "oxygen")
 SOURCES = ("manual", "device")
@@ -75,7 +82,7 @@ def parse_number(text: str | float | int, field: str,
         return None
     if isinstance(text, int | float):
         value = float(text)
-        raw = str(text)
+        raw = repr(text) if isinstance(text, float) else str(text)
     else:
         raw = str(text).strip().replace("\u2212", "-")
         if not _NUMBER.match(raw):
@@ -88,7 +95,23 @@ def parse_number(text: str | float | int, field: str,
     if rng.decimals == 0 and value != int(value):
         errors.append(FieldError(field, rng.label, raw, rng.allowed()))
         return None
-    return round(value, rng.decimals) if rng.decimals else int(value)
+    if rng.decimals == 0:
+        return int(value)
+    if decimals_typed(raw) > rng.decimals:  # refuse, never round (CLINICAL.md §7)
+        errors.append(FieldError(field, rng.label, raw, rng.allowed()))
+        return None
+    return value
+
+
+def decimals_typed(raw: str) -> int:
+    """Digits after the decimal separator as typed ("0.125" -> 3, "36,80" -> 2)."""
+    text = raw.strip().lower()
+    if "e" in text:  # a float's repr such as 1e-05: count its real decimals
+        text = format(float(text), "f")
+    for sep in ".,":
+        if sep in text:
+            return len(text.split(sep, 1)[1].rstrip("0"))
+    return 0
 
 
 def parse_optional(text: object, field: str, errors: list[FieldError]) -> float | None:
@@ -108,12 +131,14 @@ def split_bp(text: str) -> tuple[str, str] | None:
 def validate_vitals(fields: dict[str, object], source: str = "manual") -> dict[str, object]:
     """Validate a vitals set typed by a nurse or sent by a device.
 
-    ``fields`` may hold sbp, dbp, map, hr, spo2, rr, temp (text or numbers),
-    ``o2`` ("air" or "oxygen") and ``missing`` ({field: reason}). SBP may hold
-    "128/82", which fills both pressures. A nurse's set defaults to air and
-    records why blank fields are blank; a device sample keeps only what the
-    device sent (no guessed air/oxygen, no reasons). Returns the clean payload;
-    raises ValidationError naming every bad field.
+    ``fields`` may hold sbp, dbp, map, hr, spo2, rr, temp, etco2 (text or
+    numbers), ``o2`` ("air" or "oxygen") and ``missing`` ({field: reason}).
+    SBP may hold "128/82", which fills both pressures. A nurse's set records
+    why blank fields are blank; air/oxygen left out is carried forward by the
+    recorder. A device sample keeps only what the device sent, and keeps its
+    plausible values when others are not: those go to ``artifact_values``
+    (kept in the record, excluded from alarms and scores). Returns the clean
+    payload; raises ValidationError naming every bad field.
     """
     errors: list[FieldError] = []
     raw = dict(fields)
@@ -132,14 +157,30 @@ def validate_vitals(fields: dict[str, object], source: str = "manual") -> dict[s
                                          "leave empty when SBP is typed as 128/82"))
             raw["sbp"], raw["dbp"] = parts
     values: dict[str, float | None] = {}
-    for name in (*VITAL_FIELDS, "map"):
+    for name in (*VITAL_FIELDS, *OPTIONAL_VITALS, "map"):
         values[name] = parse_optional(raw.get(name), name, errors)
     sbp, dbp = values["sbp"], values["dbp"]
     if sbp is not None and dbp is not None and dbp >= sbp:
         errors.append(FieldError("dbp", "Diastolic BP", f"{dbp:g}",
                                  f"must be below systolic ({sbp:g} mmHg)"))
     device = source == "device"
-    o2 = raw.get("o2") or (None if device else "air")
+    artifacts: dict[str, str] = {}
+    if device and errors:
+        # One implausible value does not cost the good ones: keep those, mark the rest.
+        for err in errors:
+            name = err.field
+            artifacts[name] = err.value
+            values[name] = None
+            if name == "dbp" and sbp is not None and dbp is not None and dbp >= sbp:
+                artifacts["sbp"] = f"{sbp:g}"
+                values["sbp"] = None
+        errors = []
+        if all(values[n] is None for n in (*VITAL_FIELDS, *OPTIONAL_VITALS)):
+            errors.append(FieldError(next(iter(artifacts)), "Device sample",
+                                     "; ".join(f"{k}={v}" for k, v in artifacts.items()),
+                                     "at least one plausible value"))
+        sbp, dbp = values["sbp"], values["dbp"]
+    o2 = raw.get("o2") or None
     if o2 is not None and o2 not in OXYGEN_CHOICES:
         errors.append(FieldError("o2", "Air or oxygen", str(o2), "air or oxygen"))
     missing_in = raw.get("missing") or {}
@@ -155,11 +196,12 @@ def validate_vitals(fields: dict[str, object], source: str = "manual") -> dict[s
                 errors.append(FieldError(name, f"{PLAUSIBLE[name].label} missing reason", reason,
                                          "one of: " + ", ".join(MISSING_REASONS)))
             missing[name] = reason
-    if not errors and all(values[n] is None for n in VITAL_FIELDS):
+    if not errors and all(values[n] is None for n in (*VITAL_FIELDS, *OPTIONAL_VITALS)):
         errors.append(FieldError("sbp", "Vitals", "", "enter at least one value"))
     if errors:
         raise ValidationError(errors)
-    payload: dict[str, object] = {n: values[n] for n in VITAL_FIELDS if values[n] is not None}
+    payload: dict[str, object] = {n: values[n] for n in (*VITAL_FIELDS, *OPTIONAL_VITALS)
+                                  if values[n] is not None}
     if values["map"] is not None:
         payload["map"] = values["map"]
         payload["map_measured"] = True
@@ -170,7 +212,22 @@ def validate_vitals(fields: dict[str, object], source: str = "manual") -> dict[s
         payload["o2"] = o2
     if missing:
         payload["missing"] = missing
+    if artifacts:
+        payload["artifact_values"] = artifacts
     return payload
+
+
+def below_usual(payload: dict[str, object]) -> list[str]:
+    """Readings below the usual range that the nurse must confirm before they are stored."""
+    out = []
+    for name, low in USUAL_LOW.items():
+        value = payload.get(name)
+        if isinstance(value, int | float) and value < low:
+            rng = PLAUSIBLE[name]
+            out.append(f"{rng.label} {value:g}{'' if rng.unit == '%' else ' '}{rng.unit} is "
+                       f"below {low:g}: confirm it is a real reading (re-check the probe "
+                       "and the patient)")
+    return out
 
 
 def validate_choice(value: object, field: str, label: str, choices: tuple[str, ...],

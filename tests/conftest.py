@@ -14,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from monitor.clock import ManualClock
 from monitor.protocols import load_protocols
 from monitor.recorder import Recorder
+from monitor.simulator import CHECKLIST as CHECKLIST_DONE
 from monitor.store import Store
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -66,3 +67,5 @@ def baseline_vitals(rec: Recorder, **over: object) -> None:
     fields.update({k: str(v) for k, v in over.items()})
     rec.record_vitals(fields, "RN7")
     rec.record_assessment({"moaas": 5, "acvpu": "A", "pain": 7}, "RN7")
+    rec.record_checklist("RN7", CHECKLIST_DONE)
+

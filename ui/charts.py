@@ -33,7 +33,8 @@ EVENT_TEXT = {EventKind.INFUSION_STARTED: "start", EventKind.RATE_CHANGED: "rate
 SYMBOLS_UP_TO = 600  # draw point symbols only while a series is this short
 ENVELOPE_FROM = 20_000  # longer series draw from a min/max envelope when zoomed out
 MAX_OFFSCALE_MARKS = 500
-LEGEND = {"moaas": "MOAA/S", "rass": "RASS", "dissociation": "dissociation", "pain": "pain"}
+LEGEND = {"etco2": "EtCO2", "moaas": "MOAA/S", "rass": "RASS", "dissociation": "dissociation",
+          "pain": "pain"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ LANES = (
     LaneSpec("bp", "BP", ("sbp", "dbp", "map"), (40, 220), "sbp", (90, 140, 180)),
     LaneSpec("hr", "HR", ("hr",), (30, 180), "hr", (50, 100, 150)),
     LaneSpec("spo2", "SpO2", ("spo2",), (80, 100), "spo2", (85, 92, 98)),
-    LaneSpec("rr", "RR", ("rr",), (0, 40), "rr", (8, 20, 30)),
+    LaneSpec("rr", "RR·EtCO2", ("rr", "etco2"), (0, 60), "rr", (8, 20, 40)),  # capnography
     LaneSpec("sed", "Scores", ("moaas", "rass", "dissociation", "pain"), (-5, 10), None,
              (0, 5, 10)),
     LaneSpec("rate", "mg/h", (), (0, 60), None),
@@ -461,8 +462,8 @@ class ChartsView(QWidget):
             line.setVisible(True)
         t = self.ref + x * 60.0
         parts = [f"{datetime.fromtimestamp(t):%H:%M} ({x:+.0f} min)"]
-        for name in ("sbp", "dbp", "map", "hr", "spo2", "rr", "moaas", "rass", "dissociation",
-                     "pain"):
+        for name in ("sbp", "dbp", "map", "hr", "spo2", "rr", "etco2", "moaas", "rass",
+                     "dissociation", "pain"):
             series = self.session.series[name]
             i = int(np.searchsorted(series.t, t, side="right")) - 1
             if i >= 0 and t - series.t[i] <= 15 * 60:

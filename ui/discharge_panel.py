@@ -4,9 +4,16 @@ confirmations), then close and sign; export buttons for each format."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+)
 
-from monitor.discharge import automatic_checks
+from monitor.discharge import ALDRETE_NURSE_ITEMS, automatic_checks
 from monitor.errors import FieldError, ValidationError
 from monitor.events import Event
 from ui import theme
@@ -25,6 +32,16 @@ class DischargePanel(RecorderPanel):
         self.advice = QCheckBox("No-driving advice given")
         for box in (self.escort, self.advice):
             box.setAccessibleName(box.text())
+        # The two modified Aldrete items only the nurse can rate; the others come from the record.
+        self.aldrete: dict[str, QComboBox] = {}
+        for key, (name, levels) in ALDRETE_NURSE_ITEMS.items():
+            combo = QComboBox()
+            combo.addItem(f"{name}: not rated", None)
+            for score in (2, 1, 0):
+                combo.addItem(f"{name} {score}: {levels[score]}", score)
+            combo.setAccessibleName(f"Aldrete {name.lower()}")
+            combo.currentIndexChanged.connect(self.refresh)
+            self.aldrete[key] = combo
         self.ready = line_edit("Ready to leave at", "HH:MM (blank = now)", 140)
         self.override = line_edit("Reason to discharge anyway",
                                   "reason, only if a check is not met", 360)
@@ -42,6 +59,11 @@ class DischargePanel(RecorderPanel):
         box.addWidget(self.state)
         self.checks_grid = QGridLayout()
         box.addLayout(self.checks_grid)
+        aldrete = QHBoxLayout()
+        for combo in self.aldrete.values():
+            aldrete.addWidget(combo)
+        aldrete.addStretch(1)
+        box.addLayout(aldrete)
         confirm = QHBoxLayout()
         for w in (self.escort, self.advice, label("Ready to leave at", "dim"), self.ready,
                   self.override, self.discharge_button):
@@ -69,7 +91,7 @@ class DischargePanel(RecorderPanel):
             "discharged": "Discharged. Close and sign to lock the record.",
             "closed": f"Closed and signed by {s.closed_by}; later entries are addenda.",
         }[phase])
-        checks = automatic_checks(s, self.recorder.protocol, now)
+        checks = automatic_checks(s, self.recorder.protocol, now, self._aldrete())
         for row, check in enumerate(checks):
             lab = self.check_labels.get(check.key)
             if lab is None:
@@ -81,7 +103,8 @@ class DischargePanel(RecorderPanel):
             lab.setText(f"{mark} {check.label}: {check.detail}")
             lab.setStyleSheet(f"color: {color};")
         in_recovery = phase == "recovery"
-        for w in (self.escort, self.advice, self.ready, self.override, self.discharge_button):
+        for w in (self.escort, self.advice, self.ready, self.override, self.discharge_button,
+                  *self.aldrete.values()):
             w.setEnabled(in_recovery)
         self.close_button.setEnabled(phase == "discharged")
         self.sign_nurse.setEnabled(phase == "discharged")
@@ -97,10 +120,13 @@ class DischargePanel(RecorderPanel):
         checklist = {"escort_present": self.escort.isChecked(),
                      "no_driving_advice": self.advice.isChecked(),
                      "ready_to_leave_at": ready or self.recorder.clock.now(),
-                     "override_reason": self.override.text()}
+                     "override_reason": self.override.text(), **self._aldrete()}
         event = self.errors.call(lambda: self.recorder.discharge(self._nurse(), checklist))
         self.refresh()
         return event
+
+    def _aldrete(self) -> dict[str, int]:
+        return {k: c.currentData() for k, c in self.aldrete.items() if c.currentData() is not None}
 
     def close_session(self) -> Event | None:
         event = self.errors.call(lambda: self.recorder.close(self.sign_nurse.text()))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from monitor.errors import MonitorError, ValidationError
+from monitor.errors import ConfirmationNeeded, MonitorError, ValidationError
 
 if TYPE_CHECKING:
     from monitor.recorder import Recorder
@@ -60,6 +60,9 @@ class InlineErrors:
     def __init__(self, general: QLabel, fields: dict[str, tuple[QWidget | None, QLabel]]) -> None:
         self.general = general
         self.fields = fields
+        # Called with a ConfirmationNeeded (an unusual but valid entry) when set;
+        # otherwise the warnings are shown like an error and nothing is stored.
+        self.on_confirm: Callable[[ConfirmationNeeded], None] | None = None
 
     def clear(self) -> None:
         self.general.clear()
@@ -98,6 +101,13 @@ class InlineErrors:
         """Run a core call; on a MonitorError show it and return None."""
         try:
             result = fn()
+        except ConfirmationNeeded as exc:
+            if self.on_confirm is None:
+                self.show(exc)
+            else:
+                self.clear()
+                self.on_confirm(exc)
+            return None
         except MonitorError as exc:
             self.show(exc)
             return None
@@ -139,3 +149,50 @@ def error_label(name: str) -> QLabel:
     lab.setWordWrap(True)
     lab.hide()
     return lab
+
+
+class ConfirmBar(QWidget):
+    """What needs the nurse's confirmation before an unusual entry is stored (e.g. an
+    RR of 0), with "Confirm and record" and "Cancel"; hidden until asked."""
+
+    def __init__(self, errors: InlineErrors, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.errors = errors
+        self.text = label("", "error", bold=True, name=f"{name} confirmation")
+        self.text.setWordWrap(True)
+        self.confirm_button = button("Confirm and record", f"Confirm {name}", primary=True,
+                                     slot=self.confirm)
+        self.cancel_button = button("Cancel", f"Cancel {name}", slot=self.cancel)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.confirm_button)
+        row.addWidget(self.cancel_button)
+        self._pending: ConfirmationNeeded | None = None
+        self._done: Callable[[Any], None] | None = None
+        errors.on_confirm = self.ask
+        self.hide()
+
+    def ask(self, exc: ConfirmationNeeded) -> None:
+        self._pending = exc
+        self.text.setText("Confirm: " + "; ".join(exc.warnings))
+        self.show()
+        self.confirm_button.setFocus()
+
+    def after(self, done: Callable[[Any], None]) -> None:
+        """What to do with the event once the confirmed entry is recorded."""
+        self._done = done
+
+    def confirm(self) -> Any:
+        exc = self._pending
+        self.cancel()
+        if exc is None:
+            return None
+        event = self.errors.call(exc.retry)
+        if event is not None and self._done is not None:
+            self._done(event)
+        return event
+
+    def cancel(self) -> None:
+        self._pending = None
+        self.hide()

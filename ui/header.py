@@ -96,13 +96,15 @@ class HeaderView(QWidget):
         mo = ev.min_observation
         if mo is None:
             minimum = self.recorder.protocol.get("protocol.min_observation_min")
-            self.min_obs.setText(f"Minimum observation: {fmt(minimum)} min from dosing")
+            self.min_obs.setText(f"Minimum observation: {fmt(minimum)} min"
+                                 + (" from the dose" if s.dose_mode == "single"
+                                    else " after the infusion ends"))
         elif mo.met:
             self.min_obs.setText(f"Minimum observation met ({mo.elapsed_min:.0f} of "
                                  f"{mo.required_min:.0f} min)")
         else:
             self.min_obs.setText(f"Minimum observation: {mo.remaining_min:.0f} min left "
-                                 f"(of {mo.required_min:.0f})")
+                                 f"(of {mo.required_min:.0f}, from the {mo.counted_from})")
 
     def _rate(self, now: datetime) -> None:
         s = self.recorder.session

@@ -7,8 +7,10 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from monitor.errors import ConfirmationNeeded
 from monitor.events import Event
 from monitor.parameters import fmt
+from monitor.predose import CHECKLIST_ITEMS, checklist_items, latest_checklist
 from monitor.recorder import Recorder
 from monitor.validation import PLAUSIBLE
 from ui.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
@@ -45,11 +47,22 @@ class InfusionPanel(RecorderPanel):
         self.bolus_button = button("Give bolus", slot=self.ask_bolus)
         self.stop_button = button("End infusion", slot=self.ask_stop)
         self.question = label("", bold=True, name="Confirm question")
+        self.question.setWordWrap(True)
+        # The clinic's pre-infusion checklist, answered before dosing.
+        self.checklist: dict[str, QComboBox] = {}
+        for key in checklist_items(plan):
+            combo = QComboBox()
+            combo.addItems(["—", "yes", "no"])
+            combo.setAccessibleName(CHECKLIST_ITEMS[key])
+            self.checklist[key] = combo
+        self.checklist_button = button("Record checklist", slot=self.record_checklist)
+        self.checklist_state = label("", "dim", name="Checklist state")
         self.confirm_button = button("Confirm", primary=True, slot=self.confirm)
         self.cancel_button = button("Cancel", slot=self.cancel)
         self.state = label("", pt=14, name="Infusion state")
         self.general = error_label("Infusion error")
         self.errors = InlineErrors(self.general, {})
+        self.errors.on_confirm = self._ask_again
         self.cancel()
 
     def _layout(self) -> None:
@@ -67,6 +80,17 @@ class InfusionPanel(RecorderPanel):
             grid.addWidget(widget, 1, col)
         grid.setColumnStretch(len(row), 1)
         outer.addLayout(grid)
+        if self.checklist:
+            self.checklist_box = QWidget()
+            items = QGridLayout(self.checklist_box)
+            items.setContentsMargins(0, 0, 0, 0)
+            for i, (key, combo) in enumerate(self.checklist.items()):
+                items.addWidget(label(CHECKLIST_ITEMS[key], "dim"), i // 2, (i % 2) * 2)
+                items.addWidget(combo, i // 2, (i % 2) * 2 + 1)
+            rows = (len(self.checklist) + 1) // 2
+            items.addWidget(self.checklist_button, rows, 0)
+            items.addWidget(self.checklist_state, rows, 1, 1, 3)
+            outer.addWidget(self.checklist_box)
         outer.addLayout(hrow(self.start_button, self.rate_button, self.pause_button,
                              self.resume_button, self.bolus_button, self.stop_button))
         confirm = QHBoxLayout()
@@ -81,6 +105,11 @@ class InfusionPanel(RecorderPanel):
     def refresh(self) -> None:
         s = self.recorder.session
         phase = s.phase
+        if self.checklist:
+            self.checklist_box.setVisible(phase == "baseline")
+            done = phase == "baseline" and latest_checklist(s)  # (only asked before dosing)
+            self.checklist_state.setText("✓ Checklist recorded" if done else
+                                         "Pre-infusion checklist: answer every item")
         self.start_button.setVisible(phase == "baseline")
         infusing = phase == "infusing"
         for b in (self.rate_button, self.stop_button):
@@ -114,10 +143,22 @@ class InfusionPanel(RecorderPanel):
         action = self._pending
         if action is None:
             return None
-        event = self.errors.call(action)
         self.cancel()
+        event = self.errors.call(action)
         self.refresh()
         return event
+
+    def record_checklist(self) -> Event | None:
+        answers = {k: c.currentText() for k, c in self.checklist.items()}
+        event = self.errors.call(lambda: self.recorder.record_checklist(self._nurse(), {
+            k: (None if v == "—" else v) for k, v in answers.items()}))
+        self.refresh()
+        return event
+
+    def _ask_again(self, exc: ConfirmationNeeded) -> None:
+        """Off the dose plan, or something missing before dosing: say what, and record
+        only on a second, explicit confirmation."""
+        self._ask("Confirm anyway? " + "; ".join(exc.warnings), exc.retry)
 
     def _rate_text(self) -> str:
         unit = self.unit.currentText()

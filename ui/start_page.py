@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
@@ -58,6 +59,8 @@ class StartPage(QWidget):
         for pid, proto in sorted(self.protocols.protocols.items()):
             self.protocol.addItem(proto.name, pid)
         self.protocol.setAccessibleName("Protocol")
+        self.spo2_scale2 = QCheckBox("SpO2 scale 2 (prescribed 88–92 % target)")
+        self.spo2_scale2.setAccessibleName("SpO2 scale 2")
         self.start_button = button("Open new session", primary=True, slot=self.open_new)
         for edit in self.edits.values():
             edit.returnPressed.connect(self.open_new)
@@ -93,9 +96,10 @@ class StartPage(QWidget):
         form.addWidget(label("Protocol", "dim"), row + 3, 0)
         form.addWidget(self.protocol, row + 3, 1)
         form.addWidget(self.field_errors["protocol"], row + 4, 1)
-        form.addWidget(self.start_button, row + 5, 1)
-        form.addWidget(self.general, row + 6, 0, 1, 2)
-        form.setRowStretch(row + 7, 1)
+        form.addWidget(self.spo2_scale2, row + 5, 1)
+        form.addWidget(self.start_button, row + 6, 1)
+        form.addWidget(self.general, row + 7, 0, 1, 2)
+        form.setRowStretch(row + 8, 1)
         box.addLayout(form, 2)
 
     def refresh(self) -> None:
@@ -124,10 +128,13 @@ class StartPage(QWidget):
         fields["indication"] = self.indication.currentText()
         fields["indication_text"] = self.indication_text.text()
         fields["protocol"] = self.protocol.currentData()
+        if self.spo2_scale2.isChecked():
+            fields["spo2_scale"] = 2
         rec = self.errors.call(lambda: Recorder.open_new(self.store, self.clock, self.protocols,
                                                          fields))
         if rec is not None:
             for e in self.edits.values():
                 e.clear()
+            self.spo2_scale2.setChecked(False)
             self.session_opened.emit(rec)
         return rec

@@ -21,7 +21,7 @@ FLASH_HALF_PERIOD_MS = {"high": 250, "medium": 1000}
 SERIES_COLOR = {"sbp": "#E69F00", "dbp": "#E69F00", "map": "#F5D28A", "hr": "#009E73",
                 "spo2": "#56B4E9", "rr": "#CC79A7", "moaas": "#56B4E9", "rass": "#56B4E9",
                 "dissociation": "#CC79A7", "cadss6_total": "#CC79A7", "pain": "#F5D28A",
-                "rate": "#9AD0F5", "temp": "#D55E00"}
+                "rate": "#9AD0F5", "temp": "#D55E00", "etco2": "#F0E442"}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from ui import theme
 from ui.forms import label
 
 ROWS = (("bp", "BP", "mmHg"), ("hr", "HR", "/min"), ("spo2", "SpO2", "%"), ("rr", "RR", "/min"),
-        ("temp", "Temp", "°C"), ("sedation", "", ""), ("dissociation", "Dissoc.", "/10"),
+        ("temp", "Temp", "°C"), ("etco2", "EtCO2", "mmHg"), ("sedation", "", ""),
+        ("dissociation", "Dissoc.", "/10"),
         ("pain", "Pain", "/10"))
 
 

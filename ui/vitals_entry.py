@@ -13,11 +13,12 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QWidget
 from monitor.errors import FieldError, ValidationError
 from monitor.events import Event
 from monitor.validation import MISSING_REASONS
-from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
+from ui.forms import ConfirmBar, InlineErrors, RecorderPanel, button, error_label, label, line_edit
 from ui.timefield import parse_clock_time
 
 FIELDS = (("sbp", "SBP", "or 128/82"), ("dbp", "DBP", "mmHg"), ("hr", "HR", "/min"),
-          ("spo2", "SpO2", "%"), ("rr", "RR", "/min"), ("temp", "Temp", "°C"))
+          ("spo2", "SpO2", "%"), ("rr", "RR", "/min"), ("temp", "Temp", "°C"),
+          ("etco2", "EtCO2", "mmHg"))
 
 
 class VitalsEntry(RecorderPanel):
@@ -48,6 +49,8 @@ class VitalsEntry(RecorderPanel):
             k: (self.edits[k], self.field_errors[k]) for k in self.edits}
         fields["observed_at"] = (self.time, self.time_error)
         self.errors = InlineErrors(self.general, fields)  # type: ignore[arg-type]
+        self.confirm_bar = ConfirmBar(self.errors, "vitals")  # RR 0, SpO2 < 50: confirm
+        self.confirm_bar.after(self._saved)
 
     def _layout(self) -> None:
         grid = QGridLayout(self)
@@ -67,6 +70,7 @@ class VitalsEntry(RecorderPanel):
         grid.addWidget(self.record_button, 1, col)
         grid.addWidget(self.saved_label, 0, col)
         grid.addWidget(self.general, 3, 0, 1, col + 1)
+        grid.addWidget(self.confirm_bar, 4, 0, 1, col + 1)
         grid.setColumnStretch(col + 1, 1)
         order = [*self.edits.values(), self.o2, self.missing, self.time, self.record_button]
         for a, b in itertools.pairwise(order):
@@ -96,6 +100,9 @@ class VitalsEntry(RecorderPanel):
             fields, self._nurse(), observed_at=observed))
         if event is None:
             return None
+        return self._saved(event)
+
+    def _saved(self, event: Event) -> Event:
         for e in self.edits.values():
             e.clear()
         self.time.clear()

@@ -10,13 +10,13 @@ from datetime import datetime
 
 from monitor.events import EventKind
 from monitor.export.context import ExportContext
-from monitor.export.rows import correction_text, payload_values
+from monitor.export.rows import UNITS, correction_text, payload_values
 from monitor.parameters import fmt
 from monitor.session import Entry
 
 LONG_COLUMNS = ("time", "minutes_since_infusion_start", "parameter", "value", "unit", "source",
                 "recorded_by", "status", "version", "entry_id", "corrections", "deidentified")
-WIDE_VALUES = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "o2")
+WIDE_VALUES = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "o2", "etco2")
 WIDE_COLUMNS = ("time", "minutes_since_infusion_start", *WIDE_VALUES, "source", "recorded_by",
                 "status", "entry_id", "deidentified")
 
@@ -75,5 +75,8 @@ def to_csv(ctx: ExportContext, *, wide: bool = False) -> bytes:
                     text = str(value) if type(value) is int else _cell(value)
                 rows.append((when, mins, param, text, unit, src, author, status, version, eid,
                              corr, deid))
+            for param, raw in (payload.get("artifact_values") or {}).items():
+                rows.append((when, mins, param, raw, UNITS.get(param, ""), src, author,
+                             "artifact", version, eid, corr, deid))
     writer.writerows(rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -135,7 +135,7 @@ class BundleBuilder:
                 "coding": [{"system": LOINC, "code": "85354-9",
                             "display": "Blood pressure panel with all children optional"}],
                 "text": "Blood pressure"}, "vital-signs", t, component=components)
-        for key in ("map", "hr", "rr", "spo2", "temp"):
+        for key in ("map", "hr", "rr", "spo2", "temp", "etco2"):
             if p.get(key) is not None:
                 code, _ = self.quantity_code(key)
                 self.observation(entry, key, code, "vital-signs", t, self.quantity(key, p[key]))
@@ -143,7 +143,7 @@ class BundleBuilder:
     def device_streams(self, entries: list[Entry]) -> None:
         """Device samples as SampledData: one Observation per evenly spaced run
         (at most an hour); artifact or struck samples are 'E' so timing is kept."""
-        for key in ("hr", "spo2", "rr", "map", "temp"):
+        for key in ("hr", "spo2", "rr", "map", "temp", "etco2"):
             samples = [(e.observed_at.timestamp(), e) for e in entries if key in e.payload]
             run: list[tuple[float, Entry]] = []
             period = 0.0

@@ -105,7 +105,8 @@ def _header(ctx: ExportContext) -> list[Any]:
         ["Infusion stopped", ctx.stamp(s.infusion_stopped_at),
          "Discharged", ctx.stamp(s.discharged_at)],
         ["Total dose", f"{info['dose_mg']:.1f} mg ({info['dose_mg_per_kg']:.3f} mg/kg)",
-         "Minutes observed", f"{mo.elapsed_min:.0f}" if mo else "—"],
+         "Minutes observed", f"{mo.elapsed_min:.0f} (from the {mo.counted_from})"
+         if mo else "—"],
         ["Phase", s.phase, "Signed", f"{s.closed_by} at {ctx.stamp(s.closed_at)}"
          if s.closed_at else "not signed"],
     ]
@@ -126,7 +127,8 @@ def _vitals(ctx: ExportContext) -> list[Any]:
         m = ctx.minutes_since_infusion(e.observed_at)
         rows.append([ctx.short(e.observed_at), "" if m is None else f"{m:.0f}", bp,
                      fmt(p["map"]) if "map" in p else "", *(fmt(p[k]) if k in p else ""
-                                                             for k in ("hr", "spo2", "rr", "temp")),
+                                                             for k in ("hr", "spo2", "rr", "temp",
+                                                                       "etco2")),
                      p.get("o2", ""), e.event.source, e.event.author, e.status])
         if e.status != "valid":
             struck.add(i)
@@ -134,10 +136,10 @@ def _vitals(ctx: ExportContext) -> list[Any]:
     if device and len(device) > MAX_TABLE_DEVICE_ROWS:
         out.append(_p(f"{len(device)} device samples are charted above and in the CSV/JSON "
                       "exports; the table lists the nurse-recorded sets."))
-    out.append(_table(["Time", "Min", "BP", "MAP", "HR", "SpO2", "RR", "Temp", "O2", "Src",
-                       "By", "Status"], rows,
-                      [18 * mm, 10 * mm, 17 * mm, 11 * mm, 10 * mm, 11 * mm, 9 * mm, 11 * mm,
-                       11 * mm, 13 * mm, 18 * mm, 16 * mm], struck, wrap=set()))
+    out.append(_table(["Time", "Min", "BP", "MAP", "HR", "SpO2", "RR", "Temp", "EtCO2", "O2",
+                       "Src", "By", "Status"], rows,
+                      [17 * mm, 9 * mm, 16 * mm, 10 * mm, 9 * mm, 10 * mm, 8 * mm, 10 * mm,
+                       11 * mm, 11 * mm, 12 * mm, 17 * mm, 16 * mm], struck, wrap=set()))
     return out
 
 

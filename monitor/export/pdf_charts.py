@@ -22,13 +22,15 @@ LANES = [
     ("Blood pressure (mmHg)", (("sbp", VERMILION), ("dbp", BLUE), ("map", GREY)), (40, 220),
      ("sbp", "dbp")),
     ("Heart rate (/min)", (("hr", GREEN),), (30, 160), ("hr",)),
-    ("SpO2 (%) and RR (/min)", (("spo2", BLUE), ("rr", ORANGE)), (0, 100), ("spo2",)),
+    ("SpO2 (%), RR (/min), EtCO2 (mmHg)", (("spo2", BLUE), ("rr", ORANGE), ("etco2", GREY)),
+     (0, 100), ("spo2",)),
     ("Sedation, dissociation, pain", (("moaas", PURPLE), ("dissociation", ORANGE),
                                       ("pain", GREEN)), (0, 10), ()),
 ]
 MAX_POINTS = 600
 LEGEND = {"sbp": "systolic", "dbp": "diastolic", "map": "mean", "hr": "HR", "spo2": "SpO2",
-          "rr": "RR", "moaas": "MOAA/S", "dissociation": "dissociation 0-10", "pain": "pain NRS"}
+          "rr": "RR", "etco2": "EtCO2", "moaas": "MOAA/S", "dissociation": "dissociation 0-10",
+          "pain": "pain NRS"}
 
 
 def envelope(t: np.ndarray, v: np.ndarray, n: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:

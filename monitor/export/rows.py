@@ -9,8 +9,8 @@ from monitor.export.context import ExportContext
 from monitor.parameters import PARAMETERS
 from monitor.session import Entry
 
-VALUE_KEYS = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "o2", "moaas", "rass", "acvpu",
-              "pain", "dissociation", "cadss6_total", "nausea", "anxiety", "perceptual")
+VALUE_KEYS = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "o2", "etco2", "moaas", "rass",
+              "acvpu", "pain", "dissociation", "cadss6_total", "nausea", "anxiety", "perceptual")
 UNITS = {k: (PARAMETERS[k].unit if k in PARAMETERS else "") for k in VALUE_KEYS}
 INFUSION_FIELDS = {
     EventKind.INFUSION_STARTED: ("infusion_start", "rate", "rate_unit"),
@@ -46,6 +46,8 @@ def payload_values(entry: Entry, payload: dict[str, Any]) -> list[tuple[str, Any
         out.append(("event", payload.get("label"), ""))
     elif kind is EventKind.NOTE:
         out.append(("note", payload.get("text"), ""))
+    elif kind is EventKind.CHECKLIST:
+        out.extend((f"checklist:{k}", v, "") for k, v in payload.get("answers", {}).items())
     return out
 
 

@@ -8,6 +8,7 @@ is returned so the window can say so.
 from __future__ import annotations
 
 import copy
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +16,20 @@ from typing import Any
 
 from monitor.errors import ConfigError
 
-LIMIT_PARAMS = ("sbp", "dbp", "hr", "spo2", "rr", "temp", "moaas", "rass", "pain",
+LIMIT_PARAMS = ("sbp", "dbp", "hr", "spo2", "rr", "temp", "etco2", "moaas", "rass", "pain",
                 "dissociation", "cadss6_total")
 LIMIT_KEYS = ("medium_high", "medium_low", "high_high", "high_low")
 PRIORITIES = ("low", "medium", "high")
+# Where a limit may sit: inside what can be recorded, so no limit silently never fires.
+LIMIT_RANGE: dict[str, tuple[float, float]] = {
+    "sbp": (40, 300), "dbp": (20, 200), "hr": (20, 250), "spo2": (0, 100), "rr": (0, 70),
+    "temp": (30, 43), "etco2": (0, 150), "moaas": (0, 5), "rass": (-5, 4), "pain": (0, 10),
+    "dissociation": (0, 10), "cadss6_total": (0, 24), "spo2_scale2": (0, 100),
+}
+# Parameters whose limits may be negative (every other number in a protocol is >= 0).
+SIGNED = ("limits.rass",)
+COMBINE_GROUPS = ("bp", "hr", "spo2", "rr", "temp", "etco2")
+ACVPU = ("A", "C", "V", "P", "U")
 
 _NUM = (int, float)
 # key -> expected type(s); a nested dict is a sub-table.
@@ -30,18 +41,25 @@ _SCHEMA: dict[str, Any] = {
         "discharge_band_pct": _NUM,
     },
     "dose_plan": {"rate": _NUM, "rate_unit": ("mg/kg/h", "mg/h"), "duration_min": _NUM,
-                  "dose_mg": _NUM, "text": str},
+                  "dose_mg": _NUM, "text": str, "rate_max": _NUM, "total_mg_kg": _NUM,
+                  "max_dose_mg": _NUM, "anaesthetic_rate_mg_kg_h": _NUM},
     "cadence": {"infusing": _NUM, "recovery": _NUM, "overdue_grace_min": _NUM,
                 "sedation_infusing": _NUM, "sedation_recovery": _NUM},
-    "limits": {p: {k: _NUM for k in LIMIT_KEYS} for p in LIMIT_PARAMS},
-    "relative": {p: {"medium_rise": _NUM, "medium_rise_pct": _NUM} for p in ("sbp", "dbp", "hr")},
-    "rate_of_change": {p: {"rise": _NUM, "window_min": _NUM, "priority": PRIORITIES}
-                       for p in ("sbp", "dbp", "hr")},
-    "assessment": {"moaas_drop_priority": PRIORITIES, "dissociation_level": _NUM},
+    "limits": {p: {k: _NUM for k in LIMIT_KEYS} for p in (*LIMIT_PARAMS, "spo2_scale2")},
+    "relative": {p: {"medium_rise": _NUM, "medium_rise_pct": _NUM, "medium_fall": _NUM,
+                     "medium_fall_pct": _NUM} for p in ("sbp", "dbp", "hr")},
+    "rate_of_change": {p: {"rise": _NUM, "fall": _NUM, "window_min": _NUM,
+                           "priority": PRIORITIES, "device_only": bool}
+                       for p in ("sbp", "dbp", "hr", "spo2", "etco2")},
+    "assessment": {"moaas_drop_priority": PRIORITIES, "dissociation_level": _NUM,
+                   "rass_drop": _NUM, "rass_drop_priority": PRIORITIES},
     "alarms": {"reannounce_min": _NUM, "escalate_medium_min": _NUM, "audio_pause_s": _NUM,
-               "combine_two_medium": bool, "stale_device_s": _NUM, "overdue_priority": PRIORITIES},
-    "news2": {"window_min": _NUM, "spo2_scale": (1, 2)},
-    "rems": {"bp_points_min": list},
+               "combine_two_medium": bool, "combine_parameters": list, "stale_device_s": _NUM,
+               "persistence_s": _NUM, "overdue_priority": ("low", "medium")},
+    "news2": {"window_min": _NUM, "spo2_scale": (1, 2), "moaas_acvpu": list,
+              "rass_acvpu": list},
+    "rems": {"bp_points_min": list, "predose_bp_max": list, "bp40_window_min": list},
+    "checklist": {"items": list},
 }
 _REQUIRED = ("protocol.id", "protocol.name", "protocol.sedation_scale", "protocol.dose_mode",
              "protocol.min_observation_min", "cadence.infusing", "cadence.recovery",
@@ -119,23 +137,84 @@ def validate_protocol(data: dict[str, Any], source: str) -> Protocol:
     for dotted in _REQUIRED:
         if proto.get(dotted) is None:
             raise ConfigError(f"{source}: missing key '{dotted}'")
+    _check_numbers(data, "", source)
     for param, lim in (data.get("limits") or {}).items():
-        lo, hi = lim.get("medium_low"), lim.get("medium_high")
-        if lo is not None and hi is not None and lo >= hi:
-            raise ConfigError(f"{source}: key 'limits.{param}': medium_low {lo} must be "
-                              f"below medium_high {hi}")
-        if lim.get("high_high") is not None and hi is not None and lim["high_high"] < hi:
-            raise ConfigError(f"{source}: key 'limits.{param}.high_high' must be at least "
-                              f"medium_high {hi}")
-        if lim.get("high_low") is not None and lo is not None and lim["high_low"] > lo:
-            raise ConfigError(f"{source}: key 'limits.{param}.high_low' must be at most "
-                              f"medium_low {lo}")
+        problem = limit_problem(param, lim)
+        if problem:
+            raise ConfigError(f"{source}: key 'limits.{param}': {problem}")
+    _check_lists(proto, source)
     for dotted in ("cadence.infusing", "cadence.recovery", "alarms.audio_pause_s"):
         if proto.get(dotted) <= 0:
             raise ConfigError(f"{source}: key '{dotted}' must be above 0")
     if proto.dose_mode == "infusion" and proto.get("dose_plan.rate") is None:
         raise ConfigError(f"{source}: missing key 'dose_plan.rate' for an infusion protocol")
     return Protocol(proto.id, str(data["protocol"]["name"]), data, source)
+
+
+def _check_numbers(node: Any, path: str, source: str) -> None:
+    """Every number finite; none negative except signed scales (RASS)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _check_numbers(value, f"{path}.{key}" if path else key, source)
+        return
+    if isinstance(node, list):
+        for value in node:
+            _check_numbers(value, path, source)
+        return
+    if isinstance(node, float) and not math.isfinite(node):
+        raise ConfigError(f"{source}: key '{path}' is {node}; a finite number is required")
+    if (isinstance(node, _NUM) and not isinstance(node, bool) and node < 0
+            and not path.startswith(SIGNED)):
+        raise ConfigError(f"{source}: key '{path}' is {node}; it must not be negative")
+
+
+def limit_problem(param: str, lim: dict[str, Any]) -> str | None:
+    """Why a set of limits would silently disable or invert alarms (None when sound).
+
+    Each limit must be a finite number inside what can be recorded, and the
+    limits must be ordered high_low <= medium_low < medium_high <= high_high.
+    """
+    low, high = LIMIT_RANGE.get(param, (-math.inf, math.inf))
+    for key, value in lim.items():
+        if isinstance(value, bool) or not isinstance(value, _NUM) or not math.isfinite(value):
+            return f"{key} is {value!r}; a finite number is required"
+        if not low <= value <= high:
+            return f"{key} is {value:g}; allowed {low:g} to {high:g}"
+    order = [(k, lim[k]) for k in ("high_low", "medium_low", "medium_high", "high_high")
+             if k in lim]
+    for i, (k1, v1) in enumerate(order):
+        for k2, v2 in order[i + 1:]:
+            same_side = k1.endswith("_low") == k2.endswith("_low")
+            if v1 > v2 or (v1 == v2 and not same_side):
+                word = "at most" if same_side else "below"
+                return f"{k1} {v1:g} must be {word} {k2} {v2:g}"
+    return None
+
+
+def _check_lists(proto: Protocol, source: str) -> None:
+    """The list-valued keys hold what they must."""
+    def bad(key: str, allowed: str) -> ConfigError:
+        return ConfigError(f"{source}: key '{key}' is {proto.get(key)!r}; allowed: {allowed}")
+
+    for key, length, choices in (("news2.moaas_acvpu", 6, ACVPU),
+                                 ("news2.rass_acvpu", 10, ACVPU),
+                                 ("alarms.combine_parameters", None, COMBINE_GROUPS)):
+        value = proto.get(key)
+        if value is not None and (any(v not in choices for v in value)
+                                  or (length is not None and len(value) != length)):
+            count = f"{length} items, each " if length else "items from "
+            raise bad(key, count + ", ".join(choices))
+    from monitor.predose import CHECKLIST_ITEMS  # predose imports this module
+    items = proto.get("checklist.items")
+    if items is not None and any(i not in CHECKLIST_ITEMS for i in items):
+        raise bad("checklist.items", ", ".join(CHECKLIST_ITEMS))
+    for key, length in (("rems.bp_points_min", None), ("rems.predose_bp_max", 2),
+                        ("rems.bp40_window_min", 2)):
+        value = proto.get(key)
+        if value is not None and (any(isinstance(v, bool) or not isinstance(v, _NUM)
+                                      for v in value)
+                                  or (length is not None and len(value) != length)):
+            raise bad(key, f"{length or 'a list of'} numbers")
 
 
 def _read_toml(text: str, source: str) -> dict[str, Any]:

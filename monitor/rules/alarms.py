@@ -7,7 +7,8 @@ An acknowledged alarm still active after ``reannounce_min`` comes back
 (unacknowledged). A medium alarm left unacknowledged for
 ``escalate_medium_min`` since it was last announced escalates to high.
 A new alarm of higher priority than any active at pause time ends an audio
-pause early.
+pause early. Overdue-observation alarms never escalate to high and never
+latch (CLINICAL.md §5).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: P
             drafts.append((EventKind.ALARM_RAISED, {
                 "key": key, "rule": cond.rule, "parameter": cond.parameter,
                 "priority": cond.priority, "message": cond.message,
-                "value": cond.value, "limit": cond.limit}))
+                "value": cond.value, "limit": cond.limit, "also": list(cond.also)}))
             new_rank = max(new_rank, cond.rank)
             continue
         alarm = session.alarms[alarm_id]
@@ -50,7 +51,7 @@ def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: P
             drafts.append((EventKind.ALARM_REANNOUNCED, {
                 "alarm_id": alarm_id, "message": cond.message,
                 "reason": f"still active {reannounce.seconds // 60} min after acknowledgement"}))
-        elif (alarm.priority == "medium" and not alarm.acknowledged
+        elif (alarm.priority == "medium" and not alarm.acknowledged and cond.rule != "overdue"
               and now - alarm.last_announced_at >= escalate):  # type: ignore[operator]
             drafts.append((EventKind.ALARM_ESCALATED, {
                 "alarm_id": alarm_id, "priority": "high",

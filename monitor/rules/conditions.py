@@ -1,9 +1,11 @@
 """Alarm conditions: which rules are violated by the session at an instant.
 
-A condition has a stable key (one alarm per key at a time), a priority and
-a message that names the parameter, the value and the limit. Artifact
-readings never reach here: the session's series marks them and
-``last_valid`` skips them.
+Each rule yields reasons (a Condition with a stable rule key, a priority and
+a message naming the parameter, the value and the limit). ``alarm_conditions``
+then makes one alarm per parameter: the highest-priority reason shows, the
+others are listed with it, so one BP reading is one alarm and one
+acknowledgement (CLINICAL.md §5). Artifact readings never reach here: the
+session's series marks them and ``last_valid`` skips them.
 """
 
 from __future__ import annotations
@@ -11,15 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor.doseplan import running_findings
 from monitor.parameters import fmt, label, unit
 from monitor.protocols import LIMIT_PARAMS, Protocol
-from monitor.rules.news2 import News2Result, news2
+from monitor.rules.news2 import DEFAULT_ACVPU, News2Result, news2
 from monitor.rules.schedule import Due, observation_schedule, rems_points
 from monitor.session import PRIORITY_RANK, Phase, Session
 
 PHYSIOLOGICAL = ("limit", "relative", "rate", "assessment")
-# Components of one measurement count once when deciding "two concurrent warnings".
-MEASUREMENT = {"sbp": "bp", "dbp": "bp", "map": "bp"}
+# One alarm per parameter: the parts of one measurement (or one scale family) share it.
+MEASUREMENT = {"sbp": "bp", "dbp": "bp", "map": "bp", "moaas": "sedation", "rass": "sedation",
+               "cadss6_total": "dissociation", "dissociation": "dissociation"}
+# Values a monitor streams (a persistence delay applies); NIBP and manual entries are episodic.
+CONTINUOUS = ("spo2", "hr", "rr", "etco2")
+DEFAULT_COMBINE = ("bp", "hr", "spo2", "temp", "etco2")
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,7 @@ class Condition:
     message: str
     value: float | None = None
     limit: float | None = None
+    also: tuple[str, ...] = ()    # the other reasons of the same parameter's alarm
 
     @property
     def rank(self) -> int:
@@ -38,7 +46,11 @@ class Condition:
 
 
 def effective_limits(session: Session, protocol: Protocol, param: str) -> dict[str, float]:
+    """The protocol's limits (SpO2 on scale 2 when chosen for this patient) with the
+    session's changes applied."""
     limits = protocol.limits(param)
+    if param == "spo2" and spo2_scale(session, protocol) == 2:
+        limits = protocol.limits("spo2_scale2") or limits
     for key, value in session.limit_overrides.items():
         p, _, which = key.partition(".")
         if p == param:
@@ -49,31 +61,60 @@ def effective_limits(session: Session, protocol: Protocol, param: str) -> dict[s
     return limits
 
 
+def spo2_scale(session: Session, protocol: Protocol) -> int:
+    return session.spo2_scale or int(protocol.get("news2.spo2_scale", 1))
+
+
 def _unit(param: str) -> str:
     u = unit(param)
     return f" {u}" if u and u != "%" else u
 
 
-def limit_conditions(session: Session, protocol: Protocol) -> list[Condition]:
+def is_stale(session: Session, protocol: Protocol, param: str, now: datetime) -> bool:
+    """The newest value came from a monitor stream that has stopped sending."""
+    latest = session.latest(param)
+    t = session.device_last.get(param)
+    if latest is None or t is None or param not in CONTINUOUS or latest[0] > t:
+        return False
+    return now.timestamp() - t > float(protocol.get("alarms.stale_device_s"))
+
+
+def limit_conditions(session: Session, protocol: Protocol,
+                     now: datetime | None = None) -> list[Condition]:
+    """Limit crossings. A continuous device value must stay beyond the limit for
+    ``alarms.persistence_s`` (a 1 s dip does not alarm); a stale one raises nothing
+    here (it raises "no data")."""
+    persist = float(protocol.get("alarms.persistence_s", 0) or 0)
     out = []
     for param in LIMIT_PARAMS:
         latest = session.latest(param)
-        if latest is None:
+        if latest is None or (now is not None and is_stale(session, protocol, param, now)):
             continue
-        v = latest[1]
+        t1, v, _ = latest
+        streamed = param in CONTINUOUS and session.device_last.get(param) == t1
         lim = effective_limits(session, protocol, param)
-        for side, cmp, sym in (("high", v.__ge__, "≥"), ("low", v.__le__, "≤")):
+        for side, sym in (("high", "≥"), ("low", "≤")):
             for tier in ("high", "medium"):
                 bound = lim.get(f"{tier}_{side}")
-                if bound is not None and cmp(bound):
-                    out.append(Condition(
-                        f"limit:{param}:{side}", "limit", param, tier,
-                        f"{label(param)} {fmt(v)} {sym} {fmt(bound)}", v, bound))
-                    break
+                if bound is None:
+                    continue
+                def beyond(x: float, b: float = bound, s: str = side) -> bool:
+                    return x >= b if s == "high" else x <= b
+                if not beyond(v):
+                    continue
+                if streamed and persist and not session.series[param].held_for(
+                        beyond, persist, device_only=True):
+                    continue  # not yet persistent: a lower tier may be
+                out.append(Condition(
+                    f"limit:{param}:{side}", "limit", param, tier,
+                    f"{label(param)} {fmt(v)} {sym} {fmt(bound)}", v, bound))
+                break
     return out
 
 
 def relative_conditions(session: Session, protocol: Protocol) -> list[Condition]:
+    """Change from this patient's baseline: a rise (label categories) or a fall
+    (hypotension relative to this patient)."""
     out = []
     base = session.baseline() if session.infusion_started_at else {}
     for param, rule in (protocol.get("relative") or {}).items():
@@ -81,49 +122,81 @@ def relative_conditions(session: Session, protocol: Protocol) -> list[Condition]
         if latest is None or param not in base:
             continue
         v, b = latest[1], base[param]
-        rise = rule.get("medium_rise")
-        pct = rule.get("medium_rise_pct")
+        rise, rise_pct = rule.get("medium_rise"), rule.get("medium_rise_pct")
+        fall, fall_pct = rule.get("medium_fall"), rule.get("medium_fall_pct")
+        name, u = label(param), _unit(param)
         if rise is not None and v - b >= rise:
             out.append(Condition(f"relative:{param}", "relative", param, "medium",
-                                 f"{label(param)} +{fmt(v - b)}{_unit(param)} over baseline "
-                                 f"{fmt(b)}", v, b + rise))
-        elif pct is not None and b and (v - b) / b * 100 >= pct:
+                                 f"{name} +{fmt(v - b)}{u} over baseline {fmt(b)}", v, b + rise))
+        elif rise_pct is not None and b and (v - b) / b * 100 >= rise_pct:
             out.append(Condition(f"relative:{param}", "relative", param, "medium",
-                                 f"{label(param)} +{(v - b) / b * 100:.0f}% over baseline "
-                                 f"{fmt(b)}", v, b * (1 + pct / 100)))
+                                 f"{name} +{(v - b) / b * 100:.0f}% over baseline {fmt(b)}",
+                                 v, b * (1 + rise_pct / 100)))
+        elif fall is not None and b - v >= fall:
+            out.append(Condition(f"relative_fall:{param}", "relative", param, "medium",
+                                 f"{name} −{fmt(b - v)}{u} below baseline {fmt(b)}", v, b - fall))
+        elif fall_pct is not None and b and (b - v) / b * 100 >= fall_pct:
+            out.append(Condition(f"relative_fall:{param}", "relative", param, "medium",
+                                 f"{name} −{(b - v) / b * 100:.0f}% below baseline {fmt(b)} "
+                                 f"(limit −{fmt(fall_pct)}%)", v, b * (1 - fall_pct / 100)))
     return out
 
 
 def rate_conditions(session: Session, protocol: Protocol) -> list[Condition]:
+    """A rise (or fall) within the window, while the value is still rising (falling):
+    the alarm ends when the newest reading is no longer the window's extreme. A
+    ``device_only`` rule reads the monitor's stream, with the persistence delay."""
+    persist = float(protocol.get("alarms.persistence_s", 0) or 0)
     out = []
     for param, rule in (protocol.get("rate_of_change") or {}).items():
         latest = session.latest(param)
         if latest is None:
             continue
         t1, v1, _ = latest
-        window = session.series[param].valid_between(t1 - rule["window_min"] * 60.0, t1)
+        streamed = bool(rule.get("device_only"))
+        if streamed and session.device_last.get(param) != t1:
+            continue
+        series = session.series[param]
+        window = series.valid_between(t1 - rule["window_min"] * 60.0, t1, streamed)
         if len(window) < 2:
             continue
-        rise = v1 - min(window)
-        if rise >= rule["rise"]:
-            out.append(Condition(
-                f"rate:{param}", "rate", param, rule.get("priority", "medium"),
-                f"{label(param)} up {fmt(rise)}{_unit(param)} in {fmt(rule['window_min'])} min "
-                f"(≥ {fmt(rule['rise'])})", v1, rule["rise"]))
+        rise, fall = v1 - min(window), max(window) - v1
+        if rule.get("rise") is not None and rise >= rule["rise"] and v1 >= max(window):
+            change, word, limit = rise, "up", rule["rise"]
+        elif rule.get("fall") is not None and fall >= rule["fall"] and v1 <= min(window):
+            change, word, limit = fall, "down", rule["fall"]
+        else:
+            continue
+        if streamed and persist:  # a monitor's trend must persist, like its limits
+            up = word == "up"
+            edge = min(window) + limit if up else max(window) - limit
+            if not series.held_for(lambda x, e=edge, u=up: x >= e if u else x <= e, persist,
+                                   device_only=True):
+                continue
+        out.append(Condition(
+            f"rate:{param}", "rate", param, rule.get("priority", "medium"),
+            f"{label(param)} {word} {fmt(change)}{_unit(param)} in {fmt(rule['window_min'])} min "
+            f"(≥ {fmt(limit)})", v1, limit))
     return out
 
 
 def assessment_conditions(session: Session, protocol: Protocol) -> list[Condition]:
+    """Sedation deeper than baseline (MOAA/S: any drop; RASS: a drop of 2 or more),
+    and dissociation past the clinic's level."""
     out = []
     base = session.baseline()
-    latest = session.latest("moaas")
-    if latest is not None and "moaas" in base and session.infusion_started_at:
-        if latest[1] < base["moaas"]:
+    for scale, drop_key, default_drop in (("moaas", None, 1), ("rass", "assessment.rass_drop", 2)):
+        latest = session.latest(scale)
+        if latest is None or scale not in base or not session.infusion_started_at:
+            continue
+        drop = float(protocol.get(drop_key, default_drop) if drop_key else default_drop)
+        if base[scale] - latest[1] >= drop:
             out.append(Condition(
-                "assessment:moaas_drop", "assessment", "moaas",
-                protocol.get("assessment.moaas_drop_priority", "medium"),
-                f"MOAA/S {fmt(latest[1])}, down from baseline {fmt(base['moaas'])}",
-                latest[1], base["moaas"]))
+                f"assessment:{scale}_drop", "assessment", scale,
+                protocol.get(f"assessment.{scale}_drop_priority", "medium"),
+                f"{label(scale)} {fmt(latest[1])}, down from baseline {fmt(base[scale])}"
+                + ("" if scale == "moaas" else f" (≥ {fmt(drop)})"),
+                latest[1], base[scale]))
     level = protocol.get("assessment.dissociation_level", 0) or 0
     cadss = session.latest("cadss6_total")
     if level and cadss is not None and cadss[1] >= level:
@@ -132,45 +205,75 @@ def assessment_conditions(session: Session, protocol: Protocol) -> list[Conditio
     return out
 
 
+def dose_conditions(session: Session, protocol: Protocol, now: datetime) -> list[Condition]:
+    """The dose plan (CLINICAL.md §4): off-plan rate, total or duration."""
+    return [Condition(f"dose:{i}", "dose", "dose", f.priority, f.message)
+            for i, f in enumerate(running_findings(session, protocol, now))]
+
+
 def due_list(session: Session, protocol: Protocol, now: datetime) -> list[Due]:
     """What is due now: the observation cadence and, for the REMS preset, its BP points."""
     return [*observation_schedule(session, protocol, now), *rems_points(session, protocol, now)]
 
 
 def overdue_conditions(dues: list[Due], protocol: Protocol) -> list[Condition]:
+    """One overdue alarm per round: low once anything is due, medium past the grace
+    period, never high (CLINICAL.md §5). Recording the observation clears it."""
+    late = [d for d in dues if d.overdue_s > 0]
+    if not late:
+        return []
     grace = float(protocol.get("cadence.overdue_grace_min")) * 60.0
-    priority = protocol.get("alarms.overdue_priority", "medium")
-    out = []
-    for due in dues:
-        if due.overdue_s > grace:
-            out.append(Condition(f"overdue:{due.key}", "overdue", due.key, priority,
-                                 f"{due.label} overdue by {int(due.overdue_s // 60)} min"))
-    return out
+    worst = max(d.overdue_s for d in late)
+    listed = ", ".join(f"{d.label} {int(d.overdue_s // 60)} min" for d in late)
+    past_grace = protocol.get("alarms.overdue_priority", "medium")  # low or medium, never high
+    return [Condition("overdue", "overdue", "overdue", past_grace if worst > grace else "low",
+                      f"Observations overdue: {listed}", worst / 60.0, grace / 60.0)]
 
 
 def stale_conditions(session: Session, protocol: Protocol, now: datetime) -> list[Condition]:
+    """"No data" for a monitor stream that stopped; NIBP is episodic and never stale."""
     if session.phase not in (Phase.INFUSING, Phase.RECOVERY):
         return []
     limit = float(protocol.get("alarms.stale_device_s"))
     out = []
     for param, t in sorted(session.device_last.items()):
-        age = now.timestamp() - t
-        if age > limit:
+        if is_stale(session, protocol, param, now):
             out.append(Condition(f"stale:{param}", "stale", param, "low",
-                                 f"{label(param)} device data stale ({int(age)} s > "
-                                 f"{fmt(limit)} s)"))
+                                 f"{label(param)} no data from the monitor for "
+                                 f"{int(now.timestamp() - t)} s (> {fmt(limit)} s)"))
     return out
 
 
+def consciousness(session: Session, protocol: Protocol) -> tuple[float, str] | None:
+    """(t, ACVPU level): the last ACVPU, or the level the latest sedation score maps
+    to when that score is newer (MOAA/S 5 → A, 4–3 → V, 2–1 → P, 0 → U; RASS by
+    ``news2.rass_acvpu``; the mapping is clinic-editable)."""
+    found = []
+    acvpu = session.latest("acvpu")
+    if acvpu is not None:
+        found.append((acvpu[0], str(acvpu[1])))
+    for scale, offset in (("moaas", 0), ("rass", 5)):
+        latest = session.latest(scale)
+        if latest is not None:
+            table = protocol.get(f"news2.{scale}_acvpu") or DEFAULT_ACVPU[scale]
+            found.append((latest[0], str(table[int(latest[1]) + offset])))
+    return max(found, key=lambda f: f[0]) if found else None
+
+
 def news2_now(session: Session, protocol: Protocol, now: datetime) -> News2Result:
-    """NEWS2 from the latest valid value of each component within the window."""
+    """NEWS2 from the latest valid value of each component within the window.
+    Consciousness comes from the latest sedation score when it is newer than the
+    last ACVPU (CLINICAL.md §7); air/oxygen is carried forward from the last set."""
     window = float(protocol.get("news2.window_min")) * 60.0
     values: dict[str, object] = {}
-    for comp in ("rr", "spo2", "sbp", "hr", "temp", "o2", "acvpu"):
+    for comp in ("rr", "spo2", "sbp", "hr", "temp", "o2"):
         latest = session.latest(comp)
         if latest is not None and now.timestamp() - latest[0] <= window:
             values[comp] = latest[1]
-    return news2(values, int(protocol.get("news2.spo2_scale", 1)))
+    level = consciousness(session, protocol)
+    if level is not None and now.timestamp() - level[0] <= window:
+        values["acvpu"] = level[1]
+    return news2(values, spo2_scale(session, protocol))
 
 
 def news2_conditions(result: News2Result) -> list[Condition]:
@@ -187,13 +290,21 @@ def news2_conditions(result: News2Result) -> list[Condition]:
     return []
 
 
-def combined_condition(conditions: list[Condition]) -> list[Condition]:
-    """Two concurrent medium physiological warnings and no high one: one high alarm."""
+def group_of(param: str) -> str:
+    return MEASUREMENT.get(param, param)
+
+
+def combined_condition(conditions: list[Condition], protocol: Protocol) -> list[Condition]:
+    """Two concurrent medium limit warnings on independent vital signs (e.g. SBP and
+    SpO2), and no high one: one high alarm. Sedation scores, RR (10–11 is an expected
+    ketamine effect) and changes from baseline do not combine (CLINICAL.md §5)."""
+    groups = set(protocol.get("alarms.combine_parameters") or DEFAULT_COMBINE)
     physio = [c for c in conditions if c.rule in PHYSIOLOGICAL]
     if any(c.priority == "high" for c in physio):
         return []
-    medium = [c for c in physio if c.priority == "medium"]
-    if len({MEASUREMENT.get(c.parameter, c.parameter) for c in medium}) < 2:
+    medium = [c for c in physio if c.priority == "medium" and c.rule == "limit"
+              and group_of(c.parameter) in groups]
+    if len({group_of(c.parameter) for c in medium}) < 2:
         return []
     listed = "; ".join(c.message for c in medium[:3])
     return [Condition("combined", "combined", "combined", "high",
@@ -203,15 +314,33 @@ def combined_condition(conditions: list[Condition]) -> list[Condition]:
 def evaluate_conditions(session: Session, protocol: Protocol, now: datetime,
                         dues: list[Due] | None = None
                         ) -> tuple[dict[str, Condition], News2Result]:
+    """Every reason found at ``now``, by rule key (before one-per-parameter merging)."""
     score = news2_now(session, protocol, now)
     if session.phase in (Phase.DISCHARGED, Phase.CLOSED):
         return {}, score
-    found = [*limit_conditions(session, protocol), *relative_conditions(session, protocol),
+    found = [*limit_conditions(session, protocol, now), *relative_conditions(session, protocol),
              *rate_conditions(session, protocol), *assessment_conditions(session, protocol)]
     if protocol.get("alarms.combine_two_medium", True):
-        found += combined_condition(found)
+        found += combined_condition(found, protocol)
+    found += dose_conditions(session, protocol, now)
     found += overdue_conditions(due_list(session, protocol, now) if dues is None else dues,
                                 protocol)
     found += stale_conditions(session, protocol, now)
     found += news2_conditions(score)
     return {c.key: c for c in found}, score
+
+
+def alarm_conditions(reasons: dict[str, Condition]) -> dict[str, Condition]:
+    """One alarm per parameter: the highest-priority reason (the first found among
+    equals) shows, the others are listed with it. Keys are the parameter groups."""
+    by_group: dict[str, list[Condition]] = {}
+    for cond in reasons.values():
+        by_group.setdefault(group_of(cond.parameter), []).append(cond)
+    out = {}
+    for group, conds in by_group.items():
+        top = max(conds, key=lambda c: c.rank)  # max keeps the first of equals
+        others = tuple(c.message for c in conds if c is not top)
+        message = top.message + (f" (also: {'; '.join(others)})" if others else "")
+        out[group] = Condition(group, top.rule, top.parameter, top.priority, message,
+                               top.value, top.limit, others)
+    return out

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from monitor.protocols import Protocol
 from monitor.rules.alarms import Draft, lifecycle
-from monitor.rules.conditions import Condition, due_list, evaluate_conditions
+from monitor.rules.conditions import Condition, alarm_conditions, due_list, evaluate_conditions
 from monitor.rules.news2 import News2Result
 from monitor.rules.schedule import Due, MinObservation, min_observation
 from monitor.session import Session
@@ -32,7 +32,8 @@ class Evaluation:
 
 def evaluate(session: Session, protocol: Protocol, now: datetime) -> Evaluation:
     dues = due_list(session, protocol, now)  # once: for the overdue rule and the header
-    conditions, score = evaluate_conditions(session, protocol, now, dues)
+    reasons, score = evaluate_conditions(session, protocol, now, dues)
+    conditions = alarm_conditions(reasons)  # one alarm per parameter
     drafts = [] if session.locked else lifecycle(session, conditions, protocol, now)
     return Evaluation(
         now, conditions, drafts, score,

@@ -88,20 +88,31 @@ def rems_points(session: Session, protocol: Protocol, now: datetime) -> list[Due
 class MinObservation:
     required_min: float
     elapsed_min: float
+    counted_from: str = "dose"      # "dose" (single dose) or "end of infusion"
+    running: bool = False           # the infusion has not ended: nothing counted yet
 
     @property
     def met(self) -> bool:
-        return self.elapsed_min >= self.required_min
+        return not self.running and self.elapsed_min >= self.required_min
 
     @property
     def remaining_min(self) -> float:
-        return max(0.0, self.required_min - self.elapsed_min)
+        return self.required_min if self.running else max(0.0, self.required_min
+                                                           - self.elapsed_min)
 
 
 def min_observation(session: Session, protocol: Protocol, now: datetime) -> MinObservation | None:
-    """Minutes observed since dosing began, against the protocol's minimum."""
+    """Minutes observed against the protocol's minimum (CLINICAL.md §4): counted from
+    the dose for a single dose (esketamine: 120 min), from the END of an infusion —
+    never from its start."""
     if session.infusion_started_at is None:
         return None
+    required = float(protocol.get("protocol.min_observation_min"))
     end = session.discharged_at or now
-    elapsed = (end - session.infusion_started_at) / timedelta(minutes=1)
-    return MinObservation(float(protocol.get("protocol.min_observation_min")), elapsed)
+    if session.dose_mode == "single":
+        return MinObservation(required, (end - session.infusion_started_at)
+                              / timedelta(minutes=1))
+    stopped = session.infusion_stopped_at
+    if stopped is None:
+        return MinObservation(required, 0.0, "end of infusion", running=True)
+    return MinObservation(required, (end - stopped) / timedelta(minutes=1), "end of infusion")

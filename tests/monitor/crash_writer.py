@@ -23,17 +23,18 @@ def step(rec: Recorder, n: int) -> None:
         if n < 3:
             rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN1")
         else:
-            rec.start_infusion("RN1", rate="0.35", rate_unit="mg/kg/h")
+            # Durability, not clinical flow: the pre-dose prompts are confirmed.
+            rec.start_infusion("RN1", rate="0.35", rate_unit="mg/kg/h", confirmed=True)
         return
     k = n % 11
     if k == 3:
-        rec.change_rate("RN1", f"{0.2 + (n % 5) * 0.05:.2f}", "mg/kg/h")
+        rec.change_rate("RN1", f"{0.2 + (n % 5) * 0.05:.2f}", "mg/kg/h", confirmed=True)
     elif k == 5 and not s.paused:
         rec.pause_infusion("RN1", "nausea")
     elif k == 6 and s.paused:
         rec.resume_infusion("RN1")
     elif k == 8:
-        rec.give_bolus("RN1", "2.5")
+        rec.give_bolus("RN1", "2.5", confirmed=True)  # past the plan after a while
     else:
         rec.record_vitals({"sbp": str(120 + n % 40), "dbp": "80", "hr": str(60 + n % 30),
                            "spo2": "97", "rr": "14"}, "RN1")

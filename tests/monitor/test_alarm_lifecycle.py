@@ -29,8 +29,12 @@ def only_alarm(rec, key):
 def test_high_alarm_latches_until_acknowledged(infusing):
     rec = infusing
     rec.record_vitals({"sbp": "186/90"}, "RN7")
-    alarm = only_alarm(rec, "limit:sbp:high")
-    assert (alarm.priority, alarm.message) == ("high", "SBP 186 ≥ 180")
+    alarm = only_alarm(rec, "bp")
+    # One alarm for the BP reading: the highest reason shows, the others listed with it.
+    assert (alarm.priority, alarm.message) == (
+        "high", "SBP 186 ≥ 180 (also: SBP +58 mmHg over baseline 128; "
+                "SBP up 58 mmHg in 10 min (≥ 20))")
+    assert len(rec.session.active_alarms()) == 1
     rec.record_vitals({"sbp": "140/85"}, "RN7")
     assert alarm.active, "a high alarm must stay latched after the value normalises"
     rec.acknowledge("RN7", alarm.alarm_id, "re-measured", "cuff repositioned")
@@ -43,7 +47,7 @@ def test_high_alarm_latches_until_acknowledged(infusing):
 def test_medium_alarm_does_not_latch(infusing):
     rec = infusing
     rec.record_vitals({"sbp": "165/90"}, "RN7")
-    alarm = only_alarm(rec, "limit:sbp:high")
+    alarm = only_alarm(rec, "bp")
     rec.record_vitals({"sbp": "150/90"}, "RN7")
     assert not alarm.active
 
@@ -51,7 +55,7 @@ def test_medium_alarm_does_not_latch(infusing):
 def test_acknowledge_needs_action_from_the_list(infusing):
     rec = infusing
     rec.record_vitals({"sbp": "186/90"}, "RN7")
-    alarm = only_alarm(rec, "limit:sbp:high")
+    alarm = only_alarm(rec, "bp")
     with pytest.raises(ValidationError, match="Action taken"):
         rec.acknowledge("RN7", alarm.alarm_id, "ignored it")
     with pytest.raises(ValidationError, match="Nurse ID"):
@@ -62,14 +66,15 @@ def test_acknowledge_needs_action_from_the_list(infusing):
 def test_unacknowledged_medium_escalates_after_exactly_5_min(infusing, clock):
     rec = infusing
     rec.record_vitals({"sbp": "165/90", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
-    alarm = only_alarm(rec, "limit:sbp:high")
+    alarm = only_alarm(rec, "bp")
     clock.advance(299)
     rec.tick()
     assert alarm.priority == "medium"
     clock.advance(1)
     rec.tick()
     assert alarm.priority == "high"
-    assert alarm.message == "SBP 165 ≥ 160 (unacknowledged 5 min)"
+    assert alarm.message == ("SBP 165 ≥ 160 (also: SBP up 37 mmHg in 10 min (≥ 20)) "
+                             "(unacknowledged 5 min)")
     (esc,) = [e for e in logged(rec, EventKind.ALARM_ESCALATED)
               if e.payload["alarm_id"] == alarm.alarm_id]
     assert esc.payload["reason"] == "unacknowledged"
@@ -78,7 +83,7 @@ def test_unacknowledged_medium_escalates_after_exactly_5_min(infusing, clock):
 def test_acknowledged_alarm_still_active_is_reannounced_after_3_min(infusing, clock):
     rec = infusing
     rec.record_vitals({"sbp": "165/90", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
-    alarm = only_alarm(rec, "limit:sbp:high")
+    alarm = only_alarm(rec, "bp")
     clock.advance(60)
     rec.acknowledge("RN7", alarm.alarm_id, "physician informed")
     clock.advance(179)
@@ -120,7 +125,7 @@ def test_audio_pause_broken_by_a_new_high_alarm(infusing, clock):
 def test_every_decision_is_in_the_log(infusing, clock):
     rec = infusing
     rec.record_vitals({"sbp": "186/90"}, "RN7")
-    alarm = only_alarm(rec, "limit:sbp:high")
+    alarm = only_alarm(rec, "bp")
     rec.pause_audio("RN7")
     rec.acknowledge("RN7", alarm.alarm_id, "infusion slowed")
     rec.record_vitals({"sbp": "140/85"}, "RN7")

@@ -49,7 +49,7 @@ def test_sessions_and_verify(db_path, clock, protocols):
     assert sid in proc.stdout and "MRN-0042" in proc.stdout and "baseline" in proc.stdout
     proc = cli("verify", "--db", str(db_path))
     assert proc.returncode == 0
-    assert "3 events, every chain verifies" in proc.stdout
+    assert "4 events, every chain verifies" in proc.stdout
 
 
 def test_environment_variable_selects_database(db_path, clock, protocols):

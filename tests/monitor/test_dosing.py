@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import T0
+from tests.conftest import T0, baseline_vitals
 
 
 def at(minutes: float):
@@ -14,6 +14,7 @@ def at(minutes: float):
 
 
 def test_constant_rate_mg_per_kg_per_h(recorder, clock):
+    baseline_vitals(recorder)
     recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
     clock.advance(4 * 3600)
     # 0.35 mg/kg/h × 70 kg × 4 h = 98 mg = 1.4 mg/kg
@@ -22,6 +23,7 @@ def test_constant_rate_mg_per_kg_per_h(recorder, clock):
 
 
 def test_rate_change_pause_resume_bolus_stop(recorder, clock):
+    baseline_vitals(recorder)
     recorder.start_infusion("RN7", rate="20", rate_unit="mg/h")          # t = 0
     clock.advance(30 * 60)
     recorder.change_rate("RN7", "0.5", "mg/kg/h")                      # 35 mg/h at 30 min
@@ -45,6 +47,7 @@ def test_rate_change_pause_resume_bolus_stop(recorder, clock):
 
 
 def test_rate_change_while_paused_applies_on_resume(recorder, clock):
+    baseline_vitals(recorder)
     recorder.start_infusion("RN7", rate="10", rate_unit="mg/h")
     clock.advance(600)
     recorder.pause_infusion("RN7", "hypertension")
@@ -58,6 +61,7 @@ def test_rate_change_while_paused_applies_on_resume(recorder, clock):
 
 
 def test_amending_the_rate_recomputes_the_dose(recorder, clock):
+    baseline_vitals(recorder)
     start = recorder.start_infusion("RN7", rate="0.5", rate_unit="mg/kg/h")
     clock.advance(3600)
     recorder.amend("RN7", start.seq, {"rate": "0.35"}, "typed 0.5 for 0.35")
@@ -65,6 +69,7 @@ def test_amending_the_rate_recomputes_the_dose(recorder, clock):
 
 
 def test_struck_bolus_is_not_counted(recorder, clock):
+    baseline_vitals(recorder)
     recorder.start_infusion("RN7", rate="10", rate_unit="mg/h")
     bolus = recorder.give_bolus("RN7", "10")
     clock.advance(3600)
@@ -73,6 +78,7 @@ def test_struck_bolus_is_not_counted(recorder, clock):
 
 
 def test_back_dated_rate_change_is_placed_in_time(recorder, clock):
+    baseline_vitals(recorder)
     recorder.start_infusion("RN7", rate="10", rate_unit="mg/h")
     clock.advance(3600)
     recorder.change_rate("RN7", "20", "mg/h", observed_at=at(30))
@@ -83,6 +89,7 @@ def test_single_dose_protocol(store, clock, protocols):
     from monitor.recorder import Recorder
     from tests.conftest import OPENING
     rec = Recorder.open_new(store, clock, protocols, {**OPENING, "protocol": "esketamine-nasal"})
+    baseline_vitals(rec)
     rec.start_infusion("RN7", dose_mg="56", lot="L123")
     assert rec.session.phase == "recovery"
     assert rec.session.dose_mg(clock.now()) == pytest.approx(56)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -167,12 +168,17 @@ def test_artifact_reading_never_raises(recorder, clock):
     assert not [a for a in recorder.session.alarms.values() if a.parameter == "hr"]
 
 
-@pytest.mark.parametrize(("phase", "seconds", "fires"), [
-    ("infusing", 15 * 60, False), ("infusing", 15 * 60 + 1, True),
-    ("recovery", 20 * 60, False), ("recovery", 20 * 60 + 1, True),
-    ("baseline", 5 * 3600, False),
+@pytest.mark.parametrize(("phase", "seconds", "priority"), [
+    # BP is due 10 min after the start (infusing) or the stop (recovery: 15 min);
+    # overdue is low once due, medium past the 5 min grace, never high.
+    ("infusing", 10 * 60, None), ("infusing", 10 * 60 + 1, "low"),
+    ("infusing", 15 * 60, "low"), ("infusing", 15 * 60 + 1, "medium"),
+    ("infusing", 3 * 3600, "medium"),
+    ("recovery", 15 * 60, None), ("recovery", 15 * 60 + 1, "low"),
+    ("recovery", 20 * 60, "low"), ("recovery", 20 * 60 + 1, "medium"),
+    ("baseline", 5 * 3600, None),
 ])
-def test_overdue_timing_in_each_phase(recorder, clock, phase, seconds, fires):
+def test_overdue_timing_in_each_phase(recorder, clock, phase, seconds, priority):
     baseline_vitals(recorder)
     if phase != "baseline":
         recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
@@ -182,10 +188,13 @@ def test_overdue_timing_in_each_phase(recorder, clock, phase, seconds, fires):
         recorder.record_assessment({"moaas": 5}, "RN7")
         recorder.stop_infusion("RN7")
     clock.advance(seconds)
-    cond = conditions(recorder).get("overdue:bp")
-    assert (cond is not None) is fires
-    if fires:
-        assert cond.message == "BP overdue by 5 min"
+    found = conditions(recorder)
+    assert [k for k in found if k.startswith("overdue")] == ([] if priority is None
+                                                              else ["overdue"])  # one per round
+    if priority:
+        assert found["overdue"].priority == priority
+        minutes = (seconds - (10 if phase == "infusing" else 15) * 60) // 60
+        assert found["overdue"].message.startswith(f"Observations overdue: BP {minutes} min")
 
 
 def test_rems_bp_point_at_40_min(store, clock, protocols):
@@ -195,12 +204,14 @@ def test_rems_bp_point_at_40_min(store, clock, protocols):
     for _minute in (15, 30):
         clock.advance(15 * 60)
         rec.record_vitals({"hr": "75", "spo2": "97", "rr": "14"}, "RN7")  # no BP
-    clock.advance(15 * 60)                                  # 45:00 after dosing
-    assert "overdue:rems40" not in conditions(rec)
-    clock.advance(1)
-    assert conditions(rec)["overdue:rems40"].message == "REMS BP at 40 min overdue by 5 min"
+    clock.advance(10 * 60)                                  # 40:00 after dosing
+    assert "REMS" not in conditions(rec)["overdue"].message  # (the 15-min BP is overdue)
+    clock.advance(5 * 60 + 1)                               # 45:01
+    overdue = conditions(rec)["overdue"]
+    assert "REMS BP at 40 min 5 min" in overdue.message and overdue.priority == "medium"
     rec.record_vitals({"sbp": "140/85"}, "RN7")
-    assert "overdue:rems40" not in conditions(rec)
+    after = conditions(rec).get("overdue")
+    assert after is None or "REMS" not in after.message
 
 
 def test_stale_device_data(recorder, clock):
@@ -211,7 +222,7 @@ def test_stale_device_data(recorder, clock):
     clock.advance(1)
     found = conditions(recorder)
     assert found["stale:hr"].priority == "low"
-    assert found["stale:hr"].message == "HR device data stale (31 s > 30 s)"
+    assert found["stale:hr"].message == "HR no data from the monitor for 31 s (> 30 s)"
 
 
 def test_limit_change_is_an_event_and_applies(recorder):
@@ -231,8 +242,8 @@ def test_engine_is_deterministic(recorder, clock):
     assert a[0] == b[0]
     later = evaluate_conditions(recorder.session, recorder.protocol,
                                 clock.now() + timedelta(minutes=5))
-    assert "overdue:bp" not in a[0]
-    assert "overdue:bp" in later[0]
+    assert a[0]["overdue"].priority == "low"         # BP 2 min late
+    assert later[0]["overdue"].priority == "medium"  # 7 min late: past the grace
 
 
 def test_broken_site_file_cases(tmp_path: Path):
@@ -262,7 +273,7 @@ def test_broken_site_file_cases(tmp_path: Path):
 def test_valid_site_file_overrides_and_adds(tmp_path: Path):
     site = tmp_path / "site.toml"
     base = Path(__file__).resolve().parents[2] / "monitor/protocols/chronic-pain-iv.toml"
-    body = base.read_text().replace("[", "[protocols.clinic-crps.").replace(
+    body = re.sub(r"^\[", "[protocols.clinic-crps.", base.read_text(), flags=re.M).replace(
         "version = 1", "").replace('id = "chronic-pain-iv"', 'id = "clinic-crps"')
     site.write_text("version = 1\n[protocols.chronic-pain-iv.limits.sbp]\nhigh_high = 175\n"
                     + body)

@@ -77,3 +77,37 @@ def test_headless_command_prints_one_summary_line(tmp_path: Path):
     bad = subprocess.run([sys.executable, "-m", "ui.entry", "demo", "--headless", "--minutes",
                           "-5"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "--minutes" in bad.stderr
+
+
+# What each alarm of the seeded demo (seed 1) is, and why a nurse acts on it.
+DEMO_ALARMS = [
+    # minutes after opening (dosing starts at 10), key, priority, message start
+    (40.0, "bp", "medium", "SBP up 20 mmHg in 10 min"),      # the ketamine BP surge, still rising
+    (60.0, "sedation", "medium", "MOAA/S 4, down from baseline 5"),   # sedation (label definition)
+    (80.0, "spo2", "medium", "SpO2 93 ≤ 93"),                # a desaturation: re-measure, O2?
+]
+
+
+def test_seeded_demo_alarms_per_hour_each_actionable(tmp_path: Path):
+    s, _ = run(tmp_path / "alarms.db", 1)
+    hours = (s.closed_at - START).total_seconds() / 3600
+    raised = [((a.raised_at - START).total_seconds() / 60, a.key, a.raised_priority, a.message)
+              for a in s.alarms.values()]
+    assert [(m, k, p) for m, k, p, _ in raised] == [(m, k, p) for m, k, p, _ in DEMO_ALARMS]
+    for (_, _, _, message), (_, _, _, start) in zip(raised, DEMO_ALARMS, strict=True):
+        assert message.startswith(start)
+    assert hours == 3.25 and round(len(raised) / hours, 2) == 0.92   # 3 alarms in 3 h 15 min
+    # Every alarm was acted on (acknowledged with an action) and none is left at discharge;
+    # none escalated, none is an overdue or combined alarm.
+    assert all(a.action and a.resolved_at for a in s.alarms.values())
+    assert all(a.priority == a.raised_priority for a in s.alarms.values())
+
+
+def test_demo_alarm_rate_stays_low_over_seeds_and_with_a_monitor_stream(tmp_path: Path):
+    for seed in (2, 3, 4, 5):
+        s, _ = run(tmp_path / f"s{seed}.db", seed)
+        assert len(s.alarms) <= 3, [a.message for a in s.alarms.values()]
+    s, _ = run(tmp_path / "dev.db", 1, minutes=60, device_rate=1.0)  # 1 Hz HR and SpO2
+    assert {a.key for a in s.alarms.values()} <= {"bp", "sedation", "spo2"}
+    assert not [a for a in s.alarms.values() if a.rule in ("stale", "limit") and
+                a.parameter == "hr"]

@@ -33,7 +33,7 @@ def test_triggers_refuse_update_and_delete(recorder, store):
 
 def test_tampering_is_found_and_named(recorder, store, db_path):
     baseline_vitals(recorder)
-    assert store.verify() == (1, 3)
+    assert store.verify() == (1, 4)
     store.close()
     conn = sqlite3.connect(db_path)
     conn.execute("DROP TRIGGER events_append_only_update")
@@ -192,7 +192,7 @@ def test_reopen_folds_the_same_session(recorder, store, db_path, clock, protocol
 def test_listing_matches_the_folded_phase(recorder, store, clock):
     from monitor.overview import session_rows
     from monitor.session import fold
-    steps = [lambda: None,
+    steps = [lambda: baseline_vitals(recorder),
              lambda: recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h"),
              lambda: recorder.stop_infusion("RN7")]
     for step in steps:

@@ -1,0 +1,129 @@
+"""The protocol's dose plan, and how a dose entry or the running dose compares with it.
+
+CLINICAL.md §4 "Dose plan": a rate above the plan's maximum, a total past the
+planned mg/kg (or mg for a single dose), or an infusion running past the
+planned duration warns (medium) and asks for confirmation at entry; a total of
+2x the plan or more, or a rate in the anaesthetic range (>= 1 mg/kg/h for a
+low-dose protocol), is high.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitor.dosing import to_mg_per_h
+from monitor.parameters import fmt
+from monitor.protocols import Protocol
+from monitor.session import Session
+
+
+@dataclass(frozen=True)
+class PlanFinding:
+    priority: str      # "medium" or "high"
+    message: str
+
+
+def _rate_mg_kg_h(rate: float, unit: str, weight_kg: float) -> float:
+    return to_mg_per_h(rate, unit, weight_kg) / weight_kg if weight_kg else 0.0
+
+
+def plan_total_mg_kg(protocol: Protocol) -> float | None:
+    """Planned total: given in the plan, else planned rate x duration (mg/kg/h plans)."""
+    total = protocol.get("dose_plan.total_mg_kg")
+    if total is not None:
+        return float(total)
+    rate, minutes = protocol.get("dose_plan.rate"), protocol.get("dose_plan.duration_min")
+    if rate is None or minutes is None or protocol.get("dose_plan.rate_unit") != "mg/kg/h":
+        return None
+    return float(rate) * float(minutes) / 60.0
+
+
+def rate_findings(protocol: Protocol, rate: float, unit: str,
+                  weight_kg: float) -> list[PlanFinding]:
+    """A rate compared with the plan's maximum and the anaesthetic range."""
+    per_kg = _rate_mg_kg_h(rate, unit, weight_kg)
+    shown = f"{fmt(rate)} {unit}" + ("" if unit == "mg/kg/h" else f" ({per_kg:.2f} mg/kg/h)")
+    anaesthetic = protocol.get("dose_plan.anaesthetic_rate_mg_kg_h", 1.0)
+    if anaesthetic and per_kg >= float(anaesthetic):
+        return [PlanFinding("high", f"Rate {shown} is in the anaesthetic range "
+                                    f"(≥ {fmt(float(anaesthetic))} mg/kg/h)")]
+    plan_max = protocol.get("dose_plan.rate_max", protocol.get("dose_plan.rate"))
+    if plan_max is None:
+        return []
+    max_unit = str(protocol.get("dose_plan.rate_unit", "mg/kg/h"))
+    max_per_kg = _rate_mg_kg_h(float(plan_max), max_unit, weight_kg)
+    if per_kg > max_per_kg + 1e-9:
+        return [PlanFinding("medium", f"Rate {shown} is above the plan's maximum "
+                                      f"{fmt(float(plan_max))} {max_unit}")]
+    return []
+
+
+def total_findings(protocol: Protocol, total_mg: float, weight_kg: float) -> list[PlanFinding]:
+    """A total dose (mg) compared with the planned total (mg/kg, or mg for a single dose)."""
+    if protocol.dose_mode == "single":
+        planned = protocol.get("dose_plan.max_dose_mg", protocol.get("dose_plan.dose_mg"))
+        if planned is None:
+            return []
+        planned_mg, shown, plan_shown = float(planned), f"{fmt(total_mg)} mg", f"{fmt(planned)} mg"
+    else:
+        per_kg = plan_total_mg_kg(protocol)
+        if per_kg is None or not weight_kg:
+            return []
+        planned_mg = per_kg * weight_kg
+        shown = f"{total_mg / weight_kg:.2f} mg/kg ({total_mg:.1f} mg)"
+        plan_shown = f"{fmt(round(per_kg, 3))} mg/kg"
+    if total_mg >= 2 * planned_mg - 1e-9:
+        return [PlanFinding("high", f"Dose {shown} is at least twice the plan's {plan_shown}")]
+    if total_mg > planned_mg + 1e-9:
+        return [PlanFinding("medium", f"Dose {shown} is past the plan's {plan_shown}")]
+    return []
+
+
+def running_min(session: Session, when: datetime) -> float:
+    """Minutes the infusion has been running (rate above 0) up to ``when``."""
+    t = when.timestamp()
+    points = session.timeline.points
+    total = 0.0
+    for (t0, rate), nxt in zip(points, [*points[1:], None], strict=False):
+        if t0 >= t:
+            break
+        if rate > 0:
+            total += (min(nxt[0], t) if nxt is not None else t) - t0
+    return total / 60.0
+
+
+def duration_findings(session: Session, protocol: Protocol, when: datetime) -> list[PlanFinding]:
+    planned = protocol.get("dose_plan.duration_min")
+    if planned is None or protocol.dose_mode != "infusion" or session.rate_mg_per_h(when) <= 0:
+        return []
+    ran = running_min(session, when)
+    if ran > float(planned) + 1e-9:
+        return [PlanFinding("medium", f"Infusion running {ran:.0f} min, past the plan's "
+                                      f"{fmt(float(planned))} min")]
+    return []
+
+
+def running_findings(session: Session, protocol: Protocol, now: datetime) -> list[PlanFinding]:
+    """What the dose given so far and the current rate say against the plan."""
+    if session.infusion_started_at is None:
+        return []
+    out = total_findings(protocol, session.dose_mg(now), session.weight_kg)
+    if session.rate_display and not session.paused and session.infusion_stopped_at is None:
+        rate, unit = session.rate_display
+        out += rate_findings(protocol, rate, unit, session.weight_kg)
+    out += duration_findings(session, protocol, now)
+    return out
+
+
+def entry_warnings(session: Session, protocol: Protocol, *, rate: float | None = None,
+                   unit: str | None = None, bolus_mg: float | None = None,
+                   when: datetime) -> list[str]:
+    """Warnings a dose entry needs confirmed: the rate and the total it leads to."""
+    found: list[PlanFinding] = []
+    if rate is not None and unit is not None:
+        found += rate_findings(protocol, rate, unit, session.weight_kg)
+    if bolus_mg is not None:
+        found += total_findings(protocol, session.dose_mg(when) + bolus_mg, session.weight_kg)
+    return [f"{f.message} ({'HIGH' if f.priority == 'high' else 'warning'}; "
+            f"plan: {protocol.get('dose_plan.text', '')})" for f in found]

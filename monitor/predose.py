@@ -1,0 +1,91 @@
+"""Before dosing: the pre-infusion checklist and what must be known before "Start".
+
+CLINICAL.md §7: the baseline is the last reading before dosing; with no
+pre-dose BP or sedation score the nurse is asked before the start. For the
+REMS preset a pre-dose BP above the label's 140/90 is a decision for the
+clinician (a confirmation, not a hard stop).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from monitor.errors import FieldError
+from monitor.events import EventKind
+from monitor.parameters import fmt
+from monitor.protocols import Protocol
+from monitor.session import Session
+
+# Every item a clinic may put on its checklist (protocol key ``checklist.items``).
+CHECKLIST_ITEMS: dict[str, str] = {
+    "fasting": "Fasting as instructed",
+    "contraindications_asked": "Contraindications asked (uncontrolled hypertension, psychosis, "
+                               "raised intracranial pressure, pregnancy)",
+    "benzodiazepines": "Concomitant benzodiazepines",
+    "opioids": "Concomitant opioids",
+    "psychostimulants": "Concomitant psychostimulants",
+    "maois": "Concomitant MAOIs",
+    "escort_arranged": "Escort arranged",
+}
+# Items that record a fact (REMS concomitant medication), not a step to complete.
+MEDICATION_ITEMS = ("benzodiazepines", "opioids", "psychostimulants", "maois")
+ANSWERS = ("yes", "no")
+LATE = float("inf")
+
+
+def checklist_items(protocol: Protocol) -> list[str]:
+    return [str(i) for i in protocol.get("checklist.items") or []]
+
+
+def validate_checklist(protocol: Protocol, answers: dict[str, Any],
+                       errors: list[FieldError]) -> dict[str, str]:
+    """Every item the clinic chose answered yes or no; nothing else."""
+    out: dict[str, str] = {}
+    items = checklist_items(protocol)
+    for key in answers:
+        if key not in items:
+            errors.append(FieldError(key, "Checklist item", key,
+                                     "one of this clinic's items: " + ", ".join(items)))
+    for key in items:
+        value = answers.get(key)
+        if value is True:
+            value = "yes"
+        elif value is False:
+            value = "no"
+        if value not in ANSWERS:
+            errors.append(FieldError(key, CHECKLIST_ITEMS[key], str(value or ""), "yes or no"))
+        else:
+            out[key] = str(value)
+    return out
+
+
+def latest_checklist(session: Session) -> dict[str, str] | None:
+    found = [e for e in session.entries_of(EventKind.CHECKLIST) if e.counts]
+    return dict(found[-1].payload.get("answers", {})) if found else None
+
+
+def predose_warnings(session: Session, protocol: Protocol, when: datetime) -> list[str]:
+    """What the nurse must confirm before dosing at ``when``."""
+    t = when.timestamp()
+    before = {name: session.series[name].last_valid_before(t, LATE)  # type: ignore[arg-type]
+              for name in ("sbp", "dbp", protocol.sedation_scale)}
+    out = []
+    if before["sbp"] is None:
+        out.append("No BP recorded before dosing: record a pre-dose BP (it is the baseline)")
+    elif protocol.get("rems.predose_bp_max"):
+        sbp_max, dbp_max = (float(v) for v in protocol.get("rems.predose_bp_max"))
+        sbp, dbp = before["sbp"], before["dbp"]
+        if sbp > sbp_max or (dbp is not None and dbp > dbp_max):
+            out.append(
+                f"Pre-dose BP {fmt(sbp)}/{fmt(dbp) if dbp is not None else '?'} is above "
+                f"{fmt(sbp_max)}/{fmt(dbp_max)}. The Spravato label: esketamine raises BP for "
+                "about 4 h; assess BP before dosing and, if it is elevated, weigh the benefit "
+                "against the risk of a short-term BP rise (consider delaying the dose). "
+                "A decision for the clinician")
+    if before[protocol.sedation_scale] is None:
+        name = "MOAA/S" if protocol.sedation_scale == "moaas" else "RASS"
+        out.append(f"No {name} score recorded before dosing: record one (it is the baseline)")
+    if checklist_items(protocol) and latest_checklist(session) is None:
+        out.append("Pre-infusion checklist not completed")
+    return out
