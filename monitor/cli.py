@@ -81,7 +81,12 @@ def _cmd_verify(db: Path, _args: argparse.Namespace) -> int:
     from monitor.store import Store
     with Store(db, readonly=True) as store:
         sessions, events = store.verify()
-    print(f"OK: {db}: integrity ok, {sessions} sessions, {events} events, every chain verifies")
+        notes = store.verify_notes
+    print(f"OK: {db}: integrity ok, triggers present, {sessions} sessions, {events} events, "
+          "every chain verifies" + ("" if notes else ", every seal and the session registry "
+                                    "verify"))
+    for note in notes:
+        print(f"note: {note}")
     return 0
 
 
@@ -94,11 +99,13 @@ def _cmd_export(db: Path, args: argparse.Namespace) -> int:
 
 
 def _cmd_import(db: Path, args: argparse.Namespace) -> int:
+    from monitor.clock import SystemClock
+    from monitor.export import _protocols
     from monitor.export.json_io import import_file
     from monitor.store import Store
     ensure_parent(db)
     with Store(db) as store:
-        sid, count = import_file(store, Path(args.file))
+        sid, count = import_file(store, Path(args.file), _protocols(), SystemClock().now())
     print(f"Imported session {sid} ({count} events) into {db}")
     return 0
 

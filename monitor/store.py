@@ -613,8 +613,8 @@ class Store:
                 if key is not None and self._sealed_with_key(session_id):
                     for r in rows:
                         if r[10] and not same(r[10], event_mac(key, r[9])):
-                            return [f"Event {session_id}-{r[1]} ({r[2]}) does not carry a valid seal "
-                                    "(changed without the record key)"]
+                            return [f"Event {session_id}-{r[1]} ({r[2]}) does not carry a "
+                                    "valid seal (changed without the record key)"]
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
         return []
@@ -690,6 +690,19 @@ class Store:
             problems.append(f"the sealed session list held {seal[0]} sessions; it now holds "
                             f"{len(sids)} (a session was deleted or added)")
         return problems
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the file, whatever a writer does meanwhile."""
+        if self._conn.in_transaction:
+            yield
+            return
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            with suppress(sqlite3.Error):
+                self._conn.execute("COMMIT")
 
     @contextmanager
     def raw(self) -> Iterator[sqlite3.Connection]:
