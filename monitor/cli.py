@@ -150,7 +150,7 @@ def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> i
                    "export": _cmd_export, "import": _cmd_import}[args.command]
         return handler(db, args)
     except MonitorError as exc:
-        log.warning("%s failed: %s", args.command, exc)
+        log.warning("%s failed: %s", args.command, type(exc).__name__)
         print(f"ketamine-monitor: error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a last resort: one line for the user, the trace in the log

@@ -48,7 +48,7 @@ def describe(kind: EventKind, p: dict[str, Any],
     if kind is EventKind.BOLUS:
         return f"bolus {fmt(p['dose_mg'])} mg"
     if kind is EventKind.MEDICATION:
-        return f"{p['drug']} {fmt(p['dose'])} {p['unit']} {p['route']}"
+        return f"{text(p.get('drug')) or 'medication'} {fmt(p['dose'])} {p['unit']} {p['route']}"
     if kind is EventKind.QUICK_EVENT:
         return str(p.get("label")) + (f" {fmt(p['dose'])} {p.get('unit')}" if "dose" in p else "")
     if kind is EventKind.NOTE:

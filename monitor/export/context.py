@@ -131,7 +131,7 @@ class ExportContext:
             elif isinstance(value, str) and _ISO.match(value):
                 try:
                     value = self.time(datetime.fromisoformat(value))
-                except ValueError:
+                except (ValueError, TypeError):
                     continue
             out[key] = value
         return out
@@ -150,7 +150,8 @@ class ExportContext:
 
     def entries(self, *kinds: EventKind) -> list[Entry]:
         """Entries in observed-time order (sorted only if back-dating disturbed it)."""
-        chosen = [e for e in self.session.entries.values() if not kinds or e.kind in kinds]
+        chosen = [e for e in self.session.entries.values()
+                  if (not kinds or e.kind in kinds) and not e.unreadable]
         times = [e.event.observed_at for e in chosen]
         if any(a > b for a, b in itertools.pairwise(times)):
             chosen.sort(key=lambda e: (e.event.observed_at, e.event.seq))
