@@ -594,6 +594,8 @@ class Store:
         if full or self._verified.get(session_id) != (seq, head):
             problems += self._check_chain(session_id, full)
         problems += self._check_registry(session_id, seq, head, notes)
+        if self.schema >= 2:  # a deleted session is the whole record's problem
+            problems += self._check_session_list()
         if not problems:
             self._verified[session_id] = (seq, head)
         return Verdict(session_id, seq, head, tuple(problems), tuple(notes))
@@ -664,17 +666,18 @@ class Store:
             problems += [p for p in verdict.problems if p not in problems]
             notes += [n for n in verdict.notes if n not in notes]
             total += verdict.events
-        if self.schema >= 2:
-            problems += self._check_session_list(set(sids))
+        if self.schema >= 2 and not sids:
+            problems += self._check_session_list()
         self.verify_notes = notes
         if problems:
             raise ChainError("; ".join(problems))
         return len(sids), total
 
-    def _check_session_list(self, present: set[str]) -> list[str]:
+    def _check_session_list(self) -> list[str]:
         problems = [f"session {sid} is in the registry but its events are gone (deleted)"
-                    for sid, in self._rows("SELECT session_id FROM registry ORDER BY ordinal")
-                    if sid not in present]
+                    for sid, in self._rows(
+                        "SELECT session_id FROM registry r WHERE NOT EXISTS (SELECT 1 FROM "
+                        "events e WHERE e.session_id = r.session_id) ORDER BY ordinal")]
         ordinals = [r[0] for r in self._rows("SELECT ordinal FROM registry ORDER BY ordinal")]
         if ordinals != list(range(1, len(ordinals) + 1)):
             problems.append("a session was removed from the session registry")
