@@ -30,7 +30,7 @@ def test_lock_symlinked_to_the_database_never_truncates_it(tmp_path: Path):
     size = db.stat().st_size
     (tmp_path / "s.db.lock").unlink()
     os.symlink(db, tmp_path / "s.db.lock")
-    with pytest.raises(StoreError, match="lock file .* symbolic link"):
+    with pytest.raises(StoreError, match=r"lock file .* symbolic link"):
         Store(db)
     assert db.stat().st_size == size
     with Store(db, readonly=True) as ro:
@@ -82,7 +82,7 @@ def test_writer_refuses_a_damaged_database_and_says_how_to_recover(tmp_path: Pat
     _damage(db)
     damaged = db.read_bytes()
     assert damaged != before
-    with pytest.raises(StoreError, match="damaged .*integrity check failed.*export SESSION"):
+    with pytest.raises(StoreError, match=r"damaged .*integrity check failed.*export SESSION"):
         Store(db)
     assert db.read_bytes() == damaged  # nothing was written into it
     assert main(["sessions", "--db", str(db)]) == 1

@@ -64,7 +64,7 @@ def test_every_export_refuses_a_tampered_record(db_path, clock, protocols, tmp_p
     sid, _ = two_sessions(db_path, clock, protocols)
     tamper.CASES[case](db_path, sid)
     out = tmp_path / f"out.{fmt}"
-    with pytest.raises(ExportError, match="Refused to export session .*FAILED VERIFICATION"):
+    with pytest.raises(ExportError, match=r"Refused to export session .*FAILED VERIFICATION"):
         export_session(db_path, sid, fmt, out, clock=ManualClock(T0))
     assert not out.exists()
 
