@@ -110,11 +110,11 @@ def read_export(path: Path) -> list[Event]:
         try:
             ev = Event.from_record(rec)
             canonical(ev.content()).encode("utf-8")
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise MonitorError(f"{path}: event {i + 1} is malformed ({exc})") from exc
         except UnicodeEncodeError:
             raise MonitorError(f"{path}: event {i + 1} holds text that is not valid Unicode "
                                "(a lone surrogate)") from None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise MonitorError(f"{path}: event {i + 1} is malformed ({exc})") from exc
         except RecursionError:
             raise MonitorError(f"{path}: event {i + 1} is nested too deeply") from None
         events.append(ev)
