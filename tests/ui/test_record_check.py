@@ -1,0 +1,78 @@
+"""The window checks a session's record when it opens it and marks a tampered one;
+its export dialog refuses to export it."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from monitor.recorder import Recorder
+from monitor.store import Store
+from tests.conftest import OPENING, baseline_vitals
+from tests.monitor import tamper
+from tests.ui.conftest_helpers import click, make_window
+
+
+def build(db_path, clock, protocols) -> tuple[str, str]:
+    with Store(db_path) as store:
+        first = Recorder.open_new(store, clock, protocols, dict(OPENING))
+        baseline_vitals(first)
+        first.add_note("RN7", "calm")
+        clock.advance(60)
+        second = Recorder.open_new(store, clock, protocols, {**OPENING, "patient_id": "MRN-7"})
+        baseline_vitals(second)
+        return first.session.session_id, second.session.session_id
+
+
+def open_from_list(qtbot, window, sid: str) -> None:
+    table = window.start_page.table
+    row = next(i for i in range(table.rowCount()) if table.item(i, 0).text() == sid)
+    rect = table.visualItemRect(table.item(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    click(qtbot, window.start_page.resume_button)
+    qtbot.waitUntil(lambda: window.page is not None
+                    and window.page.recorder.session.session_id == sid)
+
+
+@pytest.mark.parametrize("case", list(tamper.CASES))
+def test_window_marks_a_tampered_record_and_refuses_to_export_it(qtbot, db_path, clock,
+                                                                 protocols, tmp_path, case):
+    sid, other = build(db_path, clock, protocols)
+    tamper.CASES[case](db_path, sid)
+    shown = other if case == "whole session deleted" else sid
+    store = Store(db_path)
+    try:
+        window = make_window(qtbot, store, clock, protocols)
+        open_from_list(qtbot, window, shown)
+        qtbot.waitUntil(lambda: window.record_check.isVisible())
+        assert "TAMPERED OR DAMAGED RECORD" in window.record_check.text()
+        page = window.page
+        page.export_folder = tmp_path
+        dialog = page.open_export("pdf")
+        click(qtbot, dialog.write_button)
+        assert "Refused to export" in dialog.error.text()
+        assert not list(tmp_path.glob("*.pdf"))
+        dialog.close()
+        window.shutdown()
+    finally:
+        store.close()
+
+
+def test_window_shows_no_warning_for_an_intact_record(qtbot, db_path, clock, protocols,
+                                                      tmp_path):
+    sid, _ = build(db_path, clock, protocols)
+    store = Store(db_path)
+    try:
+        window = make_window(qtbot, store, clock, protocols)
+        open_from_list(qtbot, window, sid)
+        qtbot.waitUntil(lambda: sid in store._verified)  # the check has run
+        assert not window.record_check.isVisible()
+        page = window.page
+        page.export_folder = tmp_path
+        dialog = page.open_export("json")
+        click(qtbot, dialog.write_button)
+        assert "Wrote" in dialog.result_label.text(), dialog.error.text()
+        dialog.close()
+        window.shutdown()
+    finally:
+        store.close()
