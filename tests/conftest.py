@@ -66,3 +66,11 @@ def baseline_vitals(rec: Recorder, **over: object) -> None:
     fields.update({k: str(v) for k, v in over.items()})
     rec.record_vitals(fields, "RN7")
     rec.record_assessment({"moaas": 5, "acvpu": "A", "pain": 7}, "RN7")
+
+
+def export_text(path: Path) -> str:
+    """The text of an export file as an independent reader sees it (pypdf for PDF)."""
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+        return "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    return path.read_text("utf-8-sig")

@@ -10,6 +10,21 @@ import sqlite3
 from pathlib import Path
 
 from monitor.events import chain_hash
+from monitor.recorder import Recorder
+from monitor.store import Store
+from tests.conftest import OPENING, baseline_vitals
+
+
+def two_sessions(db: Path, clock, protocols) -> tuple[str, str]:
+    """Two recorded sessions (the first ends with a note), the store closed."""
+    with Store(db) as store:
+        first = Recorder.open_new(store, clock, protocols, dict(OPENING))
+        baseline_vitals(first)
+        first.add_note("RN7", "calm")
+        clock.advance(60)
+        second = Recorder.open_new(store, clock, protocols, {**OPENING, "patient_id": "MRN-7"})
+        baseline_vitals(second)
+        return first.session.session_id, second.session.session_id
 
 
 def _conn(db: Path) -> sqlite3.Connection:

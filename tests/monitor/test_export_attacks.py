@@ -25,7 +25,7 @@ from monitor.export import FORMATS, export_session
 from monitor.export.atomic import TEMP_PREFIX, ExportError, write_atomic
 from monitor.recorder import Recorder
 from monitor.store import Store
-from tests.conftest import OPENING, T0, baseline_vitals
+from tests.conftest import OPENING, T0, baseline_vitals, export_text
 
 NOW = T0 + timedelta(days=40)
 
@@ -66,11 +66,7 @@ IDENTIFIERS = ("MRN-0042", "Jane Doe", "NURSE-ANNA", "RN-BOB", "RN7", "RN9", "Jo
 def test_deidentified_files_hold_no_identifier_name_drug_or_real_date(session_db, tmp_path,
                                                                       fmt):
     db, sid = session_db
-    out = export(db, sid, fmt, tmp_path / f"d.{fmt}", deidentify=True)
-    if fmt == "pdf":
-        text = " ".join(p.extract_text() for p in PdfReader(out).pages)
-    else:
-        text = out.read_bytes().decode("utf-8-sig")
+    text = export_text(export(db, sid, fmt, tmp_path / f"d.{fmt}", deidentify=True))
     for word in (*IDENTIFIERS, sid):
         assert word not in text, word
     for day in ("2026-03-02", "2026-04-11", "2026-04-1"):  # session day and export day

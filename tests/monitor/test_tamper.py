@@ -4,7 +4,6 @@ can make is found by `verify` and refused by every export."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -20,20 +19,9 @@ from tests.conftest import OPENING, T0, baseline_vitals
 from tests.monitor import tamper
 
 
-def two_sessions(db: Path, clock, protocols) -> tuple[str, str]:
-    with Store(db) as store:
-        first = Recorder.open_new(store, clock, protocols, dict(OPENING))
-        baseline_vitals(first)
-        first.add_note("RN7", "calm")
-        clock.advance(60)
-        second = Recorder.open_new(store, clock, protocols, {**OPENING, "patient_id": "MRN-7"})
-        baseline_vitals(second)
-        return first.session.session_id, second.session.session_id
-
-
 @pytest.mark.parametrize("case", list(tamper.CASES))
 def test_verify_finds_each_tampering(db_path, clock, protocols, case, capsys):
-    sid, _other = two_sessions(db_path, clock, protocols)
+    sid, _other = tamper.two_sessions(db_path, clock, protocols)
     assert main(["verify", "--db", str(db_path)]) == 0
     tamper.CASES[case](db_path, sid)
     capsys.readouterr()
@@ -51,7 +39,7 @@ def test_verify_finds_each_tampering(db_path, clock, protocols, case, capsys):
 
 
 def test_verify_names_the_first_event_changed_without_the_key(db_path, clock, protocols):
-    sid, _ = two_sessions(db_path, clock, protocols)
+    sid, _ = tamper.two_sessions(db_path, clock, protocols)
     tamper.edit_and_rehash(db_path, sid, 2, '"sbp":128', '"sbp":118')
     with Store(db_path, readonly=True) as ro, pytest.raises(ChainError) as err:
         ro.verify()
@@ -61,7 +49,7 @@ def test_verify_names_the_first_event_changed_without_the_key(db_path, clock, pr
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("case", [c for c in tamper.CASES if c != "whole session deleted"])
 def test_every_export_refuses_a_tampered_record(db_path, clock, protocols, tmp_path, fmt, case):
-    sid, _ = two_sessions(db_path, clock, protocols)
+    sid, _ = tamper.two_sessions(db_path, clock, protocols)
     tamper.CASES[case](db_path, sid)
     out = tmp_path / f"out.{fmt}"
     with pytest.raises(ExportError, match=r"Refused to export session .*FAILED VERIFICATION"):
@@ -72,14 +60,14 @@ def test_every_export_refuses_a_tampered_record(db_path, clock, protocols, tmp_p
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_exports_refuse_when_another_session_was_deleted(db_path, clock, protocols, tmp_path,
                                                          fmt):
-    sid, other = two_sessions(db_path, clock, protocols)
+    sid, other = tamper.two_sessions(db_path, clock, protocols)
     tamper.delete_session(db_path, sid)
     with pytest.raises(ExportError, match="a session was deleted or added"):
         export_session(db_path, other, fmt, tmp_path / "o", clock=ManualClock(T0))
 
 
 def test_exports_carry_event_count_and_head_hash(db_path, clock, protocols, tmp_path):
-    sid, _ = two_sessions(db_path, clock, protocols)
+    sid, _ = tamper.two_sessions(db_path, clock, protocols)
     with Store(db_path, readonly=True) as ro:
         events = ro.events(sid)
     head, count = events[-1].hash, len(events)
@@ -98,7 +86,7 @@ def test_exports_carry_event_count_and_head_hash(db_path, clock, protocols, tmp_
 
 def test_copied_database_without_its_key_is_readable_with_a_clear_note(
         db_path, clock, protocols, tmp_path, monkeypatch, capsys):
-    sid, _ = two_sessions(db_path, clock, protocols)
+    sid, _ = tamper.two_sessions(db_path, clock, protocols)
     other_pc = tmp_path / "other-pc"
     other_pc.mkdir()
     monkeypatch.setenv("XDG_CONFIG_HOME", str(other_pc))  # no key there
@@ -125,7 +113,7 @@ def test_key_file_is_private_and_a_shared_key_can_be_supplied(db_path, clock, pr
     import stat
 
     from monitor.sealing import key_file
-    two_sessions(db_path, clock, protocols)
+    tamper.two_sessions(db_path, clock, protocols)
     key = key_file()
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700

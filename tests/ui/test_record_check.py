@@ -6,22 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor.recorder import Recorder
 from monitor.store import Store
-from tests.conftest import OPENING, baseline_vitals
 from tests.monitor import tamper
 from tests.ui.conftest_helpers import click, make_window
-
-
-def build(db_path, clock, protocols) -> tuple[str, str]:
-    with Store(db_path) as store:
-        first = Recorder.open_new(store, clock, protocols, dict(OPENING))
-        baseline_vitals(first)
-        first.add_note("RN7", "calm")
-        clock.advance(60)
-        second = Recorder.open_new(store, clock, protocols, {**OPENING, "patient_id": "MRN-7"})
-        baseline_vitals(second)
-        return first.session.session_id, second.session.session_id
 
 
 def open_from_list(qtbot, window, sid: str) -> None:
@@ -37,7 +24,7 @@ def open_from_list(qtbot, window, sid: str) -> None:
 @pytest.mark.parametrize("case", list(tamper.CASES))
 def test_window_marks_a_tampered_record_and_refuses_to_export_it(qtbot, db_path, clock,
                                                                  protocols, tmp_path, case):
-    sid, other = build(db_path, clock, protocols)
+    sid, other = tamper.two_sessions(db_path, clock, protocols)
     tamper.CASES[case](db_path, sid)
     shown = other if case == "whole session deleted" else sid
     store = Store(db_path)
@@ -60,7 +47,7 @@ def test_window_marks_a_tampered_record_and_refuses_to_export_it(qtbot, db_path,
 
 def test_window_shows_no_warning_for_an_intact_record(qtbot, db_path, clock, protocols,
                                                       tmp_path):
-    sid, _ = build(db_path, clock, protocols)
+    sid, _ = tamper.two_sessions(db_path, clock, protocols)
     store = Store(db_path)
     try:
         window = make_window(qtbot, store, clock, protocols)
