@@ -102,6 +102,7 @@ class SessionSummary:
     opened_at: datetime
     entries: int
     protocol: str
+    dose_mode: str = ""  # from the protocol copy the session recorded (if any)
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,14 @@ class Store:
         self._heads: dict[str, tuple[int, str]] = {}
         self._verified: dict[str, tuple[int, str]] = {}
         self.verify_notes: list[str] = []
-        self.key: bytes | None = (load_key(create=not readonly) if key is _DEFAULT_KEY
-                                  else key)  # type: ignore[assignment]
+        self.key_problem = ""
+        try:
+            self.key: bytes | None = (load_key(create=not readonly) if key is _DEFAULT_KEY
+                                      else key)  # type: ignore[assignment]
+        except StoreError as exc:
+            if not readonly:
+                raise
+            self.key, self.key_problem = None, str(exc)  # reading never depends on the key
         self.key_id = key_id(self.key) if self.key else ""
         if readonly:
             if not self.path.exists():
@@ -557,8 +564,10 @@ class Store:
             count = next(self._rows("SELECT count(*) FROM events WHERE session_id = ?",
                                     (sid,)))[0]
             data = json.loads(payload)
+            copy = data.get("protocol_snapshot")
+            mode = copy.get("protocol", {}).get("dose_mode", "") if isinstance(copy, dict) else ""
             out.append(SessionSummary(sid, data.get("patient_id", ""), from_iso(observed),
-                                      count, data.get("protocol", "")))
+                                      count, data.get("protocol", ""), str(mode)))
         return out
 
     def find_session(self, prefix: str) -> str:
@@ -642,7 +651,9 @@ class Store:
             problems.append(f"session {session_id} ends at event {seq} but was sealed at "
                             f"event {reg_seq} (events removed or added outside "
                             "ketamine-monitor)")
-        if self.key is None or kid != self.key_id:
+        if self.key_problem:
+            notes.append(f"seals not checked: {self.key_problem}")
+        elif self.key is None or kid != self.key_id:
             notes.append(f"seals not checked: sealed with record key {kid}, which is not on "
                          "this workstation (copy its key file to check them)")
         elif not same(seal, head_mac(self.key, session_id, reg_seq, reg_head)):
