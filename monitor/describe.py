@@ -21,7 +21,16 @@ def _keep(text: str | None) -> str:
 
 def describe(kind: EventKind, p: dict[str, Any],
              text: Callable[[str | None], str] = _keep) -> str:
-    """``text`` filters free text (de-identified exports pass one that drops it)."""
+    """``text`` filters free text (de-identified exports pass one that drops it).
+    An event whose payload does not fit its kind (a damaged record) is described as
+    unreadable instead of failing the view that shows it."""
+    try:
+        return _describe(kind, p, text)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return f"unreadable {kind.value.replace('_', ' ')}"
+
+
+def _describe(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], str]) -> str:
     if kind is EventKind.VITALS:
         parts = []
         if "sbp" in p or "dbp" in p:
