@@ -516,9 +516,10 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
 
-    def events(self, session_id: str) -> list[Event]:
+    def events(self, session_id: str, *, checker: RawChecker | None = None) -> list[Event]:
         """All events of a session in order. Read in chunks, each chunk's payloads parsed
-        in one C-level call, repeated strings shared: a day of 1 Hz samples stays light."""
+        in one C-level call, repeated strings shared: a day of 1 Hz samples stays light.
+        With ``checker``, the same rows are checked against their hashes as they pass."""
         kinds = {k.value: k for k in EventKind}
         iso = datetime.fromisoformat  # times here were written by to_iso, always with offset
         shared: dict[str, str] = {}
@@ -529,6 +530,8 @@ class Store:
                 f"SELECT {_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq",
                 (session_id,))
             while rows := cursor.fetchmany(20_000):
+                if checker is not None:
+                    checker.feed(rows)
                 payloads = json.loads("[" + ",".join(r[7] for r in rows) + "]")
                 for r, p in zip(rows, payloads, strict=True):
                     sid = shared.setdefault(r[0], r[0])
@@ -593,15 +596,30 @@ class Store:
         append-only triggers; with ``full``, every event's seal too (to name the
         first one changed). Cached by head within this process: a session already
         checked, and only appended to by this store since, is not read again."""
-        problems: list[str] = [f"append-only trigger {t} is missing"
-                               for t in self.missing_triggers()]
+        with self.snapshot():
+            head_row = next(self._rows(
+                "SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1",
+                (session_id,)), None)
+            seq, head = (head_row[0], head_row[1]) if head_row else (0, GENESIS)
+            cached = not full and self._verified.get(session_id) == (seq, head)
+            chain = [] if cached else self._check_chain(session_id, full)
+            return self._verdict(session_id, seq, head, chain)
+
+    def read_checked(self, session_id: str) -> tuple[list[Event], Verdict]:
+        """The session's events and its verdict, from one pass over the rows (what an
+        export needs: reading the file once)."""
+        with self.snapshot():
+            checker = RawChecker()
+            events = self.events(session_id, checker=checker)
+            chain = [f"Event {session_id}-{checker.broken[0]} ({checker.broken[1]}) "
+                     f"{checker.broken[2]}"] if checker.broken else []
+            seq, head = (events[-1].seq, events[-1].hash) if events else (0, GENESIS)
+            return events, self._verdict(session_id, seq, head, chain)
+
+    def _verdict(self, session_id: str, seq: int, head: str, chain: list[str]) -> Verdict:
+        problems = [f"append-only trigger {t} is missing" for t in self.missing_triggers()]
+        problems += chain
         notes: list[str] = []
-        head_row = next(self._rows(
-            "SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1",
-            (session_id,)), None)
-        seq, head = (head_row[0], head_row[1]) if head_row else (0, GENESIS)
-        if full or self._verified.get(session_id) != (seq, head):
-            problems += self._check_chain(session_id, full)
         problems += self._check_registry(session_id, seq, head, notes)
         if self.schema >= 2:  # a deleted session is the whole record's problem
             problems += self._check_session_list()

@@ -37,9 +37,9 @@ def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,
     raise ExportError(f"Unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
 
 
-def verified(store: Store, session_id: str) -> Verdict:
+def verified(store: Store, session_id: str, verdict: Verdict | None = None) -> Verdict:
     """The session's verdict; refuse a record that fails verification."""
-    verdict = store.check_session(session_id)
+    verdict = verdict or store.check_session(session_id)
     if not verdict.ok:
         raise ExportError(f"Refused to export session {session_id}: {verdict.text()}. "
                           "Run `ketamine-monitor verify` for the whole database")
@@ -53,10 +53,10 @@ def export_session(db: Path, session: str, fmt: str, out: Path, *, deidentify: b
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
     check_target(out, force=force)
-    with Store(db, readonly=True) as store, store.snapshot():
+    with Store(db, readonly=True) as store:
         sid = store.find_session(session)
-        events = store.events(sid)
-        record = verified(store, sid)
+        events, verdict = store.read_checked(sid)  # one pass: read and check together
+        record = verified(store, sid, verdict)
     folded = fold(sid, events)
     protocols = protocols or _protocols()
     data = render(folded, protocols, fmt, now=(clock or SystemClock()).now(),
