@@ -5,10 +5,15 @@ disk before ``append`` returns. Triggers refuse UPDATE and DELETE of events.
 Each session has its own SHA-256 chain, so a session can be exported and
 imported into another database with its hashes intact.
 
+Each event is also sealed (HMAC with the record key, kept outside the
+database; see ``monitor.sealing``), and a registry holds each session's sealed
+head and a sealed list of sessions, so a deletion, a recomputed chain or a
+forged event is found; the README says what is and is not detected.
+
 One process writes at a time: a writer holds an advisory lock on
-``<db>.lock`` (released by the kernel if the process dies). Readers (the
-command line's ``sessions``, ``export`` and ``verify``) open read-only and
-never block the writer.
+``<real path of db>.lock`` (released by the kernel if the process dies).
+Readers (the command line's ``sessions``, ``export`` and ``verify``) open
+read-only and never block the writer.
 """
 
 from __future__ import annotations
