@@ -640,7 +640,7 @@ class Store:
             cursor = self._conn.execute(
                 f"SELECT {_COLUMNS}{macs} FROM events WHERE session_id = ? ORDER BY seq",
                 (session_id,))
-            while rows := cursor.fetchmany(20_000):
+            while rows := cursor.fetchmany(2_000):  # small chunks: little memory at a time
                 broken = checker.feed(rows)
                 if broken:
                     return [f"Event {session_id}-{broken[0]} ({broken[1]}) {broken[2]}"]
