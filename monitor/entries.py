@@ -68,8 +68,14 @@ def opening(fields: dict[str, Any], protocol_ids: list[str],
     if proto_id not in protocol_ids:
         errors.append(FieldError("protocol", "Protocol", proto_id,
                                  "one of: " + ", ".join(sorted(protocol_ids))))
+    scale = fields.get("spo2_scale")  # NEWS2 SpO2 scale 2: a prescribed 88–92 % target
+    if scale not in (None, "", 1, 2, "1", "2") or isinstance(scale, bool):
+        errors.append(FieldError("spo2_scale", "SpO2 scale", str(scale),
+                                 "1, or 2 for a prescribed 88–92 % target"))
+        scale = None
     payload = {"patient_id": patient, "display_name": name, "weight_kg": weight,
-               "indication": indication, "indication_text": other, "protocol": proto_id}
+               "indication": indication, "indication_text": other, "protocol": proto_id,
+               "spo2_scale": int(scale) if scale not in (None, "") else None}
     return {k: v for k, v in payload.items() if v is not None}
 
 
@@ -168,7 +174,7 @@ def assessment(fields: dict[str, Any], errors: list[FieldError]) -> dict[str, An
 # The fields each kind accepts (what an amendment may change or an import may carry).
 FIELDS: dict[EventKind, tuple[str, ...]] = {
     EventKind.SESSION_OPENED: ("patient_id", "display_name", "weight_kg", "indication",
-                               "indication_text", "protocol", "nurse_id",
+                               "indication_text", "protocol", "nurse_id", "spo2_scale",
                                "protocol_snapshot"),
     EventKind.VITALS: ("sbp", "dbp", "map", "map_measured", "hr", "spo2", "rr", "temp", "o2",
                        "missing"),
@@ -198,10 +204,6 @@ def clinical(kind: EventKind, fields: dict[str, Any], *, source: str = "manual",
         raise ValidationError([FieldError("kind", "Entry", str(kind), "a clinical entry")])
     if not isinstance(fields, dict):
         raise ValidationError([FieldError("payload", "Entry", str(fields)[:30], "a record")])
-    for name in fields:
-        if name not in allowed:
-            errors.append(FieldError(str(name)[:40], "Field", str(name)[:40],
-                                     f"not part of a {kind.value.replace('_', ' ')} entry"))
     if kind is EventKind.SESSION_OPENED:
         payload = opening(fields, protocol_ids or [], errors)
     elif kind is EventKind.VITALS:
@@ -212,9 +214,26 @@ def clinical(kind: EventKind, fields: dict[str, Any], *, source: str = "manual",
         payload = infusion_start(fields, dose_mode, errors)
     else:
         payload = _SIMPLE[kind](fields, errors)
+    confirmed = _confirmed(fields.get("confirmed"), errors) if "confirmed" in fields else None
+    if confirmed:
+        payload["confirmed"] = confirmed
+    for name in fields:  # what neither the kind nor its validator knows is refused
+        if name not in allowed and name not in payload and name != "confirmed":
+            errors.append(FieldError(str(name)[:40], "Field", str(name)[:40],
+                                     f"not part of a {kind.value.replace('_', ' ')} entry"))
     if errors:
         raise ValidationError(errors)
     return payload
+
+
+def _confirmed(value: object, errors: list[FieldError]) -> list[str]:
+    """The warnings a nurse confirmed when recording the entry: kept as recorded."""
+    if not isinstance(value, list):
+        errors.append(FieldError("confirmed", "Confirmed warnings", str(value)[:30],
+                                 "a list of the warnings confirmed"))
+        return []
+    return [validate_text(w, "confirmed", "Confirmed warning", errors, required=True,
+                          max_len=500) or "" for w in value]
 
 
 _SIMPLE: dict[EventKind, Callable[[dict[str, Any], list[FieldError]], dict[str, Any]]] = {

@@ -9,7 +9,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from monitor.events import chain_hash
+from monitor.events import EventKind, chain_hash
 from monitor.recorder import Recorder
 from monitor.store import Store
 from tests.conftest import OPENING, baseline_vitals
@@ -60,6 +60,20 @@ def _rehash_from(conn: sqlite3.Connection, sid: str, seq: int) -> None:
             prev = r[7]
     last = rows[-1][0]
     conn.execute("UPDATE registry SET seq = ?, head = ? WHERE session_id = ?", (last, prev, sid))
+
+
+def unapplicable_amendment(store: Store, clock, protocols) -> tuple[str, int]:
+    """A session whose infusion start was amended the way an older version allowed: to a
+    single dose without a dose (stored through the store, so chain and seals are valid).
+    Returns the session id and the amended entry's sequence number."""
+    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+    baseline_vitals(rec)
+    start = rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    sid = rec.session.session_id
+    store.append(sid, EventKind.AMENDED, {"target_seq": start.seq, "old": start.payload,
+                                          "values": {"mode": "single"}, "reason": "x"},
+                 author="RN7", observed_at=clock.now(), recorded_at=clock.now())
+    return sid, start.seq
 
 
 def delete_newest(db: Path, sid: str) -> None:

@@ -16,6 +16,7 @@ from monitor.recorder import Recorder
 from monitor.session import fold
 from monitor.store import Store
 from tests.conftest import OPENING, T0, baseline_vitals
+from tests.monitor import tamper
 
 
 @pytest.fixture
@@ -77,21 +78,15 @@ def test_a_log_holding_an_unapplicable_amendment_still_opens_and_exports(
         db_path, clock, protocols, tmp_path):
     """Written by an older version (or by hand): shown as unreadable, never a lock-out."""
     with Store(db_path) as store:
-        rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
-        baseline_vitals(rec)
-        start = rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-        sid = rec.session.session_id
-        # What the old amend stored: a single-dose start without a dose, and an alarm
+        # What the old amend stored: a single-dose start without a dose; and an alarm
         # acknowledgement for an alarm that never existed.
-        store.append(sid, EventKind.AMENDED, {"target_seq": start.seq, "old": start.payload,
-                                              "values": {"mode": "single"}, "reason": "x"},
-                     author="RN7", observed_at=clock.now(), recorded_at=clock.now())
+        sid, start_seq = tamper.unapplicable_amendment(store, clock, protocols)
         store.append(sid, EventKind.ALARM_ACKNOWLEDGED, {"alarm_id": 999, "action": "x"},
                      author="RN7", observed_at=clock.now(), recorded_at=clock.now())
         again = Recorder(store, sid, clock, protocols)
         session = again.session
         assert [why.split(":")[0] for _ev, why in session.unreadable] == ["KeyError", "KeyError"]
-        assert session.entries[start.seq].status == "unreadable"
+        assert session.entries[start_seq].status == "unreadable"
         again.record_vitals({"hr": "70"}, "RN7")  # and it keeps recording
     for fmt in FORMATS:
         export_session(db_path, sid, fmt, tmp_path / f"s.{fmt}", clock=ManualClock(T0))
@@ -131,3 +126,19 @@ def test_stored_payload_is_what_the_validator_made(db_path, clock, protocols):
                                       ("medication_given",)).fetchone()[0])
     conn.close()
     assert payload == {"drug": "ondansetron", "dose": 4, "unit": "mg", "route": "IV"}
+
+
+def test_amend_keeps_confirmed_warnings_as_text_only(infusing):
+    n = infusing.add_note("RN7", "first")
+    refused(infusing, n.seq, {"confirmed": "yes"}, "confirmed")
+    refused(infusing, n.seq, {"confirmed": ["ok", "bad \x00"]}, "confirmed")
+    infusing.amend("RN7", n.seq, {"confirmed": ["checked twice"]}, "typo")
+    assert infusing.session.entries[n.seq].payload == {"text": "first",
+                                                       "confirmed": ["checked twice"]}
+
+
+def test_opening_spo2_scale_is_one_or_two(store, clock, protocols):
+    with pytest.raises(ValidationError, match="SpO2 scale"):
+        Recorder.open_new(store, clock, protocols, {**OPENING, "spo2_scale": "3"})
+    rec = Recorder.open_new(store, clock, protocols, {**OPENING, "spo2_scale": "2"})
+    assert rec.session.opening["spo2_scale"] == 2

@@ -6,9 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor.recorder import Recorder
 from monitor.store import Store
-from tests.conftest import OPENING, baseline_vitals
 from tests.monitor import tamper
 from tests.ui.conftest_helpers import click, make_window
 
@@ -69,15 +67,8 @@ def test_window_shows_no_warning_for_an_intact_record(qtbot, db_path, clock, pro
 
 def test_window_opens_a_session_holding_an_unapplicable_event(qtbot, db_path, clock, protocols):
     """As an older version could have stored it: shown as unreadable, never a lock-out."""
-    from monitor.events import EventKind
     with Store(db_path) as store:
-        rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
-        baseline_vitals(rec)
-        start = rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-        sid = rec.session.session_id
-        store.append(sid, EventKind.AMENDED, {"target_seq": start.seq, "old": start.payload,
-                                              "values": {"mode": "single"}, "reason": "x"},
-                     author="RN7", observed_at=clock.now(), recorded_at=clock.now())
+        sid, _seq = tamper.unapplicable_amendment(store, clock, protocols)
     store = Store(db_path)
     try:
         window = make_window(qtbot, store, clock, protocols)
