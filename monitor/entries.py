@@ -14,6 +14,7 @@ from typing import Any
 
 from monitor.errors import FieldError, ValidationError
 from monitor.events import EventKind
+from monitor.protocols import Protocol
 from monitor.scales import validate_assessment
 from monitor.validation import (
     parse_number,
@@ -194,10 +195,11 @@ FIELDS: dict[EventKind, tuple[str, ...]] = {
 
 
 def clinical(kind: EventKind, fields: dict[str, Any], *, source: str = "manual",
-             dose_mode: str = "infusion", protocol_ids: list[str] | None = None
+             protocol: Protocol | None = None, protocol_ids: list[str] | None = None
              ) -> dict[str, Any]:
-    """Validate a whole clinical entry of ``kind``; raise ValidationError naming every
-    bad field (including fields the kind does not have)."""
+    """Validate a whole clinical entry of ``kind`` under the session's ``protocol``;
+    raise ValidationError naming every bad field (including fields the kind does not
+    have)."""
     errors: list[FieldError] = []
     allowed = FIELDS.get(kind)
     if allowed is None:
@@ -211,7 +213,8 @@ def clinical(kind: EventKind, fields: dict[str, Any], *, source: str = "manual",
     elif kind is EventKind.ASSESSMENT:
         payload = assessment(fields, errors)
     elif kind is EventKind.INFUSION_STARTED:
-        payload = infusion_start(fields, dose_mode, errors)
+        payload = infusion_start(fields, protocol.dose_mode if protocol else "infusion",
+                                 errors)
     else:
         payload = _SIMPLE[kind](fields, errors)
     confirmed = _confirmed(fields.get("confirmed"), errors) if "confirmed" in fields else None

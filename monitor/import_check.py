@@ -7,13 +7,14 @@ must fold and export; the first event that fails is named."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any
 
 from monitor import entries
 from monitor.errors import ConfigError, FieldError, MonitorError, ValidationError
 from monitor.events import CLINICAL_KINDS, CORRECTION_KINDS, Event, EventKind
-from monitor.protocols import LIMIT_KEYS, LIMIT_PARAMS, ProtocolSet
+from monitor.protocols import LIMIT_KEYS, LIMIT_PARAMS, Protocol, ProtocolSet
 from monitor.session import fold
 from monitor.session_protocol import SNAPSHOT_KEY, protocol_in_force
 from monitor.validation import (
@@ -39,22 +40,25 @@ def check_session(events: list[Event], protocols: ProtocolSet, now: datetime) ->
     if first.kind is not EventKind.SESSION_OPENED:
         raise ImportRefused(f"Refused: event {first.entry_id} is a {first.kind}; a session "
                             "starts with its opening entry")
-    opening = first.payload if isinstance(first.payload, dict) else {}
-    dose_mode = "infusion"
-    known = list(protocols.protocols)
-    snapshot = opening.get(SNAPSHOT_KEY)
-    if isinstance(snapshot, dict) and isinstance(snapshot.get("protocol"), dict):
-        known.append(str(snapshot["protocol"].get("id", "")))
-        dose_mode = str(snapshot["protocol"].get("dose_mode", dose_mode))
-    elif opening.get("protocol") in protocols.protocols:
-        dose_mode = protocols.get(str(opening["protocol"])).dose_mode
+    try:
+        protocol = protocol_in_force(fold(first.session_id, [first]), protocols)
+    except ConfigError:
+        protocol = None  # the opening's own check below names what is wrong
+    known = list(protocols.protocols) + ([protocol.id] if protocol else [])
     kinds: dict[int, EventKind] = {}
     for ev in events:
         try:
-            _check_event(ev, first.observed_at, now, kinds, dose_mode, known)
+            _check_event(ev, first.observed_at, now, kinds, protocol, known)
         except ValidationError as exc:
             raise ImportRefused(f"Refused: event {ev.entry_id} ({ev.kind}): {exc}") from exc
         kinds[ev.seq] = ev.kind
+        if ev.kind is EventKind.AMENDED and ev.payload.get("target_seq") == first.seq:
+            # The opening was amended (e.g. another protocol before dosing): later entries
+            # are checked against the protocol then in force.
+            with contextlib.suppress(ConfigError):
+                upto = events[: ev.seq]
+                protocol = protocol_in_force(fold(first.session_id, upto), protocols)
+                known.append(protocol.id)
     session = fold(first.session_id, events)
     if session.unreadable:
         ev, why = session.unreadable[0]
@@ -67,7 +71,7 @@ def check_session(events: list[Event], protocols: ProtocolSet, now: datetime) ->
 
 
 def _check_event(ev: Event, opened_at: datetime, now: datetime, kinds: dict[int, EventKind],
-                 dose_mode: str, protocol_ids: list[str]) -> None:
+                 protocol: Protocol | None, protocol_ids: list[str]) -> None:
     errors: list[FieldError] = []
     if ev.source not in SOURCES:
         errors.append(FieldError("source", "Source", ev.source, ", ".join(SOURCES)))
@@ -85,7 +89,7 @@ def _check_event(ev: Event, opened_at: datetime, now: datetime, kinds: dict[int,
     p = ev.payload
     if ev.kind in CLINICAL_KINDS or ev.kind is EventKind.SESSION_OPENED:
         _same_as_validated(ev.kind, p, entries.clinical(
-            ev.kind, _fields(ev.kind, p), source=ev.source, dose_mode=dose_mode,
+            ev.kind, _fields(ev.kind, p), source=ev.source, protocol=protocol,
             protocol_ids=protocol_ids))
         if ev.kind is EventKind.SESSION_OPENED:
             validate_nurse_id(p.get("nurse_id"), errors)
@@ -97,7 +101,7 @@ def _check_event(ev: Event, opened_at: datetime, now: datetime, kinds: dict[int,
         elif ev.kind is EventKind.AMENDED and isinstance(p.get("values"), dict):
             values = p["values"]
             _same_as_validated(target, values, entries.clinical(
-                target, _fields(target, values), dose_mode=dose_mode,
+                target, _fields(target, values), protocol=protocol,
                 protocol_ids=protocol_ids))
     elif ev.kind is EventKind.LIMIT_CHANGED:
         param, _, which = str(p.get("limit")).partition(".")

@@ -267,7 +267,7 @@ class Recorder:
         merged = {**entry.payload, **values}
         if entry.kind is not EventKind.SESSION_OPENED:
             return entries.clinical(entry.kind, merged, source=entry.event.source,
-                                    dose_mode=self.protocol.dose_mode)
+                                    protocol=self.protocol)
         errors: list[FieldError] = []
         if SNAPSHOT_KEY in values:
             errors.append(FieldError(SNAPSHOT_KEY, "Protocol copy", "(changed)",

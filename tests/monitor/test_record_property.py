@@ -1,5 +1,6 @@
 """Property: no sequence of entries and amendments that the recorder accepts produces a
-session that cannot be reopened, folded, verified or exported in every format."""
+session that cannot be reopened, folded, verified, exported in every format, or
+imported into another database."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from monitor.clock import ManualClock
 from monitor.entries import FIELDS
 from monitor.errors import SessionStateError, ValidationError
 from monitor.export import FORMATS, render
+from monitor.export.json_io import import_file
 from monitor.protocols import load_protocols
 from monitor.recorder import Recorder
 from monitor.store import Store
@@ -104,3 +106,7 @@ def test_accepted_entries_and_amendments_always_fold_verify_and_export(data, pro
             for fmt in FORMATS:
                 for deidentify in (False, True):
                     assert render(again.session, PROTOCOLS, fmt, now=now, deidentify=deidentify)
+            exported = Path(tmp) / "s.json"
+            exported.write_bytes(render(again.session, PROTOCOLS, "json", now=now))
+        with Store(Path(tmp) / "other.db") as other:  # and it imports elsewhere
+            assert import_file(other, exported, PROTOCOLS, now) == (sid, len(live.events))
