@@ -220,6 +220,19 @@ def reopen_fold(db: Path, sid: str, runs: int = 5) -> dict[str, Any]:
                   {"median": 1000})
 
 
+def verify_record(db: Path, sid: str, runs: int = 5) -> dict[str, Any]:
+    """What the window (after its first paint) and every export add: the session's chain,
+    sealed head, the session registry and the triggers, read from a freshly opened file."""
+    from monitor.store import Store
+
+    def once() -> None:
+        with Store(db, readonly=True) as store:
+            assert store.check_session(sid).ok
+
+    return figure("store: verify a 24 h session's record (chain, sealed head, registry)",
+                  timed(once, runs), "ms", {"median": 500})
+
+
 def rules_eval(db: Path, sid: str, end: Any, runs: int = 200) -> dict[str, Any]:
     from monitor.protocols import load_protocols
     from monitor.rules.engine import evaluate
@@ -297,6 +310,7 @@ def main() -> int:
         ("device stream", device_stream),
         ("store commit", store_commit),
         ("reopen and fold", lambda: reopen_fold(db24, sid24)),
+        ("verify", lambda: verify_record(db24, sid24)),
         ("rules", lambda: rules_eval(db24, sid24, end24)),
         ("exports", lambda: exports(db24, sid24, end24)),
         ("memory", lambda: memory(db24, sid24, end24)),

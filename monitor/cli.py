@@ -89,7 +89,12 @@ def _cmd_verify(db: Path, _args: argparse.Namespace) -> int:
     from monitor.store import Store
     with Store(db, readonly=True) as store:
         sessions, events = store.verify()
-    print(f"OK: {db}: integrity ok, {sessions} sessions, {events} events, every chain verifies")
+        notes = store.verify_notes
+    print(f"OK: {db}: integrity ok, triggers present, {sessions} sessions, {events} events, "
+          "every chain verifies" + ("" if notes else ", every seal and the session registry "
+                                    "verify"))
+    for note in notes:
+        print(f"note: {note}")
     return 0
 
 
@@ -102,11 +107,13 @@ def _cmd_export(db: Path, args: argparse.Namespace) -> int:
 
 
 def _cmd_import(db: Path, args: argparse.Namespace) -> int:
+    from monitor.clock import SystemClock
+    from monitor.export import _protocols
     from monitor.export.json_io import import_file
     from monitor.store import Store
     ensure_parent(db)
     with Store(db) as store:
-        sid, count = import_file(store, Path(args.file))
+        sid, count = import_file(store, Path(args.file), _protocols(), SystemClock().now())
     print(f"Imported session {sid} ({count} events) into {db}")
     return 0
 
@@ -168,7 +175,7 @@ def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> i
                    "alarm-sound": _cmd_alarm_sound}[args.command]
         return handler(db, args)
     except MonitorError as exc:
-        log.warning("%s failed: %s", args.command, exc)
+        log.warning("%s failed: %s", args.command, type(exc).__name__)
         print(f"ketamine-monitor: error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a last resort: one line for the user, the trace in the log

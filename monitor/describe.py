@@ -21,7 +21,16 @@ def _keep(text: str | None) -> str:
 
 def describe(kind: EventKind, p: dict[str, Any],
              text: Callable[[str | None], str] = _keep) -> str:
-    """``text`` filters free text (de-identified exports pass one that drops it)."""
+    """``text`` filters free text (de-identified exports pass one that drops it).
+    An event whose payload does not fit its kind (a damaged record) is described as
+    unreadable instead of failing the view that shows it."""
+    try:
+        return _describe(kind, p, text)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return f"unreadable {kind.value.replace('_', ' ')}"
+
+
+def _describe(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], str]) -> str:
     if kind is EventKind.VITALS:
         parts = []
         if "sbp" in p or "dbp" in p:
@@ -53,7 +62,7 @@ def describe(kind: EventKind, p: dict[str, Any],
     if kind is EventKind.BOLUS:
         return f"bolus {fmt(p['dose_mg'])} mg"
     if kind is EventKind.MEDICATION:
-        return f"{p['drug']} {fmt(p['dose'])} {p['unit']} {p['route']}"
+        return f"{text(p.get('drug')) or 'medication'} {fmt(p['dose'])} {p['unit']} {p['route']}"
     if kind is EventKind.QUICK_EVENT:
         return str(p.get("label")) + (f" {fmt(p['dose'])} {p.get('unit')}" if "dose" in p else "")
     if kind is EventKind.NOTE:

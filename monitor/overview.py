@@ -34,7 +34,8 @@ def session_rows(store: Store, *, open_only: bool = False,
     for summary in store.summaries():
         counts = store.kind_counts(summary.session_id)
         proto = known.get(summary.protocol)
-        phase = phase_from_counts(counts, proto is not None and proto.dose_mode == "single")
+        mode = summary.dose_mode or (proto.dose_mode if proto is not None else "")
+        phase = phase_from_counts(counts, mode == "single")
         if open_only and phase == "closed":
             continue
         active = counts.get(EventKind.ALARM_RAISED.value, 0) - counts.get(

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from monitor import entries
 from monitor.clock import Clock, to_iso
 from monitor.doseplan import entry_warnings
+from monitor.entries import DOSE_UNITS, DRUG_EVENTS, INDICATIONS, QUICK_EVENTS, ROUTES, collect
 from monitor.errors import ConfirmationNeeded, FieldError, SessionStateError, ValidationError
 from monitor.events import CLINICAL_KINDS, Event, EventKind
 from monitor.predose import predose_warnings, validate_checklist
@@ -23,15 +25,16 @@ from monitor.rules.alarms import audio_pause_payload
 from monitor.rules.engine import Evaluation, evaluate
 from monitor.scales import validate_assessment
 from monitor.session import TIMELINE_KINDS, Phase, fold
+from monitor.session_protocol import SNAPSHOT_KEY, protocol_in_force, snapshot
 from monitor.store import Store
 from monitor.validation import (
     PLAUSIBLE,
     SOURCES,
     below_usual,
     parse_number,
-    parse_optional,
     raise_if,
     validate_choice,
+    validate_nurse_id,
     validate_observed_at,
     validate_text,
     validate_vitals,
@@ -39,39 +42,14 @@ from monitor.validation import (
 
 log = logging.getLogger(__name__)
 
-INDICATIONS = ("CRPS", "fibromyalgia", "neuropathic pain", "depression", "other")
-QUICK_EVENTS: dict[str, str] = {
-    "nausea": "Nausea", "vomiting": "Vomiting", "anxiety": "Anxiety",
-    "emergence": "Emergence reaction", "antiemetic": "Antiemetic given",
-    "benzodiazepine": "Benzodiazepine given", "antihypertensive": "Antihypertensive given",
-    "eye_mask_on": "Eye mask on", "eye_mask_off": "Eye mask off", "music_on": "Music on",
-    "music_off": "Music off", "responds_to_voice": "Responds to voice",
-    "hypersalivation": "Hypersalivation", "laryngospasm": "Laryngospasm / airway obstruction",
-    "apnoea": "Apnoea", "oxygen_started": "Oxygen started",
-    "airway_manoeuvre": "Airway manoeuvre", "hallucinations": "Hallucinations",
-    "dizziness": "Dizziness", "headache": "Headache", "chest_pain": "Chest pain",
-    "diplopia_nystagmus": "Diplopia / nystagmus",
-}
-DRUG_EVENTS = ("antiemetic", "benzodiazepine", "antihypertensive")
+__all__ = ["DOSE_UNITS", "DRUG_EVENTS", "INDICATIONS", "QUICK_EVENTS", "ROUTES", "Recorder"]
 ACK_ACTIONS = ("re-measured", "infusion slowed", "infusion paused", "medication given",
                "patient reassured", "physician informed", "artifact", "no action needed")
-ROUTES = ("IV", "PO", "IM", "SC", "SL", "intranasal", "inhaled")
-DOSE_UNITS = ("mg", "mcg", "g", "mL", "units")
 Listener = Callable[[list[Event], Evaluation], None]
 
 
-def _collect(errors: list[FieldError], validate: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run a validator, adding its field errors to ``errors`` instead of raising."""
-    try:
-        return validate()
-    except ValidationError as exc:
-        errors.extend(exc.errors)
-        return {}
-
-
 def _nurse(value: object, errors: list[FieldError], field: str = "nurse_id") -> str:
-    text = validate_text(value, field, "Nurse ID", errors, required=True, max_len=40)
-    return text or ""
+    return validate_nurse_id(value, errors, field)
 
 
 class Recorder:
@@ -85,7 +63,7 @@ class Recorder:
         self.session = fold(session_id, store.events(session_id))
         if not self.session.opening:
             raise SessionStateError(f"Session {session_id} has no opening entry")
-        self.protocol: Protocol = protocols.get(self.session.protocol_id)
+        self.protocol: Protocol = protocol_in_force(self.session, protocols)
         self._listeners: list[Listener] = []
         self.last_evaluation = evaluate(self.session, self.protocol, clock.now())
 
@@ -94,44 +72,18 @@ class Recorder:
     def open_new(cls, store: Store, clock: Clock, protocols: ProtocolSet,
                  fields: dict[str, Any], session_id: str | None = None) -> Recorder:
         errors: list[FieldError] = []
-        patient = validate_text(fields.get("patient_id"), "patient_id",
-                                "Patient identifier (MRN or pseudonym)", errors,
-                                required=True, max_len=64)
-        name = validate_text(fields.get("display_name"), "display_name", "Display name",
-                             errors, max_len=100)
-        weight = parse_number(fields.get("weight_kg", ""), "weight", errors)  # type: ignore[arg-type]
-        indication = validate_choice(fields.get("indication"), "indication", "Indication",
-                                     INDICATIONS, errors)
-        if indication is None and not any(e.field == "indication" for e in errors):
-            errors.append(FieldError("indication", "Indication", "",
-                                     "one of: " + ", ".join(INDICATIONS)))
-        other = validate_text(fields.get("indication_text"), "indication_text",
-                              "Indication (other)", errors, max_len=200)
-        if indication == "other" and not other:
-            errors.append(FieldError("indication_text", "Indication (other)", "",
-                                     "describe the indication"))
-        proto_id = str(fields.get("protocol") or "")
-        if proto_id not in protocols.protocols:
-            errors.append(FieldError("protocol", "Protocol", proto_id,
-                                     "one of: " + ", ".join(sorted(protocols.protocols))))
+        payload = entries.opening(fields, list(protocols.protocols), errors)
         nurse = _nurse(fields.get("nurse_id"), errors)
-        # NEWS2 SpO2 scale 2 only for a prescribed 88-92 % target; the SpO2 limits follow.
-        scale = fields.get("spo2_scale")
-        if scale not in (None, "", 1, 2, "1", "2"):
-            errors.append(FieldError("spo2_scale", "SpO2 scale", str(scale),
-                                     "1, or 2 for a prescribed 88–92 % target"))
-            scale = None
         raise_if(errors)
-        payload = {"patient_id": patient, "display_name": name, "weight_kg": weight,
-                   "indication": indication, "indication_text": other, "protocol": proto_id,
-                   "nurse_id": nurse, "spo2_scale": int(scale) if scale not in (None, "") else None}
+        payload["nurse_id"] = nurse
+        # The protocol as it is now travels with the session (limits, plan, cadence).
+        payload[SNAPSHOT_KEY] = snapshot(protocols.get(payload["protocol"]))
         import uuid  # only here: new sessions are rare, start-up is not
         now = clock.now()
         sid = session_id or uuid.uuid4().hex[:12]
-        store.append(sid, EventKind.SESSION_OPENED,
-                     {k: v for k, v in payload.items() if v is not None},
+        store.append(sid, EventKind.SESSION_OPENED, payload,
                      author=nurse, observed_at=now, recorded_at=now)
-        log.info("opened session %s (protocol %s)", sid, proto_id)
+        log.info("opened session %s (protocol %s)", sid, payload["protocol"])
         return cls(store, sid, clock, protocols)
 
     # -- plumbing --------------------------------------------------------------
@@ -141,11 +93,21 @@ class Recorder:
 
     def _commit(self, items: list[tuple[EventKind, dict[str, Any], str, datetime, str]]
                 ) -> list[Event]:
+        """The entry and the rule decisions it causes are committed in one transaction:
+        either both are on disk or neither is (and the session is folded back)."""
         now = self.clock.now()
-        events = self.store.append_many(self.session.session_id, items, recorded_at=now)
-        for ev in events:
-            self.session.apply(ev)
-        events += self._apply_rules(now)
+        mark = len(self.session.events)
+        try:
+            with self.store.transaction():
+                events = self.store.append_many(self.session.session_id, items,
+                                                recorded_at=now)
+                for ev in events:
+                    self.session.apply(ev)
+                events += self._apply_rules(now)
+        except BaseException:
+            self.session.reset_to(mark)
+            self.last_evaluation = evaluate(self.session, self.protocol, now)
+            raise
         for listener in list(self._listeners):
             listener(events, self.last_evaluation)
         return events
@@ -238,7 +200,7 @@ class Recorder:
         def build(errors: list[FieldError]) -> dict[str, Any]:
             if source not in SOURCES:
                 errors.append(FieldError("source", "Source", source, "manual or device"))
-            payload = _collect(errors, lambda: validate_vitals(fields, source))
+            payload = collect(errors, lambda: validate_vitals(fields, source))
             if payload and source != "device" and "o2" not in payload:
                 last = self.session.latest("o2")
                 payload["o2"] = str(last[1]) if last is not None else "air"
@@ -254,17 +216,9 @@ class Recorder:
     def record_assessment(self, fields: dict[str, Any], nurse_id: str, *,
                           observed_at: datetime | None = None) -> Event:
         return self._entry(EventKind.ASSESSMENT, nurse_id, observed_at,
-                           lambda errors: _collect(errors, lambda: validate_assessment(fields)))
+                           lambda errors: collect(errors, lambda: validate_assessment(fields)))
 
     # -- infusion --------------------------------------------------------------
-    def _rate(self, rate: object, unit: object, errors: list[FieldError]) -> dict[str, Any]:
-        if unit not in ("mg/kg/h", "mg/h"):
-            errors.append(FieldError("rate_unit", "Rate unit", str(unit), "mg/kg/h or mg/h"))
-            return {}
-        field = "rate_mg_kg_h" if unit == "mg/kg/h" else "rate_mg_h"
-        value = parse_number(rate, field, errors)  # type: ignore[arg-type]
-        return {} if value is None else {"rate": value, "rate_unit": unit}
-
     def _require_phase(self, *phases: str, action: str) -> None:
         if self.session.phase not in phases:
             raise SessionStateError(f"Cannot {action} while the session is {self.session.phase}")
@@ -279,23 +233,11 @@ class Recorder:
         above the label's 140/90."""
         self._require_phase(Phase.BASELINE, action="start dosing")
 
-        def build(errors: list[FieldError]) -> dict[str, Any]:
-            payload: dict[str, Any]
-            if self.protocol.dose_mode == "single":
-                dose = parse_number("" if dose_mg is None else dose_mg, "bolus_mg", errors)  # type: ignore[arg-type]
-                payload = {"mode": "single", "dose_mg": dose, "route": "intranasal"}
-            else:
-                payload = {"mode": "infusion", **self._rate(rate, rate_unit, errors)}
-                conc = parse_optional(concentration, "concentration", errors)
-                if conc is not None:
-                    payload["concentration_mg_ml"] = conc
-            lot_text = validate_text(lot, "lot", "Lot", errors, max_len=40)
-            if lot_text:
-                payload["lot"] = lot_text
-            return payload
-
+        fields = {"rate": rate, "rate_unit": rate_unit, "concentration_mg_ml": concentration,
+                  "dose_mg": dose_mg, "lot": lot}
         return self._entry(
-            EventKind.INFUSION_STARTED, nurse_id, observed_at, build,
+            EventKind.INFUSION_STARTED, nurse_id, observed_at,
+            lambda errors: entries.infusion_start(fields, self.protocol.dose_mode, errors),
             warn=lambda p, when: [*predose_warnings(self.session, self.protocol, when),
                                   *self._dose_warnings(p, when)],
             confirmed=confirmed,
@@ -314,7 +256,7 @@ class Recorder:
         self._require_phase(Phase.INFUSING, action="change the rate")
         return self._entry(
             EventKind.RATE_CHANGED, nurse_id, observed_at,
-            lambda errors: self._rate(rate, rate_unit, errors),
+            lambda errors: entries.rate({"rate": rate, "rate_unit": rate_unit}, errors),
             warn=self._dose_warnings, confirmed=confirmed,
             retry=lambda: self.change_rate(nurse_id, rate, rate_unit, observed_at=observed_at,
                                            confirmed=True))
@@ -324,8 +266,8 @@ class Recorder:
         self._require_phase(Phase.INFUSING, action="pause")
         if self.session.paused:
             raise SessionStateError("The infusion is already paused")
-        return self._entry(EventKind.INFUSION_PAUSED, nurse_id, observed_at, lambda errors: {
-            "reason": validate_text(reason, "reason", "Pause reason", errors, required=True)})
+        return self._entry(EventKind.INFUSION_PAUSED, nurse_id, observed_at,
+                           lambda errors: entries.pause({"reason": reason}, errors))
 
     def resume_infusion(self, nurse_id: str, *, observed_at: datetime | None = None) -> Event:
         self._require_phase(Phase.INFUSING, action="resume")
@@ -338,9 +280,8 @@ class Recorder:
         """Give a bolus; a total past the plan needs ``confirmed=True``."""
         self._require_phase(Phase.INFUSING, Phase.RECOVERY, action="give a bolus")
         return self._entry(
-            EventKind.BOLUS, nurse_id, observed_at, lambda errors: {
-                "dose_mg": parse_number("" if dose_mg is None else dose_mg, "bolus_mg",  # type: ignore[arg-type]
-                                        errors)},
+            EventKind.BOLUS, nurse_id, observed_at,
+            lambda errors: entries.bolus({"dose_mg": dose_mg}, errors),
             warn=self._dose_warnings, confirmed=confirmed,
             retry=lambda: self.give_bolus(nurse_id, dose_mg, observed_at=observed_at,
                                           confirmed=True))
@@ -353,37 +294,15 @@ class Recorder:
     def give_medication(self, nurse_id: str, drug: object, dose: object, unit: object,
                         route: object, reason: object = None, *,
                         observed_at: datetime | None = None) -> Event:
-        def build(errors: list[FieldError]) -> dict[str, Any]:
-            drug_t = validate_text(drug, "drug", "Drug", errors, required=True, max_len=80)
-            dose_v = parse_number("" if dose is None else dose, "med_dose", errors)  # type: ignore[arg-type]
-            unit_v = validate_choice(unit, "unit", "Unit", DOSE_UNITS, errors)
-            if unit_v is None and not any(e.field == "unit" for e in errors):
-                errors.append(FieldError("unit", "Unit", "", "mg, mcg, g, mL or units"))
-            route_v = validate_choice(route, "route", "Route", ROUTES, errors) or "IV"
-            reason_t = validate_text(reason, "reason", "Reason", errors, max_len=200)
-            payload = {"drug": drug_t, "dose": dose_v, "unit": unit_v, "route": route_v}
-            if reason_t:
-                payload["reason"] = reason_t
-            return payload
-
-        return self._entry(EventKind.MEDICATION, nurse_id, observed_at, build)
+        fields = {"drug": drug, "dose": dose, "unit": unit, "route": route, "reason": reason}
+        return self._entry(EventKind.MEDICATION, nurse_id, observed_at,
+                           lambda errors: entries.medication(fields, errors))
 
     def quick_event(self, nurse_id: str, code: str, *, dose: object = None,
                     unit: object = None, observed_at: datetime | None = None) -> Event:
-        def build(errors: list[FieldError]) -> dict[str, Any]:
-            if code not in QUICK_EVENTS:
-                errors.append(FieldError("code", "Quick event", code,
-                                         "one of: " + ", ".join(QUICK_EVENTS)))
-            payload: dict[str, Any] = {"code": code, "label": QUICK_EVENTS.get(code, code)}
-            dose_v = parse_optional(dose, "med_dose", errors)
-            if dose_v is not None:
-                if code not in DRUG_EVENTS:
-                    errors.append(FieldError("dose", "Dose", str(dose), "only for drug events"))
-                payload["dose"] = dose_v
-                payload["unit"] = validate_choice(unit or "mg", "unit", "Unit", DOSE_UNITS, errors)
-            return payload
-
-        return self._entry(EventKind.QUICK_EVENT, nurse_id, observed_at, build)
+        fields = {"code": code, "dose": dose, "unit": unit}
+        return self._entry(EventKind.QUICK_EVENT, nurse_id, observed_at,
+                           lambda errors: entries.quick_event(fields, errors))
 
     def record_checklist(self, nurse_id: str, answers: dict[str, Any], *,
                          observed_at: datetime | None = None) -> Event:
@@ -393,8 +312,8 @@ class Recorder:
 
     def add_note(self, nurse_id: str, text: object, *,
                  observed_at: datetime | None = None) -> Event:
-        return self._entry(EventKind.NOTE, nurse_id, observed_at, lambda errors: {
-            "text": validate_text(text, "text", "Note", errors, required=True)})
+        return self._entry(EventKind.NOTE, nurse_id, observed_at,
+                           lambda errors: entries.note({"text": text}, errors))
 
     # -- corrections -----------------------------------------------------------
     def _target(self, seq: int, errors: list[FieldError]) -> Any:
@@ -415,33 +334,41 @@ class Recorder:
         why = validate_text(reason, "reason", "Reason for amendment", errors, required=True)
         new: dict[str, Any] = {}
         if entry is not None:
-            try:
-                new = self._revalidate(entry.kind, {**entry.payload, **values},
-                                       entry.event.source)
-            except ValidationError as exc:
-                errors.extend(exc.errors)
+            new = collect(errors, lambda: self._revalidate(entry, values))
         raise_if(errors)
         payload = {"target_seq": seq, "old": entry.payload, "values": new, "reason": why}
-        return self._record(EventKind.AMENDED, payload, author, self.clock.now())
+        event = self._record(EventKind.AMENDED, payload, author, self.clock.now())
+        if entry.kind is EventKind.SESSION_OPENED:
+            self.protocol = protocol_in_force(self.session, self.protocols)
+        return event
 
-    def _revalidate(self, kind: EventKind, merged: dict[str, Any],
-                    source: str = "manual") -> dict[str, Any]:
-        if kind is EventKind.VITALS:
-            if not merged.get("map_measured"):
-                merged.pop("map", None)
-            merged.pop("map_measured", None)
-            return validate_vitals(merged, source)
-        if kind is EventKind.ASSESSMENT:
-            merged.pop("cadss6_total", None)
-            return validate_assessment(merged)
+    def _revalidate(self, entry: Any, values: dict[str, Any]) -> dict[str, Any]:
+        """The amended entry as a whole goes through the validator of its own kind."""
+        if not isinstance(values, dict):
+            raise ValidationError([FieldError("values", "Amendment", str(values)[:30],
+                                              "changed fields with their new values")])
+        merged = {**entry.payload, **values}
+        if entry.kind is not EventKind.SESSION_OPENED:
+            return entries.clinical(entry.kind, merged, source=entry.event.source,
+                                    protocol=self.protocol)
         errors: list[FieldError] = []
-        for key, field in (("rate", None), ("dose_mg", "bolus_mg"), ("weight_kg", "weight")):
-            if key in merged:
-                if key == "rate":
-                    field = "rate_mg_kg_h" if merged.get("rate_unit") == "mg/kg/h" else "rate_mg_h"
-                merged[key] = parse_number(merged[key], field, errors)  # type: ignore[arg-type]
+        if SNAPSHOT_KEY in values:
+            errors.append(FieldError(SNAPSHOT_KEY, "Protocol copy", "(changed)",
+                                     "recorded by the program, not typed"))
+        changed = merged.get("protocol") != entry.payload.get("protocol")
+        if changed and self.session.phase != Phase.BASELINE:
+            errors.append(FieldError("protocol", "Protocol", str(merged.get("protocol")),
+                                     "the protocol can only be changed before dosing starts"))
         raise_if(errors)
-        return merged
+        merged.pop(SNAPSHOT_KEY, None)
+        nurse = merged.pop("nurse_id", None)
+        clean = entries.clinical(entry.kind, merged, protocol_ids=list(self.protocols.protocols))
+        clean["nurse_id"] = _nurse(nurse, errors)
+        raise_if(errors)
+        if changed or SNAPSHOT_KEY in entry.payload:
+            clean[SNAPSHOT_KEY] = (snapshot(self.protocols.get(clean["protocol"])) if changed
+                                   else entry.payload[SNAPSHOT_KEY])
+        return clean
 
     def strike(self, nurse_id: str, seq: int, reason: object) -> Event:
         errors: list[FieldError] = []

@@ -47,6 +47,7 @@ class Entry:
     struck: bool = False
     artifact: bool = False
     addendum: bool = False
+    unreadable: str = ""  # why the entry could not be folded (it then takes no part)
 
     @property
     def seq(self) -> int:
@@ -62,6 +63,8 @@ class Entry:
 
     @property
     def status(self) -> str:
+        if self.unreadable:
+            return "unreadable"
         if self.struck:
             return "struck"
         if self.artifact:
@@ -71,7 +74,7 @@ class Entry:
     @property
     def counts(self) -> bool:
         """True when the entry takes part in dosing, alarms and scores."""
-        return not self.struck and not self.artifact
+        return not self.struck and not self.artifact and not self.unreadable
 
 
 @dataclass
@@ -132,6 +135,9 @@ class Session:
         self.closed_at: datetime | None = None
         self.closed_by: str | None = None
         self.rebuilds = 0  # views redraw everything when this changes
+        # Events that could not be applied (a damaged or foreign record): shown as
+        # unreadable with the reason, never a reason to refuse the whole session.
+        self.unreadable: list[tuple[Event, str]] = []
         self._reset_derived()
 
     # -- derived state -------------------------------------------------------
@@ -185,6 +191,28 @@ class Session:
 
     # -- folding -------------------------------------------------------------
     def apply(self, ev: Event) -> None:
+        try:
+            self._apply(ev)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            self._unreadable(ev, exc)
+
+    def _unreadable(self, ev: Event, exc: Exception) -> None:
+        why = f"{type(exc).__name__}: {exc}"[:200]
+        self.unreadable.append((ev, why))
+        entry = self.entries.get(ev.seq)
+        if entry is not None and entry.event is ev:
+            entry.unreadable = why
+        self.rebuild()
+
+    def reset_to(self, count: int) -> None:
+        """Fold again from the first ``count`` events (after a commit was rolled back)."""
+        events, rebuilds = self.events[:count], self.rebuilds
+        self.__init__(self.session_id)  # type: ignore[misc]
+        for ev in events:
+            self.apply(ev)
+        self.rebuilds = max(self.rebuilds, rebuilds) + 1
+
+    def _apply(self, ev: Event) -> None:
         self.events.append(ev)
         kind = ev.kind
         if kind is EventKind.VITALS or kind is EventKind.ASSESSMENT:  # the common case first
@@ -194,6 +222,7 @@ class Session:
                 self.rebuild()
             return
         if kind is EventKind.SESSION_OPENED:
+            float(ev.payload.get("weight_kg") or 0.0)  # unreadable unless a number
             self.opening = dict(ev.payload)
             self.opened_at = ev.observed_at
             self.entries[ev.seq] = Entry(ev, ev.payload)
@@ -221,9 +250,16 @@ class Session:
     def _apply_correction(self, ev: Event) -> None:
         target = self.entries.get(int(ev.payload["target_seq"]))
         if target is None:
-            return
+            raise KeyError(f"no entry {ev.payload['target_seq']} to correct")
+        if ev.kind is EventKind.AMENDED:
+            values = ev.payload["values"]
+            if not isinstance(values, dict):
+                raise TypeError("amended values are not a record")
+            if target.kind is EventKind.SESSION_OPENED:
+                float(values.get("weight_kg") or 0.0)  # unreadable unless a number
         target.corrections.append(ev)
         if ev.kind is EventKind.AMENDED:
+            target.unreadable = ""  # the amended values get their own chance
             target.payload = dict(ev.payload["values"])
             target.amended = True
         elif ev.kind is EventKind.STRUCK:
@@ -239,10 +275,17 @@ class Session:
         self.rebuilds += 1
         self._reset_derived()
         ordered = sorted((e for e in self.entries.values()
-                          if e.kind is not EventKind.SESSION_OPENED and not e.struck),
+                          if e.kind is not EventKind.SESSION_OPENED and not e.struck
+                          and not e.unreadable),
                          key=lambda e: (e.observed_at, e.seq))
         for entry in ordered:
-            self._fold_entry(entry)
+            try:
+                self._fold_entry(entry)
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                entry.unreadable = f"{type(exc).__name__}: {exc}"[:200]
+                self.unreadable.append((entry.event, entry.unreadable))
+                self.rebuild()  # without it: its half-applied values must not stay
+                return
 
     def _fold_entry(self, entry: Entry) -> bool:
         """Fold one entry; False when it arrived out of time order (rebuild needed)."""

@@ -5,19 +5,26 @@ disk before ``append`` returns. Triggers refuse UPDATE and DELETE of events.
 Each session has its own SHA-256 chain, so a session can be exported and
 imported into another database with its hashes intact.
 
+Each event is also sealed (HMAC with the record key, kept outside the
+database; see ``monitor.sealing``), and a registry holds each session's sealed
+head and a sealed list of sessions, so a deletion, a recomputed chain or a
+forged event is found; the README says what is and is not detected.
+
 One process writes at a time: a writer holds an advisory lock on
-``<db>.lock`` (released by the kernel if the process dies). Readers (the
-command line's ``sessions``, ``export`` and ``verify``) open read-only and
-never block the writer.
+``<real path of db>.lock`` (released by the kernel if the process dies).
+Readers (the command line's ``sessions``, ``export`` and ``verify``) open
+read-only and never block the writer.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -27,16 +34,25 @@ from typing import Any
 
 from monitor.clock import from_iso, to_iso
 from monitor.errors import ChainError, StoreError, StoreLockedError
-from monitor.events import GENESIS, Event, EventKind, canonical, chain_hash, first_broken
+from monitor.events import (
+    GENESIS,
+    Event,
+    EventKind,
+    RawChecker,
+    canonical,
+    chain_hash,
+    first_broken,
+)
+from monitor.sealing import event_mac, head_mac, key_id, list_mac, load_key, same
 
 log = logging.getLogger(__name__)
+_DEFAULT_KEY = object()
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+APPLICATION_ID = 0x4B4D4F4E  # "KMON": marks a database as ours (PRAGMA application_id)
+TRIGGERS = ("events_append_only_update", "events_append_only_delete")
 
-# Forward migrations: MIGRATIONS[i] upgrades user_version i to i + 1.
-MIGRATIONS: list[list[str]] = [
-    [
-        """CREATE TABLE events (
+_EVENTS_V1 = """CREATE TABLE events (
             id          INTEGER PRIMARY KEY,
             session_id  TEXT    NOT NULL,
             seq         INTEGER NOT NULL,
@@ -48,14 +64,37 @@ MIGRATIONS: list[list[str]] = [
             payload     TEXT    NOT NULL,
             prev_hash   TEXT    NOT NULL,
             hash        TEXT    NOT NULL,
-            UNIQUE (session_id, seq))""",
+            UNIQUE (session_id, seq))"""
+
+# Forward migrations: MIGRATIONS[i] upgrades user_version i to i + 1.
+MIGRATIONS: list[list[str]] = [
+    [
+        _EVENTS_V1,
         "CREATE INDEX events_kind ON events (kind, session_id)",
         """CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
         BEGIN SELECT RAISE(ABORT, 'events are append-only: corrections are new events'); END""",
         """CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
         BEGIN SELECT RAISE(ABORT, 'events are append-only: corrections are new events'); END""",
     ],
+    [
+        # The seal of each event, and a registry of sessions with their sealed head:
+        # together they find what a chain alone cannot (see README, "Tamper evidence").
+        "ALTER TABLE events ADD COLUMN mac TEXT NOT NULL DEFAULT ''",
+        """CREATE TABLE registry (
+            session_id TEXT    PRIMARY KEY,
+            ordinal    INTEGER NOT NULL UNIQUE,
+            key_id     TEXT    NOT NULL,
+            seq        INTEGER NOT NULL,
+            head       TEXT    NOT NULL,
+            mac        TEXT    NOT NULL)""",
+        """CREATE TABLE seals (
+            key_id   TEXT    PRIMARY KEY,
+            sessions INTEGER NOT NULL,
+            mac      TEXT    NOT NULL)""",
+        f"PRAGMA application_id = {APPLICATION_ID}",
+    ],
 ]
+OUR_TABLES = {1: {"events"}, 2: {"events", "registry", "seals"}}
 
 _COLUMNS = ("session_id, seq, kind, observed_at, recorded_at, author, source, payload, "
             "prev_hash, hash")
@@ -68,6 +107,28 @@ class SessionSummary:
     opened_at: datetime
     entries: int
     protocol: str
+    dose_mode: str = ""  # from the protocol copy the session recorded (if any)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What checking one session found. ``problems`` mean tampering or damage;
+    ``notes`` say what could not be checked (e.g. the key is on another workstation)."""
+
+    session_id: str
+    events: int
+    head: str
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def text(self) -> str:
+        if self.problems:
+            return "RECORD FAILED VERIFICATION: " + "; ".join(self.problems)
+        return "; ".join(("record verified", *self.notes))
 
 
 def _describe(exc: sqlite3.Error) -> str:
@@ -83,18 +144,41 @@ def _describe(exc: sqlite3.Error) -> str:
     return text
 
 
-class Store:
-    """The event log in one SQLite file."""
+def _recovery(path: Path) -> str:
+    return (f"{path} is damaged (SQLite integrity check failed). Nothing was written. "
+            f"Keep the file as it is; recover the readable sessions with "
+            f"`ketamine-monitor export SESSION --format json --db {path}` and import them "
+            "into a new database, or restore the last backup")
 
-    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
+
+class Store:
+    """The event log in one SQLite file.
+
+    ``key`` is the record key used for seals (default: the workstation's key file,
+    created by the first writer). Without a key the log is still read and its
+    chains checked; seals are reported as not checked."""
+
+    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False,
+                 key: bytes | object | None = _DEFAULT_KEY) -> None:
         self.path = Path(path)
         self.readonly = readonly
         self._lock_fd: int | None = None
         self._heads: dict[str, tuple[int, str]] = {}
+        self._verified: dict[str, tuple[int, str]] = {}
+        self.verify_notes: list[str] = []
+        self.key_problem = ""
+        try:
+            self.key: bytes | None = (load_key(create=not readonly) if key is _DEFAULT_KEY
+                                      else key)  # type: ignore[assignment]
+        except StoreError as exc:
+            if not readonly:
+                raise
+            self.key, self.key_problem = None, str(exc)  # reading never depends on the key
+        self.key_id = key_id(self.key) if self.key else ""
         if readonly:
             if not self.path.exists():
                 raise StoreError(f"No database at {self.path}")
-            self._conn = self._connect(f"file:{self.path}?mode=ro", uri=True)
+            self._conn = self._open_for_reading()
         else:
             self._take_lock()
             try:
@@ -103,7 +187,7 @@ class Store:
                 self._release_lock()
                 raise
         try:
-            self._check_schema()
+            self.schema = self._check_schema()
         except BaseException:
             self.close()
             raise
@@ -118,17 +202,54 @@ class Store:
             raise StoreError(f"Cannot open {self.path}: {_describe(exc)}") from exc
         return conn
 
+    def _open_for_reading(self) -> sqlite3.Connection:
+        # A URI built by pathlib: '%', '#' and '?' in a file name are escaped, not parsed.
+        uri = self.path.absolute().as_uri()
+        conn = self._connect(f"{uri}?mode=ro", uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            conn.close()
+            wal = Path(f"{self.path}-wal")
+            if "unable to open" not in str(exc) or wal.exists():
+                raise StoreError(f"Cannot use {self.path}: {_describe(exc)}") from exc
+            # Read-only media: no -shm can be made, and with no -wal there is nothing
+            # beyond the main file, so it can be read as immutable.
+            conn = self._connect(f"{uri}?mode=ro&immutable=1", uri=True)
+        return conn
+
     def _take_lock(self) -> None:
         folder = self.path.parent
         if not folder.is_dir():
             raise StoreError(f"Cannot open {self.path}: folder {folder} does not exist")
-        lock_path = Path(f"{self.path}.lock")
+        # The lock belongs to the file, not to the name: a symlinked path resolves to
+        # the same lock, and a second hard link (which SQLite would give its own
+        # -wal) is refused.
+        real = Path(os.path.realpath(self.path))
+        with suppress(FileNotFoundError):
+            if os.stat(real).st_nlink > 1:
+                raise StoreError(f"Cannot open {self.path} for writing: the file has more "
+                                 "than one name (hard links); open it by a single name")
+        lock_path = Path(f"{real}.lock")
+        created = False
         try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                             0o600)
+                created = True
+            except FileExistsError:
+                fd = os.open(lock_path, os.O_RDWR | os.O_NOFOLLOW)
         except OSError as exc:
+            why = ("it is a symbolic link" if exc.errno == errno.ELOOP else exc.strerror)
             raise StoreError(
-                f"Cannot open {self.path} for writing: {exc.strerror} ({lock_path})"
+                f"Cannot open {self.path} for writing: lock file {lock_path}: {why}"
             ) from exc
+        info = os.fstat(fd)
+        if not created and (not stat.S_ISREG(info.st_mode) or info.st_nlink > 1
+                            or info.st_size > 32):
+            os.close(fd)
+            raise StoreError(f"Cannot open {self.path} for writing: {lock_path} is not a "
+                             "lock file of this program; move it away")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -138,8 +259,9 @@ class Store:
                 f"{self.path} is already open for writing by another process (pid {holder}); "
                 "close the other window first, or open it read-only"
             ) from exc
+        # Our own small lock file (created here, or checked above): safe to rewrite.
         os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
         self._lock_fd = fd
 
     def _release_lock(self) -> None:
@@ -161,50 +283,90 @@ class Store:
             raise StoreError(f"Cannot write to {self.path}: the file is read-only")
         conn = self._connect(str(self.path))
         try:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode.lower() != "wal":
-                raise StoreError(f"Cannot use {self.path}: write-ahead logging unavailable")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            self._migrate(conn)
+            self._prepare(conn, new)
         except sqlite3.Error as exc:
             conn.close()
+            if "malformed" in str(exc):
+                raise StoreError(_recovery(self.path)) from exc
             raise StoreError(f"Cannot open {self.path}: {_describe(exc)}") from exc
+        except BaseException:
+            conn.close()
+            raise
         for suffix in ("-wal", "-shm"):
             with suppress(OSError):
                 os.chmod(f"{self.path}{suffix}", 0o600)
         return conn
 
+    def _prepare(self, conn: sqlite3.Connection, new: bool) -> None:
+        self._refuse_foreign(conn)
+        # A writer must not add to a damaged file (``sessions`` would call it damaged
+        # while entries kept going in): refuse and say how to recover.
+        if not new and conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise StoreError(_recovery(self.path))
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise StoreError(f"Cannot use {self.path}: write-ahead logging unavailable")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        self._migrate(conn)
+
+    def _ours(self, conn: sqlite3.Connection) -> tuple[int, str | None]:
+        """(schema version, None) for our database (or an empty file); else a reason."""
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        objects = {(r[0], r[1]) for r in conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+        if version > SCHEMA_VERSION and app_id == APPLICATION_ID:
+            return version, (f"it was made by a newer version of ketamine-monitor (schema "
+                             f"{version}); this version reads up to schema {SCHEMA_VERSION}")
+        if not objects and version == 0 and app_id == 0:
+            return 0, None
+        tables = {name for kind, name in objects if kind == "table"}
+        expected = OUR_TABLES.get(version)
+        if expected is None or tables != expected or (version >= 2 and app_id != APPLICATION_ID):
+            return version, "it is not a ketamine-monitor database"
+        return version, None
+
+    def _refuse_foreign(self, conn: sqlite3.Connection) -> None:
+        _, why = self._ours(conn)
+        if why:
+            raise StoreError(f"Refused {self.path}: {why}; nothing was changed")
+
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer version (schema {version}); "
-                f"this version reads up to schema {SCHEMA_VERSION}"
-            )
         for target in range(version, SCHEMA_VERSION):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 for statement in MIGRATIONS[target]:
                     conn.execute(statement)
+                if target == 1:
+                    self._seal_existing(conn)
                 conn.execute(f"PRAGMA user_version = {target + 1}")
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            log.info("migrated %s to schema %d", self.path, target + 1)
+            log.info("migrated a database to schema %d", target + 1)
 
-    def _check_schema(self) -> None:
+    def _seal_existing(self, conn: sqlite3.Connection) -> None:
+        """Register the sessions of an older database as they are now (their events
+        were written before seals existed: their chains remain the only check)."""
+        for sid, in conn.execute("SELECT session_id FROM events WHERE seq = 1 ORDER BY id"
+                                 ).fetchall():
+            seq, head = conn.execute("SELECT seq, hash FROM events WHERE session_id = ? "
+                                     "ORDER BY seq DESC LIMIT 1", (sid,)).fetchone()
+            self._register(conn, sid, seq, head)
+
+    def _check_schema(self) -> int:
         try:
-            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in self._conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            version, why = self._ours(self._conn)
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
-        if version == 0 and self.readonly:
-            raise StoreError(f"{self.path} is not a ketamine-monitor database (no schema)")
-        if "events" not in tables:
-            raise StoreError(f"{self.path} is not a ketamine-monitor database (no events table)")
+        if why is None and version == 0:
+            why = "it is not a ketamine-monitor database (no schema)"
+        if why:
+            raise StoreError(f"Cannot use {self.path}: {why}")
+        return int(version)
 
     def close(self) -> None:
         with suppress(sqlite3.Error, AttributeError):
@@ -227,6 +389,32 @@ class Store:
             head = (row[0], row[1]) if row else (0, GENESIS)
         return head
 
+    def _require_key(self) -> bytes:
+        if self.key is None:
+            raise StoreError("No record key on this workstation; cannot seal new entries")
+        return self.key
+
+    @contextmanager
+    def transaction(self, failure: str = "Not saved") -> Iterator[None]:
+        """Everything appended inside is committed together, or none of it is."""
+        if self.readonly:
+            raise StoreError(f"{self.path} is open read-only")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
+        heads, verified = dict(self._heads), dict(self._verified)
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException as exc:
+            with suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+            self._heads, self._verified = heads, verified
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
+            raise
+
     def append(self, session_id: str, kind: EventKind, payload: dict[str, Any], *,
                author: str, observed_at: datetime, recorded_at: datetime,
                source: str = "manual") -> Event:
@@ -237,7 +425,8 @@ class Store:
     def append_many(self, session_id: str,
                     items: Iterable[tuple[EventKind, dict[str, Any], str, datetime, str]],
                     *, recorded_at: datetime) -> list[Event]:
-        """Append several events in one transaction (all or none)."""
+        """Append several events in one transaction (all or none); inside
+        ``transaction()`` they join it."""
         if self.readonly:
             raise StoreError(f"{self.path} is open read-only")
         seq, prev = self._head(session_id)
@@ -255,20 +444,56 @@ class Store:
         return built
 
     def _insert(self, events: list[Event], failure: str) -> None:
-        """Insert events in one transaction (all or none) and move the chain head."""
+        """Insert events with their seals and move the sealed head: in one transaction
+        (all or none), or as part of the caller's ``transaction()``."""
+        key = self._require_key()
+        sid = events[0].session_id
         rows = [(e.session_id, e.seq, str(e.kind), to_iso(e.observed_at),
                  to_iso(e.recorded_at), e.author, e.source, canonical(e.payload),
-                 e.prev_hash, e.hash) for e in events]
+                 e.prev_hash, e.hash, event_mac(key, e.hash)) for e in events]
+        own = not self._conn.in_transaction
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
+            if own:
+                self._conn.execute("BEGIN IMMEDIATE")
             self._conn.executemany(
-                f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-            self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            with suppress(sqlite3.Error):
-                self._conn.execute("ROLLBACK")
+                f"INSERT INTO events ({_COLUMNS}, mac) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            self._register(self._conn, sid, events[-1].seq, events[-1].hash)
+            if own:
+                self._conn.execute("COMMIT")
+        except (sqlite3.Error, StoreError) as exc:
+            if own:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
-        self._heads[events[-1].session_id] = (events[-1].seq, events[-1].hash)
+        cached = self._verified.get(sid)
+        if cached is not None and cached[1] == events[0].prev_hash:
+            self._verified[sid] = (events[-1].seq, events[-1].hash)  # we hashed these
+        self._heads[sid] = (events[-1].seq, events[-1].hash)
+
+    def _register(self, conn: sqlite3.Connection, sid: str, seq: int, head: str) -> None:
+        """Seal the session's head; a new session also joins the sealed session list."""
+        key = self._require_key()
+        row = conn.execute("SELECT key_id FROM registry WHERE session_id = ?",
+                           (sid,)).fetchone()
+        seal = head_mac(key, sid, seq, head)
+        if row is not None:
+            if row[0] != self.key_id:
+                raise StoreError(
+                    f"Not saved: session {sid} was sealed with another record key (key "
+                    f"{row[0]}); copy that workstation's key file to continue it here "
+                    "(reading and exporting work without it)")
+            conn.execute("UPDATE registry SET seq = ?, head = ?, mac = ? WHERE session_id = ?",
+                         (seq, head, seal, sid))
+            return
+        ordinal = conn.execute("SELECT coalesce(max(ordinal), 0) + 1 FROM registry").fetchone()[0]
+        conn.execute("INSERT INTO registry VALUES (?,?,?,?,?,?)",
+                     (sid, ordinal, self.key_id, seq, head, seal))
+        sids = [r[0] for r in conn.execute(
+            "SELECT session_id FROM registry WHERE key_id = ? ORDER BY ordinal", (self.key_id,))]
+        conn.execute("INSERT OR REPLACE INTO seals VALUES (?,?,?)",
+                     (self.key_id, len(sids), list_mac(key, sids)))
 
     def import_events(self, events: list[Event]) -> None:
         """Insert a verified session, with its original hashes, in one transaction."""
@@ -279,9 +504,15 @@ class Store:
             ev, why = broken
             raise ChainError(f"Refused: event {ev.entry_id} {why}")
         sid = events[0].session_id
-        if self._head(sid)[0] > 0:
+        if self._head(sid)[0] > 0 or self._registered(sid):
             raise StoreError(f"Refused: session {sid} is already in {self.path}")
         self._insert(events, "Not imported")
+
+    def _registered(self, sid: str) -> bool:
+        if self.schema < 2:
+            return False
+        return next(self._rows("SELECT count(*) FROM registry WHERE session_id = ?",
+                               (sid,)))[0] > 0
 
     # -- reading -------------------------------------------------------------
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -290,9 +521,10 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
 
-    def events(self, session_id: str) -> list[Event]:
+    def events(self, session_id: str, *, checker: RawChecker | None = None) -> list[Event]:
         """All events of a session in order. Read in chunks, each chunk's payloads parsed
-        in one C-level call, repeated strings shared: a day of 1 Hz samples stays light."""
+        in one C-level call, repeated strings shared: a day of 1 Hz samples stays light.
+        With ``checker``, the same rows are checked against their hashes as they pass."""
         kinds = {k.value: k for k in EventKind}
         iso = datetime.fromisoformat  # times here were written by to_iso, always with offset
         shared: dict[str, str] = {}
@@ -303,6 +535,8 @@ class Store:
                 f"SELECT {_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq",
                 (session_id,))
             while rows := cursor.fetchmany(20_000):
+                if checker is not None:
+                    checker.feed(rows)
                 payloads = json.loads("[" + ",".join(r[7] for r in rows) + "]")
                 for r, p in zip(rows, payloads, strict=True):
                     sid = shared.setdefault(r[0], r[0])
@@ -314,6 +548,9 @@ class Store:
                     prev_hash = r[9]
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ChainError(f"Cannot read session {session_id} in {self.path}: an event is "
+                             f"unreadable ({exc}); run `ketamine-monitor verify`") from exc
         return out
 
     def kind_counts(self, session_id: str) -> dict[str, int]:
@@ -335,34 +572,174 @@ class Store:
             count = next(self._rows("SELECT count(*) FROM events WHERE session_id = ?",
                                     (sid,)))[0]
             data = json.loads(payload)
+            copy = data.get("protocol_snapshot")
+            mode = copy.get("protocol", {}).get("dose_mode", "") if isinstance(copy, dict) else ""
             out.append(SessionSummary(sid, data.get("patient_id", ""), from_iso(observed),
-                                      count, data.get("protocol", "")))
+                                      count, data.get("protocol", ""), str(mode)))
         return out
 
     def find_session(self, prefix: str) -> str:
-        """Resolve a full or unambiguous leading part of a session id."""
-        matches = [s for s in self.session_ids() if s.startswith(prefix)]
+        """Resolve a full id (which always wins) or an unambiguous leading part of one."""
+        ids = self.session_ids()
+        if prefix in ids:
+            return prefix
+        matches = [s for s in ids if s.startswith(prefix)]
         if not prefix or not matches:
             raise StoreError(f"No session {prefix!r} in {self.path}")
         if len(matches) > 1:
             raise StoreError(f"Session {prefix!r} is ambiguous: {', '.join(matches[:5])}")
         return matches[0]
 
+    # -- checking ------------------------------------------------------------
+    def missing_triggers(self) -> list[str]:
+        present = {r[0] for r in self._rows(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        return [t for t in TRIGGERS if t not in present]
+
+    def check_session(self, session_id: str, *, full: bool = False) -> Verdict:
+        """Check one session: its chain, its sealed head and registry entry, the
+        append-only triggers; with ``full``, every event's seal too (to name the
+        first one changed). Cached by head within this process: a session already
+        checked, and only appended to by this store since, is not read again."""
+        with self.snapshot():
+            head_row = next(self._rows(
+                "SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1",
+                (session_id,)), None)
+            seq, head = (head_row[0], head_row[1]) if head_row else (0, GENESIS)
+            cached = not full and self._verified.get(session_id) == (seq, head)
+            chain = [] if cached else self._check_chain(session_id, full)
+            return self._verdict(session_id, seq, head, chain)
+
+    def read_checked(self, session_id: str) -> tuple[list[Event], Verdict]:
+        """The session's events and its verdict, from one pass over the rows (what an
+        export needs: reading the file once)."""
+        with self.snapshot():
+            checker = RawChecker()
+            events = self.events(session_id, checker=checker)
+            chain = [f"Event {session_id}-{checker.broken[0]} ({checker.broken[1]}) "
+                     f"{checker.broken[2]}"] if checker.broken else []
+            seq, head = (events[-1].seq, events[-1].hash) if events else (0, GENESIS)
+            return events, self._verdict(session_id, seq, head, chain)
+
+    def _verdict(self, session_id: str, seq: int, head: str, chain: list[str]) -> Verdict:
+        problems = [f"append-only trigger {t} is missing" for t in self.missing_triggers()]
+        problems += chain
+        notes: list[str] = []
+        problems += self._check_registry(session_id, seq, head, notes)
+        if self.schema >= 2:  # a deleted session is the whole record's problem
+            problems += self._check_session_list()
+        if not problems:
+            self._verified[session_id] = (seq, head)
+        return Verdict(session_id, seq, head, tuple(problems), tuple(notes))
+
+    def _check_chain(self, session_id: str, full: bool) -> list[str]:
+        checker = RawChecker()
+        key = self.key if full and self.schema >= 2 else None
+        macs = ", mac" if key is not None else ""
+        try:
+            cursor = self._conn.execute(
+                f"SELECT {_COLUMNS}{macs} FROM events WHERE session_id = ? ORDER BY seq",
+                (session_id,))
+            while rows := cursor.fetchmany(2_000):  # small chunks: little memory at a time
+                broken = checker.feed(rows)
+                if broken:
+                    return [f"Event {session_id}-{broken[0]} ({broken[1]}) {broken[2]}"]
+                if key is not None and self._sealed_with_key(session_id):
+                    for r in rows:
+                        if r[10] and not same(r[10], event_mac(key, r[9])):
+                            return [f"Event {session_id}-{r[1]} ({r[2]}) does not carry a "
+                                    "valid seal (changed without the record key)"]
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
+        return []
+
+    def _sealed_with_key(self, session_id: str) -> bool:
+        row = next(self._rows("SELECT key_id FROM registry WHERE session_id = ?",
+                              (session_id,)), None)
+        return row is not None and row[0] == self.key_id
+
+    def _check_registry(self, session_id: str, seq: int, head: str,
+                        notes: list[str]) -> list[str]:
+        if self.schema < 2:
+            notes.append("made by an older version: chain checked, no seals")
+            return []
+        row = next(self._rows("SELECT key_id, seq, head, mac FROM registry WHERE session_id = ?",
+                              (session_id,)), None)
+        if row is None:
+            return [f"session {session_id} is not in the session registry "
+                    "(added outside ketamine-monitor)"]
+        kid, reg_seq, reg_head, seal = row
+        problems = []
+        if (reg_seq, reg_head) != (seq, head):
+            problems.append(f"session {session_id} ends at event {seq} but was sealed at "
+                            f"event {reg_seq} (events removed or added outside "
+                            "ketamine-monitor)")
+        if self.key_problem:
+            notes.append(f"seals not checked: {self.key_problem}")
+        elif self.key is None or kid != self.key_id:
+            notes.append(f"seals not checked: sealed with record key {kid}, which is not on "
+                         "this workstation (copy its key file to check them)")
+        elif not same(seal, head_mac(self.key, session_id, reg_seq, reg_head)):
+            problems.append(f"session {session_id}: the sealed head does not match its seal "
+                            "(changed without the record key)")
+        return problems
+
     def verify(self) -> tuple[int, int]:
-        """Integrity check plus every session's chain; returns (sessions, events)."""
+        """Integrity check, triggers, the session registry and every session's chain and
+        seals; returns (sessions, events) or raises ChainError naming what failed. What
+        could not be checked is left in ``verify_notes``."""
         result = next(self._rows("PRAGMA integrity_check"))[0]
         if result != "ok":
             raise ChainError(f"SQLite integrity check failed: {result}")
+        problems: list[str] = []
+        notes: list[str] = []
         sids = [r[0] for r in self._rows("SELECT DISTINCT session_id FROM events")]
         total = 0
         for sid in sids:
-            evs = self.events(sid)
-            broken = first_broken(evs)
-            if broken:
-                ev, why = broken
-                raise ChainError(f"Event {ev.entry_id} ({ev.kind}) {why}")
-            total += len(evs)
+            verdict = self.check_session(sid, full=True)
+            problems += [p for p in verdict.problems if p not in problems]
+            notes += [n for n in verdict.notes if n not in notes]
+            total += verdict.events
+        if self.schema >= 2 and not sids:
+            problems += self._check_session_list()
+        self.verify_notes = notes
+        if problems:
+            raise ChainError("; ".join(problems))
         return len(sids), total
+
+    def _check_session_list(self) -> list[str]:
+        problems = [f"session {sid} is in the registry but its events are gone (deleted)"
+                    for sid, in self._rows(
+                        "SELECT session_id FROM registry r WHERE NOT EXISTS (SELECT 1 FROM "
+                        "events e WHERE e.session_id = r.session_id) ORDER BY ordinal")]
+        ordinals = [r[0] for r in self._rows("SELECT ordinal FROM registry ORDER BY ordinal")]
+        if ordinals != list(range(1, len(ordinals) + 1)):
+            problems.append("a session was removed from the session registry")
+        if self.key is None:
+            return problems
+        seal = next(self._rows("SELECT sessions, mac FROM seals WHERE key_id = ?",
+                               (self.key_id,)), None)
+        sids = [r[0] for r in self._rows(
+            "SELECT session_id FROM registry WHERE key_id = ? ORDER BY ordinal", (self.key_id,))]
+        if seal is None and sids:
+            problems.append("the sealed session list is missing")
+        elif seal is not None and not same(seal[1], list_mac(self.key, sids)):
+            problems.append(f"the sealed session list held {seal[0]} sessions; it now holds "
+                            f"{len(sids)} (a session was deleted or added)")
+        return problems
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the file, whatever a writer does meanwhile."""
+        if self._conn.in_transaction:
+            yield
+            return
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            with suppress(sqlite3.Error):
+                self._conn.execute("COMMIT")
 
     @contextmanager
     def raw(self) -> Iterator[sqlite3.Connection]:
@@ -370,4 +747,4 @@ class Store:
         yield self._conn
 
 
-__all__ = ["SCHEMA_VERSION", "SessionSummary", "Store", "chain_hash"]
+__all__ = ["SCHEMA_VERSION", "SessionSummary", "Store", "Verdict", "chain_hash"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -242,7 +243,8 @@ def validate_choice(value: object, field: str, label: str, choices: tuple[str, .
 
 def validate_text(value: object, field: str, label: str, errors: list[FieldError],
                   *, required: bool = False, max_len: int = 2000) -> str | None:
-    text = "" if value is None else str(value).strip()
+    # A pasted Windows or old-Mac line break is a line break.
+    text = "" if value is None else str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         if required:
             errors.append(FieldError(field, label, "", "required"))
@@ -250,9 +252,31 @@ def validate_text(value: object, field: str, label: str, errors: list[FieldError
     if len(text) > max_len:
         errors.append(FieldError(field, label, text[:20] + "…", f"at most {max_len} characters"))
         return None
-    if any(ord(c) < 32 and c not in "\n\t" for c in text):
-        errors.append(FieldError(field, label, repr(text)[:30], "printable text only"))
+    if any((ord(c) < 32 and c not in "\n\t") or c == "\x7f" or "\ud800" <= c <= "\udfff"
+           for c in text):
+        errors.append(FieldError(field, label, ascii(text)[:30], "printable text only"))
         return None
+    return text
+
+
+def validate_nurse_id(value: object, errors: list[FieldError],
+                      field: str = "nurse_id") -> str:
+    """A nurse ID as it will be signed: NFKC-normalised, one line, no control or
+    format characters (zero-width spaces, bidi overrides), at least one visible one."""
+    text = validate_text(None if value is None else unicodedata.normalize("NFKC", str(value)),
+                         field, "Nurse ID", errors, required=True, max_len=40)
+    if text is None:
+        return ""
+    bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn",
+                                                          "Zl", "Zp")]
+    if bad:
+        errors.append(FieldError(field, "Nurse ID", ascii(text)[:30],
+                                 "letters, digits and punctuation only (no line breaks, "
+                                 "invisible or direction-changing characters)"))
+        return ""
+    if all(unicodedata.category(c).startswith("Z") for c in text):
+        errors.append(FieldError(field, "Nurse ID", ascii(text)[:30], "required"))
+        return ""
     return text
 
 

@@ -69,3 +69,10 @@ def baseline_vitals(rec: Recorder, **over: object) -> None:
     rec.record_assessment({"moaas": 5, "acvpu": "A", "pain": 7}, "RN7")
     rec.record_checklist("RN7", CHECKLIST_DONE)
 
+
+def export_text(path: Path) -> str:
+    """The text of an export file as an independent reader sees it (pypdf for PDF)."""
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+        return "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    return path.read_text("utf-8-sig")

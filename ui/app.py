@@ -10,6 +10,7 @@ from typing import Any
 
 from monitor.clock import SystemClock
 from monitor.errors import StoreError
+from monitor.logsetup import where
 from monitor.protocols import load_protocols
 from monitor.store import Store
 
@@ -39,7 +40,8 @@ def run(db: Path, demo: dict[str, Any] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ketamine-monitor")
     app.setOrganizationName("ketamine-monitor")
-    log.info("window starting; Qt %s, PySide6 %s, database %s", qVersion(), pyside_version, db)
+    log.info("window starting; Qt %s, PySide6 %s, database %s", qVersion(), pyside_version,
+             where(db))
     install_excepthook()
     apply_theme(app, "dark")
     protocols = load_protocols(_site_file())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
 from collections.abc import Callable
 from types import TracebackType
 
@@ -19,7 +18,8 @@ def add_problem_handler(handler: Callable[[str], None]) -> Callable[[], None]:
 
 def report(message: str) -> None:
     """Show a problem to the nurse (every registered view) and log it."""
-    log.error("shown to user: %s", message)
+    log.error("a problem was shown to the user (%d characters; not logged: it may name "
+              "a patient or a file)", len(message))
     for handler in list(_handlers):
         handler(message)
     if not _handlers:
@@ -27,7 +27,7 @@ def report(message: str) -> None:
 
 
 def _hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-    log.critical("uncaught exception:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+    log.critical("uncaught exception", exc_info=(kind, exc, tb))
     report(f"Unexpected error: {kind.__name__}: {exc}. Recorded entries are safe; "
            "the details are in the log.")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QFileDialog, QGridLayout, QWidget
 
 from monitor.errors import MonitorError
-from monitor.export import FORMATS, render
+from monitor.export import FORMATS, render, verified
 from monitor.export.atomic import write_atomic
 from monitor.recorder import Recorder
 from ui.forms import button, error_label, label, line_edit
@@ -79,9 +79,11 @@ class ExportDialog(QDialog):
             self.error.show()
             return None
         try:
+            # The record is checked first (cached by head: cheap after the window's check).
+            record = verified(self.recorder.store, self.recorder.session.session_id)
             data = render(self.recorder.session, self.recorder.protocols, fmt,
                           now=self.recorder.clock.now(), deidentify=self.deidentify.isChecked(),
-                          wide=self.wide.isChecked())
+                          wide=self.wide.isChecked(), record=record)
             written = write_atomic(target, data, force=self.overwrite.isChecked())
         except MonitorError as exc:
             self.error.setText(str(exc))

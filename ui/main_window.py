@@ -78,6 +78,11 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.notice, 1)
         bar.addWidget(self.theme_button)
         box.addLayout(bar)
+        # What checking the open session's record found (chain, seals, registry).
+        self.record_check = label("", "error", name="Record check")
+        self.record_check.setWordWrap(True)
+        self.record_check.hide()
+        box.addWidget(self.record_check)
         problem_row = QHBoxLayout()
         problem_row.addWidget(self.problem, 1)
         problem_row.addWidget(self.dismiss)
@@ -125,8 +130,33 @@ class MainWindow(QMainWindow):
         self.settings.setValue(OPEN_KEY, recorder.session.session_id)
         self.settings.sync()
         self.notice.setText("")
+        self.record_check.hide()
         self.page.vitals.focus_first()
+        # Checked right after the page is shown, so the session paints first.
+        QTimer.singleShot(0, lambda rec=recorder: self._check_record(rec))
         return self.page
+
+    def _check_record(self, recorder: Recorder) -> None:
+        if self.page is None or self.page.recorder is not recorder:
+            return
+        try:
+            verdict = recorder.store.check_session(recorder.session.session_id)
+        except MonitorError as exc:
+            self.record_check.setText(f"⚠ The record could not be checked: {exc}")
+            self.record_check.show()
+            return
+        if not verdict.ok:
+            self.record_check.setProperty("role", "error")
+            self.record_check.style().polish(self.record_check)
+            self.record_check.setText(
+                f"⚠ TAMPERED OR DAMAGED RECORD: {verdict.text()}. Do not rely on this "
+                "record; run `ketamine-monitor verify` and tell the person responsible.")
+            self.record_check.show()
+        elif verdict.notes:
+            self.record_check.setText("Record check: " + "; ".join(verdict.notes))
+            self.record_check.setProperty("role", "dim")
+            self.record_check.style().polish(self.record_check)
+            self.record_check.show()
 
     def _close_page(self) -> None:
         if self.page is not None:

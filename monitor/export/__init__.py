@@ -1,4 +1,7 @@
-"""Session exports: JSON, CSV, PDF and FHIR, pure functions of a session."""
+"""Session exports: JSON, CSV, PDF and FHIR, pure functions of a session.
+
+Every export first checks the session's record (chain, seals, registry): a
+record that fails is refused, never exported as if intact."""
 
 from __future__ import annotations
 
@@ -6,18 +9,19 @@ from datetime import datetime
 from pathlib import Path
 
 from monitor.clock import Clock, SystemClock
-from monitor.export.atomic import ExportError, write_atomic
+from monitor.export.atomic import ExportError, check_target, write_atomic
 from monitor.export.context import ExportContext
 from monitor.protocols import ProtocolSet, load_protocols
 from monitor.session import Session, fold
-from monitor.store import Store
+from monitor.session_protocol import protocol_in_force
+from monitor.store import Store, Verdict
 
 FORMATS = ("csv", "json", "pdf", "fhir")
 
 
 def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,
-           deidentify: bool = False, wide: bool = False) -> bytes:
-    ctx = ExportContext(session, protocols.get(session.protocol_id), deidentify, now)
+           deidentify: bool = False, wide: bool = False, record: Verdict | None = None) -> bytes:
+    ctx = ExportContext(session, protocol_in_force(session, protocols), deidentify, now, record)
     if fmt == "json":
         from monitor.export.json_io import to_json
         return to_json(ctx)
@@ -33,20 +37,30 @@ def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,
     raise ExportError(f"Unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
 
 
+def verified(store: Store, session_id: str, verdict: Verdict | None = None) -> Verdict:
+    """The session's verdict; refuse a record that fails verification."""
+    verdict = verdict or store.check_session(session_id)
+    if not verdict.ok:
+        raise ExportError(f"Refused to export session {session_id}: {verdict.text()}. "
+                          "Run `ketamine-monitor verify` for the whole database")
+    return verdict
+
+
 def export_session(db: Path, session: str, fmt: str, out: Path, *, deidentify: bool = False,
                    force: bool = False, wide: bool = False, clock: Clock | None = None,
                    protocols: ProtocolSet | None = None) -> Path:
     """Read a session from the database and write one export file atomically."""
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
-    if out.exists() and not force:
-        raise ExportError(f"{out} already exists; use --force to overwrite")
+    check_target(out, force=force)
     with Store(db, readonly=True) as store:
         sid = store.find_session(session)
-        folded = fold(sid, store.events(sid))
+        events, verdict = store.read_checked(sid)  # one pass: read and check together
+        record = verified(store, sid, verdict)
+    folded = fold(sid, events)
     protocols = protocols or _protocols()
     data = render(folded, protocols, fmt, now=(clock or SystemClock()).now(),
-                  deidentify=deidentify, wide=wide)
+                  deidentify=deidentify, wide=wide, record=record)
     return write_atomic(out, data, force=force)
 
 

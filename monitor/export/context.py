@@ -4,6 +4,7 @@ place that decides how times and free text appear (identified or not)."""
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -11,12 +12,16 @@ from typing import Any
 from monitor.events import Event, EventKind
 from monitor.protocols import Protocol
 from monitor.session import Entry, Session
+from monitor.store import Verdict
 
-# Free-text payload keys removed from de-identified exports.
+# Free-text payload keys removed from de-identified exports (a drug is typed freely).
 FREE_TEXT = frozenset({"text", "comment", "reason", "indication_text", "lot", "display_name",
-                       "patient_id", "override_reason"})
-DEID_NOTICE = ("DE-IDENTIFIED: no patient identifier or name, times are offsets from the "
-               "session start, free text removed")
+                       "patient_id", "override_reason", "drug", "protocol_snapshot"})
+# Payload keys naming a nurse: replaced by the file's pseudonym.
+PEOPLE = frozenset({"nurse_id", "signed_by", "by", "acknowledged_by"})
+DEID_NOTICE = ("DE-IDENTIFIED: no patient identifier or name, nurses pseudonymised, times are "
+               "offsets from the session start, free text removed")
+_ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 
 @dataclass
@@ -25,7 +30,9 @@ class ExportContext:
     protocol: Protocol
     deidentify: bool
     exported_at: datetime
+    record: Verdict | None = None
     events: list[Event] = field(init=False)
+    _pseudonyms: dict[str, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.events = self.session.events
@@ -33,6 +40,44 @@ class ExportContext:
         first = self.start.astimezone().utcoffset()
         last = (self.events[-1].observed_at if self.events else self.start).astimezone()
         self._tz = timezone(first) if first == last.utcoffset() else None
+
+    # -- the record --------------------------------------------------------------
+    @property
+    def event_count(self) -> int:
+        return self.record.events if self.record else len(self.events)
+
+    @property
+    def head_hash(self) -> str:
+        """The hash of the session's newest event: it anchors every earlier one."""
+        if self.record:
+            return self.record.head
+        return self.events[-1].hash if self.events else ""
+
+    @property
+    def record_status(self) -> str:
+        return self.record.text() if self.record else "not checked against the database"
+
+    def anchor(self) -> str:
+        """One line for paper: how many events and which head; de-identified files
+        give only the count (the head hash would link them to the identified record)."""
+        if self.deidentify:
+            return f"Record: {self.event_count} events"
+        return f"Record: {self.event_count} events, head hash {self.head_hash}"
+
+    # -- people and times ----------------------------------------------------------
+    def who(self, author: str | None) -> str:
+        """A nurse as named in this file: the ID, or in a de-identified file a pseudonym
+        stable within the file (nurse-1 is whoever recorded first)."""
+        if not self.deidentify or not author or author == "system":
+            return author or ""
+        name = self._pseudonyms.get(author)
+        if name is None:
+            if not self._pseudonyms:
+                for ev in self.events:  # numbered in order of first appearance
+                    if ev.author != "system":
+                        self._pseudonyms.setdefault(ev.author, f"nurse-{len(self._pseudonyms) + 1}")
+            name = self._pseudonyms.setdefault(author, f"nurse-{len(self._pseudonyms) + 1}")
+        return name
 
     @property
     def start(self) -> datetime:
@@ -71,6 +116,8 @@ class ExportContext:
         return round((when.timestamp() - start.timestamp()) / 60.0, 2)
 
     def scrub(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """A payload for a de-identified file: free text dropped, nurses pseudonymised,
+        absolute times shifted like every other time in the file."""
         if not self.deidentify:
             return payload
         out = {}
@@ -79,6 +126,13 @@ class ExportContext:
                 continue
             if isinstance(value, dict):
                 value = self.scrub(value)
+            elif key in PEOPLE and isinstance(value, str):
+                value = self.who(value)
+            elif isinstance(value, str) and _ISO.match(value):
+                try:
+                    value = self.time(datetime.fromisoformat(value))
+                except (ValueError, TypeError):
+                    continue
             out[key] = value
         return out
 
@@ -96,7 +150,8 @@ class ExportContext:
 
     def entries(self, *kinds: EventKind) -> list[Entry]:
         """Entries in observed-time order (sorted only if back-dating disturbed it)."""
-        chosen = [e for e in self.session.entries.values() if not kinds or e.kind in kinds]
+        chosen = [e for e in self.session.entries.values()
+                  if (not kinds or e.kind in kinds) and not e.unreadable]
         times = [e.event.observed_at for e in chosen]
         if any(a > b for a, b in itertools.pairwise(times)):
             chosen.sort(key=lambda e: (e.event.observed_at, e.event.seq))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 
 from monitor.events import EventKind
@@ -19,6 +20,17 @@ LONG_COLUMNS = ("time", "minutes_since_infusion_start", "parameter", "value", "u
 WIDE_VALUES = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "o2", "etco2")
 WIDE_COLUMNS = ("time", "minutes_since_infusion_start", *WIDE_VALUES, "source", "recorded_by",
                 "status", "entry_id", "deidentified")
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def safe(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (OWASP CSV injection): a cell
+    starting with = + - @ tab or CR gets a leading apostrophe; plain numbers stay."""
+    if text and text[0] in "=+-@\t\r" and not _NUMBER.match(text):
+        return "'" + text
+    return text
 
 
 def _cell(value: object) -> str:
@@ -38,6 +50,16 @@ def _entry_id(ctx: ExportContext, entry: Entry) -> str:
     return str(entry.seq) if ctx.deidentify else entry.event.entry_id
 
 
+TEXT_KINDS = frozenset({EventKind.MEDICATION, EventKind.QUICK_EVENT, EventKind.NOTE})
+
+
+def _param(ctx: ExportContext, param: str) -> str:
+    """A medication's parameter names its drug, which is free text."""
+    if ctx.deidentify and param.startswith("medication:"):
+        return "medication"
+    return param
+
+
 def to_csv(ctx: ExportContext, *, wide: bool = False) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -47,8 +69,9 @@ def to_csv(ctx: ExportContext, *, wide: bool = False) -> bytes:
         for entry in ctx.entries(EventKind.VITALS):
             p = entry.payload
             writer.writerow([ctx.time(entry.observed_at), _minutes(ctx, entry.observed_at),
-                             *(_cell(p.get(k)) for k in WIDE_VALUES), entry.event.source,
-                             entry.event.author, entry.status, _entry_id(ctx, entry), deid])
+                             *(safe(_cell(p.get(k))) for k in WIDE_VALUES), entry.event.source,
+                             safe(ctx.who(entry.event.author)), entry.status,
+                             _entry_id(ctx, entry), deid])
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
     writer.writerow(LONG_COLUMNS)
     entries = [e for e in ctx.entries() if e.kind is not EventKind.SESSION_OPENED]
@@ -59,9 +82,10 @@ def to_csv(ctx: ExportContext, *, wide: bool = False) -> bytes:
     for e, when in zip(entries, times, strict=True):
         ev = e.event
         mins = "" if t0 is None else fmt(round((ev.observed_at.timestamp() - t0) / 60.0, 2))
-        corr = correction_text(ctx, e) if e.corrections else ""
-        src, author, status = ev.source, ev.author, e.status
+        corr = safe(correction_text(ctx, e)) if e.corrections else ""
+        src, author, status = ev.source, safe(ctx.who(ev.author)), e.status
         eid = str(ev.seq) if ctx.deidentify else ev.entry_id
+        kind_is_text = ev.kind in TEXT_KINDS
         versions = [("current", e.payload)]
         if e.amended:
             versions.insert(0, ("original", e.corrections[0].payload.get("old", ev.payload)))
@@ -70,9 +94,13 @@ def to_csv(ctx: ExportContext, *, wide: bool = False) -> bytes:
                 if param == "note":
                     if ctx.deidentify:
                         continue
-                    text = ctx.text(value)
+                    text = safe(ctx.text(value))
+                elif type(value) is int:
+                    text = str(value)
                 else:
-                    text = str(value) if type(value) is int else _cell(value)
+                    text = safe(_cell(value))
+                if kind_is_text:
+                    param, unit = safe(_param(ctx, param)), safe(str(unit or ""))
                 rows.append((when, mins, param, text, unit, src, author, status, version, eid,
                              corr, deid))
             for param, raw in (payload.get("artifact_values") or {}).items():

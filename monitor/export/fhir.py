@@ -38,17 +38,23 @@ ROUTE_TEXT = {"IV": "Intravenous", "intranasal": "Nasal", "PO": "Oral", "IM": "I
               "SC": "Subcutaneous", "SL": "Sublingual", "inhaled": "Inhalation"}
 
 
-def _urn(*parts: object) -> str:
-    return f"urn:uuid:{uuid.uuid5(NS, '/'.join(str(p) for p in parts))}"
+RECORD_SYSTEM = "urn:ketamine-monitor:record-head"
+TAG_SYSTEM = "urn:ketamine-monitor:tags"
 
 
 class BundleBuilder:
     def __init__(self, ctx: ExportContext) -> None:
         self.ctx = ctx
+        # Identified bundles get stable ids (the same session gives the same ids);
+        # a de-identified bundle gets fresh ones, so nothing links it to the other.
+        self.ns = uuid.uuid4() if ctx.deidentify else NS
         sid = ctx.session.session_id
-        self.patient_ref = _urn(sid, "patient")
+        self.patient_ref = self.urn(sid, "patient")
         self.entries: list[dict[str, Any]] = []
         self.sid = sid
+
+    def urn(self, *parts: object) -> str:
+        return f"urn:uuid:{uuid.uuid5(self.ns, '/'.join(str(p) for p in parts))}"
 
     def when(self, dt: datetime) -> str:
         if self.ctx.deidentify:
@@ -89,7 +95,7 @@ class BundleBuilder:
         }
         if entry is not None:
             res["issued"] = self.when(entry.event.recorded_at)
-            res["performer"] = [{"display": entry.event.author}]
+            res["performer"] = [{"display": self.ctx.who(entry.event.author)}]
             notes = []
             if entry.corrections:
                 notes.append(correction_text(self.ctx, entry))
@@ -107,7 +113,7 @@ class BundleBuilder:
             res.update(value)
         res.update(extra)
         ident = entry.event.entry_id if entry else "derived"
-        self.add(_urn(self.sid, ident, key), res)
+        self.add(self.urn(self.sid, ident, key), res)
 
     def quantity_code(self, key: str) -> tuple[dict[str, Any], dict[str, Any]]:
         p = PARAMETERS[key]
@@ -176,7 +182,7 @@ class BundleBuilder:
                                  "dimensions": 1, "data": data},
             "note": [{"text": f"{len(run)} device samples; E = flagged artifact or struck"}],
         }
-        self.add(_urn(self.sid, "stream", key, run[0][1].event.entry_id), res)
+        self.add(self.urn(self.sid, "stream", key, run[0][1].event.entry_id), res)
 
     def assessment(self, entry: Entry) -> None:
         p = entry.payload
@@ -213,7 +219,7 @@ class BundleBuilder:
                 self.observation(None, f"news2-{entry.seq}", {"text": "NEWS2 total score"},
                                  "survey", entry.observed_at, {"valueInteger": result.total},
                                  interpretation=[{"text": f"{result.band}: {result.response}"}],
-                                 derivedFrom=[{"reference": _urn(self.sid, entry.event.entry_id,
+                                 derivedFrom=[{"reference": self.urn(self.sid, entry.event.entry_id,
                                                                  "hr")}])
 
     def weight(self) -> None:
@@ -233,7 +239,7 @@ class BundleBuilder:
             period: dict[str, Any] = {"start": self.when(start)}
             if nxt is not None:
                 period["end"] = self.when(datetime.fromtimestamp(nxt, UTC))
-            self.add(_urn(self.sid, "segment", i), {
+            self.add(self.urn(self.sid, "segment", i), {
                 "resourceType": "MedicationAdministration",
                 "status": "completed" if nxt is not None else "in-progress",
                 "medicationCodeableConcept": drug,
@@ -244,7 +250,7 @@ class BundleBuilder:
                                             "system": UCUM, "code": "mg/h"}},
             })
         for i, (tb, mg) in enumerate(s.timeline.boluses):
-            self.add(_urn(self.sid, "bolus", i), {
+            self.add(self.urn(self.sid, "bolus", i), {
                 "resourceType": "MedicationAdministration", "status": "completed",
                 "medicationCodeableConcept": drug,
                 "subject": {"reference": self.patient_ref},
@@ -255,10 +261,11 @@ class BundleBuilder:
             })
         for entry in self.ctx.entries(EventKind.MEDICATION):
             p = entry.payload
-            self.add(_urn(self.sid, entry.event.entry_id, "med"), {
+            self.add(self.urn(self.sid, entry.event.entry_id, "med"), {
                 "resourceType": "MedicationAdministration",
                 "status": "entered-in-error" if entry.struck else "completed",
-                "medicationCodeableConcept": {"text": str(p.get("drug"))},
+                "medicationCodeableConcept": {"text": self.ctx.text(p.get("drug"))
+                                              or "medication (name withheld)"},
                 "subject": {"reference": self.patient_ref},
                 "effectiveDateTime": self.when(entry.observed_at),
                 "dosage": {"route": {"text": ROUTE_TEXT.get(p.get("route", ""), p.get("route"))},
@@ -281,19 +288,27 @@ def to_fhir(ctx: ExportContext) -> bytes:
         b.assessment(entry)
     b.news2_scores()
     b.administrations()
+    record = {"system": TAG_SYSTEM, "code": "record",
+              "display": f"{ctx.anchor()}; verification: {ctx.record_status}"}
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",
-        "id": str(uuid.uuid5(NS, ctx.session.session_id + (":deid" if ctx.deidentify else ""))),
-        "meta": {"profile": ["http://hl7.org/fhir/StructureDefinition/Bundle"]},
+        "id": str(uuid.uuid5(b.ns, ctx.session.session_id)),
+        "meta": {"profile": ["http://hl7.org/fhir/StructureDefinition/Bundle"],
+                 "tag": [record]},
         "type": "collection",
-        "timestamp": b.when(ctx.exported_at) if not ctx.deidentify else to_iso(
-            ctx.exported_at).replace("+00:00", "Z"),
+        # De-identified: shifted like every other time in the bundle.
+        "timestamp": b.when(ctx.exported_at),
         "entry": b.entries,
     }
+    if not ctx.deidentify:
+        # The head hash anchors the whole chain: a later export shows the same one
+        # unless the record changed.
+        bundle["identifier"] = {"system": RECORD_SYSTEM, "value": ctx.head_hash}
     if ctx.deidentify:
         bundle["meta"]["security"] = [{
             "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
             "code": "ANONYED", "display": "anonymized"}]
-        bundle["meta"]["tag"] = [{"display": DEID_NOTICE + "; times shifted to start at "
-                                  "2000-01-01T00:00:00Z"}]
+        bundle["meta"]["tag"].append({"system": TAG_SYSTEM, "code": "deidentified",
+                                      "display": DEID_NOTICE + "; times shifted to start at "
+                                      "2000-01-01T00:00:00Z"})
     return json.dumps(bundle, ensure_ascii=False, separators=(",", ":")).encode()

@@ -5,14 +5,17 @@ files apart from ``exported_at``."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from monitor import __version__
 from monitor.clock import to_iso
-from monitor.errors import MonitorError
-from monitor.events import Event
+from monitor.errors import ChainError, MonitorError
+from monitor.events import Event, canonical, first_broken
 from monitor.export.context import DEID_NOTICE, ExportContext
+from monitor.import_check import check_session
+from monitor.protocols import ProtocolSet
 from monitor.store import Store
 
 FORMAT = "ketamine-monitor.session"
@@ -45,10 +48,18 @@ def event_record(ctx: ExportContext, ev: Event) -> dict[str, Any]:
         return ev.to_record()
     return {
         "seq": ev.seq, "kind": str(ev.kind), "payload": ctx.scrub(ev.payload),
-        "author": ev.author, "source": ev.source,
+        "author": ctx.who(ev.author), "source": ev.source,
         "observed_offset_s": round((ev.observed_at - ctx.start).total_seconds(), 3),
         "recorded_offset_s": round((ev.recorded_at - ctx.start).total_seconds(), 3),
     }
+
+
+def record(ctx: ExportContext) -> dict[str, Any]:
+    """Event count and head hash (which anchors the whole chain), and what checking found."""
+    out: dict[str, Any] = {"events": ctx.event_count, "verification": ctx.record_status}
+    if not ctx.deidentify:
+        out["head_hash"] = ctx.head_hash
+    return out
 
 
 def to_json(ctx: ExportContext) -> bytes:
@@ -58,9 +69,11 @@ def to_json(ctx: ExportContext) -> bytes:
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
         "generator": f"ketamine-monitor {__version__}",
-        "exported_at": to_iso(ctx.exported_at),
+        # De-identified: the export time is shifted like every other time in the file.
+        "exported_at": ctx.time(ctx.exported_at) if ctx.deidentify else to_iso(ctx.exported_at),
         "deidentified": ctx.deidentify,
         "session": summary(ctx),
+        "record": record(ctx),
     }
     if ctx.deidentify:
         doc["notice"] = DEID_NOTICE
@@ -80,6 +93,8 @@ def read_export(path: Path) -> list[Event]:
         raise MonitorError(f"Cannot read {path}: {exc}") from exc
     except json.JSONDecodeError as exc:
         raise MonitorError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    except RecursionError:
+        raise MonitorError(f"{path} is nested too deeply to be a session export") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise MonitorError(f"{path} is not a ketamine-monitor session export")
     if doc.get("schema_version") != SCHEMA_VERSION:
@@ -93,15 +108,32 @@ def read_export(path: Path) -> list[Event]:
     events = []
     for i, rec in enumerate(records):
         try:
-            events.append(Event.from_record(rec))
-        except (KeyError, TypeError, ValueError) as exc:
+            ev = Event.from_record(rec)
+            canonical(ev.content()).encode("utf-8")
+        except UnicodeEncodeError:
+            raise MonitorError(f"{path}: event {i + 1} holds text that is not valid Unicode "
+                               "(a lone surrogate)") from None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise MonitorError(f"{path}: event {i + 1} is malformed ({exc})") from exc
+        except RecursionError:
+            raise MonitorError(f"{path}: event {i + 1} is nested too deeply") from None
+        events.append(ev)
     if len({e.session_id for e in events}) != 1:
         raise MonitorError(f"{path}: events belong to more than one session")
     return events
 
 
-def import_file(store: Store, path: Path) -> tuple[str, int]:
+def import_file(store: Store, path: Path, protocols: ProtocolSet,
+                now: datetime) -> tuple[str, int]:
+    """Import a full JSON export: its chain, then every event as strictly as a live entry."""
     events = read_export(path)
+    broken = first_broken(events)
+    if broken:
+        ev, why = broken
+        raise ChainError(f"Refused: event {ev.entry_id} {why}")
+    try:
+        check_session(events, protocols, now)
+    except RecursionError:
+        raise MonitorError(f"{path}: an event is nested too deeply") from None
     store.import_events(events)
     return events[0].session_id, len(events)

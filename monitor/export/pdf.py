@@ -35,9 +35,14 @@ H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], fontSize=11, spaceBefore=8,
 MAX_TABLE_DEVICE_ROWS = 300
 
 
+def _escape(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _p(text: object) -> Paragraph:
-    safe = (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-    return Paragraph(safe, SMALL)
+    """A wrapping cell. Tables that hold free text have fixed column widths, so a long
+    word (a pasted code, CJK text, emoji) is split to fit instead of failing."""
+    return Paragraph(_escape(text), SMALL)
 
 
 def _table(header: list[str], rows: list[list[Any]], widths: list[float] | None = None,
@@ -99,7 +104,7 @@ def _header(ctx: ExportContext) -> list[Any]:
         ["Weight", f"{fmt(s.weight_kg)} kg", "Indication",
          f"{o.get('indication')}" + (f" ({ctx.text(o.get('indication_text'))})"
                                      if ctx.text(o.get("indication_text")) else "")],
-        ["Protocol", ctx.protocol.name, "Responsible nurse", o.get("nurse_id", "")],
+        ["Protocol", ctx.protocol.name, "Responsible nurse", ctx.who(o.get("nurse_id", ""))],
         ["Session opened", ctx.stamp(ctx.start), "Dosing started",
          ctx.stamp(s.infusion_started_at)],
         ["Infusion stopped", ctx.stamp(s.infusion_stopped_at),
@@ -107,10 +112,28 @@ def _header(ctx: ExportContext) -> list[Any]:
         ["Total dose", f"{info['dose_mg']:.1f} mg ({info['dose_mg_per_kg']:.3f} mg/kg)",
          "Minutes observed", f"{mo.elapsed_min:.0f} (from the {mo.counted_from})"
          if mo else "—"],
-        ["Phase", s.phase, "Signed", f"{s.closed_by} at {ctx.stamp(s.closed_at)}"
+        ["Phase", s.phase, "Signed", f"{ctx.who(s.closed_by)} at {ctx.stamp(s.closed_at)}"
          if s.closed_at else "not signed"],
     ]
     return [_table(["", "", "", ""], rows, [32 * mm, 58 * mm, 32 * mm, 58 * mm])]
+
+
+def _record(ctx: ExportContext) -> list[Any]:
+    """What anchors this paper to the record: the event count and the head hash (a
+    later export of the same session shows the same pair unless events were added)."""
+    out = [_p(f"{ctx.anchor()}. Verification: {ctx.record_status}.")]
+    if ctx.record is not None and not ctx.record.ok:
+        out.insert(0, Paragraph(f"<b>{_escape(ctx.record.text())}</b>", SMALL))
+    return out
+
+
+def _unreadable(ctx: ExportContext) -> list[Any]:
+    rows = [[ctx.short(ev.observed_at), ev.entry_id if not ctx.deidentify else str(ev.seq),
+             str(ev.kind), why] for ev, why in ctx.session.unreadable]
+    if not rows:
+        return []
+    return [Paragraph("Unreadable entries (not used in dosing, alarms or scores)", H2),
+            _table(["Time", "Entry", "Kind", "Why"], rows, [18 * mm, 24 * mm, 30 * mm, 108 * mm])]
 
 
 def _vitals(ctx: ExportContext) -> list[Any]:
@@ -129,7 +152,7 @@ def _vitals(ctx: ExportContext) -> list[Any]:
                      fmt(p["map"]) if "map" in p else "", *(fmt(p[k]) if k in p else ""
                                                              for k in ("hr", "spo2", "rr", "temp",
                                                                        "etco2")),
-                     p.get("o2", ""), e.event.source, e.event.author, e.status])
+                     p.get("o2", ""), e.event.source, ctx.who(e.event.author), e.status])
         if e.status != "valid":
             struck.add(i)
     out: list[Any] = [Paragraph("Vitals", H2)]
@@ -150,10 +173,12 @@ def _assessments(ctx: ExportContext) -> list[Any]:
         rows.append([ctx.short(e.observed_at), p.get("moaas", ""), p.get("rass", ""),
                      p.get("acvpu", ""), p.get("cadss6_total", ""), p.get("dissociation", ""),
                      p.get("pain", ""), p.get("nausea", ""), ctx.text(p.get("comment")),
-                     e.event.author, e.status])
+                     ctx.who(e.event.author), e.status])
     return [Paragraph("Assessments", H2),
             _table(["Time", "MOAA/S", "RASS", "ACVPU", "CADSS-6", "Dissoc.", "Pain", "Nausea",
-                    "Comment", "By", "Status"], rows, wrap={8})]
+                    "Comment", "By", "Status"], rows,
+                   [16 * mm, 13 * mm, 10 * mm, 13 * mm, 14 * mm, 13 * mm, 10 * mm, 14 * mm,
+                    45 * mm, 18 * mm, 14 * mm], wrap={8})]
 
 
 def _describe(ctx: ExportContext, e: Any) -> str:
@@ -164,30 +189,33 @@ def _timeline(ctx: ExportContext) -> list[Any]:
     infusion = ctx.entries(EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED,
                            EventKind.INFUSION_PAUSED, EventKind.INFUSION_RESUMED,
                            EventKind.BOLUS, EventKind.INFUSION_STOPPED)
-    rows = [[ctx.short(e.observed_at), _describe(ctx, e),
-             f"{s.dose_mg(e.observed_at):.1f}", e.event.author, e.status] for e in infusion]
+    rows = [[ctx.short(e.observed_at), _describe(ctx, e), f"{s.dose_mg(e.observed_at):.1f}",
+             ctx.who(e.event.author), e.status] for e in infusion]
     events = ctx.entries(EventKind.MEDICATION, EventKind.QUICK_EVENT, EventKind.NOTE)
-    erows = [[ctx.short(e.observed_at), _describe(ctx, e), e.event.author, e.status]
+    erows = [[ctx.short(e.observed_at), _describe(ctx, e), ctx.who(e.event.author), e.status]
              for e in events]
     info = summary(ctx)
     return [Paragraph("Infusion timeline", H2),
-            _table(["Time", "Action", "Dose so far (mg)", "By", "Status"], rows),
+            _table(["Time", "Action", "Dose so far (mg)", "By", "Status"], rows,
+                   [18 * mm, 90 * mm, 24 * mm, 28 * mm, 20 * mm]),
             _p(f"Total dose: {info['dose_mg']:.1f} mg = {info['dose_mg_per_kg']:.3f} mg/kg"),
             Paragraph("Medications and events", H2),
-            _table(["Time", "Event", "By", "Status"], erows)]
+            _table(["Time", "Event", "By", "Status"], erows,
+                   [18 * mm, 114 * mm, 28 * mm, 20 * mm])]
 
 
 def _alarms(ctx: ExportContext) -> list[Any]:
     rows = []
     for a in sorted(ctx.session.alarms.values(), key=lambda a: a.raised_at):
-        ack = (f"{a.acknowledged_by} at {ctx.short(a.acknowledged_at)}: {a.action}"
+        ack = (f"{ctx.who(a.acknowledged_by)} at {ctx.short(a.acknowledged_at)}: {a.action}"
                + (f" ({ctx.text(a.comment)})" if ctx.text(a.comment) else "")
                if a.acknowledged_at else "")
         history = [e for e in ctx.events if e.kind is EventKind.ALARM_ACKNOWLEDGED
                    and e.payload.get("alarm_id") == a.alarm_id]
         if not ack and history:
             last = history[-1]
-            ack = f"{last.author} at {ctx.short(last.observed_at)}: {last.payload.get('action')}"
+            ack = (f"{ctx.who(last.author)} at {ctx.short(last.observed_at)}: "
+                   f"{last.payload.get('action')}")
         if len(history) > 1:
             ack += f" ({len(history)} acknowledgements)"
         rows.append([ctx.short(a.raised_at), a.priority.upper(), a.message, ack,
@@ -208,15 +236,17 @@ def _corrections(ctx: ExportContext) -> list[Any]:
                                    if old.get(k) != new.get(k) and not isinstance(new.get(k), dict))
             rows.append([ctx.short(c.observed_at), e.event.entry_id if not ctx.deidentify
                          else str(e.seq), c.kind.value.replace("_", " "), change,
-                         ctx.text(c.payload.get("reason")), c.author])
+                         ctx.text(c.payload.get("reason")), ctx.who(c.author)])
     limits = [[ctx.short(e.observed_at), e.payload["limit"], f"{e.payload['old']} → "
-               f"{e.payload['new']}", ctx.text(e.payload.get("reason")), e.author]
+               f"{e.payload['new']}", ctx.text(e.payload.get("reason")), ctx.who(e.author)]
               for e in ctx.events if e.kind is EventKind.LIMIT_CHANGED]
     out: list[Any] = [Paragraph("Corrections", H2),
-                      _table(["Time", "Entry", "Correction", "Old → new", "Reason", "By"], rows)]
+                      _table(["Time", "Entry", "Correction", "Old → new", "Reason", "By"], rows,
+                             [18 * mm, 24 * mm, 20 * mm, 50 * mm, 48 * mm, 20 * mm])]
     if limits:
         out += [Paragraph("Limit changes", H2),
-                _table(["Time", "Limit", "Old → new", "Reason", "By"], limits)]
+                _table(["Time", "Limit", "Old → new", "Reason", "By"], limits,
+                       [18 * mm, 30 * mm, 30 * mm, 80 * mm, 22 * mm])]
     return out
 
 
@@ -252,21 +282,23 @@ def to_pdf(ctx: ExportContext) -> bytes:
     story: list[Any] = [Paragraph("Ketamine session report", STYLES["Title"])]
     if ctx.deidentify:
         story.append(Paragraph(f"<b>{DEID_NOTICE}</b>", SMALL))
+    story += _record(ctx)
     story += _header(ctx)
     story += [Paragraph("Trends", H2),
               _p("Dashed lines: medium (orange) and high (red) limits; vertical lines: "
                  "infusion changes and events; × artifact."),
               trend_drawing(ctx, 180 * mm)]
     story += _vitals(ctx) + _assessments(ctx) + _timeline(ctx) + _alarms(ctx)
-    story += _corrections(ctx) + _discharge(ctx) + _rems(ctx)
+    story += _corrections(ctx) + _unreadable(ctx) + _discharge(ctx) + _rems(ctx)
     story += [Spacer(1, 12 * mm), KeepTogether([
         _p("Nurse signature: ______________________________   Date/time: ________________"),
         Spacer(1, 8 * mm),
         _p("Physician signature: ___________________________   Date/time: ________________"),
     ])]
-    generated = ctx.exported_at.astimezone().isoformat(timespec="seconds")
+    generated = ctx.stamp(ctx.exported_at)  # de-identified: an offset, like every time
     who = "de-identified" if ctx.deidentify else f"patient {ctx.patient}"
     canvas_cls = type("Canvas", (NumberedCanvas,), {
-        "footer": f"Ketamine session report · {who} · generated {generated}"})
+        "footer": f"Ketamine session report · {who} · generated {generated} · "
+                  f"{ctx.event_count} events"})
     doc.build(story, canvasmaker=canvas_cls)
     return buf.getvalue()

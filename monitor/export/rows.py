@@ -57,6 +57,6 @@ def correction_text(ctx: ExportContext, entry: Entry) -> str:
         what = {EventKind.AMENDED: "amended", EventKind.STRUCK: "struck",
                 EventKind.ARTIFACT: "artifact"}[c.kind]
         reason = ctx.text(c.payload.get("reason"))
-        parts.append(f"{what} by {c.author} at {ctx.time(c.observed_at)}"
+        parts.append(f"{what} by {ctx.who(c.author)} at {ctx.time(c.observed_at)}"
                      + (f": {reason}" if reason else ""))
     return "; ".join(parts)

@@ -22,7 +22,7 @@ from monitor.protocols import load_protocols
 from monitor.session import fold
 from monitor.simulator import DemoScript, open_demo, play
 from monitor.store import Store
-from tests.conftest import OPENING, baseline_vitals
+from tests.conftest import OPENING, baseline_vitals, export_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "session-export.schema.json").read_text())
@@ -231,11 +231,7 @@ def test_pdf_rems_items(tmp_path: Path, clock):
 def test_deidentified_exports_hold_no_identifier_or_free_text(corrected_db, tmp_path: Path,
                                                               fmt):
     db, sid = corrected_db
-    out = export(db, sid, fmt, tmp_path / f"d.{fmt}", deidentify=True)
-    if fmt == "pdf":
-        body = "\n".join(p.extract_text() for p in PdfReader(out).pages)
-    else:
-        body = out.read_text("utf-8-sig")
+    body = export_text(export(db, sid, fmt, tmp_path / f"d.{fmt}", deidentify=True))
     for secret in ("MRN-0042", "Jane", "husband", "misread", "cuff slipped", "wrong patient",
                    "2026-03-02T09"):
         assert secret not in body, f"{secret!r} leaked into the {fmt} export"

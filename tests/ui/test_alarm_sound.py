@@ -141,7 +141,7 @@ def test_quiet_bedside_is_a_logged_setting_with_a_reason(qtbot, infusing_window,
 def test_broken_clinic_sound_file_is_said_not_hidden(qtbot, store, clock, protocols,
                                                      _isolated_user_dirs):
     folder = _isolated_user_dirs / "config" / "ketamine-monitor"
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "alarm-sound.toml").write_text("[high]\npulse_ms = 500\n", "utf-8")
     window = make_window(qtbot, store, clock, protocols)
     rec = Recorder.open_new(store, clock, protocols, dict(OPENING))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -207,7 +208,10 @@ def test_program_runs_offscreen_until_closed(tmp_path):
     assert proc.returncode == 0, err
     text = log.read_text()
     assert "ketamine-monitor 0.1.0 starting; Python" in text
-    assert "Qt 6." in text and str(tmp_path / "a.db") in text
+    # The log names no file (a file name may carry a patient's name) and is private.
+    assert "Qt 6." in text and str(tmp_path) not in text and "database given by" in text
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
 
 
 def test_timing_of_overdue_in_header_between_phases(qtbot, session_window, clock):
