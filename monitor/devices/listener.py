@@ -1,0 +1,228 @@
+"""The MLLP listener: python-hl7's asyncio server on its own thread.
+
+Frames are reassembled from any split of the byte stream; each message gets
+exactly one ACK (AA, or AE/AR naming the reason); a bad message never drops
+the connection; a message over ``max_bytes`` is refused with AR and its
+bytes are skipped up to its end block. Parsed samples go to the owner thread
+through an ``Inbox``: this thread never touches a recorder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import threading
+from datetime import UTC, tzinfo
+from typing import Any
+
+import hl7.mllp
+
+from monitor.clock import Clock
+from monitor.devices.ack import build_ack
+from monitor.devices.delivery import Delivery, Outcome
+from monitor.devices.diagnostics import Diagnostics
+from monitor.devices.pcd01 import Parsed, Rejected, parse_message
+from monitor.errors import MonitorError
+from monitor.inbox import Inbox
+
+log = logging.getLogger(__name__)
+
+START, END = b"\x0b", b"\x1c\r"
+MAX_MESSAGE = 1 << 20   # 1 MiB
+DEFAULT_PORT = 2575     # the port IANA registered for HL7 over MLLP
+CHUNK = 65536
+
+
+class MllpListener:
+    """Listens on ``host:port`` (127.0.0.1 unless a host is set) until ``stop``."""
+
+    def __init__(self, inbox: Inbox[Delivery], diagnostics: Diagnostics, clock: Clock, *,
+                 host: str = "127.0.0.1", port: int = DEFAULT_PORT,
+                 max_bytes: int = MAX_MESSAGE, clinic_tz: tzinfo = UTC,
+                 answer_within: float = 10.0) -> None:
+        self.inbox = inbox
+        self.diagnostics = diagnostics
+        self.clock = clock
+        self.host = host
+        self.port = port
+        self.max_bytes = max_bytes
+        self.clinic_tz = clinic_tz
+        self.answer_within = answer_within
+        self._ack_ids = itertools.count(1)
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.base_events.Server | None = None
+        self._ready = threading.Event()
+        self._failure: BaseException | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- lifecycle -------------------------------------------------------------
+    def start(self) -> int:
+        """Bind and serve on a background thread; returns the bound port."""
+        self._thread = threading.Thread(target=self._run, name="mllp-listener", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._failure is not None:
+            self._thread.join()
+            raise MonitorError(f"Cannot listen on {self.host}:{self.port}: {self._failure}")
+        return self.port
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            self._server = loop.run_until_complete(hl7.mllp.start_hl7_server(
+                self._serve, self.host, self.port, limit=CHUNK * 2))
+            self.port = self._server.sockets[0].getsockname()[1]
+        except OSError as exc:
+            self._failure = exc
+            self._ready.set()
+            loop.close()
+            return
+        log.info("listening for HL7 (MLLP) on %s:%s", self.host, self.port)
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the server and every connection; returns when the thread has ended."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None or not thread.is_alive():
+            return
+
+        async def _shutdown() -> None:
+            if self._server is not None:
+                self._server.close()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            loop.stop()
+
+        asyncio.run_coroutine_threadsafe(_shutdown(), loop)
+        thread.join(timeout)
+
+    # -- one connection ----------------------------------------------------------
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        addr = writer.get_extra_info("peername")
+        peer = f"{addr[0]}:{addr[1]}" if isinstance(addr, tuple) else str(addr)
+        self.diagnostics.connected(peer)
+        why = ""
+        try:
+            why = await self._read_frames(peer, reader, writer)
+        except asyncio.CancelledError:
+            why = "listener stopped"
+        except (ConnectionError, OSError) as exc:
+            why = f"connection lost ({exc})"
+        finally:
+            self.diagnostics.disconnected(peer, why)
+            writer.close()
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def _read_frames(self, peer: str, reader: asyncio.StreamReader,
+                           writer: asyncio.StreamWriter) -> str:
+        buf = bytearray()
+        skipping = False   # inside an oversized message, waiting for its end block
+        while True:
+            chunk = await reader.read(CHUNK)
+            if not chunk:
+                if buf.strip(b" \r\n\t") and not skipping:
+                    return (f"closed mid-message: {len(buf)} bytes without an end block "
+                            "discarded, nothing recorded from them")
+                return ""
+            search_from = max(0, len(buf) - 1)
+            buf += chunk
+            while True:
+                end = buf.find(END, search_from)
+                search_from = 0
+                if end < 0:
+                    if len(buf) > self.max_bytes + 1:
+                        if not skipping:
+                            await self._oversized(peer, writer, bytes(buf[:4096]))
+                            skipping = True
+                        del buf[:-1]   # keep a possible first byte of the end block
+                    break
+                frame = bytes(buf[:end])
+                del buf[:end + len(END)]
+                if skipping:
+                    skipping = False
+                elif len(frame) > self.max_bytes + 1:
+                    await self._oversized(peer, writer, frame[:4096])
+                else:
+                    await self._frame(peer, writer, frame)
+
+    async def _oversized(self, peer: str, writer: asyncio.StreamWriter, head: bytes) -> None:
+        start = head.find(START)
+        rejected = Rejected(f"message larger than {self.max_bytes} bytes: refused unread",
+                            err_code="207")
+        try:
+            parse_message(head[start + 1:] if start >= 0 else head, self.clinic_tz)
+        except Rejected as partial:   # the head is cut, so it cannot parse: keep its ids
+            rejected.control_id, rejected.sender = partial.control_id, partial.sender
+        self._refuse(peer, writer, rejected)
+        await writer.drain()
+
+    async def _frame(self, peer: str, writer: asyncio.StreamWriter, frame: bytes) -> None:
+        start = frame.rfind(START)
+        if start < 0:
+            self.diagnostics.error(peer, f"{len(frame)} bytes ending in an end block but with no "
+                                         "start block (0x0B): ignored, not HL7 over MLLP")
+            return
+        if frame[:start].strip(b" \r\n\t"):
+            self.diagnostics.error(peer, f"{start} bytes before the start block discarded "
+                                         "(noise or an unfinished message)")
+        try:
+            parsed = parse_message(frame[start + 1:], self.clinic_tz)
+        except Rejected as rejected:
+            self._refuse(peer, writer, rejected)
+            await writer.drain()
+            return
+        self.diagnostics.heard(peer, parsed)
+        outcome = await self._deliver(parsed, peer)
+        problems = [*outcome.problems]
+        if problems:
+            self.diagnostics.error(peer, f"message {parsed.control_id}: " + "; ".join(problems),
+                                   parsed.device_id)
+        reason = "; ".join(problems) if problems else outcome.note
+        writer.write(self._framed(build_ack("AE" if problems else "AA", parsed.control_id,
+                                            parsed.sender, self.clock.now(), self._ack_id(),
+                                            reason)))
+        await writer.drain()
+
+    def _refuse(self, peer: str, writer: asyncio.StreamWriter, rejected: Rejected) -> None:
+        self.diagnostics.error(peer, f"message {rejected.control_id or '(no control ID)'} "
+                                     f"refused: {rejected.reason}")
+        writer.write(self._framed(build_ack(rejected.ack_code, rejected.control_id,
+                                            rejected.sender, self.clock.now(), self._ack_id(),
+                                            rejected.reason, rejected.err_code)))
+
+    async def _deliver(self, parsed: Parsed, peer: str) -> Outcome:
+        if not parsed.samples:
+            return Outcome(0, list(parsed.problems), "no mapped values in this message")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Outcome] = loop.create_future()
+        delivery = Delivery(parsed, peer, loop, future)
+        if not self.inbox.put(delivery):
+            return Outcome(0, [*parsed.problems,
+                               "not recorded: the recorder is busy (inbox full); send again"])
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self.answer_within)
+        except TimeoutError:
+            if delivery.expire():
+                return Outcome(0, [*parsed.problems, "not recorded: the recorder did not answer "
+                                                     f"within {self.answer_within:g} s"])
+            return await future
+
+    def _ack_id(self) -> str:
+        return f"ACK{next(self._ack_ids)}"
+
+    @staticmethod
+    def _framed(payload: bytes) -> bytes:
+        return START + payload + END
