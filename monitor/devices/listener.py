@@ -32,6 +32,7 @@ START, END = b"\x0b", b"\x1c\r"
 MAX_MESSAGE = 1 << 20   # 1 MiB
 DEFAULT_PORT = 2575     # the port IANA registered for HL7 over MLLP
 CHUNK = 65536
+IN_FLIGHT = 256      # messages parsed ahead of their ACK on one connection
 
 
 class MllpListener:
@@ -128,6 +129,34 @@ class MllpListener:
 
     async def _read_frames(self, peer: str, reader: asyncio.StreamReader,
                            writer: asyncio.StreamWriter) -> str:
+        # Messages are answered in order; a client that sends without waiting for
+        # each ACK gets its messages parsed ahead and recorded in batches.
+        answers: asyncio.Queue[asyncio.Future[bytes | None] | None] = asyncio.Queue(IN_FLIGHT)
+        sending = asyncio.ensure_future(self._send_answers(answers, writer))
+        try:
+            why = await self._split(peer, reader, answers)
+        except BaseException:
+            sending.cancel()
+            raise
+        await answers.put(None)
+        await sending
+        return why
+
+    async def _send_answers(self, answers: asyncio.Queue[asyncio.Future[bytes | None] | None],
+                            writer: asyncio.StreamWriter) -> None:
+        broken = False
+        while (answer := await answers.get()) is not None:
+            data = await answer
+            if data is None or broken:
+                continue
+            try:
+                writer.write(START + data + END)
+                await writer.drain()
+            except (ConnectionError, OSError):
+                broken = True   # keep awaiting: the owner may still record what arrived
+
+    async def _split(self, peer: str, reader: asyncio.StreamReader,
+                     answers: asyncio.Queue[asyncio.Future[bytes | None] | None]) -> str:
         buf = bytearray()
         skipping = False   # inside an oversized message, waiting for its end block
         while True:
@@ -145,7 +174,7 @@ class MllpListener:
                 if end < 0:
                     if len(buf) > self.max_bytes + 1:
                         if not skipping:
-                            await self._oversized(peer, writer, bytes(buf[:4096]))
+                            await answers.put(self._done(self._oversized(peer, bytes(buf[:4096]))))
                             skipping = True
                         del buf[:-1]   # keep a possible first byte of the end block
                     break
@@ -154,11 +183,17 @@ class MllpListener:
                 if skipping:
                     skipping = False
                 elif len(frame) > self.max_bytes + 1:
-                    await self._oversized(peer, writer, frame[:4096])
+                    await answers.put(self._done(self._oversized(peer, frame[:4096])))
                 else:
-                    await self._frame(peer, writer, frame)
+                    await answers.put(asyncio.ensure_future(self._frame(peer, frame)))
 
-    async def _oversized(self, peer: str, writer: asyncio.StreamWriter, head: bytes) -> None:
+    @staticmethod
+    def _done(data: bytes | None) -> asyncio.Future[bytes | None]:
+        future: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+        future.set_result(data)
+        return future
+
+    def _oversized(self, peer: str, head: bytes) -> bytes:
         start = head.find(START)
         rejected = Rejected(f"message larger than {self.max_bytes} bytes: refused unread",
                             err_code="207")
@@ -166,24 +201,21 @@ class MllpListener:
             parse_message(head[start + 1:] if start >= 0 else head, self.clinic_tz)
         except Rejected as partial:   # the head is cut, so it cannot parse: keep its ids
             rejected.control_id, rejected.sender = partial.control_id, partial.sender
-        self._refuse(peer, writer, rejected)
-        await writer.drain()
+        return self._refuse(peer, rejected)
 
-    async def _frame(self, peer: str, writer: asyncio.StreamWriter, frame: bytes) -> None:
+    async def _frame(self, peer: str, frame: bytes) -> bytes | None:
         start = frame.rfind(START)
         if start < 0:
             self.diagnostics.error(peer, f"{len(frame)} bytes ending in an end block but with no "
                                          "start block (0x0B): ignored, not HL7 over MLLP")
-            return
+            return None
         if frame[:start].strip(b" \r\n\t"):
             self.diagnostics.error(peer, f"{start} bytes before the start block discarded "
                                          "(noise or an unfinished message)")
         try:
             parsed = parse_message(frame[start + 1:], self.clinic_tz)
         except Rejected as rejected:
-            self._refuse(peer, writer, rejected)
-            await writer.drain()
-            return
+            return self._refuse(peer, rejected)
         self.diagnostics.heard(peer, parsed)
         outcome = await self._deliver(parsed, peer)
         problems = [*outcome.problems]
@@ -191,17 +223,14 @@ class MllpListener:
             self.diagnostics.error(peer, f"message {parsed.control_id}: " + "; ".join(problems),
                                    parsed.device_id)
         reason = "; ".join(problems) if problems else outcome.note
-        writer.write(self._framed(build_ack("AE" if problems else "AA", parsed.control_id,
-                                            parsed.sender, self.clock.now(), self._ack_id(),
-                                            reason)))
-        await writer.drain()
+        return build_ack("AE" if problems else "AA", parsed.control_id, parsed.sender,
+                         self.clock.now(), self._ack_id(), reason)
 
-    def _refuse(self, peer: str, writer: asyncio.StreamWriter, rejected: Rejected) -> None:
+    def _refuse(self, peer: str, rejected: Rejected) -> bytes:
         self.diagnostics.error(peer, f"message {rejected.control_id or '(no control ID)'} "
                                      f"refused: {rejected.reason}")
-        writer.write(self._framed(build_ack(rejected.ack_code, rejected.control_id,
-                                            rejected.sender, self.clock.now(), self._ack_id(),
-                                            rejected.reason, rejected.err_code)))
+        return build_ack(rejected.ack_code, rejected.control_id, rejected.sender,
+                         self.clock.now(), self._ack_id(), rejected.reason, rejected.err_code)
 
     async def _deliver(self, parsed: Parsed, peer: str) -> Outcome:
         if not parsed.samples:
@@ -222,7 +251,3 @@ class MllpListener:
 
     def _ack_id(self) -> str:
         return f"ACK{next(self._ack_ids)}"
-
-    @staticmethod
-    def _framed(payload: bytes) -> bytes:
-        return START + payload + END
