@@ -15,6 +15,12 @@ def escape(text: str) -> str:
     return "".join(c if ord(c) >= 32 else " " for c in text)
 
 
+def unescape(text: str) -> str:
+    for raw, esc in reversed(_ESCAPES):
+        text = text.replace(esc, raw)
+    return text
+
+
 def build_ack(code: str, control_id: str, sender: tuple[str, str], now: datetime,
               ack_id: str, reason: str = "", err_code: str = "207") -> bytes:
     """One ACK^R01 message (without MLLP framing), UTF-8.

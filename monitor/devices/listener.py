@@ -22,7 +22,7 @@ from monitor.clock import Clock
 from monitor.devices.ack import build_ack
 from monitor.devices.delivery import Delivery, Outcome
 from monitor.devices.diagnostics import Diagnostics
-from monitor.devices.pcd01 import Parsed, Rejected, parse_message
+from monitor.devices.pcd01 import Parsed, Rejected, header_ids, parse_message
 from monitor.errors import MonitorError
 from monitor.inbox import Inbox
 
@@ -194,14 +194,10 @@ class MllpListener:
         return future
 
     def _oversized(self, peer: str, head: bytes) -> bytes:
-        start = head.find(START)
-        rejected = Rejected(f"message larger than {self.max_bytes} bytes: refused unread",
-                            err_code="207")
-        try:
-            parse_message(head[start + 1:] if start >= 0 else head, self.clinic_tz)
-        except Rejected as partial:   # the head is cut, so it cannot parse: keep its ids
-            rejected.control_id, rejected.sender = partial.control_id, partial.sender
-        return self._refuse(peer, rejected)
+        control_id, sender = header_ids(head[head.find(START) + 1:])
+        return self._refuse(peer, Rejected(
+            f"message larger than {self.max_bytes} bytes: refused unread",
+            control_id=control_id, sender=sender))
 
     async def _frame(self, peer: str, frame: bytes) -> bytes | None:
         start = frame.rfind(START)

@@ -87,6 +87,13 @@ def _msh_field(raw: list[str], n: int, comp: int = 1) -> str:
     return parts[comp - 1].strip() if comp - 1 < len(parts) else ""
 
 
+def header_ids(data: bytes) -> tuple[str, tuple[str, str]]:
+    """MSH-10 and the sender (MSH-3.1, MSH-4.1) read from raw bytes, for an ACK to a
+    message that is not parsed (too large, or undecodable)."""
+    raw = _raw_msh(data)
+    return _msh_field(raw, 10), (_msh_field(raw, 3), _msh_field(raw, 4))
+
+
 def decode(data: bytes) -> str:
     """Bytes to text by MSH-18 (UTF-8 unless it names ISO 8859-1); refuses invalid bytes."""
     raw = _raw_msh(data)

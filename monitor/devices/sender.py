@@ -8,6 +8,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitor.devices.ack import unescape
 from monitor.errors import MonitorError
 
 START, END = b"\x0b", b"\x1c\r"
@@ -26,7 +27,7 @@ def parse_ack(raw: str) -> Ack:
     m = _ACK.search(raw)
     if not m:
         raise MonitorError(f"the answer is not an HL7 ACK: {raw[:80]!r}")
-    return Ack(m.group(1), m.group(2), m.group(3) or "", raw)
+    return Ack(m.group(1), unescape(m.group(2)), unescape(m.group(3) or ""), raw)
 
 
 class MllpSender:
