@@ -8,11 +8,15 @@ missing=()
 for lib in "${!pkg[@]}"; do
   ldconfig -p 2>/dev/null | grep -q "$lib" || missing+=("${pkg[$lib]}")
 done
+# The HL7 device tests drive the listener with an independent npm client
+# (node-hl7-client 3.x needs Node >= 20.15; Debian 12's own nodejs is 18).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing system libraries for Qt: ${missing[*]}"
+  echo "Installing system packages (Qt libraries, Node.js): ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 else
-  echo "Qt needs these system packages: ${missing[*]} (install them with your package manager)" >&2
+  echo "Missing system packages (Qt libraries, Node.js): ${missing[*]} (install them with your package manager)" >&2
   exit 1
 fi
