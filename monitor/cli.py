@@ -59,6 +59,22 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", parents=[db], help="import a JSON export")
     imp.add_argument("file", metavar="FILE.json")
     sub.add_parser("verify", parents=[db], help="check the database and every hash chain")
+    listen = sub.add_parser("listen", parents=[db],
+                            help="receive HL7 v2 (MLLP) from bedside monitors, headless")
+    listen.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this computer only)")
+    listen.add_argument("--port", type=int, default=2575, help="TCP port (default 2575)")
+    listen.add_argument("--bind", action="append", default=[], metavar="DEVICE=SESSION",
+                        help="record this device (id as the diagnostics show it) into this "
+                             "open session (id or prefix); repeatable")
+    listen.add_argument("--tz", default=None, metavar="ZONE",
+                        help="clinic time zone for device times without an offset "
+                             "(default: this computer's)")
+    replay = sub.add_parser("replay", help="send a recorded file of HL7 messages to a listener")
+    replay.add_argument("file", metavar="FILE.hl7")
+    replay.add_argument("--to", required=True, metavar="HOST:PORT")
+    replay.add_argument("--speed", type=float, default=1.0,
+                        help="times faster than recorded (default 1; 0: no pauses)")
     return parser
 
 
@@ -121,6 +137,30 @@ def _cmd_demo(db: Path, args: argparse.Namespace, gui: GuiLauncher | None) -> in
                     "device_rate": args.device_rate})
 
 
+def _cmd_devices(db: Path, args: argparse.Namespace) -> int:
+    from monitor.devices import commands
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    if args.command == "replay":
+        if args.speed < 0:
+            print("ketamine-monitor: error: --speed must be 0 or more", file=sys.stderr)
+            return 2
+        return commands.run_replay(Path(args.file), to=args.to, speed=args.speed, say=say)
+    if not 0 <= args.port < 65536:
+        print("ketamine-monitor: error: --port must be from 0 to 65535", file=sys.stderr)
+        return 2
+    try:
+        pairs = commands.parse_bindings(args.bind)
+    except MonitorError as exc:
+        print(f"ketamine-monitor: error: {exc}", file=sys.stderr)
+        return 2
+    ensure_parent(db)
+    return commands.run_listen(db, host=args.host, port=args.port, bindings=pairs,
+                               tz=args.tz, say=say)
+
+
 def _cmd_gui(db: Path, gui: GuiLauncher | None) -> int:
     if gui is None:
         raise MonitorError("The window is not available in this installation")
@@ -139,6 +179,8 @@ def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> i
             return _cmd_gui(db, gui)
         if args.command == "demo":
             return _cmd_demo(db, args, gui)
+        if args.command in ("listen", "replay"):
+            return _cmd_devices(db, args)
         handler = {"sessions": _cmd_sessions, "verify": _cmd_verify,
                    "export": _cmd_export, "import": _cmd_import}[args.command]
         return handler(db, args)

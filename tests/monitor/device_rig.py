@@ -15,6 +15,7 @@ from monitor.devices.capture import Capture
 from monitor.devices.delivery import Delivery
 from monitor.devices.diagnostics import Diagnostics
 from monitor.devices.listener import MllpListener
+from monitor.devices.messages import pcd01_message
 from monitor.events import EventKind
 from monitor.inbox import Inbox
 from monitor.recorder import Recorder
@@ -69,18 +70,7 @@ def running_rig(recorder: Recorder, clock: ManualClock, **listener_args: object
         listener.stop()
 
 
-def oru(control_id: str, when: datetime, rows: dict[int, float], *, device: str = DEVICE,
-        units: dict[int, str] | None = None) -> str:
+def oru(control_id: str, when: datetime, rows: dict[int, float], *,
+        device: str = DEVICE) -> str:
     """A PCD-01 ORU^R01 as a monitor sends it: one OBX per MDC code, time in OBX-14."""
-    unit = {150456: "262688", 147842: "264864", 149530: "264864", 151562: "264928",
-            150021: "266016", 150022: "266016", 150023: "266016", 150301: "266016",
-            150302: "266016", 150303: "266016", 150344: "268192", **(units or {})}
-    stamp = when.astimezone(UTC).strftime("%Y%m%d%H%M%S.%f")[:-3] + "+0000"
-    segs = [f"MSH|^~\\&|SIM^{device}^EUI-64|WARD|||{stamp}||ORU^R01^ORU_R01|{control_id}|P|2.6"
-            "|||NE|AL||UNICODE UTF-8",
-            "PV1||I|INF^^3",
-            f"OBR|1|{control_id}|{control_id}|182777000^monitoring of patient^SCT|||{stamp}"]
-    for i, (code, value) in enumerate(rows.items(), 1):
-        segs.append(f"OBX|{i}|NM|{code}^^MDC|1.1.1.{i}|{value:g}|{unit[code]}^^MDC|||||R|||"
-                    f"{stamp}||||{device}^EUI-64")
-    return "\r".join(segs) + "\r"
+    return pcd01_message(device, control_id, when, rows)
