@@ -46,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="simulated minutes to run (default: the whole session)")
     demo.add_argument("--device-rate", type=float, default=0.0, metavar="HZ",
                       help="add device HR and SpO2 samples at this rate")
+    demo.add_argument("--device", choices=("direct", "hl7"), default="direct",
+                      help="hl7: a simulated monitor sends the device samples as PCD-01 "
+                           "messages over MLLP to a listener on 127.0.0.1 (1 Hz unless "
+                           "--device-rate is given)")
     sessions = sub.add_parser("sessions", parents=[db], help="list sessions")
     sessions.add_argument("--open", action="store_true", help="only sessions not yet closed")
     export = sub.add_parser("export", parents=[db], help="export one session")
@@ -124,17 +128,19 @@ def _cmd_demo(db: Path, args: argparse.Namespace, gui: GuiLauncher | None) -> in
         print("ketamine-monitor: error: --speed and --minutes must be above 0, "
               "--device-rate 0 or more", file=sys.stderr)
         return 2
+    if args.device == "hl7" and args.device_rate == 0:
+        args.device_rate = 1.0
     if args.headless:
         from monitor.simulator import run_headless
         ensure_parent(db)
         summary = run_headless(db, seed=args.seed, minutes=args.minutes,
-                               device_rate=args.device_rate)
+                               device_rate=args.device_rate, device=args.device)
         print(summary)
         return 0
     if gui is None:
         raise MonitorError("The window is not available in this installation; use --headless")
     return gui(db, {"seed": args.seed, "speed": args.speed, "minutes": args.minutes,
-                    "device_rate": args.device_rate})
+                    "device_rate": args.device_rate, "device": args.device})
 
 
 def _cmd_devices(db: Path, args: argparse.Namespace) -> int:

@@ -30,6 +30,7 @@ class Inbox(Generic[T]):
         self.on_ready = on_ready
         self._items: deque[T] = deque()
         self._cond = threading.Condition()
+        self._woken = False
 
     def put(self, item: T) -> bool:
         """Queue one item; False (nothing queued) when the inbox is full."""
@@ -50,9 +51,18 @@ class Inbox(Generic[T]):
             return [self._items.popleft() for _ in range(count)]
 
     def wait(self, timeout: float) -> bool:
-        """Block until an item is queued or ``timeout`` seconds pass; True if any is queued."""
+        """Block until an item is queued, ``wake`` is called or ``timeout`` seconds pass;
+        True if any item is queued."""
         with self._cond:
-            return self._cond.wait_for(lambda: bool(self._items), timeout)
+            self._cond.wait_for(lambda: bool(self._items) or self._woken, timeout)
+            self._woken = False
+            return bool(self._items)
+
+    def wake(self) -> None:
+        """Let a waiting owner return at once (for example when its own work is done)."""
+        with self._cond:
+            self._woken = True
+            self._cond.notify_all()
 
     def __len__(self) -> int:
         with self._cond:

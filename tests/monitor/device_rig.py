@@ -44,6 +44,7 @@ class Rig:
         deadline = datetime.now(UTC) + timedelta(seconds=timeout)
         with ThreadPoolExecutor(1) as pool:
             future = pool.submit(work)
+            future.add_done_callback(lambda _f: self.inbox.wake())
             while not future.done():
                 assert datetime.now(UTC) < deadline, "the exchange did not finish in time"
                 if self.inbox.wait(0.02):

@@ -100,3 +100,23 @@ def test_replay_names_what_is_wrong(tmp_path):
     assert "holds no HL7 message (no line begins with MSH)" in proc.stderr
     assert cli("replay", str(empty), "--to", "nowhere").returncode == 1
     assert cli("replay", str(empty), "--to", "127.0.0.1:1", "--speed", "-1").returncode == 2
+
+
+def test_demo_device_hl7_records_the_same_samples_as_the_direct_demo(tmp_path):
+    from monitor.devices.demo_feed import DEMO_DEVICE
+    from monitor.simulator import NURSE, run_headless
+
+    def device_samples(db: Path) -> list[tuple[datetime, dict[str, object], str]]:
+        with Store(db, readonly=True) as store:
+            [sid] = store.session_ids()
+            return [(e.observed_at, dict(e.payload), e.author) for e in store.events(sid)
+                    if e.source == "device"]
+
+    direct, hl7 = tmp_path / "direct.db", tmp_path / "hl7.db"
+    run_headless(direct, seed=3, minutes=13, device_rate=1, start=T0)
+    run_headless(hl7, seed=3, minutes=13, device_rate=1, start=T0, device="hl7")
+    by_feed, by_api = device_samples(hl7), device_samples(direct)
+    assert len(by_feed) == 181   # 1 Hz from the start at 10:00 to 13:00, both ends
+    assert [(t, p) for t, p, _ in by_feed] == [(t, p) for t, p, _ in by_api]
+    assert {a for _, _, a in by_feed} == {DEMO_DEVICE}
+    assert {a for _, _, a in by_api} == {NURSE}
