@@ -177,8 +177,12 @@ class MainWindow(QMainWindow):
         if self._start_page is not None:
             self._start_page.clock = clock
         rec = open_demo(self.store, clock, self.protocols)  # type: ignore[arg-type]
+        feed = None
+        if options.get("device") == "hl7":   # a simulated monitor over MLLP on 127.0.0.1
+            from monitor.devices.demo_feed import Hl7Feed
+            feed = Hl7Feed(clock)
         script = DemoScript(int(options.get("seed", 1)), minutes=options.get("minutes"),
-                            device_rate=float(options.get("device_rate", 0)))
+                            device_rate=float(options.get("device_rate", 0)), device_feed=feed)
         self.open_session(rec)
         self.demo = DemoDriver(rec, script, clock, self)
         self.demo.start()
