@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
-import hl7
-
+from monitor.devices.er7 import Er7Error, Segment, parse
 from monitor.devices.mdc import CODES, UNIT_NAMES, code_number, is_placeholder, unit_kind
 
 SUPPORTED = ("ORU", "R01")
@@ -59,14 +58,6 @@ class Parsed:
     unknown: dict[str, str] = field(default_factory=dict)   # code -> label
     problems: list[str] = field(default_factory=list)       # refused rows, with the reason
     skipped: dict[str, int] = field(default_factory=dict)   # reason -> rows
-
-
-def _f(seg: Any, num: int, comp: int = 1, rep: int = 1) -> str:
-    """One field component, '' when absent (gateways truncate trailing fields)."""
-    try:
-        return str(seg.extract_field(1, num, rep, comp)).strip()
-    except (IndexError, AttributeError):
-        return ""
 
 
 def _raw_msh(data: bytes) -> list[str]:
@@ -128,28 +119,23 @@ def parse_time(text: str, clinic_tz: tzinfo) -> datetime:
         raise ValueError(f"'{text[:40]}' is not a valid date and time ({exc})") from exc
 
 
-def _device_id(msg: Any) -> str:
-    for obx in msg.segments("OBX") if _has(msg, "OBX") else []:
+def _device_id(segments: list[Segment]) -> str:
+    for obx in (seg for seg in segments if seg.name == "OBX"):
         for comp in (1, 3):
-            text = _f(obx, 18, comp)
+            text = obx.get(18, comp)
             if _EUI64.match(text):
                 return text.upper()
-    msh = msg.segment("MSH")
-    if _f(msh, 3, 3).upper() == "EUI-64" and _EUI64.match(_f(msh, 3, 2)):
-        return _f(msh, 3, 2).upper()
-    sender = "/".join(p for p in (_f(msh, 3), _f(msh, 4)) if p)
+    msh = segments[0]
+    if msh.get(3, 3).upper() == "EUI-64" and _EUI64.match(msh.get(3, 2)):
+        return msh.get(3, 2).upper()
+    sender = "/".join(p for p in (msh.get(3), msh.get(4)) if p)
     if sender:
         return sender
-    if _has(msg, "PV1"):
-        bed = re.sub(r"[\^&~]+", " ", str(msg.segment("PV1")(3)) if len(msg.segment("PV1")) > 3
-                     else "").strip()
+    for pv1 in (seg for seg in segments if seg.name == "PV1"):
+        bed = re.sub(r"[\^&~]+", " ", pv1.raw(3)).strip()
         if bed:
             return f"bed {bed}"
     return ""
-
-
-def _has(msg: Any, name: str) -> bool:
-    return any(str(seg[0]) == name for seg in msg)
 
 
 def _check_id(device: str, ctx: dict[str, Any]) -> str:
@@ -172,27 +158,25 @@ def parse_message(data: bytes, clinic_tz: tzinfo) -> Parsed:
         raise Rejected("not an HL7 message: it must begin with the MSH segment",
                        err_code="100", **ctx)
     try:
-        msg = hl7.parse(text)
-        msh = msg.segment("MSH")
-    except Exception as exc:  # python-hl7 raises several types on malformed input
-        raise Rejected(f"not a readable HL7 message ({type(exc).__name__}: {exc})",
-                       err_code="100", **ctx) from exc
-    ctx["control_id"] = _f(msh, 10)
-    kind = (_f(msh, 9, 1).upper(), _f(msh, 9, 2).upper())
+        segments = parse(text)
+    except Er7Error as exc:
+        raise Rejected(f"not a readable HL7 message: {exc}", err_code="100", **ctx) from exc
+    msh = segments[0]
+    ctx["control_id"] = msh.get(10)
+    kind = (msh.get(9, 1).upper(), msh.get(9, 2).upper())
     if kind != SUPPORTED:
         shown = "^".join(p for p in kind if p) or "(empty)"
         raise Rejected(f"MSH-9 message type {shown} is not supported: only ORU^R01 "
                        "(IHE PCD-01)", err_code="200", **ctx)
     if not ctx["control_id"]:
         raise Rejected("MSH-10 message control ID is missing", err_code="101", **ctx)
-    out = Parsed(ctx["control_id"], ctx["sender"], _check_id(_device_id(msg), ctx))
-    msh_time = _time_or_none(_f(msh, 7), clinic_tz)
+    out = Parsed(ctx["control_id"], ctx["sender"], _check_id(_device_id(segments), ctx))
+    msh_time = _time_or_none(msh.get(7), clinic_tz)
     obr_time: datetime | None = None
-    for seg in msg:
-        name = str(seg[0])
-        if name == "OBR":
-            obr_time = _time_or_none(_f(seg, 7), clinic_tz)
-        elif name == "OBX":
+    for seg in segments:
+        if seg.name == "OBR":
+            obr_time = _time_or_none(seg.get(7), clinic_tz)
+        elif seg.name == "OBX":
             _row(seg, out, obr_time or msh_time, clinic_tz)
     return out
 
@@ -210,15 +194,15 @@ def _skip(out: Parsed, why: str) -> None:
     out.skipped[why] = out.skipped.get(why, 0) + 1
 
 
-def _row(obx: Any, out: Parsed, fallback: datetime | None, clinic_tz: tzinfo) -> None:
-    set_id = _f(obx, 1) or "?"
-    value_type = _f(obx, 2).upper()
-    code_text, label = _f(obx, 3, 1), _f(obx, 3, 2)
+def _row(obx: Segment, out: Parsed, fallback: datetime | None, clinic_tz: tzinfo) -> None:
+    set_id = obx.get(1) or "?"
+    value_type = obx.get(2).upper()
+    code_text, label = obx.get(3, 1), obx.get(3, 2)
     where = f"OBX {set_id} ({label or code_text or 'no code'})"
     if not value_type:
         _skip(out, "containment")
         return
-    if _f(obx, 11).upper() == "X":
+    if obx.get(11).upper() == "X":
         _skip(out, "status X")
         return
     if value_type != "NM":
@@ -229,7 +213,7 @@ def _row(obx: Any, out: Parsed, fallback: datetime | None, clinic_tz: tzinfo) ->
     if mapping is None:
         out.unknown[code_text or "(empty)"] = label
         return
-    value_text = _f(obx, 5)
+    value_text = obx.get(5)
     if not value_text:
         _skip(out, "no value")
         return
@@ -240,7 +224,7 @@ def _row(obx: Any, out: Parsed, fallback: datetime | None, clinic_tz: tzinfo) ->
     if is_placeholder(value):
         _skip(out, "placeholder")
         return
-    unit = _f(obx, 6, 1)
+    unit = obx.get(6, 1)
     unit_code = code_number(unit) if "-" in unit else None   # MDIL notation
     kind = unit_kind(mapping.param, str(unit_code) if unit_code is not None else unit)
     if kind is None:
@@ -249,7 +233,7 @@ def _row(obx: Any, out: Parsed, fallback: datetime | None, clinic_tz: tzinfo) ->
         return
     if kind == "fahrenheit":
         value = round((value - 32.0) * 5.0 / 9.0, 1)
-    when_text = _f(obx, 14)
+    when_text = obx.get(14)
     try:
         when = parse_time(when_text, clinic_tz) if when_text else fallback
     except ValueError as exc:
