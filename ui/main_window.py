@@ -67,6 +67,8 @@ class MainWindow(QMainWindow):
         self.sessions_button = button("◀ Sessions", "Back to sessions", slot=self.show_start)
         other = "Dark theme" if theme.current().name == "light" else "Light theme"
         self.theme_button = button(other, "Switch theme", slot=self.toggle_theme)
+        self.devices_button = button("Devices…", "Bedside monitors", slot=self.show_devices)
+        self.device_panel: Any = None
         self.notice = label("", name="Notice")
         self.notice.setWordWrap(True)
         self.problem = label("", "error", name="Problem")
@@ -76,6 +78,7 @@ class MainWindow(QMainWindow):
         self.dismiss.hide()
         bar.addWidget(self.sessions_button)
         bar.addWidget(self.notice, 1)
+        bar.addWidget(self.devices_button)
         bar.addWidget(self.theme_button)
         box.addLayout(bar)
         problem_row = QHBoxLayout()
@@ -126,6 +129,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.notice.setText("")
         self.page.vitals.focus_first()
+        if self.device_panel is not None:
+            self.device_panel.set_recorder(recorder)
         return self.page
 
     def _close_page(self) -> None:
@@ -134,6 +139,8 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.page)
             self.page.deleteLater()
             self.page = None
+            if self.device_panel is not None:
+                self.device_panel.set_recorder(None)
 
     def show_start(self) -> None:
         if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():
@@ -206,8 +213,17 @@ class MainWindow(QMainWindow):
         self.shutdown()
         event.accept()
 
+    def show_devices(self) -> None:
+        if self.device_panel is None:
+            from ui.device_panel import DevicePanel
+            self.device_panel = DevicePanel(self.clock, self)
+        self.device_panel.set_recorder(self.page.recorder if self.page is not None else None)
+        self.device_panel.show()
+
     def shutdown(self) -> None:
         self.tick_timer.stop()
+        if self.device_panel is not None:
+            self.device_panel.shutdown()
         if self.demo is not None:
             self.demo.stop()
         self._close_page()

@@ -27,3 +27,82 @@ def test_window_demo_records_device_samples_sent_over_mllp(qtbot, tmp_path):
         window.shutdown()
         assert window.demo.script.device_feed is None
         assert not feed.station.listener._thread.is_alive()
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_device_panel_binds_a_heard_monitor_shows_what_it_sends_and_unbinds(qtbot, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime, timedelta
+
+    from PySide6.QtCore import Qt
+
+    from monitor.clock import ManualClock
+    from monitor.devices.messages import pcd01_message
+    from monitor.devices.sender import MllpSender
+    from monitor.recorder import Recorder
+    from tests.conftest import OPENING
+    from ui.main_window import MainWindow
+
+    device = "00A0370098007A80"
+    with Store(tmp_path / "panel.db") as store:
+        protocols = load_protocols()
+        rec = Recorder.open_new(store, ManualClock(datetime.now(UTC) - timedelta(minutes=5)),
+                                protocols, dict(OPENING))
+        rec = Recorder(store, rec.session.session_id, SystemClock(), protocols)
+        window = MainWindow(store, SystemClock(), protocols)
+        qtbot.addWidget(window)
+        window.open_session(rec)
+        qtbot.mouseClick(window.devices_button, Qt.MouseButton.LeftButton)
+        panel = window.device_panel
+        assert panel.isVisible()
+        panel.port.setValue(_free_port())
+        qtbot.mouseClick(panel.listen_button, Qt.MouseButton.LeftButton)
+        assert panel.status.text() == f"Listening on 127.0.0.1:{panel.port.value()}"
+        pool = ThreadPoolExecutor(1)
+
+        def send(control_id: str, rows: dict[int, float]):
+            message = pcd01_message(device, control_id, datetime.now(UTC) - timedelta(seconds=1),
+                                    rows)
+            with MllpSender("127.0.0.1", panel.port.value()) as sender:
+                return sender.send(message)
+
+        def exchange(control_id: str, rows: dict[int, float]):
+            future = pool.submit(send, control_id, rows)
+            qtbot.waitUntil(future.done, timeout=10000)   # the GUI thread drains meanwhile
+            return future.result()
+
+        def device_entries() -> list[dict[str, object]]:
+            return [dict(e.payload) for e in rec.session.events if e.source == "device"]
+
+        first = exchange("P1", {150456: 97, 150488: 3.1})
+        assert (first.code, first.text) == ("AA", f"device {device} is not bound to a session: "
+                                                  "nothing recorded")
+        qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
+        cell = panel.table.item(0, 0)
+        assert cell.text() == device
+        qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton,
+                         pos=panel.table.visualItemRect(cell).center())
+        text = panel.details.toPlainText()
+        assert "Last values: SpO2 97 %" in text
+        assert "Codes sent but not mapped (not recorded): 150488" in text
+        assert device_entries() == []
+
+        qtbot.mouseClick(panel.bind_button, Qt.MouseButton.LeftButton)
+        assert panel.message.text() == (f"{device} now records into session "
+                                        f"{rec.session.session_id}.")
+        assert exchange("P2", {150456: 96, 147842: 70}).code == "AA"
+        assert device_entries() == [{"hr": 70, "spo2": 96}]
+
+        qtbot.mouseClick(panel.unbind_button, Qt.MouseButton.LeftButton)
+        assert exchange("P3", {150456: 95}).code == "AA"
+        assert device_entries() == [{"hr": 70, "spo2": 96}]
+        pool.shutdown()
+        station = panel.station
+        window.shutdown()
+        assert not station.listener._thread.is_alive()
