@@ -171,6 +171,7 @@ class DevicePanel(QDialog):
                 self.table.setItem(row, col, QTableWidgetItem(text))
             if dev.device_id == selected:
                 self.table.selectRow(row)
+        self.table.resizeColumnsToContents()
         self.lines.clear()
         self.lines.addItems(list(self.station.diagnostics.snapshot().lines)[-50:])
         self._show_selected()

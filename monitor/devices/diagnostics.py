@@ -95,8 +95,11 @@ class Diagnostics:
         with self._lock:
             dev = self._devices.get(parsed.device_id) or DeviceStatus(parsed.device_id)
             values = dict(dev.last_values)
-            for s in parsed.samples:
-                values[s.param] = (s.value, s.observed_at)
+            ranks: dict[str, int] = {}
+            for s in parsed.samples:   # as capture records: the best-ranked code, first on ties
+                if s.param not in ranks or s.rank < ranks[s.param]:
+                    ranks[s.param] = s.rank
+                    values[s.param] = (s.value, s.observed_at)
             unknown = dict(dev.unknown_codes)
             for code, label in parsed.unknown.items():
                 if code in unknown or len(unknown) < self.MAX_UNKNOWN:
