@@ -1,7 +1,10 @@
 """A bedside monitor for the HL7 benchmarks, in its own process (as on the ward):
 sends PCD-01 messages to a listener on 127.0.0.1 and prints what it measured.
 
-  python -m bench.hl7_monitor PORT COUNT FIRST_TIME_ISO DEVICE wait|pipelined
+  python -m bench.hl7_monitor PORT COUNT FIRST_TIME_ISO DEVICE wait|pipelined|paced
+
+wait: each message waits for its ACK; pipelined: 1000 at a time, then their
+ACKs; paced: one message a second stamped with the wall clock, as at the bedside.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from monitor.devices.messages import pcd01_message
 from monitor.devices.sender import END, START, MllpSender
@@ -23,15 +26,17 @@ def main() -> int:
                                         sys.argv[5])
 
     def message(i: int) -> str:
-        when = first + timedelta(milliseconds=250 * i)
+        when = datetime.now(UTC) if mode == "paced" else first + timedelta(milliseconds=250 * i)
         return pcd01_message(device, f"B{i}", when, {147842: 60 + i % 40, 150456: 95 + i % 5})
 
     codes: dict[str, int] = {}
     latencies: list[float] = []
     t0 = time.perf_counter()
     with MllpSender("127.0.0.1", port, timeout=60) as sender:
-        if mode == "wait":
+        if mode in ("wait", "paced"):
             for i in range(count):
+                if mode == "paced":
+                    time.sleep(max(0.0, t0 + i - time.perf_counter()))
                 text = message(i)
                 t = time.perf_counter()
                 ack = sender.send(text)

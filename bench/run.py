@@ -301,6 +301,7 @@ def main() -> int:
         ("memory", lambda: memory(*day_session())),
         ("hl7 ingest", hl7_capture.ingest),
         ("hl7 memory", hl7_capture.memory_million),
+        ("hl7 clinic", hl7_capture.clinic),
     ]
     only = set(sys.argv[1:])
     for name, fn in steps:
