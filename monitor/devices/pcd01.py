@@ -88,9 +88,10 @@ def header_ids(data: bytes) -> tuple[str, tuple[str, str]]:
 def decode(data: bytes) -> str:
     """Bytes to text by MSH-18 (UTF-8 unless it names ISO 8859-1); refuses invalid bytes."""
     raw = _raw_msh(data)
-    ctx = {"control_id": _msh_field(raw, 10), "sender": (_msh_field(raw, 3), _msh_field(raw, 4))}
+    control_id, sender = header_ids(data)
     if not raw:
-        raise Rejected("not an HL7 message: no MSH segment", err_code="100", **ctx)  # type: ignore[arg-type]
+        raise Rejected("not an HL7 message: no MSH segment", err_code="100",
+                       control_id=control_id, sender=sender)
     charset = _msh_field(raw, 18).upper()
     if charset in ("8859/1", "ISO-8859-1", "ISO IR100"):
         return data.decode("latin-1")
@@ -99,7 +100,8 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         raise Rejected(f"MSH-18 character set {charset or 'UTF-8 (default)'}: invalid byte "
                        f"sequence at byte {exc.start} (for example a lone surrogate); "
-                       "send valid UTF-8 or declare 8859/1", err_code="102", **ctx) from exc  # type: ignore[arg-type]
+                       "send valid UTF-8 or declare 8859/1", err_code="102",
+                       control_id=control_id, sender=sender) from exc
 
 
 def parse_time(text: str, clinic_tz: tzinfo) -> datetime:
@@ -151,9 +153,8 @@ def _check_id(device: str, ctx: dict[str, Any]) -> str:
 def parse_message(data: bytes, clinic_tz: tzinfo) -> Parsed:
     """Parse one framed message (without the MLLP bytes)."""
     text = decode(data).replace("\r\n", "\r").replace("\n", "\r").strip("\r \t")
-    raw = _raw_msh(data)
-    ctx: dict[str, Any] = {"control_id": _msh_field(raw, 10),
-                           "sender": (_msh_field(raw, 3), _msh_field(raw, 4))}
+    control_id, sender = header_ids(data)
+    ctx: dict[str, Any] = {"control_id": control_id, "sender": sender}
     if not text.startswith("MSH"):
         raise Rejected("not an HL7 message: it must begin with the MSH segment",
                        err_code="100", **ctx)

@@ -58,12 +58,11 @@ class Rig:
 
 
 @contextmanager
-def running_rig(recorder: Recorder, clock: ManualClock, **listener_args: object
-                ) -> Iterator[Rig]:
+def running_rig(recorder: Recorder, clock: ManualClock) -> Iterator[Rig]:
     inbox: Inbox[Delivery] = Inbox()
     diagnostics = Diagnostics(clock)
     capture = Capture(inbox, diagnostics)
-    listener = MllpListener(inbox, diagnostics, clock, port=0, **listener_args)  # type: ignore[arg-type]
+    listener = MllpListener(inbox, diagnostics, clock, port=0)
     listener.start()
     try:
         yield Rig(recorder, clock, inbox, diagnostics, capture, listener)
