@@ -98,9 +98,14 @@ class MllpListener:
         async def _shutdown() -> None:
             if self._server is not None:
                 self._server.close()
+            # Connections first (each logs its end), then messages still waiting.
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in rest:
+                task.cancel()
+            await asyncio.gather(*rest, return_exceptions=True)
             loop.stop()
 
         asyncio.run_coroutine_threadsafe(_shutdown(), loop)
