@@ -31,6 +31,7 @@ from ui.forms import button, hrow
 from ui.forms import label as text_label
 
 HEARD_WITHIN_S = 60
+NO_DATA_AFTER_S = 30   # a bound device silent this long shows "no data"
 COLUMNS = ("Device", "From", "Last message", "Messages", "Errors", "Recorded", "Session")
 
 
@@ -161,12 +162,16 @@ class DevicePanel(QDialog):
         selected = self._selected()
         heard = self.station.diagnostics.heard_within(HEARD_WITHIN_S)
         bound = self.station.capture.bindings
+        now = self.clock.now()
         self.table.setRowCount(len(heard))
         for row, dev in enumerate(heard):
             rec = bound.get(dev.device_id)
+            session = rec.session.session_id if rec is not None else "not bound"
+            silent = (now - dev.last_message_at).total_seconds() if dev.last_message_at else 0
+            if rec is not None and silent >= NO_DATA_AFTER_S:
+                session += f" — no data for {silent:.0f} s"
             cells = (dev.device_id, dev.peer, _clock_time(dev.last_message_at),
-                     str(dev.messages), str(dev.errors), str(dev.recorded),
-                     rec.session.session_id if rec is not None else "not bound")
+                     str(dev.messages), str(dev.errors), str(dev.recorded), session)
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
             if dev.device_id == selected:

@@ -106,3 +106,46 @@ def test_device_panel_binds_a_heard_monitor_shows_what_it_sends_and_unbinds(qtbo
         station = panel.station
         window.shutdown()
         assert not station.listener._thread.is_alive()
+
+
+def test_device_panel_shows_no_data_for_a_bound_device_that_went_silent(qtbot, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from PySide6.QtCore import Qt
+
+    from monitor.clock import ManualClock
+    from monitor.devices.messages import pcd01_message
+    from monitor.devices.sender import MllpSender
+    from monitor.recorder import Recorder
+    from tests.conftest import OPENING, T0
+    from ui.device_panel import NO_DATA_AFTER_S, DevicePanel
+
+    device = "0011223344556677"
+    clock = ManualClock(T0)
+    with Store(tmp_path / "silent.db") as store:
+        rec = Recorder.open_new(store, clock, load_protocols(), dict(OPENING))
+        clock.advance(120)
+        panel = DevicePanel(clock)
+        qtbot.addWidget(panel)
+        panel.set_recorder(rec)
+        panel.port.setValue(_free_port())
+        qtbot.mouseClick(panel.listen_button, Qt.MouseButton.LeftButton)
+
+        def send():
+            with MllpSender("127.0.0.1", panel.port.value()) as sender:
+                return sender.send(pcd01_message(device, "S1", clock.now(), {150456: 97}))
+
+        with ThreadPoolExecutor(1) as pool:
+            future = pool.submit(send)
+            qtbot.waitUntil(future.done, timeout=10000)
+        assert future.result().code == "AA"
+        panel.refresh()
+        qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton,
+                         pos=panel.table.visualItemRect(panel.table.item(0, 0)).center())
+        qtbot.mouseClick(panel.bind_button, Qt.MouseButton.LeftButton)
+        assert panel.table.item(0, 6).text() == rec.session.session_id
+        clock.advance(NO_DATA_AFTER_S + 5)
+        panel.refresh()
+        assert panel.table.item(0, 6).text() == (f"{rec.session.session_id} — no data for "
+                                                 f"{NO_DATA_AFTER_S + 5} s")
+        panel.shutdown()
