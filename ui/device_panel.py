@@ -67,6 +67,9 @@ class DevicePanel(QDialog):
         self.status = text_label("Not listening.", name="Listener status")
         box.addLayout(hrow(text_label("Port on 127.0.0.1:"), self.port, self.listen_button,
                            self.status))
+        self.peers = text_label("", name="Connected peers")
+        self.peers.setWordWrap(True)
+        box.addWidget(self.peers)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setAccessibleName("Devices heard in the last minute")
@@ -177,8 +180,13 @@ class DevicePanel(QDialog):
             if dev.device_id == selected:
                 self.table.selectRow(row)
         self.table.resizeColumnsToContents()
+        snapshot = self.station.diagnostics.snapshot()
+        connected = [p for p in snapshot.peers if p.open]
+        self.peers.setText("Connected: " + (", ".join(
+            f"{p.peer} ({p.messages} messages, {p.errors} errors)" for p in connected)
+            or "none"))
         self.lines.clear()
-        self.lines.addItems(list(self.station.diagnostics.snapshot().lines)[-50:])
+        self.lines.addItems(list(snapshot.lines)[-50:])
         self._show_selected()
 
     def _show_selected(self) -> None:

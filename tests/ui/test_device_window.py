@@ -84,6 +84,17 @@ def test_device_panel_binds_a_heard_monitor_shows_what_it_sends_and_unbinds(qtbo
         assert (first.code, first.text) == ("AA", f"device {device} is not bound to a session: "
                                                   "nothing recorded")
         qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
+        assert panel.peers.text() == "Connected: none"   # the monitor hung up after sending
+        held = MllpSender("127.0.0.1", panel.port.value())
+
+        def shows_peer() -> bool:
+            panel.refresh()
+            return panel.peers.text().endswith("(0 messages, 0 errors)")
+
+        qtbot.waitUntil(shows_peer, timeout=5000)
+        assert panel.peers.text().startswith("Connected: 127.0.0.1:")
+        held.close()
+        assert "connection from 127.0.0.1:" in panel.lines.item(0).text()
         cell = panel.table.item(0, 0)
         assert cell.text() == device
         qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton,
