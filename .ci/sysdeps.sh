@@ -14,9 +14,9 @@ command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing system packages (Qt libraries, Node.js): ${missing[*]}"
+  echo "Installing system libraries for Qt: ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 else
-  echo "Missing system packages (Qt libraries, Node.js): ${missing[*]} (install them with your package manager)" >&2
+  echo "Qt needs these system packages: ${missing[*]} (install them with your package manager)" >&2
   exit 1
 fi

@@ -37,6 +37,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("gui", parents=[db], help="open the bedside window (the default)")
+    listen = sub.add_parser("listen", parents=[db],
+                            help="receive HL7 v2 (MLLP) from bedside monitors, headless")
+    listen.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this computer only)")
+    listen.add_argument("--port", type=int, default=2575, help="TCP port (default 2575)")
+    listen.add_argument("--bind", action="append", default=[], metavar="DEVICE=SESSION",
+                        help="record this device (id as the diagnostics show it) into this "
+                             "open session (id or prefix); repeatable")
+    listen.add_argument("--tz", default=None, metavar="ZONE",
+                        help="clinic time zone for device times without an offset "
+                             "(default: this computer's)")
+    replay = sub.add_parser("replay", help="send a recorded file of HL7 messages to a listener")
+    replay.add_argument("file", metavar="FILE.hl7")
+    replay.add_argument("--to", required=True, metavar="HOST:PORT")
+    replay.add_argument("--speed", type=float, default=1.0,
+                        help="times faster than recorded (default 1; 0: no pauses)")
     demo = sub.add_parser("demo", parents=[db], help="run a seeded demo session")
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--speed", type=float, default=60.0,
@@ -63,22 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", parents=[db], help="import a JSON export")
     imp.add_argument("file", metavar="FILE.json")
     sub.add_parser("verify", parents=[db], help="check the database and every hash chain")
-    listen = sub.add_parser("listen", parents=[db],
-                            help="receive HL7 v2 (MLLP) from bedside monitors, headless")
-    listen.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1: this computer only)")
-    listen.add_argument("--port", type=int, default=2575, help="TCP port (default 2575)")
-    listen.add_argument("--bind", action="append", default=[], metavar="DEVICE=SESSION",
-                        help="record this device (id as the diagnostics show it) into this "
-                             "open session (id or prefix); repeatable")
-    listen.add_argument("--tz", default=None, metavar="ZONE",
-                        help="clinic time zone for device times without an offset "
-                             "(default: this computer's)")
-    replay = sub.add_parser("replay", help="send a recorded file of HL7 messages to a listener")
-    replay.add_argument("file", metavar="FILE.hl7")
-    replay.add_argument("--to", required=True, metavar="HOST:PORT")
-    replay.add_argument("--speed", type=float, default=1.0,
-                        help="times faster than recorded (default 1; 0: no pauses)")
     return parser
 
 
