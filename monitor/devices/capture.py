@@ -16,13 +16,13 @@ from datetime import datetime, timedelta
 from monitor.devices.delivery import Delivery, Outcome
 from monitor.devices.diagnostics import Diagnostics
 from monitor.devices.pcd01 import Sample
-from monitor.errors import FieldError, MonitorError, ValidationError
+from monitor.errors import MonitorError, ValidationError
 from monitor.events import Event
 from monitor.inbox import Inbox
 from monitor.parameters import fmt, label
 from monitor.recorder import Recorder
 from monitor.session import Session
-from monitor.validation import MAX_FUTURE, PLAUSIBLE, parse_number
+from monitor.validation import MAX_FUTURE, PLAUSIBLE
 
 log = logging.getLogger(__name__)
 SEEN_PER_BINDING = 4096   # recent (parameter, time, value) keys kept to skip repeats
@@ -120,7 +120,8 @@ class Capture:
 
     def _sets(self, delivery: Delivery, recorder: Recorder, problems: list[str]) -> list[_Set]:
         """Samples of one message grouped by time: the best-ranked code per parameter,
-        repeats skipped, times outside the session and implausible values refused."""
+        repeats skipped, times outside the session refused. Plausibility is the
+        recorder's validation, as for every device sample."""
         parsed = delivery.parsed
         session = recorder.session
         seen = self._seen.get((parsed.device_id, session.session_id), OrderedDict())
@@ -140,11 +141,6 @@ class Capture:
             why = _outside(session, when, now)
             if why:
                 problems.append(f"{what} refused: {why}")
-                continue
-            errors: list[FieldError] = []
-            parse_number(value, param, errors)
-            if errors:
-                problems.append(f"{what} refused: implausible, {errors[0].allowed}")
                 continue
             entry = by_time.setdefault(when, _Set(delivery, {}, when, []))
             entry.fields[param] = value
