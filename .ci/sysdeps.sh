@@ -12,6 +12,10 @@ missing=()
 for lib in "${!pkg[@]}"; do
   ldconfig -p 2>/dev/null | grep -q "$lib" || missing+=("${pkg[$lib]}")
 done
+# The HL7 device tests drive the listener with an independent npm client
+# (node-hl7-client 3.x needs Node >= 20.15; Debian 12's own nodejs is 18).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing system libraries: ${missing[*]}"

@@ -60,3 +60,30 @@ def day_session() -> tuple[Path, str, datetime]:
                             rec.acknowledge("RN-BENCH", alarm.alarm_id, "re-measured")
     with Store(db, readonly=True) as store:
         return db, store.session_ids()[0], end
+
+
+def clinic_sessions(chairs: int = 8, hours: int = 4) -> tuple[Path, list[str]]:
+    """``chairs`` sessions infusing for ``hours`` with 1 Hz device HR and SpO2 (recorded
+    in batches through the recorder), ending at the time of the build."""
+    db = WORK / f"clinic_{chairs}x{hours}h.db"
+    if not db.exists():
+        WORK.mkdir(parents=True, exist_ok=True)
+        end = datetime.now(UTC).replace(microsecond=0)
+        begin = end - timedelta(hours=hours)
+        with Store(db) as store:
+            for chair in range(chairs):
+                clock = ManualClock(begin - timedelta(minutes=2))
+                rec = open_demo(store, clock, load_protocols())
+                script = DemoScript(20 + chair)
+                rec.record_vitals(script.vitals(-1), "RN-BENCH")
+                rec.record_assessment(script.assessment(-1), "RN-BENCH")
+                clock.set(begin - timedelta(seconds=1))
+                rec.start_infusion("RN-BENCH", rate="0.2", rate_unit="mg/kg/h")
+                clock.set(end)
+                for first in range(0, hours * 3600, 600):
+                    rec.record_device_vitals([
+                        ({"hr": 65 + chair + (s // 7) % 9, "spo2": 95 + s % 4},
+                         begin + timedelta(seconds=s), f"CHAIR{chair}")
+                        for s in range(first, min(first + 600, hours * 3600))])
+    with Store(db, readonly=True) as store:
+        return db, store.session_ids()

@@ -37,6 +37,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("gui", parents=[db], help="open the bedside window (the default)")
+    listen = sub.add_parser("listen", parents=[db],
+                            help="receive HL7 v2 (MLLP) from bedside monitors, headless")
+    listen.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this computer only)")
+    listen.add_argument("--port", type=int, default=2575, help="TCP port (default 2575)")
+    listen.add_argument("--bind", action="append", default=[], metavar="DEVICE=SESSION",
+                        help="record this device (id as the diagnostics show it) into this "
+                             "open session (id or prefix); repeatable")
+    listen.add_argument("--tz", default=None, metavar="ZONE",
+                        help="clinic time zone for device times without an offset "
+                             "(default: this computer's)")
+    replay = sub.add_parser("replay", help="send a recorded file of HL7 messages to a listener")
+    replay.add_argument("file", metavar="FILE.hl7")
+    replay.add_argument("--to", required=True, metavar="HOST:PORT")
+    replay.add_argument("--speed", type=float, default=1.0,
+                        help="times faster than recorded (default 1; 0: no pauses)")
     demo = sub.add_parser("demo", parents=[db], help="run a seeded demo session")
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--speed", type=float, default=60.0,
@@ -46,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="simulated minutes to run (default: the whole session)")
     demo.add_argument("--device-rate", type=float, default=0.0, metavar="HZ",
                       help="add device HR and SpO2 samples at this rate")
+    demo.add_argument("--device", choices=("direct", "hl7"), default="direct",
+                      help="hl7: a simulated monitor sends the device samples as PCD-01 "
+                           "messages over MLLP to a listener on 127.0.0.1 (1 Hz unless "
+                           "--device-rate is given)")
     sessions = sub.add_parser("sessions", parents=[db], help="list sessions")
     sessions.add_argument("--open", action="store_true", help="only sessions not yet closed")
     export = sub.add_parser("export", parents=[db], help="export one session")
@@ -139,17 +159,43 @@ def _cmd_demo(db: Path, args: argparse.Namespace, gui: GuiLauncher | None) -> in
         print("ketamine-monitor: error: --speed and --minutes must be above 0, "
               "--device-rate 0 or more", file=sys.stderr)
         return 2
+    if args.device == "hl7" and args.device_rate == 0:
+        args.device_rate = 1.0
     if args.headless:
         from monitor.simulator import run_headless
         ensure_parent(db)
         summary = run_headless(db, seed=args.seed, minutes=args.minutes,
-                               device_rate=args.device_rate)
+                               device_rate=args.device_rate, device=args.device)
         print(summary)
         return 0
     if gui is None:
         raise MonitorError("The window is not available in this installation; use --headless")
     return gui(db, {"seed": args.seed, "speed": args.speed, "minutes": args.minutes,
-                    "device_rate": args.device_rate})
+                    "device_rate": args.device_rate, "device": args.device})
+
+
+def _cmd_devices(db: Path, args: argparse.Namespace) -> int:
+    from monitor.devices import commands
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    if args.command == "replay":
+        if args.speed < 0:
+            print("ketamine-monitor: error: --speed must be 0 or more", file=sys.stderr)
+            return 2
+        return commands.run_replay(Path(args.file), to=args.to, speed=args.speed, say=say)
+    if not 0 <= args.port < 65536:
+        print("ketamine-monitor: error: --port must be from 0 to 65535", file=sys.stderr)
+        return 2
+    try:
+        pairs = commands.parse_bindings(args.bind)
+    except MonitorError as exc:
+        print(f"ketamine-monitor: error: {exc}", file=sys.stderr)
+        return 2
+    ensure_parent(db)
+    return commands.run_listen(db, host=args.host, port=args.port, bindings=pairs,
+                               tz=args.tz, say=say)
 
 
 def _cmd_gui(db: Path, gui: GuiLauncher | None) -> int:
@@ -170,6 +216,8 @@ def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> i
             return _cmd_gui(db, gui)
         if args.command == "demo":
             return _cmd_demo(db, args, gui)
+        if args.command in ("listen", "replay"):
+            return _cmd_devices(db, args)
         handler = {"sessions": _cmd_sessions, "verify": _cmd_verify,
                    "export": _cmd_export, "import": _cmd_import,
                    "alarm-sound": _cmd_alarm_sound}[args.command]

@@ -213,6 +213,27 @@ class Recorder:
             retry=lambda: self.record_vitals(fields, nurse_id, observed_at=observed_at,
                                              source=source, confirmed=True))
 
+    def record_device_vitals(self, sets: list[tuple[dict[str, Any], datetime, str]]
+                             ) -> list[Event | ValidationError]:
+        """Record device samples (fields, observed time, device as author) in one
+        transaction with one notification. Each set is validated on its own: the
+        valid ones are stored, the others come back as their ValidationError."""
+        results: list[int | ValidationError] = []
+        items: list[tuple[EventKind, dict[str, Any], str, datetime, str]] = []
+        for fields, observed_at, device in sets:
+            errors: list[FieldError] = []
+            author = validate_text(device, "device", "Device", errors, required=True,
+                                   max_len=64) or ""
+            when = self._when(observed_at, errors)
+            payload = collect(errors, lambda f=fields: validate_vitals(f, "device"))
+            if errors:
+                results.append(ValidationError(errors))
+                continue
+            results.append(len(items))
+            items.append((EventKind.VITALS, payload, author, when, "device"))
+        events = self._commit(items) if items else []
+        return [events[r] if isinstance(r, int) else r for r in results]
+
     def record_assessment(self, fields: dict[str, Any], nurse_id: str, *,
                           observed_at: datetime | None = None) -> Event:
         return self._entry(EventKind.ASSESSMENT, nurse_id, observed_at,

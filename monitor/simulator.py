@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from monitor.clock import ManualClock
 from monitor.errors import MonitorError
@@ -31,6 +32,12 @@ CHECKLIST = {"fasting": "yes", "contraindications_asked": "yes", "benzodiazepine
              "opioids": "no", "psychostimulants": "no", "maois": "no", "escort_arranged": "yes"}
 
 
+class DeviceFeed(Protocol):
+    """Where the demo's device samples go instead of straight into the recorder."""
+
+    def send(self, recorder: Recorder, values: dict[str, float]) -> object: ...
+
+
 @dataclass(order=True)
 class Step:
     at_s: float
@@ -43,7 +50,7 @@ class DemoScript:
     """The demo session as actions; the same seed gives the same session."""
 
     def __init__(self, seed: int = 1, *, minutes: float | None = None,
-                 device_rate: float = 0.0) -> None:
+                 device_rate: float = 0.0, device_feed: DeviceFeed | None = None) -> None:
         self.rng = random.Random(seed)
         full = BASELINE_MIN + DEFAULT_INFUSION_MIN + RECOVERY_MIN
         total = minutes if minutes is not None else full
@@ -52,6 +59,7 @@ class DemoScript:
         self.infusion_min = (total - BASELINE_MIN - RECOVERY_MIN if total > full
                              else DEFAULT_INFUSION_MIN)
         self.device_rate = device_rate
+        self.device_feed = device_feed
         self.base = {"sbp": 126 + self.rng.randint(-6, 6), "dbp": 80 + self.rng.randint(-4, 4),
                      "hr": 70 + self.rng.randint(-6, 6)}
         self._counter = 0
@@ -170,7 +178,10 @@ class DemoScript:
     def _device(self, rec: Recorder, minute: float) -> None:
         hr = round(self.base["hr"] + 0.35 * self.surge(minute) + self.rng.gauss(0, 1.5))
         spo2 = min(100, round(97.5 + self.rng.gauss(0, 0.6)))
-        rec.record_vitals({"hr": str(hr), "spo2": str(spo2)}, NURSE, source="device")
+        if self.device_feed is not None:
+            self.device_feed.send(rec, {"hr": hr, "spo2": spo2})
+        else:
+            rec.record_vitals({"hr": str(hr), "spo2": str(spo2)}, NURSE, source="device")
 
     def _react(self, rec: Recorder) -> None:
         """The window ticks the rules every second; the simulated nurse acknowledges
@@ -227,13 +238,22 @@ def play(script: DemoScript, rec: Recorder, clock: ManualClock | None, start: da
 
 
 def run_headless(db: Path, *, seed: int = 1, minutes: float | None = None,
-                 device_rate: float = 0.0, start: datetime | None = None) -> str:
+                 device_rate: float = 0.0, start: datetime | None = None,
+                 device: str = "direct") -> str:
     script = DemoScript(seed, minutes=minutes, device_rate=device_rate)
     begin = start or datetime.now(UTC) - timedelta(seconds=script.stop_at_s)
     clock = ManualClock(begin)
+    feed = None
+    if device == "hl7":
+        from monitor.devices.demo_feed import Hl7Feed
+        feed = script.device_feed = Hl7Feed(clock)
     with Store(db) as store:
         rec = open_demo(store, clock)
-        play(script, rec, clock, begin)
+        try:
+            play(script, rec, clock, begin)
+        finally:
+            if feed is not None:
+                feed.close()
         s = rec.session
         return (f"session {s.session_id}: {len(s.events)} entries, {len(s.alarms)} alarms "
                 f"raised, phase {s.phase}, dose {s.dose_mg(clock.now()):.1f} mg")

@@ -44,6 +44,10 @@ class DemoDriver(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+        close = getattr(self.script.device_feed, "close", None)
+        if close is not None:
+            close()
+            self.script.device_feed = None
 
     @property
     def finished(self) -> bool:

@@ -67,6 +67,8 @@ class MainWindow(QMainWindow):
         self.sessions_button = button("◀ Sessions", "Back to sessions", slot=self.show_start)
         other = "Dark theme" if theme.current().name == "light" else "Light theme"
         self.theme_button = button(other, "Switch theme", slot=self.toggle_theme)
+        self.devices_button = button("Devices…", "Bedside monitors", slot=self.show_devices)
+        self.device_panel: Any = None
         self.notice = label("", name="Notice")
         self.notice.setWordWrap(True)
         self.problem = label("", "error", name="Problem")
@@ -76,6 +78,7 @@ class MainWindow(QMainWindow):
         self.dismiss.hide()
         bar.addWidget(self.sessions_button)
         bar.addWidget(self.notice, 1)
+        bar.addWidget(self.devices_button)
         bar.addWidget(self.theme_button)
         box.addLayout(bar)
         # What checking the open session's record found (chain, seals, registry).
@@ -132,6 +135,8 @@ class MainWindow(QMainWindow):
         self.notice.setText("")
         self.record_check.hide()
         self.page.vitals.focus_first()
+        if self.device_panel is not None:
+            self.device_panel.set_recorder(recorder)
         # Checked right after the page is shown, so the session paints first.
         QTimer.singleShot(0, lambda rec=recorder: self._check_record(rec))
         return self.page
@@ -164,6 +169,8 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.page)
             self.page.deleteLater()
             self.page = None
+            if self.device_panel is not None:
+                self.device_panel.set_recorder(None)
 
     def show_start(self) -> None:
         if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():
@@ -207,8 +214,12 @@ class MainWindow(QMainWindow):
         if self._start_page is not None:
             self._start_page.clock = clock
         rec = open_demo(self.store, clock, self.protocols)  # type: ignore[arg-type]
+        feed = None
+        if options.get("device") == "hl7":   # a simulated monitor over MLLP on 127.0.0.1
+            from monitor.devices.demo_feed import Hl7Feed
+            feed = Hl7Feed(clock)
         script = DemoScript(int(options.get("seed", 1)), minutes=options.get("minutes"),
-                            device_rate=float(options.get("device_rate", 0)))
+                            device_rate=float(options.get("device_rate", 0)), device_feed=feed)
         self.open_session(rec)
         self.demo = DemoDriver(rec, script, clock, self)
         self.demo.start()
@@ -232,8 +243,17 @@ class MainWindow(QMainWindow):
         self.shutdown()
         event.accept()
 
+    def show_devices(self) -> None:
+        if self.device_panel is None:
+            from ui.device_panel import DevicePanel
+            self.device_panel = DevicePanel(self.clock, self)
+        self.device_panel.set_recorder(self.page.recorder if self.page is not None else None)
+        self.device_panel.show()
+
     def shutdown(self) -> None:
         self.tick_timer.stop()
+        if self.device_panel is not None:
+            self.device_panel.shutdown()
         if self.demo is not None:
             self.demo.stop()
         self._close_page()

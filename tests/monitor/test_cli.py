@@ -13,7 +13,7 @@ import pytest
 from monitor.store import Store
 from tests.conftest import OPENING, baseline_vitals
 
-SUBCOMMANDS = ("gui", "demo", "sessions", "export", "import", "verify")
+SUBCOMMANDS = ("gui", "demo", "sessions", "export", "import", "verify", "listen", "replay")
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

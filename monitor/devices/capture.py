@@ -1,0 +1,167 @@
+"""The owner's side of device capture: which device records into which
+session, and the drain that turns delivered messages into device entries.
+
+Everything here runs on the thread that owns the recorders (the window's
+GUI thread or the command line's main thread). A device that is not bound
+is heard and shown in the diagnostics, but never recorded into a session.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from monitor.devices.delivery import Delivery, Outcome
+from monitor.devices.diagnostics import Diagnostics
+from monitor.devices.pcd01 import Sample
+from monitor.errors import MonitorError, ValidationError
+from monitor.events import Event
+from monitor.inbox import Inbox
+from monitor.parameters import fmt, label
+from monitor.recorder import Recorder
+from monitor.session import Session
+from monitor.validation import MAX_FUTURE, PLAUSIBLE
+
+log = logging.getLogger(__name__)
+SEEN_PER_BINDING = 4096   # recent (parameter, time, value) keys kept to skip repeats
+Key = tuple[str, datetime, float]
+
+
+@dataclass
+class _Set:
+    delivery: Delivery
+    fields: dict[str, float]
+    observed_at: datetime
+    keys: list[Key]
+
+
+class Capture:
+    """Bindings from device id to the recorder of an open session, and the drain."""
+
+    def __init__(self, inbox: Inbox[Delivery], diagnostics: Diagnostics) -> None:
+        self.inbox = inbox
+        self.diagnostics = diagnostics
+        self.bindings: dict[str, Recorder] = {}
+        self._seen: dict[tuple[str, str], OrderedDict[Key, None]] = {}
+
+    # -- binding -----------------------------------------------------------------
+    def bind(self, device_id: str, recorder: Recorder) -> None:
+        if recorder.session.locked:
+            raise MonitorError(f"Session {recorder.session.session_id} is closed: "
+                               "a device cannot be bound to it")
+        other = self.bindings.get(device_id)
+        if other is not None and other is not recorder:
+            raise MonitorError(f"Device {device_id} is already bound to session "
+                               f"{other.session.session_id}; unbind it first")
+        self.bindings[device_id] = recorder
+        log.info("device %s bound to session %s", device_id, recorder.session.session_id)
+
+    def unbind(self, device_id: str) -> None:
+        recorder = self.bindings.pop(device_id, None)
+        if recorder is not None:
+            self._seen.pop((device_id, recorder.session.session_id), None)
+            log.info("device %s unbound from session %s", device_id,
+                     recorder.session.session_id)
+
+    def bound_devices(self, recorder: Recorder) -> list[str]:
+        return [d for d, r in self.bindings.items() if r is recorder]
+
+    # -- draining ----------------------------------------------------------------
+    def drain(self, limit: int | None = None) -> int:
+        """Record every queued message: one transaction and one notification per
+        session for the whole batch. Returns the number of messages handled."""
+        batch = [d for d in self.inbox.drain(limit) if d.claim()]
+        groups: dict[int, tuple[Recorder, list[_Set]]] = {}
+        problems: dict[int, list[str]] = {id(d): list(d.parsed.problems) for d in batch}
+        recorded: dict[int, int] = dict.fromkeys(problems, 0)
+        notes: dict[int, str] = {}
+        for d in batch:
+            recorder = self.bindings.get(d.parsed.device_id)
+            if recorder is None:
+                notes[id(d)] = (f"device {d.parsed.device_id} is not bound to a session: "
+                                "nothing recorded")
+                continue
+            sets = self._sets(d, recorder, problems[id(d)])
+            groups.setdefault(id(recorder), (recorder, []))[1].extend(sets)
+        for recorder, sets in groups.values():
+            self._record(recorder, sets, problems, recorded)
+        for d in batch:
+            d.resolve(Outcome(recorded[id(d)], problems[id(d)], notes.get(id(d), "")))
+            if recorded[id(d)]:
+                self.diagnostics.recorded(d.parsed.device_id, recorded[id(d)])
+        return len(batch)
+
+    def _record(self, recorder: Recorder, sets: list[_Set], problems: dict[int, list[str]],
+                recorded: dict[int, int]) -> None:
+        if not sets:
+            return
+        sets.sort(key=lambda s: s.observed_at)
+        try:
+            results: list[Event | ValidationError] = recorder.record_device_vitals(
+                [(s.fields, s.observed_at, s.delivery.parsed.device_id) for s in sets])
+        except MonitorError as exc:   # the store failed: nothing of this batch is saved
+            for s in sets:
+                problems[id(s.delivery)].append(f"not recorded: {exc}")
+            return
+        sid = recorder.session.session_id
+        for s, result in zip(sets, results, strict=True):
+            if isinstance(result, ValidationError):
+                problems[id(s.delivery)].append(
+                    f"values at {s.observed_at.isoformat()} not recorded: {result}")
+                continue
+            recorded[id(s.delivery)] += len(s.fields)
+            seen = self._seen.setdefault((s.delivery.parsed.device_id, sid), OrderedDict())
+            for key in s.keys:
+                seen[key] = None
+            while len(seen) > SEEN_PER_BINDING:
+                seen.popitem(last=False)
+
+    def _sets(self, delivery: Delivery, recorder: Recorder, problems: list[str]) -> list[_Set]:
+        """Samples of one message grouped by time: the best-ranked code per parameter,
+        repeats skipped, times outside the session refused. Plausibility is the
+        recorder's validation, as for every device sample."""
+        parsed = delivery.parsed
+        session = recorder.session
+        seen = self._seen.get((parsed.device_id, session.session_id), OrderedDict())
+        best: dict[tuple[datetime, str], Sample] = {}
+        for s in parsed.samples:
+            held = best.get((s.observed_at, s.param))
+            if held is None or s.rank < held.rank:
+                best[(s.observed_at, s.param)] = s
+        by_time: dict[datetime, _Set] = {}
+        now = recorder.clock.now()
+        for (when, param), s in best.items():
+            value = _device_value(param, s.value)
+            key = (param, when, value)
+            if key in seen:
+                continue   # the monitor repeats the last NIBP in every message
+            what = f"{label(param)} {fmt(value)} at {when.isoformat()}"
+            why = _outside(session, when, now)
+            if why:
+                problems.append(f"{what} refused: {why}")
+                continue
+            entry = by_time.setdefault(when, _Set(delivery, {}, when, []))
+            entry.fields[param] = value
+            entry.keys.append(key)
+        return list(by_time.values())
+
+
+def _device_value(param: str, value: float) -> float:
+    """Device values are measurements, not typing: round to the parameter's precision."""
+    decimals = PLAUSIBLE[param].decimals
+    return round(value) if decimals == 0 else round(value, decimals)
+
+
+def _outside(session: Session, when: datetime, now: datetime) -> str:
+    opened, closed = session.opened_at, session.closed_at
+    if opened is not None and when < opened:
+        return f"before the session opened ({opened.isoformat()})"
+    if closed is not None and when > closed:
+        return f"after the session closed ({closed.isoformat()})"
+    if when > now + MAX_FUTURE:
+        return (f"more than {int(MAX_FUTURE / timedelta(seconds=1))} s in the future "
+                "(check the monitor's clock)")
+    return ""
+

@@ -1,0 +1,151 @@
+"""What the listener has heard: peers, devices, messages, errors, last values,
+unmapped codes. Written by the listener's thread and the owner's, read by the
+device panel and the command line as immutable snapshots.
+
+It answers the question capture users ask most: "why do waveforms arrive but
+no vitals?" (the device sends codes that are not mapped, or rows with status
+X, or placeholders: each is counted here, never dropped silently).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from monitor.clock import Clock
+from monitor.devices.pcd01 import Parsed
+
+log = logging.getLogger(__name__)
+Report = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PeerStatus:
+    peer: str
+    connected_at: datetime
+    messages: int = 0
+    errors: int = 0
+    open: bool = True
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    device_id: str
+    peer: str = ""
+    messages: int = 0
+    errors: int = 0
+    recorded: int = 0
+    last_message_at: datetime | None = None
+    last_error: str = ""
+    last_values: dict[str, tuple[float, datetime]] = field(default_factory=dict)
+    unknown_codes: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    peers: tuple[PeerStatus, ...]
+    devices: tuple[DeviceStatus, ...]
+    lines: tuple[str, ...]
+
+
+class Diagnostics:
+    """Thread-safe counters and last values; ``report`` receives one line per
+    connection and per error (the command line prints them)."""
+
+    MAX_UNKNOWN = 100
+
+    def __init__(self, clock: Clock, report: Report | None = None, *,
+                 keep_lines: int = 200) -> None:
+        self.clock = clock
+        self.report = report
+        self._lock = threading.Lock()
+        self._peers: dict[str, PeerStatus] = {}
+        self._devices: dict[str, DeviceStatus] = {}
+        self._lines: deque[str] = deque(maxlen=keep_lines)
+
+    def _say(self, line: str, *, error: bool = False) -> None:
+        stamped = f"{self.clock.now():%H:%M:%S} {line}"
+        with self._lock:
+            self._lines.append(stamped)
+        (log.warning if error else log.info)("%s", line)
+        if self.report is not None:
+            self.report(line)
+
+    # -- connections -----------------------------------------------------------
+    def connected(self, peer: str) -> None:
+        with self._lock:
+            self._peers[peer] = PeerStatus(peer, self.clock.now())
+        self._say(f"connection from {peer}")
+
+    def disconnected(self, peer: str, why: str = "") -> None:
+        with self._lock:
+            status = self._peers.get(peer)
+            if status is not None:
+                self._peers[peer] = replace(status, open=False)
+        self._say(f"connection from {peer} closed" + (f": {why}" if why else ""), error=bool(why))
+
+    # -- messages --------------------------------------------------------------
+    def heard(self, peer: str, parsed: Parsed) -> None:
+        now = self.clock.now()
+        with self._lock:
+            dev = self._devices.get(parsed.device_id) or DeviceStatus(parsed.device_id)
+            values = dict(dev.last_values)
+            ranks: dict[str, int] = {}
+            for s in parsed.samples:   # as capture records: the best-ranked code, first on ties
+                if s.param not in ranks or s.rank < ranks[s.param]:
+                    ranks[s.param] = s.rank
+                    values[s.param] = (s.value, s.observed_at)
+            unknown = dict(dev.unknown_codes)
+            for code, label in parsed.unknown.items():
+                if code in unknown or len(unknown) < self.MAX_UNKNOWN:
+                    unknown[code] = label
+            skipped = dict(dev.skipped)
+            for why, n in parsed.skipped.items():
+                skipped[why] = skipped.get(why, 0) + n
+            self._devices[parsed.device_id] = replace(
+                dev, peer=peer, messages=dev.messages + 1, last_message_at=now,
+                last_values=values, unknown_codes=unknown, skipped=skipped)
+            self._count_peer(peer, error=False)
+
+    def error(self, peer: str, reason: str, device_id: str = "") -> None:
+        with self._lock:
+            dev = self._devices.get(device_id) if device_id else None
+            if dev is not None:
+                self._devices[device_id] = replace(dev, errors=dev.errors + 1, last_error=reason)
+            self._count_peer(peer, error=True)
+        self._say(f"{peer}{' ' + device_id if device_id else ''}: {reason}", error=True)
+
+    def recorded(self, device_id: str, count: int) -> None:
+        with self._lock:
+            dev = self._devices.get(device_id)
+            if dev is not None:
+                self._devices[device_id] = replace(dev, recorded=dev.recorded + count)
+
+    def _count_peer(self, peer: str, *, error: bool) -> None:
+        status = self._peers.get(peer)
+        if status is not None:
+            self._peers[peer] = replace(status, messages=status.messages + (not error),
+                                        errors=status.errors + error)
+
+    # -- reading ---------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            return Snapshot(tuple(self._peers.values()), tuple(self._devices.values()),
+                            tuple(self._lines))
+
+    def device(self, device_id: str) -> DeviceStatus | None:
+        with self._lock:
+            return self._devices.get(device_id)
+
+    def heard_within(self, seconds: float) -> list[DeviceStatus]:
+        """Devices whose last message arrived within ``seconds`` of now, newest first."""
+        since = self.clock.now() - timedelta(seconds=seconds)
+        with self._lock:
+            recent = [d for d in self._devices.values()
+                      if d.last_message_at is not None and d.last_message_at >= since]
+        return sorted(recent, key=lambda d: d.last_message_at or since, reverse=True)

@@ -1,0 +1,254 @@
+"""The MLLP listener: python-hl7's asyncio server on its own thread.
+
+Frames are reassembled from any split of the byte stream; each message gets
+exactly one ACK (AA, or AE/AR naming the reason); a bad message never drops
+the connection; a message over ``max_bytes`` is refused with AR and its
+bytes are skipped up to its end block. Parsed samples go to the owner thread
+through an ``Inbox``: this thread never touches a recorder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import threading
+from datetime import UTC, tzinfo
+from typing import Any
+
+import hl7.mllp
+
+from monitor.clock import Clock
+from monitor.devices.ack import build_ack
+from monitor.devices.delivery import Delivery, Outcome
+from monitor.devices.diagnostics import Diagnostics
+from monitor.devices.pcd01 import Parsed, Rejected, header_ids, parse_message
+from monitor.errors import MonitorError
+from monitor.inbox import Inbox
+
+log = logging.getLogger(__name__)
+
+START, END = b"\x0b", b"\x1c\r"
+MAX_MESSAGE = 1 << 20   # 1 MiB
+DEFAULT_PORT = 2575     # the port IANA registered for HL7 over MLLP
+CHUNK = 65536
+IN_FLIGHT = 256      # messages parsed ahead of their ACK on one connection
+
+
+class MllpListener:
+    """Listens on ``host:port`` (127.0.0.1 unless a host is set) until ``stop``."""
+
+    def __init__(self, inbox: Inbox[Delivery], diagnostics: Diagnostics, clock: Clock, *,
+                 host: str = "127.0.0.1", port: int = DEFAULT_PORT,
+                 max_bytes: int = MAX_MESSAGE, clinic_tz: tzinfo = UTC,
+                 answer_within: float = 10.0) -> None:
+        self.inbox = inbox
+        self.diagnostics = diagnostics
+        self.clock = clock
+        self.host = host
+        self.port = port
+        self.max_bytes = max_bytes
+        self.clinic_tz = clinic_tz
+        self.answer_within = answer_within
+        self._ack_ids = itertools.count(1)
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.base_events.Server | None = None
+        self._ready = threading.Event()
+        self._failure: BaseException | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- lifecycle -------------------------------------------------------------
+    def start(self) -> int:
+        """Bind and serve on a background thread; returns the bound port."""
+        self._thread = threading.Thread(target=self._run, name="mllp-listener", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._failure is not None:
+            self._thread.join()
+            raise MonitorError(f"Cannot listen on {self.host}:{self.port}: {self._failure}")
+        return self.port
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            self._server = loop.run_until_complete(hl7.mllp.start_hl7_server(
+                self._serve, self.host, self.port, limit=CHUNK * 2))
+            self.port = self._server.sockets[0].getsockname()[1]
+        except OSError as exc:
+            self._failure = exc
+            self._ready.set()
+            loop.close()
+            return
+        log.info("listening for HL7 (MLLP) on %s:%s", self.host, self.port)
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the server and every connection; returns when the thread has ended."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None or not thread.is_alive():
+            return
+
+        async def _shutdown() -> None:
+            if self._server is not None:
+                self._server.close()
+            # Connections first (each logs its end), then messages still waiting.
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in rest:
+                task.cancel()
+            await asyncio.gather(*rest, return_exceptions=True)
+            loop.stop()
+
+        asyncio.run_coroutine_threadsafe(_shutdown(), loop)
+        thread.join(timeout)
+
+    # -- one connection ----------------------------------------------------------
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        addr = writer.get_extra_info("peername")
+        peer = f"{addr[0]}:{addr[1]}" if isinstance(addr, tuple) else str(addr)
+        self.diagnostics.connected(peer)
+        why = ""
+        try:
+            why = await self._read_frames(peer, reader, writer)
+        except asyncio.CancelledError:
+            why = "listener stopped"
+        except (ConnectionError, OSError) as exc:
+            why = f"connection lost ({exc})"
+        finally:
+            self.diagnostics.disconnected(peer, why)
+            writer.close()
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def _read_frames(self, peer: str, reader: asyncio.StreamReader,
+                           writer: asyncio.StreamWriter) -> str:
+        # Messages are answered in order; a client that sends without waiting for
+        # each ACK gets its messages parsed ahead and recorded in batches.
+        answers: asyncio.Queue[asyncio.Future[bytes | None] | None] = asyncio.Queue(IN_FLIGHT)
+        sending = asyncio.ensure_future(self._send_answers(answers, writer))
+        try:
+            why = await self._split(peer, reader, answers)
+        except BaseException:
+            sending.cancel()
+            raise
+        await answers.put(None)
+        await sending
+        return why
+
+    async def _send_answers(self, answers: asyncio.Queue[asyncio.Future[bytes | None] | None],
+                            writer: asyncio.StreamWriter) -> None:
+        broken = False
+        while (answer := await answers.get()) is not None:
+            data = await answer
+            if data is None or broken:
+                continue
+            try:
+                writer.write(START + data + END)
+                await writer.drain()
+            except (ConnectionError, OSError):
+                broken = True   # keep awaiting: the owner may still record what arrived
+
+    async def _split(self, peer: str, reader: asyncio.StreamReader,
+                     answers: asyncio.Queue[asyncio.Future[bytes | None] | None]) -> str:
+        buf = bytearray()
+        skipping = False   # inside an oversized message, waiting for its end block
+        while True:
+            chunk = await reader.read(CHUNK)
+            if not chunk:
+                if buf.strip(b" \r\n\t") and not skipping:
+                    return (f"closed mid-message: {len(buf)} bytes without an end block "
+                            "discarded, nothing recorded from them")
+                return ""
+            search_from = max(0, len(buf) - 1)
+            buf += chunk
+            while True:
+                end = buf.find(END, search_from)
+                search_from = 0
+                if end < 0:
+                    if len(buf) > self.max_bytes + 1:
+                        if not skipping:
+                            await answers.put(self._done(self._oversized(peer, bytes(buf[:4096]))))
+                            skipping = True
+                        del buf[:-1]   # keep a possible first byte of the end block
+                    break
+                frame = bytes(buf[:end])
+                del buf[:end + len(END)]
+                if skipping:
+                    skipping = False
+                elif len(frame) > self.max_bytes + 1:
+                    await answers.put(self._done(self._oversized(peer, frame[:4096])))
+                else:
+                    await answers.put(asyncio.ensure_future(self._frame(peer, frame)))
+
+    @staticmethod
+    def _done(data: bytes | None) -> asyncio.Future[bytes | None]:
+        future: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+        future.set_result(data)
+        return future
+
+    def _oversized(self, peer: str, head: bytes) -> bytes:
+        control_id, sender = header_ids(head[head.find(START) + 1:])
+        return self._refuse(peer, Rejected(
+            f"message larger than {self.max_bytes} bytes: refused unread",
+            control_id=control_id, sender=sender))
+
+    async def _frame(self, peer: str, frame: bytes) -> bytes | None:
+        start = frame.rfind(START)
+        if start < 0:
+            self.diagnostics.error(peer, f"{len(frame)} bytes ending in an end block but with no "
+                                         "start block (0x0B): ignored, not HL7 over MLLP")
+            return None
+        if frame[:start].strip(b" \r\n\t"):
+            self.diagnostics.error(peer, f"{start} bytes before the start block discarded "
+                                         "(noise or an unfinished message)")
+        try:
+            parsed = parse_message(frame[start + 1:], self.clinic_tz)
+        except Rejected as rejected:
+            return self._refuse(peer, rejected)
+        self.diagnostics.heard(peer, parsed)
+        outcome = await self._deliver(parsed, peer)
+        problems = [*outcome.problems]
+        if problems:
+            self.diagnostics.error(peer, f"message {parsed.control_id}: " + "; ".join(problems),
+                                   parsed.device_id)
+        reason = "; ".join(problems) if problems else outcome.note
+        return build_ack("AE" if problems else "AA", parsed.control_id, parsed.sender,
+                         self.clock.now(), self._ack_id(), reason)
+
+    def _refuse(self, peer: str, rejected: Rejected) -> bytes:
+        self.diagnostics.error(peer, f"message {rejected.control_id or '(no control ID)'} "
+                                     f"refused: {rejected.reason}")
+        return build_ack(rejected.ack_code, rejected.control_id, rejected.sender,
+                         self.clock.now(), self._ack_id(), rejected.reason, rejected.err_code)
+
+    async def _deliver(self, parsed: Parsed, peer: str) -> Outcome:
+        if not parsed.samples:
+            return Outcome(0, list(parsed.problems), "no mapped values in this message")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Outcome] = loop.create_future()
+        delivery = Delivery(parsed, peer, loop, future)
+        if not self.inbox.put(delivery):
+            return Outcome(0, [*parsed.problems,
+                               "not recorded: the recorder is busy (inbox full); send again"])
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self.answer_within)
+        except TimeoutError:
+            if delivery.expire():
+                return Outcome(0, [*parsed.problems, "not recorded: the recorder did not answer "
+                                                     f"within {self.answer_within:g} s"])
+            return await future
+
+    def _ack_id(self) -> str:
+        return f"ACK{next(self._ack_ids)}"
