@@ -19,7 +19,6 @@ read-only and never block the writer.
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import logging
 import os
@@ -44,6 +43,7 @@ from monitor.events import (
     chain_hash,
     first_broken,
 )
+from monitor.portable import NOFOLLOW, rewrite, try_lock, unlock
 from monitor.sealing import event_mac, head_mac, key_id, list_mac, load_key, same
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ class Store:
         # The lock belongs to the file, not to the name: a symlinked path resolves to
         # the same lock, and a second hard link (which SQLite would give its own
         # -wal) is refused.
-        real = Path(os.path.realpath(self.path))
+        real = self.path.resolve()
         with suppress(FileNotFoundError):
             if os.stat(real).st_nlink > 1:
                 raise StoreError(f"Cannot open {self.path} for writing: the file has more "
@@ -203,11 +203,11 @@ class Store:
         created = False
         try:
             try:
-                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | NOFOLLOW,
                              0o600)
                 created = True
             except FileExistsError:
-                fd = os.open(lock_path, os.O_RDWR | os.O_NOFOLLOW)
+                fd = os.open(lock_path, os.O_RDWR | NOFOLLOW)
         except OSError as exc:
             why = ("it is a symbolic link" if exc.errno == errno.ELOOP else exc.strerror)
             raise StoreError(
@@ -220,23 +220,24 @@ class Store:
             raise StoreError(f"Cannot open {self.path} for writing: {lock_path} is not a "
                              "lock file of this program; move it away")
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            locked = try_lock(fd)
         except OSError as exc:
+            os.close(fd)
+            raise StoreError(f"Cannot open {self.path} for writing: {exc}") from exc
+        if not locked:
             holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
             os.close(fd)
             raise StoreLockedError(
                 f"{self.path} is already open for writing by another process (pid {holder}); "
-                "close the other window first, or open it read-only"
-            ) from exc
+                "close the other window first, or open it read-only")
         # Our own small lock file (created here, or checked above): safe to rewrite.
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        rewrite(fd, str(os.getpid()).encode())
         self._lock_fd = fd
 
     def _release_lock(self) -> None:
         if self._lock_fd is not None:
             with suppress(OSError):
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                unlock(self._lock_fd)
             os.close(self._lock_fd)
             self._lock_fd = None
 
