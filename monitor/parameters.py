@@ -34,7 +34,7 @@ class Lane:
     key: str
     title: str
     scale: tuple[float, float]
-    limits_from: str | None = None
+    limits_from: tuple[str, ...] = ()  # the parameters whose alarm limits it draws
     ticks: tuple[float, ...] = ()
 
 
@@ -50,7 +50,7 @@ class Parameter:
     group: str = VITAL
     ucum: str | None = None   # FHIR unit code
     loinc: str | None = None
-    loinc_display: str | None = None
+    loinc_display: str | None = None  # the coding's display; its text when there is no code
     required: bool = False    # a nurse's vitals set says why it is blank
     manual: bool = True       # typed by a nurse
     mdc: tuple[Mdc, ...] = ()  # sent by a device under these codes
@@ -138,10 +138,12 @@ REGISTRY: tuple[Parameter, ...] = (
               rail="etco2", colour="#F0E442", print_colour=GREY),
     Parameter("weight", "Weight", "Weight", "kg", 20, 300, 1, group=BODY, ucum="kg",
               loinc="29463-7", loinc_display="Body weight"),
-    Parameter("moaas", "MOAA/S", "MOAA/S", "", 0, 5, group=SCORE, ucum="{score}", limits=True,
+    Parameter("moaas", "MOAA/S", "MOAA/S", "", 0, 5, group=SCORE, ucum="{score}",
+              loinc_display="MOAA/S sedation score (0-5)", limits=True,
               lane="scores", print_lane="scores", rail="sedation", colour="#56B4E9",
               print_colour=PURPLE),
-    Parameter("rass", "RASS", "RASS", "", -5, 4, group=SCORE, ucum="{score}", limits=True,
+    Parameter("rass", "RASS", "RASS", "", -5, 4, group=SCORE, ucum="{score}",
+              loinc_display="RASS sedation-agitation score", limits=True,
               lane="scores", rail="sedation", colour="#56B4E9", print_colour=PURPLE),
     Parameter("pain", "Pain NRS", "Pain NRS", "", 0, 10, group=SCORE, ucum="{score}",
               loinc="72514-3",
@@ -149,26 +151,27 @@ REGISTRY: tuple[Parameter, ...] = (
               limits=True, lane="scores", print_lane="scores", rail="pain", colour="#F5D28A",
               print_colour=GREEN, legend="pain"),
     Parameter("dissociation", "Dissociation 0-10", "Dissociation rating", "", 0, 10,
-              group=SCORE, ucum="{score}", limits=True, lane="scores", print_lane="scores",
-              rail="dissociation", colour="#CC79A7", print_colour=ORANGE,
-              legend="dissociation"),
+              group=SCORE, ucum="{score}", loinc_display="Dissociation rating (0-10)",
+              limits=True, lane="scores", print_lane="scores", rail="dissociation",
+              colour="#CC79A7", print_colour=ORANGE, legend="dissociation"),
     Parameter("cadss6_total", "CADSS-6", "CADSS-6 total", "", 0, 24, group=SCORE,
-              ucum="{score}", manual=False, limits=True, rail="dissociation",
+              ucum="{score}", loinc_display="CADSS-6 dissociation total (0-24)", manual=False,
+              limits=True, rail="dissociation",
               colour="#CC79A7", print_colour=ORANGE),
 )
 PARAMETERS: dict[str, Parameter] = {p.key: p for p in REGISTRY}
 
 LANES: tuple[Lane, ...] = (
-    Lane("bp", "BP", (40, 220), "sbp", (90, 140, 180)),
-    Lane("hr", "HR", (30, 180), "hr", (50, 100, 150)),
-    Lane("spo2", "SpO2", (80, 100), "spo2", (85, 92, 98)),
-    Lane("rr", "RR·EtCO2", (0, 60), "rr", (8, 20, 40)),  # capnography
-    Lane("scores", "Scores", (-5, 10), None, (0, 5, 10)),
+    Lane("bp", "BP", (40, 220), ("sbp",), (90, 140, 180)),
+    Lane("hr", "HR", (30, 180), ("hr",), (50, 100, 150)),
+    Lane("spo2", "SpO2", (80, 100), ("spo2",), (85, 92, 98)),
+    Lane("rr", "RR·EtCO2", (0, 60), ("rr",), (8, 20, 40)),  # capnography
+    Lane("scores", "Scores", (-5, 10), (), (0, 5, 10)),
 )
 PRINT_LANES: tuple[Lane, ...] = (
-    Lane("bp", "Blood pressure (mmHg)", (40, 220), "sbp"),
-    Lane("hr", "Heart rate (/min)", (30, 160), "hr"),
-    Lane("resp", "SpO2 (%), RR (/min), EtCO2 (mmHg)", (0, 100), "spo2"),
+    Lane("bp", "Blood pressure (mmHg)", (40, 220), ("sbp", "dbp")),
+    Lane("hr", "Heart rate (/min)", (30, 160), ("hr",)),
+    Lane("resp", "SpO2 (%), RR (/min), EtCO2 (mmHg)", (0, 100), ("spo2",)),
     Lane("scores", "Sedation, dissociation, pain", (0, 10)),
 )
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from monitor.events import EventKind
 from monitor.export.context import ExportContext
-from monitor.parameters import PARAMETERS
+from monitor.parameters import PARAMETERS, SCORE, VITAL, keys
 from monitor.session import Entry
 
-VALUE_KEYS = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "o2", "etco2", "moaas", "rass",
-              "acvpu", "pain", "dissociation", "cadss6_total", "nausea", "anxiety", "perceptual")
+# Every registered parameter, and the recorded choices and ratings that are not measured.
+VALUE_KEYS = (*keys(group=VITAL), "o2", *keys(group=SCORE), "acvpu", "nausea", "anxiety",
+              "perceptual")
 UNITS = {k: (PARAMETERS[k].unit if k in PARAMETERS else "") for k in VALUE_KEYS}
 INFUSION_FIELDS = {
     EventKind.INFUSION_STARTED: ("infusion_start", "rate", "rate_unit"),
