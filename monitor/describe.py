@@ -51,6 +51,10 @@ def describe(kind: EventKind, p: dict[str, Any],
         return f"{p['drug']} {fmt(p['dose'])} {p['unit']} {p['route']}"
     if kind is EventKind.QUICK_EVENT:
         return str(p.get("label")) + (f" {fmt(p['dose'])} {p.get('unit')}" if "dose" in p else "")
+    if kind is EventKind.OUTCOME:
+        from monitor.outcomes import measures
+        known = measures()
+        return ", ".join(f"{known[k].name if k in known else k} {fmt(v)}" for k, v in p.items())
     if kind is EventKind.NOTE:
         return text(p.get("text")) or "(note removed)"
     if kind in (EventKind.ALARM_RAISED, EventKind.ALARM_ESCALATED):

@@ -26,6 +26,7 @@ class EventKind(StrEnum):
     MEDICATION = "medication_given"
     QUICK_EVENT = "quick_event"
     NOTE = "note_added"
+    OUTCOME = "outcome_recorded"
     AMENDED = "entry_amended"
     STRUCK = "entry_struck"
     ARTIFACT = "artifact_flagged"
@@ -47,7 +48,7 @@ CLINICAL_KINDS = frozenset({
     EventKind.VITALS, EventKind.ASSESSMENT, EventKind.INFUSION_STARTED,
     EventKind.RATE_CHANGED, EventKind.INFUSION_PAUSED, EventKind.INFUSION_RESUMED,
     EventKind.BOLUS, EventKind.INFUSION_STOPPED, EventKind.MEDICATION,
-    EventKind.QUICK_EVENT, EventKind.NOTE,
+    EventKind.QUICK_EVENT, EventKind.NOTE, EventKind.OUTCOME,
 })
 CORRECTION_KINDS = frozenset({EventKind.AMENDED, EventKind.STRUCK, EventKind.ARTIFACT})
 ALARM_KINDS = frozenset({

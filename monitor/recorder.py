@@ -296,6 +296,13 @@ class Recorder:
 
         return self._entry(EventKind.QUICK_EVENT, nurse_id, observed_at, build)
 
+    def record_outcome(self, fields: dict[str, Any], nurse_id: str, *,
+                       observed_at: datetime | None = None) -> Event:
+        """Outcome measures of this session (monitor.outcomes): totals only."""
+        from monitor.outcomes import validate_outcomes
+        return self._entry(EventKind.OUTCOME, nurse_id, observed_at,
+                           lambda errors: _collect(errors, lambda: validate_outcomes(fields)))
+
     def add_note(self, nurse_id: str, text: object, *,
                  observed_at: datetime | None = None) -> Event:
         return self._entry(EventKind.NOTE, nurse_id, observed_at, lambda errors: {
@@ -339,6 +346,9 @@ class Recorder:
         if kind is EventKind.ASSESSMENT:
             merged.pop("cadss6_total", None)
             return validate_assessment(merged)
+        if kind is EventKind.OUTCOME:
+            from monitor.outcomes import validate_outcomes
+            return validate_outcomes(merged)
         errors: list[FieldError] = []
         for key, field in (("rate", None), ("dose_mg", "bolus_mg"), ("weight_kg", "weight")):
             if key in merged:
