@@ -21,7 +21,7 @@ from monitor.paths import ensure_parent, resolve_db
 
 log = logging.getLogger(__name__)
 GuiLauncher = Callable[[Path, dict[str, Any] | None], int]
-FORMATS = ("csv", "json", "pdf", "fhir")
+FORMATS = ("csv", "json", "pdf", "fhir", "vital")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -46,7 +46,8 @@ def measures() -> dict[str, Measure]:
 
 
 def validate_outcomes(fields: dict[str, object]) -> dict[str, float]:
-    """Parse the given measures (blank ones are skipped); at least one is required."""
+    """Parse the given measures (blank ones are skipped; the result is in file order);
+    at least one is required."""
     known = measures()
     errors: list[FieldError] = []
     out: dict[str, float] = {}
@@ -60,6 +61,7 @@ def validate_outcomes(fields: dict[str, object]) -> dict[str, float]:
             out[key] = value
     if errors:
         raise ValidationError(errors)
+    out = {key: out[key] for key in known if key in out}  # always in file order
     if not out:
         raise ValidationError([FieldError("outcome", "Outcome measures", "",
                                           "give at least one measure")])

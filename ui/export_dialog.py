@@ -13,7 +13,7 @@ from monitor.export.atomic import write_atomic
 from monitor.recorder import Recorder
 from ui.forms import button, error_label, label, line_edit
 
-SUFFIX = {"csv": ".csv", "json": ".json", "pdf": ".pdf", "fhir": ".fhir.json"}
+SUFFIX = {"csv": ".csv", "json": ".json", "pdf": ".pdf", "fhir": ".fhir.json", "vital": ".vital"}
 
 
 class ExportDialog(QDialog):

@@ -1,4 +1,4 @@
-"""Session exports: JSON, CSV, PDF and FHIR, pure functions of a session."""
+"""Session exports: JSON, CSV, PDF, FHIR and VitalDB .vital, pure functions of a session."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from monitor.protocols import ProtocolSet, load_protocols
 from monitor.session import Session, fold
 from monitor.store import Store
 
-FORMATS = ("csv", "json", "pdf", "fhir")
+FORMATS = ("csv", "json", "pdf", "fhir", "vital")
 
 
 def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,
@@ -30,6 +30,9 @@ def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,
     if fmt == "fhir":
         from monitor.export.fhir import to_fhir
         return to_fhir(ctx)
+    if fmt == "vital":
+        from monitor.export.vital import to_vital
+        return to_vital(ctx)
     raise ExportError(f"Unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
 
 
