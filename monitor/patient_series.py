@@ -72,6 +72,41 @@ class SessionFacts:
         return out
 
 
+EXTREMES = ("peak_sbp", "peak_dbp", "lowest_spo2", "lowest_sedation", "peak_dissociation",
+            "peak_cadss6")
+
+
+def flat_columns() -> list[str]:
+    """Columns of one flat row per session (the series CSV)."""
+    from monitor.outcomes import measures
+    return ["session", "session_id", "opened_at", "days_since_first", "days_since_previous",
+            "protocol", "phase", "dose_mg", "dose_mg_per_kg", "duration_min",
+            *[c for name in EXTREMES for c in (name, f"{name}_min")], "sedation_scale",
+            "alarms_high", "alarms_medium", *INTERVENTIONS, *measures(),
+            "relief_hours_reported_next"]
+
+
+def flat(facts: SessionFacts, *, deidentify: bool = False) -> dict[str, Any]:
+    """One session as a flat row; de-identified rows keep the intervals, not the date."""
+    row: dict[str, Any] = {
+        "session": facts.number,
+        "session_id": "" if deidentify else facts.session_id,
+        "opened_at": "" if deidentify else facts.opened_at.astimezone().isoformat(
+            timespec="minutes"),
+        **{k: getattr(facts, k) for k in (
+            "days_since_first", "days_since_previous", "protocol", "phase", "dose_mg",
+            "dose_mg_per_kg", "duration_min", "sedation_scale", "alarms_high",
+            "alarms_medium", "relief_hours_reported_next")}}
+    for name in EXTREMES:
+        ext = getattr(facts, name)
+        row[name] = None if ext is None else ext.value
+        row[f"{name}_min"] = None if ext is None else ext.minute
+    row.update(facts.interventions)
+    for key in flat_columns():
+        row.setdefault(key, facts.outcomes.get(key))
+    return {key: row[key] for key in flat_columns()}
+
+
 def _extreme(session: Session, name: str, origin: float, *, lowest: bool) -> Extreme | None:
     s = session.series[name]
     best: tuple[float, float] | None = None
@@ -191,3 +226,77 @@ def previous_session(store: Store, session: Session) -> Session | None:
         return None
     latest = max(earlier, key=lambda s: s.opened_at).session_id
     return fold(latest, store.events(latest))
+
+
+# -- the compact table shown in the window and printed in the series report --------
+TABLE_HEADER = ["#", "Date", "Protocol", "Dose", "Duration", "Peak BP", "Lowest SpO2",
+                "Lowest sedation", "Peak dissociation", "Alarms", "Interventions",
+                "Pain / mood before → after", "Relief (next visit)"]
+SHORT_INTERVENTION = {"antiemetic": "antiemetic", "benzodiazepine": "benzo",
+                      "antihypertensive": "antihypertensive", "pauses": "pause"}
+
+
+def _num(value: float) -> str:
+    from monitor.parameters import fmt
+    return fmt(value)
+
+
+def _at(ext: Extreme | None) -> str:
+    return "—" if ext is None else f"{_num(ext.value)} at {_num(ext.minute)} min"
+
+
+def _peak_bp(f: SessionFacts) -> str:
+    s, d = f.peak_sbp, f.peak_dbp
+    if s is None or d is None:
+        return _at(s or d)
+    if s.minute == d.minute:
+        return f"{_num(s.value)}/{_num(d.value)} at {_num(s.minute)} min"
+    return f"{_at(s)} / {_at(d)}"
+
+
+def _before_after(f: SessionFacts) -> str:
+    o = f.outcomes
+    parts = []
+    for label, before, after in (("pain", "pain_before", "pain_after"),
+                                 ("MADRS", "madrs_before", "madrs_after")):
+        if before in o or after in o:
+            b = _num(o[before]) if before in o else "?"
+            a = _num(o[after]) if after in o else "?"
+            parts.append(f"{label} {b} → {a}")
+    if "phq9" in o:
+        parts.append(f"PHQ-9 {_num(o['phq9'])}")
+    return "; ".join(parts) or "—"
+
+
+def table_row(f: SessionFacts, *, deidentify: bool = False) -> list[str]:
+    """One session in the compact form of the series view."""
+    from monitor.scales import load_scales
+    when = f"day {_num(f.days_since_first)}" if deidentify else (
+        f.opened_at.astimezone().strftime("%Y-%m-%d %H:%M"))
+    if f.days_since_previous is not None:
+        when += f" (+{_num(f.days_since_previous)} d)"
+    dose = f"{_num(f.dose_mg)} mg" + (
+        f" · {_num(f.dose_mg_per_kg)} mg/kg" if f.dose_mg_per_kg is not None else "")
+    duration = "—" if f.duration_min is None else f"{_num(f.duration_min)} min"
+    if f.phase == "infusing":
+        duration += " so far"
+    dissoc = _at(f.peak_dissociation)
+    if f.peak_cadss6 is not None:
+        dissoc += f"; CADSS-6 {_num(f.peak_cadss6.value)}"
+    given = [f"{SHORT_INTERVENTION[k]} {n}" for k, n in f.interventions.items() if n]
+    sedation = "—" if f.lowest_sedation is None else (
+        f"{load_scales().data[f.sedation_scale]['name']} {_at(f.lowest_sedation)}")
+    relief = ("—" if f.relief_hours_reported_next is None
+              else f"{_num(f.relief_hours_reported_next)} h")
+    return [str(f.number), when, f.protocol, dose, duration, _peak_bp(f),
+            _at(f.lowest_spo2), sedation, dissoc,
+            f"{f.alarms_high} high · {f.alarms_medium} medium",
+            ", ".join(given) or "none", _before_after(f), relief]
+
+
+def series_table(facts: list[SessionFacts], *, deidentify: bool = False
+                 ) -> tuple[list[str], list[list[str]]]:
+    header = list(TABLE_HEADER)
+    if deidentify:
+        header[1] = "Day"
+    return header, [table_row(f, deidentify=deidentify) for f in facts]
