@@ -67,6 +67,10 @@ class MainWindow(QMainWindow):
         self.sessions_button = button("◀ Sessions", "Back to sessions", slot=self.show_start)
         other = "Dark theme" if theme.current().name == "light" else "Light theme"
         self.theme_button = button(other, "Switch theme", slot=self.toggle_theme)
+        self.series_button = button("Series", "Show the patient's series of sessions",
+                                    slot=self.show_series)
+        self.series_button.hide()
+        self.series_view: Any = None
         self.notice = label("", name="Notice")
         self.notice.setWordWrap(True)
         self.problem = label("", "error", name="Problem")
@@ -76,6 +80,7 @@ class MainWindow(QMainWindow):
         self.dismiss.hide()
         bar.addWidget(self.sessions_button)
         bar.addWidget(self.notice, 1)
+        bar.addWidget(self.series_button)
         bar.addWidget(self.theme_button)
         box.addLayout(bar)
         problem_row = QHBoxLayout()
@@ -126,9 +131,29 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.notice.setText("")
         self.page.vitals.focus_first()
+        self.series_button.show()
+        from ui.series_view import earlier_sessions
+        if earlier_sessions(recorder):
+            self.show_series()
         return self.page
 
+    def show_series(self) -> Any:
+        """The patient's series of sessions (opens by itself when there are earlier ones)."""
+        from ui.series_view import SeriesView
+        if self.page is None:
+            return None
+        if self.series_view is not None:
+            self.series_view.close()
+            self.series_view.deleteLater()
+        self.series_view = SeriesView(self.page.recorder, self.protocols, self)
+        self.series_view.resize(min(1320, self.width() - 20), min(640, self.height() - 40))
+        self.series_view.show()
+        return self.series_view
+
     def _close_page(self) -> None:
+        if self.series_view is not None:
+            self.series_view.close()
+        self.series_button.hide()
         if self.page is not None:
             self.page.shutdown()
             self.stack.removeWidget(self.page)

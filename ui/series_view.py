@@ -1,0 +1,154 @@
+"""The patient's series at a glance: one row per earlier session and one for
+this session so far, and the outcome trend across the series (pain before and
+after, PHQ-9, MADRS). Opens when a session of a patient with earlier sessions
+opens, and on demand from the "Series" button."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from monitor.patient_series import SessionFacts, load_series, series_facts, series_table
+from monitor.protocols import ProtocolSet
+from monitor.recorder import Recorder
+from ui import theme
+from ui.forms import button, label
+
+# (outcome key, legend, colour key in the theme, plot)
+TRENDS = (("pain_before", "pain before", "sbp", "pain"),
+          ("pain_after", "pain after", "hr", "pain"),
+          ("phq9", "PHQ-9", "spo2", "mood"),
+          ("madrs_before", "MADRS before", "dissociation", "mood"),
+          ("madrs_after", "MADRS after", "pain", "mood"))
+
+
+def earlier_sessions(recorder: Recorder) -> int:
+    """How many earlier sessions the patient of this session has."""
+    patient = str(recorder.session.opening.get("patient_id", ""))
+    opened = recorder.session.opened_at
+    return sum(1 for s in recorder.store.summaries()
+               if s.patient_id == patient and opened is not None and s.opened_at < opened)
+
+
+class SeriesView(QDialog):
+    def __init__(self, recorder: Recorder, protocols: ProtocolSet,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.recorder = recorder
+        self.protocols = protocols
+        self.facts: list[SessionFacts] = []
+        patient = recorder.session.opening.get("patient_id", "")
+        self.setWindowTitle(f"Series of infusions: {patient}")
+        self._setup_ui()
+        self._layout()
+        self.refresh(recorder.clock.now())
+
+    def _setup_ui(self) -> None:
+        self.title = label("", pt=12, name="Series summary")
+        self.table = QTableWidget()
+        self.table.setAccessibleName("Series table")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(True)
+        t = theme.current()
+        self.pain_plot = self._plot("Pain NRS", (0, 10))
+        self.mood_plot = self._plot("PHQ-9 / MADRS", (0, 60))
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for key, legend, colour, plot in TRENDS:
+            target = self.pain_plot if plot == "pain" else self.mood_plot
+            self.curves[key] = target.plot(
+                pen=pg.mkPen(theme.SERIES_COLOR[colour], width=1), symbol="o", symbolSize=7,
+                symbolBrush=theme.SERIES_COLOR[colour], name=legend)
+        self.relief = label("", "dim", name="Relief reported")
+        self.relief.setWordWrap(True)
+        self.close_button = button("Close", "Close series view", slot=self.accept)
+        self.setStyleSheet(f"QTableWidget {{ gridline-color: {t.dim}; }}")
+
+    def _plot(self, title: str, y: tuple[float, float]) -> pg.PlotItem:
+        widget = pg.PlotWidget()
+        widget.setAccessibleName(f"Outcome trend: {title}")
+        widget.setMinimumHeight(150)
+        plot = widget.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.setMouseEnabled(x=False, y=False)
+        plot.setYRange(*y, padding=0.05)
+        plot.setLabel("left", title)
+        plot.setLabel("bottom", "days since the first session")
+        plot.addLegend(offset=(4, 1), colCount=3, labelTextSize="9pt")
+        plot.widget = widget  # type: ignore[attr-defined]
+        return plot
+
+    def _layout(self) -> None:
+        box = QVBoxLayout(self)
+        box.addWidget(self.title)
+        box.addWidget(self.table, 3)
+        plots = QHBoxLayout()
+        plots.addWidget(self.pain_plot.widget, 1)  # type: ignore[attr-defined]
+        plots.addWidget(self.mood_plot.widget, 1)  # type: ignore[attr-defined]
+        box.addLayout(plots, 2)
+        foot = QHBoxLayout()
+        foot.addWidget(self.relief, 1)
+        foot.addWidget(self.close_button)
+        box.addLayout(foot)
+
+    # -- data ----------------------------------------------------------------
+    def refresh(self, now: datetime) -> None:
+        current = self.recorder.session
+        patient = str(current.opening.get("patient_id", ""))
+        earlier = [s for s in load_series(self.recorder.store, patient)
+                   if s.session_id != current.session_id
+                   and s.opened_at < current.opened_at]  # type: ignore[operator]
+        self.facts = series_facts([*earlier, current], self.protocols, now)
+        header, rows = series_table(self.facts)
+        self.title.setText(f"{len(earlier)} earlier session{'s' * (len(earlier) != 1)}"
+                           f" of {patient}; the last row is this session so far")
+        self.table.clear()
+        self.table.setColumnCount(len(header))
+        self.table.setRowCount(len(rows))
+        self.table.setHorizontalHeaderLabels(header)
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        highlight = QColor(theme.current().dim)
+        highlight.setAlpha(60)
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                if r == len(rows) - 1:
+                    item.setFont(bold)
+                    item.setBackground(highlight)
+                self.table.setItem(r, c, item)
+        head = self.table.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(len(header) - 3, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
+        for key, curve in self.curves.items():
+            points = [(f.days_since_first, f.outcomes[key]) for f in self.facts
+                      if key in f.outcomes]
+            curve.setData([p[0] for p in points], [p[1] for p in points])
+        last = max((f.days_since_first for f in self.facts), default=0.0)
+        for plot in (self.pain_plot, self.mood_plot):
+            plot.setXRange(-0.5, last + 0.5, padding=0)
+        relief = [f"#{f.number}: {f.relief_hours_reported_next:g} h" for f in self.facts
+                  if f.relief_hours_reported_next is not None]
+        self.relief.setText("Hours of relief reported at the next visit: "
+                            + (", ".join(relief) or "none yet"))
+
+    def cell(self, row: int, column: str) -> str:
+        """The text shown in a row (0 = first session) under a column header."""
+        header = [self.table.horizontalHeaderItem(c).text()
+                  for c in range(self.table.columnCount())]
+        return self.table.item(row, header.index(column)).text()
