@@ -145,7 +145,8 @@ class MainWindow(QMainWindow):
         if self.series_view is not None:
             self.series_view.close()
             self.series_view.deleteLater()
-        self.series_view = SeriesView(self.page.recorder, self.protocols, self)
+        self.series_view = SeriesView(self.page.recorder, self.protocols, self.page.nurse_id,
+                                      self)
         self.series_view.resize(min(1320, self.width() - 20), min(640, self.height() - 40))
         self.series_view.show()
         return self.series_view

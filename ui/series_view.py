@@ -5,6 +5,7 @@ opens, and on demand from the "Series" button."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import pyqtgraph as pg
@@ -25,6 +26,7 @@ from monitor.protocols import ProtocolSet
 from monitor.recorder import Recorder
 from ui import theme
 from ui.forms import button, label
+from ui.outcomes_entry import OutcomesEntry
 
 # (outcome key, legend, colour key in the theme, plot)
 TRENDS = (("pain_before", "pain before", "sbp", "pain"),
@@ -43,11 +45,12 @@ def earlier_sessions(recorder: Recorder) -> int:
 
 
 class SeriesView(QDialog):
-    def __init__(self, recorder: Recorder, protocols: ProtocolSet,
+    def __init__(self, recorder: Recorder, protocols: ProtocolSet, nurse: Callable[[], str],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.recorder = recorder
         self.protocols = protocols
+        self.nurse = nurse
         self.facts: list[SessionFacts] = []
         patient = recorder.session.opening.get("patient_id", "")
         self.setWindowTitle(f"Series of infusions: {patient}")
@@ -72,6 +75,8 @@ class SeriesView(QDialog):
             self.curves[key] = target.plot(
                 pen=pg.mkPen(theme.SERIES_COLOR[colour], width=1), symbol="o", symbolSize=7,
                 symbolBrush=theme.SERIES_COLOR[colour], name=legend)
+        self.outcomes = OutcomesEntry(self.recorder, self.nurse)
+        self.outcomes.saved.connect(lambda _ev: self.refresh(self.recorder.clock.now()))
         self.relief = label("", "dim", name="Relief reported")
         self.relief.setWordWrap(True)
         self.close_button = button("Close", "Close series view", slot=self.accept)
@@ -99,6 +104,7 @@ class SeriesView(QDialog):
         plots = QHBoxLayout()
         plots.addWidget(self.pain_plot.widget, 1)  # type: ignore[attr-defined]
         plots.addWidget(self.mood_plot.widget, 1)  # type: ignore[attr-defined]
+        plots.addWidget(self.outcomes)
         box.addLayout(plots, 2)
         foot = QHBoxLayout()
         foot.addWidget(self.relief, 1)

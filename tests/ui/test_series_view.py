@@ -119,3 +119,27 @@ def test_a_first_session_opens_without_the_series_view(qtbot, store, clock, prot
     assert not page.charts.overlay_button.isVisible() and page.charts.overlay == []
     window.shutdown()
     window.close()
+
+
+def test_outcomes_recorded_from_the_series_view(qtbot, series_window):
+    from tests.ui.conftest_helpers import type_into
+    window, ids = series_window
+    view = window.series_view
+    edits = view.outcomes.edits
+    type_into(qtbot, edits["phq9"], "31")
+    type_into(qtbot, edits["pain_after"], "2")
+    before = len(window.store.events(ids[4]))
+    click(qtbot, view.outcomes.record_button)
+    error = view.outcomes.field_errors["phq9"]
+    assert error.isVisible() and "0 to 27" in error.text()
+    assert len(window.store.events(ids[4])) == before     # nothing half-saved
+    type_into(qtbot, edits["phq9"], "11")
+    click(qtbot, view.outcomes.record_button)
+    assert not error.isVisible() and edits["phq9"].text() == ""
+    saved = window.store.events(ids[4])[-1]
+    assert saved.kind.value == "outcome_recorded"
+    assert saved.payload == {"pain_after": 2, "phq9": 11}
+    assert view.cell(4, "Pain / mood before → after") == "pain ? → 2; PHQ-9 11"
+    x, y = view.curves["phq9"].getData()
+    assert list(x) == [5, 9] and list(y) == [18, 11]
+    assert view.curves["pain_after"].getData()[1][-1] == 2
