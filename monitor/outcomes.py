@@ -19,6 +19,7 @@ from monitor.validation import Range, parse_optional
 class Measure:
     key: str
     name: str
+    short: str          # label in the entry form
     rater: str          # "patient" or "clinician"
     range: Range
 
@@ -41,7 +42,7 @@ def measures() -> dict[str, Measure]:
         if rater not in ("patient", "clinician"):
             raise ConfigError(f"scales.toml: [outcomes.{key}] rater must be patient or "
                               f"clinician, not {rater!r}")
-        out[key] = Measure(key, rng.label, rater, rng)
+        out[key] = Measure(key, rng.label, str(spec.get("short", rng.label)), rater, rng)
     return out
 
 

@@ -107,6 +107,13 @@ def flat(facts: SessionFacts, *, deidentify: bool = False) -> dict[str, Any]:
     return {key: row[key] for key in flat_columns()}
 
 
+def extreme(session: Session, name: str, *, lowest: bool = False) -> Extreme | None:
+    """The peak (or lowest) valid value of a parameter and its minute from infusion start."""
+    assert session.opened_at is not None
+    origin = (session.infusion_started_at or session.opened_at).timestamp()
+    return _extreme(session, name, origin, lowest=lowest)
+
+
 def _extreme(session: Session, name: str, origin: float, *, lowest: bool) -> Extreme | None:
     s = session.series[name]
     best: tuple[float, float] | None = None
@@ -231,7 +238,7 @@ def previous_session(store: Store, session: Session) -> Session | None:
 # -- the compact table shown in the window and printed in the series report --------
 TABLE_HEADER = ["#", "Date", "Protocol", "Dose", "Duration", "Peak BP", "Lowest SpO2",
                 "Lowest sedation", "Peak dissociation", "Alarms", "Interventions",
-                "Pain / mood before → after", "Relief (next visit)"]
+                "Pain / mood before → after", "Relief at next visit"]
 SHORT_INTERVENTION = {"antiemetic": "antiemetic", "benzodiazepine": "benzo",
                       "antihypertensive": "antihypertensive", "pauses": "pause"}
 
@@ -241,8 +248,8 @@ def _num(value: float) -> str:
     return fmt(value)
 
 
-def _at(ext: Extreme | None) -> str:
-    return "—" if ext is None else f"{_num(ext.value)} at {_num(ext.minute)} min"
+def _at(ext: Extreme | None, sep: str = " ") -> str:
+    return "—" if ext is None else f"{_num(ext.value)}{sep}at {_num(ext.minute)} min"
 
 
 def _peak_bp(f: SessionFacts) -> str:
@@ -250,8 +257,8 @@ def _peak_bp(f: SessionFacts) -> str:
     if s is None or d is None:
         return _at(s or d)
     if s.minute == d.minute:
-        return f"{_num(s.value)}/{_num(d.value)} at {_num(s.minute)} min"
-    return f"{_at(s)} / {_at(d)}"
+        return f"{_num(s.value)}/{_num(d.value)}\nat {_num(s.minute)} min"
+    return f"{_at(s)}\n{_at(d)}"
 
 
 def _before_after(f: SessionFacts) -> str:
@@ -265,33 +272,34 @@ def _before_after(f: SessionFacts) -> str:
             parts.append(f"{label} {b} → {a}")
     if "phq9" in o:
         parts.append(f"PHQ-9 {_num(o['phq9'])}")
-    return "; ".join(parts) or "—"
+    return "\n".join(parts) or "—"
 
 
 def table_row(f: SessionFacts, *, deidentify: bool = False) -> list[str]:
-    """One session in the compact form of the series view."""
+    """One session in the compact form of the series view: short lines separated by
+    newlines (the window shows them as lines; the PDF wraps them)."""
     from monitor.scales import load_scales
     when = f"day {_num(f.days_since_first)}" if deidentify else (
-        f.opened_at.astimezone().strftime("%Y-%m-%d %H:%M"))
+        f.opened_at.astimezone().strftime("%Y-%m-%d\n%H:%M"))
     if f.days_since_previous is not None:
         when += f" (+{_num(f.days_since_previous)} d)"
     dose = f"{_num(f.dose_mg)} mg" + (
-        f" · {_num(f.dose_mg_per_kg)} mg/kg" if f.dose_mg_per_kg is not None else "")
+        f"\n{_num(f.dose_mg_per_kg)} mg/kg" if f.dose_mg_per_kg is not None else "")
     duration = "—" if f.duration_min is None else f"{_num(f.duration_min)} min"
     if f.phase == "infusing":
-        duration += " so far"
+        duration += "\nso far"
     dissoc = _at(f.peak_dissociation)
     if f.peak_cadss6 is not None:
-        dissoc += f"; CADSS-6 {_num(f.peak_cadss6.value)}"
+        dissoc += f"\nCADSS-6 {_num(f.peak_cadss6.value)}"
     given = [f"{SHORT_INTERVENTION[k]} {n}" for k, n in f.interventions.items() if n]
     sedation = "—" if f.lowest_sedation is None else (
-        f"{load_scales().data[f.sedation_scale]['name']} {_at(f.lowest_sedation)}")
+        f"{load_scales().data[f.sedation_scale]['name']} {_at(f.lowest_sedation, chr(10))}")
     relief = ("—" if f.relief_hours_reported_next is None
               else f"{_num(f.relief_hours_reported_next)} h")
     return [str(f.number), when, f.protocol, dose, duration, _peak_bp(f),
-            _at(f.lowest_spo2), sedation, dissoc,
-            f"{f.alarms_high} high · {f.alarms_medium} medium",
-            ", ".join(given) or "none", _before_after(f), relief]
+            _at(f.lowest_spo2, "\n"), sedation, dissoc,
+            f"{f.alarms_high} high\n{f.alarms_medium} medium",
+            "\n".join(given) or "none", _before_after(f), relief]
 
 
 def series_table(facts: list[SessionFacts], *, deidentify: bool = False

@@ -439,14 +439,17 @@ class ChartsView(QWidget):
             series = previous.series[name]
             keep = ~series.artifact
             colour = QColor(theme.SERIES_COLOR[name])
-            colour.setAlpha(110)
+            colour.setAlpha(150)
             item = pg.PlotDataItem((series.t[keep] - ref) / 60.0, series.v[keep],
                                    pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine))
             item.setZValue(-5)
             self.plots[lane].addItem(item)
             self.overlay.append((self.plots[lane], item))
+        from monitor.patient_series import extreme
+        peak = extreme(previous, "sbp")
         when = previous.opened_at.astimezone().strftime("%Y-%m-%d")
-        self.overlay_button.setText(f"Last session ({when})")
+        self.overlay_button.setText(f"Last session {when}" + (
+            "" if peak is None else f": SBP peak {fmt(peak.value)} at {fmt(peak.minute)} min"))
         self.overlay_button.setChecked(True)
         self.overlay_button.show()
 

@@ -147,7 +147,9 @@ class MainWindow(QMainWindow):
             self.series_view.deleteLater()
         self.series_view = SeriesView(self.page.recorder, self.protocols, self.page.nurse_id,
                                       self)
-        self.series_view.resize(min(1320, self.width() - 20), min(640, self.height() - 40))
+        # Within the screen's free area (taskbar excluded), title bar included.
+        avail = self.screen().availableGeometry()
+        self.series_view.resize(min(1340, avail.width() - 16), min(680, avail.height() - 48))
         self.series_view.show()
         return self.series_view
 

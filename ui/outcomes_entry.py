@@ -21,7 +21,7 @@ class OutcomesEntry(RecorderPanel):
         for key, m in measures().items():
             rng = m.range
             edit = line_edit(m.name, f"{fmt(rng.low)}–{fmt(rng.high)} {rng.unit}".strip(), 90)
-            edit.setToolTip(f"{m.name}: {rng.allowed()}; given by the {m.rater}")
+            edit.setToolTip(f"{m.name}: {rng.allowed()}")
             edit.returnPressed.connect(self.record)
             self.edits[key] = edit
             self.field_errors[key] = error_label(f"{m.name} error")
@@ -36,9 +36,9 @@ class OutcomesEntry(RecorderPanel):
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 2, 4, 2)
         grid.setVerticalSpacing(2)
-        grid.addWidget(label("Outcome measures of this session", bold=True), 0, 0, 1, 3)
+        grid.addWidget(label("Outcomes of this session", bold=True), 0, 0, 1, 3)
         for row, (key, m) in enumerate(measures().items(), start=1):
-            grid.addWidget(label(m.name, "dim"), row, 0)
+            grid.addWidget(label(m.short, "dim"), row, 0)
             grid.addWidget(self.edits[key], row, 1)
             grid.addWidget(self.field_errors[key], row, 2)
         last = len(self.edits) + 1

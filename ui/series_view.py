@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,6 +53,7 @@ class SeriesView(QDialog):
         self.protocols = protocols
         self.nurse = nurse
         self.facts: list[SessionFacts] = []
+        self.header: list[str] = []
         patient = recorder.session.opening.get("patient_id", "")
         self.setWindowTitle(f"Series of infusions: {patient}")
         self._setup_ui()
@@ -66,6 +68,10 @@ class SeriesView(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(True)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        small = QFont(self.table.font())
+        small.setPointSizeF(max(8.0, small.pointSizeF() - 1))
+        self.table.setFont(small)
         t = theme.current()
         self.pain_plot = self._plot("Pain NRS", (0, 10))
         self.mood_plot = self._plot("PHQ-9 / MADRS", (0, 60))
@@ -86,6 +92,7 @@ class SeriesView(QDialog):
         widget = pg.PlotWidget()
         widget.setAccessibleName(f"Outcome trend: {title}")
         widget.setMinimumHeight(150)
+        widget.setMaximumHeight(210)
         plot = widget.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()
@@ -122,10 +129,11 @@ class SeriesView(QDialog):
         header, rows = series_table(self.facts)
         self.title.setText(f"{len(earlier)} earlier session{'s' * (len(earlier) != 1)}"
                            f" of {patient}; the last row is this session so far")
+        self.header = header
         self.table.clear()
         self.table.setColumnCount(len(header))
         self.table.setRowCount(len(rows))
-        self.table.setHorizontalHeaderLabels(header)
+        self.table.setHorizontalHeaderLabels([_two_lines(h) for h in header])
         bold = QFont(self.table.font())
         bold.setBold(True)
         highlight = QColor(theme.current().dim)
@@ -138,8 +146,9 @@ class SeriesView(QDialog):
                     item.setBackground(highlight)
                 self.table.setItem(r, c, item)
         head = self.table.horizontalHeader()
+        head.setDefaultAlignment(head.defaultAlignment() | Qt.AlignmentFlag.AlignVCenter)
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        head.setSectionResizeMode(len(header) - 3, QHeaderView.ResizeMode.Stretch)
+        head.setStretchLastSection(True)
         self.table.resizeRowsToContents()
         for key, curve in self.curves.items():
             points = [(f.days_since_first, f.outcomes[key]) for f in self.facts
@@ -154,7 +163,14 @@ class SeriesView(QDialog):
                             + (", ".join(relief) or "none yet"))
 
     def cell(self, row: int, column: str) -> str:
-        """The text shown in a row (0 = first session) under a column header."""
-        header = [self.table.horizontalHeaderItem(c).text()
-                  for c in range(self.table.columnCount())]
-        return self.table.item(row, header.index(column)).text()
+        """The text shown in a row (0 = first session) under a column, lines joined."""
+        return " ".join(self.table.item(row, self.header.index(column)).text().split("\n"))
+
+
+def _two_lines(title: str) -> str:
+    """A long column title on two lines, broken at the space nearest its middle."""
+    spaces = [i for i, ch in enumerate(title) if ch == " "]
+    if len(title) <= 10 or not spaces:
+        return title
+    cut = min(spaces, key=lambda i: abs(i - len(title) / 2))
+    return title[:cut] + "\n" + title[cut + 1:]

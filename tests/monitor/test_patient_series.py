@@ -11,8 +11,8 @@ from monitor.errors import ValidationError
 from monitor.outcomes import measures
 from monitor.patient_series import Extreme, load_series, previous_session, series_facts
 from monitor.protocols import load_protocols
+from monitor.series_demo import NOW, OPENED, PATIENT, build_series
 from monitor.store import Store
-from tests.monitor.series_fixture import NOW, OPENED, PATIENT, build_series
 
 NO_INTERVENTIONS = {"antiemetic": 0, "benzodiazepine": 0, "antihypertensive": 0, "pauses": 0}
 

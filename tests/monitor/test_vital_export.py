@@ -12,9 +12,9 @@ import pytest
 import vitaldb
 
 from monitor.cli import main
+from monitor.series_demo import OPENED, build_series
 from monitor.session import fold
 from monitor.store import Store
-from tests.monitor.series_fixture import OPENED, build_series
 
 DEV = "KetamineMonitor/"
 

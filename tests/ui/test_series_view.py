@@ -1,5 +1,5 @@
 """The series view and the chart overlay in the real window, on five sessions
-recorded through the recorder (tests/monitor/series_fixture.py)."""
+recorded through the recorder (monitor/series_demo.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from monitor.clock import ManualClock
 from monitor.protocols import load_protocols
 from monitor.recorder import Recorder
+from monitor.series_demo import NOW, OPENED, build_series
 from monitor.store import Store
-from tests.monitor.series_fixture import NOW, OPENED, build_series
 from tests.ui.conftest_helpers import click, make_window
 
 
@@ -40,26 +40,26 @@ def test_series_view_opens_with_the_session_and_shows_every_figure(qtbot, series
     assert "4 earlier sessions of MRN-0042" in view.title.text()
     column = {c: [view.cell(r, c) for r in range(5)] for c in (
         "Dose", "Duration", "Peak BP", "Lowest SpO2", "Lowest sedation", "Peak dissociation",
-        "Alarms", "Interventions", "Pain / mood before → after", "Relief (next visit)")}
-    assert column["Dose"] == ["16.3 mg · 0.23 mg/kg", "20.4 mg · 0.29 mg/kg",
-                              "24.5 mg · 0.35 mg/kg", "24 mg · 0.33 mg/kg",
-                              "7.2 mg · 0.1 mg/kg"]
+        "Alarms", "Interventions", "Pain / mood before → after", "Relief at next visit")}
+    assert column["Dose"] == ["16.3 mg 0.23 mg/kg", "20.4 mg 0.29 mg/kg",
+                              "24.5 mg 0.35 mg/kg", "24 mg 0.33 mg/kg",
+                              "7.2 mg 0.1 mg/kg"]
     assert column["Duration"] == ["40 min", "40 min", "60 min", "40 min", "12 min so far"]
     assert column["Peak BP"] == ["142/88 at 20 min", "185/112 at 20 min", "145/88 at 20 min",
                                  "138/86 at 20 min", "140/90 at 10 min"]
     assert column["Lowest SpO2"] == ["95 at 30 min", "96 at 10 min", "94 at 20 min",
                                      "92 at 20 min", "97 at 10 min"]
     assert column["Lowest sedation"] == ["MOAA/S 4 at 20 min"] + ["MOAA/S 5 at -5 min"] * 4
-    assert column["Peak dissociation"] == ["5 at 20 min; CADSS-6 3", "—", "—", "6 at 10 min",
+    assert column["Peak dissociation"] == ["5 at 20 min CADSS-6 3", "—", "—", "6 at 10 min",
                                            "2 at 10 min"]
-    assert column["Alarms"] == ["1 high · 0 medium", "2 high · 3 medium", "0 high · 0 medium",
-                                "0 high · 1 medium", "0 high · 0 medium"]
+    assert column["Alarms"] == ["1 high 0 medium", "2 high 3 medium", "0 high 0 medium",
+                                "0 high 1 medium", "0 high 0 medium"]
     assert column["Interventions"] == [
-        "antiemetic 1", "antiemetic 1, benzo 1, antihypertensive 2, pause 1", "none", "none",
+        "antiemetic 1", "antiemetic 1 benzo 1 antihypertensive 2 pause 1", "none", "none",
         "none"]
     assert column["Pain / mood before → after"] == [
-        "pain 7 → 3", "pain 6 → 2", "pain 5 → 4", "MADRS 30 → 22; PHQ-9 18", "PHQ-9 12"]
-    assert column["Relief (next visit)"] == ["20 h", "36 h", "48 h", "24 h", "—"]
+        "pain 7 → 3", "pain 6 → 2", "pain 5 → 4", "MADRS 30 → 22 PHQ-9 18", "PHQ-9 12"]
+    assert column["Relief at next visit"] == ["20 h", "36 h", "48 h", "24 h", "—"]
     assert view.cell(3, "Date").endswith("(+3 d)")
     # The outcome trend: x = days since the first session.
     x, y = view.curves["pain_before"].getData()
@@ -91,7 +91,8 @@ def test_charts_overlay_the_previous_session_aligned_on_infusion_start(qtbot, se
     qtbot.waitUntil(lambda: page.charts is not None)
     charts = page.charts
     assert charts.overlay_button.isVisible() and charts.overlay_button.isChecked()
-    assert OPENED[3].strftime("%Y-%m-%d") in charts.overlay_button.text()
+    assert charts.overlay_button.text() == (
+        f"Last session {OPENED[3]:%Y-%m-%d}: SBP peak 138 at 20 min")
     drawn = {(lane, i): item for i, (plot, item) in enumerate(charts.overlay)
              for lane, p in charts.plots.items() if p is plot}
     sbp = drawn[("bp", 0)]
@@ -139,7 +140,7 @@ def test_outcomes_recorded_from_the_series_view(qtbot, series_window):
     saved = window.store.events(ids[4])[-1]
     assert saved.kind.value == "outcome_recorded"
     assert saved.payload == {"pain_after": 2, "phq9": 11}
-    assert view.cell(4, "Pain / mood before → after") == "pain ? → 2; PHQ-9 11"
+    assert view.cell(4, "Pain / mood before → after") == "pain ? → 2 PHQ-9 11"
     x, y = view.curves["phq9"].getData()
     assert list(x) == [5, 9] and list(y) == [18, 11]
     assert view.curves["pain_after"].getData()[1][-1] == 2

@@ -1,6 +1,7 @@
-"""A patient's series of five sessions, recorded through the recorder into a real
-database: four finished sessions and a fifth still infusing. Tests check every
-figure of the series view against the numbers written here."""
+"""A demo patient's series of five sessions, recorded through the recorder into a
+database: four finished sessions and a fifth still infusing at ``NOW``. The
+tests check every figure of the series view against the numbers written here;
+the README screenshots of the series view are taken from it."""
 
 from __future__ import annotations
 
