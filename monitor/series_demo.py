@@ -37,31 +37,46 @@ def _vitals(rec: Recorder, bp: str, hr: int, spo2: int) -> int:
                              "RN7").seq
 
 
+def _begin(store: Store, clock: ManualClock, opened: datetime, protocol: str, weight: str,
+           assessment: dict[str, object], outcome: dict[str, str], rate: str
+           ) -> tuple[Recorder, datetime]:
+    """Open, record the baseline (BP 128/82, HR 72, SpO2 98) and the outcome measures,
+    and start the infusion 5 minutes after opening; returns the recorder and the start."""
+    clock.set(opened)
+    rec = _open(store, clock, protocol, weight)
+    rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
+    rec.record_assessment(assessment, "RN7")
+    rec.record_outcome(outcome, "RN7")
+    start = opened + timedelta(minutes=5)
+    _at(clock, start, 0)
+    rec.start_infusion("RN7", rate=rate, rate_unit="mg/kg/h")
+    return rec, start
+
+
+def _observe(rec: Recorder, clock: ManualClock, start: datetime, minute: float, bp: str,
+             hr: int, spo2: int, assessment: dict[str, object] | None = None) -> int:
+    """Vitals (and an assessment) at a minute after the infusion start; the vitals' seq."""
+    _at(clock, start, minute)
+    seq = _vitals(rec, bp, hr, spo2)
+    if assessment is not None:
+        rec.record_assessment(assessment, "RN7")
+    return seq
+
+
 def build_series(db: Path) -> list[str]:
     """Record the series; returns the five session ids, oldest first."""
-    clock = ManualClock(OPENED[0])
     ids = []
     with Store(db) as store:
+        clock = ManualClock(OPENED[0])
         # -- 1: chronic pain, 0.35 mg/kg/h × 70 kg = 24.5 mg/h for 40 min ---------
-        rec = _open(store, clock, "chronic-pain-iv", "70")
-        start = OPENED[0] + timedelta(minutes=5)
-        rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
-        rec.record_assessment({"moaas": 5, "pain": 7}, "RN7")
-        rec.record_outcome({"pain_before": "7"}, "RN7")
-        _at(clock, start, 0)
-        rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-        _at(clock, start, 10)
-        _vitals(rec, "135/85", 76, 97)
-        rec.record_assessment({"moaas": 5, "dissociation": 3}, "RN7")
-        _at(clock, start, 20)
-        _vitals(rec, "142/88", 80, 96)
-        rec.record_assessment({"moaas": 4, "dissociation": 5, "cadss6": [1, 1, 1, 0, 0, 0]},
-                              "RN7")
+        rec, start = _begin(store, clock, OPENED[0], "chronic-pain-iv", "70",
+                            {"moaas": 5, "pain": 7}, {"pain_before": "7"}, "0.35")
+        _observe(rec, clock, start, 10, "135/85", 76, 97, {"moaas": 5, "dissociation": 3})
+        _observe(rec, clock, start, 20, "142/88", 80, 96,
+                 {"moaas": 4, "dissociation": 5, "cadss6": [1, 1, 1, 0, 0, 0]})
         _at(clock, start, 25)
         rec.quick_event("RN7", "antiemetic")
-        _at(clock, start, 30)
-        _vitals(rec, "138/86", 78, 95)
-        rec.record_assessment({"moaas": 5, "dissociation": 2}, "RN7")
+        _observe(rec, clock, start, 30, "138/86", 78, 95, {"moaas": 5, "dissociation": 2})
         _at(clock, start, 40)
         rec.stop_infusion("RN7")
         _at(clock, start, 50)
@@ -69,17 +84,10 @@ def build_series(db: Path) -> list[str]:
         ids.append(rec.session.session_id)
 
         # -- 2: 0.5 mg/kg/h = 35 mg/h, paused 5 min, stopped at 40: 35 min of dosing -
-        clock.set(OPENED[1])
-        rec = _open(store, clock, "chronic-pain-iv", "70")
-        start = OPENED[1] + timedelta(minutes=5)
-        rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
-        rec.record_assessment({"moaas": 5, "pain": 7}, "RN7")
-        rec.record_outcome({"relief_hours": "20", "pain_before": "6"}, "RN7")
-        _at(clock, start, 0)
-        rec.start_infusion("RN7", rate="0.5", rate_unit="mg/kg/h")
-        _at(clock, start, 10)
-        _vitals(rec, "150/92", 84, 96)
-        rec.record_assessment({"moaas": 5}, "RN7")
+        rec, start = _begin(store, clock, OPENED[1], "chronic-pain-iv", "70",
+                            {"moaas": 5, "pain": 7},
+                            {"relief_hours": "20", "pain_before": "6"}, "0.5")
+        _observe(rec, clock, start, 10, "150/92", 84, 96, {"moaas": 5})
         _at(clock, start, 15)
         rec.pause_infusion("RN7", "blood pressure")
         _at(clock, start, 16)
@@ -93,9 +101,7 @@ def build_series(db: Path) -> list[str]:
         rec.quick_event("RN7", "antihypertensive")
         _at(clock, start, 24)
         rec.give_medication("RN7", "Labetalol", "10", "mg", "IV")
-        _at(clock, start, 30)
-        _vitals(rec, "150/90", 82, 97)
-        rec.record_assessment({"moaas": 5, "pain": 2}, "RN7")
+        _observe(rec, clock, start, 30, "150/90", 82, 97, {"moaas": 5, "pain": 2})
         _at(clock, start, 40)
         rec.stop_infusion("RN7")
         ids.append(rec.session.session_id)
@@ -106,54 +112,28 @@ def build_series(db: Path) -> list[str]:
         other.record_vitals({"sbp": "200/120", "hr": "72", "spo2": "80", "rr": "14"}, "RN7")
 
         # -- 3: 24.5 mg/h for 60 min; an artifact and an amended reading -----------
-        clock.set(OPENED[2])
-        rec = _open(store, clock, "chronic-pain-iv", "70")
-        start = OPENED[2] + timedelta(minutes=5)
-        rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
-        rec.record_assessment({"moaas": 5, "pain": 5}, "RN7")
-        rec.record_outcome({"relief_hours": "36"}, "RN7")
-        _at(clock, start, 0)
-        rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-        _at(clock, start, 10)
-        artifact = _vitals(rec, "158/99", 76, 97)
+        rec, start = _begin(store, clock, OPENED[2], "chronic-pain-iv", "70",
+                            {"moaas": 5, "pain": 5}, {"relief_hours": "36"}, "0.35")
+        artifact = _observe(rec, clock, start, 10, "158/99", 76, 97)
         rec.flag_artifact("RN7", artifact, "cuff slipped")
         rec.record_assessment({"moaas": 5}, "RN7")
-        _at(clock, start, 20)
-        misread = _vitals(rec, "140/88", 78, 94)
+        misread = _observe(rec, clock, start, 20, "140/88", 78, 94)
         rec.amend("RN7", misread, {"sbp": "145"}, "misread the display")
         rec.record_assessment({"moaas": 5}, "RN7")
-        _at(clock, start, 30)
-        _vitals(rec, "132/84", 74, 96)
-        rec.record_assessment({"moaas": 5}, "RN7")
-        _at(clock, start, 40)
-        _vitals(rec, "130/84", 74, 96)
-        rec.record_assessment({"moaas": 5}, "RN7")
-        _at(clock, start, 50)
-        _vitals(rec, "130/82", 72, 97)
-        rec.record_assessment({"moaas": 5}, "RN7")
+        for minute, bp, hr, spo2 in ((30, "132/84", 74, 96), (40, "130/84", 74, 96),
+                                     (50, "130/82", 72, 97)):
+            _observe(rec, clock, start, minute, bp, hr, spo2, {"moaas": 5})
         _at(clock, start, 60)
         rec.stop_infusion("RN7")
         rec.record_assessment({"moaas": 5, "pain": 4}, "RN7")
         ids.append(rec.session.session_id)
 
         # -- 4: depression, 72 kg, 0.5 mg/kg/h = 36 mg/h for 40 min -------------------
-        clock.set(OPENED[3])
-        rec = _open(store, clock, "depression-iv", "72")
-        start = OPENED[3] + timedelta(minutes=5)
-        rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
-        rec.record_assessment({"moaas": 5}, "RN7")
-        rec.record_outcome({"relief_hours": "48", "phq9": "18", "madrs_before": "30"}, "RN7")
-        _at(clock, start, 0)
-        rec.start_infusion("RN7", rate="0.5", rate_unit="mg/kg/h")
-        _at(clock, start, 10)
-        _vitals(rec, "136/84", 74, 97)
-        rec.record_assessment({"moaas": 5, "dissociation": 6}, "RN7")
-        _at(clock, start, 20)
-        _vitals(rec, "138/86", 74, 92)
-        rec.record_assessment({"moaas": 5, "dissociation": 4}, "RN7")
-        _at(clock, start, 30)
-        _vitals(rec, "134/86", 74, 97)
-        rec.record_assessment({"moaas": 5}, "RN7")
+        rec, start = _begin(store, clock, OPENED[3], "depression-iv", "72", {"moaas": 5},
+                            {"relief_hours": "48", "phq9": "18", "madrs_before": "30"}, "0.5")
+        _observe(rec, clock, start, 10, "136/84", 74, 97, {"moaas": 5, "dissociation": 6})
+        _observe(rec, clock, start, 20, "138/86", 74, 92, {"moaas": 5, "dissociation": 4})
+        _observe(rec, clock, start, 30, "134/86", 74, 97, {"moaas": 5})
         _at(clock, start, 40)
         rec.stop_infusion("RN7")
         _at(clock, start, 60)
@@ -161,16 +141,8 @@ def build_series(db: Path) -> list[str]:
         ids.append(rec.session.session_id)
 
         # -- 5: today, still infusing at NOW (12 min of 36 mg/h) ---------------------
-        clock.set(OPENED[4])
-        rec = _open(store, clock, "depression-iv", "72")
-        start = OPENED[4] + timedelta(minutes=5)
-        rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
-        rec.record_assessment({"moaas": 5}, "RN7")
-        rec.record_outcome({"relief_hours": "24", "phq9": "12"}, "RN7")
-        _at(clock, start, 0)
-        rec.start_infusion("RN7", rate="0.5", rate_unit="mg/kg/h")
-        _at(clock, start, 10)
-        _vitals(rec, "140/90", 76, 97)
-        rec.record_assessment({"moaas": 5, "dissociation": 2}, "RN7")
+        rec, start = _begin(store, clock, OPENED[4], "depression-iv", "72", {"moaas": 5},
+                            {"relief_hours": "24", "phq9": "12"}, "0.5")
+        _observe(rec, clock, start, 10, "140/90", 76, 97, {"moaas": 5, "dissociation": 2})
         ids.append(rec.session.session_id)
     return ids

@@ -52,20 +52,15 @@ def main(out_dir: str = "docs") -> int:
 
 
 def _shoot(out: Path) -> int:
-    os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp())
-    from PySide6.QtWidgets import QApplication
-
     from monitor.clock import ManualClock
     from monitor.protocols import load_protocols
     from monitor.recorder import Recorder
     from monitor.series_demo import NOW, build_series
     from monitor.store import Store
     from ui.main_window import MainWindow
-    from ui.theme import apply_theme
+    from ui.screenshots import screen_app
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setOrganizationName("ketamine-monitor-screens")
-    apply_theme(app, "dark")
+    app = screen_app()
     protocols = load_protocols()
     with tempfile.TemporaryDirectory() as tmp:
         ids = build_series(Path(tmp) / "series.db")
