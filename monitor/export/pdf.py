@@ -37,7 +37,7 @@ MAX_TABLE_DEVICE_ROWS = 300
 
 def _p(text: object) -> Paragraph:
     safe = (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-    return Paragraph(safe, SMALL)
+    return Paragraph(safe.replace("\n", "<br/>"), SMALL)  # a line break stays one
 
 
 def _table(header: list[str], rows: list[list[Any]], widths: list[float] | None = None,

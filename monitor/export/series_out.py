@@ -149,7 +149,7 @@ def to_series_pdf(facts: list[SessionFacts], patient: str, deidentify: bool,
         story.append(Paragraph("Generated " + now.astimezone().isoformat(timespec="seconds"),
                                SMALL))
     header, rows = series_table(facts, deidentify=deidentify)
-    widths = [w * mm for w in (6, 27, 24, 26, 18, 26, 18, 24, 22, 20, 30, 24, 12)]
+    widths = [w * mm for w in (6, 24, 22, 26, 18, 22, 18, 24, 22, 18, 28, 27, 22)]
     story.append(_table(header, rows, widths))
     doc.build(story)
     return buf.getvalue()
@@ -160,6 +160,8 @@ def export_series(db: Path, patient: str, fmt_name: str, out: Path, protocols: P
                   clock: Clock | None = None) -> Path:
     if fmt_name not in SERIES_FORMATS:
         raise ExportError(f"A series exports as {', '.join(SERIES_FORMATS)}, not {fmt_name!r}")
+    if not patient.strip():
+        raise ExportError("--series needs a patient identifier (MRN or pseudonym)")
     if out.exists() and not force:
         raise ExportError(f"{out} already exists; use --force to overwrite")
     now = (clock or SystemClock()).now()

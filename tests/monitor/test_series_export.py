@@ -121,6 +121,9 @@ def test_bad_series_requests_say_what_is_wrong(series_db, tmp_path, capsys) -> N
     assert main(["export", "--series", "MRN-nobody", "--format", "csv", "--out", out,
                  "--db", str(db)]) == 1
     assert "No sessions for patient 'MRN-nobody'" in capsys.readouterr().err
+    assert main(["export", "--series", " ", "--format", "csv", "--out", out,
+                 "--db", str(db)]) == 1
+    assert "needs a patient identifier" in capsys.readouterr().err
     assert main(["export", "--series", PATIENT, "--format", "vital", "--out", out,
                  "--db", str(db)]) == 1
     assert "csv, json, pdf, fhir" in capsys.readouterr().err
