@@ -144,3 +144,19 @@ def test_outcomes_recorded_from_the_series_view(qtbot, series_window):
     x, y = view.curves["phq9"].getData()
     assert list(x) == [5, 9] and list(y) == [18, 11]
     assert view.curves["pain_after"].getData()[1][-1] == 2
+
+
+def test_export_dialog_writes_a_vital_file(qtbot, series_window, tmp_path):
+    import vitaldb
+    window, _ids = series_window
+    window.series_view.close()
+    page = window.page
+    page.export_folder = tmp_path
+    dialog = page.open_export("vital")
+    assert dialog.path.text().endswith(".vital")
+    click(qtbot, dialog.write_button)
+    qtbot.waitUntil(lambda: "Wrote" in dialog.result_label.text())
+    vf = vitaldb.VitalFile(dialog.path.text())
+    sbp = vf.trks["KetamineMonitor/NIBP_SBP"].recs
+    assert [r["val"] for r in sbp] == [128, 140]
+    dialog.close()
