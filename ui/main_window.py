@@ -132,10 +132,18 @@ class MainWindow(QMainWindow):
         self.notice.setText("")
         self.page.vitals.focus_first()
         self.series_button.show()
-        from ui.series_view import earlier_sessions
-        if earlier_sessions(recorder):
-            self.show_series()
+        # The series view (and its plots) only after the session's first paint.
+        if self.page.charts is None:
+            self.page.completed.connect(self._offer_series)
+        else:
+            self._offer_series()
         return self.page
+
+    def _offer_series(self) -> None:
+        """Show the series view when this patient has earlier sessions."""
+        from ui.series_view import earlier_sessions
+        if self.page is not None and earlier_sessions(self.page.recorder):
+            self.show_series()
 
     def show_series(self) -> Any:
         """The patient's series of sessions (opens by itself when there are earlier ones)."""

@@ -160,3 +160,22 @@ def test_export_dialog_writes_a_vital_file(qtbot, series_window, tmp_path):
     sbp = vf.trks["KetamineMonitor/NIBP_SBP"].recs
     assert [r["val"] for r in sbp] == [128, 140]
     dialog.close()
+
+
+def test_with_deferred_charts_the_series_view_waits_for_the_first_paint(qtbot, tmp_path):
+    db = tmp_path / "series.db"
+    ids = build_series(db)
+    with Store(db) as store:
+        clock = ManualClock(NOW)
+        protocols = load_protocols()
+        window = make_window(qtbot, store, clock, protocols)
+        page = window.open_session(Recorder(store, ids[3], clock, protocols), defer=True)
+        assert page.charts is None and window.series_view is None
+        qtbot.waitUntil(lambda: page.charts is not None)
+        qtbot.waitUntil(lambda: window.series_view is not None
+                        and window.series_view.isVisible())
+        # Session 4 is open: three earlier sessions; its own row is the last one.
+        assert window.series_view.table.rowCount() == 4
+        assert window.series_view.cell(3, "Relief at next visit") == "—"
+        window.shutdown()
+        window.close()
