@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
             self.series_view.deleteLater()
         self.series_view = SeriesView(self.page.recorder, self.protocols, self.page.nurse_id,
                                       self)
+        self.page.bridge.recorded.connect(self.series_view.on_recorded)
         # Within the screen's free area (taskbar excluded), title bar included.
         avail = self.screen().availableGeometry()
         self.series_view.resize(min(1340, avail.width() - 16), min(680, avail.height() - 48))

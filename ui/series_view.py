@@ -22,9 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor.events import Event
 from monitor.patient_series import SessionFacts, load_series, series_facts, series_table
 from monitor.protocols import ProtocolSet
 from monitor.recorder import Recorder
+from monitor.rules.engine import Evaluation
+from monitor.session import Session
 from ui import theme
 from ui.forms import button, label
 from ui.outcomes_entry import OutcomesEntry
@@ -54,6 +57,7 @@ class SeriesView(QDialog):
         self.nurse = nurse
         self.facts: list[SessionFacts] = []
         self.header: list[str] = []
+        self._earlier: list[Session] | None = None
         patient = recorder.session.opening.get("patient_id", "")
         self.setWindowTitle(f"Series of infusions: {patient}")
         self._setup_ui()
@@ -119,12 +123,25 @@ class SeriesView(QDialog):
         box.addLayout(foot)
 
     # -- data ----------------------------------------------------------------
-    def refresh(self, now: datetime) -> None:
+    def _load_earlier(self) -> list[Session]:
         current = self.recorder.session
         patient = str(current.opening.get("patient_id", ""))
-        earlier = [s for s in load_series(self.recorder.store, patient)
-                   if s.session_id != current.session_id
-                   and s.opened_at < current.opened_at]  # type: ignore[operator]
+        return [s for s in load_series(self.recorder.store, patient)
+                if s.session_id != current.session_id
+                and s.opened_at < current.opened_at]  # type: ignore[operator]
+
+    def on_recorded(self, events: list[Event], evaluation: Evaluation) -> None:
+        """This session's row follows what is recorded while the view is open."""
+        if events and self.isVisible():
+            self.refresh(evaluation.now)
+
+    def refresh(self, now: datetime) -> None:
+        """The earlier sessions are read once; this session's row from its live state."""
+        if self._earlier is None:
+            self._earlier = self._load_earlier()
+        earlier = self._earlier
+        current = self.recorder.session
+        patient = str(current.opening.get("patient_id", ""))
         self.facts = series_facts([*earlier, current], self.protocols, now)
         header, rows = series_table(self.facts)
         self.title.setText(f"{len(earlier)} earlier session{'s' * (len(earlier) != 1)}"

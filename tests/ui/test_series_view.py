@@ -70,6 +70,16 @@ def test_series_view_opens_with_the_session_and_shows_every_figure(qtbot, series
     qtbot.waitUntil(lambda: not view.isVisible())
 
 
+def test_this_sessions_row_follows_what_is_recorded(qtbot, series_window):
+    window, _ids = series_window
+    view = window.series_view
+    window.clock.advance(120)
+    window.page.recorder.record_vitals({"sbp": "176/98", "hr": "90", "spo2": "96"}, "RN7")
+    qtbot.waitUntil(lambda: view.cell(4, "Peak BP") == "176/98 at 14 min")
+    assert view.cell(4, "Duration") == "14 min so far"
+    assert view.cell(1, "Peak BP") == "185/112 at 20 min"   # earlier rows unchanged
+
+
 def test_series_button_reopens_it_with_what_was_recorded_since(qtbot, series_window):
     window, _ids = series_window
     window.series_view.close()
