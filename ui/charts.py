@@ -440,8 +440,11 @@ class ChartsView(QWidget):
             keep = ~series.artifact
             colour = QColor(theme.SERIES_COLOR[name])
             colour.setAlpha(150)
-            item = pg.PlotDataItem((series.t[keep] - ref) / 60.0, series.v[keep],
-                                   pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine))
+            x, v = (series.t[keep] - ref) / 60.0, series.v[keep]
+            marks = {"symbol": "o", "symbolSize": 5, "symbolPen": None,
+                     "symbolBrush": colour} if len(x) <= SYMBOLS_UP_TO else {}
+            item = pg.PlotDataItem(x, v, pen=pg.mkPen(colour, width=1,
+                                                      style=Qt.PenStyle.DashLine), **marks)
             item.setZValue(-5)
             self.plots[lane].addItem(item)
             self.overlay.append((self.plots[lane], item))

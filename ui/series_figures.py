@@ -77,7 +77,7 @@ def _shoot(out: Path) -> int:
         print(f"wrote {out / 'screen-series.png'}")
         window.series_view.close()
         # Later in today's infusion: BP climbing as it did last time.
-        for minute, bp in ((20, "150/94"), (30, "158/96")):
+        for minute, bp in ((16, "146/92"), (25, "152/94"), (34, "158/96")):
             clock.advance(minute * 60 - (clock.now() - rec.session.infusion_started_at)
                           .total_seconds())
             rec.record_vitals({"sbp": bp, "hr": "84", "spo2": "97", "rr": "14"}, "RN7")
