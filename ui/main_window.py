@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
             self.series_view.close()
             self.series_view.deleteLater()
         self.series_view = SeriesView(self.page.recorder, self.protocols, self.page.nurse_id,
-                                      self)
+                                      self, folder=self.page.export_folder)
         self.page.bridge.recorded.connect(self.series_view.on_recorded)
         # Within the screen's free area (taskbar excluded), title bar included.
         avail = self.screen().availableGeometry()

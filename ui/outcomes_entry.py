@@ -28,24 +28,26 @@ class OutcomesEntry(RecorderPanel):
         self.record_button = button("Record outcomes", "Record outcome measures",
                                     primary=True, slot=self.record)
         self.saved_label = label("", "saved", name="Outcomes saved")
+        self.saved_label.setWordWrap(True)
         self.general = error_label("Outcomes error")
         self.errors = InlineErrors(self.general, {  # type: ignore[arg-type]
             k: (self.edits[k], self.field_errors[k]) for k in self.edits})
 
     def _layout(self) -> None:
+        """Two measures a row (label, field), each field's error under it."""
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 2, 4, 2)
         grid.setVerticalSpacing(2)
-        grid.addWidget(label("Outcomes of this session", bold=True), 0, 0, 1, 3)
-        for row, (key, m) in enumerate(measures().items(), start=1):
-            grid.addWidget(label(m.short, "dim"), row, 0)
-            grid.addWidget(self.edits[key], row, 1)
-            grid.addWidget(self.field_errors[key], row, 2)
-        last = len(self.edits) + 1
-        grid.addWidget(self.record_button, last, 1)
-        grid.addWidget(self.saved_label, last, 2)
-        grid.addWidget(self.general, last + 1, 0, 1, 3)
-        grid.setColumnStretch(2, 1)
+        grid.addWidget(label("Outcomes of this session", bold=True), 0, 0, 1, 4)
+        for i, (key, m) in enumerate(measures().items()):
+            row, col = 1 + (i // 2) * 2, (i % 2) * 2
+            grid.addWidget(label(m.short, "dim"), row, col)
+            grid.addWidget(self.edits[key], row, col + 1)
+            grid.addWidget(self.field_errors[key], row + 1, col, 1, 2)
+        last = 2 + len(self.edits)
+        grid.addWidget(self.record_button, last, 2, 1, 2)
+        grid.addWidget(self.saved_label, last, 0, 1, 2)
+        grid.addWidget(self.general, last + 1, 0, 1, 4)
 
     def record(self) -> None:
         fields = {k: e.text() for k, e in self.edits.items() if e.text().strip()}

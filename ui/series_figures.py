@@ -70,7 +70,10 @@ def _shoot(out: Path) -> int:
         window.showMaximized()
         _settle(app)
         rec = Recorder(store, ids[4], clock, protocols)
-        window.open_session(rec)
+        page = window.open_session(rec)
+        page.export_folder = Path("/home/nurse/Documents")  # the picture shows no real path
+        window.series_view.close()
+        window.show_series()
         _settle(app, 2.0)
         screen = app.primaryScreen()
         screen.grabWindow(0).save(str(out / "screen-series.png"))

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -22,14 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor.errors import MonitorError
 from monitor.events import Event
+from monitor.export.atomic import write_atomic
+from monitor.export.series_out import SERIES_FORMATS, render_series
 from monitor.patient_series import SessionFacts, load_series, series_facts, series_table
 from monitor.protocols import ProtocolSet
 from monitor.recorder import Recorder
 from monitor.rules.engine import Evaluation
 from monitor.session import Session
 from ui import theme
-from ui.forms import button, label
+from ui.forms import button, error_label, label, line_edit
 from ui.outcomes_entry import OutcomesEntry
 
 # (outcome key, legend, colour key in the theme, plot)
@@ -50,8 +56,9 @@ def earlier_sessions(recorder: Recorder) -> int:
 
 class SeriesView(QDialog):
     def __init__(self, recorder: Recorder, protocols: ProtocolSet, nurse: Callable[[], str],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, folder: Path | None = None) -> None:
         super().__init__(parent)
+        self.folder = folder or Path.home()
         self.recorder = recorder
         self.protocols = protocols
         self.nurse = nurse
@@ -77,8 +84,8 @@ class SeriesView(QDialog):
         small.setPointSizeF(max(8.0, small.pointSizeF() - 1))
         self.table.setFont(small)
         t = theme.current()
-        self.pain_plot = self._plot("Pain NRS", (0, 10))
-        self.mood_plot = self._plot("PHQ-9 / MADRS", (0, 60))
+        self.pain_plot = self._plot("Pain NRS", (0, 10), 2)
+        self.mood_plot = self._plot("PHQ-9 / MADRS", (0, 60), 2)
         self.curves: dict[str, pg.PlotDataItem] = {}
         for key, legend, colour, plot in TRENDS:
             target = self.pain_plot if plot == "pain" else self.mood_plot
@@ -87,12 +94,23 @@ class SeriesView(QDialog):
                 symbolBrush=theme.SERIES_COLOR[colour], name=legend)
         self.outcomes = OutcomesEntry(self.recorder, self.nurse)
         self.outcomes.saved.connect(lambda _ev: self.refresh(self.recorder.clock.now()))
-        self.relief = label("", "dim", name="Relief reported")
-        self.relief.setWordWrap(True)
+        self.export_format = QComboBox()
+        self.export_format.addItems(SERIES_FORMATS)
+        self.export_format.setAccessibleName("Series export format")
+        self.export_deidentify = QCheckBox("De-identify (no identifier or dates)")
+        self.export_deidentify.setAccessibleName("De-identify series export")
+        self.export_path = line_edit("Series export destination", "file path")
+        self.export_button = button("Export series", "Export the series", slot=self.export)
+        self.export_result = label("", "saved", name="Series export result")
+        self.export_result.hide()
+        self.export_error = error_label("Series export error")
+        self.export_format.currentTextChanged.connect(self._suggest)
+        self.export_deidentify.toggled.connect(self._suggest)
+        self._suggest()
         self.close_button = button("Close", "Close series view", slot=self.accept)
         self.setStyleSheet(f"QTableWidget {{ gridline-color: {t.dim}; }}")
 
-    def _plot(self, title: str, y: tuple[float, float]) -> pg.PlotItem:
+    def _plot(self, title: str, y: tuple[float, float], legend_columns: int) -> pg.PlotItem:
         widget = pg.PlotWidget()
         widget.setAccessibleName(f"Outcome trend: {title}")
         widget.setMinimumHeight(150)
@@ -104,7 +122,7 @@ class SeriesView(QDialog):
         plot.setYRange(*y, padding=0.05)
         plot.setLabel("left", title)
         plot.setLabel("bottom", "days since the first session")
-        plot.addLegend(offset=(4, 1), colCount=3, labelTextSize="9pt")
+        plot.addLegend(offset=(4, 1), colCount=legend_columns, labelTextSize="9pt")
         plot.widget = widget  # type: ignore[attr-defined]
         return plot
 
@@ -118,9 +136,14 @@ class SeriesView(QDialog):
         plots.addWidget(self.outcomes)
         box.addLayout(plots, 2)
         foot = QHBoxLayout()
-        foot.addWidget(self.relief, 1)
+        for widget in (self.export_format, self.export_deidentify):
+            foot.addWidget(widget)
+        foot.addWidget(self.export_path, 1)
+        foot.addWidget(self.export_button)
         foot.addWidget(self.close_button)
         box.addLayout(foot)
+        box.addWidget(self.export_result)
+        box.addWidget(self.export_error)
 
     # -- data ----------------------------------------------------------------
     def _load_earlier(self) -> list[Session]:
@@ -174,10 +197,40 @@ class SeriesView(QDialog):
         last = max((f.days_since_first for f in self.facts), default=0.0)
         for plot in (self.pain_plot, self.mood_plot):
             plot.setXRange(-0.5, last + 0.5, padding=0)
-        relief = [f"#{f.number}: {f.relief_hours_reported_next:g} h" for f in self.facts
-                  if f.relief_hours_reported_next is not None]
-        self.relief.setText("Hours of relief reported at the next visit: "
-                            + (", ".join(relief) or "none yet"))
+
+    # -- export ----------------------------------------------------------------
+    def _suggest(self) -> None:
+        who = "deidentified" if self.export_deidentify.isChecked() else str(
+            self.recorder.session.opening.get("patient_id", "patient"))
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in who)
+        fmt = self.export_format.currentText()
+        suffix = {"fhir": ".fhir.json"}.get(fmt, f".{fmt}")
+        self.export_path.setText(str(self.folder / f"ketamine-series-{safe}{suffix}"))
+
+    def export(self) -> Path | None:
+        """Write the series (the earlier sessions and this one so far) atomically."""
+        self.export_error.hide()
+        self.export_result.hide()
+        text = self.export_path.text().strip()
+        if not text:
+            self.export_error.setText("Series export destination: give a file path")
+            self.export_error.show()
+            return None
+        session = self.recorder.session
+        try:
+            data = render_series([*(self._earlier or []), session],
+                                 str(session.opening.get("patient_id", "")),
+                                 self.export_format.currentText(), self.protocols,
+                                 self.recorder.clock.now(),
+                                 deidentify=self.export_deidentify.isChecked())
+            written = write_atomic(Path(text).expanduser(), data)
+        except MonitorError as exc:
+            self.export_error.setText(str(exc))
+            self.export_error.show()
+            return None
+        self.export_result.setText(f"✓ Wrote {written} ({len(data):,} bytes)")
+        self.export_result.show()
+        return written
 
     def cell(self, row: int, column: str) -> str:
         """The text shown in a row (0 = first session) under a column, lines joined."""

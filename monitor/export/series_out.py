@@ -169,14 +169,20 @@ def export_series(db: Path, patient: str, fmt_name: str, out: Path, protocols: P
         sessions = load_series(store, patient)
     if not sessions:
         raise ExportError(f"No sessions for patient {patient!r} in {db}")
+    data = render_series(sessions, patient, fmt_name, protocols, now, deidentify=deidentify)
+    return write_atomic(out, data, force=force)
+
+
+def render_series(sessions: list[Session], patient: str, fmt_name: str,
+                  protocols: ProtocolSet, now: datetime, *, deidentify: bool = False) -> bytes:
+    """The series export of these sessions (one patient's, any order) as bytes."""
+    if fmt_name not in SERIES_FORMATS:
+        raise ExportError(f"A series exports as {', '.join(SERIES_FORMATS)}, not {fmt_name!r}")
     facts = series_facts(sessions, protocols, now)
     if fmt_name == "csv":
-        data = to_series_csv(facts, deidentify)
-    elif fmt_name == "json":
-        data = to_series_json(facts, patient, deidentify, now)
-    elif fmt_name == "pdf":
-        data = to_series_pdf(facts, patient, deidentify, now)
-    else:
-        data = to_series_fhir(facts, {s.session_id: s for s in sessions}, patient,
-                              deidentify, now)
-    return write_atomic(out, data, force=force)
+        return to_series_csv(facts, deidentify)
+    if fmt_name == "json":
+        return to_series_json(facts, patient, deidentify, now)
+    if fmt_name == "pdf":
+        return to_series_pdf(facts, patient, deidentify, now)
+    return to_series_fhir(facts, {s.session_id: s for s in sessions}, patient, deidentify, now)

@@ -189,3 +189,29 @@ def test_with_deferred_charts_the_series_view_waits_for_the_first_paint(qtbot, t
         assert window.series_view.cell(3, "Relief at next visit") == "—"
         window.shutdown()
         window.close()
+
+
+def test_series_exported_from_the_view(qtbot, series_window, tmp_path):
+    from fhir.resources.R4B.bundle import Bundle
+
+    from tests.ui.conftest_helpers import type_into
+    window, ids = series_window
+    view = window.series_view
+    view.export_format.setCurrentText("fhir")
+    click(qtbot, view.export_deidentify)
+    assert view.export_path.text().endswith("ketamine-series-deidentified.fhir.json")
+    target = tmp_path / "series.fhir.json"
+    type_into(qtbot, view.export_path, str(target))
+    click(qtbot, view.export_button)
+    assert "Wrote" in view.export_result.text()
+    text = target.read_text()
+    assert not any(s in text for s in ("MRN-0042", *ids, "2026"))
+    bundle = Bundle.model_validate_json(text)
+    starts = [e.resource.period.start for e in bundle.entry
+              if e.resource.__resource_type__ == "Encounter"]
+    assert [(s - starts[0]).days for s in starts] == [0, 1, 2, 5, 9]
+    click(qtbot, view.export_button)                      # the file exists now
+    assert view.export_error.isVisible() and "already exists" in view.export_error.text()
+    type_into(qtbot, view.export_path, "")
+    click(qtbot, view.export_button)
+    assert "give a file path" in view.export_error.text()
