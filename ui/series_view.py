@@ -35,6 +35,7 @@ from monitor.recorder import Recorder
 from monitor.rules.engine import Evaluation
 from monitor.session import Session
 from ui import theme
+from ui.export_dialog import SUFFIX, safe_name
 from ui.forms import button, error_label, label, line_edit
 from ui.outcomes_entry import OutcomesEntry
 
@@ -202,10 +203,8 @@ class SeriesView(QDialog):
     def _suggest(self) -> None:
         who = "deidentified" if self.export_deidentify.isChecked() else str(
             self.recorder.session.opening.get("patient_id", "patient"))
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in who)
-        fmt = self.export_format.currentText()
-        suffix = {"fhir": ".fhir.json"}.get(fmt, f".{fmt}")
-        self.export_path.setText(str(self.folder / f"ketamine-series-{safe}{suffix}"))
+        suffix = SUFFIX[self.export_format.currentText()]
+        self.export_path.setText(str(self.folder / f"ketamine-series-{safe_name(who)}{suffix}"))
 
     def export(self) -> Path | None:
         """Write the series (the earlier sessions and this one so far) atomically."""
