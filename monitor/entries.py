@@ -14,6 +14,7 @@ from typing import Any
 
 from monitor.errors import FieldError, ValidationError
 from monitor.events import EventKind
+from monitor.outcomes import validate_outcomes
 from monitor.predose import validate_checklist
 from monitor.protocols import Protocol
 from monitor.scales import validate_assessment
@@ -227,7 +228,9 @@ def clinical(kind: EventKind, fields: dict[str, Any], *, source: str = "manual",
     raise ValidationError naming every bad field (including fields the kind does not
     have)."""
     errors: list[FieldError] = []
-    allowed = FIELDS.get(kind)
+    # Outcome measures are data (scales.toml): their validator names an unknown one itself.
+    allowed = ((tuple(fields) if isinstance(fields, dict) else ()) if kind is EventKind.OUTCOME
+               else FIELDS.get(kind))
     if allowed is None:
         raise ValidationError([FieldError("kind", "Entry", str(kind), "a clinical entry")])
     if not isinstance(fields, dict):
@@ -246,6 +249,8 @@ def clinical(kind: EventKind, fields: dict[str, Any], *, source: str = "manual",
             payload = {}
         else:
             payload = {"answers": validate_checklist(protocol, answers, errors)}
+    elif kind is EventKind.OUTCOME:
+        payload = collect(errors, lambda: validate_outcomes(fields))
     elif kind is EventKind.INFUSION_STARTED:
         payload = infusion_start(fields, protocol.dose_mode if protocol else "infusion",
                                  errors)
