@@ -21,7 +21,7 @@ from monitor.paths import ensure_parent, resolve_db
 
 log = logging.getLogger(__name__)
 GuiLauncher = Callable[[Path, dict[str, Any] | None], int]
-FORMATS = ("csv", "json", "pdf", "fhir")
+FORMATS = ("csv", "json", "pdf", "fhir", "vital")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,8 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
                            "--device-rate is given)")
     sessions = sub.add_parser("sessions", parents=[db], help="list sessions")
     sessions.add_argument("--open", action="store_true", help="only sessions not yet closed")
-    export = sub.add_parser("export", parents=[db], help="export one session")
-    export.add_argument("session", metavar="SESSION", help="session id (or its first characters)")
+    export = sub.add_parser("export", parents=[db],
+                            help="export one session, or a patient's series of sessions")
+    export.add_argument("session", metavar="SESSION", nargs="?",
+                        help="session id (or its first characters)")
+    export.add_argument("--series", metavar="PATIENT", default=None,
+                        help="instead of one session: every session of this patient "
+                             "identifier, one row each (csv, json, pdf, fhir)")
     export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("--out", required=True, metavar="PATH")
     export.add_argument("--deidentify", action="store_true")
@@ -119,6 +124,19 @@ def _cmd_verify(db: Path, _args: argparse.Namespace) -> int:
 
 
 def _cmd_export(db: Path, args: argparse.Namespace) -> int:
+    if (args.series is None) == (args.session is None):
+        print("ketamine-monitor export: error: give either SESSION or --series PATIENT",
+              file=sys.stderr)
+        return 2
+    if args.series is not None:
+        from monitor.export.series_out import export_series
+        from monitor.paths import site_protocols
+        from monitor.protocols import load_protocols
+        out = export_series(db, args.series, args.format, Path(args.out),
+                            load_protocols(site_protocols()), deidentify=args.deidentify,
+                            force=args.force)
+        print(f"Wrote {out}")
+        return 0
     from monitor.export import export_session
     out = export_session(db, args.session, args.format, Path(args.out),
                          deidentify=args.deidentify, force=args.force, wide=args.wide)

@@ -67,6 +67,10 @@ def _describe(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], s
         return f"{text(p.get('drug')) or 'medication'} {fmt(p['dose'])} {p['unit']} {p['route']}"
     if kind is EventKind.QUICK_EVENT:
         return str(p.get("label")) + (f" {fmt(p['dose'])} {p.get('unit')}" if "dose" in p else "")
+    if kind is EventKind.OUTCOME:
+        from monitor.outcomes import measures
+        known = measures()
+        return ", ".join(f"{known[k].name if k in known else k} {fmt(v)}" for k, v in p.items())
     if kind is EventKind.NOTE:
         return text(p.get("text")) or "(note removed)"
     if kind is EventKind.CHECKLIST:

@@ -14,6 +14,7 @@ from typing import Any
 
 from monitor.errors import FieldError, ValidationError
 from monitor.events import EventKind
+from monitor.outcomes import validate_outcomes
 from monitor.predose import validate_checklist
 from monitor.protocols import Protocol
 from monitor.scales import validate_assessment
@@ -170,7 +171,26 @@ def vitals(fields: dict[str, Any], errors: list[FieldError], source: str) -> dic
     merged = dict(fields)
     if "map_measured" in merged and not merged.pop("map_measured"):
         merged.pop("map", None)  # a computed MAP follows the pressures it came from
-    return collect(errors, lambda: validate_vitals(merged, source))
+    kept = _artifact_values(merged.pop("artifact_values", None), errors)
+    payload = collect(errors, lambda: validate_vitals(merged, source))
+    if payload and kept:
+        # What a device sent that was implausible stays in the record as sent, beside
+        # the values it kept (an amendment or an import never revives or drops it).
+        payload["artifact_values"] = {**kept, **payload.get("artifact_values", {})}
+    return payload
+
+
+def _artifact_values(value: object, errors: list[FieldError]) -> dict[str, str]:
+    if value is None:
+        return {}
+    names = set(FIELDS[EventKind.VITALS])
+    if (not isinstance(value, dict) or not value
+            or any(k not in names or not isinstance(v, str) or len(v) > 40
+                   for k, v in value.items())):
+        errors.append(FieldError("artifact_values", "Implausible device values",
+                                 str(value)[:40], "the values a device sent, by vital sign"))
+        return {}
+    return dict(value)
 
 
 def assessment(fields: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
@@ -183,8 +203,8 @@ FIELDS: dict[EventKind, tuple[str, ...]] = {
     EventKind.SESSION_OPENED: ("patient_id", "display_name", "weight_kg", "indication",
                                "indication_text", "protocol", "nurse_id", "spo2_scale",
                                "protocol_snapshot"),
-    EventKind.VITALS: ("sbp", "dbp", "map", "map_measured", "hr", "spo2", "rr", "temp", "o2",
-                       "missing"),
+    EventKind.VITALS: ("sbp", "dbp", "map", "map_measured", "hr", "spo2", "rr", "temp", "etco2",
+                       "o2", "missing", "artifact_values"),
     EventKind.ASSESSMENT: ("moaas", "rass", "pain", "dissociation", "acvpu", "nausea",
                            "anxiety", "perceptual", "cadss6", "cadss6_total", "comment"),
     EventKind.INFUSION_STARTED: ("mode", "rate", "rate_unit", "concentration_mg_ml", "dose_mg",
@@ -208,7 +228,9 @@ def clinical(kind: EventKind, fields: dict[str, Any], *, source: str = "manual",
     raise ValidationError naming every bad field (including fields the kind does not
     have)."""
     errors: list[FieldError] = []
-    allowed = FIELDS.get(kind)
+    # Outcome measures are data (scales.toml): their validator names an unknown one itself.
+    allowed = ((tuple(fields) if isinstance(fields, dict) else ()) if kind is EventKind.OUTCOME
+               else FIELDS.get(kind))
     if allowed is None:
         raise ValidationError([FieldError("kind", "Entry", str(kind), "a clinical entry")])
     if not isinstance(fields, dict):
@@ -227,6 +249,8 @@ def clinical(kind: EventKind, fields: dict[str, Any], *, source: str = "manual",
             payload = {}
         else:
             payload = {"answers": validate_checklist(protocol, answers, errors)}
+    elif kind is EventKind.OUTCOME:
+        payload = collect(errors, lambda: validate_outcomes(fields))
     elif kind is EventKind.INFUSION_STARTED:
         payload = infusion_start(fields, protocol.dose_mode if protocol else "infusion",
                                  errors)

@@ -331,6 +331,12 @@ class Recorder:
         return self._entry(EventKind.CHECKLIST, nurse_id, observed_at, lambda errors: {
             "answers": validate_checklist(self.protocol, answers, errors)})
 
+    def record_outcome(self, fields: dict[str, Any], nurse_id: str, *,
+                       observed_at: datetime | None = None) -> Event:
+        """Outcome measures of this session (monitor.outcomes): totals only."""
+        return self._entry(EventKind.OUTCOME, nurse_id, observed_at, lambda errors: collect(
+            errors, lambda: entries.clinical(EventKind.OUTCOME, fields)))
+
     def add_note(self, nurse_id: str, text: object, *,
                  observed_at: datetime | None = None) -> Event:
         return self._entry(EventKind.NOTE, nurse_id, observed_at,

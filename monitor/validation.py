@@ -66,9 +66,10 @@ _BP = re.compile(r"^\s*(?P<sbp>[^/]*)/(?P<dbp>[^/]*)$")
 
 
 def parse_number(text: str | float | int, field: str,
-                 errors: list[FieldError]) -> float | int | None:
-    """Parse one number for ``field``; on failure append an error and return None."""
-    rng = PLAUSIBLE[field]
+                 errors: list[FieldError], rng: Range | None = None) -> float | int | None:
+    """Parse one number for ``field`` (bounds from ``rng``, else the plausibility table);
+    on failure append an error and return None."""
+    rng = rng or PLAUSIBLE[field]
     if isinstance(text, bool):
         errors.append(FieldError(field, rng.label, str(text), rng.allowed()))
         return None
@@ -106,10 +107,11 @@ def decimals_typed(raw: str) -> int:
     return 0
 
 
-def parse_optional(text: object, field: str, errors: list[FieldError]) -> float | None:
+def parse_optional(text: object, field: str, errors: list[FieldError],
+                   rng: Range | None = None) -> float | None:
     if text is None or (isinstance(text, str) and text.strip() == ""):
         return None
-    return parse_number(text, field, errors)  # type: ignore[arg-type]
+    return parse_number(text, field, errors, rng)  # type: ignore[arg-type]
 
 
 def split_bp(text: str) -> tuple[str, str] | None:

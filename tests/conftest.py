@@ -75,4 +75,7 @@ def export_text(path: Path) -> str:
     if path.suffix == ".pdf":
         from pypdf import PdfReader
         return "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    if path.suffix == ".vital":  # gzip of binary packets: search its strings as bytes
+        import gzip
+        return gzip.decompress(path.read_bytes()).decode("latin-1")
     return path.read_text("utf-8-sig")

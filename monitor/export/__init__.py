@@ -1,4 +1,4 @@
-"""Session exports: JSON, CSV, PDF and FHIR, pure functions of a session.
+"""Session exports: JSON, CSV, PDF, FHIR and VitalDB .vital, pure functions of a session.
 
 Every export first checks the session's record (chain, seals, registry): a
 record that fails is refused, never exported as if intact."""
@@ -16,7 +16,7 @@ from monitor.session import Session, fold
 from monitor.session_protocol import protocol_in_force
 from monitor.store import Store, Verdict
 
-FORMATS = ("csv", "json", "pdf", "fhir")
+FORMATS = ("csv", "json", "pdf", "fhir", "vital")
 
 
 def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,
@@ -34,6 +34,9 @@ def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,
     if fmt == "fhir":
         from monitor.export.fhir import to_fhir
         return to_fhir(ctx)
+    if fmt == "vital":
+        from monitor.export.vital import to_vital
+        return to_vital(ctx)
     raise ExportError(f"Unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
 
 

@@ -43,8 +43,9 @@ def _escape(text: object) -> str:
 
 def _p(text: object) -> Paragraph:
     """A wrapping cell. Tables that hold free text have fixed column widths, so a long
-    word (a pasted code, CJK text, emoji) is split to fit instead of failing."""
-    return Paragraph(_escape(text), SMALL)
+    word (a pasted code, CJK text, emoji) is split to fit instead of failing; a line
+    break stays one."""
+    return Paragraph(_escape(text).replace("\n", "<br/>"), SMALL)
 
 
 def _table(header: list[str], rows: list[list[Any]], widths: list[float] | None = None,

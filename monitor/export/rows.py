@@ -45,6 +45,8 @@ def payload_values(entry: Entry, payload: dict[str, Any]) -> list[tuple[str, Any
                     payload.get("unit", "")))
     elif kind is EventKind.QUICK_EVENT:
         out.append(("event", payload.get("label"), ""))
+    elif kind is EventKind.OUTCOME:
+        out += [(f"outcome:{k}", v, "") for k, v in payload.items()]
     elif kind is EventKind.NOTE:
         out.append(("note", payload.get("text"), ""))
     elif kind is EventKind.CHECKLIST:

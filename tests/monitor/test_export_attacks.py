@@ -71,7 +71,8 @@ def test_deidentified_files_hold_no_identifier_name_drug_or_real_date(session_db
         assert word not in text, word
     for day in ("2026-03-02", "2026-04-11", "2026-04-1"):  # session day and export day
         assert day not in text, day
-    assert re.search(r"nurse-\d", text)
+    if fmt != "vital":  # a .vital file carries tracks and events, not who recorded them
+        assert re.search(r"nurse-\d", text)
 
 
 def test_deidentified_json_shifts_times_inside_payloads_and_the_export_time(session_db,

@@ -10,8 +10,10 @@ import pytest
 
 from monitor.cli import main
 from monitor.clock import ManualClock
+from monitor.errors import ValidationError
 from monitor.events import GENESIS, Event, canonical, chain_hash
 from monitor.export import export_session
+from monitor.export.json_io import import_file
 from monitor.recorder import Recorder
 from monitor.store import Store
 from tests.conftest import OPENING, T0, baseline_vitals
@@ -122,3 +124,25 @@ def test_imported_session_with_a_numeric_id_is_exportable_by_that_id(
     assert main(["import", str(path), "--db", str(other)]) == 0
     assert main(["export", "2612", "--format", "csv", "--out", str(tmp_path / "b.csv"),
                  "--db", str(db_path)]) == 0
+
+
+def test_a_device_sample_with_an_implausible_value_amends_exports_and_imports(
+        db_path, clock, protocols, tmp_path):
+    """The implausible value a monitor sent stays beside the values it kept, through an
+    amendment, an export and an import into another database."""
+    with Store(db_path) as store:
+        rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+        clock.advance(30)
+        [sample] = rec.record_device_vitals(
+            [({"hr": "72", "spo2": "8388607", "sbp": "120", "dbp": "80"}, clock.now(), "MON-1")])
+        assert sample.payload["artifact_values"] == {"spo2": "8388607"}
+        rec.amend("RN7", sample.seq, {"hr": "74"}, "monitor counted an artefact")
+        with pytest.raises(ValidationError, match="Implausible device values"):
+            rec.amend("RN7", sample.seq, {"artifact_values": {"sbp": 1}}, "probe")
+        sid = rec.session.session_id
+    path = export_session(db_path, sid, "json", tmp_path / "dev.json", clock=clock)
+    with Store(tmp_path / "other.db") as other:
+        assert import_file(other, path, protocols, clock.now()) == (sid, 3)
+        [_opened, stored, amended] = other.events(sid)
+        assert stored.payload["artifact_values"] == {"spo2": "8388607"}
+        assert amended.payload["values"]["hr"] == 74
