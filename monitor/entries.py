@@ -15,6 +15,7 @@ from typing import Any
 from monitor.errors import FieldError, ValidationError
 from monitor.events import EventKind
 from monitor.outcomes import validate_outcomes
+from monitor.parameters import SCORE, VITAL, keys
 from monitor.predose import validate_checklist
 from monitor.protocols import Protocol
 from monitor.scales import validate_assessment
@@ -203,10 +204,9 @@ FIELDS: dict[EventKind, tuple[str, ...]] = {
     EventKind.SESSION_OPENED: ("patient_id", "display_name", "weight_kg", "indication",
                                "indication_text", "protocol", "nurse_id", "spo2_scale",
                                "protocol_snapshot"),
-    EventKind.VITALS: ("sbp", "dbp", "map", "map_measured", "hr", "spo2", "rr", "temp", "etco2",
-                       "o2", "missing", "artifact_values"),
-    EventKind.ASSESSMENT: ("moaas", "rass", "pain", "dissociation", "acvpu", "nausea",
-                           "anxiety", "perceptual", "cadss6", "cadss6_total", "comment"),
+    EventKind.VITALS: (*keys(group=VITAL), "map_measured", "o2", "missing", "artifact_values"),
+    EventKind.ASSESSMENT: (*keys(group=SCORE), "acvpu", "nausea", "anxiety", "perceptual",
+                           "cadss6", "comment"),
     EventKind.INFUSION_STARTED: ("mode", "rate", "rate_unit", "concentration_mg_ml", "dose_mg",
                                  "route", "lot"),
     EventKind.RATE_CHANGED: ("rate", "rate_unit"),

@@ -39,6 +39,16 @@ class Lane:
 
 
 @dataclass(frozen=True)
+class VitalTrack:
+    """How the .vital export (VitalDB format) names and scales the parameter's track."""
+
+    name: str
+    low: float
+    high: float
+    colour: int  # 0xAARRGGBB
+
+
+@dataclass(frozen=True)
 class Parameter:
     key: str
     label: str                # short, on screens and in tables ("SpO2")
@@ -65,6 +75,7 @@ class Parameter:
     print_colour: str = "#777777"  # on white paper
     legend: str = ""          # chart legend text (default: label)
     extra_codings: tuple[tuple[str, str], ...] = field(default=())  # more LOINC (code, display)
+    vital: VitalTrack | None = None  # its track in the .vital export
 
     @property
     def device(self) -> bool:
@@ -94,70 +105,83 @@ REGISTRY: tuple[Parameter, ...] = (
               loinc_display="Systolic blood pressure", required=True,
               mdc=(Mdc(150021, 0, True), Mdc(150301, 1, True)), mdc_unit=_MMHG, limits=True,
               lane="bp", print_lane="bp", rail="bp", colour="#E69F00", print_colour=VERMILION,
-              legend="systolic"),
+              legend="systolic",
+              vital=VitalTrack("NIBP_SBP", 0, 250, 0xFFFF0000)),
     Parameter("dbp", "DBP", "Diastolic BP", "mmHg", 20, 200, ucum="mm[Hg]", loinc="8462-4",
               loinc_display="Diastolic blood pressure", required=True,
               mdc=(Mdc(150022, 0, True), Mdc(150302, 1, True)), mdc_unit=_MMHG, limits=True,
               lane="bp", print_lane="bp", rail="bp", colour="#E69F00", print_colour=BLUE,
-              legend="diastolic"),
+              legend="diastolic",
+              vital=VitalTrack("NIBP_DBP", 0, 250, 0xFFFF0000)),
     # MAP is typed, sent, or derived from SBP and DBP (validation fills it in).
     Parameter("map", "MAP", "Mean BP", "mmHg", 25, 250, ucum="mm[Hg]", loinc="8478-0",
               loinc_display="Mean blood pressure",
               mdc=(Mdc(150023, 0, True), Mdc(150303, 1, True)), mdc_unit=_MMHG,
               lane="bp", print_lane="bp", rail="bp", colour="#F5D28A", print_colour=GREY,
-              legend="mean"),
+              legend="mean",
+              vital=VitalTrack("NIBP_MBP", 0, 250, 0xFFFF0000)),
     Parameter("hr", "HR", "Heart rate", _PER_MIN, 20, 250, ucum=_PER_MIN, loinc="8867-4",
               loinc_display="Heart rate", required=True,
               mdc=(Mdc(147842, 0), Mdc(149530, 1)),  # ECG rate; oximeter pulse without ECG
               mdc_unit="264864^MDC_DIM_BEAT_PER_MIN", ucum_aliases=("{beat}/min", "{beats}/min"),
               limits=True, streamed=True, lane="hr", print_lane="hr", rail="hr", colour="#009E73",
-              print_colour=GREEN),
+              print_colour=GREEN,
+              vital=VitalTrack("HR", 0, 200, 0xFF00FF00)),
     Parameter("spo2", "SpO2", "SpO2", "%", 0, 100, ucum="%", loinc="2708-6",
               loinc_display="Oxygen saturation in Arterial blood", required=True,
               mdc=(Mdc(150456),), mdc_unit="262688^MDC_DIM_PERCENT", limits=True, streamed=True,
               lane="spo2", print_lane="resp", rail="spo2", colour="#56B4E9", print_colour=BLUE,
               extra_codings=(("59408-5",
-                              "Oxygen saturation in Arterial blood by Pulse oximetry"),)),
+                              "Oxygen saturation in Arterial blood by Pulse oximetry"),),
+              vital=VitalTrack("PLETH_SPO2", 50, 100, 0xFF87CEEB)),
     Parameter("rr", "RR", "Respiratory rate", _PER_MIN, 0, 70, ucum=_PER_MIN, loinc="9279-1",
               loinc_display="Respiratory rate", required=True,
               mdc=(Mdc(151562), Mdc(151578, 1)),  # thoracic impedance second
               mdc_unit="264928^MDC_DIM_RESP_PER_MIN",
               ucum_aliases=("{breath}/min", "{breaths}/min", "{resp}/min"), limits=True,
               streamed=True,
-              lane="rr", print_lane="resp", rail="rr", colour="#CC79A7", print_colour=ORANGE),
+              lane="rr", print_lane="resp", rail="rr", colour="#CC79A7", print_colour=ORANGE,
+              vital=VitalTrack("RR", 0, 40, 0xFFFFFF00)),
     Parameter("temp", "Temp", "Temperature", "°C", 30.0, 43.0, 1, ucum="Cel", loinc="8310-5",
               loinc_display="Body temperature", required=True,
               mdc=(Mdc(150344), Mdc(188496, 1)),  # axillary second
               mdc_unit="268192^MDC_DIM_DEGC", limits=True, rail="temp", colour="#D55E00",
-              print_colour=VERMILION),
+              print_colour=VERMILION,
+              vital=VitalTrack("BT", 30, 43, 0xFFFFFFFF)),
     Parameter("etco2", "EtCO2", "EtCO2", "mmHg", 0, 150, ucum="mm[Hg]", loinc="19889-5",
               loinc_display="Carbon dioxide [Partial pressure] in Exhaled gas --at end "
                             "expiration",
               mdc=(Mdc(151708),), mdc_unit=_MMHG, limits=True, streamed=True, lane="rr",
               print_lane="resp",
-              rail="etco2", colour="#F0E442", print_colour=GREY),
+              rail="etco2", colour="#F0E442", print_colour=GREY,
+              vital=VitalTrack("ETCO2", 0, 60, 0xFFFFFF00)),
     Parameter("weight", "Weight", "Weight", "kg", 20, 300, 1, group=BODY, ucum="kg",
               loinc="29463-7", loinc_display="Body weight"),
     Parameter("moaas", "MOAA/S", "MOAA/S", "", 0, 5, group=SCORE, ucum="{score}",
               loinc_display="MOAA/S sedation score (0-5)", limits=True,
               lane="scores", print_lane="scores", rail="sedation", colour="#56B4E9",
-              print_colour=PURPLE),
+              print_colour=PURPLE,
+              vital=VitalTrack("MOAAS", 0, 5, 0xFFFFFFFF)),
     Parameter("rass", "RASS", "RASS", "", -5, 4, group=SCORE, ucum="{score}",
               loinc_display="RASS sedation-agitation score", limits=True,
-              lane="scores", rail="sedation", colour="#56B4E9", print_colour=PURPLE),
+              lane="scores", rail="sedation", colour="#56B4E9", print_colour=PURPLE,
+              vital=VitalTrack("RASS", -5, 4, 0xFFFFFFFF)),
     Parameter("pain", "Pain NRS", "Pain NRS", "", 0, 10, group=SCORE, ucum="{score}",
               loinc="72514-3",
               loinc_display="Pain severity - 0-10 verbal numeric rating [Score] - Reported",
               limits=True, lane="scores", print_lane="scores", rail="pain", colour="#F5D28A",
-              print_colour=GREEN, legend="pain"),
+              print_colour=GREEN, legend="pain",
+              vital=VitalTrack("PAIN_NRS", 0, 10, 0xFFFFFFFF)),
     Parameter("dissociation", "Dissociation 0-10", "Dissociation rating", "", 0, 10,
               group=SCORE, ucum="{score}", loinc_display="Dissociation rating (0-10)",
               limits=True, lane="scores", print_lane="scores", rail="dissociation",
-              colour="#CC79A7", print_colour=ORANGE, legend="dissociation"),
+              colour="#CC79A7", print_colour=ORANGE, legend="dissociation",
+              vital=VitalTrack("DISSOCIATION", 0, 10, 0xFFFFFFFF)),
     Parameter("cadss6_total", "CADSS-6", "CADSS-6 total", "", 0, 24, group=SCORE,
               ucum="{score}", loinc_display="CADSS-6 dissociation total (0-24)", manual=False,
               limits=True, rail="dissociation",
-              colour="#CC79A7", print_colour=ORANGE),
+              colour="#CC79A7", print_colour=ORANGE,
+              vital=VitalTrack("CADSS6", 0, 24, 0xFFFFFFFF)),
 )
 PARAMETERS: dict[str, Parameter] = {p.key: p for p in REGISTRY}
 
