@@ -62,7 +62,7 @@ def opening(fields: dict[str, Any], protocol_ids: list[str],
                             required=True, max_len=64)
     name = validate_text(fields.get("display_name"), "display_name", "Display name",
                          errors, max_len=100)
-    weight = parse_number(fields.get("weight_kg", ""), "weight", errors)  # type: ignore[arg-type]
+    weight = parse_number(str(fields.get("weight_kg", "")), "weight", errors)
     indication = validate_choice(fields.get("indication"), "indication", "Indication",
                                  INDICATIONS, errors)
     if indication is None and not any(e.field == "indication" for e in errors):

@@ -82,3 +82,11 @@ def process_alive(pid: int) -> bool:
     except OSError:
         return True  # exists, owned by someone else
     return True
+
+
+def make_private(fd: int) -> None:
+    """Owner-only permissions on an open file (POSIX); on Windows the user profile's
+    ACL already keeps it private and there is no ``os.fchmod``."""
+    fchmod = getattr(os, "fchmod", None)
+    if fchmod is not None and not WINDOWS:
+        fchmod(fd, 0o600)

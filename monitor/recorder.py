@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from monitor import entries
@@ -225,7 +226,7 @@ class Recorder:
             author = validate_text(device, "device", "Device", errors, required=True,
                                    max_len=64) or ""
             when = self._when(observed_at, errors)
-            payload = collect(errors, lambda f=fields: validate_vitals(f, "device"))
+            payload = collect(errors, partial(validate_vitals, fields, "device"))
             if errors:
                 results.append(ValidationError(errors))
                 continue

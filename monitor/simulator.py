@@ -26,7 +26,7 @@ NURSE = "RN-DEMO"
 BASELINE_MIN = 10
 RECOVERY_MIN = 65
 DEFAULT_INFUSION_MIN = 120
-Action = Callable[[Recorder], None]
+Action = Callable[[Recorder], object]  # what it returns is not used
 # The demo patient's pre-infusion checklist: steps done, no concomitant sedatives.
 CHECKLIST = {"fasting": "yes", "contraindications_asked": "yes", "benzodiazepines": "no",
              "opioids": "no", "psychostimulants": "no", "maois": "no", "escort_arranged": "yes"}
@@ -189,7 +189,8 @@ class DemoScript:
         rec.tick()
         now = rec.clock.now()
         for alarm in rec.session.active_alarms():
-            if alarm.acknowledged or now - alarm.last_announced_at < timedelta(seconds=60):
+            announced = alarm.last_announced_at or alarm.raised_at
+            if alarm.acknowledged or now - announced < timedelta(seconds=60):
                 continue
             action = {"sbp": "infusion slowed", "dbp": "infusion slowed",
                       "spo2": "re-measured", "moaas": "patient reassured"}.get(

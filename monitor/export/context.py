@@ -39,7 +39,8 @@ class ExportContext:
         # One local UTC offset for the whole session unless it crosses a change (DST).
         first = self.start.astimezone().utcoffset()
         last = (self.events[-1].observed_at if self.events else self.start).astimezone()
-        self._tz = timezone(first) if first == last.utcoffset() else None
+        self._tz = (timezone(first) if first is not None and first == last.utcoffset()
+                    else None)
 
     # -- the record --------------------------------------------------------------
     @property

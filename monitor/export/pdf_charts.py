@@ -105,9 +105,9 @@ def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawi
                        strokeWidth=0.3))
     hours = (end - start) / 3600
     step = 15 * 60 if hours <= 2 else 3600 if hours <= 12 else 4 * 3600
-    t = start
-    while t <= end:
-        d.add(String(x_of(t), 4, f"{int((t - start) // 60)} min", fontSize=6,
+    tick = start
+    while tick <= end:
+        d.add(String(x_of(tick), 4, f"{int((tick - start) // 60)} min", fontSize=6,
                      textAnchor="middle"))
-        t += step
+        tick += step
     return d

@@ -33,7 +33,8 @@ def payload_values(entry: Entry, payload: dict[str, Any]) -> list[tuple[str, Any
         if payload.get("mode") == "single":
             out.append(("dose", payload.get("dose_mg"), "mg"))
         elif payload.get(key) is not None:
-            out.append((name, payload[key], payload.get(unit_key) if unit_key else "mg"))
+            out.append((name, payload[key], str(payload.get(unit_key) or "") if unit_key
+                        else "mg"))
     elif kind is EventKind.INFUSION_PAUSED:
         out.append(("infusion_paused", "paused", ""))
     elif kind is EventKind.INFUSION_RESUMED:

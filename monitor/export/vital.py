@@ -90,7 +90,7 @@ def to_vital(ctx: ExportContext) -> bytes:
         if values:
             tid += 1
             tracks.append((_track_info(tid, TRACK_NUM, name, unit, lo, hi, colour, 1), values))
-    rates = [(t, r) for t, r in session.timeline.points]
+    rates: list[tuple[float, float | str]] = [(t, r) for t, r in session.timeline.points]
     if rates:
         tid += 1
         name, unit, lo, hi, colour = RATE_TRACK

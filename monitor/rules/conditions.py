@@ -169,8 +169,10 @@ def rate_conditions(session: Session, protocol: Protocol) -> list[Condition]:
         if streamed and persist:  # a monitor's trend must persist, like its limits
             up = word == "up"
             edge = min(window) + limit if up else max(window) - limit
-            if not series.held_for(lambda x, e=edge, u=up: x >= e if u else x <= e, persist,
-                                   device_only=True):
+            def beyond(x: float, e: float = edge, u: bool = up) -> bool:
+                return x >= e if u else x <= e
+
+            if not series.held_for(beyond, persist, device_only=True):
                 continue
         out.append(Condition(
             f"rate:{param}", "rate", param, rule.get("priority", "medium"),
