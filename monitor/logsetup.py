@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 
 from monitor import __version__
-from monitor.paths import default_db, log_dir
+from monitor.paths import Target, default_db, log_dir
 from monitor.portable import make_private
 
 _configured = False
@@ -61,11 +61,13 @@ class PrivateFormatter(logging.Formatter):
             f"{kind.__name__ if kind else 'Exception'} (message not logged)")
 
 
-def where(db: Path) -> str:
-    """The database as the log names it: which kind of place, never its path."""
+def where(db: Target) -> str:
+    """The database as the log names it: which kind of place, never its path or URL."""
+    if isinstance(db, str):
+        return "on a server given by --db or the environment"
     return "in the default place" if db == default_db() else "given by --db or the environment"
 
 
-def startup_line(db: Path, extra: str = "") -> str:
+def startup_line(db: Target, extra: str = "") -> str:
     return (f"ketamine-monitor {__version__} starting; Python {platform.python_version()}"
             f"{extra}; database {where(db)}")

@@ -19,6 +19,7 @@ from monitor.clock import Clock, to_iso
 from monitor.doseplan import entry_warnings
 from monitor.entries import DOSE_UNITS, DRUG_EVENTS, INDICATIONS, QUICK_EVENTS, ROUTES, collect
 from monitor.errors import ConfirmationNeeded, FieldError, SessionStateError, ValidationError
+from monitor.eventlog import EventLog
 from monitor.events import CLINICAL_KINDS, Event, EventKind
 from monitor.predose import predose_warnings, validate_checklist
 from monitor.protocols import Protocol, ProtocolSet
@@ -27,7 +28,6 @@ from monitor.rules.engine import Evaluation, evaluate
 from monitor.scales import validate_assessment
 from monitor.session import TIMELINE_KINDS, Phase, fold
 from monitor.session_protocol import SNAPSHOT_KEY, protocol_in_force, snapshot
-from monitor.store import Store
 from monitor.validation import (
     PLAUSIBLE,
     SOURCES,
@@ -56,7 +56,7 @@ def _nurse(value: object, errors: list[FieldError], field: str = "nurse_id") -> 
 class Recorder:
     """Records into one session; owns its folded state and rule evaluation."""
 
-    def __init__(self, store: Store, session_id: str, clock: Clock,
+    def __init__(self, store: EventLog, session_id: str, clock: Clock,
                  protocols: ProtocolSet) -> None:
         self.store = store
         self.clock = clock
@@ -70,7 +70,7 @@ class Recorder:
 
     # -- opening ---------------------------------------------------------------
     @classmethod
-    def open_new(cls, store: Store, clock: Clock, protocols: ProtocolSet,
+    def open_new(cls, store: EventLog, clock: Clock, protocols: ProtocolSet,
                  fields: dict[str, Any], session_id: str | None = None) -> Recorder:
         errors: list[FieldError] = []
         payload = entries.opening(fields, list(protocols.protocols), errors)

@@ -13,14 +13,13 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Protocol
 
 from monitor.clock import ManualClock
 from monitor.errors import MonitorError
+from monitor.eventlog import EventLog
 from monitor.protocols import ProtocolSet, load_protocols
 from monitor.recorder import ACK_ACTIONS, Recorder
-from monitor.store import Store
 
 NURSE = "RN-DEMO"
 BASELINE_MIN = 10
@@ -212,7 +211,7 @@ DEMO_OPENING = {"patient_id": "DEMO-0001", "display_name": "Demo Patient", "weig
                 "indication": "CRPS", "protocol": "chronic-pain-iv", "nurse_id": NURSE}
 
 
-def open_demo(store: Store, clock: ManualClock | None = None,
+def open_demo(store: EventLog, clock: ManualClock | None = None,
               protocols: ProtocolSet | None = None) -> Recorder:
     return Recorder.open_new(store, clock or ManualClock(datetime.now(UTC)),
                              protocols or load_protocols(), dict(DEMO_OPENING))
@@ -238,7 +237,7 @@ def play(script: DemoScript, rec: Recorder, clock: ManualClock | None, start: da
     return i
 
 
-def run_headless(db: Path, *, seed: int = 1, minutes: float | None = None,
+def run_headless(log: EventLog, *, seed: int = 1, minutes: float | None = None,
                  device_rate: float = 0.0, start: datetime | None = None,
                  device: str = "direct") -> str:
     script = DemoScript(seed, minutes=minutes, device_rate=device_rate)
@@ -248,13 +247,12 @@ def run_headless(db: Path, *, seed: int = 1, minutes: float | None = None,
     if device == "hl7":
         from monitor.devices.demo_feed import Hl7Feed
         feed = script.device_feed = Hl7Feed(clock)
-    with Store(db) as store:
-        rec = open_demo(store, clock)
-        try:
-            play(script, rec, clock, begin)
-        finally:
-            if feed is not None:
-                feed.close()
-        s = rec.session
-        return (f"session {s.session_id}: {len(s.events)} entries, {len(s.alarms)} alarms "
-                f"raised, phase {s.phase}, dose {s.dose_mg(clock.now()):.1f} mg")
+    rec = open_demo(log, clock)
+    try:
+        play(script, rec, clock, begin)
+    finally:
+        if feed is not None:
+            feed.close()
+    s = rec.session
+    return (f"session {s.session_id}: {len(s.events)} entries, {len(s.alarms)} alarms "
+            f"raised, phase {s.phase}, dose {s.dose_mg(clock.now()):.1f} mg")

@@ -63,8 +63,8 @@ def _shoot(out: Path) -> int:
     app = screen_app()
     protocols = load_protocols()
     with tempfile.TemporaryDirectory() as tmp:
-        ids = build_series(Path(tmp) / "series.db")
         store = Store(Path(tmp) / "series.db")
+        ids = build_series(store)
         clock = ManualClock(NOW)
         window = MainWindow(store, clock, protocols)
         window.showMaximized()
