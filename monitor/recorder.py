@@ -9,7 +9,9 @@ only after it is committed.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -18,9 +20,16 @@ from monitor import entries
 from monitor.clock import Clock, to_iso
 from monitor.doseplan import entry_warnings
 from monitor.entries import DOSE_UNITS, DRUG_EVENTS, INDICATIONS, QUICK_EVENTS, ROUTES, collect
-from monitor.errors import ConfirmationNeeded, FieldError, SessionStateError, ValidationError
+from monitor.errors import (
+    ConfirmationNeeded,
+    FieldError,
+    SessionStateError,
+    ValidationError,
+    WrongThread,
+)
 from monitor.eventlog import EventLog
 from monitor.events import CLINICAL_KINDS, Event, EventKind
+from monitor.inbox import Inbox
 from monitor.predose import predose_warnings, validate_checklist
 from monitor.protocols import Protocol, ProtocolSet
 from monitor.rules.alarms import audio_pause_payload
@@ -46,7 +55,21 @@ log = logging.getLogger(__name__)
 __all__ = ["DOSE_UNITS", "DRUG_EVENTS", "INDICATIONS", "QUICK_EVENTS", "ROUTES", "Recorder"]
 ACK_ACTIONS = ("re-measured", "infusion slowed", "infusion paused", "medication given",
                "patient reassured", "physician informed", "artifact", "no action needed")
-Listener = Callable[[list[Event], Evaluation], None]
+# A set of device values, its observed time and the device that sent it.
+DeviceSet = tuple[dict[str, Any], datetime, str]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one commit (or tick) changed, for the views: they redraw from this, not
+    from their own bookkeeping of what they have seen."""
+
+    events: list[Event]      # appended by this commit (entries, then rule decisions)
+    evaluation: Evaluation   # the rules as they stand after it
+    rebuilt: bool            # the derived state was folded again: redraw everything
+
+
+Listener = Callable[[Change], None]
 
 
 def _nurse(value: object, errors: list[FieldError], field: str = "nurse_id") -> str:
@@ -54,7 +77,12 @@ def _nurse(value: object, errors: list[FieldError], field: str = "nurse_id") -> 
 
 
 class Recorder:
-    """Records into one session; owns its folded state and rule evaluation."""
+    """Records into one session; owns its folded state and rule evaluation.
+
+    A recorder belongs to the thread that created it: only that thread records, ticks
+    and is notified (a call from another thread raises WrongThread). Feeds on other
+    threads put device sets into ``inbox``; the owner ``drain``s it in batches, each
+    one transaction and one notification."""
 
     def __init__(self, store: EventLog, session_id: str, clock: Clock,
                  protocols: ProtocolSet) -> None:
@@ -67,6 +95,9 @@ class Recorder:
         self.protocol: Protocol = protocol_in_force(self.session, protocols)
         self._listeners: list[Listener] = []
         self.last_evaluation = evaluate(self.session, self.protocol, clock.now())
+        self.owner_thread = threading.get_ident()
+        self.inbox: Inbox[DeviceSet] = Inbox()
+        self._rebuilds_told = self.session.rebuilds
 
     # -- opening ---------------------------------------------------------------
     @classmethod
@@ -92,10 +123,31 @@ class Recorder:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
+    def _owned(self) -> None:
+        if threading.get_ident() != self.owner_thread:
+            raise WrongThread(
+                f"session {self.session.session_id}: its recorder belongs to another thread; "
+                "put device sets into recorder.inbox and let the owner drain them")
+
+    def _notify(self, events: list[Event]) -> None:
+        rebuilt = self.session.rebuilds != self._rebuilds_told
+        self._rebuilds_told = self.session.rebuilds
+        change = Change(events, self.last_evaluation, rebuilt)
+        for listener in list(self._listeners):
+            listener(change)
+
+    def drain(self, limit: int | None = None) -> list[Event | ValidationError]:
+        """Record what feeds put into the inbox: one transaction and one notification
+        for the whole batch, in time order."""
+        self._owned()
+        batch = sorted(self.inbox.drain(limit), key=lambda s: s[1])
+        return self.record_device_vitals(batch) if batch else []
+
     def _commit(self, items: list[tuple[EventKind, dict[str, Any], str, datetime, str]]
                 ) -> list[Event]:
         """The entry and the rule decisions it causes are committed in one transaction:
         either both are on disk or neither is (and the session is folded back)."""
+        self._owned()
         now = self.clock.now()
         mark = len(self.session.events)
         try:
@@ -109,8 +161,7 @@ class Recorder:
             self.session.reset_to(mark)
             self.last_evaluation = evaluate(self.session, self.protocol, now)
             raise
-        for listener in list(self._listeners):
-            listener(events, self.last_evaluation)
+        self._notify(events)
         return events
 
     def _apply_rules(self, now: datetime) -> list[Event]:
@@ -129,10 +180,10 @@ class Recorder:
 
     def tick(self) -> list[Event]:
         """Evaluate timers (overdue, escalation, pause countdown) at the clock's now."""
+        self._owned()
         now = self.clock.now()
         events = self._apply_rules(now)
-        for listener in list(self._listeners):
-            listener(events, self.last_evaluation)
+        self._notify(events)
         return events
 
     def _record(self, kind: EventKind, payload: dict[str, Any], author: str,
@@ -214,8 +265,7 @@ class Recorder:
             retry=lambda: self.record_vitals(fields, nurse_id, observed_at=observed_at,
                                              source=source, confirmed=True))
 
-    def record_device_vitals(self, sets: list[tuple[dict[str, Any], datetime, str]]
-                             ) -> list[Event | ValidationError]:
+    def record_device_vitals(self, sets: list[DeviceSet]) -> list[Event | ValidationError]:
         """Record device samples (fields, observed time, device as author) in one
         transaction with one notification. Each set is validated on its own: the
         valid ones are stored, the others come back as their ValidationError."""

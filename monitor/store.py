@@ -25,6 +25,7 @@ import os
 import socket
 import sqlite3
 import stat
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import datetime
@@ -133,6 +134,10 @@ class Store:
         self.path = Path(path)
         self.readonly = readonly
         self._lock_fd: int | None = None
+        # One connection, used by one thread at a time: a recorder belongs to one
+        # thread, and this lock keeps a reader on another thread (a board, a test)
+        # from interleaving with a transaction.
+        self._mutex = threading.RLock()
         self._verified: dict[str, tuple[int, str]] = {}
         self.verify_notes: list[str] = []
         self.key_problem = ""
@@ -388,21 +393,22 @@ class Store:
         """Everything appended inside is committed together, or none of it is."""
         if self.readonly:
             raise StoreError(f"{self.path} is open read-only")
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
-        verified = dict(self._verified)
-        try:
-            yield
-            self._conn.execute("COMMIT")
-        except BaseException as exc:
-            with suppress(sqlite3.Error):
-                self._conn.execute("ROLLBACK")
-            self._verified = verified
-            if isinstance(exc, sqlite3.Error):
+        with self._mutex:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
                 raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
-            raise
+            verified = dict(self._verified)
+            try:
+                yield
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+                self._verified = verified
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
+                raise
 
     def append(self, session_id: str, kind: EventKind, payload: dict[str, Any], *,
                author: str, observed_at: datetime, recorded_at: datetime,
@@ -420,8 +426,8 @@ class Store:
         todo = list(items)
         if not todo:
             return []
-        own = not self._conn.in_transaction
-        with self.transaction() if own else nullcontext():
+        with self._mutex, self.transaction() if not self._conn.in_transaction \
+                else nullcontext():
             seq, prev = self._head(session_id)
             built: list[Event] = []
             for kind, payload, author, observed_at, source in todo:
@@ -494,9 +500,10 @@ class Store:
             ev, why = broken
             raise ChainError(f"Refused: event {ev.entry_id} {why}")
         sid = events[0].session_id
-        if self._head(sid)[0] > 0 or self._registered(sid):
-            raise StoreError(f"Refused: session {sid} is already in {self.path}")
-        self._insert(events, "Not imported")
+        with self._mutex:
+            if self._head(sid)[0] > 0 or self._registered(sid):
+                raise StoreError(f"Refused: session {sid} is already in {self.path}")
+            self._insert(events, "Not imported")
 
     def _registered(self, sid: str) -> bool:
         if self.schema < 2:
@@ -507,9 +514,11 @@ class Store:
     # -- reading -------------------------------------------------------------
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
         try:
-            yield from self._conn.execute(sql, args)
+            with self._mutex:
+                rows = self._conn.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
+        yield from rows
 
     def events(self, session_id: str, *, checker: RawChecker | None = None) -> list[Event]:
         """All events of a session in order. Read in chunks, each chunk's payloads parsed
@@ -521,6 +530,7 @@ class Store:
         out: list[Event] = []
         prev_hash = GENESIS
         try:
+            self._mutex.acquire()
             cursor = self._conn.execute(
                 f"SELECT {_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq",
                 (session_id,))
@@ -541,6 +551,8 @@ class Store:
         except (ValueError, KeyError, TypeError) as exc:
             raise ChainError(f"Cannot read session {session_id} in {self.path}: an event is "
                              f"unreadable ({exc}); run `ketamine-monitor verify`") from exc
+        finally:
+            self._mutex.release()
         return out
 
     def kind_counts(self, session_id: str) -> dict[str, int]:
@@ -721,15 +733,16 @@ class Store:
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """Reads inside see one state of the file, whatever a writer does meanwhile."""
-        if self._conn.in_transaction:
-            yield
-            return
-        self._conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            with suppress(sqlite3.Error):
-                self._conn.execute("COMMIT")
+        with self._mutex:
+            if self._conn.in_transaction:
+                yield
+                return
+            self._conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("COMMIT")
 
     @contextmanager
     def raw(self) -> Iterator[sqlite3.Connection]:
