@@ -26,24 +26,14 @@ from monitor.validation import (
     validate_text,
     validate_vitals,
 )
-
-INDICATIONS = ("CRPS", "fibromyalgia", "neuropathic pain", "depression", "other")
-QUICK_EVENTS: dict[str, str] = {
-    "nausea": "Nausea", "vomiting": "Vomiting", "anxiety": "Anxiety",
-    "emergence": "Emergence reaction", "antiemetic": "Antiemetic given",
-    "benzodiazepine": "Benzodiazepine given", "antihypertensive": "Antihypertensive given",
-    "eye_mask_on": "Eye mask on", "eye_mask_off": "Eye mask off", "music_on": "Music on",
-    "music_off": "Music off", "responds_to_voice": "Responds to voice",
-    "hypersalivation": "Hypersalivation", "laryngospasm": "Laryngospasm / airway obstruction",
-    "apnoea": "Apnoea", "oxygen_started": "Oxygen started",
-    "airway_manoeuvre": "Airway manoeuvre", "hallucinations": "Hallucinations",
-    "dizziness": "Dizziness", "headache": "Headache", "chest_pain": "Chest pain",
-    "diplopia_nystagmus": "Diplopia / nystagmus",
-}
-DRUG_EVENTS = ("antiemetic", "benzodiazepine", "antihypertensive")
-ROUTES = ("IV", "PO", "IM", "SC", "SL", "intranasal", "inhaled")
-DOSE_UNITS = ("mg", "mcg", "g", "mL", "units")
-RATE_UNITS = ("mg/kg/h", "mg/h")
+from monitor.vocabulary import (
+    DOSE_UNITS,
+    DRUG_EVENTS,
+    INDICATIONS,
+    QUICK_EVENTS,
+    RATE_UNITS,
+    ROUTES,
+)
 
 
 def collect(errors: list[FieldError], validate: Callable[[], dict[str, Any]]) -> dict[str, Any]:

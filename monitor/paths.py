@@ -25,11 +25,7 @@ def resolve_db(arg: str | None) -> Target:
     text = arg or os.environ.get(DB_ENV)
     if not text:
         return default_db()
-    if "://" in text:
-        from monitor.eventlog import sqlite_path
-        path = sqlite_path(text)
-        return text if path is None else path
-    return Path(text).expanduser()
+    return text if "://" in text else Path(text).expanduser()
 
 
 def ensure_parent(path: Path) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from monitor import entries
 from monitor.clock import Clock, to_iso
 from monitor.doseplan import entry_warnings
-from monitor.entries import DOSE_UNITS, DRUG_EVENTS, INDICATIONS, QUICK_EVENTS, ROUTES, collect
+from monitor.entries import collect
 from monitor.errors import (
     ConfirmationNeeded,
     FieldError,
@@ -49,12 +49,19 @@ from monitor.validation import (
     validate_text,
     validate_vitals,
 )
+from monitor.vocabulary import (
+    ACK_ACTIONS,
+    DOSE_UNITS,
+    DRUG_EVENTS,
+    INDICATIONS,
+    QUICK_EVENTS,
+    ROUTES,
+)
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DOSE_UNITS", "DRUG_EVENTS", "INDICATIONS", "QUICK_EVENTS", "ROUTES", "Recorder"]
-ACK_ACTIONS = ("re-measured", "infusion slowed", "infusion paused", "medication given",
-               "patient reassured", "physician informed", "artifact", "no action needed")
+__all__ = ["ACK_ACTIONS", "DOSE_UNITS", "DRUG_EVENTS", "INDICATIONS", "QUICK_EVENTS", "ROUTES",
+           "Recorder"]
 # A set of device values, its observed time and the device that sent it.
 DeviceSet = tuple[dict[str, Any], datetime, str]
 
@@ -553,7 +560,8 @@ class Recorder:
         from monitor.discharge import validate_discharge
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
-        payload = validate_discharge(self, checklist, errors)
+        payload = validate_discharge(self.session, self.protocol, self.clock.now(), checklist,
+                                     errors)
         raise_if(errors)
         return self._record(EventKind.DISCHARGED, payload, author, self.clock.now())
 

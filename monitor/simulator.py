@@ -19,7 +19,8 @@ from monitor.clock import ManualClock
 from monitor.errors import MonitorError
 from monitor.eventlog import EventLog
 from monitor.protocols import ProtocolSet, load_protocols
-from monitor.recorder import ACK_ACTIONS, Recorder
+from monitor.recorder import Recorder
+from monitor.vocabulary import ACK_ACTIONS
 
 NURSE = "RN-DEMO"
 BASELINE_MIN = 10

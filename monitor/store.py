@@ -34,7 +34,7 @@ from typing import Any
 
 from monitor.clock import from_iso, to_iso
 from monitor.errors import ChainError, StoreError, StoreLockedError
-from monitor.eventlog import Item, SessionSummary, Verdict
+from monitor.eventlog import Item, SessionSummary, Verdict, register_backend, sqlite_path
 from monitor.events import (
     GENESIS,
     Event,
@@ -749,5 +749,15 @@ class Store:
         """The underlying connection, for maintenance tools and tests only."""
         yield self._conn
 
+
+def open_sqlite(target: str | os.PathLike[str], *, readonly: bool = False,
+                **options: Any) -> Store:
+    """The SQLite backend of ``monitor.eventlog.open_log`` (a path or sqlite:///path)."""
+    path = sqlite_path(target)
+    assert path is not None, "open_log sends only sqlite targets here"
+    return Store(path, readonly=readonly, **options)
+
+
+register_backend("sqlite", open_sqlite)
 
 __all__ = ["SCHEMA_VERSION", "SessionSummary", "Store", "Verdict", "chain_hash"]

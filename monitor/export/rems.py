@@ -7,9 +7,10 @@ from datetime import datetime
 from monitor.events import EventKind
 from monitor.export.context import ExportContext
 from monitor.parameters import fmt
-from monitor.predose import CHECKLIST_ITEMS, MEDICATION_ITEMS, latest_checklist
+from monitor.predose import latest_checklist
 from monitor.series import Series
 from monitor.session import Entry
+from monitor.vocabulary import CHECKLIST_ITEMS, MEDICATION_ITEMS
 
 
 def _bp_text(ctx: ExportContext, e: Entry | None, missing: str) -> str:

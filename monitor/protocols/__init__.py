@@ -16,6 +16,7 @@ from typing import Any
 
 from monitor.errors import ConfigError
 from monitor.parameters import PARAMETERS, keys
+from monitor.vocabulary import CHECKLIST_ITEMS
 
 LIMIT_PARAMS = keys(limits=True)
 LIMIT_KEYS = ("medium_high", "medium_low", "high_high", "high_low")
@@ -203,7 +204,6 @@ def _check_lists(proto: Protocol, source: str) -> None:
                                   or (length is not None and len(value) != length)):
             count = f"{length} items, each " if length else "items from "
             raise bad(key, count + ", ".join(choices))
-    from monitor.predose import CHECKLIST_ITEMS  # predose imports this module
     items = proto.get("checklist.items")
     if items is not None and any(i not in CHECKLIST_ITEMS for i in items):
         raise bad("checklist.items", ", ".join(CHECKLIST_ITEMS))
