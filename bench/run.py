@@ -88,7 +88,12 @@ def cold_start(db: Path, sid: str, runs: int = 11) -> list[dict[str, Any]]:
     ratio_fig = {"name": "cold start ratio app / bare (medians)", "unit": "x",
                  "runs": runs, "median": ratio, "p95": ratio, "p99": ratio,
                  "budget": {"median": 2.5}, "pass": ratio <= 2.5, "note": ""}
-    return [app_fig, full, bare_fig, ratio_fig]
+    full_ratio = statistics.median(full_ms) / statistics.median(bare_ms)
+    # 700 ms with the bare window at its usual 108 ms: the same budget, load-independent.
+    full_ratio_fig = {"name": "cold start ratio fully built / bare (medians)", "unit": "x",
+                      "runs": runs, "median": full_ratio, "p95": full_ratio, "p99": full_ratio,
+                      "budget": {"median": 6.5}, "pass": full_ratio <= 6.5, "note": ""}
+    return [app_fig, full, bare_fig, ratio_fig, full_ratio_fig]
 
 
 # -- window figures ------------------------------------------------------------
