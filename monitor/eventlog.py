@@ -186,6 +186,8 @@ def sqlite_path(target: str | os.PathLike[str]) -> Path | None:
         raise StoreError(f"Cannot open {text}: write a SQLite log as sqlite:///path/to/file.db "
                          "(three slashes, then the path)")
     path = unquote(parts.path)
+    while path.startswith("//"):  # sqlite:////abs/path (four slashes) is the same file
+        path = path[1:]
     if len(path) > 2 and path[0] == "/" and path[2] == ":":  # sqlite:///C:/records.db
         path = path[1:]
     return Path(path).expanduser()

@@ -33,6 +33,8 @@ def test_bare_path_and_sqlite_url_open_the_same_file(tmp_path: Path) -> None:
         assert [e.seq for e in log.events("S1")] == [1, 2]
         assert log.location == str(db)
         assert log.writer == "" and log.owner("S1") == ""
+    with open_log(f"sqlite:///{db.as_posix().replace('%', '%25')}", readonly=True) as log:
+        assert log.location == str(db)  # four slashes: the same absolute path
         with pytest.raises(StoreError, match="read-only"):
             log.claim("S1")
 
