@@ -1,5 +1,6 @@
 """Assessments: the sedation scale as large buttons with descriptors, ACVPU,
-CADSS-6 items with a running total, quick dissociation, pain, nausea, comment."""
+CADSS-6 items with a running total, quick dissociation, pain, nausea, comment,
+and the time the assessment was made."""
 
 from __future__ import annotations
 
@@ -14,7 +15,17 @@ from PySide6.QtWidgets import (
 
 from monitor.events import Event
 from monitor.scales import load_scales
-from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
+from ui.forms import (
+    InlineErrors,
+    RecorderPanel,
+    button,
+    error_label,
+    hrow,
+    label,
+    line_edit,
+)
+from ui.texts import clock
+from ui.timefield import observed_at
 
 
 def score_box(name: str, low: int, high: int) -> QSpinBox:
@@ -66,42 +77,49 @@ class AssessmentPanel(RecorderPanel):
             self.severity[key] = box
         self.nausea = self.severity["nausea"]
         self.comment = line_edit("Assessment comment", "comment (optional)")
+        self.time = line_edit("Assessment time", "now", 80)
+        self.time_error = error_label("Assessment time error")
         self.record_button = button("Record assessment", primary=True, slot=self.record)
         self.saved = label("", "saved", name="Assessment saved")
         self.general = error_label("Assessment error")
-        self.errors = InlineErrors(self.general, {})
+        self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error)})
 
     def _layout(self) -> None:
         outer = QHBoxLayout(self)
-        sed = QGridLayout()
-        sed.addWidget(label(self.scales.data[self.scale]["name"], bold=True), 0, 0, 1, 2)
+        left = QGridLayout()
+        left.addWidget(label(self.scales.data[self.scale]["name"], bold=True), 0, 0, 1, 2)
         buttons = list(self.sedation_buttons.values())
-        half = (len(buttons) + 1) // 2
+        per_column = 6  # RASS (10 levels) takes two columns
         for i, b in enumerate(buttons):
-            sed.addWidget(b, 1 + i % half, i // half)
-        sed.setRowStretch(half + 1, 1)
-        outer.addLayout(sed, 4)
-        cadss = QGridLayout()
-        cadss.addWidget(label("CADSS-6 (0 not at all … 4 extremely)", bold=True), 0, 0, 1, 2)
-        for i, (text, box) in enumerate(zip(self.scales.cadss_items, self.cadss, strict=True)):
-            cadss.addWidget(label(text), i + 1, 0)
-            cadss.addWidget(box, i + 1, 1)
-        cadss.addWidget(self.cadss_total, 7, 0, 1, 2)
-        outer.addLayout(cadss, 3)
+            left.addWidget(b, 1 + i % per_column, i // per_column)
+        row = 1 + min(len(buttons), per_column)
+        for title, widget in (("Consciousness", self.acvpu),
+                              ("Dissociation 0–10", self.dissociation),
+                              ("Pain 0–10", self.pain), ("Nausea", self.nausea)):
+            left.addLayout(hrow(label(title, "dim"), widget), row, 0, 1, 2)
+            row += 1
+        left.setRowStretch(row, 1)
+        outer.addLayout(left, 3)
         right = QGridLayout()
-        for row, (title, widget) in enumerate((("Consciousness", self.acvpu),
-                                               ("Dissociation 0–10", self.dissociation),
-                                               ("Pain 0–10", self.pain),
-                                               ("Nausea", self.nausea),
-                                               ("Anxiety/agitation", self.severity["anxiety"]),
-                                               ("Perceptual", self.severity["perceptual"]),
-                                               ("Comment", self.comment))):
+        right.addWidget(label("CADSS-6 (0 not at all … 4 extremely)", bold=True), 0, 0, 1, 2)
+        for i, (text, box) in enumerate(zip(self.scales.cadss_items, self.cadss, strict=True)):
+            item = label(text)
+            item.setWordWrap(True)
+            right.addWidget(item, i + 1, 0)
+            right.addWidget(box, i + 1, 1)
+        right.addWidget(self.cadss_total, 7, 0, 1, 2)
+        row = 8
+        for title, widget in (("Anxiety/agitation", self.severity["anxiety"]),
+                              ("Perceptual", self.severity["perceptual"]),
+                              ("Comment", self.comment),
+                              ("Time (blank = now)", self.time)):
             right.addWidget(label(title, "dim"), row, 0)
             right.addWidget(widget, row, 1)
-        right.addWidget(self.record_button, 7, 0, 1, 2)
-        right.addWidget(self.saved, 8, 0, 1, 2)
-        right.addWidget(self.general, 9, 0, 1, 2)
-        right.setRowStretch(10, 1)
+            row += 1
+        right.addWidget(self.time_error, row, 0, 1, 2)
+        right.addLayout(hrow(self.record_button, self.saved), row + 1, 0, 1, 2)
+        right.addWidget(self.general, row + 2, 0, 1, 2)
+        right.setRowStretch(row + 3, 1)
         outer.addLayout(right, 2)
 
     def _update_total(self) -> None:
@@ -130,12 +148,13 @@ class AssessmentPanel(RecorderPanel):
         return out
 
     def record(self) -> Event | None:
-        event = self.errors.call(lambda: self.recorder.record_assessment(self.fields(),
-                                                                         self._nurse()))
+        event = self.errors.call(lambda: self.recorder.record_assessment(
+            self.fields(), self._nurse(),
+            observed_at=observed_at(self.time.text(), self.recorder.clock.now())))
         if event is None:
             return None
         self.reset()
-        self.saved.setText(f"✓ Saved {event.recorded_at.astimezone():%H:%M:%S}")
+        self.saved.setText(f"✓ Saved, {clock(event.observed_at)}")
         return event
 
     def reset(self) -> None:
@@ -149,6 +168,7 @@ class AssessmentPanel(RecorderPanel):
         for box in self.severity.values():
             box.setCurrentIndex(0)
         self.comment.clear()
+        self.time.clear()
 
     def is_half_typed(self) -> bool:
         f = self.fields()

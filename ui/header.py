@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
+from monitor.dosing import to_mg_per_h
 from monitor.parameters import fmt
 from monitor.recorder import Recorder
 from monitor.rules.engine import Evaluation
 from ui import theme
 from ui.forms import label, line_edit
+from ui.texts import span
 
 PHASE_TEXT = {"baseline": "BASELINE", "infusing": "INFUSING", "recovery": "RECOVERY",
               "discharged": "DISCHARGED", "closed": "CLOSED (signed)"}
 
 
-def duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
 def countdown(seconds: float) -> str:
+    """Time left until an observation is due: 'in 4 min', 'in 30 s'."""
     s = int(abs(seconds))
-    return f"{s // 60}:{s % 60:02d}"
+    return f"in {s // 60} min" if s >= 60 else f"in {s} s"
 
 
 class HeaderView(QWidget):
@@ -34,24 +32,25 @@ class HeaderView(QWidget):
         self._layout()
 
     def _setup_ui(self) -> None:
-        self.patient = label("", pt=15, bold=True, name="Patient")
-        self.protocol = label("", "dim", name="Protocol")
+        self.patient = label("", pt=15, bold=True, name="Patient", fit=True)
+        self.protocol = label("", "dim", name="Protocol", fit=True)
         self.phase = label("", pt=15, bold=True, name="Phase")
         self.elapsed = label("", pt=15, name="Time since infusion start")
-        self.rate = label("", pt=15, name="Current rate")
-        self.dose = label("", pt=15, bold=True, name="Dose so far")
+        self.rate = label("", pt=15, name="Current rate", fit=True)
+        self.dose = label("", pt=15, bold=True, name="Dose so far", fit=True)
         self.news2 = label("", pt=15, name="NEWS2")
-        self.min_obs = label("", name="Minimum observation")
+        self.min_obs = label("", name="Minimum observation", fit=True)
         self.due_row = QHBoxLayout()
-        self.due_row.setSpacing(18)
+        self.due_row.setSpacing(12)
         self.due_labels: dict[str, QLabel] = {}
         self.nurse = line_edit("Nurse ID", "nurse ID", 110)
         self.nurse.setText(str(self.recorder.session.opening.get("nurse_id", "")))
 
     def _layout(self) -> None:
         grid = QGridLayout(self)
-        grid.setContentsMargins(8, 4, 8, 4)
-        grid.setHorizontalSpacing(18)
+        grid.setContentsMargins(6, 0, 6, 0)
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(0)
         grid.addWidget(self.patient, 0, 0)
         grid.addWidget(self.phase, 0, 1)
         grid.addWidget(self.elapsed, 0, 2)
@@ -62,13 +61,14 @@ class HeaderView(QWidget):
         due_box = QHBoxLayout()
         due_box.addWidget(label("Next due", "dim"))
         due_box.addLayout(self.due_row)
-        due_box.addStretch(1)
+        due_box.addWidget(self.min_obs, 1)
         grid.addLayout(due_box, 1, 1, 1, 4)
         nurse_box = QHBoxLayout()
         nurse_box.addWidget(label("Nurse", "dim"))
         nurse_box.addWidget(self.nurse)
         grid.addLayout(nurse_box, 1, 5)
-        grid.addWidget(self.min_obs, 2, 0, 1, 6)
+        for col, stretch in ((0, 3), (3, 3), (4, 2)):
+            grid.setColumnStretch(col, stretch)
 
     @property
     def nurse_id(self) -> str:
@@ -87,14 +87,17 @@ class HeaderView(QWidget):
         self.protocol.setText(f"{self.recorder.protocol.name} · {o.get('indication')}")
         self.phase.setText(PHASE_TEXT[s.phase] + (" — PAUSED" if s.paused else ""))
         start = s.infusion_started_at
-        self.elapsed.setText(f"T+{duration((s.discharged_at or now) - start)}" if start
+        self.elapsed.setText(f"T+{span((s.discharged_at or now) - start)}" if start
                              else "not started")
+        self.elapsed.setToolTip("Time since dosing started")
         self._rate(now)
         self.dose.setText(f"{s.dose_mg(now):.1f} mg · {s.dose_mg_per_kg(now):.2f} mg/kg")
         self._news2(ev)
         self._due(ev, now)
         mo = ev.min_observation
-        if mo is None:
+        if s.phase in ("discharged", "closed"):
+            self.min_obs.setText("Observation ended (discharged)")
+        elif mo is None:
             minimum = self.recorder.protocol.get("protocol.min_observation_min")
             self.min_obs.setText(f"Minimum observation: {fmt(minimum)} min from dosing")
         elif mo.met:
@@ -109,15 +112,16 @@ class HeaderView(QWidget):
         if s.dose_mode == "single" and s.infusion_started_at:
             self.rate.setText("single dose given")
             return
-        mg_h = s.rate_mg_per_h(now)
         if s.rate_display is None or s.phase not in ("infusing",):
             self.rate.setText("rate —")
             return
         rate, unit = s.rate_display
+        # While paused nothing runs: show the rate it will resume at, not "= 0.0 mg/h".
+        mg_h = to_mg_per_h(rate, unit, s.weight_kg)
         text = f"{fmt(rate)} {unit}" if unit == "mg/h" else f"{fmt(rate)} {unit} = {mg_h:.1f} mg/h"
         if s.concentration:
             text += f" · {mg_h / s.concentration:.1f} mL/h"
-        self.rate.setText(("PAUSED · " if s.paused else "") + text)
+        self.rate.setText(f"PAUSED (resumes at {text})" if s.paused else text)
 
     def _news2(self, ev: Evaluation) -> None:
         r = ev.news2

@@ -1,17 +1,21 @@
-"""Infusion controls. Every action states its number and unit and waits for a
-confirm click before anything is recorded."""
+"""Infusion controls. Every action states its number and unit in a small modal
+confirmation (Enter confirms) before anything is recorded; the optional time
+field back-dates the action to when it was done."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
 
 from monitor.events import Event
 from monitor.parameters import fmt
 from monitor.recorder import Recorder
 from monitor.validation import PLAUSIBLE
+from ui.confirm import ConfirmDialog
 from ui.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
+from ui.timefield import observed_at
 
 
 class InfusionPanel(RecorderPanel):
@@ -21,7 +25,6 @@ class InfusionPanel(RecorderPanel):
         self.refresh()
 
     def _setup_ui(self) -> None:
-        self._pending: Callable[[], Event] | None = None
         plan = self.recorder.protocol
         self.single = plan.dose_mode == "single"
         self.rate = line_edit("Rate", "rate", 100)
@@ -44,36 +47,37 @@ class InfusionPanel(RecorderPanel):
         self.resume_button = button("Resume", slot=self.ask_resume)
         self.bolus_button = button("Give bolus", slot=self.ask_bolus)
         self.stop_button = button("End infusion", slot=self.ask_stop)
-        self.question = label("", bold=True, name="Confirm question")
-        self.confirm_button = button("Confirm", primary=True, slot=self.confirm)
-        self.cancel_button = button("Cancel", slot=self.cancel)
+        self.time = line_edit("Infusion action time", "now", 90)
+        self.time_error = error_label("Infusion time error")
+        self.dialog = ConfirmDialog(self, title="Confirm infusion action")
+        self.question = self.dialog.question
+        self.confirm_button = self.dialog.confirm_button
+        self.cancel_button = self.dialog.cancel_button
         self.state = label("", pt=14, name="Infusion state")
+        self.state.setWordWrap(True)
         self.general = error_label("Infusion error")
-        self.errors = InlineErrors(self.general, {})
-        self.cancel()
+        self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error)})
 
     def _layout(self) -> None:
         outer = QVBoxLayout(self)
         outer.addWidget(self.state)
         grid = QGridLayout()
         if self.single:
-            row = [("Dose (mg)", self.dose), ("Lot", self.lot)]
+            rows = [("Dose (mg)", self.dose), ("Lot", self.lot)]
         else:
-            row = [("Rate", self.rate), ("Unit", self.unit),
-                   ("Concentration", self.concentration), ("Pause reason", self.reason),
-                   ("Bolus", self.bolus)]
-        for col, (title, widget) in enumerate(row):
-            grid.addWidget(label(title, "dim"), 0, col)
-            grid.addWidget(widget, 1, col)
-        grid.setColumnStretch(len(row), 1)
+            rows = [("Rate", self.rate), ("Unit", self.unit),
+                    ("Concentration", self.concentration), ("Pause reason", self.reason),
+                    ("Bolus", self.bolus)]
+        rows.append(("Time (blank = now)", self.time))
+        for row, (title, widget) in enumerate(rows):
+            grid.addWidget(label(title, "dim"), row, 0)
+            grid.addWidget(widget, row, 1)
+        grid.addWidget(self.time_error, len(rows), 1)
+        grid.setColumnStretch(2, 1)
         outer.addLayout(grid)
         outer.addLayout(hrow(self.start_button, self.rate_button, self.pause_button,
-                             self.resume_button, self.bolus_button, self.stop_button))
-        confirm = QHBoxLayout()
-        confirm.addWidget(self.question, 1)
-        confirm.addWidget(self.confirm_button)
-        confirm.addWidget(self.cancel_button)
-        outer.addLayout(confirm)
+                             self.resume_button))
+        outer.addLayout(hrow(self.bolus_button, self.stop_button))
         outer.addWidget(self.general)
         outer.addStretch(1)
 
@@ -98,26 +102,25 @@ class InfusionPanel(RecorderPanel):
             total = s.dose_mg(self.recorder.clock.now())
             self.state.setText(f"Dosing ended · total {total:.1f} mg")
 
-    def _ask(self, question: str, action: Callable[[], Event]) -> None:
-        self._pending = action
-        self.question.setText(question)
-        for w in (self.question, self.confirm_button, self.cancel_button):
-            w.show()
-        self.confirm_button.setFocus()
+    def _ask(self, question: str, action: Callable[[datetime | None], Event]) -> None:
+        when = self.errors.call(lambda: observed_at(self.time.text(),
+                                                    self.recorder.clock.now()))
+        if self.time.text().strip() and when is None:
+            return  # the time is wrong: said next to it, nothing asked
+        if when is not None:
+            question += f" (at {when:%H:%M})"
+        self.dialog.ask(question, lambda: self._run(action, when))
 
-    def cancel(self) -> None:
-        self._pending = None
-        for w in (self.question, self.confirm_button, self.cancel_button):
-            w.hide()
-
-    def confirm(self) -> Event | None:
-        action = self._pending
-        if action is None:
-            return None
-        event = self.errors.call(action)
-        self.cancel()
+    def _run(self, action: Callable[[datetime | None], Event], when: datetime | None
+             ) -> Event | None:
+        event = self.errors.call(lambda: action(when))
+        if event is not None:
+            self.time.clear()
         self.refresh()
         return event
+
+    def set_closed(self, closed: bool) -> None:
+        self.setEnabled(not closed)
 
     def _rate_text(self) -> str:
         unit = self.unit.currentText()
@@ -139,40 +142,43 @@ class InfusionPanel(RecorderPanel):
         n = self._nurse
         if self.single:
             self._ask(f"Give {self.dose.text().strip()} mg esketamine now?",
-                      lambda: self.recorder.start_infusion(n(), dose_mg=self.dose.text(),
-                                                           lot=self.lot.text()))
+                      lambda t: self.recorder.start_infusion(n(), dose_mg=self.dose.text(),
+                                                             lot=self.lot.text(),
+                                                             observed_at=t))
             return
         self._ask(f"Start infusion at {self._rate_text()}?",
-                  lambda: self.recorder.start_infusion(
+                  lambda t: self.recorder.start_infusion(
                       n(), rate=self.rate.text(), rate_unit=self.unit.currentText(),
-                      concentration=self.concentration.text()))
+                      concentration=self.concentration.text(), observed_at=t))
 
     def ask_rate(self) -> None:
         self._ask(f"Change rate to {self._rate_text()}?",
-                  lambda: self.recorder.change_rate(self._nurse(), self.rate.text(),
-                                                    self.unit.currentText()))
+                  lambda t: self.recorder.change_rate(self._nurse(), self.rate.text(),
+                                                      self.unit.currentText(), observed_at=t))
 
     def ask_pause(self) -> None:
         self._ask(f"Pause the infusion (reason: {self.reason.text().strip() or '—'})?",
-                  lambda: self.recorder.pause_infusion(self._nurse(), self.reason.text()))
+                  lambda t: self.recorder.pause_infusion(self._nurse(), self.reason.text(),
+                                                         observed_at=t))
 
     def ask_resume(self) -> None:
         rate = self.recorder.session.rate_display
         text = f"{fmt(rate[0])} {rate[1]}" if rate else ""
         self._ask(f"Resume the infusion at {text}?",
-                  lambda: self.recorder.resume_infusion(self._nurse()))
+                  lambda t: self.recorder.resume_infusion(self._nurse(), observed_at=t))
 
     def ask_bolus(self) -> None:
         rng = PLAUSIBLE["bolus_mg"]
         self._ask(f"Give a bolus of {self.bolus.text().strip()} mg "
                   f"(allowed {fmt(rng.low)}–{fmt(rng.high)} mg)?",
-                  lambda: self.recorder.give_bolus(self._nurse(), self.bolus.text()))
+                  lambda t: self.recorder.give_bolus(self._nurse(), self.bolus.text(),
+                                                     observed_at=t))
 
     def ask_stop(self) -> None:
         total = self.recorder.session.dose_mg(self.recorder.clock.now())
         self._ask(f"End the infusion now (total so far {total:.1f} mg) and start recovery?",
-                  lambda: self.recorder.stop_infusion(self._nurse()))
+                  lambda t: self.recorder.stop_infusion(self._nurse(), observed_at=t))
 
     def is_half_typed(self) -> bool:
-        return self._pending is not None
+        return self.dialog.pending()
 

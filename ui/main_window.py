@@ -1,14 +1,17 @@
-"""The main window: start page or one open session, a problem bar that shows
-every error in one place, a one-second tick for the rules' timers, remembered
-geometry, and a close that never loses data."""
+"""The main window: start page or one open session, a problem bar for what
+belongs to no field, a one-second tick for the rules' timers, remembered
+geometry that always fits the screen, and a close that never loses data.
+
+The window never grows by itself: its maximum is the screen's available area
+(less the window frame) and its contents shrink, elide or scroll inside."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QRect, QSettings, QSize, QTimer
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -24,14 +27,18 @@ from monitor.errors import MonitorError
 from monitor.protocols import ProtocolSet
 from monitor.recorder import Recorder
 from monitor.store import Store
-from ui import theme
+from ui import input_filter, theme
 from ui.errors import add_problem_handler
 from ui.forms import button, label
 from ui.session_page import SessionPage
 from ui.start_page import StartPage
+from ui.texts import plain_times
 
 log = logging.getLogger(__name__)
 OPEN_KEY = "session/open_id"
+GEOMETRY_KEY = "window/geometry"
+DEFAULT_SIZE = QSize(1400, 900)
+FRAME_GUESS = QSize(8, 40)  # title bar and borders, until the window manager says
 
 
 class MainWindow(QMainWindow):
@@ -46,13 +53,13 @@ class MainWindow(QMainWindow):
         self.demo: Any = None
         self.settings = QSettings()
         self.setWindowTitle("Ketamine session monitor")
+        input_filter.install(QApplication.instance())  # type: ignore[arg-type]
         self._setup_ui()
         self._remove_handler = add_problem_handler(self.show_problem)
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 900)
+        self._placed = False
+        geometry = self.settings.value(GEOMETRY_KEY)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(DEFAULT_SIZE)
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(1000)
         self.tick_timer.timeout.connect(self._on_tick)
@@ -61,27 +68,26 @@ class MainWindow(QMainWindow):
 
     def _setup_ui(self) -> None:
         central = QWidget()
+        # An explicit minimum: the window's minimum never follows its contents upwards.
+        central.setMinimumSize(320, 240)
         box = QVBoxLayout(central)
-        box.setContentsMargins(4, 4, 4, 4)
+        box.setContentsMargins(2, 2, 2, 2)
+        box.setSpacing(0)
         bar = QHBoxLayout()
         self.sessions_button = button("◀ Sessions", "Back to sessions", slot=self.show_start)
         other = "Dark theme" if theme.current().name == "light" else "Light theme"
         self.theme_button = button(other, "Switch theme", slot=self.toggle_theme)
-        self.notice = label("", name="Notice")
-        self.notice.setWordWrap(True)
-        self.problem = label("", "error", name="Problem")
-        self.problem.setWordWrap(True)
+        self.notice = label("", name="Notice", fit=True)
+        self.problem = label("", "error", name="Problem", fit=True)
         self.problem.hide()
         self.dismiss = button("Dismiss", "Dismiss problem", slot=self._dismiss_problem)
         self.dismiss.hide()
         bar.addWidget(self.sessions_button)
         bar.addWidget(self.notice, 1)
+        bar.addWidget(self.problem, 1)
+        bar.addWidget(self.dismiss)
         bar.addWidget(self.theme_button)
         box.addLayout(bar)
-        problem_row = QHBoxLayout()
-        problem_row.addWidget(self.problem, 1)
-        problem_row.addWidget(self.dismiss)
-        box.addLayout(problem_row)
         self.stack = QStackedWidget()
         self._start_page: StartPage | None = None
         box.addWidget(self.stack, 1)
@@ -152,15 +158,19 @@ class MainWindow(QMainWindow):
 
     # -- problems and theme ----------------------------------------------------
     def show_problem(self, text: str) -> None:
-        self.problem.setText(f"⚠ {text}")
+        self.problem.setText(f"⚠ {plain_times(text)}")
         self.problem.show()
         self.dismiss.show()
+        self.notice.hide()
 
     def _dismiss_problem(self) -> None:
         self.problem.hide()
         self.dismiss.hide()
+        self.notice.show()
 
     def toggle_theme(self) -> None:
+        if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():
+            return
         new = "light" if theme.current().name == "dark" else "dark"
         theme.apply_theme(QApplication.instance(), new)  # type: ignore[arg-type]
         self.theme_button.setText("Dark theme" if new == "light" else "Light theme")
@@ -192,11 +202,53 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Discard
 
+    # -- fitting the screen ------------------------------------------------------
+    def available(self) -> QRect:
+        """The screen's area less panels and taskbars (from the window manager)."""
+        return self.screen().availableGeometry()
+
+    def _frame_extra(self) -> QSize:
+        extra = self.frameGeometry().size() - self.geometry().size()
+        return extra if extra.height() > 0 else FRAME_GUESS
+
+    def fit_to_screen(self) -> None:
+        """Cap the window at the available area (frame included) and pull it inside."""
+        avail = self.available()
+        cap = avail.size() - self._frame_extra()
+        self.setMaximumSize(cap)
+        if self.isMaximized() or self.isFullScreen():
+            return
+        size = self.size().boundedTo(cap)
+        if size != self.size():
+            self.resize(size)
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), avail.x()), avail.right() + 1 - frame.width())
+        y = min(max(frame.y(), avail.y()), avail.bottom() + 1 - frame.height())
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(max(x, avail.x()), max(y, avail.y()))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._placed:
+            return
+        self._placed = True
+        avail = self.available()
+        if self.settings.value(GEOMETRY_KEY) is None and (
+                avail.width() < DEFAULT_SIZE.width() + 40
+                or avail.height() < DEFAULT_SIZE.height() + 60):
+            self.setWindowState(self.windowState() | _maximized())
+        self.fit_to_screen()
+        # Once the window manager has framed the window, its real frame is known.
+        QTimer.singleShot(0, self.fit_to_screen)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():
             event.ignore()
             return
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        if self.available().contains(self.frameGeometry()) or self.isMaximized():
+            self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        else:
+            self.settings.remove(GEOMETRY_KEY)  # never remember a window larger than the screen
         self.settings.remove(OPEN_KEY)
         self.settings.sync()
         self.shutdown()
@@ -208,3 +260,8 @@ class MainWindow(QMainWindow):
             self.demo.stop()
         self._close_page()
         self._remove_handler()
+
+
+def _maximized() -> object:
+    from PySide6.QtCore import Qt
+    return Qt.WindowState.WindowMaximized

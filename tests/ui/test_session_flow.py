@@ -102,17 +102,26 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     click(qtbot, page.banner.ack_confirm)
     alarm = next(a for a in page.recorder.session.alarms.values() if a.key == "limit:sbp:high")
     assert alarm.acknowledged_by == "RN7" and alarm.action == "infusion slowed"
-    assert "acknowledged by RN7" in page.banner.rows[
-        [r.alarm_id for r in page.banner.rows].index(alarm.alarm_id)].detail.text()
+    acked_row = next(r for r in page.banner.rows if alarm.alarm_id in r.alarm_ids)
+    assert acked_row.acknowledged and not acked_row.ack.isVisible()
+    assert "ack'd by RN7 " in acked_row.detail.text()
 
     # Amend the reading through the log.
     page.show_tab(page.log)
     page.log.refresh()
     target = stored_seq = [e for e in store.events(sid) if e.kind is EventKind.VITALS][-1].seq
     assert page.log.select_seq(target)
-    type_into(qtbot, page.log.values, "sbp=184")
-    type_into(qtbot, page.log.reason, "misread the display")
+    assert "BP 186/95" in page.log.selected_text.text()
     click(qtbot, page.log.amend_button)
+    form = page.log.amend_dialog
+    assert form.isVisible() and form.edits["sbp"].text() == "186"  # prefilled
+    assert form.edits["hr"].text() == "88"
+    type_into(qtbot, form.edits["sbp"], "184")
+    click(qtbot, form.save_button)
+    assert form.reason_error.isVisible()  # a reason is required; nothing saved
+    assert page.recorder.session.entries[stored_seq].payload["sbp"] == 186
+    type_into(qtbot, form.reason, "misread the display", enter=True)
+    assert not form.isVisible()
     assert page.recorder.session.entries[stored_seq].payload["sbp"] == 184
     row = [e.seq for e in page.log._rows].index(stored_seq)
     assert page.log.model.cell(row, 5) == "amended"
@@ -162,10 +171,19 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     click(qtbot, d.discharge_button)
     assert page.header.phase.text() == "DISCHARGED"
 
-    # Close and sign: the record is locked; later entries are addenda.
+    # Close and sign asks first; then the record is locked; later entries are addenda.
     type_into(qtbot, d.sign_nurse, "RN7")
     click(qtbot, d.close_button)
+    assert d.dialog.isVisible() and "RN7" in d.dialog.question.text()
+    assert page.header.phase.text() == "DISCHARGED"
+    qtbot.keyClick(d.dialog.confirm_button, Qt.Key.Key_Return)  # Enter confirms
     assert page.header.phase.text() == "CLOSED (signed)"
+    assert not d.close_button.isEnabled() and not d.discharge_button.isEnabled()
+    assert not page.vitals.isEnabled() and not page.infusion.isEnabled()
+    minimum = page.header.min_obs.text()
+    clock.advance(600)
+    page.tick()
+    assert page.header.min_obs.text() == minimum  # nothing counts on a signed record
     page.recorder.add_note("RN7", "patient phoned: home safely")
     assert list(page.recorder.session.entries.values())[-1].addendum
 
