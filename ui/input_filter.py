@@ -46,7 +46,7 @@ class InputFilter(QObject):
             return False
         if isinstance(button.window(), QDialog) and getattr(button, "isDefault", bool)():
             return False  # the dialog's own default-button handling
-        button.animateClick()
+        button.click()
         return True
 
     @staticmethod

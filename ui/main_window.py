@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
     def _show_start_if_idle(self) -> None:
         if self.page is None:
             self.stack.setCurrentWidget(self.start_page)
+            self.start_page.focus_first()
 
     # -- sessions ------------------------------------------------------------
     def _resume_after_crash(self) -> None:
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
         self.settings.remove(OPEN_KEY)
         self.start_page.refresh()
         self.stack.setCurrentWidget(self.start_page)
+        self.start_page.focus_first()
 
     def _on_tick(self) -> None:
         if self.page is not None:

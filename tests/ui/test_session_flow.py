@@ -30,6 +30,10 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     assert err.isVisible() and "from 20.0 to 300.0 kg" in err.text()
     assert store.session_ids() == []
     type_into(qtbot, window.start_page.edits["weight_kg"], "70,5", enter=True)
+    assert window.page is None  # Enter in a field moves on; it never opens the session
+    assert window.start_page.edits["nurse_id"].hasFocus()
+    window.start_page.start_button.setFocus()
+    qtbot.keyClick(window.start_page.start_button, Qt.Key.Key_Return)  # Enter on the button
     page = window.page
     assert page is not None and page.isVisible()
     sid = page.recorder.session.session_id
@@ -176,6 +180,7 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     click(qtbot, d.close_button)
     assert d.dialog.isVisible() and "RN7" in d.dialog.question.text()
     assert page.header.phase.text() == "DISCHARGED"
+    qtbot.waitUntil(d.dialog.confirm_button.hasFocus, timeout=2000)
     qtbot.keyClick(d.dialog.confirm_button, Qt.Key.Key_Return)  # Enter confirms
     assert page.header.phase.text() == "CLOSED (signed)"
     assert not d.close_button.isEnabled() and not d.discharge_button.isEnabled()
@@ -199,3 +204,27 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
 def theme_color(lab) -> str:
     style = lab.styleSheet()
     return style.split("color:")[1].split(";")[0].strip()
+
+
+def test_start_form_chooses_nothing_for_the_nurse(qtbot, store, clock, protocols):
+    window = make_window(qtbot, store, clock, protocols)
+    start = window.start_page
+    qtbot.waitUntil(start.edits["patient_id"].hasFocus, timeout=2000)
+    assert start.indication.currentData() is None and start.protocol.currentData() is None
+    type_into(qtbot, start.edits["patient_id"], "MRN-7", enter=True)
+    assert start.edits["display_name"].hasFocus()
+    for key, text in (("weight_kg", "80"), ("nurse_id", "RN7")):
+        type_into(qtbot, start.edits[key], text)
+    click(qtbot, start.start_button)
+    assert store.session_ids() == []
+    assert start.field_errors["protocol"].isVisible()
+    assert "CRPS" in start.general.text() or "Indication" in start.general.text()
+    start.indication.setCurrentIndex(start.indication.findData("depression"))
+    assert start.protocol.currentData() == "depression-iv"  # suggested, still changeable
+    start.indication.setCurrentIndex(start.indication.findData("other"))
+    assert start.indication_text.isVisible()
+    start.indication.setCurrentIndex(start.indication.findData("fibromyalgia"))
+    assert start.protocol.currentData() == "chronic-pain-iv"
+    click(qtbot, start.start_button)
+    assert window.page is not None
+    assert window.page.recorder.session.opening["indication"] == "fibromyalgia"
