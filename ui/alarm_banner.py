@@ -182,8 +182,9 @@ class AlarmBanner(RecorderPanel):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
-        top = QHBoxLayout()
-        top.addWidget(self.calm, 1)
+        self.top = top = QHBoxLayout()
+        top.addWidget(self.calm)
+        top.addStretch(1)
         top.addWidget(self.more)
         top.addWidget(self.pause)
         top.addWidget(self.sound_toggle)
@@ -198,6 +199,15 @@ class AlarmBanner(RecorderPanel):
         self.ack_error.setWordWrap(False)
         box.addWidget(self.ack_panel)
         self.ack_panel.hide()
+
+    def host(self, items: tuple[QWidget, ...]) -> None:
+        """Take the window's row items (sessions button, notices, theme button) into
+        the top row: the first on the left, the last on the right."""
+        first, *middle, last = items
+        self.top.insertWidget(0, first)
+        for i, w in enumerate(middle):
+            self.top.insertWidget(2 + i, w, 1 if i < 2 else 0)
+        self.top.addWidget(last)
 
     # -- showing -------------------------------------------------------------
     def refresh(self, ev: Evaluation) -> None:

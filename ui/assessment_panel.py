@@ -52,8 +52,7 @@ class AssessmentPanel(RecorderPanel):
             b = QPushButton(f"{value:+d}  {text}" if scale == "rass" else f"{value}  {text}")
             b.setCheckable(True)
             b.setAccessibleName(f"{self.scales.data[scale]['name']} {value}")
-            b.setMinimumHeight(32)
-            b.setStyleSheet("text-align: left; padding-left: 10px;")
+            b.setStyleSheet("text-align: left; padding-left: 8px; font-size: 11pt;")
             self.sedation_group.addButton(b, value + 10)
             self.sedation_buttons[value] = b
         self.acvpu = QComboBox()
@@ -86,40 +85,38 @@ class AssessmentPanel(RecorderPanel):
 
     def _layout(self) -> None:
         outer = QHBoxLayout(self)
+        outer.setContentsMargins(2, 2, 2, 2)
         left = QGridLayout()
-        left.addWidget(label(self.scales.data[self.scale]["name"], bold=True), 0, 0, 1, 2)
+        left.addWidget(label(self.scales.data[self.scale]["name"], bold=True), 0, 0, 1, 4)
         buttons = list(self.sedation_buttons.values())
         per_column = 6  # RASS (10 levels) takes two columns
         for i, b in enumerate(buttons):
-            left.addWidget(b, 1 + i % per_column, i // per_column)
+            left.addWidget(b, 1 + i % per_column, (i // per_column) * 2, 1, 2)
         row = 1 + min(len(buttons), per_column)
-        for title, widget in (("Consciousness", self.acvpu),
-                              ("Dissociation 0–10", self.dissociation),
-                              ("Pain 0–10", self.pain), ("Nausea", self.nausea)):
-            left.addLayout(hrow(label(title, "dim"), widget), row, 0, 1, 2)
-            row += 1
-        left.setRowStretch(row, 1)
+        pairs = (("Consciousness", self.acvpu), ("Dissociation 0–10", self.dissociation),
+                 ("Pain 0–10", self.pain), ("Nausea", self.nausea),
+                 ("Anxiety/agitation", self.severity["anxiety"]),
+                 ("Perceptual", self.severity["perceptual"]))
+        for i, (title, widget) in enumerate(pairs):
+            left.addWidget(label(title, "dim"), row + i // 2, (i % 2) * 2)
+            left.addWidget(widget, row + i // 2, (i % 2) * 2 + 1)
+        left.setRowStretch(row + 3, 1)
         outer.addLayout(left, 3)
         right = QGridLayout()
         right.addWidget(label("CADSS-6 (0 not at all … 4 extremely)", bold=True), 0, 0, 1, 2)
         for i, (text, box) in enumerate(zip(self.scales.cadss_items, self.cadss, strict=True)):
             item = label(text)
             item.setWordWrap(True)
+            item.setMinimumWidth(150)
             right.addWidget(item, i + 1, 0)
             right.addWidget(box, i + 1, 1)
         right.addWidget(self.cadss_total, 7, 0, 1, 2)
-        row = 8
-        for title, widget in (("Anxiety/agitation", self.severity["anxiety"]),
-                              ("Perceptual", self.severity["perceptual"]),
-                              ("Comment", self.comment),
-                              ("Time (blank = now)", self.time)):
-            right.addWidget(label(title, "dim"), row, 0)
-            right.addWidget(widget, row, 1)
-            row += 1
-        right.addWidget(self.time_error, row, 0, 1, 2)
-        right.addLayout(hrow(self.record_button, self.saved), row + 1, 0, 1, 2)
-        right.addWidget(self.general, row + 2, 0, 1, 2)
-        right.setRowStretch(row + 3, 1)
+        right.addLayout(hrow(label("Comment", "dim"), self.comment, stretch=False), 8, 0, 1, 2)
+        right.addLayout(hrow(label("Time (blank = now)", "dim"), self.time, self.time_error),
+                        9, 0, 1, 2)
+        right.addLayout(hrow(self.record_button, self.saved), 10, 0, 1, 2)
+        right.addWidget(self.general, 11, 0, 1, 2)
+        right.setRowStretch(12, 1)
         outer.addLayout(right, 2)
 
     def _update_total(self) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -16,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.forms import button, label
+from ui.forms import button
 
 
 class Drawer(QWidget):
@@ -32,21 +31,19 @@ class Drawer(QWidget):
         self.panel = QFrame()
         self.panel.setObjectName("Drawer")
         self.panel.setFrameShape(QFrame.Shape.StyledPanel)
-        self.title = label("", pt=14, bold=True, name="Open panel")
-        self.close_button = button("Close ✕", "Close panel", slot=self.close_panel)
+        # The checked strip button names the open panel: no title row above it.
+        self.close_button = button("Close ✕\nEsc", "Close panel", slot=self.close_panel)
+        self.close_button.hide()
         self.stack = QStackedWidget()
         box = QVBoxLayout(self.panel)
-        box.setContentsMargins(6, 4, 6, 4)
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
-        top.addWidget(self.close_button)
-        box.addLayout(top)
+        box.setContentsMargins(4, 2, 4, 2)
         box.addWidget(self.stack, 1)
         self.panel.hide()
         self.strip = QVBoxLayout(self)
         self.strip.setContentsMargins(0, 0, 0, 0)
-        self.strip.setSpacing(4)
+        self.strip.setSpacing(3)
         self.strip.addStretch(1)
+        self.strip.addWidget(self.close_button)
 
     def add(self, widget: QWidget, title: str, key: str) -> QPushButton:
         scroll = QScrollArea()
@@ -57,7 +54,7 @@ class Drawer(QWidget):
         b = button(f"{title}\n{key}", f"Open {title}", slot=lambda w=widget: self.toggle(w))
         b.setCheckable(True)
         b.setToolTip(f"{title} ({key})")
-        self.strip.insertWidget(self.strip.count() - 1, b)
+        self.strip.insertWidget(self.strip.count() - 2, b)
         self.buttons[widget] = b
         self.scrolls[widget] = scroll
         self.titles[widget] = title
@@ -77,23 +74,28 @@ class Drawer(QWidget):
 
     def open(self, widget: QWidget) -> None:
         self.stack.setCurrentWidget(self.scrolls[widget])
-        self.title.setText(self.titles[widget])
         for w, b in self.buttons.items():
             b.setChecked(w is widget)
         self.panel.show()
+        self.close_button.show()
         self.opened.emit(widget)
 
     def close_panel(self) -> None:
         self.panel.hide()
+        self.close_button.hide()
         for b in self.buttons.values():
             b.setChecked(False)
         self.opened.emit(None)
 
-    def fit(self, room: int) -> None:
-        """Width for the open panel's content, at most ``room``."""
+    def wanted_width(self) -> int:
+        """What the open panel's content needs, with room for a scroll bar."""
         widget = self.current()
         if widget is None:
-            return
+            return 0
         bar = self.scrolls[widget].verticalScrollBar().sizeHint().width()
-        want = max(widget.sizeHint().width(), widget.minimumSizeHint().width()) + bar + 16
-        self.panel.setFixedWidth(max(300, min(want, room)))
+        return max(widget.sizeHint().width(), widget.minimumSizeHint().width()) + bar + 12
+
+    def fit(self, room: int) -> None:
+        """Width for the open panel's content, at most ``room``."""
+        if self.current() is not None:
+            self.panel.setFixedWidth(max(300, min(self.wanted_width(), room)))

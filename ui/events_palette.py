@@ -1,5 +1,5 @@
-"""Quick events with one click or Alt+1…9 (window-wide), medications, free-text
-notes and limit changes; every entry may carry the time it happened."""
+"""Quick events with one click or Alt+1…9 (window-wide), medications and
+free-text notes; every entry may carry the time it happened."""
 
 from __future__ import annotations
 
@@ -9,14 +9,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
 
 from monitor.events import Event
-from monitor.protocols import LIMIT_KEYS
 from monitor.recorder import DRUG_EVENTS, QUICK_EVENTS, ROUTES
-from monitor.rules.conditions import effective_limits
 from ui.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
-from ui.texts import clock, limit_name
+from ui.texts import clock
 from ui.timefield import observed_at
-
-LIMIT_CHOICES = ("sbp", "dbp", "hr", "spo2", "rr", "moaas", "rass")
 
 
 class EventsPalette(RecorderPanel):
@@ -25,10 +21,12 @@ class EventsPalette(RecorderPanel):
         self.quick_buttons = {}
         self.shortcuts: list[QShortcut] = []
         for i, (code, text) in enumerate(QUICK_EVENTS.items()):
-            key = f"Alt+{i + 1}" if i < 9 else None
-            self.quick_buttons[code] = button(f"{text}" + (f"  [{key}]" if key else ""),
-                                              f"Quick event {text}",
-                                              slot=lambda c=code: self.quick(c))
+            # The number is the Alt+number shortcut, which works anywhere in the window.
+            b = button(f"{i + 1}  {text}" if i < 9 else text, f"Quick event {text}",
+                       slot=lambda c=code: self.quick(c))
+            b.setToolTip(f"Alt+{i + 1}" if i < 9 else "")
+            b.setStyleSheet("text-align: left;")
+            self.quick_buttons[code] = b
         self.drug_dose = line_edit("Drug event dose mg", "dose mg", 90)
         self.med_drug = line_edit("Medication", "drug", 150)
         self.med_dose = line_edit("Medication dose", "dose", 70)
@@ -45,30 +43,19 @@ class EventsPalette(RecorderPanel):
         self.note_button = button("Add note", slot=self.add_note)
         self.time = line_edit("Event time", "now", 80)
         self.time_error = error_label("Event time error")
-        self.limit = QComboBox()
-        self.limit.setAccessibleName("Limit to change")
-        for param in LIMIT_CHOICES:
-            for key in LIMIT_KEYS:
-                self.limit.addItem(limit_name(f"{param}.{key}"), f"{param}.{key}")
-        self.limit.currentIndexChanged.connect(lambda _i: self._show_limit())
-        self.limit_value = line_edit("New limit", "new value (blank: none)", 160)
-        self.limit_reason = line_edit("Limit change reason", "reason, e.g. physician order")
-        self.limit_button = button("Change limit", slot=self.change_limit)
-        self.limit_now = label("", "dim", name="Current limit")
-        self._show_limit()
         self.last = label("", "saved", name="Last event")
         self.general = error_label("Event error")
         self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error)})
 
     def _layout(self) -> None:
         outer = QVBoxLayout(self)
+        outer.addLayout(hrow(label("Alt+1…9 record these from anywhere", "dim")))
         outer.addLayout(hrow(label("Time (blank = now)", "dim"), self.time, self.time_error))
         grid = QGridLayout()
         for i, b in enumerate(self.quick_buttons.values()):
             grid.addWidget(b, i // 3, i % 3)
         outer.addLayout(grid)
-        outer.addLayout(hrow(label("Dose for antiemetic, benzodiazepine, antihypertensive",
-                                   "dim"), self.drug_dose))
+        outer.addLayout(hrow(label("Dose for a drug given above (mg)", "dim"), self.drug_dose))
         outer.addWidget(label("Medication", bold=True))
         outer.addLayout(hrow(self.med_drug, self.med_dose, self.med_unit, self.med_route))
         outer.addLayout(hrow(self.med_reason, self.med_button))
@@ -76,10 +63,6 @@ class EventsPalette(RecorderPanel):
         outer.addLayout(hrow(self.note, self.note_button, stretch=False))
         outer.addWidget(self.last)
         outer.addWidget(self.general)
-        outer.addWidget(label("Alarm limit for this session", bold=True))
-        outer.addLayout(hrow(self.limit, self.limit_now))
-        outer.addLayout(hrow(self.limit_value, self.limit_reason, self.limit_button,
-                             stretch=False))
         outer.addStretch(1)
 
     def install_shortcuts(self, host: QWidget) -> None:
@@ -124,27 +107,10 @@ class EventsPalette(RecorderPanel):
             self.note.clear()
         return self._done(event, "Note")
 
-    def _show_limit(self) -> None:
-        param, _, key = str(self.limit.currentData()).partition(".")
-        now = effective_limits(self.recorder.session, self.recorder.protocol, param).get(key)
-        self.limit_now.setText(f"now: {'none' if now is None else f'{now:g}'}")
-
-    def change_limit(self) -> Event | None:
-        event = self.errors.call(lambda: self.recorder.change_limit(
-            self._nurse(), str(self.limit.currentData()), self.limit_value.text(),
-            self.limit_reason.text()))
-        if event is not None:
-            self.limit_value.clear()
-            self.limit_reason.clear()
-            self._show_limit()
-        return self._done(event, f"{limit_name(event.payload['limit'])} changed"
-                          if event else "")
-
     def set_closed(self, closed: bool) -> None:
         """A closed record takes only notes (addenda)."""
         for w in (*self.quick_buttons.values(), self.drug_dose, self.med_drug, self.med_dose,
-                  self.med_unit, self.med_route, self.med_reason, self.med_button, self.limit,
-                  self.limit_value, self.limit_reason, self.limit_button):
+                  self.med_unit, self.med_route, self.med_reason, self.med_button):
             w.setEnabled(not closed)
         self.note_button.setText("Add addendum" if closed else "Add note")
 

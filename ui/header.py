@@ -32,13 +32,13 @@ class HeaderView(QWidget):
         self._layout()
 
     def _setup_ui(self) -> None:
-        self.patient = label("", pt=15, bold=True, name="Patient", fit=True)
+        self.patient = label("", pt=14, bold=True, name="Patient", fit=True)
         self.protocol = label("", "dim", name="Protocol", fit=True)
-        self.phase = label("", pt=15, bold=True, name="Phase")
-        self.elapsed = label("", pt=15, name="Time since infusion start")
-        self.rate = label("", pt=15, name="Current rate", fit=True)
-        self.dose = label("", pt=15, bold=True, name="Dose so far", fit=True)
-        self.news2 = label("", pt=15, name="NEWS2")
+        self.phase = label("", pt=14, bold=True, name="Phase")
+        self.elapsed = label("", pt=14, name="Time since infusion start")
+        self.rate = label("", pt=14, name="Current rate", fit=True)
+        self.dose = label("", pt=14, bold=True, name="Dose so far", fit=True)
+        self.news2 = label("", pt=14, name="NEWS2")
         self.min_obs = label("", name="Minimum observation", fit=True)
         self.due_row = QHBoxLayout()
         self.due_row.setSpacing(12)
@@ -59,7 +59,8 @@ class HeaderView(QWidget):
         grid.addWidget(self.news2, 0, 5)
         grid.addWidget(self.protocol, 1, 0)
         due_box = QHBoxLayout()
-        due_box.addWidget(label("Next due", "dim"))
+        due_box.setSpacing(12)
+        due_box.addWidget(label("Next due:", "dim"))
         due_box.addLayout(self.due_row)
         due_box.addWidget(self.min_obs, 1)
         grid.addLayout(due_box, 1, 1, 1, 4)
@@ -67,7 +68,7 @@ class HeaderView(QWidget):
         nurse_box.addWidget(label("Nurse", "dim"))
         nurse_box.addWidget(self.nurse)
         grid.addLayout(nurse_box, 1, 5)
-        for col, stretch in ((0, 3), (3, 3), (4, 2)):
+        for col, stretch in ((0, 4), (3, 3), (4, 3)):
             grid.setColumnStretch(col, stretch)
 
     @property
@@ -83,7 +84,7 @@ class HeaderView(QWidget):
         o = s.opening
         now = ev.now
         name = f" ({o['display_name']})" if o.get("display_name") else ""
-        self.patient.setText(f"{o.get('patient_id')}{name} · {fmt(s.weight_kg)} kg")
+        self.patient.setText(f"{o.get('patient_id')} · {fmt(s.weight_kg)} kg{name}")
         self.protocol.setText(f"{self.recorder.protocol.name} · {o.get('indication')}")
         self.phase.setText(PHASE_TEXT[s.phase] + (" — PAUSED" if s.paused else ""))
         start = s.infusion_started_at
@@ -99,12 +100,12 @@ class HeaderView(QWidget):
             self.min_obs.setText("Observation ended (discharged)")
         elif mo is None:
             minimum = self.recorder.protocol.get("protocol.min_observation_min")
-            self.min_obs.setText(f"Minimum observation: {fmt(minimum)} min from dosing")
+            self.min_obs.setText(f"Observe ≥ {fmt(minimum)} min after dosing")
         elif mo.met:
-            self.min_obs.setText(f"Minimum observation met ({mo.elapsed_min:.0f} of "
+            self.min_obs.setText(f"Observation time met ({mo.elapsed_min:.0f} of "
                                  f"{mo.required_min:.0f} min)")
         else:
-            self.min_obs.setText(f"Minimum observation: {mo.remaining_min:.0f} min left "
+            self.min_obs.setText(f"Observe {mo.remaining_min:.0f} min more "
                                  f"(of {mo.required_min:.0f})")
 
     def _rate(self, now: datetime) -> None:

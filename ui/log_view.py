@@ -27,6 +27,7 @@ from monitor.session import Session
 from ui import theme
 from ui.amend_dialog import AmendDialog
 from ui.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
+from ui.limit_editor import LimitEditor
 from ui.texts import clock
 
 FILTERS = {
@@ -260,13 +261,16 @@ class LogView(RecorderPanel):
 
 
 class AlarmHistory(QWidget):
-    """Every alarm of the session with its acknowledgement and resolution."""
+    """Every alarm of the session with its acknowledgement and resolution, and
+    the session's alarm limits."""
 
     COLUMNS = ("Raised", "Priority", "Message", "Acknowledged", "Action", "Resolved")
 
-    def __init__(self, recorder: Recorder, parent: QWidget | None = None) -> None:
+    def __init__(self, recorder: Recorder, nurse: Callable[[], str],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.recorder = recorder
+        self.limits = LimitEditor(recorder, nurse)
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setAccessibleName("Alarm history")
@@ -276,8 +280,10 @@ class AlarmHistory(QWidget):
         self.table.setColumnWidth(0, 60)
         self.table.setColumnWidth(1, 90)
         self.table.setColumnWidth(2, 300)
+        self.table.setMinimumHeight(26 * 5 + 30)
         box = QVBoxLayout(self)
-        box.addWidget(self.table)
+        box.addWidget(self.table, 1)
+        box.addWidget(self.limits)
 
     def refresh(self) -> None:
         alarms = sorted(self.recorder.session.alarms.values(), key=lambda a: a.raised_at,

@@ -73,7 +73,9 @@ class MainWindow(QMainWindow):
         box = QVBoxLayout(central)
         box.setContentsMargins(2, 2, 2, 2)
         box.setSpacing(0)
-        bar = QHBoxLayout()
+        self.bar = QWidget()
+        bar = QHBoxLayout(self.bar)
+        bar.setContentsMargins(0, 0, 0, 0)
         self.sessions_button = button("◀ Sessions", "Back to sessions", slot=self.show_start)
         other = "Dark theme" if theme.current().name == "light" else "Light theme"
         self.theme_button = button(other, "Switch theme", slot=self.toggle_theme)
@@ -87,7 +89,9 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.problem, 1)
         bar.addWidget(self.dismiss)
         bar.addWidget(self.theme_button)
-        box.addLayout(bar)
+        self.bar_items = (self.sessions_button, self.notice, self.problem, self.dismiss,
+                          self.theme_button)
+        box.addWidget(self.bar)
         self.stack = QStackedWidget()
         self._start_page: StartPage | None = None
         box.addWidget(self.stack, 1)
@@ -127,6 +131,10 @@ class MainWindow(QMainWindow):
     def open_session(self, recorder: Recorder, *, defer: bool | None = None) -> SessionPage:
         self._close_page()
         self.page = SessionPage(recorder, defer=self.defer_charts if defer is None else defer)
+        # The window's own row (sessions, notices, theme) joins the banner's top row:
+        # one row less above the charts.
+        self.page.banner.host(self.bar_items)
+        self.bar.hide()
         self.stack.addWidget(self.page)
         self.stack.setCurrentWidget(self.page)
         self.settings.setValue(OPEN_KEY, recorder.session.session_id)
@@ -137,6 +145,10 @@ class MainWindow(QMainWindow):
 
     def _close_page(self) -> None:
         if self.page is not None:
+            row = self.bar.layout()
+            for i, w in enumerate(self.bar_items):
+                row.insertWidget(i, w)  # back from the banner
+            self.bar.show()
             self.page.shutdown()
             self.stack.removeWidget(self.page)
             self.page.deleteLater()
@@ -234,14 +246,15 @@ class MainWindow(QMainWindow):
         if self._placed:
             return
         self._placed = True
-        avail = self.available()
-        if self.settings.value(GEOMETRY_KEY) is None and (
-                avail.width() < DEFAULT_SIZE.width() + 40
-                or avail.height() < DEFAULT_SIZE.height() + 60):
-            self.setWindowState(self.windowState() | _maximized())
+        if self.settings.value(GEOMETRY_KEY) is None:
+            # First start: as large as the screen allows, frame and taskbar included.
+            avail = self.available()
+            self.resize(DEFAULT_SIZE.boundedTo(avail.size() - self._frame_extra()))
+            self.move(avail.topLeft())
         self.fit_to_screen()
         # Once the window manager has framed the window, its real frame is known.
         QTimer.singleShot(0, self.fit_to_screen)
+        QTimer.singleShot(250, self.fit_to_screen)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():
@@ -262,8 +275,3 @@ class MainWindow(QMainWindow):
             self.demo.stop()
         self._close_page()
         self._remove_handler()
-
-
-def _maximized() -> object:
-    from PySide6.QtCore import Qt
-    return Qt.WindowState.WindowMaximized

@@ -104,7 +104,7 @@ class SessionPage(QWidget):
         self.events = EventsPalette(r, self.nurse_id)
         self.infusion = InfusionPanel(r, self.nurse_id)
         self.log = LogView(r, self.nurse_id)
-        self.alarm_history = AlarmHistory(r)
+        self.alarm_history = AlarmHistory(r, self.nurse_id)
         self.discharge = DischargePanel(r, self.nurse_id)
         self.discharge.export_requested.connect(self.open_export)
         panels = ((self.assessment, "Assessment", "F3"), (self.infusion, "Infusion", "F4"),
@@ -148,11 +148,21 @@ class SessionPage(QWidget):
         self._fit_drawer()
 
     def _fit_drawer(self) -> None:
-        room = self.width() - self.rail.width() - self.drawer.width() - MIN_CHART_WIDTH - 24
-        self.drawer.fit(room)
+        """The open panel gets the width its content needs; the charts keep at least
+        MIN_CHART_WIDTH, and the current values step aside for a wide panel."""
+        widget = self.drawer.current()
+        if widget is None:
+            self.rail.show()
+            return
+        room = self.width() - self.drawer.width() - MIN_CHART_WIDTH - 24
+        rail = self.rail.sizeHint().width()
+        wide = self.drawer.wanted_width() > room - rail
+        self.rail.setVisible(not wide)
+        self.drawer.fit(room if wide else room - rail)
 
     def _on_drawer_opened(self, widget: QWidget | None) -> None:
         if widget is None:
+            self.rail.show()
             self.vitals.focus_first()
             return
         self._fit_drawer()

@@ -5,6 +5,8 @@ only the button (or Enter on it) opens the session."""
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -73,7 +75,7 @@ class StartPage(QWidget):
         self.start_button = button("Open new session", primary=True, slot=self.open_new)
         # Enter in a field moves to the next one (never opens the session).
         chain = [*self.edits.values(), self.indication, self.indication_text, self.protocol]
-        for edit, nxt in zip(chain, chain[1:], strict=False):
+        for edit, nxt in itertools.pairwise(chain):
             if isinstance(edit, QLineEdit):
                 edit.returnPressed.connect(nxt.setFocus)
         self.field_errors = {key: error_label(f"{title} error") for key, title in FORM}

@@ -33,20 +33,25 @@ class ValueRail(QWidget):
         self.scale = recorder.protocol.sedation_scale
         self.values: dict[str, QLabel] = {}
         self.ages: dict[str, QLabel] = {}
+        # One line per parameter: name and age small on the left, the value large.
         grid = QGridLayout(self)
-        grid.setContentsMargins(8, 0, 8, 0)
+        grid.setContentsMargins(4, 0, 4, 0)
         grid.setVerticalSpacing(0)
+        grid.setHorizontalSpacing(6)
         for row, (key, title, unit) in enumerate(ROWS):
             title = title or ("MOAA/S" if self.scale == "moaas" else "RASS")
-            grid.addWidget(label(f"{title} {unit}", "dim"), row * 2, 0, 1, 2)
+            grid.addWidget(label(f"{title} {unit}".strip(), "dim"), row * 2, 0)
             value = label("—", pt=theme.VALUE_PT, bold=True, name=f"{title} current value")
-            age = label("", "dim", name=f"{title} age")
+            age = label("", "dim", name=f"{title} age", fit=True)
             self.values[key] = value
             self.ages[key] = age
-            grid.addWidget(value, row * 2 + 1, 0)
-            grid.addWidget(age, row * 2 + 1, 1)
+            grid.addWidget(age, row * 2 + 1, 0)
+            grid.addWidget(value, row * 2, 1, 2, 1)
+        grid.setColumnMinimumWidth(0, 96)
+        grid.setColumnMinimumWidth(1, 150)
+        grid.setColumnStretch(0, 1)
         grid.setRowStretch(len(ROWS) * 2, 1)
-        self.setMinimumWidth(230)
+        self.setMaximumWidth(280)
 
     def _latest(self, key: str) -> tuple[float, str] | None:
         s = self.recorder.session
@@ -88,8 +93,8 @@ class ValueRail(QWidget):
             device = key in s.device_last and s.device_last[key] >= t
             stale = seconds > (stale_device if device else stale_manual)
             value.setText(text)
-            age.setText(age_text(max(0.0, seconds)) + (" · device" if device else "")
-                        + (" · STALE" if stale else ""))
+            age.setText(("STALE · " if stale else "") + age_text(max(0.0, seconds))
+                        + (" · device" if device else ""))
             if key in alarm_params:
                 color = theme.alarm_text(alarm_params[key][1])
             elif stale:

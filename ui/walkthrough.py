@@ -120,6 +120,13 @@ class Walk:
     def settle(self, ms: int = 80) -> None:
         QTest.qWait(ms)
 
+    def wait_for(self, condition: Any, what: str, timeout_ms: int = 3000) -> None:
+        waited = 0
+        while not condition() and waited < timeout_ms:
+            QTest.qWait(20)
+            waited += 20
+        expect(condition(), what)
+
     def click(self, w: QWidget) -> None:
         expect(w.isVisible() and w.isEnabled(), f"{_name(w)} can be clicked")
         QTest.mouseClick(w, Qt.MouseButton.LeftButton)
@@ -198,7 +205,7 @@ class Walk:
         self.click(start.start_button)
         page = w.page
         expect(page is not None and page.isVisible(), "the session opened")
-        QTest.qWaitFor(lambda: page.charts is not None, 3000)
+        self.wait_for(lambda: page.charts is not None, "the charts were built")
 
         self.vitals("128/82", "72", "98", "14")
         self.open_panel(page.assessment)
@@ -342,14 +349,15 @@ def main(argv: list[str] | None = None) -> int:
     QTest.qWaitForWindowExposed(window, 5000)
     QTest.qWait(300)  # the window manager frames and places the window
     walk = Walk(app, window, clock, args.shots)
-    code = 0
+    code = 1
     try:
         walk.run()
+        code = 0
     except WalkFailed as exc:
         walk.results.append({"phase": "failed", "violations": [f"step failed: {exc}"]})
         print(f"walkthrough: step failed: {exc}", file=sys.stderr)
-        code = 1
-    args.out.write_text(json.dumps(walk.results, indent=1))
+    finally:
+        args.out.write_text(json.dumps(walk.results, indent=1))
     window.shutdown()
     window.close()
     store.close()

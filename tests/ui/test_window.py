@@ -223,7 +223,7 @@ def test_timing_of_overdue_in_header_between_phases(qtbot, session_window, clock
 
 def test_limit_change_from_the_window_is_an_event(qtbot, session_window):
     _window, page, rec = session_window
-    ev_panel = page.events
+    ev_panel = page.alarm_history.limits
     ev_panel.limit.setCurrentIndex(ev_panel.limit.findData("sbp.medium_high"))
     assert ev_panel.limit.currentText() == "Systolic BP: upper limit, warning"
     assert ev_panel.limit_now.text() == "now: 160"
