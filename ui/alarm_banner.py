@@ -62,14 +62,14 @@ class AlarmRow(QFrame):
         self.flashing = False
         self.acknowledged = False
         self.lit = True
-        self.tag = label("", pt=16, bold=True, name="Alarm priority")
-        self.text = label("", pt=16, bold=True, name="Alarm message", fit=True)
+        self.tag = label("", pt=15, bold=True, name="Alarm priority")
+        self.text = label("", pt=15, bold=True, name="Alarm message", fit=True)
         self.others = label("", name="Other alarms of this parameter", fit=True)
         self.detail = label("", name="Alarm detail", fit=True)
         self.ack = button("Acknowledge", "Acknowledge alarm",
                           slot=lambda: self.acknowledge_requested.emit(self.pending_ids()))
         box = QHBoxLayout(self)
-        box.setContentsMargins(8, 2, 8, 2)
+        box.setContentsMargins(8, 0, 8, 0)
         box.addWidget(self.tag)
         texts = QVBoxLayout()
         texts.setSpacing(0)
@@ -183,8 +183,8 @@ class AlarmBanner(RecorderPanel):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
         self.top = top = QHBoxLayout()
+        top.setSpacing(10)
         top.addWidget(self.calm)
-        top.addStretch(1)
         top.addWidget(self.more)
         top.addWidget(self.pause)
         top.addWidget(self.sound_toggle)
@@ -205,8 +205,9 @@ class AlarmBanner(RecorderPanel):
         the top row: the first on the left, the last on the right."""
         first, *middle, last = items
         self.top.insertWidget(0, first)
+        at = self.top.indexOf(self.more)
         for i, w in enumerate(middle):
-            self.top.insertWidget(2 + i, w, 1 if i < 2 else 0)
+            self.top.insertWidget(at + i, w, 1 if i < 2 else 0)
         self.top.addWidget(last)
 
     # -- showing -------------------------------------------------------------

@@ -20,7 +20,6 @@ from ui.forms import (
     RecorderPanel,
     button,
     error_label,
-    hrow,
     label,
     line_edit,
 )
@@ -93,30 +92,39 @@ class AssessmentPanel(RecorderPanel):
         for i, b in enumerate(buttons):
             left.addWidget(b, 1 + i % per_column, (i // per_column) * 2, 1, 2)
         row = 1 + min(len(buttons), per_column)
+        small = QGridLayout()  # three across, the name above each field
         pairs = (("Consciousness", self.acvpu), ("Dissociation 0–10", self.dissociation),
                  ("Pain 0–10", self.pain), ("Nausea", self.nausea),
                  ("Anxiety/agitation", self.severity["anxiety"]),
                  ("Perceptual", self.severity["perceptual"]))
         for i, (title, widget) in enumerate(pairs):
-            left.addWidget(label(title, "dim"), row + i // 2, (i % 2) * 2)
-            left.addWidget(widget, row + i // 2, (i % 2) * 2 + 1)
-        left.setRowStretch(row + 3, 1)
+            small.addWidget(label(title, "dim"), (i // 3) * 2, i % 3)
+            small.addWidget(widget, (i // 3) * 2 + 1, i % 3)
+        small.addWidget(label("Comment", "dim"), 4, 0)
+        small.addWidget(self.comment, 5, 0, 1, 2)
+        small.addWidget(label("Time (blank = now)", "dim"), 4, 2)
+        small.addWidget(self.time, 5, 2)
+        small.addWidget(self.time_error, 6, 0, 1, 3)
+        left.addLayout(small, row, 0, 1, 4)
+        left.setRowStretch(row + 1, 1)
         outer.addLayout(left, 3)
         right = QGridLayout()
-        right.addWidget(label("CADSS-6 (0 not at all … 4 extremely)", bold=True), 0, 0, 1, 2)
+        title = label("CADSS-6, each 0–4", bold=True)
+        title.setToolTip("0 not at all, 1 slightly, 2 moderately, 3 considerably, 4 extremely")
+        right.addWidget(title, 0, 0, 1, 2)
         for i, (text, box) in enumerate(zip(self.scales.cadss_items, self.cadss, strict=True)):
             item = label(text)
+            item.setStyleSheet("font-size: 10pt;")
             item.setWordWrap(True)
             item.setMinimumWidth(150)
+            box.setMaximumWidth(80)
             right.addWidget(item, i + 1, 0)
             right.addWidget(box, i + 1, 1)
         right.addWidget(self.cadss_total, 7, 0, 1, 2)
-        right.addLayout(hrow(label("Comment", "dim"), self.comment, stretch=False), 8, 0, 1, 2)
-        right.addLayout(hrow(label("Time (blank = now)", "dim"), self.time, self.time_error),
-                        9, 0, 1, 2)
-        right.addLayout(hrow(self.record_button, self.saved), 10, 0, 1, 2)
-        right.addWidget(self.general, 11, 0, 1, 2)
-        right.setRowStretch(12, 1)
+        right.addWidget(self.record_button, 11, 0, 1, 2)
+        right.addWidget(self.saved, 12, 0, 1, 2)
+        right.addWidget(self.general, 13, 0, 1, 2)
+        right.setRowStretch(14, 1)
         outer.addLayout(right, 2)
 
     def _update_total(self) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from monitor.events import EventKind
@@ -36,7 +37,7 @@ SPANS = (("30 min", 30.0), ("1 h", 60.0), ("2 h", 120.0), ("Whole session", None
 SYMBOLS_UP_TO = 600  # draw point symbols only while a series is this short
 ENVELOPE_FROM = 20_000  # longer series draw from a min/max envelope when zoomed out
 MAX_OFFSCALE_MARKS = 500
-LEGEND = {"dissociation": "dissociation", "pain": "pain"}
+LEGEND = {"dissociation": "dissociation", "pain": "pain", "cadss6_total": "CADSS-6 (right)"}
 LIMIT_LABEL = {"sbp": "SBP", "dbp": "DBP", "hr": "HR", "spo2": "SpO2", "rr": "RR",
                "moaas": "MOAA/S", "rass": "RASS", "cadss6_total": "CADSS-6"}
 
@@ -55,16 +56,22 @@ class LaneSpec:
 
 LANES = (
     LaneSpec("bp", "BP", ("sbp", "dbp", "map"), (40, 220), ("sbp", "dbp"),
-             (40, 80, 120, 160, 200), tuple(range(60, 221, 40)), stretch=6),
-    LaneSpec("hr", "HR", ("hr",), (30, 180), ("hr",), (30, 60, 90, 120, 150, 180), stretch=2),
-    LaneSpec("spo2", "SpO2", ("spo2",), (80, 100), ("spo2",), (80, 90, 100), (85, 95),
+             (40, 80, 120, 160, 200), tuple(range(60, 221, 40)), stretch=7),
+    LaneSpec("hr", "HR", ("hr",), (30, 180), ("hr",), (50, 100, 150), (30, 75, 125, 180),
              stretch=2),
-    LaneSpec("rr", "RR", ("rr",), (0, 40), ("rr",), (0, 10, 20, 30, 40), stretch=2),
-    LaneSpec("sed", "MOAA/S", ("moaas", "rass"), (0, 5), ("moaas", "rass"), (0, 5)),
-    LaneSpec("scores", "Pain", ("pain", "dissociation"), (0, 10), (), (0, 10)),
-    LaneSpec("cadss", "CADSS", ("cadss6_total",), (0, 24), ("cadss6_total",), (0, 24)),
-    LaneSpec("rate", "mg/h", (), (0, 60)),
+    LaneSpec("spo2", "SpO2", ("spo2",), (80, 100), ("spo2",), (90, 100), (80, 85, 95),
+             stretch=2),
+    LaneSpec("rr", "RR", ("rr",), (0, 40), ("rr",), (10, 20, 30), (0, 40), stretch=2),
+    LaneSpec("sed", "MOAA/S", ("moaas", "rass"), (0, 5), ("moaas", "rass"), (0, 5), stretch=2),
+    # Pain and dissociation 0–10 on the left axis, the CADSS-6 total 0–24 on the right.
+    LaneSpec("scores", "Pain", ("pain", "dissociation", "cadss6_total"), (0, 10), (),
+             (0, 5, 10), stretch=2),
 )
+READOUT_NAME = {"sbp": "SBP", "dbp": "DBP", "map": "MAP", "hr": "HR", "spo2": "SpO2",
+                "rr": "RR", "moaas": "MOAA/S", "rass": "RASS", "pain": "Pain",
+                "dissociation": "Dissoc.", "cadss6_total": "CADSS-6"}
+# A series drawn against a right-hand axis: its factor into the lane's left scale.
+RIGHT_AXIS = {"cadss6_total": (10 / 24, (0, 12, 24), "CADSS-6")}
 
 
 class ClockAxis(pg.AxisItem):
@@ -75,11 +82,10 @@ class ClockAxis(pg.AxisItem):
         self.chart = chart
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        out = []
-        for v in values:
-            t = self.chart.ref + v * 60.0
-            out.append(datetime.fromtimestamp(t).strftime("%H:%M"))
-        return out
+        if spacing < 1:  # ticks closer than a minute would repeat the same hh:mm
+            return ["" for _ in values]
+        return [datetime.fromtimestamp(self.chart.ref + v * 60.0).strftime("%H:%M")
+                for v in values]
 
 
 class ChartsView(QWidget):
@@ -97,7 +103,6 @@ class ChartsView(QWidget):
         self._rebuilds = -1
         self._events_seen = 0
         self._band_key: object = None
-        self._rate_top = 0.0
         self._last_now: datetime | None = None
         self._xs: dict[str, np.ndarray] = {}
         self._envelopes: dict[str, Envelope] = {}
@@ -137,7 +142,10 @@ class ChartsView(QWidget):
             pad = (hi - lo) * 0.04  # the top and bottom lines stay inside the lane
             plot.setYRange(lo - pad, hi + pad, padding=0)
             plot.disableAutoRange()  # fixed clinical ranges; X follows explicitly
-            plot.setMinimumHeight(10)
+            # Preferred heights in the lanes' proportions: when the window is short the
+            # grid shrinks every lane alike, so BP keeps its share.
+            plot.setMinimumHeight(8)
+            plot.setPreferredHeight(40 * spec.stretch)
             left = plot.getAxis("left")
             left.setWidth(74)
             ticks = self._ticks(spec)
@@ -160,6 +168,12 @@ class ChartsView(QWidget):
             self.cursor_lines.append(line)
             self.plots[spec.key] = plot
             if spec.key == "scores":
+                _factor, right_ticks, right_title = RIGHT_AXIS["cadss6_total"]
+                plot.showAxis("right")
+                right = plot.getAxis("right")
+                right.setWidth(34)
+                right.setTicks([[(v * _factor, f"{v:g}") for v in right_ticks], []])
+                right.setLabel(right_title)
                 plot.addLegend(offset=(4, 1), colCount=2, labelTextSize="9pt",
                                labelTextColor=t.text, brush=pg.mkBrush(t.bg))
             for name in self._lane_series(spec):
@@ -172,8 +186,6 @@ class ChartsView(QWidget):
                                              "anchors": [(1, 1), (1, 1)]})
             plot.addItem(now, ignoreBounds=True)
             self.now_lines.append(now)
-        self.rate_curve = self.plots["rate"].plot(
-            pen=pg.mkPen(theme.series_color("rate"), width=1))
         self.bp_bars = self.plots["bp"].plot(pen=pg.mkPen(theme.current().dim, width=1),
                                              connect="pairs")
         # Downsampling and clipping would re-pair the systolic/diastolic points; BP is
@@ -200,6 +212,11 @@ class ChartsView(QWidget):
         unused = "rass" if self.protocol.sedation_scale == "moaas" else "moaas"
         names = spec.series if isinstance(spec, LaneSpec) else ()
         return tuple(n for n in names if n != unused)
+
+    def _small_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSize(8)
+        return font
 
     def _rass(self) -> bool:
         return self.protocol.sedation_scale == "rass"
@@ -280,7 +297,6 @@ class ChartsView(QWidget):
                 if spec.key == "bp":
                     self._draw_bp_bars()
         self._add_new_events()
-        self._draw_rate(now)
         x_now = float(self._x(now.timestamp()))
         for line in self.now_lines:
             line.setPos(x_now)
@@ -297,9 +313,9 @@ class ChartsView(QWidget):
         series = self.session.series[name]
         before = self._drawn.get(name, 0)
         self._drawn[name] = len(series)
-        lo, hi = spec.y_range
+        lo, hi = self._y_range(spec)
         x = self._x_of(name, before)
-        v = series.v
+        v = self._values(name)
         fresh = v[before:]
         fresh_out = bool(((fresh < lo) | (fresh > hi)).any())
         if before == 0:
@@ -359,15 +375,21 @@ class ChartsView(QWidget):
         self._xs[name] = cached
         return cached
 
+    def _values(self, name: str) -> np.ndarray:
+        """The series in its lane's (left-axis) units."""
+        v = self.session.series[name].v
+        return v * RIGHT_AXIS[name][0] if name in RIGHT_AXIS else v
+
     def _draw_offscale(self, spec: LaneSpec) -> None:
-        lo, hi = spec.y_range
+        lo, hi = self._y_range(spec)
         xs, ys = [], []
         for name in self._lane_series(spec):
             series = self.session.series[name]
             ok = ~series.artifact
-            out = ok & ((series.v < lo) | (series.v > hi))
+            v = self._values(name)
+            out = ok & ((v < lo) | (v > hi))
             xs.append(self._x(series.t[out]))
-            ys.append(np.clip(series.v[out], lo, hi))
+            ys.append(np.clip(v[out], lo, hi))
         x_all = np.concatenate(xs) if xs else np.empty(0)
         y_all = np.concatenate(ys) if ys else np.empty(0)
         # A device stuck off-scale for hours would make this layer huge; the clipped
@@ -386,23 +408,6 @@ class ChartsView(QWidget):
         y[0::2] = np.clip(sbp.v[i], 40, 220)
         y[1::2] = np.clip(dbp.v[j], 40, 220)
         self.bp_bars.setData(x, y, connect="pairs")
-
-    def _draw_rate(self, now: datetime) -> None:
-        points = self.session.timeline.points
-        if not points:
-            self.rate_curve.clear()
-            return
-        end = (self.session.infusion_stopped_at or now).timestamp()
-        xs, ys = [], []
-        for (t0, rate), nxt in zip(points, [*points[1:], None], strict=False):
-            t1 = nxt[0] if nxt else max(end, t0)
-            xs += [t0, t1]
-            ys += [rate, rate]
-        self.rate_curve.setData(self._x(np.array(xs)), np.array(ys))
-        top = max(60.0, max(ys) * 1.25)
-        if top != self._rate_top:
-            self._rate_top = top
-            self.plots["rate"].setYRange(0, top, padding=0)
 
     def _draw_bands(self) -> None:
         """A labelled line at every limit that alarms (high red, medium amber; DBP's
@@ -425,10 +430,11 @@ class ChartsView(QWidget):
                     line = pg.InfiniteLine(
                         pos=value, angle=0, pen=pg.mkPen(color, width=1, style=style),
                         label=f"{LIMIT_LABEL.get(param, param)} {sym}{fmt(value)}",
-                        labelOpts={"position": 0.995 if param != "dbp" else 0.9,
-                                   "color": color, "anchors": [(1, 1), (1, 1)]
-                                   if side == "high" else [(1, 0), (1, 0)]})
+                        labelOpts={"position": 0.0 if param != "dbp" else 0.07,
+                                   "color": color, "anchors": [(0, 1), (0, 1)]
+                                   if side == "high" else [(0, 0), (0, 0)]})
                     line.setZValue(-5)
+                    line.label.setFont(self._small_font())
                     plot.addItem(line, ignoreBounds=True)
                     items.append((plot, line))
                 rel = (self.protocol.get("relative") or {}).get(param, {})
@@ -440,8 +446,9 @@ class ChartsView(QWidget):
                         pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine),
                         label=f"{LIMIT_LABEL.get(param, param)} baseline {fmt(base)} "
                               f"+{fmt(rel['medium_rise'])}",
-                        labelOpts={"position": 0.55 if param == "sbp" else 0.3,
-                                   "color": color, "anchors": [(0.5, 1), (0.5, 1)]})
+                        labelOpts={"position": 0.3, "color": color,
+                                   "anchors": [(0, 1), (0, 1)]})
+                    line.label.setFont(self._small_font())
                     plot.addItem(line, ignoreBounds=True)
                     items.append((plot, line))
             self.bands[spec.key] = items  # type: ignore[assignment]
@@ -537,7 +544,7 @@ class ChartsView(QWidget):
         if abs(left - follow_left) < 1e-6 and left <= x_now <= right - 0.25:
             return  # already a live view, newest point inside it
         headroom = max(2.0, 0.04 * min(self.window_min, x_now - x_start + 2.0))
-        new_right = x_now + headroom
+        new_right = max(x_now + headroom, x_start + 10.0)  # at least 10 min across
         self.plots["bp"].setXRange(max(x_start, new_right - self.window_min), new_right,
                                    padding=0)
 
@@ -570,13 +577,13 @@ class ChartsView(QWidget):
             line.setVisible(True)
         t = self.ref + x * 60.0
         parts = [f"{datetime.fromtimestamp(t):%H:%M} ({x:+.0f} min)"]
-        for name in ("sbp", "dbp", "map", "hr", "spo2", "rr", "moaas", "rass", "dissociation",
-                     "pain"):
+        for name in ("sbp", "dbp", "map", "hr", "spo2", "rr", "moaas", "rass", "pain",
+                     "dissociation", "cadss6_total"):
             series = self.session.series[name]
             i = int(np.searchsorted(series.t, t, side="right")) - 1
             if i >= 0 and t - series.t[i] <= 15 * 60:
                 mark = " (artifact)" if series.artifact[i] else ""
-                parts.append(f"{name.upper()} {fmt(float(series.v[i]))}{mark}")
+                parts.append(f"{READOUT_NAME[name]} {fmt(float(series.v[i]))}{mark}")
         text = "  ".join(parts)
         self.readout.setText(text)
         return text

@@ -47,29 +47,27 @@ class HeaderView(QWidget):
         self.nurse.setText(str(self.recorder.session.opening.get("nurse_id", "")))
 
     def _layout(self) -> None:
+        """One row: who, phase, time, rate, dose, NEWS2, nurse. What is due next sits
+        in ``due_widget``, which the session page puts in the banner's top row."""
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 0, 6, 0)
         grid.setHorizontalSpacing(16)
-        grid.setVerticalSpacing(0)
-        grid.addWidget(self.patient, 0, 0)
-        grid.addWidget(self.phase, 0, 1)
-        grid.addWidget(self.elapsed, 0, 2)
-        grid.addWidget(self.rate, 0, 3)
-        grid.addWidget(self.dose, 0, 4)
-        grid.addWidget(self.news2, 0, 5)
-        grid.addWidget(self.protocol, 1, 0)
-        due_box = QHBoxLayout()
+        for col, w in enumerate((self.patient, self.phase, self.elapsed, self.rate, self.dose,
+                                 self.news2)):
+            grid.addWidget(w, 0, col)
+        nurse_box = QHBoxLayout()
+        nurse_box.addWidget(label("Nurse", "dim"))
+        nurse_box.addWidget(self.nurse)
+        grid.addLayout(nurse_box, 0, 6)
+        for col, stretch in ((0, 2), (3, 4), (4, 3)):
+            grid.setColumnStretch(col, stretch)
+        self.due_widget = QWidget()
+        due_box = QHBoxLayout(self.due_widget)
+        due_box.setContentsMargins(0, 0, 0, 0)
         due_box.setSpacing(12)
         due_box.addWidget(label("Next due:", "dim"))
         due_box.addLayout(self.due_row)
         due_box.addWidget(self.min_obs, 1)
-        grid.addLayout(due_box, 1, 1, 1, 4)
-        nurse_box = QHBoxLayout()
-        nurse_box.addWidget(label("Nurse", "dim"))
-        nurse_box.addWidget(self.nurse)
-        grid.addLayout(nurse_box, 1, 5)
-        for col, stretch in ((0, 4), (3, 3), (4, 3)):
-            grid.setColumnStretch(col, stretch)
 
     @property
     def nurse_id(self) -> str:
@@ -86,6 +84,7 @@ class HeaderView(QWidget):
         name = f" ({o['display_name']})" if o.get("display_name") else ""
         self.patient.setText(f"{o.get('patient_id')} · {fmt(s.weight_kg)} kg{name}")
         self.protocol.setText(f"{self.recorder.protocol.name} · {o.get('indication')}")
+        self.patient.setToolTip(f"{self.patient.text()}\n{self.protocol.text()}")
         self.phase.setText(PHASE_TEXT[s.phase] + (" — PAUSED" if s.paused else ""))
         start = s.infusion_started_at
         self.elapsed.setText(f"T+{span((s.discharged_at or now) - start)}" if start
@@ -143,7 +142,7 @@ class HeaderView(QWidget):
             seen.add(due.key)
             lab = self.due_labels.get(due.key)
             if lab is None:
-                lab = label("", name=f"{due.label} due")
+                lab = label("", name=f"{due.label} due", fit=True)
                 self.due_labels[due.key] = lab
                 self.due_row.addWidget(lab)
             if due.overdue:

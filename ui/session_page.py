@@ -132,6 +132,7 @@ class SessionPage(QWidget):
         box.setContentsMargins(4, 2, 4, 2)
         box.setSpacing(2)
         box.addWidget(self.banner)
+        self.banner.top.insertWidget(1, self.header.due_widget, 1)
         box.addWidget(self.header)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)

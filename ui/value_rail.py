@@ -47,7 +47,7 @@ class ValueRail(QWidget):
             self.ages[key] = age
             grid.addWidget(age, row * 2 + 1, 0)
             grid.addWidget(value, row * 2, 1, 2, 1)
-        grid.setColumnMinimumWidth(0, 96)
+        grid.setColumnMinimumWidth(0, 120)
         grid.setColumnMinimumWidth(1, 150)
         grid.setColumnStretch(0, 1)
         grid.setRowStretch(len(ROWS) * 2, 1)

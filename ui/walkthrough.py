@@ -212,7 +212,7 @@ class Walk:
         self.click(page.assessment.sedation_buttons[5])
         self.click(page.assessment.record_button)
         expect(page.assessment.saved.text().startswith("✓ Saved"), "assessment saved")
-        self.check("baseline")
+        self.check("baseline", "screen-assessment.png")
 
         self.open_panel(page.infusion)
         self.click(page.infusion.start_button)
