@@ -42,12 +42,13 @@ lint: $(TEST_STAMP)
 test: lint sysdeps
 	$(BIN)/python -m pytest tests/monitor
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/ui
+	$(BIN)/python -m pytest tests/xvfb
 
 bench: $(TEST_STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.run
 
 screenshots: $(APP_STAMP) sysdeps
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots docs
+	$(BIN)/python -m ui.screenshots docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

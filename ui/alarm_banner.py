@@ -154,6 +154,7 @@ class AlarmBanner(RecorderPanel):
         self.more = button("", "More alarms", slot=self.more_requested.emit)
         self.more.hide()
         self.ack_panel = AckPanel()
+        self.ack_panel.setStyleSheet("AckPanel { border: 3px solid #56B4E9; }")
         self.ack_panel.enter_pressed.connect(self.confirm_ack)
         self.ack_for = label("", bold=True, fit=True)
         self.action = QComboBox()
@@ -171,6 +172,7 @@ class AlarmBanner(RecorderPanel):
         self.sound_toggle.toggled.connect(self._on_sound_toggled)
         self.sound_toggle.setToolTip(self.sound.describe())
         self.pending_ids: list[int] = []
+        self._ack_row: AlarmRow | None = None
         self.flash_timers: dict[str, QTimer] = {}
         for priority, half in theme.FLASH_HALF_PERIOD_MS.items():
             timer = QTimer(self)
@@ -192,7 +194,7 @@ class AlarmBanner(RecorderPanel):
         for row in self.rows:
             box.addWidget(row)
         ack = QHBoxLayout(self.ack_panel)
-        ack.setContentsMargins(10, 2, 10, 2)
+        ack.setContentsMargins(8, 0, 8, 0)
         for w in (self.ack_for, self.action, self.comment, self.ack_confirm, self.ack_cancel):
             ack.addWidget(w)
         ack.addWidget(self.ack_error)
@@ -222,8 +224,9 @@ class AlarmBanner(RecorderPanel):
                            [a.key in ev.conditions for a in group],
                            "Ctrl+K" if pending and first_unacked else "")
             first_unacked = first_unacked and not pending
-            row.show()
+            row.setVisible(row is not self._ack_row)
         for row in self.rows[len(self.groups):]:
+            row.alarm_ids = []
             row.hide()
         extra = self.groups[len(self.rows):]
         n_extra = sum(len(g) for g in extra)
@@ -272,6 +275,15 @@ class AlarmBanner(RecorderPanel):
         self.pending_ids = list(alarm_ids)
         what = alarms[0].message + (f" and {len(alarms) - 1} more" if len(alarms) > 1 else "")
         self.ack_for.setText(f"Acknowledge “{what}” — action:")
+        # The form takes the row's place, so nothing below moves.
+        row = next((r for r in self.rows if alarm_ids[0] in r.alarm_ids), None)
+        if self._ack_row is not None:
+            self._ack_row.show()
+        self._ack_row = row
+        box = self.layout()
+        if row is not None:
+            box.insertWidget(box.indexOf(row), self.ack_panel)  # type: ignore[attr-defined]
+            row.hide()
         self.ack_panel.show()
         self.action.setFocus()
 
@@ -302,6 +314,9 @@ class AlarmBanner(RecorderPanel):
         self.pending_ids = []
         self.comment.clear()
         self.ack_panel.hide()
+        if self._ack_row is not None:
+            self._ack_row.setVisible(bool(self._ack_row.alarm_ids))
+            self._ack_row = None
 
     def pause_audio(self) -> None:
         self.errors.call(lambda: self.recorder.pause_audio(self._nurse()))

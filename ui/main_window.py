@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self._setup_ui()
         self._remove_handler = add_problem_handler(self.show_problem)
         self._placed = False
+        self._fill = False
         geometry = self.settings.value(GEOMETRY_KEY)
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(DEFAULT_SIZE)
@@ -232,6 +233,9 @@ class MainWindow(QMainWindow):
         self.setMaximumSize(cap)
         if self.isMaximized() or self.isFullScreen():
             return
+        if self._fill and self.frameGeometry().size() != self.geometry().size():
+            self._fill = False  # the real frame is known now: fill the screen once
+            self.resize(DEFAULT_SIZE.boundedTo(cap))
         size = self.size().boundedTo(cap)
         if size != self.size():
             self.resize(size)
@@ -246,7 +250,8 @@ class MainWindow(QMainWindow):
         if self._placed:
             return
         self._placed = True
-        if self.settings.value(GEOMETRY_KEY) is None:
+        self._fill = self.settings.value(GEOMETRY_KEY) is None
+        if self._fill:
             # First start: as large as the screen allows, frame and taskbar included.
             avail = self.available()
             self.resize(DEFAULT_SIZE.boundedTo(avail.size() - self._frame_extra()))
