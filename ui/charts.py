@@ -33,11 +33,11 @@ EVENT_TEXT = {EventKind.INFUSION_STARTED: "start", EventKind.RATE_CHANGED: "rate
               EventKind.BOLUS: "bolus", EventKind.INFUSION_STOPPED: "stop"}
 LABEL_CHARS = 9  # event labels longer than this are shortened (full text on hover)
 LABEL_ROWS = (0.97, 0.83, 0.69, 0.55)  # heights (fraction of the BP lane) for stacked labels
-SPANS = (("30 min", 30.0), ("1 h", 60.0), ("2 h", 120.0), ("Whole session", None))
+SPANS = (("30 min", 30.0), ("1 h", 60.0), ("2 h", 120.0), ("All", None))
 SYMBOLS_UP_TO = 600  # draw point symbols only while a series is this short
 ENVELOPE_FROM = 20_000  # longer series draw from a min/max envelope when zoomed out
 MAX_OFFSCALE_MARKS = 500
-LEGEND = {"dissociation": "dissociation", "pain": "pain", "cadss6_total": "CADSS-6 (right)"}
+LEGEND = {"dissociation": "dissoc.", "pain": "pain", "cadss6_total": "CADSS-6 (right axis)"}
 LIMIT_LABEL = {"sbp": "SBP", "dbp": "DBP", "hr": "HR", "spo2": "SpO2", "rr": "RR",
                "moaas": "MOAA/S", "rass": "RASS", "cadss6_total": "CADSS-6"}
 
@@ -64,7 +64,7 @@ LANES = (
     LaneSpec("rr", "RR", ("rr",), (0, 40), ("rr",), (10, 20, 30), (0, 40), stretch=2),
     LaneSpec("sed", "MOAA/S", ("moaas", "rass"), (0, 5), ("moaas", "rass"), (0, 5), stretch=2),
     # Pain and dissociation 0–10 on the left axis, the CADSS-6 total 0–24 on the right.
-    LaneSpec("scores", "Pain", ("pain", "dissociation", "cadss6_total"), (0, 10), (),
+    LaneSpec("scores", "0–10", ("pain", "dissociation", "cadss6_total"), (0, 10), (),
              (0, 5, 10), stretch=2),
 )
 READOUT_NAME = {"sbp": "SBP", "dbp": "DBP", "map": "MAP", "hr": "HR", "spo2": "SpO2",
@@ -152,7 +152,7 @@ class ChartsView(QWidget):
             left.setTicks([[(v, f"{v:g}") for v in ticks],
                            [(v, "") for v in spec.grid]])
             left.setGrid(70 if spec.key == "bp" else 40)
-            left.setLabel(self._title(spec))
+            left.setLabel(self._title(spec), **{"font-size": "9pt"})
             if row == 0:
                 plot.showAxis("top")
             if row < len(LANES) - 1:
@@ -173,9 +173,7 @@ class ChartsView(QWidget):
                 right = plot.getAxis("right")
                 right.setWidth(34)
                 right.setTicks([[(v * _factor, f"{v:g}") for v in right_ticks], []])
-                right.setLabel(right_title)
-                plot.addLegend(offset=(4, 1), colCount=2, labelTextSize="9pt",
-                               labelTextColor=t.text, brush=pg.mkBrush(t.bg))
+                right.setLabel(right_title, **{"font-size": "9pt"})
             for name in self._lane_series(spec):
                 self._add_series(plot, name)
             self.offscale[spec.key] = self._scatter(plot, brush=None)
@@ -197,11 +195,18 @@ class ChartsView(QWidget):
             lambda *_: self._stack_event_labels())
         self.readout = label("", "dim", name="Crosshair read-out", fit=True)
         self.readout.setText("time: minutes since infusion start (clock on top)")
+        # The key to the lower lane's colours (a legend inside a short lane hides its data).
+        key = " ".join(f'<span style="color:{theme.series_color(n)}">━ {LEGEND[n]}</span>'
+                       for n in ("pain", "dissociation", "cadss6_total"))
+        self.key = label(f"lowest lane: {key}", name="Chart key")
+        self.key.setMinimumWidth(1)  # cut rather than widen the charts when a panel is open
         self.live_button = button("Back to live ▶", "Back to live", slot=self.go_live)
         self.live_button.hide()
         self.span_buttons: dict[str, QPushButton] = {}
         for text, minutes in SPANS:
-            b = button(text, f"Show {text}", slot=lambda m=minutes, t=text: self.set_span(m, t))
+            b = button(text, f"Show {'the whole session' if minutes is None else text}",
+                       slot=lambda m=minutes, t=text: self.set_span(m, t))
+            b.setToolTip("The whole session" if minutes is None else f"The last {text}")
             b.setCheckable(True)
             self.span_buttons[text] = b
         self.span_chosen = False
@@ -258,6 +263,7 @@ class ChartsView(QWidget):
         top = QHBoxLayout()
         top.setSpacing(2)
         top.addWidget(self.readout, 1)
+        top.addWidget(self.key)
         top.addWidget(self.live_button)
         for b in self.span_buttons.values():
             b.setStyleSheet("padding: 1px 6px; min-height: 18px;")
@@ -301,7 +307,7 @@ class ChartsView(QWidget):
         for line in self.now_lines:
             line.setPos(x_now)
         if not self.span_chosen and s.infusion_stopped_at is not None:
-            self._select_span(None, "Whole session")  # after dosing: the whole session
+            self._select_span(None, "All")  # after dosing: the whole session
         if self.following:
             self._follow(now)
 
@@ -423,20 +429,29 @@ class ChartsView(QWidget):
             for param in self._lane_series(spec) if spec.key == "sed" else spec.limits_from:
                 lim = effective_limits(self.session, self.protocol, param)
                 style = Qt.PenStyle.DotLine if param == "dbp" else Qt.PenStyle.SolidLine
-                for key, value in sorted(lim.items()):
-                    tier, side = key.split("_")
-                    color = theme.alarm_text(tier)
-                    sym = "≥" if side == "high" else "≤"
-                    line = pg.InfiniteLine(
-                        pos=value, angle=0, pen=pg.mkPen(color, width=1, style=style),
-                        label=f"{LIMIT_LABEL.get(param, param)} {sym}{fmt(value)}",
-                        labelOpts={"position": 0.0 if param != "dbp" else 0.07,
-                                   "color": color, "anchors": [(0, 1), (0, 1)]
-                                   if side == "high" else [(0, 0), (0, 0)]})
-                    line.setZValue(-5)
-                    line.label.setFont(self._small_font())
-                    plot.addItem(line, ignoreBounds=True)
-                    items.append((plot, line))
+                for side, sym in (("high", "≥"), ("low", "≤")):
+                    tiers = [(tier, lim[f"{tier}_{side}"]) for tier in ("medium", "high")
+                             if f"{tier}_{side}" in lim]
+                    if not tiers:
+                        continue
+                    # One label per side: both thresholds, on the outermost line.
+                    text = f"{LIMIT_LABEL.get(param, param)} " + " ".join(
+                        f"{sym}{fmt(v)}" for _t, v in tiers)
+                    for i, (tier, value) in enumerate(tiers):
+                        last = i == len(tiers) - 1
+                        line = pg.InfiniteLine(
+                            pos=value, angle=0,
+                            pen=pg.mkPen(theme.alarm_text(tier), width=1, style=style),
+                            label=text if last else None,
+                            labelOpts={"position": 0.1 if param == "dbp" else 0.0,
+                                       "color": theme.current().text,
+                                       "anchors": [(0, 1), (0, 1)] if side == "high"
+                                       else [(0, 0), (0, 0)]})
+                        line.setZValue(-5)
+                        if last:
+                            line.label.setFont(self._small_font())
+                        plot.addItem(line, ignoreBounds=True)
+                        items.append((plot, line))
                 rel = (self.protocol.get("relative") or {}).get(param, {})
                 base = self.session.baseline().get(param)
                 if base is not None and rel.get("medium_rise") is not None:
@@ -498,15 +513,21 @@ class ChartsView(QWidget):
         vb = self.plots["bp"].getViewBox()
         (left, right), _ = vb.viewRange()
         px_per_min = max(vb.width(), 1.0) / max(right - left, 1e-6)
-        char_px = 7.5
         ends = [-1e9] * len(LABEL_ROWS)
-        for x, short, line in sorted(self.event_labels, key=lambda e: e[0]):
+        edge = right * px_per_min
+        for x, _short, line in sorted(self.event_labels, key=lambda e: e[0]):
+            width = line.label.textItem.boundingRect().width() + 8
             start = x * px_per_min
+            # Near the right edge the label goes to the left of its line.
+            flip = start + width > edge
+            if flip:
+                start -= width
             row = next((i for i, end in enumerate(ends) if start > end + 4), None)
             line.label.setVisible(row is not None)
             if row is None:
                 continue
-            ends[row] = start + len(short) * char_px + 6
+            ends[row] = start + width
+            line.label.anchors = [(1, 0), (1, 0)] if flip else [(0, 0), (0, 0)]
             line.label.setPosition(LABEL_ROWS[row])
 
     # -- following and crosshair -----------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QWidget
 
 from monitor.dosing import to_mg_per_h
 from monitor.parameters import fmt
@@ -40,10 +40,10 @@ class HeaderView(QWidget):
         self.dose = label("", pt=14, bold=True, name="Dose so far", fit=True)
         self.news2 = label("", pt=14, name="NEWS2")
         self.min_obs = label("", name="Minimum observation", fit=True)
-        self.due_row = QHBoxLayout()
-        self.due_row.setSpacing(12)
-        self.due_labels: dict[str, QLabel] = {}
-        self.nurse = line_edit("Nurse ID", "nurse ID", 110)
+        self.overdue = label("", name="Overdue observations", fit=True)
+        self.overdue.setStyleSheet(f"color: {theme.alarm_text('medium')}; font-weight: bold;")
+        self.next_due = label("", name="Next observations due", fit=True)
+        self.nurse = line_edit("Nurse ID", "nurse ID", 90)
         self.nurse.setText(str(self.recorder.session.opening.get("nurse_id", "")))
 
     def _layout(self) -> None:
@@ -51,7 +51,7 @@ class HeaderView(QWidget):
         in ``due_widget``, which the session page puts in the banner's top row."""
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 0, 6, 0)
-        grid.setHorizontalSpacing(16)
+        grid.setHorizontalSpacing(14)
         for col, w in enumerate((self.patient, self.phase, self.elapsed, self.rate, self.dose,
                                  self.news2)):
             grid.addWidget(w, 0, col)
@@ -59,15 +59,15 @@ class HeaderView(QWidget):
         nurse_box.addWidget(label("Nurse", "dim"))
         nurse_box.addWidget(self.nurse)
         grid.addLayout(nurse_box, 0, 6)
-        for col, stretch in ((0, 2), (3, 4), (4, 3)):
-            grid.setColumnStretch(col, stretch)
+        grid.setColumnStretch(7, 1)
         self.due_widget = QWidget()
         due_box = QHBoxLayout(self.due_widget)
         due_box.setContentsMargins(0, 0, 0, 0)
         due_box.setSpacing(12)
-        due_box.addWidget(label("Next due:", "dim"))
-        due_box.addLayout(self.due_row)
-        due_box.addWidget(self.min_obs, 1)
+        due_box.addWidget(self.overdue, 2)
+        due_box.addWidget(label("Next:", "dim"))
+        due_box.addWidget(self.next_due, 3)
+        due_box.addWidget(self.min_obs, 2)
 
     @property
     def nurse_id(self) -> str:
@@ -95,6 +95,7 @@ class HeaderView(QWidget):
         self._news2(ev)
         self._due(ev, now)
         mo = ev.min_observation
+        self.min_obs.setVisible(s.phase == "recovery")  # the countdown that matters then
         if s.phase in ("discharged", "closed"):
             self.min_obs.setText("Observation ended (discharged)")
         elif mo is None:
@@ -137,19 +138,15 @@ class HeaderView(QWidget):
         self.news2.setStyleSheet(f"color: {color}; font-weight: bold;")
 
     def _due(self, ev: Evaluation, now: datetime) -> None:
-        seen = set()
-        for due in ev.schedule:
-            seen.add(due.key)
-            lab = self.due_labels.get(due.key)
-            if lab is None:
-                lab = label("", name=f"{due.label} due", fit=True)
-                self.due_labels[due.key] = lab
-                self.due_row.addWidget(lab)
-            if due.overdue:
-                lab.setText(f"{due.label} overdue {int(due.overdue_s // 60)} min")
-                lab.setStyleSheet(f"color: {theme.alarm_text('medium')}; font-weight: bold;")
-            else:
-                lab.setText(f"{due.label} {countdown(due.overdue_s)}")
-                lab.setStyleSheet("")
-        for key, lab in self.due_labels.items():
-            lab.setVisible(key in seen)
+        """Overdue first (amber, bold), then what is due next, grouped by time:
+        "Sedation overdue 15 min · BP, HR, SpO2, RR in 10 min"."""
+        overdue = [f"{d.label} overdue {int(d.overdue_s // 60)} min"
+                   for d in ev.schedule if d.overdue]
+        by_time: dict[str, list[str]] = {}
+        for d in ev.schedule:
+            if not d.overdue:
+                by_time.setdefault(countdown(d.overdue_s), []).append(d.label)
+        upcoming = [f"{', '.join(names)} {when}" for when, names in by_time.items()]
+        self.overdue.setText(" · ".join(overdue))
+        self.overdue.setVisible(bool(overdue))
+        self.next_due.setText(" · ".join(upcoming))

@@ -33,6 +33,7 @@ class ValueRail(QWidget):
         self.scale = recorder.protocol.sedation_scale
         self.values: dict[str, QLabel] = {}
         self.ages: dict[str, QLabel] = {}
+        self.names: dict[str, tuple[QLabel, str]] = {}
         # One line per parameter: name and age small on the left, the value large.
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 0, 4, 0)
@@ -40,7 +41,9 @@ class ValueRail(QWidget):
         grid.setHorizontalSpacing(6)
         for row, (key, title, unit) in enumerate(ROWS):
             title = title or ("MOAA/S" if self.scale == "moaas" else "RASS")
-            grid.addWidget(label(f"{title} {unit}".strip(), "dim"), row * 2, 0)
+            name = label(f"{title} {unit}".strip(), "dim", fit=True)
+            self.names[key] = (name, f"{title} {unit}".strip())
+            grid.addWidget(name, row * 2, 0)
             value = label("—", pt=theme.VALUE_PT, bold=True, name=f"{title} current value")
             age = label("", "dim", name=f"{title} age", fit=True)
             self.values[key] = value
@@ -84,6 +87,7 @@ class ValueRail(QWidget):
             found = self._latest(key)
             value, age = self.values[key], self.ages[key]
             if found is None:
+                self.names[key][0].setText(self.names[key][1])
                 value.setText("—")
                 age.setText("")
                 value.setStyleSheet(f"color: {theme.current().dim};")
@@ -93,8 +97,9 @@ class ValueRail(QWidget):
             device = key in s.device_last and s.device_last[key] >= t
             stale = seconds > (stale_device if device else stale_manual)
             value.setText(text)
-            age.setText(("STALE · " if stale else "") + age_text(max(0.0, seconds))
-                        + (" · device" if device else ""))
+            age.setText(age_text(max(0.0, seconds)) + (" · device" if device else ""))
+            name, plain = self.names[key]
+            name.setText(f"{plain} · STALE" if stale else plain)
             if key in alarm_params:
                 color = theme.alarm_text(alarm_params[key][1])
             elif stale:

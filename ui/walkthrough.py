@@ -88,12 +88,18 @@ def outside(window: QWidget, avail: QRect) -> list[str]:
         if not avail.contains(frame):
             problems.append(f"frame of {type(top).__name__} {frame.getRect()} outside "
                             f"{avail.getRect()}")
+        placed: list[tuple[QWidget, QRect]] = []
         for w in top.findChildren(QWidget):
             if not isinstance(w, INTERACTIVE) or not w.isVisible() or not w.isEnabled():
                 continue
             if _inner_part(w) or w.window() is not top:
                 continue
             rect = _global_rect(w)
+            for other, other_rect in placed:  # one control drawn over another
+                if rect.intersects(other_rect) and not (
+                        other.isAncestorOf(w) or w.isAncestorOf(other)):
+                    problems.append(f"{_name(w)} at {rect.getRect()} overlaps {_name(other)}")
+            placed.append((w, rect))
             if not avail.contains(rect):
                 problems.append(f"{_name(w)} at {rect.getRect()} off screen")
                 continue
@@ -114,6 +120,8 @@ class Walk:
         self.window = window
         self.clock = clock
         self.shots = shots
+        self.prefix = ""
+        self.only: set[str] = set()
         self.results: list[dict[str, Any]] = []
 
     # -- acting like a nurse -----------------------------------------------------
@@ -182,10 +190,16 @@ class Walk:
             record["bp_lane_px"] = round(page.charts.plots["bp"].getViewBox().height())
             record["alarm_rows"] = sum(r.isVisible() for r in page.banner.rows)
         self.results.append(record)
-        if shot and self.shots is not None:
+        if shot and self.shots is not None and (not self.only or shot in self.only):
             self.shots.mkdir(parents=True, exist_ok=True)
-            subprocess.run(["import", "-window", "root", str(self.shots / shot)], check=True)
-            print(f"wrote {self.shots / shot}")
+            if page is not None:  # a flashing alarm is photographed lit
+                page.banner.stop()
+                for row in page.banner.rows:
+                    row.paint(True)
+                self.settle(50)
+            path = self.shots / (self.prefix + shot)
+            subprocess.run(["import", "-window", "root", str(path)], check=True)
+            print(f"wrote {path}")
 
     # -- the session -----------------------------------------------------------------
     def run(self) -> None:
@@ -226,6 +240,14 @@ class Walk:
                                               ("142/86", "84"))):
             self.advance(10)
             self.vitals(sbp, hr, "97", str(14 + minutes))
+            if minutes == 1:  # sedation, pain and dissociation on their cadence
+                self.open_panel(page.assessment)
+                self.click(page.assessment.sedation_buttons[5])
+                self.type(page.assessment.pain.lineEdit(), "3")
+                self.type(page.assessment.dissociation.lineEdit(), "4")
+                self.click(page.assessment.record_button)
+                expect(page.recorder.session.latest("pain")[1] == 3, "pain 3 recorded")
+                self.click(page.drawer.close_button)
         self.open_panel(page.events)
         self.click(page.events.quick_buttons["music_on"])
         expect(page.recorder.session.events[-1].payload.get("code") == "music_on",
@@ -275,13 +297,11 @@ class Walk:
         for _ in range(5):
             self.advance(15)
             self.vitals("128/80", "74", "98", "14")
-        for a in page.recorder.session.active_alarms():
-            if not a.acknowledged:
-                self.key(Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-                self.key(Qt.Key.Key_Return)
+        self.acknowledge_all()
         self.open_panel(page.assessment)
         self.click(page.assessment.sedation_buttons[5])
         self.click(page.assessment.record_button)
+        self.acknowledge_all()
         d = page.discharge
         self.open_panel(d)
         self.click(d.escort)
@@ -302,6 +322,16 @@ class Walk:
         self.click(w.sessions_button)
         expect(w.start_page.isVisible(), "back to the session list")
         self.check("session list")
+
+    def acknowledge_all(self) -> None:
+        """Ctrl+K then Enter, row by row, until nothing is waiting."""
+        page = self.window.page
+        for _ in range(10):
+            if all(a.acknowledged for a in page.recorder.session.active_alarms()):  # type: ignore[union-attr]
+                return
+            self.key(Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+            self.key(Qt.Key.Key_Return)
+        expect(False, "every alarm acknowledged with Ctrl+K, Enter")
 
     def amend_last_vitals(self) -> None:
         page = self.window.page
@@ -336,10 +366,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--shots", type=Path)
     parser.add_argument("--db", type=Path)
+    parser.add_argument("--theme", choices=("dark", "light"), default="dark")
+    parser.add_argument("--prefix", default="", help="prefix for the screenshot names")
+    parser.add_argument("--only", default="", help="comma-separated screenshot names")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("ketamine-monitor-walk")
-    apply_theme(app, "dark")
+    apply_theme(app, args.theme)
     tmp = tempfile.TemporaryDirectory()
     db = args.db or Path(tmp.name) / "walk.db"
     store = Store(db)
@@ -349,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     QTest.qWaitForWindowExposed(window, 5000)
     QTest.qWait(300)  # the window manager frames and places the window
     walk = Walk(app, window, clock, args.shots)
+    walk.prefix = args.prefix
+    walk.only = {n for n in args.only.split(",") if n}
     code = 1
     try:
         walk.run()
