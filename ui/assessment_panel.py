@@ -50,6 +50,7 @@ class AssessmentPanel(RecorderPanel):
         for value, text in self.scales.levels(scale):
             b = QPushButton(f"{value:+d}  {text}" if scale == "rass" else f"{value}  {text}")
             b.setCheckable(True)
+            b.setAutoDefault(True)  # Enter on the focused level selects it
             b.setAccessibleName(f"{self.scales.data[scale]['name']} {value}")
             b.setStyleSheet("text-align: left; padding-left: 8px; font-size: 11pt;")
             self.sedation_group.addButton(b, value + 10)

@@ -104,6 +104,7 @@ class ChartsView(QWidget):
         self._events_seen = 0
         self._band_key: object = None
         self._last_now: datetime | None = None
+        self._now_x = -1e9
         self._xs: dict[str, np.ndarray] = {}
         self._envelopes: dict[str, Envelope] = {}
         self._coarse: bool | None = None
@@ -303,9 +304,7 @@ class ChartsView(QWidget):
                 if spec.key == "bp":
                     self._draw_bp_bars()
         self._add_new_events()
-        x_now = float(self._x(now.timestamp()))
-        for line in self.now_lines:
-            line.setPos(x_now)
+        self._move_now_line(float(self._x(now.timestamp())))
         if not self.span_chosen and s.infusion_stopped_at is not None:
             self._select_span(None, "All")  # after dosing: the whole session
         if self.following:
@@ -531,6 +530,18 @@ class ChartsView(QWidget):
             line.label.setPosition(LABEL_ROWS[row])
 
     # -- following and crosshair -----------------------------------------------
+    def _move_now_line(self, x_now: float) -> None:
+        """Move "now" only when it moves by a pixel: moving an item repaints its lane,
+        and at a 24 h span a second is a fraction of a pixel."""
+        vb = self.plots["bp"].getViewBox()
+        (left, right), _ = vb.viewRange()
+        px_per_min = max(vb.width(), 1.0) / max(right - left, 1e-6)
+        if abs(x_now - self._now_x) * px_per_min < 1.0:
+            return
+        self._now_x = x_now
+        for line in self.now_lines:
+            line.setPos(x_now)
+
     def set_span(self, minutes: float | None, text: str) -> None:
         """A span button: the last 30 min, 1 h, 2 h, or the whole session."""
         self.span_chosen = True

@@ -77,6 +77,9 @@ def button(text: str, name: str | None = None, *, primary: bool = False,
     w = QPushButton(text)
     w.setAccessibleName(name or text.replace("&", ""))
     w.setObjectName((name or text).replace("&", "").replace(" ", "_"))
+    # Enter (or Return) on the focused button clicks it, as Space does; Qt does this
+    # by itself only in dialogs.
+    w.setAutoDefault(True)
     if primary:
         w.setProperty("role", "primary")
     if slot is not None:

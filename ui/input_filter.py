@@ -1,59 +1,30 @@
-"""Window-wide keyboard and wheel rules, installed once on the application:
+"""The wheel never changes a spin box or a drop-down that has no focus: a nurse
+scrolling a panel must not change a score on the way; the wheel goes to the
+scrollable area around it instead. (Enter on a focused button is the buttons'
+own ``autoDefault``: see ``ui.forms.button``.)
 
-- Enter (Return or keypad Enter) activates the focused button, as Space does;
-  Qt does that only inside dialogs.
-- The wheel never changes a spin box or a drop-down that has no focus: a nurse
-  scrolling a panel must not change a score on the way. The wheel goes to the
-  scrollable area around it instead.
-"""
+Installed per widget, not on the application: an application-wide Python
+filter would run for every event of every widget, repaints included."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QAbstractScrollArea,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
-    QDialog,
     QWidget,
 )
 
-ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
-
-class InputFilter(QObject):
+class WheelOnlyWithFocus(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind == QEvent.Type.KeyPress and isinstance(obj, QAbstractButton):
-            return self._enter_on_button(obj, event)  # type: ignore[arg-type]
-        if isinstance(obj, QAbstractSpinBox | QComboBox):
-            if kind == QEvent.Type.Polish:
-                # Not WheelFocus: Qt would give focus on the first wheel turn, then spin.
-                obj.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            elif kind == QEvent.Type.Wheel:
-                return self._wheel(obj, event)  # type: ignore[arg-type]
-        return False
-
-    @staticmethod
-    def _enter_on_button(button: QAbstractButton, event: QKeyEvent) -> bool:
-        if event.key() not in ENTER_KEYS or event.modifiers() not in (
-                Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+        if event.type() != QEvent.Type.Wheel or not isinstance(obj, QWidget):
             return False
-        if not (button.hasFocus() and button.isEnabled() and button.isVisible()):
+        if obj.hasFocus():
             return False
-        if isinstance(button.window(), QDialog) and getattr(button, "isDefault", bool)():
-            return False  # the dialog's own default-button handling
-        button.click()
-        return True
-
-    @staticmethod
-    def _wheel(widget: QWidget, event: QWheelEvent) -> bool:
-        if widget.hasFocus():
-            return False
-        parent = widget.parentWidget()
+        parent = obj.parentWidget()
         while parent is not None and not isinstance(parent, QAbstractScrollArea):
             parent = parent.parentWidget()
         if parent is not None:
@@ -61,13 +32,22 @@ class InputFilter(QObject):
         return True  # never to the spin box or drop-down itself
 
 
-_installed: InputFilter | None = None
+_filter: WheelOnlyWithFocus | None = None
 
 
-def install(app: QApplication) -> InputFilter:
-    """Install the filter once per application (every window shares it)."""
-    global _installed
-    if _installed is None:
-        _installed = InputFilter(app)
-        app.installEventFilter(_installed)
-    return _installed
+def quiet_wheel(root: QWidget) -> None:
+    """Every spin box and drop-down under ``root`` (and ``root`` itself): focus by
+    click or Tab only (Qt would give focus on the first wheel turn, then spin),
+    and the wheel ignored while unfocused."""
+    global _filter
+    if _filter is None:
+        _filter = WheelOnlyWithFocus(QApplication.instance())
+    widgets = [*root.findChildren(QAbstractSpinBox), *root.findChildren(QComboBox)]
+    if isinstance(root, QAbstractSpinBox | QComboBox):
+        widgets.append(root)
+    for w in widgets:
+        if w.property("quietWheel"):
+            continue
+        w.setProperty("quietWheel", True)
+        w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        w.installEventFilter(_filter)

@@ -27,7 +27,7 @@ from monitor.errors import MonitorError
 from monitor.protocols import ProtocolSet
 from monitor.recorder import Recorder
 from monitor.store import Store
-from ui import input_filter, theme
+from ui import theme
 from ui.errors import add_problem_handler
 from ui.forms import button, label
 from ui.session_page import SessionPage
@@ -53,7 +53,6 @@ class MainWindow(QMainWindow):
         self.demo: Any = None
         self.settings = QSettings()
         self.setWindowTitle("Ketamine session monitor")
-        input_filter.install(QApplication.instance())  # type: ignore[arg-type]
         self._setup_ui()
         self._remove_handler = add_problem_handler(self.show_problem)
         self._placed = False

@@ -124,6 +124,8 @@ class SessionPage(QWidget):
             self.shortcuts.append(sc)
         self.events.install_shortcuts(self)
         self.banner.more_requested.connect(lambda: self.show_tab(self.alarm_history))
+        from ui.input_filter import quiet_wheel
+        quiet_wheel(self)  # after the first paint: it builds Qt's enums
         self._on_recorded([], r.last_evaluation)
         self.completed.emit()
 

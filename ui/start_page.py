@@ -26,6 +26,7 @@ from monitor.protocols import ProtocolSet
 from monitor.recorder import INDICATIONS, Recorder
 from monitor.store import Store
 from ui.forms import InlineErrors, button, error_label, label, line_edit
+from ui.input_filter import quiet_wheel
 
 FORM = (("patient_id", "Patient identifier (MRN or pseudonym)"), ("display_name", "Display name"),
         ("weight_kg", "Weight kg"), ("nurse_id", "Nurse ID"))
@@ -47,6 +48,7 @@ class StartPage(QWidget):
         self.protocols = protocols
         self._setup_ui()
         self._layout()
+        quiet_wheel(self)
         self.refresh()
 
     def _setup_ui(self) -> None:

@@ -10,18 +10,14 @@ from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from monitor.recorder import QUICK_EVENTS, Recorder
-from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import click, make_window, type_into
+from monitor.recorder import QUICK_EVENTS
+from tests.ui.conftest_helpers import click, open_session_window, type_into
 from ui.main_window import GEOMETRY_KEY
 
 
 @pytest.fixture
 def bedside(qtbot, store, clock, protocols):
-    window = make_window(qtbot, store, clock, protocols)
-    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
-    baseline_vitals(rec)
-    page = window.open_session(rec)
+    window, page, rec = open_session_window(qtbot, store, clock, protocols)
     yield window, page, rec
     window.shutdown()
 

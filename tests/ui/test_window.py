@@ -25,16 +25,13 @@ from PySide6.QtWidgets import (
 from monitor.recorder import Recorder
 from monitor.store import Store
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import click, make_window, type_into
+from tests.ui.conftest_helpers import click, make_window, open_session_window, type_into
 from ui.main_window import OPEN_KEY
 
 
 @pytest.fixture
 def session_window(qtbot, store, clock, protocols):
-    window = make_window(qtbot, store, clock, protocols)
-    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
-    baseline_vitals(rec)
-    page = window.open_session(rec)
+    window, page, rec = open_session_window(qtbot, store, clock, protocols)
     yield window, page, rec
     window.shutdown()
 
