@@ -18,8 +18,11 @@ declare -A lib=( [libEGL.so.1]=libegl1 [libGL.so.1]=libgl1 [libfontconfig.so.1]=
 declare -A cmd=( [Xvfb]=xvfb [icewm]=icewm [xdotool]=xdotool [xprop]=x11-utils
                  [import]=imagemagick [pdftoppm]=poppler-utils [fc-list]=fontconfig )
 missing=()
+# Read the library cache once: `ldconfig -p | grep -q` under pipefail fails when
+# grep stops early and ldconfig gets SIGPIPE.
+cache="$(ldconfig -p 2>/dev/null || true)"
 for l in "${!lib[@]}"; do
-  ldconfig -p 2>/dev/null | grep -q "$l" || missing+=("${lib[$l]}")
+  grep -qF "$l" <<<"$cache" || missing+=("${lib[$l]}")
 done
 for c in "${!cmd[@]}"; do
   command -v "$c" >/dev/null || missing+=("${cmd[$c]}")

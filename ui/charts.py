@@ -573,7 +573,8 @@ class ChartsView(QWidget):
         follow_left = max(x_start, right - self.window_min)
         if force:
             left = follow_left - 1  # re-range now
-        if abs(left - follow_left) < 1e-6 and left <= x_now <= right - 0.25:
+        if (abs(left - follow_left) < 1e-6 and left <= x_now <= right - 0.25
+                and right - left >= 10.0):
             return  # already a live view, newest point inside it
         headroom = max(2.0, 0.04 * min(self.window_min, x_now - x_start + 2.0))
         new_right = max(x_now + headroom, x_start + 10.0)  # at least 10 min across

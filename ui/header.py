@@ -65,7 +65,8 @@ class HeaderView(QWidget):
         due_box.setContentsMargins(0, 0, 0, 0)
         due_box.setSpacing(12)
         due_box.addWidget(self.overdue, 2)
-        due_box.addWidget(label("Next:", "dim"))
+        self.next_title = label("Next:", "dim")
+        due_box.addWidget(self.next_title)
         due_box.addWidget(self.next_due, 3)
         due_box.addWidget(self.min_obs, 2)
 
@@ -150,3 +151,4 @@ class HeaderView(QWidget):
         self.overdue.setText(" · ".join(overdue))
         self.overdue.setVisible(bool(overdue))
         self.next_due.setText(" · ".join(upcoming))
+        self.next_title.setVisible(bool(upcoming))

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.problem.hide()
         self.dismiss = button("Dismiss", "Dismiss problem", slot=self._dismiss_problem)
         self.dismiss.hide()
+        self.sessions_button.hide()  # shown while a session is open
         bar.addWidget(self.sessions_button)
         bar.addWidget(self.notice, 1)
         bar.addWidget(self.problem, 1)
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         # The window's own row (sessions, notices, theme) joins the banner's top row:
         # one row less above the charts.
         self.page.banner.host(self.bar_items)
+        self.sessions_button.show()
         self.bar.hide()
         self.stack.addWidget(self.page)
         self.stack.setCurrentWidget(self.page)
@@ -149,6 +151,7 @@ class MainWindow(QMainWindow):
             for i, w in enumerate(self.bar_items):
                 row.insertWidget(i, w)  # back from the banner
             self.bar.show()
+            self.sessions_button.hide()  # already at the session list
             self.page.shutdown()
             self.stack.removeWidget(self.page)
             self.page.deleteLater()
