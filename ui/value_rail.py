@@ -51,10 +51,12 @@ class ValueRail(QWidget):
             grid.addWidget(age, row * 2 + 1, 0)
             grid.addWidget(value, row * 2, 1, 2, 1)
         grid.setColumnMinimumWidth(0, 120)
-        grid.setColumnMinimumWidth(1, 150)
+        # Room for the widest value, a blood pressure such as 188/118.
+        widest = self.values["bp"].fontMetrics().horizontalAdvance("188/118") + 6
+        grid.setColumnMinimumWidth(1, widest)
         grid.setColumnStretch(0, 1)
         grid.setRowStretch(len(ROWS) * 2, 1)
-        self.setMaximumWidth(280)
+        self.setMaximumWidth(310)
 
     def _latest(self, key: str) -> tuple[float, str] | None:
         s = self.recorder.session

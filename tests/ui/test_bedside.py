@@ -3,6 +3,7 @@ and what the database holds afterwards."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -281,3 +282,49 @@ def test_closed_session_locks_entry_and_stops_timers(qtbot, bedside, clock):
     clock.advance(3600)
     page.tick()
     assert len(rec.session.events) == before  # no overdue alarms on a signed record
+
+
+def test_charts_scales_limit_lines_spans_and_labels(qtbot, bedside, clock):
+    _window, page, rec = bedside
+    charts = page.charts
+    ranges = {}
+    for key, plot in charts.plots.items():
+        (_x0, _x1), (y0, y1) = plot.getViewBox().viewRange()
+        pad = (y1 - y0) * 0.04 / 1.08
+        ranges[key] = (round(y0 + pad), round(y1 - pad))
+    assert ranges["bp"] == (40, 220) and ranges["hr"] == (30, 180)
+    assert ranges["spo2"] == (80, 100) and ranges["rr"] == (0, 40)
+    assert ranges["sed"] == (0, 5) and ranges["scores"] == (0, 10)  # MOAA/S on its own
+    grid = sorted(v for level in charts.plots["bp"].getAxis("left")._tickLevels
+                  for v, _t in level)
+    assert [b - a for a, b in itertools.pairwise(grid)] == [20] * (len(grid) - 1)
+    # Lines at the values that alarm, labelled; DBP's dotted.
+    import pyqtgraph as pg
+    lines = [item for _plot, item in charts.bands["bp"] if isinstance(item, pg.InfiniteLine)]
+    at = {round(line.value()) for line in lines}
+    assert {180, 160, 100, 90, 110} <= at  # SBP 160/180 and 90/100, DBP 100/110
+    labels = [line.label.format for line in lines if getattr(line, "label", None)]
+    assert "SBP ≥160 ≥180" in labels and "DBP ≥100 ≥110" in labels
+    dbp = next(line for line in lines if round(line.value()) == 110)
+    assert dbp.pen.style() == Qt.PenStyle.DotLine
+    # Events close together get their own rows; none overlap.
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    for code in ("nausea", "vomiting", "anxiety"):
+        rec.quick_event("RN7", code)
+    charts.refresh(clock.now())
+    shown = [(line.label.pos().x(), line.label.orthoPos, line.label.textItem.boundingRect())
+             for _x, _s, line in charts.event_labels if line.label.isVisible()]
+    rows = [p for _x, p, _r in shown]
+    assert len(set(rows)) == len(rows)  # same instant: one row each
+    assert all(line.label.toolTip() for _x, _s, line in charts.event_labels)
+    # "now", the spans, and the whole session once dosing has ended.
+    assert abs(charts.now_lines[0].value() - float(charts._x(clock.now().timestamp()))) < 0.1
+    clock.advance(90 * 60)
+    rec.record_vitals({"sbp": "130/80"}, "RN7")
+    click(qtbot, charts.span_buttons["30 min"])
+    (x0, x1), _ = charts.plots["bp"].getViewBox().viewRange()
+    assert 29 <= x1 - x0 <= 31 and x0 <= charts.now_lines[0].value() <= x1
+    charts.span_chosen = False
+    clock.advance(3600)
+    rec.stop_infusion("RN7")
+    assert charts.span_buttons["All"].isChecked() and charts.window_min is None
