@@ -34,20 +34,30 @@ class ValueRail(QWidget):
         self.scale = recorder.protocol.sedation_scale
         self.values: dict[str, QLabel] = {}
         self.ages: dict[str, QLabel] = {}
+        self.names: dict[str, tuple[QLabel, str]] = {}
+        # One line per parameter: name and age small on the left, the value large.
         grid = QGridLayout(self)
-        grid.setContentsMargins(8, 0, 8, 0)
+        grid.setContentsMargins(4, 0, 4, 0)
         grid.setVerticalSpacing(0)
+        grid.setHorizontalSpacing(6)
         for row, (key, title, unit) in enumerate(ROWS):
             title = title or ("MOAA/S" if self.scale == "moaas" else "RASS")
-            grid.addWidget(label(f"{title} {unit}", "dim"), row * 2, 0, 1, 2)
+            name = label(f"{title} {unit}".strip(), "dim", fit=True)
+            self.names[key] = (name, f"{title} {unit}".strip())
+            grid.addWidget(name, row * 2, 0)
             value = label("—", pt=theme.VALUE_PT, bold=True, name=f"{title} current value")
-            age = label("", "dim", name=f"{title} age")
+            age = label("", "dim", name=f"{title} age", fit=True)
             self.values[key] = value
             self.ages[key] = age
-            grid.addWidget(value, row * 2 + 1, 0)
-            grid.addWidget(age, row * 2 + 1, 1)
+            grid.addWidget(age, row * 2 + 1, 0)
+            grid.addWidget(value, row * 2, 1, 2, 1)
+        grid.setColumnMinimumWidth(0, 120)
+        # Room for the widest value, a blood pressure such as 188/118.
+        widest = self.values["bp"].fontMetrics().horizontalAdvance("188/118") + 6
+        grid.setColumnMinimumWidth(1, widest)
+        grid.setColumnStretch(0, 1)
         grid.setRowStretch(len(ROWS) * 2, 1)
-        self.setMinimumWidth(230)
+        self.setMaximumWidth(310)
 
     def _latest(self, key: str) -> tuple[float, str] | None:
         s = self.recorder.session
@@ -80,6 +90,7 @@ class ValueRail(QWidget):
             found = self._latest(key)
             value, age = self.values[key], self.ages[key]
             if found is None:
+                self.names[key][0].setText(self.names[key][1])
                 value.setText("—")
                 age.setText("")
                 value.setStyleSheet(f"color: {theme.current().dim};")
@@ -89,8 +100,9 @@ class ValueRail(QWidget):
             device = key in s.device_last and s.device_last[key] >= t
             stale = seconds > (stale_device if device else stale_manual)
             value.setText(text)
-            age.setText(age_text(max(0.0, seconds)) + (" · device" if device else "")
-                        + (" · STALE" if stale else ""))
+            age.setText(age_text(max(0.0, seconds)) + (" · device" if device else ""))
+            name, plain = self.names[key]
+            name.setText(f"{plain} · STALE" if stale else plain)
             if key in alarm_params:
                 color = theme.alarm_text(alarm_params[key][1])
             elif stale:

@@ -9,23 +9,25 @@ from reportlab.lib import colors
 from monitor.events import EventKind
 from monitor.export.context import ExportContext
 from monitor.rules.conditions import effective_limits
+from monitor.series_colours import colour
 
-# Okabe-Ito colour-blind-safe palette.
-BLUE = colors.HexColor("#0072B2")
+# Okabe-Ito colour-blind-safe palette; each series as on the screen (paper variant).
 VERMILION = colors.HexColor("#D55E00")
-GREEN = colors.HexColor("#009E73")
-PURPLE = colors.HexColor("#CC79A7")
 ORANGE = colors.HexColor("#E69F00")
-GREY = colors.HexColor("#777777")
+
+
+def _c(name: str) -> colors.Color:
+    return colors.HexColor(colour(name, dark=False))
+
 
 LANES = [
-    ("Blood pressure (mmHg)", (("sbp", VERMILION), ("dbp", BLUE), ("map", GREY)), (40, 220),
-     ("sbp", "dbp")),
-    ("Heart rate (/min)", (("hr", GREEN),), (30, 160), ("hr",)),
-    ("SpO2 (%), RR (/min), EtCO2 (mmHg)", (("spo2", BLUE), ("rr", ORANGE), ("etco2", GREY)),
-     (0, 100), ("spo2",)),
-    ("Sedation, dissociation, pain", (("moaas", PURPLE), ("dissociation", ORANGE),
-                                      ("pain", GREEN)), (0, 10), ()),
+    ("Blood pressure (mmHg)", (("sbp", _c("sbp")), ("dbp", _c("dbp")), ("map", _c("map"))),
+     (40, 220), ("sbp", "dbp")),
+    ("Heart rate (/min)", (("hr", _c("hr")),), (30, 160), ("hr",)),
+    ("SpO2 (%), RR (/min), EtCO2 (mmHg)", (("spo2", _c("spo2")), ("rr", _c("rr")),
+                                           ("etco2", _c("etco2"))), (0, 100), ("spo2",)),
+    ("Sedation, dissociation, pain", (("moaas", _c("moaas")), ("dissociation",
+                                      _c("dissociation")), ("pain", _c("pain"))), (0, 10), ()),
 ]
 MAX_POINTS = 600
 LEGEND = {"sbp": "systolic", "dbp": "diastolic", "map": "mean", "hr": "HR", "spo2": "SpO2",
@@ -102,7 +104,7 @@ def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawi
                 d.add(Rect(x_of(t[0]) - 1, y_of(v[0]) - 1, 2, 2, fillColor=color,
                            strokeColor=color))
             for a, b in zip(series.t[~ok], series.v[~ok], strict=True):
-                d.add(String(x_of(a), y_of(b), "×", fontSize=7, fillColor=GREY))
+                d.add(String(x_of(a), y_of(b), "×", fontSize=7, fillColor=_c("map")))
         for entry in ctx.entries(EventKind.INFUSION_STARTED, EventKind.INFUSION_STOPPED,
                                  EventKind.RATE_CHANGED, EventKind.BOLUS,
                                  EventKind.QUICK_EVENT, EventKind.MEDICATION):
