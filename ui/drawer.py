@@ -60,6 +60,10 @@ class Drawer(QWidget):
         self.titles[widget] = title
         return b
 
+    def add_extra(self, widget: QWidget) -> None:
+        """A button that is not a panel (it opens a window of its own), under the panels."""
+        self.strip.insertWidget(self.strip.count() - 2, widget)
+
     def current(self) -> QWidget | None:
         if self.panel.isHidden():
             return None

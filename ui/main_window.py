@@ -99,7 +99,9 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.series_button)
         bar.addWidget(self.theme_button)
         self.bar_items = (self.sessions_button, self.notice, self.problem, self.dismiss,
-                          self.devices_button, self.series_button, self.theme_button)
+                          self.theme_button)
+        # With a session open these two stand in the side strip, under the panels.
+        self.strip_items = (self.devices_button, self.series_button)
         box.addWidget(self.bar)
         # What checking the open session's record found (chain, seals, registry).
         self.record_check = label("", "error", name="Record check")
@@ -148,6 +150,8 @@ class MainWindow(QMainWindow):
         # The window's own row (sessions, notices, theme) joins the banner's top row:
         # one row less above the charts.
         self.page.banner.host(self.bar_items)
+        for w in self.strip_items:
+            self.page.drawer.add_extra(w)
         self.sessions_button.show()
         self.bar.hide()
         self.stack.addWidget(self.page)
@@ -222,6 +226,8 @@ class MainWindow(QMainWindow):
             row = self.bar.layout()
             for i, w in enumerate(self.bar_items):
                 row.insertWidget(i, w)  # back from the banner
+            for w in self.strip_items:  # and from the side strip
+                row.insertWidget(row.indexOf(self.theme_button), w)
             self.bar.show()
             self.sessions_button.hide()  # already at the session list
             self.page.shutdown()
