@@ -23,17 +23,18 @@ import fcntl
 import json
 import logging
 import os
+import socket
 import sqlite3
 import stat
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from monitor.clock import from_iso, to_iso
 from monitor.errors import ChainError, StoreError, StoreLockedError
+from monitor.eventlog import Item, SessionSummary, Verdict
 from monitor.events import (
     GENESIS,
     Event,
@@ -100,37 +101,6 @@ _COLUMNS = ("session_id, seq, kind, observed_at, recorded_at, author, source, pa
             "prev_hash, hash")
 
 
-@dataclass(frozen=True)
-class SessionSummary:
-    session_id: str
-    patient_id: str
-    opened_at: datetime
-    entries: int
-    protocol: str
-    dose_mode: str = ""  # from the protocol copy the session recorded (if any)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What checking one session found. ``problems`` mean tampering or damage;
-    ``notes`` say what could not be checked (e.g. the key is on another workstation)."""
-
-    session_id: str
-    events: int
-    head: str
-    problems: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def text(self) -> str:
-        if self.problems:
-            return "RECORD FAILED VERIFICATION: " + "; ".join(self.problems)
-        return "; ".join(("record verified", *self.notes))
-
-
 def _describe(exc: sqlite3.Error) -> str:
     text = str(exc)
     if "file is not a database" in text or "malformed" in text:
@@ -163,7 +133,6 @@ class Store:
         self.path = Path(path)
         self.readonly = readonly
         self._lock_fd: int | None = None
-        self._heads: dict[str, tuple[int, str]] = {}
         self._verified: dict[str, tuple[int, str]] = {}
         self.verify_notes: list[str] = []
         self.key_problem = ""
@@ -376,18 +345,37 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
+    # -- ownership (see monitor.eventlog) ------------------------------------
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def writer(self) -> str:
+        """This process, while it holds the file's writer lock ('' when read-only)."""
+        return "" if self.readonly else f"{socket.gethostname()} (pid {os.getpid()})"
+
+    def owner(self, session_id: str) -> str:
+        """One process writes a SQLite file at a time (the lock), so the writer owns
+        every session in it; a read-only reader evaluates no rules."""
+        return self.writer
+
+    def claim(self, session_id: str) -> None:
+        if self.readonly:
+            raise StoreError(f"{self.path} is open read-only: it cannot own session "
+                             f"{session_id}")
+
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- writing -------------------------------------------------------------
     def _head(self, session_id: str) -> tuple[int, str]:
-        head = self._heads.get(session_id)
-        if head is None:
-            row = self._conn.execute(
-                "SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1",
-                (session_id,)).fetchone()
-            head = (row[0], row[1]) if row else (0, GENESIS)
-        return head
+        """The session's last (seq, hash) as stored: read inside the write transaction,
+        so the next seq and hash come from the file, never from a cache."""
+        row = self._conn.execute(
+            "SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1",
+            (session_id,)).fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
 
     def _require_key(self) -> bytes:
         if self.key is None:
@@ -403,14 +391,14 @@ class Store:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
-        heads, verified = dict(self._heads), dict(self._verified)
+        verified = dict(self._verified)
         try:
             yield
             self._conn.execute("COMMIT")
         except BaseException as exc:
             with suppress(sqlite3.Error):
                 self._conn.execute("ROLLBACK")
-            self._heads, self._verified = heads, verified
+            self._verified = verified
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
             raise
@@ -422,25 +410,27 @@ class Store:
         return self.append_many(session_id, [(kind, payload, author, observed_at, source)],
                                 recorded_at=recorded_at)[0]
 
-    def append_many(self, session_id: str,
-                    items: Iterable[tuple[EventKind, dict[str, Any], str, datetime, str]],
-                    *, recorded_at: datetime) -> list[Event]:
+    def append_many(self, session_id: str, items: Iterable[Item], *,
+                    recorded_at: datetime) -> list[Event]:
         """Append several events in one transaction (all or none); inside
-        ``transaction()`` they join it."""
+        ``transaction()`` they join it. Seq and hash are assigned inside it."""
         if self.readonly:
             raise StoreError(f"{self.path} is open read-only")
-        seq, prev = self._head(session_id)
-        built: list[Event] = []
-        for kind, payload, author, observed_at, source in items:
-            seq += 1
-            draft = Event(session_id, seq, EventKind(kind), payload, author, observed_at,
-                          recorded_at, source, prev)
-            ev = draft._replace(hash=draft.compute_hash())
-            built.append(ev)
-            prev = ev.hash
-        if not built:
+        todo = list(items)
+        if not todo:
             return []
-        self._insert(built, "Not saved")
+        own = not self._conn.in_transaction
+        with self.transaction() if own else nullcontext():
+            seq, prev = self._head(session_id)
+            built: list[Event] = []
+            for kind, payload, author, observed_at, source in todo:
+                seq += 1
+                draft = Event(session_id, seq, EventKind(kind), payload, author, observed_at,
+                              recorded_at, source, prev)
+                ev = draft._replace(hash=draft.compute_hash())
+                built.append(ev)
+                prev = ev.hash
+            self._insert(built, "Not saved")
         return built
 
     def _insert(self, events: list[Event], failure: str) -> None:
@@ -470,7 +460,6 @@ class Store:
         cached = self._verified.get(sid)
         if cached is not None and cached[1] == events[0].prev_hash:
             self._verified[sid] = (events[-1].seq, events[-1].hash)  # we hashed these
-        self._heads[sid] = (events[-1].seq, events[-1].hash)
 
     def _register(self, conn: sqlite3.Connection, sid: str, seq: int, head: str) -> None:
         """Seal the session's head; a new session also joins the sealed session list."""
