@@ -76,3 +76,48 @@ def export_text(path: Path) -> str:
         from pypdf import PdfReader
         return "\n".join(p.extract_text() for p in PdfReader(path).pages)
     return path.read_text("utf-8-sig")
+
+
+# -- clinic mode: a real PostgreSQL server ------------------------------------
+CLINIC_CHAIRS = 8
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One real server for the whole run (initdb + pg_ctl as a non-root user, ≈1 s).
+    Under CI a missing server fails the run instead of skipping these tests."""
+    from tests.pg_server import PgServer, pg_bin
+
+    if pg_bin() is None:
+        why = "PostgreSQL server binaries not found (Debian package: postgresql)"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    server = PgServer()
+    os.environ["PGPASSFILE"] = str(server.pgpass)
+    from monitor.clinic.setup import init_clinic
+
+    handout = server.top / "handout.pgpass"
+    init_clinic(server.url(), CLINIC_CHAIRS, handout)
+    # The logins exist cluster-wide: let them into every test's fresh database.
+    for line in handout.read_text().splitlines():
+        _host, _port, _db, role, password = line.split(":", 4)
+        server.add_password(role, password)
+    yield server
+    server.close()
+
+
+_clinic_count = 0
+
+
+@pytest.fixture
+def clinic_url(pg_server) -> str:
+    """A fresh clinic database (``clinic init``); chairs log in with ``url(role)``."""
+    global _clinic_count
+    from monitor.clinic.setup import init_clinic
+
+    _clinic_count += 1
+    name = f"clinic_t{_clinic_count}"
+    admin = pg_server.fresh_database(name)
+    init_clinic(admin, CLINIC_CHAIRS, None)
+    return name

@@ -135,8 +135,8 @@ CREATE POLICY own_rows ON events FOR ALL USING (chair = current_user)
     WITH CHECK (chair = current_user);
 DROP POLICY IF EXISTS board_reads ON events;
 CREATE POLICY board_reads ON events FOR SELECT TO {BOARD} USING (true);
-DROP POLICY IF EXISTS owner_reads ON events;
-CREATE POLICY owner_reads ON events FOR SELECT TO {OWNER} USING (true);
+DROP POLICY IF EXISTS owner_sees ON events;
+CREATE POLICY owner_sees ON events FOR ALL TO {OWNER} USING (true);
 """
 
 TRIGGERS = ("events_no_update", "events_no_truncate", "events_chain", "events_notify")
