@@ -1,0 +1,103 @@
+"""A lost clinic server loses nothing: the chair records into its local spool (same
+chain) and uploads exactly what the server lacks when it returns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.clinic.schema import BOARD, chair_role
+from monitor.eventlog import open_log
+from monitor.events import first_broken
+from monitor.pglog import RETRY_SECONDS, PgLog
+from monitor.recorder import Recorder
+from monitor.store import Store
+from tests.conftest import OPENING, baseline_vitals
+
+CHAIR1 = chair_role(1)
+
+
+class Ticks:
+    """An injected monotonic clock for the reconnect back-off."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def _vitals(rec: Recorder, clock, hr: int) -> None:
+    clock.advance(60)
+    rec.record_vitals({"sbp": "120", "dbp": "80", "hr": str(hr), "spo2": "97", "rr": "14"},
+                      "RN7")
+
+
+def _server_copy(pg_server, clinic_url, sid):
+    with open_log(pg_server.url(BOARD, clinic_url), readonly=True) as board:
+        return board.events(sid)
+
+
+def test_pg_ctl_stop_mid_session_then_start_every_entry_arrives_once(
+        pg_server, clinic_url, tmp_path: Path, clock, protocols) -> None:
+    ticks = Ticks()
+    spool = tmp_path / "spool.db"
+    log = PgLog(pg_server.url(CHAIR1, clinic_url), spool=spool, monotonic=ticks)
+    rec = Recorder.open_new(log, clock, protocols, dict(OPENING))
+    sid = rec.session.session_id
+    baseline_vitals(rec)
+    for hr in (70, 71, 72):
+        _vitals(rec, clock, hr)
+    assert log.status() == ""
+    pg_server.stop()
+    try:
+        for hr in (80, 81, 82, 83):
+            _vitals(rec, clock, hr)  # no error: the nurse re-enters nothing
+        assert log.offline and "recording on this computer" in log.status()
+        rec.add_note("RN7", "written while the server was away")
+    finally:
+        pg_server.start()
+    ticks.t += RETRY_SECONDS + 1
+    _vitals(rec, clock, 90)  # the server is back: the spool goes up first
+    assert not log.offline and log.status() == ""
+    mine = rec.session.events
+    on_server = _server_copy(pg_server, clinic_url, sid)
+    assert [e.hash for e in on_server] == [e.hash for e in mine]
+    assert [e.seq for e in on_server] == list(range(1, len(mine) + 1))
+    assert first_broken(on_server) is None
+    texts = [e.payload.get("text") for e in on_server if e.kind == "note_added"]
+    assert texts == ["written while the server was away"]
+    hrs = [e.payload.get("hr") for e in on_server if e.kind == "vitals_recorded"]
+    assert hrs == [72, 70, 71, 72, 80, 81, 82, 83, 90]
+    # the spool holds the same chain, checked by the SQLite backend with its seals
+    log.close()
+    with Store(spool, readonly=True) as local:
+        assert local.verify()[0] == 1
+        assert [e.hash for e in local.events(sid)] == [e.hash for e in mine[:len(
+            local.events(sid))]]
+
+
+def test_upload_is_idempotent_when_reopened(pg_server, clinic_url, tmp_path, clock,
+                                            protocols) -> None:
+    ticks = Ticks()
+    spool = tmp_path / "spool.db"
+    log = PgLog(pg_server.url(CHAIR1, clinic_url), spool=spool, monotonic=ticks)
+    rec = Recorder.open_new(log, clock, protocols, dict(OPENING))
+    sid = rec.session.session_id
+    pg_server.stop()
+    try:
+        _vitals(rec, clock, 88)
+    finally:
+        pg_server.start()
+    log.close()  # the chair closes before the server returned
+    for _ in range(2):  # each opening uploads what is missing, and only that
+        PgLog(pg_server.url(CHAIR1, clinic_url), spool=spool).close()
+    on_server = _server_copy(pg_server, clinic_url, sid)
+    assert [e.hash for e in on_server] == [e.hash for e in rec.session.events]
+
+
+def test_an_unreachable_server_at_start_is_a_clear_error(tmp_path) -> None:
+    from monitor.errors import StoreError
+    with pytest.raises(StoreError, match="Cannot reach"):
+        PgLog("postgresql://km_chair_1@127.0.0.1:1/clinic", spool=tmp_path / "s.db")
