@@ -101,3 +101,60 @@ def test_an_unreachable_server_at_start_is_a_clear_error(tmp_path) -> None:
     from monitor.errors import StoreError
     with pytest.raises(StoreError, match="Cannot reach"):
         PgLog("postgresql://km_chair_1@127.0.0.1:1/clinic", spool=tmp_path / "s.db")
+
+
+def _chair(pg_server, *args: str):
+    import subprocess
+    import sys
+    return subprocess.Popen([sys.executable, "-m", "tests.monitor.clinic_chair", *args],
+                            env=pg_server.env(), stdout=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parents[2])
+
+
+def test_sigkill_during_upload_loses_and_duplicates_nothing(pg_server, clinic_url, tmp_path,
+                                                            clock, protocols) -> None:
+    import psycopg
+
+    from monitor.events import EventKind
+    url = pg_server.url(CHAIR1, clinic_url)
+    spool = tmp_path / "spool.db"
+    log = PgLog(url, spool=spool)
+    rec = Recorder.open_new(log, clock, protocols, dict(OPENING))
+    sid = rec.session.session_id
+    pg_server.stop()
+    try:  # a long outage: many device samples go to the spool
+        items = [(EventKind.VITALS, {"hr": 60 + i % 30}, "monitor-1", clock.now(), "device")
+                 for i in range(20_000)]
+        log.append_many(sid, items, recorded_at=clock.now())
+        assert log.offline
+    finally:
+        log.close()
+        pg_server.start()
+    with Store(spool, readonly=True) as local:
+        expected = [e.hash for e in local.events(sid)]
+    assert len(expected) == 20_001
+    child = _chair(pg_server, "upload", url, str(spool))
+    admin = psycopg.connect(pg_server.url(database=clinic_url), autocommit=True)
+    try:
+        writing = None
+        for _ in range(100_000):  # until the child's upload transaction has written rows
+            writing = admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'ketamine-monitor'"
+                " AND backend_xid IS NOT NULL").fetchone()
+            if writing or child.poll() is not None:
+                break
+        assert writing, "the upload was not seen in progress"
+        child.kill()
+        child.wait(timeout=30)
+        for _ in range(100_000):  # the server notices the dead client and rolls back
+            if not admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s",
+                                 writing).fetchone():
+                break
+        assert admin.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+    finally:
+        admin.close()
+    again = _chair(pg_server, "upload", url, str(spool))
+    assert again.wait(timeout=120) == 0
+    on_server = _server_copy(pg_server, clinic_url, sid)
+    assert [e.hash for e in on_server] == expected
+    assert first_broken(on_server) is None
