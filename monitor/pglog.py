@@ -242,9 +242,13 @@ class PgLog:
             return server()
         return spool(self._spool_store())
 
-    def reconnect(self) -> bool:
-        """Try the server again (at most every few seconds) and upload the spool."""
-        if not self.offline or self._monotonic() < self._retry_at or self._spool_tx:
+    def reconnect(self, *, force: bool = False) -> bool:
+        """Try the server again (at most every few seconds unless ``force``) and upload
+        the spool."""
+        if force and self._conn is not None and self._conn.closed:
+            self._conn = None
+        if not self.offline or self._spool_tx or (
+                not force and self._monotonic() < self._retry_at):
             return not self.offline
         try:
             self._conn = connect(self.url)

@@ -1,11 +1,15 @@
-"""A chair process for the clinic tests: ``upload URL SPOOL`` opens the clinic log
-(which uploads the spool) and exits; ``record URL SPOOL SESSION N`` records N
-device vitals sets at 1 s intervals into a new session."""
+"""A chair process for the clinic tests and benchmarks.
+
+``upload URL SPOOL``: open the clinic log (which uploads the spool) and exit.
+``record URL SPOOL SESSION N INTERVAL``: open a new session and record N device
+vitals sets, one every INTERVAL seconds of real time (a monitor's feed), printing
+``committed SEQ UNIXTIME`` after each commit."""
 
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+import threading
+import time
 from pathlib import Path
 
 
@@ -15,19 +19,22 @@ def main(argv: list[str]) -> int:
     mode, url, spool = argv[0], argv[1], Path(argv[2])
     log = PgLog(url, spool=spool)
     if mode == "record":
-        from monitor.clock import ManualClock
+        from monitor.clock import SystemClock
         from monitor.protocols import load_protocols
         from monitor.recorder import Recorder
         from tests.conftest import OPENING
 
-        clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+        clock = SystemClock()
         rec = Recorder.open_new(log, clock, load_protocols(), dict(OPENING),
                                 session_id=argv[3])
-        print("opened", flush=True)
-        for i in range(int(argv[4])):
-            clock.advance(1)
-            rec.record_device_vitals([({"hr": 60 + i % 40, "spo2": 97}, clock.now(),
-                                       "monitor-1")])
+        count, interval = int(argv[4]), float(argv[5])
+        pace = threading.Event()
+        start = time.monotonic()
+        for i in range(count):
+            pace.wait(max(0.0, start + (i + 1) * interval - time.monotonic()))
+            done = rec.record_device_vitals([({"hr": 60 + i % 40, "spo2": 97}, clock.now(),
+                                              "monitor-1")])
+            print(f"committed {done[0].seq} {time.time():.6f}", flush=True)
     print("done", flush=True)
     log.close()
     return 0
