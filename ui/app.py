@@ -10,9 +10,9 @@ from typing import Any
 
 from monitor.clock import SystemClock
 from monitor.errors import StoreError
+from monitor.eventlog import open_log
 from monitor.logsetup import where
 from monitor.protocols import load_protocols
-from monitor.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def run(db: Path, demo: dict[str, Any] | None = None) -> int:
     apply_theme(app, "dark")
     protocols = load_protocols(_site_file())
     try:
-        store = Store(db)
+        store = open_log(db)
     except StoreError as exc:
         report(str(exc))
         return 1

@@ -42,6 +42,7 @@ class HeaderView(QWidget):
         self.dose = label("", pt=15, bold=True, name="Dose so far")
         self.news2 = label("", pt=15, name="NEWS2")
         self.min_obs = label("", name="Minimum observation")
+        self.link = label("", bold=True, name="Clinic server")  # clinic mode: the spool
         self.due_row = QHBoxLayout()
         self.due_row.setSpacing(18)
         self.due_labels: dict[str, QLabel] = {}
@@ -68,7 +69,8 @@ class HeaderView(QWidget):
         nurse_box.addWidget(label("Nurse", "dim"))
         nurse_box.addWidget(self.nurse)
         grid.addLayout(nurse_box, 1, 5)
-        grid.addWidget(self.min_obs, 2, 0, 1, 6)
+        grid.addWidget(self.min_obs, 2, 0, 1, 3)
+        grid.addWidget(self.link, 2, 3, 1, 3)
 
     @property
     def nurse_id(self) -> str:
@@ -80,6 +82,9 @@ class HeaderView(QWidget):
 
     def refresh(self, ev: Evaluation) -> None:
         s = self.recorder.session
+        status = getattr(self.recorder.store, "status", None)  # the clinic log's link
+        self.link.setText(status() if status else "")
+        self.link.setStyleSheet(f"color: {theme.alarm_text('medium')};")
         o = s.opening
         now = ev.now
         name = f" ({o['display_name']})" if o.get("display_name") else ""

@@ -53,7 +53,8 @@ def export_session(db: Path, session: str, fmt: str, out: Path, *, deidentify: b
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
     check_target(out, force=force)
-    with Store(db, readonly=True) as store:
+    from monitor.eventlog import open_log
+    with open_log(db, readonly=True) as store:
         sid = store.find_session(session)
         events, verdict = store.read_checked(sid)  # one pass: read and check together
         record = verified(store, sid, verdict)
