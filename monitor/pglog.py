@@ -116,7 +116,8 @@ class PgLog:
         self.spool_path = None if readonly else (spool or default_spool(url, self.role))
         self._spool: Store | None = None
         self.problem = ""
-        if self.spool_path is not None and self.spool_path.exists():
+        if self.spool_path is not None:
+            # Opened now: its writer lock makes this process the chair's only writer.
             self._spool = Store(self.spool_path)
             self._upload()
 
@@ -266,13 +267,11 @@ class PgLog:
             return
         try:
             for sid in spool.session_ids():
+                seq, head = self._head(sid)
+                if seq >= spool._head(sid)[0]:
+                    continue  # nothing new here (the server may be ahead: fine)
                 local = spool.events(sid)
-                row = self._execute("SELECT seq, hash FROM events WHERE session_id = %s "
-                                    "ORDER BY seq DESC LIMIT 1", (sid,)).fetchone()
-                seq = row[0] if row else 0
-                if seq > len(local):
-                    continue  # the server is ahead (recorded on after an earlier upload)
-                if seq and local[seq - 1].hash != row[1]:
+                if seq and local[seq - 1].hash != head:
                     self.problem = (f"Session {sid}: the clinic server and this computer's "
                                     f"spool disagree at event {seq}; nothing was uploaded "
                                     f"(spool kept at {self.spool_path})")

@@ -42,10 +42,39 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path):
-    s = Store(db_path)
+def backend() -> str:
+    """The event-log backend under test; store test modules parametrize it over both
+    (see ``both_backends``)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def open_store(backend: str, db_path: Path, request: pytest.FixtureRequest):
+    """Opens (and reopens) the log under test: the SQLite file, or a chair's clinic
+    database on the real PostgreSQL server."""
+    if backend == "sqlite":
+        return lambda: Store(db_path)
+    from monitor.pglog import PgLog
+
+    server = request.getfixturevalue("pg_server")
+    url = server.url("km_chair_1", request.getfixturevalue("clinic_url"))
+    return lambda: PgLog(url, spool=db_path.with_suffix(".spool.db"))
+
+
+@pytest.fixture
+def store(open_store):
+    s = open_store()
     yield s
     s.close()
+
+
+def both_backends(metafunc: pytest.Metafunc) -> None:
+    """``pytest_generate_tests`` of the store test modules: every test that uses the
+    store runs on SQLite and on PostgreSQL, except those about SQLite's own file
+    (marked ``sqlite_only``; the server's counterparts are the clinic tests)."""
+    if ("store" in metafunc.fixturenames
+            and not metafunc.definition.get_closest_marker("sqlite_only")):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"])
 
 
 @pytest.fixture

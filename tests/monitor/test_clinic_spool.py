@@ -158,3 +158,10 @@ def test_sigkill_during_upload_loses_and_duplicates_nothing(pg_server, clinic_ur
     on_server = _server_copy(pg_server, clinic_url, sid)
     assert [e.hash for e in on_server] == expected
     assert first_broken(on_server) is None
+
+
+def test_one_process_records_for_a_chair(pg_server, clinic_url, tmp_path) -> None:
+    from monitor.errors import StoreLockedError
+    url = pg_server.url(CHAIR1, clinic_url)
+    with PgLog(url, spool=tmp_path / "spool.db"), pytest.raises(StoreLockedError):
+        PgLog(url, spool=tmp_path / "spool.db")
