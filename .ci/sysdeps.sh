@@ -16,6 +16,9 @@ done
 # (node-hl7-client 3.x needs Node >= 20.15; Debian 12's own nodejs is 18).
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+# Clinic mode's tests start a real PostgreSQL server (initdb and pg_ctl as a non-root user).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null \
+  || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing system libraries: ${missing[*]}"
