@@ -122,3 +122,19 @@ def test_board_re_reads_after_the_server_returns(qtbot, board, pg_server, clinic
     assert not log.offline
     qtbot.waitUntil(lambda: "HR 77" in tile.text(), timeout=10_000)
     log.close()
+
+
+def test_eight_chairs_fit_1366_by_768(qtbot, board, pg_server, clinic_url, tmp_path) -> None:
+    procs = [_chair(pg_server, clinic_url, n, tmp_path, f"fit{n}", 2, 0.05)
+             for n in range(1, 9)]
+    for p in procs:
+        assert p.wait(timeout=120) == 0
+    qtbot.waitUntil(lambda: all(t.session_id for t in board.tiles.values()), timeout=10_000)
+    hint = board.minimumSizeHint()
+    # the screen less a taskbar and a title bar
+    assert hint.width() <= 1366 and hint.height() <= 768 - 60, hint
+    board.resize(1366, 708)
+    board.show()
+    qtbot.waitExposed(board)
+    for tile in board.tiles.values():
+        assert tile.geometry().right() <= board.width() and tile.width() >= 300

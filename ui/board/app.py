@@ -25,8 +25,7 @@ def run_board(url: str, *, chairs: int, patient_label: str) -> int:
     except StoreError as exc:
         report(str(exc))
         return 1
-    window.resize(1366, 740)
-    window.show()
+    window.showMaximized()  # a board gets the whole screen
     _quit_on_signals(app)
     code = app.exec()
     window.shutdown()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent, QTextDocumentFragment
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from monitor.clinic.board import Tile
 from ui import theme
@@ -36,19 +36,19 @@ class TileView(QFrame):
         self.vitals = label("", pt=13, name="Latest vitals")
         self.vitals.setTextFormat(Qt.TextFormat.RichText)
         self.alarm = label("", bold=True, name="Worst active alarm")
-        self.alarm.setWordWrap(True)
         self.overdue = label("", name="Overdue observations")
-        self.overdue.setWordWrap(True)
         self.score = label("", name="NEWS2 and minimum observation")
         self.no_data = label("", pt=13, bold=True, name="No data")
-        self.no_data.setWordWrap(True)
 
     def _layout(self) -> None:
+        # Tiles share the width equally and wrap their lines: eight fit 1366 px.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         box = QVBoxLayout(self)
         box.setContentsMargins(8, 6, 8, 6)
         box.setSpacing(2)
         for w in (self.title, self.patient, self.phase, self.dose, self.vitals, self.alarm,
                   self.overdue, self.score, self.no_data):
+            w.setWordWrap(True)
             box.addWidget(w)
         box.addStretch(1)
 
@@ -73,9 +73,11 @@ class TileView(QFrame):
             return
         self.phase.setText(" · ".join(x for x in (t.phase, t.since_dose) if x))
         self.dose.setText(" · ".join(x for x in (t.rate, t.dose) if x))
-        self.vitals.setText("&nbsp;&nbsp;".join(
-            f"{name} <b>{value}</b>" + (f" <span style='color:{dim}'>{age}</span>" if age
-                                       else "") for name, value, age in t.vitals))
+        # One reading never breaks across lines; the line breaks between readings.
+        self.vitals.setText("&nbsp; ".join(
+            f"{name}&nbsp;<b>{value}</b>" + (
+                f"&nbsp;<span style='color:{dim}'>{age.replace(' ', '&nbsp;')}</span>"
+                if age else "") for name, value, age in t.vitals))
         self._alarm(t)
         self.overdue.setText("; ".join(t.overdue))
         self.overdue.setStyleSheet(f"color: {theme.alarm_text('medium')};" if t.overdue else "")
