@@ -266,7 +266,7 @@ class PgLog:
         if spool is None:
             return
         try:
-            for sid in spool.session_ids():
+            for sid, in list(spool._rows("SELECT DISTINCT session_id FROM events")):
                 seq, head = self._head(sid)
                 if seq >= spool._head(sid)[0]:
                     continue  # nothing new here (the server may be ahead: fine)

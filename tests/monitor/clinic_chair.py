@@ -3,7 +3,7 @@
 ``upload URL SPOOL``: open the clinic log (which uploads the spool) and exit.
 ``record URL SPOOL SESSION N INTERVAL``: open a new session and record N device
 vitals sets, one every INTERVAL seconds of real time (a monitor's feed), printing
-``committed SEQ UNIXTIME`` after each commit."""
+``committed SEQ UNIXTIME`` after each commit (the time it began)."""
 
 from __future__ import annotations
 
@@ -32,9 +32,10 @@ def main(argv: list[str]) -> int:
         start = time.monotonic()
         for i in range(count):
             pace.wait(max(0.0, start + (i + 1) * interval - time.monotonic()))
+            began = time.time()  # latency is counted from before the commit starts
             done = rec.record_device_vitals([({"hr": 60 + i % 40, "spo2": 97}, clock.now(),
                                               "monitor-1")])
-            print(f"committed {done[0].seq} {time.time():.6f}", flush=True)
+            print(f"committed {done[0].seq} {began:.6f}", flush=True)
     print("done", flush=True)
     log.close()
     return 0
