@@ -24,13 +24,13 @@ from monitor.parameters import fmt
 from monitor.pglog import _COLUMNS, PgLog, _build
 from monitor.protocols import ProtocolSet
 from monitor.rules.engine import evaluate
-from monitor.session import Session
+from monitor.rules.alarms import sounding
+from monitor.session import PRIORITY_RANK, Session
 from monitor.session_protocol import protocol_in_force
 
 PATIENT_LABELS = ("initials", "pseudonym")
 VITALS = (("BP", ("sbp", "dbp")), ("HR", ("hr",)), ("SpO2", ("spo2",)))
 STALE_AFTER = timedelta(minutes=15)
-_PRIORITY_RANK = {"high": 3, "medium": 2, "low": 1}
 
 
 def initials(name: str) -> str:
@@ -153,6 +153,20 @@ class BoardModel:
         self._fill(tile, session, now)
         return tile
 
+    def sounding_session(self, now: datetime) -> Session | None:
+        """The live session whose alarm should sound loudest on the board (the board
+        sounds the full signal, whatever the bedside's setting), or None."""
+        best: tuple[int, Session] | None = None
+        for chair in self.chairs:
+            session = self.sessions.get(self.current.get(chair, ""))
+            if session is None or not self.tile(chair, now).live:
+                continue
+            priority = sounding(session, now)
+            rank = PRIORITY_RANK.get(priority or "", 0)
+            if priority and (best is None or rank > best[0]):
+                best = (rank, session)
+        return best[1] if best else None
+
     def _patient(self, session: Session) -> str:
         o = session.opening
         if self.patient_label == "pseudonym":
@@ -182,7 +196,7 @@ class BoardModel:
             tile.vitals.append((name, text, age_text(age)))
         active = s.active_alarms()
         if active:
-            worst = max(active, key=lambda a: _PRIORITY_RANK.get(a.priority, 0))
+            worst = max(active, key=lambda a: a.rank)
             tile.alarm, tile.alarm_priority = worst.message, worst.priority
         tile.overdue = [f"{d.label} overdue {int(d.overdue_s // 60)} min"
                         for d in ev.schedule if d.overdue]

@@ -138,3 +138,32 @@ def test_eight_chairs_fit_1366_by_768(qtbot, board, pg_server, clinic_url, tmp_p
     qtbot.waitExposed(board)
     for tile in board.tiles.values():
         assert tile.geometry().right() <= board.width() and tile.width() >= 300
+
+
+def test_the_board_shows_and_sounds_the_worst_alarm(qtbot, board, pg_server, clinic_url,
+                                                    tmp_path) -> None:
+    from monitor.clock import SystemClock
+    from monitor.pglog import PgLog
+    from monitor.protocols import load_protocols
+    from monitor.recorder import Recorder
+    from tests.conftest import OPENING
+
+    log = PgLog(pg_server.url(chair_role(4), clinic_url), spool=tmp_path / "s4.db")
+    try:
+        rec = Recorder.open_new(log, SystemClock(), load_protocols(), dict(OPENING),
+                                session_id="alarm4")
+        rec.record_vitals({"sbp": "120", "dbp": "80", "hr": "70", "spo2": "84", "rr": "14"},
+                          "RN7", confirmed=True)
+        (alarm,) = rec.session.active_alarms()  # raised by the chair, the session's owner
+        tile = board.tiles[chair_role(4)]
+        qtbot.waitUntil(lambda: "SpO2 84" in tile.text() and alarm.message in tile.text(),
+                        timeout=5_000)
+        assert f"{alarm.priority.upper()}: {alarm.message}" in tile.text()
+        qtbot.waitUntil(lambda: bool(board.sound.played), timeout=5_000)
+        assert board.sound.played[0].priority == alarm.priority
+        assert board.sound.played[0].volume == board.sound.config.pattern(alarm.priority).volume
+        # the board recorded nothing: the alarm is in the log once, from the chair
+        kinds = [e.kind for e in log.events("alarm4")]
+        assert kinds.count("alarm_raised") == 1
+    finally:
+        log.close()

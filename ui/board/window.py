@@ -17,10 +17,13 @@ from monitor.clinic.board import BoardModel
 from monitor.clinic.listen import Listener
 from monitor.errors import StoreError
 from monitor.pglog import ServerUnavailable
+from monitor.paths import alarm_sound_file
+from monitor.session import Session
 from monitor.session_protocol import protocol_in_force
 from ui.board.session_view import SessionViewer
 from ui.board.tile import TileView
 from ui.forms import label
+from ui.sound import AlarmSound, load_config
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,8 @@ class BoardWindow(QMainWindow):
         self.bridge.link_changed.connect(self._on_link)
         self.listener = Listener(url, self.bridge.event_arrived.emit,
                                  self.bridge.link_changed.emit) if listen else None
+        config, self.sound_problem = load_config(alarm_sound_file())
+        self.sound = AlarmSound(config, station="board")
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._on_tick)
         self._resync()
@@ -117,6 +122,15 @@ class BoardWindow(QMainWindow):
             self._resync()
             return
         self._show()
+        self._sound()
+
+    def _sound(self) -> None:
+        now = self.model.clock.now()
+        session = self.model.sounding_session(now)
+        if session is None:
+            self.sound.scheduler.update(Session(""), now)  # nothing sounds: start afresh
+            return
+        self.sound.update(session, now)
 
     def _show(self, only: str | None = None) -> None:
         now = self.model.clock.now()
@@ -143,6 +157,7 @@ class BoardWindow(QMainWindow):
 
     def shutdown(self) -> None:
         self.timer.stop()
+        self.sound.stop()
         if self.listener is not None:
             self.listener.stop()
         for viewer in self.viewers.values():
