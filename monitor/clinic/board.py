@@ -23,8 +23,8 @@ from monitor.events import EventKind
 from monitor.parameters import fmt
 from monitor.pglog import _COLUMNS, PgLog, _build
 from monitor.protocols import ProtocolSet
-from monitor.rules.engine import evaluate
 from monitor.rules.alarms import sounding
+from monitor.rules.engine import evaluate
 from monitor.session import PRIORITY_RANK, Session
 from monitor.session_protocol import protocol_in_force
 

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QGridLayout, QMainWindow, QVBoxLayout, QWidget
 from monitor.clinic.board import BoardModel
 from monitor.clinic.listen import Listener
 from monitor.errors import StoreError
-from monitor.pglog import ServerUnavailable
 from monitor.paths import alarm_sound_file
+from monitor.pglog import ServerUnavailable
 from monitor.session import Session
 from monitor.session_protocol import protocol_in_force
 from ui.board.session_view import SessionViewer
