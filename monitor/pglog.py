@@ -29,7 +29,7 @@ from psycopg import conninfo as _conninfo
 from monitor.clinic.schema import TRIGGERS
 from monitor.errors import ChainError, StoreError
 from monitor.eventlog import Item, SessionSummary, Verdict, redact, register_backend
-from monitor.events import GENESIS, Event, EventKind, RawChecker, canonical, first_broken
+from monitor.events import GENESIS, Event, EventKind, RawChecker, canonical, chain_events
 from monitor.paths import APP
 from monitor.store import Store
 
@@ -286,7 +286,7 @@ class PgLog:
             return
 
     # -- writing -------------------------------------------------------------
-    def _insert(self, events: list[Event]) -> None:
+    def _insert(self, events: list[Event], failure: str = "Not saved") -> None:
         conn = self._conn
         if conn is None:
             raise ServerUnavailable(f"{self.location} is unreachable")
@@ -297,7 +297,7 @@ class PgLog:
             self._lost(exc)
             raise ServerUnavailable(f"{self.location}: {_first_line(exc)}") from exc
         except psycopg.Error as exc:
-            raise StoreError(f"Not saved: the clinic server refused it: "
+            raise StoreError(f"{failure}: the clinic server refused it: "
                              f"{_first_line(exc)}") from exc
 
     def _head(self, session_id: str) -> tuple[int, str]:
@@ -381,11 +381,7 @@ class PgLog:
             self._known.setdefault(ev.session_id, []).append(ev)
         log.warning("recorded %d events into the local spool", len(pending))
 
-    def append(self, session_id: str, kind: EventKind, payload: dict[str, Any], *,
-               author: str, observed_at: datetime, recorded_at: datetime,
-               source: str = "manual") -> Event:
-        return self.append_many(session_id, [(kind, payload, author, observed_at, source)],
-                                recorded_at=recorded_at)[0]
+    append = Store.append  # one event: append_many of one
 
     def append_many(self, session_id: str, items: Iterable[Item], *,
                     recorded_at: datetime) -> list[Event]:
@@ -415,14 +411,7 @@ class PgLog:
                 except ServerUnavailable:
                     known = self._known.get(session_id)
                     seq, prev = (known[-1].seq, known[-1].hash) if known else (0, GENESIS)
-            built = []
-            for kind, payload, author, observed_at, source in todo:
-                seq += 1
-                draft = Event(session_id, seq, EventKind(kind), payload, author, observed_at,
-                              recorded_at, source, prev)
-                ev = draft._replace(hash=draft.compute_hash())
-                built.append(ev)
-                prev = ev.hash
+            built = chain_events(session_id, (seq, prev), todo, recorded_at)
             self._tx.extend(built)
             if not self.offline:
                 with suppress(ServerUnavailable):  # the commit's failure spools them
@@ -437,17 +426,10 @@ class PgLog:
                                              f"{_first_line(exc)}") from exc
         return built
 
-    def import_events(self, events: list[Event]) -> None:
-        if not events:
-            raise StoreError("Nothing to import: the file holds no events")
-        broken = first_broken(events)
-        if broken:
-            ev, why = broken
-            raise ChainError(f"Refused: event {ev.entry_id} {why}")
-        sid = events[0].session_id
-        if self._head(sid)[0] > 0:
-            raise StoreError(f"Refused: session {sid} is already in {self.location}")
-        self._insert(events)
+    import_events = Store.import_events  # checked, then inserted with its own hashes
+
+    def _registered(self, session_id: str) -> bool:
+        return False  # the server has no session registry: its rows are the sessions
 
     # -- reading -------------------------------------------------------------
     def events(self, session_id: str, *, checker: RawChecker | None = None) -> list[Event]:
