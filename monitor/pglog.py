@@ -14,6 +14,7 @@ upload cut short (or repeated) neither loses nor duplicates an event.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import time
@@ -27,6 +28,7 @@ import psycopg
 from psycopg import conninfo as _conninfo
 
 from monitor.clinic.schema import TRIGGERS
+from monitor.clock import to_iso
 from monitor.errors import ChainError, StoreError
 from monitor.eventlog import Item, SessionSummary, Verdict, redact, register_backend
 from monitor.events import GENESIS, Event, EventKind, RawChecker, canonical, chain_events
@@ -38,9 +40,9 @@ T = TypeVar("T")
 
 SPOOL_ENV = "KETAMINE_MONITOR_SPOOL"
 RETRY_SECONDS = 5.0
-_COLUMNS = ("session_id, seq, kind, observed_at, recorded_at, author, source, payload, "
+COLUMNS = ("session_id, seq, kind, observed_at, recorded_at, author, source, payload, "
             "prev_hash, hash")
-_INSERT = f"INSERT INTO events ({_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+_INSERT = f"INSERT INTO events ({COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
 # A dead network must not freeze a chair: libpq gives up on it within seconds.
 _LIVENESS = {"connect_timeout": "3", "keepalives": "1", "keepalives_idle": "5",
              "keepalives_interval": "2", "keepalives_count": "2", "tcp_user_timeout": "4000"}
@@ -73,15 +75,14 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def _build(rows: Iterable[tuple[Any, ...]]) -> list[Event]:
+def build_events(rows: Iterable[tuple[Any, ...]]) -> list[Event]:
+    """Events from rows of ``COLUMNS`` (times as written by ``to_iso``)."""
     iso = datetime.fromisoformat
-    import json
     return [Event(r[0], r[1], EventKind(r[2]), json.loads(r[7]), r[5], iso(r[3]), iso(r[4]),
                   r[6], r[8], r[9]) for r in rows]
 
 
 def _row(e: Event) -> tuple[Any, ...]:
-    from monitor.clock import to_iso
     return (e.session_id, e.seq, str(e.kind), to_iso(e.observed_at), to_iso(e.recorded_at),
             e.author, e.source, canonical(e.payload), e.prev_hash, e.hash)
 
@@ -118,7 +119,11 @@ class PgLog:
         self.problem = ""
         if self.spool_path is not None:
             # Opened now: its writer lock makes this process the chair's only writer.
-            self._spool = Store(self.spool_path)
+            try:
+                self._spool = Store(self.spool_path)
+            except BaseException:
+                self.close()
+                raise
             self._upload()
 
     # -- plumbing ------------------------------------------------------------
@@ -166,14 +171,7 @@ class PgLog:
             self.close()
             raise StoreError(f"Cannot use {self.location}: no schema version")
 
-    # The SQLite backend's readers run unchanged on this connection (standard SQL).
-    class _Sql:
-        def __init__(self, owner: PgLog) -> None:
-            self.owner = owner
-
-        def execute(self, sql: str, args: tuple[Any, ...] = ()) -> psycopg.Cursor[Any]:
-            return self.owner._execute(sql.replace("?", "%s"), args)
-
+    # The SQLite backend's listing readers run unchanged here (standard SQL).
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
         yield from self._execute(sql.replace("?", "%s"), args)
 
@@ -268,14 +266,16 @@ class PgLog:
         try:
             for sid, in list(spool._rows("SELECT DISTINCT session_id FROM events")):
                 seq, head = self._head(sid)
-                if seq >= spool._head(sid)[0]:
-                    continue  # nothing new here (the server may be ahead: fine)
+                mine, my_head = spool._head(sid)
+                if mine <= seq:  # nothing new here, if the server holds our head
+                    row = self._execute("SELECT hash FROM events WHERE session_id = %s AND "
+                                        "seq = %s", (sid, mine)).fetchone()
+                    if row is None or row[0] != my_head:
+                        self._conflict(sid, mine)
+                    continue
                 local = spool.events(sid)
                 if seq and local[seq - 1].hash != head:
-                    self.problem = (f"Session {sid}: the clinic server and this computer's "
-                                    f"spool disagree at event {seq}; nothing was uploaded "
-                                    f"(spool kept at {self.spool_path})")
-                    log.error("spool conflict in session %s at %d", sid, seq)
+                    self._conflict(sid, seq)
                     continue
                 if seq < len(local):
                     self._insert(local[seq:])
@@ -284,6 +284,16 @@ class PgLog:
                 self._known[sid] = local
         except ServerUnavailable:
             return
+        except StoreError as exc:  # the server refused the upload: say so, keep the spool
+            self.problem = (f"The clinic server refused this computer's spooled entries "
+                            f"({exc}); they are kept at {self.spool_path}")
+            log.warning("spool upload refused (%s)", type(exc).__name__)
+
+    def _conflict(self, sid: str, seq: int) -> None:
+        self.problem = (f"Session {sid}: the clinic server and this computer's spool "
+                        f"disagree at event {seq}; nothing was uploaded (spool kept at "
+                        f"{self.spool_path})")
+        log.error("spool conflict in session %s at %d", sid, seq)
 
     # -- writing -------------------------------------------------------------
     def _insert(self, events: list[Event], failure: str = "Not saved") -> None:
@@ -434,12 +444,12 @@ class PgLog:
     # -- reading -------------------------------------------------------------
     def events(self, session_id: str, *, checker: RawChecker | None = None) -> list[Event]:
         def server() -> list[Event]:
-            rows = self._execute(f"SELECT {_COLUMNS} FROM events WHERE session_id = %s "
+            rows = self._execute(f"SELECT {COLUMNS} FROM events WHERE session_id = %s "
                                  "ORDER BY seq", (session_id,)).fetchall()
             if checker is not None:
                 checker.feed(rows)
             try:
-                return _build(rows)
+                return build_events(rows)
             except (ValueError, KeyError, TypeError) as exc:
                 raise ChainError(f"Cannot read session {session_id} in {self.location}: an "
                                  f"event is unreadable ({exc})") from exc

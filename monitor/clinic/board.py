@@ -21,7 +21,7 @@ from monitor.clinic.schema import chair_role
 from monitor.clock import Clock
 from monitor.events import EventKind
 from monitor.parameters import fmt
-from monitor.pglog import _COLUMNS, PgLog, _build
+from monitor.pglog import COLUMNS, PgLog, build_events
 from monitor.protocols import ProtocolSet
 from monitor.rules.alarms import sounding
 from monitor.rules.engine import evaluate
@@ -113,10 +113,10 @@ class BoardModel:
 
     def catch_up(self, session_id: str) -> int:
         session = self.sessions.setdefault(session_id, Session(session_id))
-        rows = self.log._execute(f"SELECT {_COLUMNS} FROM events WHERE session_id = %s AND "
+        rows = self.log._execute(f"SELECT {COLUMNS} FROM events WHERE session_id = %s AND "
                                  "seq > %s ORDER BY seq",
                                  (session_id, len(session.events))).fetchall()
-        for ev in _build(rows):
+        for ev in build_events(rows):
             session.apply(ev)
         self.reads += 1
         return len(rows)

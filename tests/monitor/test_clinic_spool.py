@@ -165,3 +165,33 @@ def test_one_process_records_for_a_chair(pg_server, clinic_url, tmp_path) -> Non
     url = pg_server.url(CHAIR1, clinic_url)
     with PgLog(url, spool=tmp_path / "spool.db"), pytest.raises(StoreLockedError):
         PgLog(url, spool=tmp_path / "spool.db")
+
+
+def test_a_spool_that_disagrees_with_the_server_is_kept_and_reported(
+        pg_server, clinic_url, tmp_path) -> None:
+    from datetime import UTC, datetime
+
+    from monitor.events import EventKind
+    t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    url = pg_server.url(CHAIR1, clinic_url)
+
+    def note(log: PgLog, text: str) -> None:
+        log.append("fork", EventKind.NOTE, {"text": text}, author="RN", observed_at=t0,
+                   recorded_at=t0)
+
+    first = PgLog(url, spool=tmp_path / "a.db")
+    note(first, "one")
+    pg_server.stop()
+    try:
+        note(first, "two, while away")
+    finally:
+        first.close()
+        pg_server.start()
+    with PgLog(url, spool=tmp_path / "b.db") as other:  # the same chair, elsewhere
+        note(other, "two, on the server")
+    with PgLog(url, spool=tmp_path / "a.db") as again:
+        assert "disagree at event 2" in again.status()
+        texts = [e.payload["text"] for e in again.events("fork")]
+    assert texts == ["one", "two, on the server"]
+    with Store(tmp_path / "a.db", readonly=True) as kept:
+        assert [e.payload["text"] for e in kept.events("fork")] == ["one", "two, while away"]
