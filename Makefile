@@ -8,7 +8,7 @@ APP_STAMP := $(VENV)/.app-installed
 TEST_STAMP := $(VENV)/.test-installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint demo bench screenshots sysdeps clean
+.PHONY: run test lint demo bench screenshots series-screenshots sysdeps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench: $(TEST_STAMP) sysdeps
 screenshots: $(APP_STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots docs
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.sound_figures docs
+
+# 1366x768 under Xvfb with icewm (Debian: xvfb, icewm); the module starts both.
+series-screenshots: $(APP_STAMP) sysdeps
+	$(BIN)/python -m ui.series_figures docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

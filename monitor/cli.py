@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,13 +16,15 @@ from typing import Any
 
 from monitor import __version__
 from monitor.errors import MonitorError
+from monitor.eventlog import EventLog, open_log
+from monitor.formats import FORMATS
 from monitor.logsetup import configure, startup_line
-from monitor.paths import DB_ENV, ensure_parent, resolve_db
+from monitor.paths import Target, ensure_parent, resolve_db
 
 log = logging.getLogger(__name__)
-GuiLauncher = Callable[[Path, dict[str, Any] | None], int]
+# The window gets the opened log (or the error of opening it) and the demo options.
+GuiLauncher = Callable[[EventLog | MonitorError, dict[str, Any] | None], int]
 BoardLauncher = Callable[[str, argparse.Namespace], int]
-FORMATS = ("csv", "json", "pdf", "fhir")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,8 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
                            "--device-rate is given)")
     sessions = sub.add_parser("sessions", parents=[db], help="list sessions")
     sessions.add_argument("--open", action="store_true", help="only sessions not yet closed")
-    export = sub.add_parser("export", parents=[db], help="export one session")
-    export.add_argument("session", metavar="SESSION", help="session id (or its first characters)")
+    export = sub.add_parser("export", parents=[db],
+                            help="export one session, or a patient's series of sessions")
+    export.add_argument("session", metavar="SESSION", nargs="?",
+                        help="session id (or its first characters)")
+    export.add_argument("--series", metavar="PATIENT", default=None,
+                        help="instead of one session: every session of this patient "
+                             "identifier, one row each (csv, json, pdf, fhir)")
     export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("--out", required=True, metavar="PATH")
     export.add_argument("--deidentify", action="store_true")
@@ -107,10 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _cmd_sessions(db: Path, args: argparse.Namespace) -> int:
-    from monitor.eventlog import open_log
+def _open(db: Target, *, readonly: bool = False) -> EventLog:
+    """The event log at ``db``, its default folder created first for a writer."""
+    if not readonly and isinstance(db, Path):
+        ensure_parent(db)
+    return open_log(db, readonly=readonly)
+
+
+def _cmd_sessions(db: Target, args: argparse.Namespace) -> int:
     from monitor.overview import session_rows
-    with open_log(db, readonly=True) as store:
+    with _open(db, readonly=True) as store:
         rows = session_rows(store, open_only=args.open)
     print(f"{'SESSION':<14}{'PATIENT':<16}{'STARTED (UTC)':<18}{'PHASE':<12}"
           f"{'ENTRIES':>8}{'ALARMS':>8}")
@@ -122,12 +134,12 @@ def _cmd_sessions(db: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_verify(db: Path, _args: argparse.Namespace) -> int:
-    from monitor.eventlog import open_log
-    with open_log(db, readonly=True) as store:
+def _cmd_verify(db: Target, _args: argparse.Namespace) -> int:
+    with _open(db, readonly=True) as store:
         sessions, events = store.verify()
         notes = store.verify_notes
-    print(f"OK: {db}: integrity ok, triggers present, {sessions} sessions, {events} events, "
+        where = store.location
+    print(f"OK: {where}: integrity ok, triggers present, {sessions} sessions, {events} events, "
           "every chain verifies" + ("" if notes else ", every seal and the session registry "
                                     "verify"))
     for note in notes:
@@ -135,27 +147,41 @@ def _cmd_verify(db: Path, _args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_export(db: Path, args: argparse.Namespace) -> int:
+def _cmd_export(db: Target, args: argparse.Namespace) -> int:
+    if (args.series is None) == (args.session is None):
+        print("ketamine-monitor export: error: give either SESSION or --series PATIENT",
+              file=sys.stderr)
+        return 2
+    if args.series is not None:
+        from monitor.export.series_out import export_series
+        from monitor.paths import site_protocols
+        from monitor.protocols import load_protocols
+        with _open(db, readonly=True) as log:
+            out = export_series(log, args.series, args.format, Path(args.out),
+                                load_protocols(site_protocols()), deidentify=args.deidentify,
+                                force=args.force)
+        print(f"Wrote {out}")
+        return 0
     from monitor.export import export_session
-    out = export_session(db, args.session, args.format, Path(args.out),
-                         deidentify=args.deidentify, force=args.force, wide=args.wide)
+    with _open(db, readonly=True) as log:
+        out = export_session(log, args.session, args.format, Path(args.out),
+                             deidentify=args.deidentify, force=args.force, wide=args.wide)
     print(f"Wrote {out}")
     return 0
 
 
-def _cmd_import(db: Path, args: argparse.Namespace) -> int:
+def _cmd_import(db: Target, args: argparse.Namespace) -> int:
     from monitor.clock import SystemClock
     from monitor.export import _protocols
     from monitor.export.json_io import import_file
-    from monitor.store import Store
-    ensure_parent(db)
-    with Store(db) as store:
+    with _open(db) as store:
         sid, count = import_file(store, Path(args.file), _protocols(), SystemClock().now())
-    print(f"Imported session {sid} ({count} events) into {db}")
+        where = store.location
+    print(f"Imported session {sid} ({count} events) into {where}")
     return 0
 
 
-def _cmd_alarm_sound(_db: Path, args: argparse.Namespace) -> int:
+def _cmd_alarm_sound(_db: Target, args: argparse.Namespace) -> int:
     from monitor.errors import ConfigError
     from monitor.export.atomic import write_atomic
     from monitor.paths import alarm_sound_file
@@ -171,7 +197,7 @@ def _cmd_alarm_sound(_db: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_demo(db: Path, args: argparse.Namespace, gui: GuiLauncher | None) -> int:
+def _cmd_demo(db: Target, args: argparse.Namespace, gui: GuiLauncher | None) -> int:
     if args.speed <= 0 or (args.minutes is not None and args.minutes <= 0) or args.device_rate < 0:
         print("ketamine-monitor: error: --speed and --minutes must be above 0, "
               "--device-rate 0 or more", file=sys.stderr)
@@ -180,18 +206,19 @@ def _cmd_demo(db: Path, args: argparse.Namespace, gui: GuiLauncher | None) -> in
         args.device_rate = 1.0
     if args.headless:
         from monitor.simulator import run_headless
-        ensure_parent(db)
-        summary = run_headless(db, seed=args.seed, minutes=args.minutes,
-                               device_rate=args.device_rate, device=args.device)
+        with _open(db) as log:
+            summary = run_headless(log, seed=args.seed, minutes=args.minutes,
+                                   device_rate=args.device_rate, device=args.device)
         print(summary)
         return 0
     if gui is None:
         raise MonitorError("The window is not available in this installation; use --headless")
-    return gui(db, {"seed": args.seed, "speed": args.speed, "minutes": args.minutes,
-                    "device_rate": args.device_rate, "device": args.device})
+    return gui(_open_for_window(db), {"seed": args.seed, "speed": args.speed,
+                                      "minutes": args.minutes, "device_rate": args.device_rate,
+                                      "device": args.device})
 
 
-def _cmd_devices(db: Path, args: argparse.Namespace) -> int:
+def _cmd_devices(db: Target, args: argparse.Namespace) -> int:
     from monitor.devices import commands
 
     def say(line: str) -> None:
@@ -210,12 +237,12 @@ def _cmd_devices(db: Path, args: argparse.Namespace) -> int:
     except MonitorError as exc:
         print(f"ketamine-monitor: error: {exc}", file=sys.stderr)
         return 2
-    ensure_parent(db)
-    return commands.run_listen(db, host=args.host, port=args.port, bindings=pairs,
-                               tz=args.tz, say=say)
+    with _open(db) as log:
+        return commands.run_listen(log, host=args.host, port=args.port, bindings=pairs,
+                                   tz=args.tz, say=say)
 
 
-def _cmd_clinic(db: Path | str, args: argparse.Namespace) -> int:
+def _cmd_clinic(db: Target, args: argparse.Namespace) -> int:
     from monitor.clinic.setup import init_clinic
     if not is_url(db):
         print("ketamine-monitor: error: clinic init needs --db postgresql://ADMIN@HOST/DB",
@@ -229,7 +256,7 @@ def _cmd_clinic(db: Path | str, args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_board(db: Path | str, args: argparse.Namespace, board: BoardLauncher | None) -> int:
+def _cmd_board(db: Target, args: argparse.Namespace, board: BoardLauncher | None) -> int:
     if not is_url(db):
         print("ketamine-monitor: error: the board needs --db postgresql://ROLE@HOST/DB",
               file=sys.stderr)
@@ -242,24 +269,29 @@ def _cmd_board(db: Path | str, args: argparse.Namespace, board: BoardLauncher | 
     return board(str(db), args)
 
 
-def is_url(db: Path | str) -> bool:
+def is_url(db: Target) -> bool:
     return isinstance(db, str) and "://" in db
 
 
-def _cmd_gui(db: Path, gui: GuiLauncher | None) -> int:
+def _open_for_window(db: Target) -> EventLog | MonitorError:
+    """The window shows why a log could not be opened (locked, damaged, ...) itself."""
+    try:
+        return _open(db)
+    except MonitorError as exc:
+        return exc
+
+
+def _cmd_gui(db: Target, gui: GuiLauncher | None) -> int:
     if gui is None:
         raise MonitorError("The window is not available in this installation")
-    ensure_parent(db)
-    return gui(db, None)
+    return gui(_open_for_window(db), None)
 
 
 def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None,
          board: BoardLauncher | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    target = args.db or os.environ.get(DB_ENV)
-    # A URL stays a URL (a Path would fold its '//'); the log is opened by monitor.eventlog.
-    db: Any = target if target and "://" in target else resolve_db(args.db)
+    db = resolve_db(args.db)
     configure()
     log.info(startup_line(db, f"; command {args.command or 'gui'}"))
     try:

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from monitor.events import EventKind
-from monitor.parameters import fmt
+from monitor.parameters import REGISTRY, VITAL, fmt
 
-VITAL_ORDER = (("hr", "HR"), ("spo2", "SpO2"), ("rr", "RR"), ("temp", "T"), ("etco2", "EtCO2"))
+# Vitals after BP (which reads as one "BP 128/82"), in registry order.
+VITAL_ORDER = tuple((p.key, p.label) for p in REGISTRY
+                    if p.group == VITAL and p.rail != "bp")
 ASSESS_ORDER = (("moaas", "MOAA/S"), ("rass", "RASS"), ("acvpu", "ACVPU"),
                 ("cadss6_total", "CADSS-6"), ("dissociation", "dissoc."), ("pain", "pain"),
                 ("nausea", "nausea"), ("anxiety", "anxiety"), ("perceptual", "perceptual"))
@@ -65,6 +67,10 @@ def _describe(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], s
         return f"{text(p.get('drug')) or 'medication'} {fmt(p['dose'])} {p['unit']} {p['route']}"
     if kind is EventKind.QUICK_EVENT:
         return str(p.get("label")) + (f" {fmt(p['dose'])} {p.get('unit')}" if "dose" in p else "")
+    if kind is EventKind.OUTCOME:
+        from monitor.outcomes import measures
+        known = measures()
+        return ", ".join(f"{known[k].name if k in known else k} {fmt(v)}" for k, v in p.items())
     if kind is EventKind.NOTE:
         return text(p.get("text")) or "(note removed)"
     if kind is EventKind.CHECKLIST:

@@ -14,6 +14,8 @@ from typing import Any
 
 from monitor.errors import FieldError, ValidationError
 from monitor.events import EventKind
+from monitor.outcomes import validate_outcomes
+from monitor.parameters import SCORE, VITAL, keys
 from monitor.predose import validate_checklist
 from monitor.protocols import Protocol
 from monitor.scales import validate_assessment
@@ -24,24 +26,14 @@ from monitor.validation import (
     validate_text,
     validate_vitals,
 )
-
-INDICATIONS = ("CRPS", "fibromyalgia", "neuropathic pain", "depression", "other")
-QUICK_EVENTS: dict[str, str] = {
-    "nausea": "Nausea", "vomiting": "Vomiting", "anxiety": "Anxiety",
-    "emergence": "Emergence reaction", "antiemetic": "Antiemetic given",
-    "benzodiazepine": "Benzodiazepine given", "antihypertensive": "Antihypertensive given",
-    "eye_mask_on": "Eye mask on", "eye_mask_off": "Eye mask off", "music_on": "Music on",
-    "music_off": "Music off", "responds_to_voice": "Responds to voice",
-    "hypersalivation": "Hypersalivation", "laryngospasm": "Laryngospasm / airway obstruction",
-    "apnoea": "Apnoea", "oxygen_started": "Oxygen started",
-    "airway_manoeuvre": "Airway manoeuvre", "hallucinations": "Hallucinations",
-    "dizziness": "Dizziness", "headache": "Headache", "chest_pain": "Chest pain",
-    "diplopia_nystagmus": "Diplopia / nystagmus",
-}
-DRUG_EVENTS = ("antiemetic", "benzodiazepine", "antihypertensive")
-ROUTES = ("IV", "PO", "IM", "SC", "SL", "intranasal", "inhaled")
-DOSE_UNITS = ("mg", "mcg", "g", "mL", "units")
-RATE_UNITS = ("mg/kg/h", "mg/h")
+from monitor.vocabulary import (
+    DOSE_UNITS,
+    DRUG_EVENTS,
+    INDICATIONS,
+    QUICK_EVENTS,
+    RATE_UNITS,
+    ROUTES,
+)
 
 
 def collect(errors: list[FieldError], validate: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -60,7 +52,7 @@ def opening(fields: dict[str, Any], protocol_ids: list[str],
                             required=True, max_len=64)
     name = validate_text(fields.get("display_name"), "display_name", "Display name",
                          errors, max_len=100)
-    weight = parse_number(fields.get("weight_kg", ""), "weight", errors)  # type: ignore[arg-type]
+    weight = parse_number(str(fields.get("weight_kg", "")), "weight", errors)
     indication = validate_choice(fields.get("indication"), "indication", "Indication",
                                  INDICATIONS, errors)
     if indication is None and not any(e.field == "indication" for e in errors):
@@ -170,7 +162,26 @@ def vitals(fields: dict[str, Any], errors: list[FieldError], source: str) -> dic
     merged = dict(fields)
     if "map_measured" in merged and not merged.pop("map_measured"):
         merged.pop("map", None)  # a computed MAP follows the pressures it came from
-    return collect(errors, lambda: validate_vitals(merged, source))
+    kept = _artifact_values(merged.pop("artifact_values", None), errors)
+    payload = collect(errors, lambda: validate_vitals(merged, source))
+    if payload and kept:
+        # What a device sent that was implausible stays in the record as sent, beside
+        # the values it kept (an amendment or an import never revives or drops it).
+        payload["artifact_values"] = {**kept, **payload.get("artifact_values", {})}
+    return payload
+
+
+def _artifact_values(value: object, errors: list[FieldError]) -> dict[str, str]:
+    if value is None:
+        return {}
+    names = set(FIELDS[EventKind.VITALS])
+    if (not isinstance(value, dict) or not value
+            or any(k not in names or not isinstance(v, str) or len(v) > 40
+                   for k, v in value.items())):
+        errors.append(FieldError("artifact_values", "Implausible device values",
+                                 str(value)[:40], "the values a device sent, by vital sign"))
+        return {}
+    return dict(value)
 
 
 def assessment(fields: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
@@ -183,10 +194,9 @@ FIELDS: dict[EventKind, tuple[str, ...]] = {
     EventKind.SESSION_OPENED: ("patient_id", "display_name", "weight_kg", "indication",
                                "indication_text", "protocol", "nurse_id", "spo2_scale",
                                "protocol_snapshot"),
-    EventKind.VITALS: ("sbp", "dbp", "map", "map_measured", "hr", "spo2", "rr", "temp", "o2",
-                       "missing"),
-    EventKind.ASSESSMENT: ("moaas", "rass", "pain", "dissociation", "acvpu", "nausea",
-                           "anxiety", "perceptual", "cadss6", "cadss6_total", "comment"),
+    EventKind.VITALS: (*keys(group=VITAL), "map_measured", "o2", "missing", "artifact_values"),
+    EventKind.ASSESSMENT: (*keys(group=SCORE), "acvpu", "nausea", "anxiety", "perceptual",
+                           "cadss6", "comment"),
     EventKind.INFUSION_STARTED: ("mode", "rate", "rate_unit", "concentration_mg_ml", "dose_mg",
                                  "route", "lot"),
     EventKind.RATE_CHANGED: ("rate", "rate_unit"),
@@ -208,7 +218,9 @@ def clinical(kind: EventKind, fields: dict[str, Any], *, source: str = "manual",
     raise ValidationError naming every bad field (including fields the kind does not
     have)."""
     errors: list[FieldError] = []
-    allowed = FIELDS.get(kind)
+    # Outcome measures are data (scales.toml): their validator names an unknown one itself.
+    allowed = ((tuple(fields) if isinstance(fields, dict) else ()) if kind is EventKind.OUTCOME
+               else FIELDS.get(kind))
     if allowed is None:
         raise ValidationError([FieldError("kind", "Entry", str(kind), "a clinical entry")])
     if not isinstance(fields, dict):
@@ -227,6 +239,8 @@ def clinical(kind: EventKind, fields: dict[str, Any], *, source: str = "manual",
             payload = {}
         else:
             payload = {"answers": validate_checklist(protocol, answers, errors)}
+    elif kind is EventKind.OUTCOME:
+        payload = collect(errors, lambda: validate_outcomes(fields))
     elif kind is EventKind.INFUSION_STARTED:
         payload = infusion_start(fields, protocol.dose_mode if protocol else "infusion",
                                  errors)

@@ -160,12 +160,14 @@ class EventLog(Protocol):
         ...
 
 
-#: Opener of a log from its target, by URL scheme. ``monitor.store`` provides
-#: "sqlite"; another backend module adds its scheme when it is imported.
+#: Opener of a log from its target (the path or URL as given), by URL scheme. A
+#: backend module adds its scheme when it is imported ("sqlite": monitor.store).
 Opener = Callable[..., EventLog]
 BACKENDS: dict[str, Opener] = {}
-#: Modules that register a scheme, imported the first time that scheme is opened.
-BACKEND_MODULES: dict[str, str] = {"postgresql": "monitor.pglog", "postgres": "monitor.pglog"}
+#: Modules that register a scheme, imported the first time that scheme is opened
+#: (by name: this interface does not depend on any backend).
+BACKEND_MODULES: dict[str, str] = {"sqlite": "monitor.store", "postgresql": "monitor.pglog",
+                                   "postgres": "monitor.pglog"}
 
 
 def register_backend(scheme: str, opener: Opener) -> None:
@@ -193,13 +195,8 @@ def open_log(target: str | os.PathLike[str], *, readonly: bool = False,
              **options: Any) -> EventLog:
     """Open the event log at ``target``: a path, ``sqlite:///path``, or a URL whose
     scheme has a registered backend. ``options`` go to the backend (e.g. ``key``)."""
-    path = sqlite_path(target)
-    if path is not None:
-        from monitor.store import Store  # the embedded default
-
-        return Store(path, readonly=readonly, **options)
     text = os.fspath(target)
-    scheme = urlsplit(text).scheme.lower()
+    scheme = urlsplit(text).scheme.lower() if "://" in text else "sqlite"
     if scheme not in BACKENDS and scheme in BACKEND_MODULES:
         import importlib
 

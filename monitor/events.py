@@ -27,6 +27,7 @@ class EventKind(StrEnum):
     QUICK_EVENT = "quick_event"
     NOTE = "note_added"
     CHECKLIST = "checklist_recorded"
+    OUTCOME = "outcome_recorded"
     AMENDED = "entry_amended"
     STRUCK = "entry_struck"
     ARTIFACT = "artifact_flagged"
@@ -48,7 +49,7 @@ CLINICAL_KINDS = frozenset({
     EventKind.VITALS, EventKind.ASSESSMENT, EventKind.INFUSION_STARTED,
     EventKind.RATE_CHANGED, EventKind.INFUSION_PAUSED, EventKind.INFUSION_RESUMED,
     EventKind.BOLUS, EventKind.INFUSION_STOPPED, EventKind.MEDICATION,
-    EventKind.QUICK_EVENT, EventKind.NOTE, EventKind.CHECKLIST,
+    EventKind.QUICK_EVENT, EventKind.NOTE, EventKind.CHECKLIST, EventKind.OUTCOME,
 })
 CORRECTION_KINDS = frozenset({EventKind.AMENDED, EventKind.STRUCK, EventKind.ARTIFACT})
 ALARM_KINDS = frozenset({

@@ -45,13 +45,13 @@ def check_session(events: list[Event], protocols: ProtocolSet, now: datetime) ->
     except ConfigError:
         protocol = None  # the opening's own check below names what is wrong
     known = list(protocols.protocols) + ([protocol.id] if protocol else [])
-    kinds: dict[int, EventKind] = {}
+    kinds: dict[int, Event] = {}
     for ev in events:
         try:
             _check_event(ev, first.observed_at, now, kinds, protocol, known)
         except ValidationError as exc:
             raise ImportRefused(f"Refused: event {ev.entry_id} ({ev.kind}): {exc}") from exc
-        kinds[ev.seq] = ev.kind
+        kinds[ev.seq] = ev
         if ev.kind is EventKind.AMENDED and ev.payload.get("target_seq") == first.seq:
             # The opening was amended (e.g. another protocol before dosing): later entries
             # are checked against the protocol then in force.
@@ -70,7 +70,7 @@ def check_session(events: list[Event], protocols: ProtocolSet, now: datetime) ->
         raise ImportRefused(f"Refused: event {first.entry_id} (session_opened): {exc}") from exc
 
 
-def _check_event(ev: Event, opened_at: datetime, now: datetime, kinds: dict[int, EventKind],
+def _check_event(ev: Event, opened_at: datetime, now: datetime, kinds: dict[int, Event],
                  protocol: Protocol | None, protocol_ids: list[str]) -> None:
     errors: list[FieldError] = []
     if ev.source not in SOURCES:
@@ -99,10 +99,10 @@ def _check_event(ev: Event, opened_at: datetime, now: datetime, kinds: dict[int,
             errors.append(FieldError("target_seq", "Entry", str(p.get("target_seq")),
                                      "an earlier entry of this session"))
         elif ev.kind is EventKind.AMENDED and isinstance(p.get("values"), dict):
-            values = p["values"]
-            _same_as_validated(target, values, entries.clinical(
-                target, _fields(target, values), protocol=protocol,
-                protocol_ids=protocol_ids))
+            values = p["values"]  # checked as the kind and source of the entry it amends
+            _same_as_validated(target.kind, values, entries.clinical(
+                target.kind, _fields(target.kind, values), source=target.source,
+                protocol=protocol, protocol_ids=protocol_ids))
     elif ev.kind is EventKind.LIMIT_CHANGED:
         param, _, which = str(p.get("limit")).partition(".")
         if param not in LIMIT_PARAMS or which not in LIMIT_KEYS:

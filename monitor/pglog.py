@@ -44,7 +44,7 @@ COLUMNS = ("session_id, seq, kind, observed_at, recorded_at, author, source, pay
             "prev_hash, hash")
 _INSERT = f"INSERT INTO events ({COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
 # A dead network must not freeze a chair: libpq gives up on it within seconds.
-_LIVENESS = {"connect_timeout": "3", "keepalives": "1", "keepalives_idle": "5",
+_LIVENESS: dict[str, Any] = {"connect_timeout": "3", "keepalives": "1", "keepalives_idle": "5",
              "keepalives_interval": "2", "keepalives_count": "2", "tcp_user_timeout": "4000"}
 
 
@@ -108,7 +108,8 @@ class PgLog:
         self.verify_notes: list[str] = []
         self._monotonic = monotonic
         self._conn: psycopg.Connection[Any] | None = connect(url)
-        self.role = str(self._execute("SELECT current_user").fetchone()[0])
+        row = self._execute("SELECT current_user").fetchone()
+        self.role = str(row[0]) if row else ""
         self._check_schema()
         self._known: dict[str, list[Event]] = {}  # this writer's sessions, as committed
         self._tx: list[Event] | None = None  # events of the open transaction (server side)

@@ -16,21 +16,8 @@ from monitor.events import EventKind
 from monitor.parameters import fmt
 from monitor.protocols import Protocol
 from monitor.session import Session
+from monitor.vocabulary import ANSWERS, CHECKLIST_ITEMS
 
-# Every item a clinic may put on its checklist (protocol key ``checklist.items``).
-CHECKLIST_ITEMS: dict[str, str] = {
-    "fasting": "Fasting as instructed",
-    "contraindications_asked": "Contraindications asked (uncontrolled hypertension, psychosis, "
-                               "raised intracranial pressure, pregnancy)",
-    "benzodiazepines": "Concomitant benzodiazepines",
-    "opioids": "Concomitant opioids",
-    "psychostimulants": "Concomitant psychostimulants",
-    "maois": "Concomitant MAOIs",
-    "escort_arranged": "Escort arranged",
-}
-# Items that record a fact (REMS concomitant medication), not a step to complete.
-MEDICATION_ITEMS = ("benzodiazepines", "opioids", "psychostimulants", "maois")
-ANSWERS = ("yes", "no")
 LATE = float("inf")
 
 

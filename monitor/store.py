@@ -19,13 +19,13 @@ read-only and never block the writer.
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import logging
 import os
 import socket
 import sqlite3
 import stat
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import datetime
@@ -34,7 +34,7 @@ from typing import Any
 
 from monitor.clock import from_iso, to_iso
 from monitor.errors import ChainError, StoreError, StoreLockedError
-from monitor.eventlog import Item, SessionSummary, Verdict
+from monitor.eventlog import Item, SessionSummary, Verdict, register_backend, sqlite_path
 from monitor.events import (
     GENESIS,
     Event,
@@ -45,6 +45,7 @@ from monitor.events import (
     chain_hash,
     first_broken,
 )
+from monitor.portable import NOFOLLOW, rewrite, try_lock, unlock
 from monitor.sealing import event_mac, head_mac, key_id, list_mac, load_key, same
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,10 @@ class Store:
         self.path = Path(path)
         self.readonly = readonly
         self._lock_fd: int | None = None
+        # One connection, used by one thread at a time: a recorder belongs to one
+        # thread, and this lock keeps a reader on another thread (a board, a test)
+        # from interleaving with a transaction.
+        self._mutex = threading.RLock()
         self._verified: dict[str, tuple[int, str]] = {}
         self.verify_notes: list[str] = []
         self.key_problem = ""
@@ -195,7 +200,7 @@ class Store:
         # The lock belongs to the file, not to the name: a symlinked path resolves to
         # the same lock, and a second hard link (which SQLite would give its own
         # -wal) is refused.
-        real = Path(os.path.realpath(self.path))
+        real = self.path.resolve()
         with suppress(FileNotFoundError):
             if os.stat(real).st_nlink > 1:
                 raise StoreError(f"Cannot open {self.path} for writing: the file has more "
@@ -204,11 +209,11 @@ class Store:
         created = False
         try:
             try:
-                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | NOFOLLOW,
                              0o600)
                 created = True
             except FileExistsError:
-                fd = os.open(lock_path, os.O_RDWR | os.O_NOFOLLOW)
+                fd = os.open(lock_path, os.O_RDWR | NOFOLLOW)
         except OSError as exc:
             why = ("it is a symbolic link" if exc.errno == errno.ELOOP else exc.strerror)
             raise StoreError(
@@ -221,23 +226,24 @@ class Store:
             raise StoreError(f"Cannot open {self.path} for writing: {lock_path} is not a "
                              "lock file of this program; move it away")
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            locked = try_lock(fd)
         except OSError as exc:
+            os.close(fd)
+            raise StoreError(f"Cannot open {self.path} for writing: {exc}") from exc
+        if not locked:
             holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
             os.close(fd)
             raise StoreLockedError(
                 f"{self.path} is already open for writing by another process (pid {holder}); "
-                "close the other window first, or open it read-only"
-            ) from exc
+                "close the other window first, or open it read-only")
         # Our own small lock file (created here, or checked above): safe to rewrite.
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        rewrite(fd, str(os.getpid()).encode())
         self._lock_fd = fd
 
     def _release_lock(self) -> None:
         if self._lock_fd is not None:
             with suppress(OSError):
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                unlock(self._lock_fd)
             os.close(self._lock_fd)
             self._lock_fd = None
 
@@ -388,21 +394,22 @@ class Store:
         """Everything appended inside is committed together, or none of it is."""
         if self.readonly:
             raise StoreError(f"{self.path} is open read-only")
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
-        verified = dict(self._verified)
-        try:
-            yield
-            self._conn.execute("COMMIT")
-        except BaseException as exc:
-            with suppress(sqlite3.Error):
-                self._conn.execute("ROLLBACK")
-            self._verified = verified
-            if isinstance(exc, sqlite3.Error):
+        with self._mutex:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
                 raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
-            raise
+            verified = dict(self._verified)
+            try:
+                yield
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+                self._verified = verified
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
+                raise
 
     def append(self, session_id: str, kind: EventKind, payload: dict[str, Any], *,
                author: str, observed_at: datetime, recorded_at: datetime,
@@ -420,8 +427,8 @@ class Store:
         todo = list(items)
         if not todo:
             return []
-        own = not self._conn.in_transaction
-        with self.transaction() if own else nullcontext():
+        with self._mutex, self.transaction() if not self._conn.in_transaction \
+                else nullcontext():
             built = chain_events(session_id, self._head(session_id), todo, recorded_at)
             self._insert(built, "Not saved")
         return built
@@ -486,9 +493,10 @@ class Store:
             ev, why = broken
             raise ChainError(f"Refused: event {ev.entry_id} {why}")
         sid = events[0].session_id
-        if self._head(sid)[0] > 0 or self._registered(sid):
-            raise StoreError(f"Refused: session {sid} is already in {self.path}")
-        self._insert(events, "Not imported")
+        with self._mutex:
+            if self._head(sid)[0] > 0 or self._registered(sid):
+                raise StoreError(f"Refused: session {sid} is already in {self.path}")
+            self._insert(events, "Not imported")
 
     def _registered(self, sid: str) -> bool:
         if self.schema < 2:
@@ -499,9 +507,11 @@ class Store:
     # -- reading -------------------------------------------------------------
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
         try:
-            yield from self._conn.execute(sql, args)
+            with self._mutex:
+                rows = self._conn.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
+        yield from rows
 
     def events(self, session_id: str, *, checker: RawChecker | None = None) -> list[Event]:
         """All events of a session in order. Read in chunks, each chunk's payloads parsed
@@ -513,6 +523,7 @@ class Store:
         out: list[Event] = []
         prev_hash = GENESIS
         try:
+            self._mutex.acquire()
             cursor = self._conn.execute(
                 f"SELECT {_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq",
                 (session_id,))
@@ -533,6 +544,8 @@ class Store:
         except (ValueError, KeyError, TypeError) as exc:
             raise ChainError(f"Cannot read session {session_id} in {self.path}: an event is "
                              f"unreadable ({exc}); run `ketamine-monitor verify`") from exc
+        finally:
+            self._mutex.release()
         return out
 
     def kind_counts(self, session_id: str) -> dict[str, int]:
@@ -713,20 +726,31 @@ class Store:
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """Reads inside see one state of the file, whatever a writer does meanwhile."""
-        if self._conn.in_transaction:
-            yield
-            return
-        self._conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            with suppress(sqlite3.Error):
-                self._conn.execute("COMMIT")
+        with self._mutex:
+            if self._conn.in_transaction:
+                yield
+                return
+            self._conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("COMMIT")
 
     @contextmanager
     def raw(self) -> Iterator[sqlite3.Connection]:
         """The underlying connection, for maintenance tools and tests only."""
         yield self._conn
 
+
+def open_sqlite(target: str | os.PathLike[str], *, readonly: bool = False,
+                **options: Any) -> Store:
+    """The SQLite backend of ``monitor.eventlog.open_log`` (a path or sqlite:///path)."""
+    path = sqlite_path(target)
+    assert path is not None, "open_log sends only sqlite targets here"
+    return Store(path, readonly=readonly, **options)
+
+
+register_backend("sqlite", open_sqlite)
 
 __all__ = ["SCHEMA_VERSION", "SessionSummary", "Store", "Verdict", "chain_hash"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -104,7 +105,18 @@ def export_text(path: Path) -> str:
     if path.suffix == ".pdf":
         from pypdf import PdfReader
         return "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    if path.suffix == ".vital":  # gzip of binary packets: search its strings as bytes
+        import gzip
+        return gzip.decompress(path.read_bytes()).decode("latin-1")
     return path.read_text("utf-8-sig")
+
+
+def export_file(db: Path, session: str, fmt: str, out: Path, **kw: Any) -> Path:
+    """Export a session of the database file ``db`` as the command line does."""
+    from monitor.eventlog import open_log
+    from monitor.export import export_session
+    with open_log(db, readonly=True) as log:
+        return export_session(log, session, fmt, out, **kw)
 
 
 # -- clinic mode: a real PostgreSQL server ------------------------------------

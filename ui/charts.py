@@ -161,6 +161,13 @@ class ChartsView(QWidget):
         self.readout = label("", "dim", name="Crosshair read-out")
         self.live_button = button("Back to live ▶", "Back to live", slot=self.go_live)
         self.live_button.hide()
+        self.overlay: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
+        self.overlay_button = button("Last session", "Overlay the previous session",
+                                     slot=self._on_overlay_toggled)
+        self.overlay_button.setCheckable(True)
+        self.overlay_button.setToolTip("The previous session's BP, HR and dissociation, "
+                                       "aligned on infusion start, drawn faint and dashed")
+        self.overlay_button.hide()
 
     def _lane_series(self, spec: LaneSpec) -> tuple[str, ...]:
         """The lane's series, with only the sedation scale this protocol uses."""
@@ -191,6 +198,7 @@ class ChartsView(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
         top.addWidget(self.readout, 1)
+        top.addWidget(self.overlay_button)
         top.addWidget(self.live_button)
         box.addLayout(top)
         box.addWidget(self.glw, 1)
@@ -415,6 +423,43 @@ class ChartsView(QWidget):
                 plot.addItem(line, ignoreBounds=True)
                 self.event_lines.append((plot, line))
         self._events_seen = len(events)
+
+    # -- the previous session, faint, for comparison ----------------------------
+    def set_previous(self, previous: Session | None) -> None:
+        """Overlay the previous session's BP, HR and dissociation, aligned on its infusion
+        start (x = minutes since that start), faint and dashed, behind today's curves."""
+        for plot, item in self.overlay:
+            plot.removeItem(item)
+        self.overlay = []
+        if previous is None or previous.opened_at is None:
+            self.overlay_button.hide()
+            return
+        ref = (previous.infusion_started_at or previous.opened_at).timestamp()
+        for lane, name in (("bp", "sbp"), ("bp", "dbp"), ("hr", "hr"),
+                           ("sed", "dissociation")):
+            series = previous.series[name]
+            keep = ~series.artifact
+            colour = QColor(theme.SERIES_COLOR[name])
+            colour.setAlpha(150)
+            x, v = (series.t[keep] - ref) / 60.0, series.v[keep]
+            marks = {"symbol": "o", "symbolSize": 5, "symbolPen": None,
+                     "symbolBrush": colour} if len(x) <= SYMBOLS_UP_TO else {}
+            item = pg.PlotDataItem(x, v, pen=pg.mkPen(colour, width=1,
+                                                      style=Qt.PenStyle.DashLine), **marks)
+            item.setZValue(-5)
+            self.plots[lane].addItem(item)
+            self.overlay.append((self.plots[lane], item))
+        from monitor.patient_series import extreme
+        peak = extreme(previous, "sbp")
+        when = previous.opened_at.astimezone().strftime("%Y-%m-%d")
+        self.overlay_button.setText(f"Last session {when}" + (
+            "" if peak is None else f": SBP peak {fmt(peak.value)} at {fmt(peak.minute)} min"))
+        self.overlay_button.setChecked(True)
+        self.overlay_button.show()
+
+    def _on_overlay_toggled(self, checked: bool = False) -> None:
+        for _plot, item in self.overlay:
+            item.setVisible(checked)
 
     # -- following and crosshair -----------------------------------------------
     def _follow(self, now: datetime) -> None:

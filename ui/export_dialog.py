@@ -13,7 +13,12 @@ from monitor.export.atomic import write_atomic
 from monitor.recorder import Recorder
 from ui.forms import button, error_label, label, line_edit
 
-SUFFIX = {"csv": ".csv", "json": ".json", "pdf": ".pdf", "fhir": ".fhir.json"}
+SUFFIX = {"csv": ".csv", "json": ".json", "pdf": ".pdf", "fhir": ".fhir.json", "vital": ".vital"}
+
+
+def safe_name(text: str) -> str:
+    """Text usable in a file name: letters, digits, - and _ (anything else becomes _)."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
 
 
 class ExportDialog(QDialog):
@@ -61,8 +66,7 @@ class ExportDialog(QDialog):
         s = self.recorder.session
         who = "deidentified" if self.deidentify.isChecked() else str(
             s.opening.get("patient_id", "session"))
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in who)
-        name = f"ketamine-{safe}-{s.session_id}{SUFFIX[self.format.currentText()]}"
+        name = f"ketamine-{safe_name(who)}-{s.session_id}{SUFFIX[self.format.currentText()]}"
         self.path.setText(str(self.folder / name))
 
     def _browse(self) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
+from monitor.dosing import rate_text
 from monitor.parameters import fmt
 from monitor.recorder import Recorder
 from monitor.rules.engine import Evaluation
@@ -116,14 +117,11 @@ class HeaderView(QWidget):
         if s.dose_mode == "single" and s.infusion_started_at:
             self.rate.setText("single dose given")
             return
-        mg_h = s.rate_mg_per_h(now)
         if s.rate_display is None or s.phase not in ("infusing",):
             self.rate.setText("rate —")
             return
         rate, unit = s.rate_display
-        text = f"{fmt(rate)} {unit}" if unit == "mg/h" else f"{fmt(rate)} {unit} = {mg_h:.1f} mg/h"
-        if s.concentration:
-            text += f" · {mg_h / s.concentration:.1f} mL/h"
+        text = rate_text(rate, unit, s.weight_kg, s.concentration)
         self.rate.setText(("PAUSED · " if s.paused else "") + text)
 
     def _news2(self, ev: Evaluation) -> None:

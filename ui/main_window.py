@@ -69,6 +69,10 @@ class MainWindow(QMainWindow):
         self.theme_button = button(other, "Switch theme", slot=self.toggle_theme)
         self.devices_button = button("Devices…", "Bedside monitors", slot=self.show_devices)
         self.device_panel: Any = None
+        self.series_button = button("Series", "Show the patient's series of sessions",
+                                    slot=self.show_series)
+        self.series_button.hide()
+        self.series_view: Any = None
         self.notice = label("", name="Notice")
         self.notice.setWordWrap(True)
         self.problem = label("", "error", name="Problem")
@@ -79,6 +83,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.sessions_button)
         bar.addWidget(self.notice, 1)
         bar.addWidget(self.devices_button)
+        bar.addWidget(self.series_button)
         bar.addWidget(self.theme_button)
         box.addLayout(bar)
         # What checking the open session's record found (chain, seals, registry).
@@ -139,6 +144,12 @@ class MainWindow(QMainWindow):
             self.device_panel.set_recorder(recorder)
         # Checked right after the page is shown, so the session paints first.
         QTimer.singleShot(0, lambda rec=recorder: self._check_record(rec))
+        self.series_button.show()
+        # The series view (and its plots) only after the session's first paint.
+        if self.page.charts is None:
+            self.page.completed.connect(self._offer_series)
+        else:
+            self._offer_series()
         return self.page
 
     def _check_record(self, recorder: Recorder) -> None:
@@ -163,7 +174,33 @@ class MainWindow(QMainWindow):
             self.record_check.style().polish(self.record_check)
             self.record_check.show()
 
+    def _offer_series(self) -> None:
+        """Show the series view when this patient has earlier sessions."""
+        from ui.series_view import earlier_sessions
+        if self.page is not None and earlier_sessions(self.page.recorder):
+            self.show_series()
+
+    def show_series(self) -> Any:
+        """The patient's series of sessions (opens by itself when there are earlier ones)."""
+        from ui.series_view import SeriesView
+        if self.page is None:
+            return None
+        if self.series_view is not None:
+            self.series_view.close()
+            self.series_view.deleteLater()
+        self.series_view = SeriesView(self.page.recorder, self.protocols, self.page.nurse_id,
+                                      self, folder=self.page.export_folder)
+        self.page.bridge.recorded.connect(self.series_view.on_recorded)
+        # Within the screen's free area (taskbar excluded), title bar included.
+        avail = self.screen().availableGeometry()
+        self.series_view.resize(min(1340, avail.width() - 16), min(680, avail.height() - 48))
+        self.series_view.show()
+        return self.series_view
+
     def _close_page(self) -> None:
+        if self.series_view is not None:
+            self.series_view.close()
+        self.series_button.hide()
         if self.page is not None:
             self.page.shutdown()
             self.stack.removeWidget(self.page)

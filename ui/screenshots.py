@@ -35,13 +35,19 @@ def _shot(app: QApplication, window: MainWindow, path: Path) -> None:
     print(f"wrote {path}")
 
 
-def main(out_dir: str = "docs") -> int:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+def screen_app() -> QApplication:
+    """The application for screenshots: its own settings folder, dark theme."""
     os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp())
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("ketamine-monitor-screens")
     apply_theme(app, "dark")
+    return app  # type: ignore[return-value]
+
+
+def main(out_dir: str = "docs") -> int:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    app = screen_app()
     protocols = load_protocols()
     with tempfile.TemporaryDirectory() as tmp:
         clock = ManualClock(START)

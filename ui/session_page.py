@@ -101,6 +101,8 @@ class SessionPage(QWidget):
         from ui.log_view import AlarmHistory, LogView
         r = self.recorder
         self.charts = ChartsView(r.session, r.protocol)
+        from monitor.patient_series import previous_session
+        self.charts.set_previous(previous_session(r.store, r.session))
         self.charts_slot.removeWidget(self.loading)
         self.loading.deleteLater()
         self.charts_slot.addWidget(self.charts, 1)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.doseplan import running_findings
-from monitor.parameters import fmt, label, unit
+from monitor.parameters import PARAMETERS, fmt, keys, label, rail_row_of, unit
 from monitor.protocols import LIMIT_PARAMS, Protocol
 from monitor.rules.news2 import DEFAULT_ACVPU, News2Result, news2
 from monitor.rules.schedule import Due, observation_schedule, rems_points
@@ -22,10 +22,9 @@ from monitor.session import PRIORITY_RANK, Phase, Session
 
 PHYSIOLOGICAL = ("limit", "relative", "rate", "assessment")
 # One alarm per parameter: the parts of one measurement (or one scale family) share it.
-MEASUREMENT = {"sbp": "bp", "dbp": "bp", "map": "bp", "moaas": "sedation", "rass": "sedation",
-               "cadss6_total": "dissociation", "dissociation": "dissociation"}
+MEASUREMENT = {p: rail_row_of(p) for p in PARAMETERS}
 # Values a monitor streams (a persistence delay applies); NIBP and manual entries are episodic.
-CONTINUOUS = ("spo2", "hr", "rr", "etco2")
+CONTINUOUS = keys(streamed=True)
 DEFAULT_COMBINE = ("bp", "hr", "spo2", "temp", "etco2")
 
 
@@ -170,8 +169,10 @@ def rate_conditions(session: Session, protocol: Protocol) -> list[Condition]:
         if streamed and persist:  # a monitor's trend must persist, like its limits
             up = word == "up"
             edge = min(window) + limit if up else max(window) - limit
-            if not series.held_for(lambda x, e=edge, u=up: x >= e if u else x <= e, persist,
-                                   device_only=True):
+            def beyond(x: float, e: float = edge, u: bool = up) -> bool:
+                return x >= e if u else x <= e
+
+            if not series.held_for(beyond, persist, device_only=True):
                 continue
         out.append(Condition(
             f"rate:{param}", "rate", param, rule.get("priority", "medium"),

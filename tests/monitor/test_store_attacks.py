@@ -15,7 +15,7 @@ from monitor.errors import StoreError, StoreLockedError
 from monitor.events import EventKind
 from monitor.recorder import Recorder
 from monitor.store import APPLICATION_ID, SCHEMA_VERSION, Store
-from tests.conftest import OPENING, T0, baseline_vitals, both_backends
+from tests.conftest import OPENING, T0, baseline_vitals, both_backends, export_file
 from tests.monitor.test_store import read_only
 
 pytest_generate_tests = both_backends
@@ -133,12 +133,11 @@ def _other_app_db(path: Path) -> None:
 def test_import_into_another_applications_database_is_refused(tmp_path: Path, db_path, clock,
                                                                protocols, capsys):
     from monitor.clock import ManualClock
-    from monitor.export import export_session
     with Store(db_path) as store:
         rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
         baseline_vitals(rec)
         sid = rec.session.session_id
-    exported = export_session(db_path, sid, "json", tmp_path / "x.json", clock=ManualClock(T0))
+    exported = export_file(db_path, sid, "json", tmp_path / "x.json", clock=ManualClock(T0))
     other = tmp_path / "other-app.db"
     _other_app_db(other)
     before = other.read_bytes()
@@ -238,7 +237,6 @@ def test_protocol_copy_survives_renaming_and_deleting_the_site_protocol(
     from pypdf import PdfReader
 
     from monitor.clock import ManualClock
-    from monitor.export import export_session
     from monitor.protocols import load_protocols
     site = tmp_path / "protocols.toml"
     shipped = (Path(__file__).parents[2] / "monitor" / "protocols" / "chronic-pain-iv.toml")
@@ -258,7 +256,7 @@ def test_protocol_copy_survives_renaming_and_deleting_the_site_protocol(
         sid = rec.session.session_id
     site.write_text(site.read_text().replace("Ward 7 low dose", "Renamed later"))
     renamed = load_protocols(site)
-    pdf = export_session(db_path, sid, "pdf", tmp_path / "a.pdf", clock=ManualClock(T0),
+    pdf = export_file(db_path, sid, "pdf", tmp_path / "a.pdf", clock=ManualClock(T0),
                          protocols=renamed)
     text = PdfReader(pdf).pages[0].extract_text()
     assert "Ward 7 low dose" in text and "Renamed later" not in text
@@ -266,7 +264,7 @@ def test_protocol_copy_survives_renaming_and_deleting_the_site_protocol(
     gone = load_protocols(site)
     assert "ward-7" not in gone.protocols
     for fmt in ("csv", "json", "pdf", "fhir"):
-        export_session(db_path, sid, fmt, tmp_path / f"b.{fmt}", clock=ManualClock(T0),
+        export_file(db_path, sid, fmt, tmp_path / f"b.{fmt}", clock=ManualClock(T0),
                        protocols=gone)
     with Store(db_path) as store:
         again = Recorder(store, sid, clock, gone)

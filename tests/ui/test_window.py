@@ -91,8 +91,8 @@ def test_excepthook_reports_instead_of_dying(qtbot, session_window):
 
 
 def test_second_window_on_the_same_database_is_refused(store, db_path, capsys):
-    from ui.app import run
-    assert run(db_path) == 1
+    from ui.entry import main
+    assert main(["gui", "--db", str(db_path)]) == 1
     assert "already open for writing" in capsys.readouterr().err
 
 

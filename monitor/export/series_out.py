@@ -1,0 +1,187 @@
+"""A patient's series of sessions as one export: CSV, JSON, PDF or FHIR.
+
+One row (or Encounter) per session with the facts of the series view. A
+de-identified series carries no patient identifier, no session id and no
+date: sessions are numbered and placed by the days since the first one, so
+the intervals between infusions survive (FHIR: periods shifted so the first
+session starts at 2000-01-01, as in the session export).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from monitor.clock import Clock, SystemClock, to_iso
+from monitor.eventlog import EventLog
+from monitor.export.atomic import ExportError, write_atomic
+from monitor.formats import SERIES_FORMATS
+from monitor.outcomes import measures
+from monitor.parameters import fmt
+from monitor.patient_series import SessionFacts, flat, flat_columns, load_series, series_facts
+from monitor.protocols import ProtocolSet
+from monitor.session import Session
+
+DEID_NOTICE = ("DE-IDENTIFIED: no patient identifier, session id or date; sessions placed by "
+               "days since the first one")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    return fmt(value) if isinstance(value, float) else str(value)
+
+
+def to_series_csv(facts: list[SessionFacts], deidentify: bool) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(flat_columns())
+    for f in facts:
+        writer.writerow([_cell(v) for v in flat(f, deidentify=deidentify).values()])
+    return out.getvalue().encode("utf-8")
+
+
+def to_series_json(facts: list[SessionFacts], patient: str, deidentify: bool,
+                   now: datetime) -> bytes:
+    doc: dict[str, Any] = {"format": "ketamine-monitor series", "version": 1,
+                           "deidentified": deidentify}
+    if not deidentify:
+        doc["patient_id"] = patient
+        doc["exported_at"] = to_iso(now)
+    doc["sessions"] = [f.as_dict(deidentify=deidentify) for f in facts]
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+NS = uuid.UUID("3c0e6f0e-0a57-4a8e-b1b4-6a5e9f1c2d77")
+ENCOUNTER_CLASS = {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                   "code": "AMB", "display": "ambulatory"}
+DEID_EPOCH = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
+
+
+def _outcome_observation(f: SessionFacts, key: str, value: float, enc: str,
+                         patient: str) -> dict[str, Any]:
+    m = measures()[key]
+    return {"resourceType": "Observation", "status": "final",
+            "category": [{"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                "code": "survey", "display": "Survey"}]}],
+            "code": {"text": m.name},
+            "subject": {"reference": patient}, "encounter": {"reference": enc},
+            "valueQuantity": {"value": value, **({"unit": m.range.unit} if m.range.unit
+                                                 else {})},
+            "performer": [{"display": m.rater}]}
+
+
+def to_series_fhir(facts: list[SessionFacts], sessions: dict[str, Session], patient_id: str,
+                   deidentify: bool, now: datetime) -> bytes:
+    """A collection Bundle: the Patient, one Encounter per session, outcome Observations."""
+    key = "deid" if deidentify else patient_id
+    patient_ref = f"urn:uuid:{uuid.uuid5(NS, key + '/patient')}"
+    patient: dict[str, Any] = {"resourceType": "Patient"}
+    if not deidentify:
+        patient["identifier"] = [{"system": "urn:ketamine-monitor:patient-id",
+                                  "value": patient_id}]
+    entries = [{"fullUrl": patient_ref, "resource": patient}]
+    first = facts[0].opened_at if facts else now
+
+    def when(dt: datetime) -> str:
+        return to_iso(DEID_EPOCH + (dt - first) if deidentify else dt).replace("+00:00", "Z")
+
+    for f in facts:
+        s = sessions[f.session_id]
+        enc_ref = f"urn:uuid:{uuid.uuid5(NS, key + '/' + str(f.number))}"
+        end = s.closed_at or s.discharged_at
+        period = {"start": when(f.opened_at), **({"end": when(end)} if end else {})}
+        encounter: dict[str, Any] = {
+            "resourceType": "Encounter",
+            "status": "finished" if end else "in-progress",
+            "class": ENCOUNTER_CLASS,
+            "type": [{"text": f"ketamine session {f.number} ({f.protocol})"}],
+            "subject": {"reference": patient_ref},
+            "period": period,
+        }
+        if not deidentify:
+            encounter["identifier"] = [{"system": "urn:ketamine-monitor:session-id",
+                                        "value": f.session_id}]
+        if f.duration_min is not None:
+            encounter["length"] = {"value": f.duration_min, "unit": "min",
+                                   "system": "http://unitsofmeasure.org", "code": "min"}
+        entries.append({"fullUrl": enc_ref, "resource": encounter})
+        for k, v in f.outcomes.items():
+            entries.append({"fullUrl": f"urn:uuid:{uuid.uuid5(NS, enc_ref + k)}",
+                            "resource": _outcome_observation(f, k, v, enc_ref, patient_ref)})
+    bundle: dict[str, Any] = {
+        "resourceType": "Bundle", "type": "collection",
+        "id": str(uuid.uuid5(NS, key + "/bundle")), "entry": entries}
+    if not deidentify:  # the export date would place the series in time
+        bundle["timestamp"] = to_iso(now).replace("+00:00", "Z")
+    else:
+        bundle["meta"] = {"security": [{
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+            "code": "ANONYED", "display": "anonymized"}],
+            "tag": [{"display": DEID_NOTICE}]}
+    return json.dumps(bundle, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def to_series_pdf(facts: list[SessionFacts], patient: str, deidentify: bool,
+                  now: datetime) -> bytes:
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from monitor.export.pdf import SMALL, STYLES, _table
+    from monitor.patient_series import series_table
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=10 * mm,
+                            rightMargin=10 * mm, topMargin=10 * mm, bottomMargin=10 * mm,
+                            title="Ketamine series report", author="ketamine-monitor")
+    who = "(de-identified)" if deidentify else patient
+    story: list[Any] = [Paragraph("Ketamine series report", STYLES["Title"]),
+                        Paragraph(f"Patient {who} · {len(facts)} sessions", SMALL)]
+    if deidentify:
+        story.append(Paragraph(f"<b>{DEID_NOTICE}</b>", SMALL))
+    else:
+        story.append(Paragraph("Generated " + now.astimezone().isoformat(timespec="seconds"),
+                               SMALL))
+    header, rows = series_table(facts, deidentify=deidentify)
+    widths = [w * mm for w in (6, 24, 22, 26, 18, 22, 18, 24, 22, 18, 28, 27, 22)]
+    story.append(_table(header, rows, widths))
+    doc.build(story)
+    return buf.getvalue()
+
+
+def export_series(log: EventLog, patient: str, fmt_name: str, out: Path, protocols: ProtocolSet,
+                  *, deidentify: bool = False, force: bool = False,
+                  clock: Clock | None = None) -> Path:
+    if fmt_name not in SERIES_FORMATS:
+        raise ExportError(f"A series exports as {', '.join(SERIES_FORMATS)}, not {fmt_name!r}")
+    if not patient.strip():
+        raise ExportError("--series needs a patient identifier (MRN or pseudonym)")
+    if out.exists() and not force:
+        raise ExportError(f"{out} already exists; use --force to overwrite")
+    now = (clock or SystemClock()).now()
+    sessions = load_series(log, patient)
+    if not sessions:
+        raise ExportError(f"No sessions for patient {patient!r} in {log.location}")
+    data = render_series(sessions, patient, fmt_name, protocols, now, deidentify=deidentify)
+    return write_atomic(out, data, force=force)
+
+
+def render_series(sessions: list[Session], patient: str, fmt_name: str,
+                  protocols: ProtocolSet, now: datetime, *, deidentify: bool = False) -> bytes:
+    """The series export of these sessions (one patient's, any order) as bytes."""
+    if fmt_name not in SERIES_FORMATS:
+        raise ExportError(f"A series exports as {', '.join(SERIES_FORMATS)}, not {fmt_name!r}")
+    facts = series_facts(sessions, protocols, now)
+    if fmt_name == "csv":
+        return to_series_csv(facts, deidentify)
+    if fmt_name == "json":
+        return to_series_json(facts, patient, deidentify, now)
+    if fmt_name == "pdf":
+        return to_series_pdf(facts, patient, deidentify, now)
+    return to_series_fhir(facts, {s.session_id: s for s in sessions}, patient, deidentify, now)

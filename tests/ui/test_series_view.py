@@ -1,0 +1,217 @@
+"""The series view and the chart overlay in the real window, on five sessions
+recorded through the recorder (monitor/series_demo.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from monitor.clock import ManualClock
+from monitor.protocols import load_protocols
+from monitor.recorder import Recorder
+from monitor.series_demo import NOW, OPENED, build_series
+from monitor.store import Store
+from tests.ui.conftest_helpers import click, make_window
+
+
+@pytest.fixture
+def series_window(qtbot, tmp_path: Path):
+    db = tmp_path / "series.db"
+    store = Store(db)
+    ids = build_series(store)
+    clock = ManualClock(NOW)
+    protocols = load_protocols()
+    window = make_window(qtbot, store, clock, protocols)
+    window.open_session(Recorder(store, ids[4], clock, protocols))
+    yield window, ids
+    window.shutdown()
+    window.close()
+    store.close()
+
+
+def test_series_view_opens_with_the_session_and_shows_every_figure(qtbot, series_window):
+    window, _ids = series_window
+    view = window.series_view
+    qtbot.waitUntil(lambda: view is not None and view.isVisible())
+    assert view.table.rowCount() == 5
+    assert "4 earlier sessions of MRN-0042" in view.title.text()
+    column = {c: [view.cell(r, c) for r in range(5)] for c in (
+        "Dose", "Duration", "Peak BP", "Lowest SpO2", "Lowest sedation", "Peak dissociation",
+        "Alarms", "Interventions", "Pain / mood before → after", "Relief at next visit")}
+    assert column["Dose"] == ["16.3 mg 0.23 mg/kg", "20.4 mg 0.29 mg/kg",
+                              "24.5 mg 0.35 mg/kg", "24 mg 0.33 mg/kg",
+                              "7.2 mg 0.1 mg/kg"]
+    assert column["Duration"] == ["40 min", "40 min", "60 min", "40 min", "12 min so far"]
+    assert column["Peak BP"] == ["142/88 at 20 min", "185/112 at 20 min", "145/88 at 20 min",
+                                 "138/86 at 20 min", "140/90 at 10 min"]
+    assert column["Lowest SpO2"] == ["95 at 30 min", "96 at 10 min", "94 at 20 min",
+                                     "92 at 20 min", "97 at 10 min"]
+    assert column["Lowest sedation"] == ["MOAA/S 4 at 20 min"] + ["MOAA/S 5 at -5 min"] * 4
+    assert column["Peak dissociation"] == ["5 at 20 min CADSS-6 3", "—", "—", "6 at 10 min",
+                                           "2 at 10 min"]
+    assert column["Alarms"] == ["1 high 0 medium", "1 high 0 medium", "0 high 0 medium",
+                                "0 high 1 medium", "0 high 0 medium"]
+    assert column["Interventions"] == [
+        "antiemetic 1", "antiemetic 1 benzo 1 antihypertensive 2 pause 1", "none", "none",
+        "none"]
+    assert column["Pain / mood before → after"] == [
+        "pain 7 → 3", "pain 6 → 2", "pain 5 → 4", "MADRS 30 → 22 PHQ-9 18", "PHQ-9 12"]
+    assert column["Relief at next visit"] == ["20 h", "36 h", "48 h", "24 h", "—"]
+    assert view.cell(3, "Date").endswith("(+3 d)")
+    # The outcome trend: x = days since the first session.
+    x, y = view.curves["pain_before"].getData()
+    assert list(x) == [0, 1, 2] and list(y) == [7, 6, 5]
+    x, y = view.curves["phq9"].getData()
+    assert list(x) == [5, 9] and list(y) == [18, 12]
+    click(qtbot, view.close_button)
+    qtbot.waitUntil(lambda: not view.isVisible())
+
+
+def test_this_sessions_row_follows_what_is_recorded(qtbot, series_window):
+    window, _ids = series_window
+    view = window.series_view
+    window.clock.advance(120)
+    window.page.recorder.record_vitals({"sbp": "176/98", "hr": "90", "spo2": "96"}, "RN7")
+    qtbot.waitUntil(lambda: view.cell(4, "Peak BP") == "176/98 at 14 min")
+    assert view.cell(4, "Duration") == "14 min so far"
+    assert view.cell(1, "Peak BP") == "185/112 at 20 min"   # earlier rows unchanged
+
+
+def test_series_button_reopens_it_with_what_was_recorded_since(qtbot, series_window):
+    window, _ids = series_window
+    window.series_view.close()
+    rec = window.page.recorder
+    window.clock.advance(60)
+    rec.record_vitals({"sbp": "172/96", "hr": "88", "spo2": "95"}, "RN7")
+    click(qtbot, window.series_button)
+    view = window.series_view
+    qtbot.waitUntil(lambda: view.isVisible())
+    assert view.cell(4, "Peak BP") == "172/96 at 13 min"
+    assert view.cell(4, "Duration") == "13 min so far"
+    click(qtbot, view.close_button)
+
+
+def test_charts_overlay_the_previous_session_aligned_on_infusion_start(qtbot, series_window):
+    window, _ids = series_window
+    window.series_view.close()
+    page = window.page
+    qtbot.waitUntil(lambda: page.charts is not None)
+    charts = page.charts
+    assert charts.overlay_button.isVisible() and charts.overlay_button.isChecked()
+    assert charts.overlay_button.text() == (
+        f"Last session {OPENED[3]:%Y-%m-%d}: SBP peak 138 at 20 min")
+    drawn = {(lane, i): item for i, (plot, item) in enumerate(charts.overlay)
+             for lane, p in charts.plots.items() if p is plot}
+    sbp = drawn[("bp", 0)]
+    x, y = sbp.xData, sbp.yData   # all the data (getData clips to the view)
+    # Session 4: baseline 5 min before its start, then 10, 20, 30 min after it.
+    assert np.array_equal(x, [-5, 10, 20, 30]) and np.array_equal(y, [128, 136, 138, 134])
+    x, y = drawn[("sed", 3)].xData, drawn[("sed", 3)].yData
+    assert np.array_equal(x, [10, 20]) and np.array_equal(y, [6, 4])
+    assert sbp.opts["pen"].style() == Qt.PenStyle.DashLine
+    assert sbp.opts["pen"].color().alpha() < 255
+    click(qtbot, charts.overlay_button)
+    assert not charts.overlay_button.isChecked()
+    assert not any(item.isVisible() for _p, item in charts.overlay)
+    click(qtbot, charts.overlay_button)
+    assert all(item.isVisible() for _p, item in charts.overlay)
+
+
+def test_a_first_session_opens_without_the_series_view(qtbot, store, clock, protocols):
+    from tests.conftest import OPENING
+    window = make_window(qtbot, store, clock, protocols)
+    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+    page = window.open_session(rec)
+    assert window.series_view is None and window.series_button.isVisible()
+    qtbot.waitUntil(lambda: page.charts is not None)
+    assert not page.charts.overlay_button.isVisible() and page.charts.overlay == []
+    window.shutdown()
+    window.close()
+
+
+def test_outcomes_recorded_from_the_series_view(qtbot, series_window):
+    from tests.ui.conftest_helpers import type_into
+    window, ids = series_window
+    view = window.series_view
+    edits = view.outcomes.edits
+    type_into(qtbot, edits["phq9"], "31")
+    type_into(qtbot, edits["pain_after"], "2")
+    before = len(window.store.events(ids[4]))
+    click(qtbot, view.outcomes.record_button)
+    error = view.outcomes.field_errors["phq9"]
+    assert error.isVisible() and "0 to 27" in error.text()
+    assert len(window.store.events(ids[4])) == before     # nothing half-saved
+    type_into(qtbot, edits["phq9"], "11")
+    click(qtbot, view.outcomes.record_button)
+    assert not error.isVisible() and edits["phq9"].text() == ""
+    saved = window.store.events(ids[4])[-1]
+    assert saved.kind.value == "outcome_recorded"
+    assert saved.payload == {"pain_after": 2, "phq9": 11}
+    assert view.cell(4, "Pain / mood before → after") == "pain ? → 2 PHQ-9 11"
+    x, y = view.curves["phq9"].getData()
+    assert list(x) == [5, 9] and list(y) == [18, 11]
+    assert view.curves["pain_after"].getData()[1][-1] == 2
+
+
+def test_export_dialog_writes_a_vital_file(qtbot, series_window, tmp_path):
+    import vitaldb
+    window, _ids = series_window
+    window.series_view.close()
+    page = window.page
+    page.export_folder = tmp_path
+    dialog = page.open_export("vital")
+    assert dialog.path.text().endswith(".vital")
+    click(qtbot, dialog.write_button)
+    qtbot.waitUntil(lambda: "Wrote" in dialog.result_label.text())
+    vf = vitaldb.VitalFile(dialog.path.text())
+    sbp = vf.trks["KetamineMonitor/NIBP_SBP"].recs
+    assert [r["val"] for r in sbp] == [128, 140]
+    dialog.close()
+
+
+def test_with_deferred_charts_the_series_view_waits_for_the_first_paint(qtbot, tmp_path):
+    db = tmp_path / "series.db"
+    with Store(db) as store:
+        ids = build_series(store)
+        clock = ManualClock(NOW)
+        protocols = load_protocols()
+        window = make_window(qtbot, store, clock, protocols)
+        page = window.open_session(Recorder(store, ids[3], clock, protocols), defer=True)
+        assert page.charts is None and window.series_view is None
+        qtbot.waitUntil(lambda: page.charts is not None)
+        qtbot.waitUntil(lambda: window.series_view is not None
+                        and window.series_view.isVisible())
+        # Session 4 is open: three earlier sessions; its own row is the last one.
+        assert window.series_view.table.rowCount() == 4
+        assert window.series_view.cell(3, "Relief at next visit") == "—"
+        window.shutdown()
+        window.close()
+
+
+def test_series_exported_from_the_view(qtbot, series_window, tmp_path):
+    from fhir.resources.R4B.bundle import Bundle
+
+    from tests.ui.conftest_helpers import type_into
+    window, ids = series_window
+    view = window.series_view
+    view.export_format.setCurrentText("fhir")
+    click(qtbot, view.export_deidentify)
+    assert view.export_path.text().endswith("ketamine-series-deidentified.fhir.json")
+    target = tmp_path / "series.fhir.json"
+    type_into(qtbot, view.export_path, str(target))
+    click(qtbot, view.export_button)
+    assert "Wrote" in view.export_result.text()
+    text = target.read_text()
+    assert not any(s in text for s in ("MRN-0042", *ids, "2026"))
+    bundle = Bundle.model_validate_json(text)
+    starts = [e.resource.period.start for e in bundle.entry
+              if e.resource.__resource_type__ == "Encounter"]
+    assert [(s - starts[0]).days for s in starts] == [0, 1, 2, 5, 9]
+    click(qtbot, view.export_button)                      # the file exists now
+    assert view.export_error.isVisible() and "already exists" in view.export_error.text()
+    type_into(qtbot, view.export_path, "")
+    click(qtbot, view.export_button)
+    assert "give a file path" in view.export_error.text()
