@@ -34,6 +34,6 @@ for p in "${missing[@]}"; do
   fi
 done
 if [ ${#required[@]} -gt 0 ]; then
-  echo "Qt needs these system packages: ${required[*]} (install them with your package manager)" >&2
+  echo "These system packages are needed (Qt, the HL7 and clinic tests): ${required[*]} (install them with your package manager)" >&2
   exit 1
 fi
