@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -107,6 +108,9 @@ class PgLog:
         self.readonly = readonly
         self.verify_notes: list[str] = []
         self._monotonic = monotonic
+        self._attempt: threading.Thread | None = None
+        self._made: psycopg.Connection[Any] | None = None  # by a reconnect attempt
+        self._spool: Store | None = None
         self._conn: psycopg.Connection[Any] | None = connect(url)
         row = self._execute("SELECT current_user").fetchone()
         self.role = str(row[0]) if row else ""
@@ -116,7 +120,6 @@ class PgLog:
         self._spool_tx = False
         self._retry_at = 0.0
         self.spool_path = None if readonly else (spool or default_spool(url, self.role))
-        self._spool: Store | None = None
         self.problem = ""
         if self.spool_path is not None:
             # Opened now: its writer lock makes this process the chair's only writer.
@@ -177,6 +180,11 @@ class PgLog:
         yield from self._execute(sql.replace("?", "%s"), args)
 
     def close(self) -> None:
+        self.settle()
+        if self._made is not None:
+            with suppress(Exception):
+                self._made.close()
+            self._made = None
         if self._conn is not None:
             with suppress(Exception):
                 self._conn.close()
@@ -243,20 +251,53 @@ class PgLog:
         return spool(self._spool_store())
 
     def reconnect(self, *, force: bool = False) -> bool:
-        """Try the server again (at most every few seconds unless ``force``) and upload
-        the spool."""
+        """Try the server again and upload the spool. Never blocks unless ``force``:
+        the attempt (which may wait seconds on a dead network) runs on a thread of its
+        own, at most every few seconds, and a connection it made is taken up here, on
+        the log's own thread, at the next call."""
         if force and self._conn is not None and self._conn.closed:
             self._conn = None
-        if not self.offline or self._spool_tx or (
-                not force and self._monotonic() < self._retry_at):
+        if not self.offline or self._spool_tx:
             return not self.offline
-        try:
-            self._conn = connect(self.url)
-        except ServerUnavailable:
-            self._retry_at = self._monotonic() + RETRY_SECONDS
+        made, self._made = self._made, None
+        if made is None and force:
+            self.settle()
+            made, self._made = self._made, None
+            if made is None:
+                try:
+                    made = connect(self.url)
+                except ServerUnavailable:
+                    self._retry_at = self._monotonic() + RETRY_SECONDS
+                    return False
+        if made is None:
+            if self._monotonic() >= self._retry_at and not self._attempting():
+                self._retry_at = self._monotonic() + RETRY_SECONDS
+                self._attempt = threading.Thread(target=self._try_connect,
+                                                 name="clinic-reconnect", daemon=True)
+                self._attempt.start()
             return False
+        self._conn = made
         self._upload()
         return not self.offline
+
+    def _attempting(self) -> bool:
+        return self._attempt is not None and self._attempt.is_alive()
+
+    def _try_connect(self) -> None:
+        with suppress(ServerUnavailable):
+            self._made = connect(self.url)
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait for a reconnect attempt in progress (shutdown, tests)."""
+        if self._attempt is not None:
+            self._attempt.join(timeout)
+
+    def keep_link(self) -> str:
+        """Called by the window every second: try the server again when due (never
+        blocks) and say how the link is ('' when the server takes every entry)."""
+        if self.offline and not self.readonly:
+            self.reconnect()
+        return self.status()
 
     def _upload(self) -> None:
         """Send the server what the spool holds beyond the server's head, session by

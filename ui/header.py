@@ -83,8 +83,8 @@ class HeaderView(QWidget):
 
     def refresh(self, ev: Evaluation) -> None:
         s = self.recorder.session
-        status = getattr(self.recorder.store, "status", None)  # the clinic log's link
-        self.link.setText(status() if status else "")
+        link = getattr(self.recorder.store, "keep_link", None)  # the clinic log's link
+        self.link.setText(link() if link else "")
         self.link.setStyleSheet(f"color: {theme.alarm_text('medium')};")
         o = s.opening
         now = ev.now

@@ -59,7 +59,9 @@ def test_pg_ctl_stop_mid_session_then_start_every_entry_arrives_once(
     finally:
         pg_server.start()
     ticks.t += RETRY_SECONDS + 1
-    _vitals(rec, clock, 90)  # the server is back: the spool goes up first
+    _vitals(rec, clock, 90)  # the server is back: tried on a thread, this one is spooled
+    log.settle()
+    _vitals(rec, clock, 91)  # the new connection is taken up: the spool goes up first
     assert not log.offline and log.status() == ""
     mine = rec.session.events
     on_server = _server_copy(pg_server, clinic_url, sid)
@@ -69,7 +71,7 @@ def test_pg_ctl_stop_mid_session_then_start_every_entry_arrives_once(
     texts = [e.payload.get("text") for e in on_server if e.kind == "note_added"]
     assert texts == ["written while the server was away"]
     hrs = [e.payload.get("hr") for e in on_server if e.kind == "vitals_recorded"]
-    assert hrs == [72, 70, 71, 72, 80, 81, 82, 83, 90]
+    assert hrs == [72, 70, 71, 72, 80, 81, 82, 83, 90, 91]
     # the spool holds the same chain, checked by the SQLite backend with its seals
     log.close()
     with Store(spool, readonly=True) as local:
