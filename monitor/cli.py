@@ -1,4 +1,4 @@
-"""The command line (DESIGN.md §4): a stable contract.
+"""The command line (README, "Command line"): a stable contract.
 
 Exit status 0 on success, 1 on a user-facing failure (one line on stderr,
 never a traceback), 2 on bad arguments. The window is launched through a

@@ -137,7 +137,7 @@ def _aldrete_check(session: Session, protocol: Protocol,
 
 def automatic_checks(session: Session, protocol: Protocol, now: datetime,
                      nurse_items: dict[str, int] | None = None) -> list[Check]:
-    """The discharge criteria of CLINICAL.md §7, each with what was found."""
+    """The discharge criteria of docs/alarms-and-protocols.md, each with what was found."""
     band = float(protocol.get("protocol.discharge_band_pct", 20))
     base = session.baseline()
     mo = min_observation(session, protocol, now)

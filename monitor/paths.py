@@ -42,10 +42,6 @@ def site_protocols() -> Path:
     return config_dir() / "protocols.toml"
 
 
-def settings_file() -> Path:
-    return config_dir() / "settings.toml"
-
-
 def alarm_sound_file() -> Path:
     return config_dir() / "alarm-sound.toml"
 

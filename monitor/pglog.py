@@ -111,6 +111,7 @@ class PgLog:
         self._attempt: threading.Thread | None = None
         self._made: psycopg.Connection[Any] | None = None  # by a reconnect attempt
         self._spool: Store | None = None
+        self._owners: dict[str, str] = {}
         self._conn: psycopg.Connection[Any] | None = connect(url)
         row = self._execute("SELECT current_user").fetchone()
         self.role = str(row[0]) if row else ""
@@ -207,11 +208,17 @@ class PgLog:
     def owner(self, session_id: str) -> str:
         """The chair whose role recorded the session's opening: only it may add to it
         (the server refuses anyone else), so only it evaluates the session's rules."""
+        known = self._owners.get(session_id)
+        if known:
+            return known  # an opening's chair never changes
         row = self._either(lambda: self._execute(
             "SELECT chair FROM events WHERE session_id = %s AND seq = 1",
             (session_id,)).fetchone(), lambda s: (self.role,) if s.events(session_id)
             else None)
-        return str(row[0]) if row else ""
+        owner = str(row[0]) if row else ""
+        if owner:
+            self._owners[session_id] = owner
+        return owner
 
     def claim(self, session_id: str) -> None:
         if self.readonly:

@@ -1,6 +1,6 @@
 """Before dosing: the pre-infusion checklist and what must be known before "Start".
 
-CLINICAL.md §7: the baseline is the last reading before dosing; with no
+docs/alarms-and-protocols.md: the baseline is the last reading before dosing; with no
 pre-dose BP or sedation score the nurse is asked before the start. For the
 REMS preset a pre-dose BP above the label's 140/90 is a decision for the
 clinician (a confirmation, not a hard stop).

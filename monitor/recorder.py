@@ -171,10 +171,18 @@ class Recorder:
         self._notify(events)
         return events
 
+    @property
+    def evaluates_rules(self) -> bool:
+        """Whether this recorder's log object owns the session: only the owner appends
+        alarm decisions (another writer shows the owner's, it never adds its own)."""
+        sid = self.session.session_id
+        writer = self.store.writer
+        return bool(writer) and self.store.owner(sid) == writer
+
     def _apply_rules(self, now: datetime) -> list[Event]:
         evaluation = evaluate(self.session, self.protocol, now)
         decided: list[Event] = []
-        if evaluation.drafts:
+        if evaluation.drafts and self.evaluates_rules:
             decided = self.store.append_many(
                 self.session.session_id,
                 [(k, p, "system", now, "rules") for k, p in evaluation.drafts],

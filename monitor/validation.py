@@ -50,7 +50,7 @@ PLAUSIBLE: dict[str, Range] = {
 }
 
 # Real readings below the usual range (apnoea, deep desaturation) are recorded
-# after the nurse confirms them, never refused (CLINICAL.md §7).
+# after the nurse confirms them, never refused (docs/alarms-and-protocols.md).
 USUAL_LOW: dict[str, float] = {"spo2": 50, "rr": 2}
 
 VITAL_FIELDS = keys(group=VITAL, required=True)
@@ -90,7 +90,7 @@ def parse_number(text: str | float | int, field: str,
         return None
     if rng.decimals == 0:
         return int(value)
-    if decimals_typed(raw) > rng.decimals:  # refuse, never round (CLINICAL.md §7)
+    if decimals_typed(raw) > rng.decimals:  # refuse, never round (docs/alarms-and-protocols.md)
         errors.append(FieldError(field, rng.label, raw, rng.allowed()))
         return None
     return value

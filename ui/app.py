@@ -38,7 +38,8 @@ def run(opened: EventLog | MonitorError, demo: dict[str, Any] | None = None) -> 
     from ui.main_window import MainWindow
     from ui.theme import apply_theme
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("ketamine-monitor")
     app.setOrganizationName("ketamine-monitor")
     log.info("window starting; Qt %s, PySide6 %s", qVersion(), pyside_version)
@@ -55,6 +56,7 @@ def run(opened: EventLog | MonitorError, demo: dict[str, Any] | None = None) -> 
     if demo is not None:
         window.start_demo(demo)
     window.show()
+    log.info("window shown")
     _quit_on_signals(app)
     code = app.exec()
     window.shutdown()

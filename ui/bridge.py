@@ -9,7 +9,7 @@ transaction, one notification, one repaint per batch) runs on the GUI thread.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 
 from monitor.recorder import Change, Recorder
 
@@ -23,7 +23,7 @@ class RecorderBridge(QObject):
         super().__init__(parent)
         self.recorder = recorder
         self._unsubscribe = recorder.subscribe(self._on_change)
-        self.ready.connect(self._drain, Qt.ConnectionType.QueuedConnection)
+        self.ready.connect(self._drain)  # emitted on a feed's thread: queued to ours
         recorder.inbox.on_ready = self.ready.emit
 
     def _on_change(self, change: Change) -> None:

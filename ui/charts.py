@@ -11,7 +11,7 @@ from datetime import datetime
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
@@ -74,7 +74,6 @@ class ClockAxis(pg.AxisItem):
 
 
 class ChartsView(QWidget):
-    following_changed = Signal(bool)
 
     def __init__(self, session: Session, protocol: Protocol, parent: QWidget | None = None
                  ) -> None:
@@ -303,11 +302,11 @@ class ChartsView(QWidget):
         t = self.session.series[name].t
         cached = self._xs.get(name)
         if before == 0 or cached is None or len(cached) != before:
-            cached = self._x(t)
+            xs = np.asarray(self._x(t))
         else:
-            cached = np.concatenate([cached, self._x(t[before:])])
-        self._xs[name] = cached
-        return cached
+            xs = np.concatenate([cached, np.asarray(self._x(t[before:]))])
+        self._xs[name] = xs
+        return xs
 
     def _draw_offscale(self, spec: LaneSpec) -> None:
         lo, hi = spec.y_range
@@ -356,7 +355,7 @@ class ChartsView(QWidget):
 
     def _draw_bands(self) -> None:
         for items in self.bands.values():
-            for plot_item, item in items:  # type: ignore[misc]
+            for plot_item, item in items:
                 plot_item.removeItem(item)
         self.bands.clear()
         high = QColor(theme.PRIORITY_COLOR["high"])
@@ -394,7 +393,7 @@ class ChartsView(QWidget):
                     labelOpts={"position": 0.1, "color": theme.PRIORITY_COLOR["medium"]})
                 plot.addItem(line, ignoreBounds=True)
                 items.append((plot, line))
-            self.bands[spec.key] = items  # type: ignore[assignment]
+            self.bands[spec.key] = items
 
     def _clear_events(self) -> None:
         for plot, line in self.event_lines:
@@ -482,12 +481,10 @@ class ChartsView(QWidget):
         if self.following:
             self.following = False
             self.live_button.show()
-            self.following_changed.emit(False)
 
     def go_live(self) -> None:
         self.following = True
         self.live_button.hide()
-        self.following_changed.emit(True)
         if self._last_now is not None:
             self._follow(self._last_now)
 

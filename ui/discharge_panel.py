@@ -3,6 +3,8 @@ confirmations), then close and sign; export buttons for each format."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
 from monitor.discharge import ALDRETE_NURSE_ITEMS, automatic_checks
 from monitor.errors import FieldError, ValidationError
 from monitor.events import Event
+from monitor.formats import FORMATS
 from ui import theme
 from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 from ui.timefield import parse_clock_time
@@ -51,8 +54,8 @@ class DischargePanel(RecorderPanel):
         self.general = error_label("Discharge error")
         self.errors = InlineErrors(self.general, {})
         self.export_buttons = [button(f"Export {fmt.upper()}", f"Export {fmt}",
-                                      slot=lambda f=fmt: self.export_requested.emit(f))
-                               for fmt in ("pdf", "csv", "json", "fhir")]
+                                      slot=partial(self.export_requested.emit, fmt))
+                               for fmt in FORMATS if fmt != "vital"]  # .vital: series view
 
     def _layout(self) -> None:
         box = QVBoxLayout(self)

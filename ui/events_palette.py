@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QVBoxLayout
 
@@ -20,7 +22,7 @@ class EventsPalette(RecorderPanel):
         for i, (code, text) in enumerate(QUICK_EVENTS.items()):
             key = f"Alt+{i + 1}" if i < 9 else None
             b = button(f"{text}" + (f"  [{key}]" if key else ""), f"Quick event {text}",
-                       slot=lambda c=code: self.quick(c))
+                       slot=partial(self.quick, code))
             self.quick_buttons[code] = b
             if key:
                 sc = QShortcut(QKeySequence(key), self)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
 
 from monitor.dosing import rate_text
 from monitor.parameters import fmt
@@ -76,10 +76,6 @@ class HeaderView(QWidget):
     @property
     def nurse_id(self) -> str:
         return self.nurse.text().strip()
-
-    @property
-    def nurse_field(self) -> QLineEdit:
-        return self.nurse
 
     def refresh(self, ev: Evaluation) -> None:
         s = self.recorder.session

@@ -70,6 +70,7 @@ class InfusionPanel(RecorderPanel):
         outer = QVBoxLayout(self)
         outer.addWidget(self.state)
         grid = QGridLayout()
+        row: list[tuple[str, QWidget]]
         if self.single:
             row = [("Dose (mg)", self.dose), ("Lot", self.lot)]
         else:

@@ -1,4 +1,4 @@
-"""JSON export (docs/export-json.md, schema docs/session-export.schema.json)
+"""JSON export (docs/export-formats.md, schema docs/session-export.schema.json)
 and import back into a database. export → import → export gives identical
 files apart from ``exported_at``."""
 

@@ -1,5 +1,5 @@
 """What may be recorded, NEWS2 inputs, REMS, the pre-infusion checklist, quick events,
-EtCO2 in every export, and site-file / in-session limit checks (CLINICAL.md §4, §7)."""
+EtCO2 in every export, and site-file / in-session limit checks (docs/alarms-and-protocols.md)."""
 
 from __future__ import annotations
 

@@ -81,3 +81,34 @@ def test_a_writer_continues_from_the_stored_head(tmp_path: Path) -> None:
     assert seqs == [1, 2, 3, 4, 5]
     with open_log(db, readonly=True) as log:
         assert log.verify() == (1, 5)
+
+
+class _OtherChair(Store):
+    """A backend in which another workstation owns every session (as a clinic server
+    reports it): this writer records entries but must not decide alarms."""
+
+    def owner(self, session_id: str) -> str:
+        return "chair-2 (pid 1)"
+
+
+def test_only_the_owner_appends_alarm_decisions(tmp_path: Path, clock, protocols) -> None:
+    from monitor.recorder import Recorder
+    from tests.conftest import OPENING, baseline_vitals
+
+    db = tmp_path / "c.db"
+    with Store(db) as log:
+        rec = Recorder.open_new(log, clock, protocols, dict(OPENING))
+        sid = rec.session.session_id
+        baseline_vitals(rec)
+        assert rec.evaluates_rules
+    with _OtherChair(db) as log:
+        rec = Recorder(log, sid, clock, protocols)
+        assert not rec.evaluates_rules and log.owner(sid) == "chair-2 (pid 1)"
+        rec.record_vitals({"sbp": "200", "dbp": "95"}, "RN7")
+        assert rec.last_evaluation.conditions["bp"].priority == "high"  # shown ...
+        assert not [e for e in log.events(sid) if e.kind is EventKind.ALARM_RAISED]  # not added
+    with Store(db) as log:
+        rec = Recorder(log, sid, clock, protocols)
+        rec.tick()  # the owner decides
+        assert [e.payload.get("parameter") for e in log.events(sid)
+                if e.kind is EventKind.ALARM_RAISED] == ["sbp"]

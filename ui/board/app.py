@@ -16,7 +16,8 @@ def run_board(url: str, *, chairs: int, patient_label: str) -> int:
     from ui.errors import install_excepthook, report
     from ui.theme import apply_theme
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("ketamine-monitor")
     install_excepthook()
     apply_theme(app, "dark")
