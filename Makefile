@@ -38,6 +38,7 @@ demo: $(APP_STAMP) sysdeps
 lint: $(TEST_STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check monitor ui tests bench
+	$(BIN)/mypy
 
 test: lint sysdeps
 	$(BIN)/python -m pytest tests/monitor

@@ -39,6 +39,9 @@ done
 if command -v fc-list >/dev/null && [ -z "$(fc-list 2>/dev/null | head -1)" ]; then
   missing+=(fonts-dejavu-core)
 fi
+# Clinic mode's tests start a real PostgreSQL server (initdb and pg_ctl as a non-root user).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null \
+  || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing system packages: ${missing[*]}"
@@ -54,6 +57,6 @@ for p in "${missing[@]}"; do
   fi
 done
 if [ ${#required[@]} -gt 0 ]; then
-  echo "These system packages are needed: ${required[*]} (install them with your package manager)" >&2
+  echo "These system packages are needed (Qt, the HL7 and clinic tests): ${required[*]} (install them with your package manager)" >&2
   exit 1
 fi

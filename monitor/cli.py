@@ -1,4 +1,4 @@
-"""The command line (DESIGN.md §4): a stable contract.
+"""The command line (README, "Command line"): a stable contract.
 
 Exit status 0 on success, 1 on a user-facing failure (one line on stderr,
 never a traceback), 2 on bad arguments. The window is launched through a
@@ -16,16 +16,21 @@ from typing import Any
 
 from monitor import __version__
 from monitor.errors import MonitorError
+from monitor.eventlog import EventLog, open_log
+from monitor.formats import FORMATS
 from monitor.logsetup import configure, startup_line
-from monitor.paths import ensure_parent, resolve_db
+from monitor.paths import Target, ensure_parent, resolve_db
 
 log = logging.getLogger(__name__)
-GuiLauncher = Callable[[Path, dict[str, Any] | None], int]
-FORMATS = ("csv", "json", "pdf", "fhir", "vital")
+# The window gets the opened log (or the error of opening it) and the demo options.
+GuiLauncher = Callable[[EventLog | MonitorError, dict[str, Any] | None], int]
+BoardLauncher = Callable[[str, argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    db_help = "database file (default: $KETAMINE_MONITOR_DB or the user data folder)"
+    db_help = ("database file, or a clinic server as postgresql://ROLE@HOST/DB (password "
+               "from pgpass or a service file) (default: $KETAMINE_MONITOR_DB or the user "
+               "data folder)")
     # --db may come before or after the command; after it, it must not reset one given before.
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=db_help)
@@ -84,6 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", parents=[db], help="import a JSON export")
     imp.add_argument("file", metavar="FILE.json")
     sub.add_parser("verify", parents=[db], help="check the database and every hash chain")
+    clinic = sub.add_parser("clinic", help="clinic mode on PostgreSQL: set up the database")
+    clinic_sub = clinic.add_subparsers(dest="clinic_command", metavar="ACTION", required=True)
+    init = clinic_sub.add_parser("init", parents=[db],
+                                 help="create the tables, roles, policies and triggers "
+                                      "(as a superuser of the server; repeat to add chairs)")
+    init.add_argument("--chairs", type=int, default=4, help="number of chairs (default 4)")
+    init.add_argument("--pgpass", metavar="FILE", default=None,
+                      help="append the new roles' passwords to this pgpass file (0600)")
+    board = sub.add_parser("board", parents=[db],
+                           help="the central board: every chair of the clinic, live")
+    board.add_argument("--chairs", type=int, default=8, help="tiles to show (default 8)")
+    board.add_argument("--patient", choices=("initials", "pseudonym"), default="initials",
+                       help="how a tile names the patient (default initials)")
     sound = sub.add_parser("alarm-sound",
                            help="write one burst of an alarm signal as a WAV file")
     sound.add_argument("--priority", required=True, choices=("high", "medium", "low"))
@@ -95,10 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _cmd_sessions(db: Path, args: argparse.Namespace) -> int:
+def _open(db: Target, *, readonly: bool = False) -> EventLog:
+    """The event log at ``db``, its default folder created first for a writer."""
+    if not readonly and isinstance(db, Path):
+        ensure_parent(db)
+    return open_log(db, readonly=readonly)
+
+
+def _cmd_sessions(db: Target, args: argparse.Namespace) -> int:
     from monitor.overview import session_rows
-    from monitor.store import Store
-    with Store(db, readonly=True) as store:
+    with _open(db, readonly=True) as store:
         rows = session_rows(store, open_only=args.open)
     print(f"{'SESSION':<14}{'PATIENT':<16}{'STARTED (UTC)':<18}{'PHASE':<12}"
           f"{'ENTRIES':>8}{'ALARMS':>8}")
@@ -110,12 +134,12 @@ def _cmd_sessions(db: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_verify(db: Path, _args: argparse.Namespace) -> int:
-    from monitor.store import Store
-    with Store(db, readonly=True) as store:
+def _cmd_verify(db: Target, _args: argparse.Namespace) -> int:
+    with _open(db, readonly=True) as store:
         sessions, events = store.verify()
         notes = store.verify_notes
-    print(f"OK: {db}: integrity ok, triggers present, {sessions} sessions, {events} events, "
+        where = store.location
+    print(f"OK: {where}: integrity ok, triggers present, {sessions} sessions, {events} events, "
           "every chain verifies" + ("" if notes else ", every seal and the session registry "
                                     "verify"))
     for note in notes:
@@ -123,7 +147,7 @@ def _cmd_verify(db: Path, _args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_export(db: Path, args: argparse.Namespace) -> int:
+def _cmd_export(db: Target, args: argparse.Namespace) -> int:
     if (args.series is None) == (args.session is None):
         print("ketamine-monitor export: error: give either SESSION or --series PATIENT",
               file=sys.stderr)
@@ -132,31 +156,32 @@ def _cmd_export(db: Path, args: argparse.Namespace) -> int:
         from monitor.export.series_out import export_series
         from monitor.paths import site_protocols
         from monitor.protocols import load_protocols
-        out = export_series(db, args.series, args.format, Path(args.out),
-                            load_protocols(site_protocols()), deidentify=args.deidentify,
-                            force=args.force)
+        with _open(db, readonly=True) as log:
+            out = export_series(log, args.series, args.format, Path(args.out),
+                                load_protocols(site_protocols()), deidentify=args.deidentify,
+                                force=args.force)
         print(f"Wrote {out}")
         return 0
     from monitor.export import export_session
-    out = export_session(db, args.session, args.format, Path(args.out),
-                         deidentify=args.deidentify, force=args.force, wide=args.wide)
+    with _open(db, readonly=True) as log:
+        out = export_session(log, args.session, args.format, Path(args.out),
+                             deidentify=args.deidentify, force=args.force, wide=args.wide)
     print(f"Wrote {out}")
     return 0
 
 
-def _cmd_import(db: Path, args: argparse.Namespace) -> int:
+def _cmd_import(db: Target, args: argparse.Namespace) -> int:
     from monitor.clock import SystemClock
     from monitor.export import _protocols
     from monitor.export.json_io import import_file
-    from monitor.store import Store
-    ensure_parent(db)
-    with Store(db) as store:
+    with _open(db) as store:
         sid, count = import_file(store, Path(args.file), _protocols(), SystemClock().now())
-    print(f"Imported session {sid} ({count} events) into {db}")
+        where = store.location
+    print(f"Imported session {sid} ({count} events) into {where}")
     return 0
 
 
-def _cmd_alarm_sound(_db: Path, args: argparse.Namespace) -> int:
+def _cmd_alarm_sound(_db: Target, args: argparse.Namespace) -> int:
     from monitor.errors import ConfigError
     from monitor.export.atomic import write_atomic
     from monitor.paths import alarm_sound_file
@@ -172,7 +197,7 @@ def _cmd_alarm_sound(_db: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_demo(db: Path, args: argparse.Namespace, gui: GuiLauncher | None) -> int:
+def _cmd_demo(db: Target, args: argparse.Namespace, gui: GuiLauncher | None) -> int:
     if args.speed <= 0 or (args.minutes is not None and args.minutes <= 0) or args.device_rate < 0:
         print("ketamine-monitor: error: --speed and --minutes must be above 0, "
               "--device-rate 0 or more", file=sys.stderr)
@@ -181,18 +206,19 @@ def _cmd_demo(db: Path, args: argparse.Namespace, gui: GuiLauncher | None) -> in
         args.device_rate = 1.0
     if args.headless:
         from monitor.simulator import run_headless
-        ensure_parent(db)
-        summary = run_headless(db, seed=args.seed, minutes=args.minutes,
-                               device_rate=args.device_rate, device=args.device)
+        with _open(db) as log:
+            summary = run_headless(log, seed=args.seed, minutes=args.minutes,
+                                   device_rate=args.device_rate, device=args.device)
         print(summary)
         return 0
     if gui is None:
         raise MonitorError("The window is not available in this installation; use --headless")
-    return gui(db, {"seed": args.seed, "speed": args.speed, "minutes": args.minutes,
-                    "device_rate": args.device_rate, "device": args.device})
+    return gui(_open_for_window(db), {"seed": args.seed, "speed": args.speed,
+                                      "minutes": args.minutes, "device_rate": args.device_rate,
+                                      "device": args.device})
 
 
-def _cmd_devices(db: Path, args: argparse.Namespace) -> int:
+def _cmd_devices(db: Target, args: argparse.Namespace) -> int:
     from monitor.devices import commands
 
     def say(line: str) -> None:
@@ -211,19 +237,58 @@ def _cmd_devices(db: Path, args: argparse.Namespace) -> int:
     except MonitorError as exc:
         print(f"ketamine-monitor: error: {exc}", file=sys.stderr)
         return 2
-    ensure_parent(db)
-    return commands.run_listen(db, host=args.host, port=args.port, bindings=pairs,
-                               tz=args.tz, say=say)
+    with _open(db) as log:
+        return commands.run_listen(log, host=args.host, port=args.port, bindings=pairs,
+                                   tz=args.tz, say=say)
 
 
-def _cmd_gui(db: Path, gui: GuiLauncher | None) -> int:
+def _cmd_clinic(db: Target, args: argparse.Namespace) -> int:
+    from monitor.clinic.setup import init_clinic
+    if not is_url(db):
+        print("ketamine-monitor: error: clinic init needs --db postgresql://ADMIN@HOST/DB",
+              file=sys.stderr)
+        return 2
+    report = init_clinic(str(db), args.chairs, Path(args.pgpass) if args.pgpass else None)
+    print(f"Clinic database {report.database} ready: roles {', '.join(report.chairs)}")
+    if report.new_roles:
+        print(f"Passwords of the new roles {', '.join(report.new_roles)} were added to "
+              f"{report.pgpass}")
+    return 0
+
+
+def _cmd_board(db: Target, args: argparse.Namespace, board: BoardLauncher | None) -> int:
+    if not is_url(db):
+        print("ketamine-monitor: error: the board needs --db postgresql://ROLE@HOST/DB",
+              file=sys.stderr)
+        return 2
+    if not 1 <= args.chairs <= 64:
+        print("ketamine-monitor: error: --chairs must be from 1 to 64", file=sys.stderr)
+        return 2
+    if board is None:
+        raise MonitorError("The board window is not available in this installation")
+    return board(str(db), args)
+
+
+def is_url(db: Target) -> bool:
+    return isinstance(db, str) and "://" in db
+
+
+def _open_for_window(db: Target) -> EventLog | MonitorError:
+    """The window shows why a log could not be opened (locked, damaged, ...) itself."""
+    try:
+        return _open(db)
+    except MonitorError as exc:
+        return exc
+
+
+def _cmd_gui(db: Target, gui: GuiLauncher | None) -> int:
     if gui is None:
         raise MonitorError("The window is not available in this installation")
-    ensure_parent(db)
-    return gui(db, None)
+    return gui(_open_for_window(db), None)
 
 
-def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> int:
+def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None,
+         board: BoardLauncher | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     db = resolve_db(args.db)
@@ -236,9 +301,11 @@ def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> i
             return _cmd_demo(db, args, gui)
         if args.command in ("listen", "replay"):
             return _cmd_devices(db, args)
+        if args.command == "board":
+            return _cmd_board(db, args, board)
         handler = {"sessions": _cmd_sessions, "verify": _cmd_verify,
                    "export": _cmd_export, "import": _cmd_import,
-                   "alarm-sound": _cmd_alarm_sound}[args.command]
+                   "alarm-sound": _cmd_alarm_sound, "clinic": _cmd_clinic}[args.command]
         return handler(db, args)
     except MonitorError as exc:
         log.warning("%s failed: %s", args.command, type(exc).__name__)

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from monitor.events import EventKind
-from monitor.parameters import fmt
+from monitor.parameters import REGISTRY, VITAL, fmt
 
-VITAL_ORDER = (("hr", "HR"), ("spo2", "SpO2"), ("rr", "RR"), ("temp", "T"), ("etco2", "EtCO2"))
+# Vitals after BP (which reads as one "BP 128/82"), in registry order.
+VITAL_ORDER = tuple((p.key, p.label) for p in REGISTRY
+                    if p.group == VITAL and p.rail != "bp")
 ASSESS_ORDER = (("moaas", "MOAA/S"), ("rass", "RASS"), ("acvpu", "ACVPU"),
                 ("cadss6_total", "CADSS-6"), ("dissociation", "dissoc."), ("pain", "pain"),
                 ("nausea", "nausea"), ("anxiety", "anxiety"), ("perceptual", "perceptual"))

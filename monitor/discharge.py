@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from monitor.clock import to_iso
 from monitor.errors import FieldError
@@ -12,9 +12,6 @@ from monitor.parameters import fmt, label
 from monitor.protocols import Protocol
 from monitor.rules.schedule import min_observation
 from monitor.session import Session
-
-if TYPE_CHECKING:
-    from monitor.recorder import Recorder
 
 PRE_DISCHARGE_BP_MIN = 30
 ALDRETE_MIN = 9
@@ -140,7 +137,7 @@ def _aldrete_check(session: Session, protocol: Protocol,
 
 def automatic_checks(session: Session, protocol: Protocol, now: datetime,
                      nurse_items: dict[str, int] | None = None) -> list[Check]:
-    """The discharge criteria of CLINICAL.md §7, each with what was found."""
+    """The discharge criteria of docs/alarms-and-protocols.md, each with what was found."""
     band = float(protocol.get("protocol.discharge_band_pct", 20))
     base = session.baseline()
     mo = min_observation(session, protocol, now)
@@ -181,13 +178,11 @@ def nurse_aldrete(checklist: dict[str, Any], errors: list[FieldError]) -> dict[s
     return out
 
 
-def validate_discharge(recorder: Recorder, checklist: dict[str, Any],
-                       errors: list[FieldError]) -> dict[str, Any]:
+def validate_discharge(session: Session, protocol: Protocol, now: datetime,
+                       checklist: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
     """Build the discharge payload; refuse unconfirmed items and unexplained overrides."""
-    now = recorder.clock.now()
-    session = recorder.session
     items = nurse_aldrete(checklist, errors)
-    checks = automatic_checks(session, recorder.protocol, now, items)
+    checks = automatic_checks(session, protocol, now, items)
     failing = [c for c in checks if not c.ok]
     override = str(checklist.get("override_reason") or "").strip()
     if failing and not override:
@@ -214,5 +209,5 @@ def validate_discharge(recorder: Recorder, checklist: dict[str, Any],
         "no_driving_advice": checklist.get("no_driving_advice") is True,
         "ready_to_leave_at": to_iso(ready) if isinstance(ready, datetime) else None,
         "override_reason": override or None,
-        "aldrete": aldrete(session, recorder.protocol, items),
+        "aldrete": aldrete(session, protocol, items),
     }

@@ -1,6 +1,6 @@
 """The protocol's dose plan, and how a dose entry or the running dose compares with it.
 
-CLINICAL.md §4 "Dose plan": a rate above the plan's maximum, a total past the
+docs/alarms-and-protocols.md "Dose plan": a rate above the plan's maximum, a total past the
 planned mg/kg (or mg for a single dose), or an infusion running past the
 planned duration warns (medium) and asks for confirmation at entry; a total of
 2x the plan or more, or a rate in the anaesthetic range (>= 1 mg/kg/h for a

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import datetime
+
+from monitor.parameters import fmt
 
 
 @dataclass
@@ -58,5 +59,12 @@ def to_mg_per_h(rate: float, unit: str, weight_kg: float) -> float:
     raise ValueError(f"unknown rate unit {unit!r}")
 
 
-def epoch(when: datetime) -> float:
-    return when.timestamp()
+def rate_text(rate: float, unit: str, weight_kg: float, concentration: float | None = None,
+              *, sep: str = " = ") -> str:
+    """A rate in every unit a nurse sets a pump in: "0.35 mg/kg/h = 24.5 mg/h = 4.9 mL/h"
+    (mL/h only with a concentration in mg/mL)."""
+    mg_h = to_mg_per_h(rate, unit, weight_kg)
+    text = f"{fmt(rate)} {unit}" + ("" if unit == "mg/h" else f"{sep}{mg_h:.1f} mg/h")
+    if concentration:
+        text += f"{sep}{mg_h / concentration:.1f} mL/h"
+    return text

@@ -15,6 +15,7 @@ from typing import Any
 from monitor.errors import FieldError, ValidationError
 from monitor.events import EventKind
 from monitor.outcomes import validate_outcomes
+from monitor.parameters import SCORE, VITAL, keys
 from monitor.predose import validate_checklist
 from monitor.protocols import Protocol
 from monitor.scales import validate_assessment
@@ -25,24 +26,14 @@ from monitor.validation import (
     validate_text,
     validate_vitals,
 )
-
-INDICATIONS = ("CRPS", "fibromyalgia", "neuropathic pain", "depression", "other")
-QUICK_EVENTS: dict[str, str] = {
-    "nausea": "Nausea", "vomiting": "Vomiting", "anxiety": "Anxiety",
-    "emergence": "Emergence reaction", "antiemetic": "Antiemetic given",
-    "benzodiazepine": "Benzodiazepine given", "antihypertensive": "Antihypertensive given",
-    "eye_mask_on": "Eye mask on", "eye_mask_off": "Eye mask off", "music_on": "Music on",
-    "music_off": "Music off", "responds_to_voice": "Responds to voice",
-    "hypersalivation": "Hypersalivation", "laryngospasm": "Laryngospasm / airway obstruction",
-    "apnoea": "Apnoea", "oxygen_started": "Oxygen started",
-    "airway_manoeuvre": "Airway manoeuvre", "hallucinations": "Hallucinations",
-    "dizziness": "Dizziness", "headache": "Headache", "chest_pain": "Chest pain",
-    "diplopia_nystagmus": "Diplopia / nystagmus",
-}
-DRUG_EVENTS = ("antiemetic", "benzodiazepine", "antihypertensive")
-ROUTES = ("IV", "PO", "IM", "SC", "SL", "intranasal", "inhaled")
-DOSE_UNITS = ("mg", "mcg", "g", "mL", "units")
-RATE_UNITS = ("mg/kg/h", "mg/h")
+from monitor.vocabulary import (
+    DOSE_UNITS,
+    DRUG_EVENTS,
+    INDICATIONS,
+    QUICK_EVENTS,
+    RATE_UNITS,
+    ROUTES,
+)
 
 
 def collect(errors: list[FieldError], validate: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -61,7 +52,7 @@ def opening(fields: dict[str, Any], protocol_ids: list[str],
                             required=True, max_len=64)
     name = validate_text(fields.get("display_name"), "display_name", "Display name",
                          errors, max_len=100)
-    weight = parse_number(fields.get("weight_kg", ""), "weight", errors)  # type: ignore[arg-type]
+    weight = parse_number(str(fields.get("weight_kg", "")), "weight", errors)
     indication = validate_choice(fields.get("indication"), "indication", "Indication",
                                  INDICATIONS, errors)
     if indication is None and not any(e.field == "indication" for e in errors):
@@ -203,10 +194,9 @@ FIELDS: dict[EventKind, tuple[str, ...]] = {
     EventKind.SESSION_OPENED: ("patient_id", "display_name", "weight_kg", "indication",
                                "indication_text", "protocol", "nurse_id", "spo2_scale",
                                "protocol_snapshot"),
-    EventKind.VITALS: ("sbp", "dbp", "map", "map_measured", "hr", "spo2", "rr", "temp", "etco2",
-                       "o2", "missing", "artifact_values"),
-    EventKind.ASSESSMENT: ("moaas", "rass", "pain", "dissociation", "acvpu", "nausea",
-                           "anxiety", "perceptual", "cadss6", "cadss6_total", "comment"),
+    EventKind.VITALS: (*keys(group=VITAL), "map_measured", "o2", "missing", "artifact_values"),
+    EventKind.ASSESSMENT: (*keys(group=SCORE), "acvpu", "nausea", "anxiety", "perceptual",
+                           "cadss6", "comment"),
     EventKind.INFUSION_STARTED: ("mode", "rate", "rate_unit", "concentration_mg_ml", "dose_mg",
                                  "route", "lot"),
     EventKind.RATE_CHANGED: ("rate", "rate_unit"),

@@ -34,6 +34,11 @@ class ValidationError(MonitorError):
         return {e.field: e for e in self.errors}
 
 
+class WrongThread(RuntimeError):
+    """A recorder was used from a thread that does not own it (a programming error,
+    never a user's): feeds put their samples into the recorder's inbox instead."""
+
+
 class StoreError(MonitorError):
     """The database could not be opened, read or written."""
 

@@ -14,7 +14,8 @@ import traceback
 from pathlib import Path
 
 from monitor import __version__
-from monitor.paths import default_db, log_dir
+from monitor.paths import Target, default_db, log_dir
+from monitor.portable import make_private
 
 _configured = False
 
@@ -44,9 +45,9 @@ def configure(level: int = logging.INFO) -> Path | None:
 class PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
     """Every log file (the current one and each rotated one) is created 0600."""
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self):
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.fchmod(fd, 0o600)
+        make_private(fd)
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
 
@@ -54,17 +55,19 @@ class PrivateFormatter(logging.Formatter):
     """Tracebacks keep where an error happened and its type, not its message (which
     may quote a value, a name or a file path)."""
 
-    def formatException(self, ei):  # type: ignore[no-untyped-def]
+    def formatException(self, ei):
         kind, _exc, tb = ei
         return "Traceback (most recent call last):\n" + "".join(traceback.format_tb(tb)) + (
             f"{kind.__name__ if kind else 'Exception'} (message not logged)")
 
 
-def where(db: Path) -> str:
-    """The database as the log names it: which kind of place, never its path."""
+def where(db: Target) -> str:
+    """The database as the log names it: which kind of place, never its path or URL."""
+    if isinstance(db, str):
+        return "on a server given by --db or the environment"
     return "in the default place" if db == default_db() else "given by --db or the environment"
 
 
-def startup_line(db: Path, extra: str = "") -> str:
+def startup_line(db: Target, extra: str = "") -> str:
     return (f"ketamine-monitor {__version__} starting; Python {platform.python_version()}"
             f"{extra}; database {where(db)}")

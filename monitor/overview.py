@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from monitor.eventlog import EventLog
 from monitor.events import EventKind
 from monitor.protocols import ProtocolSet, load_protocols
-from monitor.store import Store
 
 
 def phase_from_counts(counts: dict[str, int], single_dose: bool) -> str:
@@ -27,7 +27,7 @@ def phase_from_counts(counts: dict[str, int], single_dose: bool) -> str:
     return "baseline"
 
 
-def session_rows(store: Store, *, open_only: bool = False,
+def session_rows(store: EventLog, *, open_only: bool = False,
                  protocols: ProtocolSet | None = None) -> list[dict[str, Any]]:
     known = (protocols or load_protocols()).protocols
     rows = []

@@ -15,14 +15,17 @@ def default_db() -> Path:
     return user_data_path(APP, appauthor=False) / "sessions.db"
 
 
-def resolve_db(arg: str | None) -> Path:
-    """--db wins, then $KETAMINE_MONITOR_DB, then the user data directory."""
-    if arg:
-        return Path(arg).expanduser()
-    env = os.environ.get(DB_ENV)
-    if env:
-        return Path(env).expanduser()
-    return default_db()
+# Where the event log is: a file, or the URL of a server's log.
+Target = Path | str
+
+
+def resolve_db(arg: str | None) -> Target:
+    """--db wins, then $KETAMINE_MONITOR_DB, then the user data directory. A path or
+    ``sqlite:///path`` gives a file; another URL (``postgresql://...``) stays a URL."""
+    text = arg or os.environ.get(DB_ENV)
+    if not text:
+        return default_db()
+    return text if "://" in text else Path(text).expanduser()
 
 
 def ensure_parent(path: Path) -> None:
@@ -37,10 +40,6 @@ def config_dir() -> Path:
 
 def site_protocols() -> Path:
     return config_dir() / "protocols.toml"
-
-
-def settings_file() -> Path:
-    return config_dir() / "settings.toml"
 
 
 def alarm_sound_file() -> Path:

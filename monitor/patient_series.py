@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from monitor.errors import ConfigError
+from monitor.eventlog import EventLog
 from monitor.events import EventKind
 from monitor.protocols import ProtocolSet
 from monitor.session import Session, fold
-from monitor.store import Store
 
 # Drug names (lower case, generic) recognised in free medication entries, per class.
 DRUG_CLASSES: dict[str, tuple[str, ...]] = {
@@ -213,17 +213,17 @@ def series_facts(sessions: list[Session], protocols: ProtocolSet,
     return facts
 
 
-def patient_session_ids(store: Store, patient_id: str) -> list[str]:
+def patient_session_ids(store: EventLog, patient_id: str) -> list[str]:
     """Sessions of one patient identifier, oldest first."""
     ids = [s for s in store.summaries() if s.patient_id == patient_id]
     return [s.session_id for s in sorted(ids, key=lambda s: s.opened_at)]
 
 
-def load_series(store: Store, patient_id: str) -> list[Session]:
+def load_series(store: EventLog, patient_id: str) -> list[Session]:
     return [fold(sid, store.events(sid)) for sid in patient_session_ids(store, patient_id)]
 
 
-def previous_session(store: Store, session: Session) -> Session | None:
+def previous_session(store: EventLog, session: Session) -> Session | None:
     """The latest earlier session of the same patient (for the chart overlay)."""
     patient = str(session.opening.get("patient_id", ""))
     earlier = [s for s in store.summaries()

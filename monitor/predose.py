@@ -1,6 +1,6 @@
 """Before dosing: the pre-infusion checklist and what must be known before "Start".
 
-CLINICAL.md §7: the baseline is the last reading before dosing; with no
+docs/alarms-and-protocols.md: the baseline is the last reading before dosing; with no
 pre-dose BP or sedation score the nurse is asked before the start. For the
 REMS preset a pre-dose BP above the label's 140/90 is a decision for the
 clinician (a confirmation, not a hard stop).
@@ -16,21 +16,8 @@ from monitor.events import EventKind
 from monitor.parameters import fmt
 from monitor.protocols import Protocol
 from monitor.session import Session
+from monitor.vocabulary import ANSWERS, CHECKLIST_ITEMS
 
-# Every item a clinic may put on its checklist (protocol key ``checklist.items``).
-CHECKLIST_ITEMS: dict[str, str] = {
-    "fasting": "Fasting as instructed",
-    "contraindications_asked": "Contraindications asked (uncontrolled hypertension, psychosis, "
-                               "raised intracranial pressure, pregnancy)",
-    "benzodiazepines": "Concomitant benzodiazepines",
-    "opioids": "Concomitant opioids",
-    "psychostimulants": "Concomitant psychostimulants",
-    "maois": "Concomitant MAOIs",
-    "escort_arranged": "Escort arranged",
-}
-# Items that record a fact (REMS concomitant medication), not a step to complete.
-MEDICATION_ITEMS = ("benzodiazepines", "opioids", "psychostimulants", "maois")
-ANSWERS = ("yes", "no")
 LATE = float("inf")
 
 

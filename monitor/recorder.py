@@ -9,16 +9,27 @@ only after it is committed.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from monitor import entries
 from monitor.clock import Clock, to_iso
 from monitor.doseplan import entry_warnings
-from monitor.entries import DOSE_UNITS, DRUG_EVENTS, INDICATIONS, QUICK_EVENTS, ROUTES, collect
-from monitor.errors import ConfirmationNeeded, FieldError, SessionStateError, ValidationError
+from monitor.entries import collect
+from monitor.errors import (
+    ConfirmationNeeded,
+    FieldError,
+    SessionStateError,
+    ValidationError,
+    WrongThread,
+)
+from monitor.eventlog import EventLog
 from monitor.events import CLINICAL_KINDS, Event, EventKind
+from monitor.inbox import Inbox
 from monitor.predose import predose_warnings, validate_checklist
 from monitor.protocols import Protocol, ProtocolSet
 from monitor.rules.alarms import audio_pause_payload
@@ -26,7 +37,6 @@ from monitor.rules.engine import Evaluation, evaluate
 from monitor.scales import validate_assessment
 from monitor.session import TIMELINE_KINDS, Phase, fold
 from monitor.session_protocol import SNAPSHOT_KEY, protocol_in_force, snapshot
-from monitor.store import Store
 from monitor.validation import (
     PLAUSIBLE,
     SOURCES,
@@ -39,13 +49,34 @@ from monitor.validation import (
     validate_text,
     validate_vitals,
 )
+from monitor.vocabulary import (
+    ACK_ACTIONS,
+    DOSE_UNITS,
+    DRUG_EVENTS,
+    INDICATIONS,
+    QUICK_EVENTS,
+    ROUTES,
+)
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DOSE_UNITS", "DRUG_EVENTS", "INDICATIONS", "QUICK_EVENTS", "ROUTES", "Recorder"]
-ACK_ACTIONS = ("re-measured", "infusion slowed", "infusion paused", "medication given",
-               "patient reassured", "physician informed", "artifact", "no action needed")
-Listener = Callable[[list[Event], Evaluation], None]
+__all__ = ["ACK_ACTIONS", "DOSE_UNITS", "DRUG_EVENTS", "INDICATIONS", "QUICK_EVENTS", "ROUTES",
+           "Recorder"]
+# A set of device values, its observed time and the device that sent it.
+DeviceSet = tuple[dict[str, Any], datetime, str]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one commit (or tick) changed, for the views: they redraw from this, not
+    from their own bookkeeping of what they have seen."""
+
+    events: list[Event]      # appended by this commit (entries, then rule decisions)
+    evaluation: Evaluation   # the rules as they stand after it
+    rebuilt: bool            # the derived state was folded again: redraw everything
+
+
+Listener = Callable[[Change], None]
 
 
 def _nurse(value: object, errors: list[FieldError], field: str = "nurse_id") -> str:
@@ -53,9 +84,14 @@ def _nurse(value: object, errors: list[FieldError], field: str = "nurse_id") -> 
 
 
 class Recorder:
-    """Records into one session; owns its folded state and rule evaluation."""
+    """Records into one session; owns its folded state and rule evaluation.
 
-    def __init__(self, store: Store, session_id: str, clock: Clock,
+    A recorder belongs to the thread that created it: only that thread records, ticks
+    and is notified (a call from another thread raises WrongThread). Feeds on other
+    threads put device sets into ``inbox``; the owner ``drain``s it in batches, each
+    one transaction and one notification."""
+
+    def __init__(self, store: EventLog, session_id: str, clock: Clock,
                  protocols: ProtocolSet) -> None:
         self.store = store
         self.clock = clock
@@ -66,10 +102,13 @@ class Recorder:
         self.protocol: Protocol = protocol_in_force(self.session, protocols)
         self._listeners: list[Listener] = []
         self.last_evaluation = evaluate(self.session, self.protocol, clock.now())
+        self.owner_thread = threading.get_ident()
+        self.inbox: Inbox[DeviceSet] = Inbox()
+        self._rebuilds_told = self.session.rebuilds
 
     # -- opening ---------------------------------------------------------------
     @classmethod
-    def open_new(cls, store: Store, clock: Clock, protocols: ProtocolSet,
+    def open_new(cls, store: EventLog, clock: Clock, protocols: ProtocolSet,
                  fields: dict[str, Any], session_id: str | None = None) -> Recorder:
         errors: list[FieldError] = []
         payload = entries.opening(fields, list(protocols.protocols), errors)
@@ -91,10 +130,31 @@ class Recorder:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
+    def _owned(self) -> None:
+        if threading.get_ident() != self.owner_thread:
+            raise WrongThread(
+                f"session {self.session.session_id}: its recorder belongs to another thread; "
+                "put device sets into recorder.inbox and let the owner drain them")
+
+    def _notify(self, events: list[Event]) -> None:
+        rebuilt = self.session.rebuilds != self._rebuilds_told
+        self._rebuilds_told = self.session.rebuilds
+        change = Change(events, self.last_evaluation, rebuilt)
+        for listener in list(self._listeners):
+            listener(change)
+
+    def drain(self, limit: int | None = None) -> list[Event | ValidationError]:
+        """Record what feeds put into the inbox: one transaction and one notification
+        for the whole batch, in time order."""
+        self._owned()
+        batch = sorted(self.inbox.drain(limit), key=lambda s: s[1])
+        return self.record_device_vitals(batch) if batch else []
+
     def _commit(self, items: list[tuple[EventKind, dict[str, Any], str, datetime, str]]
                 ) -> list[Event]:
         """The entry and the rule decisions it causes are committed in one transaction:
         either both are on disk or neither is (and the session is folded back)."""
+        self._owned()
         now = self.clock.now()
         mark = len(self.session.events)
         try:
@@ -108,14 +168,21 @@ class Recorder:
             self.session.reset_to(mark)
             self.last_evaluation = evaluate(self.session, self.protocol, now)
             raise
-        for listener in list(self._listeners):
-            listener(events, self.last_evaluation)
+        self._notify(events)
         return events
+
+    @property
+    def evaluates_rules(self) -> bool:
+        """Whether this recorder's log object owns the session: only the owner appends
+        alarm decisions (another writer shows the owner's, it never adds its own)."""
+        sid = self.session.session_id
+        writer = self.store.writer
+        return bool(writer) and self.store.owner(sid) == writer
 
     def _apply_rules(self, now: datetime) -> list[Event]:
         evaluation = evaluate(self.session, self.protocol, now)
         decided: list[Event] = []
-        if evaluation.drafts:
+        if evaluation.drafts and self.evaluates_rules:
             decided = self.store.append_many(
                 self.session.session_id,
                 [(k, p, "system", now, "rules") for k, p in evaluation.drafts],
@@ -128,10 +195,10 @@ class Recorder:
 
     def tick(self) -> list[Event]:
         """Evaluate timers (overdue, escalation, pause countdown) at the clock's now."""
+        self._owned()
         now = self.clock.now()
         events = self._apply_rules(now)
-        for listener in list(self._listeners):
-            listener(events, self.last_evaluation)
+        self._notify(events)
         return events
 
     def _record(self, kind: EventKind, payload: dict[str, Any], author: str,
@@ -213,8 +280,7 @@ class Recorder:
             retry=lambda: self.record_vitals(fields, nurse_id, observed_at=observed_at,
                                              source=source, confirmed=True))
 
-    def record_device_vitals(self, sets: list[tuple[dict[str, Any], datetime, str]]
-                             ) -> list[Event | ValidationError]:
+    def record_device_vitals(self, sets: list[DeviceSet]) -> list[Event | ValidationError]:
         """Record device samples (fields, observed time, device as author) in one
         transaction with one notification. Each set is validated on its own: the
         valid ones are stored, the others come back as their ValidationError."""
@@ -225,7 +291,7 @@ class Recorder:
             author = validate_text(device, "device", "Device", errors, required=True,
                                    max_len=64) or ""
             when = self._when(observed_at, errors)
-            payload = collect(errors, lambda f=fields: validate_vitals(f, "device"))
+            payload = collect(errors, partial(validate_vitals, fields, "device"))
             if errors:
                 results.append(ValidationError(errors))
                 continue
@@ -502,7 +568,8 @@ class Recorder:
         from monitor.discharge import validate_discharge
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
-        payload = validate_discharge(self, checklist, errors)
+        payload = validate_discharge(self.session, self.protocol, self.clock.now(), checklist,
+                                     errors)
         raise_if(errors)
         return self._record(EventKind.DISCHARGED, payload, author, self.clock.now())
 

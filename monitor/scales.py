@@ -77,8 +77,9 @@ def validate_assessment(fields: dict[str, object]) -> dict[str, object]:
         else:
             parsed = [parse_optional(v, "cadss_item", errors) for v in items]
             if all(p is not None for p in parsed):
-                out["cadss6"] = [int(p) for p in parsed]  # type: ignore[arg-type]
-                out["cadss6_total"] = sum(out["cadss6"])  # type: ignore[arg-type]
+                items_int = [int(p) for p in parsed if p is not None]
+                out["cadss6"] = items_int
+                out["cadss6_total"] = sum(items_int)
             elif not any(e.field == "cadss_item" for e in errors):
                 errors.append(FieldError("cadss6", "CADSS-6", str(items), "rate all six items"))
     comment = validate_text(fields.get("comment"), "comment", "Comment", errors)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from monitor.errors import StoreError
 from monitor.paths import config_dir
+from monitor.portable import NOFOLLOW, others_can_read
 
 KEY_ENV = "KETAMINE_MONITOR_KEY_FILE"
 KEY_NAME = "record.key"
@@ -51,7 +52,7 @@ def load_key(*, create: bool) -> bytes | None:
     a missing clinic key is reported, so records are never sealed with a stray key."""
     path = key_file()
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW)
     except FileNotFoundError:
         if not create:
             return None
@@ -63,7 +64,7 @@ def load_key(*, create: bool) -> bytes | None:
         raise StoreError(f"Cannot read the record key {path}: {exc.strerror}") from exc
     with os.fdopen(fd, "r", encoding="ascii", errors="replace") as fh:
         mode = stat.S_IMODE(os.fstat(fh.fileno()).st_mode)
-        if mode & 0o077:
+        if others_can_read(mode):
             raise StoreError(f"The record key {path} is readable by other users (mode "
                              f"{mode:o}); make it private with `chmod 600 {path}`")
         return _parse(fh.read(200), path)
@@ -73,7 +74,7 @@ def _create(path: Path) -> bytes:
     key = secrets.token_bytes(32)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o600)
     except FileExistsError:
         return load_key(create=False) or key  # another process created it first
     except OSError as exc:

@@ -16,10 +16,11 @@ from typing import Any
 from monitor.clock import from_iso
 from monitor.dosing import RateTimeline, to_mg_per_h
 from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
+from monitor.parameters import SCORE, VITAL, keys
 from monitor.series import Series
 
-VITAL_PARAMS = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "etco2")
-SCORE_PARAMS = ("moaas", "rass", "pain", "dissociation", "cadss6_total")
+VITAL_PARAMS = keys(group=VITAL)
+SCORE_PARAMS = keys(group=SCORE)
 SERIES_PARAMS = VITAL_PARAMS + SCORE_PARAMS
 PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
 TIMELINE_KINDS = frozenset({

@@ -13,20 +13,20 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Protocol
 
 from monitor.clock import ManualClock
 from monitor.errors import MonitorError
+from monitor.eventlog import EventLog
 from monitor.protocols import ProtocolSet, load_protocols
-from monitor.recorder import ACK_ACTIONS, Recorder
-from monitor.store import Store
+from monitor.recorder import Recorder
+from monitor.vocabulary import ACK_ACTIONS
 
 NURSE = "RN-DEMO"
 BASELINE_MIN = 10
 RECOVERY_MIN = 65
 DEFAULT_INFUSION_MIN = 120
-Action = Callable[[Recorder], None]
+Action = Callable[[Recorder], object]  # what it returns is not used
 # The demo patient's pre-infusion checklist: steps done, no concomitant sedatives.
 CHECKLIST = {"fasting": "yes", "contraindications_asked": "yes", "benzodiazepines": "no",
              "opioids": "no", "psychostimulants": "no", "maois": "no", "escort_arranged": "yes"}
@@ -189,7 +189,8 @@ class DemoScript:
         rec.tick()
         now = rec.clock.now()
         for alarm in rec.session.active_alarms():
-            if alarm.acknowledged or now - alarm.last_announced_at < timedelta(seconds=60):
+            announced = alarm.last_announced_at or alarm.raised_at
+            if alarm.acknowledged or now - announced < timedelta(seconds=60):
                 continue
             action = {"sbp": "infusion slowed", "dbp": "infusion slowed",
                       "spo2": "re-measured", "moaas": "patient reassured"}.get(
@@ -211,7 +212,7 @@ DEMO_OPENING = {"patient_id": "DEMO-0001", "display_name": "Demo Patient", "weig
                 "indication": "CRPS", "protocol": "chronic-pain-iv", "nurse_id": NURSE}
 
 
-def open_demo(store: Store, clock: ManualClock | None = None,
+def open_demo(store: EventLog, clock: ManualClock | None = None,
               protocols: ProtocolSet | None = None) -> Recorder:
     return Recorder.open_new(store, clock or ManualClock(datetime.now(UTC)),
                              protocols or load_protocols(), dict(DEMO_OPENING))
@@ -237,7 +238,7 @@ def play(script: DemoScript, rec: Recorder, clock: ManualClock | None, start: da
     return i
 
 
-def run_headless(db: Path, *, seed: int = 1, minutes: float | None = None,
+def run_headless(log: EventLog, *, seed: int = 1, minutes: float | None = None,
                  device_rate: float = 0.0, start: datetime | None = None,
                  device: str = "direct") -> str:
     script = DemoScript(seed, minutes=minutes, device_rate=device_rate)
@@ -247,13 +248,12 @@ def run_headless(db: Path, *, seed: int = 1, minutes: float | None = None,
     if device == "hl7":
         from monitor.devices.demo_feed import Hl7Feed
         feed = script.device_feed = Hl7Feed(clock)
-    with Store(db) as store:
-        rec = open_demo(store, clock)
-        try:
-            play(script, rec, clock, begin)
-        finally:
-            if feed is not None:
-                feed.close()
-        s = rec.session
-        return (f"session {s.session_id}: {len(s.events)} entries, {len(s.alarms)} alarms "
-                f"raised, phase {s.phase}, dose {s.dose_mg(clock.now()):.1f} mg")
+    rec = open_demo(log, clock)
+    try:
+        play(script, rec, clock, begin)
+    finally:
+        if feed is not None:
+            feed.close()
+    s = rec.session
+    return (f"session {s.session_id}: {len(s.events)} entries, {len(s.alarms)} alarms "
+            f"raised, phase {s.phase}, dose {s.dose_mg(clock.now()):.1f} mg")

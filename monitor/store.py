@@ -19,30 +19,33 @@ read-only and never block the writer.
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import logging
 import os
+import socket
 import sqlite3
 import stat
+import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from monitor.clock import from_iso, to_iso
 from monitor.errors import ChainError, StoreError, StoreLockedError
+from monitor.eventlog import Item, SessionSummary, Verdict, register_backend, sqlite_path
 from monitor.events import (
     GENESIS,
     Event,
     EventKind,
     RawChecker,
     canonical,
+    chain_events,
     chain_hash,
     first_broken,
 )
+from monitor.portable import NOFOLLOW, rewrite, try_lock, unlock
 from monitor.sealing import event_mac, head_mac, key_id, list_mac, load_key, same
 
 log = logging.getLogger(__name__)
@@ -100,37 +103,6 @@ _COLUMNS = ("session_id, seq, kind, observed_at, recorded_at, author, source, pa
             "prev_hash, hash")
 
 
-@dataclass(frozen=True)
-class SessionSummary:
-    session_id: str
-    patient_id: str
-    opened_at: datetime
-    entries: int
-    protocol: str
-    dose_mode: str = ""  # from the protocol copy the session recorded (if any)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What checking one session found. ``problems`` mean tampering or damage;
-    ``notes`` say what could not be checked (e.g. the key is on another workstation)."""
-
-    session_id: str
-    events: int
-    head: str
-    problems: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def text(self) -> str:
-        if self.problems:
-            return "RECORD FAILED VERIFICATION: " + "; ".join(self.problems)
-        return "; ".join(("record verified", *self.notes))
-
-
 def _describe(exc: sqlite3.Error) -> str:
     text = str(exc)
     if "file is not a database" in text or "malformed" in text:
@@ -163,7 +135,10 @@ class Store:
         self.path = Path(path)
         self.readonly = readonly
         self._lock_fd: int | None = None
-        self._heads: dict[str, tuple[int, str]] = {}
+        # One connection, used by one thread at a time: a recorder belongs to one
+        # thread, and this lock keeps a reader on another thread (a board, a test)
+        # from interleaving with a transaction.
+        self._mutex = threading.RLock()
         self._verified: dict[str, tuple[int, str]] = {}
         self.verify_notes: list[str] = []
         self.key_problem = ""
@@ -225,7 +200,7 @@ class Store:
         # The lock belongs to the file, not to the name: a symlinked path resolves to
         # the same lock, and a second hard link (which SQLite would give its own
         # -wal) is refused.
-        real = Path(os.path.realpath(self.path))
+        real = self.path.resolve()
         with suppress(FileNotFoundError):
             if os.stat(real).st_nlink > 1:
                 raise StoreError(f"Cannot open {self.path} for writing: the file has more "
@@ -234,11 +209,11 @@ class Store:
         created = False
         try:
             try:
-                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | NOFOLLOW,
                              0o600)
                 created = True
             except FileExistsError:
-                fd = os.open(lock_path, os.O_RDWR | os.O_NOFOLLOW)
+                fd = os.open(lock_path, os.O_RDWR | NOFOLLOW)
         except OSError as exc:
             why = ("it is a symbolic link" if exc.errno == errno.ELOOP else exc.strerror)
             raise StoreError(
@@ -251,23 +226,24 @@ class Store:
             raise StoreError(f"Cannot open {self.path} for writing: {lock_path} is not a "
                              "lock file of this program; move it away")
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            locked = try_lock(fd)
         except OSError as exc:
+            os.close(fd)
+            raise StoreError(f"Cannot open {self.path} for writing: {exc}") from exc
+        if not locked:
             holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
             os.close(fd)
             raise StoreLockedError(
                 f"{self.path} is already open for writing by another process (pid {holder}); "
-                "close the other window first, or open it read-only"
-            ) from exc
+                "close the other window first, or open it read-only")
         # Our own small lock file (created here, or checked above): safe to rewrite.
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        rewrite(fd, str(os.getpid()).encode())
         self._lock_fd = fd
 
     def _release_lock(self) -> None:
         if self._lock_fd is not None:
             with suppress(OSError):
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                unlock(self._lock_fd)
             os.close(self._lock_fd)
             self._lock_fd = None
 
@@ -376,18 +352,37 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
+    # -- ownership (see monitor.eventlog) ------------------------------------
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def writer(self) -> str:
+        """This process, while it holds the file's writer lock ('' when read-only)."""
+        return "" if self.readonly else f"{socket.gethostname()} (pid {os.getpid()})"
+
+    def owner(self, session_id: str) -> str:
+        """One process writes a SQLite file at a time (the lock), so the writer owns
+        every session in it; a read-only reader evaluates no rules."""
+        return self.writer
+
+    def claim(self, session_id: str) -> None:
+        if self.readonly:
+            raise StoreError(f"{self.path} is open read-only: it cannot own session "
+                             f"{session_id}")
+
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- writing -------------------------------------------------------------
     def _head(self, session_id: str) -> tuple[int, str]:
-        head = self._heads.get(session_id)
-        if head is None:
-            row = self._conn.execute(
-                "SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1",
-                (session_id,)).fetchone()
-            head = (row[0], row[1]) if row else (0, GENESIS)
-        return head
+        """The session's last (seq, hash) as stored: read inside the write transaction,
+        so the next seq and hash come from the file, never from a cache."""
+        row = self._conn.execute(
+            "SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1",
+            (session_id,)).fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
 
     def _require_key(self) -> bytes:
         if self.key is None:
@@ -399,21 +394,22 @@ class Store:
         """Everything appended inside is committed together, or none of it is."""
         if self.readonly:
             raise StoreError(f"{self.path} is open read-only")
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
-        heads, verified = dict(self._heads), dict(self._verified)
-        try:
-            yield
-            self._conn.execute("COMMIT")
-        except BaseException as exc:
-            with suppress(sqlite3.Error):
-                self._conn.execute("ROLLBACK")
-            self._heads, self._verified = heads, verified
-            if isinstance(exc, sqlite3.Error):
+        with self._mutex:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
                 raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
-            raise
+            verified = dict(self._verified)
+            try:
+                yield
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+                self._verified = verified
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
+                raise
 
     def append(self, session_id: str, kind: EventKind, payload: dict[str, Any], *,
                author: str, observed_at: datetime, recorded_at: datetime,
@@ -422,25 +418,19 @@ class Store:
         return self.append_many(session_id, [(kind, payload, author, observed_at, source)],
                                 recorded_at=recorded_at)[0]
 
-    def append_many(self, session_id: str,
-                    items: Iterable[tuple[EventKind, dict[str, Any], str, datetime, str]],
-                    *, recorded_at: datetime) -> list[Event]:
+    def append_many(self, session_id: str, items: Iterable[Item], *,
+                    recorded_at: datetime) -> list[Event]:
         """Append several events in one transaction (all or none); inside
-        ``transaction()`` they join it."""
+        ``transaction()`` they join it. Seq and hash are assigned inside it."""
         if self.readonly:
             raise StoreError(f"{self.path} is open read-only")
-        seq, prev = self._head(session_id)
-        built: list[Event] = []
-        for kind, payload, author, observed_at, source in items:
-            seq += 1
-            draft = Event(session_id, seq, EventKind(kind), payload, author, observed_at,
-                          recorded_at, source, prev)
-            ev = draft._replace(hash=draft.compute_hash())
-            built.append(ev)
-            prev = ev.hash
-        if not built:
+        todo = list(items)
+        if not todo:
             return []
-        self._insert(built, "Not saved")
+        with self._mutex, self.transaction() if not self._conn.in_transaction \
+                else nullcontext():
+            built = chain_events(session_id, self._head(session_id), todo, recorded_at)
+            self._insert(built, "Not saved")
         return built
 
     def _insert(self, events: list[Event], failure: str) -> None:
@@ -470,7 +460,6 @@ class Store:
         cached = self._verified.get(sid)
         if cached is not None and cached[1] == events[0].prev_hash:
             self._verified[sid] = (events[-1].seq, events[-1].hash)  # we hashed these
-        self._heads[sid] = (events[-1].seq, events[-1].hash)
 
     def _register(self, conn: sqlite3.Connection, sid: str, seq: int, head: str) -> None:
         """Seal the session's head; a new session also joins the sealed session list."""
@@ -504,9 +493,10 @@ class Store:
             ev, why = broken
             raise ChainError(f"Refused: event {ev.entry_id} {why}")
         sid = events[0].session_id
-        if self._head(sid)[0] > 0 or self._registered(sid):
-            raise StoreError(f"Refused: session {sid} is already in {self.path}")
-        self._insert(events, "Not imported")
+        with self._mutex:
+            if self._head(sid)[0] > 0 or self._registered(sid):
+                raise StoreError(f"Refused: session {sid} is already in {self.path}")
+            self._insert(events, "Not imported")
 
     def _registered(self, sid: str) -> bool:
         if self.schema < 2:
@@ -517,9 +507,11 @@ class Store:
     # -- reading -------------------------------------------------------------
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
         try:
-            yield from self._conn.execute(sql, args)
+            with self._mutex:
+                rows = self._conn.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
+        yield from rows
 
     def events(self, session_id: str, *, checker: RawChecker | None = None) -> list[Event]:
         """All events of a session in order. Read in chunks, each chunk's payloads parsed
@@ -531,6 +523,7 @@ class Store:
         out: list[Event] = []
         prev_hash = GENESIS
         try:
+            self._mutex.acquire()
             cursor = self._conn.execute(
                 f"SELECT {_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq",
                 (session_id,))
@@ -551,6 +544,8 @@ class Store:
         except (ValueError, KeyError, TypeError) as exc:
             raise ChainError(f"Cannot read session {session_id} in {self.path}: an event is "
                              f"unreadable ({exc}); run `ketamine-monitor verify`") from exc
+        finally:
+            self._mutex.release()
         return out
 
     def kind_counts(self, session_id: str) -> dict[str, int]:
@@ -731,20 +726,31 @@ class Store:
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """Reads inside see one state of the file, whatever a writer does meanwhile."""
-        if self._conn.in_transaction:
-            yield
-            return
-        self._conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            with suppress(sqlite3.Error):
-                self._conn.execute("COMMIT")
+        with self._mutex:
+            if self._conn.in_transaction:
+                yield
+                return
+            self._conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("COMMIT")
 
     @contextmanager
     def raw(self) -> Iterator[sqlite3.Connection]:
         """The underlying connection, for maintenance tools and tests only."""
         yield self._conn
 
+
+def open_sqlite(target: str | os.PathLike[str], *, readonly: bool = False,
+                **options: Any) -> Store:
+    """The SQLite backend of ``monitor.eventlog.open_log`` (a path or sqlite:///path)."""
+    path = sqlite_path(target)
+    assert path is not None, "open_log sends only sqlite targets here"
+    return Store(path, readonly=readonly, **options)
+
+
+register_backend("sqlite", open_sqlite)
 
 __all__ = ["SCHEMA_VERSION", "SessionSummary", "Store", "Verdict", "chain_hash"]

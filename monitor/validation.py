@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.errors import FieldError, ValidationError
+from monitor.parameters import REGISTRY, VITAL, keys
 
 
 @dataclass(frozen=True)
@@ -37,34 +38,24 @@ class Range:
 # The single plausibility table (docs/validation.md shows it to clinics).
 # These bounds refuse typing slips and gateway placeholders (-999, 8388607);
 # clinical limits live in the protocol presets, not here.
+# Measured parameters come from the registry (monitor.parameters); the rest are doses.
 PLAUSIBLE: dict[str, Range] = {
-    "sbp": Range("Systolic BP", "mmHg", 40, 300),
-    "dbp": Range("Diastolic BP", "mmHg", 20, 200),
-    "map": Range("Mean BP", "mmHg", 25, 250),
-    "hr": Range("Heart rate", "/min", 20, 250),
-    "spo2": Range("SpO2", "%", 0, 100),
-    "rr": Range("Respiratory rate", "/min", 0, 70),
-    "etco2": Range("EtCO2", "mmHg", 0, 150),
-    "temp": Range("Temperature", "°C", 30.0, 43.0, 1),
-    "weight": Range("Weight", "kg", 20, 300, 1),
+    **{p.key: Range(p.name, p.unit, p.low, p.high, p.decimals) for p in REGISTRY},
     "rate_mg_kg_h": Range("Infusion rate", "mg/kg/h", 0.001, 3.0, 3),
     "rate_mg_h": Range("Infusion rate", "mg/h", 0.5, 300.0, 1),
     "bolus_mg": Range("Bolus", "mg", 0.5, 200.0, 1),
     "concentration": Range("Concentration", "mg/mL", 0.1, 100.0, 2),
     "med_dose": Range("Dose", "", 0.001, 10000.0, 3),
-    "pain": Range("Pain NRS", "", 0, 10),
-    "dissociation": Range("Dissociation rating", "", 0, 10),
-    "moaas": Range("MOAA/S", "", 0, 5),
-    "rass": Range("RASS", "", -5, 4),
     "cadss_item": Range("CADSS-6 item", "", 0, 4),
 }
 
 # Real readings below the usual range (apnoea, deep desaturation) are recorded
-# after the nurse confirms them, never refused (CLINICAL.md §7).
+# after the nurse confirms them, never refused (docs/alarms-and-protocols.md).
 USUAL_LOW: dict[str, float] = {"spo2": 50, "rr": 2}
 
-VITAL_FIELDS = ("sbp", "dbp", "hr", "spo2", "rr", "temp")
-OPTIONAL_VITALS = ("etco2",)  # recorded when monitored; never needs a missing reason
+VITAL_FIELDS = keys(group=VITAL, required=True)
+# Recorded when monitored; never needs a missing reason (MAP is also derived, below).
+OPTIONAL_VITALS = tuple(k for k in keys(group=VITAL, required=False) if k != "map")
 MISSING_REASONS = ("not measured", "refused", "device error")
 OXYGEN_CHOICES = ("air", "oxygen")
 SOURCES = ("manual", "device")
@@ -99,7 +90,7 @@ def parse_number(text: str | float | int, field: str,
         return None
     if rng.decimals == 0:
         return int(value)
-    if decimals_typed(raw) > rng.decimals:  # refuse, never round (CLINICAL.md §7)
+    if decimals_typed(raw) > rng.decimals:  # refuse, never round (docs/alarms-and-protocols.md)
         errors.append(FieldError(field, rng.label, raw, rng.allowed()))
         return None
     return value

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from monitor.clock import SystemClock
-from monitor.errors import StoreError
-from monitor.logsetup import where
+from monitor.errors import MonitorError
+from monitor.eventlog import EventLog
 from monitor.protocols import load_protocols
-from monitor.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +26,9 @@ def _choose_platform() -> None:
               "(close it with Ctrl+C)", file=sys.stderr)
 
 
-def run(db: Path, demo: dict[str, Any] | None = None) -> int:
+def run(opened: EventLog | MonitorError, demo: dict[str, Any] | None = None) -> int:
+    """The window on an opened log; ``opened`` is the error when it could not be opened
+    (it is shown in a dialog)."""
     _choose_platform()
     from PySide6 import __version__ as pyside_version
     from PySide6.QtCore import qVersion
@@ -37,25 +38,25 @@ def run(db: Path, demo: dict[str, Any] | None = None) -> int:
     from ui.main_window import MainWindow
     from ui.theme import apply_theme
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("ketamine-monitor")
     app.setOrganizationName("ketamine-monitor")
-    log.info("window starting; Qt %s, PySide6 %s, database %s", qVersion(), pyside_version,
-             where(db))
+    log.info("window starting; Qt %s, PySide6 %s", qVersion(), pyside_version)
     install_excepthook()
     apply_theme(app, "dark")
     protocols = load_protocols(_site_file())
-    try:
-        store = Store(db)
-    except StoreError as exc:
-        report(str(exc))
+    if isinstance(opened, MonitorError):
+        report(str(opened))
         return 1
+    store = opened
     window = MainWindow(store, SystemClock(), protocols, defer_charts=True)
     for problem in protocols.problems:
         window.show_problem(problem)
     if demo is not None:
         window.start_demo(demo)
     window.show()
+    log.info("window shown")
     _quit_on_signals(app)
     code = app.exec()
     window.shutdown()

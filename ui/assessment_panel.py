@@ -68,12 +68,12 @@ class AssessmentPanel(RecorderPanel):
         self.pain = score_box("Pain NRS 0-10", 0, 10)
         self.severity: dict[str, QComboBox] = {}
         for key in ("nausea", "anxiety", "perceptual"):
-            box = QComboBox()
-            box.addItem("—", None)
+            choice = QComboBox()
+            choice.addItem("—", None)
             for c in self.scales.choices(key):
-                box.addItem(c, c)
-            box.setAccessibleName(self.scales.data[key]["name"])
-            self.severity[key] = box
+                choice.addItem(c, c)
+            choice.setAccessibleName(self.scales.data[key]["name"])
+            self.severity[key] = choice
         self.nausea = self.severity["nausea"]
         self.comment = line_edit("Assessment comment", "comment (optional)")
         self.time = line_edit("Assessment time", "now", 80)
@@ -171,8 +171,8 @@ class AssessmentPanel(RecorderPanel):
         for box in (*self.cadss, self.dissociation, self.pain):
             box.setValue(box.minimum())
         self.acvpu.setCurrentIndex(0)
-        for box in self.severity.values():
-            box.setCurrentIndex(0)
+        for choice in self.severity.values():
+            choice.setCurrentIndex(0)
         self.comment.clear()
         self.time.clear()
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
@@ -92,7 +92,6 @@ class ClockAxis(pg.AxisItem):
 
 
 class ChartsView(QWidget):
-    following_changed = Signal(bool)
 
     def __init__(self, session: Session, protocol: Protocol, parent: QWidget | None = None
                  ) -> None:
@@ -391,11 +390,11 @@ class ChartsView(QWidget):
         t = self.session.series[name].t
         cached = self._xs.get(name)
         if before == 0 or cached is None or len(cached) != before:
-            cached = self._x(t)
+            xs = np.asarray(self._x(t))
         else:
-            cached = np.concatenate([cached, self._x(t[before:])])
-        self._xs[name] = cached
-        return cached
+            xs = np.concatenate([cached, np.asarray(self._x(t[before:]))])
+        self._xs[name] = xs
+        return xs
 
     def _values(self, name: str) -> np.ndarray:
         """The series in its lane's (left-axis) units."""
@@ -436,7 +435,7 @@ class ChartsView(QWidget):
         dotted, so systolic and diastolic limits are told apart), and the baseline
         rise limits dashed."""
         for items in self.bands.values():
-            for plot_item, item in items:  # type: ignore[misc]
+            for plot_item, item in items:
                 plot_item.removeItem(item)
         self.bands.clear()
         for spec in LANES:
@@ -640,12 +639,10 @@ class ChartsView(QWidget):
         if self.following:
             self.following = False
             self.live_button.show()
-            self.following_changed.emit(False)
 
     def go_live(self) -> None:
         self.following = True
         self.live_button.hide()
-        self.following_changed.emit(True)
         if self._last_now is not None:
             self._follow(self._last_now)
 

@@ -4,7 +4,7 @@ per real second, through the same recorder as a nurse's entries."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -58,7 +58,3 @@ class DemoDriver(QObject):
                           until_s=self.clock.elapsed_s(), from_index=self.index)
         if self.finished:
             self.timer.stop()
-
-
-def demo_start() -> datetime:
-    return datetime.now(UTC)

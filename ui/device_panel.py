@@ -42,7 +42,6 @@ class _Pump(QObject):
 
 
 class DevicePanel(QDialog):
-    bindings_changed = Signal()
 
     def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -128,7 +127,8 @@ class DevicePanel(QDialog):
     # -- binding ------------------------------------------------------------------
     def _selected(self) -> str | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        return self.table.item(rows[0].row(), 0).text() if rows else None
+        item = self.table.item(rows[0].row(), 0) if rows else None
+        return item.text() if item is not None else None
 
     def bind_selected(self) -> None:
         device = self._selected()
@@ -146,7 +146,6 @@ class DevicePanel(QDialog):
             return
         self.message.setText(f"{device} now records into session "
                              f"{self.recorder.session.session_id}.")
-        self.bindings_changed.emit()
         self.refresh()
 
     def unbind_selected(self) -> None:
@@ -155,7 +154,6 @@ class DevicePanel(QDialog):
             return
         self.station.capture.unbind(device)
         self.message.setText(f"{device} no longer records into any session.")
-        self.bindings_changed.emit()
         self.refresh()
 
     # -- showing -------------------------------------------------------------------

@@ -4,12 +4,15 @@ buttons for each format. A closed record's checklist and signing are off."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QVBoxLayout
 
 from monitor.discharge import ALDRETE_NURSE_ITEMS, automatic_checks
 from monitor.errors import FieldError, ValidationError
 from monitor.events import Event
+from monitor.formats import FORMATS
 from ui import theme
 from ui.confirm import ConfirmDialog
 from ui.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
@@ -48,8 +51,8 @@ class DischargePanel(RecorderPanel):
         self.general = error_label("Discharge error")
         self.errors = InlineErrors(self.general, {})
         self.export_buttons = [button(f"Export {fmt.upper()}", f"Export {fmt}",
-                                      slot=lambda f=fmt: self.export_requested.emit(f))
-                               for fmt in ("pdf", "csv", "json", "fhir")]
+                                      slot=partial(self.export_requested.emit, fmt))
+                               for fmt in FORMATS if fmt != "vital"]  # .vital: series view
 
     def _layout(self) -> None:
         box = QVBoxLayout(self)

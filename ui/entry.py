@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from monitor.cli import main as cli_main
+from monitor.errors import MonitorError
+from monitor.eventlog import EventLog
 
 
-def launch(db: Path, demo: dict[str, Any] | None) -> int:
+def launch(log: EventLog | MonitorError, demo: dict[str, Any] | None) -> int:
     from ui.app import run
-    return run(db, demo)
+    return run(log, demo)
+
+
+def launch_board(url: str, args: Any) -> int:
+    from ui.board.app import run_board
+    return run_board(url, chairs=args.chairs, patient_label=args.patient)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return cli_main(argv, gui=launch)
+    return cli_main(argv, gui=launch, board=launch_board)
 
 
 if __name__ == "__main__":

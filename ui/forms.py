@@ -212,7 +212,7 @@ class ConfirmBar(QWidget):
         row.addWidget(self.confirm_button)
         row.addWidget(self.cancel_button)
         self._pending: ConfirmationNeeded | None = None
-        self._done: Callable[[Any], None] | None = None
+        self._done: Callable[[Any], object] | None = None
         errors.on_confirm = self.ask
         self.hide()
 
@@ -222,7 +222,7 @@ class ConfirmBar(QWidget):
         self.show()
         self.confirm_button.setFocus()
 
-    def after(self, done: Callable[[Any], None]) -> None:
+    def after(self, done: Callable[[Any], object]) -> None:
         """What to do with the event once the confirmed entry is recorded."""
         self._done = done
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
 
-from monitor.dosing import to_mg_per_h
+from monitor.dosing import rate_text
 from monitor.parameters import fmt
 from monitor.recorder import Recorder
 from monitor.rules.engine import Evaluation
@@ -43,6 +43,7 @@ class HeaderView(QWidget):
         self.overdue = label("", name="Overdue observations", fit=True)
         self.overdue.setStyleSheet(f"color: {theme.alarm_text('medium')}; font-weight: bold;")
         self.next_due = label("", name="Next observations due", fit=True)
+        self.link = label("", bold=True, name="Clinic server", fit=True)  # clinic: the spool
         self.nurse = line_edit("Nurse ID", "nurse ID", 90)
         self.nurse.setText(str(self.recorder.session.opening.get("nurse_id", "")))
 
@@ -69,17 +70,17 @@ class HeaderView(QWidget):
         due_box.addWidget(self.next_title)
         due_box.addWidget(self.next_due, 3)
         due_box.addWidget(self.min_obs, 2)
+        due_box.addWidget(self.link, 2)
 
     @property
     def nurse_id(self) -> str:
         return self.nurse.text().strip()
 
-    @property
-    def nurse_field(self) -> QLineEdit:
-        return self.nurse
-
     def refresh(self, ev: Evaluation) -> None:
         s = self.recorder.session
+        link = getattr(self.recorder.store, "keep_link", None)  # the clinic log's link
+        self.link.setText(link() if link else "")
+        self.link.setStyleSheet(f"color: {theme.alarm_text('medium')};")
         o = s.opening
         now = ev.now
         name = f" ({o['display_name']})" if o.get("display_name") else ""
@@ -120,11 +121,8 @@ class HeaderView(QWidget):
             self.rate.setText("rate —")
             return
         rate, unit = s.rate_display
+        text = rate_text(rate, unit, s.weight_kg, s.concentration)
         # While paused nothing runs: show the rate it will resume at, not "= 0.0 mg/h".
-        mg_h = to_mg_per_h(rate, unit, s.weight_kg)
-        text = f"{fmt(rate)} {unit}" if unit == "mg/h" else f"{fmt(rate)} {unit} = {mg_h:.1f} mg/h"
-        if s.concentration:
-            text += f" · {mg_h / s.concentration:.1f} mL/h"
         self.rate.setText(f"PAUSED (resumes at {text})" if s.paused else text)
 
     def _news2(self, ev: Evaluation) -> None:

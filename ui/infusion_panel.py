@@ -9,6 +9,7 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
 
+from monitor.dosing import rate_text
 from monitor.errors import ConfirmationNeeded
 from monitor.events import Event
 from monitor.parameters import fmt
@@ -74,6 +75,7 @@ class InfusionPanel(RecorderPanel):
         outer = QVBoxLayout(self)
         outer.addWidget(self.state)
         grid = QGridLayout()
+        row: list[tuple[str, QWidget]]
         if self.single:
             rows = [("Dose (mg)", self.dose), ("Lot", self.lot)]
         else:
@@ -176,14 +178,12 @@ class InfusionPanel(RecorderPanel):
             rate = float(self.rate.text().replace(",", "."))
         except ValueError:
             return text
-        mg_h = rate * self.recorder.session.weight_kg if unit == "mg/kg/h" else rate
-        text += f" = {mg_h:.1f} mg/h" if unit == "mg/kg/h" else ""
         try:
-            conc = float(self.concentration.text().replace(",", "."))
-            text += f" = {mg_h / conc:.1f} mL/h at {fmt(conc)} mg/mL"
-        except (ValueError, ZeroDivisionError):
-            pass
-        return text
+            conc: float | None = float(self.concentration.text().replace(",", "."))
+        except ValueError:
+            conc = None
+        text = rate_text(rate, unit, self.recorder.session.weight_kg, conc or None)
+        return text + (f" at {fmt(conc)} mg/mL" if conc else "")
 
     def ask_start(self) -> None:
         n = self._nurse

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from monitor.clock import Clock
 from monitor.errors import MonitorError
+from monitor.eventlog import EventLog
 from monitor.protocols import ProtocolSet
 from monitor.recorder import Recorder
-from monitor.store import Store
 from ui import theme
 from ui.errors import add_problem_handler
 from ui.forms import button, label
@@ -42,7 +42,7 @@ FRAME_GUESS = QSize(8, 40)  # title bar and borders, until the window manager sa
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, clock: Clock, protocols: ProtocolSet,
+    def __init__(self, store: EventLog, clock: Clock, protocols: ProtocolSet,
                  parent: QWidget | None = None, *, defer_charts: bool = False) -> None:
         super().__init__(parent)
         self.defer_charts = defer_charts

@@ -30,7 +30,7 @@ class OutcomesEntry(RecorderPanel):
         self.saved_label = label("", "saved", name="Outcomes saved")
         self.saved_label.setWordWrap(True)
         self.general = error_label("Outcomes error")
-        self.errors = InlineErrors(self.general, {  # type: ignore[arg-type]
+        self.errors = InlineErrors(self.general, {
             k: (self.edits[k], self.field_errors[k]) for k in self.edits})
 
     def _layout(self) -> None:

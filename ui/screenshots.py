@@ -37,10 +37,11 @@ def _walk(screen: XScreen, out: Path, tmp: Path, *extra: str) -> Path:
 def screen_app() -> QApplication:
     """The application for screenshots: its own settings folder, dark theme."""
     os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp())
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     app.setOrganizationName("ketamine-monitor-screens")
     apply_theme(app, "dark")
-    return app  # type: ignore[return-value]
+    return app
 
 
 def main(out_dir: str = "docs") -> int:

@@ -63,8 +63,8 @@ def _shoot(out: Path) -> int:
     app = screen_app()
     protocols = load_protocols()
     with tempfile.TemporaryDirectory() as tmp:
-        ids = build_series(Path(tmp) / "series.db")
         store = Store(Path(tmp) / "series.db")
+        ids = build_series(store)
         clock = ManualClock(NOW)
         window = MainWindow(store, clock, protocols)
         window.showMaximized()
@@ -80,9 +80,10 @@ def _shoot(out: Path) -> int:
         print(f"wrote {out / 'screen-series.png'}")
         window.series_view.close()
         # Later in today's infusion: BP climbing as it did last time.
+        started = rec.session.infusion_started_at
+        assert started is not None  # the series' last session is infusing
         for minute, bp in ((16, "146/92"), (25, "152/94"), (34, "158/96")):
-            clock.advance(minute * 60 - (clock.now() - rec.session.infusion_started_at)
-                          .total_seconds())
+            clock.advance(minute * 60 - (clock.now() - started).total_seconds())
             rec.record_vitals({"sbp": bp, "hr": "84", "spo2": "97", "rr": "14"}, "RN7")
             rec.record_assessment({"moaas": 5, "dissociation": 4}, "RN7")
         _settle(app, 2.0)

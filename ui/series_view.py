@@ -124,7 +124,7 @@ class SeriesView(QDialog):
         plot.setLabel("left", title)
         plot.setLabel("bottom", "days since the first session")
         plot.addLegend(offset=(4, 1), colCount=legend_columns, labelTextSize="9pt")
-        plot.widget = widget  # type: ignore[attr-defined]
+        plot.widget = widget
         return plot
 
     def _layout(self) -> None:
@@ -132,8 +132,8 @@ class SeriesView(QDialog):
         box.addWidget(self.title)
         box.addWidget(self.table, 3)
         plots = QHBoxLayout()
-        plots.addWidget(self.pain_plot.widget, 1)  # type: ignore[attr-defined]
-        plots.addWidget(self.mood_plot.widget, 1)  # type: ignore[attr-defined]
+        plots.addWidget(self.pain_plot.widget, 1)
+        plots.addWidget(self.mood_plot.widget, 1)
         plots.addWidget(self.outcomes)
         box.addLayout(plots, 2)
         foot = QHBoxLayout()
@@ -233,7 +233,8 @@ class SeriesView(QDialog):
 
     def cell(self, row: int, column: str) -> str:
         """The text shown in a row (0 = first session) under a column, lines joined."""
-        return " ".join(self.table.item(row, self.header.index(column)).text().split("\n"))
+        item = self.table.item(row, self.header.index(column))
+        return " ".join(item.text().split("\n")) if item is not None else ""
 
 
 def _two_lines(title: str) -> str:

@@ -6,6 +6,7 @@ only the button (or Enter on it) opens the session."""
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -22,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.clock import Clock
+from monitor.eventlog import EventLog
 from monitor.overview import session_rows
 from monitor.protocols import ProtocolSet
 from monitor.recorder import INDICATIONS, Recorder
-from monitor.store import Store
 from ui.forms import InlineErrors, button, error_label, label, line_edit
 from ui.input_filter import quiet_wheel
 
@@ -41,7 +42,7 @@ class StartPage(QWidget):
     session_opened = Signal(object)  # Recorder
     COLUMNS = ("Session", "Patient", "Started", "Phase", "Entries", "Active alarms")
 
-    def __init__(self, store: Store, clock: Clock, protocols: ProtocolSet,
+    def __init__(self, store: EventLog, clock: Clock, protocols: ProtocolSet,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
@@ -137,14 +138,17 @@ class StartPage(QWidget):
             self.general.setText("Select a session in the list first")
             self.general.show()
             return None
-        sid = self.table.item(rows[0].row(), 0).text()
+        item = self.table.item(rows[0].row(), 0)
+        if item is None:
+            return None
+        sid = item.text()
         rec = self.errors.call(lambda: Recorder(self.store, sid, self.clock, self.protocols))
         if rec is not None:
             self.session_opened.emit(rec)
         return rec
 
     def open_new(self) -> Recorder | None:
-        fields = {k: e.text() for k, e in self.edits.items()}
+        fields: dict[str, Any] = {k: e.text() for k, e in self.edits.items()}
         fields["indication"] = self.indication.currentData()
         fields["indication_text"] = self.indication_text.text()
         fields["protocol"] = self.protocol.currentData()

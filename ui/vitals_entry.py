@@ -25,7 +25,6 @@ class VitalsEntry(RecorderPanel):
 
     def _setup_ui(self) -> None:
         self.edits: dict[str, QLineEdit] = {}
-        self.errors_for: dict[str, object] = {}
         for key, title, hint in FIELDS:
             edit = line_edit(title, hint, 130 if key == "sbp" else 90)
             edit.returnPressed.connect(self.record)
@@ -84,9 +83,10 @@ class VitalsEntry(RecorderPanel):
         fields: dict[str, object] = {k: e.text() for k, e in self.edits.items()}
         fields["o2"] = self.o2.currentText()
         reason = self.missing.currentText()
-        fields["missing"] = {k: reason for k, e in self.edits.items() if not e.text().strip()}
+        missing = {k: reason for k, e in self.edits.items() if not e.text().strip()}
         if isinstance(fields["sbp"], str) and "/" in fields["sbp"]:
-            fields["missing"].pop("dbp", None)  # type: ignore[union-attr]
+            missing.pop("dbp", None)
+        fields["missing"] = missing
         event = self.errors.call(lambda: self.recorder.record_vitals(
             fields, self._nurse(),
             observed_at=observed_at(self.time.text(), self.recorder.clock.now())))

@@ -15,9 +15,9 @@ from monitor.devices.pcd01 import parse_time
 from monitor.devices.sender import MllpSender, read_messages
 from monitor.devices.station import Station
 from monitor.errors import MonitorError
+from monitor.eventlog import EventLog
 from monitor.protocols import load_protocols
 from monitor.recorder import Recorder
-from monitor.store import Store
 
 Say = Callable[[str], None]
 
@@ -44,38 +44,37 @@ def parse_bindings(pairs: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def run_listen(db: Path, *, host: str, port: int, bindings: list[tuple[str, str]],
+def run_listen(store: EventLog, *, host: str, port: int, bindings: list[tuple[str, str]],
                tz: str | None, say: Say) -> int:
     """Listen until SIGTERM or Ctrl+C, recording each bound device into its open session."""
     pairs = bindings
     clock = SystemClock()
     stop = threading.Event()
-    with Store(db) as store:
-        protocols = load_protocols()
-        recorders: dict[str, Recorder] = {}
-        station = Station(clock, host=host, port=port, clinic_tz=clinic_zone(tz), report=say)
-        for device, prefix in pairs:
-            sid = store.find_session(prefix)
-            recorders.setdefault(sid, Recorder(store, sid, clock, protocols))
-            station.capture.bind(device, recorders[sid])
-        bound = station.start()
-        say(f"listening for HL7 (MLLP) on {host}:{bound}; "
-            + (", ".join(f"{d} -> session {s}" for d, s in pairs) or "no device bound"))
-        previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                    for sig in (signal.SIGTERM, signal.SIGINT)}
-        try:
-            next_tick = time.monotonic() + 1.0
-            while not stop.is_set():
-                station.pump(0.2)
-                if time.monotonic() >= next_tick:   # rules timers, as the window does
-                    for rec in recorders.values():
-                        rec.tick()
-                    next_tick += 1.0
-        finally:
-            station.stop()
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-        say("stopped")
+    protocols = load_protocols()
+    recorders: dict[str, Recorder] = {}
+    station = Station(clock, host=host, port=port, clinic_tz=clinic_zone(tz), report=say)
+    for device, prefix in pairs:
+        sid = store.find_session(prefix)
+        recorders.setdefault(sid, Recorder(store, sid, clock, protocols))
+        station.capture.bind(device, recorders[sid])
+    bound = station.start()
+    say(f"listening for HL7 (MLLP) on {host}:{bound}; "
+        + (", ".join(f"{d} -> session {s}" for d, s in pairs) or "no device bound"))
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        next_tick = time.monotonic() + 1.0
+        while not stop.is_set():
+            station.pump(0.2)
+            if time.monotonic() >= next_tick:   # rules timers, as the window does
+                for rec in recorders.values():
+                    rec.tick()
+                next_tick += 1.0
+    finally:
+        station.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    say("stopped")
     return 0
 
 

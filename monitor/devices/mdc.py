@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from monitor.parameters import REGISTRY
+
 
 @dataclass(frozen=True)
 class Mapping:
@@ -18,35 +20,16 @@ class Mapping:
     episodic: bool = False  # NIBP: one reading per cuff cycle, repeated in every message
 
 
-# Invasive arterial pressure (150033...) is deliberately absent: it is not NIBP.
-CODES: dict[int, Mapping] = {
-    150021: Mapping("sbp", 0, True), 150022: Mapping("dbp", 0, True),
-    150023: Mapping("map", 0, True),
-    150301: Mapping("sbp", 1, True), 150302: Mapping("dbp", 1, True),
-    150303: Mapping("map", 1, True),
-    147842: Mapping("hr", 0),    # ECG heart rate
-    149530: Mapping("hr", 1),    # pulse rate from the oximeter, when there is no ECG
-    150456: Mapping("spo2", 0),
-    151562: Mapping("rr", 0),
-    151578: Mapping("rr", 1),    # thoracic impedance respiration rate
-    150344: Mapping("temp", 0),
-    188496: Mapping("temp", 1),  # axillary temperature
-}
+# From the parameter registry. Invasive arterial pressure (150033...) is
+# deliberately absent: it is not NIBP.
+CODES: dict[int, Mapping] = {m.code: Mapping(p.key, m.rank, m.episodic)
+                             for p in REGISTRY for m in p.mdc}
 
 # Units accepted per parameter: MDC unit codes (numbers) and UCUM strings.
 UNITS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "sbp": (frozenset({"266016"}), frozenset({"mm[Hg]"})),
-    "dbp": (frozenset({"266016"}), frozenset({"mm[Hg]"})),
-    "map": (frozenset({"266016"}), frozenset({"mm[Hg]"})),
-    "hr": (frozenset({"264864"}), frozenset({"/min", "{beat}/min", "{beats}/min"})),
-    "rr": (frozenset({"264928"}),
-           frozenset({"/min", "{breath}/min", "{breaths}/min", "{resp}/min"})),
-    "spo2": (frozenset({"262688"}), frozenset({"%"})),
-    "temp": (frozenset({"268192"}), frozenset({"Cel"})),
-}
+    p.key: (p.mdc_units, p.ucum_units) for p in REGISTRY if p.device}
 FAHRENHEIT = (frozenset({"266560"}), frozenset({"[degF]"}))
-UNIT_NAMES = {"sbp": "mmHg", "dbp": "mmHg", "map": "mmHg", "hr": "/min", "rr": "/min",
-              "spo2": "%", "temp": "°C"}
+UNIT_NAMES = {p.key: p.unit for p in REGISTRY if p.device}
 
 # "No reading" values: gateways' own placeholders and the IEEE 11073 FLOAT
 # special values (NaN 0x7FFFFF, NRes, ±INF) written out as numbers.

@@ -6,14 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from monitor.devices.mdc import CODES
+from monitor.parameters import REGISTRY
 
-# The MDC unit of each mapped code's parameter.
-_UNIT = {"sbp": "266016^MDC_DIM_MMHG", "dbp": "266016^MDC_DIM_MMHG", "map": "266016^MDC_DIM_MMHG",
-         "hr": "264864^MDC_DIM_BEAT_PER_MIN", "rr": "264928^MDC_DIM_RESP_PER_MIN",
-         "spo2": "262688^MDC_DIM_PERCENT", "temp": "268192^MDC_DIM_DEGC"}
-# The code a simulated monitor uses for each parameter.
-CODE_OF = {"sbp": 150021, "dbp": 150022, "map": 150023, "hr": 147842, "spo2": 150456,
-           "rr": 151562, "temp": 150344}
+# The MDC unit of each mapped code's parameter (from the registry).
+_UNIT = {p.key: p.mdc_unit for p in REGISTRY if p.device}
+# The code a simulated monitor uses for each parameter: its first (preferred) one.
+CODE_OF = {p.key: p.mdc[0].code for p in REGISTRY if p.device}
 
 
 def hl7_time(when: datetime) -> str:

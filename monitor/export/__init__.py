@@ -9,14 +9,13 @@ from datetime import datetime
 from pathlib import Path
 
 from monitor.clock import Clock, SystemClock
+from monitor.eventlog import EventLog, Verdict
 from monitor.export.atomic import ExportError, check_target, write_atomic
 from monitor.export.context import ExportContext
+from monitor.formats import FORMATS
 from monitor.protocols import ProtocolSet, load_protocols
 from monitor.session import Session, fold
 from monitor.session_protocol import protocol_in_force
-from monitor.store import Store, Verdict
-
-FORMATS = ("csv", "json", "pdf", "fhir", "vital")
 
 
 def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,
@@ -40,7 +39,7 @@ def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,
     raise ExportError(f"Unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
 
 
-def verified(store: Store, session_id: str, verdict: Verdict | None = None) -> Verdict:
+def verified(store: EventLog, session_id: str, verdict: Verdict | None = None) -> Verdict:
     """The session's verdict; refuse a record that fails verification."""
     verdict = verdict or store.check_session(session_id)
     if not verdict.ok:
@@ -49,17 +48,16 @@ def verified(store: Store, session_id: str, verdict: Verdict | None = None) -> V
     return verdict
 
 
-def export_session(db: Path, session: str, fmt: str, out: Path, *, deidentify: bool = False,
-                   force: bool = False, wide: bool = False, clock: Clock | None = None,
-                   protocols: ProtocolSet | None = None) -> Path:
-    """Read a session from the database and write one export file atomically."""
+def export_session(log: EventLog, session: str, fmt: str, out: Path, *,
+                   deidentify: bool = False, force: bool = False, wide: bool = False,
+                   clock: Clock | None = None, protocols: ProtocolSet | None = None) -> Path:
+    """Read a session from the log and write one export file atomically."""
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
     check_target(out, force=force)
-    with Store(db, readonly=True) as store:
-        sid = store.find_session(session)
-        events, verdict = store.read_checked(sid)  # one pass: read and check together
-        record = verified(store, sid, verdict)
+    sid = log.find_session(session)
+    events, verdict = log.read_checked(sid)  # one pass: read and check together
+    record = verified(log, sid, verdict)
     folded = fold(sid, events)
     protocols = protocols or _protocols()
     data = render(folded, protocols, fmt, now=(clock or SystemClock()).now(),

@@ -15,6 +15,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from monitor.errors import MonitorError
+from monitor.portable import BINARY, NOFOLLOW, process_alive
 
 TEMP_PREFIX = ".ketamine-export-"
 _TEMP = re.compile(rf"^{re.escape(TEMP_PREFIX)}(\d+)-[0-9a-f]+\.part$")
@@ -47,23 +48,13 @@ def check_target(path: Path, *, force: bool = False) -> None:
         raise ExportError(f"{path} already exists; use --force to overwrite")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
-
-
 def clean_stale(folder: Path) -> list[Path]:
     """Remove temporary files of exports whose process is gone (killed mid-write)."""
     removed = []
     with suppress(OSError):
         for entry in os.scandir(folder):
             m = _TEMP.match(entry.name)
-            if m and entry.is_file(follow_symlinks=False) and not _alive(int(m.group(1))):
+            if m and entry.is_file(follow_symlinks=False) and not process_alive(int(m.group(1))):
                 with suppress(OSError):
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
@@ -79,7 +70,7 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> Path:
     clean_stale(folder)
     tmp = folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}.part"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY, 0o600)
     except OSError as exc:
         raise ExportError(f"Cannot write in {folder}: {exc.strerror}") from exc
     try:

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from monitor.eventlog import Verdict
 from monitor.events import Event, EventKind
 from monitor.protocols import Protocol
 from monitor.session import Entry, Session
-from monitor.store import Verdict
 
 # Free-text payload keys removed from de-identified exports (a drug is typed freely).
 FREE_TEXT = frozenset({"text", "comment", "reason", "indication_text", "lot", "display_name",
@@ -39,7 +39,8 @@ class ExportContext:
         # One local UTC offset for the whole session unless it crosses a change (DST).
         first = self.start.astimezone().utcoffset()
         last = (self.events[-1].observed_at if self.events else self.start).astimezone()
-        self._tz = timezone(first) if first == last.utcoffset() else None
+        self._tz = (timezone(first) if first is not None and first == last.utcoffset()
+                    else None)
 
     # -- the record --------------------------------------------------------------
     @property

@@ -12,12 +12,12 @@ from datetime import datetime
 from monitor.events import EventKind
 from monitor.export.context import ExportContext
 from monitor.export.rows import UNITS, correction_text, payload_values
-from monitor.parameters import fmt
+from monitor.parameters import VITAL, fmt, keys
 from monitor.session import Entry
 
 LONG_COLUMNS = ("time", "minutes_since_infusion_start", "parameter", "value", "unit", "source",
                 "recorded_by", "status", "version", "entry_id", "corrections", "deidentified")
-WIDE_VALUES = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "o2", "etco2")
+WIDE_VALUES = (*keys(group=VITAL), "o2")
 WIDE_COLUMNS = ("time", "minutes_since_infusion_start", *WIDE_VALUES, "source", "recorded_by",
                 "status", "entry_id", "deidentified")
 

@@ -21,7 +21,7 @@ from monitor.clock import to_iso
 from monitor.events import EventKind
 from monitor.export.context import DEID_NOTICE, ExportContext
 from monitor.export.rows import correction_text
-from monitor.parameters import PARAMETERS, fmt
+from monitor.parameters import PARAMETERS, SCORE, VITAL, fmt, keys
 from monitor.rules.news2 import news2
 from monitor.session import Entry
 
@@ -30,6 +30,8 @@ UCUM = "http://unitsofmeasure.org"
 CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 DEID_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_RUN = 3600  # device samples per SampledData Observation
+BP_PANEL = ("sbp", "dbp")  # one panel Observation with two components
+SINGLE_VITALS = tuple(k for k in keys(group=VITAL) if k not in BP_PANEL)
 NS = uuid.UUID("6f1c1a52-8a52-4b43-9d6e-2c1d3b0a9e11")
 KETAMINE = {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
                         "code": "6130", "display": "ketamine"}], "text": "ketamine"}
@@ -117,12 +119,13 @@ class BundleBuilder:
 
     def quantity_code(self, key: str) -> tuple[dict[str, Any], dict[str, Any]]:
         p = PARAMETERS[key]
-        coding = [{"system": LOINC, "code": p.loinc, "display": p.loinc_display}]
-        if key == "spo2":
-            coding.append({"system": LOINC, "code": "59408-5",
-                           "display": "Oxygen saturation in Arterial blood by Pulse oximetry"})
-        return ({"coding": coding, "text": p.loinc_display},
-                {"unit": p.ucum, "system": UCUM, "code": p.ucum})
+        text = p.loinc_display or p.name
+        unit = {"unit": p.ucum, "system": UCUM, "code": p.ucum} if p.ucum else {"unit": p.unit}
+        if p.loinc is None:
+            return {"text": text}, unit
+        coding = [{"system": LOINC, "code": code, "display": display}
+                  for code, display in ((p.loinc, text), *p.extra_codings)]
+        return {"coding": coding, "text": text}, unit
 
     def quantity(self, key: str, value: float) -> dict[str, Any]:
         _, unit = self.quantity_code(key)
@@ -133,7 +136,7 @@ class BundleBuilder:
         t = entry.observed_at
         if p.get("sbp") is not None or p.get("dbp") is not None:
             components = []
-            for key in ("sbp", "dbp"):
+            for key in BP_PANEL:
                 if p.get(key) is not None:
                     code, _ = self.quantity_code(key)
                     components.append({"code": code, **self.quantity(key, p[key])})
@@ -141,7 +144,7 @@ class BundleBuilder:
                 "coding": [{"system": LOINC, "code": "85354-9",
                             "display": "Blood pressure panel with all children optional"}],
                 "text": "Blood pressure"}, "vital-signs", t, component=components)
-        for key in ("map", "hr", "rr", "spo2", "temp", "etco2"):
+        for key in SINGLE_VITALS:
             if p.get(key) is not None:
                 code, _ = self.quantity_code(key)
                 self.observation(entry, key, code, "vital-signs", t, self.quantity(key, p[key]))
@@ -149,7 +152,7 @@ class BundleBuilder:
     def device_streams(self, entries: list[Entry]) -> None:
         """Device samples as SampledData: one Observation per evenly spaced run
         (at most an hour); artifact or struck samples are 'E' so timing is kept."""
-        for key in ("hr", "spo2", "rr", "map", "temp", "etco2"):
+        for key in SINGLE_VITALS:
             samples = [(e.observed_at.timestamp(), e) for e in entries if key in e.payload]
             run: list[tuple[float, Entry]] = []
             period = 0.0
@@ -187,16 +190,12 @@ class BundleBuilder:
     def assessment(self, entry: Entry) -> None:
         p = entry.payload
         t = entry.observed_at
-        if p.get("pain") is not None:
-            code, _ = self.quantity_code("pain")
-            self.observation(entry, "pain", code, "survey", t, self.quantity("pain", p["pain"]))
-        texts = {"moaas": "MOAA/S sedation score (0-5)", "rass": "RASS sedation-agitation score",
-                 "dissociation": "Dissociation rating (0-10)",
-                 "cadss6_total": "CADSS-6 dissociation total (0-24)"}
-        for key, text in texts.items():
+        for key in keys(group=SCORE):  # coded scores as quantities, the others as integers
             if p.get(key) is not None:
-                self.observation(entry, key, {"text": text}, "survey", t,
-                                 {"valueInteger": int(p[key])})
+                code, _ = self.quantity_code(key)
+                value = (self.quantity(key, p[key]) if PARAMETERS[key].loinc
+                         else {"valueInteger": int(p[key])})
+                self.observation(entry, key, code, "survey", t, value)
         if p.get("acvpu"):
             self.observation(entry, "acvpu", {"text": "Level of consciousness (ACVPU)"},
                              "survey", t, {"valueString": p["acvpu"]})

@@ -1,4 +1,4 @@
-"""JSON export (docs/export-json.md, schema docs/session-export.schema.json)
+"""JSON export (docs/export-formats.md, schema docs/session-export.schema.json)
 and import back into a database. export → import → export gives identical
 files apart from ``exported_at``."""
 
@@ -12,11 +12,11 @@ from typing import Any
 from monitor import __version__
 from monitor.clock import to_iso
 from monitor.errors import ChainError, MonitorError
+from monitor.eventlog import EventLog
 from monitor.events import Event, canonical, first_broken
 from monitor.export.context import DEID_NOTICE, ExportContext
 from monitor.import_check import check_session
 from monitor.protocols import ProtocolSet
-from monitor.store import Store
 
 FORMAT = "ketamine-monitor.session"
 SCHEMA_VERSION = 1
@@ -123,7 +123,7 @@ def read_export(path: Path) -> list[Event]:
     return events
 
 
-def import_file(store: Store, path: Path, protocols: ProtocolSet,
+def import_file(store: EventLog, path: Path, protocols: ProtocolSet,
                 now: datetime) -> tuple[str, int]:
     """Import a full JSON export: its chain, then every event as strictly as a live entry."""
     events = read_export(path)

@@ -26,13 +26,15 @@ from monitor.export.context import DEID_NOTICE, ExportContext
 from monitor.export.json_io import summary
 from monitor.export.pdf_charts import trend_drawing
 from monitor.export.rems import rems_items
-from monitor.parameters import fmt
+from monitor.parameters import PARAMETERS, VITAL, fmt, keys
 from monitor.rules.schedule import min_observation
 
 STYLES = getSampleStyleSheet()
 SMALL = ParagraphStyle("small", parent=STYLES["BodyText"], fontSize=7.5, leading=9)
 H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], fontSize=11, spaceBefore=8, spaceAfter=3)
 MAX_TABLE_DEVICE_ROWS = 300
+# The vitals table: BP as "128/82", then every other vital in registry order.
+TABLE_VITALS = tuple(k for k in keys(group=VITAL) if k not in ("sbp", "dbp"))
 
 
 def _escape(text: object) -> str:
@@ -150,9 +152,7 @@ def _vitals(ctx: ExportContext) -> list[Any]:
             fmt(p["sbp"]) if "sbp" in p else "")
         m = ctx.minutes_since_infusion(e.observed_at)
         rows.append([ctx.short(e.observed_at), "" if m is None else f"{m:.0f}", bp,
-                     fmt(p["map"]) if "map" in p else "", *(fmt(p[k]) if k in p else ""
-                                                             for k in ("hr", "spo2", "rr", "temp",
-                                                                       "etco2")),
+                     *(fmt(p[k]) if k in p else "" for k in TABLE_VITALS),
                      p.get("o2", ""), e.event.source, ctx.who(e.event.author), e.status])
         if e.status != "valid":
             struck.add(i)
@@ -160,10 +160,10 @@ def _vitals(ctx: ExportContext) -> list[Any]:
     if device and len(device) > MAX_TABLE_DEVICE_ROWS:
         out.append(_p(f"{len(device)} device samples are charted above and in the CSV/JSON "
                       "exports; the table lists the nurse-recorded sets."))
-    out.append(_table(["Time", "Min", "BP", "MAP", "HR", "SpO2", "RR", "Temp", "EtCO2", "O2",
-                       "Src", "By", "Status"], rows,
-                      [17 * mm, 9 * mm, 16 * mm, 10 * mm, 9 * mm, 10 * mm, 8 * mm, 10 * mm,
-                       11 * mm, 11 * mm, 12 * mm, 17 * mm, 16 * mm], struck, wrap=set()))
+    labels = [PARAMETERS[k].label for k in TABLE_VITALS]
+    out.append(_table(["Time", "Min", "BP", *labels, "O2", "Src", "By", "Status"], rows,
+                      [17 * mm, 9 * mm, 16 * mm, *(max(9, 2 * len(t) + 2) * mm for t in labels),
+                       11 * mm, 12 * mm, 17 * mm, 16 * mm], struck, wrap=set()))
     return out
 
 

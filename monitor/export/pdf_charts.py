@@ -8,31 +8,29 @@ from reportlab.lib import colors
 
 from monitor.events import EventKind
 from monitor.export.context import ExportContext
+from monitor.parameters import PARAMETERS, PRINT_LANES, in_lane
 from monitor.rules.conditions import effective_limits
-from monitor.series_colours import colour
+from monitor.series_colours import SERIES_COLOUR, colour
 
-# Okabe-Ito colour-blind-safe palette; each series as on the screen (paper variant).
+# Okabe-Ito colour-blind-safe hues, each series as on the screen (paper variant).
 VERMILION = colors.HexColor("#D55E00")
 ORANGE = colors.HexColor("#E69F00")
 
 
 def _c(name: str) -> colors.Color:
-    return colors.HexColor(colour(name, dark=False))
+    """The series' paper colour: the screen's hue, else the registry's print colour."""
+    known = name in SERIES_COLOUR
+    return colors.HexColor(colour(name, dark=False) if known else PARAMETERS[name].print_colour)
 
 
+# (title, ((parameter, colour), ...), scale, parameters whose limits are drawn), from
+# the registry's print lanes.
 LANES = [
-    ("Blood pressure (mmHg)", (("sbp", _c("sbp")), ("dbp", _c("dbp")), ("map", _c("map"))),
-     (40, 220), ("sbp", "dbp")),
-    ("Heart rate (/min)", (("hr", _c("hr")),), (30, 160), ("hr",)),
-    ("SpO2 (%), RR (/min), EtCO2 (mmHg)", (("spo2", _c("spo2")), ("rr", _c("rr")),
-                                           ("etco2", _c("etco2"))), (0, 100), ("spo2",)),
-    ("Sedation, dissociation, pain", (("moaas", _c("moaas")), ("dissociation",
-                                      _c("dissociation")), ("pain", _c("pain"))), (0, 10), ()),
+    (lane.title, tuple((k, _c(k)) for k in in_lane(lane.key, printed=True)), lane.scale,
+     lane.limits_from)
+    for lane in PRINT_LANES
 ]
 MAX_POINTS = 600
-LEGEND = {"sbp": "systolic", "dbp": "diastolic", "map": "mean", "hr": "HR", "spo2": "SpO2",
-          "rr": "RR", "etco2": "EtCO2", "moaas": "MOAA/S", "dissociation": "dissociation 0-10",
-          "pain": "pain NRS"}
 
 
 def envelope(t: np.ndarray, v: np.ndarray, n: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -74,7 +72,7 @@ def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawi
         d.add(String(left, y0 + lane_h - 11, title, fontSize=7, fontName="Helvetica-Bold"))
         x_legend = right
         for param, color in reversed(series_list):
-            name = LEGEND.get(param, param)
+            name = PARAMETERS[param].legend_text
             d.add(String(x_legend, y0 + lane_h - 11, name, fontSize=7, fillColor=color,
                          textAnchor="end"))
             x_legend -= 6 + 4.2 * len(name)
@@ -115,9 +113,9 @@ def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawi
                        strokeWidth=0.3))
     hours = (end - start) / 3600
     step = 15 * 60 if hours <= 2 else 3600 if hours <= 12 else 4 * 3600
-    t = start
-    while t <= end:
-        d.add(String(x_of(t), 4, f"{int((t - start) // 60)} min", fontSize=6,
+    tick = start
+    while tick <= end:
+        d.add(String(x_of(tick), 4, f"{int((tick - start) // 60)} min", fontSize=6,
                      textAnchor="middle"))
-        t += step
+        tick += step
     return d

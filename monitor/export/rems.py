@@ -7,9 +7,10 @@ from datetime import datetime
 from monitor.events import EventKind
 from monitor.export.context import ExportContext
 from monitor.parameters import fmt
-from monitor.predose import CHECKLIST_ITEMS, MEDICATION_ITEMS, latest_checklist
+from monitor.predose import latest_checklist
 from monitor.series import Series
 from monitor.session import Entry
+from monitor.vocabulary import CHECKLIST_ITEMS, MEDICATION_ITEMS
 
 
 def _bp_text(ctx: ExportContext, e: Entry | None, missing: str) -> str:
@@ -59,7 +60,8 @@ def rems_items(ctx: ExportContext) -> dict[str, str]:
             or any(v <= 91 for v in _after(s.series["spo2"], t)))
     ready = (s.discharge or {}).get("ready_to_leave_at")
     dose = s.timeline.boluses[0][1] if s.timeline.boluses else 0.0
-    lot = (s.entries_of(EventKind.INFUSION_STARTED) or [None])[0]
+    starts = s.entries_of(EventKind.INFUSION_STARTED)
+    lot = starts[0] if starts else None
     answers = latest_checklist(s) or {}
     meds = [CHECKLIST_ITEMS[k].removeprefix("Concomitant ")
             for k in MEDICATION_ITEMS if answers.get(k) == "yes"]

@@ -6,11 +6,12 @@ from typing import Any
 
 from monitor.events import EventKind
 from monitor.export.context import ExportContext
-from monitor.parameters import PARAMETERS
+from monitor.parameters import PARAMETERS, SCORE, VITAL, keys
 from monitor.session import Entry
 
-VALUE_KEYS = ("sbp", "dbp", "map", "hr", "spo2", "rr", "temp", "o2", "etco2", "moaas", "rass",
-              "acvpu", "pain", "dissociation", "cadss6_total", "nausea", "anxiety", "perceptual")
+# Every registered parameter, and the recorded choices and ratings that are not measured.
+VALUE_KEYS = (*keys(group=VITAL), "o2", *keys(group=SCORE), "acvpu", "nausea", "anxiety",
+              "perceptual")
 UNITS = {k: (PARAMETERS[k].unit if k in PARAMETERS else "") for k in VALUE_KEYS}
 INFUSION_FIELDS = {
     EventKind.INFUSION_STARTED: ("infusion_start", "rate", "rate_unit"),
@@ -32,7 +33,8 @@ def payload_values(entry: Entry, payload: dict[str, Any]) -> list[tuple[str, Any
         if payload.get("mode") == "single":
             out.append(("dose", payload.get("dose_mg"), "mg"))
         elif payload.get(key) is not None:
-            out.append((name, payload[key], payload.get(unit_key) if unit_key else "mg"))
+            out.append((name, payload[key], str(payload.get(unit_key) or "") if unit_key
+                        else "mg"))
     elif kind is EventKind.INFUSION_PAUSED:
         out.append(("infusion_paused", "paused", ""))
     elif kind is EventKind.INFUSION_RESUMED:

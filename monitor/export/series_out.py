@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from monitor.clock import Clock, SystemClock, to_iso
+from monitor.eventlog import EventLog
 from monitor.export.atomic import ExportError, write_atomic
+from monitor.formats import SERIES_FORMATS
 from monitor.outcomes import measures
 from monitor.parameters import fmt
 from monitor.patient_series import SessionFacts, flat, flat_columns, load_series, series_facts
 from monitor.protocols import ProtocolSet
 from monitor.session import Session
-from monitor.store import Store
 
-SERIES_FORMATS = ("csv", "json", "pdf", "fhir")
 DEID_NOTICE = ("DE-IDENTIFIED: no patient identifier, session id or date; sessions placed by "
                "days since the first one")
 
@@ -155,7 +155,7 @@ def to_series_pdf(facts: list[SessionFacts], patient: str, deidentify: bool,
     return buf.getvalue()
 
 
-def export_series(db: Path, patient: str, fmt_name: str, out: Path, protocols: ProtocolSet,
+def export_series(log: EventLog, patient: str, fmt_name: str, out: Path, protocols: ProtocolSet,
                   *, deidentify: bool = False, force: bool = False,
                   clock: Clock | None = None) -> Path:
     if fmt_name not in SERIES_FORMATS:
@@ -165,10 +165,9 @@ def export_series(db: Path, patient: str, fmt_name: str, out: Path, protocols: P
     if out.exists() and not force:
         raise ExportError(f"{out} already exists; use --force to overwrite")
     now = (clock or SystemClock()).now()
-    with Store(db, readonly=True) as store:
-        sessions = load_series(store, patient)
+    sessions = load_series(log, patient)
     if not sessions:
-        raise ExportError(f"No sessions for patient {patient!r} in {db}")
+        raise ExportError(f"No sessions for patient {patient!r} in {log.location}")
     data = render_series(sessions, patient, fmt_name, protocols, now, deidentify=deidentify)
     return write_atomic(out, data, force=force)
 

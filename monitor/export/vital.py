@@ -25,24 +25,13 @@ from datetime import UTC, datetime
 from monitor.describe import describe
 from monitor.events import CLINICAL_KINDS, EventKind
 from monitor.export.context import ExportContext
+from monitor.parameters import REGISTRY
 
 DEVICE = "KetamineMonitor"
 ANON_START = datetime(2100, 1, 1, tzinfo=UTC).timestamp()
 # (series key, track name, unit, display min, display max, colour 0xAARRGGBB)
-NUMERIC_TRACKS = (
-    ("sbp", "NIBP_SBP", "mmHg", 0, 250, 0xFFFF0000),
-    ("dbp", "NIBP_DBP", "mmHg", 0, 250, 0xFFFF0000),
-    ("map", "NIBP_MBP", "mmHg", 0, 250, 0xFFFF0000),
-    ("hr", "HR", "/min", 0, 200, 0xFF00FF00),
-    ("spo2", "PLETH_SPO2", "%", 50, 100, 0xFF87CEEB),
-    ("rr", "RR", "/min", 0, 40, 0xFFFFFF00),
-    ("temp", "BT", "C", 30, 43, 0xFFFFFFFF),
-    ("moaas", "MOAAS", "", 0, 5, 0xFFFFFFFF),
-    ("rass", "RASS", "", -5, 4, 0xFFFFFFFF),
-    ("pain", "PAIN_NRS", "", 0, 10, 0xFFFFFFFF),
-    ("dissociation", "DISSOCIATION", "", 0, 10, 0xFFFFFFFF),
-    ("cadss6_total", "CADSS6", "", 0, 24, 0xFFFFFFFF),
-)
+NUMERIC_TRACKS = tuple((p.key, p.vital.name, p.unit.replace("°", ""), p.vital.low,
+                        p.vital.high, p.vital.colour) for p in REGISTRY if p.vital)
 RATE_TRACK = ("KETAMINE_RATE", "mg/h", 0, 100, 0xFFFFA500)
 EVENT_TRACK = "EVENT"
 TRACK_NUM, TRACK_STR, FMT_FLOAT = 2, 5, 1
@@ -101,7 +90,7 @@ def to_vital(ctx: ExportContext) -> bytes:
         if values:
             tid += 1
             tracks.append((_track_info(tid, TRACK_NUM, name, unit, lo, hi, colour, 1), values))
-    rates = [(t, r) for t, r in session.timeline.points]
+    rates: list[tuple[float, float | str]] = [(t, r) for t, r in session.timeline.points]
     if rates:
         tid += 1
         name, unit, lo, hi, colour = RATE_TRACK

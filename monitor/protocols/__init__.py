@@ -15,16 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import ConfigError
+from monitor.parameters import PARAMETERS, keys
+from monitor.vocabulary import CHECKLIST_ITEMS
 
-LIMIT_PARAMS = ("sbp", "dbp", "hr", "spo2", "rr", "temp", "etco2", "moaas", "rass", "pain",
-                "dissociation", "cadss6_total")
+LIMIT_PARAMS = keys(limits=True)
 LIMIT_KEYS = ("medium_high", "medium_low", "high_high", "high_low")
 PRIORITIES = ("low", "medium", "high")
 # Where a limit may sit: inside what can be recorded, so no limit silently never fires.
 LIMIT_RANGE: dict[str, tuple[float, float]] = {
-    "sbp": (40, 300), "dbp": (20, 200), "hr": (20, 250), "spo2": (0, 100), "rr": (0, 70),
-    "temp": (30, 43), "etco2": (0, 150), "moaas": (0, 5), "rass": (-5, 4), "pain": (0, 10),
-    "dissociation": (0, 10), "cadss6_total": (0, 24), "spo2_scale2": (0, 100),
+    **{p: (PARAMETERS[p].low, PARAMETERS[p].high) for p in LIMIT_PARAMS},
+    "spo2_scale2": (0, 100),
 }
 # Parameters whose limits may be negative (every other number in a protocol is >= 0).
 SIGNED = ("limits.rass",)
@@ -204,7 +204,6 @@ def _check_lists(proto: Protocol, source: str) -> None:
                                   or (length is not None and len(value) != length)):
             count = f"{length} items, each " if length else "items from "
             raise bad(key, count + ", ".join(choices))
-    from monitor.predose import CHECKLIST_ITEMS  # predose imports this module
     items = proto.get("checklist.items")
     if items is not None and any(i not in CHECKLIST_ITEMS for i in items):
         raise bad("checklist.items", ", ".join(CHECKLIST_ITEMS))

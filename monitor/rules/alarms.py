@@ -1,4 +1,4 @@
-"""Alarm lifecycle with monitor semantics (IEC 60601-1-8, CLINICAL.md §5).
+"""Alarm lifecycle with monitor semantics (IEC 60601-1-8, docs/alarms-and-protocols.md).
 
 Given the folded alarm state and the conditions at ``now``, decide which
 events to append: raise, escalate, re-announce, resolve, end an audio pause.
@@ -8,7 +8,7 @@ An acknowledged alarm still active after ``reannounce_min`` comes back
 ``escalate_medium_min`` since it was last announced escalates to high.
 A new alarm of higher priority than any active at pause time ends an audio
 pause early. Overdue-observation alarms never escalate to high and never
-latch (CLINICAL.md §5).
+latch (docs/alarms-and-protocols.md).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Each rule yields reasons (a Condition with a stable rule key, a priority and
 a message naming the parameter, the value and the limit). ``alarm_conditions``
 then makes one alarm per parameter: the highest-priority reason shows, the
 others are listed with it, so one BP reading is one alarm and one
-acknowledgement (CLINICAL.md §5). Artifact readings never reach here: the
+acknowledgement (docs/alarms-and-protocols.md). Artifact readings never reach here: the
 session's series marks them and ``last_valid`` skips them.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.doseplan import running_findings
-from monitor.parameters import fmt, label, unit
+from monitor.parameters import PARAMETERS, fmt, keys, label, rail_row_of, unit
 from monitor.protocols import LIMIT_PARAMS, Protocol
 from monitor.rules.news2 import DEFAULT_ACVPU, News2Result, news2
 from monitor.rules.schedule import Due, observation_schedule, rems_points
@@ -22,10 +22,9 @@ from monitor.session import PRIORITY_RANK, Phase, Session
 
 PHYSIOLOGICAL = ("limit", "relative", "rate", "assessment")
 # One alarm per parameter: the parts of one measurement (or one scale family) share it.
-MEASUREMENT = {"sbp": "bp", "dbp": "bp", "map": "bp", "moaas": "sedation", "rass": "sedation",
-               "cadss6_total": "dissociation", "dissociation": "dissociation"}
+MEASUREMENT = {p: rail_row_of(p) for p in PARAMETERS}
 # Values a monitor streams (a persistence delay applies); NIBP and manual entries are episodic.
-CONTINUOUS = ("spo2", "hr", "rr", "etco2")
+CONTINUOUS = keys(streamed=True)
 DEFAULT_COMBINE = ("bp", "hr", "spo2", "temp", "etco2")
 
 
@@ -170,8 +169,10 @@ def rate_conditions(session: Session, protocol: Protocol) -> list[Condition]:
         if streamed and persist:  # a monitor's trend must persist, like its limits
             up = word == "up"
             edge = min(window) + limit if up else max(window) - limit
-            if not series.held_for(lambda x, e=edge, u=up: x >= e if u else x <= e, persist,
-                                   device_only=True):
+            def beyond(x: float, e: float = edge, u: bool = up) -> bool:
+                return x >= e if u else x <= e
+
+            if not series.held_for(beyond, persist, device_only=True):
                 continue
         out.append(Condition(
             f"rate:{param}", "rate", param, rule.get("priority", "medium"),
@@ -206,7 +207,7 @@ def assessment_conditions(session: Session, protocol: Protocol) -> list[Conditio
 
 
 def dose_conditions(session: Session, protocol: Protocol, now: datetime) -> list[Condition]:
-    """The dose plan (CLINICAL.md §4): off-plan rate, total or duration."""
+    """The dose plan (docs/alarms-and-protocols.md): off-plan rate, total or duration."""
     return [Condition(f"dose:{i}", "dose", "dose", f.priority, f.message)
             for i, f in enumerate(running_findings(session, protocol, now))]
 
@@ -218,7 +219,7 @@ def due_list(session: Session, protocol: Protocol, now: datetime) -> list[Due]:
 
 def overdue_conditions(dues: list[Due], protocol: Protocol) -> list[Condition]:
     """One overdue alarm per round: low once anything is due, medium past the grace
-    period, never high (CLINICAL.md §5). Recording the observation clears it."""
+    period, never high (docs/alarms-and-protocols.md). Recording the observation clears it."""
     late = [d for d in dues if d.overdue_s > 0]
     if not late:
         return []
@@ -263,7 +264,7 @@ def consciousness(session: Session, protocol: Protocol) -> tuple[float, str] | N
 def news2_now(session: Session, protocol: Protocol, now: datetime) -> News2Result:
     """NEWS2 from the latest valid value of each component within the window.
     Consciousness comes from the latest sedation score when it is newer than the
-    last ACVPU (CLINICAL.md §7); air/oxygen is carried forward from the last set."""
+    last ACVPU (docs/alarms-and-protocols.md); air/oxygen is carried forward from the last set."""
     window = float(protocol.get("news2.window_min")) * 60.0
     values: dict[str, object] = {}
     for comp in ("rr", "spo2", "sbp", "hr", "temp", "o2"):
@@ -297,7 +298,7 @@ def group_of(param: str) -> str:
 def combined_condition(conditions: list[Condition], protocol: Protocol) -> list[Condition]:
     """Two concurrent medium limit warnings on independent vital signs (e.g. SBP and
     SpO2), and no high one: one high alarm. Sedation scores, RR (10–11 is an expected
-    ketamine effect) and changes from baseline do not combine (CLINICAL.md §5)."""
+    ketamine effect) and changes from baseline do not combine (docs/alarms-and-protocols.md)."""
     groups = set(protocol.get("alarms.combine_parameters") or DEFAULT_COMBINE)
     physio = [c for c in conditions if c.rule in PHYSIOLOGICAL]
     if any(c.priority == "high" for c in physio):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 COMPONENTS = ("rr", "spo2", "o2", "sbp", "hr", "acvpu", "temp")
-# Sedation score -> ACVPU (CLINICAL.md §7), indexed by score (RASS: score + 5).
+# Sedation score -> ACVPU (docs/alarms-and-protocols.md), indexed by score (RASS: score + 5).
 DEFAULT_ACVPU = {"moaas": ("U", "P", "P", "V", "V", "A"),
                  "rass": ("U", "P", "V", "V", "V", "A", "A", "C", "C", "C")}
 COMPONENT_LABELS = {"rr": "respiration rate", "spo2": "SpO2", "o2": "air or oxygen",

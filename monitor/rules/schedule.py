@@ -102,7 +102,7 @@ class MinObservation:
 
 
 def min_observation(session: Session, protocol: Protocol, now: datetime) -> MinObservation | None:
-    """Minutes observed against the protocol's minimum (CLINICAL.md §4): counted from
+    """Minutes observed against the protocol's minimum (docs/alarms-and-protocols.md): counted from
     the dose for a single dose (esketamine: 120 min), from the END of an infusion —
     never from its start."""
     if session.infusion_started_at is None:

@@ -1,4 +1,4 @@
-"""Alarms a nurse can trust (CLINICAL.md §4, §5): new rules, one alarm per parameter,
+"""Alarms a nurse can trust (docs/alarms-and-protocols.md): new rules, one alarm per parameter,
 the combined rule, overdue observations and device data. Both sides of every boundary."""
 
 from __future__ import annotations

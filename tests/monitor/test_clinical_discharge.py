@@ -1,4 +1,4 @@
-"""Discharge criteria (CLINICAL.md §4, §7): both sides of every boundary."""
+"""Discharge criteria (docs/alarms-and-protocols.md): both sides of every boundary."""
 
 from __future__ import annotations
 

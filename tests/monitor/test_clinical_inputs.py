@@ -1,5 +1,5 @@
 """What may be recorded, NEWS2 inputs, REMS, the pre-infusion checklist, quick events,
-EtCO2 in every export, and site-file / in-session limit checks (CLINICAL.md §4, §7)."""
+EtCO2 in every export, and site-file / in-session limit checks (docs/alarms-and-protocols.md)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,13 @@ from pypdf import PdfReader
 
 from monitor.clock import ManualClock
 from monitor.errors import ConfirmationNeeded, ValidationError
-from monitor.export import export_session
 from monitor.export.context import ExportContext
 from monitor.export.rems import rems_items
 from monitor.protocols import load_protocols
 from monitor.recorder import QUICK_EVENTS, Recorder
 from monitor.rules.conditions import news2_now
 from monitor.store import Store
-from tests.conftest import OPENING, T0, baseline_vitals
+from tests.conftest import OPENING, T0, baseline_vitals, export_file
 
 # -- what may be recorded --------------------------------------------------------------------
 
@@ -254,23 +253,23 @@ def test_etco2_in_csv_json_fhir_and_pdf(tmp_path: Path, clock):
         rec.record_vitals({"hr": "80", "etco2": "52"}, "RN7")
         sid = rec.session.session_id
     now = ManualClock(T0 + timedelta(hours=2))
-    rows = list(csv.DictReader(io.StringIO(export_session(
+    rows = list(csv.DictReader(io.StringIO(export_file(
         db, sid, "csv", tmp_path / "s.csv", clock=now).read_text("utf-8-sig"))))
     assert [(r["value"], r["unit"]) for r in rows if r["parameter"] == "etco2"] == [
         ("38", "mmHg"), ("52", "mmHg")]
-    wide = list(csv.DictReader(io.StringIO(export_session(
+    wide = list(csv.DictReader(io.StringIO(export_file(
         db, sid, "csv", tmp_path / "w.csv", clock=now, wide=True).read_text("utf-8-sig"))))
     assert [r["etco2"] for r in wide] == ["38", "52"]
-    doc = json.loads(export_session(db, sid, "json", tmp_path / "s.json", clock=now).read_text())
+    doc = json.loads(export_file(db, sid, "json", tmp_path / "s.json", clock=now).read_text())
     assert [e["payload"].get("etco2") for e in doc["events"]
             if e["kind"] == "vitals_recorded"] == [38, 52]
-    fhir = json.loads(export_session(db, sid, "fhir", tmp_path / "f.json", clock=now).read_text())
+    fhir = json.loads(export_file(db, sid, "fhir", tmp_path / "f.json", clock=now).read_text())
     Bundle.model_validate(fhir)
     co2 = [e["resource"] for e in fhir["entry"]
            if e["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "19889-5"]
     assert [o["valueQuantity"]["value"] for o in co2] == [38, 52]
     assert co2[0]["valueQuantity"]["code"] == "mm[Hg]"
-    pdf = export_session(db, sid, "pdf", tmp_path / "r.pdf", clock=now)
+    pdf = export_file(db, sid, "pdf", tmp_path / "r.pdf", clock=now)
     text = "\n".join(p.extract_text() for p in PdfReader(pdf).pages)
     assert "EtCO2" in text and "52" in text
 
@@ -344,7 +343,7 @@ def test_implausible_device_values_are_in_the_log_text_and_the_csv(tmp_path: Pat
         ev = rec.record_vitals({"hr": "72", "spo2": "101"}, "monitor", source="device")
         sid = rec.session.session_id
     assert describe(ev.kind, ev.payload) == "HR 72, artifact: spo2 101"
-    rows = list(csv.DictReader(io.StringIO(export_session(
+    rows = list(csv.DictReader(io.StringIO(export_file(
         db, sid, "csv", tmp_path / "a.csv", clock=ManualClock(T0)).read_text("utf-8-sig"))))
     assert [(r["parameter"], r["value"], r["status"]) for r in rows
             if r["entry_id"].endswith(f"-{ev.seq}")] == [("hr", "72", "valid"),

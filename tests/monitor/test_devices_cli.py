@@ -114,8 +114,10 @@ def test_demo_device_hl7_records_the_same_samples_as_the_direct_demo(tmp_path):
                     if e.source == "device"]
 
     direct, hl7 = tmp_path / "direct.db", tmp_path / "hl7.db"
-    run_headless(direct, seed=3, minutes=13, device_rate=1, start=T0)
-    run_headless(hl7, seed=3, minutes=13, device_rate=1, start=T0, device="hl7")
+    with Store(direct) as log:
+        run_headless(log, seed=3, minutes=13, device_rate=1, start=T0)
+    with Store(hl7) as log:
+        run_headless(log, seed=3, minutes=13, device_rate=1, start=T0, device="hl7")
     by_feed, by_api = device_samples(hl7), device_samples(direct)
     assert len(by_feed) == 181   # 1 Hz from the start at 10:00 to 13:00, both ends
     assert [(t, p) for t, p, _ in by_feed] == [(t, p) for t, p, _ in by_api]

@@ -11,11 +11,11 @@ import pytest
 from monitor.clock import ManualClock
 from monitor.errors import ValidationError
 from monitor.events import EventKind
-from monitor.export import FORMATS, export_session
+from monitor.export import FORMATS
 from monitor.recorder import Recorder
 from monitor.session import fold
 from monitor.store import Store
-from tests.conftest import OPENING, T0, baseline_vitals
+from tests.conftest import OPENING, T0, baseline_vitals, export_file
 from tests.monitor import tamper
 
 
@@ -89,7 +89,7 @@ def test_a_log_holding_an_unapplicable_amendment_still_opens_and_exports(
         assert session.entries[start_seq].status == "unreadable"
         again.record_vitals({"hr": "70"}, "RN7")  # and it keeps recording
     for fmt in FORMATS:
-        export_session(db_path, sid, fmt, tmp_path / f"s.{fmt}", clock=ManualClock(T0))
+        export_file(db_path, sid, fmt, tmp_path / f"s.{fmt}", clock=ManualClock(T0))
     from pypdf import PdfReader
     text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "s.pdf").pages)
     assert "Unreadable entries" in text

@@ -16,13 +16,13 @@ from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
 from monitor.clock import ManualClock
-from monitor.export import export_session, render
+from monitor.export import render
 from monitor.export.atomic import ExportError
 from monitor.protocols import load_protocols
 from monitor.session import fold
 from monitor.simulator import DemoScript, open_demo, play
 from monitor.store import Store
-from tests.conftest import OPENING, baseline_vitals, export_text
+from tests.conftest import OPENING, baseline_vitals, export_file, export_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "session-export.schema.json").read_text())
@@ -65,7 +65,7 @@ def corrected_db(tmp_path: Path, clock) -> tuple[Path, str]:
 
 
 def export(db: Path, sid: str, fmt: str, out: Path, **kw) -> Path:
-    return export_session(db, sid, fmt, out, clock=ManualClock(NOW), **kw)
+    return export_file(db, sid, fmt, out, clock=ManualClock(NOW), **kw)
 
 
 def test_json_validates_and_round_trips(demo_db, tmp_path: Path):
@@ -80,7 +80,7 @@ def test_json_validates_and_round_trips(demo_db, tmp_path: Path):
     assert proc.returncode == 0, proc.stderr
     second = export(other, sid, "json", tmp_path / "b.json")
     assert first.read_bytes() == second.read_bytes()
-    later = export_session(other, sid, "json", tmp_path / "c.json",
+    later = export_file(other, sid, "json", tmp_path / "c.json",
                            clock=ManualClock(NOW + timedelta(hours=1)))
     a, c = json.loads(first.read_text()), json.loads(later.read_text())
     assert a["exported_at"] != c["exported_at"]

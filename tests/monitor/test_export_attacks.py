@@ -21,11 +21,11 @@ from pypdf import PdfReader
 
 from monitor.cli import main
 from monitor.clock import ManualClock
-from monitor.export import FORMATS, export_session
+from monitor.export import FORMATS
 from monitor.export.atomic import TEMP_PREFIX, ExportError, write_atomic
 from monitor.recorder import Recorder
 from monitor.store import Store
-from tests.conftest import OPENING, T0, baseline_vitals, export_text
+from tests.conftest import OPENING, T0, baseline_vitals, export_file, export_text
 
 NOW = T0 + timedelta(days=40)
 
@@ -55,7 +55,7 @@ def session_db(db_path, clock, protocols) -> tuple[Path, str]:
 
 
 def export(db: Path, sid: str, fmt: str, out: Path, **kw) -> Path:
-    return export_session(db, sid, fmt, out, clock=ManualClock(NOW), **kw)
+    return export_file(db, sid, fmt, out, clock=ManualClock(NOW), **kw)
 
 
 IDENTIFIERS = ("MRN-0042", "Jane Doe", "NURSE-ANNA", "RN-BOB", "RN7", "RN9", "Johanna",

@@ -12,11 +12,10 @@ from monitor.cli import main
 from monitor.clock import ManualClock
 from monitor.errors import ValidationError
 from monitor.events import GENESIS, Event, canonical, chain_hash
-from monitor.export import export_session
 from monitor.export.json_io import import_file
 from monitor.recorder import Recorder
 from monitor.store import Store
-from tests.conftest import OPENING, T0, baseline_vitals
+from tests.conftest import OPENING, T0, baseline_vitals, export_file
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def exported(db_path, clock, protocols, tmp_path) -> tuple[dict, str]:
         baseline_vitals(rec)
         rec.give_medication("RN7", "ondansetron", "4", "mg", "IV")
         sid = rec.session.session_id
-    path = export_session(db_path, sid, "json", tmp_path / "good.json", clock=ManualClock(T0))
+    path = export_file(db_path, sid, "json", tmp_path / "good.json", clock=ManualClock(T0))
     return json.loads(path.read_text()), sid
 
 
@@ -119,7 +118,7 @@ def test_imported_session_with_a_numeric_id_is_exportable_by_that_id(
         for sid in ("2612ab", "2612"):
             rec = Recorder.open_new(store, clock, protocols, dict(OPENING), session_id=sid)
             baseline_vitals(rec)
-    path = export_session(db_path, "2612", "json", tmp_path / "a.json", clock=ManualClock(T0))
+    path = export_file(db_path, "2612", "json", tmp_path / "a.json", clock=ManualClock(T0))
     other = tmp_path / "other.db"
     assert main(["import", str(path), "--db", str(other)]) == 0
     assert main(["export", "2612", "--format", "csv", "--out", str(tmp_path / "b.csv"),
@@ -140,7 +139,7 @@ def test_a_device_sample_with_an_implausible_value_amends_exports_and_imports(
         with pytest.raises(ValidationError, match="Implausible device values"):
             rec.amend("RN7", sample.seq, {"artifact_values": {"sbp": 1}}, "probe")
         sid = rec.session.session_id
-    path = export_session(db_path, sid, "json", tmp_path / "dev.json", clock=clock)
+    path = export_file(db_path, sid, "json", tmp_path / "dev.json", clock=clock)
     with Store(tmp_path / "other.db") as other:
         assert import_file(other, path, protocols, clock.now()) == (sid, 3)
         [_opened, stored, amended] = other.events(sid)

@@ -20,7 +20,8 @@ NO_INTERVENTIONS = {"antiemetic": 0, "benzodiazepine": 0, "antihypertensive": 0,
 @pytest.fixture(scope="module")
 def series_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     db = tmp_path_factory.mktemp("series") / "series.db"
-    return db, build_series(db)
+    with Store(db) as log:
+        return db, build_series(log)
 
 
 @pytest.fixture(scope="module")

@@ -15,18 +15,21 @@ from monitor.clock import ManualClock
 from monitor.export.series_out import export_series
 from monitor.protocols import load_protocols
 from monitor.series_demo import NOW, PATIENT, build_series
+from monitor.store import Store
 
 
 @pytest.fixture(scope="module")
 def series_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     db = tmp_path_factory.mktemp("series") / "series.db"
-    return db, build_series(db)
+    with Store(db) as log:
+        return db, build_series(log)
 
 
 def _export(db: Path, out: Path, fmt: str, *extra: str) -> Path:
     """Through the core with the clock at NOW (session 5 is still infusing then)."""
-    return export_series(db, PATIENT, fmt, out, load_protocols(),
-                         deidentify="--deidentify" in extra, clock=ManualClock(NOW))
+    with Store(db, readonly=True) as log:
+        return export_series(log, PATIENT, fmt, out, load_protocols(),
+                             deidentify="--deidentify" in extra, clock=ManualClock(NOW))
 
 
 def test_the_command_line_writes_a_series(series_db, tmp_path) -> None:

@@ -11,11 +11,11 @@ from pypdf import PdfReader
 from monitor.cli import main
 from monitor.clock import ManualClock
 from monitor.errors import ChainError
-from monitor.export import FORMATS, export_session
+from monitor.export import FORMATS
 from monitor.export.atomic import ExportError
 from monitor.recorder import Recorder
 from monitor.store import Store
-from tests.conftest import OPENING, T0, baseline_vitals
+from tests.conftest import OPENING, T0, baseline_vitals, export_file
 from tests.monitor import tamper
 
 
@@ -53,7 +53,7 @@ def test_every_export_refuses_a_tampered_record(db_path, clock, protocols, tmp_p
     tamper.CASES[case](db_path, sid)
     out = tmp_path / f"out.{fmt}"
     with pytest.raises(ExportError, match=r"Refused to export session .*FAILED VERIFICATION"):
-        export_session(db_path, sid, fmt, out, clock=ManualClock(T0))
+        export_file(db_path, sid, fmt, out, clock=ManualClock(T0))
     assert not out.exists()
 
 
@@ -63,7 +63,7 @@ def test_exports_refuse_when_another_session_was_deleted(db_path, clock, protoco
     sid, other = tamper.two_sessions(db_path, clock, protocols)
     tamper.delete_session(db_path, sid)
     with pytest.raises(ExportError, match="a session was deleted or added"):
-        export_session(db_path, other, fmt, tmp_path / "o", clock=ManualClock(T0))
+        export_file(db_path, other, fmt, tmp_path / "o", clock=ManualClock(T0))
 
 
 def test_exports_carry_event_count_and_head_hash(db_path, clock, protocols, tmp_path):
@@ -71,15 +71,15 @@ def test_exports_carry_event_count_and_head_hash(db_path, clock, protocols, tmp_
     with Store(db_path, readonly=True) as ro:
         events = ro.events(sid)
     head, count = events[-1].hash, len(events)
-    doc = json.loads(export_session(db_path, sid, "json", tmp_path / "a.json",
+    doc = json.loads(export_file(db_path, sid, "json", tmp_path / "a.json",
                                     clock=ManualClock(T0)).read_text())
     assert doc["record"] == {"events": count, "head_hash": head,
                              "verification": "record verified"}
-    bundle = json.loads(export_session(db_path, sid, "fhir", tmp_path / "a.fhir",
+    bundle = json.loads(export_file(db_path, sid, "fhir", tmp_path / "a.fhir",
                                        clock=ManualClock(T0)).read_text())
     assert bundle["identifier"] == {"system": "urn:ketamine-monitor:record-head", "value": head}
     assert f"Record: {count} events, head hash {head}" in bundle["meta"]["tag"][0]["display"]
-    pdf = export_session(db_path, sid, "pdf", tmp_path / "a.pdf", clock=ManualClock(T0))
+    pdf = export_file(db_path, sid, "pdf", tmp_path / "a.pdf", clock=ManualClock(T0))
     text = " ".join(p.extract_text() for p in PdfReader(pdf).pages).replace("\n", " ")
     assert f"Record: {count} events, head hash {head[:40]}" in text.replace(" ", " ")
 
@@ -93,7 +93,7 @@ def test_copied_database_without_its_key_is_readable_with_a_clear_note(
     assert main(["verify", "--db", str(db_path)]) == 0
     out = capsys.readouterr().out
     assert "seals not checked: sealed with record key" in out
-    path = export_session(db_path, sid, "json", tmp_path / "x.json", clock=ManualClock(T0))
+    path = export_file(db_path, sid, "json", tmp_path / "x.json", clock=ManualClock(T0))
     assert "seals not checked" in json.loads(path.read_text())["record"]["verification"]
     # A writer on that workstation gets its own key: new sessions are sealed with it, and an
     # old session is refused with a message instead of being sealed with the wrong key.

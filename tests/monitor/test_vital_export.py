@@ -32,7 +32,8 @@ def new_york(monkeypatch: pytest.MonkeyPatch):
 @pytest.fixture
 def series_db(tmp_path: Path) -> tuple[Path, list[str]]:
     db = tmp_path / "series.db"
-    return db, build_series(db)
+    with Store(db) as log:
+        return db, build_series(log)
 
 
 def _export(db: Path, sid: str, out: Path, *extra: str) -> vitaldb.VitalFile:

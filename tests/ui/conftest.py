@@ -1,12 +1,13 @@
 """Qt test harness: fail any test that leaves a running QThread, an active
-QTimer or an open top-level widget behind (after napari's conftest)."""
+QTimer, a pending QTimer.singleShot, QThreadPool work or an open top-level widget
+behind (after napari's conftest)."""
 
 from __future__ import annotations
 
 import gc
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QThread, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QThread, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 
@@ -17,6 +18,8 @@ def _no_dangling_qt(qapp, monkeypatch: pytest.MonkeyPatch):
     threads: list[QThread] = []
     original_start = QTimer.start
     original_thread_start = QThread.start
+    original_single_shot = QTimer.singleShot
+    pending: dict[int, str] = {}  # single shots scheduled and not yet run
 
     def start_timer(self: QTimer, *args: object) -> None:
         timers.append(self)
@@ -26,14 +29,32 @@ def _no_dangling_qt(qapp, monkeypatch: pytest.MonkeyPatch):
         threads.append(self)
         original_thread_start(self, *args)
 
+    def single_shot(msec: int, *args: object) -> None:
+        action = args[-1] if args else None
+        if len(args) != 1 or not callable(action):  # (receiver, slot) forms: as they are
+            original_single_shot(msec, *args)  # type: ignore[call-overload]
+            return
+        key = id(action)
+        pending[key] = f"QTimer.singleShot({msec} ms, {getattr(action, '__qualname__', action)})"
+
+        def run() -> None:
+            pending.pop(key, None)
+            action()
+
+        original_single_shot(msec, run)
+
     monkeypatch.setattr(QTimer, "start", start_timer)
+    monkeypatch.setattr(QTimer, "singleShot", staticmethod(single_shot))
     monkeypatch.setattr(QThread, "start", start_thread)
     before = {id(w) for w in QApplication.topLevelWidgets()}
     yield
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     qapp.processEvents()
     gc.collect()
-    problems = []
+    problems = [f"pending {what}" for what in pending.values()]
+    pool = QThreadPool.globalInstance()
+    if not pool.waitForDone(2000) or pool.activeThreadCount():
+        problems.append(f"QThreadPool still running {pool.activeThreadCount()} task(s)")
     for t in timers:
         try:
             if t.isActive():

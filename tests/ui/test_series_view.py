@@ -20,8 +20,8 @@ from tests.ui.conftest_helpers import click, make_window
 @pytest.fixture
 def series_window(qtbot, tmp_path: Path):
     db = tmp_path / "series.db"
-    ids = build_series(db)
     store = Store(db)
+    ids = build_series(store)
     clock = ManualClock(NOW)
     protocols = load_protocols()
     window = make_window(qtbot, store, clock, protocols)
@@ -174,8 +174,8 @@ def test_export_dialog_writes_a_vital_file(qtbot, series_window, tmp_path):
 
 def test_with_deferred_charts_the_series_view_waits_for_the_first_paint(qtbot, tmp_path):
     db = tmp_path / "series.db"
-    ids = build_series(db)
     with Store(db) as store:
+        ids = build_series(store)
         clock = ManualClock(NOW)
         protocols = load_protocols()
         window = make_window(qtbot, store, clock, protocols)

@@ -88,8 +88,8 @@ def test_excepthook_reports_instead_of_dying(qtbot, session_window):
 
 
 def test_second_window_on_the_same_database_is_refused(store, db_path, capsys):
-    from ui.app import run
-    assert run(db_path) == 1
+    from ui.entry import main
+    assert main(["gui", "--db", str(db_path)]) == 1
     assert "already open for writing" in capsys.readouterr().err
 
 
@@ -194,11 +194,12 @@ def test_program_runs_offscreen_until_closed(tmp_path):
     try:
         deadline = time.monotonic() + 30
         log = Path(env["XDG_STATE_HOME"]) / "ketamine-monitor" / "log" / "ketamine-monitor.log"
-        while time.monotonic() < deadline and not (log.exists() and "window starting" in
-                                                   log.read_text()):
-            time.sleep(0.2)
-        time.sleep(1.0)
+        # An exact condition: the window has been shown (its own log line), not a delay.
+        while (time.monotonic() < deadline and proc.poll() is None
+               and not (log.exists() and "window shown" in log.read_text())):
+            time.sleep(0.05)
         assert proc.poll() is None, proc.stderr.read()
+        assert "window shown" in log.read_text()
     finally:
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=20)

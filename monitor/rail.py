@@ -1,0 +1,85 @@
+"""What the value rail shows: each row's current value, its age, whether it came
+from a device, whether it is stale, and the priority of an alarm on it. Decided
+here, so every view (the window, a central board) shows the same thing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitor.parameters import PARAMETERS, fmt, in_rail, rail_row_of, rail_rows
+from monitor.protocols import Protocol
+from monitor.session import PRIORITY_RANK, Session
+
+
+@dataclass(frozen=True)
+class RailValue:
+    row: str                 # "bp", "hr", ..., "sedation"
+    title: str               # "BP", "MOAA/S" (the scale the session uses), ...
+    unit: str
+    text: str = "—"          # the value as a nurse reads it ("128/82", "+1", "36.8")
+    age_s: float | None = None  # None: nothing recorded yet
+    device: bool = False
+    stale: bool = False
+    alarm: str = ""          # priority of the worst active alarm on the row ("" none)
+
+
+def _title(row: str, keys: tuple[str, ...]) -> tuple[str, str]:
+    if row == "bp":
+        return "BP", PARAMETERS["sbp"].unit
+    first = PARAMETERS[keys[0]]
+    return first.label, first.unit
+
+
+def stale_after(protocol: Protocol) -> tuple[float, float]:
+    """Seconds after which a (manual, device) value is stale: the recovery cadence plus
+    its grace for a nurse's entries, the device setting for a monitor's."""
+    cadence = protocol.get("cadence.recovery") or 15
+    grace = protocol.get("cadence.overdue_grace_min") or 5
+    return (cadence + grace) * 60.0, float(protocol.get("alarms.stale_device_s"))
+
+
+def rail_values(session: Session, protocol: Protocol, now: datetime) -> list[RailValue]:
+    """One value per rail row, in display order. The sedation row shows the scale the
+    protocol uses; a row takes the colour of the worst active alarm on any of its
+    parameters."""
+    alarms: dict[str, tuple[int, str]] = {}
+    for a in session.active_alarms():
+        row = rail_row_of(a.parameter)
+        if a.rank > alarms.get(row, (0, ""))[0]:
+            alarms[row] = (a.rank, a.priority)
+    manual_s, device_s = stale_after(protocol)
+    out = []
+    for row in rail_rows():
+        # A row shows its first parameter (the sedation row: the protocol's scale);
+        # the others of the row share its alarm (e.g. the CADSS-6 total).
+        keys = (protocol.sedation_scale,) if row == "sedation" else in_rail(row)[:1]
+        title, unit = _title(row, keys)
+        found = _latest(session, row, keys)
+        alarm = alarms.get(row, (0, ""))[1]
+        if found is None:
+            out.append(RailValue(row, title, unit, alarm=alarm))
+            continue
+        t, text, key = found
+        device = key in session.device_last and session.device_last[key] >= t
+        age = max(0.0, now.timestamp() - t)
+        out.append(RailValue(row, title, unit, text, age, device,
+                             age > (device_s if device else manual_s), alarm))
+    return out
+
+
+def _latest(session: Session, row: str, keys: tuple[str, ...]) -> tuple[float, str, str] | None:
+    if row == "bp":
+        sbp, dbp = session.latest("sbp"), session.latest("dbp")
+        if sbp is None:
+            return None
+        both = dbp is not None and dbp[2] == sbp[2]  # from one reading
+        return sbp[0], f"{fmt(sbp[1])}/{fmt(dbp[1])}" if both and dbp else fmt(sbp[1]), "sbp"
+    latest = [(v, k) for k in keys if (v := session.latest(k)) is not None]
+    if not latest:
+        return None
+    (t, value, _seq), key = max(latest, key=lambda x: x[0][0])
+    return t, (f"{value:+.0f}" if PARAMETERS[key].low < 0 else fmt(value)), key
+
+
+__all__ = ["PRIORITY_RANK", "RailValue", "rail_values", "stale_after"]

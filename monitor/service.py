@@ -1,0 +1,74 @@
+"""The window's narrow door into the core.
+
+A view asks this service for sessions to list, open, resume and check, and for
+exports; it records through the ``Recorder`` the service hands it. It never sees
+the event log itself, so a window works the same on the embedded SQLite file and
+on a clinic's server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from monitor.clock import Clock
+from monitor.eventlog import EventLog, Verdict
+from monitor.export import render, verified
+from monitor.export.atomic import write_atomic
+from monitor.overview import session_rows
+from monitor.patient_series import load_series, previous_session
+from monitor.protocols import ProtocolSet
+from monitor.recorder import Recorder
+from monitor.session import Session
+
+
+class Service:
+    def __init__(self, log: EventLog, clock: Clock, protocols: ProtocolSet) -> None:
+        self._log = log
+        self.clock = clock
+        self.protocols = protocols
+
+    # -- sessions --------------------------------------------------------------
+    def sessions(self, *, open_only: bool = False) -> list[dict[str, Any]]:
+        """One row per session (id, patient, start, phase, entries, active alarms)."""
+        return session_rows(self._log, open_only=open_only, protocols=self.protocols)
+
+    def has_session(self, session_id: str) -> bool:
+        return session_id in self._log.session_ids()
+
+    def open_new(self, fields: dict[str, Any]) -> Recorder:
+        """Open a session (fields as the nurse typed them; ValidationError names each
+        bad one) and return its recorder, owned by the calling thread."""
+        return Recorder.open_new(self._log, self.clock, self.protocols, fields)
+
+    def resume(self, session_id: str) -> Recorder:
+        return Recorder(self._log, session_id, self.clock, self.protocols)
+
+    def check(self, session_id: str) -> Verdict:
+        """The record's verdict: chain, seals, registry (cached by head)."""
+        return self._log.check_session(session_id)
+
+    def owner(self, session_id: str) -> str:
+        """Who evaluates the session's rules (shown to the nurse)."""
+        return self._log.owner(session_id)
+
+    # -- one patient's sessions ----------------------------------------------
+    def series(self, patient_id: str) -> list[Session]:
+        return load_series(self._log, patient_id)
+
+    def previous(self, session: Session) -> Session | None:
+        return previous_session(self._log, session)
+
+    # -- exports ---------------------------------------------------------------
+    def export(self, recorder: Recorder, fmt: str, out: Path, *, deidentify: bool = False,
+               wide: bool = False, force: bool = False) -> tuple[Path, int]:
+        """Write one export of the recorder's session atomically, after checking the
+        record (refused when it fails); returns the file and its size in bytes."""
+        session = recorder.session
+        record = verified(self._log, session.session_id)
+        data = render(session, self.protocols, fmt, now=self.clock.now(),
+                      deidentify=deidentify, wide=wide, record=record)
+        return write_atomic(out, data, force=force), len(data)
+
+    def close(self) -> None:
+        self._log.close()

@@ -1,0 +1,70 @@
+"""Four feeds record into the open session from their own threads while the window
+is showing it: every set is stored once, the chain verifies, and the window's views
+are only ever touched on the GUI thread (the drain runs there, one batch at a time)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+from monitor.events import EventKind
+from monitor.recorder import Recorder
+from monitor.store import Store
+from tests.conftest import OPENING, baseline_vitals
+from tests.ui.conftest_helpers import make_window
+from ui.charts import ChartsView
+from ui.value_rail import ValueRail
+
+FEEDS, EACH = 4, 1000
+
+
+def test_four_feed_threads_one_session_views_on_the_gui_thread(
+        qtbot, store, db_path, clock, protocols, monkeypatch) -> None:
+    gui = threading.get_ident()
+    touched: list[int] = []
+    for view in (ChartsView, ValueRail):  # observe (not replace) the views' redraws
+        original = view.refresh
+
+        def watch(self, *args, _original=original, **kw):  # type: ignore[no-untyped-def]
+            touched.append(threading.get_ident())
+            return _original(self, *args, **kw)
+
+        monkeypatch.setattr(view, "refresh", watch)
+    window = make_window(qtbot, store, clock, protocols)
+    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+    baseline_vitals(rec)
+    page = window.open_session(rec)
+    qtbot.waitUntil(lambda: page.charts is not None, timeout=10_000)
+    changes: list[int] = []
+    page.bridge.changed.connect(lambda _c: changes.append(threading.get_ident()))
+    opened = rec.session.opened_at
+    clock.advance(2 * 3600)
+
+    def feed(n: int) -> None:
+        for j in range(EACH):
+            at = opened + timedelta(seconds=1 + j, milliseconds=10 * n)
+            while not rec.inbox.put(({"hr": str(60 + n), "spo2": "97"}, at, f"dev-{n}")):
+                rec.inbox.wait(0.01)
+
+    threads = [threading.Thread(target=feed, args=(n,)) for n in range(FEEDS)]
+    for t in threads:
+        t.start()
+    try:
+        qtbot.waitUntil(lambda: len([e for e in rec.session.events if e.source == "device"])
+                        == FEEDS * EACH, timeout=120_000)
+    finally:
+        for t in threads:
+            t.join()
+    touched_before_close = list(touched)
+    window.shutdown()
+
+    assert changes and set(changes) == {gui}
+    assert len(changes) < FEEDS * EACH  # drained in batches
+    assert touched_before_close and set(touched_before_close) == {gui}
+    with Store(db_path, readonly=True) as log:
+        events = log.events(rec.session.session_id)
+        assert log.verify() == (1, len(events))
+    stored = Counter((e.author, e.observed_at) for e in events
+                     if e.kind is EventKind.VITALS and e.source == "device")
+    assert len(stored) == FEEDS * EACH and set(stored.values()) == {1}
