@@ -43,12 +43,13 @@ lint: $(TEST_STAMP)
 test: lint sysdeps
 	$(BIN)/python -m pytest tests/monitor
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/ui
+	$(BIN)/python -m pytest tests/xvfb
 
 bench: $(TEST_STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.run
 
 screenshots: $(APP_STAMP) sysdeps
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots docs
+	$(BIN)/python -m ui.screenshots docs
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.sound_figures docs
 
 # 1366x768 under Xvfb with icewm (Debian: xvfb, icewm); the module starts both.

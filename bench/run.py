@@ -22,7 +22,7 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench import hl7_capture
+from bench import clinic, hl7_capture
 from bench.sessions import WORK, day_session, four_hour_session
 
 RESULTS = Path(__file__).parent / "results.json"
@@ -345,6 +345,7 @@ def main() -> int:
         ("hl7 ingest", hl7_capture.ingest),
         ("hl7 memory", hl7_capture.memory_million),
         ("hl7 clinic", hl7_capture.clinic),
+        ("clinic", clinic.run),
     ]
     only = set(sys.argv[1:])
     for name, fn in steps:

@@ -24,10 +24,13 @@ from monitor.paths import Target, ensure_parent, resolve_db
 log = logging.getLogger(__name__)
 # The window gets the opened log (or the error of opening it) and the demo options.
 GuiLauncher = Callable[[EventLog | MonitorError, dict[str, Any] | None], int]
+BoardLauncher = Callable[[str, argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    db_help = "database file (default: $KETAMINE_MONITOR_DB or the user data folder)"
+    db_help = ("database file, or a clinic server as postgresql://ROLE@HOST/DB (password "
+               "from pgpass or a service file) (default: $KETAMINE_MONITOR_DB or the user "
+               "data folder)")
     # --db may come before or after the command; after it, it must not reset one given before.
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=db_help)
@@ -86,6 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", parents=[db], help="import a JSON export")
     imp.add_argument("file", metavar="FILE.json")
     sub.add_parser("verify", parents=[db], help="check the database and every hash chain")
+    clinic = sub.add_parser("clinic", help="clinic mode on PostgreSQL: set up the database")
+    clinic_sub = clinic.add_subparsers(dest="clinic_command", metavar="ACTION", required=True)
+    init = clinic_sub.add_parser("init", parents=[db],
+                                 help="create the tables, roles, policies and triggers "
+                                      "(as a superuser of the server; repeat to add chairs)")
+    init.add_argument("--chairs", type=int, default=4, help="number of chairs (default 4)")
+    init.add_argument("--pgpass", metavar="FILE", default=None,
+                      help="append the new roles' passwords to this pgpass file (0600)")
+    board = sub.add_parser("board", parents=[db],
+                           help="the central board: every chair of the clinic, live")
+    board.add_argument("--chairs", type=int, default=8, help="tiles to show (default 8)")
+    board.add_argument("--patient", choices=("initials", "pseudonym"), default="initials",
+                       help="how a tile names the patient (default initials)")
     sound = sub.add_parser("alarm-sound",
                            help="write one burst of an alarm signal as a WAV file")
     sound.add_argument("--priority", required=True, choices=("high", "medium", "low"))
@@ -226,6 +242,37 @@ def _cmd_devices(db: Target, args: argparse.Namespace) -> int:
                                    tz=args.tz, say=say)
 
 
+def _cmd_clinic(db: Target, args: argparse.Namespace) -> int:
+    from monitor.clinic.setup import init_clinic
+    if not is_url(db):
+        print("ketamine-monitor: error: clinic init needs --db postgresql://ADMIN@HOST/DB",
+              file=sys.stderr)
+        return 2
+    report = init_clinic(str(db), args.chairs, Path(args.pgpass) if args.pgpass else None)
+    print(f"Clinic database {report.database} ready: roles {', '.join(report.chairs)}")
+    if report.new_roles:
+        print(f"Passwords of the new roles {', '.join(report.new_roles)} were added to "
+              f"{report.pgpass}")
+    return 0
+
+
+def _cmd_board(db: Target, args: argparse.Namespace, board: BoardLauncher | None) -> int:
+    if not is_url(db):
+        print("ketamine-monitor: error: the board needs --db postgresql://ROLE@HOST/DB",
+              file=sys.stderr)
+        return 2
+    if not 1 <= args.chairs <= 64:
+        print("ketamine-monitor: error: --chairs must be from 1 to 64", file=sys.stderr)
+        return 2
+    if board is None:
+        raise MonitorError("The board window is not available in this installation")
+    return board(str(db), args)
+
+
+def is_url(db: Target) -> bool:
+    return isinstance(db, str) and "://" in db
+
+
 def _open_for_window(db: Target) -> EventLog | MonitorError:
     """The window shows why a log could not be opened (locked, damaged, ...) itself."""
     try:
@@ -240,7 +287,8 @@ def _cmd_gui(db: Target, gui: GuiLauncher | None) -> int:
     return gui(_open_for_window(db), None)
 
 
-def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> int:
+def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None,
+         board: BoardLauncher | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     db = resolve_db(args.db)
@@ -253,9 +301,11 @@ def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> i
             return _cmd_demo(db, args, gui)
         if args.command in ("listen", "replay"):
             return _cmd_devices(db, args)
+        if args.command == "board":
+            return _cmd_board(db, args, board)
         handler = {"sessions": _cmd_sessions, "verify": _cmd_verify,
                    "export": _cmd_export, "import": _cmd_import,
-                   "alarm-sound": _cmd_alarm_sound}[args.command]
+                   "alarm-sound": _cmd_alarm_sound, "clinic": _cmd_clinic}[args.command]
         return handler(db, args)
     except MonitorError as exc:
         log.warning("%s failed: %s", args.command, type(exc).__name__)

@@ -119,6 +119,23 @@ class Event(NamedTuple):
         )
 
 
+def chain_events(session_id: str, head: tuple[int, str],
+                 items: list[tuple[EventKind, dict[str, Any], str, datetime, str]],
+                 recorded_at: datetime) -> list[Event]:
+    """New events continuing a session's chain from its head (seq, hash): each item is
+    (kind, payload, author, observed_at, source)."""
+    seq, prev = head
+    built: list[Event] = []
+    for kind, payload, author, observed_at, source in items:
+        seq += 1
+        draft = Event(session_id, seq, EventKind(kind), payload, author, observed_at,
+                      recorded_at, source, prev)
+        ev = draft._replace(hash=draft.compute_hash())
+        built.append(ev)
+        prev = ev.hash
+    return built
+
+
 def chain_hash(prev_hash: str, content_json: str) -> str:
     return hashlib.sha256((prev_hash + content_json).encode("utf-8")).hexdigest()
 

@@ -41,6 +41,7 @@ from monitor.events import (
     EventKind,
     RawChecker,
     canonical,
+    chain_events,
     chain_hash,
     first_broken,
 )
@@ -428,15 +429,7 @@ class Store:
             return []
         with self._mutex, self.transaction() if not self._conn.in_transaction \
                 else nullcontext():
-            seq, prev = self._head(session_id)
-            built: list[Event] = []
-            for kind, payload, author, observed_at, source in todo:
-                seq += 1
-                draft = Event(session_id, seq, EventKind(kind), payload, author, observed_at,
-                              recorded_at, source, prev)
-                ev = draft._replace(hash=draft.compute_hash())
-                built.append(ev)
-                prev = ev.hash
+            built = chain_events(session_id, self._head(session_id), todo, recorded_at)
             self._insert(built, "Not saved")
         return built
 

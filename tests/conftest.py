@@ -43,10 +43,39 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path):
-    s = Store(db_path)
+def backend() -> str:
+    """The event-log backend under test; store test modules parametrize it over both
+    (see ``both_backends``)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def open_store(backend: str, db_path: Path, request: pytest.FixtureRequest):
+    """Opens (and reopens) the log under test: the SQLite file, or a chair's clinic
+    database on the real PostgreSQL server."""
+    if backend == "sqlite":
+        return lambda: Store(db_path)
+    from monitor.pglog import PgLog
+
+    server = request.getfixturevalue("pg_server")
+    url = server.url("km_chair_1", request.getfixturevalue("clinic_url"))
+    return lambda: PgLog(url, spool=db_path.with_suffix(".spool.db"))
+
+
+@pytest.fixture
+def store(open_store):
+    s = open_store()
     yield s
     s.close()
+
+
+def both_backends(metafunc: pytest.Metafunc) -> None:
+    """``pytest_generate_tests`` of the store test modules: every test that uses the
+    store runs on SQLite and on PostgreSQL, except those about SQLite's own file
+    (marked ``sqlite_only``; the server's counterparts are the clinic tests)."""
+    if ("store" in metafunc.fixturenames
+            and not metafunc.definition.get_closest_marker("sqlite_only")):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"])
 
 
 @pytest.fixture
@@ -88,3 +117,48 @@ def export_file(db: Path, session: str, fmt: str, out: Path, **kw: Any) -> Path:
     from monitor.export import export_session
     with open_log(db, readonly=True) as log:
         return export_session(log, session, fmt, out, **kw)
+
+
+# -- clinic mode: a real PostgreSQL server ------------------------------------
+CLINIC_CHAIRS = 8
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One real server for the whole run (initdb + pg_ctl as a non-root user, ≈1 s).
+    Under CI a missing server fails the run instead of skipping these tests."""
+    from tests.pg_server import PgServer, pg_bin
+
+    if pg_bin() is None:
+        why = "PostgreSQL server binaries not found (Debian package: postgresql)"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    server = PgServer()
+    os.environ["PGPASSFILE"] = str(server.pgpass)
+    from monitor.clinic.setup import init_clinic
+
+    handout = server.top / "handout.pgpass"
+    init_clinic(server.url(), CLINIC_CHAIRS, handout)
+    # The logins exist cluster-wide: let them into every test's fresh database.
+    for line in handout.read_text().splitlines():
+        _host, _port, _db, role, password = line.split(":", 4)
+        server.add_password(role, password)
+    yield server
+    server.close()
+
+
+_clinic_count = 0
+
+
+@pytest.fixture
+def clinic_url(pg_server) -> str:
+    """A fresh clinic database (``clinic init``); chairs log in with ``url(role)``."""
+    global _clinic_count
+    from monitor.clinic.setup import init_clinic
+
+    _clinic_count += 1
+    name = f"clinic_t{_clinic_count}"
+    admin = pg_server.fresh_database(name)
+    init_clinic(admin, CLINIC_CHAIRS, None)
+    return name

@@ -1,13 +1,17 @@
-"""The alarm banner: above everything, highest priority first. High flashes at
-about 2 Hz, medium at about 0.5 Hz, low is steady; every alarm carries a word
-and a symbol as well as its colour. Acknowledge (nurse, action from the list,
-comment) and a 2-minute audio pause with its countdown live here."""
+"""The alarm banner: above everything, one row per parameter (its highest
+priority reason large, the others listed under it), at most two rows, then
+"+N more". High flashes at about 2 Hz, medium at about 0.5 Hz, low is steady;
+every alarm carries a word and a symbol as well as its colour; acknowledged
+rows are outlined and steady. Acknowledge a row (every alarm in it) with an
+action from the list: Ctrl+K then Enter. The 2-minute audio pause with its
+countdown lives here too."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -23,7 +27,7 @@ from ui import theme
 from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 from ui.sound_panel import SoundPanel
 
-MAX_ROWS = 3
+MAX_ROWS = 2
 
 
 def elapsed(now: datetime, then: datetime) -> str:
@@ -31,55 +35,115 @@ def elapsed(now: datetime, then: datetime) -> str:
     return f"{s // 60} min" if s >= 60 else f"{s} s"
 
 
+def group_by_parameter(alarms: list[AlarmState]) -> list[list[AlarmState]]:
+    """One group per parameter, its alarms highest priority first; groups with an
+    unacknowledged alarm first, then by their highest priority, then oldest first."""
+    groups: dict[str, list[AlarmState]] = {}
+    for a in alarms:
+        groups.setdefault(a.parameter or a.key, []).append(a)
+    for g in groups.values():
+        g.sort(key=lambda a: (a.acknowledged, -a.rank, a.raised_at))
+    return sorted(groups.values(), key=lambda g: (
+        all(a.acknowledged for a in g), -max(a.rank for a in g), g[0].raised_at))
+
+
 class AlarmRow(QFrame):
-    acknowledge_requested = Signal(int)
+    """One parameter: its highest-priority reason large, the others listed under it.
+    Acknowledged rows are outlined, steady and say who acknowledged them when."""
+
+    acknowledge_requested = Signal(object)  # list of alarm ids
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.alarm_id = 0
+        self.alarm_ids: list[int] = []
+        self._pending: list[int] = []
         self.priority = "low"
         self.flashing = False
+        self.acknowledged = False
         self.lit = True
-        self.tag = label("", pt=18, bold=True, name="Alarm priority")
-        self.text = label("", pt=18, bold=True, name="Alarm message")
-        self.detail = label("", name="Alarm detail")
+        self.tag = label("", pt=15, bold=True, name="Alarm priority")
+        self.text = label("", pt=15, bold=True, name="Alarm message", fit=True)
+        self.others = label("", name="Other alarms of this parameter", fit=True)
+        self.detail = label("", name="Alarm detail", fit=True)
         self.ack = button("Acknowledge", "Acknowledge alarm",
-                          slot=lambda: self.acknowledge_requested.emit(self.alarm_id))
+                          slot=lambda: self.acknowledge_requested.emit(self.pending_ids()))
         box = QHBoxLayout(self)
-        box.setContentsMargins(10, 4, 10, 4)
+        box.setContentsMargins(8, 0, 8, 0)
         box.addWidget(self.tag)
-        box.addWidget(self.text, 1)
+        texts = QVBoxLayout()
+        texts.setSpacing(0)
+        texts.addWidget(self.text)
+        texts.addWidget(self.others)
+        box.addLayout(texts, 1)
         box.addWidget(self.detail)
         box.addWidget(self.ack)
 
-    def show_alarm(self, alarm: AlarmState, message: str, now: datetime,
-                   condition_present: bool) -> None:
-        self.alarm_id = alarm.alarm_id
-        self.priority = alarm.priority
-        self.tag.setText(f"{theme.PRIORITY_SYMBOL[alarm.priority]} "
-                         f"{theme.PRIORITY_WORD[alarm.priority]}")
-        self.text.setText(message)
+    @property
+    def alarm_id(self) -> int:
+        return self.alarm_ids[0] if self.alarm_ids else 0
+
+    def pending_ids(self) -> list[int]:
+        return list(self._pending)
+
+    def show_group(self, group: list[AlarmState], messages: list[str], now: datetime,
+                   present: list[bool], shortcut: str = "") -> None:
+        top = group[0]
+        self.alarm_ids = [a.alarm_id for a in group]
+        self._pending = [a.alarm_id for a in group if not a.acknowledged]
+        self.acknowledged = not self._pending
+        self.priority = max(group, key=lambda a: a.rank).priority
+        self.tag.setText(f"{theme.PRIORITY_SYMBOL[self.priority]} "
+                         f"{theme.PRIORITY_WORD[self.priority]}")
+        # The core names a parameter's other reasons in its alarm: "SBP 186 ≥ 180 (also: …)".
+        first, _, also = messages[0].partition(" (also: ")
+        self.text.setText(first)
+        others = [r for r in also.removesuffix(")").split("; ") if r] if also else []
+        others += [f"{m} ({theme.PRIORITY_WORD[a.priority].lower()})"
+                   for a, m in zip(group[1:], messages[1:], strict=True)]
+        self.others.setText("also: " + "; ".join(others) if others else "")
+        self.others.setVisible(bool(others))
         state = []
-        if alarm.acknowledged:
-            state.append(f"acknowledged by {alarm.acknowledged_by}")
-        if not condition_present:
-            state.append("LATCHED: value back in range, acknowledge to clear")
-        state.append(f"{elapsed(now, alarm.raised_at)} ago")
+        if self.acknowledged:
+            last = max(group, key=lambda a: a.acknowledged_at)  # type: ignore[arg-type,return-value]
+            state.append(f"ack'd by {last.acknowledged_by} "
+                         f"{last.acknowledged_at.astimezone():%H:%M}")  # type: ignore[union-attr]
+        if not present[0]:
+            state.append("LATCHED: back in range, acknowledge to clear")
+        state.append(f"{elapsed(now, top.raised_at)} ago")
         self.detail.setText(" · ".join(state))
-        self.ack.setVisible(not alarm.acknowledged)
-        self.flashing = alarm.priority in theme.FLASH_HALF_PERIOD_MS and not alarm.acknowledged
+        self.ack.setVisible(not self.acknowledged)
+        self.ack.setText(f"Acknowledge  {shortcut}".strip())
+        self.flashing = self.priority in theme.FLASH_HALF_PERIOD_MS and not self.acknowledged
         self.paint(True)
 
     def paint(self, lit: bool) -> None:
         self.lit = lit
-        bg = theme.PRIORITY_COLOR[self.priority] if lit else theme.current().panel
-        fg = theme.PRIORITY_TEXT[self.priority] if lit else theme.PRIORITY_COLOR[self.priority]
-        border = theme.PRIORITY_COLOR[self.priority]
-        self.setStyleSheet(f"AlarmRow {{ background: {bg}; border: 3px solid {border}; }}"
+        color = theme.PRIORITY_COLOR[self.priority]
+        if self.acknowledged:  # outlined and steady: seen, still there
+            self.setStyleSheet(f"AlarmRow {{ background: {theme.current().panel}; "
+                               f"border: 2px dashed {color}; }} QLabel {{ color: "
+                               f"{theme.alarm_text(self.priority)}; }}")
+            return
+        bg = color if lit else theme.current().panel
+        fg = theme.PRIORITY_TEXT[self.priority] if lit else theme.alarm_text(self.priority)
+        self.setStyleSheet(f"AlarmRow {{ background: {bg}; border: 3px solid {color}; }}"
                            f" QLabel {{ color: {fg}; }}")
 
 
+class AckPanel(QFrame):
+    """The acknowledge step: Enter anywhere in it confirms."""
+
+    enter_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.enter_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class AlarmBanner(RecorderPanel):
+    more_requested = Signal()
 
     def _setup_ui(self) -> None:
         self.sound = SoundPanel(self.recorder, self._nurse)
@@ -88,9 +152,12 @@ class AlarmBanner(RecorderPanel):
         for row in self.rows:
             row.acknowledge_requested.connect(self._on_acknowledge_requested)
             row.hide()
-        self.more = label("", bold=True, name="More alarms")
-        self.ack_panel = QFrame()
-        self.ack_for = label("", bold=True)
+        self.more = button("", "More alarms", slot=self.more_requested.emit)
+        self.more.hide()
+        self.ack_panel = AckPanel()
+        self.ack_panel.setStyleSheet("AckPanel { border: 3px solid #56B4E9; }")
+        self.ack_panel.enter_pressed.connect(self.confirm_ack)
+        self.ack_for = label("", bold=True, fit=True)
         self.action = QComboBox()
         self.action.addItems(ACK_ACTIONS)
         self.action.setAccessibleName("Action taken")
@@ -101,7 +168,8 @@ class AlarmBanner(RecorderPanel):
         self.ack_error = error_label("Acknowledge error")
         self.errors = InlineErrors(self.ack_error, {})
         self.pause = button("Pause audio 2:00", "Pause audio", slot=self.pause_audio)
-        self.pending_id: int | None = None
+        self.pending_ids: list[int] = []
+        self._ack_row: AlarmRow | None = None
         self.flash_timers: dict[str, QTimer] = {}
         for priority, half in theme.FLASH_HALF_PERIOD_MS.items():
             timer = QTimer(self)
@@ -113,8 +181,9 @@ class AlarmBanner(RecorderPanel):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
-        top = QHBoxLayout()
-        top.addWidget(self.calm, 1)
+        self.top = top = QHBoxLayout()
+        top.setSpacing(10)
+        top.addWidget(self.calm)
         top.addWidget(self.more)
         top.addWidget(self.pause)
         top.addWidget(self.sound)
@@ -122,27 +191,46 @@ class AlarmBanner(RecorderPanel):
         for row in self.rows:
             box.addWidget(row)
         ack = QHBoxLayout(self.ack_panel)
-        ack.setContentsMargins(10, 2, 10, 2)
+        ack.setContentsMargins(8, 0, 8, 0)
         for w in (self.ack_for, self.action, self.comment, self.ack_confirm, self.ack_cancel):
             ack.addWidget(w)
+        ack.addWidget(self.ack_error)
+        self.ack_error.setWordWrap(False)
         box.addWidget(self.ack_panel)
-        box.addWidget(self.ack_error)
         box.addWidget(self.sound.form)
         self.ack_panel.hide()
+
+    def host(self, items: tuple[QWidget, ...]) -> None:
+        """Take the window's row items (sessions button, notices, theme button) into
+        the top row: the first on the left, the last on the right."""
+        first, *middle, last = items
+        self.top.insertWidget(0, first)
+        at = self.top.indexOf(self.more)
+        for i, w in enumerate(middle):
+            self.top.insertWidget(at + i, w, 1 if i < 2 else 0)
+        self.top.addWidget(last)
 
     # -- showing -------------------------------------------------------------
     def refresh(self, ev: Evaluation) -> None:
         s = self.recorder.session
         alarms = s.active_alarms()
-        unacked_first = sorted(alarms, key=lambda a: (a.acknowledged, -a.rank))
-        for row, alarm in zip(self.rows, unacked_first, strict=False):
-            row.show_alarm(alarm, ev.live_message(alarm.key, alarm.message), ev.now,
-                           alarm.key in ev.conditions)
-            row.show()
-        for row in self.rows[len(alarms):]:
+        self.groups = group_by_parameter(alarms)
+        first_unacked = True
+        for row, group in zip(self.rows, self.groups, strict=False):
+            pending = any(not a.acknowledged for a in group)
+            row.show_group(group, [ev.live_message(a.key, a.message) for a in group], ev.now,
+                           [a.key in ev.conditions for a in group],
+                           "Ctrl+K" if pending and first_unacked else "")
+            first_unacked = first_unacked and not pending
+            row.setVisible(row is not self._ack_row)
+        for row in self.rows[len(self.groups):]:
+            row.alarm_ids = []
             row.hide()
-        extra = len(alarms) - len(self.rows)
-        self.more.setText(f"+{extra} more (Alarms tab)" if extra > 0 else "")
+        extra = self.groups[len(self.rows):]
+        n_extra = sum(len(g) for g in extra)
+        self.more.setText(f"+{n_extra} more" if extra else "")
+        self.more.setToolTip("; ".join(a.message for g in extra for a in g))
+        self.more.setVisible(bool(extra))
         self.calm.setText("✓ No active alarms" if not alarms else
                           f"{len(alarms)} active alarm{'s' if len(alarms) > 1 else ''}")
         pause = s.audio_pause
@@ -155,8 +243,8 @@ class AlarmBanner(RecorderPanel):
             self.pause.setEnabled(bool(alarms))
         self._run_flash({r.priority for r in self.rows if r.isVisible() and r.flashing})
         self.sound.refresh(ev.now)
-        if self.pending_id is not None and self.pending_id not in {a.alarm_id for a in alarms
-                                                                   if not a.acknowledged}:
+        unacked = {a.alarm_id for a in alarms if not a.acknowledged}
+        if self.pending_ids and not unacked.intersection(self.pending_ids):
             self._hide_ack()
 
     def _run_flash(self, wanted: set[str]) -> None:
@@ -176,33 +264,55 @@ class AlarmBanner(RecorderPanel):
         self.sound.stop()
 
     # -- acting --------------------------------------------------------------
-    def _on_acknowledge_requested(self, alarm_id: int) -> None:
-        self.pending_id = alarm_id
-        alarm = self.recorder.session.alarms[alarm_id]
-        self.ack_for.setText(f"Acknowledge “{alarm.message}” — action:")
+    def _on_acknowledge_requested(self, alarm_ids: list[int]) -> None:
+        alarms = [self.recorder.session.alarms[i] for i in alarm_ids]
+        if not alarms:
+            return
+        self.pending_ids = list(alarm_ids)
+        what = alarms[0].message + (f" and {len(alarms) - 1} more" if len(alarms) > 1 else "")
+        self.ack_for.setText(f"Acknowledge “{what}” — action:")
+        # The form takes the row's place, so nothing below moves.
+        row = next((r for r in self.rows if alarm_ids[0] in r.alarm_ids), None)
+        if self._ack_row is not None:
+            self._ack_row.show()
+        self._ack_row = row
+        box = self.layout()
+        if row is not None:
+            box.insertWidget(box.indexOf(row), self.ack_panel)  # type: ignore[attr-defined]
+            row.hide()
         self.ack_panel.show()
         self.action.setFocus()
 
     def acknowledge_top(self) -> None:
-        unacked = [a for a in self.recorder.session.active_alarms() if not a.acknowledged]
-        if unacked:
-            self._on_acknowledge_requested(unacked[0].alarm_id)
+        """Ctrl+K: the first row with an unacknowledged alarm (then Enter confirms)."""
+        for group in getattr(self, "groups", []):
+            pending = [a.alarm_id for a in group if not a.acknowledged]
+            if pending:
+                self._on_acknowledge_requested(pending)
+                return
 
     def confirm_ack(self) -> bool:
-        if self.pending_id is None:
+        """Acknowledge every alarm of the row, with the one action and comment."""
+        if not self.pending_ids:
             return False
-        alarm_id = self.pending_id
-        done = self.errors.call(lambda: self.recorder.acknowledge(
-            self._nurse(), alarm_id, self.action.currentText(), self.comment.text()))
-        if done is None:
-            return False
+        for alarm_id in list(self.pending_ids):
+            alarm = self.recorder.session.alarms.get(alarm_id)
+            if alarm is None or alarm.acknowledged or not alarm.active:
+                continue
+            done = self.errors.call(lambda i=alarm_id: self.recorder.acknowledge(
+                self._nurse(), i, self.action.currentText(), self.comment.text()))
+            if done is None:
+                return False
         self._hide_ack()
         return True
 
     def _hide_ack(self) -> None:
-        self.pending_id = None
+        self.pending_ids = []
         self.comment.clear()
         self.ack_panel.hide()
+        if self._ack_row is not None:
+            self._ack_row.setVisible(bool(self._ack_row.alarm_ids))
+            self._ack_row = None
 
     def pause_audio(self) -> None:
         self.errors.call(lambda: self.recorder.pause_audio(self._nurse()))

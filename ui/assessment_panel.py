@@ -1,5 +1,6 @@
 """Assessments: the sedation scale as large buttons with descriptors, ACVPU,
-CADSS-6 items with a running total, quick dissociation, pain, nausea, comment."""
+CADSS-6 items with a running total, quick dissociation, pain, nausea, comment,
+and the time the assessment was made."""
 
 from __future__ import annotations
 
@@ -14,7 +15,16 @@ from PySide6.QtWidgets import (
 
 from monitor.events import Event
 from monitor.scales import load_scales
-from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
+from ui.forms import (
+    InlineErrors,
+    RecorderPanel,
+    button,
+    error_label,
+    label,
+    line_edit,
+)
+from ui.texts import clock
+from ui.timefield import observed_at
 
 
 def score_box(name: str, low: int, high: int) -> QSpinBox:
@@ -40,9 +50,9 @@ class AssessmentPanel(RecorderPanel):
         for value, text in self.scales.levels(scale):
             b = QPushButton(f"{value:+d}  {text}" if scale == "rass" else f"{value}  {text}")
             b.setCheckable(True)
+            b.setAutoDefault(True)  # Enter on the focused level selects it
             b.setAccessibleName(f"{self.scales.data[scale]['name']} {value}")
-            b.setMinimumHeight(32)
-            b.setStyleSheet("text-align: left; padding-left: 10px;")
+            b.setStyleSheet("text-align: left; padding-left: 8px; font-size: 11pt;")
             self.sedation_group.addButton(b, value + 10)
             self.sedation_buttons[value] = b
         self.acvpu = QComboBox()
@@ -66,42 +76,56 @@ class AssessmentPanel(RecorderPanel):
             self.severity[key] = choice
         self.nausea = self.severity["nausea"]
         self.comment = line_edit("Assessment comment", "comment (optional)")
+        self.time = line_edit("Assessment time", "now", 80)
+        self.time_error = error_label("Assessment time error")
         self.record_button = button("Record assessment", primary=True, slot=self.record)
         self.saved = label("", "saved", name="Assessment saved")
         self.general = error_label("Assessment error")
-        self.errors = InlineErrors(self.general, {})
+        self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error)})
 
     def _layout(self) -> None:
         outer = QHBoxLayout(self)
-        sed = QGridLayout()
-        sed.addWidget(label(self.scales.data[self.scale]["name"], bold=True), 0, 0, 1, 2)
+        outer.setContentsMargins(2, 2, 2, 2)
+        left = QGridLayout()
+        left.addWidget(label(self.scales.data[self.scale]["name"], bold=True), 0, 0, 1, 4)
         buttons = list(self.sedation_buttons.values())
-        half = (len(buttons) + 1) // 2
+        per_column = 6  # RASS (10 levels) takes two columns
         for i, b in enumerate(buttons):
-            sed.addWidget(b, 1 + i % half, i // half)
-        sed.setRowStretch(half + 1, 1)
-        outer.addLayout(sed, 4)
-        cadss = QGridLayout()
-        cadss.addWidget(label("CADSS-6 (0 not at all … 4 extremely)", bold=True), 0, 0, 1, 2)
-        for i, (text, box) in enumerate(zip(self.scales.cadss_items, self.cadss, strict=True)):
-            cadss.addWidget(label(text), i + 1, 0)
-            cadss.addWidget(box, i + 1, 1)
-        cadss.addWidget(self.cadss_total, 7, 0, 1, 2)
-        outer.addLayout(cadss, 3)
+            left.addWidget(b, 1 + i % per_column, (i // per_column) * 2, 1, 2)
+        row = 1 + min(len(buttons), per_column)
+        small = QGridLayout()  # three across, the name above each field
+        pairs = (("Consciousness", self.acvpu), ("Dissociation 0–10", self.dissociation),
+                 ("Pain 0–10", self.pain), ("Nausea", self.nausea),
+                 ("Anxiety/agitation", self.severity["anxiety"]),
+                 ("Perceptual", self.severity["perceptual"]))
+        for i, (title, widget) in enumerate(pairs):
+            small.addWidget(label(title, "dim"), (i // 3) * 2, i % 3)
+            small.addWidget(widget, (i // 3) * 2 + 1, i % 3)
+        small.addWidget(label("Comment", "dim"), 4, 0)
+        small.addWidget(self.comment, 5, 0, 1, 2)
+        small.addWidget(label("Time (blank = now)", "dim"), 4, 2)
+        small.addWidget(self.time, 5, 2)
+        small.addWidget(self.time_error, 6, 0, 1, 3)
+        left.addLayout(small, row, 0, 1, 4)
+        left.setRowStretch(row + 1, 1)
+        outer.addLayout(left, 3)
         right = QGridLayout()
-        for row, (title, widget) in enumerate((("Consciousness", self.acvpu),
-                                               ("Dissociation 0–10", self.dissociation),
-                                               ("Pain 0–10", self.pain),
-                                               ("Nausea", self.nausea),
-                                               ("Anxiety/agitation", self.severity["anxiety"]),
-                                               ("Perceptual", self.severity["perceptual"]),
-                                               ("Comment", self.comment))):
-            right.addWidget(label(title, "dim"), row, 0)
-            right.addWidget(widget, row, 1)
-        right.addWidget(self.record_button, 7, 0, 1, 2)
-        right.addWidget(self.saved, 8, 0, 1, 2)
-        right.addWidget(self.general, 9, 0, 1, 2)
-        right.setRowStretch(10, 1)
+        title = label("CADSS-6, each 0–4", bold=True)
+        title.setToolTip("0 not at all, 1 slightly, 2 moderately, 3 considerably, 4 extremely")
+        right.addWidget(title, 0, 0, 1, 2)
+        for i, (text, box) in enumerate(zip(self.scales.cadss_items, self.cadss, strict=True)):
+            item = label(text)
+            item.setStyleSheet("font-size: 10pt;")
+            item.setWordWrap(True)
+            item.setMinimumWidth(150)
+            box.setMaximumWidth(80)
+            right.addWidget(item, i + 1, 0)
+            right.addWidget(box, i + 1, 1)
+        right.addWidget(self.cadss_total, 7, 0, 1, 2)
+        right.addWidget(self.record_button, 11, 0, 1, 2)
+        right.addWidget(self.saved, 12, 0, 1, 2)
+        right.addWidget(self.general, 13, 0, 1, 2)
+        right.setRowStretch(14, 1)
         outer.addLayout(right, 2)
 
     def _update_total(self) -> None:
@@ -130,12 +154,13 @@ class AssessmentPanel(RecorderPanel):
         return out
 
     def record(self) -> Event | None:
-        event = self.errors.call(lambda: self.recorder.record_assessment(self.fields(),
-                                                                         self._nurse()))
+        event = self.errors.call(lambda: self.recorder.record_assessment(
+            self.fields(), self._nurse(),
+            observed_at=observed_at(self.time.text(), self.recorder.clock.now())))
         if event is None:
             return None
         self.reset()
-        self.saved.setText(f"✓ Saved {event.recorded_at.astimezone():%H:%M:%S}")
+        self.saved.setText(f"✓ Saved, {clock(event.observed_at)}")
         return event
 
     def reset(self) -> None:
@@ -149,6 +174,7 @@ class AssessmentPanel(RecorderPanel):
         for choice in self.severity.values():
             choice.setCurrentIndex(0)
         self.comment.clear()
+        self.time.clear()
 
     def is_half_typed(self) -> bool:
         f = self.fields()

@@ -1,8 +1,9 @@
-"""Live charts: stacked lanes on one shared time axis (minutes since infusion
-start, with clock time on top), limit bands, events, off-scale and artifact
-markers, a crosshair read-out, and live following that pauses when the nurse
-scrolls back. Pen width 1, clip-to-view and peak downsampling keep a 24 h
-device-fed session smooth."""
+"""Live charts: stacked lanes with fixed, familiar scales on one shared time
+axis (minutes since infusion start, clock time on top), labelled lines at the
+limits that alarm, events with labels that never overlap, a "now" line,
+off-scale and artifact markers, a crosshair read-out, span buttons, and live
+following that pauses when the nurse scrolls back. Pen width 1, clip-to-view
+and peak downsampling keep a 24 h device-fed session smooth."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from datetime import datetime
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from monitor.events import EventKind
 from monitor.parameters import fmt
@@ -30,11 +31,16 @@ EVENT_KINDS = (EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INF
 EVENT_TEXT = {EventKind.INFUSION_STARTED: "start", EventKind.RATE_CHANGED: "rate",
               EventKind.INFUSION_PAUSED: "pause", EventKind.INFUSION_RESUMED: "resume",
               EventKind.BOLUS: "bolus", EventKind.INFUSION_STOPPED: "stop"}
+LABEL_CHARS = 9  # event labels longer than this are shortened (full text on hover)
+LABEL_ROWS = (0.97, 0.83, 0.69, 0.55)  # heights (fraction of the BP lane) for stacked labels
+SPANS = (("30 min", 30.0), ("1 h", 60.0), ("2 h", 120.0), ("All", None))
 SYMBOLS_UP_TO = 600  # draw point symbols only while a series is this short
 ENVELOPE_FROM = 20_000  # longer series draw from a min/max envelope when zoomed out
 MAX_OFFSCALE_MARKS = 500
-LEGEND = {"etco2": "EtCO2", "moaas": "MOAA/S", "rass": "RASS", "dissociation": "dissociation",
-          "pain": "pain"}
+LEGEND = {"dissociation": "dissoc.", "pain": "pain", "cadss6_total": "CADSS-6 (right axis)",
+          "etco2": "EtCO2 (right axis)"}
+LIMIT_LABEL = {"sbp": "SBP", "dbp": "DBP", "hr": "HR", "spo2": "SpO2", "rr": "RR",
+               "etco2": "EtCO2", "moaas": "MOAA/S", "rass": "RASS", "cadss6_total": "CADSS-6"}
 
 
 @dataclass(frozen=True)
@@ -43,19 +49,32 @@ class LaneSpec:
     title: str
     series: tuple[str, ...]
     y_range: tuple[float, float]
-    limits_from: str | None
-    ticks: tuple[float, ...] = ()  # a few fixed ticks: short lanes stay legible
+    limits_from: tuple[str, ...] = ()
+    ticks: tuple[float, ...] = ()       # labelled ticks
+    grid: tuple[float, ...] = ()        # extra gridlines (unlabelled)
+    stretch: int = 1                    # share of the height
 
 
 LANES = (
-    LaneSpec("bp", "BP", ("sbp", "dbp", "map"), (40, 220), "sbp", (90, 140, 180)),
-    LaneSpec("hr", "HR", ("hr",), (30, 180), "hr", (50, 100, 150)),
-    LaneSpec("spo2", "SpO2", ("spo2",), (80, 100), "spo2", (85, 92, 98)),
-    LaneSpec("rr", "RR·EtCO2", ("rr", "etco2"), (0, 60), "rr", (8, 20, 40)),  # capnography
-    LaneSpec("sed", "Scores", ("moaas", "rass", "dissociation", "pain"), (-5, 10), None,
-             (0, 5, 10)),
-    LaneSpec("rate", "mg/h", (), (0, 60), None),
+    LaneSpec("bp", "BP", ("sbp", "dbp", "map"), (40, 220), ("sbp", "dbp"),
+             (40, 80, 120, 160, 200), tuple(range(60, 221, 40)), stretch=7),
+    LaneSpec("hr", "HR", ("hr",), (30, 180), ("hr",), (50, 100, 150), (30, 75, 125, 180),
+             stretch=2),
+    LaneSpec("spo2", "SpO2", ("spo2",), (80, 100), ("spo2",), (90, 100), (80, 85, 95),
+             stretch=2),
+    # RR 0–40 on the left axis; EtCO2 (capnography, when monitored) 0–60 mmHg on the right.
+    LaneSpec("rr", "RR", ("rr", "etco2"), (0, 40), ("rr",), (10, 20, 30), (0, 40), stretch=2),
+    LaneSpec("sed", "MOAA/S", ("moaas", "rass"), (0, 5), ("moaas", "rass"), (0, 5), stretch=2),
+    # Pain and dissociation 0–10 on the left axis, the CADSS-6 total 0–24 on the right.
+    LaneSpec("scores", "0–10", ("pain", "dissociation", "cadss6_total"), (0, 10), (),
+             (0, 5, 10), stretch=2),
 )
+READOUT_NAME = {"sbp": "SBP", "dbp": "DBP", "map": "MAP", "hr": "HR", "spo2": "SpO2",
+                "rr": "RR", "moaas": "MOAA/S", "rass": "RASS", "pain": "Pain",
+                "dissociation": "Dissoc.", "cadss6_total": "CADSS-6", "etco2": "EtCO2"}
+# A series drawn against a right-hand axis: its factor into the lane's left scale.
+RIGHT_AXIS = {"cadss6_total": (10 / 24, (0, 12, 24), "CADSS-6"),
+              "etco2": (40 / 60, (0, 30, 60), "EtCO2")}
 
 
 class ClockAxis(pg.AxisItem):
@@ -66,11 +85,10 @@ class ClockAxis(pg.AxisItem):
         self.chart = chart
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        out = []
-        for v in values:
-            t = self.chart.ref + v * 60.0
-            out.append(datetime.fromtimestamp(t).strftime("%H:%M"))
-        return out
+        if spacing < 1:  # ticks closer than a minute would repeat the same hh:mm
+            return ["" for _ in values]
+        return [datetime.fromtimestamp(self.chart.ref + v * 60.0).strftime("%H:%M")
+                for v in values]
 
 
 class ChartsView(QWidget):
@@ -81,14 +99,14 @@ class ChartsView(QWidget):
         self.session = session
         self.protocol = protocol
         self.following = True
-        self.window_min = 120.0
+        self.window_min: float | None = 120.0
         self.ref = 0.0
         self._drawn: dict[str, int] = {}
         self._rebuilds = -1
         self._events_seen = 0
         self._band_key: object = None
-        self._rate_top = 0.0
         self._last_now: datetime | None = None
+        self._now_x = -1e9
         self._xs: dict[str, np.ndarray] = {}
         self._envelopes: dict[str, Envelope] = {}
         self._coarse: bool | None = None
@@ -111,28 +129,37 @@ class ChartsView(QWidget):
         self.bands: dict[str, list[pg.GraphicsObject]] = {}
         self.event_lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self.cursor_lines: list[pg.InfiniteLine] = []
+        self.now_lines: list[pg.InfiniteLine] = []
+        self.event_labels: list[tuple[float, str, pg.InfiniteLine]] = []
         first: pg.PlotItem | None = None
         for row, spec in enumerate(LANES):
             axis = {"top": ClockAxis(self)} if row == 0 else {}
             plot = self.glw.addPlot(row=row, col=0, axisItems=axis)
+            self.glw.ci.layout.setRowStretchFactor(row, spec.stretch)
             plot.setMenuEnabled(False)
             plot.hideButtons()
-            plot.showGrid(x=False, y=False)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
             plot.setMouseEnabled(x=True, y=False)
-            plot.setYRange(*spec.y_range, padding=0)
+            lo, hi = self._y_range(spec)
+            pad = (hi - lo) * 0.04  # the top and bottom lines stay inside the lane
+            plot.setYRange(lo - pad, hi + pad, padding=0)
             plot.disableAutoRange()  # fixed clinical ranges; X follows explicitly
-            plot.getAxis("left").setWidth(62)
-            if spec.ticks:
-                plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in spec.ticks], []])
-            plot.setLabel("left", spec.title)
+            # Preferred heights in the lanes' proportions: when the window is short the
+            # grid shrinks every lane alike, so BP keeps its share.
+            plot.setMinimumHeight(8)
+            plot.setPreferredHeight(40 * spec.stretch)
+            left = plot.getAxis("left")
+            left.setWidth(74)
+            ticks = self._ticks(spec)
+            left.setTicks([[(v, f"{v:g}") for v in ticks],
+                           [(v, "") for v in spec.grid]])
+            left.setGrid(70 if spec.key == "bp" else 40)
+            left.setLabel(self._title(spec), **{"font-size": "9pt"})
             if row == 0:
                 plot.showAxis("top")
             if row < len(LANES) - 1:
                 plot.hideAxis("bottom")  # one time axis at the foot: fewer axes to paint
-            else:
-                plot.setLabel("bottom", "minutes since infusion start")
             if first is None:
                 first = plot
             else:
@@ -143,21 +170,45 @@ class ChartsView(QWidget):
             plot.addItem(line, ignoreBounds=True)
             self.cursor_lines.append(line)
             self.plots[spec.key] = plot
-            if spec.key == "sed":
-                plot.addLegend(offset=(4, 1), colCount=4, labelTextSize="9pt",
-                               labelTextColor=t.text, brush=pg.mkBrush(t.bg))
+            # Every lane keeps a right axis of the same width, so the linked time axes line
+            # up; it is labelled only in a lane that draws a series against it.
+            plot.showAxis("right")
+            right = plot.getAxis("right")
+            right.setWidth(34)
+            right_name = next((n for n in spec.series if n in RIGHT_AXIS), None)
+            if right_name is None:
+                right.setTicks([[], []])
+                right.setStyle(showValues=False)
+            else:
+                factor, right_ticks, right_title = RIGHT_AXIS[right_name]
+                right.setTicks([[(v * factor, f"{v:g}") for v in right_ticks], []])
+                right.setLabel(right_title, **{"font-size": "9pt"})
             for name in self._lane_series(spec):
                 self._add_series(plot, name)
             self.offscale[spec.key] = self._scatter(plot, brush=None)
-        self.rate_curve = self.plots["rate"].plot(pen=pg.mkPen(theme.SERIES_COLOR["rate"], width=1))
-        self.bp_bars = self.plots["bp"].plot(pen=pg.mkPen(theme.SERIES_COLOR["sbp"], width=1),
+            now = pg.InfiniteLine(angle=90, pen=pg.mkPen(t.text, width=1,
+                                                         style=Qt.PenStyle.DashLine),
+                                  label="now" if row == 0 else None,
+                                  labelOpts={"position": 0.06, "color": t.text,
+                                             "anchors": [(1, 1), (1, 1)]})
+            plot.addItem(now, ignoreBounds=True)
+            self.now_lines.append(now)
+        self.bp_bars = self.plots["bp"].plot(pen=pg.mkPen(theme.current().dim, width=1),
                                              connect="pairs")
         # Downsampling and clipping would re-pair the systolic/diastolic points; BP is
         # episodic (a few hundred readings at most), so draw its bars whole.
         self.bp_bars.setDownsampling(ds=1, auto=False)
         self.bp_bars.setClipToView(False)
         self.glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.readout = label("", "dim", name="Crosshair read-out")
+        self.plots["bp"].getViewBox().sigXRangeChanged.connect(
+            lambda *_: self._stack_event_labels())
+        self.readout = label("", "dim", name="Crosshair read-out", fit=True)
+        self.readout.setText("time: minutes since infusion start (clock on top)")
+        # The key to the lower lane's colours (a legend inside a short lane hides its data).
+        key = " ".join(f'<span style="color:{theme.series_color(n)}">━ {LEGEND[n]}</span>'
+                       for n in ("pain", "dissociation", "cadss6_total"))
+        self.key = label(f"lowest lane: {key}", name="Chart key")
+        self.key.setMinimumWidth(1)  # cut rather than widen the charts when a panel is open
         self.live_button = button("Back to live ▶", "Back to live", slot=self.go_live)
         self.live_button.hide()
         self.overlay: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
@@ -167,11 +218,40 @@ class ChartsView(QWidget):
         self.overlay_button.setToolTip("The previous session's BP, HR and dissociation, "
                                        "aligned on infusion start, drawn faint and dashed")
         self.overlay_button.hide()
+        self.span_buttons: dict[str, QPushButton] = {}
+        for text, minutes in SPANS:
+            b = button(text, f"Show {'the whole session' if minutes is None else text}",
+                       slot=lambda m=minutes, t=text: self.set_span(m, t))
+            b.setToolTip("The whole session" if minutes is None else f"The last {text}")
+            b.setCheckable(True)
+            self.span_buttons[text] = b
+        self.span_chosen = False
+        self.span_buttons["2 h"].setChecked(True)
 
-    def _lane_series(self, spec: LaneSpec) -> tuple[str, ...]:
-        """The lane's series, with only the sedation scale this protocol uses."""
+    def _lane_series(self, spec: LaneSpec | str) -> tuple[str, ...]:
+        """The lane's series (or limits), with only the sedation scale this protocol uses."""
         unused = "rass" if self.protocol.sedation_scale == "moaas" else "moaas"
-        return tuple(n for n in spec.series if n != unused)
+        names = spec.series if isinstance(spec, LaneSpec) else ()
+        return tuple(n for n in names if n != unused)
+
+    def _small_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSize(8)
+        return font
+
+    def _rass(self) -> bool:
+        return self.protocol.sedation_scale == "rass"
+
+    def _y_range(self, spec: LaneSpec) -> tuple[float, float]:
+        return (-5, 4) if spec.key == "sed" and self._rass() else spec.y_range
+
+    def _ticks(self, spec: LaneSpec) -> tuple[float, ...]:
+        return (-5, 0, 4) if spec.key == "sed" and self._rass() else spec.ticks
+
+    def _title(self, spec: LaneSpec) -> str:
+        if spec.key == "sed":
+            return "RASS" if self._rass() else "MOAA/S"
+        return spec.title
 
     def _scatter(self, plot: pg.PlotItem, *, brush: object = "auto", color: str = "#999999",
                  symbol: str = "o") -> pg.ScatterPlotItem:
@@ -183,7 +263,7 @@ class ChartsView(QWidget):
         return item
 
     def _add_series(self, plot: pg.PlotItem, name: str) -> None:
-        color = theme.SERIES_COLOR[name]
+        color = theme.series_color(name)
         style = Qt.PenStyle.DashLine if name == "map" else Qt.PenStyle.SolidLine
         if name not in ("sbp", "dbp"):
             self.curves[name] = plot.plot(pen=pg.mkPen(color, width=1, style=style),
@@ -195,10 +275,16 @@ class ChartsView(QWidget):
     def _layout(self) -> None:
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
         top = QHBoxLayout()
+        top.setSpacing(2)
         top.addWidget(self.readout, 1)
+        top.addWidget(self.key)
         top.addWidget(self.overlay_button)
         top.addWidget(self.live_button)
+        for b in self.span_buttons.values():
+            b.setStyleSheet("padding: 1px 6px; min-height: 18px;")
+            top.addWidget(b)
         box.addLayout(top)
         box.addWidget(self.glw, 1)
 
@@ -234,7 +320,9 @@ class ChartsView(QWidget):
                 if spec.key == "bp":
                     self._draw_bp_bars()
         self._add_new_events()
-        self._draw_rate(now)
+        self._move_now_line(float(self._x(now.timestamp())))
+        if not self.span_chosen and s.infusion_stopped_at is not None:
+            self._select_span(None, "All")  # after dosing: the whole session
         if self.following:
             self._follow(now)
 
@@ -246,9 +334,9 @@ class ChartsView(QWidget):
         series = self.session.series[name]
         before = self._drawn.get(name, 0)
         self._drawn[name] = len(series)
-        lo, hi = spec.y_range
+        lo, hi = self._y_range(spec)
         x = self._x_of(name, before)
-        v = series.v
+        v = self._values(name)
         fresh = v[before:]
         fresh_out = bool(((fresh < lo) | (fresh > hi)).any())
         if before == 0:
@@ -308,15 +396,21 @@ class ChartsView(QWidget):
         self._xs[name] = xs
         return xs
 
+    def _values(self, name: str) -> np.ndarray:
+        """The series in its lane's (left-axis) units."""
+        v = self.session.series[name].v
+        return v * RIGHT_AXIS[name][0] if name in RIGHT_AXIS else v
+
     def _draw_offscale(self, spec: LaneSpec) -> None:
-        lo, hi = spec.y_range
+        lo, hi = self._y_range(spec)
         xs, ys = [], []
         for name in self._lane_series(spec):
             series = self.session.series[name]
             ok = ~series.artifact
-            out = ok & ((series.v < lo) | (series.v > hi))
+            v = self._values(name)
+            out = ok & ((v < lo) | (v > hi))
             xs.append(self._x(series.t[out]))
-            ys.append(np.clip(series.v[out], lo, hi))
+            ys.append(np.clip(v[out], lo, hi))
         x_all = np.concatenate(xs) if xs else np.empty(0)
         y_all = np.concatenate(ys) if ys else np.empty(0)
         # A device stuck off-scale for hours would make this layer huge; the clipped
@@ -336,69 +430,64 @@ class ChartsView(QWidget):
         y[1::2] = np.clip(dbp.v[j], 40, 220)
         self.bp_bars.setData(x, y, connect="pairs")
 
-    def _draw_rate(self, now: datetime) -> None:
-        points = self.session.timeline.points
-        if not points:
-            self.rate_curve.clear()
-            return
-        end = (self.session.infusion_stopped_at or now).timestamp()
-        xs, ys = [], []
-        for (t0, rate), nxt in zip(points, [*points[1:], None], strict=False):
-            t1 = nxt[0] if nxt else max(end, t0)
-            xs += [t0, t1]
-            ys += [rate, rate]
-        self.rate_curve.setData(self._x(np.array(xs)), np.array(ys))
-        top = max(60.0, max(ys) * 1.25)
-        if top != self._rate_top:
-            self._rate_top = top
-            self.plots["rate"].setYRange(0, top, padding=0)
-
     def _draw_bands(self) -> None:
+        """A labelled line at every limit that alarms (high red, medium amber; DBP's
+        dotted, so systolic and diastolic limits are told apart), and the baseline
+        rise limits dashed."""
         for items in self.bands.values():
             for plot_item, item in items:
                 plot_item.removeItem(item)
         self.bands.clear()
-        high = QColor(theme.PRIORITY_COLOR["high"])
-        high.setAlpha(28)
-        medium = QColor(theme.PRIORITY_COLOR["medium"])
-        medium.setAlpha(14)
         for spec in LANES:
-            if spec.limits_from is None:
-                continue
             plot = self.plots[spec.key]
-            lim = effective_limits(self.session, self.protocol, spec.limits_from)
-            lo, hi = spec.y_range
-            zones = []
-            if "high_high" in lim:
-                zones.append((lim["high_high"], hi, high))
-            if "medium_high" in lim:
-                zones.append((lim["medium_high"], lim.get("high_high", hi), medium))
-            if "high_low" in lim:
-                zones.append((lo, lim["high_low"], high))
-            if "medium_low" in lim:
-                zones.append((lim.get("high_low", lo), lim["medium_low"], medium))
             items = []
-            for a, b, color in zones:
-                region = pg.LinearRegionItem((a, b), orientation="horizontal", movable=False,
-                                             brush=pg.mkBrush(color), pen=pg.mkPen(None))
-                region.setZValue(-10)
-                plot.addItem(region, ignoreBounds=True)
-                items.append((plot, region))
-            rel = (self.protocol.get("relative") or {}).get(spec.limits_from, {})
-            base = self.session.baseline().get(spec.limits_from)
-            if base is not None and rel.get("medium_rise") is not None:
-                line = pg.InfiniteLine(pos=base + rel["medium_rise"], angle=0, pen=pg.mkPen(
-                    theme.PRIORITY_COLOR["medium"], width=1, style=Qt.PenStyle.DashLine),
-                    label=f"baseline {fmt(base)} +{fmt(rel['medium_rise'])}",
-                    labelOpts={"position": 0.1, "color": theme.PRIORITY_COLOR["medium"]})
-                plot.addItem(line, ignoreBounds=True)
-                items.append((plot, line))
-            self.bands[spec.key] = items
+            for param in self._lane_series(spec) if spec.key == "sed" else spec.limits_from:
+                lim = effective_limits(self.session, self.protocol, param)
+                style = Qt.PenStyle.DotLine if param == "dbp" else Qt.PenStyle.SolidLine
+                for side, sym in (("high", "≥"), ("low", "≤")):
+                    tiers = [(tier, lim[f"{tier}_{side}"]) for tier in ("medium", "high")
+                             if f"{tier}_{side}" in lim]
+                    if not tiers:
+                        continue
+                    # One label per side: both thresholds, on the outermost line.
+                    text = f"{LIMIT_LABEL.get(param, param)} " + " ".join(
+                        f"{sym}{fmt(v)}" for _t, v in tiers)
+                    for i, (tier, value) in enumerate(tiers):
+                        last = i == len(tiers) - 1
+                        line = pg.InfiniteLine(
+                            pos=value, angle=0,
+                            pen=pg.mkPen(theme.alarm_text(tier), width=1, style=style),
+                            label=text if last else None,
+                            labelOpts={"position": 0.1 if param == "dbp" else 0.0,
+                                       "color": theme.current().text,
+                                       "anchors": [(0, 1), (0, 1)] if side == "high"
+                                       else [(0, 0), (0, 0)]})
+                        line.setZValue(-5)
+                        if last:
+                            line.label.setFont(self._small_font())
+                        plot.addItem(line, ignoreBounds=True)
+                        items.append((plot, line))
+                rel = (self.protocol.get("relative") or {}).get(param, {})
+                base = self.session.baseline().get(param)
+                if base is not None and rel.get("medium_rise") is not None:
+                    color = theme.alarm_text("medium")
+                    line = pg.InfiniteLine(
+                        pos=base + rel["medium_rise"], angle=0,
+                        pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine),
+                        label=f"{LIMIT_LABEL.get(param, param)} baseline {fmt(base)} "
+                              f"+{fmt(rel['medium_rise'])}",
+                        labelOpts={"position": 0.3, "color": color,
+                                   "anchors": [(0, 1), (0, 1)]})
+                    line.label.setFont(self._small_font())
+                    plot.addItem(line, ignoreBounds=True)
+                    items.append((plot, line))
+            self.bands[spec.key] = items  # type: ignore[assignment]
 
     def _clear_events(self) -> None:
         for plot, line in self.event_lines:
             plot.removeItem(line)
         self.event_lines.clear()
+        self.event_labels.clear()
         self._events_seen = 0
 
     def _add_new_events(self) -> None:
@@ -412,16 +501,49 @@ class ChartsView(QWidget):
             entry = self.session.entries.get(ev.seq)
             if entry is None or entry.struck:
                 continue
-            x = self._x(entry.observed_at.timestamp())
+            x = float(self._x(entry.observed_at.timestamp()))
             text = EVENT_TEXT.get(entry.kind) or str(entry.payload.get("label")
                                                      or entry.payload.get("drug", ""))
+            short = text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…"
             for row, plot in enumerate(self.plots.values()):
-                line = pg.InfiniteLine(pos=x, angle=90, pen=pen, label=text if row == 0 else None,
-                                       labelOpts={"position": 0.88, "color": theme.current().text,
-                                                  "anchors": [(0, 0.5), (0, 0.5)]})
+                line = pg.InfiniteLine(pos=x, angle=90, pen=pen,
+                                       label=short if row == 0 else None,
+                                       labelOpts={"position": LABEL_ROWS[0],
+                                                  "color": theme.current().text,
+                                                  "anchors": [(0, 0), (0, 0)]})
+                if row == 0:
+                    line.label.setToolTip(f"{entry.observed_at.astimezone():%H:%M} {text}")
+                    self.event_labels.append((x, short, line))
                 plot.addItem(line, ignoreBounds=True)
                 self.event_lines.append((plot, line))
         self._events_seen = len(events)
+        self._stack_event_labels()
+
+    def _stack_event_labels(self) -> None:
+        """Put each label on the first row where it does not touch the one before it
+        (in pixels at the current zoom); past the last row, labels are dropped and
+        the line keeps its tooltip."""
+        if not self.event_labels:
+            return
+        vb = self.plots["bp"].getViewBox()
+        (left, right), _ = vb.viewRange()
+        px_per_min = max(vb.width(), 1.0) / max(right - left, 1e-6)
+        ends = [-1e9] * len(LABEL_ROWS)
+        edge = right * px_per_min
+        for x, _short, line in sorted(self.event_labels, key=lambda e: e[0]):
+            width = line.label.textItem.boundingRect().width() + 8
+            start = x * px_per_min
+            # Near the right edge the label goes to the left of its line.
+            flip = start + width > edge
+            if flip:
+                start -= width
+            row = next((i for i, end in enumerate(ends) if start > end + 4), None)
+            line.label.setVisible(row is not None)
+            if row is None:
+                continue
+            ends[row] = start + width
+            line.label.anchors = [(1, 0), (1, 0)] if flip else [(0, 0), (0, 0)]
+            line.label.setPosition(LABEL_ROWS[row])
 
     # -- the previous session, faint, for comparison ----------------------------
     def set_previous(self, previous: Session | None) -> None:
@@ -435,10 +557,10 @@ class ChartsView(QWidget):
             return
         ref = (previous.infusion_started_at or previous.opened_at).timestamp()
         for lane, name in (("bp", "sbp"), ("bp", "dbp"), ("hr", "hr"),
-                           ("sed", "dissociation")):
+                           ("scores", "dissociation")):
             series = previous.series[name]
             keep = ~series.artifact
-            colour = QColor(theme.SERIES_COLOR[name])
+            colour = QColor(theme.series_color(name))
             colour.setAlpha(150)
             x, v = (series.t[keep] - ref) / 60.0, series.v[keep]
             marks = {"symbol": "o", "symbolSize": 5, "symbolPen": None,
@@ -456,24 +578,60 @@ class ChartsView(QWidget):
         self.overlay_button.setChecked(True)
         self.overlay_button.show()
 
-    def _on_overlay_toggled(self, checked: bool = False) -> None:
+    def _on_overlay_toggled(self) -> None:
+        checked = self.overlay_button.isChecked()
         for _plot, item in self.overlay:
             item.setVisible(checked)
 
     # -- following and crosshair -----------------------------------------------
-    def _follow(self, now: datetime) -> None:
-        """Keep the newest data in view with headroom on the right, so the six linked
+    def _move_now_line(self, x_now: float) -> None:
+        """Move "now" only when it moves by a pixel: moving an item repaints its lane,
+        and at a 24 h span a second is a fraction of a pixel."""
+        vb = self.plots["bp"].getViewBox()
+        (left, right), _ = vb.viewRange()
+        px_per_min = max(vb.width(), 1.0) / max(right - left, 1e-6)
+        if abs(x_now - self._now_x) * px_per_min < 1.0:
+            return
+        self._now_x = x_now
+        for line in self.now_lines:
+            line.setPos(x_now)
+
+    def set_span(self, minutes: float | None, text: str) -> None:
+        """A span button: the last 30 min, 1 h, 2 h, or the whole session."""
+        self.span_chosen = True
+        self._select_span(minutes, text)
+
+    def _select_span(self, minutes: float | None, text: str) -> None:
+        self.window_min = minutes
+        for name, b in self.span_buttons.items():
+            b.setChecked(name == text)
+        self.following = True
+        self.live_button.hide()
+        if self._last_now is not None:
+            self._follow(self._last_now, force=True)
+
+    def _follow(self, now: datetime, force: bool = False) -> None:
+        """Keep the newest data in view with headroom on the right, so the linked
         lanes are re-ranged every few minutes rather than on every sample."""
         self._last_now = now
         x_now = float(self._x(now.timestamp()))
         opened = self.session.opened_at.timestamp() if self.session.opened_at else self.ref
         x_start = float(self._x(opened))
         (left, right), _ = self.plots["bp"].getViewBox().viewRange()
+        if self.window_min is None:  # whole session, re-ranged only when "now" nears the edge
+            if not force and abs(left - x_start) < 1e-6 and x_now <= right - 0.25:
+                return
+            end = x_now + max(2.0, 0.05 * (x_now - x_start))
+            self.plots["bp"].setXRange(x_start, max(end, x_start + 10), padding=0)
+            return
         follow_left = max(x_start, right - self.window_min)
-        if abs(left - follow_left) < 1e-6 and left <= x_now <= right - 0.25:
+        if force:
+            left = follow_left - 1  # re-range now
+        if (abs(left - follow_left) < 1e-6 and left <= x_now <= right - 0.25
+                and right - left >= 10.0):
             return  # already a live view, newest point inside it
         headroom = max(2.0, 0.04 * min(self.window_min, x_now - x_start + 2.0))
-        new_right = x_now + headroom
+        new_right = max(x_now + headroom, x_start + 10.0)  # at least 10 min across
         self.plots["bp"].setXRange(max(x_start, new_right - self.window_min), new_right,
                                    padding=0)
 
@@ -504,13 +662,13 @@ class ChartsView(QWidget):
             line.setVisible(True)
         t = self.ref + x * 60.0
         parts = [f"{datetime.fromtimestamp(t):%H:%M} ({x:+.0f} min)"]
-        for name in ("sbp", "dbp", "map", "hr", "spo2", "rr", "etco2", "moaas", "rass",
-                     "dissociation", "pain"):
+        for name in ("sbp", "dbp", "map", "hr", "spo2", "rr", "etco2", "moaas", "rass", "pain",
+                     "dissociation", "cadss6_total"):
             series = self.session.series[name]
             i = int(np.searchsorted(series.t, t, side="right")) - 1
             if i >= 0 and t - series.t[i] <= 15 * 60:
                 mark = " (artifact)" if series.artifact[i] else ""
-                parts.append(f"{name.upper()} {fmt(float(series.v[i]))}{mark}")
+                parts.append(f"{READOUT_NAME[name]} {fmt(float(series.v[i]))}{mark}")
         text = "  ".join(parts)
         self.readout.setText(text)
         return text

@@ -1,26 +1,21 @@
 """Ending: the discharge checklist (automatic checks plus the nurse's
-confirmations), then close and sign; export buttons for each format."""
+confirmations), then close and sign (confirmed in a small modal); export
+buttons for each format. A closed record's checklist and signing are off."""
 
 from __future__ import annotations
 
 from functools import partial
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QVBoxLayout
 
 from monitor.discharge import ALDRETE_NURSE_ITEMS, automatic_checks
 from monitor.errors import FieldError, ValidationError
 from monitor.events import Event
 from monitor.formats import FORMATS
 from ui import theme
-from ui.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
+from ui.confirm import ConfirmDialog
+from ui.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
 from ui.timefield import parse_clock_time
 
 
@@ -50,7 +45,9 @@ class DischargePanel(RecorderPanel):
                                   "reason, only if a check is not met", 360)
         self.discharge_button = button("Discharge", primary=True, slot=self.discharge)
         self.sign_nurse = line_edit("Signing nurse ID", "nurse ID to sign", 140)
-        self.close_button = button("Close and sign", primary=True, slot=self.close_session)
+        self.close_button = button("Close and sign…", "Close and sign", primary=True,
+                                   slot=self.ask_close)
+        self.dialog = ConfirmDialog(self, title="Close and sign")
         self.general = error_label("Discharge error")
         self.errors = InlineErrors(self.general, {})
         self.export_buttons = [button(f"Export {fmt.upper()}", f"Export {fmt}",
@@ -59,28 +56,19 @@ class DischargePanel(RecorderPanel):
 
     def _layout(self) -> None:
         box = QVBoxLayout(self)
+        self.state.setWordWrap(True)
         box.addWidget(self.state)
+        box.setSpacing(4)
         self.checks_grid = QGridLayout()
+        self.checks_grid.setVerticalSpacing(0)
         box.addLayout(self.checks_grid)
-        aldrete = QHBoxLayout()
-        for combo in self.aldrete.values():
-            aldrete.addWidget(combo)
-        aldrete.addStretch(1)
-        box.addLayout(aldrete)
-        confirm = QHBoxLayout()
-        for w in (self.escort, self.advice, label("Ready to leave at", "dim"), self.ready,
-                  self.override, self.discharge_button):
-            confirm.addWidget(w)
-        confirm.addStretch(1)
-        box.addLayout(confirm)
-        sign = QHBoxLayout()
-        sign.addWidget(self.sign_nurse)
-        sign.addWidget(self.close_button)
-        sign.addStretch(1)
-        for b in self.export_buttons:
-            sign.addWidget(b)
-        box.addLayout(sign)
+        box.addLayout(hrow(*self.aldrete.values()))
+        box.addLayout(hrow(self.escort, self.advice, label("Ready to leave at", "dim"),
+                           self.ready))
+        box.addLayout(hrow(self.override, self.discharge_button))
+        box.addLayout(hrow(self.sign_nurse, self.close_button))
         box.addWidget(self.general)
+        box.addLayout(hrow(label("Export", bold=True), *self.export_buttons))
         box.addStretch(1)
 
     def refresh(self) -> None:
@@ -99,8 +87,9 @@ class DischargePanel(RecorderPanel):
             lab = self.check_labels.get(check.key)
             if lab is None:
                 lab = label("", name=check.label)
+                lab.setWordWrap(True)
                 self.check_labels[check.key] = lab
-                self.checks_grid.addWidget(lab, row // 2, row % 2)
+                self.checks_grid.addWidget(lab, row, 0)
             mark, color = ("✓", theme.current().ok) if check.ok else (
                 "✗", theme.PRIORITY_COLOR["medium"])
             lab.setText(f"{mark} {check.label}: {check.detail}")
@@ -130,6 +119,12 @@ class DischargePanel(RecorderPanel):
 
     def _aldrete(self) -> dict[str, int]:
         return {k: c.currentData() for k, c in self.aldrete.items() if c.currentData() is not None}
+
+    def ask_close(self) -> None:
+        who = self.sign_nurse.text().strip() or "—"
+        self.dialog.ask(f"Close and sign this session as {who}? The record is then locked: "
+                        "later entries are addenda.", self.close_session,
+                        confirm_text="Close and sign")
 
     def close_session(self) -> Event | None:
         event = self.errors.call(lambda: self.recorder.close(self.sign_nurse.text()))

@@ -20,8 +20,13 @@ def launch(log: EventLog | MonitorError, demo: dict[str, Any] | None) -> int:
     return run(log, demo)
 
 
+def launch_board(url: str, args: Any) -> int:
+    from ui.board.app import run_board
+    return run_board(url, chairs=args.chairs, patient_label=args.patient)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return cli_main(argv, gui=launch)
+    return cli_main(argv, gui=launch, board=launch_board)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,18 @@
-"""Quick events with one click or a shortcut; medications; free-text notes."""
+"""Quick events with one click or Alt+1…9 (window-wide), medications and
+free-text notes; every entry may carry the time it happened."""
 
 from __future__ import annotations
 
-from functools import partial
+from datetime import datetime
 
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
 
 from monitor.events import Event
-from monitor.protocols import LIMIT_KEYS
 from monitor.recorder import DRUG_EVENTS, QUICK_EVENTS, ROUTES
-from monitor.rules.conditions import effective_limits
 from ui.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
+from ui.texts import clock
+from ui.timefield import observed_at
 
 
 class EventsPalette(RecorderPanel):
@@ -20,75 +21,74 @@ class EventsPalette(RecorderPanel):
         self.quick_buttons = {}
         self.shortcuts: list[QShortcut] = []
         for i, (code, text) in enumerate(QUICK_EVENTS.items()):
-            key = f"Alt+{i + 1}" if i < 9 else None
-            b = button(f"{text}" + (f"  [{key}]" if key else ""), f"Quick event {text}",
-                       slot=partial(self.quick, code))
+            # The number is the Alt+number shortcut, which works anywhere in the window.
+            short = _short(text)
+            b = button(f"{i + 1}  {short}" if i < 9 else short, f"Quick event {text}",
+                       slot=lambda c=code: self.quick(c))
+            b.setToolTip(text + (f" (Alt+{i + 1})" if i < 9 else ""))
+            b.setStyleSheet("text-align: left; padding: 2px 6px; min-height: 22px;")
             self.quick_buttons[code] = b
-            if key:
-                sc = QShortcut(QKeySequence(key), self)
-                sc.activated.connect(lambda c=code: self.quick(c))
-                self.shortcuts.append(sc)
-        self.drug_dose = line_edit("Drug event dose mg", "dose mg (drug events)", 170)
-        self.med_drug = line_edit("Medication", "drug", 160)
-        self.med_dose = line_edit("Medication dose", "dose", 80)
+        self.drug_dose = line_edit("Drug event dose mg", "dose mg", 90)
+        self.med_drug = line_edit("Medication", "drug", 150)
+        self.med_dose = line_edit("Medication dose", "dose", 70)
         self.med_unit = QComboBox()
         self.med_unit.addItems(["mg", "mcg", "g", "mL", "units"])
         self.med_unit.setAccessibleName("Medication unit")
         self.med_route = QComboBox()
         self.med_route.addItems(ROUTES)
         self.med_route.setAccessibleName("Medication route")
-        self.med_reason = line_edit("Medication reason", "reason", 160)
+        self.med_reason = line_edit("Medication reason", "reason", 150)
         self.med_button = button("Give medication", slot=self.medication)
         self.note = line_edit("Note", "free-text note")
         self.note.returnPressed.connect(self.add_note)
         self.note_button = button("Add note", slot=self.add_note)
-        self.limit = QComboBox()
-        self.limit.setAccessibleName("Limit to change")
-        for param in ("sbp", "dbp", "hr", "spo2", "rr", "moaas", "rass"):
-            for key in LIMIT_KEYS:
-                self.limit.addItem(f"{param}.{key}")
-        self.limit.currentTextChanged.connect(self._show_limit)
-        self.limit_value = line_edit("New limit", "new value (blank: none)", 150)
-        self.limit_reason = line_edit("Limit change reason", "reason, e.g. physician order", 240)
-        self.limit_button = button("Change limit", slot=self.change_limit)
-        self.limit_now = label("", "dim", name="Current limit")
-        self._show_limit(self.limit.currentText())
+        self.time = line_edit("Event time", "now", 80)
+        self.time_error = error_label("Event time error")
         self.last = label("", "saved", name="Last event")
         self.general = error_label("Event error")
-        self.errors = InlineErrors(self.general, {})
+        self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error)})
 
     def _layout(self) -> None:
         outer = QVBoxLayout(self)
+        outer.addLayout(hrow(label("Alt+1…9 record these from anywhere", "dim")))
+        outer.addLayout(hrow(label("Time (blank = now)", "dim"), self.time, self.time_error))
         grid = QGridLayout()
+        grid.setVerticalSpacing(2)
+        columns = 4  # 22 quick events in 6 short rows: medication and note stay on screen
         for i, b in enumerate(self.quick_buttons.values()):
-            grid.addWidget(b, i // 4, i % 4)
+            grid.addWidget(b, i // columns, i % columns)
         outer.addLayout(grid)
-        row = QHBoxLayout()
-        row.addWidget(self.drug_dose)
-        row.addWidget(label("applies to antiemetic, benzodiazepine, antihypertensive", "dim"))
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addLayout(hrow(self.med_drug, self.med_dose, self.med_unit, self.med_route,
-                             self.med_reason, self.med_button))
-        note = QHBoxLayout()
-        note.addWidget(self.note, 1)
-        note.addWidget(self.note_button)
-        outer.addLayout(note)
-        outer.addLayout(hrow(self.limit, self.limit_now, self.limit_value, self.limit_reason,
-                             self.limit_button))
+        outer.addLayout(hrow(label("Dose for a drug given above (mg)", "dim"), self.drug_dose))
+        outer.addWidget(label("Medication", bold=True))
+        outer.addLayout(hrow(self.med_drug, self.med_dose, self.med_unit, self.med_route))
+        outer.addLayout(hrow(self.med_reason, self.med_button))
+        outer.addWidget(label("Note", bold=True))
+        outer.addLayout(hrow(self.note, self.note_button, stretch=False))
         outer.addWidget(self.last)
         outer.addWidget(self.general)
         outer.addStretch(1)
 
+    def install_shortcuts(self, host: QWidget) -> None:
+        """Alt+1…9 on ``host`` (the session page): they work whatever is open and
+        never type into a field."""
+        for i, code in enumerate(list(QUICK_EVENTS)[:9]):
+            sc = QShortcut(QKeySequence(f"Alt+{i + 1}"), host)
+            sc.activated.connect(lambda c=code: self.quick(c))
+            self.shortcuts.append(sc)
+
+    def _when(self) -> datetime | None:
+        return observed_at(self.time.text(), self.recorder.clock.now())
+
     def _done(self, event: Event | None, text: str) -> Event | None:
         if event is not None:
-            self.last.setText(f"✓ {text} at {event.recorded_at.astimezone():%H:%M:%S}")
+            self.last.setText(f"✓ {text}, {clock(event.observed_at)}")
+            self.time.clear()
         return event
 
     def quick(self, code: str) -> Event | None:
         dose = self.drug_dose.text().strip() if code in DRUG_EVENTS else ""
         event = self.errors.call(lambda: self.recorder.quick_event(
-            self._nurse(), code, dose=dose or None))
+            self._nurse(), code, dose=dose or None, observed_at=self._when()))
         if event is not None and dose:
             self.drug_dose.clear()
         return self._done(event, QUICK_EVENTS[code])
@@ -96,32 +96,32 @@ class EventsPalette(RecorderPanel):
     def medication(self) -> Event | None:
         event = self.errors.call(lambda: self.recorder.give_medication(
             self._nurse(), self.med_drug.text(), self.med_dose.text(),
-            self.med_unit.currentText(), self.med_route.currentText(), self.med_reason.text()))
+            self.med_unit.currentText(), self.med_route.currentText(), self.med_reason.text(),
+            observed_at=self._when()))
         if event is not None:
             for w in (self.med_drug, self.med_dose, self.med_reason):
                 w.clear()
         return self._done(event, "Medication")
 
     def add_note(self) -> Event | None:
-        event = self.errors.call(lambda: self.recorder.add_note(self._nurse(), self.note.text()))
+        event = self.errors.call(lambda: self.recorder.add_note(
+            self._nurse(), self.note.text(), observed_at=self._when()))
         if event is not None:
             self.note.clear()
         return self._done(event, "Note")
 
-    def _show_limit(self, limit: str) -> None:
-        param, _, key = limit.partition(".")
-        now = effective_limits(self.recorder.session, self.recorder.protocol, param).get(key)
-        self.limit_now.setText(f"now: {'none' if now is None else f'{now:g}'}")
-
-    def change_limit(self) -> Event | None:
-        event = self.errors.call(lambda: self.recorder.change_limit(
-            self._nurse(), self.limit.currentText(), self.limit_value.text(),
-            self.limit_reason.text()))
-        if event is not None:
-            self.limit_value.clear()
-            self.limit_reason.clear()
-            self._show_limit(self.limit.currentText())
-        return self._done(event, f"Limit {event.payload['limit']} changed" if event else "")
+    def set_closed(self, closed: bool) -> None:
+        """A closed record takes only notes (addenda)."""
+        for w in (*self.quick_buttons.values(), self.drug_dose, self.med_drug, self.med_dose,
+                  self.med_unit, self.med_route, self.med_reason, self.med_button):
+            w.setEnabled(not closed)
+        self.note_button.setText("Add addendum" if closed else "Add note")
 
     def is_half_typed(self) -> bool:
         return any(w.text().strip() for w in (self.note, self.med_drug, self.med_dose))
+
+
+def _short(text: str) -> str:
+    """A button's text: "Antiemetic given" → "Antiemetic", "Diplopia / nystagmus" →
+    "Diplopia"; the whole name is the button's tooltip and what is recorded."""
+    return text.removesuffix(" given").split(" / ")[0]

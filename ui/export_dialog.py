@@ -12,6 +12,7 @@ from monitor.export import FORMATS, render, verified
 from monitor.export.atomic import write_atomic
 from monitor.recorder import Recorder
 from ui.forms import button, error_label, label, line_edit
+from ui.input_filter import quiet_wheel
 
 SUFFIX = {"csv": ".csv", "json": ".json", "pdf": ".pdf", "fhir": ".fhir.json", "vital": ".vital"}
 
@@ -61,6 +62,7 @@ class ExportDialog(QDialog):
         grid.addWidget(self.cancel_button, 5, 2)
         grid.addWidget(self.result_label, 6, 0, 1, 3)
         grid.addWidget(self.error, 7, 0, 1, 3)
+        quiet_wheel(self)
 
     def _suggest(self) -> None:
         s = self.recorder.session

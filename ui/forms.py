@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from monitor.errors import ConfirmationNeeded, MonitorError, ValidationError
+from ui.texts import plain_times
 
 if TYPE_CHECKING:
     from monitor.recorder import Recorder
@@ -15,9 +17,37 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+class FitLabel(QLabel):
+    """A one-line label that never widens the window: when short of room it ends
+    in "…" and the whole text is in its tooltip."""
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        hint.setWidth(min(hint.width(), 40))
+        return hint
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        metrics = self.fontMetrics()
+        text = self.text()
+        if metrics.horizontalAdvance(text) <= self.contentsRect().width():
+            super().paintEvent(event)
+            return
+        # Imported here: the Qt namespace's enums cost ~20 ms to build, and most
+        # labels fit, so the first paint does not pay for them.
+        from PySide6.QtCore import Qt
+        painter = QPainter(self)
+        elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight,
+                                    self.contentsRect().width())
+        painter.drawText(self.contentsRect(), self.alignment(), elided)
+
+
 def label(text: str = "", role: str | None = None, *, pt: int | None = None,
-          bold: bool = False, name: str | None = None) -> QLabel:
-    w = QLabel(text)
+          bold: bool = False, name: str | None = None, fit: bool = False) -> QLabel:
+    w = FitLabel(text) if fit else QLabel(text)
     if role:
         w.setProperty("role", role)
     if pt or bold:
@@ -47,10 +77,14 @@ def button(text: str, name: str | None = None, *, primary: bool = False,
     w = QPushButton(text)
     w.setAccessibleName(name or text.replace("&", ""))
     w.setObjectName((name or text).replace("&", "").replace(" ", "_"))
+    # Enter (or Return) on the focused button clicks it, as Space does; Qt does this
+    # by itself only in dialogs.
+    w.setAutoDefault(True)
     if primary:
         w.setProperty("role", "primary")
     if slot is not None:
-        w.clicked.connect(slot)
+        # clicked(bool) would fill a slot's first default argument with `checked`.
+        w.clicked.connect(lambda _checked=False, s=slot: s())
     return w
 
 
@@ -63,17 +97,25 @@ class InlineErrors:
         # Called with a ConfirmationNeeded (an unusual but valid entry) when set;
         # otherwise the warnings are shown like an error and nothing is stored.
         self.on_confirm: Callable[[ConfirmationNeeded], None] | None = None
+        for widget, lab in fields.values():
+            if isinstance(widget, QLineEdit):  # the message goes once the field is edited
+                widget.textEdited.connect(lambda _t, w=widget, lb=lab: self._clear_one(w, lb))
+
+    @staticmethod
+    def _clear_one(widget: QWidget | None, lab: QLabel) -> None:
+        lab.clear()
+        lab.hide()
+        if widget is None:
+            return
+        widget.setProperty("invalid", False)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
 
     def clear(self) -> None:
         self.general.clear()
         self.general.hide()
         for widget, lab in self.fields.values():
-            lab.clear()
-            lab.hide()
-            if widget is not None:
-                widget.setProperty("invalid", False)
-                widget.style().unpolish(widget)
-                widget.style().polish(widget)
+            self._clear_one(widget, lab)
 
     def show(self, exc: MonitorError) -> None:
         self.clear()
@@ -85,7 +127,8 @@ class InlineErrors:
                 leftovers.append(str(err))
                 continue
             widget, lab = target
-            lab.setText(f"{err.allowed}" if err.value == "" else f"{err.value!s}: {err.allowed}")
+            text = f"{err.allowed}" if err.value == "" else f"{err.value!s}: {err.allowed}"
+            lab.setText(plain_times(text))
             lab.show()
             if widget is not None:
                 widget.setProperty("invalid", True)
@@ -94,7 +137,7 @@ class InlineErrors:
         if not isinstance(exc, ValidationError):
             leftovers.append(str(exc))
         if leftovers:
-            self.general.setText("; ".join(leftovers))
+            self.general.setText(plain_times("; ".join(leftovers)))
             self.general.show()
 
     def call(self, fn: Callable[[], T]) -> T | None:

@@ -1,11 +1,13 @@
-"""Infusion controls. Every action states its number and unit and waits for a
-confirm click before anything is recorded."""
+"""Infusion controls. Every action states its number and unit in a small modal
+confirmation (Enter confirms) before anything is recorded; the optional time
+field back-dates the action to when it was done."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
 
 from monitor.dosing import rate_text
 from monitor.errors import ConfirmationNeeded
@@ -14,7 +16,9 @@ from monitor.parameters import fmt
 from monitor.predose import CHECKLIST_ITEMS, checklist_items, latest_checklist
 from monitor.recorder import Recorder
 from monitor.validation import PLAUSIBLE
+from ui.confirm import ConfirmDialog
 from ui.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
+from ui.timefield import observed_at
 
 
 class InfusionPanel(RecorderPanel):
@@ -24,7 +28,6 @@ class InfusionPanel(RecorderPanel):
         self.refresh()
 
     def _setup_ui(self) -> None:
-        self._pending: Callable[[], Event] | None = None
         plan = self.recorder.protocol
         self.single = plan.dose_mode == "single"
         self.rate = line_edit("Rate", "rate", 100)
@@ -47,8 +50,12 @@ class InfusionPanel(RecorderPanel):
         self.resume_button = button("Resume", slot=self.ask_resume)
         self.bolus_button = button("Give bolus", slot=self.ask_bolus)
         self.stop_button = button("End infusion", slot=self.ask_stop)
-        self.question = label("", bold=True, name="Confirm question")
-        self.question.setWordWrap(True)
+        self.time = line_edit("Infusion action time", "now", 90)
+        self.time_error = error_label("Infusion time error")
+        self.dialog = ConfirmDialog(self, title="Confirm infusion action")
+        self.question = self.dialog.question
+        self.confirm_button = self.dialog.confirm_button
+        self.cancel_button = self.dialog.cancel_button
         # The clinic's pre-infusion checklist, answered before dosing.
         self.checklist: dict[str, QComboBox] = {}
         for key in checklist_items(plan):
@@ -58,13 +65,11 @@ class InfusionPanel(RecorderPanel):
             self.checklist[key] = combo
         self.checklist_button = button("Record checklist", slot=self.record_checklist)
         self.checklist_state = label("", "dim", name="Checklist state")
-        self.confirm_button = button("Confirm", primary=True, slot=self.confirm)
-        self.cancel_button = button("Cancel", slot=self.cancel)
         self.state = label("", pt=14, name="Infusion state")
+        self.state.setWordWrap(True)
         self.general = error_label("Infusion error")
-        self.errors = InlineErrors(self.general, {})
+        self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error)})
         self.errors.on_confirm = self._ask_again
-        self.cancel()
 
     def _layout(self) -> None:
         outer = QVBoxLayout(self)
@@ -72,34 +77,37 @@ class InfusionPanel(RecorderPanel):
         grid = QGridLayout()
         row: list[tuple[str, QWidget]]
         if self.single:
-            row = [("Dose (mg)", self.dose), ("Lot", self.lot)]
+            rows = [("Dose (mg)", self.dose), ("Lot", self.lot)]
         else:
-            row = [("Rate", self.rate), ("Unit", self.unit),
-                   ("Concentration", self.concentration), ("Pause reason", self.reason),
-                   ("Bolus", self.bolus)]
-        for col, (title, widget) in enumerate(row):
-            grid.addWidget(label(title, "dim"), 0, col)
-            grid.addWidget(widget, 1, col)
-        grid.setColumnStretch(len(row), 1)
+            rows = [("Rate", self.rate), ("Unit", self.unit),
+                    ("Concentration", self.concentration), ("Pause reason", self.reason),
+                    ("Bolus", self.bolus)]
+        rows.append(("Time (blank = now)", self.time))
+        for row, (title, widget) in enumerate(rows):
+            grid.addWidget(label(title, "dim"), row, 0)
+            grid.addWidget(widget, row, 1)
+        grid.addWidget(self.time_error, len(rows), 1)
+        grid.setColumnStretch(2, 1)
         outer.addLayout(grid)
         if self.checklist:
             self.checklist_box = QWidget()
             items = QGridLayout(self.checklist_box)
             items.setContentsMargins(0, 0, 0, 0)
+            # Two items a row with short names (the full question on hover), so the drawer
+            # keeps its width and the start buttons stay on screen.
             for i, (key, combo) in enumerate(self.checklist.items()):
-                items.addWidget(label(CHECKLIST_ITEMS[key], "dim"), i // 2, (i % 2) * 2)
+                text = label(_short(CHECKLIST_ITEMS[key]), "dim")
+                text.setToolTip(CHECKLIST_ITEMS[key])
+                combo.setToolTip(CHECKLIST_ITEMS[key])
+                items.addWidget(text, i // 2, (i % 2) * 2)
                 items.addWidget(combo, i // 2, (i % 2) * 2 + 1)
             rows = (len(self.checklist) + 1) // 2
-            items.addWidget(self.checklist_button, rows, 0)
-            items.addWidget(self.checklist_state, rows, 1, 1, 3)
+            items.addWidget(self.checklist_button, rows, 0, 1, 2)
+            items.addWidget(self.checklist_state, rows, 2, 1, 2)
             outer.addWidget(self.checklist_box)
         outer.addLayout(hrow(self.start_button, self.rate_button, self.pause_button,
-                             self.resume_button, self.bolus_button, self.stop_button))
-        confirm = QHBoxLayout()
-        confirm.addWidget(self.question, 1)
-        confirm.addWidget(self.confirm_button)
-        confirm.addWidget(self.cancel_button)
-        outer.addLayout(confirm)
+                             self.resume_button))
+        outer.addLayout(hrow(self.bolus_button, self.stop_button))
         outer.addWidget(self.general)
         outer.addStretch(1)
 
@@ -129,26 +137,25 @@ class InfusionPanel(RecorderPanel):
             total = s.dose_mg(self.recorder.clock.now())
             self.state.setText(f"Dosing ended · total {total:.1f} mg")
 
-    def _ask(self, question: str, action: Callable[[], Event]) -> None:
-        self._pending = action
-        self.question.setText(question)
-        for w in (self.question, self.confirm_button, self.cancel_button):
-            w.show()
-        self.confirm_button.setFocus()
+    def _ask(self, question: str, action: Callable[[datetime | None], Event]) -> None:
+        when = self.errors.call(lambda: observed_at(self.time.text(),
+                                                    self.recorder.clock.now()))
+        if self.time.text().strip() and when is None:
+            return  # the time is wrong: said next to it, nothing asked
+        if when is not None:
+            question += f" (at {when:%H:%M})"
+        self.dialog.ask(question, lambda: self._run(action, when))
 
-    def cancel(self) -> None:
-        self._pending = None
-        for w in (self.question, self.confirm_button, self.cancel_button):
-            w.hide()
-
-    def confirm(self) -> Event | None:
-        action = self._pending
-        if action is None:
-            return None
-        self.cancel()
-        event = self.errors.call(action)
+    def _run(self, action: Callable[[datetime | None], Event], when: datetime | None
+             ) -> Event | None:
+        event = self.errors.call(lambda: action(when))
+        if event is not None:
+            self.time.clear()
         self.refresh()
         return event
+
+    def set_closed(self, closed: bool) -> None:
+        self.setEnabled(not closed)
 
     def record_checklist(self) -> Event | None:
         answers = {k: c.currentText() for k, c in self.checklist.items()}
@@ -160,7 +167,9 @@ class InfusionPanel(RecorderPanel):
     def _ask_again(self, exc: ConfirmationNeeded) -> None:
         """Off the dose plan, or something missing before dosing: say what, and record
         only on a second, explicit confirmation."""
-        self._ask("Confirm anyway? " + "; ".join(exc.warnings), exc.retry)
+        self.dialog.ask("Confirm anyway? " + "; ".join(exc.warnings),
+                        lambda: self._run(lambda _when: exc.retry(), None),
+                        confirm_text="Confirm anyway")
 
     def _rate_text(self) -> str:
         unit = self.unit.currentText()
@@ -180,40 +189,49 @@ class InfusionPanel(RecorderPanel):
         n = self._nurse
         if self.single:
             self._ask(f"Give {self.dose.text().strip()} mg esketamine now?",
-                      lambda: self.recorder.start_infusion(n(), dose_mg=self.dose.text(),
-                                                           lot=self.lot.text()))
+                      lambda t: self.recorder.start_infusion(n(), dose_mg=self.dose.text(),
+                                                             lot=self.lot.text(),
+                                                             observed_at=t))
             return
         self._ask(f"Start infusion at {self._rate_text()}?",
-                  lambda: self.recorder.start_infusion(
+                  lambda t: self.recorder.start_infusion(
                       n(), rate=self.rate.text(), rate_unit=self.unit.currentText(),
-                      concentration=self.concentration.text()))
+                      concentration=self.concentration.text(), observed_at=t))
 
     def ask_rate(self) -> None:
         self._ask(f"Change rate to {self._rate_text()}?",
-                  lambda: self.recorder.change_rate(self._nurse(), self.rate.text(),
-                                                    self.unit.currentText()))
+                  lambda t: self.recorder.change_rate(self._nurse(), self.rate.text(),
+                                                      self.unit.currentText(), observed_at=t))
 
     def ask_pause(self) -> None:
         self._ask(f"Pause the infusion (reason: {self.reason.text().strip() or '—'})?",
-                  lambda: self.recorder.pause_infusion(self._nurse(), self.reason.text()))
+                  lambda t: self.recorder.pause_infusion(self._nurse(), self.reason.text(),
+                                                         observed_at=t))
 
     def ask_resume(self) -> None:
         rate = self.recorder.session.rate_display
         text = f"{fmt(rate[0])} {rate[1]}" if rate else ""
         self._ask(f"Resume the infusion at {text}?",
-                  lambda: self.recorder.resume_infusion(self._nurse()))
+                  lambda t: self.recorder.resume_infusion(self._nurse(), observed_at=t))
 
     def ask_bolus(self) -> None:
         rng = PLAUSIBLE["bolus_mg"]
         self._ask(f"Give a bolus of {self.bolus.text().strip()} mg "
                   f"(allowed {fmt(rng.low)}–{fmt(rng.high)} mg)?",
-                  lambda: self.recorder.give_bolus(self._nurse(), self.bolus.text()))
+                  lambda t: self.recorder.give_bolus(self._nurse(), self.bolus.text(),
+                                                     observed_at=t))
 
     def ask_stop(self) -> None:
         total = self.recorder.session.dose_mg(self.recorder.clock.now())
         self._ask(f"End the infusion now (total so far {total:.1f} mg) and start recovery?",
-                  lambda: self.recorder.stop_infusion(self._nurse()))
+                  lambda t: self.recorder.stop_infusion(self._nurse(), observed_at=t))
 
     def is_half_typed(self) -> bool:
-        return self._pending is not None
+        return self.dialog.pending()
 
+
+def _short(question: str) -> str:
+    """A checklist question as a short label: "Concomitant opioids" → "Takes opioids"."""
+    text = question.split(" (")[0]
+    return "Takes " + text.removeprefix("Concomitant ") if text.startswith("Concomitant ") \
+        else text

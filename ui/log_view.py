@@ -1,10 +1,9 @@
-"""The log: every entry in time order with filters. Select one to amend,
-strike or flag as artifact with a reason; struck and amended entries stay
-visible as such."""
+"""The log: every entry in time order with filters. Select one to amend (in a
+form of that entry's fields), strike or flag as artifact with a reason;
+struck and amended entries stay visible as such."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -26,7 +25,10 @@ from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
 from monitor.recorder import Recorder
 from monitor.session import Session
 from ui import theme
+from ui.amend_dialog import AmendDialog
 from ui.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
+from ui.limit_editor import LimitEditor
+from ui.texts import clock
 
 FILTERS = {
     "All": None,
@@ -39,24 +41,6 @@ FILTERS = {
     "Corrections": set(CORRECTION_KINDS) | {EventKind.LIMIT_CHANGED},
 }
 COLUMNS = ("Time", "Kind", "What", "By", "Source", "Status")
-_PAIR = re.compile(r"^\s*([a-z0-9_]+)\s*=\s*(\S+)\s*$")
-
-
-def parse_amendment(text: str) -> dict[str, str]:
-    """'sbp=152 dbp=80' → {'sbp': '152', 'dbp': '80'}."""
-    out = {}
-    for chunk in text.replace(",", " ").split():
-        m = _PAIR.match(chunk)
-        if not m:
-            raise ValidationError([FieldError("values", "New values", chunk,
-                                              "name=value pairs, e.g. sbp=152 hr=80")])
-        out[m.group(1)] = m.group(2)
-    if not out:
-        raise ValidationError([FieldError("values", "New values", "",
-                                          "name=value pairs, e.g. sbp=152 hr=80")])
-    return out
-
-
 class LogModel(QAbstractTableModel):
     """The session's events as rows, cells computed on demand (a 24 h session has
     ~90,000 events: no per-cell items are kept)."""
@@ -121,7 +105,7 @@ class LogModel(QAbstractTableModel):
         ev = self.rows[row]
         entry = self.session.entries.get(ev.seq)
         if col == 0:
-            return ev.observed_at.astimezone().strftime("%H:%M:%S")
+            return clock(ev.observed_at)
         if col == 1:
             return ev.kind.value.replace("_", " ")
         if col == 2:
@@ -180,17 +164,19 @@ class LogView(RecorderPanel):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 90)
-        self.table.setColumnWidth(1, 150)
-        self.table.setColumnWidth(2, 520)
-        self.values = line_edit("New values", "amend: e.g. sbp=152 hr=80", 260)
-        self.reason = line_edit("Correction reason", "reason (required)", 260)
-        self.amend_button = button("Amend", slot=self.amend)
+        self.table.setColumnWidth(0, 60)
+        self.table.setColumnWidth(1, 130)
+        self.table.setColumnWidth(2, 360)
+        self.table.setMinimumHeight(26 * 9 + 30)  # at least 8 rows and the header
+        self.amend_dialog: AmendDialog | None = None
+        self.reason = line_edit("Correction reason", "reason to strike or flag (required)",
+                                260)
+        self.amend_button = button("Amend…", "Amend", slot=self.amend)
         self.strike_button = button("Strike", slot=self.strike)
         self.artifact_button = button("Flag artifact", slot=self.flag_artifact)
         self.general = error_label("Correction error")
         self.errors = InlineErrors(self.general, {})
-        self.selected_text = label("", "dim", name="Selected entry")
+        self.selected_text = label("", "dim", name="Selected entry", fit=True)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_selection())
 
     def _layout(self) -> None:
@@ -201,7 +187,7 @@ class LogView(RecorderPanel):
         top.addWidget(self.selected_text, 1)
         box.addLayout(top)
         box.addWidget(self.table, 1)
-        box.addLayout(hrow(self.values, self.reason, self.amend_button, self.strike_button,
+        box.addLayout(hrow(self.amend_button, self.reason, self.strike_button,
                            self.artifact_button))
         box.addWidget(self.general)
 
@@ -231,7 +217,13 @@ class LogView(RecorderPanel):
 
     def _on_selection(self) -> None:
         ev = self.selected_event()
-        self.selected_text.setText("" if ev is None else f"Selected: {ev.entry_id}")
+        if ev is None:
+            self.selected_text.setText("")
+            return
+        entry = self.recorder.session.entries.get(ev.seq)
+        what = describe(ev.kind, entry.payload if entry else ev.payload)
+        self.selected_text.setText(f"Selected: {ev.kind.value.replace('_', ' ')} "
+                                   f"{clock(ev.observed_at)} · {what}")
 
     def _target(self) -> int:
         ev = self.selected_event()
@@ -241,14 +233,21 @@ class LogView(RecorderPanel):
 
     def _after(self, done: object) -> None:
         if done is not None:
-            self.values.clear()
             self.reason.clear()
             self.refresh()
 
-    def amend(self) -> None:
-        self._after(self.errors.call(lambda: self.recorder.amend(
-            self._nurse(), self._target(), parse_amendment(self.values.text()),
-            self.reason.text())))
+    def amend(self) -> AmendDialog | None:
+        """Open the form for the selected entry's kind, prefilled."""
+        seq = self.errors.call(self._target)
+        if seq is None:
+            return None
+        entry = self.recorder.session.entries.get(seq)
+        if entry is None:
+            return None
+        self.amend_dialog = AmendDialog(self.recorder, entry, self._nurse(), self)
+        self.amend_dialog.accepted.connect(self.refresh)
+        self.amend_dialog.open()
+        return self.amend_dialog
 
     def strike(self) -> None:
         self._after(self.errors.call(lambda: self.recorder.strike(
@@ -259,38 +258,46 @@ class LogView(RecorderPanel):
             self._nurse(), self._target(), self.reason.text())))
 
     def is_half_typed(self) -> bool:
-        return bool(self.values.text().strip() or self.reason.text().strip())
+        return bool(self.reason.text().strip()) or bool(
+            self.amend_dialog is not None and self.amend_dialog.isVisible()
+            and self.amend_dialog.changed())
 
 
 class AlarmHistory(QWidget):
-    """Every alarm of the session with its acknowledgement and resolution."""
+    """Every alarm of the session with its acknowledgement and resolution, and
+    the session's alarm limits."""
 
     COLUMNS = ("Raised", "Priority", "Message", "Acknowledged", "Action", "Resolved")
 
-    def __init__(self, recorder: Recorder, parent: QWidget | None = None) -> None:
+    def __init__(self, recorder: Recorder, nurse: Callable[[], str],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.recorder = recorder
+        self.limits = LimitEditor(recorder, nurse)
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setAccessibleName("Alarm history")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(2, 420)
+        self.table.setColumnWidth(0, 60)
+        self.table.setColumnWidth(1, 90)
+        self.table.setColumnWidth(2, 300)
+        self.table.setMinimumHeight(26 * 5 + 30)
         box = QVBoxLayout(self)
-        box.addWidget(self.table)
+        box.addWidget(self.table, 1)
+        box.addWidget(self.limits)
 
     def refresh(self) -> None:
         alarms = sorted(self.recorder.session.alarms.values(), key=lambda a: a.raised_at,
                         reverse=True)
         self.table.setRowCount(len(alarms))
         for row, a in enumerate(alarms):
-            cells = (a.raised_at.astimezone().strftime("%H:%M:%S"),
+            cells = (clock(a.raised_at),
                      f"{theme.PRIORITY_SYMBOL[a.priority]} {theme.PRIORITY_WORD[a.priority]}",
                      a.message,
-                     f"{a.acknowledged_by} {a.acknowledged_at.astimezone():%H:%M:%S}"
+                     f"{a.acknowledged_by} {clock(a.acknowledged_at)}"
                      if a.acknowledged_at else "", a.action or "",
-                     a.resolved_at.astimezone().strftime("%H:%M:%S") if a.resolved_at
-                     else "ACTIVE")
+                     clock(a.resolved_at) if a.resolved_at else "ACTIVE")
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))

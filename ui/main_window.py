@@ -1,14 +1,17 @@
-"""The main window: start page or one open session, a problem bar that shows
-every error in one place, a one-second tick for the rules' timers, remembered
-geometry, and a close that never loses data."""
+"""The main window: start page or one open session, a problem bar for what
+belongs to no field, a one-second tick for the rules' timers, remembered
+geometry that always fits the screen, and a close that never loses data.
+
+The window never grows by itself: its maximum is the screen's available area
+(less the window frame) and its contents shrink, elide or scroll inside."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QRect, QSettings, QSize, QTimer
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -29,9 +32,13 @@ from ui.errors import add_problem_handler
 from ui.forms import button, label
 from ui.session_page import SessionPage
 from ui.start_page import StartPage
+from ui.texts import plain_times
 
 log = logging.getLogger(__name__)
 OPEN_KEY = "session/open_id"
+GEOMETRY_KEY = "window/geometry"
+DEFAULT_SIZE = QSize(1400, 900)
+FRAME_GUESS = QSize(8, 40)  # title bar and borders, until the window manager says
 
 
 class MainWindow(QMainWindow):
@@ -48,11 +55,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Ketamine session monitor")
         self._setup_ui()
         self._remove_handler = add_problem_handler(self.show_problem)
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 900)
+        self._placed = False
+        self._fill = False
+        geometry = self.settings.value(GEOMETRY_KEY)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(DEFAULT_SIZE)
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(1000)
         self.tick_timer.timeout.connect(self._on_tick)
@@ -61,9 +68,14 @@ class MainWindow(QMainWindow):
 
     def _setup_ui(self) -> None:
         central = QWidget()
+        # An explicit minimum: the window's minimum never follows its contents upwards.
+        central.setMinimumSize(320, 240)
         box = QVBoxLayout(central)
-        box.setContentsMargins(4, 4, 4, 4)
-        bar = QHBoxLayout()
+        box.setContentsMargins(2, 2, 2, 2)
+        box.setSpacing(0)
+        self.bar = QWidget()
+        bar = QHBoxLayout(self.bar)
+        bar.setContentsMargins(0, 0, 0, 0)
         self.sessions_button = button("◀ Sessions", "Back to sessions", slot=self.show_start)
         other = "Dark theme" if theme.current().name == "light" else "Light theme"
         self.theme_button = button(other, "Switch theme", slot=self.toggle_theme)
@@ -73,28 +85,29 @@ class MainWindow(QMainWindow):
                                     slot=self.show_series)
         self.series_button.hide()
         self.series_view: Any = None
-        self.notice = label("", name="Notice")
-        self.notice.setWordWrap(True)
-        self.problem = label("", "error", name="Problem")
-        self.problem.setWordWrap(True)
+        self.notice = label("", name="Notice", fit=True)
+        self.problem = label("", "error", name="Problem", fit=True)
         self.problem.hide()
         self.dismiss = button("Dismiss", "Dismiss problem", slot=self._dismiss_problem)
         self.dismiss.hide()
+        self.sessions_button.hide()  # shown while a session is open
         bar.addWidget(self.sessions_button)
         bar.addWidget(self.notice, 1)
+        bar.addWidget(self.problem, 1)
+        bar.addWidget(self.dismiss)
         bar.addWidget(self.devices_button)
         bar.addWidget(self.series_button)
         bar.addWidget(self.theme_button)
-        box.addLayout(bar)
+        self.bar_items = (self.sessions_button, self.notice, self.problem, self.dismiss,
+                          self.theme_button)
+        # With a session open these two stand in the side strip, under the panels.
+        self.strip_items = (self.devices_button, self.series_button)
+        box.addWidget(self.bar)
         # What checking the open session's record found (chain, seals, registry).
         self.record_check = label("", "error", name="Record check")
         self.record_check.setWordWrap(True)
         self.record_check.hide()
         box.addWidget(self.record_check)
-        problem_row = QHBoxLayout()
-        problem_row.addWidget(self.problem, 1)
-        problem_row.addWidget(self.dismiss)
-        box.addLayout(problem_row)
         self.stack = QStackedWidget()
         self._start_page: StartPage | None = None
         box.addWidget(self.stack, 1)
@@ -113,6 +126,7 @@ class MainWindow(QMainWindow):
     def _show_start_if_idle(self) -> None:
         if self.page is None:
             self.stack.setCurrentWidget(self.start_page)
+            self.start_page.focus_first()
 
     # -- sessions ------------------------------------------------------------
     def _resume_after_crash(self) -> None:
@@ -133,6 +147,13 @@ class MainWindow(QMainWindow):
     def open_session(self, recorder: Recorder, *, defer: bool | None = None) -> SessionPage:
         self._close_page()
         self.page = SessionPage(recorder, defer=self.defer_charts if defer is None else defer)
+        # The window's own row (sessions, notices, theme) joins the banner's top row:
+        # one row less above the charts.
+        self.page.banner.host(self.bar_items)
+        for w in self.strip_items:
+            self.page.drawer.add_extra(w)
+        self.sessions_button.show()
+        self.bar.hide()
         self.stack.addWidget(self.page)
         self.stack.setCurrentWidget(self.page)
         self.settings.setValue(OPEN_KEY, recorder.session.session_id)
@@ -202,6 +223,13 @@ class MainWindow(QMainWindow):
             self.series_view.close()
         self.series_button.hide()
         if self.page is not None:
+            row = self.bar.layout()
+            for i, w in enumerate(self.bar_items):
+                row.insertWidget(i, w)  # back from the banner
+            for w in self.strip_items:  # and from the side strip
+                row.insertWidget(row.indexOf(self.theme_button), w)
+            self.bar.show()
+            self.sessions_button.hide()  # already at the session list
             self.page.shutdown()
             self.stack.removeWidget(self.page)
             self.page.deleteLater()
@@ -216,6 +244,7 @@ class MainWindow(QMainWindow):
         self.settings.remove(OPEN_KEY)
         self.start_page.refresh()
         self.stack.setCurrentWidget(self.start_page)
+        self.start_page.focus_first()
 
     def _on_tick(self) -> None:
         if self.page is not None:
@@ -226,15 +255,19 @@ class MainWindow(QMainWindow):
 
     # -- problems and theme ----------------------------------------------------
     def show_problem(self, text: str) -> None:
-        self.problem.setText(f"⚠ {text}")
+        self.problem.setText(f"⚠ {plain_times(text)}")
         self.problem.show()
         self.dismiss.show()
+        self.notice.hide()
 
     def _dismiss_problem(self) -> None:
         self.problem.hide()
         self.dismiss.hide()
+        self.notice.show()
 
     def toggle_theme(self) -> None:
+        if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():
+            return
         new = "light" if theme.current().name == "dark" else "dark"
         theme.apply_theme(QApplication.instance(), new)  # type: ignore[arg-type]
         self.theme_button.setText("Dark theme" if new == "light" else "Light theme")
@@ -270,11 +303,58 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Discard
 
+    # -- fitting the screen ------------------------------------------------------
+    def available(self) -> QRect:
+        """The screen's area less panels and taskbars (from the window manager)."""
+        return self.screen().availableGeometry()
+
+    def _frame_extra(self) -> QSize:
+        extra = self.frameGeometry().size() - self.geometry().size()
+        return extra if extra.height() > 0 else FRAME_GUESS
+
+    def fit_to_screen(self) -> None:
+        """Cap the window at the available area (frame included) and pull it inside."""
+        avail = self.available()
+        cap = avail.size() - self._frame_extra()
+        self.setMaximumSize(cap)
+        if self.isMaximized() or self.isFullScreen():
+            return
+        if self._fill and self.frameGeometry().size() != self.geometry().size():
+            self._fill = False  # the real frame is known now: fill the screen once
+            self.resize(DEFAULT_SIZE.boundedTo(cap))
+        size = self.size().boundedTo(cap)
+        if size != self.size():
+            self.resize(size)
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), avail.x()), avail.right() + 1 - frame.width())
+        y = min(max(frame.y(), avail.y()), avail.bottom() + 1 - frame.height())
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(max(x, avail.x()), max(y, avail.y()))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._placed:
+            return
+        self._placed = True
+        self._fill = self.settings.value(GEOMETRY_KEY) is None
+        if self._fill:
+            # First start: as large as the screen allows, frame and taskbar included.
+            avail = self.available()
+            self.resize(DEFAULT_SIZE.boundedTo(avail.size() - self._frame_extra()))
+            self.move(avail.topLeft())
+        self.fit_to_screen()
+        # Once the window manager has framed the window, its real frame is known.
+        QTimer.singleShot(0, self.fit_to_screen)
+        QTimer.singleShot(250, self.fit_to_screen)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():
             event.ignore()
             return
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        if self.available().contains(self.frameGeometry()) or self.isMaximized():
+            self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        else:
+            self.settings.remove(GEOMETRY_KEY)  # never remember a window larger than the screen
         self.settings.remove(OPEN_KEY)
         self.settings.sync()
         self.shutdown()

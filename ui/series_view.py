@@ -91,8 +91,8 @@ class SeriesView(QDialog):
         for key, legend, colour, plot in TRENDS:
             target = self.pain_plot if plot == "pain" else self.mood_plot
             self.curves[key] = target.plot(
-                pen=pg.mkPen(theme.SERIES_COLOR[colour], width=1), symbol="o", symbolSize=7,
-                symbolBrush=theme.SERIES_COLOR[colour], name=legend)
+                pen=pg.mkPen(theme.series_color(colour), width=1), symbol="o", symbolSize=7,
+                symbolBrush=theme.series_color(colour), name=legend)
         self.outcomes = OutcomesEntry(self.recorder, self.nurse)
         self.outcomes.saved.connect(lambda _ev: self.refresh(self.recorder.clock.now()))
         self.export_format = QComboBox()

@@ -1,6 +1,7 @@
 """One open session: banner, header, charts and current values, the vitals
-row, and tabs for the rest. Holds no clinical logic: it shows the recorder's
-state and passes the nurse's input to it."""
+row, and a side drawer for the rest (assessment, infusion, events, log,
+alarms, discharge). Holds no clinical logic: it shows the recorder's state
+and passes the nurse's input to it."""
 
 from __future__ import annotations
 
@@ -8,16 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QPaintEvent
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from monitor.events import Event
 from monitor.recorder import Recorder
@@ -28,9 +21,12 @@ if TYPE_CHECKING:
     from ui.export_dialog import ExportDialog
 from ui.alarm_banner import AlarmBanner
 from ui.bridge import RecorderBridge
+from ui.drawer import Drawer
 from ui.header import HeaderView
 from ui.value_rail import ValueRail
 from ui.vitals_entry import VitalsEntry
+
+MIN_CHART_WIDTH = 300  # what the charts keep while a panel is open
 
 
 class SessionPage(QWidget):
@@ -74,8 +70,8 @@ class SessionPage(QWidget):
         self.charts_slot.setContentsMargins(0, 0, 0, 0)
         self.loading = QLabel("Loading charts…")
         self.charts_slot.addWidget(self.loading, 1)
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Entry tabs")
+        self.drawer = Drawer()
+        self.drawer.opened.connect(self._on_drawer_opened)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -110,58 +106,73 @@ class SessionPage(QWidget):
         self.events = EventsPalette(r, self.nurse_id)
         self.infusion = InfusionPanel(r, self.nurse_id)
         self.log = LogView(r, self.nurse_id)
-        self.alarm_history = AlarmHistory(r)
+        self.alarm_history = AlarmHistory(r, self.nurse_id)
         self.discharge = DischargePanel(r, self.nurse_id)
         self.discharge.export_requested.connect(self.open_export)
-        for widget, title in ((self.assessment, "Assessment"), (self.infusion, "Infusion"),
-                              (self.events, "Events && notes"), (self.log, "Log"),
-                              (self.alarm_history, "Alarms"),
-                              (self.discharge, "Discharge && export")):
-            scroll = QScrollArea()
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-            scroll.setWidget(widget)
-            self.tabs.addTab(scroll, title)
-        self.tabs.currentChanged.connect(lambda _i: self._refresh_tab())
+        panels = ((self.assessment, "Assessment", "F3"), (self.infusion, "Infusion", "F4"),
+                  (self.events, "Events", "F5"), (self.log, "Log", "F6"),
+                  (self.alarm_history, "Alarms", "F7"), (self.discharge, "Discharge", "F8"))
+        for widget, title, key in panels:
+            self.drawer.add(widget, title, key)
         self.shortcuts = []
-        for key, slot in (("Ctrl+K", self.banner.acknowledge_top),
-                          ("Ctrl+P", self.banner.pause_audio),
-                          ("F2", self.vitals.focus_first),
-                          ("Ctrl+Return", self.vitals.record),
-                          ("Ctrl+L", lambda: self.show_tab(self.log))):
+        keys = [("Ctrl+K", self.banner.acknowledge_top), ("Ctrl+P", self.banner.pause_audio),
+                ("F2", self.vitals.focus_first), ("Ctrl+Return", self.vitals.record),
+                ("Ctrl+L", lambda: self.show_tab(self.log)),
+                ("Escape", self.drawer.close_panel)]
+        keys += [(key, lambda w=widget: self.drawer.toggle(w)) for widget, _t, key in panels]
+        for key, slot in keys:
             sc = QShortcut(QKeySequence(key), self)
             sc.activated.connect(slot)
             self.shortcuts.append(sc)
+        self.events.install_shortcuts(self)
+        self.banner.more_requested.connect(lambda: self.show_tab(self.alarm_history))
+        from ui.input_filter import quiet_wheel
+        quiet_wheel(self)  # after the first paint: it builds Qt's enums
         self._on_recorded([], r.last_evaluation)
         self.completed.emit()
 
     def _layout(self) -> None:
         box = QVBoxLayout(self)
-        box.setContentsMargins(4, 4, 4, 4)
-        box.setSpacing(4)
+        box.setContentsMargins(4, 2, 4, 2)
+        box.setSpacing(2)
         box.addWidget(self.banner)
+        self.banner.top.insertWidget(1, self.header.due_widget, 1)
         box.addWidget(self.header)
-        middle = QWidget()
-        row = QHBoxLayout(middle)
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
         row.addLayout(self.charts_slot, 1)
         row.addWidget(self.rail)
-        self.split = split = QSplitter()
-        # Qt.Orientation.Vertical (2) set by property: touching the Qt namespace here would
-        # build all of its Python enums before the first paint (~20 ms).
-        split.setProperty("orientation", 2)
-        split.addWidget(middle)
-        lower = QWidget()
-        lower_box = QVBoxLayout(lower)
-        lower_box.setContentsMargins(0, 0, 0, 0)
-        lower_box.addWidget(self.vitals)
-        lower_box.addWidget(self.tabs, 1)
-        split.addWidget(lower)
-        split.setStretchFactor(0, 5)
-        split.setStretchFactor(1, 2)
-        split.setSizes([640, 320])
-        self.tabs.setMinimumHeight(180)
-        box.addWidget(split, 1)
+        row.addWidget(self.drawer.panel)
+        row.addWidget(self.drawer)
+        box.addLayout(row, 1)
+        box.addWidget(self.vitals)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_drawer()
+
+    def _fit_drawer(self) -> None:
+        """The open panel gets the width its content needs; the charts keep at least
+        MIN_CHART_WIDTH, and the current values step aside for a wide panel."""
+        widget = self.drawer.current()
+        if widget is None:
+            self.rail.show()
+            return
+        room = self.width() - self.drawer.width() - MIN_CHART_WIDTH - 24
+        rail = self.rail.sizeHint().width()
+        wide = self.drawer.wanted_width() > room - rail
+        self.rail.setVisible(not wide)
+        self.drawer.fit(room if wide else room - rail)
+
+    def _on_drawer_opened(self, widget: QWidget | None) -> None:
+        if widget is None:
+            self.rail.show()
+            self.vitals.focus_first()
+            return
+        self._fit_drawer()
+        self._refresh_tab()
+        widget.focusNextChild()
 
     # -- updates -------------------------------------------------------------
     def _on_recorded(self, _events: list[Event], evaluation: Evaluation) -> None:
@@ -172,12 +183,19 @@ class SessionPage(QWidget):
             return
         self.charts.refresh(evaluation.now)
         self.infusion.refresh()
+        self._apply_closed()
         if _events:
             self._refresh_tab()
 
+    def _apply_closed(self) -> None:
+        """A closed, signed record: entry controls off (notes stay, as addenda)."""
+        closed = self.recorder.session.phase == "closed"
+        for w in (self.vitals, self.assessment, self.infusion):
+            w.setEnabled(not closed)
+        self.events.set_closed(closed)
+
     def _refresh_tab(self) -> None:
-        scroll = self.tabs.currentWidget()
-        current = scroll.widget() if isinstance(scroll, QScrollArea) else scroll
+        current = self.drawer.current()
         if current is self.log:
             self.log.refresh()
         elif current is self.alarm_history:
@@ -186,13 +204,12 @@ class SessionPage(QWidget):
             self.discharge.refresh()
 
     def show_tab(self, widget: QWidget) -> None:
-        for i in range(self.tabs.count()):
-            scroll = self.tabs.widget(i)
-            if isinstance(scroll, QScrollArea) and scroll.widget() is widget:
-                self.tabs.setCurrentIndex(i)
-                return
+        """Open ``widget``'s panel in the drawer."""
+        self.drawer.open(widget)
 
     def tick(self) -> None:
+        if self.recorder.session.phase == "closed":
+            return  # nothing counts down on a signed record
         self.recorder.tick()
 
     def open_export(self, fmt: str) -> ExportDialog:

@@ -63,7 +63,7 @@ class SoundPanel(RecorderPanel):
         if not self.sound.probed:
             text = "Sound: checking the audio output…"
         elif not self.sound.available:
-            text = f"✕ {self.sound.status}"
+            text = "✕ Sound unavailable"  # why: on hover, and in the form
         elif mode == "quiet":
             text = f"Sound: quiet ({round(self.sound.config.quiet_volume * 100)} %)"
         elif mode == "high_only":

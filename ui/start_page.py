@@ -1,7 +1,11 @@
-"""Start: resume an open session, or open a new one with inline validation."""
+"""Start: resume an open session, or open a new one with inline validation.
+Nothing is chosen for the nurse: indication and protocol start empty, the
+indication suggests its protocol, Enter in a field moves to the next one and
+only the button (or Enter on it) opens the session."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -11,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
+    QLineEdit,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -23,9 +28,14 @@ from monitor.overview import session_rows
 from monitor.protocols import ProtocolSet
 from monitor.recorder import INDICATIONS, Recorder
 from ui.forms import InlineErrors, button, error_label, label, line_edit
+from ui.input_filter import quiet_wheel
 
 FORM = (("patient_id", "Patient identifier (MRN or pseudonym)"), ("display_name", "Display name"),
         ("weight_kg", "Weight kg"), ("nurse_id", "Nurse ID"))
+CHOOSE = "— choose —"
+# The protocol an indication usually follows; the nurse can still pick another.
+SUGGESTED_PROTOCOL = {"CRPS": "chronic-pain-iv", "fibromyalgia": "chronic-pain-iv",
+                      "neuropathic pain": "chronic-pain-iv", "depression": "depression-iv"}
 
 
 class StartPage(QWidget):
@@ -40,6 +50,7 @@ class StartPage(QWidget):
         self.protocols = protocols
         self._setup_ui()
         self._layout()
+        quiet_wheel(self)
         self.refresh()
 
     def _setup_ui(self) -> None:
@@ -54,21 +65,29 @@ class StartPage(QWidget):
         self.resume_button = button("Open selected session", slot=self.resume_selected)
         self.edits = {key: line_edit(title, title) for key, title in FORM}
         self.indication = QComboBox()
-        self.indication.addItems(INDICATIONS)
+        self.indication.addItem(CHOOSE, None)
+        for indication in INDICATIONS:
+            self.indication.addItem(indication, indication)
         self.indication.setAccessibleName("Indication")
+        self.indication.currentIndexChanged.connect(lambda _i: self._suggest_protocol())
         self.indication_text = line_edit("Indication (other)", "describe when 'other'")
         self.protocol = QComboBox()
+        self.protocol.addItem(CHOOSE, None)
         for pid, proto in sorted(self.protocols.protocols.items()):
             self.protocol.addItem(proto.name, pid)
         self.protocol.setAccessibleName("Protocol")
         self.spo2_scale2 = QCheckBox("SpO2 scale 2 (prescribed 88–92 % target)")
         self.spo2_scale2.setAccessibleName("SpO2 scale 2")
         self.start_button = button("Open new session", primary=True, slot=self.open_new)
-        for edit in self.edits.values():
-            edit.returnPressed.connect(self.open_new)
+        # Enter in a field moves to the next one (never opens the session).
+        chain = [*self.edits.values(), self.indication, self.indication_text, self.protocol]
+        for edit, nxt in itertools.pairwise(chain):
+            if isinstance(edit, QLineEdit):
+                edit.returnPressed.connect(nxt.setFocus)
         self.field_errors = {key: error_label(f"{title} error") for key, title in FORM}
         self.field_errors["indication_text"] = error_label("Indication error")
         self.field_errors["protocol"] = error_label("Protocol error")
+        self.indication_text.hide()  # shown for "other"
         self.general = error_label("Start error")
         widgets = {**self.edits, "indication_text": self.indication_text,
                    "protocol": self.protocol}
@@ -130,7 +149,7 @@ class StartPage(QWidget):
 
     def open_new(self) -> Recorder | None:
         fields: dict[str, Any] = {k: e.text() for k, e in self.edits.items()}
-        fields["indication"] = self.indication.currentText()
+        fields["indication"] = self.indication.currentData()
         fields["indication_text"] = self.indication_text.text()
         fields["protocol"] = self.protocol.currentData()
         if self.spo2_scale2.isChecked():
@@ -138,8 +157,24 @@ class StartPage(QWidget):
         rec = self.errors.call(lambda: Recorder.open_new(self.store, self.clock, self.protocols,
                                                          fields))
         if rec is not None:
-            for e in self.edits.values():
-                e.clear()
-            self.spo2_scale2.setChecked(False)
+            self.clear_form()
             self.session_opened.emit(rec)
         return rec
+
+    def clear_form(self) -> None:
+        for e in (*self.edits.values(), self.indication_text):
+            e.clear()
+        self.spo2_scale2.setChecked(False)
+        self.indication.setCurrentIndex(0)
+        self.protocol.setCurrentIndex(0)
+        self.errors.clear()
+
+    def _suggest_protocol(self) -> None:
+        pid = SUGGESTED_PROTOCOL.get(str(self.indication.currentData()))
+        index = self.protocol.findData(pid) if pid else -1
+        if index >= 0:
+            self.protocol.setCurrentIndex(index)
+        self.indication_text.setVisible(self.indication.currentData() == "other")
+
+    def focus_first(self) -> None:
+        self.edits["patient_id"].setFocus()

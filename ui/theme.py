@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from monitor.series_colours import colour
+
 PRIORITY_COLOR = {"high": "#E8402F", "medium": "#F0C419", "low": "#56B4E9"}
 PRIORITY_TEXT = {"high": "#FFFFFF", "medium": "#111111", "low": "#111111"}
 PRIORITY_WORD = {"high": "HIGH", "medium": "MEDIUM", "low": "LOW"}
@@ -18,10 +20,6 @@ PRIORITY_SYMBOL = {"high": "!!!", "medium": "!!", "low": "!"}
 # Flash half-periods in ms: high ≈ 2 Hz, medium ≈ 0.5 Hz, low steady (IEC 60601-1-8).
 FLASH_HALF_PERIOD_MS = {"high": 250, "medium": 1000}
 
-SERIES_COLOR = {"sbp": "#E69F00", "dbp": "#E69F00", "map": "#F5D28A", "hr": "#009E73",
-                "spo2": "#56B4E9", "rr": "#CC79A7", "moaas": "#56B4E9", "rass": "#56B4E9",
-                "dissociation": "#CC79A7", "cadss6_total": "#CC79A7", "pain": "#F5D28A",
-                "rate": "#9AD0F5", "temp": "#D55E00", "etco2": "#F0E442"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +45,11 @@ VALUE_PT = 26
 
 def current() -> Theme:
     return _current
+
+
+def series_color(name: str) -> str:
+    """The series' colour for the current theme (the PDF uses the light variant)."""
+    return colour(name, dark=_current.name == "dark")
 
 
 def alarm_text(priority: str) -> str:
@@ -106,4 +109,8 @@ def stylesheet(t: Theme) -> str:
     QTabBar::tab:selected {{ background: {t.panel}; font-weight: bold; }}
     QHeaderView::section {{ background: {t.bg}; padding: 4px; border: 0; }}
     QTableWidget {{ gridline-color: {t.grid}; }}
+    QFrame#Drawer QPushButton {{ padding: 3px 8px; min-height: 22px; }}
+    QFrame#Drawer QLineEdit, QFrame#Drawer QComboBox, QFrame#Drawer QSpinBox {{
+        padding: 2px; min-height: 22px; }}
+    QFrame#Drawer {{ border: 1px solid {t.grid}; background: {t.bg}; }}
     """

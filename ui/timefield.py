@@ -22,3 +22,14 @@ def parse_clock_time(text: str, now: datetime) -> datetime | None:
     if when - local_now > timedelta(hours=12):
         when -= timedelta(days=1)
     return when
+
+
+def observed_at(text: str, now: datetime) -> datetime | None:
+    """Like ``parse_clock_time`` but a bad time is a ValidationError naming the field,
+    so the panels show it next to their "Time" box like any other field error."""
+    from monitor.errors import FieldError, ValidationError
+    try:
+        return parse_clock_time(text, now)
+    except ValueError as exc:
+        raise ValidationError([FieldError("observed_at", "Observed time", text,
+                                          str(exc))]) from None

@@ -5,16 +5,14 @@ the saved time shows only after the store has committed."""
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QWidget
 
-from monitor.errors import FieldError, ValidationError
 from monitor.events import Event
 from monitor.validation import MISSING_REASONS
 from ui.forms import ConfirmBar, InlineErrors, RecorderPanel, button, error_label, label, line_edit
-from ui.timefield import parse_clock_time
+from ui.timefield import observed_at
 
 FIELDS = (("sbp", "SBP", "or 128/82"), ("dbp", "DBP", "mmHg"), ("hr", "HR", "/min"),
           ("spo2", "SpO2", "%"), ("rr", "RR", "/min"), ("temp", "Temp", "°C"),
@@ -89,15 +87,9 @@ class VitalsEntry(RecorderPanel):
         if isinstance(fields["sbp"], str) and "/" in fields["sbp"]:
             missing.pop("dbp", None)
         fields["missing"] = missing
-        observed: datetime | None = None
-        try:
-            observed = parse_clock_time(self.time.text(), self.recorder.clock.now())
-        except ValueError as exc:
-            self.errors.show(ValidationError([FieldError(
-                "observed_at", "Observed time", self.time.text(), str(exc))]))
-            return None
         event = self.errors.call(lambda: self.recorder.record_vitals(
-            fields, self._nurse(), observed_at=observed))
+            fields, self._nurse(),
+            observed_at=observed_at(self.time.text(), self.recorder.clock.now())))
         if event is None:
             return None
         return self._saved(event)

@@ -10,16 +10,24 @@ from monitor.events import EventKind
 from monitor.export.context import ExportContext
 from monitor.parameters import PARAMETERS, PRINT_LANES, in_lane
 from monitor.rules.conditions import effective_limits
+from monitor.series_colours import SERIES_COLOUR, colour
 
+# Okabe-Ito colour-blind-safe hues, each series as on the screen (paper variant).
 VERMILION = colors.HexColor("#D55E00")
 ORANGE = colors.HexColor("#E69F00")
-GREY = colors.HexColor("#777777")
+
+
+def _c(name: str) -> colors.Color:
+    """The series' paper colour: the screen's hue, else the registry's print colour."""
+    known = name in SERIES_COLOUR
+    return colors.HexColor(colour(name, dark=False) if known else PARAMETERS[name].print_colour)
+
 
 # (title, ((parameter, colour), ...), scale, parameters whose limits are drawn), from
 # the registry's print lanes.
 LANES = [
-    (lane.title, tuple((k, colors.HexColor(PARAMETERS[k].print_colour))
-                       for k in in_lane(lane.key, printed=True)), lane.scale, lane.limits_from)
+    (lane.title, tuple((k, _c(k)) for k in in_lane(lane.key, printed=True)), lane.scale,
+     lane.limits_from)
     for lane in PRINT_LANES
 ]
 MAX_POINTS = 600
@@ -94,7 +102,7 @@ def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawi
                 d.add(Rect(x_of(t[0]) - 1, y_of(v[0]) - 1, 2, 2, fillColor=color,
                            strokeColor=color))
             for a, b in zip(series.t[~ok], series.v[~ok], strict=True):
-                d.add(String(x_of(a), y_of(b), "×", fontSize=7, fillColor=GREY))
+                d.add(String(x_of(a), y_of(b), "×", fontSize=7, fillColor=_c("map")))
         for entry in ctx.entries(EventKind.INFUSION_STARTED, EventKind.INFUSION_STOPPED,
                                  EventKind.RATE_CHANGED, EventKind.BOLUS,
                                  EventKind.QUICK_EVENT, EventKind.MEDICATION):

@@ -12,9 +12,12 @@ import pytest
 from monitor.errors import ChainError, StoreError, StoreLockedError, ValidationError
 from monitor.events import EventKind
 from monitor.store import SCHEMA_VERSION, Store
-from tests.conftest import T0, baseline_vitals
+from tests.conftest import T0, baseline_vitals, both_backends
+
+pytest_generate_tests = both_backends
 
 
+@pytest.mark.sqlite_only
 def test_file_is_owner_only_and_wal_full(store, db_path):
     assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
     with store.raw() as conn:
@@ -23,6 +26,7 @@ def test_file_is_owner_only_and_wal_full(store, db_path):
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
+@pytest.mark.sqlite_only
 def test_triggers_refuse_update_and_delete(recorder, store):
     with store.raw() as conn:
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -31,6 +35,7 @@ def test_triggers_refuse_update_and_delete(recorder, store):
             conn.execute("DELETE FROM events")
 
 
+@pytest.mark.sqlite_only
 def test_tampering_is_found_and_named(recorder, store, db_path):
     baseline_vitals(recorder)
     assert store.verify() == (1, 4)
@@ -46,6 +51,7 @@ def test_tampering_is_found_and_named(recorder, store, db_path):
     assert f"Event {sid}-2 (vitals_recorded) content does not match" in str(err.value)
 
 
+@pytest.mark.sqlite_only
 def test_second_writer_is_refused_but_readers_work(recorder, db_path):
     with pytest.raises(StoreLockedError, match="already open for writing"):
         Store(db_path)
@@ -112,6 +118,7 @@ def test_read_only_folder_existing_database(tmp_path: Path):
         assert len(ro.events("abc")) == 1
 
 
+@pytest.mark.sqlite_only
 def test_read_only_file(recorder, store, db_path):
     store.close()
     with read_only(db_path), pytest.raises(StoreError, match="read-only"):
@@ -123,6 +130,7 @@ def test_missing_folder(tmp_path: Path):
         Store(tmp_path / "nope" / "x.db")
 
 
+@pytest.mark.sqlite_only
 def test_full_disk_loses_nothing_already_stored(recorder, store):
     baseline_vitals(recorder)
     before = store.events(recorder.session.session_id)
@@ -173,7 +181,7 @@ def test_future_and_pre_session_times_refused(recorder, clock):
     assert ev.kind is EventKind.VITALS
 
 
-def test_reopen_folds_the_same_session(recorder, store, db_path, clock, protocols):
+def test_reopen_folds_the_same_session(recorder, store, open_store, clock, protocols):
     from monitor.recorder import Recorder
     baseline_vitals(recorder)
     recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
@@ -181,7 +189,7 @@ def test_reopen_folds_the_same_session(recorder, store, db_path, clock, protocol
     sid = recorder.session.session_id
     dose = recorder.session.dose_mg(clock.now())
     store.close()
-    with Store(db_path) as again:
+    with open_store() as again:
         rec2 = Recorder(again, sid, clock, protocols)
         assert rec2.session.phase == "infusing"
         assert rec2.session.dose_mg(clock.now()) == pytest.approx(dose)

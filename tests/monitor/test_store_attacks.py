@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ from monitor.errors import StoreError, StoreLockedError
 from monitor.events import EventKind
 from monitor.recorder import Recorder
 from monitor.store import APPLICATION_ID, SCHEMA_VERSION, Store
-from tests.conftest import OPENING, T0, baseline_vitals, export_file
+from tests.conftest import OPENING, T0, baseline_vitals, both_backends, export_file
 from tests.monitor.test_store import read_only
+
+pytest_generate_tests = both_backends
 
 
 def note(store: Store, sid: str = "abc", text: str = "x") -> None:
@@ -180,31 +183,49 @@ def test_database_of_the_previous_schema_is_upgraded_and_sealed(tmp_path: Path):
         assert ro.verify() == (1, 1) and ro.verify_notes == []
 
 
-def test_exact_session_id_wins_over_a_prefix(db_path, clock, protocols):
-    with Store(db_path) as store:
-        for sid in ("2612", "2612ab"):
-            Recorder.open_new(store, clock, protocols, dict(OPENING), session_id=sid)
-        assert store.find_session("2612") == "2612"
-        assert store.find_session("2612a") == "2612ab"
-        with pytest.raises(StoreError, match="ambiguous"):
-            store.find_session("26")
+def test_exact_session_id_wins_over_a_prefix(store, clock, protocols):
+    for sid in ("2612", "2612ab"):
+        Recorder.open_new(store, clock, protocols, dict(OPENING), session_id=sid)
+    assert store.find_session("2612") == "2612"
+    assert store.find_session("2612a") == "2612ab"
+    with pytest.raises(StoreError, match="ambiguous"):
+        store.find_session("26")
 
 
-def test_failed_rule_decisions_leave_no_entry_behind(recorder, store):
+@contextmanager
+def refusing_alarms(store, request):
+    """A fault injected into the log: inserting an alarm decision fails."""
+    if isinstance(store, Store):
+        with store.raw() as conn:
+            conn.execute("CREATE TRIGGER no_alarms BEFORE INSERT ON events WHEN NEW.kind = "
+                         "'alarm_raised' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+        yield
+        with store.raw() as conn:
+            conn.execute("DROP TRIGGER no_alarms")
+        return
+    import psycopg
+    server = request.getfixturevalue("pg_server")
+    admin = server.url(database=request.getfixturevalue("clinic_url"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("CREATE FUNCTION no_alarms() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                     "BEGIN RAISE EXCEPTION 'disk I/O error'; END $$")
+        conn.execute("CREATE TRIGGER no_alarms BEFORE INSERT ON events FOR EACH ROW WHEN "
+                     "(NEW.kind = 'alarm_raised') EXECUTE FUNCTION no_alarms()")
+        yield
+        conn.execute("DROP TRIGGER no_alarms ON events")
+
+
+def test_failed_rule_decisions_leave_no_entry_behind(recorder, store, request):
     """The entry and the alarm it raises are one transaction: 'Not saved' is true."""
     baseline_vitals(recorder)
     sid = recorder.session.session_id
     before = store.events(sid)
-    with store.raw() as conn:
-        conn.execute("CREATE TRIGGER no_alarms BEFORE INSERT ON events WHEN NEW.kind = "
-                     "'alarm_raised' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
-    with pytest.raises(StoreError, match="Not saved"):
-        recorder.record_vitals({"sbp": "210", "dbp": "95"}, "RN7")
-    assert store.events(sid) == before
-    assert recorder.session.latest("sbp")[1] == 128  # the fold went back to what is stored
-    assert len(recorder.session.events) == len(before)
-    with store.raw() as conn:
-        conn.execute("DROP TRIGGER no_alarms")
+    with refusing_alarms(store, request):
+        with pytest.raises(StoreError, match="Not saved"):
+            recorder.record_vitals({"sbp": "210", "dbp": "95"}, "RN7")
+        assert store.events(sid) == before
+        assert recorder.session.latest("sbp")[1] == 128  # the fold went back to what is stored
+        assert len(recorder.session.events) == len(before)
     recorder.record_vitals({"sbp": "210", "dbp": "95"}, "RN7")
     kinds = [e.kind for e in store.events(sid)[len(before):]]
     assert kinds[0] is EventKind.VITALS and EventKind.ALARM_RAISED in kinds

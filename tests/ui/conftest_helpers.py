@@ -32,3 +32,13 @@ def click(qtbot, widget) -> None:
 
 def kinds(store: Store, sid: str) -> list[str]:
     return [e.kind.value for e in store.events(sid)]
+
+
+def open_session_window(qtbot, store: Store, clock, protocols):
+    """The window with a session open after baseline vitals: (window, page, recorder)."""
+    from monitor.recorder import Recorder
+    from tests.conftest import OPENING, baseline_vitals
+    window = make_window(qtbot, store, clock, protocols)
+    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+    baseline_vitals(rec)
+    return window, window.open_session(rec), rec

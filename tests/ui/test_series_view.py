@@ -109,7 +109,7 @@ def test_charts_overlay_the_previous_session_aligned_on_infusion_start(qtbot, se
     x, y = sbp.xData, sbp.yData   # all the data (getData clips to the view)
     # Session 4: baseline 5 min before its start, then 10, 20, 30 min after it.
     assert np.array_equal(x, [-5, 10, 20, 30]) and np.array_equal(y, [128, 136, 138, 134])
-    x, y = drawn[("sed", 3)].xData, drawn[("sed", 3)].yData
+    x, y = drawn[("scores", 3)].xData, drawn[("scores", 3)].yData
     assert np.array_equal(x, [10, 20]) and np.array_equal(y, [6, 4])
     assert sbp.opts["pen"].style() == Qt.PenStyle.DashLine
     assert sbp.opts["pen"].color().alpha() < 255

@@ -30,6 +30,10 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     assert err.isVisible() and "from 20 to 300 kg" in err.text()
     assert store.session_ids() == []
     type_into(qtbot, window.start_page.edits["weight_kg"], "70,5", enter=True)
+    assert window.page is None  # Enter in a field moves on; it never opens the session
+    assert window.start_page.edits["nurse_id"].hasFocus()
+    window.start_page.start_button.setFocus()
+    qtbot.keyClick(window.start_page.start_button, Qt.Key.Key_Return)  # Enter on the button
     page = window.page
     assert page is not None and page.isVisible()
     sid = page.recorder.session.session_id
@@ -100,8 +104,9 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     qtbot.keyClick(v.edits["rr"], Qt.Key.Key_Return)
     shown = page.banner.visible_messages()
     # One BP alarm: the highest reason first, the others listed with it.
-    assert shown == ["!!! HIGH SBP 186 ≥ 180 (also: SBP +58 mmHg over baseline 128; "
-                     "SBP up 58 mmHg in 10 min (≥ 20))"]
+    assert shown == ["!!! HIGH SBP 186 ≥ 180"]
+    assert page.banner.rows[0].others.text() == (
+        "also: SBP +58 mmHg over baseline 128; SBP up 58 mmHg in 10 min (≥ 20)")
     assert page.banner.rows[0].isVisible()
     assert page.banner.flash_timers["high"].isActive()
     assert theme_color(page.rail.values["bp"]) == "#E8402F"
@@ -115,17 +120,26 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     click(qtbot, page.banner.ack_confirm)
     alarm = next(a for a in page.recorder.session.alarms.values() if a.key == "bp")
     assert alarm.acknowledged_by == "RN7" and alarm.action == "infusion slowed"
-    assert "acknowledged by RN7" in page.banner.rows[
-        [r.alarm_id for r in page.banner.rows].index(alarm.alarm_id)].detail.text()
+    acked_row = next(r for r in page.banner.rows if alarm.alarm_id in r.alarm_ids)
+    assert acked_row.acknowledged and not acked_row.ack.isVisible()
+    assert "ack'd by RN7 " in acked_row.detail.text()
 
     # Amend the reading through the log.
     page.show_tab(page.log)
     page.log.refresh()
     target = stored_seq = [e for e in store.events(sid) if e.kind is EventKind.VITALS][-1].seq
     assert page.log.select_seq(target)
-    type_into(qtbot, page.log.values, "sbp=184")
-    type_into(qtbot, page.log.reason, "misread the display")
+    assert "BP 186/95" in page.log.selected_text.text()
     click(qtbot, page.log.amend_button)
+    form = page.log.amend_dialog
+    assert form.isVisible() and form.edits["sbp"].text() == "186"  # prefilled
+    assert form.edits["hr"].text() == "88"
+    type_into(qtbot, form.edits["sbp"], "184")
+    click(qtbot, form.save_button)
+    assert form.reason_error.isVisible()  # a reason is required; nothing saved
+    assert page.recorder.session.entries[stored_seq].payload["sbp"] == 186
+    type_into(qtbot, form.reason, "misread the display", enter=True)
+    assert not form.isVisible()
     assert page.recorder.session.entries[stored_seq].payload["sbp"] == 184
     row = [e.seq for e in page.log._rows].index(stored_seq)
     assert page.log.model.cell(row, 5) == "amended"
@@ -147,7 +161,8 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     # Overdue observation shows in text and colour in the header.
     clock.advance(16 * 60)
     page.tick()
-    assert page.header.due_labels["bp"].text() == "BP overdue 6 min"
+    assert "BP overdue 6 min" in page.header.overdue.text()
+    assert page.header.overdue.isVisible()
 
     # End the infusion → recovery.
     page.show_tab(page.infusion)
@@ -176,10 +191,20 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     click(qtbot, d.discharge_button)
     assert page.header.phase.text() == "DISCHARGED"
 
-    # Close and sign: the record is locked; later entries are addenda.
+    # Close and sign asks first; then the record is locked; later entries are addenda.
     type_into(qtbot, d.sign_nurse, "RN7")
     click(qtbot, d.close_button)
+    assert d.dialog.isVisible() and "RN7" in d.dialog.question.text()
+    assert page.header.phase.text() == "DISCHARGED"
+    qtbot.waitUntil(d.dialog.confirm_button.hasFocus, timeout=2000)
+    qtbot.keyClick(d.dialog.confirm_button, Qt.Key.Key_Return)  # Enter confirms
     assert page.header.phase.text() == "CLOSED (signed)"
+    assert not d.close_button.isEnabled() and not d.discharge_button.isEnabled()
+    assert not page.vitals.isEnabled() and not page.infusion.isEnabled()
+    minimum = page.header.min_obs.text()
+    clock.advance(600)
+    page.tick()
+    assert page.header.min_obs.text() == minimum  # nothing counts on a signed record
     page.recorder.add_note("RN7", "patient phoned: home safely")
     assert list(page.recorder.session.entries.values())[-1].addendum
 
@@ -195,3 +220,27 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
 def theme_color(lab) -> str:
     style = lab.styleSheet()
     return style.split("color:")[1].split(";")[0].strip()
+
+
+def test_start_form_chooses_nothing_for_the_nurse(qtbot, store, clock, protocols):
+    window = make_window(qtbot, store, clock, protocols)
+    start = window.start_page
+    qtbot.waitUntil(start.edits["patient_id"].hasFocus, timeout=2000)
+    assert start.indication.currentData() is None and start.protocol.currentData() is None
+    type_into(qtbot, start.edits["patient_id"], "MRN-7", enter=True)
+    assert start.edits["display_name"].hasFocus()
+    for key, text in (("weight_kg", "80"), ("nurse_id", "RN7")):
+        type_into(qtbot, start.edits[key], text)
+    click(qtbot, start.start_button)
+    assert store.session_ids() == []
+    assert start.field_errors["protocol"].isVisible()
+    assert "CRPS" in start.general.text() or "Indication" in start.general.text()
+    start.indication.setCurrentIndex(start.indication.findData("depression"))
+    assert start.protocol.currentData() == "depression-iv"  # suggested, still changeable
+    start.indication.setCurrentIndex(start.indication.findData("other"))
+    assert start.indication_text.isVisible()
+    start.indication.setCurrentIndex(start.indication.findData("fibromyalgia"))
+    assert start.protocol.currentData() == "chronic-pain-iv"
+    click(qtbot, start.start_button)
+    assert window.page is not None
+    assert window.page.recorder.session.opening["indication"] == "fibromyalgia"

@@ -26,16 +26,13 @@ from PySide6.QtWidgets import (
 from monitor.recorder import Recorder
 from monitor.store import Store
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import click, make_window, type_into
+from tests.ui.conftest_helpers import click, make_window, open_session_window, type_into
 from ui.main_window import OPEN_KEY
 
 
 @pytest.fixture
 def session_window(qtbot, store, clock, protocols):
-    window = make_window(qtbot, store, clock, protocols)
-    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
-    baseline_vitals(rec)
-    page = window.open_session(rec)
+    window, page, rec = open_session_window(qtbot, store, clock, protocols)
     yield window, page, rec
     window.shutdown()
 
@@ -220,16 +217,18 @@ def test_timing_of_overdue_in_header_between_phases(qtbot, session_window, clock
     rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
     clock.advance(timedelta(minutes=9, seconds=30).total_seconds())
     page.tick()
-    assert page.header.due_labels["bp"].text() == "BP 0:30"
+    assert "BP, HR, SpO2, RR in 30 s" in page.header.next_due.text()
+    assert not page.header.overdue.isVisible()
     clock.advance(90)
     page.tick()
-    assert page.header.due_labels["bp"].text() == "BP overdue 1 min"
+    assert "BP overdue 1 min" in page.header.overdue.text()
 
 
 def test_limit_change_from_the_window_is_an_event(qtbot, session_window):
     _window, page, rec = session_window
-    ev_panel = page.events
-    ev_panel.limit.setCurrentText("sbp.medium_high")
+    ev_panel = page.alarm_history.limits
+    ev_panel.limit.setCurrentIndex(ev_panel.limit.findData("sbp.medium_high"))
+    assert ev_panel.limit.currentText() == "Systolic BP: upper limit, warning"
     assert ev_panel.limit_now.text() == "now: 160"
     type_into(qtbot, ev_panel.limit_value, "170")
     click(qtbot, ev_panel.limit_button)
@@ -251,7 +250,15 @@ def test_assessment_records_anxiety_and_perceptual(qtbot, session_window):
     assert payload == {"anxiety": "mild", "perceptual": "moderate"}
 
 
-def test_charts_sit_above_the_entry_area(qtbot, session_window):
-    from PySide6.QtCore import Qt
+def test_charts_sit_above_the_vitals_row_and_panels_open_beside_them(qtbot, session_window):
     _window, page, _rec = session_window
-    assert page.split.orientation() == Qt.Orientation.Vertical
+    charts = page.charts.mapTo(page, page.charts.rect().topLeft())
+    vitals = page.vitals.mapTo(page, page.vitals.rect().topLeft())
+    assert charts.y() + page.charts.height() <= vitals.y()
+    assert not page.drawer.panel.isVisible()
+    click(qtbot, page.drawer.buttons[page.log])
+    assert page.drawer.panel.isVisible() and page.drawer.current() is page.log
+    panel = page.drawer.panel.mapTo(page, page.drawer.panel.rect().topLeft())
+    assert panel.x() >= charts.x() + page.charts.width()  # beside, not over, the charts
+    click(qtbot, page.drawer.close_button)
+    assert not page.drawer.panel.isVisible()

@@ -1,0 +1,210 @@
+"""The central board's model: every chair's current session, folded from the clinic
+database, and what its tile shows. Qt-free; ``ui.board`` draws it.
+
+The board reads as ``km_board`` (SELECT only) and evaluates rules only to show
+them: alarm decisions are recorded by the chair that owns the session, never by
+the board, so no alarm is raised twice.
+
+Updates come from LISTEN/NOTIFY (``monitor.clinic.listen``): a notification names
+the chair and session; the board then reads that session's events after the last
+sequence number it holds. Sequence numbers have no gaps within a session, so a
+re-read after a reconnect (notifications sent meanwhile are lost) misses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from monitor.clinic.schema import chair_role
+from monitor.clock import Clock
+from monitor.events import EventKind
+from monitor.parameters import fmt
+from monitor.pglog import COLUMNS, PgLog, build_events
+from monitor.protocols import ProtocolSet
+from monitor.rules.alarms import sounding
+from monitor.rules.engine import evaluate
+from monitor.session import PRIORITY_RANK, Session
+from monitor.session_protocol import protocol_in_force
+
+PATIENT_LABELS = ("initials", "pseudonym")
+VITALS = (("BP", ("sbp", "dbp")), ("HR", ("hr",)), ("SpO2", ("spo2",)))
+STALE_AFTER = timedelta(minutes=15)
+
+
+def initials(name: str) -> str:
+    parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
+    return ".".join(p[0].upper() for p in parts) + "." if parts else "?"
+
+
+def pseudonym(patient_id: str) -> str:
+    """A stable, non-identifying label (the same patient gets the same one)."""
+    return "Patient " + hashlib.sha256(patient_id.encode()).hexdigest()[:4].upper()
+
+
+def age_text(seconds: float) -> str:
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+@dataclass
+class Tile:
+    """What one chair's tile shows. ``live`` false means no current data: the tile
+    then shows only ``no_data`` (never values that may be frozen)."""
+
+    chair: str
+    session_id: str = ""
+    patient: str = ""
+    live: bool = False
+    no_data: str = "no session"
+    phase: str = ""
+    since_dose: str = ""
+    rate: str = ""
+    dose: str = ""
+    vitals: list[tuple[str, str, str]] = field(default_factory=list)  # label, value, age
+    alarm: str = ""
+    alarm_priority: str = ""  # "high", "medium", "low" or ""
+    overdue: list[str] = field(default_factory=list)
+    news2: str = ""
+    min_observation: str = ""
+
+
+class BoardModel:
+    def __init__(self, log: PgLog, clock: Clock, protocols: ProtocolSet, *, chairs: int,
+                 patient_label: str = "initials", stale_after: timedelta = STALE_AFTER) -> None:
+        if patient_label not in PATIENT_LABELS:
+            raise ValueError(f"patient label {patient_label!r}: use one of "
+                             f"{', '.join(PATIENT_LABELS)}")
+        self.log = log
+        self.clock = clock
+        self.protocols = protocols
+        self.chairs = [chair_role(n) for n in range(1, chairs + 1)]
+        self.patient_label = patient_label
+        self.stale_after = stale_after
+        self.sessions: dict[str, Session] = {}
+        self.current: dict[str, str] = {}  # chair → its newest session
+        self.connected: set[str] = set()
+        self.reads = 0
+
+    # -- reading -------------------------------------------------------------
+    def resync(self) -> None:
+        """Find every chair's newest session and read what is new in each (at start and
+        after a reconnect)."""
+        rows = self.log._execute(
+            "SELECT DISTINCT ON (chair) chair, session_id FROM events WHERE kind = %s "
+            "ORDER BY chair, id DESC", (str(EventKind.SESSION_OPENED),)).fetchall()
+        for chair, sid in rows:
+            self.current[chair] = sid
+        for sid in set(self.current.values()):
+            self.catch_up(sid)
+        self.refresh_presence()
+
+    def on_notify(self, chair: str, session_id: str) -> None:
+        self.connected.add(chair)  # it just committed: it is connected
+        if self.current.get(chair) != session_id and session_id not in self.sessions:
+            self.current[chair] = session_id
+        if self.current.get(chair) == session_id:
+            self.catch_up(session_id)
+
+    def catch_up(self, session_id: str) -> int:
+        session = self.sessions.setdefault(session_id, Session(session_id))
+        rows = self.log._execute(f"SELECT {COLUMNS} FROM events WHERE session_id = %s AND "
+                                 "seq > %s ORDER BY seq",
+                                 (session_id, len(session.events))).fetchall()
+        for ev in build_events(rows):
+            session.apply(ev)
+        self.reads += 1
+        return len(rows)
+
+    def refresh_presence(self) -> None:
+        """Which chairs hold a connection to the server now (a chair that crashed or
+        lost its network is not connected: its tile says so)."""
+        self.connected = {r[0] for r in self.log._execute(
+            "SELECT DISTINCT usename FROM pg_stat_activity WHERE usename LIKE 'km_chair_%%'")}
+
+    # -- tiles ---------------------------------------------------------------
+    def tiles(self) -> list[Tile]:
+        now = self.clock.now()
+        return [self.tile(chair, now) for chair in self.chairs]
+
+    def tile(self, chair: str, now: datetime) -> Tile:
+        sid = self.current.get(chair)
+        session = self.sessions.get(sid or "")
+        if session is None or not session.events:
+            return Tile(chair)
+        tile = Tile(chair, session.session_id, self._patient(session))
+        last = session.events[-1].recorded_at
+        age = (now - last).total_seconds()
+        if session.phase == "closed":
+            tile.no_data = "session closed"
+            return tile
+        if chair not in self.connected:
+            tile.no_data = f"no data · chair offline · last entry {age_text(age)} ago"
+            return tile
+        if age > self.stale_after.total_seconds():
+            tile.no_data = f"no data for {age_text(age)}"
+            return tile
+        tile.live = True
+        self._fill(tile, session, now)
+        return tile
+
+    def sounding_session(self, now: datetime) -> Session | None:
+        """The live session whose alarm should sound loudest on the board (the board
+        sounds the full signal, whatever the bedside's setting), or None."""
+        best: tuple[int, Session] | None = None
+        for chair in self.chairs:
+            session = self.sessions.get(self.current.get(chair, ""))
+            if session is None or not self.tile(chair, now).live:
+                continue
+            priority = sounding(session, now)
+            rank = PRIORITY_RANK.get(priority or "", 0)
+            if priority and (best is None or rank > best[0]):
+                best = (rank, session)
+        return best[1] if best else None
+
+    def _patient(self, session: Session) -> str:
+        o = session.opening
+        if self.patient_label == "pseudonym":
+            return pseudonym(str(o.get("patient_id", "")))
+        return initials(str(o.get("display_name") or o.get("patient_id") or ""))
+
+    def _fill(self, tile: Tile, s: Session, now: datetime) -> None:
+        ev = evaluate(s, protocol_in_force(s, self.protocols), now)
+        tile.phase = s.phase.upper() + (" · PAUSED" if s.paused else "")
+        start = s.infusion_started_at
+        if start:
+            minutes = int(((s.discharged_at or now) - start).total_seconds() // 60)
+            tile.since_dose = f"T+{minutes // 60}:{minutes % 60:02d}"
+        if s.dose_mode == "single" and start:
+            tile.rate = "single dose"
+        elif s.phase == "infusing":
+            tile.rate = f"{s.rate_mg_per_h(now):.1f} mg/h"
+        tile.dose = f"{s.dose_mg(now):.1f} mg"
+        t_now = now.timestamp()
+        for name, params in VITALS:
+            values = [s.latest(p) for p in params]
+            if any(v is None for v in values):
+                tile.vitals.append((name, "—", ""))
+                continue
+            text = "/".join(fmt(v[1]) for v in values)  # type: ignore[index]
+            age = t_now - min(v[0] for v in values)  # type: ignore[index]
+            tile.vitals.append((name, text, age_text(age)))
+        active = s.active_alarms()
+        if active:
+            worst = max(active, key=lambda a: a.rank)
+            tile.alarm, tile.alarm_priority = worst.message, worst.priority
+        tile.overdue = [f"{d.label} overdue {int(d.overdue_s // 60)} min"
+                        for d in ev.schedule if d.overdue]
+        tile.news2 = (f"NEWS2 {ev.news2.total} {ev.news2.band}" if ev.news2.total is not None
+                      else "NEWS2 —")
+        mo = ev.min_observation
+        if mo is not None:
+            tile.min_observation = (
+                "min. observation met" if mo.met
+                else f"min. observation from the {mo.counted_from}" if mo.running
+                else f"min. observation {mo.remaining_min:.0f} min left")

@@ -1,0 +1,571 @@
+"""The clinic's event log on PostgreSQL (psycopg 3), opened with ``postgresql://…``.
+
+Each chair logs in as its own role (``clinic init``, ``monitor.clinic.schema``):
+it may only INSERT and SELECT its own sessions, and the server's triggers check
+every event's place in its session's chain. The password never appears in the
+URL: libpq reads it from a pgpass or service file.
+
+If the server goes away while a chair records, the chair keeps recording into a
+local spool (the SQLite backend, same chain) and, once the server answers
+again, uploads what the server lacks: compared by sequence and hash, so an
+upload cut short (or repeated) neither loses nor duplicates an event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import conninfo as _conninfo
+
+from monitor.clinic.schema import TRIGGERS
+from monitor.clock import to_iso
+from monitor.errors import ChainError, StoreError
+from monitor.eventlog import Item, SessionSummary, Verdict, redact, register_backend
+from monitor.events import GENESIS, Event, EventKind, RawChecker, canonical, chain_events
+from monitor.paths import APP
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SPOOL_ENV = "KETAMINE_MONITOR_SPOOL"
+RETRY_SECONDS = 5.0
+COLUMNS = ("session_id, seq, kind, observed_at, recorded_at, author, source, payload, "
+            "prev_hash, hash")
+_INSERT = f"INSERT INTO events ({COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+# A dead network must not freeze a chair: libpq gives up on it within seconds.
+_LIVENESS: dict[str, Any] = {"connect_timeout": "3", "keepalives": "1", "keepalives_idle": "5",
+             "keepalives_interval": "2", "keepalives_count": "2", "tcp_user_timeout": "4000"}
+
+
+class ServerUnavailable(StoreError):
+    """The clinic server cannot be reached (down, or the network is gone)."""
+
+
+def connect(url: str, *, application: str = APP) -> psycopg.Connection[Any]:
+    """A connection with synchronous commits; the password only from pgpass/service."""
+    try:
+        params = _conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        raise StoreError(f"Cannot open {redact(url)}: not a valid PostgreSQL URL "
+                         f"({exc})") from exc
+    if "password" in params:
+        raise StoreError(f"Refused {redact(url)}: a password in the URL would show in the "
+                         "process list and the logs; put it in a pgpass file (~/.pgpass or "
+                         "$PGPASSFILE) or a service file and leave it out of the URL")
+    try:
+        conn = psycopg.connect(url, autocommit=True, application_name=application,
+                               options="-c synchronous_commit=on", **_LIVENESS)
+    except psycopg.OperationalError as exc:
+        raise ServerUnavailable(f"Cannot reach {redact(url)}: {_first_line(exc)}") from exc
+    return conn
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def build_events(rows: Iterable[tuple[Any, ...]]) -> list[Event]:
+    """Events from rows of ``COLUMNS`` (times as written by ``to_iso``)."""
+    iso = datetime.fromisoformat
+    return [Event(r[0], r[1], EventKind(r[2]), json.loads(r[7]), r[5], iso(r[3]), iso(r[4]),
+                  r[6], r[8], r[9]) for r in rows]
+
+
+def _row(e: Event) -> tuple[Any, ...]:
+    return (e.session_id, e.seq, str(e.kind), to_iso(e.observed_at), to_iso(e.recorded_at),
+            e.author, e.source, canonical(e.payload), e.prev_hash, e.hash)
+
+
+def default_spool(url: str, role: str) -> Path:
+    env = os.environ.get(SPOOL_ENV)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+    digest = hashlib.sha256(redact(url).encode()).hexdigest()[:12]
+    folder = user_data_path(APP, appauthor=False) / "spool"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder / f"{role}-{digest}.db"
+
+
+class PgLog:
+    """One chair's (or the board's) view of the clinic database."""
+
+    def __init__(self, url: str, *, readonly: bool = False, spool: Path | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.url = url
+        self.readonly = readonly
+        self.verify_notes: list[str] = []
+        self._monotonic = monotonic
+        self._attempt: threading.Thread | None = None
+        self._made: psycopg.Connection[Any] | None = None  # by a reconnect attempt
+        self._spool: Store | None = None
+        self._owners: dict[str, str] = {}
+        self._conn: psycopg.Connection[Any] | None = connect(url)
+        row = self._execute("SELECT current_user").fetchone()
+        self.role = str(row[0]) if row else ""
+        self._check_schema()
+        self._known: dict[str, list[Event]] = {}  # this writer's sessions, as committed
+        self._tx: list[Event] | None = None  # events of the open transaction (server side)
+        self._spool_tx = False
+        self._retry_at = 0.0
+        self.spool_path = None if readonly else (spool or default_spool(url, self.role))
+        self.problem = ""
+        if self.spool_path is not None:
+            # Opened now: its writer lock makes this process the chair's only writer.
+            try:
+                self._spool = Store(self.spool_path)
+            except BaseException:
+                self.close()
+                raise
+            self._upload()
+
+    # -- plumbing ------------------------------------------------------------
+    @property
+    def location(self) -> str:
+        return redact(self.url)
+
+    path = location  # what shared messages name
+
+    @property
+    def offline(self) -> bool:
+        return self._conn is None
+
+    def _execute(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> psycopg.Cursor[Any]:
+        if self._conn is None:
+            raise ServerUnavailable(f"{self.location} is unreachable")
+        try:
+            return self._conn.execute(sql, args)
+        except psycopg.OperationalError as exc:
+            self._lost(exc)
+            raise ServerUnavailable(f"{self.location}: {_first_line(exc)}") from exc
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.location}: {_first_line(exc)}") from exc
+
+    def _lost(self, exc: BaseException) -> None:
+        log.warning("clinic server lost: %s", type(exc).__name__)
+        if self._conn is not None:
+            with suppress(Exception):
+                self._conn.close()
+        self._conn = None
+        self._retry_at = self._monotonic() + RETRY_SECONDS
+
+    def _check_schema(self) -> None:
+        try:
+            row = self._execute("SELECT value FROM km_meta WHERE key = 'schema_version'"
+                                ).fetchone()
+        except StoreError as exc:
+            self.close()
+            if isinstance(exc, ServerUnavailable):
+                raise
+            raise StoreError(f"Cannot use {self.location}: it is not a clinic database "
+                             "made by `ketamine-monitor clinic init` (or this role may not "
+                             "read it)") from exc
+        if row is None:
+            self.close()
+            raise StoreError(f"Cannot use {self.location}: no schema version")
+
+    # The SQLite backend's listing readers run unchanged here (standard SQL).
+    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+        yield from self._execute(sql.replace("?", "%s"), args)
+
+    def close(self) -> None:
+        self.settle()
+        if self._made is not None:
+            with suppress(Exception):
+                self._made.close()
+            self._made = None
+        if self._conn is not None:
+            with suppress(Exception):
+                self._conn.close()
+            self._conn = None
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+    def __enter__(self) -> PgLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ownership -----------------------------------------------------------
+    @property
+    def writer(self) -> str:
+        return "" if self.readonly else self.role
+
+    def owner(self, session_id: str) -> str:
+        """The chair whose role recorded the session's opening: only it may add to it
+        (the server refuses anyone else), so only it evaluates the session's rules."""
+        known = self._owners.get(session_id)
+        if known:
+            return known  # an opening's chair never changes
+        row = self._either(lambda: self._execute(
+            "SELECT chair FROM events WHERE session_id = %s AND seq = 1",
+            (session_id,)).fetchone(), lambda s: (self.role,) if s.events(session_id)
+            else None)
+        owner = str(row[0]) if row else ""
+        if owner:
+            self._owners[session_id] = owner
+        return owner
+
+    def claim(self, session_id: str) -> None:
+        if self.readonly:
+            raise StoreError(f"{self.location} is open read-only: it cannot own session "
+                             f"{session_id}")
+        owner = self.owner(session_id)
+        if owner and owner != self.role:
+            raise StoreError(f"Session {session_id} belongs to {owner}; only that chair may "
+                             "record into it")
+
+    # -- spool ---------------------------------------------------------------
+    def status(self) -> str:
+        """A line for the window's header: '' while the server takes every entry."""
+        if self.problem:
+            return self.problem
+        if self.offline:
+            return "Clinic server unreachable: recording on this computer; uploads when it returns"
+        return ""
+
+    def _spool_store(self) -> Store:
+        if self._spool is None:
+            if self.spool_path is None:
+                raise StoreError(f"{self.location} is unreachable and this log has no spool")
+            self._spool = Store(self.spool_path)
+        return self._spool
+
+    def _either(self, server: Callable[[], T], spool: Callable[[Store], T]) -> T:
+        if not self.offline:
+            try:
+                return server()
+            except ServerUnavailable:
+                if self._spool is None and self.spool_path is None:
+                    raise
+        self.reconnect()
+        if not self.offline:
+            return server()
+        return spool(self._spool_store())
+
+    def reconnect(self, *, force: bool = False) -> bool:
+        """Try the server again and upload the spool. Never blocks unless ``force``:
+        the attempt (which may wait seconds on a dead network) runs on a thread of its
+        own, at most every few seconds, and a connection it made is taken up here, on
+        the log's own thread, at the next call."""
+        if force and self._conn is not None and self._conn.closed:
+            self._conn = None
+        if not self.offline or self._spool_tx:
+            return not self.offline
+        made, self._made = self._made, None
+        if made is None and force:
+            self.settle()
+            made, self._made = self._made, None
+            if made is None:
+                try:
+                    made = connect(self.url)
+                except ServerUnavailable:
+                    self._retry_at = self._monotonic() + RETRY_SECONDS
+                    return False
+        if made is None:
+            if self._monotonic() >= self._retry_at and not self._attempting():
+                self._retry_at = self._monotonic() + RETRY_SECONDS
+                self._attempt = threading.Thread(target=self._try_connect,
+                                                 name="clinic-reconnect", daemon=True)
+                self._attempt.start()
+            return False
+        self._conn = made
+        self._upload()
+        return not self.offline
+
+    def _attempting(self) -> bool:
+        return self._attempt is not None and self._attempt.is_alive()
+
+    def _try_connect(self) -> None:
+        with suppress(ServerUnavailable):
+            self._made = connect(self.url)
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait for a reconnect attempt in progress (shutdown, tests)."""
+        if self._attempt is not None:
+            self._attempt.join(timeout)
+
+    def keep_link(self) -> str:
+        """Called by the window every second: try the server again when due (never
+        blocks) and say how the link is ('' when the server takes every entry)."""
+        if self.offline and not self.readonly:
+            self.reconnect()
+        return self.status()
+
+    def _upload(self) -> None:
+        """Send the server what the spool holds beyond the server's head, session by
+        session in one transaction each; the server's trigger checks the chain."""
+        spool = self._spool
+        if spool is None:
+            return
+        try:
+            for sid, in list(spool._rows("SELECT DISTINCT session_id FROM events")):
+                seq, head = self._head(sid)
+                mine, my_head = spool._head(sid)
+                if mine <= seq:  # nothing new here, if the server holds our head
+                    row = self._execute("SELECT hash FROM events WHERE session_id = %s AND "
+                                        "seq = %s", (sid, mine)).fetchone()
+                    if row is None or row[0] != my_head:
+                        self._conflict(sid, mine)
+                    continue
+                local = spool.events(sid)
+                if seq and local[seq - 1].hash != head:
+                    self._conflict(sid, seq)
+                    continue
+                if seq < len(local):
+                    self._insert(local[seq:])
+                    log.info("uploaded %d spooled events of session %s", len(local) - seq,
+                             sid)
+                self._known[sid] = local
+        except ServerUnavailable:
+            return
+        except StoreError as exc:  # the server refused the upload: say so, keep the spool
+            self.problem = (f"The clinic server refused this computer's spooled entries "
+                            f"({exc}); they are kept at {self.spool_path}")
+            log.warning("spool upload refused (%s)", type(exc).__name__)
+
+    def _conflict(self, sid: str, seq: int) -> None:
+        self.problem = (f"Session {sid}: the clinic server and this computer's spool "
+                        f"disagree at event {seq}; nothing was uploaded (spool kept at "
+                        f"{self.spool_path})")
+        log.error("spool conflict in session %s at %d", sid, seq)
+
+    # -- writing -------------------------------------------------------------
+    def _insert(self, events: list[Event], failure: str = "Not saved") -> None:
+        conn = self._conn
+        if conn is None:
+            raise ServerUnavailable(f"{self.location} is unreachable")
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany(_INSERT, [_row(e) for e in events])
+        except psycopg.OperationalError as exc:
+            self._lost(exc)
+            raise ServerUnavailable(f"{self.location}: {_first_line(exc)}") from exc
+        except psycopg.Error as exc:
+            raise StoreError(f"{failure}: the clinic server refused it: "
+                             f"{_first_line(exc)}") from exc
+
+    def _head(self, session_id: str) -> tuple[int, str]:
+        row = self._execute("SELECT seq, hash FROM events WHERE session_id = %s "
+                            "ORDER BY seq DESC LIMIT 1", (session_id,)).fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    @contextmanager
+    def transaction(self, failure: str = "Not saved") -> Iterator[None]:
+        """One commit on the server; if the server is lost meanwhile, the whole
+        transaction goes to the spool instead (nothing to re-enter)."""
+        if self.readonly:
+            raise StoreError(f"{self.location} is open read-only")
+        if self._tx is not None or self._spool_tx:
+            yield
+            return
+        self.reconnect()
+        if self.offline:
+            with self._spooling(failure):
+                yield
+            return
+        self._tx = []
+        try:
+            self._execute("BEGIN")
+        except ServerUnavailable:
+            self._tx = None
+            with self._spooling(failure):
+                yield
+            return
+        try:
+            yield
+            self._execute("COMMIT")
+        except ServerUnavailable:
+            # Lost before or at COMMIT: the same events (same hashes) go to the spool;
+            # if the server did commit them, the upload finds them there and skips them.
+            done, self._tx = self._tx, None
+            self._to_spool(done or [])
+            return
+        except BaseException as exc:
+            self._tx = None
+            if self._conn is not None:
+                with suppress(psycopg.Error):
+                    self._conn.execute("ROLLBACK")
+            if isinstance(exc, StoreError) and not str(exc).startswith(failure):
+                raise StoreError(f"{failure}: {exc}") from exc
+            raise
+        done, self._tx = self._tx, None
+        for ev in done:
+            self._known.setdefault(ev.session_id, []).append(ev)
+
+    @contextmanager
+    def _spooling(self, failure: str) -> Iterator[None]:
+        spool = self._spool_store()
+        self._spool_tx = True
+        lengths = {sid: len(evs) for sid, evs in self._known.items()}
+        try:
+            with spool.transaction(failure):
+                yield
+        except BaseException:
+            self._known = {sid: evs[:lengths.get(sid, 0)] for sid, evs in self._known.items()}
+            raise
+        finally:
+            self._spool_tx = False
+
+    def _fill_spool(self, spool: Store, sid: str, pending: list[Event]) -> None:
+        """Give the spool the session's committed events it lacks (exact events, same
+        hashes), then ``pending``; inside the caller's spool transaction."""
+        have = spool._head(sid)[0]
+        missing = self._known.get(sid, [])[have:] + pending
+        if missing:
+            spool._insert(missing, "Not saved")
+
+    def _to_spool(self, pending: list[Event]) -> None:
+        """Write a transaction's events, and whatever the spool lacks before them, to
+        the spool in one local commit."""
+        spool = self._spool_store()
+        with spool.transaction():
+            for sid in dict.fromkeys(e.session_id for e in pending):
+                self._fill_spool(spool, sid, [e for e in pending if e.session_id == sid])
+        for ev in pending:
+            self._known.setdefault(ev.session_id, []).append(ev)
+        log.warning("recorded %d events into the local spool", len(pending))
+
+    append = Store.append  # one event: append_many of one
+
+    def append_many(self, session_id: str, items: Iterable[Item], *,
+                    recorded_at: datetime) -> list[Event]:
+        """Seq and hash are assigned inside the transaction, from the head the server
+        holds (under the session's advisory lock); the server's trigger checks them."""
+        if self.readonly:
+            raise StoreError(f"{self.location} is open read-only")
+        todo = list(items)
+        if not todo:
+            return []
+        with self.transaction():
+            if self._spool_tx:
+                spool = self._spool_store()
+                self._fill_spool(spool, session_id, [])
+                built = spool.append_many(session_id, todo, recorded_at=recorded_at)
+                self._known.setdefault(session_id, []).extend(built)
+                return built
+            assert self._tx is not None
+            pending = [e for e in self._tx if e.session_id == session_id]
+            if pending:
+                seq, prev = pending[-1].seq, pending[-1].hash
+            else:
+                try:
+                    self._execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                                  (session_id,))
+                    seq, prev = self._head(session_id)
+                except ServerUnavailable:
+                    known = self._known.get(session_id)
+                    seq, prev = (known[-1].seq, known[-1].hash) if known else (0, GENESIS)
+            built = chain_events(session_id, (seq, prev), todo, recorded_at)
+            self._tx.extend(built)
+            if not self.offline:
+                with suppress(ServerUnavailable):  # the commit's failure spools them
+                    with self._conn.cursor() as cur:  # type: ignore[union-attr]
+                        try:
+                            cur.executemany(_INSERT, [_row(e) for e in built])
+                        except psycopg.OperationalError as exc:
+                            self._lost(exc)
+                            raise ServerUnavailable(str(exc)) from exc
+                        except psycopg.Error as exc:
+                            raise StoreError(f"the clinic server refused it: "
+                                             f"{_first_line(exc)}") from exc
+        return built
+
+    import_events = Store.import_events  # checked, then inserted with its own hashes
+
+    def _registered(self, session_id: str) -> bool:
+        return False  # the server has no session registry: its rows are the sessions
+
+    # -- reading -------------------------------------------------------------
+    def events(self, session_id: str, *, checker: RawChecker | None = None) -> list[Event]:
+        def server() -> list[Event]:
+            rows = self._execute(f"SELECT {COLUMNS} FROM events WHERE session_id = %s "
+                                 "ORDER BY seq", (session_id,)).fetchall()
+            if checker is not None:
+                checker.feed(rows)
+            try:
+                return build_events(rows)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ChainError(f"Cannot read session {session_id} in {self.location}: an "
+                                 f"event is unreadable ({exc})") from exc
+        out = self._either(server, lambda s: s.events(session_id, checker=checker))
+        if not self.readonly:
+            self._known[session_id] = list(out)
+        return out
+
+    def kind_counts(self, session_id: str) -> dict[str, int]:
+        return self._either(lambda: Store.kind_counts(self, session_id),  # type: ignore[arg-type]
+                            lambda s: s.kind_counts(session_id))
+
+    def session_ids(self) -> list[str]:
+        return self._either(lambda: Store.session_ids(self),  # type: ignore[arg-type]
+                            lambda s: s.session_ids())
+
+    def summaries(self) -> list[SessionSummary]:
+        return self._either(lambda: Store.summaries(self),  # type: ignore[arg-type]
+                            lambda s: s.summaries())
+
+    def find_session(self, prefix: str) -> str:
+        return Store.find_session(self, prefix)  # type: ignore[arg-type]
+
+    # -- checking ------------------------------------------------------------
+    def missing_triggers(self) -> list[str]:
+        present = {r[0] for r in self._rows(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass "
+            "AND tgenabled <> 'D'")}
+        return [t for t in TRIGGERS if t not in present]
+
+    def check_session(self, session_id: str, *, full: bool = False) -> Verdict:
+        return self.read_checked(session_id)[1]
+
+    def read_checked(self, session_id: str) -> tuple[list[Event], Verdict]:
+        if self.offline and self.spool_path is not None:
+            return self._spool_store().read_checked(session_id)
+        checker = RawChecker()
+        events = self.events(session_id, checker=checker)
+        problems = [f"trigger {t} is missing or disabled" for t in self.missing_triggers()]
+        if checker.broken:
+            seq, kind, why = checker.broken
+            problems.append(f"Event {session_id}-{seq} ({kind}) {why}")
+        seq, head = (events[-1].seq, events[-1].hash) if events else (0, GENESIS)
+        notes = ("checked on the clinic server (chain and append-only triggers)",)
+        return events, Verdict(session_id, seq, head, tuple(problems), notes)
+
+    def verify(self) -> tuple[int, int]:
+        sids = [r[0] for r in self._rows("SELECT DISTINCT session_id FROM events")]
+        problems: list[str] = []
+        total = 0
+        for sid in sids:
+            verdict = self.check_session(sid)
+            problems += [p for p in verdict.problems if p not in problems]
+            total += verdict.events
+        if not sids:
+            problems += [f"trigger {t} is missing or disabled" for t in self.missing_triggers()]
+        self.verify_notes = ["checked on the clinic server: chains and append-only triggers "
+                             "(workstation seals are not used there)"]
+        if problems:
+            raise ChainError("; ".join(problems))
+        return len(sids), total
+
+
+def open_pg(url: str, *, readonly: bool = False, **options: Any) -> PgLog:
+    options.pop("key", None)  # seals belong to the SQLite backend
+    return PgLog(url, readonly=readonly, **options)
+
+
+register_backend("postgresql", open_pg)
+register_backend("postgres", open_pg)

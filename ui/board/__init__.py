@@ -1,0 +1,1 @@
+"""The central board: one tile per chair, updated from the clinic server."""

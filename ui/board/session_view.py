@@ -1,0 +1,49 @@
+"""A session opened from the board: its charts and its log, read-only (the board
+has no recorder: nothing can be entered here). It follows the session live."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtWidgets import QDialog, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
+
+from monitor.protocols import Protocol
+from monitor.session import Session
+from ui.charts import ChartsView
+from ui.forms import label
+from ui.log_view import LogModel
+
+
+class SessionViewer(QDialog):
+    def __init__(self, session: Session, protocol: Protocol, title: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle(f"{title} — read-only")
+        self.setObjectName("SessionViewer")
+        self._setup_ui(session, protocol, title)
+        self._layout()
+
+    def _setup_ui(self, session: Session, protocol: Protocol, title: str) -> None:
+        self.heading = label(f"{title} · session {session.session_id} · read-only", "dim",
+                             name="Session heading")
+        self.charts = ChartsView(session, protocol, self)
+        self.model = LogModel(session, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+
+    def _layout(self) -> None:
+        box = QVBoxLayout(self)
+        box.addWidget(self.heading)
+        split = QSplitter()
+        split.setOrientation(split.orientation().Vertical)
+        split.addWidget(self.charts)
+        split.addWidget(self.table)
+        box.addWidget(split, 1)
+
+    def refresh(self, now: datetime) -> None:
+        self.charts.refresh(now)
+        self.model.update()

@@ -1,0 +1,183 @@
+"""The central board window: a grid of chair tiles (4 × 2 for 8 chairs fits
+1366×768), a status line, and read-only session views opened by clicking a tile.
+
+Notifications arrive on the listener's thread and are re-emitted here as queued
+signals; the board's own queries run on the GUI thread (one short query per
+notification)."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QGridLayout, QMainWindow, QVBoxLayout, QWidget
+
+from monitor.clinic.board import BoardModel
+from monitor.clinic.listen import Listener
+from monitor.errors import StoreError
+from monitor.paths import alarm_sound_file
+from monitor.pglog import ServerUnavailable
+from monitor.session import Session
+from monitor.session_protocol import protocol_in_force
+from ui.board.session_view import SessionViewer
+from ui.board.tile import TileView
+from ui.forms import label
+from ui.sound import AlarmSound, load_config
+
+log = logging.getLogger(__name__)
+
+
+class _Bridge(QObject):
+    event_arrived = Signal(str, str)
+    link_changed = Signal(bool)
+
+
+class BoardWindow(QMainWindow):
+    def __init__(self, model: BoardModel, url: str, parent: QWidget | None = None,
+                 *, listen: bool = True) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.viewers: dict[str, SessionViewer] = {}
+        self.updates = 0
+        self.setWindowTitle("ketamine-monitor — clinic board")
+        self._setup_ui()
+        self._layout()
+        self.bridge = _Bridge(self)
+        self.bridge.event_arrived.connect(self._on_event)
+        self.bridge.link_changed.connect(self._on_link)
+        self.listener = Listener(url, self.bridge.event_arrived.emit,
+                                 self.bridge.link_changed.emit) if listen else None
+        config, self.sound_problem = load_config(alarm_sound_file())
+        self.sound = AlarmSound(config, station="board")
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._on_tick)
+        self._resync()
+        if self.listener is not None:
+            self.listener.start()
+        self.timer.start(1000)
+
+    def _setup_ui(self) -> None:
+        self.status = label("", "dim", name="Board status")
+        self.tiles = {c: TileView(c, f"Chair {c.rsplit('_', 1)[-1]}") for c in self.model.chairs}
+        for view in self.tiles.values():
+            view.clicked.connect(self._on_tile_clicked)
+
+    def _layout(self) -> None:
+        central = QWidget()
+        box = QVBoxLayout(central)
+        box.setContentsMargins(6, 6, 6, 6)
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        columns = 4 if len(self.tiles) > 4 else max(1, len(self.tiles))
+        rows = max(1, math.ceil(len(self.tiles) / columns))
+        for i, view in enumerate(self.tiles.values()):
+            grid.addWidget(view, i // columns, i % columns)
+        for r in range(rows):
+            grid.setRowStretch(r, 1)
+        for c in range(columns):
+            grid.setColumnStretch(c, 1)
+        box.addLayout(grid, 1)
+        box.addWidget(self.status)
+        self.setCentralWidget(central)
+
+    # -- updates -------------------------------------------------------------
+    def _resync(self) -> None:
+        try:
+            for attempt in (1, 2):  # a connection from before a restart fails once
+                self.model.log.reconnect(force=True)
+                try:
+                    self.model.resync()
+                    break
+                except ServerUnavailable:
+                    if attempt == 2:
+                        raise
+        except StoreError as exc:
+            self.status.setText(f"Clinic server unreachable ({exc}); retrying every second")
+            return
+        self.status.setText(f"Connected to {self.model.log.location}")
+        self._show()
+
+    def _on_event(self, chair: str, session_id: str) -> None:
+        try:
+            self.model.on_notify(chair, session_id)
+        except StoreError as exc:
+            self.status.setText(f"Clinic server unreachable ({exc}); retrying")
+            return
+        self.updates += 1
+        self._show(chair)
+
+    def _on_link(self, up: bool) -> None:
+        if up:
+            self._resync()  # notifications sent while away are lost: read again
+        else:
+            self.status.setText("Clinic server unreachable: values shown are not live")
+            for view in self.tiles.values():
+                view.setEnabled(False)
+
+    def _on_tick(self) -> None:
+        try:
+            self.model.refresh_presence()
+        except StoreError:
+            self._resync()
+            return
+        self._show()
+        self._sound()
+
+    def _sound(self) -> None:
+        now = self.model.clock.now()
+        session = self.model.sounding_session(now)
+        if session is None:
+            self.sound.scheduler.update(Session(""), now)  # nothing sounds: start afresh
+            return
+        self.sound.update(session, now)
+
+    def _show(self, only: str | None = None) -> None:
+        now = self.model.clock.now()
+        for chair, view in self.tiles.items():
+            if only is None or chair == only:
+                view.setEnabled(True)
+                view.show_tile(self.model.tile(chair, now))
+        for viewer in self.viewers.values():
+            if viewer.isVisible():
+                viewer.refresh(now)
+
+    def _on_tile_clicked(self, session_id: str) -> None:
+        viewer = self.viewers.get(session_id)
+        if viewer is None:
+            session = self.model.sessions[session_id]
+            chair = next((c for c, s in self.model.current.items() if s == session_id), "")
+            title = self.tiles[chair].title.text() if chair in self.tiles else session_id
+            viewer = SessionViewer(session, protocol_in_force(session, self.model.protocols),
+                                   title, self)
+            viewer.resize(1200, 700)
+            self.viewers[session_id] = viewer
+        viewer.show()
+        viewer.refresh(self.model.clock.now())
+
+    def shutdown(self) -> None:
+        self.timer.stop()
+        self.sound.stop()
+        if self.listener is not None:
+            self.listener.stop()
+        for viewer in self.viewers.values():
+            viewer.close()
+        self.model.log.close()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+
+def open_board(url: str, *, chairs: int, patient_label: str = "initials",
+               clock: object = None, protocols: object = None, listen: bool = True
+               ) -> BoardWindow:
+    """A board reading ``url`` as the board role (read-only)."""
+    from monitor.clock import SystemClock
+    from monitor.eventlog import open_log
+    from monitor.protocols import load_protocols
+
+    log_ = open_log(url, readonly=True)
+    model = BoardModel(log_, clock or SystemClock(), protocols or load_protocols(),  # type: ignore[arg-type]
+                       chairs=chairs, patient_label=patient_label)
+    return BoardWindow(model, url, listen=listen)
