@@ -75,7 +75,7 @@ class InfusionPanel(RecorderPanel):
         outer = QVBoxLayout(self)
         outer.addWidget(self.state)
         grid = QGridLayout()
-        row: list[tuple[str, QWidget]]
+        rows: list[tuple[str, QWidget]]
         if self.single:
             rows = [("Dose (mg)", self.dose), ("Lot", self.lot)]
         else:
@@ -101,9 +101,9 @@ class InfusionPanel(RecorderPanel):
                 combo.setToolTip(CHECKLIST_ITEMS[key])
                 items.addWidget(text, i // 2, (i % 2) * 2)
                 items.addWidget(combo, i // 2, (i % 2) * 2 + 1)
-            rows = (len(self.checklist) + 1) // 2
-            items.addWidget(self.checklist_button, rows, 0, 1, 2)
-            items.addWidget(self.checklist_state, rows, 2, 1, 2)
+            last = (len(self.checklist) + 1) // 2
+            items.addWidget(self.checklist_button, last, 0, 1, 2)
+            items.addWidget(self.checklist_state, last, 2, 1, 2)
             outer.addWidget(self.checklist_box)
         outer.addLayout(hrow(self.start_button, self.rate_button, self.pause_button,
                              self.resume_button))

@@ -14,6 +14,7 @@ from PySide6.QtCore import QRect, QSettings, QSize, QTimer
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QBoxLayout,
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
@@ -224,6 +225,7 @@ class MainWindow(QMainWindow):
         self.series_button.hide()
         if self.page is not None:
             row = self.bar.layout()
+            assert isinstance(row, QBoxLayout)
             for i, w in enumerate(self.bar_items):
                 row.insertWidget(i, w)  # back from the banner
             for w in self.strip_items:  # and from the side strip

@@ -220,6 +220,7 @@ class Walk:
         self.click(start.start_button)
         page = w.page
         expect(page is not None and page.isVisible(), "the session opened")
+        assert page is not None
         self.wait_for(lambda: page.charts is not None, "the charts were built")
 
         self.vitals("128/82", "72", "98", "14")
@@ -253,7 +254,8 @@ class Walk:
                 self.type(page.assessment.pain.lineEdit(), "3")
                 self.type(page.assessment.dissociation.lineEdit(), "4")
                 self.click(page.assessment.record_button)
-                expect(page.recorder.session.latest("pain")[1] == 3, "pain 3 recorded")
+                latest_pain = page.recorder.session.latest("pain")
+                expect(latest_pain is not None and latest_pain[1] == 3, "pain 3 recorded")
                 self.click(page.drawer.close_button)
         self.open_panel(page.events)
         self.click(page.events.quick_buttons["music_on"])
@@ -377,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prefix", default="", help="prefix for the screenshot names")
     parser.add_argument("--only", default="", help="comma-separated screenshot names")
     args = parser.parse_args(argv)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     app.setOrganizationName("ketamine-monitor-walk")
     apply_theme(app, args.theme)
     tmp = tempfile.TemporaryDirectory()
