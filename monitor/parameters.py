@@ -94,9 +94,6 @@ class Parameter:
         return self.legend or self.label
 
 
-# Okabe-Ito colour-blind-safe palette (on paper).
-BLUE, VERMILION, GREEN = "#0072B2", "#D55E00", "#009E73"
-PURPLE, ORANGE, GREY = "#CC79A7", "#E69F00", "#777777"
 _MMHG = "266016^MDC_DIM_MMHG"
 _PER_MIN = "/min"
 
@@ -104,33 +101,33 @@ REGISTRY: tuple[Parameter, ...] = (
     Parameter("sbp", "SBP", "Systolic BP", "mmHg", 40, 300, ucum="mm[Hg]", loinc="8480-6",
               loinc_display="Systolic blood pressure", required=True,
               mdc=(Mdc(150021, 0, True), Mdc(150301, 1, True)), mdc_unit=_MMHG, limits=True,
-              lane="bp", print_lane="bp", rail="bp", colour="#E69F00", print_colour=VERMILION,
+              lane="bp", print_lane="bp", rail="bp", colour="#E69F00", print_colour="#B86E00",
               legend="systolic",
               vital=VitalTrack("NIBP_SBP", 0, 250, 0xFFFF0000)),
     Parameter("dbp", "DBP", "Diastolic BP", "mmHg", 20, 200, ucum="mm[Hg]", loinc="8462-4",
               loinc_display="Diastolic blood pressure", required=True,
               mdc=(Mdc(150022, 0, True), Mdc(150302, 1, True)), mdc_unit=_MMHG, limits=True,
-              lane="bp", print_lane="bp", rail="bp", colour="#E69F00", print_colour=BLUE,
+              lane="bp", print_lane="bp", rail="bp", colour="#56B4E9", print_colour="#0072B2",
               legend="diastolic",
               vital=VitalTrack("NIBP_DBP", 0, 250, 0xFFFF0000)),
     # MAP is typed, sent, or derived from SBP and DBP (validation fills it in).
     Parameter("map", "MAP", "Mean BP", "mmHg", 25, 250, ucum="mm[Hg]", loinc="8478-0",
               loinc_display="Mean blood pressure",
               mdc=(Mdc(150023, 0, True), Mdc(150303, 1, True)), mdc_unit=_MMHG,
-              lane="bp", print_lane="bp", rail="bp", colour="#F5D28A", print_colour=GREY,
+              lane="bp", print_lane="bp", rail="bp", colour="#B8B8B8", print_colour="#666666",
               legend="mean",
               vital=VitalTrack("NIBP_MBP", 0, 250, 0xFFFF0000)),
     Parameter("hr", "HR", "Heart rate", _PER_MIN, 20, 250, ucum=_PER_MIN, loinc="8867-4",
               loinc_display="Heart rate", required=True,
               mdc=(Mdc(147842, 0), Mdc(149530, 1)),  # ECG rate; oximeter pulse without ECG
               mdc_unit="264864^MDC_DIM_BEAT_PER_MIN", ucum_aliases=("{beat}/min", "{beats}/min"),
-              limits=True, streamed=True, lane="hr", print_lane="hr", rail="hr", colour="#009E73",
-              print_colour=GREEN,
+              limits=True, streamed=True, lane="hr", print_lane="hr", rail="hr", colour="#2BC48F",
+              print_colour="#007A5A",
               vital=VitalTrack("HR", 0, 200, 0xFF00FF00)),
     Parameter("spo2", "SpO2", "SpO2", "%", 0, 100, ucum="%", loinc="2708-6",
               loinc_display="Oxygen saturation in Arterial blood", required=True,
               mdc=(Mdc(150456),), mdc_unit="262688^MDC_DIM_PERCENT", limits=True, streamed=True,
-              lane="spo2", print_lane="resp", rail="spo2", colour="#56B4E9", print_colour=BLUE,
+              lane="spo2", print_lane="resp", rail="spo2", colour="#56B4E9", print_colour="#0072B2",
               extra_codings=(("59408-5",
                               "Oxygen saturation in Arterial blood by Pulse oximetry"),),
               vital=VitalTrack("PLETH_SPO2", 50, 100, 0xFF87CEEB)),
@@ -140,57 +137,60 @@ REGISTRY: tuple[Parameter, ...] = (
               mdc_unit="264928^MDC_DIM_RESP_PER_MIN",
               ucum_aliases=("{breath}/min", "{breaths}/min", "{resp}/min"), limits=True,
               streamed=True,
-              lane="rr", print_lane="resp", rail="rr", colour="#CC79A7", print_colour=ORANGE,
+              lane="rr", print_lane="resp", rail="rr", colour="#CC79A7", print_colour="#A0457D",
               vital=VitalTrack("RR", 0, 40, 0xFFFFFF00)),
     Parameter("temp", "Temp", "Temperature", "°C", 30.0, 43.0, 1, ucum="Cel", loinc="8310-5",
               loinc_display="Body temperature", required=True,
               mdc=(Mdc(150344), Mdc(188496, 1)),  # axillary second
-              mdc_unit="268192^MDC_DIM_DEGC", limits=True, rail="temp", colour="#D55E00",
-              print_colour=VERMILION,
+              mdc_unit="268192^MDC_DIM_DEGC", limits=True, rail="temp", colour="#F08A4B",
+              print_colour="#B34700",
               vital=VitalTrack("BT", 30, 43, 0xFFFFFFFF)),
     Parameter("etco2", "EtCO2", "EtCO2", "mmHg", 0, 150, ucum="mm[Hg]", loinc="19889-5",
               loinc_display="Carbon dioxide [Partial pressure] in Exhaled gas --at end "
                             "expiration",
               mdc=(Mdc(151708),), mdc_unit=_MMHG, limits=True, streamed=True, lane="rr",
               print_lane="resp",
-              rail="etco2", colour="#F0E442", print_colour=GREY,
+              rail="etco2", colour="#F0E442", print_colour="#7A6A00",
               vital=VitalTrack("ETCO2", 0, 60, 0xFFFFFF00)),
     Parameter("weight", "Weight", "Weight", "kg", 20, 300, 1, group=BODY, ucum="kg",
               loinc="29463-7", loinc_display="Body weight"),
     Parameter("moaas", "MOAA/S", "MOAA/S", "", 0, 5, group=SCORE, ucum="{score}",
               loinc_display="MOAA/S sedation score (0-5)", limits=True,
-              lane="scores", print_lane="scores", rail="sedation", colour="#56B4E9",
-              print_colour=PURPLE,
+              lane="sed", print_lane="scores", rail="sedation", colour="#56B4E9",
+              print_colour="#0072B2",
               vital=VitalTrack("MOAAS", 0, 5, 0xFFFFFFFF)),
     Parameter("rass", "RASS", "RASS", "", -5, 4, group=SCORE, ucum="{score}",
               loinc_display="RASS sedation-agitation score", limits=True,
-              lane="scores", rail="sedation", colour="#56B4E9", print_colour=PURPLE,
+              lane="sed", rail="sedation", colour="#56B4E9", print_colour="#0072B2",
               vital=VitalTrack("RASS", -5, 4, 0xFFFFFFFF)),
     Parameter("pain", "Pain NRS", "Pain NRS", "", 0, 10, group=SCORE, ucum="{score}",
               loinc="72514-3",
               loinc_display="Pain severity - 0-10 verbal numeric rating [Score] - Reported",
-              limits=True, lane="scores", print_lane="scores", rail="pain", colour="#F5D28A",
-              print_colour=GREEN, legend="pain",
+              limits=True, lane="scores", print_lane="scores", rail="pain", colour="#F0E442",
+              print_colour="#7A6A00", legend="pain",
               vital=VitalTrack("PAIN_NRS", 0, 10, 0xFFFFFFFF)),
     Parameter("dissociation", "Dissociation 0-10", "Dissociation rating", "", 0, 10,
               group=SCORE, ucum="{score}", loinc_display="Dissociation rating (0-10)",
               limits=True, lane="scores", print_lane="scores", rail="dissociation",
-              colour="#CC79A7", print_colour=ORANGE, legend="dissociation",
+              colour="#CC79A7", print_colour="#A0457D", legend="dissociation",
               vital=VitalTrack("DISSOCIATION", 0, 10, 0xFFFFFFFF)),
     Parameter("cadss6_total", "CADSS-6", "CADSS-6 total", "", 0, 24, group=SCORE,
               ucum="{score}", loinc_display="CADSS-6 dissociation total (0-24)", manual=False,
-              limits=True, rail="dissociation",
-              colour="#CC79A7", print_colour=ORANGE,
+              limits=True, lane="scores", rail="dissociation",
+              colour="#F08A4B", print_colour="#B34700",
               vital=VitalTrack("CADSS6", 0, 24, 0xFFFFFFFF)),
 )
 PARAMETERS: dict[str, Parameter] = {p.key: p for p in REGISTRY}
 
 LANES: tuple[Lane, ...] = (
-    Lane("bp", "BP", (40, 220), ("sbp",), (90, 140, 180)),
+    Lane("bp", "BP", (40, 220), ("sbp", "dbp"), (40, 80, 120, 160, 200)),
     Lane("hr", "HR", (30, 180), ("hr",), (50, 100, 150)),
-    Lane("spo2", "SpO2", (80, 100), ("spo2",), (85, 92, 98)),
-    Lane("rr", "RR·EtCO2", (0, 60), ("rr",), (8, 20, 40)),  # capnography
-    Lane("scores", "Scores", (-5, 10), (), (0, 5, 10)),
+    Lane("spo2", "SpO2", (80, 100), ("spo2",), (90, 100)),
+    # RR 0–40 on the left axis; EtCO2 (capnography, when monitored) on the right.
+    Lane("rr", "RR", (0, 40), ("rr",), (10, 20, 30)),
+    Lane("sed", "MOAA/S", (0, 5), ("moaas", "rass"), (0, 5)),
+    # Pain and dissociation 0–10 on the left axis, the CADSS-6 total on the right.
+    Lane("scores", "0–10", (0, 10), (), (0, 5, 10)),
 )
 PRINT_LANES: tuple[Lane, ...] = (
     Lane("bp", "Blood pressure (mmHg)", (40, 220), ("sbp", "dbp")),

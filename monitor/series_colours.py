@@ -4,23 +4,11 @@ a light background or paper; the hue is the same, only the lightness differs."""
 
 from __future__ import annotations
 
-# parameter: (on dark, on light / paper)
+from monitor.parameters import REGISTRY
+
+# parameter: (on dark, on light / paper), from the parameter registry; and the rate.
 SERIES_COLOUR: dict[str, tuple[str, str]] = {
-    "sbp": ("#E69F00", "#B86E00"),
-    "dbp": ("#56B4E9", "#0072B2"),
-    "map": ("#B8B8B8", "#666666"),
-    "hr": ("#2BC48F", "#007A5A"),
-    "spo2": ("#56B4E9", "#0072B2"),
-    "rr": ("#CC79A7", "#A0457D"),
-    "temp": ("#F08A4B", "#B34700"),
-    "moaas": ("#56B4E9", "#0072B2"),
-    "rass": ("#56B4E9", "#0072B2"),
-    "pain": ("#F0E442", "#7A6A00"),
-    "dissociation": ("#CC79A7", "#A0457D"),
-    "cadss6_total": ("#F08A4B", "#B34700"),
-    "rate": ("#9AD0F5", "#2F6690"),
-    "etco2": ("#F0E442", "#7A6A00"),
-}
+    **{p.key: (p.colour, p.print_colour) for p in REGISTRY}, "rate": ("#9AD0F5", "#2F6690")}
 
 
 def colour(name: str, *, dark: bool) -> str:

@@ -59,6 +59,20 @@ class Service:
     def previous(self, session: Session) -> Session | None:
         return previous_session(self._log, session)
 
+    def earlier(self, session: Session) -> list[Session]:
+        """The patient's sessions opened before this one, oldest first."""
+        patient = str(session.opening.get("patient_id", ""))
+        opened = session.opened_at
+        return [s for s in load_series(self._log, patient) if s.session_id != session.session_id
+                and opened is not None and s.opened_at is not None and s.opened_at < opened]
+
+    def count_earlier(self, session: Session) -> int:
+        """How many sessions of the patient were opened before this one (no fold)."""
+        patient = str(session.opening.get("patient_id", ""))
+        opened = session.opened_at
+        return sum(1 for s in self._log.summaries()
+                   if s.patient_id == patient and opened is not None and s.opened_at < opened)
+
     # -- exports ---------------------------------------------------------------
     def export(self, recorder: Recorder, fmt: str, out: Path, *, deidentify: bool = False,
                wide: bool = False, force: bool = False) -> tuple[Path, int]:

@@ -18,7 +18,8 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from monitor.events import EventKind
-from monitor.parameters import fmt
+from monitor.parameters import LANES as SCREEN_LANES
+from monitor.parameters import REGISTRY, fmt, in_lane
 from monitor.protocols import Protocol
 from monitor.rules.conditions import effective_limits
 from monitor.session import Session
@@ -40,8 +41,7 @@ ENVELOPE_FROM = 20_000  # longer series draw from a min/max envelope when zoomed
 MAX_OFFSCALE_MARKS = 500
 LEGEND = {"dissociation": "dissoc.", "pain": "pain", "cadss6_total": "CADSS-6 (right axis)",
           "etco2": "EtCO2 (right axis)"}
-LIMIT_LABEL = {"sbp": "SBP", "dbp": "DBP", "hr": "HR", "spo2": "SpO2", "rr": "RR",
-               "etco2": "EtCO2", "moaas": "MOAA/S", "rass": "RASS", "cadss6_total": "CADSS-6"}
+LIMIT_LABEL = {p.key: p.label for p in REGISTRY}
 
 
 @dataclass(frozen=True)
@@ -56,23 +56,18 @@ class LaneSpec:
     stretch: int = 1                    # share of the height
 
 
-LANES = (
-    LaneSpec("bp", "BP", ("sbp", "dbp", "map"), (40, 220), ("sbp", "dbp"),
-             (40, 80, 120, 160, 200), tuple(range(60, 221, 40)), stretch=7),
-    LaneSpec("hr", "HR", ("hr",), (30, 180), ("hr",), (50, 100, 150), (30, 75, 125, 180),
-             stretch=2),
-    LaneSpec("spo2", "SpO2", ("spo2",), (80, 100), ("spo2",), (90, 100), (80, 85, 95),
-             stretch=2),
-    # RR 0–40 on the left axis; EtCO2 (capnography, when monitored) 0–60 mmHg on the right.
-    LaneSpec("rr", "RR", ("rr", "etco2"), (0, 40), ("rr",), (10, 20, 30), (0, 40), stretch=2),
-    LaneSpec("sed", "MOAA/S", ("moaas", "rass"), (0, 5), ("moaas", "rass"), (0, 5), stretch=2),
-    # Pain and dissociation 0–10 on the left axis, the CADSS-6 total 0–24 on the right.
-    LaneSpec("scores", "0–10", ("pain", "dissociation", "cadss6_total"), (0, 10), (),
-             (0, 5, 10), stretch=2),
-)
-READOUT_NAME = {"sbp": "SBP", "dbp": "DBP", "map": "MAP", "hr": "HR", "spo2": "SpO2",
-                "rr": "RR", "moaas": "MOAA/S", "rass": "RASS", "pain": "Pain",
-                "dissociation": "Dissoc.", "cadss6_total": "CADSS-6", "etco2": "EtCO2"}
+# The registry's lanes: title, scale, limits, ticks and the parameters drawn in each
+# (its lane field); here only how the window spaces them (gridlines, share of height).
+_SPACING: dict[str, tuple[tuple[float, ...], int]] = {
+    "bp": (tuple(range(60, 221, 40)), 7), "hr": ((30, 75, 125, 180), 2),
+    "spo2": ((80, 85, 95), 2), "rr": ((0, 40), 2), "sed": ((), 2), "scores": ((), 2)}
+LANES = tuple(
+    LaneSpec(lane.key, lane.title, in_lane(lane.key), lane.scale, lane.limits_from, lane.ticks,
+             *_SPACING.get(lane.key, ((), 2)))
+    for lane in SCREEN_LANES)
+CHARTED = tuple(name for spec in LANES for name in spec.series)
+READOUT_NAME = {**{p.key: p.label for p in REGISTRY}, "pain": "Pain",
+                "dissociation": "Dissoc."}
 # A series drawn against a right-hand axis: its factor into the lane's left scale.
 RIGHT_AXIS = {"cadss6_total": (10 / 24, (0, 12, 24), "CADSS-6"),
               "etco2": (40 / 60, (0, 30, 60), "EtCO2")}
@@ -663,8 +658,7 @@ class ChartsView(QWidget):
             line.setVisible(True)
         t = self.ref + x * 60.0
         parts = [f"{datetime.fromtimestamp(t):%H:%M} ({x:+.0f} min)"]
-        for name in ("sbp", "dbp", "map", "hr", "spo2", "rr", "etco2", "moaas", "rass", "pain",
-                     "dissociation", "cadss6_total"):
+        for name in CHARTED:
             series = self.session.series[name]
             i = int(np.searchsorted(series.t, t, side="right")) - 1
             if i >= 0 and t - series.t[i] <= 15 * 60:

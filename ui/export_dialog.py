@@ -8,13 +8,11 @@ from pathlib import Path
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QFileDialog, QGridLayout, QWidget
 
 from monitor.errors import MonitorError
-from monitor.export import FORMATS, render, verified
-from monitor.export.atomic import write_atomic
+from monitor.formats import FORMATS, SUFFIX
 from monitor.recorder import Recorder
+from monitor.service import Service
 from ui.forms import button, error_label, label, line_edit
 from ui.input_filter import quiet_wheel
-
-SUFFIX = {"csv": ".csv", "json": ".json", "pdf": ".pdf", "fhir": ".fhir.json", "vital": ".vital"}
 
 
 def safe_name(text: str) -> str:
@@ -23,10 +21,11 @@ def safe_name(text: str) -> str:
 
 
 class ExportDialog(QDialog):
-    def __init__(self, recorder: Recorder, fmt: str = "pdf", folder: Path | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, recorder: Recorder, service: Service, fmt: str = "pdf",
+                 folder: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.recorder = recorder
+        self.service = service
         self.setWindowTitle("Export session")
         self.format = QComboBox()
         self.format.addItems(FORMATS)
@@ -86,14 +85,12 @@ class ExportDialog(QDialog):
             return None
         try:
             # The record is checked first (cached by head: cheap after the window's check).
-            record = verified(self.recorder.store, self.recorder.session.session_id)
-            data = render(self.recorder.session, self.recorder.protocols, fmt,
-                          now=self.recorder.clock.now(), deidentify=self.deidentify.isChecked(),
-                          wide=self.wide.isChecked(), record=record)
-            written = write_atomic(target, data, force=self.overwrite.isChecked())
+            written, size = self.service.export(
+                self.recorder, fmt, target, deidentify=self.deidentify.isChecked(),
+                wide=self.wide.isChecked(), force=self.overwrite.isChecked())
         except MonitorError as exc:
             self.error.setText(str(exc))
             self.error.show()
             return None
-        self.result_label.setText(f"✓ Wrote {written} ({len(data):,} bytes)")
+        self.result_label.setText(f"✓ Wrote {written} ({size:,} bytes)")
         return written

@@ -28,6 +28,7 @@ from monitor.errors import MonitorError
 from monitor.eventlog import EventLog
 from monitor.protocols import ProtocolSet
 from monitor.recorder import Recorder
+from monitor.service import Service
 from ui import theme
 from ui.errors import add_problem_handler
 from ui.forms import button, label
@@ -47,7 +48,7 @@ class MainWindow(QMainWindow):
                  parent: QWidget | None = None, *, defer_charts: bool = False) -> None:
         super().__init__(parent)
         self.defer_charts = defer_charts
-        self.store = store
+        self.service = Service(store, clock, protocols)
         self.clock = clock
         self.protocols = protocols
         self.page: SessionPage | None = None
@@ -61,6 +62,9 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value(GEOMETRY_KEY)
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(DEFAULT_SIZE)
+        self.refit_timer = QTimer(self)
+        self.refit_timer.setSingleShot(True)
+        self.refit_timer.timeout.connect(self.fit_to_screen)
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(1000)
         self.tick_timer.timeout.connect(self._on_tick)
@@ -119,7 +123,7 @@ class MainWindow(QMainWindow):
     @property
     def start_page(self) -> StartPage:
         if self._start_page is None:
-            self._start_page = StartPage(self.store, self.clock, self.protocols)
+            self._start_page = StartPage(self.service)
             self._start_page.session_opened.connect(self.open_session)
             self.stack.addWidget(self._start_page)
         return self._start_page
@@ -132,10 +136,10 @@ class MainWindow(QMainWindow):
     # -- sessions ------------------------------------------------------------
     def _resume_after_crash(self) -> None:
         sid = self.settings.value(OPEN_KEY)
-        if not sid or sid not in self.store.session_ids():
+        if not sid or not self.service.has_session(str(sid)):
             return
         try:
-            rec = Recorder(self.store, str(sid), self.clock, self.protocols)
+            rec = self.service.resume(str(sid))
         except MonitorError as exc:
             self.show_problem(f"Could not resume session {sid}: {exc}")
             return
@@ -147,7 +151,8 @@ class MainWindow(QMainWindow):
 
     def open_session(self, recorder: Recorder, *, defer: bool | None = None) -> SessionPage:
         self._close_page()
-        self.page = SessionPage(recorder, defer=self.defer_charts if defer is None else defer)
+        self.page = SessionPage(recorder, self.service,
+                                defer=self.defer_charts if defer is None else defer)
         # The window's own row (sessions, notices, theme) joins the banner's top row:
         # one row less above the charts.
         self.page.banner.host(self.bar_items)
@@ -178,7 +183,7 @@ class MainWindow(QMainWindow):
         if self.page is None or self.page.recorder is not recorder:
             return
         try:
-            verdict = recorder.store.check_session(recorder.session.session_id)
+            verdict = self.service.check(recorder.session.session_id)
         except MonitorError as exc:
             self.record_check.setText(f"⚠ The record could not be checked: {exc}")
             self.record_check.show()
@@ -198,8 +203,7 @@ class MainWindow(QMainWindow):
 
     def _offer_series(self) -> None:
         """Show the series view when this patient has earlier sessions."""
-        from ui.series_view import earlier_sessions
-        if self.page is not None and earlier_sessions(self.page.recorder):
+        if self.page is not None and self.service.count_earlier(self.page.recorder.session):
             self.show_series()
 
     def show_series(self) -> Any:
@@ -210,7 +214,7 @@ class MainWindow(QMainWindow):
         if self.series_view is not None:
             self.series_view.close()
             self.series_view.deleteLater()
-        self.series_view = SeriesView(self.page.recorder, self.protocols, self.page.nurse_id,
+        self.series_view = SeriesView(self.page.recorder, self.service, self.page.nurse_id,
                                       self, folder=self.page.export_folder)
         self.page.bridge.recorded.connect(self.series_view.on_recorded)
         # Within the screen's free area (taskbar excluded), title bar included.
@@ -279,13 +283,11 @@ class MainWindow(QMainWindow):
 
     # -- demo ----------------------------------------------------------------
     def start_demo(self, options: dict[str, Any]) -> None:
-        from monitor.simulator import DemoScript, open_demo
+        from monitor.simulator import DEMO_OPENING, DemoScript
         from ui.demo_driver import DemoDriver, SimClock
         clock = SimClock(self.clock.now(), float(options.get("speed", 60)))
-        self.clock = clock
-        if self._start_page is not None:
-            self._start_page.clock = clock
-        rec = open_demo(self.store, clock, self.protocols)  # type: ignore[arg-type]
+        self.clock = self.service.clock = clock
+        rec = self.service.open_new(dict(DEMO_OPENING))
         feed = None
         if options.get("device") == "hl7":   # a simulated monitor over MLLP on 127.0.0.1
             from monitor.devices.demo_feed import Hl7Feed
@@ -347,7 +349,7 @@ class MainWindow(QMainWindow):
         self.fit_to_screen()
         # Once the window manager has framed the window, its real frame is known.
         QTimer.singleShot(0, self.fit_to_screen)
-        QTimer.singleShot(250, self.fit_to_screen)
+        self.refit_timer.start(250)  # a timer of this window: stopped when it shuts down
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():
@@ -371,6 +373,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         self.tick_timer.stop()
+        self.refit_timer.stop()
         if self.device_panel is not None:
             self.device_panel.shutdown()
         if self.demo is not None:

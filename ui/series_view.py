@@ -29,13 +29,14 @@ from monitor.errors import MonitorError
 from monitor.events import Event
 from monitor.export.atomic import write_atomic
 from monitor.export.series_out import SERIES_FORMATS, render_series
-from monitor.patient_series import SessionFacts, load_series, series_facts, series_table
-from monitor.protocols import ProtocolSet
+from monitor.formats import SUFFIX
+from monitor.patient_series import SessionFacts, series_facts, series_table
 from monitor.recorder import Recorder
 from monitor.rules.engine import Evaluation
+from monitor.service import Service
 from monitor.session import Session
 from ui import theme
-from ui.export_dialog import SUFFIX, safe_name
+from ui.export_dialog import safe_name
 from ui.forms import button, error_label, label, line_edit
 from ui.outcomes_entry import OutcomesEntry
 
@@ -47,21 +48,14 @@ TRENDS = (("pain_before", "pain before", "sbp", "pain"),
           ("madrs_after", "MADRS after", "pain", "mood"))
 
 
-def earlier_sessions(recorder: Recorder) -> int:
-    """How many earlier sessions the patient of this session has."""
-    patient = str(recorder.session.opening.get("patient_id", ""))
-    opened = recorder.session.opened_at
-    return sum(1 for s in recorder.store.summaries()
-               if s.patient_id == patient and opened is not None and s.opened_at < opened)
-
-
 class SeriesView(QDialog):
-    def __init__(self, recorder: Recorder, protocols: ProtocolSet, nurse: Callable[[], str],
+    def __init__(self, recorder: Recorder, service: Service, nurse: Callable[[], str],
                  parent: QWidget | None = None, *, folder: Path | None = None) -> None:
         super().__init__(parent)
         self.folder = folder or Path.home()
         self.recorder = recorder
-        self.protocols = protocols
+        self.service = service
+        self.protocols = service.protocols
         self.nurse = nurse
         self.facts: list[SessionFacts] = []
         self.header: list[str] = []
@@ -148,11 +142,7 @@ class SeriesView(QDialog):
 
     # -- data ----------------------------------------------------------------
     def _load_earlier(self) -> list[Session]:
-        current = self.recorder.session
-        patient = str(current.opening.get("patient_id", ""))
-        return [s for s in load_series(self.recorder.store, patient)
-                if s.session_id != current.session_id
-                and s.opened_at < current.opened_at]  # type: ignore[operator]
+        return self.service.earlier(self.recorder.session)
 
     def on_recorded(self, events: list[Event], evaluation: Evaluation) -> None:
         """This session's row follows what is recorded while the view is open."""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from monitor.events import Event
 from monitor.recorder import Recorder
 from monitor.rules.engine import Evaluation
+from monitor.service import Service
 
 if TYPE_CHECKING:
     from ui.charts import ChartsView
@@ -33,12 +34,13 @@ MIN_CHART_WIDTH = 300  # what the charts keep while a panel is open
 class SessionPage(QWidget):
     completed = Signal()
 
-    def __init__(self, recorder: Recorder, parent: QWidget | None = None, *,
+    def __init__(self, recorder: Recorder, service: Service, parent: QWidget | None = None, *,
                  defer: bool = False) -> None:
         """With ``defer`` the charts and tabs (pyqtgraph and the larger forms) are built
         just after the first paint, so the window with the session shows sooner."""
         super().__init__(parent)
         self.recorder = recorder
+        self.service = service
         self.bridge = RecorderBridge(recorder, self)
         self.export_dialog: ExportDialog | None = None
         self.export_folder: Path | None = None
@@ -98,8 +100,7 @@ class SessionPage(QWidget):
         from ui.log_view import AlarmHistory, LogView
         r = self.recorder
         self.charts = ChartsView(r.session, r.protocol)
-        from monitor.patient_series import previous_session
-        self.charts.set_previous(previous_session(r.store, r.session))
+        self.charts.set_previous(self.service.previous(r.session))
         self.charts_slot.removeWidget(self.loading)
         self.loading.deleteLater()
         self.charts_slot.addWidget(self.charts, 1)
@@ -216,7 +217,8 @@ class SessionPage(QWidget):
     def open_export(self, fmt: str) -> ExportDialog:
         from ui.export_dialog import ExportDialog
         if self.export_dialog is None:
-            self.export_dialog = ExportDialog(self.recorder, fmt, self.export_folder, self)
+            self.export_dialog = ExportDialog(self.recorder, self.service, fmt,
+                                              self.export_folder, self)
         self.export_dialog.format.setCurrentText(fmt)
         self.export_dialog.show()
         return self.export_dialog

@@ -22,11 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.clock import Clock
-from monitor.eventlog import EventLog
-from monitor.overview import session_rows
-from monitor.protocols import ProtocolSet
 from monitor.recorder import INDICATIONS, Recorder
+from monitor.service import Service
 from ui.forms import InlineErrors, button, error_label, label, line_edit
 from ui.input_filter import quiet_wheel
 
@@ -42,12 +39,10 @@ class StartPage(QWidget):
     session_opened = Signal(object)  # Recorder
     COLUMNS = ("Session", "Patient", "Started", "Phase", "Entries", "Active alarms")
 
-    def __init__(self, store: EventLog, clock: Clock, protocols: ProtocolSet,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, service: Service, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.clock = clock
-        self.protocols = protocols
+        self.service = service
+        self.protocols = service.protocols
         self._setup_ui()
         self._layout()
         quiet_wheel(self)
@@ -124,7 +119,7 @@ class StartPage(QWidget):
         box.addLayout(form, 2)
 
     def refresh(self) -> None:
-        rows = session_rows(self.store, protocols=self.protocols)
+        rows = self.service.sessions()
         rows.sort(key=lambda r: (r["phase"] == "closed", r["started"]), reverse=False)
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
@@ -142,7 +137,7 @@ class StartPage(QWidget):
         if item is None:
             return None
         sid = item.text()
-        rec = self.errors.call(lambda: Recorder(self.store, sid, self.clock, self.protocols))
+        rec = self.errors.call(lambda: self.service.resume(sid))
         if rec is not None:
             self.session_opened.emit(rec)
         return rec
@@ -154,8 +149,7 @@ class StartPage(QWidget):
         fields["protocol"] = self.protocol.currentData()
         if self.spo2_scale2.isChecked():
             fields["spo2_scale"] = 2
-        rec = self.errors.call(lambda: Recorder.open_new(self.store, self.clock, self.protocols,
-                                                         fields))
+        rec = self.errors.call(lambda: self.service.open_new(fields))
         if rec is not None:
             self.clear_form()
             self.session_opened.emit(rec)

@@ -222,7 +222,7 @@ def test_theme_toggle_asks_before_throwing_away_a_half_typed_entry(qtbot, bedsid
 
 
 def test_window_never_larger_than_the_screen_nor_saved_so(qtbot, bedside):
-    window, _page, _rec = bedside
+    window, _page, rec = bedside
     avail = window.screen().availableGeometry()
     window.resize(avail.width() + 900, avail.height() + 700)
     window.fit_to_screen()
@@ -231,7 +231,7 @@ def test_window_never_larger_than_the_screen_nor_saved_so(qtbot, bedside):
     saved = QSettings().value(GEOMETRY_KEY)
     if saved is not None:
         from ui.main_window import MainWindow
-        probe = MainWindow(window.store, window.clock, window.protocols)
+        probe = MainWindow(rec.store, window.clock, window.protocols)
         qtbot.addWidget(probe)
         assert probe.width() <= avail.width() and probe.height() <= avail.height()
         probe.shutdown()

@@ -26,14 +26,14 @@ def series_window(qtbot, tmp_path: Path):
     protocols = load_protocols()
     window = make_window(qtbot, store, clock, protocols)
     window.open_session(Recorder(store, ids[4], clock, protocols))
-    yield window, ids
+    yield window, ids, store
     window.shutdown()
     window.close()
     store.close()
 
 
 def test_series_view_opens_with_the_session_and_shows_every_figure(qtbot, series_window):
-    window, _ids = series_window
+    window, _ids, _store = series_window
     view = window.series_view
     qtbot.waitUntil(lambda: view is not None and view.isVisible())
     assert view.table.rowCount() == 5
@@ -71,7 +71,7 @@ def test_series_view_opens_with_the_session_and_shows_every_figure(qtbot, series
 
 
 def test_this_sessions_row_follows_what_is_recorded(qtbot, series_window):
-    window, _ids = series_window
+    window, _ids, _store = series_window
     view = window.series_view
     window.clock.advance(120)
     window.page.recorder.record_vitals({"sbp": "176/98", "hr": "90", "spo2": "96"}, "RN7")
@@ -81,7 +81,7 @@ def test_this_sessions_row_follows_what_is_recorded(qtbot, series_window):
 
 
 def test_series_button_reopens_it_with_what_was_recorded_since(qtbot, series_window):
-    window, _ids = series_window
+    window, _ids, _store = series_window
     window.series_view.close()
     rec = window.page.recorder
     window.clock.advance(60)
@@ -95,7 +95,7 @@ def test_series_button_reopens_it_with_what_was_recorded_since(qtbot, series_win
 
 
 def test_charts_overlay_the_previous_session_aligned_on_infusion_start(qtbot, series_window):
-    window, _ids = series_window
+    window, _ids, _store = series_window
     window.series_view.close()
     page = window.page
     qtbot.waitUntil(lambda: page.charts is not None)
@@ -134,20 +134,20 @@ def test_a_first_session_opens_without_the_series_view(qtbot, store, clock, prot
 
 def test_outcomes_recorded_from_the_series_view(qtbot, series_window):
     from tests.ui.conftest_helpers import type_into
-    window, ids = series_window
+    window, ids, store = series_window
     view = window.series_view
     edits = view.outcomes.edits
     type_into(qtbot, edits["phq9"], "31")
     type_into(qtbot, edits["pain_after"], "2")
-    before = len(window.store.events(ids[4]))
+    before = len(store.events(ids[4]))
     click(qtbot, view.outcomes.record_button)
     error = view.outcomes.field_errors["phq9"]
     assert error.isVisible() and "0 to 27" in error.text()
-    assert len(window.store.events(ids[4])) == before     # nothing half-saved
+    assert len(store.events(ids[4])) == before     # nothing half-saved
     type_into(qtbot, edits["phq9"], "11")
     click(qtbot, view.outcomes.record_button)
     assert not error.isVisible() and edits["phq9"].text() == ""
-    saved = window.store.events(ids[4])[-1]
+    saved = store.events(ids[4])[-1]
     assert saved.kind.value == "outcome_recorded"
     assert saved.payload == {"pain_after": 2, "phq9": 11}
     assert view.cell(4, "Pain / mood before → after") == "pain ? → 2 PHQ-9 11"
@@ -158,7 +158,7 @@ def test_outcomes_recorded_from_the_series_view(qtbot, series_window):
 
 def test_export_dialog_writes_a_vital_file(qtbot, series_window, tmp_path):
     import vitaldb
-    window, _ids = series_window
+    window, _ids, _store = series_window
     window.series_view.close()
     page = window.page
     page.export_folder = tmp_path
@@ -195,7 +195,7 @@ def test_series_exported_from_the_view(qtbot, series_window, tmp_path):
     from fhir.resources.R4B.bundle import Bundle
 
     from tests.ui.conftest_helpers import type_into
-    window, ids = series_window
+    window, ids, _store = series_window
     view = window.series_view
     view.export_format.setCurrentText("fhir")
     click(qtbot, view.export_deidentify)
