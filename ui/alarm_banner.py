@@ -9,6 +9,7 @@ countdown lives here too."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -277,8 +278,8 @@ class AlarmBanner(RecorderPanel):
             self._ack_row.show()
         self._ack_row = row
         box = self.layout()
-        if row is not None:
-            box.insertWidget(box.indexOf(row), self.ack_panel)  # type: ignore[attr-defined]
+        if row is not None and isinstance(box, QVBoxLayout):
+            box.insertWidget(box.indexOf(row), self.ack_panel)
             row.hide()
         self.ack_panel.show()
         self.action.setFocus()
@@ -299,8 +300,8 @@ class AlarmBanner(RecorderPanel):
             alarm = self.recorder.session.alarms.get(alarm_id)
             if alarm is None or alarm.acknowledged or not alarm.active:
                 continue
-            done = self.errors.call(lambda i=alarm_id: self.recorder.acknowledge(
-                self._nurse(), i, self.action.currentText(), self.comment.text()))
+            done = self.errors.call(partial(self.recorder.acknowledge, self._nurse(), alarm_id,
+                                            self.action.currentText(), self.comment.text()))
             if done is None:
                 return False
         self._hide_ack()

@@ -80,7 +80,7 @@ class AmendDialog(QDialog):
         fields_map: dict[str, tuple[QWidget | None, Any]] = {
             k: (self.edits[k], self.field_errors[k]) for k in self.edits}
         fields_map["reason"] = (self.reason, self.reason_error)
-        self.errors = InlineErrors(self.general, fields_map)  # type: ignore[arg-type]
+        self.errors = InlineErrors(self.general, fields_map)
         grid = QGridLayout(self)
         grid.addWidget(self.heading, 0, 0, 1, 3)
         row = 1

@@ -110,9 +110,9 @@ class AssessmentPanel(RecorderPanel):
         left.setRowStretch(row + 1, 1)
         outer.addLayout(left, 3)
         right = QGridLayout()
-        title = label("CADSS-6, each 0–4", bold=True)
-        title.setToolTip("0 not at all, 1 slightly, 2 moderately, 3 considerably, 4 extremely")
-        right.addWidget(title, 0, 0, 1, 2)
+        heading = label("CADSS-6, each 0–4", bold=True)
+        heading.setToolTip("0 not at all, 1 slightly, 2 moderately, 3 considerably, 4 extremely")
+        right.addWidget(heading, 0, 0, 1, 2)
         for i, (text, box) in enumerate(zip(self.scales.cadss_items, self.cadss, strict=True)):
             item = label(text)
             item.setStyleSheet("font-size: 10pt;")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
@@ -221,7 +222,7 @@ class ChartsView(QWidget):
         self.span_buttons: dict[str, QPushButton] = {}
         for text, minutes in SPANS:
             b = button(text, f"Show {'the whole session' if minutes is None else text}",
-                       slot=lambda m=minutes, t=text: self.set_span(m, t))
+                       slot=partial(self.set_span, minutes, text))
             b.setToolTip("The whole session" if minutes is None else f"The last {text}")
             b.setCheckable(True)
             self.span_buttons[text] = b
@@ -481,7 +482,7 @@ class ChartsView(QWidget):
                     line.label.setFont(self._small_font())
                     plot.addItem(line, ignoreBounds=True)
                     items.append((plot, line))
-            self.bands[spec.key] = items  # type: ignore[assignment]
+            self.bands[spec.key] = items
 
     def _clear_events(self) -> None:
         for plot, line in self.event_lines:

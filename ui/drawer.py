@@ -5,6 +5,8 @@ width back."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -51,7 +53,7 @@ class Drawer(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(widget)
         self.stack.addWidget(scroll)
-        b = button(f"{title}\n{key}", f"Open {title}", slot=lambda w=widget: self.toggle(w))
+        b = button(f"{title}\n{key}", f"Open {title}", slot=partial(self.toggle, widget))
         b.setCheckable(True)
         b.setToolTip(f"{title} ({key})")
         self.strip.insertWidget(self.strip.count() - 2, b)

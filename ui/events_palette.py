@@ -4,6 +4,7 @@ free-text notes; every entry may carry the time it happened."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
@@ -24,7 +25,7 @@ class EventsPalette(RecorderPanel):
             # The number is the Alt+number shortcut, which works anywhere in the window.
             short = _short(text)
             b = button(f"{i + 1}  {short}" if i < 9 else short, f"Quick event {text}",
-                       slot=lambda c=code: self.quick(c))
+                       slot=partial(self.quick, code))
             b.setToolTip(text + (f" (Alt+{i + 1})" if i < 9 else ""))
             b.setStyleSheet("text-align: left; padding: 2px 6px; min-height: 22px;")
             self.quick_buttons[code] = b

@@ -75,7 +75,7 @@ class InfusionPanel(RecorderPanel):
         outer = QVBoxLayout(self)
         outer.addWidget(self.state)
         grid = QGridLayout()
-        row: list[tuple[str, QWidget]]
+        rows: list[tuple[str, QWidget]]
         if self.single:
             rows = [("Dose (mg)", self.dose), ("Lot", self.lot)]
         else:
@@ -83,9 +83,9 @@ class InfusionPanel(RecorderPanel):
                     ("Concentration", self.concentration), ("Pause reason", self.reason),
                     ("Bolus", self.bolus)]
         rows.append(("Time (blank = now)", self.time))
-        for row, (title, widget) in enumerate(rows):
-            grid.addWidget(label(title, "dim"), row, 0)
-            grid.addWidget(widget, row, 1)
+        for at, (title, widget) in enumerate(rows):
+            grid.addWidget(label(title, "dim"), at, 0)
+            grid.addWidget(widget, at, 1)
         grid.addWidget(self.time_error, len(rows), 1)
         grid.setColumnStretch(2, 1)
         outer.addLayout(grid)
@@ -101,9 +101,9 @@ class InfusionPanel(RecorderPanel):
                 combo.setToolTip(CHECKLIST_ITEMS[key])
                 items.addWidget(text, i // 2, (i % 2) * 2)
                 items.addWidget(combo, i // 2, (i % 2) * 2 + 1)
-            rows = (len(self.checklist) + 1) // 2
-            items.addWidget(self.checklist_button, rows, 0, 1, 2)
-            items.addWidget(self.checklist_state, rows, 2, 1, 2)
+            last = (len(self.checklist) + 1) // 2
+            items.addWidget(self.checklist_button, last, 0, 1, 2)
+            items.addWidget(self.checklist_state, last, 2, 1, 2)
             outer.addWidget(self.checklist_box)
         outer.addLayout(hrow(self.start_button, self.rate_button, self.pause_button,
                              self.resume_button))

@@ -5,6 +5,7 @@ and passes the nurse's input to it."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,7 +78,7 @@ class SessionPage(QWidget):
         super().paintEvent(event)
         if self.charts is None and not self._completing:
             self._completing = True
-            QTimer.singleShot(0, self._complete)
+            QTimer.singleShot(0, self, self._complete)
 
     def _complete(self) -> None:
         if self.charts is not None:
@@ -119,7 +120,7 @@ class SessionPage(QWidget):
                 ("F2", self.vitals.focus_first), ("Ctrl+Return", self.vitals.record),
                 ("Ctrl+L", lambda: self.show_tab(self.log)),
                 ("Escape", self.drawer.close_panel)]
-        keys += [(key, lambda w=widget: self.drawer.toggle(w)) for widget, _t, key in panels]
+        keys += [(key, partial(self.drawer.toggle, widget)) for widget, _t, key in panels]
         for key, slot in keys:
             sc = QShortcut(QKeySequence(key), self)
             sc.activated.connect(slot)
