@@ -83,9 +83,9 @@ class InfusionPanel(RecorderPanel):
                     ("Concentration", self.concentration), ("Pause reason", self.reason),
                     ("Bolus", self.bolus)]
         rows.append(("Time (blank = now)", self.time))
-        for row, (title, widget) in enumerate(rows):
-            grid.addWidget(label(title, "dim"), row, 0)
-            grid.addWidget(widget, row, 1)
+        for at, (title, widget) in enumerate(rows):
+            grid.addWidget(label(title, "dim"), at, 0)
+            grid.addWidget(widget, at, 1)
         grid.addWidget(self.time_error, len(rows), 1)
         grid.setColumnStretch(2, 1)
         outer.addLayout(grid)

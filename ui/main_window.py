@@ -8,6 +8,7 @@ The window never grows by itself: its maximum is the screen's available area
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QRect, QSettings, QSize, QTimer
@@ -118,7 +119,7 @@ class MainWindow(QMainWindow):
         box.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         # The start page is built when first needed: not before a resumed session paints.
-        QTimer.singleShot(0, self._show_start_if_idle)
+        QTimer.singleShot(0, self, self._show_start_if_idle)
 
     @property
     def start_page(self) -> StartPage:
@@ -170,7 +171,7 @@ class MainWindow(QMainWindow):
         if self.device_panel is not None:
             self.device_panel.set_recorder(recorder)
         # Checked right after the page is shown, so the session paints first.
-        QTimer.singleShot(0, lambda rec=recorder: self._check_record(rec))
+        QTimer.singleShot(0, self, partial(self._check_record, recorder))
         self.series_button.show()
         # The series view (and its plots) only after the session's first paint.
         if self.page.charts is None:
@@ -348,7 +349,7 @@ class MainWindow(QMainWindow):
             self.move(avail.topLeft())
         self.fit_to_screen()
         # Once the window manager has framed the window, its real frame is known.
-        QTimer.singleShot(0, self.fit_to_screen)
+        QTimer.singleShot(0, self, self.fit_to_screen)
         self.refit_timer.start(250)  # a timer of this window: stopped when it shuts down
 
     def closeEvent(self, event: QCloseEvent) -> None:

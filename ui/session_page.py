@@ -80,7 +80,7 @@ class SessionPage(QWidget):
         super().paintEvent(event)
         if self.charts is None and not self._completing:
             self._completing = True
-            QTimer.singleShot(0, self._complete)
+            QTimer.singleShot(0, self, self._complete)
 
     def _complete(self) -> None:
         if self.charts is not None:

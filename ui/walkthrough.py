@@ -42,6 +42,7 @@ from monitor.protocols import load_protocols
 from monitor.simulator import CHECKLIST
 from monitor.store import Store
 from ui.main_window import MainWindow
+from ui.session_page import SessionPage
 from ui.theme import apply_theme
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -163,18 +164,17 @@ class Walk:
         self.settle(20)
 
     def vitals(self, sbp: str, hr: str, spo2: str, rr: str) -> None:
-        v = self.window.page.vitals  # type: ignore[union-attr]
+        v = self.page.vitals
         for key, text in (("sbp", sbp), ("hr", hr), ("spo2", spo2)):
             self.type(v.edits[key], text)
         self.type(v.edits["rr"], rr, enter=True)
         expect(v.saved_label.text().startswith("✓ Saved"), "vitals saved")
 
     def open_panel(self, panel: QWidget) -> None:
-        page = self.window.page
-        expect(page is not None, "a session is open")
-        if page.drawer.current() is not panel:  # type: ignore[union-attr]
-            self.click(page.drawer.buttons[panel])  # type: ignore[union-attr]
-        expect(page.drawer.current() is panel, "the panel opened")  # type: ignore[union-attr]
+        page = self.page
+        if page.drawer.current() is not panel:
+            self.click(page.drawer.buttons[panel])
+        expect(page.drawer.current() is panel, "the panel opened")
 
     # -- checking ------------------------------------------------------------------
     def check(self, phase: str, shot: str | None = None) -> None:
@@ -202,6 +202,14 @@ class Walk:
             subprocess.run(["import", "-window", "root", str(path)], check=True)
             print(f"wrote {path}")
 
+    @property
+    def page(self) -> SessionPage:
+        """The open session's page (the walk fails here when none is open)."""
+        page = self.window.page
+        if page is None:
+            raise WalkFailed("a session is open")
+        return page
+
     # -- the session -----------------------------------------------------------------
     def run(self) -> None:
         w = self.window
@@ -218,9 +226,8 @@ class Walk:
         start.indication.setCurrentIndex(start.indication.findText("CRPS"))
         expect(start.protocol.currentData() == "chronic-pain-iv", "CRPS suggests its protocol")
         self.click(start.start_button)
-        page = w.page
-        expect(page is not None and page.isVisible(), "the session opened")
-        assert page is not None
+        page = self.page
+        expect(page.isVisible(), "the session opened")
         self.wait_for(lambda: page.charts is not None, "the charts were built")
 
         self.vitals("128/82", "72", "98", "14")
@@ -254,8 +261,8 @@ class Walk:
                 self.type(page.assessment.pain.lineEdit(), "3")
                 self.type(page.assessment.dissociation.lineEdit(), "4")
                 self.click(page.assessment.record_button)
-                latest_pain = page.recorder.session.latest("pain")
-                expect(latest_pain is not None and latest_pain[1] == 3, "pain 3 recorded")
+                expect((page.recorder.session.latest("pain") or (0, None))[1] == 3,
+                       "pain 3 recorded")
                 self.click(page.drawer.close_button)
         self.open_panel(page.events)
         self.click(page.events.quick_buttons["music_on"])
@@ -334,19 +341,19 @@ class Walk:
 
     def acknowledge_all(self) -> None:
         """Ctrl+K then Enter, row by row, until nothing is waiting."""
-        page = self.window.page
+        page = self.page
         for _ in range(10):
-            if all(a.acknowledged for a in page.recorder.session.active_alarms()):  # type: ignore[union-attr]
+            if all(a.acknowledged for a in page.recorder.session.active_alarms()):
                 return
             self.key(Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
             self.key(Qt.Key.Key_Return)
         expect(False, "every alarm acknowledged with Ctrl+K, Enter")
 
     def amend_last_vitals(self) -> None:
-        page = self.window.page
-        self.open_panel(page.log)  # type: ignore[union-attr]
-        log = page.log  # type: ignore[union-attr]
-        vitals = [e for e in page.recorder.session.entry_list  # type: ignore[union-attr]
+        page = self.page
+        self.open_panel(page.log)
+        log = page.log
+        vitals = [e for e in page.recorder.session.entry_list
                   if e.kind.value == "vitals_recorded"]
         expect(log.select_seq(vitals[1].seq), "a reading can be selected")
         self.click(log.amend_button)
@@ -379,8 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prefix", default="", help="prefix for the screenshot names")
     parser.add_argument("--only", default="", help="comma-separated screenshot names")
     args = parser.parse_args(argv)
-    running = QApplication.instance()
-    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setOrganizationName("ketamine-monitor-walk")
     apply_theme(app, args.theme)
     tmp = tempfile.TemporaryDirectory()
