@@ -77,6 +77,7 @@ def clinic_sessions(chairs: int = 8, hours: int = 4) -> tuple[Path, list[str]]:
                 script = DemoScript(20 + chair)
                 rec.record_vitals(script.vitals(-1), "RN-BENCH")
                 rec.record_assessment(script.assessment(-1), "RN-BENCH")
+                rec.record_checklist("RN-BENCH", CHECKLIST)
                 clock.set(begin - timedelta(seconds=1))
                 rec.start_infusion("RN-BENCH", rate="0.2", rate_unit="mg/kg/h")
                 clock.set(end)
