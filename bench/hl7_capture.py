@@ -90,6 +90,16 @@ def ingest(count: int = 5000, block: int = 250) -> list[dict[str, Any]]:
                    "is one commit (fsync) plus parsing, rules and the ACK")]
 
 
+def memory_million_alone() -> dict[str, Any]:
+    """``memory_million`` in a fresh process, so the RSS is the listener's own and not
+    what earlier benchmarks left in this one (the 24 h session, the window)."""
+    code = ("import json; from bench.hl7_capture import memory_million; "
+            "print(json.dumps(memory_million()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[1])
+    return json.loads(out.stdout.splitlines()[-1])
+
+
 def memory_million(count: int = 1_000_000, step: int = 100_000) -> dict[str, Any]:
     """A monitor that is heard but not bound (nothing recorded): the listener's own
     footprint, sampled every ``step`` messages."""

@@ -343,7 +343,7 @@ def main() -> int:
         ("exports", lambda: exports(*day_session())),
         ("memory", lambda: memory(*day_session())),
         ("hl7 ingest", hl7_capture.ingest),
-        ("hl7 memory", hl7_capture.memory_million),
+        ("hl7 memory", hl7_capture.memory_million_alone),
         ("hl7 clinic", hl7_capture.clinic),
         ("clinic", clinic.run),
     ]
