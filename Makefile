@@ -49,12 +49,12 @@ bench: $(TEST_STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.run
 
 screenshots: $(APP_STAMP) sysdeps
-	$(BIN)/python -m ui.screenshots docs
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.sound_figures docs
+	$(BIN)/python -m ui.tools.screenshots docs
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.sound.sound_figures docs
 
 # 1366x768 under Xvfb with icewm (Debian: xvfb, icewm); the module starts both.
 series-screenshots: $(APP_STAMP) sysdeps
-	$(BIN)/python -m ui.series_figures docs
+	$(BIN)/python -m ui.series.series_figures docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -76,8 +76,8 @@ def memory(db: str, sid: str, at: str) -> None:
     from monitor.protocols import load_protocols
     from monitor.recorder import Recorder
     from monitor.store import Store
+    from ui.common.theme import apply_theme
     from ui.main_window import MainWindow
-    from ui.theme import apply_theme
     qapp = QApplication(sys.argv[:1])
     apply_theme(qapp, "dark")
     clock = ManualClock(datetime.fromisoformat(at))

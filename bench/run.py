@@ -150,7 +150,7 @@ def device_stream(runs: int = 120) -> dict[str, Any]:
 
     from monitor.protocols import load_protocols
     from monitor.session import Session
-    from ui.charts import ChartsView
+    from ui.charts.charts import ChartsView
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from datetime import UTC, datetime
     start = datetime(2026, 3, 2, tzinfo=UTC)

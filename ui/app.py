@@ -34,9 +34,9 @@ def run(opened: EventLog | MonitorError, demo: dict[str, Any] | None = None) -> 
     from PySide6.QtCore import qVersion
     from PySide6.QtWidgets import QApplication
 
-    from ui.errors import install_excepthook, report
+    from ui.common.errors import install_excepthook, report
+    from ui.common.theme import apply_theme
     from ui.main_window import MainWindow
-    from ui.theme import apply_theme
 
     running = QApplication.instance()
     app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])

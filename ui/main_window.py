@@ -30,12 +30,12 @@ from monitor.eventlog import EventLog
 from monitor.protocols import ProtocolSet
 from monitor.recorder import Recorder
 from monitor.service import Service
-from ui import theme
-from ui.errors import add_problem_handler
-from ui.forms import button, label
-from ui.session_page import SessionPage
-from ui.start_page import StartPage
-from ui.texts import plain_times
+from ui.common import theme
+from ui.common.errors import add_problem_handler
+from ui.common.forms import button, label
+from ui.common.texts import plain_times
+from ui.session.session_page import SessionPage
+from ui.start.start_page import StartPage
 
 log = logging.getLogger(__name__)
 OPEN_KEY = "session/open_id"
@@ -209,7 +209,7 @@ class MainWindow(QMainWindow):
 
     def show_series(self) -> Any:
         """The patient's series of sessions (opens by itself when there are earlier ones)."""
-        from ui.series_view import SeriesView
+        from ui.series.series_view import SeriesView
         if self.page is None:
             return None
         if self.series_view is not None:
@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
     # -- demo ----------------------------------------------------------------
     def start_demo(self, options: dict[str, Any]) -> None:
         from monitor.simulator import DEMO_OPENING, DemoScript
-        from ui.demo_driver import DemoDriver, SimClock
+        from ui.tools.demo_driver import DemoDriver, SimClock
         clock = SimClock(self.clock.now(), float(options.get("speed", 60)))
         self.clock = self.service.clock = clock
         rec = self.service.open_new(dict(DEMO_OPENING))
@@ -367,7 +367,7 @@ class MainWindow(QMainWindow):
 
     def show_devices(self) -> None:
         if self.device_panel is None:
-            from ui.device_panel import DevicePanel
+            from ui.devices.device_panel import DevicePanel
             self.device_panel = DevicePanel(self.clock, self)
         self.device_panel.set_recorder(self.page.recorder if self.page is not None else None)
         self.device_panel.show()

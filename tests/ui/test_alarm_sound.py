@@ -158,7 +158,7 @@ import json, time
 from datetime import UTC, datetime
 from monitor.sound.config import load_sound_config
 from monitor.sound.policy import Cue
-from ui.sound import AlarmSound
+from ui.sound.player import AlarmSound
 player = AlarmSound(load_sound_config())
 out = {"available": player.available, "status": player.status, "bursts": []}
 for priority in ("high", "medium", "low"):

@@ -129,7 +129,7 @@ def test_device_panel_shows_no_data_for_a_bound_device_that_went_silent(qtbot, t
     from monitor.devices.sender import MllpSender
     from monitor.recorder import Recorder
     from tests.conftest import OPENING, T0
-    from ui.device_panel import NO_DATA_AFTER_S, DevicePanel
+    from ui.devices.device_panel import NO_DATA_AFTER_S, DevicePanel
 
     device = "0011223344556677"
     clock = ManualClock(T0)

@@ -1,6 +1,6 @@
 import numpy as np
 
-from ui.envelope import Envelope
+from ui.charts.envelope import Envelope
 
 
 def test_envelope_keeps_every_bucket_extreme_incrementally():

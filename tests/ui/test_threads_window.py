@@ -13,8 +13,8 @@ from monitor.recorder import Recorder
 from monitor.store import Store
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import make_window
-from ui.charts import ChartsView
-from ui.value_rail import ValueRail
+from ui.charts.charts import ChartsView
+from ui.session.value_rail import ValueRail
 
 FEEDS, EACH = 4, 1000
 

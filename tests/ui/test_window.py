@@ -73,7 +73,7 @@ def test_close_asks_only_when_an_entry_is_half_typed(qtbot, session_window, monk
 
 def test_problems_show_in_the_window(qtbot, session_window):
     window, _page, _rec = session_window
-    from ui.errors import report
+    from ui.common.errors import report
     report("disk is full: entry not saved")
     assert window.problem.isVisible()
     assert "disk is full" in window.problem.text()
@@ -81,7 +81,7 @@ def test_problems_show_in_the_window(qtbot, session_window):
 
 def test_excepthook_reports_instead_of_dying(qtbot, session_window):
     window, _page, _rec = session_window
-    from ui.errors import _hook
+    from ui.common.errors import _hook
     exc = RuntimeError("boom")
     _hook(RuntimeError, exc, None)
     assert "Unexpected error: RuntimeError: boom" in window.problem.text()

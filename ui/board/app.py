@@ -13,8 +13,8 @@ def run_board(url: str, *, chairs: int, patient_label: str) -> int:
 
     from monitor.errors import StoreError
     from ui.board.window import open_board
-    from ui.errors import install_excepthook, report
-    from ui.theme import apply_theme
+    from ui.common.errors import install_excepthook, report
+    from ui.common.theme import apply_theme
 
     running = QApplication.instance()
     app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])

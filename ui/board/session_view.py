@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QDialog, QHeaderView, QSplitter, QTableView, QVBox
 
 from monitor.protocols import Protocol
 from monitor.session import Session
-from ui.charts import ChartsView
-from ui.forms import label
-from ui.log_view import LogModel
+from ui.charts.charts import ChartsView
+from ui.common.forms import label
+from ui.session.log_view import LogModel
 
 
 class SessionViewer(QDialog):

@@ -9,8 +9,8 @@ from PySide6.QtGui import QMouseEvent, QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from monitor.clinic.board import Tile
-from ui import theme
-from ui.forms import label
+from ui.common import theme
+from ui.common.forms import label
 
 
 class TileView(QFrame):

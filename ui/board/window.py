@@ -22,8 +22,8 @@ from monitor.session import Session
 from monitor.session_protocol import protocol_in_force
 from ui.board.session_view import SessionViewer
 from ui.board.tile import TileView
-from ui.forms import label
-from ui.sound import AlarmSound, load_config
+from ui.common.forms import label
+from ui.sound.player import AlarmSound, load_config
 
 log = logging.getLogger(__name__)
 

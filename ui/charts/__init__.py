@@ -1,0 +1,1 @@
+"""Live charts and the min/max envelope behind them."""

@@ -1,0 +1,669 @@
+"""Live charts: stacked lanes with fixed, familiar scales on one shared time
+axis (minutes since infusion start, clock time on top), labelled lines at the
+limits that alarm, events with labels that never overlap, a "now" line,
+off-scale and artifact markers, a crosshair read-out, span buttons, and live
+following that pauses when the nurse scrolls back. Pen width 1, clip-to-view
+and peak downsampling keep a 24 h device-fed session smooth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from monitor.events import EventKind
+from monitor.parameters import LANES as SCREEN_LANES
+from monitor.parameters import REGISTRY, fmt, in_lane
+from monitor.protocols import Protocol
+from monitor.rules.conditions import effective_limits
+from monitor.session import Session
+from ui.charts.envelope import BUCKET_S, Envelope
+from ui.common import theme
+from ui.common.forms import button, label
+
+EVENT_KINDS = (EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INFUSION_PAUSED,
+               EventKind.INFUSION_RESUMED, EventKind.BOLUS, EventKind.INFUSION_STOPPED,
+               EventKind.MEDICATION, EventKind.QUICK_EVENT)
+EVENT_TEXT = {EventKind.INFUSION_STARTED: "start", EventKind.RATE_CHANGED: "rate",
+              EventKind.INFUSION_PAUSED: "pause", EventKind.INFUSION_RESUMED: "resume",
+              EventKind.BOLUS: "bolus", EventKind.INFUSION_STOPPED: "stop"}
+LABEL_CHARS = 9  # event labels longer than this are shortened (full text on hover)
+LABEL_ROWS = (0.97, 0.83, 0.69, 0.55)  # heights (fraction of the BP lane) for stacked labels
+SPANS = (("30 min", 30.0), ("1 h", 60.0), ("2 h", 120.0), ("All", None))
+SYMBOLS_UP_TO = 600  # draw point symbols only while a series is this short
+ENVELOPE_FROM = 20_000  # longer series draw from a min/max envelope when zoomed out
+MAX_OFFSCALE_MARKS = 500
+LEGEND = {"dissociation": "dissoc.", "pain": "pain", "cadss6_total": "CADSS-6 (right axis)",
+          "etco2": "EtCO2 (right axis)"}
+LIMIT_LABEL = {p.key: p.label for p in REGISTRY}
+
+
+@dataclass(frozen=True)
+class LaneSpec:
+    key: str
+    title: str
+    series: tuple[str, ...]
+    y_range: tuple[float, float]
+    limits_from: tuple[str, ...] = ()
+    ticks: tuple[float, ...] = ()       # labelled ticks
+    grid: tuple[float, ...] = ()        # extra gridlines (unlabelled)
+    stretch: int = 1                    # share of the height
+
+
+# The registry's lanes: title, scale, limits, ticks and the parameters drawn in each
+# (its lane field); here only how the window spaces them (gridlines, share of height).
+_SPACING: dict[str, tuple[tuple[float, ...], int]] = {
+    "bp": (tuple(range(60, 221, 40)), 7), "hr": ((30, 75, 125, 180), 2),
+    "spo2": ((80, 85, 95), 2), "rr": ((0, 40), 2), "sed": ((), 2), "scores": ((), 2)}
+LANES = tuple(
+    LaneSpec(lane.key, lane.title, in_lane(lane.key), lane.scale, lane.limits_from, lane.ticks,
+             *_SPACING.get(lane.key, ((), 2)))
+    for lane in SCREEN_LANES)
+CHARTED = tuple(name for spec in LANES for name in spec.series)
+READOUT_NAME = {**{p.key: p.label for p in REGISTRY}, "pain": "Pain",
+                "dissociation": "Dissoc."}
+# A series drawn against a right-hand axis: its factor into the lane's left scale.
+RIGHT_AXIS = {"cadss6_total": (10 / 24, (0, 12, 24), "CADSS-6"),
+              "etco2": (40 / 60, (0, 30, 60), "EtCO2")}
+
+
+class ClockAxis(pg.AxisItem):
+    """Top axis: clock time of the minute ticks."""
+
+    def __init__(self, chart: ChartsView) -> None:
+        super().__init__("top")
+        self.chart = chart
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        if spacing < 1:  # ticks closer than a minute would repeat the same hh:mm
+            return ["" for _ in values]
+        return [datetime.fromtimestamp(self.chart.ref + v * 60.0).strftime("%H:%M")
+                for v in values]
+
+
+class ChartsView(QWidget):
+
+    def __init__(self, session: Session, protocol: Protocol, parent: QWidget | None = None
+                 ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.protocol = protocol
+        self.following = True
+        self.window_min: float | None = 120.0
+        self.ref = 0.0
+        self._drawn: dict[str, int] = {}
+        self._rebuilds = -1
+        self._events_seen = 0
+        self._band_key: object = None
+        self._last_now: datetime | None = None
+        self._now_x = -1e9
+        self._xs: dict[str, np.ndarray] = {}
+        self._envelopes: dict[str, Envelope] = {}
+        self._coarse: bool | None = None
+        self._has_offscale: dict[str, bool] = {}
+        self._setup_ui()
+        self._layout()
+
+    # -- building ------------------------------------------------------------
+    def _setup_ui(self) -> None:
+        t = theme.current()
+        pg.setConfigOptions(antialias=False, background=t.bg, foreground=t.dim)
+        self.glw = pg.GraphicsLayoutWidget()
+        self.glw.setAccessibleName("Trend charts")
+        self.glw.ci.setSpacing(0)
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.marks: dict[str, pg.ScatterPlotItem] = {}
+        self.offscale: dict[str, pg.ScatterPlotItem] = {}
+        self.artifacts: dict[str, pg.ScatterPlotItem] = {}
+        self.bands: dict[str, list[pg.GraphicsObject]] = {}
+        self.event_lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
+        self.cursor_lines: list[pg.InfiniteLine] = []
+        self.now_lines: list[pg.InfiniteLine] = []
+        self.event_labels: list[tuple[float, str, pg.InfiniteLine]] = []
+        first: pg.PlotItem | None = None
+        for row, spec in enumerate(LANES):
+            axis = {"top": ClockAxis(self)} if row == 0 else {}
+            plot = self.glw.addPlot(row=row, col=0, axisItems=axis)
+            self.glw.ci.layout.setRowStretchFactor(row, spec.stretch)
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setMouseEnabled(x=True, y=False)
+            lo, hi = self._y_range(spec)
+            pad = (hi - lo) * 0.04  # the top and bottom lines stay inside the lane
+            plot.setYRange(lo - pad, hi + pad, padding=0)
+            plot.disableAutoRange()  # fixed clinical ranges; X follows explicitly
+            # Preferred heights in the lanes' proportions: when the window is short the
+            # grid shrinks every lane alike, so BP keeps its share.
+            plot.setMinimumHeight(8)
+            plot.setPreferredHeight(40 * spec.stretch)
+            left = plot.getAxis("left")
+            left.setWidth(74)
+            ticks = self._ticks(spec)
+            left.setTicks([[(v, f"{v:g}") for v in ticks],
+                           [(v, "") for v in spec.grid]])
+            left.setGrid(70 if spec.key == "bp" else 40)
+            left.setLabel(self._title(spec), **{"font-size": "9pt"})
+            if row == 0:
+                plot.showAxis("top")
+            if row < len(LANES) - 1:
+                plot.hideAxis("bottom")  # one time axis at the foot: fewer axes to paint
+            if first is None:
+                first = plot
+            else:
+                plot.setXLink(first)
+            plot.getViewBox().sigRangeChangedManually.connect(self._on_user_scrolled)
+            line = pg.InfiniteLine(angle=90, pen=pg.mkPen(t.dim, width=1))
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+            self.cursor_lines.append(line)
+            self.plots[spec.key] = plot
+            # Every lane keeps a right axis of the same width, so the linked time axes line
+            # up; it is labelled only in a lane that draws a series against it.
+            plot.showAxis("right")
+            right = plot.getAxis("right")
+            right.setWidth(34)
+            right_name = next((n for n in spec.series if n in RIGHT_AXIS), None)
+            if right_name is None:
+                right.setTicks([[], []])
+                right.setStyle(showValues=False)
+            else:
+                factor, right_ticks, right_title = RIGHT_AXIS[right_name]
+                right.setTicks([[(v * factor, f"{v:g}") for v in right_ticks], []])
+                right.setLabel(right_title, **{"font-size": "9pt"})
+            for name in self._lane_series(spec):
+                self._add_series(plot, name)
+            self.offscale[spec.key] = self._scatter(plot, brush=None)
+            now = pg.InfiniteLine(angle=90, pen=pg.mkPen(t.text, width=1,
+                                                         style=Qt.PenStyle.DashLine),
+                                  label="now" if row == 0 else None,
+                                  labelOpts={"position": 0.06, "color": t.text,
+                                             "anchors": [(1, 1), (1, 1)]})
+            plot.addItem(now, ignoreBounds=True)
+            self.now_lines.append(now)
+        self.bp_bars = self.plots["bp"].plot(pen=pg.mkPen(theme.current().dim, width=1),
+                                             connect="pairs")
+        # Downsampling and clipping would re-pair the systolic/diastolic points; BP is
+        # episodic (a few hundred readings at most), so draw its bars whole.
+        self.bp_bars.setDownsampling(ds=1, auto=False)
+        self.bp_bars.setClipToView(False)
+        self.glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.plots["bp"].getViewBox().sigXRangeChanged.connect(
+            lambda *_: self._stack_event_labels())
+        self.readout = label("", "dim", name="Crosshair read-out", fit=True)
+        self.readout.setText("time: minutes since infusion start (clock on top)")
+        # The key to the lower lane's colours (a legend inside a short lane hides its data).
+        key = " ".join(f'<span style="color:{theme.series_color(n)}">━ {LEGEND[n]}</span>'
+                       for n in ("pain", "dissociation", "cadss6_total"))
+        self.key = label(f"lowest lane: {key}", name="Chart key")
+        self.key.setMinimumWidth(1)  # cut rather than widen the charts when a panel is open
+        self.live_button = button("Back to live ▶", "Back to live", slot=self.go_live)
+        self.live_button.hide()
+        self.overlay: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
+        self.overlay_button = button("Last session", "Overlay the previous session",
+                                     slot=self._on_overlay_toggled)
+        self.overlay_button.setCheckable(True)
+        self.overlay_button.setToolTip("The previous session's BP, HR and dissociation, "
+                                       "aligned on infusion start, drawn faint and dashed")
+        self.overlay_button.hide()
+        self.span_buttons: dict[str, QPushButton] = {}
+        for text, minutes in SPANS:
+            b = button(text, f"Show {'the whole session' if minutes is None else text}",
+                       slot=partial(self.set_span, minutes, text))
+            b.setToolTip("The whole session" if minutes is None else f"The last {text}")
+            b.setCheckable(True)
+            self.span_buttons[text] = b
+        self.span_chosen = False
+        self.span_buttons["2 h"].setChecked(True)
+
+    def _lane_series(self, spec: LaneSpec | str) -> tuple[str, ...]:
+        """The lane's series (or limits), with only the sedation scale this protocol uses."""
+        unused = "rass" if self.protocol.sedation_scale == "moaas" else "moaas"
+        names = spec.series if isinstance(spec, LaneSpec) else ()
+        return tuple(n for n in names if n != unused)
+
+    def _small_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSize(8)
+        return font
+
+    def _rass(self) -> bool:
+        return self.protocol.sedation_scale == "rass"
+
+    def _y_range(self, spec: LaneSpec) -> tuple[float, float]:
+        return (-5, 4) if spec.key == "sed" and self._rass() else spec.y_range
+
+    def _ticks(self, spec: LaneSpec) -> tuple[float, ...]:
+        return (-5, 0, 4) if spec.key == "sed" and self._rass() else spec.ticks
+
+    def _title(self, spec: LaneSpec) -> str:
+        if spec.key == "sed":
+            return "RASS" if self._rass() else "MOAA/S"
+        return spec.title
+
+    def _scatter(self, plot: pg.PlotItem, *, brush: object = "auto", color: str = "#999999",
+                 symbol: str = "o") -> pg.ScatterPlotItem:
+        item = pg.ScatterPlotItem(size=9, pen=pg.mkPen(color, width=1),
+                                  brush=None if brush is None else pg.mkBrush(color),
+                                  symbol=symbol)
+        item.setVisible(False)
+        plot.addItem(item)
+        return item
+
+    def _add_series(self, plot: pg.PlotItem, name: str) -> None:
+        color = theme.series_color(name)
+        style = Qt.PenStyle.DashLine if name == "map" else Qt.PenStyle.SolidLine
+        if name not in ("sbp", "dbp"):
+            self.curves[name] = plot.plot(pen=pg.mkPen(color, width=1, style=style),
+                                          name=LEGEND.get(name))
+        symbol = {"sbp": "t", "dbp": "t1"}.get(name, "o")
+        self.marks[name] = self._scatter(plot, color=color, symbol=symbol)
+        self.artifacts[name] = self._scatter(plot, color="#8C97A3", symbol="x")
+
+    def _layout(self) -> None:
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        top = QHBoxLayout()
+        top.setSpacing(2)
+        top.addWidget(self.readout, 1)
+        top.addWidget(self.key)
+        top.addWidget(self.overlay_button)
+        top.addWidget(self.live_button)
+        for b in self.span_buttons.values():
+            b.setStyleSheet("padding: 1px 6px; min-height: 18px;")
+            top.addWidget(b)
+        box.addLayout(top)
+        box.addWidget(self.glw, 1)
+
+    # -- data ----------------------------------------------------------------
+    def _x(self, t: np.ndarray | float) -> np.ndarray | float:
+        return (t - self.ref) / 60.0
+
+    def refresh(self, now: datetime) -> None:
+        s = self.session
+        ref_dt = s.infusion_started_at or s.opened_at
+        ref = ref_dt.timestamp() if ref_dt else now.timestamp()
+        coarse = self._coarse_view()
+        full = ref != self.ref or s.rebuilds != self._rebuilds or coarse != self._coarse
+        self._coarse = coarse
+        self.ref = ref
+        self._rebuilds = s.rebuilds
+        if full:
+            self._drawn.clear()
+            self._clear_events()
+        band_key = (tuple(sorted(s.limit_overrides.items())), tuple(sorted(s.baseline().items())))
+        if full or band_key != self._band_key:
+            self._band_key = band_key
+            self._draw_bands()
+        for spec in LANES:
+            names = [n for n in self._lane_series(spec)
+                     if len(s.series[n]) != self._drawn.get(n, -1)]
+            if names:
+                new_offscale = False
+                for n in names:
+                    new_offscale |= self._draw_series(n, spec)
+                if new_offscale or full:
+                    self._draw_offscale(spec)
+                if spec.key == "bp":
+                    self._draw_bp_bars()
+        self._add_new_events()
+        self._move_now_line(float(self._x(now.timestamp())))
+        if not self.span_chosen and s.infusion_stopped_at is not None:
+            self._select_span(None, "All")  # after dosing: the whole session
+        if self.following:
+            self._follow(now)
+
+    def _draw_series(self, name: str, spec: LaneSpec) -> bool:
+        """Update one series' items; True when its new points include off-scale ones.
+
+        Only the points added since the last draw are examined, so a 1 Hz sample
+        on a 24 h curve costs little beyond handing the arrays to pyqtgraph."""
+        series = self.session.series[name]
+        before = self._drawn.get(name, 0)
+        self._drawn[name] = len(series)
+        lo, hi = self._y_range(spec)
+        x = self._x_of(name, before)
+        v = self._values(name)
+        fresh = v[before:]
+        fresh_out = bool(((fresh < lo) | (fresh > hi)).any())
+        if before == 0:
+            self._has_offscale[name] = False
+        self._has_offscale[name] = self._has_offscale.get(name, False) or fresh_out
+        art = series.artifact
+        n_art = int(art.sum())
+        if name in self.curves:
+            self._draw_curve(name, x, v, art, before, lo, hi)
+        if len(series) <= SYMBOLS_UP_TO:
+            inside = ~art & (v >= lo) & (v <= hi)
+            self.marks[name].setData(x[inside], v[inside])
+            self.marks[name].setVisible(True)
+        elif before <= SYMBOLS_UP_TO:
+            self.marks[name].clear()
+            self.marks[name].setVisible(False)  # an empty scatter still costs a paint
+        if n_art or self.artifacts[name].data.size:
+            self.artifacts[name].setData(x[art], np.clip(v[art], lo, hi))
+        self.artifacts[name].setVisible(n_art > 0)
+        return fresh_out
+
+    def _draw_curve(self, name: str, x: np.ndarray, v: np.ndarray, art: np.ndarray,
+                    before: int, lo: float, hi: float) -> None:
+        ok = ~art
+        env = self._envelopes.get(name)
+        if before == 0 or env is None or env.count != int(ok[:before].sum()):
+            env = self._envelopes[name] = Envelope()
+            before = 0
+        env.extend(x[before:][ok[before:]] * 60.0, v[before:][ok[before:]])
+        if len(x) > ENVELOPE_FROM and self._coarse_view():
+            ex, ey = env.points()
+            x_draw, y_draw = ex / 60.0, ey
+        elif art.any():
+            x_draw, y_draw = x[ok], v[ok]
+        else:
+            x_draw, y_draw = x, v
+        if self._has_offscale[name]:
+            y_draw = np.clip(y_draw, lo, hi)
+        # Values are validated finite in the core: skip pyqtgraph's per-call check.
+        self.curves[name].setData(x_draw, y_draw, skipFiniteCheck=True)
+
+    def _coarse_view(self) -> bool:
+        """True when one pixel spans more than half an envelope bucket."""
+        vb = self.plots["bp"].getViewBox()
+        (left, right), _ = vb.viewRange()
+        width = max(1.0, vb.width())
+        return (right - left) * 60.0 / width > BUCKET_S / 2
+
+    def _x_of(self, name: str, before: int) -> np.ndarray:
+        """Minutes since the reference for a series, extended only by its new points."""
+        t = self.session.series[name].t
+        cached = self._xs.get(name)
+        if before == 0 or cached is None or len(cached) != before:
+            xs = np.asarray(self._x(t))
+        else:
+            xs = np.concatenate([cached, np.asarray(self._x(t[before:]))])
+        self._xs[name] = xs
+        return xs
+
+    def _values(self, name: str) -> np.ndarray:
+        """The series in its lane's (left-axis) units."""
+        v = self.session.series[name].v
+        return v * RIGHT_AXIS[name][0] if name in RIGHT_AXIS else v
+
+    def _draw_offscale(self, spec: LaneSpec) -> None:
+        lo, hi = self._y_range(spec)
+        xs, ys = [], []
+        for name in self._lane_series(spec):
+            series = self.session.series[name]
+            ok = ~series.artifact
+            v = self._values(name)
+            out = ok & ((v < lo) | (v > hi))
+            xs.append(self._x(series.t[out]))
+            ys.append(np.clip(v[out], lo, hi))
+        x_all = np.concatenate(xs) if xs else np.empty(0)
+        y_all = np.concatenate(ys) if ys else np.empty(0)
+        # A device stuck off-scale for hours would make this layer huge; the clipped
+        # curve already hugs the edge, so mark only the most recent points.
+        x_all, y_all = x_all[-MAX_OFFSCALE_MARKS:], y_all[-MAX_OFFSCALE_MARKS:]
+        self.offscale[spec.key].setData(x_all, y_all)
+        self.offscale[spec.key].setVisible(len(x_all) > 0)
+
+    def _draw_bp_bars(self) -> None:
+        sbp, dbp = self.session.series["sbp"], self.session.series["dbp"]
+        _common, i, j = np.intersect1d(sbp.seq, dbp.seq, return_indices=True)
+        keep = ~sbp.artifact[i] & ~dbp.artifact[j]
+        i, j = i[keep], j[keep]
+        x = np.repeat(self._x(sbp.t[i]), 2)
+        y = np.empty(len(i) * 2)
+        y[0::2] = np.clip(sbp.v[i], 40, 220)
+        y[1::2] = np.clip(dbp.v[j], 40, 220)
+        self.bp_bars.setData(x, y, connect="pairs")
+
+    def _draw_bands(self) -> None:
+        """A labelled line at every limit that alarms (high red, medium amber; DBP's
+        dotted, so systolic and diastolic limits are told apart), and the baseline
+        rise limits dashed."""
+        for items in self.bands.values():
+            for plot_item, item in items:
+                plot_item.removeItem(item)
+        self.bands.clear()
+        for spec in LANES:
+            plot = self.plots[spec.key]
+            items = []
+            for param in self._lane_series(spec) if spec.key == "sed" else spec.limits_from:
+                lim = effective_limits(self.session, self.protocol, param)
+                style = Qt.PenStyle.DotLine if param == "dbp" else Qt.PenStyle.SolidLine
+                for side, sym in (("high", "≥"), ("low", "≤")):
+                    tiers = [(tier, lim[f"{tier}_{side}"]) for tier in ("medium", "high")
+                             if f"{tier}_{side}" in lim]
+                    if not tiers:
+                        continue
+                    # One label per side: both thresholds, on the outermost line.
+                    text = f"{LIMIT_LABEL.get(param, param)} " + " ".join(
+                        f"{sym}{fmt(v)}" for _t, v in tiers)
+                    for i, (tier, value) in enumerate(tiers):
+                        last = i == len(tiers) - 1
+                        line = pg.InfiniteLine(
+                            pos=value, angle=0,
+                            pen=pg.mkPen(theme.alarm_text(tier), width=1, style=style),
+                            label=text if last else None,
+                            labelOpts={"position": 0.1 if param == "dbp" else 0.0,
+                                       "color": theme.current().text,
+                                       "anchors": [(0, 1), (0, 1)] if side == "high"
+                                       else [(0, 0), (0, 0)]})
+                        line.setZValue(-5)
+                        if last:
+                            line.label.setFont(self._small_font())
+                        plot.addItem(line, ignoreBounds=True)
+                        items.append((plot, line))
+                rel = (self.protocol.get("relative") or {}).get(param, {})
+                base = self.session.baseline().get(param)
+                if base is not None and rel.get("medium_rise") is not None:
+                    color = theme.alarm_text("medium")
+                    line = pg.InfiniteLine(
+                        pos=base + rel["medium_rise"], angle=0,
+                        pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine),
+                        label=f"{LIMIT_LABEL.get(param, param)} baseline {fmt(base)} "
+                              f"+{fmt(rel['medium_rise'])}",
+                        labelOpts={"position": 0.3, "color": color,
+                                   "anchors": [(0, 1), (0, 1)]})
+                    line.label.setFont(self._small_font())
+                    plot.addItem(line, ignoreBounds=True)
+                    items.append((plot, line))
+            self.bands[spec.key] = items
+
+    def _clear_events(self) -> None:
+        for plot, line in self.event_lines:
+            plot.removeItem(line)
+        self.event_lines.clear()
+        self.event_labels.clear()
+        self._events_seen = 0
+
+    def _add_new_events(self) -> None:
+        """Add lines for event entries appended since the last refresh (a correction
+        triggers a rebuild, which clears and redraws them all)."""
+        events = self.session.events
+        pen = pg.mkPen(theme.current().dim, width=1, style=Qt.PenStyle.DotLine)
+        for ev in events[self._events_seen:]:
+            if ev.kind not in EVENT_KINDS:
+                continue
+            entry = self.session.entries.get(ev.seq)
+            if entry is None or entry.struck:
+                continue
+            x = float(self._x(entry.observed_at.timestamp()))
+            text = EVENT_TEXT.get(entry.kind) or str(entry.payload.get("label")
+                                                     or entry.payload.get("drug", ""))
+            short = text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…"
+            for row, plot in enumerate(self.plots.values()):
+                line = pg.InfiniteLine(pos=x, angle=90, pen=pen,
+                                       label=short if row == 0 else None,
+                                       labelOpts={"position": LABEL_ROWS[0],
+                                                  "color": theme.current().text,
+                                                  "anchors": [(0, 0), (0, 0)]})
+                if row == 0:
+                    line.label.setToolTip(f"{entry.observed_at.astimezone():%H:%M} {text}")
+                    self.event_labels.append((x, short, line))
+                plot.addItem(line, ignoreBounds=True)
+                self.event_lines.append((plot, line))
+        self._events_seen = len(events)
+        self._stack_event_labels()
+
+    def _stack_event_labels(self) -> None:
+        """Put each label on the first row where it does not touch the one before it
+        (in pixels at the current zoom); past the last row, labels are dropped and
+        the line keeps its tooltip."""
+        if not self.event_labels:
+            return
+        vb = self.plots["bp"].getViewBox()
+        (left, right), _ = vb.viewRange()
+        px_per_min = max(vb.width(), 1.0) / max(right - left, 1e-6)
+        ends = [-1e9] * len(LABEL_ROWS)
+        edge = right * px_per_min
+        for x, _short, line in sorted(self.event_labels, key=lambda e: e[0]):
+            width = line.label.textItem.boundingRect().width() + 8
+            start = x * px_per_min
+            # Near the right edge the label goes to the left of its line.
+            flip = start + width > edge
+            if flip:
+                start -= width
+            row = next((i for i, end in enumerate(ends) if start > end + 4), None)
+            line.label.setVisible(row is not None)
+            if row is None:
+                continue
+            ends[row] = start + width
+            line.label.anchors = [(1, 0), (1, 0)] if flip else [(0, 0), (0, 0)]
+            line.label.setPosition(LABEL_ROWS[row])
+
+    # -- the previous session, faint, for comparison ----------------------------
+    def set_previous(self, previous: Session | None) -> None:
+        """Overlay the previous session's BP, HR and dissociation, aligned on its infusion
+        start (x = minutes since that start), faint and dashed, behind today's curves."""
+        for plot, item in self.overlay:
+            plot.removeItem(item)
+        self.overlay = []
+        if previous is None or previous.opened_at is None:
+            self.overlay_button.hide()
+            return
+        ref = (previous.infusion_started_at or previous.opened_at).timestamp()
+        for lane, name in (("bp", "sbp"), ("bp", "dbp"), ("hr", "hr"),
+                           ("scores", "dissociation")):
+            series = previous.series[name]
+            keep = ~series.artifact
+            colour = QColor(theme.series_color(name))
+            colour.setAlpha(150)
+            x, v = (series.t[keep] - ref) / 60.0, series.v[keep]
+            marks = {"symbol": "o", "symbolSize": 5, "symbolPen": None,
+                     "symbolBrush": colour} if len(x) <= SYMBOLS_UP_TO else {}
+            item = pg.PlotDataItem(x, v, pen=pg.mkPen(colour, width=1,
+                                                      style=Qt.PenStyle.DashLine), **marks)
+            item.setZValue(-5)
+            self.plots[lane].addItem(item)
+            self.overlay.append((self.plots[lane], item))
+        from monitor.patient_series import extreme
+        peak = extreme(previous, "sbp")
+        when = previous.opened_at.astimezone().strftime("%Y-%m-%d")
+        self.overlay_button.setText(f"Last session {when}" + (
+            "" if peak is None else f": SBP peak {fmt(peak.value)} at {fmt(peak.minute)} min"))
+        self.overlay_button.setChecked(True)
+        self.overlay_button.show()
+
+    def _on_overlay_toggled(self) -> None:
+        checked = self.overlay_button.isChecked()
+        for _plot, item in self.overlay:
+            item.setVisible(checked)
+
+    # -- following and crosshair -----------------------------------------------
+    def _move_now_line(self, x_now: float) -> None:
+        """Move "now" only when it moves by a pixel: moving an item repaints its lane,
+        and at a 24 h span a second is a fraction of a pixel."""
+        vb = self.plots["bp"].getViewBox()
+        (left, right), _ = vb.viewRange()
+        px_per_min = max(vb.width(), 1.0) / max(right - left, 1e-6)
+        if abs(x_now - self._now_x) * px_per_min < 1.0:
+            return
+        self._now_x = x_now
+        for line in self.now_lines:
+            line.setPos(x_now)
+
+    def set_span(self, minutes: float | None, text: str) -> None:
+        """A span button: the last 30 min, 1 h, 2 h, or the whole session."""
+        self.span_chosen = True
+        self._select_span(minutes, text)
+
+    def _select_span(self, minutes: float | None, text: str) -> None:
+        self.window_min = minutes
+        for name, b in self.span_buttons.items():
+            b.setChecked(name == text)
+        self.following = True
+        self.live_button.hide()
+        if self._last_now is not None:
+            self._follow(self._last_now, force=True)
+
+    def _follow(self, now: datetime, force: bool = False) -> None:
+        """Keep the newest data in view with headroom on the right, so the linked
+        lanes are re-ranged every few minutes rather than on every sample."""
+        self._last_now = now
+        x_now = float(self._x(now.timestamp()))
+        opened = self.session.opened_at.timestamp() if self.session.opened_at else self.ref
+        x_start = float(self._x(opened))
+        (left, right), _ = self.plots["bp"].getViewBox().viewRange()
+        if self.window_min is None:  # whole session, re-ranged only when "now" nears the edge
+            if not force and abs(left - x_start) < 1e-6 and x_now <= right - 0.25:
+                return
+            end = x_now + max(2.0, 0.05 * (x_now - x_start))
+            self.plots["bp"].setXRange(x_start, max(end, x_start + 10), padding=0)
+            return
+        follow_left = max(x_start, right - self.window_min)
+        if force:
+            left = follow_left - 1  # re-range now
+        if (abs(left - follow_left) < 1e-6 and left <= x_now <= right - 0.25
+                and right - left >= 10.0):
+            return  # already a live view, newest point inside it
+        headroom = max(2.0, 0.04 * min(self.window_min, x_now - x_start + 2.0))
+        new_right = max(x_now + headroom, x_start + 10.0)  # at least 10 min across
+        self.plots["bp"].setXRange(max(x_start, new_right - self.window_min), new_right,
+                                   padding=0)
+
+    def _on_user_scrolled(self, *_: object) -> None:
+        if self.following:
+            self.following = False
+            self.live_button.show()
+
+    def go_live(self) -> None:
+        self.following = True
+        self.live_button.hide()
+        if self._last_now is not None:
+            self._follow(self._last_now)
+
+    def _on_mouse_moved(self, pos: object) -> None:
+        plot = next((p for p in self.plots.values() if p.sceneBoundingRect().contains(pos)),
+                    None)
+        if plot is None:
+            for line in self.cursor_lines:
+                line.setVisible(False)
+            return
+        x = plot.getViewBox().mapSceneToView(pos).x()
+        self.show_crosshair(x)
+
+    def show_crosshair(self, x: float) -> str:
+        for line in self.cursor_lines:
+            line.setPos(x)
+            line.setVisible(True)
+        t = self.ref + x * 60.0
+        parts = [f"{datetime.fromtimestamp(t):%H:%M} ({x:+.0f} min)"]
+        for name in CHARTED:
+            series = self.session.series[name]
+            i = int(np.searchsorted(series.t, t, side="right")) - 1
+            if i >= 0 and t - series.t[i] <= 15 * 60:
+                mark = " (artifact)" if series.artifact[i] else ""
+                parts.append(f"{READOUT_NAME[name]} {fmt(float(series.v[i]))}{mark}")
+        text = "  ".join(parts)
+        self.readout.setText(text)
+        return text

@@ -1,0 +1,1 @@
+"""Shared by every part of the window: form helpers, theme, wording, time fields, errors."""

@@ -1,0 +1,55 @@
+"""A small modal confirmation, centred on the window where the nurse is looking.
+Enter confirms, Escape cancels. It opens without blocking (``open``), so the
+rest of the window keeps repainting and tests can click its buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QVBoxLayout, QWidget
+
+from ui.common.forms import button, label
+
+
+class ConfirmDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None, *, title: str = "Confirm") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self._action: Callable[[], object] | None = None
+        self.question = label("", pt=14, bold=True, name="Confirm question")
+        self.question.setWordWrap(True)
+        self.question.setMinimumWidth(360)
+        self.confirm_button = button("Confirm", primary=True, slot=self.accept)
+        self.cancel_button = button("Cancel", slot=self.reject)
+        self.confirm_button.setDefault(True)
+        box = QVBoxLayout(self)
+        box.addWidget(self.question)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.confirm_button)
+        row.addWidget(self.cancel_button)
+        box.addLayout(row)
+        self.accepted.connect(self._run)
+        self.rejected.connect(self._drop)
+
+    def ask(self, question: str, action: Callable[[], object], *,
+            confirm_text: str = "Confirm") -> None:
+        """Show ``question``; run ``action`` only when the nurse confirms."""
+        self._action = action
+        self.question.setText(question)
+        self.confirm_button.setText(confirm_text)
+        self.adjustSize()
+        self.open()
+        self.confirm_button.setFocus()
+
+    def pending(self) -> bool:
+        return self._action is not None and self.isVisible()
+
+    def _drop(self) -> None:
+        self._action = None
+
+    def _run(self) -> None:
+        action, self._action = self._action, None
+        if action is not None:
+            action()

@@ -1,0 +1,1 @@
+"""Bedside monitors: listen for them, bind one to the session."""

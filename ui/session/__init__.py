@@ -1,0 +1,1 @@
+"""One open session: header, values, entry panels, log, alarms, discharge, export."""

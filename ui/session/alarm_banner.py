@@ -1,0 +1,326 @@
+"""The alarm banner: above everything, one row per parameter (its highest
+priority reason large, the others listed under it), at most two rows, then
+"+N more". High flashes at about 2 Hz, medium at about 0.5 Hz, low is steady;
+every alarm carries a word and a symbol as well as its colour; acknowledged
+rows are outlined and steady. Acknowledge a row (every alarm in it) with an
+action from the list: Ctrl+K then Enter. The 2-minute audio pause with its
+countdown lives here too."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from monitor.recorder import ACK_ACTIONS
+from monitor.rules.engine import Evaluation
+from monitor.session import AlarmState
+from ui.common import theme
+from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
+from ui.sound.sound_panel import SoundPanel
+
+MAX_ROWS = 2
+
+
+def elapsed(now: datetime, then: datetime) -> str:
+    s = int((now - then).total_seconds())
+    return f"{s // 60} min" if s >= 60 else f"{s} s"
+
+
+def group_by_parameter(alarms: list[AlarmState]) -> list[list[AlarmState]]:
+    """One group per parameter, its alarms highest priority first; groups with an
+    unacknowledged alarm first, then by their highest priority, then oldest first."""
+    groups: dict[str, list[AlarmState]] = {}
+    for a in alarms:
+        groups.setdefault(a.parameter or a.key, []).append(a)
+    for g in groups.values():
+        g.sort(key=lambda a: (a.acknowledged, -a.rank, a.raised_at))
+    return sorted(groups.values(), key=lambda g: (
+        all(a.acknowledged for a in g), -max(a.rank for a in g), g[0].raised_at))
+
+
+class AlarmRow(QFrame):
+    """One parameter: its highest-priority reason large, the others listed under it.
+    Acknowledged rows are outlined, steady and say who acknowledged them when."""
+
+    acknowledge_requested = Signal(object)  # list of alarm ids
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.alarm_ids: list[int] = []
+        self._pending: list[int] = []
+        self.priority = "low"
+        self.flashing = False
+        self.acknowledged = False
+        self.lit = True
+        self.tag = label("", pt=15, bold=True, name="Alarm priority")
+        self.text = label("", pt=15, bold=True, name="Alarm message", fit=True)
+        self.others = label("", name="Other alarms of this parameter", fit=True)
+        self.detail = label("", name="Alarm detail", fit=True)
+        self.ack = button("Acknowledge", "Acknowledge alarm",
+                          slot=lambda: self.acknowledge_requested.emit(self.pending_ids()))
+        box = QHBoxLayout(self)
+        box.setContentsMargins(8, 0, 8, 0)
+        box.addWidget(self.tag)
+        texts = QVBoxLayout()
+        texts.setSpacing(0)
+        texts.addWidget(self.text)
+        texts.addWidget(self.others)
+        box.addLayout(texts, 1)
+        box.addWidget(self.detail)
+        box.addWidget(self.ack)
+
+    @property
+    def alarm_id(self) -> int:
+        return self.alarm_ids[0] if self.alarm_ids else 0
+
+    def pending_ids(self) -> list[int]:
+        return list(self._pending)
+
+    def show_group(self, group: list[AlarmState], messages: list[str], now: datetime,
+                   present: list[bool], shortcut: str = "") -> None:
+        top = group[0]
+        self.alarm_ids = [a.alarm_id for a in group]
+        self._pending = [a.alarm_id for a in group if not a.acknowledged]
+        self.acknowledged = not self._pending
+        self.priority = max(group, key=lambda a: a.rank).priority
+        self.tag.setText(f"{theme.PRIORITY_SYMBOL[self.priority]} "
+                         f"{theme.PRIORITY_WORD[self.priority]}")
+        # The core names a parameter's other reasons in its alarm: "SBP 186 ≥ 180 (also: …)".
+        first, _, also = messages[0].partition(" (also: ")
+        self.text.setText(first)
+        others = [r for r in also.removesuffix(")").split("; ") if r] if also else []
+        others += [f"{m} ({theme.PRIORITY_WORD[a.priority].lower()})"
+                   for a, m in zip(group[1:], messages[1:], strict=True)]
+        self.others.setText("also: " + "; ".join(others) if others else "")
+        self.others.setVisible(bool(others))
+        state = []
+        if self.acknowledged:
+            last = max(group, key=lambda a: a.acknowledged_at)  # type: ignore[arg-type,return-value]
+            state.append(f"ack'd by {last.acknowledged_by} "
+                         f"{last.acknowledged_at.astimezone():%H:%M}")  # type: ignore[union-attr]
+        if not present[0]:
+            state.append("LATCHED: back in range, acknowledge to clear")
+        state.append(f"{elapsed(now, top.raised_at)} ago")
+        self.detail.setText(" · ".join(state))
+        self.ack.setVisible(not self.acknowledged)
+        self.ack.setText(f"Acknowledge  {shortcut}".strip())
+        self.flashing = self.priority in theme.FLASH_HALF_PERIOD_MS and not self.acknowledged
+        self.paint(True)
+
+    def paint(self, lit: bool) -> None:
+        self.lit = lit
+        color = theme.PRIORITY_COLOR[self.priority]
+        if self.acknowledged:  # outlined and steady: seen, still there
+            self.setStyleSheet(f"AlarmRow {{ background: {theme.current().panel}; "
+                               f"border: 2px dashed {color}; }} QLabel {{ color: "
+                               f"{theme.alarm_text(self.priority)}; }}")
+            return
+        bg = color if lit else theme.current().panel
+        fg = theme.PRIORITY_TEXT[self.priority] if lit else theme.alarm_text(self.priority)
+        self.setStyleSheet(f"AlarmRow {{ background: {bg}; border: 3px solid {color}; }}"
+                           f" QLabel {{ color: {fg}; }}")
+
+
+class AckPanel(QFrame):
+    """The acknowledge step: Enter anywhere in it confirms."""
+
+    enter_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.enter_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class AlarmBanner(RecorderPanel):
+    more_requested = Signal()
+
+    def _setup_ui(self) -> None:
+        self.sound = SoundPanel(self.recorder, self._nurse)
+        self.calm = label("✓ No active alarms", "dim", pt=13, name="Alarm status")
+        self.rows = [AlarmRow(self) for _ in range(MAX_ROWS)]
+        for row in self.rows:
+            row.acknowledge_requested.connect(self._on_acknowledge_requested)
+            row.hide()
+        self.more = button("", "More alarms", slot=self.more_requested.emit)
+        self.more.hide()
+        self.ack_panel = AckPanel()
+        self.ack_panel.setStyleSheet("AckPanel { border: 3px solid #56B4E9; }")
+        self.ack_panel.enter_pressed.connect(self.confirm_ack)
+        self.ack_for = label("", bold=True, fit=True)
+        self.action = QComboBox()
+        self.action.addItems(ACK_ACTIONS)
+        self.action.setAccessibleName("Action taken")
+        self.comment = line_edit("Acknowledge comment", "comment (optional)")
+        self.comment.returnPressed.connect(self.confirm_ack)
+        self.ack_confirm = button("Confirm acknowledge", primary=True, slot=self.confirm_ack)
+        self.ack_cancel = button("Cancel", "Cancel acknowledge", slot=self._hide_ack)
+        self.ack_error = error_label("Acknowledge error")
+        self.errors = InlineErrors(self.ack_error, {})
+        self.pause = button("Pause audio 2:00", "Pause audio", slot=self.pause_audio)
+        self.pending_ids: list[int] = []
+        self._ack_row: AlarmRow | None = None
+        self.flash_timers: dict[str, QTimer] = {}
+        for priority, half in theme.FLASH_HALF_PERIOD_MS.items():
+            timer = QTimer(self)
+            timer.setInterval(half)
+            timer.timeout.connect(lambda p=priority: self._on_flash(p))
+            self.flash_timers[priority] = timer
+
+    def _layout(self) -> None:
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        self.top = top = QHBoxLayout()
+        top.setSpacing(10)
+        top.addWidget(self.calm)
+        top.addWidget(self.more)
+        top.addWidget(self.pause)
+        top.addWidget(self.sound)
+        box.addLayout(top)
+        for row in self.rows:
+            box.addWidget(row)
+        ack = QHBoxLayout(self.ack_panel)
+        ack.setContentsMargins(8, 0, 8, 0)
+        for w in (self.ack_for, self.action, self.comment, self.ack_confirm, self.ack_cancel):
+            ack.addWidget(w)
+        ack.addWidget(self.ack_error)
+        self.ack_error.setWordWrap(False)
+        box.addWidget(self.ack_panel)
+        box.addWidget(self.sound.form)
+        self.ack_panel.hide()
+
+    def host(self, items: tuple[QWidget, ...]) -> None:
+        """Take the window's row items (sessions button, notices, theme button) into
+        the top row: the first on the left, the last on the right."""
+        first, *middle, last = items
+        self.top.insertWidget(0, first)
+        at = self.top.indexOf(self.more)
+        for i, w in enumerate(middle):
+            self.top.insertWidget(at + i, w, 1 if i < 2 else 0)
+        self.top.addWidget(last)
+
+    # -- showing -------------------------------------------------------------
+    def refresh(self, ev: Evaluation) -> None:
+        s = self.recorder.session
+        alarms = s.active_alarms()
+        self.groups = group_by_parameter(alarms)
+        first_unacked = True
+        for row, group in zip(self.rows, self.groups, strict=False):
+            pending = any(not a.acknowledged for a in group)
+            row.show_group(group, [ev.live_message(a.key, a.message) for a in group], ev.now,
+                           [a.key in ev.conditions for a in group],
+                           "Ctrl+K" if pending and first_unacked else "")
+            first_unacked = first_unacked and not pending
+            row.setVisible(row is not self._ack_row)
+        for row in self.rows[len(self.groups):]:
+            row.alarm_ids = []
+            row.hide()
+        extra = self.groups[len(self.rows):]
+        n_extra = sum(len(g) for g in extra)
+        self.more.setText(f"+{n_extra} more" if extra else "")
+        self.more.setToolTip("; ".join(a.message for g in extra for a in g))
+        self.more.setVisible(bool(extra))
+        self.calm.setText("✓ No active alarms" if not alarms else
+                          f"{len(alarms)} active alarm{'s' if len(alarms) > 1 else ''}")
+        pause = s.audio_pause
+        if pause is not None and ev.now < pause.until:
+            left = int((pause.until - ev.now).total_seconds())
+            self.pause.setText(f"Audio paused {left // 60}:{left % 60:02d}")
+            self.pause.setEnabled(False)
+        else:
+            self.pause.setText("Pause audio 2:00")
+            self.pause.setEnabled(bool(alarms))
+        self._run_flash({r.priority for r in self.rows if r.isVisible() and r.flashing})
+        self.sound.refresh(ev.now)
+        unacked = {a.alarm_id for a in alarms if not a.acknowledged}
+        if self.pending_ids and not unacked.intersection(self.pending_ids):
+            self._hide_ack()
+
+    def _run_flash(self, wanted: set[str]) -> None:
+        for priority, timer in self.flash_timers.items():
+            if priority in wanted and not timer.isActive():
+                timer.start()
+            elif priority not in wanted and timer.isActive():
+                timer.stop()
+
+    def _on_flash(self, priority: str) -> None:
+        for row in self.rows:
+            if row.isVisible() and row.flashing and row.priority == priority:
+                row.paint(not row.lit)
+
+    def stop(self) -> None:
+        self._run_flash(set())
+        self.sound.stop()
+
+    # -- acting --------------------------------------------------------------
+    def _on_acknowledge_requested(self, alarm_ids: list[int]) -> None:
+        alarms = [self.recorder.session.alarms[i] for i in alarm_ids]
+        if not alarms:
+            return
+        self.pending_ids = list(alarm_ids)
+        what = alarms[0].message + (f" and {len(alarms) - 1} more" if len(alarms) > 1 else "")
+        self.ack_for.setText(f"Acknowledge “{what}” — action:")
+        # The form takes the row's place, so nothing below moves.
+        row = next((r for r in self.rows if alarm_ids[0] in r.alarm_ids), None)
+        if self._ack_row is not None:
+            self._ack_row.show()
+        self._ack_row = row
+        box = self.layout()
+        if row is not None and isinstance(box, QBoxLayout):
+            box.insertWidget(box.indexOf(row), self.ack_panel)
+            row.hide()
+        self.ack_panel.show()
+        self.action.setFocus()
+
+    def acknowledge_top(self) -> None:
+        """Ctrl+K: the first row with an unacknowledged alarm (then Enter confirms)."""
+        for group in getattr(self, "groups", []):
+            pending = [a.alarm_id for a in group if not a.acknowledged]
+            if pending:
+                self._on_acknowledge_requested(pending)
+                return
+
+    def confirm_ack(self) -> bool:
+        """Acknowledge every alarm of the row, with the one action and comment."""
+        if not self.pending_ids:
+            return False
+        for alarm_id in list(self.pending_ids):
+            alarm = self.recorder.session.alarms.get(alarm_id)
+            if alarm is None or alarm.acknowledged or not alarm.active:
+                continue
+            done = self.errors.call(partial(self.recorder.acknowledge, self._nurse(), alarm_id,
+                                            self.action.currentText(), self.comment.text()))
+            if done is None:
+                return False
+        self._hide_ack()
+        return True
+
+    def _hide_ack(self) -> None:
+        self.pending_ids = []
+        self.comment.clear()
+        self.ack_panel.hide()
+        if self._ack_row is not None:
+            self._ack_row.setVisible(bool(self._ack_row.alarm_ids))
+            self._ack_row = None
+
+    def pause_audio(self) -> None:
+        self.errors.call(lambda: self.recorder.pause_audio(self._nurse()))
+
+    def visible_messages(self) -> list[str]:
+        return [f"{r.tag.text()} {r.text.text()}" for r in self.rows if r.isVisible()]
+
+
+

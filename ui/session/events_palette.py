@@ -1,0 +1,128 @@
+"""Quick events with one click or Alt+1…9 (window-wide), medications and
+free-text notes; every entry may carry the time it happened."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
+
+from monitor.events import Event
+from monitor.recorder import DRUG_EVENTS, QUICK_EVENTS, ROUTES
+from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
+from ui.common.texts import clock
+from ui.common.timefield import observed_at
+
+
+class EventsPalette(RecorderPanel):
+
+    def _setup_ui(self) -> None:
+        self.quick_buttons = {}
+        self.shortcuts: list[QShortcut] = []
+        for i, (code, text) in enumerate(QUICK_EVENTS.items()):
+            # The number is the Alt+number shortcut, which works anywhere in the window.
+            short = _short(text)
+            b = button(f"{i + 1}  {short}" if i < 9 else short, f"Quick event {text}",
+                       slot=partial(self.quick, code))
+            b.setToolTip(text + (f" (Alt+{i + 1})" if i < 9 else ""))
+            b.setStyleSheet("text-align: left; padding: 2px 6px; min-height: 22px;")
+            self.quick_buttons[code] = b
+        self.drug_dose = line_edit("Drug event dose mg", "dose mg", 90)
+        self.med_drug = line_edit("Medication", "drug", 150)
+        self.med_dose = line_edit("Medication dose", "dose", 70)
+        self.med_unit = QComboBox()
+        self.med_unit.addItems(["mg", "mcg", "g", "mL", "units"])
+        self.med_unit.setAccessibleName("Medication unit")
+        self.med_route = QComboBox()
+        self.med_route.addItems(ROUTES)
+        self.med_route.setAccessibleName("Medication route")
+        self.med_reason = line_edit("Medication reason", "reason", 150)
+        self.med_button = button("Give medication", slot=self.medication)
+        self.note = line_edit("Note", "free-text note")
+        self.note.returnPressed.connect(self.add_note)
+        self.note_button = button("Add note", slot=self.add_note)
+        self.time = line_edit("Event time", "now", 80)
+        self.time_error = error_label("Event time error")
+        self.last = label("", "saved", name="Last event")
+        self.general = error_label("Event error")
+        self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error)})
+
+    def _layout(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.addLayout(hrow(label("Alt+1…9 record these from anywhere", "dim")))
+        outer.addLayout(hrow(label("Time (blank = now)", "dim"), self.time, self.time_error))
+        grid = QGridLayout()
+        grid.setVerticalSpacing(2)
+        columns = 4  # 22 quick events in 6 short rows: medication and note stay on screen
+        for i, b in enumerate(self.quick_buttons.values()):
+            grid.addWidget(b, i // columns, i % columns)
+        outer.addLayout(grid)
+        outer.addLayout(hrow(label("Dose for a drug given above (mg)", "dim"), self.drug_dose))
+        outer.addWidget(label("Medication", bold=True))
+        outer.addLayout(hrow(self.med_drug, self.med_dose, self.med_unit, self.med_route))
+        outer.addLayout(hrow(self.med_reason, self.med_button))
+        outer.addWidget(label("Note", bold=True))
+        outer.addLayout(hrow(self.note, self.note_button, stretch=False))
+        outer.addWidget(self.last)
+        outer.addWidget(self.general)
+        outer.addStretch(1)
+
+    def install_shortcuts(self, host: QWidget) -> None:
+        """Alt+1…9 on ``host`` (the session page): they work whatever is open and
+        never type into a field."""
+        for i, code in enumerate(list(QUICK_EVENTS)[:9]):
+            sc = QShortcut(QKeySequence(f"Alt+{i + 1}"), host)
+            sc.activated.connect(lambda c=code: self.quick(c))
+            self.shortcuts.append(sc)
+
+    def _when(self) -> datetime | None:
+        return observed_at(self.time.text(), self.recorder.clock.now())
+
+    def _done(self, event: Event | None, text: str) -> Event | None:
+        if event is not None:
+            self.last.setText(f"✓ {text}, {clock(event.observed_at)}")
+            self.time.clear()
+        return event
+
+    def quick(self, code: str) -> Event | None:
+        dose = self.drug_dose.text().strip() if code in DRUG_EVENTS else ""
+        event = self.errors.call(lambda: self.recorder.quick_event(
+            self._nurse(), code, dose=dose or None, observed_at=self._when()))
+        if event is not None and dose:
+            self.drug_dose.clear()
+        return self._done(event, QUICK_EVENTS[code])
+
+    def medication(self) -> Event | None:
+        event = self.errors.call(lambda: self.recorder.give_medication(
+            self._nurse(), self.med_drug.text(), self.med_dose.text(),
+            self.med_unit.currentText(), self.med_route.currentText(), self.med_reason.text(),
+            observed_at=self._when()))
+        if event is not None:
+            for w in (self.med_drug, self.med_dose, self.med_reason):
+                w.clear()
+        return self._done(event, "Medication")
+
+    def add_note(self) -> Event | None:
+        event = self.errors.call(lambda: self.recorder.add_note(
+            self._nurse(), self.note.text(), observed_at=self._when()))
+        if event is not None:
+            self.note.clear()
+        return self._done(event, "Note")
+
+    def set_closed(self, closed: bool) -> None:
+        """A closed record takes only notes (addenda)."""
+        for w in (*self.quick_buttons.values(), self.drug_dose, self.med_drug, self.med_dose,
+                  self.med_unit, self.med_route, self.med_reason, self.med_button):
+            w.setEnabled(not closed)
+        self.note_button.setText("Add addendum" if closed else "Add note")
+
+    def is_half_typed(self) -> bool:
+        return any(w.text().strip() for w in (self.note, self.med_drug, self.med_dose))
+
+
+def _short(text: str) -> str:
+    """A button's text: "Antiemetic given" → "Antiemetic", "Diplopia / nystagmus" →
+    "Diplopia"; the whole name is the button's tooltip and what is recorded."""
+    return text.removesuffix(" given").split(" / ")[0]

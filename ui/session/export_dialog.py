@@ -1,0 +1,96 @@
+"""Export dialog: format, destination, de-identify. Writes atomically through
+the core's exporters, so a failure never leaves a half file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QFileDialog, QGridLayout, QWidget
+
+from monitor.errors import MonitorError
+from monitor.formats import FORMATS, SUFFIX
+from monitor.recorder import Recorder
+from monitor.service import Service
+from ui.common.forms import button, error_label, label, line_edit
+from ui.common.input_filter import quiet_wheel
+
+
+def safe_name(text: str) -> str:
+    """Text usable in a file name: letters, digits, - and _ (anything else becomes _)."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
+
+
+class ExportDialog(QDialog):
+    def __init__(self, recorder: Recorder, service: Service, fmt: str = "pdf",
+                 folder: Path | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.recorder = recorder
+        self.service = service
+        self.setWindowTitle("Export session")
+        self.format = QComboBox()
+        self.format.addItems(FORMATS)
+        self.format.setCurrentText(fmt)
+        self.format.setAccessibleName("Export format")
+        self.folder = folder or Path.home()
+        self.path = line_edit("Export destination", "file path", 420)
+        self.browse = button("Browse…", "Browse for destination", slot=self._browse)
+        self.deidentify = QCheckBox("De-identify (no patient identifier, times as offsets, "
+                                    "no free text)")
+        self.deidentify.setAccessibleName("De-identify")
+        self.wide = QCheckBox("CSV: one row per vitals set (wide)")
+        self.wide.setAccessibleName("Wide CSV")
+        self.overwrite = QCheckBox("Overwrite an existing file")
+        self.overwrite.setAccessibleName("Overwrite")
+        self.write_button = button("Export", "Write export", primary=True, slot=self.write)
+        self.cancel_button = button("Close", "Close export dialog", slot=self.reject)
+        self.result_label = label("", "saved", name="Export result")
+        self.error = error_label("Export error")
+        self.format.currentTextChanged.connect(self._suggest)
+        self.deidentify.toggled.connect(self._suggest)
+        self._suggest()
+        grid = QGridLayout(self)
+        grid.addWidget(label("Format", "dim"), 0, 0)
+        grid.addWidget(self.format, 0, 1)
+        grid.addWidget(label("File", "dim"), 1, 0)
+        grid.addWidget(self.path, 1, 1)
+        grid.addWidget(self.browse, 1, 2)
+        grid.addWidget(self.deidentify, 2, 1, 1, 2)
+        grid.addWidget(self.wide, 3, 1, 1, 2)
+        grid.addWidget(self.overwrite, 4, 1, 1, 2)
+        grid.addWidget(self.write_button, 5, 1)
+        grid.addWidget(self.cancel_button, 5, 2)
+        grid.addWidget(self.result_label, 6, 0, 1, 3)
+        grid.addWidget(self.error, 7, 0, 1, 3)
+        quiet_wheel(self)
+
+    def _suggest(self) -> None:
+        s = self.recorder.session
+        who = "deidentified" if self.deidentify.isChecked() else str(
+            s.opening.get("patient_id", "session"))
+        name = f"ketamine-{safe_name(who)}-{s.session_id}{SUFFIX[self.format.currentText()]}"
+        self.path.setText(str(self.folder / name))
+
+    def _browse(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())
+        if chosen:
+            self.path.setText(chosen)
+
+    def write(self) -> Path | None:
+        self.error.hide()
+        fmt = self.format.currentText()
+        target = Path(self.path.text().strip()).expanduser()
+        if not self.path.text().strip():
+            self.error.setText("Export destination: give a file path")
+            self.error.show()
+            return None
+        try:
+            # The record is checked first (cached by head: cheap after the window's check).
+            written, size = self.service.export(
+                self.recorder, fmt, target, deidentify=self.deidentify.isChecked(),
+                wide=self.wide.isChecked(), force=self.overwrite.isChecked())
+        except MonitorError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return None
+        self.result_label.setText(f"✓ Wrote {written} ({size:,} bytes)")
+        return written

@@ -1,0 +1,154 @@
+"""Header, always visible: who, what protocol, phase, dose, what is due, NEWS2."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
+
+from monitor.dosing import rate_text
+from monitor.parameters import fmt
+from monitor.recorder import Recorder
+from monitor.rules.engine import Evaluation
+from ui.common import theme
+from ui.common.forms import label, line_edit
+from ui.common.texts import span
+
+PHASE_TEXT = {"baseline": "BASELINE", "infusing": "INFUSING", "recovery": "RECOVERY",
+              "discharged": "DISCHARGED", "closed": "CLOSED (signed)"}
+
+
+def countdown(seconds: float) -> str:
+    """Time left until an observation is due: 'in 4 min', 'in 30 s'."""
+    s = int(abs(seconds))
+    return f"in {s // 60} min" if s >= 60 else f"in {s} s"
+
+
+class HeaderView(QWidget):
+    def __init__(self, recorder: Recorder, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.recorder = recorder
+        self._setup_ui()
+        self._layout()
+
+    def _setup_ui(self) -> None:
+        self.patient = label("", pt=14, bold=True, name="Patient", fit=True)
+        self.protocol = label("", "dim", name="Protocol", fit=True)
+        self.phase = label("", pt=14, bold=True, name="Phase")
+        self.elapsed = label("", pt=14, name="Time since infusion start")
+        self.rate = label("", pt=14, name="Current rate", fit=True)
+        self.dose = label("", pt=14, bold=True, name="Dose so far", fit=True)
+        self.news2 = label("", pt=14, name="NEWS2")
+        self.min_obs = label("", name="Minimum observation", fit=True)
+        self.overdue = label("", name="Overdue observations", fit=True)
+        self.overdue.setStyleSheet(f"color: {theme.alarm_text('medium')}; font-weight: bold;")
+        self.next_due = label("", name="Next observations due", fit=True)
+        self.link = label("", bold=True, name="Clinic server", fit=True)  # clinic: the spool
+        self.nurse = line_edit("Nurse ID", "nurse ID", 90)
+        self.nurse.setText(str(self.recorder.session.opening.get("nurse_id", "")))
+
+    def _layout(self) -> None:
+        """One row: who, phase, time, rate, dose, NEWS2, nurse. What is due next sits
+        in ``due_widget``, which the session page puts in the banner's top row."""
+        grid = QGridLayout(self)
+        grid.setContentsMargins(6, 0, 6, 0)
+        grid.setHorizontalSpacing(14)
+        for col, w in enumerate((self.patient, self.phase, self.elapsed, self.rate, self.dose,
+                                 self.news2)):
+            grid.addWidget(w, 0, col)
+        nurse_box = QHBoxLayout()
+        nurse_box.addWidget(label("Nurse", "dim"))
+        nurse_box.addWidget(self.nurse)
+        grid.addLayout(nurse_box, 0, 6)
+        grid.setColumnStretch(7, 1)
+        self.due_widget = QWidget()
+        due_box = QHBoxLayout(self.due_widget)
+        due_box.setContentsMargins(0, 0, 0, 0)
+        due_box.setSpacing(12)
+        due_box.addWidget(self.overdue, 2)
+        self.next_title = label("Next:", "dim")
+        due_box.addWidget(self.next_title)
+        due_box.addWidget(self.next_due, 3)
+        due_box.addWidget(self.min_obs, 2)
+        due_box.addWidget(self.link, 2)
+
+    @property
+    def nurse_id(self) -> str:
+        return self.nurse.text().strip()
+
+    def refresh(self, ev: Evaluation) -> None:
+        s = self.recorder.session
+        link = getattr(self.recorder.store, "keep_link", None)  # the clinic log's link
+        self.link.setText(link() if link else "")
+        self.link.setStyleSheet(f"color: {theme.alarm_text('medium')};")
+        o = s.opening
+        now = ev.now
+        name = f" ({o['display_name']})" if o.get("display_name") else ""
+        self.patient.setText(f"{o.get('patient_id')} · {fmt(s.weight_kg)} kg{name}")
+        self.protocol.setText(f"{self.recorder.protocol.name} · {o.get('indication')}")
+        self.patient.setToolTip(f"{self.patient.text()}\n{self.protocol.text()}")
+        self.phase.setText(PHASE_TEXT[s.phase] + (" — PAUSED" if s.paused else ""))
+        start = s.infusion_started_at
+        self.elapsed.setText(f"T+{span((s.discharged_at or now) - start)}" if start
+                             else "not started")
+        self.elapsed.setToolTip("Time since dosing started")
+        self._rate(now)
+        self.dose.setText(f"{s.dose_mg(now):.1f} mg · {s.dose_mg_per_kg(now):.2f} mg/kg")
+        self._news2(ev)
+        self._due(ev, now)
+        mo = ev.min_observation
+        self.min_obs.setVisible(s.phase == "recovery")  # the countdown that matters then
+        if s.phase in ("discharged", "closed"):
+            self.min_obs.setText("Observation ended (discharged)")
+        elif mo is None:
+            minimum = self.recorder.protocol.get("protocol.min_observation_min")
+            self.min_obs.setText(f"Observe ≥ {fmt(minimum)} min "
+                                 + ("after the dose" if s.dose_mode == "single"
+                                    else "after the infusion ends"))
+        elif mo.met:
+            self.min_obs.setText(f"Observation time met ({mo.elapsed_min:.0f} of "
+                                 f"{mo.required_min:.0f} min)")
+        else:
+            self.min_obs.setText(f"Observe {mo.remaining_min:.0f} min more "
+                                 f"(of {mo.required_min:.0f}, from the {mo.counted_from})")
+
+    def _rate(self, now: datetime) -> None:
+        s = self.recorder.session
+        if s.dose_mode == "single" and s.infusion_started_at:
+            self.rate.setText("single dose given")
+            return
+        if s.rate_display is None or s.phase not in ("infusing",):
+            self.rate.setText("rate —")
+            return
+        rate, unit = s.rate_display
+        text = rate_text(rate, unit, s.weight_kg, s.concentration)
+        # While paused nothing runs: show the rate it will resume at, not "= 0.0 mg/h".
+        self.rate.setText(f"PAUSED (resumes at {text})" if s.paused else text)
+
+    def _news2(self, ev: Evaluation) -> None:
+        r = ev.news2
+        if r.total is None:
+            self.news2.setText("NEWS2 —")
+            self.news2.setToolTip(r.response)
+            self.news2.setStyleSheet(f"color: {theme.current().dim};")
+            return
+        color = {"high": theme.alarm_text("high"), "medium": theme.alarm_text("medium"),
+                 "low-medium": theme.alarm_text("medium")}.get(r.band, theme.current().ok)
+        self.news2.setText(f"NEWS2 {r.total} {r.band}")
+        self.news2.setToolTip(r.response)
+        self.news2.setStyleSheet(f"color: {color}; font-weight: bold;")
+
+    def _due(self, ev: Evaluation, now: datetime) -> None:
+        """Overdue first (amber, bold), then what is due next, grouped by time:
+        "Sedation overdue 15 min · BP, HR, SpO2, RR in 10 min"."""
+        overdue = [f"{d.label} overdue {int(d.overdue_s // 60)} min"
+                   for d in ev.schedule if d.overdue]
+        by_time: dict[str, list[str]] = {}
+        for d in ev.schedule:
+            if not d.overdue:
+                by_time.setdefault(countdown(d.overdue_s), []).append(d.label)
+        upcoming = [f"{', '.join(names)} {when}" for when, names in by_time.items()]
+        self.overdue.setText(" · ".join(overdue))
+        self.overdue.setVisible(bool(overdue))
+        self.next_due.setText(" · ".join(upcoming))
+        self.next_title.setVisible(bool(upcoming))

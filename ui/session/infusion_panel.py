@@ -1,0 +1,237 @@
+"""Infusion controls. Every action states its number and unit in a small modal
+confirmation (Enter confirms) before anything is recorded; the optional time
+field back-dates the action to when it was done."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
+
+from monitor.dosing import rate_text
+from monitor.errors import ConfirmationNeeded
+from monitor.events import Event
+from monitor.parameters import fmt
+from monitor.predose import CHECKLIST_ITEMS, checklist_items, latest_checklist
+from monitor.recorder import Recorder
+from monitor.validation import PLAUSIBLE
+from ui.common.confirm import ConfirmDialog
+from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
+from ui.common.timefield import observed_at
+
+
+class InfusionPanel(RecorderPanel):
+    def __init__(self, recorder: Recorder, nurse: Callable[[], str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(recorder, nurse, parent)
+        self.refresh()
+
+    def _setup_ui(self) -> None:
+        plan = self.recorder.protocol
+        self.single = plan.dose_mode == "single"
+        self.rate = line_edit("Rate", "rate", 100)
+        self.rate.setText(fmt(plan.get("dose_plan.rate", 0) or 0) if not self.single else "")
+        self.unit = QComboBox()
+        self.unit.addItems(["mg/kg/h", "mg/h"])
+        self.unit.setCurrentText(plan.get("dose_plan.rate_unit", "mg/kg/h"))
+        self.unit.setAccessibleName("Rate unit")
+        self.concentration = line_edit("Concentration mg/mL", "mg/mL (optional)", 130)
+        self.dose = line_edit("Dose mg", "dose mg", 100)
+        if self.single:
+            self.dose.setText(fmt(plan.get("dose_plan.dose_mg", 56)))
+        self.lot = line_edit("Lot", "lot (optional)", 120)
+        self.reason = line_edit("Pause reason", "pause reason", 180)
+        self.bolus = line_edit("Bolus mg", "bolus mg", 100)
+        self.start_button = button("Give dose" if self.single else "Start infusion",
+                                   slot=self.ask_start)
+        self.rate_button = button("Change rate", slot=self.ask_rate)
+        self.pause_button = button("Pause", slot=self.ask_pause)
+        self.resume_button = button("Resume", slot=self.ask_resume)
+        self.bolus_button = button("Give bolus", slot=self.ask_bolus)
+        self.stop_button = button("End infusion", slot=self.ask_stop)
+        self.time = line_edit("Infusion action time", "now", 90)
+        self.time_error = error_label("Infusion time error")
+        self.dialog = ConfirmDialog(self, title="Confirm infusion action")
+        self.question = self.dialog.question
+        self.confirm_button = self.dialog.confirm_button
+        self.cancel_button = self.dialog.cancel_button
+        # The clinic's pre-infusion checklist, answered before dosing.
+        self.checklist: dict[str, QComboBox] = {}
+        for key in checklist_items(plan):
+            combo = QComboBox()
+            combo.addItems(["—", "yes", "no"])
+            combo.setAccessibleName(CHECKLIST_ITEMS[key])
+            self.checklist[key] = combo
+        self.checklist_button = button("Record checklist", slot=self.record_checklist)
+        self.checklist_state = label("", "dim", name="Checklist state")
+        self.state = label("", pt=14, name="Infusion state")
+        self.state.setWordWrap(True)
+        self.general = error_label("Infusion error")
+        self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error)})
+        self.errors.on_confirm = self._ask_again
+
+    def _layout(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.state)
+        grid = QGridLayout()
+        rows: list[tuple[str, QWidget]]
+        if self.single:
+            rows = [("Dose (mg)", self.dose), ("Lot", self.lot)]
+        else:
+            rows = [("Rate", self.rate), ("Unit", self.unit),
+                    ("Concentration", self.concentration), ("Pause reason", self.reason),
+                    ("Bolus", self.bolus)]
+        rows.append(("Time (blank = now)", self.time))
+        for at, (title, widget) in enumerate(rows):
+            grid.addWidget(label(title, "dim"), at, 0)
+            grid.addWidget(widget, at, 1)
+        grid.addWidget(self.time_error, len(rows), 1)
+        grid.setColumnStretch(2, 1)
+        outer.addLayout(grid)
+        if self.checklist:
+            self.checklist_box = QWidget()
+            items = QGridLayout(self.checklist_box)
+            items.setContentsMargins(0, 0, 0, 0)
+            # Two items a row with short names (the full question on hover), so the drawer
+            # keeps its width and the start buttons stay on screen.
+            for i, (key, combo) in enumerate(self.checklist.items()):
+                text = label(_short(CHECKLIST_ITEMS[key]), "dim")
+                text.setToolTip(CHECKLIST_ITEMS[key])
+                combo.setToolTip(CHECKLIST_ITEMS[key])
+                items.addWidget(text, i // 2, (i % 2) * 2)
+                items.addWidget(combo, i // 2, (i % 2) * 2 + 1)
+            last = (len(self.checklist) + 1) // 2
+            items.addWidget(self.checklist_button, last, 0, 1, 2)
+            items.addWidget(self.checklist_state, last, 2, 1, 2)
+            outer.addWidget(self.checklist_box)
+        outer.addLayout(hrow(self.start_button, self.rate_button, self.pause_button,
+                             self.resume_button))
+        outer.addLayout(hrow(self.bolus_button, self.stop_button))
+        outer.addWidget(self.general)
+        outer.addStretch(1)
+
+    # -- state ---------------------------------------------------------------
+    def refresh(self) -> None:
+        s = self.recorder.session
+        phase = s.phase
+        if self.checklist:
+            self.checklist_box.setVisible(phase == "baseline")
+            done = phase == "baseline" and latest_checklist(s)  # (only asked before dosing)
+            self.checklist_state.setText("✓ Checklist recorded" if done else
+                                         "Pre-infusion checklist: answer every item")
+        self.start_button.setVisible(phase == "baseline")
+        infusing = phase == "infusing"
+        for b in (self.rate_button, self.stop_button):
+            b.setVisible(infusing)
+        self.pause_button.setVisible(infusing and not s.paused)
+        self.resume_button.setVisible(infusing and s.paused)
+        self.bolus_button.setVisible(phase in ("infusing", "recovery") and not self.single)
+        if phase == "baseline":
+            plan = self.recorder.protocol.get("dose_plan.text", "")
+            self.state.setText(f"Not started · plan: {plan}")
+        elif s.rate_display and infusing:
+            rate, unit = s.rate_display
+            self.state.setText(("PAUSED · " if s.paused else "Running · ") + f"{fmt(rate)} {unit}")
+        else:
+            total = s.dose_mg(self.recorder.clock.now())
+            self.state.setText(f"Dosing ended · total {total:.1f} mg")
+
+    def _ask(self, question: str, action: Callable[[datetime | None], Event]) -> None:
+        when = self.errors.call(lambda: observed_at(self.time.text(),
+                                                    self.recorder.clock.now()))
+        if self.time.text().strip() and when is None:
+            return  # the time is wrong: said next to it, nothing asked
+        if when is not None:
+            question += f" (at {when:%H:%M})"
+        self.dialog.ask(question, lambda: self._run(action, when))
+
+    def _run(self, action: Callable[[datetime | None], Event], when: datetime | None
+             ) -> Event | None:
+        event = self.errors.call(lambda: action(when))
+        if event is not None:
+            self.time.clear()
+        self.refresh()
+        return event
+
+    def set_closed(self, closed: bool) -> None:
+        self.setEnabled(not closed)
+
+    def record_checklist(self) -> Event | None:
+        answers = {k: c.currentText() for k, c in self.checklist.items()}
+        event = self.errors.call(lambda: self.recorder.record_checklist(self._nurse(), {
+            k: (None if v == "—" else v) for k, v in answers.items()}))
+        self.refresh()
+        return event
+
+    def _ask_again(self, exc: ConfirmationNeeded) -> None:
+        """Off the dose plan, or something missing before dosing: say what, and record
+        only on a second, explicit confirmation."""
+        self.dialog.ask("Confirm anyway? " + "; ".join(exc.warnings),
+                        lambda: self._run(lambda _when: exc.retry(), None),
+                        confirm_text="Confirm anyway")
+
+    def _rate_text(self) -> str:
+        unit = self.unit.currentText()
+        text = f"{self.rate.text().strip()} {unit}"
+        try:
+            rate = float(self.rate.text().replace(",", "."))
+        except ValueError:
+            return text
+        try:
+            conc: float | None = float(self.concentration.text().replace(",", "."))
+        except ValueError:
+            conc = None
+        text = rate_text(rate, unit, self.recorder.session.weight_kg, conc or None)
+        return text + (f" at {fmt(conc)} mg/mL" if conc else "")
+
+    def ask_start(self) -> None:
+        n = self._nurse
+        if self.single:
+            self._ask(f"Give {self.dose.text().strip()} mg esketamine now?",
+                      lambda t: self.recorder.start_infusion(n(), dose_mg=self.dose.text(),
+                                                             lot=self.lot.text(),
+                                                             observed_at=t))
+            return
+        self._ask(f"Start infusion at {self._rate_text()}?",
+                  lambda t: self.recorder.start_infusion(
+                      n(), rate=self.rate.text(), rate_unit=self.unit.currentText(),
+                      concentration=self.concentration.text(), observed_at=t))
+
+    def ask_rate(self) -> None:
+        self._ask(f"Change rate to {self._rate_text()}?",
+                  lambda t: self.recorder.change_rate(self._nurse(), self.rate.text(),
+                                                      self.unit.currentText(), observed_at=t))
+
+    def ask_pause(self) -> None:
+        self._ask(f"Pause the infusion (reason: {self.reason.text().strip() or '—'})?",
+                  lambda t: self.recorder.pause_infusion(self._nurse(), self.reason.text(),
+                                                         observed_at=t))
+
+    def ask_resume(self) -> None:
+        rate = self.recorder.session.rate_display
+        text = f"{fmt(rate[0])} {rate[1]}" if rate else ""
+        self._ask(f"Resume the infusion at {text}?",
+                  lambda t: self.recorder.resume_infusion(self._nurse(), observed_at=t))
+
+    def ask_bolus(self) -> None:
+        rng = PLAUSIBLE["bolus_mg"]
+        self._ask(f"Give a bolus of {self.bolus.text().strip()} mg "
+                  f"(allowed {fmt(rng.low)}–{fmt(rng.high)} mg)?",
+                  lambda t: self.recorder.give_bolus(self._nurse(), self.bolus.text(),
+                                                     observed_at=t))
+
+    def ask_stop(self) -> None:
+        total = self.recorder.session.dose_mg(self.recorder.clock.now())
+        self._ask(f"End the infusion now (total so far {total:.1f} mg) and start recovery?",
+                  lambda t: self.recorder.stop_infusion(self._nurse(), observed_at=t))
+
+    def is_half_typed(self) -> bool:
+        return self.dialog.pending()
+
+
+def _short(question: str) -> str:
+    """A checklist question as a short label: "Concomitant opioids" → "Takes opioids"."""
+    text = question.split(" (")[0]
+    return "Takes " + text.removeprefix("Concomitant ") if text.startswith("Concomitant ") \
+        else text

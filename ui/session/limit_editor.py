@@ -1,0 +1,60 @@
+"""Change an alarm limit for this session (with a reason, e.g. a physician's
+order); the limits are named as a monitor names them."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QVBoxLayout
+
+from monitor.events import Event
+from monitor.protocols import LIMIT_KEYS
+from monitor.rules.conditions import effective_limits
+from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
+from ui.common.texts import clock, limit_name
+
+LIMIT_CHOICES = ("sbp", "dbp", "hr", "spo2", "rr", "moaas", "rass")
+
+
+class LimitEditor(RecorderPanel):
+
+    def _setup_ui(self) -> None:
+        self.limit = QComboBox()
+        self.limit.setAccessibleName("Limit to change")
+        for param in LIMIT_CHOICES:
+            for key in LIMIT_KEYS:
+                self.limit.addItem(limit_name(f"{param}.{key}"), f"{param}.{key}")
+        self.limit.currentIndexChanged.connect(lambda _i: self._show_limit())
+        self.limit_value = line_edit("New limit", "new value (blank: none)", 160)
+        self.limit_reason = line_edit("Limit change reason", "reason, e.g. physician order")
+        self.limit_button = button("Change limit", slot=self.change_limit)
+        self.limit_now = label("", "dim", name="Current limit")
+        self.last = label("", "saved", name="Last limit change")
+        self.general = error_label("Limit error")
+        self.errors = InlineErrors(self.general, {})
+        self._show_limit()
+
+    def _layout(self) -> None:
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(label("Alarm limit for this session", bold=True))
+        box.addLayout(hrow(self.limit, self.limit_now))
+        box.addLayout(hrow(self.limit_value, self.limit_reason, self.limit_button,
+                           stretch=False))
+        box.addWidget(self.last)
+        box.addWidget(self.general)
+
+    def _show_limit(self) -> None:
+        param, _, key = str(self.limit.currentData()).partition(".")
+        now = effective_limits(self.recorder.session, self.recorder.protocol, param).get(key)
+        self.limit_now.setText(f"now: {'none' if now is None else f'{now:g}'}")
+
+    def change_limit(self) -> Event | None:
+        event = self.errors.call(lambda: self.recorder.change_limit(
+            self._nurse(), str(self.limit.currentData()), self.limit_value.text(),
+            self.limit_reason.text()))
+        if event is not None:
+            self.limit_value.clear()
+            self.limit_reason.clear()
+            self._show_limit()
+            self.last.setText(f"✓ {limit_name(event.payload['limit'])} changed, "
+                              f"{clock(event.recorded_at)}")
+        return event

@@ -1,0 +1,236 @@
+"""One open session: banner, header, charts and current values, the vitals
+row, and a side drawer for the rest (assessment, infusion, events, log,
+alarms, discharge). Holds no clinical logic: it shows the recorder's state
+and passes the nurse's input to it."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from monitor.events import Event
+from monitor.recorder import Recorder
+from monitor.rules.engine import Evaluation
+from monitor.service import Service
+
+if TYPE_CHECKING:
+    from ui.charts.charts import ChartsView
+    from ui.session.export_dialog import ExportDialog
+from ui.common.bridge import RecorderBridge
+from ui.session.alarm_banner import AlarmBanner
+from ui.session.drawer import Drawer
+from ui.session.header import HeaderView
+from ui.session.value_rail import ValueRail
+from ui.session.vitals_entry import VitalsEntry
+
+MIN_CHART_WIDTH = 300  # what the charts keep while a panel is open
+
+
+class SessionPage(QWidget):
+    completed = Signal()
+
+    def __init__(self, recorder: Recorder, service: Service, parent: QWidget | None = None, *,
+                 defer: bool = False) -> None:
+        """With ``defer`` the charts and tabs (pyqtgraph and the larger forms) are built
+        just after the first paint, so the window with the session shows sooner."""
+        super().__init__(parent)
+        self.recorder = recorder
+        self.service = service
+        self.bridge = RecorderBridge(recorder, self)
+        self.export_dialog: ExportDialog | None = None
+        self.export_folder: Path | None = None
+        self.charts: ChartsView | None = None
+        self._completing = False
+        self._setup_light()
+        self._layout()
+        self.bridge.recorded.connect(self._on_recorded)
+        if defer:
+            # After the first paint (a zero timer would run before it), with a backstop.
+            self._backstop = QTimer(self)
+            self._backstop.setSingleShot(True)
+            self._backstop.timeout.connect(self._complete)
+            self._backstop.start(500)
+        else:
+            self._complete()
+        self._on_recorded([], recorder.last_evaluation)
+
+    def nurse_id(self) -> str:
+        return self.header.nurse_id
+
+    def _setup_light(self) -> None:
+        """What the nurse needs first: banner, header, current values, the vitals row."""
+        r = self.recorder
+        self.header = HeaderView(r)
+        self.banner = AlarmBanner(r, self.nurse_id)
+        self.rail = ValueRail(r)
+        self.vitals = VitalsEntry(r, self.nurse_id)
+        self.charts_slot = QVBoxLayout()
+        self.charts_slot.setContentsMargins(0, 0, 0, 0)
+        self.loading = QLabel("Loading charts…")
+        self.charts_slot.addWidget(self.loading, 1)
+        self.drawer = Drawer()
+        self.drawer.opened.connect(self._on_drawer_opened)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.charts is None and not self._completing:
+            self._completing = True
+            QTimer.singleShot(0, self, self._complete)
+
+    def _complete(self) -> None:
+        if self.charts is not None:
+            return
+        self._completing = True
+        if hasattr(self, "_backstop"):
+            self._backstop.stop()
+        # Imported here, after the first paint: pyqtgraph and the larger forms.
+        # Importing QKeySequence builds its enums: after the paint too.
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        from ui.charts.charts import ChartsView
+        from ui.session.assessment_panel import AssessmentPanel
+        from ui.session.discharge_panel import DischargePanel
+        from ui.session.events_palette import EventsPalette
+        from ui.session.infusion_panel import InfusionPanel
+        from ui.session.log_view import AlarmHistory, LogView
+        r = self.recorder
+        self.charts = ChartsView(r.session, r.protocol)
+        self.charts.set_previous(self.service.previous(r.session))
+        self.charts_slot.removeWidget(self.loading)
+        self.loading.deleteLater()
+        self.charts_slot.addWidget(self.charts, 1)
+        self.assessment = AssessmentPanel(r, self.nurse_id)
+        self.events = EventsPalette(r, self.nurse_id)
+        self.infusion = InfusionPanel(r, self.nurse_id)
+        self.log = LogView(r, self.nurse_id)
+        self.alarm_history = AlarmHistory(r, self.nurse_id)
+        self.discharge = DischargePanel(r, self.nurse_id)
+        self.discharge.export_requested.connect(self.open_export)
+        panels = ((self.assessment, "Assessment", "F3"), (self.infusion, "Infusion", "F4"),
+                  (self.events, "Events", "F5"), (self.log, "Log", "F6"),
+                  (self.alarm_history, "Alarms", "F7"), (self.discharge, "Discharge", "F8"))
+        for widget, title, key in panels:
+            self.drawer.add(widget, title, key)
+        self.shortcuts = []
+        keys = [("Ctrl+K", self.banner.acknowledge_top), ("Ctrl+P", self.banner.pause_audio),
+                ("F2", self.vitals.focus_first), ("Ctrl+Return", self.vitals.record),
+                ("Ctrl+L", lambda: self.show_tab(self.log)),
+                ("Escape", self.drawer.close_panel)]
+        keys += [(key, partial(self.drawer.toggle, widget)) for widget, _t, key in panels]
+        for key, slot in keys:
+            sc = QShortcut(QKeySequence(key), self)
+            sc.activated.connect(slot)
+            self.shortcuts.append(sc)
+        self.events.install_shortcuts(self)
+        self.banner.more_requested.connect(lambda: self.show_tab(self.alarm_history))
+        from ui.common.input_filter import quiet_wheel
+        quiet_wheel(self)  # after the first paint: it builds Qt's enums
+        self._on_recorded([], r.last_evaluation)
+        self.completed.emit()
+
+    def _layout(self) -> None:
+        box = QVBoxLayout(self)
+        box.setContentsMargins(4, 2, 4, 2)
+        box.setSpacing(2)
+        box.addWidget(self.banner)
+        self.banner.top.insertWidget(1, self.header.due_widget, 1)
+        box.addWidget(self.header)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        row.addLayout(self.charts_slot, 1)
+        row.addWidget(self.rail)
+        row.addWidget(self.drawer.panel)
+        row.addWidget(self.drawer)
+        box.addLayout(row, 1)
+        box.addWidget(self.vitals)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_drawer()
+
+    def _fit_drawer(self) -> None:
+        """The open panel gets the width its content needs; the charts keep at least
+        MIN_CHART_WIDTH, and the current values step aside for a wide panel."""
+        widget = self.drawer.current()
+        if widget is None:
+            self.rail.show()
+            return
+        room = self.width() - self.drawer.width() - MIN_CHART_WIDTH - 24
+        rail = self.rail.sizeHint().width()
+        wide = self.drawer.wanted_width() > room - rail
+        self.rail.setVisible(not wide)
+        self.drawer.fit(room if wide else room - rail)
+
+    def _on_drawer_opened(self, widget: QWidget | None) -> None:
+        if widget is None:
+            self.rail.show()
+            self.vitals.focus_first()
+            return
+        self._fit_drawer()
+        self._refresh_tab()
+        widget.focusNextChild()
+
+    # -- updates -------------------------------------------------------------
+    def _on_recorded(self, _events: list[Event], evaluation: Evaluation) -> None:
+        self.header.refresh(evaluation)
+        self.banner.refresh(evaluation)
+        self.rail.refresh(evaluation)
+        if self.charts is None:
+            return
+        self.charts.refresh(evaluation.now)
+        self.infusion.refresh()
+        self._apply_closed()
+        if _events:
+            self._refresh_tab()
+
+    def _apply_closed(self) -> None:
+        """A closed, signed record: entry controls off (notes stay, as addenda)."""
+        closed = self.recorder.session.phase == "closed"
+        for w in (self.vitals, self.assessment, self.infusion):
+            w.setEnabled(not closed)
+        self.events.set_closed(closed)
+
+    def _refresh_tab(self) -> None:
+        current = self.drawer.current()
+        if current is self.log:
+            self.log.refresh()
+        elif current is self.alarm_history:
+            self.alarm_history.refresh()
+        elif current is self.discharge:
+            self.discharge.refresh()
+
+    def show_tab(self, widget: QWidget) -> None:
+        """Open ``widget``'s panel in the drawer."""
+        self.drawer.open(widget)
+
+    def tick(self) -> None:
+        if self.recorder.session.phase == "closed":
+            return  # nothing counts down on a signed record
+        self.recorder.tick()
+
+    def open_export(self, fmt: str) -> ExportDialog:
+        from ui.session.export_dialog import ExportDialog
+        if self.export_dialog is None:
+            self.export_dialog = ExportDialog(self.recorder, self.service, fmt,
+                                              self.export_folder, self)
+        self.export_dialog.format.setCurrentText(fmt)
+        self.export_dialog.show()
+        return self.export_dialog
+
+    def is_half_typed(self) -> bool:
+        if self.charts is None:
+            return self.vitals.is_half_typed()
+        return any(w.is_half_typed() for w in (self.vitals, self.assessment, self.events,
+                                               self.infusion, self.log))
+
+    def shutdown(self) -> None:
+        self.banner.stop()
+        self.bridge.detach()
+        if self.export_dialog is not None:
+            self.export_dialog.close()

@@ -1,0 +1,71 @@
+"""Current values, large enough to read from a metre away, with their age;
+grey when stale, in the alarm colour when a rule on them is active."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+
+from monitor.rail import rail_values
+from monitor.recorder import Recorder
+from monitor.rules.engine import Evaluation
+from ui.common import theme
+from ui.common.forms import label
+
+
+def age_text(seconds: float) -> str:
+    if seconds < 90:
+        return f"{int(seconds)} s ago"
+    if seconds < 2 * 3600:
+        return f"{int(seconds // 60)} min ago"
+    return f"{seconds / 3600:.1f} h ago"
+
+
+class ValueRail(QWidget):
+    """Draws what ``monitor.rail`` decides: value, age, device, stale, alarm colour.
+    One line per parameter: name and age small on the left, the value large."""
+
+    def __init__(self, recorder: Recorder, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.recorder = recorder
+        self.values: dict[str, QLabel] = {}
+        self.ages: dict[str, QLabel] = {}
+        self.names: dict[str, tuple[QLabel, str]] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(4, 0, 4, 0)
+        grid.setVerticalSpacing(0)
+        grid.setHorizontalSpacing(6)
+        rows = rail_values(recorder.session, recorder.protocol, recorder.clock.now())
+        for i, rv in enumerate(rows):
+            plain = f"{rv.title} {rv.unit}".strip()
+            name = label(plain, "dim", fit=True)
+            self.names[rv.row] = (name, plain)
+            value = label("—", pt=theme.VALUE_PT, bold=True, name=f"{rv.title} current value")
+            age = label("", "dim", name=f"{rv.title} age", fit=True)
+            self.values[rv.row] = value
+            self.ages[rv.row] = age
+            grid.addWidget(name, i * 2, 0)
+            grid.addWidget(age, i * 2 + 1, 0)
+            grid.addWidget(value, i * 2, 1, 2, 1)
+        grid.setColumnMinimumWidth(0, 120)
+        # Room for the widest value, a blood pressure such as 188/118.
+        widest = self.values["bp"].fontMetrics().horizontalAdvance("188/118") + 6
+        grid.setColumnMinimumWidth(1, widest)
+        grid.setColumnStretch(0, 1)
+        grid.setRowStretch(len(rows) * 2, 1)
+        self.setMaximumWidth(310)
+
+    def refresh(self, ev: Evaluation) -> None:
+        for rv in rail_values(self.recorder.session, self.recorder.protocol, ev.now):
+            value, age = self.values[rv.row], self.ages[rv.row]
+            name, plain = self.names[rv.row]
+            value.setText(rv.text)
+            if rv.age_s is None:
+                name.setText(plain)
+                age.setText("")
+                value.setStyleSheet(f"color: {theme.current().dim};")
+                continue
+            age.setText(age_text(rv.age_s) + (" · device" if rv.device else ""))
+            name.setText(f"{plain} · STALE" if rv.stale else plain)
+            color = (theme.alarm_text(rv.alarm) if rv.alarm
+                     else theme.current().dim if rv.stale else theme.current().text)
+            value.setStyleSheet(f"color: {color};")

@@ -1,0 +1,114 @@
+"""Vitals in one row, keyboard first: Tab moves on, Enter records, "128/82" in SBP
+fills both. Nothing is saved until every field is valid; the row clears and
+the saved time shows only after the store has committed."""
+
+from __future__ import annotations
+
+import itertools
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QWidget
+
+from monitor.events import Event
+from monitor.validation import MISSING_REASONS
+from ui.common.forms import (
+    ConfirmBar,
+    InlineErrors,
+    RecorderPanel,
+    button,
+    error_label,
+    label,
+    line_edit,
+)
+from ui.common.timefield import observed_at
+
+FIELDS = (("sbp", "SBP", "or 128/82"), ("dbp", "DBP", "mmHg"), ("hr", "HR", "/min"),
+          ("spo2", "SpO2", "%"), ("rr", "RR", "/min"), ("temp", "Temp", "°C"),
+          ("etco2", "EtCO2", "mmHg"))
+
+
+class VitalsEntry(RecorderPanel):
+    saved = Signal(object)  # Event
+
+
+    def _setup_ui(self) -> None:
+        self.edits: dict[str, QLineEdit] = {}
+        for key, title, hint in FIELDS:
+            edit = line_edit(title, hint, 130 if key == "sbp" else 90)
+            edit.returnPressed.connect(self.record)
+            self.edits[key] = edit
+        self.o2 = QComboBox()
+        self.o2.addItems(["air", "oxygen"])
+        self.o2.setAccessibleName("Air or oxygen")
+        self.missing = QComboBox()
+        self.missing.addItems(MISSING_REASONS)
+        self.missing.setAccessibleName("Reason for blank fields")
+        self.time = line_edit("Observed time", "now", 90)
+        self.time.returnPressed.connect(self.record)
+        self.record_button = button("Record  ⏎", "Record vitals", primary=True, slot=self.record)
+        self.saved_label = label("", "saved", name="Vitals saved")
+        self.general = error_label("Vitals error")
+        self.field_errors = {key: error_label(f"{title} error") for key, title, _ in FIELDS}
+        self.time_error = error_label("Observed time error")
+        fields: dict[str, tuple[QWidget | None, object]] = {
+            k: (self.edits[k], self.field_errors[k]) for k in self.edits}
+        fields["observed_at"] = (self.time, self.time_error)
+        self.errors = InlineErrors(self.general, fields)  # type: ignore[arg-type]
+        self.confirm_bar = ConfirmBar(self.errors, "vitals")  # RR 0, SpO2 < 50: confirm
+        self.confirm_bar.after(self._saved)
+
+    def _layout(self) -> None:
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 2, 8, 2)
+        col = 0
+        for key, title, _ in FIELDS:
+            grid.addWidget(label(title, "dim"), 0, col)
+            grid.addWidget(self.edits[key], 1, col)
+            grid.addWidget(self.field_errors[key], 2, col)
+            col += 1
+        for title, widget in (("Air/O2", self.o2), ("Blank fields", self.missing),
+                              ("Time", self.time)):
+            grid.addWidget(label(title, "dim"), 0, col)
+            grid.addWidget(widget, 1, col)
+            col += 1
+        grid.addWidget(self.time_error, 2, col - 1)
+        grid.addWidget(self.record_button, 1, col)
+        grid.addWidget(self.saved_label, 0, col)
+        grid.addWidget(self.general, 3, 0, 1, col + 1)
+        grid.addWidget(self.confirm_bar, 4, 0, 1, col + 1)
+        grid.setColumnStretch(col + 1, 1)
+        order = [*self.edits.values(), self.o2, self.missing, self.time, self.record_button]
+        for a, b in itertools.pairwise(order):
+            QWidget.setTabOrder(a, b)
+
+    def focus_first(self) -> None:
+        self.edits["sbp"].setFocus()
+
+    def is_half_typed(self) -> bool:
+        return any(e.text().strip() for e in self.edits.values())
+
+    def record(self) -> Event | None:
+        fields: dict[str, object] = {k: e.text() for k, e in self.edits.items()}
+        fields["o2"] = self.o2.currentText()
+        reason = self.missing.currentText()
+        missing = {k: reason for k, e in self.edits.items() if not e.text().strip()}
+        if isinstance(fields["sbp"], str) and "/" in fields["sbp"]:
+            missing.pop("dbp", None)
+        fields["missing"] = missing
+        event = self.errors.call(lambda: self.recorder.record_vitals(
+            fields, self._nurse(),
+            observed_at=observed_at(self.time.text(), self.recorder.clock.now())))
+        if event is None:
+            return None
+        return self._saved(event)
+
+    def _saved(self, event: Event) -> Event:
+        for e in self.edits.values():
+            e.clear()
+        self.time.clear()
+        self.o2.setCurrentIndex(0 if event.payload.get("o2") == "air" else 1)
+        local = event.recorded_at.astimezone().strftime("%H:%M:%S")
+        self.saved_label.setText(f"✓ Saved {local}")
+        self.focus_first()
+        self.saved.emit(event)
+        return event

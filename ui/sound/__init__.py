@@ -1,0 +1,1 @@
+"""The bedside alarm sound: playback, its panel, and figures of the signals."""

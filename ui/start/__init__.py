@@ -1,0 +1,1 @@
+"""The start page: resume an open session or open a new one."""

@@ -1,0 +1,174 @@
+"""Start: resume an open session, or open a new one with inline validation.
+Nothing is chosen for the nurse: indication and protocol start empty, the
+indication suggests its protocol, Enter in a field moves to the next one and
+only the button (or Enter on it) opens the session."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from monitor.recorder import INDICATIONS, Recorder
+from monitor.service import Service
+from ui.common.forms import InlineErrors, button, error_label, label, line_edit
+from ui.common.input_filter import quiet_wheel
+
+FORM = (("patient_id", "Patient identifier (MRN or pseudonym)"), ("display_name", "Display name"),
+        ("weight_kg", "Weight kg"), ("nurse_id", "Nurse ID"))
+CHOOSE = "— choose —"
+# The protocol an indication usually follows; the nurse can still pick another.
+SUGGESTED_PROTOCOL = {"CRPS": "chronic-pain-iv", "fibromyalgia": "chronic-pain-iv",
+                      "neuropathic pain": "chronic-pain-iv", "depression": "depression-iv"}
+
+
+class StartPage(QWidget):
+    session_opened = Signal(object)  # Recorder
+    COLUMNS = ("Session", "Patient", "Started", "Phase", "Entries", "Active alarms")
+
+    def __init__(self, service: Service, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.protocols = service.protocols
+        self._setup_ui()
+        self._layout()
+        quiet_wheel(self)
+        self.refresh()
+
+    def _setup_ui(self) -> None:
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setAccessibleName("Recent sessions")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _i: self.resume_selected())
+        self.resume_button = button("Open selected session", slot=self.resume_selected)
+        self.edits = {key: line_edit(title, title) for key, title in FORM}
+        self.indication = QComboBox()
+        self.indication.addItem(CHOOSE, None)
+        for indication in INDICATIONS:
+            self.indication.addItem(indication, indication)
+        self.indication.setAccessibleName("Indication")
+        self.indication.currentIndexChanged.connect(lambda _i: self._suggest_protocol())
+        self.indication_text = line_edit("Indication (other)", "describe when 'other'")
+        self.protocol = QComboBox()
+        self.protocol.addItem(CHOOSE, None)
+        for pid, proto in sorted(self.protocols.protocols.items()):
+            self.protocol.addItem(proto.name, pid)
+        self.protocol.setAccessibleName("Protocol")
+        self.spo2_scale2 = QCheckBox("SpO2 scale 2 (prescribed 88–92 % target)")
+        self.spo2_scale2.setAccessibleName("SpO2 scale 2")
+        self.start_button = button("Open new session", primary=True, slot=self.open_new)
+        # Enter in a field moves to the next one (never opens the session).
+        chain = [*self.edits.values(), self.indication, self.indication_text, self.protocol]
+        for edit, nxt in itertools.pairwise(chain):
+            if isinstance(edit, QLineEdit):
+                edit.returnPressed.connect(nxt.setFocus)
+        self.field_errors = {key: error_label(f"{title} error") for key, title in FORM}
+        self.field_errors["indication_text"] = error_label("Indication error")
+        self.field_errors["protocol"] = error_label("Protocol error")
+        self.indication_text.hide()  # shown for "other"
+        self.general = error_label("Start error")
+        widgets = {**self.edits, "indication_text": self.indication_text,
+                   "protocol": self.protocol}
+        self.errors = InlineErrors(self.general, {
+            k: (widgets.get(k), lab) for k, lab in self.field_errors.items()})
+        self.errors.fields["weight"] = (self.edits["weight_kg"], self.field_errors["weight_kg"])
+
+    def _layout(self) -> None:
+        box = QHBoxLayout(self)
+        left = QVBoxLayout()
+        left.addWidget(label("Sessions", pt=16, bold=True))
+        left.addWidget(self.table, 1)
+        left.addWidget(self.resume_button)
+        box.addLayout(left, 3)
+        form = QGridLayout()
+        form.addWidget(label("New session", pt=16, bold=True), 0, 0, 1, 2)
+        row = 1
+        for key, title in FORM:
+            form.addWidget(label(title, "dim"), row, 0)
+            form.addWidget(self.edits[key], row, 1)
+            form.addWidget(self.field_errors[key], row + 1, 1)
+            row += 2
+        form.addWidget(label("Indication", "dim"), row, 0)
+        form.addWidget(self.indication, row, 1)
+        form.addWidget(self.indication_text, row + 1, 1)
+        form.addWidget(self.field_errors["indication_text"], row + 2, 1)
+        form.addWidget(label("Protocol", "dim"), row + 3, 0)
+        form.addWidget(self.protocol, row + 3, 1)
+        form.addWidget(self.field_errors["protocol"], row + 4, 1)
+        form.addWidget(self.spo2_scale2, row + 5, 1)
+        form.addWidget(self.start_button, row + 6, 1)
+        form.addWidget(self.general, row + 7, 0, 1, 2)
+        form.setRowStretch(row + 8, 1)
+        box.addLayout(form, 2)
+
+    def refresh(self) -> None:
+        rows = self.service.sessions()
+        rows.sort(key=lambda r: (r["phase"] == "closed", r["started"]), reverse=False)
+        self.table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            for j, key in enumerate(("session_id", "patient_id", "started", "phase", "entries",
+                                     "active_alarms")):
+                self.table.setItem(i, j, QTableWidgetItem(str(r[key])))
+
+    def resume_selected(self) -> Recorder | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.general.setText("Select a session in the list first")
+            self.general.show()
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        if item is None:
+            return None
+        sid = item.text()
+        rec = self.errors.call(lambda: self.service.resume(sid))
+        if rec is not None:
+            self.session_opened.emit(rec)
+        return rec
+
+    def open_new(self) -> Recorder | None:
+        fields: dict[str, Any] = {k: e.text() for k, e in self.edits.items()}
+        fields["indication"] = self.indication.currentData()
+        fields["indication_text"] = self.indication_text.text()
+        fields["protocol"] = self.protocol.currentData()
+        if self.spo2_scale2.isChecked():
+            fields["spo2_scale"] = 2
+        rec = self.errors.call(lambda: self.service.open_new(fields))
+        if rec is not None:
+            self.clear_form()
+            self.session_opened.emit(rec)
+        return rec
+
+    def clear_form(self) -> None:
+        for e in (*self.edits.values(), self.indication_text):
+            e.clear()
+        self.spo2_scale2.setChecked(False)
+        self.indication.setCurrentIndex(0)
+        self.protocol.setCurrentIndex(0)
+        self.errors.clear()
+
+    def _suggest_protocol(self) -> None:
+        pid = SUGGESTED_PROTOCOL.get(str(self.indication.currentData()))
+        index = self.protocol.findData(pid) if pid else -1
+        if index >= 0:
+            self.protocol.setCurrentIndex(index)
+        self.indication_text.setVisible(self.indication.currentData() == "other")
+
+    def focus_first(self) -> None:
+        self.edits["patient_id"].setFocus()

@@ -1,0 +1,1 @@
+"""Drive the real window: demo playback, walkthrough, screenshots, a virtual X screen."""

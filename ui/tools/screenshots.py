@@ -1,0 +1,76 @@
+"""Regenerate the README screenshots: the real window at 1366×768 on a virtual
+X screen with a window manager and a 30 px taskbar (``ui.tools.xvfb``), driven
+through a whole session by ``ui.tools.walkthrough``; the screen is saved with
+ImageMagick's ``import -window root``. Also a light-theme pair and page 1 of
+the PDF report (pdftoppm)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from monitor.clock import ManualClock
+from monitor.export import render
+from monitor.protocols import load_protocols
+from monitor.store import Store
+from ui.common.theme import apply_theme
+from ui.tools.xvfb import XScreen
+
+SIZE = (1366, 768)
+LIGHT = ("screen-normal.png", "screen-high-alarm.png")
+
+
+def _walk(screen: XScreen, out: Path, tmp: Path, *extra: str) -> Path:
+    db = tmp / f"walk{len(list(tmp.iterdir()))}.db"
+    env = {**screen.env, "XDG_CONFIG_HOME": str(tmp / "config")}
+    subprocess.run([sys.executable, "-m", "ui.tools.walkthrough", "--out", str(tmp / "walk.json"),
+                    "--db", str(db), "--shots", str(out), *extra], env=env, check=True)
+    return db
+
+
+def screen_app() -> QApplication:
+    """The application for screenshots: its own settings folder, dark theme."""
+    os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp())
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
+    app.setOrganizationName("ketamine-monitor-screens")
+    apply_theme(app, "dark")
+    return app
+
+
+def main(out_dir: str = "docs") -> int:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp_name, XScreen(*SIZE) as screen:
+        tmp = Path(tmp_name)
+        db = _walk(screen, out, tmp)
+        _walk(screen, out, tmp, "--theme", "light", "--prefix", "light-",
+              "--only", ",".join(LIGHT))
+        with Store(db) as store:
+            (sid,) = store.session_ids()
+            from monitor.recorder import Recorder
+            from ui.tools.walkthrough import START
+            clock = ManualClock(START)
+            protocols = load_protocols()
+            rec = Recorder(store, sid, clock, protocols)
+            last = rec.session.events[-1].recorded_at
+            clock.set(last)
+            pdf = tmp / "report.pdf"
+            pdf.write_bytes(render(rec.session, protocols, "pdf", now=last))
+        if shutil.which("pdftoppm"):
+            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1",
+                            "-singlefile", str(pdf), str(out / "report-page1")], check=True)
+            print(f"wrote {out / 'report-page1.png'}")
+        else:
+            print("pdftoppm not found (Debian: poppler-utils); report page not rendered")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:2]))
