@@ -44,6 +44,19 @@ class Series:
             self._cache = {}
         return True
 
+    def extend(self, t: list[float], v: list[float], seq: list[int], device: list[bool]) -> None:
+        """Append readings already known to be in time order (none an artifact)."""
+        self._t.extend(t)
+        self._v.extend(v)
+        self._seq.extend(seq)
+        self._art.frombytes(bytes(len(t)))
+        self._dev.extend(device)
+        if self._cache:
+            self._cache = {}
+
+    def last_time(self) -> float:
+        return self._t[-1] if self._t else float("-inf")
+
     def _numpy(self, name: str) -> np.ndarray:
         cached = self._cache.get(name)
         if cached is None:
@@ -114,3 +127,38 @@ class Series:
             if newest - t[i] >= seconds:
                 return True
         return False
+
+
+class Readings:
+    """Readings gathered for many series during a bulk fold, then appended to each
+    series at once (a column grows by one C-level extend, not one call per reading)."""
+
+    def __init__(self, series: dict[str, Series]) -> None:
+        self.series = series
+        self.columns: dict[str, tuple[list[float], list[float], list[int], list[bool]]] = {
+            name: ([], [], [], []) for name in series}
+        # Each column's list appends, bound once: the bulk fold calls them per reading.
+        self.appenders: dict[str, tuple[Callable[[float], None], Callable[[float], None],
+                                        Callable[[int], None], Callable[[bool], None]]] = {
+            name: (t.append, v.append, seq.append, device.append)
+            for name, (t, v, seq, device) in self.columns.items()}
+
+    def drop(self, seq: int) -> None:
+        for column in self.columns.values():
+            while column[2] and column[2][-1] == seq:
+                for part in column:
+                    part.pop()
+
+    def flush(self) -> bool:
+        """Append what was gathered to the series; True when anything was."""
+        added = False
+        for name, column in self.columns.items():
+            if column[0]:
+                self.series[name].extend(*column)
+                for part in column:
+                    part.clear()
+                added = True
+        return added
+
+    def last_time(self) -> float:
+        return max((s.last_time() for s in self.series.values()), default=float("-inf"))

@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from monitor.bulk import bulk
 from monitor.clock import from_iso
 from monitor.dosing import RateTimeline, to_mg_per_h
 from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
 from monitor.parameters import SCORE, VITAL, keys
-from monitor.series import Series
+from monitor.series import Readings, Series
 
 VITAL_PARAMS = keys(group=VITAL)
 SCORE_PARAMS = keys(group=SCORE)
 SERIES_PARAMS = VITAL_PARAMS + SCORE_PARAMS
+_CHOICES = ("o2", "acvpu")  # readings that are a choice, not a number: only the latest kept
 PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
 TIMELINE_KINDS = frozenset({
     EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INFUSION_PAUSED,
@@ -197,6 +199,58 @@ class Session:
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             self._unreadable(ev, exc)
 
+    def extend(self, events: list[Event]) -> None:
+        """Apply many events in log order, as ``apply`` one by one would. Readings in
+        time order (nearly all of a long session) are gathered and appended to their
+        series at once; anything else goes through ``apply`` after what was gathered."""
+        readings = Readings(self.series)
+        columns = readings.appenders
+        latest = readings.last_time()
+        choice, device_last = self.latest_choice, self.device_last
+        vitals, assessment = EventKind.VITALS, EventKind.ASSESSMENT
+        addendum = self.closed_at is not None
+        append = self.events.append
+        entries = self.entries
+        for ev in events:
+            kind = ev.kind
+            if kind is vitals or kind is assessment:
+                t = ev.observed_at.timestamp()
+                if t >= latest:
+                    p, seq, device = ev.payload, ev.seq, ev.source == "device"
+                    try:
+                        for name, value in p.items():
+                            column = columns.get(name)
+                            if column is not None:
+                                add_t, add_value, add_seq, add_device = column
+                                add_value(float(value))  # first: nothing added if not a number
+                                add_t(t)
+                                add_seq(seq)
+                                add_device(device)
+                                if device:
+                                    device_last[name] = t
+                            elif name in _CHOICES:
+                                choice[name] = (t, str(value), seq)
+                    except (TypeError, ValueError):
+                        readings.drop(seq)  # the entry is unreadable: apply says why
+                    else:
+                        latest = t
+                        append(ev)
+                        entries[seq] = Entry(ev, p, [], False, False, False, addendum)
+                        continue
+            self._settle(readings)
+            self.apply(ev)
+            if readings.series is not self.series:  # rebuilt: the derived state is new
+                readings = Readings(self.series)
+                columns = readings.appenders
+                choice, device_last = self.latest_choice, self.device_last
+            latest = readings.last_time()
+            addendum = self.closed_at is not None
+        self._settle(readings)
+
+    def _settle(self, readings: Readings) -> None:
+        if readings.flush() and self.infusion_started_at is None:
+            self.baseline_cache = None
+
     def _unreadable(self, ev: Event, exc: Exception) -> None:
         why = f"{type(exc).__name__}: {exc}"[:200]
         self.unreadable.append((ev, why))
@@ -209,8 +263,7 @@ class Session:
         """Fold again from the first ``count`` events (after a commit was rolled back)."""
         events, rebuilds = self.events[:count], self.rebuilds
         self.__init__(self.session_id)  # type: ignore[misc]
-        for ev in events:
-            self.apply(ev)
+        self.extend(events)
         self.rebuilds = max(self.rebuilds, rebuilds) + 1
 
     def _apply(self, ev: Event) -> None:
@@ -308,7 +361,7 @@ class Session:
                         return False
                     if device:
                         self.device_last[name] = t
-                elif (name == "o2" or name == "acvpu") and not artifact:
+                elif name in _CHOICES and not artifact:
                     self.latest_choice[name] = (t, str(value), seq)
             return True
         if kind in TIMELINE_KINDS and t < self.timeline.last_time():
@@ -428,6 +481,6 @@ class Session:
 
 def fold(session_id: str, events: list[Event]) -> Session:
     session = Session(session_id)
-    for ev in events:
-        session.apply(ev)
+    with bulk():
+        session.extend(events)
     return session

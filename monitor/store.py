@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from monitor.bulk import bulk
 from monitor.clock import from_iso, to_iso
 from monitor.errors import ChainError, StoreError, StoreLockedError
 from monitor.eventlog import Item, SessionSummary, Verdict, register_backend, sqlite_path
@@ -523,29 +524,27 @@ class Store:
         out: list[Event] = []
         prev_hash = GENESIS
         try:
-            self._mutex.acquire()
-            cursor = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq",
-                (session_id,))
-            while rows := cursor.fetchmany(20_000):
-                if checker is not None:
-                    checker.feed(rows)
-                payloads = json.loads("[" + ",".join(r[7] for r in rows) + "]")
-                for r, p in zip(rows, payloads, strict=True):
-                    sid = shared.setdefault(r[0], r[0])
-                    author = shared.setdefault(r[5], r[5])
-                    source = shared.setdefault(r[6], r[6])
-                    prev = prev_hash if r[8] == prev_hash else r[8]
-                    out.append(Event(sid, r[1], kinds[r[2]], p, author, iso(r[3]), iso(r[4]),
-                                     source, prev, r[9]))
-                    prev_hash = r[9]
+            with self._mutex, bulk():
+                cursor = self._conn.execute(
+                    f"SELECT {_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq",
+                    (session_id,))
+                while rows := cursor.fetchmany(20_000):
+                    if checker is not None:
+                        checker.feed(rows)
+                    payloads = json.loads("[" + ",".join(r[7] for r in rows) + "]")
+                    for r, p in zip(rows, payloads, strict=True):
+                        sid = shared.setdefault(r[0], r[0])
+                        author = shared.setdefault(r[5], r[5])
+                        source = shared.setdefault(r[6], r[6])
+                        prev = prev_hash if r[8] == prev_hash else r[8]
+                        out.append(Event(sid, r[1], kinds[r[2]], p, author, iso(r[3]),
+                                         iso(r[4]), source, prev, r[9]))
+                        prev_hash = r[9]
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
         except (ValueError, KeyError, TypeError) as exc:
             raise ChainError(f"Cannot read session {session_id} in {self.path}: an event is "
                              f"unreadable ({exc}); run `ketamine-monitor verify`") from exc
-        finally:
-            self._mutex.release()
         return out
 
     def kind_counts(self, session_id: str) -> dict[str, int]:
