@@ -34,6 +34,8 @@ def run(opened: EventLog | MonitorError, demo: dict[str, Any] | None = None) -> 
     from PySide6.QtCore import qVersion
     from PySide6.QtWidgets import QApplication
 
+    from ui.common.startup import lighten_imports
+    lighten_imports()
     from ui.common.errors import install_excepthook, report
     from ui.common.theme import apply_theme
     from ui.main_window import MainWindow

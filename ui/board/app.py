@@ -11,6 +11,8 @@ def run_board(url: str, *, chairs: int, patient_label: str) -> int:
     _choose_platform()
     from PySide6.QtWidgets import QApplication
 
+    from ui.common.startup import lighten_imports
+    lighten_imports()
     from monitor.errors import StoreError
     from ui.board.window import open_board
     from ui.common.errors import install_excepthook, report
