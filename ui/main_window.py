@@ -32,7 +32,7 @@ from monitor.recorder import Recorder
 from monitor.service import Service
 from ui.common import theme
 from ui.common.errors import add_problem_handler
-from ui.common.forms import button, label
+from ui.common.forms import button, label, restyle
 from ui.common.texts import plain_times
 from ui.session.session_page import SessionPage
 from ui.start.start_page import StartPage
@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self.strip_items = (self.devices_button, self.series_button)
         box.addWidget(self.bar)
         # What checking the open session's record found (chain, seals, registry).
-        self.record_check = label("", "error", name="Record check")
+        self.record_check = label("", "dim", name="Record check")
         self.record_check.setWordWrap(True)
         self.record_check.hide()
         box.addWidget(self.record_check)
@@ -186,20 +186,19 @@ class MainWindow(QMainWindow):
         try:
             verdict = self.service.check(recorder.session.session_id)
         except MonitorError as exc:
+            restyle(self.record_check, "role", "error")
             self.record_check.setText(f"⚠ The record could not be checked: {exc}")
             self.record_check.show()
             return
         if not verdict.ok:
-            self.record_check.setProperty("role", "error")
-            self.record_check.style().polish(self.record_check)
+            restyle(self.record_check, "role", "error")
             self.record_check.setText(
                 f"⚠ TAMPERED OR DAMAGED RECORD: {verdict.text()}. Do not rely on this "
                 "record; run `ketamine-monitor verify` and tell the person responsible.")
             self.record_check.show()
         elif verdict.notes:
             self.record_check.setText("Record check: " + "; ".join(verdict.notes))
-            self.record_check.setProperty("role", "dim")
-            self.record_check.style().polish(self.record_check)
+            restyle(self.record_check, "role", "dim")
             self.record_check.show()
 
     def _offer_series(self) -> None:

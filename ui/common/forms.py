@@ -45,6 +45,16 @@ class FitLabel(QLabel):
         painter.drawText(self.contentsRect(), self.alignment(), elided)
 
 
+def restyle(widget: QWidget, name: str, value: object) -> None:
+    """Set a property that the style sheet selects on, and re-polish only if it changed
+    (the first polish also touches Qt's enums: not before the window's first paint)."""
+    if widget.property(name) == value:
+        return
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
 def label(text: str = "", role: str | None = None, *, pt: int | None = None,
           bold: bool = False, name: str | None = None, fit: bool = False) -> QLabel:
     w = FitLabel(text) if fit else QLabel(text)
@@ -107,9 +117,7 @@ class InlineErrors:
         lab.hide()
         if widget is None:
             return
-        widget.setProperty("invalid", False)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        restyle(widget, "invalid", False)
 
     def clear(self) -> None:
         self.general.clear()
@@ -131,9 +139,7 @@ class InlineErrors:
             lab.setText(plain_times(text))
             lab.show()
             if widget is not None:
-                widget.setProperty("invalid", True)
-                widget.style().unpolish(widget)
-                widget.style().polish(widget)
+                restyle(widget, "invalid", True)
         if not isinstance(exc, ValidationError):
             leftovers.append(str(exc))
         if leftovers:

@@ -8,7 +8,7 @@ filter would run for every event of every widget, repaints included."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
@@ -39,6 +39,7 @@ def quiet_wheel(root: QWidget) -> None:
     """Every spin box and drop-down under ``root`` (and ``root`` itself): focus by
     click or Tab only (Qt would give focus on the first wheel turn, then spin),
     and the wheel ignored while unfocused."""
+    from PySide6.QtCore import Qt  # here: the start page imports this before its first paint
     global _filter
     if _filter is None:
         _filter = WheelOnlyWithFocus(QApplication.instance())

@@ -9,7 +9,15 @@ from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout
 
 from monitor.paths import alarm_sound_file
 from monitor.sound.policy import MODES
-from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
+from ui.common.forms import (
+    InlineErrors,
+    RecorderPanel,
+    button,
+    error_label,
+    label,
+    line_edit,
+    restyle,
+)
 from ui.sound.player import AlarmSound, load_config
 
 
@@ -72,11 +80,8 @@ class SoundPanel(RecorderPanel):
             text = "Sound: full"
         self.status.setText(text)
         self.change.setText(f"Bedside sound: {MODES[mode]}…")
-        role = "error" if self.sound.probed and not self.sound.available else ""
-        if self.status.property("role") != role:
-            self.status.setProperty("role", role)
-            self.status.style().unpolish(self.status)
-            self.status.style().polish(self.status)
+        restyle(self.status, "role", "error" if self.sound.probed and not self.sound.available
+                else None)
         tip = [self.sound.status if self.sound.probed else ""]
         if self.problem:
             tip.append(self.problem)
