@@ -143,3 +143,50 @@ def test_the_selected_row_stays_selected_as_entries_arrive(qtbot, page_rec, cloc
     assert page.log.selected_event() == first
     qtbot.keyClick(page.log.table, Qt.Key.Key_Down)  # the table still answers the keys
     assert page.log.selected_event() == page.log.model.rows[2]
+
+
+def test_a_span_change_redraws_a_long_curve_coarse_or_fine(qtbot, clock, protocols) -> None:
+    """Past ENVELOPE_FROM points a curve draws its min/max envelope while a pixel spans
+    more than half a bucket; the span buttons switch it explicitly, not a notification."""
+    from monitor.change import Change
+    from monitor.events import Event
+    from monitor.rules.engine import evaluate
+    from monitor.session import fold
+    from monitor.session_protocol import protocol_in_force
+    from tests.conftest import OPENING
+    from ui.charts.charts import ENVELOPE_FROM, ChartsView
+
+    n = ENVELOPE_FROM + 5_000  # about 7 h of a 1 Hz feed
+    start = clock.now()
+    opening = {**OPENING, "weight_kg": 70}
+
+    def event(seq: int, seconds: int, kind: EventKind, payload: dict) -> Event:
+        at = start + timedelta(seconds=seconds)
+        return Event("long", seq, kind, payload, "monitor-1", at, at, "device", "")
+
+    events = [event(1, 0, EventKind.SESSION_OPENED, opening)]
+    events += [event(i + 1, i, EventKind.VITALS, {"hr": 60 + i % 30}) for i in range(1, n + 1)]
+    session = fold("long", events)
+    protocol = protocol_in_force(session, protocols)
+    charts = ChartsView(session, protocol)
+    qtbot.addWidget(charts)
+    charts.resize(1100, 600)
+    charts.show()
+    qtbot.waitExposed(charts)
+    now = start + timedelta(seconds=n + 1)
+    charts.redraw(now)
+    hr = charts.curves["hr"]
+    assert len(hr.xData) == n  # 2 h across ~1,000 px: every point
+
+    click(qtbot, charts.span_buttons["All"])
+    assert len(hr.xData) < n // 5  # 7 h across: the envelope, two points a bucket
+    assert hr.yData.min() == 60 and hr.yData.max() == 89  # every extreme kept
+
+    click(qtbot, charts.span_buttons["2 h"])
+    assert len(hr.xData) == n
+
+    # A new sample in the fine view: one more point, drawn from the notification.
+    new = event(n + 2, n + 1, EventKind.VITALS, {"hr": 95})
+    session.apply(new)
+    charts.apply(Change([new], evaluate(session, protocol, now), rebuilt=False))
+    assert len(hr.xData) == n + 1 and hr.yData[-1] == 95
