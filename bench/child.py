@@ -90,7 +90,7 @@ def memory(db: str, sid: str, at: str) -> None:
     window.show()
     for _ in range(20):
         qapp.processEvents()
-    page.charts.refresh(clock.now())
+    page.charts.redraw(clock.now())
     page.charts.glw.viewport().repaint()
     qapp.processEvents()
     # VmHWM is this process image's own peak; ru_maxrss would include the parent's

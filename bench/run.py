@@ -148,10 +148,14 @@ def device_stream(runs: int = 120) -> dict[str, Any]:
     import numpy as np
     from PySide6.QtWidgets import QApplication
 
+    from monitor.change import Change
+    from monitor.events import Event, EventKind
     from monitor.protocols import load_protocols
+    from monitor.rules.engine import evaluate
     from monitor.session import Session
     from ui.charts.charts import ChartsView
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from dataclasses import replace
     from datetime import UTC, datetime
     start = datetime(2026, 3, 2, tzinfo=UTC)
     session = Session("bench")
@@ -169,21 +173,30 @@ def device_stream(runs: int = 120) -> dict[str, Any]:
             values = np.minimum(values, 100)  # what the core accepts
         for i in range(n):
             s.append(t0 + i, float(values[i]), i + 1)
-    charts = ChartsView(session, load_protocols().get("chronic-pain-iv"))
+    protocol = load_protocols().get("chronic-pain-iv")
+    charts = ChartsView(session, protocol)
     charts.resize(1100, 600)
     charts.window_min = 24 * 60
     charts.show()
     now = datetime.fromtimestamp(t0 + n, UTC)
-    charts.refresh(now)
+    charts.redraw(now)
     for _ in range(5):
         app.processEvents()
+    evaluation = evaluate(session, protocol, now)
     full_ms, loop_ms = [], []
     for k in range(runs):
-        t = t0 + n + k
-        for name in names:
-            session.series[name].append(t, base[name], n + k + 1)
+        when = datetime.fromtimestamp(t0 + n + k, UTC)
+        seq = n + 2 * k + 1  # after the seeded points
+        # What a device feed commits each second: a vitals set and a score, folded first.
+        events = [Event("bench", seq + i, kind, {p: base[p] for p in params}, "monitor-1",
+                        when, when, "device", "")
+                  for i, (kind, params) in enumerate(
+                      ((EventKind.VITALS, names[:4]), (EventKind.ASSESSMENT, names[4:])))]
+        for ev in events:
+            session.apply(ev)
+        change = Change(events, replace(evaluation, now=when), rebuilt=False)
         start_t = time.perf_counter()
-        charts.refresh(datetime.fromtimestamp(t, UTC))
+        charts.apply(change)
         if k % 2:
             charts.glw.viewport().repaint()          # every item repainted, synchronously
             full_ms.append((time.perf_counter() - start_t) * 1000)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
 
 from monitor import entries
+from monitor.change import Change
 from monitor.clock import Clock, to_iso
 from monitor.doseplan import entry_warnings
 from monitor.entries import collect
@@ -33,7 +33,7 @@ from monitor.inbox import Inbox
 from monitor.predose import predose_warnings, validate_checklist
 from monitor.protocols import Protocol, ProtocolSet
 from monitor.rules.alarms import audio_pause_payload
-from monitor.rules.engine import Evaluation, evaluate
+from monitor.rules.engine import evaluate
 from monitor.scales import validate_assessment
 from monitor.session import TIMELINE_KINDS, Phase, fold
 from monitor.session_protocol import SNAPSHOT_KEY, protocol_in_force, snapshot
@@ -61,19 +61,9 @@ from monitor.vocabulary import (
 log = logging.getLogger(__name__)
 
 __all__ = ["ACK_ACTIONS", "DOSE_UNITS", "DRUG_EVENTS", "INDICATIONS", "QUICK_EVENTS", "ROUTES",
-           "Recorder"]
+           "Change", "Recorder"]
 # A set of device values, its observed time and the device that sent it.
 DeviceSet = tuple[dict[str, Any], datetime, str]
-
-
-@dataclass(frozen=True)
-class Change:
-    """What one commit (or tick) changed, for the views: they redraw from this, not
-    from their own bookkeeping of what they have seen."""
-
-    events: list[Event]      # appended by this commit (entries, then rule decisions)
-    evaluation: Evaluation   # the rules as they stand after it
-    rebuilt: bool            # the derived state was folded again: redraw everything
 
 
 Listener = Callable[[Change], None]

@@ -14,9 +14,11 @@ re-read after a reconnect (notifications sent meanwhile are lost) misses nothing
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from monitor.change import Change, fold_in, fold_read
 from monitor.clinic.schema import chair_role
 from monitor.clock import Clock
 from monitor.events import EventKind
@@ -90,6 +92,7 @@ class BoardModel:
         self.current: dict[str, str] = {}  # chair → its newest session
         self.connected: set[str] = set()
         self.reads = 0
+        self._watchers: dict[str, list[Callable[[Change], None]]] = {}
 
     # -- reading -------------------------------------------------------------
     def resync(self) -> None:
@@ -111,14 +114,28 @@ class BoardModel:
         if self.current.get(chair) == session_id:
             self.catch_up(session_id)
 
+    def watch(self, session_id: str, listener: Callable[[Change], None]
+              ) -> Callable[[], None]:
+        """Tell ``listener`` what each read of this session changed (a read-only view of
+        it draws from that); returns a function that stops it."""
+        watchers = self._watchers.setdefault(session_id, [])
+        watchers.append(listener)
+        return lambda: watchers.remove(listener)
+
     def catch_up(self, session_id: str) -> int:
         session = self.sessions.setdefault(session_id, Session(session_id))
         rows = self.log._execute(f"SELECT {COLUMNS} FROM events WHERE session_id = %s AND "
                                  "seq > %s ORDER BY seq",
                                  (session_id, len(session.events))).fetchall()
-        for ev in build_events(rows):
-            session.apply(ev)
+        events = build_events(rows)
         self.reads += 1
+        watchers = self._watchers.get(session_id)
+        if not (watchers and events):
+            fold_in(session, events)  # nobody draws it: no rules evaluated for a view
+            return len(rows)
+        change = fold_read(session, events, self.protocols, self.clock.now())
+        for listener in list(watchers):
+            listener(change)
         return len(rows)
 
     def refresh_presence(self) -> None:

@@ -316,7 +316,6 @@ def test_charts_scales_limit_lines_spans_and_labels(qtbot, bedside, clock):
     rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
     for code in ("nausea", "vomiting", "anxiety"):
         rec.quick_event("RN7", code)
-    charts.refresh(clock.now())
     shown = [(line.label.pos().x(), line.label.orthoPos, line.label.textItem.boundingRect())
              for _x, _s, line in charts.event_labels if line.label.isVisible()]
     rows = [p for _x, p, _r in shown]

@@ -168,3 +168,44 @@ def test_the_board_shows_and_sounds_the_worst_alarm(qtbot, board, pg_server, cli
         assert kinds.count("alarm_raised") == 1
     finally:
         log.close()
+
+
+def test_the_session_viewer_follows_what_another_writer_records(qtbot, board, pg_server,
+                                                                clinic_url, tmp_path) -> None:
+    from monitor.clock import SystemClock
+    from monitor.pglog import PgLog
+    from monitor.protocols import load_protocols
+    from monitor.recorder import Recorder
+    from tests.conftest import OPENING
+
+    vitals = {"sbp": "128", "dbp": "82", "spo2": "98", "rr": "14"}
+    log = PgLog(pg_server.url(chair_role(5), clinic_url), spool=tmp_path / "s5.db")
+    try:
+        rec = Recorder.open_new(log, SystemClock(), load_protocols(), dict(OPENING),
+                                session_id="view5")
+        rec.record_vitals({**vitals, "hr": "72"}, "RN7")
+        tile = board.tiles[chair_role(5)]
+        qtbot.waitUntil(lambda: "HR 72" in tile.text(), timeout=5_000)
+        qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+        viewer = board.viewers["view5"]
+        model, hr = viewer.model, viewer.charts.curves["hr"]
+        assert model.rowCount() == len(rec.session.events)
+        points = len(hr.xData)
+
+        # The chair records; the board's read adds exactly that to the open viewer.
+        with qtbot.assertNotEmitted(model.modelReset):
+            new = rec.record_vitals({**vitals, "hr": "75"}, "RN7")
+            qtbot.waitUntil(lambda: model.rowCount() == len(rec.session.events),
+                            timeout=5_000)
+        assert model.rows[-1].seq == new.seq
+        assert len(hr.xData) == points + 1 and hr.yData[-1] == 75
+
+        # The chair corrects it: the viewer redraws everything with the corrected value.
+        with qtbot.waitSignal(model.modelReset, timeout=5_000):
+            rec.amend("RN7", new.seq, {"hr": "79"}, "misread the display")
+        row = [e.seq for e in model.rows].index(new.seq)
+        assert model.cell(row, 5) == "amended" and "HR 79" in model.cell(row, 2)
+        assert model.rowCount() == len(rec.session.events)
+        assert len(hr.xData) == points + 1 and hr.yData[-1] == 79 and 75 not in hr.yData
+    finally:
+        log.close()

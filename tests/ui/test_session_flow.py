@@ -126,7 +126,6 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
 
     # Amend the reading through the log.
     page.show_tab(page.log)
-    page.log.refresh()
     target = stored_seq = [e for e in store.events(sid) if e.kind is EventKind.VITALS][-1].seq
     assert page.log.select_seq(target)
     assert "BP 186/95" in page.log.selected_text.text()
@@ -150,7 +149,6 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     # One device sample beyond the limit is not yet an alarm (10 s persistence delay).
     assert not any(a.parameter == "hr" for a in page.recorder.session.active_alarms())
     assert not any("HR 180" in m for m in page.banner.visible_messages())
-    page.log.refresh()
     page.log.select_seq(spike.seq)
     type_into(qtbot, page.log.reason, "probe on moving finger")
     click(qtbot, page.log.artifact_button)

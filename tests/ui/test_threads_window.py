@@ -14,6 +14,7 @@ from monitor.store import Store
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import make_window
 from ui.charts.charts import ChartsView
+from ui.session.log_view import LogView
 from ui.session.value_rail import ValueRail
 
 FEEDS, EACH = 4, 1000
@@ -23,14 +24,15 @@ def test_four_feed_threads_one_session_views_on_the_gui_thread(
         qtbot, store, db_path, clock, protocols, monkeypatch) -> None:
     gui = threading.get_ident()
     touched: list[int] = []
-    for view in (ChartsView, ValueRail):  # observe (not replace) the views' redraws
-        original = view.refresh
+    # observe (not replace) the views' redraws
+    for view, method in ((ChartsView, "apply"), (LogView, "apply"), (ValueRail, "refresh")):
+        original = getattr(view, method)
 
         def watch(self, *args, _original=original, **kw):  # type: ignore[no-untyped-def]
             touched.append(threading.get_ident())
             return _original(self, *args, **kw)
 
-        monkeypatch.setattr(view, "refresh", watch)
+        monkeypatch.setattr(view, method, watch)
     window = make_window(qtbot, store, clock, protocols)
     rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
     baseline_vitals(rec)
@@ -57,6 +59,10 @@ def test_four_feed_threads_one_session_views_on_the_gui_thread(
         for t in threads:
             t.join()
     touched_before_close = list(touched)
+    # Drawn from the notifications alone (batches out of time order rebuild): every
+    # point and every entry is on screen once.
+    assert len(page.charts.curves["hr"].xData) == len(rec.session.series["hr"])
+    assert page.log.model.rowCount() == len(rec.session.events)
     window.shutdown()
 
     assert changes and set(changes) == {gui}

@@ -1,5 +1,6 @@
 """A session opened from the board: its charts and its log, read-only (the board
-has no recorder: nothing can be entered here). It follows the session live."""
+has no recorder: nothing can be entered here). It follows the session live: the
+board tells it what each read changed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QDialog, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
 
+from monitor.change import Change
 from monitor.protocols import Protocol
 from monitor.session import Session
 from ui.charts.charts import ChartsView
@@ -44,6 +46,15 @@ class SessionViewer(QDialog):
         split.addWidget(self.table)
         box.addWidget(split, 1)
 
-    def refresh(self, now: datetime) -> None:
-        self.charts.refresh(now)
-        self.model.update()
+    def redraw(self, now: datetime) -> None:
+        """Everything from the session as the board has read it (on show)."""
+        self.charts.redraw(now)
+        self.model.reload()
+
+    def apply(self, change: Change) -> None:
+        """What one read of the session changed (the board's ``watch``)."""
+        self.charts.apply(change)
+        self.model.apply(change)
+
+    def show_now(self, now: datetime) -> None:
+        self.charts.show_now(now)

@@ -140,7 +140,7 @@ class BoardWindow(QMainWindow):
                 view.show_tile(self.model.tile(chair, now))
         for viewer in self.viewers.values():
             if viewer.isVisible():
-                viewer.refresh(now)
+                viewer.show_now(now)
 
     def _on_tile_clicked(self, session_id: str) -> None:
         viewer = self.viewers.get(session_id)
@@ -152,8 +152,9 @@ class BoardWindow(QMainWindow):
                                    title, self)
             viewer.resize(1200, 700)
             self.viewers[session_id] = viewer
+            self.model.watch(session_id, viewer.apply)
         viewer.show()
-        viewer.refresh(self.model.clock.now())
+        viewer.redraw(self.model.clock.now())
 
     def shutdown(self) -> None:
         self.timer.stop()

@@ -17,7 +17,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from monitor.events import EventKind
+from monitor.change import Change
+from monitor.events import Event, EventKind
 from monitor.parameters import LANES as SCREEN_LANES
 from monitor.parameters import REGISTRY, fmt, in_lane
 from monitor.protocols import Protocol
@@ -97,9 +98,6 @@ class ChartsView(QWidget):
         self.following = True
         self.window_min: float | None = 120.0
         self.ref = 0.0
-        self._drawn: dict[str, int] = {}
-        self._rebuilds = -1
-        self._events_seen = 0
         self._band_key: object = None
         self._last_now: datetime | None = None
         self._now_x = -1e9
@@ -196,8 +194,9 @@ class ChartsView(QWidget):
         self.bp_bars.setDownsampling(ds=1, auto=False)
         self.bp_bars.setClipToView(False)
         self.glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.plots["bp"].getViewBox().sigXRangeChanged.connect(
-            lambda *_: self._stack_event_labels())
+        bp_box = self.plots["bp"].getViewBox()
+        bp_box.sigXRangeChanged.connect(lambda *_: self._on_span_changed())
+        bp_box.sigResized.connect(lambda *_: self._on_span_changed())
         self.readout = label("", "dim", name="Crosshair read-out", fit=True)
         self.readout.setText("time: minutes since infusion start (clock on top)")
         # The key to the lower lane's colours (a legend inside a short lane hides its data).
@@ -288,48 +287,84 @@ class ChartsView(QWidget):
     def _x(self, t: np.ndarray | float) -> np.ndarray | float:
         return (t - self.ref) / 60.0
 
-    def refresh(self, now: datetime) -> None:
-        s = self.session
-        ref_dt = s.infusion_started_at or s.opened_at
-        ref = ref_dt.timestamp() if ref_dt else now.timestamp()
-        coarse = self._coarse_view()
-        full = ref != self.ref or s.rebuilds != self._rebuilds or coarse != self._coarse
-        self._coarse = coarse
-        self.ref = ref
-        self._rebuilds = s.rebuilds
-        if full:
-            self._drawn.clear()
-            self._clear_events()
-        band_key = (tuple(sorted(s.limit_overrides.items())), tuple(sorted(s.baseline().items())))
-        if full or band_key != self._band_key:
-            self._band_key = band_key
-            self._draw_bands()
+    def _reference(self, now: datetime) -> float:
+        """x = 0: the infusion start (before it, the session's opening)."""
+        ref_dt = self.session.infusion_started_at or self.session.opened_at
+        return ref_dt.timestamp() if ref_dt else now.timestamp()
+
+    def redraw(self, now: datetime) -> None:
+        """Draw everything from the session: on first show, after a rebuild, and when
+        the infusion start moves every x."""
+        self.ref = self._reference(now)
+        self._coarse = None  # the range moves first: decimation follows the new one
+        self.show_now(now)
+        self._coarse = self._coarse_view()
+        self._clear_events()
+        self._draw_bands()
         for spec in LANES:
-            names = [n for n in self._lane_series(spec)
-                     if len(s.series[n]) != self._drawn.get(n, -1)]
-            if names:
-                new_offscale = False
-                for n in names:
-                    new_offscale |= self._draw_series(n, spec)
-                if new_offscale or full:
-                    self._draw_offscale(spec)
-                if spec.key == "bp":
-                    self._draw_bp_bars()
-        self._add_new_events()
+            for name in self._lane_series(spec):
+                self._draw_series(name, spec, 0)
+            self._draw_offscale(spec)
+        self._draw_bp_bars()
+        self._add_events(self.session.events)
+
+    def apply(self, change: Change) -> None:
+        """Draw what one notification changed: the new points and event lines only,
+        everything when the session was rebuilt. A change with no events (a tick)
+        only moves "now"."""
+        now = change.evaluation.now
+        if change.rebuilt or self._reference(now) != self.ref:
+            self.redraw(now)
+            return
+        if change.events:
+            self._draw_new(change)
+        self.show_now(now)
+
+    def _draw_new(self, change: Change) -> None:
+        s = self.session
+        if self._limits_shown() != self._band_key:
+            self._draw_bands()
+        added = change.points()
+        for spec in LANES:
+            names = [n for n in self._lane_series(spec) if added[n]]
+            if not names:
+                continue
+            new_offscale = False
+            for n in names:
+                new_offscale |= self._draw_series(n, spec, len(s.series[n]) - added[n])
+            if new_offscale:
+                self._draw_offscale(spec)
+            if spec.key == "bp":
+                self._draw_bp_bars()
+        self._add_events(change.events)
+
+    def show_now(self, now: datetime) -> None:
+        """Move the "now" line and keep following the newest data."""
         self._move_now_line(float(self._x(now.timestamp())))
-        if not self.span_chosen and s.infusion_stopped_at is not None:
+        if not self.span_chosen and self.session.infusion_stopped_at is not None:
             self._select_span(None, "All")  # after dosing: the whole session
         if self.following:
             self._follow(now)
 
-    def _draw_series(self, name: str, spec: LaneSpec) -> bool:
-        """Update one series' items; True when its new points include off-scale ones.
+    def _on_span_changed(self) -> None:
+        """A new span or width: labels restack; the curves are drawn again when one
+        pixel now spans more (or less) than half an envelope bucket."""
+        self._stack_event_labels()
+        if self._coarse is None or self._coarse_view() == self._coarse:
+            return
+        self._coarse = not self._coarse
+        for spec in LANES:
+            for name in self._lane_series(spec):
+                if name in self.curves and len(self.session.series[name]) > ENVELOPE_FROM:
+                    self._draw_series(name, spec, 0)
 
-        Only the points added since the last draw are examined, so a 1 Hz sample
-        on a 24 h curve costs little beyond handing the arrays to pyqtgraph."""
+    def _draw_series(self, name: str, spec: LaneSpec, before: int) -> bool:
+        """Update one series' items; True when its new points (from index ``before``)
+        include off-scale ones.
+
+        Only the new points are examined, so a 1 Hz sample on a 24 h curve costs
+        little beyond handing the arrays to pyqtgraph."""
         series = self.session.series[name]
-        before = self._drawn.get(name, 0)
-        self._drawn[name] = len(series)
         lo, hi = self._y_range(spec)
         x = self._x_of(name, before)
         v = self._values(name)
@@ -426,10 +461,16 @@ class ChartsView(QWidget):
         y[1::2] = np.clip(dbp.v[j], 40, 220)
         self.bp_bars.setData(x, y, connect="pairs")
 
+    def _limits_shown(self) -> object:
+        """What the limit lines depend on: the session's own limits and its baseline."""
+        s = self.session
+        return tuple(sorted(s.limit_overrides.items())), tuple(sorted(s.baseline().items()))
+
     def _draw_bands(self) -> None:
         """A labelled line at every limit that alarms (high red, medium amber; DBP's
         dotted, so systolic and diastolic limits are told apart), and the baseline
         rise limits dashed."""
+        self._band_key = self._limits_shown()
         for items in self.bands.values():
             for plot_item, item in items:
                 plot_item.removeItem(item)
@@ -484,14 +525,12 @@ class ChartsView(QWidget):
             plot.removeItem(line)
         self.event_lines.clear()
         self.event_labels.clear()
-        self._events_seen = 0
 
-    def _add_new_events(self) -> None:
-        """Add lines for event entries appended since the last refresh (a correction
-        triggers a rebuild, which clears and redraws them all)."""
-        events = self.session.events
+    def _add_events(self, events: list[Event]) -> None:
+        """Add a line for each event entry among ``events`` (a correction rebuilds the
+        session, and the redraw clears and adds them all)."""
         pen = pg.mkPen(theme.current().dim, width=1, style=Qt.PenStyle.DotLine)
-        for ev in events[self._events_seen:]:
+        for ev in events:
             if ev.kind not in EVENT_KINDS:
                 continue
             entry = self.session.entries.get(ev.seq)
@@ -512,7 +551,6 @@ class ChartsView(QWidget):
                     self.event_labels.append((x, short, line))
                 plot.addItem(line, ignoreBounds=True)
                 self.event_lines.append((plot, line))
-        self._events_seen = len(events)
         self._stack_event_labels()
 
     def _stack_event_labels(self) -> None:

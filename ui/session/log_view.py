@@ -4,7 +4,9 @@ struck and amended entries stay visible as such."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 from monitor.describe import describe
 from monitor.errors import FieldError, ValidationError
 from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
-from monitor.recorder import Recorder
+from monitor.recorder import Change, Recorder
 from monitor.session import Session
 from ui.common import theme
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
@@ -41,6 +43,12 @@ FILTERS = {
     "Corrections": set(CORRECTION_KINDS) | {EventKind.LIMIT_CHANGED},
 }
 COLUMNS = ("Time", "Kind", "What", "By", "Source", "Status")
+
+
+def _order(ev: Event) -> tuple[datetime, int]:
+    return ev.observed_at, ev.seq
+
+
 class LogModel(QAbstractTableModel):
     """The session's events as rows, cells computed on demand (a 24 h session has
     ~90,000 events: no per-cell items are kept)."""
@@ -50,8 +58,6 @@ class LogModel(QAbstractTableModel):
         self.session = session
         self.wanted: set[EventKind] | None = None
         self.rows: list[Event] = []
-        self._seen = 0
-        self._rebuilds = -1
 
     def set_filter(self, wanted: set[EventKind] | None) -> None:
         self.wanted = wanted
@@ -61,31 +67,25 @@ class LogModel(QAbstractTableModel):
         return self.wanted is None or ev.kind in self.wanted
 
     def reload(self) -> None:
+        """Every row again (first show, a filter, a rebuild)."""
         self.beginResetModel()
         events = [e for e in self.session.events if self._keep(e)]
-        events.sort(key=lambda e: (e.observed_at, e.seq))
+        events.sort(key=_order)
         self.rows = events
-        self._seen = len(self.session.events)
-        self._rebuilds = self.session.rebuilds
         self.endResetModel()
 
-    def update(self) -> None:
-        """Append new events in place; reload when they do not simply extend the list
-        (back-dated entries) or when a correction changed earlier rows."""
-        new = [e for e in self.session.events[self._seen:] if self._keep(e)]
-        self._seen = len(self.session.events)
-        corrected = self.session.rebuilds != self._rebuilds or any(
-            e.kind in CORRECTION_KINDS for e in new)
-        in_order = all(a.observed_at <= b.observed_at for a, b in zip(
-            self.rows[-1:] + new, new, strict=False))
-        if corrected or not in_order:
+    def apply(self, change: Change) -> None:
+        """Insert the change's new events in time order; reload everything when the
+        session was rebuilt (a correction changes earlier rows)."""
+        if change.rebuilt:
             self.reload()
             return
-        if new:
-            first = len(self.rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-            self.rows.extend(new)
-            self.endInsertRows()
+        for ev in change.events:
+            if self._keep(ev):
+                row = bisect_right(self.rows, _order(ev), key=_order)  # back-dated: earlier
+                self.beginInsertRows(QModelIndex(), row, row)
+                self.rows.insert(row, ev)
+                self.endInsertRows()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()  # noqa: B008
                  ) -> int:
@@ -191,9 +191,10 @@ class LogView(RecorderPanel):
                            self.artifact_button))
         box.addWidget(self.general)
 
-    def refresh(self) -> None:
-        selected = self.selected_event()
-        self.model.update()
+    def apply(self, change: Change) -> None:
+        """Show what a notification changed; the selected entry stays selected."""
+        selected = self.selected_event() if change.rebuilt else None
+        self.model.apply(change)
         if selected is not None:
             self.select_seq(selected.seq)
 
@@ -234,7 +235,6 @@ class LogView(RecorderPanel):
     def _after(self, done: object) -> None:
         if done is not None:
             self.reason.clear()
-            self.refresh()
 
     def amend(self) -> AmendDialog | None:
         """Open the form for the selected entry's kind, prefilled."""
@@ -245,7 +245,6 @@ class LogView(RecorderPanel):
         if entry is None:
             return None
         self.amend_dialog = AmendDialog(self.recorder, entry, self._nurse(), self)
-        self.amend_dialog.accepted.connect(self.refresh)
         self.amend_dialog.open()
         return self.amend_dialog
 

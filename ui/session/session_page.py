@@ -13,8 +13,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from monitor.events import Event
-from monitor.recorder import Recorder
+from monitor.recorder import Change, Recorder
 from monitor.rules.engine import Evaluation
 from monitor.service import Service
 
@@ -48,7 +47,7 @@ class SessionPage(QWidget):
         self._completing = False
         self._setup_light()
         self._layout()
-        self.bridge.recorded.connect(self._on_recorded)
+        self.bridge.changed.connect(self._on_changed)
         if defer:
             # After the first paint (a zero timer would run before it), with a backstop.
             self._backstop = QTimer(self)
@@ -57,7 +56,7 @@ class SessionPage(QWidget):
             self._backstop.start(500)
         else:
             self._complete()
-        self._on_recorded([], recorder.last_evaluation)
+        self._show_rules(recorder.last_evaluation)
 
     def nurse_id(self) -> str:
         return self.header.nurse_id
@@ -130,7 +129,10 @@ class SessionPage(QWidget):
         self.banner.more_requested.connect(lambda: self.show_tab(self.alarm_history))
         from ui.common.input_filter import quiet_wheel
         quiet_wheel(self)  # after the first paint: it builds Qt's enums
-        self._on_recorded([], r.last_evaluation)
+        self.charts.redraw(r.last_evaluation.now)
+        self._show_rules(r.last_evaluation)
+        self.infusion.refresh()
+        self._apply_closed()
         self.completed.emit()
 
     def _layout(self) -> None:
@@ -177,17 +179,22 @@ class SessionPage(QWidget):
         widget.focusNextChild()
 
     # -- updates -------------------------------------------------------------
-    def _on_recorded(self, _events: list[Event], evaluation: Evaluation) -> None:
+    def _on_changed(self, change: Change) -> None:
+        """One notification, one repaint: every view draws what it changed."""
+        self._show_rules(change.evaluation)
+        if self.charts is None:
+            return  # built later, from the session as it then is
+        self.charts.apply(change)
+        self.log.apply(change)
+        self.infusion.refresh()
+        self._apply_closed()
+        if change.events:
+            self._refresh_tab()
+
+    def _show_rules(self, evaluation: Evaluation) -> None:
         self.header.refresh(evaluation)
         self.banner.refresh(evaluation)
         self.rail.refresh(evaluation)
-        if self.charts is None:
-            return
-        self.charts.refresh(evaluation.now)
-        self.infusion.refresh()
-        self._apply_closed()
-        if _events:
-            self._refresh_tab()
 
     def _apply_closed(self) -> None:
         """A closed, signed record: entry controls off (notes stay, as addenda)."""
@@ -198,9 +205,7 @@ class SessionPage(QWidget):
 
     def _refresh_tab(self) -> None:
         current = self.drawer.current()
-        if current is self.log:
-            self.log.refresh()
-        elif current is self.alarm_history:
+        if current is self.alarm_history:
             self.alarm_history.refresh()
         elif current is self.discharge:
             self.discharge.refresh()
