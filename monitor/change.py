@@ -45,8 +45,7 @@ def fold_in(session: Session, events: list[Event]) -> bool:
     """Fold events just read from the log into ``session``; True when that folded its
     derived state again (a correction, a back-dated entry, an unreadable record)."""
     rebuilds = session.rebuilds
-    for ev in events:
-        session.apply(ev)
+    session.extend(events)
     return session.rebuilds != rebuilds
 
 
