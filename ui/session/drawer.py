@@ -1,10 +1,12 @@
 """The side drawer: a strip of buttons at the right edge opens one entry panel
 (assessment, infusion, events, log, alarms, discharge) beside the charts,
 sized for its content. The charts keep their height; closed, they get the
-width back."""
+width back. A panel is built the first time it is opened or asked for: the
+window is ready sooner, and a panel nobody opens costs nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Signal
@@ -27,9 +29,12 @@ class Drawer(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Built panels, by widget; the factories of those not built yet, by title.
         self.buttons: dict[QWidget, QPushButton] = {}
         self.scrolls: dict[QWidget, QScrollArea] = {}
         self.titles: dict[QWidget, str] = {}
+        self.built: dict[str, QWidget] = {}
+        self._slots: dict[str, tuple[QScrollArea, QPushButton, Callable[[], QWidget]]] = {}
         self.panel = QFrame()
         self.panel.setObjectName("Drawer")
         self.panel.setFrameShape(QFrame.Shape.StyledPanel)
@@ -47,20 +52,37 @@ class Drawer(QWidget):
         self.strip.addStretch(1)
         self.strip.addWidget(self.close_button)
 
-    def add(self, widget: QWidget, title: str, key: str) -> QPushButton:
+    def add(self, title: str, key: str, build: Callable[[], QWidget]) -> QPushButton:
+        """A strip button for a panel that ``build`` makes when it is first needed."""
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(widget)
         self.stack.addWidget(scroll)
-        b = button(f"{title}\n{key}", f"Open {title}", slot=partial(self.toggle, widget))
+        b = button(f"{title}\n{key}", f"Open {title}", slot=partial(self.toggle_title, title))
         b.setCheckable(True)
         b.setToolTip(f"{title} ({key})")
         self.strip.insertWidget(self.strip.count() - 2, b)
-        self.buttons[widget] = b
-        self.scrolls[widget] = scroll
-        self.titles[widget] = title
+        self._slots[title] = (scroll, b, build)
         return b
+
+    def widget(self, title: str) -> QWidget:
+        """The panel called ``title``, built now if it was not yet."""
+        widget = self.built.get(title)
+        if widget is None:
+            scroll, b, build = self._slots[title]
+            widget = build()
+            scroll.setWidget(widget)
+            self.built[title] = widget
+            self.buttons[widget] = b
+            self.scrolls[widget] = scroll
+            self.titles[widget] = title
+        return widget
+
+    def button_for(self, title: str) -> QPushButton:
+        return self._slots[title][1]
+
+    def toggle_title(self, title: str) -> None:
+        self.toggle(self.widget(title))
 
     def add_extra(self, widget: QWidget) -> None:
         """A button that is not a panel (it opens a window of its own), under the panels."""

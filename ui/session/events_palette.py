@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout
 
 from monitor.events import Event
 from monitor.recorder import DRUG_EVENTS, QUICK_EVENTS, ROUTES
@@ -20,7 +19,6 @@ class EventsPalette(RecorderPanel):
 
     def _setup_ui(self) -> None:
         self.quick_buttons = {}
-        self.shortcuts: list[QShortcut] = []
         for i, (code, text) in enumerate(QUICK_EVENTS.items()):
             # The number is the Alt+number shortcut, which works anywhere in the window.
             short = _short(text)
@@ -68,14 +66,6 @@ class EventsPalette(RecorderPanel):
         outer.addWidget(self.last)
         outer.addWidget(self.general)
         outer.addStretch(1)
-
-    def install_shortcuts(self, host: QWidget) -> None:
-        """Alt+1…9 on ``host`` (the session page): they work whatever is open and
-        never type into a field."""
-        for i, code in enumerate(list(QUICK_EVENTS)[:9]):
-            sc = QShortcut(QKeySequence(f"Alt+{i + 1}"), host)
-            sc.activated.connect(lambda c=code: self.quick(c))
-            self.shortcuts.append(sc)
 
     def _when(self) -> datetime | None:
         return observed_at(self.time.text(), self.recorder.clock.now())
@@ -126,3 +116,8 @@ def _short(text: str) -> str:
     """A button's text: "Antiemetic given" → "Antiemetic", "Diplopia / nystagmus" →
     "Diplopia"; the whole name is the button's tooltip and what is recorded."""
     return text.removesuffix(" given").split(" / ")[0]
+
+
+def quick_keys() -> list[tuple[str, str]]:
+    """Alt+1…9 and the quick event each records (the first nine, in the palette's order)."""
+    return [(f"Alt+{i + 1}", code) for i, code in enumerate(list(QUICK_EVENTS)[:9])]

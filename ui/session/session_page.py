@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QPaintEvent, QResizeEvent
@@ -19,7 +19,12 @@ from monitor.service import Service
 
 if TYPE_CHECKING:
     from ui.charts.charts import ChartsView
+    from ui.session.assessment_panel import AssessmentPanel
+    from ui.session.discharge_panel import DischargePanel
+    from ui.session.events_palette import EventsPalette
     from ui.session.export_dialog import ExportDialog
+    from ui.session.infusion_panel import InfusionPanel
+    from ui.session.log_view import AlarmHistory, LogView
 from ui.common.bridge import RecorderBridge
 from ui.session.alarm_banner import AlarmBanner
 from ui.session.drawer import Drawer
@@ -28,6 +33,10 @@ from ui.session.value_rail import ValueRail
 from ui.session.vitals_entry import VitalsEntry
 
 MIN_CHART_WIDTH = 300  # what the charts keep while a panel is open
+# The side panels, in the strip's order: name → (title, key).
+PANELS = {"assessment": ("Assessment", "F3"), "infusion": ("Infusion", "F4"),
+          "events": ("Events", "F5"), "log": ("Log", "F6"),
+          "alarm_history": ("Alarms", "F7"), "discharge": ("Discharge", "F8")}
 
 
 class SessionPage(QWidget):
@@ -87,53 +96,102 @@ class SessionPage(QWidget):
         self._completing = True
         if hasattr(self, "_backstop"):
             self._backstop.stop()
-        # Imported here, after the first paint: pyqtgraph and the larger forms.
+        # Imported here, after the first paint: pyqtgraph (the panels: when opened).
         # Importing QKeySequence builds its enums: after the paint too.
         from PySide6.QtGui import QKeySequence, QShortcut
 
         from ui.charts.charts import ChartsView
-        from ui.session.assessment_panel import AssessmentPanel
-        from ui.session.discharge_panel import DischargePanel
-        from ui.session.events_palette import EventsPalette
-        from ui.session.infusion_panel import InfusionPanel
-        from ui.session.log_view import AlarmHistory, LogView
+        from ui.common.input_filter import quiet_wheel
+        from ui.session.events_palette import quick_keys
         r = self.recorder
         self.charts = ChartsView(r.session, r.protocol)
         self.charts.set_previous(self.service.previous(r.session))
         self.charts_slot.removeWidget(self.loading)
         self.loading.deleteLater()
         self.charts_slot.addWidget(self.charts, 1)
-        self.assessment = AssessmentPanel(r, self.nurse_id)
-        self.events = EventsPalette(r, self.nurse_id)
-        self.infusion = InfusionPanel(r, self.nurse_id)
-        self.log = LogView(r, self.nurse_id)
-        self.alarm_history = AlarmHistory(r, self.nurse_id)
-        self.discharge = DischargePanel(r, self.nurse_id)
-        self.discharge.export_requested.connect(self.open_export)
-        panels = ((self.assessment, "Assessment", "F3"), (self.infusion, "Infusion", "F4"),
-                  (self.events, "Events", "F5"), (self.log, "Log", "F6"),
-                  (self.alarm_history, "Alarms", "F7"), (self.discharge, "Discharge", "F8"))
-        for widget, title, key in panels:
-            self.drawer.add(widget, title, key)
+        for name, (title, key) in PANELS.items():
+            self.drawer.add(title, key, partial(self._build_panel, name))
         self.shortcuts = []
         keys = [("Ctrl+K", self.banner.acknowledge_top), ("Ctrl+P", self.banner.pause_audio),
                 ("F2", self.vitals.focus_first), ("Ctrl+Return", self.vitals.record),
                 ("Ctrl+L", lambda: self.show_tab(self.log)),
                 ("Escape", self.drawer.close_panel)]
-        keys += [(key, partial(self.drawer.toggle, widget)) for widget, _t, key in panels]
+        keys += [(key, partial(self.drawer.toggle_title, title))
+                 for title, key in PANELS.values()]
+        # Alt+1…9: the quick events, whatever is open (they never type into a field).
+        keys += [(key, partial(self._quick, code)) for key, code in quick_keys()]
         for key, slot in keys:
             sc = QShortcut(QKeySequence(key), self)
             sc.activated.connect(slot)
             self.shortcuts.append(sc)
-        self.events.install_shortcuts(self)
         self.banner.more_requested.connect(lambda: self.show_tab(self.alarm_history))
-        from ui.common.input_filter import quiet_wheel
         quiet_wheel(self)  # after the first paint: it builds Qt's enums
         self.charts.redraw(r.last_evaluation.now)
         self._show_rules(r.last_evaluation)
-        self.infusion.refresh()
         self._apply_closed()
         self.completed.emit()
+
+    # -- side panels (built when first opened or asked for) ------------------------
+    def _build_panel(self, name: str) -> QWidget:
+        from ui.common.input_filter import quiet_wheel
+        r = self.recorder
+        widget: QWidget
+        if name == "assessment":
+            from ui.session.assessment_panel import AssessmentPanel
+            widget = AssessmentPanel(r, self.nurse_id)
+        elif name == "infusion":
+            from ui.session.infusion_panel import InfusionPanel
+            widget = InfusionPanel(r, self.nurse_id)
+        elif name == "events":
+            from ui.session.events_palette import EventsPalette
+            widget = EventsPalette(r, self.nurse_id)
+        elif name == "log":
+            from ui.session.log_view import LogView
+            widget = LogView(r, self.nurse_id)
+        elif name == "alarm_history":
+            from ui.session.log_view import AlarmHistory
+            widget = AlarmHistory(r, self.nurse_id)
+        else:
+            from ui.session.discharge_panel import DischargePanel
+            widget = DischargePanel(r, self.nurse_id)
+            widget.export_requested.connect(self.open_export)
+        quiet_wheel(widget)
+        self._close_if_signed(name, widget)
+        return widget
+
+    def _panel(self, name: str) -> Any:
+        return self.drawer.widget(PANELS[name][0])
+
+    def _built(self, name: str) -> Any:
+        """The panel if it was built (None: it will be built from the session as it is)."""
+        return self.drawer.built.get(PANELS[name][0])
+
+    @property
+    def assessment(self) -> AssessmentPanel:
+        return cast("AssessmentPanel", self._panel("assessment"))
+
+    @property
+    def infusion(self) -> InfusionPanel:
+        return cast("InfusionPanel", self._panel("infusion"))
+
+    @property
+    def events(self) -> EventsPalette:
+        return cast("EventsPalette", self._panel("events"))
+
+    @property
+    def log(self) -> LogView:
+        return cast("LogView", self._panel("log"))
+
+    @property
+    def alarm_history(self) -> AlarmHistory:
+        return cast("AlarmHistory", self._panel("alarm_history"))
+
+    @property
+    def discharge(self) -> DischargePanel:
+        return cast("DischargePanel", self._panel("discharge"))
+
+    def _quick(self, code: str) -> None:
+        self.events.quick(code)
 
     def _layout(self) -> None:
         box = QVBoxLayout(self)
@@ -185,8 +243,11 @@ class SessionPage(QWidget):
         if self.charts is None:
             return  # built later, from the session as it then is
         self.charts.apply(change)
-        self.log.apply(change)
-        self.infusion.refresh()
+        log, infusion = self._built("log"), self._built("infusion")
+        if log is not None:
+            log.apply(change)
+        if infusion is not None:
+            infusion.refresh()
         self._apply_closed()
         if change.events:
             self._refresh_tab()
@@ -198,17 +259,24 @@ class SessionPage(QWidget):
 
     def _apply_closed(self) -> None:
         """A closed, signed record: entry controls off (notes stay, as addenda)."""
+        self.vitals.setEnabled(self.recorder.session.phase != "closed")
+        for name in ("assessment", "infusion", "events"):
+            widget = self._built(name)
+            if widget is not None:
+                self._close_if_signed(name, widget)
+
+    def _close_if_signed(self, name: str, widget: QWidget) -> None:
         closed = self.recorder.session.phase == "closed"
-        for w in (self.vitals, self.assessment, self.infusion):
-            w.setEnabled(not closed)
-        self.events.set_closed(closed)
+        if name == "events":
+            cast("EventsPalette", widget).set_closed(closed)
+        elif name in ("assessment", "infusion"):
+            widget.setEnabled(not closed)
 
     def _refresh_tab(self) -> None:
         current = self.drawer.current()
-        if current is self.alarm_history:
-            self.alarm_history.refresh()
-        elif current is self.discharge:
-            self.discharge.refresh()
+        if current is not None and current in (self._built("alarm_history"),
+                                               self._built("discharge")):
+            cast("AlarmHistory | DischargePanel", current).refresh()
 
     def show_tab(self, widget: QWidget) -> None:
         """Open ``widget``'s panel in the drawer."""
@@ -229,10 +297,8 @@ class SessionPage(QWidget):
         return self.export_dialog
 
     def is_half_typed(self) -> bool:
-        if self.charts is None:
-            return self.vitals.is_half_typed()
-        return any(w.is_half_typed() for w in (self.vitals, self.assessment, self.events,
-                                               self.infusion, self.log))
+        panels = [self._built(n) for n in ("assessment", "events", "infusion", "log")]
+        return any(w.is_half_typed() for w in (self.vitals, *panels) if w is not None)
 
     def shutdown(self) -> None:
         self.banner.stop()

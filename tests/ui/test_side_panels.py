@@ -1,0 +1,78 @@
+"""Side panels are built when first needed: the window is ready without them, and a
+panel built late shows the session as it then is, enabled or locked as it should be."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.ui.conftest_helpers import click, open_session_window, type_into
+
+
+@pytest.fixture
+def bedside(qtbot, store, clock, protocols):
+    window, page, rec = open_session_window(qtbot, store, clock, protocols)
+    yield window, page, rec
+    window.shutdown()
+
+
+def test_ready_without_panels_and_a_click_builds_and_opens_one(qtbot, bedside):
+    _window, page, rec = bedside
+    assert page.charts is not None and page.drawer.built == {}
+    click(qtbot, page.drawer.button_for("Log"))
+    log = page.drawer.current()
+    assert list(page.drawer.built) == ["Log"] and log is page.log
+    assert page.drawer.panel.isVisible()
+    assert [e.seq for e in log.model.rows if e.kind.value == "vitals_recorded"] == [
+        e.seq for e in rec.session.events if e.kind.value == "vitals_recorded"]
+
+
+def test_function_key_opens_a_panel_never_built(qtbot, bedside):
+    _window, page, _rec = bedside
+    page.vitals.edits["sbp"].setFocus()
+    qtbot.waitUntil(page.vitals.edits["sbp"].hasFocus, timeout=2000)
+    qtbot.keyClick(page.vitals.edits["sbp"], Qt.Key.Key_F3)
+    assert list(page.drawer.built) == ["Assessment"]
+    assert page.drawer.current() is page.assessment and page.assessment.isEnabled()
+
+
+def test_a_panel_built_late_shows_what_was_recorded_before(qtbot, bedside, clock):
+    _window, page, rec = bedside
+    for sbp in ("131/84", "142/90"):
+        clock.advance(300)
+        type_into(qtbot, page.vitals.edits["sbp"], sbp)
+        click(qtbot, page.vitals.record_button)
+    assert "Log" not in page.drawer.built
+    new = [e.seq for e in rec.session.events if e.kind.value == "vitals_recorded"][-2:]
+    click(qtbot, page.drawer.button_for("Log"))
+    assert set(new) <= {e.seq for e in page.log.model.rows}
+    # From now on the built log follows every commit.
+    clock.advance(300)
+    type_into(qtbot, page.vitals.edits["sbp"], "150/95")
+    click(qtbot, page.vitals.record_button)
+    assert rec.session.events[-1].seq in {e.seq for e in page.log.model.rows}
+
+
+def test_panels_built_before_signing_lock_with_the_record(qtbot, bedside, clock):
+    _window, page, rec = bedside
+    assert page.assessment.isEnabled() and page.infusion.isEnabled()  # built now, open
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    rec.stop_infusion("RN7")
+    clock.advance(3700)
+    rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
+    rec.record_assessment({"moaas": 5}, "RN7")
+    for a in rec.session.active_alarms():
+        if not a.acknowledged:
+            rec.acknowledge("RN7", a.alarm_id, "re-measured")
+    rec.discharge("RN7", {"escort_present": True, "no_driving_advice": True,
+                          "ready_to_leave_at": clock.now(), "override_reason": "reviewed"})
+    page.show_tab(page.discharge)
+    page.discharge.refresh()
+    type_into(qtbot, page.discharge.sign_nurse, "RN7")
+    click(qtbot, page.discharge.close_button)
+    click(qtbot, page.discharge.dialog.confirm_button)
+    assert rec.session.phase == "closed"
+    assert not page.assessment.isEnabled() and not page.infusion.isEnabled()
+    assert "Events" not in page.drawer.built
+    assert not any(b.isEnabled() for b in page.events.quick_buttons.values())  # built locked
