@@ -15,7 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,8 @@ def cold_start(db: Path, sid: str, runs: int = 11) -> list[dict[str, Any]]:
         bare_ms.append(launch(["bare"])["PAINTED"])
     app_fig = figure("cold start: launch to first painted window, 4 h session open "
                      "(header, alarms, values, vitals row)", app_ms, "ms", {"median": 1000})
-    full = figure("cold start: launch to window fully built (charts and tabs drawn)", full_ms,
+    full = figure("cold start: launch to window fully built (charts drawn, every control "
+                  "live; side panels are built when first opened)", full_ms,
                   "ms", {"median": 700})
     bare_fig = figure("cold start: bare PySide6 QMainWindow (same run)", bare_ms, "ms", {})
     ratio = statistics.median(app_ms) / statistics.median(bare_ms)
@@ -97,9 +99,9 @@ def cold_start(db: Path, sid: str, runs: int = 11) -> list[dict[str, Any]]:
 
 
 # -- window figures ------------------------------------------------------------
-def entry_latency(db: Path, sid: str, runs: int = 60) -> dict[str, Any]:
-    from PySide6.QtCore import QEvent, Qt
-    from PySide6.QtGui import QKeyEvent
+@contextmanager
+def session_window(db: Path, sid: str, size: tuple[int, int] = (1400, 900)) -> Iterator[Any]:
+    """A copy of ``db`` open in the real window, shown: (app, window, page, clock)."""
     from PySide6.QtWidgets import QApplication
 
     from monitor.clock import ManualClock
@@ -116,13 +118,27 @@ def entry_latency(db: Path, sid: str, runs: int = 60) -> dict[str, Any]:
         last = store.events(sid)[-1].observed_at
         clock = ManualClock(last + timedelta(seconds=30))
         window = MainWindow(store, clock, protocols)
-        window.resize(1400, 900)
+        window.resize(*size)
         page = window.open_session(Recorder(store, sid, clock, protocols))
         window.show()
         for _ in range(10):
             app.processEvents()
+        try:
+            yield app, window, page, clock
+        finally:
+            window.shutdown()
+            window.close()
+            store.close()
+
+
+def entry_latency(db: Path, sid: str, runs: int = 60) -> dict[str, Any]:
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    values = []
+    with session_window(db, sid) as (_app, window, page, clock):
         v = page.vitals
-        values = []
         for i in range(runs):
             clock.advance(60)
             v.edits["sbp"].setText(f"{128 + i % 20}/{80 + i % 7}")
@@ -137,11 +153,27 @@ def entry_latency(db: Path, sid: str, runs: int = 60) -> dict[str, Any]:
             window.repaint()                                # the whole window, painted now
             values.append((time.perf_counter() - t) * 1000)
             assert len(page.recorder.session.events) > n, "entry was not recorded"
-        window.shutdown()
-        window.close()
-        store.close()
     return figure("entry latency: Enter in vitals row → committed, folded, rules, repainted "
                   "(4 h session)", values, "ms", {"median": 16, "p95": 33})
+
+
+def panel_first_open(sessions: list[tuple[Path, str]], windows: int = 2) -> dict[str, Any]:
+    """Side panels are built when first opened: a click on each strip button of a fresh
+    window, until the panel is built, laid out and the whole window repainted."""
+    from ui.session.session_page import PANELS
+    values = []
+    for db, sid in sessions:
+        for _ in range(windows):
+            with session_window(db, sid, (1366, 768)) as (_app, window, page, _clock):
+                for title, _key in PANELS.values():
+                    t = time.perf_counter()
+                    page.drawer.button_for(title).click()
+                    window.repaint()
+                    values.append((time.perf_counter() - t) * 1000)
+                    assert page.drawer.titles.get(page.drawer.current()) == title
+    return figure("side panel opened for the first time: built, laid out, window repainted "
+                  "(each of 6 panels, 4 h and 24 h sessions, 1366×768)", values, "ms",
+                  {"median": 100, "p95": 150})
 
 
 def device_stream(runs: int = 120) -> dict[str, Any]:
@@ -348,6 +380,8 @@ def main() -> int:
     steps: list[tuple[str, Callable[[], Any]]] = [
         ("cold start", lambda: cold_start(*four_hour_session())),
         ("entry latency", lambda: entry_latency(*four_hour_session())),
+        ("panel first open", lambda: panel_first_open([four_hour_session(),
+                                                       day_session()[:2]])),
         ("device stream", device_stream),
         ("store commit", store_commit),
         ("reopen and fold", lambda: reopen_fold(*day_session()[:2])),

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor.bulk import bulk
 from monitor.describe import describe
 from monitor.errors import FieldError, ValidationError
 from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
@@ -69,8 +70,9 @@ class LogModel(QAbstractTableModel):
     def reload(self) -> None:
         """Every row again (first show, a filter, a rebuild)."""
         self.beginResetModel()
-        events = [e for e in self.session.events if self._keep(e)]
-        events.sort(key=_order)
+        with bulk():  # a key per row of a 24 h session: no collector passes meanwhile
+            events = [e for e in self.session.events if self._keep(e)]
+            events.sort(key=_order)
         self.rows = events
         self.endResetModel()
 
