@@ -82,3 +82,12 @@ def _no_dangling_qt(qapp, monkeypatch: pytest.MonkeyPatch):
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     if problems:
         pytest.fail("Test left Qt objects behind: " + "; ".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def bedside(qtbot, store, clock, protocols):
+    """The window with a session open after baseline vitals: (window, page, recorder)."""
+    from tests.ui.conftest_helpers import open_session_window
+    window, page, rec = open_session_window(qtbot, store, clock, protocols)
+    yield window, page, rec
+    window.shutdown()

@@ -42,3 +42,26 @@ def open_session_window(qtbot, store: Store, clock, protocols):
     rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
     baseline_vitals(rec)
     return window, window.open_session(rec), rec
+
+
+def sign_after_recovery(qtbot, page, rec, clock) -> None:
+    """An infusion given and stopped, recovery observed, discharged, then closed and
+    signed by clicking in the discharge panel."""
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    rec.stop_infusion("RN7")
+    clock.advance(3700)
+    rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
+    rec.record_assessment({"moaas": 5}, "RN7")
+    for a in rec.session.active_alarms():
+        if not a.acknowledged:
+            rec.acknowledge("RN7", a.alarm_id, "re-measured")
+    rec.discharge("RN7", {"escort_present": True, "no_driving_advice": True,
+                          "ready_to_leave_at": clock.now(), "override_reason": "reviewed"})
+    page.show_tab(page.discharge)
+    d = page.discharge
+    d.refresh()
+    type_into(qtbot, d.sign_nurse, "RN7")
+    click(qtbot, d.close_button)
+    click(qtbot, d.dialog.confirm_button)
+    assert rec.session.phase == "closed"

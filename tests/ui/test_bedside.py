@@ -12,15 +12,12 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from monitor.recorder import QUICK_EVENTS
-from tests.ui.conftest_helpers import click, open_session_window, type_into
+from tests.ui.conftest_helpers import (
+    click,
+    sign_after_recovery,
+    type_into,
+)
 from ui.main_window import GEOMETRY_KEY
-
-
-@pytest.fixture
-def bedside(qtbot, store, clock, protocols):
-    window, page, rec = open_session_window(qtbot, store, clock, protocols)
-    yield window, page, rec
-    window.shutdown()
 
 
 def stored(store, rec, kind: str) -> list:
@@ -261,24 +258,8 @@ def test_errors_show_clock_times_not_iso_stamps(qtbot, bedside, clock):
 
 def test_closed_session_locks_entry_and_stops_timers(qtbot, bedside, clock):
     _window, page, rec = bedside
-    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-    clock.advance(600)
-    rec.stop_infusion("RN7")
-    clock.advance(3700)
-    rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
-    rec.record_assessment({"moaas": 5}, "RN7")
-    for a in rec.session.active_alarms():
-        if not a.acknowledged:
-            rec.acknowledge("RN7", a.alarm_id, "re-measured")
-    rec.discharge("RN7", {"escort_present": True, "no_driving_advice": True,
-                          "ready_to_leave_at": clock.now(), "override_reason": "reviewed"})
-    page.show_tab(page.discharge)
+    sign_after_recovery(qtbot, page, rec, clock)
     d = page.discharge
-    d.refresh()
-    type_into(qtbot, d.sign_nurse, "RN7")
-    click(qtbot, d.close_button)
-    click(qtbot, d.dialog.confirm_button)
-    assert rec.session.phase == "closed"
     assert not page.vitals.isEnabled() and not page.assessment.isEnabled()
     assert not any(b.isEnabled() for b in page.events.quick_buttons.values())
     assert page.events.note.isEnabled() and page.events.note_button.text() == "Add addendum"

@@ -3,17 +3,13 @@ panel built late shows the session as it then is, enabled or locked as it should
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui.conftest_helpers import click, open_session_window, type_into
-
-
-@pytest.fixture
-def bedside(qtbot, store, clock, protocols):
-    window, page, rec = open_session_window(qtbot, store, clock, protocols)
-    yield window, page, rec
-    window.shutdown()
+from tests.ui.conftest_helpers import (
+    click,
+    sign_after_recovery,
+    type_into,
+)
 
 
 def test_ready_without_panels_and_a_click_builds_and_opens_one(qtbot, bedside):
@@ -56,23 +52,7 @@ def test_a_panel_built_late_shows_what_was_recorded_before(qtbot, bedside, clock
 def test_panels_built_before_signing_lock_with_the_record(qtbot, bedside, clock):
     _window, page, rec = bedside
     assert page.assessment.isEnabled() and page.infusion.isEnabled()  # built now, open
-    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-    clock.advance(600)
-    rec.stop_infusion("RN7")
-    clock.advance(3700)
-    rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
-    rec.record_assessment({"moaas": 5}, "RN7")
-    for a in rec.session.active_alarms():
-        if not a.acknowledged:
-            rec.acknowledge("RN7", a.alarm_id, "re-measured")
-    rec.discharge("RN7", {"escort_present": True, "no_driving_advice": True,
-                          "ready_to_leave_at": clock.now(), "override_reason": "reviewed"})
-    page.show_tab(page.discharge)
-    page.discharge.refresh()
-    type_into(qtbot, page.discharge.sign_nurse, "RN7")
-    click(qtbot, page.discharge.close_button)
-    click(qtbot, page.discharge.dialog.confirm_button)
-    assert rec.session.phase == "closed"
+    sign_after_recovery(qtbot, page, rec, clock)
     assert not page.assessment.isEnabled() and not page.infusion.isEnabled()
     assert "Events" not in page.drawer.built
     assert not any(b.isEnabled() for b in page.events.quick_buttons.values())  # built locked

@@ -12,7 +12,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -26,15 +25,8 @@ from PySide6.QtWidgets import (
 from monitor.recorder import Recorder
 from monitor.store import Store
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import click, make_window, open_session_window, type_into
+from tests.ui.conftest_helpers import click, make_window, type_into
 from ui.main_window import OPEN_KEY
-
-
-@pytest.fixture
-def session_window(qtbot, store, clock, protocols):
-    window, page, rec = open_session_window(qtbot, store, clock, protocols)
-    yield window, page, rec
-    window.shutdown()
 
 
 def test_resume_after_crash_comes_back_as_it_was(qtbot, store, clock, protocols):
@@ -53,8 +45,8 @@ def test_resume_after_crash_comes_back_as_it_was(qtbot, store, clock, protocols)
     assert QSettings().value(OPEN_KEY) is None
 
 
-def test_close_asks_only_when_an_entry_is_half_typed(qtbot, session_window, monkeypatch):
-    window, page, _rec = session_window
+def test_close_asks_only_when_an_entry_is_half_typed(qtbot, bedside, monkeypatch):
+    window, page, _rec = bedside
     asked = []
 
     def answer(*_a, **_k):
@@ -71,16 +63,16 @@ def test_close_asks_only_when_an_entry_is_half_typed(qtbot, session_window, monk
     assert not asked and not window.isVisible()
 
 
-def test_problems_show_in_the_window(qtbot, session_window):
-    window, _page, _rec = session_window
+def test_problems_show_in_the_window(qtbot, bedside):
+    window, _page, _rec = bedside
     from ui.common.errors import report
     report("disk is full: entry not saved")
     assert window.problem.isVisible()
     assert "disk is full" in window.problem.text()
 
 
-def test_excepthook_reports_instead_of_dying(qtbot, session_window):
-    window, _page, _rec = session_window
+def test_excepthook_reports_instead_of_dying(qtbot, bedside):
+    window, _page, _rec = bedside
     from ui.common.errors import _hook
     exc = RuntimeError("boom")
     _hook(RuntimeError, exc, None)
@@ -93,8 +85,8 @@ def test_second_window_on_the_same_database_is_refused(store, db_path, capsys):
     assert "already open for writing" in capsys.readouterr().err
 
 
-def test_export_dialog_writes_and_refuses_overwrite(qtbot, session_window, tmp_path):
-    _window, page, _rec = session_window
+def test_export_dialog_writes_and_refuses_overwrite(qtbot, bedside, tmp_path):
+    _window, page, _rec = bedside
     page.export_folder = tmp_path
     dialog = page.open_export("csv")
     assert dialog.isVisible()
@@ -108,8 +100,8 @@ def test_export_dialog_writes_and_refuses_overwrite(qtbot, session_window, tmp_p
     dialog.close()
 
 
-def test_alarm_flash_rates_and_steady_low(qtbot, session_window, clock):
-    _window, page, rec = session_window
+def test_alarm_flash_rates_and_steady_low(qtbot, bedside, clock):
+    _window, page, rec = bedside
     rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
     rec.record_vitals({"sbp": "165/80"}, "RN7")
     banner = page.banner
@@ -125,8 +117,8 @@ def test_alarm_flash_rates_and_steady_low(qtbot, session_window, clock):
     assert row.tag.text() == "!!! HIGH"
 
 
-def test_audio_pause_countdown(qtbot, session_window, clock):
-    _window, page, rec = session_window
+def test_audio_pause_countdown(qtbot, bedside, clock):
+    _window, page, rec = bedside
     rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
     rec.record_vitals({"sbp": "165/80"}, "RN7")
     click(qtbot, page.banner.pause)
@@ -136,8 +128,8 @@ def test_audio_pause_countdown(qtbot, session_window, clock):
     assert page.banner.pause.text() == "Audio paused 1:43"
 
 
-def test_charts_follow_live_and_pause_when_scrolled_back(qtbot, session_window, clock):
-    _window, page, _rec = session_window
+def test_charts_follow_live_and_pause_when_scrolled_back(qtbot, bedside, clock):
+    _window, page, _rec = bedside
     charts = page.charts
     assert charts.following
     charts.plots["bp"].getViewBox().sigRangeChangedManually.emit([True, False])
@@ -148,15 +140,15 @@ def test_charts_follow_live_and_pause_when_scrolled_back(qtbot, session_window, 
     assert "SBP 128" in text and "HR 72" in text
 
 
-def test_off_scale_values_drawn_at_the_edge(qtbot, session_window):
-    _window, page, rec = session_window
+def test_off_scale_values_drawn_at_the_edge(qtbot, bedside):
+    _window, page, rec = bedside
     rec.record_vitals({"hr": "240"}, "RN7")
     pts = page.charts.offscale["hr"].getData()
     assert list(pts[1]) == [180.0]
 
 
-def test_every_control_has_an_accessible_name(qtbot, session_window):
-    _window, page, _rec = session_window
+def test_every_control_has_an_accessible_name(qtbot, bedside):
+    _window, page, _rec = bedside
     missing = []
     for cls in (QLineEdit, QAbstractButton, QComboBox, QSpinBox, QCheckBox):
         for w in page.findChildren(cls):
@@ -212,8 +204,8 @@ def test_program_runs_offscreen_until_closed(tmp_path):
     assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
 
 
-def test_timing_of_overdue_in_header_between_phases(qtbot, session_window, clock):
-    _window, page, rec = session_window
+def test_timing_of_overdue_in_header_between_phases(qtbot, bedside, clock):
+    _window, page, rec = bedside
     rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
     clock.advance(timedelta(minutes=9, seconds=30).total_seconds())
     page.tick()
@@ -224,8 +216,8 @@ def test_timing_of_overdue_in_header_between_phases(qtbot, session_window, clock
     assert "BP overdue 1 min" in page.header.overdue.text()
 
 
-def test_limit_change_from_the_window_is_an_event(qtbot, session_window):
-    _window, page, rec = session_window
+def test_limit_change_from_the_window_is_an_event(qtbot, bedside):
+    _window, page, rec = bedside
     ev_panel = page.alarm_history.limits
     ev_panel.limit.setCurrentIndex(ev_panel.limit.findData("sbp.medium_high"))
     assert ev_panel.limit.currentText() == "Systolic BP: upper limit, warning"
@@ -240,8 +232,8 @@ def test_limit_change_from_the_window_is_an_event(qtbot, session_window):
     assert last.kind.value == "limit_changed" and last.payload["old"] == 160
 
 
-def test_assessment_records_anxiety_and_perceptual(qtbot, session_window):
-    _window, page, rec = session_window
+def test_assessment_records_anxiety_and_perceptual(qtbot, bedside):
+    _window, page, rec = bedside
     a = page.assessment
     a.severity["anxiety"].setCurrentText("mild")
     a.severity["perceptual"].setCurrentText("moderate")
@@ -250,8 +242,8 @@ def test_assessment_records_anxiety_and_perceptual(qtbot, session_window):
     assert payload == {"anxiety": "mild", "perceptual": "moderate"}
 
 
-def test_charts_sit_above_the_vitals_row_and_panels_open_beside_them(qtbot, session_window):
-    _window, page, _rec = session_window
+def test_charts_sit_above_the_vitals_row_and_panels_open_beside_them(qtbot, bedside):
+    _window, page, _rec = bedside
     charts = page.charts.mapTo(page, page.charts.rect().topLeft())
     vitals = page.vitals.mapTo(page, page.vitals.rect().topLeft())
     assert charts.y() + page.charts.height() <= vitals.y()
