@@ -232,7 +232,9 @@ def test_start_form_chooses_nothing_for_the_nurse(qtbot, store, clock, protocols
     click(qtbot, start.start_button)
     assert store.session_ids() == []
     assert start.field_errors["protocol"].isVisible()
-    assert "CRPS" in start.general.text() or "Indication" in start.general.text()
+    assert start.field_errors["indication_text"].text() == (
+        "one of: CRPS, fibromyalgia, neuropathic pain, depression, other")
+    assert start.field_errors["indication_text"].isVisible() and start.general.isHidden()
     start.indication.setCurrentIndex(start.indication.findData("depression"))
     assert start.protocol.currentData() == "depression-iv"  # suggested, still changeable
     start.indication.setCurrentIndex(start.indication.findData("other"))

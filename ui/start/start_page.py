@@ -89,6 +89,8 @@ class StartPage(QWidget):
         self.errors = InlineErrors(self.general, {
             k: (widgets.get(k), lab) for k, lab in self.field_errors.items()})
         self.errors.fields["weight"] = (self.edits["weight_kg"], self.field_errors["weight_kg"])
+        # The indication's own message shows under it (the row its "other" text uses).
+        self.errors.fields["indication"] = (self.indication, self.field_errors["indication_text"])
 
     def _layout(self) -> None:
         box = QHBoxLayout(self)
