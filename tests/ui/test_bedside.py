@@ -313,3 +313,34 @@ def test_charts_scales_limit_lines_spans_and_labels(qtbot, bedside, clock):
     clock.advance(3600)
     rec.stop_infusion("RN7")
     assert charts.span_buttons["All"].isChecked() and charts.window_min is None
+
+
+def test_event_labels_never_cover_a_limit_label(qtbot, bedside, clock):
+    """At 1366×768 the BP lane is short: the infusion's "start" label, at the lane's
+    left edge, used to sit on the SBP limit label there."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QFontMetricsF
+
+    window, page, rec = bedside
+    window.resize(1366, 768)
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    for code in ("nausea", "music_on", "anxiety"):
+        clock.advance(120)
+        page.events.quick(code)
+    click(qtbot, page.charts.span_buttons["30 min"])
+    qtbot.waitUntil(lambda: window.height() <= 768, timeout=3000)
+    QApplication.processEvents()
+
+    def tight(label) -> QRectF:
+        fm = QFontMetricsF(label.textItem.font())
+        w, h = fm.horizontalAdvance(label.textItem.toPlainText()), fm.height()
+        c = label.sceneBoundingRect().center()
+        return QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
+
+    limits = [item.label for _p, item in page.charts.bands["bp"]
+              if getattr(item, "label", None) is not None and item.label.isVisible()]
+    events = [line.label for _x, _s, line in page.charts.event_labels if line.label.isVisible()]
+    assert "start" in [e.textItem.toPlainText() for e in events]
+    crossing = [(e.textItem.toPlainText(), lim.textItem.toPlainText())
+                for e in events for lim in limits if tight(e).intersects(tight(lim))]
+    assert limits and crossing == []

@@ -14,7 +14,7 @@ from functools import partial
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from monitor.change import Change
@@ -563,6 +563,7 @@ class ChartsView(QWidget):
         (left, right), _ = vb.viewRange()
         px_per_min = max(vb.width(), 1.0) / max(right - left, 1e-6)
         ends = [-1e9] * len(LABEL_ROWS)
+        taken = self._rows_taken_by_limit_labels(vb, px_per_min)
         edge = right * px_per_min
         for x, _short, line in sorted(self.event_labels, key=lambda e: e[0]):
             width = line.label.textItem.boundingRect().width() + 8
@@ -571,13 +572,42 @@ class ChartsView(QWidget):
             flip = start + width > edge
             if flip:
                 start -= width
-            row = next((i for i, end in enumerate(ends) if start > end + 4), None)
+            row = next((i for i, end in enumerate(ends) if start > end + 4 and all(
+                start + width < a or start > b for a, b in taken[i])), None)
             line.label.setVisible(row is not None)
             if row is None:
                 continue
             ends[row] = start + width
             line.label.anchors = [(1, 0), (1, 0)] if flip else [(0, 0), (0, 0)]
             line.label.setPosition(LABEL_ROWS[row])
+
+    def _rows_taken_by_limit_labels(self, vb: pg.ViewBox, px_per_min: float
+                                     ) -> list[list[tuple[float, float]]]:
+        """The stretches of each label row (in the stacking's pixels) that a BP limit
+        label crosses: an event label is not put over one. Computed from where the
+        limit labels are anchored, so it holds before they are laid out."""
+        taken: list[list[tuple[float, float]]] = [[] for _ in LABEL_ROWS]
+        height, width = max(vb.height(), 1.0), max(vb.width(), 1.0)
+        (left, _right), (bottom, top) = vb.viewRange()
+        text_h = QFontMetricsF(self._small_font()).height()
+        # An event label's box (text and margin) hangs from its row's height.
+        box_h = max((line.label.textItem.boundingRect().height()
+                     for _x, _s, line in self.event_labels), default=text_h)
+        for _plot, item in self.bands.get("bp", []):
+            label = getattr(item, "label", None)
+            if label is None:
+                continue
+            box = label.textItem.boundingRect()
+            x0 = left * px_per_min + label.orthoPos * width
+            line_y = (top - item.value()) / max(top - bottom, 1e-6) * height
+            above = label.anchors[0][1] == 1  # anchored at its foot: drawn above the line
+            middle = line_y - box.height() / 2 if above else line_y + box.height() / 2
+            glyphs = QFontMetricsF(label.textItem.font()).height()
+            for row, frac in enumerate(LABEL_ROWS):
+                centre = (1.0 - frac) * height + box_h / 2  # the row's text, mid-height
+                if abs(centre - middle) < (text_h + glyphs) / 2:
+                    taken[row].append((x0, x0 + box.width()))
+        return taken
 
     # -- the previous session, faint, for comparison ----------------------------
     def set_previous(self, previous: Session | None) -> None:
