@@ -10,6 +10,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
@@ -31,6 +32,9 @@ from monitor.rules.schedule import min_observation
 
 STYLES = getSampleStyleSheet()
 SMALL = ParagraphStyle("small", parent=STYLES["BodyText"], fontSize=7.5, leading=9)
+HEADER_PAD = 14  # points: the cell's padding on both sides, and a little room
+MARGIN = 15 * mm
+FRAME_WIDTH = A4[0] - 2 * MARGIN
 H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], fontSize=11, spaceBefore=8, spaceAfter=3)
 MAX_TABLE_DEVICE_ROWS = 300
 # The vitals table: BP as "128/82", then every other vital in registry order.
@@ -48,6 +52,17 @@ def _p(text: object) -> Paragraph:
     return Paragraph(_escape(text).replace("\n", "<br/>"), SMALL)
 
 
+def _header_fit(header: list[str], widths: list[float]) -> list[float]:
+    """Widths that never split a header inside a word ("MA P"). Past the page's
+    frame, the room comes from the widest column."""
+    fitted = [max(w, stringWidth(h, SMALL.fontName, SMALL.fontSize) + HEADER_PAD)
+              for h, w in zip(header, widths, strict=True)]
+    over = sum(fitted) - max(sum(widths), FRAME_WIDTH)
+    if over > 0:
+        fitted[max(range(len(fitted)), key=lambda i: fitted[i])] -= over
+    return fitted
+
+
 def _table(header: list[str], rows: list[list[Any]], widths: list[float] | None = None,
            strike_rows: set[int] | None = None, wrap: set[int] | None = None
            ) -> LongTable | Paragraph:
@@ -55,6 +70,8 @@ def _table(header: list[str], rows: list[list[Any]], widths: list[float] | None 
     if not rows:
         return _p("None recorded.")
     data: list[list[Any]] = [[_p(h) for h in header]]
+    if widths is not None:
+        widths = _header_fit(header, widths)
     if wrap is None:
         data += [[_p(c) for c in r] for r in rows]
     else:
@@ -277,7 +294,7 @@ def _rems(ctx: ExportContext) -> list[Any]:
 
 def to_pdf(ctx: ExportContext) -> bytes:
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=12 * mm, bottomMargin=15 * mm,
                             title="Ketamine session report", author="ketamine-monitor")
     story: list[Any] = [Paragraph("Ketamine session report", STYLES["Title"])]

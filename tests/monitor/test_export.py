@@ -206,6 +206,18 @@ def test_pdf_report(demo_db, tmp_path: Path):
                    "Nurse signature", "Physician signature", f"page 1 of {n}",
                    f"page {n} of {n}", "generated 2026-03-02"):
         assert needle in text, needle
+    # Column headers are whole words (a narrow column once split "MAP" into "MA" / "P"),
+    # and the widened columns still fit the page (pypdf reads every table cell).
+    lines = set(text.split("\n"))
+    for header in ("MAP", "SpO2", "Temp", "EtCO2", "MOAA/S", "RASS", "ACVPU", "CADSS-6"):
+        assert header in lines, header
+    assert not {"MA", "SpO", "Tem", "EtCO", "ACVP", "CADSS"} & lines
+    width = float(reader.pages[1].mediabox.width)
+    for page in reader.pages:
+        xs: list[float] = []
+        page.extract_text(visitor_text=lambda t, cm, tm, *_: xs.append(
+            cm[0] * tm[4] + cm[2] * tm[5] + cm[4]) if t.strip() else None)
+        assert xs and min(xs) >= 15 / 25.4 * 72 - 1 and max(xs) < width - 15 / 25.4 * 72
 
 
 def test_pdf_rems_items(tmp_path: Path, clock):
