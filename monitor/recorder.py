@@ -145,6 +145,7 @@ class Recorder:
         """The entry and the rule decisions it causes are committed in one transaction:
         either both are on disk or neither is (and the session is folded back)."""
         self._owned()
+        self._refuse_after_signing(items)
         now = self.clock.now()
         mark = len(self.session.events)
         try:
@@ -160,6 +161,17 @@ class Recorder:
             raise
         self._notify(events)
         return events
+
+    def _refuse_after_signing(self, items: list[tuple[EventKind, dict[str, Any], str,
+                                                      datetime, str]]) -> None:
+        """A closed, signed record takes addenda (notes) and nothing else: no readings,
+        doses, corrections, limits or acknowledgements."""
+        s = self.session
+        if s.closed_at is None or all(kind is EventKind.NOTE for kind, *_ in items):
+            return
+        raise SessionStateError(
+            f"Session {s.session_id} was closed and signed by {s.closed_by} at "
+            f"{s.closed_at.astimezone():%H:%M}: only a note can be added now, as an addendum")
 
     @property
     def evaluates_rules(self) -> bool:

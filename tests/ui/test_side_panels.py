@@ -56,3 +56,18 @@ def test_panels_built_before_signing_lock_with_the_record(qtbot, bedside, clock)
     assert not page.assessment.isEnabled() and not page.infusion.isEnabled()
     assert "Events" not in page.drawer.built
     assert not any(b.isEnabled() for b in page.events.quick_buttons.values())  # built locked
+    # The log and the alarm limits, built after signing: read, not corrected.
+    assert "Log" not in page.drawer.built and "Alarms" not in page.drawer.built
+    log, alarms = page.log, page.alarm_history
+    assert not any(w.isEnabled() for w in (log.amend_button, log.strike_button,
+                                            log.artifact_button, log.reason))
+    assert not alarms.limits.isEnabled() and log.table.isEnabled()
+
+
+def test_quick_keys_record_nothing_on_a_signed_record(qtbot, bedside, clock, store):
+    _window, page, rec = bedside
+    sign_after_recovery(qtbot, page, rec, clock)
+    before = len(store.events(rec.session.session_id))
+    page.vitals.edits["sbp"].setFocus()
+    qtbot.keyClick(page.vitals.edits["sbp"], Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert len(store.events(rec.session.session_id)) == before

@@ -258,6 +258,11 @@ class LogView(RecorderPanel):
         self._after(self.errors.call(lambda: self.recorder.flag_artifact(
             self._nurse(), self._target(), self.reason.text())))
 
+    def set_closed(self, closed: bool) -> None:
+        """A signed record is read, not corrected: the log stays, its corrections go."""
+        for w in (self.amend_button, self.reason, self.strike_button, self.artifact_button):
+            w.setEnabled(not closed)
+
     def is_half_typed(self) -> bool:
         return bool(self.reason.text().strip()) or bool(
             self.amend_dialog is not None and self.amend_dialog.isVisible()
@@ -288,6 +293,10 @@ class AlarmHistory(QWidget):
         box = QVBoxLayout(self)
         box.addWidget(self.table, 1)
         box.addWidget(self.limits)
+
+    def set_closed(self, closed: bool) -> None:
+        """A signed record's limits no longer change."""
+        self.limits.setEnabled(not closed)
 
     def refresh(self) -> None:
         alarms = sorted(self.recorder.session.alarms.values(), key=lambda a: a.raised_at,

@@ -191,7 +191,8 @@ class SessionPage(QWidget):
         return cast("DischargePanel", self._panel("discharge"))
 
     def _quick(self, code: str) -> None:
-        self.events.quick(code)
+        if self.recorder.session.phase != "closed":  # a signed record: its buttons are off
+            self.events.quick(code)
 
     def _layout(self) -> None:
         box = QVBoxLayout(self)
@@ -260,15 +261,15 @@ class SessionPage(QWidget):
     def _apply_closed(self) -> None:
         """A closed, signed record: entry controls off (notes stay, as addenda)."""
         self.vitals.setEnabled(self.recorder.session.phase != "closed")
-        for name in ("assessment", "infusion", "events"):
+        for name in ("assessment", "infusion", "events", "log", "alarm_history"):
             widget = self._built(name)
             if widget is not None:
                 self._close_if_signed(name, widget)
 
     def _close_if_signed(self, name: str, widget: QWidget) -> None:
         closed = self.recorder.session.phase == "closed"
-        if name == "events":
-            cast("EventsPalette", widget).set_closed(closed)
+        if name in ("events", "log", "alarm_history"):
+            cast("EventsPalette | LogView | AlarmHistory", widget).set_closed(closed)
         elif name in ("assessment", "infusion"):
             widget.setEnabled(not closed)
 
