@@ -215,7 +215,7 @@ def test_pdf_report(demo_db, tmp_path: Path):
     width = float(reader.pages[1].mediabox.width)
     for page in reader.pages:
         xs: list[float] = []
-        page.extract_text(visitor_text=lambda t, cm, tm, *_: xs.append(
+        page.extract_text(visitor_text=lambda t, cm, tm, *_, xs=xs: xs.append(
             cm[0] * tm[4] + cm[2] * tm[5] + cm[4]) if t.strip() else None)
         assert xs and min(xs) >= 15 / 25.4 * 72 - 1 and max(xs) < width - 15 / 25.4 * 72
 

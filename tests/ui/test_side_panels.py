@@ -4,6 +4,7 @@ panel built late shows the session as it then is, enabled or locked as it should
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest_helpers import (
     click,
@@ -71,3 +72,34 @@ def test_quick_keys_record_nothing_on_a_signed_record(qtbot, bedside, clock, sto
     page.vitals.edits["sbp"].setFocus()
     qtbot.keyClick(page.vitals.edits["sbp"], Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
     assert len(store.events(rec.session.session_id)) == before
+
+
+def test_opening_a_panel_puts_the_cursor_in_it(qtbot, bedside):
+    _window, page, _rec = bedside
+    sbp = page.vitals.edits["sbp"]
+    sbp.setFocus()
+    qtbot.waitUntil(sbp.hasFocus, timeout=2000)
+    for key, name in ((Qt.Key.Key_F7, "alarm_history"), (Qt.Key.Key_F3, "assessment"),
+                      (Qt.Key.Key_F6, "log")):
+        qtbot.keyClick(QApplication.focusWidget(), key)
+        panel = getattr(page, name)
+        qtbot.waitUntil(lambda p=panel: p.isAncestorOf(QApplication.focusWidget()),
+                        timeout=2000)
+    qtbot.keyClicks(QApplication.focusWidget(), "77")
+    assert sbp.text() == "" and page.vitals.edits["dbp"].text() == ""
+
+
+def test_acknowledging_gives_the_cursor_back(qtbot, bedside, clock):
+    _window, page, rec = bedside
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    rec.record_vitals({"sbp": "190/115", "hr": "135", "spo2": "89", "rr": "26"}, "RN7")
+    sbp = page.vitals.edits["sbp"]
+    sbp.setFocus()
+    qtbot.waitUntil(sbp.hasFocus, timeout=2000)
+    qtbot.keyClick(sbp, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(page.banner.action, Qt.Key.Key_Return)
+    assert not page.banner.ack_panel.isVisible()
+    qtbot.keyClicks(QApplication.focusWidget(), "120")
+    assert sbp.text() == "120" and page.header.nurse.text() == "RN7"
+    sbp.clear()  # nothing half-typed left behind

@@ -14,6 +14,7 @@ from functools import partial
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QBoxLayout,
     QComboBox,
     QFrame,
@@ -147,6 +148,7 @@ class AckPanel(QFrame):
 
 class AlarmBanner(RecorderPanel):
     more_requested = Signal()
+    typing_returns = Signal()  # the acknowledge form closed with nowhere to give focus back
 
     def _setup_ui(self) -> None:
         self.sound = SoundPanel(self.recorder, self._nurse)
@@ -173,6 +175,7 @@ class AlarmBanner(RecorderPanel):
         self.pause = button("Pause audio 2:00", "Pause audio", slot=self.pause_audio)
         self.pending_ids: list[int] = []
         self._ack_row: AlarmRow | None = None
+        self._focus_before: QWidget | None = None
         self.flash_timers: dict[str, QTimer] = {}
         for priority, half in theme.FLASH_HALF_PERIOD_MS.items():
             timer = QTimer(self)
@@ -272,6 +275,9 @@ class AlarmBanner(RecorderPanel):
         if not alarms:
             return
         self.pending_ids = list(alarm_ids)
+        before = QApplication.focusWidget()
+        if before is not None and not self.isAncestorOf(before):
+            self._focus_before = before  # given back when the form closes
         what = alarms[0].message + (f" and {len(alarms) - 1} more" if len(alarms) > 1 else "")
         self.ack_for.setText(f"Acknowledge “{what}” — action:")
         # The form takes the row's place, so nothing below moves.
@@ -316,6 +322,13 @@ class AlarmBanner(RecorderPanel):
         if self._ack_row is not None:
             self._ack_row.setVisible(bool(self._ack_row.alarm_ids))
             self._ack_row = None
+        # Typing goes on where it was (Qt would pass focus to the next field in the
+        # window, e.g. the nurse's identifier).
+        before, self._focus_before = self._focus_before, None
+        if before is not None and before.isVisible() and before.isEnabled():
+            before.setFocus()
+        else:
+            self.typing_returns.emit()
 
     def pause_audio(self) -> None:
         self.errors.call(lambda: self.recorder.pause_audio(self._nurse()))

@@ -127,3 +127,16 @@ class Drawer(QWidget):
         """Width for the open panel's content, at most ``room``."""
         if self.current() is not None:
             self.panel.setFixedWidth(max(300, min(self.wanted_width(), room)))
+
+
+def focus_into(panel: QWidget) -> None:
+    """Focus the panel's first control that takes the Tab key (Qt's own
+    ``focusNextChild`` moves on from wherever focus was, often outside the panel)."""
+    from PySide6.QtCore import Qt  # after the first paint: it builds Qt's enums
+    w = panel.nextInFocusChain()
+    while w is not None and w is not panel:
+        if (panel.isAncestorOf(w) and w.isVisible() and w.isEnabled()
+                and w.focusPolicy() & Qt.FocusPolicy.TabFocus):
+            w.setFocus(Qt.FocusReason.TabFocusReason)
+            return
+        w = w.nextInFocusChain()

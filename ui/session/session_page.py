@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ui.session.log_view import AlarmHistory, LogView
 from ui.common.bridge import RecorderBridge
 from ui.session.alarm_banner import AlarmBanner
-from ui.session.drawer import Drawer
+from ui.session.drawer import Drawer, focus_into
 from ui.session.header import HeaderView
 from ui.session.value_rail import ValueRail
 from ui.session.vitals_entry import VitalsEntry
@@ -83,6 +83,7 @@ class SessionPage(QWidget):
         self.charts_slot.addWidget(self.loading, 1)
         self.drawer = Drawer()
         self.drawer.opened.connect(self._on_drawer_opened)
+        self.banner.typing_returns.connect(self.vitals.focus_first)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -235,7 +236,7 @@ class SessionPage(QWidget):
             return
         self._fit_drawer()
         self._refresh_tab()
-        widget.focusNextChild()
+        focus_into(widget)
 
     # -- updates -------------------------------------------------------------
     def _on_changed(self, change: Change) -> None:
