@@ -103,3 +103,17 @@ def test_acknowledging_gives_the_cursor_back(qtbot, bedside, clock):
     qtbot.keyClicks(QApplication.focusWidget(), "120")
     assert sbp.text() == "120" and page.header.nurse.text() == "RN7"
     sbp.clear()  # nothing half-typed left behind
+
+
+def test_a_score_is_typed_over_its_dash(qtbot, bedside, store):
+    _window, page, rec = bedside
+    page.show_tab(page.assessment)
+    pain = page.assessment.pain
+    assert pain.text() == "—"
+    click(qtbot, pain)
+    qtbot.waitUntil(pain.hasFocus, timeout=2000)
+    qtbot.keyClicks(pain, "3")
+    assert pain.value() == 3
+    qtbot.keyClicks(pain, "7")  # a second digit: 37 is out of range, so it stays 3
+    assert pain.value() == 3
+    pain.setValue(pain.minimum())

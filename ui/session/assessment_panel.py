@@ -4,6 +4,7 @@ and the time the assessment was made."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -27,9 +28,19 @@ from ui.common.texts import clock
 from ui.common.timefield import observed_at
 
 
+class ScoreBox(QSpinBox):
+    """Showing "—" (not rated), a typed digit replaces the dash instead of being
+    refused after it."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.value() == self.minimum() and event.text().isdigit():
+            self.lineEdit().selectAll()
+        super().keyPressEvent(event)
+
+
 def score_box(name: str, low: int, high: int) -> QSpinBox:
     """A spin box whose lowest position means 'not rated'."""
-    box = QSpinBox()
+    box = ScoreBox()
     box.setRange(low - 1, high)
     box.setSpecialValueText("—")
     box.setValue(low - 1)
