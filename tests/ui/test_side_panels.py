@@ -117,3 +117,20 @@ def test_a_score_is_typed_over_its_dash(qtbot, bedside, store):
     qtbot.keyClicks(pain, "7")  # a second digit: 37 is out of range, so it stays 3
     assert pain.value() == 3
     pain.setValue(pain.minimum())
+
+
+def test_tab_after_a_slashed_bp_skips_dbp(qtbot, bedside, store):
+    _window, page, rec = bedside
+    v = page.vitals
+    v.focus_first()
+    qtbot.waitUntil(v.edits["sbp"].hasFocus, timeout=2000)
+    for text in ("128/82", "72", "98", "15"):
+        qtbot.keyClicks(QApplication.focusWidget(), text)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert [v.edits[k].text() for k in ("sbp", "dbp", "hr", "spo2", "rr")] == [
+        "128/82", "", "72", "98", "15"]
+    click(qtbot, v.record_button)
+    last = store.events(rec.session.session_id)[-1]
+    assert last.kind.value == "vitals_recorded"
+    assert (last.payload["sbp"], last.payload["dbp"], last.payload["hr"]) == (128, 82, 72)
+    assert v.edits["dbp"].focusPolicy() == Qt.FocusPolicy.StrongFocus  # cleared: back in

@@ -37,6 +37,8 @@ class VitalsEntry(RecorderPanel):
             edit = line_edit(title, hint, 130 if key == "sbp" else 90)
             edit.returnPressed.connect(self.record)
             self.edits[key] = edit
+        self.edits["sbp"].textChanged.connect(self._on_sbp_text)
+        self._dbp_hint = self.edits["dbp"].placeholderText()
         self.o2 = QComboBox()
         self.o2.addItems(["air", "oxygen"])
         self.o2.setAccessibleName("Air or oxygen")
@@ -83,6 +85,14 @@ class VitalsEntry(RecorderPanel):
 
     def focus_first(self) -> None:
         self.edits["sbp"].setFocus()
+
+    def _on_sbp_text(self, text: str) -> None:
+        """"128/82" in SBP holds the DBP too: Tab then skips the DBP field."""
+        from PySide6.QtCore import Qt  # on typing, after the first paint
+        dbp = self.edits["dbp"]
+        both = "/" in text
+        dbp.setFocusPolicy(Qt.FocusPolicy.NoFocus if both else Qt.FocusPolicy.StrongFocus)
+        dbp.setPlaceholderText("in SBP" if both else self._dbp_hint)
 
     def is_half_typed(self) -> bool:
         return any(e.text().strip() for e in self.edits.values())
