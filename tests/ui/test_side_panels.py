@@ -105,8 +105,8 @@ def test_acknowledging_gives_the_cursor_back(qtbot, bedside, clock):
     sbp.clear()  # nothing half-typed left behind
 
 
-def test_a_score_is_typed_over_its_dash(qtbot, bedside, store):
-    _window, page, rec = bedside
+def test_a_score_is_typed_over_its_dash(qtbot, bedside):
+    _window, page, _rec = bedside
     page.show_tab(page.assessment)
     pain = page.assessment.pain
     assert pain.text() == "—"
