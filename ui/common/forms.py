@@ -182,6 +182,11 @@ class RecorderPanel(QWidget):
     def _layout(self) -> None:
         raise NotImplementedError
 
+    def set_closed(self, closed: bool) -> None:
+        """A closed, signed record takes only notes: what this panel records goes off.
+        Panels that keep part of themselves (notes, reading, export) say which."""
+        self.setEnabled(not closed)
+
 
 def hrow(*widgets: QWidget, stretch: bool = True) -> QHBoxLayout:
     """A row of widgets, left-aligned (a stretch after them unless told otherwise)."""

@@ -71,6 +71,9 @@ class DischargePanel(RecorderPanel):
         box.addLayout(hrow(label("Export", bold=True), *self.export_buttons))
         box.addStretch(1)
 
+    def set_closed(self, closed: bool) -> None:
+        """Its own buttons follow the phase (``refresh``); export stays on a signed record."""
+
     def refresh(self) -> None:
         s = self.recorder.session
         now = self.recorder.clock.now()

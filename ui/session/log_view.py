@@ -295,8 +295,8 @@ class AlarmHistory(QWidget):
         box.addWidget(self.limits)
 
     def set_closed(self, closed: bool) -> None:
-        """A signed record's limits no longer change."""
-        self.limits.setEnabled(not closed)
+        """A signed record's limits no longer change; its history stays readable."""
+        self.limits.set_closed(closed)
 
     def refresh(self) -> None:
         alarms = sorted(self.recorder.session.alarms.values(), key=lambda a: a.raised_at,

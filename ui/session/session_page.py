@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ui.session.infusion_panel import InfusionPanel
     from ui.session.log_view import AlarmHistory, LogView
 from ui.common.bridge import RecorderBridge
+from ui.common.forms import RecorderPanel
 from ui.session.alarm_banner import AlarmBanner
 from ui.session.drawer import Drawer, focus_into
 from ui.session.header import HeaderView
@@ -136,7 +137,7 @@ class SessionPage(QWidget):
     def _build_panel(self, name: str) -> QWidget:
         from ui.common.input_filter import quiet_wheel
         r = self.recorder
-        widget: QWidget
+        widget: RecorderPanel | AlarmHistory
         if name == "assessment":
             from ui.session.assessment_panel import AssessmentPanel
             widget = AssessmentPanel(r, self.nurse_id)
@@ -157,7 +158,7 @@ class SessionPage(QWidget):
             widget = DischargePanel(r, self.nurse_id)
             widget.export_requested.connect(self.open_export)
         quiet_wheel(widget)
-        self._close_if_signed(name, widget)
+        widget.set_closed(self.recorder.session.phase == "closed")
         return widget
 
     def _panel(self, name: str) -> Any:
@@ -261,18 +262,10 @@ class SessionPage(QWidget):
 
     def _apply_closed(self) -> None:
         """A closed, signed record: entry controls off (notes stay, as addenda)."""
-        self.vitals.setEnabled(self.recorder.session.phase != "closed")
-        for name in ("assessment", "infusion", "events", "log", "alarm_history"):
-            widget = self._built(name)
-            if widget is not None:
-                self._close_if_signed(name, widget)
-
-    def _close_if_signed(self, name: str, widget: QWidget) -> None:
         closed = self.recorder.session.phase == "closed"
-        if name in ("events", "log", "alarm_history"):
-            cast("EventsPalette | LogView | AlarmHistory", widget).set_closed(closed)
-        elif name in ("assessment", "infusion"):
-            widget.setEnabled(not closed)
+        self.vitals.set_closed(closed)
+        for widget in self.drawer.built.values():
+            cast("RecorderPanel | AlarmHistory", widget).set_closed(closed)
 
     def _refresh_tab(self) -> None:
         current = self.drawer.current()

@@ -38,7 +38,6 @@ class VitalsEntry(RecorderPanel):
             edit.returnPressed.connect(self.record)
             self.edits[key] = edit
         self.edits["sbp"].textChanged.connect(self._on_sbp_text)
-        self._dbp_hint = self.edits["dbp"].placeholderText()
         self.o2 = QComboBox()
         self.o2.addItems(["air", "oxygen"])
         self.o2.setAccessibleName("Air or oxygen")
@@ -92,7 +91,7 @@ class VitalsEntry(RecorderPanel):
         dbp = self.edits["dbp"]
         both = "/" in text
         dbp.setFocusPolicy(Qt.FocusPolicy.NoFocus if both else Qt.FocusPolicy.StrongFocus)
-        dbp.setPlaceholderText("in SBP" if both else self._dbp_hint)
+        dbp.setPlaceholderText("in SBP" if both else dict((k, h) for k, _t, h in FIELDS)["dbp"])
 
     def is_half_typed(self) -> bool:
         return any(e.text().strip() for e in self.edits.values())
