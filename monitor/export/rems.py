@@ -147,7 +147,11 @@ def rems_items(ctx: ExportContext) -> dict[str, str]:
     """The REMS form items, in the form's order."""
     s = ctx.session
     dosed = s.infusion_started_at
-    head = {"Form": form_version(ctx.protocol)}
+    head = {"Form": form_version(ctx.protocol),
+            "Birthdate": "(de-identified)" if ctx.deidentify else str(
+                s.opening.get("date_of_birth") or "not recorded"),
+            "Sex": str(s.opening.get("sex") or "not recorded"),
+            **_medications(s)}
     if dosed is None:
         return {**head, "Dosed": "no"}
     end = s.discharged_at or s.events[-1].observed_at
@@ -165,10 +169,6 @@ def rems_items(ctx: ExportContext) -> dict[str, str]:
     deadline = filing_deadline(ctx.protocol, dosed)
     return {
         **head,
-        "Birthdate": "(de-identified)" if ctx.deidentify else str(
-            s.opening.get("date_of_birth") or "not recorded"),
-        "Sex": str(s.opening.get("sex") or "not recorded"),
-        **_medications(s),
         "Treatment date": ctx.time(dosed)[:10] if not ctx.deidentify else ctx.time(dosed),
         "Dose administered (mg)": dose,
         "Lot": lot,
