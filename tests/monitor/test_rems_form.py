@@ -211,3 +211,23 @@ def test_a_missed_40_min_bp_stays_visibly_missed(store, clock, protocols, now_mi
     assert in_alarm is overdue                 # a missed point is shown, never an alarm
     rec.record_vitals({"sbp": "130/80"}, "RN7")
     assert bool(_rems_dues(rec)) is missed     # a late BP does not un-miss it
+
+
+def test_sessions_command_shows_when_the_rems_form_is_due(tmp_path: Path, clock, protocols,
+                                                          capsys):
+    from monitor.cli import main
+    db = tmp_path / "list.db"
+    with Store(db) as store:
+        rems = opened(store, clock, protocols)
+        baseline_vitals(rems)
+        rems.start_infusion("RN7", dose_mg="56", lot="L1")
+        waiting = opened(store, clock, protocols)        # not dosed: no form yet
+        iv = Recorder.open_new(store, clock, protocols, dict(OPENING))
+        ids = (rems.session.session_id, waiting.session.session_id, iv.session.session_id)
+    assert main(["sessions", "--db", str(db)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("REMS FORM DUE")
+    due = (clock.now() + timedelta(days=7)).astimezone().strftime("%Y-%m-%d")
+    by_id = {line.split()[0]: line for line in lines[1:]}
+    assert by_id[ids[0]].endswith(f"  {due}")
+    assert not by_id[ids[1]].rstrip().endswith(due) and not by_id[ids[2]].rstrip().endswith(due)
