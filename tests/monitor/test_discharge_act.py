@@ -63,7 +63,7 @@ def test_iv_bolus_after_the_end_restarts_the_minimum_observation(recorder, clock
         assert "from the last dose (20 mg at" in check.detail
 
 
-@pytest.mark.hazard("H-060")
+@pytest.mark.hazard("H-060", "H-068")
 @pytest.mark.parametrize(("check_at_min", "expected"), [
     (120, False),      # 120 min from the first device, 60 from the second
     (179, False), (180, True),   # 120 min from the further device at 60
@@ -219,6 +219,7 @@ def test_a_latched_high_after_discharge_says_what_it_is(store, clock, protocols,
 
 # -- RASS back to baseline (weak item) -------------------------------------------------------
 
+@pytest.mark.hazard("H-070")
 @pytest.mark.parametrize(("baseline", "now", "ok"), [
     (1, 0, True), (1, 1, True), (1, 2, False),     # restless before: calm is back
     (1, -1, False),                                # deeper than baseline and than 0
@@ -230,6 +231,7 @@ def test_rass_back_to_baseline(baseline, now, ok):
     assert sedation_back("rass", baseline, now) is ok
 
 
+@pytest.mark.hazard("H-070")
 def test_rass_plus_one_before_and_zero_at_discharge_passes(store, clock, tmp_path):
     from monitor.protocols import load_protocols
     site = tmp_path / "site.toml"   # a clinic that scores sedation with RASS
@@ -247,6 +249,7 @@ def test_rass_plus_one_before_and_zero_at_discharge_passes(store, clock, tmp_pat
 
 # -- the opening's fields (weak item; 22 #5 date of birth and sex) ---------------------------
 
+@pytest.mark.hazard("H-071")
 def test_open_new_refuses_unknown_fields_by_name(store, clock, protocols):
     with pytest.raises(ValidationError) as err:
         Recorder.open_new(store, clock, protocols, {**OPENING, "date_of_birht": "1980-01-01",

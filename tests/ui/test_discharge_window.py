@@ -94,6 +94,7 @@ def test_left_against_advice_by_clicks(qtbot, store, clock, protocols):
     window.shutdown()
 
 
+@pytest.mark.hazard("H-069")
 def test_reopened_discharge_panel_shows_what_was_saved(qtbot, db_path, clock, protocols):
     store = Store(db_path)
     window = make_window(qtbot, store, clock, protocols)
