@@ -114,7 +114,7 @@ def rems_points(session: Session, protocol: Protocol, now: datetime) -> list[Due
 class MinObservation:
     required_min: float
     elapsed_min: float
-    counted_from: str = "dose"      # "dose", "end of infusion" or "last dose (… at HH:MM)"
+    counted_from: str = "dose"      # "dose", "end of infusion" or "last dose, … at HH:MM"
     running: bool = False           # the infusion has not ended: nothing counted yet
 
     @property
@@ -144,7 +144,7 @@ def last_drug(session: Session) -> tuple[datetime, str] | None:
     if boluses and boluses[-1][0] > anchor.timestamp():
         t, mg = boluses[-1]
         anchor = datetime.fromtimestamp(t, anchor.tzinfo)
-        what = f"last dose ({mg:g} mg at {anchor.astimezone():%H:%M})"
+        what = f"last dose, {mg:g} mg at {anchor.astimezone():%H:%M}"
     return anchor, what
 
 

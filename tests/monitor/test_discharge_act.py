@@ -60,7 +60,7 @@ def test_iv_bolus_after_the_end_restarts_the_minimum_observation(recorder, clock
                                                 clock.now())}["min_observation_met"]
     assert check.ok is expected
     if bolus_at_min is not None:
-        assert "from the last dose (20 mg at" in check.detail
+        assert "from the last dose, 20 mg at" in check.detail
 
 
 @pytest.mark.hazard("H-060", "H-068")
