@@ -20,11 +20,10 @@ def latched_text(session: Session, alarm: AlarmState) -> str:
     when = f"{ended.astimezone():%H:%M}"
     series = session.series.get(alarm.parameter)
     if series is None:  # a derived alarm (NEWS2, combined, dose): no single reading
-        return f"NOT RESOLVED: monitoring ended at discharge {when} with this alarm active"
+        return f"NOT RESOLVED: discharged {when} with it active"
     since = alarm.escalated_at or alarm.raised_at
     latest = series.last_valid()
     if latest is None or latest[0] <= since.timestamp():
-        return (f"NOT RE-MEASURED: {label(alarm.parameter)} not recorded since the alarm; "
-                f"discharged {when} with it active")
-    return (f"NOT RESOLVED: monitoring ended at discharge {when}; last "
-            f"{label(alarm.parameter)} {fmt(latest[1])} was not checked against the limits")
+        return f"NOT RE-MEASURED since the alarm; discharged {when}"
+    return (f"NOT RESOLVED: discharged {when}; last {label(alarm.parameter)} "
+            f"{fmt(latest[1])} not checked")

@@ -196,8 +196,8 @@ def test_left_against_advice_is_recorded_as_such(store, clock, protocols, escort
 @pytest.mark.parametrize(("remeasure", "discharge", "expected"), [
     (None, False, BACK_IN_RANGE),                 # still monitored: the rules saw it clear
     ("128/82", False, BACK_IN_RANGE),
-    (None, True, "NOT RE-MEASURED: SBP not recorded since the alarm"),
-    ("150/90", True, "NOT RESOLVED: monitoring ended at discharge"),
+    (None, True, "NOT RE-MEASURED since the alarm; discharged "),
+    ("150/90", True, "NOT RESOLVED: discharged "),
 ])
 def test_a_latched_high_after_discharge_says_what_it_is(store, clock, protocols, remeasure,
                                                         discharge, expected):
@@ -214,7 +214,10 @@ def test_a_latched_high_after_discharge_says_what_it_is(store, clock, protocols,
         assert high and high[0].key in rec.last_evaluation.conditions
         return
     assert high and high[0].priority == "high" and not high[0].acknowledged
-    assert latched_text(rec.session, high[0]).startswith(expected)
+    text = latched_text(rec.session, high[0])
+    assert text.startswith(expected)
+    if remeasure and discharge:
+        assert text.endswith("; last SBP 150 not checked")
 
 
 # -- RASS back to baseline (weak item) -------------------------------------------------------

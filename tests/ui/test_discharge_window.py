@@ -59,10 +59,12 @@ def test_discharge_before_the_criteria_are_met_by_clicks(qtbot, store, clock, pr
     unmet = [c for c in automatic_checks(rec.session, rec.protocol, clock.now(),
                                          {}) if not c.ok]
     text = dialog.question.text()
-    assert f"Not met ({len(unmet)})" in text
+    assert f"Not met ({len(unmet)})" in text and "as prescriber's decision" in text
+    listed = dialog.items.text()
+    assert listed.count("• ") == len(unmet)
     for check in unmet:
-        assert f"• {check.label}: " in text, check.label
-    assert "No active alarm: HIGH SBP 200" in text
+        assert f"• {check.label}: " in listed, check.label
+    assert "No active alarm: HIGH SBP 200" in listed
     # Enter does not skip it: it goes back, and nothing is stored.
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
     assert not dialog.isVisible() and rec.session.phase == "recovery"
@@ -76,7 +78,7 @@ def test_discharge_before_the_criteria_are_met_by_clicks(qtbot, store, clock, pr
     # The latched HIGH BP row says it was never re-measured, not "back in range".
     page.tick()
     row = next(r for r in page.banner.rows if r.isVisible() and "SBP" in r.text.text())
-    assert "NOT RE-MEASURED: SBP not recorded since the alarm" in row.detail.text()
+    assert "NOT RE-MEASURED since the alarm; discharged" in row.detail.text()
     assert "back in range" not in row.detail.text()
     window.shutdown()
 

@@ -58,7 +58,8 @@ class DischargePanel(RecorderPanel):
         self.override_kind.currentIndexChanged.connect(lambda _i: self._show_override())
         self.prescriber = line_edit("Prescriber", "prescriber's name", 160)
         self.override = line_edit("Reason to discharge before the criteria are met",
-                                  "the prescriber's reason (at least 3 words)", 300)
+                                  "the prescriber's reason (at least 3 words)")
+        self.override.setMinimumWidth(200)
         self.ended = label("", bold=True, name="How the patient left")
         self.ended.setWordWrap(True)
         self.unmet_dialog = UnmetDialog(self)
@@ -85,8 +86,8 @@ class DischargePanel(RecorderPanel):
         box.addLayout(hrow(*self.aldrete.values()))
         box.addLayout(hrow(self.escort, self.advice, label("Ready to leave at", "dim"),
                            self.ready))
-        box.addLayout(hrow(self.override_kind, self.prescriber, self.override,
-                           self.discharge_button))
+        box.addLayout(hrow(self.override_kind, self.prescriber))
+        box.addLayout(hrow(self.override, self.discharge_button, stretch=False))
         box.addWidget(self.ended)
         box.addLayout(hrow(self.sign_nurse, self.close_button))
         box.addWidget(self.general)
