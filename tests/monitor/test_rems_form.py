@@ -5,9 +5,11 @@ and one 30-50 min window for the "40-min" BP (prompt, overdue alarm and form).""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
+import jsonschema
 import pytest
 from pypdf import PdfReader
 
@@ -26,6 +28,7 @@ from tests.conftest import (
     baseline_vitals,
     discharge_confirmed,
     export_file,
+    export_text,
 )
 
 READY = {"escort_present": True, "no_driving_advice": True, "aldrete_activity": 2,
@@ -231,3 +234,25 @@ def test_sessions_command_shows_when_the_rems_form_is_due(tmp_path: Path, clock,
     by_id = {line.split()[0]: line for line in lines[1:]}
     assert by_id[ids[0]].endswith(f"  {due}")
     assert not by_id[ids[1]].rstrip().endswith(due) and not by_id[ids[2]].rstrip().endswith(due)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "pdf", "fhir"])
+def test_deidentified_exports_drop_birthdate_and_prescriber(tmp_path: Path, clock, protocols,
+                                                            fmt):
+    db = tmp_path / "deid.db"
+    with Store(db) as store:
+        rec = opened(store, clock, protocols, date_of_birth="1985-03-12", sex="male")
+        baseline_vitals(rec)
+        rec.start_infusion("RN7", dose_mg="56", lot="L1")
+        clock.advance(30 * 60)
+        discharge_confirmed(rec, {**READY, "ready_to_leave_at": clock.now(), **PRESCRIBED})
+        sid = rec.session.session_id
+    plain = export_text(export_file(db, sid, fmt, tmp_path / f"p.{fmt}"))
+    if fmt == "json":
+        schema = json.loads((Path(__file__).parents[2] / "docs" / "session-export.schema.json"
+                             ).read_text())
+        jsonschema.validate(json.loads(plain), schema)
+    body = export_text(export_file(db, sid, fmt, tmp_path / f"d.{fmt}", deidentify=True))
+    for secret in ("1985-03-12", "Okafor", "reviewed at the bedside"):
+        assert secret in plain or fmt in ("csv", "fhir"), (secret, fmt)
+        assert secret not in body, f"{secret!r} leaked into the de-identified {fmt}"
