@@ -86,10 +86,9 @@ class DischargePanel(RecorderPanel):
         box.addLayout(hrow(*self.aldrete.values()))
         box.addLayout(hrow(self.escort, self.advice, label("Ready to leave at", "dim"),
                            self.ready))
-        box.addLayout(hrow(self.override_kind, self.prescriber))
-        box.addLayout(hrow(self.override, self.discharge_button, stretch=False))
+        box.addLayout(hrow(self.override_kind, self.prescriber, self.override, stretch=False))
         box.addWidget(self.ended)
-        box.addLayout(hrow(self.sign_nurse, self.close_button))
+        box.addLayout(hrow(self.discharge_button, self.sign_nurse, self.close_button))
         box.addWidget(self.general)
         box.addLayout(hrow(label("Export", bold=True), *self.export_buttons))
         box.addStretch(1)
