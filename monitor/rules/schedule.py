@@ -129,8 +129,9 @@ class MinObservation:
 
 def last_drug(session: Session) -> tuple[datetime, str] | None:
     """When the last ketamine was given and what it was: the single dose, the end of the
-    infusion, or a later bolus or further device (CLINICAL §7: observation runs from the
-    LAST drug). None while an infusion runs or before dosing."""
+    infusion, or a later bolus, further device or ketamine recorded as a medication
+    (CLINICAL §7: observation runs from the LAST drug). None while an infusion runs or
+    before dosing."""
     start = session.infusion_started_at
     if start is None:
         return None
@@ -140,11 +141,12 @@ def last_drug(session: Session) -> tuple[datetime, str] | None:
         return None
     else:
         anchor, what = session.infusion_stopped_at, "end of infusion"
-    boluses = session.timeline.boluses
-    if boluses and boluses[-1][0] > anchor.timestamp():
-        t, mg = boluses[-1]
+    later = [(t, f"{mg:g} mg") for t, mg in session.timeline.boluses[-1:]]
+    later += session.ketamine_medications
+    t, given = max(later, default=(float("-inf"), ""))
+    if t > anchor.timestamp():
         anchor = datetime.fromtimestamp(t, anchor.tzinfo)
-        what = f"last dose, {mg:g} mg at {anchor.astimezone():%H:%M}"
+        what = f"last dose, {given} at {anchor.astimezone():%H:%M}"
     return anchor, what
 
 
