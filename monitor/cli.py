@@ -125,10 +125,10 @@ def _cmd_sessions(db: Target, args: argparse.Namespace) -> int:
     with _open(db, readonly=True) as store:
         rows = session_rows(store, open_only=args.open)
     print(f"{'SESSION':<14}{'PATIENT':<16}{'STARTED (UTC)':<18}{'PHASE':<12}"
-          f"{'ENTRIES':>8}{'ACTIVE ALARMS':>15}")
+          f"{'ENTRIES':>8}{'ACTIVE ALARMS':>15}  REMS FORM DUE")
     for r in rows:
         print(f"{r['session_id']:<14}{r['patient_id'][:15]:<16}{r['started']:<18}"
-              f"{r['phase']:<12}{r['entries']:>8}{r['active_alarms']:>15}")
+              f"{r['phase']:<12}{r['entries']:>8}{r['active_alarms']:>15}  {r['rems_due']}")
     if not rows:
         print("(no sessions)")
     return 0

@@ -16,6 +16,7 @@ from monitor.errors import FieldError, ValidationError
 from monitor.events import EventKind
 from monitor.outcomes import validate_outcomes
 from monitor.parameters import SCORE, VITAL, keys
+from monitor.patient_details import patient_details
 from monitor.predose import validate_checklist
 from monitor.protocols import Protocol
 from monitor.scales import validate_assessment
@@ -43,6 +44,11 @@ def collect(errors: list[FieldError], validate: Callable[[], dict[str, Any]]) ->
     except ValidationError as exc:
         errors.extend(exc.errors)
         return {}
+
+
+# Every field an opening may hold (the nurse's ID is checked by the recorder).
+OPENING_FIELDS = ("patient_id", "display_name", "weight_kg", "indication", "indication_text",
+                  "protocol", "spo2_scale", "date_of_birth", "sex", "nurse_id")
 
 
 def opening(fields: dict[str, Any], protocol_ids: list[str],
@@ -74,7 +80,8 @@ def opening(fields: dict[str, Any], protocol_ids: list[str],
         scale = None
     payload = {"patient_id": patient, "display_name": name, "weight_kg": weight,
                "indication": indication, "indication_text": other, "protocol": proto_id,
-               "spo2_scale": int(scale) if scale not in (None, "") else None}
+               "spo2_scale": int(scale) if scale not in (None, "") else None,
+               **patient_details(fields, errors)}
     return {k: v for k, v in payload.items() if v is not None}
 
 

@@ -7,11 +7,12 @@ exact phase.)"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.eventlog import EventLog
 from monitor.events import EventKind
-from monitor.protocols import ProtocolSet, load_protocols
+from monitor.protocols import Protocol, ProtocolSet, load_protocols
 
 
 def phase_from_counts(counts: dict[str, int], single_dose: bool) -> str:
@@ -48,5 +49,15 @@ def session_rows(store: EventLog, *, open_only: bool = False,
             "entries": summary.entries,
             "active_alarms": active,
             "protocol": summary.protocol,
+            "rems_due": rems_due(proto, summary.opened_at, phase),
         })
     return rows
+
+
+def rems_due(proto: Protocol | None, opened_at: datetime, phase: str) -> str:
+    """The filing date of a dosed session's REMS form ("" without one): counted from the
+    day the session opened, which is never later than the day of dosing."""
+    days = proto.get("rems.filing_days") if proto is not None else None
+    if days is None or phase == "baseline":
+        return ""
+    return (opened_at + timedelta(days=int(days))).astimezone().strftime("%Y-%m-%d")

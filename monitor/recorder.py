@@ -30,8 +30,10 @@ from monitor.errors import (
 from monitor.eventlog import EventLog
 from monitor.events import CLINICAL_KINDS, Event, EventKind
 from monitor.inbox import Inbox
+from monitor.patient_details import not_born_yet
 from monitor.predose import predose_warnings, validate_checklist
 from monitor.protocols import Protocol, ProtocolSet
+from monitor.rems_checks import lot_warnings
 from monitor.rules.alarms import audio_pause_payload
 from monitor.rules.engine import evaluate
 from monitor.scales import validate_assessment
@@ -101,7 +103,12 @@ class Recorder:
     def open_new(cls, store: EventLog, clock: Clock, protocols: ProtocolSet,
                  fields: dict[str, Any], session_id: str | None = None) -> Recorder:
         errors: list[FieldError] = []
+        unknown = sorted(str(k) for k in fields if k not in entries.OPENING_FIELDS)
+        if unknown:
+            errors.append(FieldError("fields", "Opening fields", ", ".join(unknown),
+                                     "only: " + ", ".join(entries.OPENING_FIELDS)))
         payload = entries.opening(fields, list(protocols.protocols), errors)
+        not_born_yet(payload, clock.now().date(), errors)
         nurse = _nurse(fields.get("nurse_id"), errors)
         raise_if(errors)
         payload["nurse_id"] = nurse
@@ -328,7 +335,8 @@ class Recorder:
             EventKind.INFUSION_STARTED, nurse_id, observed_at,
             lambda errors: entries.infusion_start(fields, self.protocol.dose_mode, errors),
             warn=lambda p, when: [*predose_warnings(self.session, self.protocol, when),
-                                  *self._dose_warnings(p, when)],
+                                  *self._dose_warnings(p, when),
+                                  *lot_warnings(self.protocol, p)],
             confirmed=confirmed,
             retry=lambda: self.start_infusion(
                 nurse_id, rate=rate, rate_unit=rate_unit, concentration=concentration,
@@ -565,14 +573,27 @@ class Recorder:
         return self._record(EventKind.AUDIO_PAUSED, payload, author, now)
 
     # -- ending ----------------------------------------------------------------
-    def discharge(self, nurse_id: str, checklist: dict[str, Any]) -> Event:
+    def discharge(self, nurse_id: str, checklist: dict[str, Any], *,
+                  confirmed: tuple[str, ...] = ()) -> Event:
+        """Discharge. With any check unmet the checklist names a prescriber's decision or
+        "left against advice", and ConfirmationNeeded lists every unmet item until
+        ``confirmed`` holds each one's key (its ``retry`` passes them)."""
         self._require_phase(Phase.RECOVERY, action="discharge")
         from monitor.discharge import validate_discharge
+        from monitor.discharge_override import unmet_lines
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         payload = validate_discharge(self.session, self.protocol, self.clock.now(), checklist,
                                      errors)
         raise_if(errors)
+        checks = payload["checks"]
+        unmet = tuple(k for k, c in checks.items() if not c["ok"])
+        lines = unmet_lines(checks)
+        if not set(unmet) <= set(confirmed):
+            raise ConfirmationNeeded(lines, lambda: self.discharge(nurse_id, checklist,
+                                                                   confirmed=unmet))
+        if unmet:
+            payload["confirmed_unmet"] = lines
         return self._record(EventKind.DISCHARGED, payload, author, self.clock.now())
 
     def close(self, nurse_id: str) -> Event:

@@ -157,6 +157,8 @@ class Session:
         self.rate_display: tuple[float, str] | None = None
         self.concentration: float | None = None
         self.baseline_cache: dict[str, float] | None = None
+        # Ketamine recorded as a medication (not a bolus): it restarts the observation too.
+        self.ketamine_medications: list[tuple[float, str]] = []
 
     @property
     def weight_kg(self) -> float:
@@ -363,6 +365,11 @@ class Session:
                         self.device_last[name] = t
                 elif name in _CHOICES and not artifact:
                     self.latest_choice[name] = (t, str(value), seq)
+            return True
+        if kind is EventKind.MEDICATION:
+            if "ketamine" in str(p.get("drug", "")).lower():
+                self.ketamine_medications.append(
+                    (t, f"{p.get('drug')} {p.get('dose')} {p.get('unit')}"))
             return True
         if kind in TIMELINE_KINDS and t < self.timeline.last_time():
             return False  # back-dated dose event: rebuild the timeline in time order

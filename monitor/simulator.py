@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from monitor.clock import ManualClock
-from monitor.errors import MonitorError
+from monitor.errors import ConfirmationNeeded, MonitorError
 from monitor.eventlog import EventLog
 from monitor.protocols import ProtocolSet, load_protocols
 from monitor.recorder import Recorder
@@ -202,10 +202,15 @@ class DemoScript:
         from monitor.discharge import automatic_checks
         now = rec.clock.now()
         failing = [c.label for c in automatic_checks(rec.session, rec.protocol, now) if not c.ok]
-        rec.discharge(NURSE, {"escort_present": True, "no_driving_advice": True,
-                              "ready_to_leave_at": now - timedelta(minutes=5),
-                              "override_reason": "demo: " + ", ".join(failing)
-                              if failing else None})
+        checklist = {"escort_present": True, "no_driving_advice": True,
+                     "ready_to_leave_at": now - timedelta(minutes=5)}
+        if failing:  # the demo's prescriber reviews what is not met, then confirms the list
+            checklist |= {"override": "prescriber", "prescriber": "Dr Demo",
+                          "override_reason": "demo session reviewed: " + ", ".join(failing)}
+        try:
+            rec.discharge(NURSE, checklist)
+        except ConfirmationNeeded as asked:
+            asked.retry()
 
 
 DEMO_OPENING = {"patient_id": "DEMO-0001", "display_name": "Demo Patient", "weight_kg": "72",

@@ -16,7 +16,8 @@ from monitor.session import Entry, Session
 
 # Free-text payload keys removed from de-identified exports (a drug is typed freely).
 FREE_TEXT = frozenset({"text", "comment", "reason", "indication_text", "lot", "display_name",
-                       "patient_id", "override_reason", "drug", "protocol_snapshot"})
+                       "patient_id", "override_reason", "drug", "protocol_snapshot",
+                       "date_of_birth", "prescriber"})
 # Payload keys naming a nurse: replaced by the file's pseudonym.
 PEOPLE = frozenset({"nurse_id", "signed_by", "by", "acknowledged_by"})
 DEID_NOTICE = ("DE-IDENTIFIED: no patient identifier or name, nurses pseudonymised, times are "

@@ -22,11 +22,12 @@ from reportlab.platypus import (
 )
 
 from monitor.describe import describe
+from monitor.discharge_override import override_text
 from monitor.events import EventKind
 from monitor.export.context import DEID_NOTICE, ExportContext
 from monitor.export.json_io import summary
 from monitor.export.pdf_charts import trend_drawing
-from monitor.export.rems import rems_items
+from monitor.export.rems import form_version, rems_items
 from monitor.parameters import PARAMETERS, VITAL, fmt, keys
 from monitor.rules.schedule import min_observation
 
@@ -279,8 +280,9 @@ def _discharge(ctx: ExportContext) -> list[Any]:
              ["no-driving advice given", "yes" if d["no_driving_advice"] else "NO", ""],
              ["ready to leave at", ctx.stamp(datetime.fromisoformat(d["ready_to_leave_at"]))
               if d.get("ready_to_leave_at") else "", ""]]
-    if d.get("override_reason"):
-        rows.append(["discharged despite failed checks", "", ctx.text(d["override_reason"])])
+    ended = override_text(d, free_text=not ctx.deidentify)
+    if ended:  # a different act from discharge: said first, in bold
+        out.append(Paragraph(f"<b>{_escape(ended)}</b>", SMALL))
     return [*out, _table(["Item", "Met", "Detail"], rows, [55 * mm, 15 * mm, 110 * mm])]
 
 
@@ -288,8 +290,9 @@ def _rems(ctx: ExportContext) -> list[Any]:
     if ctx.protocol.get("rems.bp_points_min") is None:
         return []
     rows = [[k, v] for k, v in rems_items(ctx).items()]
-    return [Paragraph("REMS monitoring items", H2), _table(["Item", "Value"], rows,
-                                                           [70 * mm, 110 * mm])]
+    return [Paragraph("REMS monitoring items", H2),
+            _p(f"Following the {form_version(ctx.protocol)}."),
+            _table(["Item", "Value"], rows, [70 * mm, 110 * mm])]
 
 
 def to_pdf(ctx: ExportContext) -> bytes:

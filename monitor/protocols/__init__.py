@@ -58,7 +58,8 @@ _SCHEMA: dict[str, Any] = {
                "persistence_s": _NUM, "overdue_priority": ("low", "medium")},
     "news2": {"window_min": _NUM, "spo2_scale": (1, 2), "moaas_acvpu": list,
               "rass_acvpu": list},
-    "rems": {"bp_points_min": list, "predose_bp_max": list, "bp40_window_min": list},
+    "rems": {"bp_points_min": list, "predose_bp_max": list, "bp40_window_min": list,
+             "form": str, "filing_days": int},
     "checklist": {"items": list},
 }
 _REQUIRED = ("protocol.id", "protocol.name", "protocol.sedation_scale", "protocol.dose_mode",

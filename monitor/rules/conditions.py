@@ -220,7 +220,7 @@ def due_list(session: Session, protocol: Protocol, now: datetime) -> list[Due]:
 def overdue_conditions(dues: list[Due], protocol: Protocol) -> list[Condition]:
     """One overdue alarm per round: low once anything is due, medium past the grace
     period, never high (docs/alarms-and-protocols.md). Recording the observation clears it."""
-    late = [d for d in dues if d.overdue_s > 0]
+    late = [d for d in dues if d.overdue]  # a missed REMS point is shown, not alarmed
     if not late:
         return []
     grace = float(protocol.get("cadence.overdue_grace_min")) * 60.0

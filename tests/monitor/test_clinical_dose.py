@@ -221,10 +221,10 @@ def test_depression_protocol_running_past_its_plan(store, clock, protocols, minu
 def test_esketamine_dose_against_the_label(store, clock, protocols, dose, expected):
     rec = opened(store, clock, protocols, "esketamine-nasal")
     if expected is None:
-        rec.start_infusion("RN7", dose_mg=dose)
+        rec.start_infusion("RN7", dose_mg=dose, lot="L1")
         return
     with pytest.raises(ConfirmationNeeded) as asked:
-        rec.start_infusion("RN7", dose_mg=dose)
+        rec.start_infusion("RN7", dose_mg=dose, lot="L1")
     assert ("HIGH" in asked.value.warnings[0]) is (expected == "high")
     assert "84 mg" in asked.value.warnings[0]
     assert rec.session.infusion_started_at is None

@@ -136,7 +136,7 @@ def test_rems_dose_needs_a_pre_dose_bp(store, clock, protocols):
     rec.record_assessment({"moaas": 5}, "RN7")
     rec.record_checklist("RN7", {k: "no" for k in rec.protocol.get("checklist.items")})
     with pytest.raises(ConfirmationNeeded) as asked:
-        rec.start_infusion("RN7", dose_mg="56")
+        rec.start_infusion("RN7", dose_mg="56", lot="L1")
     assert asked.value.warnings == [
         "No BP recorded before dosing: record a pre-dose BP (it is the baseline)"]
 
@@ -148,10 +148,10 @@ def test_rems_pre_dose_bp_above_140_90_is_a_decision_for_the_clinician(store, cl
     rec = rems_recorder(store, clock, protocols)
     baseline_vitals(rec, sbp=bp.split("/")[0], dbp=bp.split("/")[1])
     if not asks:
-        rec.start_infusion("RN7", dose_mg="56")
+        rec.start_infusion("RN7", dose_mg="56", lot="L1")
         return
     with pytest.raises(ConfirmationNeeded) as asked:
-        rec.start_infusion("RN7", dose_mg="56")
+        rec.start_infusion("RN7", dose_mg="56", lot="L1")
     text = asked.value.warnings[0]
     assert f"Pre-dose BP {bp} is above 140/90" in text and "Spravato label" in text
     assert "decision for the clinician" in text
@@ -161,7 +161,7 @@ def test_rems_pre_dose_bp_above_140_90_is_a_decision_for_the_clinician(store, cl
 def _rems(store, clock, protocols, readings: list[tuple[int, str]], after=None):
     rec = rems_recorder(store, clock, protocols)
     baseline_vitals(rec)
-    rec.start_infusion("RN7", dose_mg="56")
+    rec.start_infusion("RN7", dose_mg="56", lot="L1")
     start = clock.now()
     for minute, bp in readings:
         clock.set(start + timedelta(minutes=minute))
@@ -195,7 +195,9 @@ def test_rems_flags_count_only_readings_after_dosing(store, clock, protocols):
     assert items["Sedation (any MOAA/S drop)"] == "no"
     assert items["Dissociation"] == "no"
     assert items["Respiratory depression (RR ≤ 8 or SpO2 ≤ 91)"] == "no"
-    assert items["Concomitant benzodiazepines, opioids, psychostimulants, MAOIs"] == "none"
+    # the form asks each concomitant medication on its own (yes/no)
+    assert [items[f"Concomitant {m}"] for m in ("benzodiazepines", "opioids", "psychostimulants",
+                                                "MAOIs")] == ["no"] * 4
     clock.advance(600)
     rec.record_vitals({"rr": "8"}, "RN7")
     rec.record_assessment({"moaas": 4, "cadss6": [1, 0, 0, 0, 0, 0]}, "RN7")

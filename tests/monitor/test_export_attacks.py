@@ -25,7 +25,15 @@ from monitor.export import FORMATS
 from monitor.export.atomic import TEMP_PREFIX, ExportError, write_atomic
 from monitor.recorder import Recorder
 from monitor.store import Store
-from tests.conftest import OPENING, T0, baseline_vitals, export_file, export_text
+from tests.conftest import (
+    OPENING,
+    PRESCRIBED,
+    T0,
+    baseline_vitals,
+    discharge_confirmed,
+    export_file,
+    export_text,
+)
 
 NOW = T0 + timedelta(days=40)
 
@@ -48,9 +56,8 @@ def session_db(db_path, clock, protocols) -> tuple[Path, str]:
                            "temp": "36.8"}, "RN7")
         rec.record_assessment({"moaas": 5, "rass": -1, "pain": 2}, "RN7")
         rec.pause_audio("RN7") if rec.session.active_alarms() else None
-        rec.discharge("RN7", {"escort_present": True, "no_driving_advice": True,
-                              "ready_to_leave_at": clock.now(),
-                              "override_reason": "checked by physician"})
+        discharge_confirmed(rec, {"escort_present": True, "no_driving_advice": True,
+                                  "ready_to_leave_at": clock.now(), **PRESCRIBED})
         return db_path, rec.session.session_id
 
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from monitor.store import Store
+from tests.conftest import PRESCRIBED, discharge_confirmed
 from ui.main_window import MainWindow
 
 
@@ -56,8 +57,8 @@ def sign_after_recovery(qtbot, page, rec, clock) -> None:
     for a in rec.session.active_alarms():
         if not a.acknowledged:
             rec.acknowledge("RN7", a.alarm_id, "re-measured")
-    rec.discharge("RN7", {"escort_present": True, "no_driving_advice": True,
-                          "ready_to_leave_at": clock.now(), "override_reason": "reviewed"})
+    discharge_confirmed(rec, {"escort_present": True, "no_driving_advice": True,
+                              "ready_to_leave_at": clock.now(), **PRESCRIBED})
     page.show_tab(page.discharge)
     d = page.discharge
     d.refresh()

@@ -184,9 +184,14 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     d.escort.setChecked(True)
     d.advice.setChecked(True)
     failing = [k for k, lab in d.check_labels.items() if lab.text().startswith("✗")]
-    if failing:
-        type_into(qtbot, d.override, "physician reviewed")
+    if failing:  # a prescriber's decision, confirmed against the list of unmet items
+        d.override_kind.setCurrentIndex(d.override_kind.findData("prescriber"))
+        type_into(qtbot, d.prescriber, "Dr Okafor")
+        type_into(qtbot, d.override, "physician reviewed, stable to go")
     click(qtbot, d.discharge_button)
+    if failing:
+        assert d.unmet_dialog.isVisible()
+        click(qtbot, d.unmet_dialog.confirm_button)
     assert page.header.phase.text() == "DISCHARGED"
 
     # Close and sign asks first; then the record is locked; later entries are addenda.

@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor.latched import BACK_IN_RANGE, latched_text
 from monitor.recorder import ACK_ACTIONS
 from monitor.rules.engine import Evaluation
-from monitor.session import AlarmState
+from monitor.session import AlarmState, Session
 from ui.common import theme
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 from ui.sound.sound_panel import SoundPanel
@@ -89,7 +90,8 @@ class AlarmRow(QFrame):
         return list(self._pending)
 
     def show_group(self, group: list[AlarmState], messages: list[str], now: datetime,
-                   present: list[bool], shortcut: str = "") -> None:
+                   present: list[bool], shortcut: str = "", *,
+                   session: Session | None = None) -> None:
         top = group[0]
         self.alarm_ids = [a.alarm_id for a in group]
         self._pending = [a.alarm_id for a in group if not a.acknowledged]
@@ -111,7 +113,7 @@ class AlarmRow(QFrame):
             state.append(f"ack'd by {last.acknowledged_by} "
                          f"{last.acknowledged_at.astimezone():%H:%M}")  # type: ignore[union-attr]
         if not present[0]:
-            state.append("LATCHED: back in range, acknowledge to clear")
+            state.append(BACK_IN_RANGE if session is None else latched_text(session, top))
         state.append(f"{elapsed(now, top.raised_at)} ago")
         self.detail.setText(" · ".join(state))
         self.ack.setVisible(not self.acknowledged)
@@ -226,7 +228,7 @@ class AlarmBanner(RecorderPanel):
             pending = any(not a.acknowledged for a in group)
             row.show_group(group, [ev.live_message(a.key, a.message) for a in group], ev.now,
                            [a.key in ev.conditions for a in group],
-                           "Ctrl+K" if pending and first_unacked else "")
+                           "Ctrl+K" if pending and first_unacked else "", session=s)
             first_unacked = first_unacked and not pending
             row.setVisible(row is not self._ack_row)
         for row in self.rows[len(self.groups):]:

@@ -143,9 +143,10 @@ class HeaderView(QWidget):
         "Sedation overdue 15 min · BP, HR, SpO2, RR in 10 min"."""
         overdue = [f"{d.label} overdue {int(d.overdue_s // 60)} min"
                    for d in ev.schedule if d.overdue]
+        overdue += [d.label for d in ev.schedule if d.missed]  # stays visibly missed
         by_time: dict[str, list[str]] = {}
         for d in ev.schedule:
-            if not d.overdue:
+            if not d.overdue and not d.missed:
                 by_time.setdefault(countdown(d.overdue_s), []).append(d.label)
         upcoming = [f"{', '.join(names)} {when}" for when, names in by_time.items()]
         self.overdue.setText(" · ".join(overdue))

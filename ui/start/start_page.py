@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor.patient_details import SEXES
 from monitor.recorder import INDICATIONS, Recorder
 from monitor.service import Service
 from ui.common.forms import InlineErrors, button, error_label, label, line_edit
@@ -37,7 +38,8 @@ SUGGESTED_PROTOCOL = {"CRPS": "chronic-pain-iv", "fibromyalgia": "chronic-pain-i
 
 class StartPage(QWidget):
     session_opened = Signal(object)  # Recorder
-    COLUMNS = ("Session", "Patient", "Started", "Phase", "Entries", "Active alarms")
+    COLUMNS = ("Session", "Patient", "Started", "Phase", "Entries", "Active alarms",
+               "REMS form due")
 
     def __init__(self, service: Service, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +73,14 @@ class StartPage(QWidget):
         for pid, proto in sorted(self.protocols.protocols.items()):
             self.protocol.addItem(proto.name, pid)
         self.protocol.setAccessibleName("Protocol")
+        # The REMS form asks for date of birth and sex: optional, shown for a REMS protocol.
+        self.dob = line_edit("Date of birth", "YYYY-MM-DD (optional, REMS form)", 220)
+        self.sex = QComboBox()
+        self.sex.addItem("Sex: not given", None)
+        for sex in SEXES:
+            self.sex.addItem(sex, sex)
+        self.sex.setAccessibleName("Sex")
+        self.protocol.currentIndexChanged.connect(lambda _i: self._show_rems_fields())
         self.spo2_scale2 = QCheckBox("SpO2 scale 2 (prescribed 88–92 % target)")
         self.spo2_scale2.setAccessibleName("SpO2 scale 2")
         self.start_button = button("Open new session", primary=True, slot=self.open_new)
@@ -82,10 +92,12 @@ class StartPage(QWidget):
         self.field_errors = {key: error_label(f"{title} error") for key, title in FORM}
         self.field_errors["indication_text"] = error_label("Indication error")
         self.field_errors["protocol"] = error_label("Protocol error")
+        self.field_errors["date_of_birth"] = error_label("Date of birth error")
+        self.field_errors["sex"] = error_label("Sex error")
         self.indication_text.hide()  # shown for "other"
         self.general = error_label("Start error")
         widgets = {**self.edits, "indication_text": self.indication_text,
-                   "protocol": self.protocol}
+                   "protocol": self.protocol, "date_of_birth": self.dob, "sex": self.sex}
         self.errors = InlineErrors(self.general, {
             k: (widgets.get(k), lab) for k, lab in self.field_errors.items()})
         self.errors.fields["weight"] = (self.edits["weight_kg"], self.field_errors["weight_kg"])
@@ -114,10 +126,19 @@ class StartPage(QWidget):
         form.addWidget(label("Protocol", "dim"), row + 3, 0)
         form.addWidget(self.protocol, row + 3, 1)
         form.addWidget(self.field_errors["protocol"], row + 4, 1)
-        form.addWidget(self.spo2_scale2, row + 5, 1)
-        form.addWidget(self.start_button, row + 6, 1)
-        form.addWidget(self.general, row + 7, 0, 1, 2)
-        form.setRowStretch(row + 8, 1)
+        self.rems_row = QWidget()
+        rems = QGridLayout(self.rems_row)
+        rems.setContentsMargins(0, 0, 0, 0)
+        rems.addWidget(self.dob, 0, 0)
+        rems.addWidget(self.sex, 0, 1)
+        rems.addWidget(self.field_errors["date_of_birth"], 1, 0)
+        rems.addWidget(self.field_errors["sex"], 1, 1)
+        self.rems_row.hide()
+        form.addWidget(self.rems_row, row + 5, 1)
+        form.addWidget(self.spo2_scale2, row + 6, 1)
+        form.addWidget(self.start_button, row + 7, 1)
+        form.addWidget(self.general, row + 8, 0, 1, 2)
+        form.setRowStretch(row + 9, 1)
         box.addLayout(form, 2)
 
     def refresh(self) -> None:
@@ -126,7 +147,7 @@ class StartPage(QWidget):
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             for j, key in enumerate(("session_id", "patient_id", "started", "phase", "entries",
-                                     "active_alarms")):
+                                     "active_alarms", "rems_due")):
                 self.table.setItem(i, j, QTableWidgetItem(str(r[key])))
 
     def resume_selected(self) -> Recorder | None:
@@ -151,6 +172,9 @@ class StartPage(QWidget):
         fields["protocol"] = self.protocol.currentData()
         if self.spo2_scale2.isChecked():
             fields["spo2_scale"] = 2
+        if self.rems_row.isVisibleTo(self):
+            fields["date_of_birth"] = self.dob.text()
+            fields["sex"] = self.sex.currentData()
         rec = self.errors.call(lambda: self.service.open_new(fields))
         if rec is not None:
             self.clear_form()
@@ -158,8 +182,9 @@ class StartPage(QWidget):
         return rec
 
     def clear_form(self) -> None:
-        for e in (*self.edits.values(), self.indication_text):
+        for e in (*self.edits.values(), self.indication_text, self.dob):
             e.clear()
+        self.sex.setCurrentIndex(0)
         self.spo2_scale2.setChecked(False)
         self.indication.setCurrentIndex(0)
         self.protocol.setCurrentIndex(0)
@@ -171,6 +196,10 @@ class StartPage(QWidget):
         if index >= 0:
             self.protocol.setCurrentIndex(index)
         self.indication_text.setVisible(self.indication.currentData() == "other")
+
+    def _show_rems_fields(self) -> None:
+        proto = self.protocols.protocols.get(str(self.protocol.currentData()))
+        self.rems_row.setVisible(proto is not None and bool(proto.get("rems")))
 
     def focus_first(self) -> None:
         self.edits["patient_id"].setFocus()

@@ -322,10 +322,17 @@ class Walk:
         self.open_panel(d)
         self.click(d.escort)
         self.click(d.advice)
-        if any(lab.text().startswith("✗") for lab in d.check_labels.values()):
-            self.type(d.override, "reviewed by physician")
+        unmet = any(lab.text().startswith("✗") for lab in d.check_labels.values())
+        if unmet:  # a prescriber's decision, then the list of unmet items is confirmed
+            d.override_kind.setCurrentIndex(d.override_kind.findData("prescriber"))
+            self.settle()
+            self.type(d.prescriber, "Dr Okafor")
+            self.type(d.override, "reviewed by physician, stable to go home")
         self.check("discharge", "screen-recovery-discharge.png")
         self.click(d.discharge_button)
+        if unmet:
+            expect(d.unmet_dialog.isVisible(), "the unmet items are listed before discharge")
+            self.click(d.unmet_dialog.confirm_button)
         expect(page.recorder.session.phase == "discharged", "discharged: " + d.general.text())
         self.type(d.sign_nurse, "RN7")
         self.click(d.close_button)
