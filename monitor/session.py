@@ -24,6 +24,8 @@ VITAL_PARAMS = keys(group=VITAL)
 SCORE_PARAMS = keys(group=SCORE)
 SERIES_PARAMS = VITAL_PARAMS + SCORE_PARAMS
 _CHOICES = ("o2", "acvpu")  # readings that are a choice, not a number: only the latest kept
+# Quick events that set air/oxygen until a later set or event says otherwise (CLINICAL §7).
+OXYGEN_EVENTS = {"oxygen_started": "oxygen", "oxygen_stopped": "air"}
 PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
 TIMELINE_KINDS = frozenset({
     EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INFUSION_PAUSED,
@@ -392,6 +394,11 @@ class Session:
             self.infusion_stopped_at = entry.observed_at
             self.paused = False
             self.timeline.set_rate(t, 0.0)
+        elif kind is EventKind.QUICK_EVENT and p.get("code") in OXYGEN_EVENTS:
+            last = self.latest_choice.get("o2")
+            if last is None or (last[0], last[2]) <= (t, ev.seq):  # a back-dated one may be older
+                self.latest_choice["o2"] = (t, OXYGEN_EVENTS[p["code"]], ev.seq)
+            return True
         self.timeline.finish()
         return True
 
@@ -424,6 +431,9 @@ class Session:
             alarm.message = p["message"]
             alarm.escalated_at = ev.observed_at
             alarm.last_announced_at = ev.observed_at
+            # An acknowledgement holds only for the priority it was given at (CLINICAL §5):
+            # past it, the row is a new alarm that sounds and, when high, latches.
+            alarm.acknowledged_at = None
         elif kind is EventKind.ALARM_ACKNOWLEDGED:
             alarm.acknowledged_at = ev.observed_at
             alarm.acknowledged_by = ev.author

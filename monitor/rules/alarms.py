@@ -4,7 +4,9 @@ Given the folded alarm state and the conditions at ``now``, decide which
 events to append: raise, escalate, re-announce, resolve, end an audio pause.
 High alarms latch: when the condition clears they stay until acknowledged.
 An acknowledged alarm still active after ``reannounce_min`` comes back
-(unacknowledged). A medium alarm left unacknowledged for
+(unacknowledged). An acknowledgement holds only for the priority it was given
+at: a row that worsens past it is announced again (it sounds, and latches when
+high; the fold drops the acknowledgement on escalation). A medium alarm left unacknowledged for
 ``escalate_medium_min`` since it was last announced escalates to high.
 A new alarm of higher priority than any active at pause time ends an audio
 pause early. Overdue-observation alarms never escalate to high and never
@@ -45,7 +47,8 @@ def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: P
         if cond.rank > alarm.rank:
             drafts.append((EventKind.ALARM_ESCALATED, {
                 "alarm_id": alarm_id, "priority": cond.priority, "message": cond.message,
-                "reason": "condition worsened"}))
+                "reason": (f"worsened past the {alarm.priority} it was acknowledged at: "
+                           "announced again" if alarm.acknowledged else "condition worsened")}))
             new_rank = max(new_rank, cond.rank)
         elif alarm.acknowledged and now - alarm.acknowledged_at >= reannounce:  # type: ignore[operator]
             drafts.append((EventKind.ALARM_REANNOUNCED, {
