@@ -33,6 +33,14 @@ TIMELINE_KINDS = frozenset({
 })
 
 
+def _choose(choices: dict[str, tuple[float, str, int]], name: str, t: float, value: str,
+            seq: int) -> None:
+    """Keep the newest choice by observed time (a back-dated entry may be older)."""
+    last = choices.get(name)
+    if last is None or (last[0], last[2]) <= (t, seq):
+        choices[name] = (t, value, seq)
+
+
 class Phase:
     BASELINE = "baseline"
     INFUSING = "infusing"
@@ -231,7 +239,7 @@ class Session:
                                 if device:
                                     device_last[name] = t
                             elif name in _CHOICES:
-                                choice[name] = (t, str(value), seq)
+                                _choose(choice, name, t, str(value), seq)
                     except (TypeError, ValueError):
                         readings.drop(seq)  # the entry is unreadable: apply says why
                     else:
@@ -364,7 +372,7 @@ class Session:
                     if device:
                         self.device_last[name] = t
                 elif name in _CHOICES and not artifact:
-                    self.latest_choice[name] = (t, str(value), seq)
+                    _choose(self.latest_choice, name, t, str(value), seq)
             return True
         if kind in TIMELINE_KINDS and t < self.timeline.last_time():
             return False  # back-dated dose event: rebuild the timeline in time order
@@ -395,9 +403,7 @@ class Session:
             self.paused = False
             self.timeline.set_rate(t, 0.0)
         elif kind is EventKind.QUICK_EVENT and p.get("code") in OXYGEN_EVENTS:
-            last = self.latest_choice.get("o2")
-            if last is None or (last[0], last[2]) <= (t, ev.seq):  # a back-dated one may be older
-                self.latest_choice["o2"] = (t, OXYGEN_EVENTS[p["code"]], ev.seq)
+            _choose(self.latest_choice, "o2", t, OXYGEN_EVENTS[p["code"]], ev.seq)
             return True
         self.timeline.finish()
         return True

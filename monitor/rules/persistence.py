@@ -5,7 +5,8 @@ A 1 Hz monitor's value must hold ``alarms.persistence_s`` (10 s) before any rule
 limit, trend, NEWS2 or combination, reads it: a 1 s dip raises nothing. A sender
 that reports less often has each reading stand for its period: the delay is the
 configured one rounded down to whole periods (a 60 s sender: its reading counts at
-once), and its stream is stale only after two missed periods, never between them.
+once), and its stream is stale only after two missed periods, never between them
+(before its second sample the period is unknown: the setting applies).
 Episodic values (NIBP, a nurse's entries) have no delay.
 """
 
