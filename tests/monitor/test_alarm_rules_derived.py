@@ -127,6 +127,7 @@ def test_sedation_with_falling_spo2_is_one_high_alarm(recorder, clock):
     assert "SpO2 down 4% in 5 min (≥ 4)" in found["resp_depression"].message
 
 
+@pytest.mark.hazard("H-009")
 def test_moaas_4_with_normal_vitals_is_one_row(recorder, clock):
     # MOAA/S 4 (V → NEWS2 3 in one parameter) after a pre-dose 5: the sedation row, with
     # the NEWS2 reason listed under it, not a second row that escalates on its own.
@@ -160,6 +161,7 @@ def test_oxygen_started_holds_until_stopped_or_a_set_says_air(recorder, clock):
     assert aldrete(recorder.session, recorder.protocol)["spo2"] == 2   # 98 > 92 on air: 2
 
 
+@pytest.mark.hazard("H-004")
 def test_a_back_dated_set_does_not_undo_a_later_oxygen_start(recorder, clock):
     started(recorder)
     clock.advance(600)
@@ -173,6 +175,7 @@ def test_a_back_dated_set_does_not_undo_a_later_oxygen_start(recorder, clock):
 
 @pytest.mark.parametrize(("moaas", "acvpu", "level", "aldrete_item"), [
     (2, "A", "P", 0), (5, "V", "V", 1), (4, "A", "V", 1), (5, "A", "A", 2)])
+@pytest.mark.hazard("H-011")
 def test_within_one_assessment_the_worse_consciousness_wins(
         recorder, moaas, acvpu, level, aldrete_item):
     recorder.record_assessment({"moaas": moaas, "acvpu": acvpu}, "RN7")
@@ -180,6 +183,7 @@ def test_within_one_assessment_the_worse_consciousness_wins(
     assert aldrete(recorder.session, recorder.protocol)["consciousness"] == aldrete_item
 
 
+@pytest.mark.hazard("H-006")
 @pytest.mark.parametrize(("minutes", "scored"), [(60, True), (61, False)])
 def test_news2_asks_for_a_temperature_instead_of_going_quiet(recorder, clock, minutes, scored):
     started(recorder)                                  # temperature 36.8 at the start
@@ -199,6 +203,7 @@ def test_news2_asks_for_a_temperature_instead_of_going_quiet(recorder, clock, mi
     assert score(recorder).total == 0 and "temp" not in rows(recorder)
 
 
+@pytest.mark.hazard("H-010")
 @pytest.mark.parametrize(("moaas", "fires"), [(5, False), (4, True)])
 def test_no_predose_moaas_assumes_5_and_says_so(recorder, clock, moaas, fires):
     recorder.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14",
@@ -213,6 +218,7 @@ def test_no_predose_moaas_assumes_5_and_says_so(recorder, clock, moaas, fires):
             "MOAA/S 4, down from 5 assumed (no pre-dose score: alert outpatient)")
 
 
+@pytest.mark.hazard("H-007")
 @pytest.mark.parametrize(("spo2", "priority"), [("91.5", "medium"), ("91.0", "high"),
                                                 ("85.5", "high"), ("93.5", None)])
 def test_fractional_device_value_is_a_reading(recorder, clock, spo2, priority):
@@ -246,6 +252,7 @@ def test_acknowledged_nibp_alarm_comes_back_when_the_reading_is_due(recorder, cl
     assert ev.payload["reason"] == "still active when its reading was due again"
 
 
+@pytest.mark.hazard("H-008")
 @pytest.mark.parametrize(("period", "persist", "stale_after"), [
     (1, 10, 30), (5, 10, 30), (8, 8, 30), (20, 0, 40), (60, 0, 120)])
 def test_persistence_and_stale_follow_the_senders_period(
@@ -263,6 +270,7 @@ def test_persistence_and_stale_follow_the_senders_period(
     assert is_stale(s, p, "spo2", clock.now())
 
 
+@pytest.mark.hazard("H-008")
 def test_a_60_s_sender_alarms_on_its_reading_and_never_flaps(recorder, clock):
     started(recorder)
     for _ in range(4):
@@ -279,6 +287,7 @@ def test_a_60_s_sender_alarms_on_its_reading_and_never_flaps(recorder, clock):
     assert len(stale) == 1
 
 
+@pytest.mark.hazard("H-012")
 def test_baseline_beyond_a_limit_is_offered(recorder):
     baseline_vitals(recorder, hr=50, spo2=93)
     offers = evaluate(recorder.session, recorder.protocol, recorder.clock.now()).limit_offers

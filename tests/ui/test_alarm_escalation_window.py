@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from monitor.events import EventKind
 from monitor.recorder import Recorder
 from monitor.rules.alarms import sounding
 from tests.conftest import OPENING, baseline_vitals
@@ -51,3 +52,20 @@ def test_acknowledged_medium_that_worsens_is_an_unacknowledged_sounding_high(
     assert sounding(rec.session, clock.now()) == "high"
     page.tick()
     assert banner.sound.sound.played[-1].priority == "high"
+
+
+@pytest.mark.hazard("H-004")
+def test_oxygen_started_by_click_is_not_undone_by_the_vitals_row(qtbot, infusing_page, clock):
+    page, rec = infusing_page
+    qtbot.keyClick(page, Qt.Key.Key_F5)                 # the events palette
+    button = page.events.quick_buttons["oxygen_started"]
+    qtbot.waitUntil(button.isVisible, timeout=2000)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert page.vitals.o2.currentText() == "air"        # the box has not been touched
+    clock.advance(60)
+    record_bp(qtbot, page, "128/82")
+    stored = [e for e in rec.store.events(rec.session.session_id)
+              if e.kind is EventKind.VITALS][-1]
+    assert stored.payload["o2"] == "oxygen", "the record's oxygen carries forward"
+    assert page.vitals.o2.currentText() == "oxygen"     # the box now shows it
+    assert rec.last_evaluation.news2.scores["o2"] == 2   # NEWS2: oxygen scores 2

@@ -3,6 +3,7 @@ per-patient limit, and one click records it as a limit change with its reason.""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from monitor.events import EventKind
@@ -11,6 +12,7 @@ from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import click, make_window
 
 
+@pytest.mark.hazard("H-012")
 def test_baseline_beyond_a_limit_is_offered_a_per_patient_limit(qtbot, store, clock, protocols):
     window = make_window(qtbot, store, clock, protocols)
     rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
