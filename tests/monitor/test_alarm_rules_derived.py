@@ -297,3 +297,18 @@ def test_baseline_beyond_a_limit_is_offered(recorder):
     ]
     assert offers[0].message == ("Baseline HR 50 is beyond its limit (≤ 50): "
                                  "set this patient's limit to ≤ 45?")
+
+
+@pytest.mark.hazard("H-008")
+@pytest.mark.parametrize(("after", "stale"), [(120, False), (121, True)])
+def test_the_rail_calls_a_60_s_stream_stale_as_the_no_data_rule_does(recorder, clock, after, stale):
+    from monitor.rail import rail_values
+    started(recorder)
+    for i in range(3):
+        if i:
+            clock.advance(60)
+        recorder.record_vitals({"spo2": "97"}, "RN7", source="device")
+    clock.advance(after)                                # two periods: 120 s
+    spo2 = next(v for v in rail_values(recorder.session, recorder.protocol, clock.now())
+                if v.row == "spo2")
+    assert spo2.device and spo2.stale is stale
