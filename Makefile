@@ -58,12 +58,7 @@ screenshots: $(APP_STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.sound.sound_figures docs
 
 # 1366x768 under Xvfb with icewm (Debian: xvfb, icewm); the module starts both.
-series-# The seeded demo's alarm census (10 seeds, without and with a 1 Hz monitor):
-# bench/alarm_census.json and a table; fails if any alarm was not actionable.
-census: $(APP_STAMP)
-	$(BIN)/python -m bench.alarm_census
-
-screenshots: $(APP_STAMP) sysdeps
+series-screenshots: $(APP_STAMP) sysdeps
 	$(BIN)/python -m ui.series.series_figures docs
 
 clean:
