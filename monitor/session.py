@@ -24,11 +24,21 @@ VITAL_PARAMS = keys(group=VITAL)
 SCORE_PARAMS = keys(group=SCORE)
 SERIES_PARAMS = VITAL_PARAMS + SCORE_PARAMS
 _CHOICES = ("o2", "acvpu")  # readings that are a choice, not a number: only the latest kept
+# Quick events that set air/oxygen until a later set or event says otherwise (CLINICAL §7).
+OXYGEN_EVENTS = {"oxygen_started": "oxygen", "oxygen_stopped": "air"}
 PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
 TIMELINE_KINDS = frozenset({
     EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INFUSION_PAUSED,
     EventKind.INFUSION_RESUMED, EventKind.BOLUS, EventKind.INFUSION_STOPPED,
 })
+
+
+def _choose(choices: dict[str, tuple[float, str, int]], name: str, t: float, value: str,
+            seq: int) -> None:
+    """Keep the newest choice by observed time (a back-dated entry may be older)."""
+    last = choices.get(name)
+    if last is None or (last[0], last[2]) <= (t, seq):
+        choices[name] = (t, value, seq)
 
 
 class Phase:
@@ -231,7 +241,7 @@ class Session:
                                 if device:
                                     device_last[name] = t
                             elif name in _CHOICES:
-                                choice[name] = (t, str(value), seq)
+                                _choose(choice, name, t, str(value), seq)
                     except (TypeError, ValueError):
                         readings.drop(seq)  # the entry is unreadable: apply says why
                     else:
@@ -364,7 +374,7 @@ class Session:
                     if device:
                         self.device_last[name] = t
                 elif name in _CHOICES and not artifact:
-                    self.latest_choice[name] = (t, str(value), seq)
+                    _choose(self.latest_choice, name, t, str(value), seq)
             return True
         if kind is EventKind.MEDICATION:
             if "ketamine" in str(p.get("drug", "")).lower():
@@ -399,6 +409,9 @@ class Session:
             self.infusion_stopped_at = entry.observed_at
             self.paused = False
             self.timeline.set_rate(t, 0.0)
+        elif kind is EventKind.QUICK_EVENT and p.get("code") in OXYGEN_EVENTS:
+            _choose(self.latest_choice, "o2", t, OXYGEN_EVENTS[p["code"]], ev.seq)
+            return True
         self.timeline.finish()
         return True
 
@@ -431,6 +444,9 @@ class Session:
             alarm.message = p["message"]
             alarm.escalated_at = ev.observed_at
             alarm.last_announced_at = ev.observed_at
+            # An acknowledgement holds only for the priority it was given at (CLINICAL §5):
+            # past it, the row is a new alarm that sounds and, when high, latches.
+            alarm.acknowledged_at = None
         elif kind is EventKind.ALARM_ACKNOWLEDGED:
             alarm.acknowledged_at = ev.observed_at
             alarm.acknowledged_by = ev.author

@@ -52,6 +52,7 @@ class DemoScript:
     def __init__(self, seed: int = 1, *, minutes: float | None = None,
                  device_rate: float = 0.0, device_feed: DeviceFeed | None = None) -> None:
         self.rng = random.Random(seed)
+        self.temp_rng = random.Random(-seed)
         full = BASELINE_MIN + DEFAULT_INFUSION_MIN + RECOVERY_MIN
         total = minutes if minutes is not None else full
         self.stop_at_s = total * 60.0
@@ -91,6 +92,8 @@ class DemoScript:
                "spo2": str(spo2), "rr": str(rr)}
         if int(minute) % 60 == 0 or minute < 0:
             out["temp"] = f"{36.7 + r.gauss(0, 0.1):.1f}"
+        elif int(minute) % 30 == 0:  # NEWS2 reads the last 60 min: a temperature each half hour
+            out["temp"] = f"{36.7 + self.temp_rng.gauss(0, 0.1):.1f}"  # (the main draws unchanged)
         return out
 
     def dissociation(self, minute: float) -> int:

@@ -12,7 +12,7 @@ QUICK_EVENTS: dict[str, str] = {
     "eye_mask_on": "Eye mask on", "eye_mask_off": "Eye mask off", "music_on": "Music on",
     "music_off": "Music off", "responds_to_voice": "Responds to voice",
     "hypersalivation": "Hypersalivation", "laryngospasm": "Laryngospasm / airway obstruction",
-    "apnoea": "Apnoea", "oxygen_started": "Oxygen started",
+    "apnoea": "Apnoea", "oxygen_started": "Oxygen started", "oxygen_stopped": "Oxygen stopped",
     "airway_manoeuvre": "Airway manoeuvre", "hallucinations": "Hallucinations",
     "dizziness": "Dizziness", "headache": "Headache", "chest_pain": "Chest pain",
     "diplopia_nystagmus": "Diplopia / nystagmus",

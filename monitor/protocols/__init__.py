@@ -27,7 +27,7 @@ LIMIT_RANGE: dict[str, tuple[float, float]] = {
     "spo2_scale2": (0, 100),
 }
 # Parameters whose limits may be negative (every other number in a protocol is >= 0).
-SIGNED = ("limits.rass",)
+SIGNED = ("limits.rass", "alarms.resp_depression_rass", "assessment.assumed_rass")
 COMBINE_GROUPS = ("bp", "hr", "spo2", "rr", "temp", "etco2")
 ACVPU = ("A", "C", "V", "P", "U")
 
@@ -52,10 +52,13 @@ _SCHEMA: dict[str, Any] = {
                            "priority": PRIORITIES, "device_only": bool}
                        for p in ("sbp", "dbp", "hr", "spo2", "etco2")},
     "assessment": {"moaas_drop_priority": PRIORITIES, "dissociation_level": _NUM,
-                   "rass_drop": _NUM, "rass_drop_priority": PRIORITIES},
+                   "rass_drop": _NUM, "rass_drop_priority": PRIORITIES,
+                   "assumed_moaas": _NUM, "assumed_rass": _NUM},
     "alarms": {"reannounce_min": _NUM, "escalate_medium_min": _NUM, "audio_pause_s": _NUM,
                "combine_two_medium": bool, "combine_parameters": list, "stale_device_s": _NUM,
-               "persistence_s": _NUM, "overdue_priority": ("low", "medium")},
+               "persistence_s": _NUM, "overdue_priority": ("low", "medium"),
+               "resp_depression_moaas": _NUM, "resp_depression_rass": _NUM,
+               "resp_depression_rr": _NUM},
     "news2": {"window_min": _NUM, "spo2_scale": (1, 2), "moaas_acvpu": list,
               "rass_acvpu": list},
     "rems": {"bp_points_min": list, "predose_bp_max": list, "bp40_window_min": list,

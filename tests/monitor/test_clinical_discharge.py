@@ -11,7 +11,7 @@ from monitor.errors import ValidationError
 from monitor.recorder import Recorder
 from tests.conftest import OPENING, PRESCRIBED, baseline_vitals, discharge_confirmed
 
-GOOD_VITALS = {"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}
+GOOD_VITALS = {"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14", "temp": "36.8"}
 
 
 def checks(rec: Recorder, **nurse_items: int) -> dict[str, object]:

@@ -82,10 +82,12 @@ def test_raise_pause_higher_acknowledge_reminder(qtbot, infusing_window, clock):
 
     acknowledge_all(qtbot, page)
     n = len(calls())
-    ticks(page, clock, 179)
+    # Typed readings cannot change before the next one (CLINICAL §5): the reminder comes
+    # when they are due again, 10 min after the 43 s reading (643 s), not 3 min after.
+    ticks(page, clock, 590)
     assert len(calls()) == n, "acknowledged alarms are silent until the reminder"
-    ticks(page, clock, 1)                                # 3 min after acknowledgement
-    assert calls()[n:] == [(232, "high", 1.0)], "the reminder sounds the highest alarm"
+    ticks(page, clock, 1)                                # the readings are due again
+    assert calls()[n:] == [(643, "high", 1.0)], "the reminder sounds the highest alarm"
     assert not any(p.delivered for p in player.played)   # no sound device here
 
 

@@ -53,7 +53,7 @@ class EventsPalette(RecorderPanel):
         outer.addLayout(hrow(label("Time (blank = now)", "dim"), self.time, self.time_error))
         grid = QGridLayout()
         grid.setVerticalSpacing(2)
-        columns = 4  # 22 quick events in 6 short rows: medication and note stay on screen
+        columns = 4  # 23 quick events in 6 short rows: medication and note stay on screen
         for i, b in enumerate(self.quick_buttons.values()):
             grid.addWidget(b, i // columns, i % columns)
         outer.addLayout(grid)

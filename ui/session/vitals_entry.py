@@ -41,6 +41,10 @@ class VitalsEntry(RecorderPanel):
         self.o2 = QComboBox()
         self.o2.addItems(["air", "oxygen"])
         self.o2.setAccessibleName("Air or oxygen")
+        # Sent only when the nurse chose it: otherwise the record's own air/oxygen carries
+        # forward ("oxygen started" must not be undone by a stale "air" in this box).
+        self._o2_chosen = False
+        self.o2.activated.connect(self._on_o2_chosen)
         self.missing = QComboBox()
         self.missing.addItems(MISSING_REASONS)
         self.missing.setAccessibleName("Reason for blank fields")
@@ -93,12 +97,16 @@ class VitalsEntry(RecorderPanel):
         dbp.setFocusPolicy(Qt.FocusPolicy.NoFocus if both else Qt.FocusPolicy.StrongFocus)
         dbp.setPlaceholderText("in SBP" if both else dict((k, h) for k, _t, h in FIELDS)["dbp"])
 
+    def _on_o2_chosen(self, _index: int) -> None:
+        self._o2_chosen = True
+
     def is_half_typed(self) -> bool:
         return any(e.text().strip() for e in self.edits.values())
 
     def record(self) -> Event | None:
         fields: dict[str, object] = {k: e.text() for k, e in self.edits.items()}
-        fields["o2"] = self.o2.currentText()
+        if self._o2_chosen:
+            fields["o2"] = self.o2.currentText()
         reason = self.missing.currentText()
         missing = {k: reason for k, e in self.edits.items() if not e.text().strip()}
         if isinstance(fields["sbp"], str) and "/" in fields["sbp"]:
@@ -116,6 +124,7 @@ class VitalsEntry(RecorderPanel):
             e.clear()
         self.time.clear()
         self.o2.setCurrentIndex(0 if event.payload.get("o2") == "air" else 1)
+        self._o2_chosen = False
         local = event.recorded_at.astimezone().strftime("%H:%M:%S")
         self.saved_label.setText(f"✓ Saved {local}")
         self.focus_first()
