@@ -135,7 +135,9 @@ def test_vitals_acceptable_before_leaving_and_how_the_session_ended(store, clock
     rec.start_infusion("RN7", dose_mg="56", lot="L1")
     assert items(rec)["Vital signs acceptable before leaving"] == "not discharged yet"
     clock.advance(121 * 60)
-    rec.record_vitals({"sbp": "130/80", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
+    # a full pre-discharge set: without a temperature NEWS2 asks for one (an active prompt)
+    rec.record_vitals({"sbp": "130/80", "hr": "72", "spo2": "98", "rr": "14", "temp": "36.8"},
+                      "RN7")
     rec.record_assessment({"moaas": 5, "cadss6": [0] * 6, "dissociation": 0}, "RN7")
     for alarm in rec.session.active_alarms():
         rec.acknowledge("RN7", alarm.alarm_id, "re-measured")
