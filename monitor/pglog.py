@@ -107,6 +107,7 @@ class PgLog:
         self.url = url
         self.readonly = readonly
         self.verify_notes: list[str] = []
+        self.verify_unchecked: list[str] = []
         self._monotonic = monotonic
         self._attempt: threading.Thread | None = None
         self._made: psycopg.Connection[Any] | None = None  # by a reconnect attempt
