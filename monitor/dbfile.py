@@ -11,6 +11,7 @@ path still names the open file, and nobody creates a database next to a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import stat
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from monitor.errors import StoreError
 
+WAL_HEADER = 32
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
           (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"))
@@ -46,13 +48,22 @@ def refuse_orphaned_wal(path: Path) -> None:
     """Never create a database where a ``-wal`` without its database lies: SQLite would
     discard the entries it holds."""
     wal = Path(f"{path}-wal")
-    if not path.exists() and wal.exists():
+    if not path.exists() and _holds_frames(wal):
         raise StoreError(
             f"Refused to create {path}: {wal} exists without its database, so the database "
             "was moved or deleted while entries were being recorded and that file holds "
             f"the newest of them. Nothing was created. Put the database back as {path} (its "
             "-wal is then read with it), or, if it is lost for good, move "
             f"{wal} and {path}-shm away (keep them) before starting a new database")
+
+
+def _holds_frames(wal: Path) -> bool:
+    """A -wal with at least one frame after its 32-byte header (an emptied one holds
+    nothing and is left alone)."""
+    try:
+        return os.stat(wal).st_size > WAL_HEADER
+    except FileNotFoundError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -74,13 +85,10 @@ class OpenFile:
 
     def problem(self) -> str:
         """'' while the path names the open file; else what happened to it."""
-        info = os.fstat(self.fd)
-        if info.st_nlink == 0:
-            return "deleted"
         try:
             now = os.stat(self.path)
         except FileNotFoundError:
-            return "moved or renamed"
+            return "deleted" if os.fstat(self.fd).st_nlink == 0 else "moved or renamed"
         except OSError as exc:
             return f"unreachable ({exc.strerror})"
         if Identity(now.st_dev, now.st_ino) != self.identity:
@@ -136,6 +144,10 @@ def rescue(conn: sqlite3.Connection, file: OpenFile, problem: str) -> str:
         finally:
             target.close()
         os.chmod(copy, 0o600)
+        # Empty the -wal left under the old name: it must never be read as the -wal of
+        # whatever file is put there (a replacement would show our entries, not its own).
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     except (sqlite3.Error, OSError, StoreError) as exc:
         return (f"Not saved: {head}, and its entries could not be copied ({exc}). Keep "
                 "this window open (the entries are still readable in it) and call for help")

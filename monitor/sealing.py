@@ -63,11 +63,12 @@ def load_key(*, create: bool) -> bytes | None:
         return create_key() if create else None
     except OSError as exc:
         raise StoreError(f"Cannot read the record key {path}: {exc.strerror}") from exc
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise StoreError(f"The record key {path} is not a file (a directory or a special "
+                         "file is there); move it away and put the key file there")
     with os.fdopen(fd, "r", encoding="ascii", errors="replace") as fh:
-        info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise StoreError(f"The record key {path} is not a file (a directory or a special "
-                             "file is there); move it away and put the key file there")
         mode = stat.S_IMODE(info.st_mode)
         if others_can_read(mode):
             raise StoreError(f"The record key {path} is readable by other users (mode "

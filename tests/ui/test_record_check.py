@@ -3,6 +3,8 @@ its export dialog refuses to export it."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -80,6 +82,34 @@ def test_window_opens_a_session_holding_an_unapplicable_event(qtbot, db_path, cl
         rows = [[model.cell(r, c) for c in range(6)] for r in range(model.rowCount())]
         started = next(r for r in rows if r[1] == "infusion started")
         assert started[2].startswith("unreadable infusion started") and started[5] == "unreadable"
+        window.shutdown()
+    finally:
+        store.close()
+
+
+@pytest.mark.hazard("H-178")
+def test_attack_deidentified_export_file_name_names_the_session(qtbot, db_path, clock,
+                                                                 protocols, tmp_path):
+    """The window's suggested name for a de-identified file must not carry the session id
+    (it links the file back to the identified record)."""
+    sid, _ = tamper.two_sessions(db_path, clock, protocols)
+    store = Store(db_path)
+    try:
+        window = make_window(qtbot, store, clock, protocols)
+        open_from_list(qtbot, window, sid)
+        page = window.page
+        page.export_folder = tmp_path
+        dialog = page.open_export("json")
+        assert sid in dialog.path.text()
+        click(qtbot, dialog.deidentify)
+        assert dialog.deidentify.isChecked()
+        assert sid not in dialog.path.text() and "MRN" not in dialog.path.text()
+        assert dialog.path.text().endswith("ketamine-deidentified.json")
+        click(qtbot, dialog.write_button)
+        assert "Wrote" in dialog.result_label.text(), dialog.error.text()
+        written = json.loads((tmp_path / "ketamine-deidentified.json").read_text())
+        assert written["deidentified"] and sid not in json.dumps(written)
+        dialog.close()
         window.shutdown()
     finally:
         store.close()
