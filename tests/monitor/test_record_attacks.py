@@ -518,3 +518,26 @@ def test_attack_partly_damaged_file_lists_what_can_be_read(tmp_path, clock, prot
         assert main(["export", sid, "--format", "json", "--out", str(out), "--db", str(db)]) == 0
         assert main(["import", str(out), "--db", str(tmp_path / "new.db")]) == 0
     assert main(["verify", "--db", str(tmp_path / "new.db")]) == 0
+
+
+@pytest.mark.hazard("H-172")
+def test_attack_same_named_noop_trigger_function_on_the_clinic_server(pg_server, clinic_url,
+                                                                       tmp_path):
+    """PostgreSQL: a superuser keeps every trigger name but makes the function they run
+    let changes through; verify compares the function's definition."""
+    import psycopg
+
+    from monitor.clinic.schema import chair_role
+    from monitor.eventlog import open_log
+    url = pg_server.url(chair_role(1), clinic_url)
+    with open_log(url, spool=tmp_path / "spool.db") as log:
+        note(log, "S1", "as recorded")  # type: ignore[arg-type]
+        assert log.verify() == (1, 1)
+    with psycopg.connect(pg_server.url(database=clinic_url), autocommit=True) as conn:
+        conn.execute("CREATE OR REPLACE FUNCTION km_refuse_change() RETURNS trigger "
+                     "LANGUAGE plpgsql AS $$ BEGIN RETURN coalesce(NEW, OLD); END $$")
+        conn.execute("UPDATE events SET author = 'RN9'")  # nothing refuses it now
+    with open_log(url, spool=tmp_path / "spool.db") as log, pytest.raises(
+            ChainError, match="its function km_refuse_change was replaced by one with "
+                              "another definition"):
+        log.verify()
