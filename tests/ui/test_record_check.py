@@ -113,3 +113,36 @@ def test_attack_deidentified_export_file_name_names_the_session(qtbot, db_path, 
         window.shutdown()
     finally:
         store.close()
+
+
+@pytest.mark.hazard("H-170")
+def test_attack_database_renamed_while_the_window_records(qtbot, db_path, clock, protocols,
+                                                           tmp_path):
+    """The reviewer's loss: after `mv sessions.db moved.db` every entry still said Saved.
+    Now the next Enter says what happened and where the entries are; nothing new is
+    called saved, and the typed values stay for re-entry."""
+    from tests.ui.conftest_helpers import open_session_window
+    store = Store(db_path)
+    try:
+        window, page, rec = open_session_window(qtbot, store, clock, protocols)
+        v = page.vitals
+        qtbot.keyClicks(v.edits["sbp"], "128/82")
+        qtbot.keyClick(v.edits["sbp"], Qt.Key.Key_Return)
+        before = v.saved_label.text()
+        assert before.startswith("✓ Saved")
+        moved = tmp_path / "moved.db"
+        db_path.rename(moved)
+        clock.advance(120)
+        qtbot.keyClicks(v.edits["sbp"], "131/84")
+        qtbot.keyClick(v.edits["sbp"], Qt.Key.Key_Return)
+        shown = v.errors.general.text()
+        assert "moved or renamed while recording" in shown and str(moved) in shown
+        assert v.saved_label.text() == before  # no new "Saved"
+        assert v.edits["sbp"].text() == "131/84"
+        window.shutdown()
+    finally:
+        store.close()
+    with Store(moved, readonly=True) as ro:  # the first reading is in the moved file
+        sid = ro.session_ids()[0]
+        sbps = [e.payload.get("sbp") for e in ro.events(sid) if e.kind.value == "vitals_recorded"]
+        assert sbps[-1] == 128 and 131 not in sbps
