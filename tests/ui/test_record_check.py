@@ -124,7 +124,7 @@ def test_attack_database_renamed_while_the_window_records(qtbot, db_path, clock,
     from tests.ui.conftest_helpers import open_session_window
     store = Store(db_path)
     try:
-        window, page, rec = open_session_window(qtbot, store, clock, protocols)
+        window, page, _rec = open_session_window(qtbot, store, clock, protocols)
         v = page.vitals
         qtbot.keyClicks(v.edits["sbp"], "128/82")
         qtbot.keyClick(v.edits["sbp"], Qt.Key.Key_Return)
