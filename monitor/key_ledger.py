@@ -21,6 +21,7 @@ from monitor.portable import NOFOLLOW
 from monitor.sealing import KEY_ENV, create_key, key_file, key_id
 
 LEDGER_NAME = "record-key-ids"
+DATABASES_NAME = "sealed-databases"
 _ID = re.compile(r"^[0-9a-f]{16}$")
 
 
@@ -40,14 +41,36 @@ def used_key_ids() -> set[str]:
 
 def remember(key_id: str) -> None:
     """Add a key id to the list (once). A list that cannot be written is not fatal."""
-    if not _ID.match(key_id) or key_id in used_key_ids():
-        return
-    path = ledger_file()
+    if _ID.match(key_id) and key_id not in used_key_ids():
+        _append(ledger_file(), key_id)
+
+
+def sealed_databases_file() -> Path:
+    return user_data_path(APP, appauthor=False) / DATABASES_NAME
+
+
+def sealed_databases() -> set[str]:
+    """The database files (real paths) this workstation has sealed: one of them found
+    without seals later had them removed."""
+    try:
+        text = sealed_databases_file().read_text("utf-8", errors="replace")
+    except OSError:
+        return set()
+    return {line for line in text.splitlines() if line}
+
+
+def remember_database(path: Path) -> None:
+    name = str(path.resolve())
+    if "\n" not in name and name not in sealed_databases():
+        _append(sealed_databases_file(), name)
+
+
+def _append(path: Path, line: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | NOFOLLOW, 0o600)
         try:
-            os.write(fd, f"{key_id}\n".encode("ascii"))
+            os.write(fd, f"{line}\n".encode())
             os.fsync(fd)
         finally:
             os.close(fd)

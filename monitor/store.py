@@ -47,7 +47,7 @@ from monitor.events import (
     chain_hash,
     first_broken,
 )
-from monitor.key_ledger import used_key_ids, writer_key
+from monitor.key_ledger import remember_database, sealed_databases, used_key_ids, writer_key
 from monitor.portable import NOFOLLOW, rewrite, try_lock, unlock
 from monitor.salvage import Salvage, salvage
 from monitor.sealing import event_mac, head_mac, key_id, list_mac, load_key, same
@@ -325,6 +325,7 @@ class Store:
         conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
         conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         self._migrate(conn)
+        remember_database(self.path)
 
     @staticmethod
     def _sealed_key_ids(conn: sqlite3.Connection) -> set[str]:
@@ -355,8 +356,25 @@ class Store:
         if why:
             raise StoreError(f"Refused {self.path}: {why}; nothing was changed")
 
+    def _downgraded(self, conn: sqlite3.Connection) -> str:
+        """Why a schema-1 file is not an old database but one whose seals were removed
+        ('' when it may be old): it carries the mark schema 2 sets, or this workstation
+        sealed it before."""
+        if conn.execute("PRAGMA user_version").fetchone()[0] != 1:
+            return ""
+        if conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
+            return "it says schema 1 but carries the mark of schema 2: its seals were removed"
+        if str(self.path.resolve()) in sealed_databases():
+            return ("this workstation sealed it before, and it now says schema 1 without "
+                    "seals: its seals were removed")
+        return ""
+
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        why = self._downgraded(conn)
+        if why:  # sealing it now would make whatever was changed look sealed
+            raise StoreError(f"Refused {self.path}: {why}. Nothing was changed; restore the "
+                             "last backup, or read it as it is (verify, export)")
         for target in range(version, SCHEMA_VERSION):
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -754,6 +772,9 @@ class Store:
     def _check_registry(self, session_id: str, seq: int, head: str,
                         unchecked: list[str]) -> list[str]:
         if self.schema < 2:
+            why = self._downgraded(self._conn)
+            if why:
+                return [f"session {session_id}: {why}"]
             unchecked.append("seals not checked: made by an older version without seals "
                              "(chain checked)")
             return []

@@ -273,6 +273,36 @@ def test_attack_seals_downgraded_by_relabelling_key_ids(db_path, clock, protocol
             assert _recs(vf, "EVENT")[0][1].startswith("NOT VERIFIED")
 
 
+def _to_schema_1(db: Path, sid: str, *, clear_mark: bool) -> None:
+    """Seals removed by making the file look older than seals: edit and rehash, drop the
+    registry, the seals and the mac column, set user_version 1 (and the mark, maybe)."""
+    tamper.edit_and_rehash(db, sid, 2, '"sbp":128', '"sbp":118')
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("DROP TABLE registry")
+    conn.execute("DROP TABLE seals")
+    conn.execute("ALTER TABLE events DROP COLUMN mac")
+    conn.execute("PRAGMA user_version = 1")
+    if clear_mark:
+        conn.execute("PRAGMA application_id = 0")
+    conn.close()
+
+
+@pytest.mark.hazard("H-173")
+@pytest.mark.parametrize("clear_mark", [False, True], ids=["mark kept", "mark cleared"])
+def test_attack_seals_removed_by_downgrading_to_schema_1(db_path, clock, protocols, tmp_path,
+                                                         capsys, clear_mark):
+    sid, _ = tamper.two_sessions(db_path, clock, protocols)
+    _to_schema_1(db_path, sid, clear_mark=clear_mark)
+    before = db_path.read_bytes()
+    # A writer would seal the forged content as it is now: refused, nothing changed.
+    with pytest.raises(StoreError, match="its seals were removed. Nothing was changed"):
+        Store(db_path)
+    assert db_path.read_bytes() == before
+    capsys.readouterr()
+    assert main(["verify", "--db", str(db_path)]) == 1
+    assert "its seals were removed" in capsys.readouterr().err
+
+
 @pytest.mark.hazard("H-174")
 def test_attack_key_file_deleted_then_a_writer_starts(db_path, clock, protocols, capsys):
     recorded(db_path, clock, protocols)
