@@ -295,7 +295,7 @@ def test_attack_seals_removed_by_downgrading_to_schema_1(db_path, clock, protoco
     _to_schema_1(db_path, sid, clear_mark=clear_mark)
     before = db_path.read_bytes()
     # A writer would seal the forged content as it is now: refused, nothing changed.
-    with pytest.raises(StoreError, match="its seals were removed. Nothing was changed"):
+    with pytest.raises(StoreError, match=r"its seals were removed\. Nothing was changed"):
         Store(db_path)
     assert db_path.read_bytes() == before
     capsys.readouterr()
