@@ -105,7 +105,7 @@ def _create(path: Path) -> bytes:
         finally:
             os.close(fd)
         try:
-            os.link(temp, path)
+            _link(temp, path)
         except FileExistsError:
             return load_key(create=False) or key  # another process created it first
         _sync_folder(path.parent)
@@ -117,6 +117,22 @@ def _create(path: Path) -> bytes:
         with contextlib.suppress(OSError):
             os.unlink(temp)
     return key
+
+
+def _link(temp: Path, path: Path) -> None:
+    """Put ``temp`` in place as ``path`` unless a file is there (FileExistsError). A
+    file system without hard links (FAT, some network shares) gets a rename, which
+    on Windows also refuses an existing target."""
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        raise
+    except (OSError, NotImplementedError) as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            raise
+        if path.exists():
+            raise FileExistsError(str(path)) from exc
+        os.rename(temp, path)
 
 
 def _sync_folder(folder: Path) -> None:
