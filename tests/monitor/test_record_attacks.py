@@ -571,3 +571,16 @@ def test_attack_same_named_noop_trigger_function_on_the_clinic_server(pg_server,
             ChainError, match="its function km_refuse_change was replaced by one with "
                               "another definition"):
         log.verify()
+
+
+@pytest.mark.hazard("H-178")
+def test_attack_deidentified_series_pdf_carries_no_creation_date(tmp_path):
+    from monitor.series_demo import PATIENT, build_series
+    db = tmp_path / "series.db"
+    with Store(db) as log:
+        build_series(log)
+    out = tmp_path / "series.pdf"
+    assert main(["export", "--series", PATIENT, "--format", "pdf", "--deidentify",
+                 "--out", str(out), "--db", str(db)]) == 0
+    meta = PdfReader(out).metadata
+    assert "2026" not in str(meta.get("/CreationDate", "")) + str(meta.get("/ModDate", ""))
