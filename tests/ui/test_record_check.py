@@ -146,3 +146,33 @@ def test_attack_database_renamed_while_the_window_records(qtbot, db_path, clock,
         sid = ro.session_ids()[0]
         sbps = [e.payload.get("sbp") for e in ro.events(sid) if e.kind.value == "vitals_recorded"]
         assert sbps[-1] == 128 and 131 not in sbps
+
+
+@pytest.mark.hazard("H-173")
+def test_window_says_not_verified_for_a_session_sealed_elsewhere(qtbot, db_path, clock,
+                                                                  protocols, tmp_path,
+                                                                  monkeypatch):
+    """A database from another workstation (its key not here, a key made here on
+    purpose): the session opens, and the window says NOT VERIFIED, not 'verified'."""
+    import os
+    import secrets
+
+    from monitor.sealing import key_file
+    sid, _ = tamper.two_sessions(db_path, clock, protocols)
+    for sub in ("config", "data"):
+        (tmp_path / "here" / sub).mkdir(parents=True)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "here" / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "here" / "data"))
+    key_file().parent.mkdir(mode=0o700)
+    key_file().write_text(secrets.token_hex(32))
+    os.chmod(key_file(), 0o600)
+    store = Store(db_path)
+    try:
+        window = make_window(qtbot, store, clock, protocols)
+        open_from_list(qtbot, window, sid)
+        qtbot.waitUntil(lambda: window.record_check.isVisible())
+        assert "NOT VERIFIED: seals not checked" in window.record_check.text()
+        assert window.record_check.property("role") == "error"
+        window.shutdown()
+    finally:
+        store.close()
