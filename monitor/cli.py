@@ -1,7 +1,8 @@
 """The command line (README, "Command line"): a stable contract.
 
 Exit status 0 on success, 1 on a user-facing failure (one line on stderr,
-never a traceback), 2 on bad arguments. The window is launched through a
+never a traceback), 2 on bad arguments; `verify` exits 3 when nothing is wrong but
+the seals could not be checked (NOT VERIFIED). The window is launched through a
 callable injected by the ``ui`` package, so this core never imports Qt.
 """
 
@@ -15,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from monitor import __version__
-from monitor.errors import MonitorError
-from monitor.eventlog import EventLog, open_log
+from monitor.errors import MonitorError, StoreError
+from monitor.eventlog import NOT_VERIFIED, EventLog, open_log
 from monitor.formats import FORMATS
 from monitor.logsetup import configure, startup_line
 from monitor.paths import Target, ensure_parent, resolve_db
@@ -121,9 +122,23 @@ def _open(db: Target, *, readonly: bool = False) -> EventLog:
 
 
 def _cmd_sessions(db: Target, args: argparse.Namespace) -> int:
-    from monitor.overview import session_rows
+    from monitor.overview import salvaged_listing, session_rows
+    damaged = ""
     with _open(db, readonly=True) as store:
-        rows = session_rows(store, open_only=args.open)
+        try:
+            rows = session_rows(store, open_only=args.open)
+        except StoreError:
+            salvage = getattr(store, "salvage", None)
+            if salvage is None:
+                raise
+            # A damaged file: list what can be read, and say what cannot.
+            found = salvage()
+            rows = session_rows(store, open_only=args.open,
+                                listing=salvaged_listing(found))
+            damaged = (f"{store.location} is damaged; listed the {len(found.readable)} "
+                       "sessions that can be read (export them as JSON and import them "
+                       "into a new database); unreadable: "
+                       + ("; ".join(found.unreadable) or "parts outside any session"))
     print(f"{'SESSION':<14}{'PATIENT':<16}{'STARTED (UTC)':<18}{'PHASE':<12}"
           f"{'ENTRIES':>8}{'ACTIVE ALARMS':>15}  REMS FORM DUE")
     for r in rows:
@@ -131,20 +146,33 @@ def _cmd_sessions(db: Target, args: argparse.Namespace) -> int:
               f"{r['phase']:<12}{r['entries']:>8}{r['active_alarms']:>15}  {r['rems_due']}")
     if not rows:
         print("(no sessions)")
+    if damaged:
+        print(f"ketamine-monitor: error: {damaged}", file=sys.stderr)
+        return 1
     return 0
+
+
+#: ``verify``'s exit status when nothing is wrong but the seals could not be checked.
+NOT_VERIFIED_STATUS = 3
 
 
 def _cmd_verify(db: Target, _args: argparse.Namespace) -> int:
     with _open(db, readonly=True) as store:
         sessions, events = store.verify()
-        notes = store.verify_notes
+        notes, unchecked = store.verify_notes, store.verify_unchecked
         where = store.location
-    print(f"OK: {where}: integrity ok, triggers present, {sessions} sessions, {events} events, "
-          "every chain verifies" + ("" if notes else ", every seal and the session registry "
-                                    "verify"))
+    found = (f"{where}: integrity ok, triggers present, {sessions} sessions, {events} events, "
+             "every chain verifies")
+    if unchecked:  # a chain alone proves nothing to someone who can rewrite the file
+        print(f"{NOT_VERIFIED}: {found}, but the seals were not checked")
+        for line in unchecked:
+            print(f"not checked: {line}")
+    else:
+        print(f"OK: {found}" + ("" if notes else ", every seal and the session registry "
+                                "verify"))
     for note in notes:
         print(f"note: {note}")
-    return 0
+    return NOT_VERIFIED_STATUS if unchecked else 0
 
 
 def _cmd_export(db: Target, args: argparse.Namespace) -> int:

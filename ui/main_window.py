@@ -196,9 +196,9 @@ class MainWindow(QMainWindow):
                 f"⚠ TAMPERED OR DAMAGED RECORD: {verdict.text()}. Do not rely on this "
                 "record; run `ketamine-monitor verify` and tell the person responsible.")
             self.record_check.show()
-        elif verdict.notes:
-            self.record_check.setText("Record check: " + "; ".join(verdict.notes))
-            restyle(self.record_check, "role", "dim")
+        elif verdict.unchecked or verdict.notes:  # NOT VERIFIED: seals not checked
+            self.record_check.setText("Record check: " + verdict.text())
+            restyle(self.record_check, "role", "error" if verdict.unchecked else "dim")
             self.record_check.show()
 
     def _offer_series(self) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from monitor.eventlog import Verdict
+from monitor.eventlog import NOT_VERIFIED, Verdict
 from monitor.events import Event, EventKind
 from monitor.protocols import Protocol
 from monitor.session import Entry, Session
@@ -58,6 +58,21 @@ class ExportContext:
     @property
     def record_status(self) -> str:
         return self.record.text() if self.record else "not checked against the database"
+
+    @property
+    def not_verified(self) -> bool:
+        """Checked, nothing wrong found, but not everything could be checked (seals):
+        every format says NOT VERIFIED where a reader looks first."""
+        return self.record is not None and self.record.ok and not self.record.verified
+
+    @property
+    def record_word(self) -> str:
+        """One word per row for tabular formats."""
+        if self.record is None:
+            return "not checked"
+        if not self.record.ok:
+            return "FAILED VERIFICATION"
+        return NOT_VERIFIED if self.not_verified else "verified"
 
     def anchor(self) -> str:
         """One line for paper: how many events and which head; de-identified files

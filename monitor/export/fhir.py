@@ -295,10 +295,10 @@ def to_fhir(ctx: ExportContext) -> bytes:
         "meta": {"profile": ["http://hl7.org/fhir/StructureDefinition/Bundle"],
                  "tag": [record]},
         "type": "collection",
-        # De-identified: shifted like every other time in the bundle.
-        "timestamp": b.when(ctx.exported_at),
         "entry": b.entries,
     }
+    if not ctx.deidentify:  # de-identified: no time of writing (it would date the session)
+        bundle["timestamp"] = b.when(ctx.exported_at)
     if not ctx.deidentify:
         # The head hash anchors the whole chain: a later export shows the same one
         # unless the record changed.

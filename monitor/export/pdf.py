@@ -14,6 +14,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
+    LayoutError,
     LongTable,
     Paragraph,
     SimpleDocTemplate,
@@ -24,6 +25,7 @@ from reportlab.platypus import (
 from monitor.describe import describe
 from monitor.discharge_override import override_text
 from monitor.events import EventKind
+from monitor.export.atomic import ExportError
 from monitor.export.context import DEID_NOTICE, ExportContext
 from monitor.export.json_io import summary
 from monitor.export.pdf_charts import trend_drawing
@@ -36,6 +38,8 @@ SMALL = ParagraphStyle("small", parent=STYLES["BodyText"], fontSize=7.5, leading
 HEADER_PAD = 14  # points: the cell's padding on both sides, and a little room
 MARGIN = 15 * mm
 FRAME_WIDTH = A4[0] - 2 * MARGIN
+WARNING = ParagraphStyle("warning", parent=STYLES["BodyText"], fontSize=11, leading=14,
+                         textColor=colors.HexColor("#B00020"))
 H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], fontSize=11, spaceBefore=8, spaceAfter=3)
 MAX_TABLE_DEVICE_ROWS = 300
 # The vitals table: BP as "128/82", then every other vital in registry order.
@@ -77,7 +81,8 @@ def _table(header: list[str], rows: list[list[Any]], widths: list[float] | None 
         data += [[_p(c) for c in r] for r in rows]
     else:
         data += [[_p(c) if i in wrap else str(c) for i, c in enumerate(r)] for r in rows]
-    table = LongTable(data, colWidths=widths, repeatRows=1)
+    # splitInRow: a row taller than a page (a long, legal note) continues on the next.
+    table = LongTable(data, colWidths=widths, repeatRows=1, splitInRow=1)
     style = [("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
              ("FONTSIZE", (0, 1), (-1, -1), 7.5), ("LEADING", (0, 1), (-1, -1), 9),
              ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")),
@@ -146,6 +151,13 @@ def _record(ctx: ExportContext) -> list[Any]:
     if ctx.record is not None and not ctx.record.ok:
         out.insert(0, Paragraph(f"<b>{_escape(ctx.record.text())}</b>", SMALL))
     return out
+
+
+def _not_verified(ctx: ExportContext) -> list[Any]:
+    """Above everything: a record whose seals could not be checked is not verified."""
+    if not ctx.not_verified:
+        return []
+    return [Paragraph(f"<b>{_escape(ctx.record_status)}</b>", WARNING)]
 
 
 def _unreadable(ctx: ExportContext) -> list[Any]:
@@ -299,8 +311,12 @@ def to_pdf(ctx: ExportContext) -> bytes:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=12 * mm, bottomMargin=15 * mm,
-                            title="Ketamine session report", author="ketamine-monitor")
-    story: list[Any] = [Paragraph("Ketamine session report", STYLES["Title"])]
+                            title="Ketamine session report", author="ketamine-monitor",
+                            # De-identified: no creation date (with a printed offset from
+                            # the start it would give the session's exact start away).
+                            invariant=1 if ctx.deidentify else None)
+    story: list[Any] = [*_not_verified(ctx), Paragraph("Ketamine session report",
+                                                       STYLES["Title"])]
     if ctx.deidentify:
         story.append(Paragraph(f"<b>{DEID_NOTICE}</b>", SMALL))
     story += _record(ctx)
@@ -316,10 +332,28 @@ def to_pdf(ctx: ExportContext) -> bytes:
         Spacer(1, 8 * mm),
         _p("Physician signature: ___________________________   Date/time: ________________"),
     ])]
-    generated = ctx.stamp(ctx.exported_at)  # de-identified: an offset, like every time
+    # De-identified: no time of writing at all (any offset from the start, next to the
+    # file's own dates, would give the session's exact start away).
+    generated = "" if ctx.deidentify else f" · generated {ctx.stamp(ctx.exported_at)}"
     who = "de-identified" if ctx.deidentify else f"patient {ctx.patient}"
     canvas_cls = type("Canvas", (NumberedCanvas,), {
-        "footer": f"Ketamine session report · {who} · generated {generated} · "
-                  f"{ctx.event_count} events"})
-    doc.build(story, canvasmaker=canvas_cls)
+        "footer": f"Ketamine session report · {who}{generated} · "
+                  f"{ctx.event_count} events" + (" · NOT VERIFIED" if ctx.not_verified else "")})
+    try:
+        doc.build(story, canvasmaker=canvas_cls)
+    except LayoutError as exc:  # the chart copy must never fail without saying why
+        raise ExportError(f"Cannot lay out the PDF report of session {ctx.session.session_id}"
+                          f": {_too_large(ctx)} does not fit on a page; the other formats "
+                          "(JSON, CSV, FHIR) hold it whole") from exc
     return buf.getvalue()
+
+
+def _too_large(ctx: ExportContext) -> str:
+    """The entry whose text is the likeliest culprit: the one with the most lines."""
+    def lines(e: Any) -> int:
+        return max((str(v).count("\n") + len(str(v)) // 80 for v in e.payload.values()
+                    if isinstance(v, str)), default=0)
+    chosen = max(ctx.entries(), key=lines, default=None)
+    if chosen is None:
+        return "an entry"
+    return f"entry {chosen.seq if ctx.deidentify else chosen.event.entry_id} ({chosen.kind})"

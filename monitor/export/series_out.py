@@ -139,7 +139,8 @@ def to_series_pdf(facts: list[SessionFacts], patient: str, deidentify: bool,
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=10 * mm,
                             rightMargin=10 * mm, topMargin=10 * mm, bottomMargin=10 * mm,
-                            title="Ketamine series report", author="ketamine-monitor")
+                            title="Ketamine series report", author="ketamine-monitor",
+                            invariant=1 if deidentify else None)  # de-identified: no date
     who = "(de-identified)" if deidentify else patient
     story: list[Any] = [Paragraph("Ketamine series report", STYLES["Title"]),
                         Paragraph(f"Patient {who} · {len(facts)} sessions", SMALL)]

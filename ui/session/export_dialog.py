@@ -65,9 +65,12 @@ class ExportDialog(QDialog):
 
     def _suggest(self) -> None:
         s = self.recorder.session
-        who = "deidentified" if self.deidentify.isChecked() else str(
-            s.opening.get("patient_id", "session"))
-        name = f"ketamine-{safe_name(who)}-{s.session_id}{SUFFIX[self.format.currentText()]}"
+        suffix = SUFFIX[self.format.currentText()]
+        if self.deidentify.isChecked():  # nothing that links the file to the session
+            name = f"ketamine-deidentified{suffix}"
+        else:
+            who = safe_name(str(s.opening.get("patient_id", "session")))
+            name = f"ketamine-{who}-{s.session_id}{suffix}"
         self.path.setText(str(self.folder / name))
 
     def _browse(self) -> None:
