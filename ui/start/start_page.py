@@ -8,7 +8,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,8 +27,10 @@ from PySide6.QtWidgets import (
 
 from monitor.recorder import INDICATIONS, Recorder
 from monitor.service import Service
+from ui.common import theme
 from ui.common.forms import InlineErrors, button, error_label, label, line_edit
 from ui.common.input_filter import quiet_wheel
+from ui.start.session_look import session_look
 
 FORM = (("patient_id", "Patient identifier (MRN or pseudonym)"), ("display_name", "Display name"),
         ("weight_kg", "Weight kg"), ("nurse_id", "Nurse ID"))
@@ -120,14 +125,25 @@ class StartPage(QWidget):
         form.setRowStretch(row + 8, 1)
         box.addLayout(form, 2)
 
-    def refresh(self) -> None:
+    def refresh(self, left: Mapping[str, tuple[str, int]] | None = None) -> None:
+        """The sessions; ``left`` holds the worst active alarm of sessions left from this
+        window: a session still dosing or alarming stands out by word and colour."""
         rows = self.service.sessions()
         rows.sort(key=lambda r: (r["phase"] == "closed", r["started"]), reverse=False)
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
+            look = session_look(r, (left or {}).get(str(r["session_id"])))
             for j, key in enumerate(("session_id", "patient_id", "started", "phase", "entries",
                                      "active_alarms")):
-                self.table.setItem(i, j, QTableWidgetItem(str(r[key])))
+                item = QTableWidgetItem(look.text if key == "active_alarms" else str(r[key]))
+                if look.priority:
+                    item.setBackground(QColor(theme.PRIORITY_COLOR[look.priority]))
+                    item.setForeground(QColor(theme.PRIORITY_TEXT[look.priority]))
+                    bold = item.font()
+                    bold.setBold(True)
+                    item.setFont(bold)
+                self.table.setItem(i, j, item)
+        self.table.resizeColumnsToContents()
 
     def resume_selected(self) -> Recorder | None:
         rows = self.table.selectionModel().selectedRows()

@@ -1,0 +1,139 @@
+"""Nothing ends monitoring silently (issue 23 #1, #2; CLINICAL §7): closing the
+window by any means and leaving the session ask first while dosing runs, in
+recovery before discharge or with an active alarm, and say what stops and what
+goes on. Driven by real close events, clicks and keys on the real window."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QColor
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest_helpers import click, make_window, type_into
+from ui.common import theme
+from ui.main_window import CLOSED_WATCHING_KEY, OPEN_KEY
+
+
+def _alarming(rec, clock) -> None:
+    """Dosing with HIGH alarms nobody acknowledged (BP, HR, SpO2, RR)."""
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    rec.record_vitals({"sbp": "190/115", "hr": "135", "spo2": "89", "rr": "26"}, "RN7")
+    assert any(a.priority == "high" for a in rec.session.active_alarms())
+
+
+@pytest.mark.hazard("H-100")
+def test_close_during_dosing_with_high_alarms_asks_and_keeps_monitoring(
+        qtbot, bedside, clock):
+    window, page, rec = bedside
+    _alarming(rec, clock)
+    assert window.close() is False                      # window.close() → closeEvent
+    question = window.ending
+    assert window.isVisible() and question is not None and question.isVisible()
+    assert "MRN-0042 is being dosed" in question.why.text()
+    assert "HIGH SBP 190 ≥ 180" in question.why.text()
+    stops, keeps = question.stops.text(), question.keeps.text()
+    assert "alarm checks and the alarm sound" in stops and "pump" in stops
+    assert "everything recorded is saved" in keeps and "next start" in keeps
+    # Enter keeps monitoring (the default): the window, the session and its banner stay.
+    qtbot.keyClick(question, Qt.Key.Key_Return)
+    assert not question.isVisible() and window.isVisible() and window.page is page
+    assert page.banner.rows[0].isVisible()
+    # The window manager's close (Alt+F4, the title bar's ✕): the same question.
+    event = QCloseEvent()
+    QApplication.sendEvent(window, event)
+    assert not event.isAccepted() and window.ending.isVisible()
+    click(qtbot, window.ending.keep_button)
+    assert window.isVisible() and window.page is page
+
+
+@pytest.mark.hazard("H-100")
+def test_ctrl_q_asks_and_answering_close_keeps_the_session_for_the_next_start(
+        qtbot, store, clock, protocols):
+    from monitor.recorder import Recorder
+    from tests.conftest import OPENING, baseline_vitals
+    window = make_window(qtbot, store, clock, protocols)
+    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+    baseline_vitals(rec)
+    page = window.open_session(rec)
+    qtbot.waitUntil(lambda: page.charts is not None)
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    qtbot.waitUntil(lambda: getattr(window, "quit_key", None) is not None)
+    qtbot.keyClick(page.vitals.edits["hr"], Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    question = window.ending
+    assert question is not None and question.isVisible() and window.isVisible()
+    assert "is being dosed" in question.why.text()
+    click(qtbot, question.end_button)                   # the nurse chooses to close
+    assert not window.isVisible()
+    sid = rec.session.session_id
+    assert QSettings().value(OPEN_KEY) == sid and QSettings().value(CLOSED_WATCHING_KEY)
+    # The next start opens the session as it was, and says why.
+    again = make_window(qtbot, store, clock, protocols)
+    assert again.page is not None and again.page.recorder.session.session_id == sid
+    assert "was open when the monitor was closed" in again.notice.text()
+    assert again.page.recorder.session.phase == "infusing"
+    again.shutdown()
+    again.close()
+
+
+def test_close_asks_in_recovery_but_not_after_discharge_without_alarms(
+        qtbot, bedside, clock):
+    window, page, rec = bedside
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    rec.stop_infusion("RN7")
+    assert window.close() is False and "in recovery, not discharged" in window.ending.why.text()
+    click(qtbot, window.ending.keep_button)
+    clock.advance(3700)
+    rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
+    rec.record_assessment({"moaas": 5}, "RN7")
+    for a in rec.session.active_alarms():
+        rec.acknowledge("RN7", a.alarm_id, "re-measured")
+    rec.tick()
+    rec.discharge("RN7", {"escort_present": True, "no_driving_advice": True,
+                          "ready_to_leave_at": clock.now(), "override_reason": "reviewed"})
+    assert not rec.session.active_alarms()
+    assert window.close() is True and not window.isVisible()
+    assert QSettings().value(OPEN_KEY) is None          # nothing to resume
+
+
+def test_half_typed_entry_while_dosing_is_named_in_the_one_question(qtbot, bedside, clock):
+    window, page, rec = bedside
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    type_into(qtbot, page.vitals.edits["hr"], "7")
+    window.close()
+    assert "half-typed entry is discarded" in window.ending.stops.text()
+    click(qtbot, window.ending.keep_button)
+    assert page.vitals.edits["hr"].text() == "7"
+
+
+@pytest.mark.hazard("H-101")
+def test_leaving_an_alarming_session_asks_and_the_list_shows_its_worst_alarm(
+        qtbot, bedside, clock):
+    window, page, rec = bedside
+    _alarming(rec, clock)
+    click(qtbot, window.sessions_button)
+    question = window.ending
+    assert question is not None and question.isVisible() and window.page is page
+    assert question.windowTitle() == "Leave this session?"
+    assert "while the list is shown" in question.stops.text()   # honest: they will not sound
+    click(qtbot, question.keep_button)
+    assert window.page is page and page.isVisible()
+    click(qtbot, window.sessions_button)
+    click(qtbot, window.ending.end_button)
+    assert window.page is None
+    table = window.start_page.table
+    sid = rec.session.session_id
+    row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == sid)
+    cell = table.item(row, 5)
+    count = len(rec.session.active_alarms())
+    assert cell.text() == f"HIGH · {count} active, NOT SOUNDING"      # word, not colour alone
+    assert cell.background().color() == QColor(theme.PRIORITY_COLOR["high"])
+    assert table.item(row, 3).background().color() == QColor(theme.PRIORITY_COLOR["high"])
+
+
+def test_leaving_before_dosing_without_alarms_asks_nothing(qtbot, bedside):
+    window, _page, _rec = bedside
+    click(qtbot, window.sessions_button)
+    assert window.ending is None and window.page is None
