@@ -20,8 +20,8 @@ import pytest
 from monitor.store import Store
 from ui.tools.xvfb import XScreen, missing_tools
 
-PHASES = ("start form", "baseline", "infusing with 5 alarms", "paused", "recovery",
-          "discharge", "closed", "session list")
+PHASES = ("start form", "baseline", "infusing with 5 alarms", "close question",
+          "leave question", "paused", "recovery", "discharge", "closed", "session list")
 
 
 def _need_x() -> None:

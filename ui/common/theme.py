@@ -113,4 +113,9 @@ def stylesheet(t: Theme) -> str:
     QFrame#Drawer QLineEdit, QFrame#Drawer QComboBox, QFrame#Drawer QSpinBox {{
         padding: 2px; min-height: 22px; }}
     QFrame#Drawer {{ border: 1px solid {t.grid}; background: {t.bg}; }}
+    QPushButton:disabled, QPushButton[role="primary"]:disabled, QLineEdit:disabled,
+    QComboBox:disabled, QSpinBox:disabled, QPlainTextEdit:disabled {{
+        background: {t.bg}; color: {t.dim}; border: 1px dashed {t.grid};
+        font-weight: normal; }}
+    QCheckBox:disabled, QRadioButton:disabled, QLabel:disabled {{ color: {t.dim}; }}
     """

@@ -117,7 +117,7 @@ class SessionPage(QWidget):
             self.drawer.add(title, key, partial(self._build_panel, name))
         self.shortcuts = []
         keys = [("Ctrl+K", self.banner.acknowledge_top), ("Ctrl+P", self.banner.pause_audio),
-                ("F2", self.vitals.focus_first), ("Ctrl+Return", self.vitals.record),
+                ("F2", self.vitals.focus_first), ("Ctrl+Return", self._record_vitals),
                 ("Ctrl+L", lambda: self.show_tab(self.log)),
                 ("Escape", self.drawer.close_panel)]
         keys += [(key, partial(self.drawer.toggle_title, title))
@@ -214,6 +214,10 @@ class SessionPage(QWidget):
     def discharge(self) -> DischargePanel:
         return cast("DischargePanel", self._panel("discharge"))
 
+    def _record_vitals(self) -> None:
+        if self.vitals.isEnabled():  # a locked row: no key acts on it
+            self.vitals.record()
+
     def _quick(self, code: str) -> None:
         if self.recorder.session.phase != "closed":  # a signed record: its buttons are off
             self.events.quick(code)
@@ -300,8 +304,8 @@ class SessionPage(QWidget):
         self.drawer.open(widget)
 
     def tick(self) -> None:
-        if self.recorder.session.phase == "closed":
-            return  # nothing counts down on a signed record
+        """Once a second: the rules' timers. A signed record decides nothing more (the
+        rules draft nothing for it) but its countdowns and sound status still move."""
         self.recorder.tick()
 
     def open_export(self, fmt: str) -> ExportDialog:
