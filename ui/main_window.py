@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
         self.notice.setText(f"Resumed {why} session {sid} is back as it "
                             f"was ({len(rec.session.events)} entries, phase "
                             f"{rec.session.phase}). Nothing recorded was lost.")
+        self.notice.setVisible(self.problem.isHidden())
         log.warning("resumed session %s (%s)", sid, why)
 
     def open_session(self, recorder: Recorder, *, defer: bool | None = None) -> SessionPage:
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue(OPEN_KEY, recorder.session.session_id)
         self.settings.sync()
         self.notice.setText("")
+        self.notice.hide()  # an empty notice takes no room from what is due
         self.record_check.hide()
         self.page.vitals.focus_first()
         if self.device_panel is not None:
@@ -301,7 +303,7 @@ class MainWindow(QMainWindow):
     def _dismiss_problem(self) -> None:
         self.problem.hide()
         self.dismiss.hide()
-        self.notice.show()
+        self.notice.setVisible(bool(self.notice.text()))
 
     def toggle_theme(self) -> None:
         if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():

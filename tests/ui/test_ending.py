@@ -79,7 +79,7 @@ def test_ctrl_q_asks_and_answering_close_keeps_the_session_for_the_next_start(
 
 def test_close_asks_in_recovery_but_not_after_discharge_without_alarms(
         qtbot, bedside, clock):
-    window, page, rec = bedside
+    window, _page, rec = bedside
     rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
     clock.advance(600)
     rec.stop_infusion("RN7")

@@ -14,17 +14,8 @@ PRIMARY = QColor("#0072B2")
 
 
 @pytest.fixture(autouse=True)
-def _themed(qapp):
-    """The look the nurse gets (the app's theme), put back after the test."""
-    from ui.common import theme
-    style, palette, font = qapp.styleSheet(), qapp.palette(), qapp.font()
-    before = theme.current().name
-    theme.apply_theme(qapp, "dark")
-    yield
-    qapp.setStyleSheet(style)
-    qapp.setPalette(palette)
-    qapp.setFont(font)
-    theme._current = theme.THEMES[before]
+def _themed(themed):
+    """The look the nurse gets."""
 
 
 def lit_share(widget) -> float:

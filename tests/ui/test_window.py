@@ -214,7 +214,7 @@ def test_timing_of_overdue_in_header_between_phases(qtbot, bedside, clock):
     rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
     clock.advance(timedelta(minutes=9, seconds=30).total_seconds())
     page.tick()
-    assert "BP, HR, SpO2, RR in 30 s" in page.header.next_due.text()
+    assert "BP HR SpO2 RR in 30 s" in page.header.next_due.text()
     assert not page.header.overdue.isVisible()
     clock.advance(90)
     page.tick()

@@ -19,7 +19,7 @@ class EndingDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(stake.title)
         self.setModal(True)
-        self._action = action
+        self._action: Callable[[], object] | None = action
         self.why = label(stake.why, pt=14, bold=True, name="What is still monitored")
         self.stops = label(f"STOPS: {stake.stops}", pt=12, name="What stops")
         self.keeps = label(f"KEEPS: {stake.keeps}", pt=12, name="What goes on")

@@ -6,9 +6,8 @@ only the button (or Enter on it) opens the session."""
 from __future__ import annotations
 
 import itertools
-from typing import Any
-
 from collections.abc import Mapping
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor

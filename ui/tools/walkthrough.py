@@ -190,6 +190,9 @@ class Walk:
         if page is not None and page.charts is not None:
             record["bp_lane_px"] = round(page.charts.plots["bp"].getViewBox().height())
             record["alarm_rows"] = sum(r.isVisible() for r in page.banner.rows)
+            panel = page.drawer.current()
+            if panel is not None:  # how far the open panel would have to scroll
+                record["panel_scroll"] = page.drawer.scrolls[panel].verticalScrollBar().maximum()
         self.results.append(record)
         if shot and self.shots is not None and (not self.only or shot in self.only):
             self.shots.mkdir(parents=True, exist_ok=True)
