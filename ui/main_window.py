@@ -349,7 +349,7 @@ class MainWindow(QMainWindow):
         if self.page is not None and self.page.is_half_typed():
             stake = replace(stake, stops=stake.stops + " The half-typed entry is discarded.")
         self.ending = EndingDialog(stake, action, self)
-        self.ending.ask()
+        self.ending.ask(below=self.page.banner if self.page is not None else None)
 
     def _close_confirmed(self) -> None:
         self._end_confirmed = True

@@ -33,8 +33,11 @@ def test_close_during_dosing_with_high_alarms_asks_and_keeps_monitoring(
     assert window.isVisible() and question is not None and question.isVisible()
     assert "MRN-0042 is being dosed" in question.why.text()
     assert "HIGH SBP 190 ≥ 180" in question.why.text()
+    # The question stands under the banner: the alarms it is about stay in view.
+    banner = page.banner
+    assert question.frameGeometry().top() > banner.mapToGlobal(banner.rect().bottomLeft()).y()
     stops, keeps = question.stops.text(), question.keeps.text()
-    assert "alarm checks and the alarm sound" in stops and "pump" in stops
+    assert "alarm checks and alarm sound for this patient" in stops and "pump" in stops
     assert "everything recorded is saved" in keeps and "next start" in keeps
     # Enter keeps monitoring (the default): the window, the session and its banner stay.
     qtbot.keyClick(question, Qt.Key.Key_Return)

@@ -108,6 +108,7 @@ def test_a_paused_infusion_is_a_calm_band_of_its_own(qtbot, themed, bedside, clo
     assert header.phase.text() == "INFUSING"
 
 
+@pytest.mark.hazard("H-107")
 @pytest.mark.parametrize("screen", SIZES)
 def test_header_facts_are_not_cut_while_paused_with_alarms(qtbot, themed, bedside, clock,
                                                           screen):
@@ -127,6 +128,7 @@ def test_header_facts_are_not_cut_while_paused_with_alarms(qtbot, themed, bedsid
     assert h.next_due.isVisible() and " in " in h.next_due.text()
 
 
+@pytest.mark.hazard("H-107")
 @pytest.mark.parametrize("screen", SIZES)
 def test_recovery_shows_the_observation_left_in_the_header(qtbot, themed, bedside, clock,
                                                           screen):

@@ -34,6 +34,7 @@ def _need_x() -> None:
     pytest.skip(message)
 
 
+@pytest.mark.hazard("H-100", "H-101", "H-108")
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (1280, 800)])
 def test_whole_session_fits_the_screen(width: int, height: int, tmp_path: Path) -> None:
     _need_x()

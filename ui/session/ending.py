@@ -38,18 +38,19 @@ def watching(session: Session) -> str | None:
     parts = [f"{patient} {state}" if state else f"{patient}'s session"]
     if alarms:
         first = alarms[:3]
-        listed = "; ".join(f"{WORD.get(a.priority, a.priority)} {a.message}" for a in first)
+        # The head of each alarm (its "also:" reasons are in the banner behind).
+        listed = "; ".join(f"{WORD.get(a.priority, a.priority)} {a.message.split(' (also')[0]}"
+                           for a in first)
         more = f" and {len(alarms) - 3} more" if len(alarms) > 3 else ""
         parts.append(f"{len(alarms)} active alarm{'s' * (len(alarms) != 1)}: {listed}{more}")
     return ", with ".join(parts) + "."
 
 
-def _stops(devices: int) -> str:
-    bound = (f"the bound monitor is unbound ({devices} device{'s' * (devices != 1)}); "
+def _stops(devices: int, when: str = "") -> str:
+    bound = (f"; the bound monitor is unbound ({devices} device{'s' * (devices != 1)})"
              if devices else "")
-    return ("alarm checks and the alarm sound for this patient; " + bound
-            + "nobody is warned by this app. The pump is not controlled by this app: "
-            "it keeps running.")
+    return (f"alarm checks and alarm sound for this patient{when}{bound}: no one is "
+            "warned by this app. The pump is not controlled by this app: it keeps running.")
 
 
 def close_stake(session: Session, devices: int = 0) -> Stake | None:
@@ -67,9 +68,7 @@ def leave_stake(session: Session, devices: int = 0) -> Stake | None:
     why = watching(session)
     if why is None:
         return None
-    return Stake("Leave this session?", why,
-                 _stops(devices).replace("alarm checks", "alarm checks (while the list "
-                                         "is shown)"),
+    return Stake("Leave this session?", why, _stops(devices, " while the list is shown"),
                  "everything recorded is saved; the list shows this session in the colour "
                  "of its worst alarm; open it again to resume monitoring.",
                  "Leave the session")

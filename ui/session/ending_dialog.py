@@ -42,9 +42,16 @@ class EndingDialog(QDialog):
         box.addLayout(row)
         self.accepted.connect(self._run)
 
-    def ask(self) -> None:
+    def ask(self, below: QWidget | None = None) -> None:
+        """Open, under ``below`` (the alarm banner) when given: the question never
+        covers the alarms it is about."""
         self.adjustSize()
         self.open()
+        if below is not None and below.isVisible():
+            top = below.mapToGlobal(below.rect().bottomLeft()).y() + 8
+            frame = self.frameGeometry()
+            centre = below.mapToGlobal(below.rect().center()).x()
+            self.move(centre - frame.width() // 2, max(top, frame.y()))
         self.keep_button.setFocus()
 
     def _run(self) -> None:

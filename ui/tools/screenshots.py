@@ -24,6 +24,9 @@ from ui.tools.xvfb import XScreen
 
 SIZE = (1366, 768)
 LIGHT = ("screen-normal.png", "screen-high-alarm.png")
+# The questions before monitoring ends, and alarms beside a panel, at 1280×800 too.
+SMALL = ("screen-close-question.png", "screen-leave-question.png",
+         "screen-alarms-panel.png", "screen-paused.png")
 
 
 def _walk(screen: XScreen, out: Path, tmp: Path, *extra: str) -> Path:
@@ -52,6 +55,8 @@ def main(out_dir: str = "docs") -> int:
         db = _walk(screen, out, tmp)
         _walk(screen, out, tmp, "--theme", "light", "--prefix", "light-",
               "--only", ",".join(LIGHT))
+        with XScreen(1280, 800) as small:
+            _walk(small, out, tmp, "--prefix", "1280-", "--only", ",".join(SMALL))
         with Store(db) as store:
             (sid,) = store.session_ids()
             from monitor.recorder import Recorder
