@@ -31,11 +31,11 @@ from monitor.eventlog import EventLog
 from monitor.protocols import ProtocolSet
 from monitor.recorder import Recorder
 from monitor.service import Service
-from monitor.session import PRIORITY_RANK
 from ui.common import theme
 from ui.common.errors import add_problem_handler
 from ui.common.forms import button, label, restyle
 from ui.common.texts import plain_times
+from ui.session.background import Background
 from ui.session.ending import Stake, close_stake, leave_stake
 from ui.session.ending_dialog import EndingDialog
 from ui.session.session_page import SessionPage
@@ -62,8 +62,9 @@ class MainWindow(QMainWindow):
         self.demo: Any = None
         self.ending: EndingDialog | None = None  # the question before monitoring ends
         self._end_confirmed = False
-        # The worst active alarm of each session left for the list (sid → (priority, n)).
-        self.left_alarms: dict[str, tuple[str, int]] = {}
+        # Sessions left for the list while still watching a patient: still evaluated
+        # and sounding (ui/session/background.py).
+        self.background = Background()
         self.settings = QSettings()
         self.setWindowTitle("Ketamine session monitor")
         self._setup_ui()
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
     def start_page(self) -> StartPage:
         if self._start_page is None:
             self._start_page = StartPage(self.service)
+            self._start_page.reuse = self.background.take  # never a second recorder
             self._start_page.session_opened.connect(self.open_session)
             self.stack.addWidget(self._start_page)
         return self._start_page
@@ -166,6 +168,7 @@ class MainWindow(QMainWindow):
 
     def open_session(self, recorder: Recorder, *, defer: bool | None = None) -> SessionPage:
         self._close_page()
+        self.background.take(recorder.session.session_id)  # its page sounds from now on
         self.page = SessionPage(recorder, self.service,
                                 defer=self.defer_charts if defer is None else defer)
         # The window's own row (sessions, notices, theme) joins the banner's top row:
@@ -272,21 +275,23 @@ class MainWindow(QMainWindow):
         self._leave()
 
     def _leave(self) -> None:
-        if self.page is not None:
-            session = self.page.recorder.session
-            alarms = session.active_alarms()
-            if alarms:
-                worst = max(alarms, key=lambda a: PRIORITY_RANK.get(a.priority, 0)).priority
-                self.left_alarms[session.session_id] = (worst, len(alarms))
-            else:
-                self.left_alarms.pop(session.session_id, None)
+        page = self.page
+        if page is not None and leave_stake(page.recorder.session) is not None:
+            self.background.keep(page.recorder)  # its alarms go on being checked and sounded
         self._close_page()
         self.settings.remove(OPEN_KEY)
-        self.start_page.refresh(self.left_alarms)
+        self.start_page.refresh(self.background.worst())
         self.stack.setCurrentWidget(self.start_page)
         self.start_page.focus_first()
 
     def _on_tick(self) -> None:
+        if self.background.watched:
+            self.background.tick()
+            for problem in self.background.problems:
+                self.show_problem(problem)
+            self.background.problems.clear()
+            if self.page is None and self._start_page is not None:
+                self.start_page.show_alarms(self.background.worst())
         if self.page is not None:
             try:
                 self.page.tick()
@@ -417,8 +422,9 @@ class MainWindow(QMainWindow):
         self.refit_timer.start(250)  # a timer of this window: stopped when it shuts down
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        stake = None if self.page is None else close_stake(self.page.recorder.session,
-                                                          self._bound_devices())
+        open_now = [] if self.page is None else [self.page.recorder.session]
+        stake = close_stake(open_now + self.background.sessions(), self._bound_devices(),
+                            resumes=bool(open_now))
         if stake is not None and not self._end_confirmed:
             event.ignore()  # asked first; the answer closes again (or keeps monitoring)
             self._ask_ending(stake, self._close_confirmed)
@@ -431,10 +437,11 @@ class MainWindow(QMainWindow):
             self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         else:
             self.settings.remove(GEOMETRY_KEY)  # never remember a window larger than the screen
-        if stake is None:
-            self.settings.remove(OPEN_KEY)
-        else:  # still watching a patient: the session opens again at the next start
+        if self.page is not None and close_stake(open_now) is not None:
+            # Still watching this patient: the session opens again at the next start.
             self.settings.setValue(CLOSED_WATCHING_KEY, True)
+        else:
+            self.settings.remove(OPEN_KEY)
         self.settings.sync()
         self.shutdown()
         event.accept()
@@ -449,6 +456,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         if self.ending is not None:
             self.ending.close()
+        self.background.stop()
         self.tick_timer.stop()
         self.refit_timer.stop()
         if self.device_panel is not None:

@@ -111,8 +111,8 @@ def test_half_typed_entry_while_dosing_is_named_in_the_one_question(qtbot, bedsi
     assert page.vitals.edits["hr"].text() == "7"
 
 
-@pytest.mark.hazard("H-101")
-def test_leaving_an_alarming_session_asks_and_the_list_shows_its_worst_alarm(
+@pytest.mark.hazard("H-101", "H-109")
+def test_leaving_an_alarming_session_asks_and_its_alarms_go_on_in_the_list(
         qtbot, bedside, clock):
     window, page, rec = bedside
     _alarming(rec, clock)
@@ -120,7 +120,7 @@ def test_leaving_an_alarming_session_asks_and_the_list_shows_its_worst_alarm(
     question = window.ending
     assert question is not None and question.isVisible() and window.page is page
     assert question.windowTitle() == "Leave this session?"
-    assert "while the list is shown" in question.stops.text()   # honest: they will not sound
+    assert "still checked and sound while the list is shown" in question.keeps.text()
     click(qtbot, question.keep_button)
     assert window.page is page and page.isVisible()
     click(qtbot, window.sessions_button)
@@ -131,9 +131,38 @@ def test_leaving_an_alarming_session_asks_and_the_list_shows_its_worst_alarm(
     row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == sid)
     cell = table.item(row, 5)
     count = len(rec.session.active_alarms())
-    assert cell.text() == f"HIGH · {count} active, NOT SOUNDING"      # word, not colour alone
+    assert cell.text() == f"HIGH · {count} active, sounding"        # word, not colour alone
     assert cell.background().color() == QColor(theme.PRIORITY_COLOR["high"])
     assert table.item(row, 3).background().color() == QColor(theme.PRIORITY_COLOR["high"])
+    # The list shown, the session is still evaluated and its alarms still sound.
+    watched = window.background.watched[sid]
+    events = len(rec.store.events(sid))
+    for _ in range(4):
+        clock.advance(60)
+        window._on_tick()
+    assert watched.sound.played and watched.sound.played[-1].priority == "high"
+    rec.record_vitals({"sbp": "150/90", "hr": "100", "spo2": "85", "rr": "8"}, "RN7")
+    window._on_tick()
+    assert len(rec.store.events(sid)) > events          # rules decided, in the record
+    assert any("RR" in a.message for a in rec.session.active_alarms())
+    # Opened again from the list: the same recorder (never a second one), sounding on its page.
+    table.selectRow(row)
+    click(qtbot, window.start_page.resume_button)
+    assert window.page is not None and window.page.recorder is rec
+    assert sid not in window.background.watched
+
+
+@pytest.mark.hazard("H-100", "H-109")
+def test_closing_from_the_list_asks_while_a_left_session_is_watched(qtbot, bedside, clock):
+    window, _page, rec = bedside
+    _alarming(rec, clock)
+    click(qtbot, window.sessions_button)
+    click(qtbot, window.ending.end_button)
+    assert window.page is None and window.close() is False
+    assert "MRN-0042 is being dosed" in window.ending.why.text()
+    assert "open the sessions again from the list" in window.ending.keeps.text()
+    click(qtbot, window.ending.keep_button)
+    assert window.isVisible() and window.background.watched
 
 
 def test_leaving_before_dosing_without_alarms_asks_nothing(qtbot, bedside):

@@ -1,7 +1,8 @@
 """What stops, and what goes on, when the nurse closes the window or leaves a
 session while it still watches a patient: said before it happens (CLINICAL §7:
 no action that ends monitoring goes through silently while an infusion runs
-or a HIGH alarm is active)."""
+or a HIGH alarm is active). Leaving for the list keeps the session's alarms
+going (ui/session/background.py): the question says what leaves the screen."""
 
 from __future__ import annotations
 
@@ -46,21 +47,29 @@ def watching(session: Session) -> str | None:
     return ", with ".join(parts) + "."
 
 
-def _stops(devices: int, when: str = "") -> str:
-    bound = (f"; the bound monitor is unbound ({devices} device{'s' * (devices != 1)})"
-             if devices else "")
-    return (f"alarm checks and alarm sound for this patient{when}{bound}: no one is "
-            "warned by this app. The pump is not controlled by this app: it keeps running.")
+PUMP = "The pump is not controlled by this app: it keeps running."
 
 
-def close_stake(session: Session, devices: int = 0) -> Stake | None:
-    """The question before the window closes (None: close without asking)."""
-    why = watching(session)
-    if why is None:
+def _unbound(devices: int) -> str:
+    return (f"; the bound monitor is unbound ({devices} device{'s' * (devices != 1)})"
+            if devices else "")
+
+
+def close_stake(sessions: list[Session], devices: int = 0, *,
+                resumes: bool = True) -> Stake | None:
+    """The question before the window closes, for the open session and those left
+    for the list that are still watched (None: close without asking)."""
+    whys = [why for s in sessions if (why := watching(s)) is not None]
+    if not whys:
         return None
-    return Stake("Close the monitor?", why, _stops(devices),
-                 "everything recorded is saved; this session opens again as it was at "
-                 "the next start.", "Close the monitor")
+    whom = "this patient" if len(whys) == 1 else f"these {len(whys)} patients"
+    return Stake("Close the monitor?", "\n".join(whys),
+                 f"alarm checks and alarm sound for {whom}{_unbound(devices)}: no one is "
+                 f"warned by this app. {PUMP}",
+                 "everything recorded is saved; " + (
+                     "the open session opens again as it was at the next start." if resumes
+                     else "open the sessions again from the list at the next start."),
+                 "Close the monitor")
 
 
 def leave_stake(session: Session, devices: int = 0) -> Stake | None:
@@ -68,7 +77,9 @@ def leave_stake(session: Session, devices: int = 0) -> Stake | None:
     why = watching(session)
     if why is None:
         return None
-    return Stake("Leave this session?", why, _stops(devices, " while the list is shown"),
-                 "everything recorded is saved; the list shows this session in the colour "
-                 "of its worst alarm; open it again to resume monitoring.",
+    return Stake("Leave this session?", why,
+                 f"its banner, charts and entry leave the screen{_unbound(devices)}. {PUMP}",
+                 "its alarms are still checked and sound while the list is shown, which "
+                 "shows it in the colour of its worst alarm; open it again to see and "
+                 "acknowledge them. Everything recorded is saved.",
                  "Leave the session")

@@ -1,6 +1,7 @@
 """How a session stands out in the session list: a session still dosing or with
 active alarms is never grey. Its row takes the colour of its worst alarm, with
-the word (never colour alone); one whose alarms are not known in detail says so."""
+the word (never colour alone); the list says whether its alarms still sound
+(a session left from this window is still watched) or not (open it to see)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,19 @@ class Look:
     priority: str | None  # the row's colour (None: plain)
 
 
-def session_look(row: dict[str, Any], left: tuple[str, int] | None) -> Look:
-    """``row`` from the session listing; ``left``: (worst priority, count) when this
-    window left the session with alarms active."""
+def session_look(row: dict[str, Any], watched: tuple[str, int] | None) -> Look:
+    """``row`` from the session listing; ``watched``: (worst priority or "", number of
+    active alarms) when the window still evaluates the session in the background."""
     active = int(row.get("active_alarms") or 0)
-    watching = row.get("phase") in ("infusing", "recovery")
-    if left is not None and active:
-        worst, count = left
-        return Look(f"{PRIORITY_WORD[worst]} · {count} active, NOT SOUNDING", worst)
+    dosing = row.get("phase") in ("infusing", "recovery")
+    if watched is not None:
+        worst, count = watched
+        if count:
+            return Look(f"{PRIORITY_WORD[worst]} · {count} active, sounding", worst)
+        return Look(f"none · {row['phase']}, watched", "low" if dosing else None)
     if active:
         # Counted from the record, priority unknown until opened: shown as a warning.
         return Look(f"{active} active, NOT SOUNDING: open to see", "medium")
-    if watching:
-        return Look(f"none · {row['phase']}, not monitored here", "low")
+    if dosing:
+        return Look(f"none · {row['phase']}, NOT WATCHED: open it", "low")
     return Look(str(active), None)

@@ -6,11 +6,11 @@ only the button (or Enter on it) opens the session."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -42,10 +42,15 @@ SUGGESTED_PROTOCOL = {"CRPS": "chronic-pain-iv", "fibromyalgia": "chronic-pain-i
 class StartPage(QWidget):
     session_opened = Signal(object)  # Recorder
     COLUMNS = ("Session", "Patient", "Started", "Phase", "Entries", "Active alarms")
+    KEYS = ("session_id", "patient_id", "started", "phase", "entries", "active_alarms")
 
     def __init__(self, service: Service, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        # The recorder of a session still watched in the background, if any (reopened
+        # as it is: never a second recorder on one session).
+        self.reuse: Callable[[str], Recorder | None] = lambda _sid: None
+        self.rows: list[dict[str, Any]] = []
         self.protocols = service.protocols
         self._setup_ui()
         self._layout()
@@ -129,20 +134,34 @@ class StartPage(QWidget):
         window: a session still dosing or alarming stands out by word and colour."""
         rows = self.service.sessions()
         rows.sort(key=lambda r: (r["phase"] == "closed", r["started"]), reverse=False)
+        self.rows = rows
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            look = session_look(r, (left or {}).get(str(r["session_id"])))
-            for j, key in enumerate(("session_id", "patient_id", "started", "phase", "entries",
-                                     "active_alarms")):
-                item = QTableWidgetItem(look.text if key == "active_alarms" else str(r[key]))
+            for j, key in enumerate(self.KEYS):
+                self.table.setItem(i, j, QTableWidgetItem(str(r[key])))
+        self.show_alarms(left or {})
+        self.table.resizeColumnsToContents()
+
+    def show_alarms(self, left: Mapping[str, tuple[str, int]]) -> None:
+        """Colour each row by its session's worst alarm (live for the sessions still
+        watched in the background), in place: the selection stays."""
+        for i, r in enumerate(self.rows):
+            look = session_look(r, left.get(str(r["session_id"])))
+            for j in range(len(self.KEYS)):
+                item = self.table.item(i, j)
+                if item is None:
+                    continue
+                if j == self.KEYS.index("active_alarms"):
+                    item.setText(look.text)
+                bold = item.font()
+                bold.setBold(look.priority is not None)
+                item.setFont(bold)
                 if look.priority:
                     item.setBackground(QColor(theme.PRIORITY_COLOR[look.priority]))
                     item.setForeground(QColor(theme.PRIORITY_TEXT[look.priority]))
-                    bold = item.font()
-                    bold.setBold(True)
-                    item.setFont(bold)
-                self.table.setItem(i, j, item)
-        self.table.resizeColumnsToContents()
+                else:
+                    item.setBackground(QBrush())
+                    item.setForeground(QBrush())
 
     def resume_selected(self) -> Recorder | None:
         rows = self.table.selectionModel().selectedRows()
@@ -154,7 +173,7 @@ class StartPage(QWidget):
         if item is None:
             return None
         sid = item.text()
-        rec = self.errors.call(lambda: self.service.resume(sid))
+        rec = self.reuse(sid) or self.errors.call(lambda: self.service.resume(sid))
         if rec is not None:
             self.session_opened.emit(rec)
         return rec
