@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QColor
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.conftest_helpers import click, make_window, type_into
+from tests.ui.conftest_helpers import at_screen, click, make_window, type_into
 from ui.common import theme
 from ui.main_window import CLOSED_WATCHING_KEY, OPEN_KEY
 
@@ -123,15 +123,18 @@ def test_leaving_an_alarming_session_asks_and_its_alarms_go_on_in_the_list(
     assert "still checked and sound while the list is shown" in question.keeps.text()
     click(qtbot, question.keep_button)
     assert window.page is page and page.isVisible()
+    at_screen(qtbot, window, (1280, 800))
     click(qtbot, window.sessions_button)
     click(qtbot, window.ending.end_button)
     assert window.page is None
     table = window.start_page.table
     sid = rec.session.session_id
     row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == sid)
-    cell = table.item(row, 5)
+    cell = table.item(row, 2)
     count = len(rec.session.active_alarms())
-    assert cell.text() == f"HIGH · {count} active, sounding"        # word, not colour alone
+    assert cell.text() == f"HIGH ×{count} · sounding"               # word, not colour alone
+    view = table.viewport().rect()
+    assert view.contains(table.visualItemRect(cell))                # no scrolling to see it
     assert cell.background().color() == QColor(theme.PRIORITY_COLOR["high"])
     assert table.item(row, 3).background().color() == QColor(theme.PRIORITY_COLOR["high"])
     # The list shown, the session is still evaluated and its alarms still sound.

@@ -13,23 +13,10 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QWidget
 
-from tests.ui.conftest_helpers import click, type_into
+from tests.ui.conftest_helpers import CLIENT, at_screen, click, type_into
 from ui.session.header import PAUSED_TEXT
 
-CLIENT = {(1366, 768): (1356, 709), (1280, 800): (1270, 741)}
 SIZES = list(CLIENT)
-
-
-def at_screen(qtbot, window, screen: tuple[int, int]) -> None:
-    """The window at the client size that ``screen`` gives (the offscreen screen is
-    smaller: its cap is lifted once the window has fitted itself)."""
-    qtbot.waitUntil(lambda: not window.refit_timer.isActive(), timeout=3000)
-    window.setMaximumSize(16777215, 16777215)
-    width, height = CLIENT[screen]
-    window.resize(width, height)
-    qtbot.waitUntil(lambda: window.size().width() == width
-                    and window.size().height() == height, timeout=3000)
-    QApplication.processEvents()
 
 
 def where(widget: QWidget) -> QRect:

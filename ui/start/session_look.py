@@ -25,11 +25,11 @@ def session_look(row: dict[str, Any], watched: tuple[str, int] | None) -> Look:
     if watched is not None:
         worst, count = watched
         if count:
-            return Look(f"{PRIORITY_WORD[worst]} · {count} active, sounding", worst)
-        return Look(f"none · {row['phase']}, watched", "low" if dosing else None)
+            return Look(f"{PRIORITY_WORD[worst]} ×{count} · sounding", worst)
+        return Look("none · watched", "low" if dosing else None)
     if active:
         # Counted from the record, priority unknown until opened: shown as a warning.
-        return Look(f"{active} active, NOT SOUNDING: open to see", "medium")
+        return Look(f"{active} · NOT SOUNDING: open it", "medium")
     if dosing:
-        return Look(f"none · {row['phase']}, NOT WATCHED: open it", "low")
+        return Look("none · NOT WATCHED: open it", "low")
     return Look(str(active), None)

@@ -41,8 +41,9 @@ SUGGESTED_PROTOCOL = {"CRPS": "chronic-pain-iv", "fibromyalgia": "chronic-pain-i
 
 class StartPage(QWidget):
     session_opened = Signal(object)  # Recorder
-    COLUMNS = ("Session", "Patient", "Started", "Phase", "Entries", "Active alarms")
-    KEYS = ("session_id", "patient_id", "started", "phase", "entries", "active_alarms")
+    # Alarms right after the patient: never behind a horizontal scroll bar.
+    COLUMNS = ("Session", "Patient", "Active alarms", "Phase", "Started", "Entries")
+    KEYS = ("session_id", "patient_id", "active_alarms", "phase", "started", "entries")
 
     def __init__(self, service: Service, parent: QWidget | None = None) -> None:
         super().__init__(parent)
