@@ -1,6 +1,6 @@
 """The question before monitoring ends (closing the window, leaving the session).
 "Keep monitoring" is the default: Enter and Escape keep the session; only a
-click on (or Tab to) the other button ends it. It opens without blocking, so
+click on the other button (or Tab to it and Space) ends it. It opens without blocking, so
 the window behind keeps repainting its alarms."""
 
 from __future__ import annotations
