@@ -47,8 +47,10 @@ def test_close_during_dosing_with_high_alarms_asks_and_keeps_monitoring(
     event = QCloseEvent()
     QApplication.sendEvent(window, event)
     assert not event.isAccepted() and window.ending.isVisible()
-    click(qtbot, window.ending.keep_button)
-    assert window.isVisible() and window.page is page
+    # Enter on the other button, reached by Tab, still keeps monitoring.
+    window.ending.end_button.setFocus()
+    qtbot.keyClick(window.ending.end_button, Qt.Key.Key_Return)
+    assert window.isVisible() and window.page is page and not window.ending.isVisible()
 
 
 @pytest.mark.hazard("H-100")
