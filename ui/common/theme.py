@@ -95,7 +95,8 @@ def stylesheet(t: Theme) -> str:
     QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QPushButton:focus,
     QPlainTextEdit:focus, QTableWidget:focus {{ border: 2px solid #56B4E9; }}
     QLineEdit[invalid="true"] {{ border: 2px solid {PRIORITY_COLOR['high']}; }}
-    QLineEdit:focus, QLineEdit[invalid="true"] {{ padding: 3px; }}
+    QLineEdit:focus, QLineEdit[invalid="true"], QComboBox:focus, QSpinBox:focus {{
+        padding: 3px; }}
     QPushButton {{ background: {t.panel}; border: 1px solid {t.grid}; border-radius: 4px;
         padding: 6px 12px; min-height: 28px; }}
     QPushButton:hover {{ border-color: #56B4E9; }}
