@@ -190,7 +190,7 @@ class AlarmBanner(RecorderPanel):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
         self.top = top = QHBoxLayout()
-        top.setSpacing(10)
+        top.setSpacing(6)
         top.addWidget(self.calm)
         top.addWidget(self.more)
         top.addWidget(self.pause)
@@ -215,7 +215,8 @@ class AlarmBanner(RecorderPanel):
         self.top.insertWidget(0, first)
         at = self.top.indexOf(self.more)
         for i, w in enumerate(middle):
-            self.top.insertWidget(at + i, w, 1 if i < 2 else 0)
+            # Notices take only the room their words need: what is due keeps the rest.
+            self.top.insertWidget(at + i, w, 0)
         self.top.addWidget(last)
 
     # -- showing -------------------------------------------------------------
@@ -240,7 +241,9 @@ class AlarmBanner(RecorderPanel):
         self.more.setToolTip("; ".join(a.message for g in extra for a in g))
         self.more.setVisible(bool(extra))
         self.calm.setText("✓ No active alarms" if not alarms else
-                          f"{len(alarms)} active alarm{'s' if len(alarms) > 1 else ''}")
+                          f"{len(alarms)} alarm{'s' if len(alarms) > 1 else ''}")
+        # The rows (and "+N more") say the alarms: their room goes to what is due next.
+        self.calm.setVisible(not alarms)
         pause = s.audio_pause
         if pause is not None and ev.now < pause.until:
             left = int((pause.until - ev.now).total_seconds())

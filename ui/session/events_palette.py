@@ -49,8 +49,11 @@ class EventsPalette(RecorderPanel):
 
     def _layout(self) -> None:
         outer = QVBoxLayout(self)
-        outer.addLayout(hrow(label("Alt+1…9 record these from anywhere", "dim")))
-        outer.addLayout(hrow(label("Time (blank = now)", "dim"), self.time, self.time_error))
+        # Short rows: with two alarm rows at 1366×768 every control shows without scrolling.
+        outer.setSpacing(4)
+        time_row = hrow(label("Time (blank = now)", "dim"), self.time, self.time_error)
+        time_row.addWidget(label("Alt+1…9: from anywhere", "dim"))
+        outer.addLayout(time_row)
         grid = QGridLayout()
         grid.setVerticalSpacing(2)
         columns = 4  # 23 quick events in 6 short rows: medication and note stay on screen
@@ -61,8 +64,8 @@ class EventsPalette(RecorderPanel):
         outer.addWidget(label("Medication", bold=True))
         outer.addLayout(hrow(self.med_drug, self.med_dose, self.med_unit, self.med_route))
         outer.addLayout(hrow(self.med_reason, self.med_button))
-        outer.addWidget(label("Note", bold=True))
-        outer.addLayout(hrow(self.note, self.note_button, stretch=False))
+        outer.addLayout(hrow(label("Note", bold=True), self.note, self.note_button,
+                             stretch=False))
         outer.addWidget(self.last)
         outer.addWidget(self.general)
         outer.addStretch(1)

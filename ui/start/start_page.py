@@ -6,9 +6,11 @@ only the button (or Enter on it) opens the session."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -25,8 +27,10 @@ from PySide6.QtWidgets import (
 from monitor.patient_details import SEXES
 from monitor.recorder import INDICATIONS, Recorder
 from monitor.service import Service
+from ui.common import theme
 from ui.common.forms import InlineErrors, button, error_label, label, line_edit
 from ui.common.input_filter import quiet_wheel
+from ui.start.session_look import session_look
 
 FORM = (("patient_id", "Patient identifier (MRN or pseudonym)"), ("display_name", "Display name"),
         ("weight_kg", "Weight kg"), ("nurse_id", "Nurse ID"))
@@ -38,12 +42,19 @@ SUGGESTED_PROTOCOL = {"CRPS": "chronic-pain-iv", "fibromyalgia": "chronic-pain-i
 
 class StartPage(QWidget):
     session_opened = Signal(object)  # Recorder
-    COLUMNS = ("Session", "Patient", "Started", "Phase", "Entries", "Active alarms",
+    # Alarms right after the patient: never behind a horizontal scroll bar.
+    COLUMNS = ("Session", "Patient", "Active alarms", "Phase", "Started", "Entries",
                "REMS form due")
+    KEYS = ("session_id", "patient_id", "active_alarms", "phase", "started", "entries",
+            "rems_due")
 
     def __init__(self, service: Service, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        # The recorder of a session still watched in the background, if any (reopened
+        # as it is: never a second recorder on one session).
+        self.reuse: Callable[[str], Recorder | None] = lambda _sid: None
+        self.rows: list[dict[str, Any]] = []
         self.protocols = service.protocols
         self._setup_ui()
         self._layout()
@@ -141,14 +152,39 @@ class StartPage(QWidget):
         form.setRowStretch(row + 9, 1)
         box.addLayout(form, 2)
 
-    def refresh(self) -> None:
+    def refresh(self, left: Mapping[str, tuple[str, int]] | None = None) -> None:
+        """The sessions; ``left`` holds the worst active alarm of sessions left from this
+        window: a session still dosing or alarming stands out by word and colour."""
         rows = self.service.sessions()
         rows.sort(key=lambda r: (r["phase"] == "closed", r["started"]), reverse=False)
+        self.rows = rows
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            for j, key in enumerate(("session_id", "patient_id", "started", "phase", "entries",
-                                     "active_alarms", "rems_due")):
+            for j, key in enumerate(self.KEYS):
                 self.table.setItem(i, j, QTableWidgetItem(str(r[key])))
+        self.show_alarms(left or {})
+        self.table.resizeColumnsToContents()
+
+    def show_alarms(self, left: Mapping[str, tuple[str, int]]) -> None:
+        """Colour each row by its session's worst alarm (live for the sessions still
+        watched in the background), in place: the selection stays."""
+        for i, r in enumerate(self.rows):
+            look = session_look(r, left.get(str(r["session_id"])))
+            for j in range(len(self.KEYS)):
+                item = self.table.item(i, j)
+                if item is None:
+                    continue
+                if j == self.KEYS.index("active_alarms"):
+                    item.setText(look.text)
+                bold = item.font()
+                bold.setBold(look.priority is not None)
+                item.setFont(bold)
+                if look.priority:
+                    item.setBackground(QColor(theme.PRIORITY_COLOR[look.priority]))
+                    item.setForeground(QColor(theme.PRIORITY_TEXT[look.priority]))
+                else:
+                    item.setBackground(QBrush())
+                    item.setForeground(QBrush())
 
     def resume_selected(self) -> Recorder | None:
         rows = self.table.selectionModel().selectedRows()
@@ -160,7 +196,7 @@ class StartPage(QWidget):
         if item is None:
             return None
         sid = item.text()
-        rec = self.errors.call(lambda: self.service.resume(sid))
+        rec = self.reuse(sid) or self.errors.call(lambda: self.service.resume(sid))
         if rec is not None:
             self.session_opened.emit(rec)
         return rec
