@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QColor
 from PySide6.QtWidgets import QApplication
 
+from tests.conftest import PRESCRIBED, discharge_confirmed
 from tests.ui.conftest_helpers import at_screen, click, make_window, type_into
 from ui.common import theme
 from ui.main_window import CLOSED_WATCHING_KEY, OPEN_KEY
@@ -91,13 +92,14 @@ def test_close_asks_in_recovery_but_not_after_discharge_without_alarms(
     assert window.close() is False and "in recovery, not discharged" in window.ending.why.text()
     click(qtbot, window.ending.keep_button)
     clock.advance(3700)
-    rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
+    rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14", "temp": "36.8"},
+                     "RN7")
     rec.record_assessment({"moaas": 5}, "RN7")
     for a in rec.session.active_alarms():
         rec.acknowledge("RN7", a.alarm_id, "re-measured")
     rec.tick()
-    rec.discharge("RN7", {"escort_present": True, "no_driving_advice": True,
-                          "ready_to_leave_at": clock.now(), "override_reason": "reviewed"})
+    discharge_confirmed(rec, {"escort_present": True, "no_driving_advice": True,
+                              "ready_to_leave_at": clock.now(), **PRESCRIBED})
     assert not rec.session.active_alarms()
     assert window.close() is True and not window.isVisible()
     assert QSettings().value(OPEN_KEY) is None          # nothing to resume

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from tests.conftest import PRESCRIBED, discharge_confirmed
 from tests.ui.conftest_helpers import click, kinds, type_into
 
 PRIMARY = QColor("#0072B2")
@@ -36,15 +37,16 @@ def _sign(qtbot, page, rec, clock, *, pause_audio: bool = False) -> None:
     clock.advance(600)
     rec.stop_infusion("RN7")
     clock.advance(3700)
-    rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
+    rec.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14", "temp": "36.8"},
+                     "RN7")
     rec.record_assessment({"moaas": 5}, "RN7")
     for a in rec.session.active_alarms():
         if not a.acknowledged:
             rec.acknowledge("RN7", a.alarm_id, "re-measured")
     if pause_audio:
         rec.pause_audio("RN7")
-    rec.discharge("RN7", {"escort_present": True, "no_driving_advice": True,
-                          "ready_to_leave_at": clock.now(), "override_reason": "reviewed"})
+    discharge_confirmed(rec, {"escort_present": True, "no_driving_advice": True,
+                              "ready_to_leave_at": clock.now(), **PRESCRIBED})
     click(qtbot, page.drawer.button_for("Discharge"))
     d = page.discharge
     type_into(qtbot, d.sign_nurse, "RN7")
