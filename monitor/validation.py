@@ -43,15 +43,17 @@ PLAUSIBLE: dict[str, Range] = {
     **{p.key: Range(p.name, p.unit, p.low, p.high, p.decimals) for p in REGISTRY},
     "rate_mg_kg_h": Range("Infusion rate", "mg/kg/h", 0.001, 3.0, 3),
     "rate_mg_h": Range("Infusion rate", "mg/h", 0.5, 300.0, 1),
+    "rate_ml_h": Range("Infusion rate", "mL/h", 0.001, 999.0, 3),
     "bolus_mg": Range("Bolus", "mg", 0.5, 200.0, 1),
     "concentration": Range("Concentration", "mg/mL", 0.1, 100.0, 2),
     "med_dose": Range("Dose", "", 0.001, 10000.0, 3),
     "cadss_item": Range("CADSS-6 item", "", 0, 4),
 }
 
-# Real readings below the usual range (apnoea, deep desaturation) are recorded
-# after the nurse confirms them, never refused (docs/alarms-and-protocols.md).
-USUAL_LOW: dict[str, float] = {"spo2": 50, "rr": 2}
+# Real readings below the usual range (apnoea, deep desaturation, profound bradycardia or
+# hypotension) are recorded after the nurse confirms them, never refused
+# (docs/alarms-and-protocols.md, CLINICAL §7).
+USUAL_LOW: dict[str, float] = {"spo2": 50, "rr": 2, "hr": 20, "sbp": 40}
 
 VITAL_FIELDS = keys(group=VITAL, required=True)
 # Recorded when monitored; never needs a missing reason (MAP is also derived, below).
