@@ -28,8 +28,14 @@ _HHMM = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
 
 @dataclass(frozen=True)
 class WallTime:
-    when: datetime   # aware, in the clinic's zone
+    local: datetime  # the wall-clock time, aware in the clinic's zone (for display)
     note: str = ""   # said to the nurse when the local time was ambiguous
+
+    @property
+    def when(self) -> datetime:
+        """The instant, in UTC: an ambiguous local time (fold=1) compares wrongly with
+        other zones (PEP 495), an instant never does."""
+        return self.local.astimezone(UTC)
 
 
 def clinic_zone(name: str | None = None) -> tzinfo:

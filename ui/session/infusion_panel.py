@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from monitor.dosing import rate_text
 from monitor.events import Event
@@ -81,9 +81,10 @@ class InfusionPanel(RecorderPanel):
                              for name in ("rate", "concentration", "dose", "lot", "reason",
                                           "bolus")}
         fe = self.field_errors
-        fields = {"observed_at": (self.time, self.time_error),
-                  "concentration": (self.concentration, fe["concentration"]),
-                  "lot": (self.lot, fe["lot"]), "reason": (self.reason, fe["reason"])}
+        fields: dict[str, tuple[QWidget | None, QLabel]] = {
+            "observed_at": (self.time, self.time_error),
+            "concentration": (self.concentration, fe["concentration"]),
+            "lot": (self.lot, fe["lot"]), "reason": (self.reason, fe["reason"])}
         for key in ("rate_mg_kg_h", "rate_mg_h", "rate_ml_h", "rate_unit"):
             fields[key] = (self.rate, fe["rate"])
         # "bolus_mg" names the esketamine dose field or the bolus field, by protocol.
@@ -174,7 +175,7 @@ class InfusionPanel(RecorderPanel):
             text = question()
             wt = found[0]
             if wt is not None:
-                text += f" (at {wt.when:%H:%M})" + (f"\n{wt.note}" if wt.note else "")
+                text += f" (at {wt.local:%H:%M})" + (f"\n{wt.note}" if wt.note else "")
             return text
 
         check_then_ask(self.dialog, self.errors, attempt, asked, self._done)
