@@ -89,7 +89,8 @@ def bp_warning(session: Session, protocol: Protocol, sbp: float | None,
     if not high and not alarms:
         return None
     shown = f"{fmt(sbp) if sbp is not None else '?'}/{fmt(dbp) if dbp is not None else '?'}"
-    why = "; ".join([*high, *(f"HIGH alarm active: {m}" for m in alarms)])
+    # The reading itself when it is at the limits; else the alarm still active from before.
+    why = "; ".join(high or [f"HIGH alarm active: {m}" for m in alarms])
     return (f"BP {shown} before dosing ({why}): ketamine raises BP; avoid in poorly "
             "controlled cardiovascular disease. Dose only on a clinician's decision")
 

@@ -42,6 +42,8 @@ class ConfirmDialog(QDialog):
         """Show ``question``; run ``action`` only when the nurse confirms."""
         self._action = action
         self.question.setText(question)
+        # A question with its warnings reads better wide than tall (on screen at 1280×800).
+        self.question.setMinimumWidth(560 if len(question) > 160 else 360)
         self.confirm_button.setText(confirm_text)
         self.adjustSize()
         self.open()
