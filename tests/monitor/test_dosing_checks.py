@@ -4,10 +4,13 @@ the core: every boundary on both sides, each figure worked by hand in the test."
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.dosing import rate_text
 from monitor.errors import ConfigError, ConfirmationNeeded, ValidationError
@@ -435,3 +438,21 @@ def test_back_dated_rate_change_across_dst_doses_by_real_time(store, protocols):
     rec.change_rate("RN7", "0.5", "mg/kg/h", observed_at=typed.when)
     assert rec.session.dose_mg(clock.now()) == pytest.approx(20.4166667 + 23.3333333)
     assert timedelta(0) < clock.now() - typed.when < timedelta(hours=1)
+
+
+@pytest.mark.hazard("H-085")
+@settings(max_examples=2000, deadline=None)
+@given(rate=st.integers(1, 3000), weight=st.integers(200, 3000), conc=st.integers(10, 10000))
+def test_every_shown_ml_per_h_programs_exactly_the_shown_mg_per_h(rate, weight, conc):
+    """Any rate typed with up to 3 decimals (mg/kg/h), any weight with 1, any
+    concentration with 2: the mL/h shown, times the concentration, is the mg/h shown,
+    digit for digit; a figure that cannot end is marked ≈, never shown as exact."""
+    r, w, c = rate / 1000, weight / 10, conc / 100
+    figures = rate_text(r, "mg/kg/h", w, c).split(" = ")
+    mg_h, ml_h = (Decimal(f.split()[0].lstrip("≈")) for f in figures[1:])
+    exact_ml = Decimal(str(r)) * Decimal(str(w)) / Decimal(str(c))
+    assert mg_h == Decimal(str(r)) * Decimal(str(w))
+    if figures[2].startswith("≈"):
+        assert ml_h != exact_ml and abs(ml_h - exact_ml) <= Decimal("0.00005")
+    else:
+        assert ml_h == exact_ml and ml_h * Decimal(str(c)) == mg_h
