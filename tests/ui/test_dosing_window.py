@@ -65,6 +65,33 @@ def test_checklist_answers_and_high_bp_are_named_in_one_question_at_start(
     window.shutdown()
 
 
+@pytest.mark.hazard("H-080")
+@pytest.mark.hazard("H-083")
+def test_esketamine_dose_names_the_answers_and_the_device_count(qtbot, store, clock, protocols):
+    window, page, rec = open_page(qtbot, store, clock, protocols, protocol="esketamine-nasal")
+    baseline_vitals(rec)                                    # a clean checklist first
+    page.show_tab(page.infusion)
+    inf = page.infusion
+    inf.refresh()
+    answer_checklist(qtbot, inf, {**CHECKLIST, "escort_arranged": "no",
+                                  "benzodiazepines": "yes"})
+    type_into(qtbot, inf.dose, "50")
+    click(qtbot, inf.start_button)
+    text = inf.question.text()
+    assert text.startswith("Give 50 mg esketamine now?")
+    assert "Checklist answered NO: Escort arranged" in text
+    assert "Concomitant benzodiazepines" in text
+    assert "not a whole number of 28 mg devices" in text
+    click(qtbot, inf.cancel_button)
+    assert rec.session.infusion_started_at is None
+    type_into(qtbot, inf.dose, "56")
+    click(qtbot, inf.start_button)
+    assert "28 mg devices" not in inf.question.text()
+    click(qtbot, inf.confirm_button)
+    assert rec.session.entries_of(EventKind.INFUSION_STARTED)[0].payload["dose_mg"] == 56
+    window.shutdown()
+
+
 @pytest.mark.hazard("H-087")
 def test_a_bad_value_is_said_at_its_field_and_never_asked_about(qtbot, store, clock, protocols):
     window, page, rec = open_page(qtbot, store, clock, protocols)
