@@ -54,6 +54,10 @@ PLAUSIBLE: dict[str, Range] = {
 # hypotension) are recorded after the nurse confirms them, never refused
 # (docs/alarms-and-protocols.md, CLINICAL §7).
 USUAL_LOW: dict[str, float] = {"spo2": 50, "rr": 2, "hr": 20, "sbp": 40}
+# A device cannot confirm: below these it sent a probe-off or cuff-error value, kept in
+# the record as an artifact (the plausibility floor these had before nurses could
+# confirm profound bradycardia and hypotension).
+DEVICE_FLOOR: dict[str, float] = {"hr": 20, "sbp": 40}
 
 VITAL_FIELDS = keys(group=VITAL, required=True)
 # Recorded when monitored; never needs a missing reason (MAP is also derived, below).
@@ -160,6 +164,12 @@ def validate_vitals(fields: dict[str, object], source: str = "manual") -> dict[s
         errors.append(FieldError("dbp", "Diastolic BP", f"{dbp:g}",
                                  f"must be below systolic ({sbp:g} mmHg)"))
     device = source == "device"
+    for name, floor in DEVICE_FLOOR.items() if device else ():
+        value = values[name]
+        if value is not None and value < floor:
+            rng = PLAUSIBLE[name]
+            errors.append(FieldError(name, rng.label, f"{value:g}",
+                                     f"from {floor:g} {rng.unit} from a device"))
     artifacts: dict[str, str] = {}
     if device and errors:
         # One implausible value does not cost the good ones: keep those, mark the rest.

@@ -456,3 +456,14 @@ def test_every_shown_ml_per_h_programs_exactly_the_shown_mg_per_h(rate, weight, 
         assert ml_h != exact_ml and abs(ml_h - exact_ml) <= Decimal("0.00005")
     else:
         assert ml_h == exact_ml and ml_h * Decimal(str(c)) == mg_h
+
+
+@pytest.mark.hazard("H-084")
+def test_a_device_sending_hr_0_or_sbp_30_keeps_it_as_an_artifact(recorder):
+    """A device cannot confirm: its probe-off HR 0 and cuff-error SBP 30 stay in the record
+    as artifacts (no alarm), beside its plausible values."""
+    (ev,) = recorder.record_device_vitals([({"hr": 0, "sbp": 30, "dbp": 20, "spo2": 97},
+                                            recorder.clock.now(), "monitor-1")])
+    assert not isinstance(ev, ValidationError)
+    assert ev.payload["artifact_values"] == {"hr": "0", "sbp": "30"}
+    assert ev.payload["spo2"] == 97 and "hr" not in ev.payload

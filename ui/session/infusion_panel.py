@@ -106,8 +106,10 @@ class InfusionPanel(RecorderPanel):
                     ("Pause reason", self.reason, fe["reason"]),
                     ("Bolus", self.bolus, fe["bolus"])]
         rows.append(("Time (blank = now)", self.time, self.time_error))
+        self.row_titles: dict[QWidget, QLabel] = {}
         for at, (title, widget, error) in enumerate(rows):
-            grid.addWidget(label(title, "dim"), at, 0)
+            self.row_titles[widget] = label(title, "dim")
+            grid.addWidget(self.row_titles[widget], at, 0)
             grid.addWidget(widget, at, 1)
             if error is not None:
                 grid.addWidget(error, at, 2)
@@ -117,6 +119,7 @@ class InfusionPanel(RecorderPanel):
             self.checklist_box = QWidget()
             items = QGridLayout(self.checklist_box)
             items.setContentsMargins(0, 0, 0, 0)
+            items.setVerticalSpacing(2)
             # Two items a row with short names (the full question on hover), so the drawer
             # keeps its width and the start buttons stay on screen.
             for i, (key, combo) in enumerate(self.checklist.items()):
@@ -145,6 +148,14 @@ class InfusionPanel(RecorderPanel):
             self.checklist_state.setText("✓ Checklist recorded" if done else
                                          "Pre-infusion checklist: answer every item")
         self.start_button.setVisible(phase == "baseline")
+        # Pause and bolus are for a running infusion: before it, their rows step aside so
+        # the checklist and Start stay on screen.
+        for widget in (self.reason, self.bolus):
+            if widget in self.row_titles:
+                shown = phase in ("infusing", "recovery") and (widget is self.bolus
+                                                               or phase == "infusing")
+                widget.setVisible(shown)
+                self.row_titles[widget].setVisible(shown)
         infusing = phase == "infusing"
         for b in (self.rate_button, self.stop_button):
             b.setVisible(infusing)
