@@ -467,3 +467,35 @@ def test_a_device_sending_hr_0_or_sbp_30_keeps_it_as_an_artifact(recorder):
     assert not isinstance(ev, ValidationError)
     assert ev.payload["artifact_values"] == {"hr": "0", "sbp": "30"}
     assert ev.payload["spo2"] == 97 and "hr" not in ev.payload
+
+
+@pytest.mark.hazard("H-089")
+@pytest.mark.hazard("H-085")
+def test_re_weigh_and_ml_per_h_survive_export_and_import(store, clock, protocols, tmp_path):
+    """The JSON export (schema-valid) imports into another database, checked like live
+    entries, and folds to the same dose: 2.45 mL/h × 10 mg/mL = 24.5 mg/h for 1 h, then
+    re-weighed and a rate of 0.5 mg/kg/h × 80 kg = 40 mg/h for 1 h: 64.5 mg."""
+    import json
+
+    import jsonschema
+
+    from monitor.export import export_session
+    from monitor.export.json_io import import_file
+    from monitor.store import Store
+    rec = opened(store, clock, protocols)
+    baseline_vitals(rec)
+    rec.start_infusion("RN7", rate="2.45", rate_unit="mL/h", concentration="10")
+    clock.advance(3600)
+    rec.change_weight("RN7", "80", "re-weigh")
+    rec.change_rate("RN7", "0.5", "mg/kg/h")
+    clock.advance(3600)
+    assert rec.session.dose_mg(clock.now()) == pytest.approx(64.5)
+    path = export_session(store, rec.session.session_id, "json", tmp_path / "s.json",
+                          clock=clock)
+    schema = json.loads((Path(__file__).parents[2] / "docs" / "session-export.schema.json")
+                        .read_text())
+    jsonschema.validate(json.loads(path.read_text()), schema)
+    with Store(tmp_path / "other.db") as other:
+        sid, _count = import_file(other, path, protocols, clock.now())
+        again = fold(sid, other.events(sid))
+    assert again.dose_mg(clock.now()) == pytest.approx(64.5) and again.weight_kg == 80
