@@ -166,12 +166,17 @@ class Session:
         self.paused = False
         self.rate_display: tuple[float, str] | None = None
         self.concentration: float | None = None
+        self.reweighed_kg: float | None = None  # the last re-weigh folded (time order)
         self.baseline_cache: dict[str, float] | None = None
         # Ketamine recorded as a medication (not a bolus): it restarts the observation too.
         self.ketamine_medications: list[tuple[float, str]] = []
 
     @property
     def weight_kg(self) -> float:
+        """The weight in force: the last re-weigh folded so far, else the opening's (a
+        typing error there is amended, and then everything is recomputed)."""
+        if self.reweighed_kg is not None:
+            return self.reweighed_kg
         return float(self.opening.get("weight_kg") or 0.0)
 
     @property
@@ -381,7 +386,8 @@ class Session:
                 self.ketamine_medications.append(
                     (t, f"{p.get('drug')} {p.get('dose')} {p.get('unit')}"))
             return True
-        if kind in TIMELINE_KINDS and t < self.timeline.last_time():
+        if ((kind in TIMELINE_KINDS or kind is EventKind.WEIGHED)
+                and t < self.timeline.last_time()):
             return False  # back-dated dose event: rebuild the timeline in time order
         if kind is EventKind.INFUSION_STARTED:
             self.baseline_cache = None  # the baseline is what came before this start
@@ -402,9 +408,19 @@ class Session:
             self.paused = False
             if self.rate_display:
                 rate, unit = self.rate_display
-                self.timeline.set_rate(t, to_mg_per_h(rate, unit, self.weight_kg))
+                self.timeline.set_rate(t, to_mg_per_h(rate, unit, self.weight_kg,
+                                                      self.concentration))
         elif kind is EventKind.BOLUS:
             self.timeline.add_bolus(t, float(p["dose_mg"]))
+        elif kind is EventKind.WEIGHED:
+            # A re-weigh: what was given stays; a rate per kg is re-derived from now on.
+            self.reweighed_kg = float(p["weight_kg"])
+            running = (self.rate_display and not self.paused and self.infusion_started_at
+                       and self.infusion_stopped_at is None)
+            if running and self.rate_display is not None:
+                rate, unit = self.rate_display
+                self.timeline.set_rate(t, to_mg_per_h(rate, unit, self.weight_kg,
+                                                      self.concentration))
         elif kind is EventKind.INFUSION_STOPPED:
             self.infusion_stopped_at = entry.observed_at
             self.paused = False
@@ -417,9 +433,12 @@ class Session:
 
     def _set_rate(self, t: float, p: dict[str, Any]) -> None:
         rate, unit = float(p["rate"]), str(p["rate_unit"])
+        if p.get("concentration_mg_ml"):  # a new syringe, or the one a mL/h rate was read with
+            self.concentration = float(p["concentration_mg_ml"])
+        mg_h = to_mg_per_h(rate, unit, self.weight_kg, self.concentration)
         self.rate_display = (rate, unit)
         if not self.paused:
-            self.timeline.set_rate(t, to_mg_per_h(rate, unit, self.weight_kg))
+            self.timeline.set_rate(t, mg_h)
 
     def _apply_alarm(self, ev: Event) -> None:
         p = ev.payload

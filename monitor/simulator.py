@@ -27,9 +27,13 @@ BASELINE_MIN = 10
 RECOVERY_MIN = 65
 DEFAULT_INFUSION_MIN = 120
 Action = Callable[[Recorder], object]  # what it returns is not used
-# The demo patient's pre-infusion checklist: steps done, no concomitant sedatives.
-CHECKLIST = {"fasting": "yes", "contraindications_asked": "yes", "benzodiazepines": "no",
-             "opioids": "no", "psychostimulants": "no", "maois": "no", "escort_arranged": "yes"}
+# The demo patient's pre-infusion checklist: steps done, no contraindication, no
+# concomitant sedatives.
+CHECKLIST = {"fasting": "yes", "contraindications_asked": "yes", "escort_arranged": "yes",
+             "pregnancy": "no", "psychosis": "no", "raised_icp": "no",
+             "uncontrolled_hypertension": "no", "benzodiazepines": "no", "opioids": "no",
+             "gabapentinoids": "no", "alcohol_today": "no", "psychostimulants": "no",
+             "maois": "no"}
 
 
 class DeviceFeed(Protocol):

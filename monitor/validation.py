@@ -43,15 +43,21 @@ PLAUSIBLE: dict[str, Range] = {
     **{p.key: Range(p.name, p.unit, p.low, p.high, p.decimals) for p in REGISTRY},
     "rate_mg_kg_h": Range("Infusion rate", "mg/kg/h", 0.001, 3.0, 3),
     "rate_mg_h": Range("Infusion rate", "mg/h", 0.5, 300.0, 1),
+    "rate_ml_h": Range("Infusion rate", "mL/h", 0.001, 999.0, 3),
     "bolus_mg": Range("Bolus", "mg", 0.5, 200.0, 1),
     "concentration": Range("Concentration", "mg/mL", 0.1, 100.0, 2),
     "med_dose": Range("Dose", "", 0.001, 10000.0, 3),
     "cadss_item": Range("CADSS-6 item", "", 0, 4),
 }
 
-# Real readings below the usual range (apnoea, deep desaturation) are recorded
-# after the nurse confirms them, never refused (docs/alarms-and-protocols.md).
-USUAL_LOW: dict[str, float] = {"spo2": 50, "rr": 2}
+# Real readings below the usual range (apnoea, deep desaturation, profound bradycardia or
+# hypotension) are recorded after the nurse confirms them, never refused
+# (docs/alarms-and-protocols.md, CLINICAL §7).
+USUAL_LOW: dict[str, float] = {"spo2": 50, "rr": 2, "hr": 20, "sbp": 40}
+# A device cannot confirm: below these it sent a probe-off or cuff-error value, kept in
+# the record as an artifact (the plausibility floor these had before nurses could
+# confirm profound bradycardia and hypotension).
+DEVICE_FLOOR: dict[str, float] = {"hr": 20, "sbp": 40}
 
 VITAL_FIELDS = keys(group=VITAL, required=True)
 # Recorded when monitored; never needs a missing reason (MAP is also derived, below).
@@ -163,6 +169,12 @@ def validate_vitals(fields: dict[str, object], source: str = "manual") -> dict[s
     if sbp is not None and dbp is not None and dbp >= sbp:
         errors.append(FieldError("dbp", "Diastolic BP", f"{dbp:g}",
                                  f"must be below systolic ({sbp:g} mmHg)"))
+    for name, floor in DEVICE_FLOOR.items() if device else ():
+        value = values[name]
+        if value is not None and value < floor:
+            rng = PLAUSIBLE[name]
+            errors.append(FieldError(name, rng.label, f"{value:g}",
+                                     f"from {floor:g} {rng.unit} from a device"))
     artifacts: dict[str, str] = {}
     if device and errors:
         # One implausible value does not cost the good ones: keep those, mark the rest.

@@ -11,6 +11,7 @@ from monitor.errors import ConfirmationNeeded, ValidationError
 from monitor.events import EventKind
 from monitor.recorder import Recorder
 from monitor.rules.conditions import evaluate_conditions
+from monitor.simulator import CHECKLIST
 from tests.conftest import OPENING, T0, baseline_vitals
 
 
@@ -157,10 +158,7 @@ def test_resume_back_dated_before_its_pause_is_refused_and_bolus_after_stop_is_k
 def test_back_dated_start_re_derives_the_baseline(recorder, clock):
     recorder.record_vitals({"sbp": "128/82"}, "RN7")                    # 0 min
     recorder.record_assessment({"moaas": 5}, "RN7")
-    recorder.record_checklist("RN7", {"fasting": "yes", "contraindications_asked": "yes",
-                                      "benzodiazepines": "no", "opioids": "no",
-                                      "psychostimulants": "no", "maois": "no",
-                                      "escort_arranged": "yes"})
+    recorder.record_checklist("RN7", CHECKLIST)
     clock.set(at(10))
     recorder.record_vitals({"sbp": "150/90"}, "RN7")                    # 10 min, after dosing
     clock.set(at(12))
