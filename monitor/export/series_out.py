@@ -80,8 +80,12 @@ def _outcome_observation(f: SessionFacts, key: str, value: float, enc: str,
 def to_series_fhir(facts: list[SessionFacts], sessions: dict[str, Session], patient_id: str,
                    deidentify: bool, now: datetime) -> bytes:
     """A collection Bundle: the Patient, one Encounter per session, outcome Observations."""
+    # Identified: stable ids (the same series gives the same ids). De-identified: fresh
+    # ones for every export, so no id links two patients' bundles, or a bundle to its
+    # identified twin or to an earlier export.
+    ns = uuid.uuid4() if deidentify else NS
     key = "deid" if deidentify else patient_id
-    patient_ref = f"urn:uuid:{uuid.uuid5(NS, key + '/patient')}"
+    patient_ref = f"urn:uuid:{uuid.uuid5(ns, key + '/patient')}"
     patient: dict[str, Any] = {"resourceType": "Patient"}
     if not deidentify:
         patient["identifier"] = [{"system": "urn:ketamine-monitor:patient-id",
@@ -94,7 +98,7 @@ def to_series_fhir(facts: list[SessionFacts], sessions: dict[str, Session], pati
 
     for f in facts:
         s = sessions[f.session_id]
-        enc_ref = f"urn:uuid:{uuid.uuid5(NS, key + '/' + str(f.number))}"
+        enc_ref = f"urn:uuid:{uuid.uuid5(ns, key + '/' + str(f.number))}"
         end = s.closed_at or s.discharged_at
         period = {"start": when(f.opened_at), **({"end": when(end)} if end else {})}
         encounter: dict[str, Any] = {
@@ -113,11 +117,11 @@ def to_series_fhir(facts: list[SessionFacts], sessions: dict[str, Session], pati
                                    "system": "http://unitsofmeasure.org", "code": "min"}
         entries.append({"fullUrl": enc_ref, "resource": encounter})
         for k, v in f.outcomes.items():
-            entries.append({"fullUrl": f"urn:uuid:{uuid.uuid5(NS, enc_ref + k)}",
+            entries.append({"fullUrl": f"urn:uuid:{uuid.uuid5(ns, enc_ref + k)}",
                             "resource": _outcome_observation(f, k, v, enc_ref, patient_ref)})
     bundle: dict[str, Any] = {
         "resourceType": "Bundle", "type": "collection",
-        "id": str(uuid.uuid5(NS, key + "/bundle")), "entry": entries}
+        "id": str(uuid.uuid5(ns, key + "/bundle")), "entry": entries}
     if not deidentify:  # the export date would place the series in time
         bundle["timestamp"] = to_iso(now).replace("+00:00", "Z")
     else:
