@@ -225,3 +225,38 @@ def test_deidentified_series_of_two_patients_share_no_id(tmp_path) -> None:
         encounters = _resources(doc, "Encounter")
         assert encounters and all(e["subject"]["reference"] == doc["entry"][0]["fullUrl"]
                                   for e in encounters)
+
+
+@pytest.mark.hazard("H-150")
+def test_nibp_sent_over_hl7_reaches_fhir_as_the_bp_panel(recorder, clock, db_path,
+                                                         tmp_path) -> None:
+    """The junction end to end: a PCD-01 message on a plain socket (MLLP framing by
+    hand) into the real listener and capture, then the FHIR export of the file."""
+    import socket
+
+    from tests.monitor.device_rig import DEVICE, oru, running_rig
+    baseline_vitals(recorder)
+    clock.set(T0 + timedelta(minutes=10))
+    cuff = T0 + timedelta(minutes=5)
+    message = oru("BP1", cuff, {150021: 186, 150022: 112, 150023: 137, 150456: 97})
+    with running_rig(recorder, clock) as rig:
+        rig.capture.bind(DEVICE, recorder)
+
+        def send() -> bytes:
+            with socket.create_connection(("127.0.0.1", rig.port), timeout=10) as sock:
+                sock.sendall(b"\x0b" + message.encode() + b"\x1c\r")
+                reply = b""
+                while not reply.endswith(b"\x1c\r"):
+                    reply += sock.recv(4096)
+                return reply
+        assert b"MSA|AA|BP1" in rig.owner(send)
+    doc = _bundle(db_path, recorder.session.session_id, tmp_path / "hl7.json")
+    assert vital_signs_problems(doc) == []
+    device = next(e for e in doc["entry"] if e["resource"]["resourceType"] == "Device")
+    assert device["resource"]["identifier"][0]["value"] == DEVICE
+    panel = next(o for o in _resources(doc, "Observation")
+                 if _loinc(o) == "85354-9" and "device" in o)
+    assert panel["device"]["reference"] == device["fullUrl"]
+    assert panel["effectiveDateTime"].startswith("2026-03-02T09:05:00")  # the cuff time
+    assert [(c["code"]["coding"][0]["code"], c["valueQuantity"]["value"])
+            for c in panel["component"]] == [("8480-6", 186), ("8462-4", 112)]
