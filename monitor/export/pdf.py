@@ -34,17 +34,26 @@ from monitor.parameters import PARAMETERS, VITAL, fmt, keys
 from monitor.rules.schedule import min_observation
 
 FONTS = pdf_fonts.fonts()  # embedded Unicode fonts, registered once
-_SAMPLE = getSampleStyleSheet()
-SMALL = ParagraphStyle("small", parent=_SAMPLE["BodyText"], fontName=FONTS.base, fontSize=7.5,
-                       leading=9)
-TITLE = ParagraphStyle("title", parent=_SAMPLE["Title"], fontName=FONTS.bold)
-STYLES = {"Title": TITLE, "BodyText": SMALL}
+
+
+def _embedded_styles() -> Any:
+    """reportlab's sample styles in the embedded fonts (bold stays bold)."""
+    sheet = getSampleStyleSheet()
+    for style in sheet.byName.values():
+        for attr in ("fontName", "bulletFontName"):
+            name = getattr(style, attr, None)
+            if name:
+                setattr(style, attr, FONTS.bold if "Bold" in name else FONTS.base)
+    return sheet
+
+
+STYLES = _embedded_styles()
+SMALL = ParagraphStyle("small", parent=STYLES["BodyText"], fontSize=7.5, leading=9)
 HEADER_PAD = 14  # points: the cell's padding on both sides, and a little room
 MARGIN = 15 * mm
 FRAME_WIDTH = A4[0] - 2 * MARGIN  # the same on A4 and Letter (Letter's side margins grow)
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
-H2 = ParagraphStyle("h2", parent=_SAMPLE["Heading2"], fontName=FONTS.bold, fontSize=11,
-                    spaceBefore=8, spaceAfter=3)
+H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], fontSize=11, spaceBefore=8, spaceAfter=3)
 MAX_TABLE_DEVICE_ROWS = 300
 # The vitals table: BP as "128/82", then every other vital in registry order.
 TABLE_VITALS = tuple(k for k in keys(group=VITAL) if k not in ("sbp", "dbp"))
