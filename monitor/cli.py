@@ -18,7 +18,7 @@ from typing import Any
 from monitor import __version__
 from monitor.errors import MonitorError, StoreError
 from monitor.eventlog import NOT_VERIFIED, EventLog, open_log
-from monitor.formats import FORMATS
+from monitor.formats import FORMATS, PAGE_SIZES
 from monitor.logsetup import configure, startup_line
 from monitor.paths import Target, ensure_parent, resolve_db
 
@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, metavar="PATH")
     export.add_argument("--deidentify", action="store_true")
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    export.add_argument("--page-size", choices=PAGE_SIZES, default=None,
+                        help="paper for --format pdf (default a4)")
     export.add_argument("--wide", action="store_true",
                         help="CSV: one row per vitals set instead of one row per value")
     imp = sub.add_parser("import", parents=[db], help="import a JSON export")
@@ -180,6 +182,12 @@ def _cmd_export(db: Target, args: argparse.Namespace) -> int:
         print("ketamine-monitor export: error: give either SESSION or --series PATIENT",
               file=sys.stderr)
         return 2
+    if args.page_size is not None and args.format != "pdf":
+        print(f"ketamine-monitor export: error: --page-size is for --format pdf, not "
+              f"{args.format}", file=sys.stderr)
+        return 2
+    page_size = args.page_size or "a4"
+    notes: list[str] = []
     if args.series is not None:
         from monitor.export.series_out import export_series
         from monitor.paths import site_protocols
@@ -187,14 +195,16 @@ def _cmd_export(db: Target, args: argparse.Namespace) -> int:
         with _open(db, readonly=True) as log:
             out = export_series(log, args.series, args.format, Path(args.out),
                                 load_protocols(site_protocols()), deidentify=args.deidentify,
-                                force=args.force)
-        print(f"Wrote {out}")
-        return 0
-    from monitor.export import export_session
-    with _open(db, readonly=True) as log:
-        out = export_session(log, args.session, args.format, Path(args.out),
-                             deidentify=args.deidentify, force=args.force, wide=args.wide)
+                                force=args.force, page_size=page_size, notes=notes)
+    else:
+        from monitor.export import export_session
+        with _open(db, readonly=True) as log:
+            out = export_session(log, args.session, args.format, Path(args.out),
+                                 deidentify=args.deidentify, force=args.force, wide=args.wide,
+                                 page_size=page_size, notes=notes)
     print(f"Wrote {out}")
+    for note in notes:
+        print(f"note: {note}")
     return 0
 
 
