@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import psycopg
 
-from monitor.clinic.schema import CHANNEL
+from monitor.clinic.functions import CHANNEL
 from monitor.pglog import ServerUnavailable, connect
 
 log = logging.getLogger(__name__)
