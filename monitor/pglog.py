@@ -152,6 +152,7 @@ class PgLog:
                 self.close()
                 raise
         self._known: dict[str, list[Event]] = {}  # this writer's sessions, as committed
+        self._gapped: set[str] = set()  # sessions whose copy above could not be mended
         self._tx: list[Event] | None = None  # events of the open transaction (server side)
         self._spool_tx = False
         self._retry_at = 0.0
@@ -490,18 +491,25 @@ class PgLog:
         self._remember(done)
 
     def _remember(self, events: list[Event]) -> None:
-        """Add committed events to this writer's copy of their sessions; a copy they
-        would not continue without a gap is dropped (never filled into a spool)."""
+        """Add committed events to this writer's copy of their sessions. A copy they
+        would not continue without a gap is read again from the server, or, when it
+        cannot be, marked so that it never fills a spool."""
         for sid in dict.fromkeys(e.session_id for e in events):
             mine = [e for e in events if e.session_id == sid]
             known = self._known.setdefault(sid, [])
             head = (known[-1].seq, known[-1].hash) if known else (0, GENESIS)
-            if _gap(head, mine):
-                log.error("session %s: committed events do not follow this writer's copy",
-                          sid)
-                self._known[sid] = []
-            else:
+            if not _gap(head, mine):
                 known.extend(mine)
+                continue
+            log.error("session %s: committed events do not follow this writer's copy", sid)
+            self._known[sid] = []
+            self._gapped.add(sid)
+            if not self.offline:
+                with suppress(StoreError):
+                    rows = self._execute(f"SELECT {COLUMNS} FROM events WHERE session_id = %s "
+                                         "ORDER BY seq", (sid,)).fetchall()
+                    self._known[sid] = build_events(rows)
+                    self._gapped.discard(sid)
 
     @contextmanager
     def _spooling(self, failure: str) -> Iterator[None]:
@@ -522,7 +530,8 @@ class PgLog:
         hashes), then ``pending``; inside the caller's spool transaction."""
         head = spool._head(sid)
         missing = self._known.get(sid, [])[head[0]:] + pending
-        gap = _gap(head, missing)
+        gap = ("its copy could not be read again after another writer's entries"
+               if sid in self._gapped else _gap(head, missing))
         if gap:
             raise StoreError(f"Not saved: this computer's copy of session {sid} has a gap "
                              f"({gap}), so it cannot continue the chain in the local spool "
