@@ -100,6 +100,7 @@ class BoardModel:
         self.connected: set[str] = set()
         self.unreadable: dict[str, str] = {}  # chair → why its session cannot be shown
         self.reads = 0
+        self.refreshes = 0
         self._watchers: dict[str, list[Callable[[Change], None]]] = {}
 
     # -- reading -------------------------------------------------------------
@@ -112,6 +113,7 @@ class BoardModel:
         """Read from the table what changed: each chair's newest session, then each
         current session whose head moved. Returns the chairs whose tile changed. Called
         on every notification (a wake-up, whatever it says) and periodically."""
+        self.refreshes += 1
         changed: list[str] = []
         rows = self.log._execute(
             "SELECT c.chair, (SELECT e.session_id FROM events e WHERE e.chair = c.chair "

@@ -35,6 +35,8 @@ class Listener:
         self.on_wake = on_wake
         self.on_link = on_link
         self.errors = 0  # notifications or links that failed (logged), for the owner
+        self.listening = threading.Event()  # set while LISTEN is in force
+        self.wakes = 0  # notifications received
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="clinic-listen", daemon=True)
 
@@ -64,6 +66,7 @@ class Listener:
                 self.errors += 1
                 log.exception("board listener failed; listening again")
             finally:
+                self.listening.clear()
                 conn.close()
             if not self._stop.is_set():
                 self._call(self.on_link, False)
@@ -71,9 +74,11 @@ class Listener:
 
     def _listen(self, conn: psycopg.Connection[Any]) -> None:
         conn.execute(f"LISTEN {CHANNEL}")
+        self.listening.set()
         self._call(self.on_link, True)
         while not self._stop.is_set():
             for _note in conn.notifies(timeout=0.5):
+                self.wakes += 1
                 self._call(self.on_wake)
 
     def _call(self, callback: Callable[..., None], *args: object) -> None:
