@@ -501,7 +501,9 @@ class PgLog:
             if not _gap(head, mine):
                 known.extend(mine)
                 continue
-            log.error("session %s: committed events do not follow this writer's copy", sid)
+            if known:  # (a session never read here is simply read now)
+                log.error("session %s: committed events do not follow this writer's copy",
+                          sid)
             self._known[sid] = []
             self._gapped.add(sid)
             if not self.offline:
