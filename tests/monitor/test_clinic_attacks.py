@@ -14,7 +14,7 @@ from monitor.cli import main
 from monitor.clinic.schema import BOARD, BOARD_CONNECTIONS, CHAIR_CONNECTIONS, chair_role
 from monitor.clock import ManualClock
 from monitor.errors import StoreError, StoreLockedError
-from monitor.events import EventKind, first_broken
+from monitor.events import EventKind, chain_events, first_broken
 from monitor.pglog import PgLog
 from monitor.recorder import Recorder
 from monitor.store import Store
@@ -280,6 +280,13 @@ def test_attack_a_guessed_session_id_error_names_no_owner(urls, tmp_path) -> Non
     with PgLog(urls(CHAIR1), spool=tmp_path / "one.db") as one:
         with pytest.raises(StoreError) as refused:
             _note(one, "guessed")
+        assert "not one of this chair's sessions" in str(refused.value)
+        assert CHAIR2 not in str(refused.value)
+        # the same, straight into the table: the chain trigger names no owner either
+        (forged,) = chain_events("guessed", (1, "0" * 64),
+                                 [(EventKind.NOTE, {"text": "x"}, "RN", T0, "manual")], T0)
+        with pytest.raises(StoreError) as refused:
+            one._insert([forged])
         assert "not one of this chair's sessions" in str(refused.value)
         assert CHAIR2 not in str(refused.value)
         assert one.events("guessed") == []
