@@ -94,6 +94,23 @@ def test_a_failing_read_on_a_wake_up_never_stops_the_listener(qtbot, board, pg_s
         log.close()
 
 
+@pytest.mark.hazard("H-191")
+def test_attack_notify_flood_costs_at_most_ten_reads_a_second(qtbot, board, pg_server,
+                                                               clinic_url) -> None:
+    assert board.listener is not None
+    qtbot.waitUntil(board.listener.listening.is_set, timeout=5_000)
+    wakes, reads, began = board.listener.wakes, board.model.refreshes, time.monotonic()
+    with psycopg.connect(pg_server.url(CHAIR1, clinic_url), autocommit=True) as chair1:
+        chair1.execute("SELECT pg_notify('km_events', g::text) FROM generate_series(1, 3000) g")
+    qtbot.waitUntil(lambda: board.listener.wakes >= wakes + 3000, timeout=10_000)
+    qtbot.waitUntil(lambda: not board._read_pending, timeout=2_000)
+    seconds = time.monotonic() - began
+    # ten a second for the wake-ups, one a second from the clock, one at each end
+    assert board.model.refreshes - reads <= 11 * seconds + 2, (board.model.refreshes - reads,
+                                                                 seconds)
+    assert board.listener.alive and board.listener.errors == 0
+
+
 @pytest.mark.hazard("H-192")
 def test_attack_a_held_lock_never_freezes_record_the_window_says_not_saved(
         qtbot, pg_server, clinic_url, tmp_path, clock, protocols) -> None:

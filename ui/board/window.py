@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QMainWindow, QVBoxLayout, QWidget
@@ -27,6 +28,9 @@ from ui.common.forms import label
 from ui.sound.player import AlarmSound, load_config
 
 log = logging.getLogger(__name__)
+# Reads on wake-ups are at least this far apart: a flood of notifications (any
+# login can send them) costs the server at most ten reads a second.
+MIN_READ_INTERVAL = 0.1
 
 
 class _Bridge(QObject):
@@ -44,6 +48,7 @@ class BoardWindow(QMainWindow):
         self.viewers: dict[str, SessionViewer] = {}
         self.updates = 0
         self._read_pending = False
+        self._last_read = -math.inf
         self.setWindowTitle("ketamine-monitor — clinic board")
         self._setup_ui()
         self._layout()
@@ -106,10 +111,12 @@ class BoardWindow(QMainWindow):
         # A burst of notifications queues many signals: one read serves them all.
         if not self._read_pending:
             self._read_pending = True
-            QTimer.singleShot(0, self, self._read)
+            wait = max(0.0, self._last_read + MIN_READ_INTERVAL - time.monotonic())
+            QTimer.singleShot(math.ceil(wait * 1000), self, self._read)
 
     def _read(self) -> None:
         self._read_pending = False
+        self._last_read = time.monotonic()
         try:
             changed = self.model.refresh()
         except StoreError as exc:
