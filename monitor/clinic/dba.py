@@ -3,7 +3,8 @@ table and column (``\\d+`` in psql shows them), and ``km_current_entries``, a
 read-only view of each clinical entry with its latest amendment applied.
 
 The view runs with the reader's rights (``security_invoker``): a chair sees its own
-sessions' entries, the board every one, exactly as in ``events``.
+sessions' entries, the board every one, exactly as in ``events``. A payload that
+jsonb cannot hold (a NUL character) shows as NULL there; ``events`` keeps it.
 """
 
 from __future__ import annotations
@@ -12,21 +13,21 @@ CURRENT_VIEW = """
 CREATE OR REPLACE VIEW km_current_entries WITH (security_invoker = true) AS
 SELECT e.session_id, e.seq, e.kind, e.observed_at, e.recorded_at, e.author, e.source,
        e.chair,
-       COALESCE(a.payload::jsonb -> 'values', e.payload::jsonb) AS current_values,
-       e.payload::jsonb AS as_recorded,
+       COALESCE(km_jsonb(a.payload) -> 'values', km_jsonb(e.payload)) AS current_values,
+       km_jsonb(e.payload) AS as_recorded,
        a.seq IS NOT NULL AS amended,
-       a.payload::jsonb ->> 'reason' AS amendment_reason,
+       km_jsonb(a.payload) ->> 'reason' AS amendment_reason,
        EXISTS (SELECT 1 FROM events s WHERE s.session_id = e.session_id
                AND s.kind = 'entry_struck'
-               AND (s.payload::jsonb ->> 'target_seq')::integer = e.seq) AS struck,
+               AND km_jsonb(s.payload) ->> 'target_seq' = e.seq::text) AS struck,
        EXISTS (SELECT 1 FROM events f WHERE f.session_id = e.session_id
                AND f.kind = 'artifact_flagged'
-               AND (f.payload::jsonb ->> 'target_seq')::integer = e.seq) AS artifact
+               AND km_jsonb(f.payload) ->> 'target_seq' = e.seq::text) AS artifact
 FROM events e
 LEFT JOIN LATERAL (
     SELECT c.seq, c.payload FROM events c
     WHERE c.session_id = e.session_id AND c.kind = 'entry_amended'
-      AND (c.payload::jsonb ->> 'target_seq')::integer = e.seq
+      AND km_jsonb(c.payload) ->> 'target_seq' = e.seq::text
     ORDER BY c.seq DESC LIMIT 1) a ON true
 WHERE e.kind NOT IN ('entry_amended', 'entry_struck', 'artifact_flagged');
 """

@@ -165,7 +165,17 @@ BEGIN
     UPDATE km_leases SET backend_pid = 0 WHERE chair = session_user AND token = p_token;
 END""", definer=True)
 
-FUNCTIONS = (REFUSE_CHANGE, CHECK_CHAIN, NOTIFY, LOCK_HEAD, TAKE_LEASE, RELEASE_LEASE)
+# A payload as jsonb for the DBA's view, or NULL where jsonb cannot hold it (a NUL
+# character, which Python's JSON may carry): one such row never breaks the view.
+AS_JSONB = Function("km_jsonb", "(t text) RETURNS jsonb", """
+BEGIN
+    RETURN t::jsonb;
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END""")
+
+FUNCTIONS = (REFUSE_CHANGE, CHECK_CHAIN, NOTIFY, LOCK_HEAD, TAKE_LEASE, RELEASE_LEASE,
+             AS_JSONB)
 # Functions a chair may call (the rest run only as triggers).
 CHAIR_CALLS = ("km_lock_head(text)", "km_take_lease(text, integer, text)",
                "km_release_lease(text)")

@@ -40,6 +40,9 @@ def _record(url: str, spool: Path, sid: str, *, amend: bool = False) -> None:
         if amend:
             first = next(e for e in rec.session.events if e.kind == EventKind.VITALS)
             rec.amend("RN7", first.seq, {"hr": "75"}, "misread the display")
+        else:  # a character jsonb cannot hold: kept in events, never breaks the view
+            log.append(sid, EventKind.NOTE, {"text": "NUL \x00 here"}, author="RN7",
+                       observed_at=T0, recorded_at=T0)
 
 
 @pytest.mark.hazard("H-195", "H-196")
@@ -138,6 +141,9 @@ def _dba_reads_the_restored_schema(server: PgServer, handout: Path, monkeypatch)
             "ORDER BY session_id, seq")
     with psycopg.connect(server.url(BOARD), autocommit=True) as board:
         rows = board.execute(view).fetchall()
+        total, readable = board.execute("SELECT count(*), count(current_values) FROM "
+                                        "km_current_entries").fetchone()
+        assert readable == total - 1  # the NUL note: NULL in the view, the rest shown
     assert ("drill-1", "75", "72", True, "misread the display") in rows
     assert ("drill-2", "72", "72", False, None) in rows
     with psycopg.connect(server.url(CHAIR2), autocommit=True) as chair2:
