@@ -180,6 +180,15 @@ class BoardModel:
         return [self.tile(chair, now) for chair in self.chairs]
 
     def tile(self, chair: str, now: datetime) -> Tile:
+        """What the chair's tile shows now. A session that cannot be shown (its own
+        chair wrote content the rules cannot read) blanks that tile only."""
+        try:
+            return self._tile(chair, now)
+        except _UNREADABLE as exc:
+            log.warning("board cannot show %s's session: %s", chair, exc)
+            return Tile(chair, no_data=f"no data · cannot read its session: {str(exc)[:200]}")
+
+    def _tile(self, chair: str, now: datetime) -> Tile:
         sid = self.current.get(chair)
         session = self.sessions.get(sid or "")
         if chair in self.unreadable:
@@ -211,7 +220,10 @@ class BoardModel:
             session = self.sessions.get(self.current.get(chair, ""))
             if session is None or not self.tile(chair, now).live:
                 continue
-            priority = sounding(session, now)
+            try:
+                priority = sounding(session, now)
+            except _UNREADABLE:
+                continue
             rank = PRIORITY_RANK.get(priority or "", 0)
             if priority and (best is None or rank > best[0]):
                 best = (rank, session)

@@ -331,3 +331,27 @@ def test_attack_same_named_no_op_trigger_fails_verify(urls, tmp_path, capsys,
     err = capsys.readouterr().err
     trigger = "events_no_update" if "UPDATE only" in attack else "events_chain"
     assert trigger in err and "not the clinic's" in err, err
+
+
+# -- 3. a chair's own unreadable rows ------------------------------------------------
+@pytest.mark.hazard("H-191")
+def test_attack_a_chair_writing_unreadable_rows_blanks_only_its_own_tile(urls,
+                                                                         tmp_path) -> None:
+    from monitor.clinic.board import BoardModel
+    with PgLog(urls(CHAIR2), spool=tmp_path / "two.db") as two:
+        rec = Recorder.open_new(two, ManualClock(T0), _protocols(), dict(OPENING),
+                                session_id="fine2")
+        _timed_vitals(rec, 190)
+    with PgLog(urls(CHAIR1), spool=tmp_path / "one.db") as one:  # a valid chain, odd content
+        one.append("odd1", EventKind.SESSION_OPENED, ["not", "an", "opening"],  # type: ignore[arg-type]
+                   author="RN", observed_at=T0, recorded_at=T0)
+    board = BoardModel(PgLog(urls(BOARD), readonly=True), ManualClock(T0), _protocols(),
+                       chairs=3)
+    try:
+        board.resync()
+        board.connected |= {CHAIR1, CHAIR2}
+        odd, fine = board.tile(CHAIR1, T0), board.tile(CHAIR2, T0)
+        assert not odd.live and "cannot read" in odd.no_data
+        assert fine.live and fine.alarm_priority and fine.session_id == "fine2"
+    finally:
+        board.log.close()
