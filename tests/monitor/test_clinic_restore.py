@@ -113,8 +113,10 @@ def test_restore_drill_backup_fresh_server_restore_verify_and_chairs_reconnect(
         capsys.readouterr()
         monkeypatch.setenv("PGPASSFILE", str(new.pgpass))
         with psycopg.connect(new.url(), autocommit=True) as admin:
-            assert admin.execute("SELECT rolconnlimit FROM pg_roles WHERE rolname = %s",
-                                 (CHAIR1,)).fetchone() == (CHAIR_CONNECTIONS,)
+            limit, settings = admin.execute("SELECT rolconnlimit, rolconfig FROM pg_roles "
+                                            "WHERE rolname = %s", (CHAIR1,)).fetchone()
+            assert limit == CHAIR_CONNECTIONS  # the roles came back with their limits
+            assert "lock_timeout=2s" in settings and "statement_timeout=10s" in settings
         _dba_reads_the_restored_schema(new, handout, monkeypatch)
     finally:
         old.close()
