@@ -607,10 +607,12 @@ class PgLog:
             if checker is not None:
                 checker.feed(rows)
             try:
-                return build_events(rows)
+                built = build_events(rows)
             except (ValueError, KeyError, TypeError) as exc:
                 raise ChainError(f"Cannot read session {session_id} in {self.location}: an "
                                  f"event is unreadable ({exc})") from exc
+            self._gapped.discard(session_id)  # read whole from the server: mended
+            return built
         out = self._either(server, lambda s: s.events(session_id, checker=checker))
         if not self.readonly:
             self._known[session_id] = list(out)
