@@ -152,3 +152,25 @@ def _dba_reads_the_restored_schema(server: PgServer, handout: Path, monkeypatch)
         assert {r[0] for r in chair2.execute(view).fetchall()} == {"drill-2"}  # its own
         with pytest.raises(psycopg.Error):
             chair2.execute("DELETE FROM km_current_entries")
+
+
+def test_clinic_init_again_brings_an_older_database_up_to_date(pg_server, clinic_url,
+                                                              tmp_path) -> None:
+    from monitor.clinic.setup import init_clinic
+    chair = pg_server.url(CHAIR1, clinic_url)
+    _record(chair, tmp_path / "s1.db", "older")
+    admin = pg_server.url(database=clinic_url)
+    with psycopg.connect(admin, autocommit=True) as conn:  # as before head rows existed
+        conn.execute("SET ROLE km_owner")
+        conn.execute("DELETE FROM km_heads")
+        conn.execute("UPDATE km_meta SET value = '1' WHERE key = 'schema_version'")
+    init_clinic(admin, 2, None)
+    with PgLog(chair, spool=tmp_path / "s1.db") as log:
+        before = len(log.events("older"))
+        log.append("older", EventKind.NOTE, {"text": "after the upgrade"}, author="RN7",
+                   observed_at=T0, recorded_at=T0)
+        assert [e.seq for e in log.events("older")] == list(range(1, before + 2))
+        assert log._execute("SELECT value FROM km_meta WHERE key = 'schema_version'"
+                            ).fetchone() == ("2",)
+    with open_log(pg_server.url(BOARD, clinic_url), readonly=True) as board:
+        assert board.verify() == (1, before + 1)
