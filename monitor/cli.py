@@ -290,7 +290,9 @@ def _cmd_clinic(db: Target, args: argparse.Namespace) -> int:
     print(f"Clinic database {report.database} ready: roles {', '.join(report.chairs)}")
     if report.new_roles:
         print(f"Passwords of the new roles {', '.join(report.new_roles)} were added to "
-              f"{report.pgpass}")
+              f"{report.pgpass}; its lines name the server as {report.server}, "
+              f"{report.server_from}. Chairs connect to that name (edit the lines if "
+              "they reach the server by another).")
     return 0
 
 

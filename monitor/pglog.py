@@ -9,6 +9,11 @@ If the server goes away while a chair records, the chair keeps recording into a
 local spool (the SQLite backend, same chain) and, once the server answers
 again, uploads what the server lacks: compared by sequence and hash, so an
 upload cut short (or repeated) neither loses nor duplicates an event.
+
+A chair records only while it holds its writer lease (``monitor.clinic.lease``):
+a second process for the same chair is refused at connect. Its connections carry
+lock and statement timeouts: an append held up on the server is cancelled and
+said "Not saved" instead of freezing the window.
 """
 
 from __future__ import annotations
@@ -28,8 +33,9 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import conninfo as _conninfo
 
-from monitor.clinic.trigger_check import QUERY as TRIGGER_QUERY
-from monitor.clinic.trigger_check import trigger_problems
+from monitor.clinic import lease
+from monitor.clinic.functions import trigger_problems
+from monitor.clinic.schema import CHAIR_SETTINGS
 from monitor.clock import to_iso
 from monitor.errors import ChainError, StoreError
 from monitor.eventlog import Item, SessionSummary, Verdict, redact, register_backend
@@ -50,12 +56,20 @@ _LIVENESS: dict[str, Any] = {"connect_timeout": "3", "keepalives": "1", "keepali
              "keepalives_interval": "2", "keepalives_count": "2", "tcp_user_timeout": "4000"}
 
 
+_TIMEOUTS = " ".join(f"-c {k}={CHAIR_SETTINGS[k]}" for k in ("lock_timeout",
+                                                              "statement_timeout"))
+# What a lock or statement timeout raises: the server is there, the entry is not saved.
+_TIMED_OUT = (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled)
+
+
 class ServerUnavailable(StoreError):
     """The clinic server cannot be reached (down, or the network is gone)."""
 
 
-def connect(url: str, *, application: str = APP) -> psycopg.Connection[Any]:
-    """A connection with synchronous commits; the password only from pgpass/service."""
+def connect(url: str, *, application: str = APP, timeouts: bool = True
+            ) -> psycopg.Connection[Any]:
+    """A connection with synchronous commits (and, unless told otherwise, the lock and
+    statement timeouts of a chair); the password only from pgpass/service."""
     try:
         params = _conninfo.conninfo_to_dict(url)
     except psycopg.ProgrammingError as exc:
@@ -66,8 +80,9 @@ def connect(url: str, *, application: str = APP) -> psycopg.Connection[Any]:
                          "process list and the logs; put it in a pgpass file (~/.pgpass or "
                          "$PGPASSFILE) or a service file and leave it out of the URL")
     try:
+        options = "-c synchronous_commit=on" + (f" {_TIMEOUTS}" if timeouts else "")
         conn = psycopg.connect(url, autocommit=True, application_name=application,
-                               options="-c synchronous_commit=on", **_LIVENESS)
+                               options=options, **_LIVENESS)
     except psycopg.OperationalError as exc:
         raise ServerUnavailable(f"Cannot reach {redact(url)}: {_first_line(exc)}") from exc
     return conn
@@ -75,6 +90,17 @@ def connect(url: str, *, application: str = APP) -> psycopg.Connection[Any]:
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _gap(head: tuple[int, str], events: list[Event]) -> str:
+    """'' when ``events`` continue the chain from ``head`` (seq, hash) without a gap,
+    else what breaks it."""
+    seq, prev = head
+    for e in events:
+        if e.seq != seq + 1 or e.prev_hash != prev:
+            return f"event {e.seq} does not follow event {seq}"
+        seq, prev = e.seq, e.hash
+    return ""
 
 
 def build_events(rows: Iterable[tuple[Any, ...]]) -> list[Event]:
@@ -114,11 +140,20 @@ class PgLog:
         self._made: psycopg.Connection[Any] | None = None  # by a reconnect attempt
         self._spool: Store | None = None
         self._owners: dict[str, str] = {}
+        self._token = lease.new_token()
+        self._refused = ""  # why a reconnect attempt was refused the lease
         self._conn: psycopg.Connection[Any] | None = connect(url)
         row = self._execute("SELECT current_user").fetchone()
         self.role = str(row[0]) if row else ""
         self._check_schema()
+        if not readonly:
+            try:
+                self._take_lease(self._conn)
+            except BaseException:
+                self.close()
+                raise
         self._known: dict[str, list[Event]] = {}  # this writer's sessions, as committed
+        self._gapped: set[str] = set()  # sessions whose copy above could not be mended
         self._tx: list[Event] | None = None  # events of the open transaction (server side)
         self._spool_tx = False
         self._retry_at = 0.0
@@ -149,11 +184,48 @@ class PgLog:
             raise ServerUnavailable(f"{self.location} is unreachable")
         try:
             return self._conn.execute(sql, args)
-        except psycopg.OperationalError as exc:
+        except psycopg.Error as exc:
+            raise self._failed(exc, self.location) from exc
+
+    def _failed(self, exc: psycopg.Error, failure: str) -> StoreError:
+        """The error to raise for a server error: a timeout (the server is there, the
+        entry waited too long: nothing was written), a lost link (the caller spools),
+        or a refusal."""
+        if isinstance(exc, _TIMED_OUT):
+            return StoreError(f"{failure}: the clinic server did not answer in time "
+                              f"({_first_line(exc)}; limits: lock "
+                              f"{CHAIR_SETTINGS['lock_timeout']}, statement "
+                              f"{CHAIR_SETTINGS['statement_timeout']}); nothing was written. "
+                              "Try again; if it goes on, call the clinic's administrator")
+        if isinstance(exc, psycopg.OperationalError):
             self._lost(exc)
+            return ServerUnavailable(f"{self.location}: {_first_line(exc)}")
+        if failure == self.location:
+            return StoreError(f"{failure}: {_first_line(exc)}")
+        return StoreError(f"{failure}: the clinic server refused it: {_first_line(exc)}")
+
+    def _take_lease(self, conn: psycopg.Connection[Any]) -> None:
+        try:
+            lease.take(conn, self._token)
+        except psycopg.errors.UndefinedFunction as exc:
+            raise StoreError(f"Cannot record into {self.location}: its clinic schema is older "
+                             "than this program; ask the administrator to run "
+                             "`ketamine-monitor clinic init` again") from exc
+        except psycopg.OperationalError as exc:
             raise ServerUnavailable(f"{self.location}: {_first_line(exc)}") from exc
         except psycopg.Error as exc:
             raise StoreError(f"{self.location}: {_first_line(exc)}") from exc
+
+    def _open(self) -> psycopg.Connection[Any]:
+        """A new connection, holding this chair's lease unless read-only."""
+        conn = connect(self.url)
+        if not self.readonly:
+            try:
+                self._take_lease(conn)
+            except BaseException:
+                conn.close()
+                raise
+        return conn
 
     def _lost(self, exc: BaseException) -> None:
         log.warning("clinic server lost: %s", type(exc).__name__)
@@ -189,6 +261,9 @@ class PgLog:
                 self._made.close()
             self._made = None
         if self._conn is not None:
+            if not self.readonly:
+                with suppress(Exception):
+                    lease.release(self._conn, self._token)
             with suppress(Exception):
                 self._conn.close()
             self._conn = None
@@ -236,6 +311,9 @@ class PgLog:
         """A line for the window's header: '' while the server takes every entry."""
         if self.problem:
             return self.problem
+        if self.offline and self._refused:
+            return (f"Recording on this computer only: the clinic server refused it "
+                    f"({self._refused})")
         if self.offline:
             return "Clinic server unreachable: recording on this computer; uploads when it returns"
         return ""
@@ -274,8 +352,9 @@ class PgLog:
             made, self._made = self._made, None
             if made is None:
                 try:
-                    made = connect(self.url)
-                except ServerUnavailable:
+                    made = self._open()
+                except StoreError as exc:
+                    self._note_refusal(exc)
                     self._retry_at = self._monotonic() + RETRY_SECONDS
                     return False
         if made is None:
@@ -286,15 +365,23 @@ class PgLog:
                 self._attempt.start()
             return False
         self._conn = made
+        self._refused = ""
         self._upload()
         return not self.offline
 
     def _attempting(self) -> bool:
         return self._attempt is not None and self._attempt.is_alive()
 
+    def _note_refusal(self, exc: StoreError) -> None:
+        if not isinstance(exc, ServerUnavailable):
+            self._refused = str(exc)
+            log.warning("clinic server refused the reconnect: %s", type(exc).__name__)
+
     def _try_connect(self) -> None:
-        with suppress(ServerUnavailable):
-            self._made = connect(self.url)
+        try:
+            self._made = self._open()
+        except StoreError as exc:
+            self._note_refusal(exc)
 
     def settle(self, timeout: float = 10.0) -> None:
         """Wait for a reconnect attempt in progress (shutdown, tests)."""
@@ -354,12 +441,8 @@ class PgLog:
         try:
             with conn.transaction(), conn.cursor() as cur:
                 cur.executemany(_INSERT, [_row(e) for e in events])
-        except psycopg.OperationalError as exc:
-            self._lost(exc)
-            raise ServerUnavailable(f"{self.location}: {_first_line(exc)}") from exc
         except psycopg.Error as exc:
-            raise StoreError(f"{failure}: the clinic server refused it: "
-                             f"{_first_line(exc)}") from exc
+            raise self._failed(exc, failure) from exc
 
     def _head(self, session_id: str) -> tuple[int, str]:
         row = self._execute("SELECT seq, hash FROM events WHERE session_id = %s "
@@ -406,8 +489,30 @@ class PgLog:
                 raise StoreError(f"{failure}: {exc}") from exc
             raise
         done, self._tx = self._tx, None
-        for ev in done:
-            self._known.setdefault(ev.session_id, []).append(ev)
+        self._remember(done)
+
+    def _remember(self, events: list[Event]) -> None:
+        """Add committed events to this writer's copy of their sessions. A copy they
+        would not continue without a gap is read again from the server, or, when it
+        cannot be, marked so that it never fills a spool."""
+        for sid in dict.fromkeys(e.session_id for e in events):
+            mine = [e for e in events if e.session_id == sid]
+            known = self._known.setdefault(sid, [])
+            head = (known[-1].seq, known[-1].hash) if known else (0, GENESIS)
+            if not _gap(head, mine):
+                known.extend(mine)
+                continue
+            if known:  # (a session never read here is simply read now)
+                log.error("session %s: committed events do not follow this writer's copy",
+                          sid)
+            self._known[sid] = []
+            self._gapped.add(sid)
+            if not self.offline:
+                with suppress(StoreError):
+                    rows = self._execute(f"SELECT {COLUMNS} FROM events WHERE session_id = %s "
+                                         "ORDER BY seq", (sid,)).fetchall()
+                    self._known[sid] = build_events(rows)
+                    self._gapped.discard(sid)
 
     @contextmanager
     def _spooling(self, failure: str) -> Iterator[None]:
@@ -426,8 +531,15 @@ class PgLog:
     def _fill_spool(self, spool: Store, sid: str, pending: list[Event]) -> None:
         """Give the spool the session's committed events it lacks (exact events, same
         hashes), then ``pending``; inside the caller's spool transaction."""
-        have = spool._head(sid)[0]
-        missing = self._known.get(sid, [])[have:] + pending
+        head = spool._head(sid)
+        missing = self._known.get(sid, [])[head[0]:] + pending
+        gap = ("its copy could not be read again after another writer's entries"
+               if sid in self._gapped else _gap(head, missing))
+        if gap:
+            raise StoreError(f"Not saved: this computer's copy of session {sid} has a gap "
+                             f"({gap}), so it cannot continue the chain in the local spool "
+                             f"{self.spool_path}. Another process may have recorded for this "
+                             "chair; nothing was written locally")
         if missing:
             spool._insert(missing, "Not saved")
 
@@ -438,8 +550,7 @@ class PgLog:
         with spool.transaction():
             for sid in dict.fromkeys(e.session_id for e in pending):
                 self._fill_spool(spool, sid, [e for e in pending if e.session_id == sid])
-        for ev in pending:
-            self._known.setdefault(ev.session_id, []).append(ev)
+        self._remember(pending)
         log.warning("recorded %d events into the local spool", len(pending))
 
     append = Store.append  # one event: append_many of one
@@ -447,7 +558,8 @@ class PgLog:
     def append_many(self, session_id: str, items: Iterable[Item], *,
                     recorded_at: datetime) -> list[Event]:
         """Seq and hash are assigned inside the transaction, from the head the server
-        holds (under the session's advisory lock); the server's trigger checks them."""
+        holds (its row locked through an owner function: only this chair can lock
+        it); the server's trigger checks them."""
         if self.readonly:
             raise StoreError(f"{self.location} is open read-only")
         todo = list(items)
@@ -458,7 +570,7 @@ class PgLog:
                 spool = self._spool_store()
                 self._fill_spool(spool, session_id, [])
                 built = spool.append_many(session_id, todo, recorded_at=recorded_at)
-                self._known.setdefault(session_id, []).extend(built)
+                self._remember(built)
                 return built
             assert self._tx is not None
             pending = [e for e in self._tx if e.session_id == session_id]
@@ -466,9 +578,9 @@ class PgLog:
                 seq, prev = pending[-1].seq, pending[-1].hash
             else:
                 try:
-                    self._execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                                  (session_id,))
-                    seq, prev = self._head(session_id)
+                    row = self._execute("SELECT seq, hash FROM km_lock_head(%s)",
+                                        (session_id,)).fetchone()
+                    seq, prev = (int(row[0]), str(row[1])) if row else (0, GENESIS)
                 except ServerUnavailable:
                     known = self._known.get(session_id)
                     seq, prev = (known[-1].seq, known[-1].hash) if known else (0, GENESIS)
@@ -479,12 +591,8 @@ class PgLog:
                     with self._conn.cursor() as cur:  # type: ignore[union-attr]
                         try:
                             cur.executemany(_INSERT, [_row(e) for e in built])
-                        except psycopg.OperationalError as exc:
-                            self._lost(exc)
-                            raise ServerUnavailable(str(exc)) from exc
                         except psycopg.Error as exc:
-                            raise StoreError(f"the clinic server refused it: "
-                                             f"{_first_line(exc)}") from exc
+                            raise self._failed(exc, "Not saved") from exc
         return built
 
     import_events = Store.import_events  # checked, then inserted with its own hashes
@@ -500,10 +608,12 @@ class PgLog:
             if checker is not None:
                 checker.feed(rows)
             try:
-                return build_events(rows)
+                built = build_events(rows)
             except (ValueError, KeyError, TypeError) as exc:
                 raise ChainError(f"Cannot read session {session_id} in {self.location}: an "
                                  f"event is unreadable ({exc})") from exc
+            self._gapped.discard(session_id)  # read whole from the server: mended
+            return built
         out = self._either(server, lambda s: s.events(session_id, checker=checker))
         if not self.readonly:
             self._known[session_id] = list(out)
@@ -526,8 +636,12 @@ class PgLog:
 
     # -- checking ------------------------------------------------------------
     def trigger_problems(self) -> list[str]:
-        """Missing, disabled, or same-named but running another definition."""
-        return trigger_problems(self._rows(TRIGGER_QUERY))
+        """The server's triggers on ``events`` compared with the clinic's own, by
+        their whole definition and their function's source (not by name)."""
+        return trigger_problems(list(self._rows(
+            "SELECT t.tgname, pg_get_triggerdef(t.oid), p.proname, p.prosrc, "
+            "t.tgenabled <> 'D' FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE t.tgrelid = 'events'::regclass AND NOT t.tgisinternal")))
 
     def check_session(self, session_id: str, *, full: bool = False) -> Verdict:
         return self.read_checked(session_id)[1]

@@ -141,13 +141,9 @@ CLINIC_CHAIRS = 8
 def pg_server():
     """One real server for the whole run (initdb + pg_ctl as a non-root user, ≈1 s).
     Under CI a missing server fails the run instead of skipping these tests."""
-    from tests.pg_server import PgServer, pg_bin
+    from tests.pg_server import PgServer, require_binaries
 
-    if pg_bin() is None:
-        why = "PostgreSQL server binaries not found (Debian package: postgresql)"
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
+    require_binaries()
     server = PgServer()
     os.environ["PGPASSFILE"] = str(server.pgpass)
     from monitor.clinic.setup import init_clinic

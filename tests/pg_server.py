@@ -52,10 +52,24 @@ def _run_as() -> str | None:
     raise RuntimeError("no non-root system user to run PostgreSQL (need 'postgres')")
 
 
-class PgServer:
-    """One throw-away cluster. ``url(user)`` names a role; passwords live in pgpass."""
+def require_binaries() -> None:
+    """Skip a test without the server binaries; under CI fail it instead."""
+    import pytest
+    if pg_bin() is None:
+        why = "PostgreSQL server binaries not found (Debian package: postgresql)"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
 
-    def __init__(self) -> None:
+
+class PgServer:
+    """One throw-away cluster. ``url(user)`` names a role; passwords live in pgpass.
+
+    ``port`` and ``password`` let a fresh cluster take an old one's place (a restore
+    drill); ``database=False`` leaves the clinic database to be restored."""
+
+    def __init__(self, *, port: int | None = None, password: str | None = None,
+                 database: bool = True) -> None:
         bindir = pg_bin()
         if bindir is None:
             raise RuntimeError("PostgreSQL server binaries not found (Debian: postgresql)")
@@ -63,10 +77,10 @@ class PgServer:
         self.user = _run_as()
         self.top = Path(tempfile.mkdtemp(prefix="km-pg-"))
         self.data = self.top / "data"
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.pgpass = self.top / "pgpass"
         self.log = self.top / "server.log"
-        self.password = secrets.token_hex(16)
+        self.password = password or secrets.token_hex(16)
         if self.user:
             info = pwd.getpwnam(self.user)
             os.chown(self.top, info.pw_uid, info.pw_gid)
@@ -83,10 +97,13 @@ class PgServer:
             fh.write(f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
                      f"unix_socket_directories = '{self.top}'\nfsync = on\n"
                      "synchronous_commit = on\nmax_connections = 60\n")
-        self.pgpass.write_text(f"127.0.0.1:{self.port}:*:{ADMIN}:{self.password}\n")
+        # the socket directory: what libpq matches for a connection through it
+        self.pgpass.write_text(f"127.0.0.1:{self.port}:*:{ADMIN}:{self.password}\n"
+                               f"{self.top}:{self.port}:*:{ADMIN}:{self.password}\n")
         self.pgpass.chmod(0o600)
         self.start()
-        self.admin_sql(f"CREATE DATABASE {DATABASE}")
+        if database:
+            self.admin_sql(f"CREATE DATABASE {DATABASE}")
 
     def _own(self, path: Path) -> None:
         if self.user:
@@ -108,6 +125,17 @@ class PgServer:
     def url(self, user: str = ADMIN, database: str = DATABASE) -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
 
+    def socket_url(self, database: str = DATABASE) -> str:
+        """The administrator through the server's socket directory (no TCP host)."""
+        return f"postgresql://{ADMIN}@/{database}?host={self.top}&port={self.port}"
+
+    def client(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """A client program (pg_dump, psql, ...) as the administrator over TCP."""
+        cmd = [str(self.bin / tool), "-h", "127.0.0.1", "-p", str(self.port), "-U", ADMIN,
+               *args]
+        return subprocess.run(cmd, env=self.env(), capture_output=True, text=True,
+                              timeout=120, check=False)
+
     def env(self) -> dict[str, str]:
         """What a child process needs to find the passwords (PGPASSFILE)."""
         return {**os.environ, "PGPASSFILE": str(self.pgpass)}
@@ -128,5 +156,7 @@ class PgServer:
         return self.url(database=name)
 
     def close(self) -> None:
+        if not self.top.exists():
+            return
         self.stop("immediate")
         shutil.rmtree(self.top, ignore_errors=True)

@@ -5,15 +5,18 @@ The board reads as ``km_board`` (SELECT only) and evaluates rules only to show
 them: alarm decisions are recorded by the chair that owns the session, never by
 the board, so no alarm is raised twice.
 
-Updates come from LISTEN/NOTIFY (``monitor.clinic.listen``): a notification names
-the chair and session; the board then reads that session's events after the last
-sequence number it holds. Sequence numbers have no gaps within a session, so a
-re-read after a reconnect (notifications sent meanwhile are lost) misses nothing.
+A notification (LISTEN/NOTIFY, ``monitor.clinic.listen``) is only a wake-up: any
+login can send one with any text, so the board never takes a chair or a session
+from it. It reads the table instead (``refresh``): each chair's newest session,
+then every session whose head moved, after the last sequence number it holds.
+Sequence numbers have no gaps within a session, so a read after a reconnect
+(notifications sent meanwhile are lost), or the periodic one, misses nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +24,7 @@ from datetime import datetime, timedelta
 from monitor.change import Change, fold_in, fold_read
 from monitor.clinic.schema import chair_role
 from monitor.clock import Clock
+from monitor.errors import MonitorError
 from monitor.events import EventKind
 from monitor.parameters import fmt
 from monitor.pglog import COLUMNS, PgLog, build_events
@@ -30,7 +34,10 @@ from monitor.rules.engine import evaluate
 from monitor.session import PRIORITY_RANK, Session
 from monitor.session_protocol import protocol_in_force
 
+log = logging.getLogger(__name__)
 PATIENT_LABELS = ("initials", "pseudonym")
+# A chair's own rows that cannot be read or folded: its tile says so, the rest go on.
+_UNREADABLE = (MonitorError, ValueError, KeyError, TypeError, IndexError, AttributeError)
 VITALS = (("BP", ("sbp", "dbp")), ("HR", ("hr",)), ("SpO2", ("spo2",)))
 STALE_AFTER = timedelta(minutes=15)
 
@@ -91,28 +98,51 @@ class BoardModel:
         self.sessions: dict[str, Session] = {}
         self.current: dict[str, str] = {}  # chair → its newest session
         self.connected: set[str] = set()
+        self.unreadable: dict[str, str] = {}  # chair → why its session cannot be shown
         self.reads = 0
+        self.refreshes = 0
         self._watchers: dict[str, list[Callable[[Change], None]]] = {}
 
     # -- reading -------------------------------------------------------------
     def resync(self) -> None:
-        """Find every chair's newest session and read what is new in each (at start and
-        after a reconnect)."""
-        rows = self.log._execute(
-            "SELECT DISTINCT ON (chair) chair, session_id FROM events WHERE kind = %s "
-            "ORDER BY chair, id DESC", (str(EventKind.SESSION_OPENED),)).fetchall()
-        for chair, sid in rows:
-            self.current[chair] = sid
-        for sid in set(self.current.values()):
-            self.catch_up(sid)
+        """Read everything new and who is connected (at start and after a reconnect)."""
+        self.refresh()
         self.refresh_presence()
 
-    def on_notify(self, chair: str, session_id: str) -> None:
-        self.connected.add(chair)  # it just committed: it is connected
-        if self.current.get(chair) != session_id and session_id not in self.sessions:
-            self.current[chair] = session_id
-        if self.current.get(chair) == session_id:
-            self.catch_up(session_id)
+    def refresh(self) -> list[str]:
+        """Read from the table what changed: each chair's newest session, then each
+        current session whose head moved. Returns the chairs whose tile changed. Called
+        on every notification (a wake-up, whatever it says) and periodically."""
+        self.refreshes += 1
+        changed: list[str] = []
+        rows = self.log._execute(
+            "SELECT c.chair, (SELECT e.session_id FROM events e WHERE e.chair = c.chair "
+            "AND e.kind = %s ORDER BY e.id DESC LIMIT 1) FROM unnest(%s::text[]) AS c(chair)",
+            (str(EventKind.SESSION_OPENED), self.chairs)).fetchall()
+        for chair, sid in rows:
+            if sid is not None and self.current.get(chair) != sid:
+                self.current[chair] = sid
+                changed.append(chair)
+        heads = dict(self.log._execute(
+            "SELECT session_id, max(seq) FROM events WHERE session_id = ANY(%s) "
+            "GROUP BY session_id", (list(set(self.current.values())),)).fetchall())
+        for chair, sid in self.current.items():
+            held = self.sessions.get(sid)
+            if heads.get(sid, 0) <= (len(held.events) if held else 0) and held is not None:
+                continue
+            try:
+                self.catch_up(sid)
+            except _UNREADABLE as exc:
+                if isinstance(exc, MonitorError) and self.log.offline:
+                    raise
+                log.warning("board cannot show %s's session: %s", chair, exc)
+                self.unreadable[chair] = str(exc)[:200]
+            else:
+                self.unreadable.pop(chair, None)
+            self.connected.add(chair)  # it just committed: it is connected
+            if chair not in changed:
+                changed.append(chair)
+        return changed
 
     def watch(self, session_id: str, listener: Callable[[Change], None]
               ) -> Callable[[], None]:
@@ -150,8 +180,20 @@ class BoardModel:
         return [self.tile(chair, now) for chair in self.chairs]
 
     def tile(self, chair: str, now: datetime) -> Tile:
+        """What the chair's tile shows now. A session that cannot be shown (its own
+        chair wrote content the rules cannot read) blanks that tile only."""
+        try:
+            return self._tile(chair, now)
+        except _UNREADABLE as exc:
+            log.warning("board cannot show %s's session: %s", chair, exc)
+            return Tile(chair, no_data=f"no data · cannot read its session: {str(exc)[:200]}")
+
+    def _tile(self, chair: str, now: datetime) -> Tile:
         sid = self.current.get(chair)
         session = self.sessions.get(sid or "")
+        if chair in self.unreadable:
+            return Tile(chair, no_data=f"no data · cannot read its session: "
+                                      f"{self.unreadable[chair]}")
         if session is None or not session.events:
             return Tile(chair)
         tile = Tile(chair, session.session_id, self._patient(session))
@@ -178,7 +220,10 @@ class BoardModel:
             session = self.sessions.get(self.current.get(chair, ""))
             if session is None or not self.tile(chair, now).live:
                 continue
-            priority = sounding(session, now)
+            try:
+                priority = sounding(session, now)
+            except _UNREADABLE:
+                continue
             rank = PRIORITY_RANK.get(priority or "", 0)
             if priority and (best is None or rank > best[0]):
                 best = (rank, session)

@@ -9,10 +9,17 @@ Afterwards:
   ``current_user`` and the policy checks it);
 - ``km_board`` (login) may only SELECT, every row;
 - triggers refuse UPDATE, DELETE and TRUNCATE even for the owner;
-- a BEFORE INSERT trigger, under a per-session advisory lock, checks that the
-  event continues its session's chain (sequence, previous hash, hash over the
-  exact stored text) and that the session belongs to the inserting chair;
-- an AFTER INSERT trigger sends a notification for the central board.
+- a BEFORE INSERT trigger checks that the session belongs to the inserting chair,
+  that the connection holds the chair's writer lease, and, under a lock on the
+  session's head row (``km_heads``, reached only through owner functions), that
+  the event continues its session's chain (sequence, previous hash, hash over
+  the exact stored text);
+- an AFTER INSERT trigger sends a bare wake-up notification for the central board;
+- each login role has a connection limit, and chairs get lock and statement
+  timeouts, so no login can take every slot or make a chair wait for ever.
+
+Functions and triggers: ``monitor.clinic.functions``; comments and the DBA's view:
+``monitor.clinic.dba``.
 
 Hashed content is stored as text exactly as hashed (jsonb and timestamptz would
 rewrite it), so the server's check and ``monitor.events`` agree byte for byte.
@@ -24,25 +31,29 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+from monitor.clinic.dba import COMMENTS, CURRENT_VIEW
+from monitor.clinic.functions import CHAIR_CALLS, ddl
+
+SCHEMA_VERSION = 2
 OWNER = "km_owner"
 BOARD = "km_board"
-CHANNEL = "km_events"
 MAX_CHAIRS = 64
+# Per-role connection limits: a chair needs one, plus one while it reconnects and
+# one for a command-line export; the board two (reader and listener) and a few
+# for exports and verify. Eight chairs take 32 of PostgreSQL's default 100.
+CHAIR_CONNECTIONS = 4
+BOARD_CONNECTIONS = 8
+# Server-side defaults for chair sessions (the client sets the same): a lock or a
+# statement that takes longer is cancelled and the chair says "Not saved".
+CHAIR_SETTINGS = {"lock_timeout": "2s", "statement_timeout": "10s",
+                  "idle_in_transaction_session_timeout": "30s",
+                  "tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5",
+                  "tcp_keepalives_count": "3"}
 
 
 def chair_role(n: int) -> str:
     return f"km_chair_{n}"
 
-
-# The content JSON of an event as monitor.events builds it (keys sorted, no spaces,
-# strings escaped like Python's json with ensure_ascii=False: PostgreSQL's to_json
-# escapes the same characters the same way).
-_CONTENT = """'{"author":' || to_json(n.author)::text || ',"kind":' || to_json(n.kind)::text
-    || ',"observed_at":"' || n.observed_at || '","payload":' || n.payload
-    || ',"recorded_at":"' || n.recorded_at || '","seq":' || n.seq::text
-    || ',"session_id":' || to_json(n.session_id)::text || ',"source":'
-    || to_json(n.source)::text || '}'"""
 
 TABLES = f"""
 CREATE TABLE IF NOT EXISTS km_meta (
@@ -66,68 +77,24 @@ CREATE TABLE IF NOT EXISTS events (
     UNIQUE (session_id, seq));
 CREATE INDEX IF NOT EXISTS events_kind ON events (kind, session_id);
 CREATE INDEX IF NOT EXISTS events_chair ON events (chair, id);
-
-CREATE OR REPLACE FUNCTION km_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'events are append-only: corrections are new events'
-        USING ERRCODE = 'insufficient_privilege';
-END $$;
-
-CREATE OR REPLACE FUNCTION km_check_chain() RETURNS trigger LANGUAGE plpgsql
-    SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    n events := NEW;
-    last_seq integer;
-    last_hash text;
-    owner_chair text;
-    expected text;
-BEGIN
-    PERFORM pg_advisory_xact_lock(hashtextextended(n.session_id, 0));
-    SELECT seq, hash, chair INTO last_seq, last_hash, owner_chair FROM events
-        WHERE session_id = n.session_id ORDER BY seq DESC LIMIT 1;
-    IF NOT FOUND THEN
-        last_seq := 0;
-        last_hash := repeat('0', 64);
-    ELSIF owner_chair <> n.chair THEN
-        RAISE EXCEPTION 'session % belongs to %, not to %', n.session_id, owner_chair, n.chair
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF n.seq <> last_seq + 1 THEN
-        RAISE EXCEPTION 'event %-% out of sequence: the session is at %',
-            n.session_id, n.seq, last_seq USING ERRCODE = 'integrity_constraint_violation';
-    END IF;
-    IF n.prev_hash <> last_hash THEN
-        RAISE EXCEPTION 'event %-% does not point at the previous event''s hash',
-            n.session_id, n.seq USING ERRCODE = 'integrity_constraint_violation';
-    END IF;
-    expected := encode(sha256(convert_to(n.prev_hash || {_CONTENT}, 'UTF8')), 'hex');
-    IF n.hash <> expected THEN
-        RAISE EXCEPTION 'event %-% content does not match its hash', n.session_id, n.seq
-            USING ERRCODE = 'integrity_constraint_violation';
-    END IF;
-    NEW.committed_at := clock_timestamp();
-    RETURN NEW;
-END $$;
-
-CREATE OR REPLACE FUNCTION km_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('{CHANNEL}', NEW.chair || ' ' || NEW.session_id || ' ' || NEW.id);
-    RETURN NULL;
-END $$;
-
-DROP TRIGGER IF EXISTS events_no_update ON events;
-CREATE TRIGGER events_no_update BEFORE UPDATE OR DELETE ON events
-    FOR EACH ROW EXECUTE FUNCTION km_refuse_change();
-DROP TRIGGER IF EXISTS events_no_truncate ON events;
-CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
-    FOR EACH STATEMENT EXECUTE FUNCTION km_refuse_change();
-DROP TRIGGER IF EXISTS events_chain ON events;
-CREATE TRIGGER events_chain BEFORE INSERT ON events
-    FOR EACH ROW EXECUTE FUNCTION km_check_chain();
-DROP TRIGGER IF EXISTS events_notify ON events;
-CREATE TRIGGER events_notify AFTER INSERT ON events
-    FOR EACH ROW EXECUTE FUNCTION km_notify();
-
+CREATE INDEX IF NOT EXISTS events_openings ON events (chair, id)
+    WHERE kind = 'session_opened';
+CREATE TABLE IF NOT EXISTS km_heads (
+    session_id text PRIMARY KEY,
+    chair      text    NOT NULL,
+    seq        integer NOT NULL,
+    hash       text    NOT NULL);
+CREATE TABLE IF NOT EXISTS km_leases (
+    chair       text PRIMARY KEY,
+    backend_pid integer NOT NULL,
+    host        text    NOT NULL,
+    pid         integer NOT NULL,
+    token       text    NOT NULL,
+    taken_at    timestamptz NOT NULL);
+-- Sessions recorded before km_heads existed get their head row once.
+INSERT INTO km_heads SELECT DISTINCT ON (session_id) session_id, chair, seq, hash
+    FROM events ORDER BY session_id, seq DESC ON CONFLICT (session_id) DO NOTHING;
+{ddl()}
 ALTER TABLE events ENABLE ROW LEVEL SECURITY;
 ALTER TABLE events FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS own_rows ON events;
@@ -137,9 +104,18 @@ DROP POLICY IF EXISTS board_reads ON events;
 CREATE POLICY board_reads ON events FOR SELECT TO {BOARD} USING (true);
 DROP POLICY IF EXISTS owner_sees ON events;
 CREATE POLICY owner_sees ON events FOR ALL TO {OWNER} USING (true);
+ALTER TABLE km_heads ENABLE ROW LEVEL SECURITY;
+ALTER TABLE km_heads FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS owner_only ON km_heads;
+CREATE POLICY owner_only ON km_heads FOR ALL TO {OWNER} USING (true);
+ALTER TABLE km_leases ENABLE ROW LEVEL SECURITY;
+ALTER TABLE km_leases FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS owner_only ON km_leases;
+CREATE POLICY owner_only ON km_leases FOR ALL TO {OWNER} USING (true);
+{CURRENT_VIEW}
+{COMMENTS}
 """
 
-TRIGGERS = ("events_no_update", "events_no_truncate", "events_chain", "events_notify")
 
 
 @dataclass(frozen=True)
@@ -168,15 +144,24 @@ def init_statements(database: str, chairs: int) -> list[str]:
             f"GRANT CREATE, USAGE ON SCHEMA public TO {OWNER}",
             f"SET ROLE {OWNER}", TABLES,
             "INSERT INTO km_meta VALUES ('schema_version', "
-            f"'{SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING",
-            "REVOKE ALL ON events, km_meta FROM PUBLIC",
-            f"GRANT SELECT ON events, km_meta TO {BOARD}, {', '.join(logins)}",
+            f"'{SCHEMA_VERSION}') ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            "REVOKE ALL ON events, km_meta, km_heads, km_leases, km_current_entries "
+            "FROM PUBLIC",
+            f"GRANT SELECT ON events, km_meta, km_current_entries TO {BOARD}, "
+            f"{', '.join(logins)}",
+            *[f"REVOKE ALL ON FUNCTION {f} FROM PUBLIC" for f in CHAIR_CALLS],
+            *[f"GRANT EXECUTE ON FUNCTION {f} TO {', '.join(logins)}" for f in CHAIR_CALLS],
             f"GRANT INSERT (session_id, seq, kind, observed_at, recorded_at, author, source, "
             f"payload, prev_hash, hash, mac) ON events TO {', '.join(logins)}",
             f"GRANT USAGE ON SEQUENCE events_id_seq TO {', '.join(logins)}",
             "RESET ROLE",
             f"GRANT USAGE ON SCHEMA public TO {BOARD}, {', '.join(logins)}",
-            f"ALTER DATABASE {database} SET synchronous_commit = on"]
+            f"ALTER DATABASE {database} SET synchronous_commit = on",
+            f"ALTER ROLE {BOARD} CONNECTION LIMIT {BOARD_CONNECTIONS}",
+            f"ALTER ROLE {BOARD} SET statement_timeout = '{CHAIR_SETTINGS['statement_timeout']}'"]
+    for role in logins:
+        out.append(f"ALTER ROLE {role} CONNECTION LIMIT {CHAIR_CONNECTIONS}")
+        out += [f"ALTER ROLE {role} SET {k} = '{v}'" for k, v in CHAIR_SETTINGS.items()]
     return out
 
 
@@ -184,6 +169,22 @@ def new_logins(existing: set[str], chairs: int) -> list[Login]:
     """Passwords for login roles not yet in the cluster."""
     roles = [BOARD] + [chair_role(n) for n in range(1, chairs + 1)]
     return [Login(r, secrets.token_urlsafe(24)) for r in roles if r not in existing]
+
+
+def _pgpass_field(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(":", "\\:")
+
+
+def server_name(host: str | None) -> tuple[str, str]:
+    """The server's name for the hand-out lines, and where it came from: the host
+    the administrator's URL named, or this machine's host name when that URL used a
+    local socket directory (which no other computer can reach)."""
+    if host and not host.startswith("/"):
+        return host, "the host the administrator's URL named"
+    import socket
+    where = f" {host}" if host else ""
+    return (socket.getfqdn(), f"this machine's host name (the administrator's URL used the "
+            f"local socket{where}, which other computers cannot reach)")
 
 
 def write_pgpass(path: Path, host: str, port: int, database: str,
@@ -194,5 +195,6 @@ def write_pgpass(path: Path, host: str, port: int, database: str,
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as fh:
         for login in logins:
-            fh.write(f"{host}:{port}:{database}:{login.role}:{login.password}\n")
+            fields = (host, str(port), database, login.role, login.password)
+            fh.write(":".join(_pgpass_field(f) for f in fields) + "\n")
     os.chmod(path, 0o600)

@@ -19,6 +19,7 @@ from monitor.clinic.schema import (
     chair_role,
     init_statements,
     new_logins,
+    server_name,
     write_pgpass,
 )
 from monitor.errors import StoreError
@@ -30,6 +31,8 @@ class InitReport:
     chairs: list[str]
     new_roles: list[str]
     pgpass: Path | None
+    server: str = ""  # the host name the hand-out lines give the chairs
+    server_from: str = ""  # where that name came from
 
 
 def _scram(conn: Any, login: Login) -> str:
@@ -44,7 +47,7 @@ def init_clinic(url: str, chairs: int, pgpass: Path | None) -> InitReport:
     from monitor.pglog import connect
     if not 1 <= chairs <= 64:
         raise StoreError(f"--chairs {chairs}: must be from 1 to 64")
-    conn = connect(url, application="ketamine-monitor clinic init")
+    conn = connect(url, application="ketamine-monitor clinic init", timeouts=False)
     try:
         database = str(conn.info.dbname)
         superuser = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
@@ -63,11 +66,12 @@ def init_clinic(url: str, chairs: int, pgpass: Path | None) -> InitReport:
                 conn.execute(statement)
             for login in logins:
                 conn.execute(f"ALTER ROLE {login.role} PASSWORD '{_scram(conn, login)}'")
+        server, server_from = server_name(conn.info.host)
         if logins and pgpass is not None:
-            write_pgpass(pgpass, str(conn.info.host), int(conn.info.port), database, logins)
+            write_pgpass(pgpass, server, int(conn.info.port), database, logins)
     except psycopg.Error as exc:
         raise StoreError(f"clinic init failed: {str(exc).strip().splitlines()[0]}") from exc
     finally:
         conn.close()
     return InitReport(database, [BOARD] + [chair_role(n) for n in range(1, chairs + 1)],
-                      [x.role for x in logins], pgpass)
+                      [x.role for x in logins], pgpass, server, server_from)

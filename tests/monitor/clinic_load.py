@@ -29,16 +29,19 @@ def run_clinic(server: Any, database: str, *, chairs: int, seconds: int, rate_hz
     arrived: dict[tuple[str, int], float] = {}
     linked = threading.Event()
 
-    def on_event(chair: str, sid: str) -> None:
-        model.on_notify(chair, sid)
-        arrived.setdefault((sid, len(model.sessions[sid].events)), time.time())
+    def on_wake() -> None:  # a notification: read what is new, note when it arrived
+        held = {sid: len(s.events) for sid, s in model.sessions.items()}
+        for chair in model.refresh():
+            sid = model.current[chair]
+            for seq in range(held.get(sid, 0) + 1, len(model.sessions[sid].events) + 1):
+                arrived.setdefault((sid, seq), time.time())
 
     def on_link(up: bool) -> None:
         if up:
             model.resync()
             linked.set()
 
-    listener = Listener(board_url, on_event, on_link)
+    listener = Listener(board_url, on_wake, on_link)
     listener.start()
     linked.wait(30)
     count = int(seconds * rate_hz)

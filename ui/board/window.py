@@ -1,14 +1,16 @@
 """The central board window: a grid of chair tiles (4 × 2 for 8 chairs fits
 1366×768), a status line, and read-only session views opened by clicking a tile.
 
-Notifications arrive on the listener's thread and are re-emitted here as queued
-signals; the board's own queries run on the GUI thread (one short query per
-notification)."""
+Notifications are wake-ups (whatever they say): they arrive on the listener's
+thread and are re-emitted here as queued signals; the board then reads the table
+on the GUI thread (two short queries, then the new events of the sessions that
+moved), at most once per burst of notifications, and every second anyway."""
 
 from __future__ import annotations
 
 import logging
 import math
+import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QMainWindow, QVBoxLayout, QWidget
@@ -26,27 +28,34 @@ from ui.common.forms import label
 from ui.sound.player import AlarmSound, load_config
 
 log = logging.getLogger(__name__)
+# Reads on wake-ups are at least this far apart: a flood of notifications (any
+# login can send them) costs the server at most ten reads a second.
+MIN_READ_INTERVAL = 0.1
 
 
 class _Bridge(QObject):
-    event_arrived = Signal(str, str)
+    woken = Signal()
     link_changed = Signal(bool)
 
 
 class BoardWindow(QMainWindow):
+    tile_updated = Signal(str, str)  # chair, session id: its tile shows newly read data
+
     def __init__(self, model: BoardModel, url: str, parent: QWidget | None = None,
                  *, listen: bool = True) -> None:
         super().__init__(parent)
         self.model = model
         self.viewers: dict[str, SessionViewer] = {}
         self.updates = 0
+        self._read_pending = False
+        self._last_read = -math.inf
         self.setWindowTitle("ketamine-monitor — clinic board")
         self._setup_ui()
         self._layout()
         self.bridge = _Bridge(self)
-        self.bridge.event_arrived.connect(self._on_event)
+        self.bridge.woken.connect(self._on_woken)
         self.bridge.link_changed.connect(self._on_link)
-        self.listener = Listener(url, self.bridge.event_arrived.emit,
+        self.listener = Listener(url, self.bridge.woken.emit,
                                  self.bridge.link_changed.emit) if listen else None
         config, self.sound_problem = load_config(alarm_sound_file())
         self.sound = AlarmSound(config, station="board")
@@ -98,14 +107,25 @@ class BoardWindow(QMainWindow):
         self.status.setText(f"Connected to {self.model.log.location}")
         self._show()
 
-    def _on_event(self, chair: str, session_id: str) -> None:
+    def _on_woken(self) -> None:
+        # A burst of notifications queues many signals: one read serves them all.
+        if not self._read_pending:
+            self._read_pending = True
+            wait = max(0.0, self._last_read + MIN_READ_INTERVAL - time.monotonic())
+            QTimer.singleShot(math.ceil(wait * 1000), self, self._read)
+
+    def _read(self) -> None:
+        self._read_pending = False
+        self._last_read = time.monotonic()
         try:
-            self.model.on_notify(chair, session_id)
+            changed = self.model.refresh()
         except StoreError as exc:
             self.status.setText(f"Clinic server unreachable ({exc}); retrying")
             return
-        self.updates += 1
-        self._show(chair)
+        for chair in changed:
+            self.updates += 1
+            self._show(chair)
+            self.tile_updated.emit(chair, self.model.current.get(chair, ""))
 
     def _on_link(self, up: bool) -> None:
         if up:
@@ -121,6 +141,9 @@ class BoardWindow(QMainWindow):
         except StoreError:
             self._resync()
             return
+        self._read()  # notifications can be lost or forged: read anyway
+        if self.listener is not None and not self.listener.alive:
+            self.status.setText("Board not listening for updates: reading every second")
         self._show()
         self._sound()
 
