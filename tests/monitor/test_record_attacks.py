@@ -573,8 +573,8 @@ def test_attack_same_named_noop_trigger_function_on_the_clinic_server(pg_server,
                      "LANGUAGE plpgsql AS $$ BEGIN RETURN coalesce(NEW, OLD); END $$")
         conn.execute("UPDATE events SET author = 'RN9'")  # nothing refuses it now
     with open_log(url, spool=tmp_path / "spool.db") as log, pytest.raises(
-            ChainError, match="its function km_refuse_change was replaced by one with "
-                              "another definition"):
+            ChainError, match=r"runs a function km_refuse_change\(\) whose definition is "
+                              "not the clinic's"):
         log.verify()
 
 
