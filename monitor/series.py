@@ -104,6 +104,11 @@ class Series:
                 return self._v[i]
         return None
 
+    def device_seqs_at(self, t: float) -> list[int]:
+        """Entry seqs of a monitor's readings at exactly ``t`` (artifacts included)."""
+        lo, hi = bisect_left(self._t, t), bisect_right(self._t, t)
+        return [self._seq[i] for i in range(lo, hi) if self._dev[i]]
+
     def valid_between(self, t0: float, t1: float, device_only: bool = False) -> list[float]:
         """Values of valid readings with t0 <= t <= t1 (only a monitor's, if asked)."""
         lo = bisect_left(self._t, t0)

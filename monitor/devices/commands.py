@@ -8,12 +8,13 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from monitor.clock import SystemClock
 from monitor.devices.pcd01 import parse_time
 from monitor.devices.sender import MllpSender, read_messages
 from monitor.devices.station import Station
+from monitor.devices.zones import machine_zone_name, zone
 from monitor.errors import MonitorError
 from monitor.eventlog import EventLog
 from monitor.protocols import load_protocols
@@ -23,14 +24,12 @@ Say = Callable[[str], None]
 
 
 def clinic_zone(name: str | None) -> tzinfo:
-    """The clinic's time zone by IANA name; by default this computer's zone."""
-    if not name:
-        return datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
+    """The clinic's IANA time zone by name; by default this computer's IANA zone
+    (never a fixed offset: a fixed offset is an hour off after a DST change)."""
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise MonitorError(f"--tz {name!r} is not a time zone name (for example "
-                           "Europe/Berlin)") from exc
+        return zone(name or machine_zone_name())
+    except MonitorError as exc:
+        raise MonitorError(f"--tz: {exc}") from exc
 
 
 def parse_bindings(pairs: list[str]) -> list[tuple[str, str]]:

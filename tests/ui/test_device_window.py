@@ -82,7 +82,8 @@ def test_device_panel_binds_a_heard_monitor_shows_what_it_sends_and_unbinds(qtbo
 
         first = exchange("P1", {150456: 97, 150488: 3.1})
         assert (first.code, first.text) == ("AA", f"device {device} is not bound to a session: "
-                                                  "nothing recorded")
+                                                  "nothing recorded; not mapped, not "
+                                                  "recorded: 150488")
         qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
         assert panel.peers.text() == "Connected: none"   # the monitor hung up after sending
         held = MllpSender("127.0.0.1", panel.port.value())
