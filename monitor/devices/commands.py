@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from monitor.clock import SystemClock
+from monitor.devices.exposure import Exposure
 from monitor.devices.pcd01 import parse_time
 from monitor.devices.sender import MllpSender, read_messages
 from monitor.devices.station import Station
@@ -44,20 +45,22 @@ def parse_bindings(pairs: list[str]) -> list[tuple[str, str]]:
 
 
 def run_listen(store: EventLog, *, host: str, port: int, bindings: list[tuple[str, str]],
-               tz: str | None, say: Say) -> int:
+               tz: str | None, say: Say, exposure: Exposure | None = None) -> int:
     """Listen until SIGTERM or Ctrl+C, recording each bound device into its open session."""
     pairs = bindings
     clock = SystemClock()
     stop = threading.Event()
     protocols = load_protocols()
     recorders: dict[str, Recorder] = {}
-    station = Station(clock, host=host, port=port, clinic_tz=clinic_zone(tz), report=say)
+    exposure = exposure or Exposure()
+    station = Station(clock, host=host, port=port, clinic_tz=clinic_zone(tz), report=say,
+                      exposure=exposure)
     for device, prefix in pairs:
         sid = store.find_session(prefix)
         recorders.setdefault(sid, Recorder(store, sid, clock, protocols))
         station.capture.bind(device, recorders[sid])
     bound = station.start()
-    say(f"listening for HL7 (MLLP) on {host}:{bound}; "
+    say(f"listening for HL7 (MLLP{' over TLS' if exposure.tls else ''}) on {host}:{bound}; "
         + (", ".join(f"{d} -> session {s}" for d, s in pairs) or "no device bound"))
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -41,6 +41,7 @@ RECORDED_STATUS = frozenset({"F", "P", "R", "S", ""})
 CORRECTION = "C"
 REFUSED_STATUS = {"W": "wrong (retracted)", "D": "deleted", "N": "not asked",
                   "I": "pending, no result yet"}
+SENT_UNIT = {"kpa": "kPa", "fahrenheit": "°F"}   # how a converted value's unit is kept
 # OBX-8 flags that say a value is not a patient's (a monitor in demo mode).
 NOT_CLINICAL_FLAGS = frozenset({"DEMO"})
 
@@ -306,7 +307,7 @@ def _row(obx: Segment, out: Parsed, fallback: datetime | None, clinic_tz: tzinfo
     as_sent = ""
     if kind != "ok":
         value = convert(kind, value_text)
-        as_sent = f"{value_text} {unit}"
+        as_sent = f"{value_text} {SENT_UNIT[kind]}"
     when_text = obx.get(14)
     try:
         when = parse_time(when_text, clinic_tz) if when_text else fallback
