@@ -41,6 +41,7 @@ RECORDED_STATUS = frozenset({"F", "P", "R", "S", ""})
 CORRECTION = "C"
 REFUSED_STATUS = {"W": "wrong (retracted)", "D": "deleted", "N": "not asked",
                   "I": "pending, no result yet"}
+_ID_TYPES = frozenset({"EUI-64", "ISO", "DNS", "GUID", "UUID", "L", "M", "N"})
 SENT_UNIT = {"kpa": "kPa", "fahrenheit": "°F"}   # how a converted value's unit is kept
 # OBX-8 flags that say a value is not a patient's (a monitor in demo mode).
 NOT_CLINICAL_FLAGS = frozenset({"DEMO"})
@@ -233,7 +234,9 @@ def _identities(segments: list[Segment], out: Parsed) -> None:
         elif seg.name == "PV1" and not out.bed:
             out.bed = _printable(" ".join(p for p in re.split(r"[\^&~]+", seg.raw(3)) if p))
         elif seg.name == "OBX" and not out.sender_name:
-            out.sender_name = _printable(seg.get(18, 2))
+            name = _printable(seg.get(18, 2))
+            if name.upper() not in _ID_TYPES:   # "id^EUI-64" names a type, not a monitor
+                out.sender_name = name
     if not out.sender_name:
         out.sender_name = _printable(segments[0].get(3))
 

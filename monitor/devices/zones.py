@@ -18,7 +18,7 @@ def zone(name: str) -> ZoneInfo:
     """An IANA zone by name; a wrong name is refused with an example."""
     try:
         return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:   # "Europe" is a folder
         raise MonitorError(f"time zone {name!r} is not an IANA zone name (for example "
                            "Europe/Berlin or America/New_York)") from exc
 
@@ -41,7 +41,7 @@ def machine_zone_name(localtime: Path = LOCALTIME, timezone_file: Path = TIMEZON
         if name:
             try:
                 ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
+            except (ZoneInfoNotFoundError, ValueError, OSError):
                 continue
             return name
     return "UTC"

@@ -205,7 +205,7 @@ def _self_signed(tmp: Path) -> tuple[Path, Path]:
 @pytest.mark.hazard("H-135")
 def test_mllp_over_tls_with_a_self_signed_certificate(tmp_path):
     cert, key = _self_signed(tmp_path)
-    lst, diag = listener(Exposure(tls=server_tls(cert, key)))
+    lst, _diag = listener(Exposure(tls=server_tls(cert, key)))
     try:
         client = ssl.create_default_context(cafile=str(cert))
         with socket.create_connection(("127.0.0.1", lst.port), timeout=10) as raw, \
