@@ -44,6 +44,19 @@ class Series:
             self._cache = {}
         return True
 
+    def insert(self, t: float, v: float, seq: int, artifact: bool = False,
+               device: bool = False) -> None:
+        """Insert a late reading in time order (after the readings at the same time,
+        as a fold in (time, seq) order puts it): no refold of anything else."""
+        i = bisect_right(self._t, t)
+        self._t.insert(i, t)
+        self._v.insert(i, v)
+        self._seq.insert(i, seq)
+        self._art.insert(i, artifact)
+        self._dev.insert(i, device)
+        if self._cache:
+            self._cache = {}
+
     def extend(self, t: list[float], v: list[float], seq: list[int], device: list[bool]) -> None:
         """Append readings already known to be in time order (none an artifact)."""
         self._t.extend(t)
