@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--to", required=True, metavar="HOST:PORT")
     replay.add_argument("--speed", type=float, default=1.0,
                         help="times faster than recorded (default 1; 0: no pauses)")
+    replay.add_argument("--now", action="store_true",
+                        help="move every time so the last message is stamped now (to replay "
+                             "a recording into a session opened today)")
     sim = sub.add_parser("simulate",
                          help="a simulated bedside monitor: send PCD-01 vitals to a listener")
     sim.add_argument("--to", default="127.0.0.1:2575", metavar="HOST:PORT",
@@ -267,7 +270,8 @@ def _cmd_devices(db: Target, args: argparse.Namespace) -> int:
         if args.speed < 0:
             print("ketamine-monitor: error: --speed must be 0 or more", file=sys.stderr)
             return 2
-        return commands.run_replay(Path(args.file), to=args.to, speed=args.speed, say=say)
+        return commands.run_replay(Path(args.file), to=args.to, speed=args.speed, say=say,
+                                   now=args.now)
     if not 0 <= args.port < 65536:
         print("ketamine-monitor: error: --port must be from 0 to 65535", file=sys.stderr)
         return 2

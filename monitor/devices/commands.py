@@ -6,12 +6,12 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from monitor.clock import SystemClock
 from monitor.devices.exposure import Exposure
+from monitor.devices.messages import hl7_time
 from monitor.devices.pcd01 import parse_time
 from monitor.devices.sender import MllpSender, read_messages
 from monitor.devices.station import Station
@@ -87,11 +87,15 @@ def parse_target(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def run_replay(path: Path, *, to: str, speed: float, say: Say) -> int:
+def run_replay(path: Path, *, to: str, speed: float, say: Say, now: bool = False) -> int:
     """Send every message of ``path`` in order, pacing by MSH-7 divided by ``speed``
-    (0: as fast as the ACKs come); exit status 1 unless every ACK is AA."""
+    (0: as fast as the ACKs come); ``now``: every time moved so the last message is
+    stamped now (a recording replayed into a session opened today). Exit status 1
+    unless every ACK is AA."""
     host, port = parse_target(to)
     messages = read_messages(path)
+    if now:
+        messages = shift_to_now(messages, datetime.now(UTC))
     codes: dict[str, int] = {"AA": 0, "AE": 0, "AR": 0}
     previous: datetime | None = None
     with MllpSender(host, port) as sender:
@@ -109,9 +113,39 @@ def run_replay(path: Path, *, to: str, speed: float, say: Say) -> int:
     return 0 if codes.get("AA", 0) == len(messages) else 1
 
 
+# The times a PCD-01 message carries: MSH-7, OBR-7 and OBX-14.
+_TIME_FIELDS = {"MSH": 6, "OBR": 7, "OBX": 14}
+
+
+def shift_to_now(messages: list[str], now: datetime) -> list[str]:
+    """The messages with MSH-7, OBR-7 and OBX-14 moved by one offset, so that the last
+    message's MSH-7 is ``now`` (written in UTC)."""
+    times = [t for t in (_msh7(m) for m in messages) if t is not None]
+    if not times:
+        raise MonitorError("no message has a time in MSH-7: nothing to move to now")
+    delta = now - max(times)
+    return [_shift(m, delta) for m in messages]
+
+
+def _shift(text: str, delta: timedelta) -> str:
+    lines = []
+    for line in text.split("\r"):
+        parts = line.split("|")
+        n = _TIME_FIELDS.get(parts[0])
+        if n is not None and len(parts) > n and parts[n]:
+            try:
+                moved = parse_time(parts[n].split("^")[0], UTC) + delta
+            except ValueError:
+                moved = None
+            if moved is not None:
+                parts[n] = hl7_time(moved)
+        lines.append("|".join(parts))
+    return "\r".join(lines)
+
+
 def _msh7(text: str) -> datetime | None:
     fields = text.split("\r", 1)[0].split("|")
     try:
-        return parse_time(fields[6], ZoneInfo("UTC")) if len(fields) > 6 and fields[6] else None
+        return parse_time(fields[6], UTC) if len(fields) > 6 and fields[6] else None
     except ValueError:
         return None
