@@ -208,6 +208,7 @@ def test_kilopascal_is_converted_exactly_and_kept_as_sent(rig, db_path):
     assert p.samples[0].value == pytest.approx(5.3 * 760 / 101.325, abs=1e-12)
 
 
+@pytest.mark.hazard("H-134")
 def test_times_without_offset_are_read_in_the_clinic_zone_across_dst():
     berlin = ZoneInfo("Europe/Berlin")
     # 29 March 2026: clocks go from 02:00 CET to 03:00 CEST.

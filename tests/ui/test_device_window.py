@@ -123,6 +123,7 @@ def test_device_panel_binds_a_heard_monitor_shows_what_it_sends_and_unbinds(qtbo
         assert not station.listener._thread.is_alive()
 
 
+@pytest.mark.hazard("H-138")
 def test_device_panel_shows_no_data_for_a_bound_device_that_went_silent(qtbot, tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
