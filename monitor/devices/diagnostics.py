@@ -123,6 +123,8 @@ class Diagnostics:
                     ranks[s.param] = s.rank
                     values[s.param] = (s.value, s.observed_at)
             unknown = dict(dev.unknown_codes)
+            new_codes = [f"{c} {lb}".rstrip() for c, lb in parsed.unknown.items()
+                         if c not in unknown and c != "(empty)"]
             for code, label in parsed.unknown.items():
                 if code in unknown or len(unknown) < self.MAX_UNKNOWN:
                     unknown[code] = label
@@ -136,6 +138,10 @@ class Diagnostics:
                 bed=parsed.bed, sender_name=parsed.sender_name)
             self._count_peer(peer, error=False)
             forgotten = self._sweep(now)
+        if new_codes:   # once per code and device: "why no vitals?" answered in the log
+            self._say(f"{peer} {parsed.device_id}: codes not mapped, not recorded: "
+                      + ", ".join(new_codes[:8])
+                      + (f" and {len(new_codes) - 8} more" if len(new_codes) > 8 else ""))
         if forgotten:
             self._say(f"forgot {forgotten} device(s) unheard for "
                       f"{self.forget_after.total_seconds():g} s or beyond the first "

@@ -235,3 +235,12 @@ def test_bad_limits_are_refused_naming_the_setting():
         Exposure(frame_timeout=0)
     with pytest.raises(MonitorError, match="max_connections 0"):
         Exposure(max_connections=0)
+
+
+def test_unmapped_codes_are_named_once_per_device_in_the_listen_output():
+    said: list[str] = []
+    diag = Diagnostics(ManualClock(T0), said.append)   # listen prints each line
+    message = pcd01_message(DEVICE, "U1", AT, {SPO2: 97, 150488: 3.1, 148066: 0})
+    for _ in range(3):
+        diag.heard("127.0.0.1:5", parse_message(message.encode(), T0.tzinfo))
+    assert said == [f"127.0.0.1:5 {DEVICE}: codes not mapped, not recorded: 150488, 148066"]
