@@ -31,8 +31,9 @@ from ui.devices.device_text import bind_message, clock_time, describe
 
 HEARD_WITHIN_S = 60
 NO_DATA_AFTER_S = 30   # a bound device silent this long shows "no data"
-COLUMNS = ("Device", "Monitor", "Bed", "Patient (PID-3)", "From", "Last message", "Messages",
-           "Errors", "Recorded", "Session")
+# Who, where, which session first: the columns a nurse needs stay in view.
+COLUMNS = ("Device", "Monitor", "Bed", "Patient (PID-3)", "Session", "Last message",
+           "Messages", "Errors", "Recorded", "From")
 
 
 class _Pump(QObject):
@@ -85,7 +86,8 @@ class DevicePanel(QDialog):
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.itemSelectionChanged.connect(self._show_selected)
-        box.addWidget(text_label("Devices heard in the last minute", bold=True))
+        box.addWidget(text_label("Devices heard in the last minute, and every bound device",
+                                 bold=True))
         box.addWidget(self.table, 1)
         self.bind_button = button("Bind to this session", "Bind device", primary=True,
                                   slot=self.bind_selected)
@@ -203,9 +205,9 @@ class DevicePanel(QDialog):
                 session += f" — no data for {silent:.0f} s"
             patient = " ".join(p for p in (dev.patient_id, f"({dev.patient_name})"
                                            if dev.patient_name else "") if p)
-            cells = (dev.device_id, dev.sender_name, dev.bed, patient or "—", dev.peer,
+            cells = (dev.device_id, dev.sender_name, dev.bed, patient or "—", session,
                      clock_time(dev.last_message_at), str(dev.messages), str(dev.errors),
-                     str(dev.recorded), session)
+                     str(dev.recorded), dev.peer)
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
             if dev.device_id == selected:
