@@ -9,6 +9,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import hl7
 import pytest
 
 from monitor.devices.ack import AckIds
@@ -236,9 +237,11 @@ def test_ack_echoes_processing_id_version_and_trigger(rig):
     test_message = pcd01_message(DEVICE, "H1", AT, {SPO2: 97}).replace("|H1|P|2.6", "|H1|T|2.5")
     adt = pcd01_message(DEVICE, "H2", AT, {SPO2: 97}).replace("ORU^R01^ORU_R01", "ADT^A01^ADT_A01")
     [ok, refused] = send(rig, test_message, adt)
-    msh = [a.raw.split("\r")[0].split("|") for a in (ok, refused)]
-    assert (msh[0][8], msh[0][10], msh[0][11]) == ("ACK^R01^ACK", "T", "2.5")
-    assert (refused.code, msh[1][8]) == ("AR", "ACK^A01^ACK")
+    # Read back by python-hl7, not by our own parser.
+    msh = [hl7.parse(a.raw).segment("MSH") for a in (ok, refused)]
+    assert [str(msh[0][n]) for n in (9, 11, 12)] == ["ACK^R01^ACK", "T", "2.5"]
+    assert (refused.code, str(msh[1][9]), str(msh[1][12])) == ("AR", "ACK^A01^ACK", "2.6")
+    assert str(msh[0][10]) != str(msh[1][10])
 
 
 def test_ack_control_ids_are_unique_across_restarts():
