@@ -36,9 +36,11 @@ class Exposure:
         for name in ("frame_timeout", "idle_timeout"):
             value = getattr(self, name)
             if not value > 0:
-                raise MonitorError(f"{name} {value!r}: must be a number of seconds above 0")
+                raise MonitorError(f"{_option(name)} {value!r}: must be a number of seconds "
+                                   "above 0")
         if self.max_connections < 1:
-            raise MonitorError(f"max_connections {self.max_connections!r}: must be at least 1")
+            raise MonitorError(f"{_option('max_connections')} {self.max_connections!r}: "
+                               "must be at least 1")
 
     def allows(self, host: str) -> bool:
         if not self.allow:
@@ -48,6 +50,11 @@ class Exposure:
         except ValueError:
             return False
         return any(address in net for net in self.allow)
+
+
+def _option(name: str) -> str:
+    """A setting as the command line names it: max_connections -> --max-connections."""
+    return "--" + name.replace("_", "-")
 
 
 def parse_allow(items: Iterable[str]) -> tuple[Network, ...]:

@@ -163,3 +163,16 @@ def test_shipped_samples_and_the_simulated_monitor_feed_a_listening_session(db_p
     co2 = [p for a, p in device if a == capnograph]
     assert len(co2) == 12
     assert co2[0]["etco2"] == 38 and co2[0]["as_sent"] == {"etco2": "5.1 kPa"}
+
+
+def test_listen_refuses_bad_exposure_settings_naming_them(db_path, tmp_path):
+    allow = cli("listen", "--db", str(db_path), "--port", "0", "--allow", "ward 3")
+    assert allow.returncode == 2
+    assert "--allow 'ward 3': write an address or a network" in allow.stderr
+    tls = cli("listen", "--db", str(db_path), "--port", "0", "--tls-cert",
+              str(tmp_path / "none.pem"))
+    assert tls.returncode == 2
+    assert "cannot load the certificate and key" in tls.stderr
+    cap = cli("listen", "--db", str(db_path), "--port", "0", "--max-connections", "0")
+    assert (cap.returncode, cap.stderr.strip()) == (
+        2, "ketamine-monitor: error: --max-connections 0: must be at least 1")

@@ -231,9 +231,9 @@ def test_mllp_over_tls_with_a_self_signed_certificate(tmp_path):
 
 
 def test_bad_limits_are_refused_naming_the_setting():
-    with pytest.raises(MonitorError, match="frame_timeout 0"):
+    with pytest.raises(MonitorError, match="--frame-timeout 0"):
         Exposure(frame_timeout=0)
-    with pytest.raises(MonitorError, match="max_connections 0"):
+    with pytest.raises(MonitorError, match="--max-connections 0"):
         Exposure(max_connections=0)
 
 
