@@ -8,6 +8,7 @@ KILL_RESEND_KILLS sets the number of kills (default 10)."""
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import socket
 import subprocess
@@ -16,6 +17,7 @@ import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import IO
 
 import pytest
 
@@ -39,16 +41,29 @@ def _free_port() -> int:
 
 
 def _listen(db, port: int, sid: str) -> subprocess.Popen[str]:
+    """Start ``listen``; return once it says it listens (its output is read on a thread,
+    so nothing here blocks on the pipe)."""
     proc = subprocess.Popen([sys.executable, "-m", "ui.entry", "listen", "--db", str(db),
                              "--port", str(port), "--bind", f"{DEVICE}={sid}"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read(out: IO[str]) -> None:
+        for line in out:
+            lines.put(line)
+        lines.put("")
+
     assert proc.stdout is not None
-    line = proc.stdout.readline()
-    while line and not line.startswith("listening for HL7"):   # the monitor may come first
-        line = proc.stdout.readline()
-    assert line, f"listen ended before it listened (exit status {proc.poll()})"
-    threading.Thread(target=proc.stdout.read, daemon=True).start()   # keep the pipe empty
-    return proc
+    threading.Thread(target=read, args=(proc.stdout,), daemon=True).start()
+    while True:
+        try:
+            line = lines.get(timeout=60)
+        except queue.Empty:
+            proc.kill()
+            raise AssertionError("listen did not say it listens within 60 s") from None
+        assert line, f"listen ended before it listened (exit status {proc.poll()})"
+        if line.startswith("listening for HL7"):   # the monitor may connect first
+            return proc
 
 
 class Monitor:
@@ -57,6 +72,7 @@ class Monitor:
     def __init__(self, port: int, base: datetime) -> None:
         self.port, self.base = port, base
         self.acknowledged: list[int] = []
+        self.refused: list[str] = []   # any answer but AA (asserted by the test)
         self.sent = 0
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -79,7 +95,8 @@ class Monitor:
                 sender = None
                 time.sleep(0.02)
                 continue   # the same message again
-            assert ack.code == "AA", ack
+            if ack.code != "AA":
+                self.refused.append(f"K{i}: {ack.code} {ack.text}")
             self.acknowledged.append(i)
             i += 1
         if sender is not None:
@@ -116,6 +133,8 @@ def test_sigkill_while_streaming_never_loses_or_duplicates_an_acknowledged_messa
     with Store(db, readonly=True) as store:
         times = Counter(e.observed_at for e in store.events(sid) if e.source == "device")
     acknowledged = monitor.acknowledged
+    assert monitor.refused == []
+    assert not monitor.thread.is_alive()
     assert len(acknowledged) > KILLS * 5, "the monitor hardly got through"
     assert [monitor.when(i) for i in acknowledged if times[monitor.when(i)] != 1] == []
     assert [t for t, n in times.items() if n > 1] == []
