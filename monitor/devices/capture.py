@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.devices.corrections import apply_corrections
+from monitor.devices.corrections import apply_correction
 from monitor.devices.delivery import Delivery, Outcome
 from monitor.devices.diagnostics import Diagnostics
 from monitor.devices.pcd01 import Sample
@@ -98,7 +98,7 @@ class Capture:
         for recorder, sets in groups.values():
             self._record(recorder, sets, problems, recorded)
         for recorder, d, sample in corrections:
-            done, problem = apply_corrections(recorder, d.parsed, sample)
+            done, problem = apply_correction(recorder, d.parsed, sample)
             recorded[id(d)] += done
             if problem:
                 problems[id(d)].append(problem)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from monitor.recorder import Recorder
 
 
-def apply_corrections(recorder: Recorder, parsed: Parsed, sample: Sample) -> tuple[int, str]:
+def apply_correction(recorder: Recorder, parsed: Parsed, sample: Sample) -> tuple[int, str]:
     """Amend the entry ``parsed.device_id`` recorded at the sample's time. Returns
     (values recorded, problem): a correction already applied records nothing; one
     with nothing to correct records nothing and says so."""
