@@ -90,6 +90,88 @@ def ingest(count: int = 5000, block: int = 250) -> list[dict[str, Any]]:
                    "is one commit (fsync) plus parsing, rules and the ACK")]
 
 
+def late_samples(count: int = 2000) -> dict[str, Any]:
+    """A monitor sends a backlog into a 24 h session (1 Hz device HR and SpO2, vitals
+    every minute): every sample older than the session's newest. Each is folded in
+    place, not by a rebuild of the session."""
+    import shutil
+
+    from bench.run import figure
+    from bench.sessions import START, day_session
+    from monitor.clock import SystemClock
+    from monitor.protocols import load_protocols
+    from monitor.recorder import Recorder
+    from monitor.store import Store
+
+    db, sid, _end = day_session()
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "late.db"
+        shutil.copy(db, copy)
+        with Store(copy) as store:
+            rec = Recorder(store, sid, SystemClock(), load_protocols())
+            series_before = rec.session.series["hr"]
+            station = _station_for(rec)
+            try:
+                # 250 ms apart from 2 h into the session: between its own 1 Hz samples.
+                first = START + timedelta(hours=2, milliseconds=125)
+                got = _serve(station, _monitor(station.listener.port, count, first, "wait"))
+            finally:
+                station.stop()
+            in_place = rec.session.series["hr"] is series_before   # a rebuild makes new ones
+    lat = got["latencies_ms"]
+    assert got["codes"] == {"AA": count}, got["codes"]
+    return figure("HL7 late samples into a 24 h session: ACK latency (committed)", lat, "ms",
+                  {"p99": 100.0},
+                  f"{count} messages each older than the session's newest sample, each "
+                  "ACKed before the next; "
+                  + ("folded in place, no full rebuild" if in_place
+                     else "the session was rebuilt"))
+
+
+def _station_for(rec: Any) -> Any:
+    from monitor.clock import SystemClock
+    from monitor.devices.station import Station
+
+    station = Station(SystemClock(), port=0)
+    station.start()
+    station.capture.bind(DEVICE, rec)
+    return station
+
+
+def memory_device_ids_alone() -> dict[str, Any]:
+    """``memory_device_ids`` in a fresh process (the RSS is the listener's own)."""
+    code = ("import json; from bench.hl7_capture import memory_device_ids; "
+            "print(json.dumps(memory_device_ids()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[1])
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def memory_device_ids(count: int = 1000) -> dict[str, Any]:
+    """1,000 distinct device ids heard (none bound): what the diagnostics keep."""
+    from bench.run import figure
+    from monitor.clock import SystemClock
+    from monitor.devices.station import Station
+
+    station = Station(SystemClock(), port=0)
+    port = station.start()
+    before = _rss_kib()[0]
+    try:
+        got = _serve(station, _monitor(port, count, datetime.now(UTC) - timedelta(hours=1),
+                                       "ids"))
+        assert got["codes"] == {"AA": count}, got["codes"]
+        after = _rss_kib()[0]
+        kept = len(station.diagnostics.snapshot().devices)
+    finally:
+        station.stop()
+    grown = (after - before) / 1024
+    return figure("HL7 listener memory growth with 1,000 distinct device ids (RSS)", [grown],
+                  "MiB", {"median": 50.0},
+                  f"RSS {before / 1024:.0f} MiB before, {after / 1024:.0f} MiB after; "
+                  f"{kept} devices in the diagnostics ({kept and grown * 1024 / kept:.0f} KiB "
+                  "each at most); devices unheard for an hour are forgotten")
+
+
 def memory_million_alone() -> dict[str, Any]:
     """``memory_million`` in a fresh process, so the RSS is the listener's own and not
     what earlier benchmarks left in this one (the 24 h session, the window)."""

@@ -4,7 +4,9 @@ sends PCD-01 messages to a listener on 127.0.0.1 and prints what it measured.
   python -m bench.hl7_monitor PORT COUNT FIRST_TIME_ISO DEVICE wait|pipelined|paced
 
 wait: each message waits for its ACK; pipelined: 1000 at a time, then their
-ACKs; paced: one message a second stamped with the wall clock, as at the bedside.
+ACKs; paced: one message a second stamped with the wall clock, as at the bedside;
+ids: as wait, each message from another device id (DEVICE's first 12 digits and
+the message's number).
 """
 
 from __future__ import annotations
@@ -27,13 +29,15 @@ def main() -> int:
 
     def message(i: int) -> str:
         when = datetime.now(UTC) if mode == "paced" else first + timedelta(milliseconds=250 * i)
-        return pcd01_message(device, f"B{i}", when, {147842: 60 + i % 40, 150456: 95 + i % 5})
+        sender_id = f"{device[:12]}{i:04X}" if mode == "ids" else device
+        return pcd01_message(sender_id, f"B{i}", when,
+                             {147842: 60 + i % 40, 150456: 95 + i % 5})
 
     codes: dict[str, int] = {}
     latencies: list[float] = []
     t0 = time.perf_counter()
     with MllpSender("127.0.0.1", port, timeout=60) as sender:
-        if mode in ("wait", "paced"):
+        if mode in ("wait", "paced", "ids"):
             for i in range(count):
                 if mode == "paced":
                     time.sleep(max(0.0, t0 + i - time.perf_counter()))

@@ -391,6 +391,8 @@ def main() -> int:
         ("memory", lambda: memory(*day_session())),
         ("hl7 ingest", hl7_capture.ingest),
         ("hl7 memory", hl7_capture.memory_million_alone),
+        ("hl7 late samples", hl7_capture.late_samples),
+        ("hl7 device ids", hl7_capture.memory_device_ids_alone),
         ("hl7 clinic", hl7_capture.clinic),
         ("clinic", clinic.run),
     ]

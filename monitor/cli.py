@@ -52,13 +52,43 @@ def build_parser() -> argparse.ArgumentParser:
                         help="record this device (id as the diagnostics show it) into this "
                              "open session (id or prefix); repeatable")
     listen.add_argument("--tz", default=None, metavar="ZONE",
-                        help="clinic time zone for device times without an offset "
+                        help="clinic IANA time zone for device times without an offset "
                              "(default: this computer's)")
+    listen.add_argument("--allow", action="append", default=[], metavar="ADDRESS",
+                        help="only these addresses or networks may connect (10.1.2.3, "
+                             "10.1.2.0/24); repeatable (default: any that reaches --host)")
+    listen.add_argument("--tls-cert", default=None, metavar="PEM",
+                        help="serve MLLP over TLS with this certificate (and --tls-key)")
+    listen.add_argument("--tls-key", default=None, metavar="PEM",
+                        help="the certificate's private key (if not inside --tls-cert)")
+    listen.add_argument("--idle-timeout", type=float, default=3600.0, metavar="S",
+                        help="close a connection silent this long (default 3600)")
+    listen.add_argument("--frame-timeout", type=float, default=30.0, metavar="S",
+                        help="close a connection whose message does not end within this "
+                             "(default 30)")
+    listen.add_argument("--max-connections", type=int, default=64, metavar="N",
+                        help="open connections at once; more are closed (default 64)")
     replay = sub.add_parser("replay", help="send a recorded file of HL7 messages to a listener")
     replay.add_argument("file", metavar="FILE.hl7")
     replay.add_argument("--to", required=True, metavar="HOST:PORT")
     replay.add_argument("--speed", type=float, default=1.0,
                         help="times faster than recorded (default 1; 0: no pauses)")
+    replay.add_argument("--now", action="store_true",
+                        help="move every time so the last message is stamped now (to replay "
+                             "a recording into a session opened today)")
+    sim = sub.add_parser("simulate",
+                         help="a simulated bedside monitor: send PCD-01 vitals to a listener")
+    sim.add_argument("--to", default="127.0.0.1:2575", metavar="HOST:PORT",
+                     help="the listener (default 127.0.0.1:2575, the window's device panel)")
+    sim.add_argument("--device", default="00DE0000000000B1", metavar="EUI64",
+                     help="the device id it sends (default 00DE0000000000B1)")
+    sim.add_argument("--patient", default="", metavar="ID",
+                     help="patient id sent in PID-3 (the session's, or the listener refuses)")
+    sim.add_argument("--rate", type=float, default=1.0, metavar="HZ",
+                     help="messages per second (default 1)")
+    sim.add_argument("--count", type=int, default=None, metavar="N",
+                     help="stop after N messages (default: until Ctrl+C)")
+    sim.add_argument("--seed", type=int, default=1)
     demo = sub.add_parser("demo", parents=[db], help="run a seeded demo session")
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--speed", type=float, default=60.0,
@@ -258,15 +288,28 @@ def _cmd_demo(db: Target, args: argparse.Namespace, gui: GuiLauncher | None) -> 
 
 def _cmd_devices(db: Target, args: argparse.Namespace) -> int:
     from monitor.devices import commands
+    from monitor.devices.exposure import Exposure, parse_allow, server_tls
 
     def say(line: str) -> None:
         print(line, flush=True)
 
+    if args.command == "simulate":
+        from monitor.devices.simulator import SimulatedMonitor, run_simulator
+        if args.rate <= 0 or (args.count is not None and args.count < 1):
+            print("ketamine-monitor: error: --rate must be above 0 and --count at least 1",
+                  file=sys.stderr)
+            return 2
+        host, port = commands.parse_target(args.to)
+        monitor = SimulatedMonitor(device_id=args.device, patient_id=args.patient,
+                                   seed=args.seed)
+        return run_simulator(host, port, monitor=monitor, rate=args.rate, count=args.count,
+                             say=say)
     if args.command == "replay":
         if args.speed < 0:
             print("ketamine-monitor: error: --speed must be 0 or more", file=sys.stderr)
             return 2
-        return commands.run_replay(Path(args.file), to=args.to, speed=args.speed, say=say)
+        return commands.run_replay(Path(args.file), to=args.to, speed=args.speed, say=say,
+                                   now=args.now)
     if not 0 <= args.port < 65536:
         print("ketamine-monitor: error: --port must be from 0 to 65535", file=sys.stderr)
         return 2
@@ -275,9 +318,19 @@ def _cmd_devices(db: Target, args: argparse.Namespace) -> int:
     except MonitorError as exc:
         print(f"ketamine-monitor: error: {exc}", file=sys.stderr)
         return 2
+    try:
+        exposure = Exposure(frame_timeout=args.frame_timeout, idle_timeout=args.idle_timeout,
+                            max_connections=args.max_connections,
+                            allow=parse_allow(args.allow),
+                            tls=server_tls(Path(args.tls_cert),
+                                           Path(args.tls_key) if args.tls_key else None)
+                            if args.tls_cert else None)
+    except MonitorError as exc:
+        print(f"ketamine-monitor: error: {exc}", file=sys.stderr)
+        return 2
     with _open(db) as log:
         return commands.run_listen(log, host=args.host, port=args.port, bindings=pairs,
-                                   tz=args.tz, say=say)
+                                   tz=args.tz, say=say, exposure=exposure)
 
 
 def _cmd_clinic(db: Target, args: argparse.Namespace) -> int:
@@ -339,7 +392,7 @@ def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None,
             return _cmd_gui(db, gui)
         if args.command == "demo":
             return _cmd_demo(db, args, gui)
-        if args.command in ("listen", "replay"):
+        if args.command in ("listen", "replay", "simulate"):
             return _cmd_devices(db, args)
         if args.command == "board":
             return _cmd_board(db, args, board)

@@ -44,6 +44,8 @@ def _describe(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], s
         if p.get("artifact_values"):  # a device sample's implausible values, kept as artifacts
             parts.append("artifact: " + " ".join(
                 f"{k} {v}" for k, v in p["artifact_values"].items()))
+        if p.get("as_sent"):  # converted by the capture (kPa to mmHg): what the device sent
+            parts.append("as sent: " + " ".join(f"{k} {v}" for k, v in p["as_sent"].items()))
         if p.get("confirmed"):
             parts.append("confirmed by the nurse")
         return ", ".join(parts)

@@ -187,24 +187,30 @@ def vitals(fields: dict[str, Any], errors: list[FieldError], source: str) -> dic
     merged = dict(fields)
     if "map_measured" in merged and not merged.pop("map_measured"):
         merged.pop("map", None)  # a computed MAP follows the pressures it came from
-    kept = _artifact_values(merged.pop("artifact_values", None), errors)
+    kept = _as_sent(merged.pop("artifact_values", None), "artifact_values",
+                    "Implausible device values", errors)
+    sent = _as_sent(merged.pop("as_sent", None), "as_sent", "Device values as sent", errors)
     payload = collect(errors, lambda: validate_vitals(merged, source))
     if payload and kept:
         # What a device sent that was implausible stays in the record as sent, beside
         # the values it kept (an amendment or an import never revives or drops it).
         payload["artifact_values"] = {**kept, **payload.get("artifact_values", {})}
+    if payload and sent:
+        # A converted value (kPa to mmHg) keeps the figure and unit the device sent.
+        payload["as_sent"] = sent
     return payload
 
 
-def _artifact_values(value: object, errors: list[FieldError]) -> dict[str, str]:
+def _as_sent(value: object, field: str, name: str, errors: list[FieldError]) -> dict[str, str]:
+    """Text a device sent, by vital sign (each at most 40 characters)."""
     if value is None:
         return {}
     names = set(FIELDS[EventKind.VITALS])
     if (not isinstance(value, dict) or not value
             or any(k not in names or not isinstance(v, str) or len(v) > 40
                    for k, v in value.items())):
-        errors.append(FieldError("artifact_values", "Implausible device values",
-                                 str(value)[:40], "the values a device sent, by vital sign"))
+        errors.append(FieldError(field, name, str(value)[:40],
+                                 "the values a device sent, by vital sign"))
         return {}
     return dict(value)
 
@@ -219,7 +225,8 @@ FIELDS: dict[EventKind, tuple[str, ...]] = {
     EventKind.SESSION_OPENED: ("patient_id", "display_name", "weight_kg", "indication",
                                "indication_text", "protocol", "nurse_id", "spo2_scale",
                                "protocol_snapshot"),
-    EventKind.VITALS: (*keys(group=VITAL), "map_measured", "o2", "missing", "artifact_values"),
+    EventKind.VITALS: (*keys(group=VITAL), "map_measured", "o2", "missing", "artifact_values",
+                       "as_sent"),
     EventKind.ASSESSMENT: (*keys(group=SCORE), "acvpu", "nausea", "anxiety", "perceptual",
                            "cadss6", "comment"),
     EventKind.INFUSION_STARTED: ("mode", "rate", "rate_unit", "concentration_mg_ml", "dose_mg",

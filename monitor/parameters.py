@@ -119,7 +119,11 @@ REGISTRY: tuple[Parameter, ...] = (
               vital=VitalTrack("NIBP_MBP", 0, 250, 0xFFFF0000)),
     Parameter("hr", "HR", "Heart rate", _PER_MIN, 0, 250, ucum=_PER_MIN, loinc="8867-4",
               loinc_display="Heart rate", required=True,
-              mdc=(Mdc(147842, 0), Mdc(149530, 1)),  # ECG rate; oximeter pulse without ECG
+              # Rank (IEEE 11073-10101, the IHE PCD Rosetta terminology): ECG rate
+              # 147842; oximeter pulse 149530; cuff pulse 149546; MDC_PULS_RATE 149514;
+              # pulse from the arterial line 149522 (Comen labels it MDC_PULS_RATE).
+              mdc=(Mdc(147842, 0), Mdc(149530, 1), Mdc(149546, 2), Mdc(149514, 3),
+                   Mdc(149522, 4)),
               mdc_unit="264864^MDC_DIM_BEAT_PER_MIN", ucum_aliases=("{beat}/min", "{beats}/min"),
               limits=True, streamed=True, lane="hr", print_lane="hr", rail="hr", colour="#2BC48F",
               print_colour="#007A5A",
@@ -141,7 +145,8 @@ REGISTRY: tuple[Parameter, ...] = (
               vital=VitalTrack("RR", 0, 40, 0xFFFFFF00)),
     Parameter("temp", "Temp", "Temperature", "°C", 30.0, 43.0, 1, ucum="Cel", loinc="8310-5",
               loinc_display="Body temperature", required=True,
-              mdc=(Mdc(150344), Mdc(188496, 1)),  # axillary second
+              # MDC_TEMP first, MDC_TEMP_BODY second, axillary third.
+              mdc=(Mdc(150344), Mdc(150364, 1), Mdc(188496, 2)),
               mdc_unit="268192^MDC_DIM_DEGC", limits=True, rail="temp", colour="#F08A4B",
               print_colour="#B34700",
               vital=VitalTrack("BT", 30, 43, 0xFFFFFFFF)),

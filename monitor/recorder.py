@@ -12,7 +12,6 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from monitor import entries
@@ -312,7 +311,7 @@ class Recorder:
             author = validate_text(device, "device", "Device", errors, required=True,
                                    max_len=64) or ""
             when = self._when(observed_at, errors)
-            payload = collect(errors, partial(validate_vitals, fields, "device"))
+            payload = entries.vitals(fields, errors, "device")
             if errors:
                 results.append(ValidationError(errors))
                 continue

@@ -45,6 +45,19 @@ class Series:
             self._cache = {}
         return True
 
+    def insert(self, t: float, v: float, seq: int, artifact: bool = False,
+               device: bool = False) -> None:
+        """Insert a late reading in time order (after the readings at the same time,
+        as a fold in (time, seq) order puts it): no refold of anything else."""
+        i = bisect_right(self._t, t)
+        self._t.insert(i, t)
+        self._v.insert(i, v)
+        self._seq.insert(i, seq)
+        self._art.insert(i, artifact)
+        self._dev.insert(i, device)
+        if self._cache:
+            self._cache = {}
+
     def extend(self, t: list[float], v: list[float], seq: list[int], device: list[bool]) -> None:
         """Append readings already known to be in time order (none an artifact)."""
         self._t.extend(t)
@@ -104,6 +117,11 @@ class Series:
             if (self._t[i], self._seq[i]) < (t, seq) and not self._art[i]:
                 return self._v[i]
         return None
+
+    def device_seqs_at(self, t: float) -> list[int]:
+        """Entry seqs of a monitor's readings at exactly ``t`` (artifacts included)."""
+        lo, hi = bisect_left(self._t, t), bisect_right(self._t, t)
+        return [self._seq[i] for i in range(lo, hi) if self._dev[i]]
 
     def valid_between(self, t0: float, t1: float, device_only: bool = False) -> list[float]:
         """Values of valid readings with t0 <= t <= t1 (only a monitor's, if asked)."""

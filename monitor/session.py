@@ -372,6 +372,8 @@ class Session:
             series = self.series
             device = ev.source == "device"
             seq, artifact = ev.seq, entry.artifact
+            if device and self._late(p, t):
+                return self._fold_late_device(p, t, seq, artifact)
             for name, value in p.items():
                 if name in series:
                     if not series[name].append(t, float(value), seq, artifact, device):
@@ -429,6 +431,27 @@ class Session:
             _choose(self.latest_choice, "o2", t, OXYGEN_EVENTS[p["code"]], ev.seq)
             return True
         self.timeline.finish()
+        return True
+
+    def _late(self, p: dict[str, Any], t: float) -> bool:
+        """A device reading older than the newest of its parameters, and nothing in it
+        whose latest value is carried forward (air/oxygen)."""
+        series = self.series
+        return (not any(name in _CHOICES for name in p)
+                and any(name in series and t < series[name].last_time() for name in p))
+
+    def _fold_late_device(self, p: dict[str, Any], t: float, seq: int, artifact: bool) -> bool:
+        """A late device reading changes no dose, so it goes into its series in place
+        instead of a full rebuild (a monitor resending a long backlog must not refold a
+        24 h session once per sample). Views redraw whole: ``rebuilds`` moves on."""
+        values = {name: float(value) for name, value in p.items() if name in self.series}
+        for name, value in values.items():
+            self.series[name].insert(t, value, seq, artifact, True)
+            self.device_last[name] = max(self.device_last.get(name, t), t)
+        start = self.infusion_started_at
+        if start is None or t < start.timestamp():
+            self.baseline_cache = None
+        self.rebuilds += 1
         return True
 
     def _set_rate(self, t: float, p: dict[str, Any]) -> None:

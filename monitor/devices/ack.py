@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import time
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 APP = "KETAMINE-MONITOR"
 _ESCAPES = (("\\", "\\E\\"), ("|", "\\F\\"), ("^", "\\S\\"), ("~", "\\R\\"), ("&", "\\T\\"))
@@ -21,9 +24,45 @@ def unescape(text: str) -> str:
     return text
 
 
+class Echo(NamedTuple):
+    """What the ACK's header repeats from the message it answers."""
+
+    trigger: str = "R01"        # MSH-9.2: ACK^R01 answers ORU^R01, ACK^A01 an ADT^A01
+    processing_id: str = "P"    # MSH-11 (P production, T training, D debugging)
+    version: str = "2.6"        # MSH-12
+
+
+DEFAULT_ECHO = Echo()
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _base36(n: int) -> str:
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = _DIGITS[r] + out
+        if not n:
+            return out
+
+
+class AckIds:
+    """ACK control ids unique across restarts: the start instant (microseconds, base
+    36) then a counter, at most 20 characters (the MSH-10 length of HL7 2.5)."""
+
+    def __init__(self, start_us: int | None = None) -> None:
+        self._prefix = "A" + _base36(start_us if start_us is not None
+                                     else time.time_ns() // 1000)
+        self._count = itertools.count(1)
+
+    def next(self) -> str:
+        return f"{self._prefix}{next(self._count)}"[:20]
+
+
 def build_ack(code: str, control_id: str, sender: tuple[str, str], now: datetime,
-              ack_id: str, reason: str = "", err_code: str = "207") -> bytes:
-    """One ACK^R01 message (without MLLP framing), UTF-8.
+              ack_id: str, reason: str = "", err_code: str = "207",
+              echo: Echo = DEFAULT_ECHO) -> bytes:
+    """One ACK message (without MLLP framing), UTF-8, its MSH-9 trigger, MSH-11 and
+    MSH-12 echoing the message it answers.
 
     ``code`` is AA, AE or AR; ``reason`` goes to MSA-3 (read by older
     gateways) and to ERR-3/ERR-8 (HL7 2.5+), with ``err_code`` from HL7
@@ -32,8 +71,9 @@ def build_ack(code: str, control_id: str, sender: tuple[str, str], now: datetime
     """
     stamp = now.astimezone(UTC).strftime("%Y%m%d%H%M%S+0000")
     segments = [
-        f"MSH|^~\\&|{APP}||{escape(sender[0])}|{escape(sender[1])}|{stamp}||ACK^R01^ACK|"
-        f"{escape(ack_id)}|P|2.6",
+        f"MSH|^~\\&|{APP}||{escape(sender[0])}|{escape(sender[1])}|{stamp}||"
+        f"ACK^{escape(echo.trigger)}^ACK|{escape(ack_id)}|{escape(echo.processing_id)}|"
+        f"{escape(echo.version)}",
         f"MSA|{code}|{escape(control_id)}" + (f"|{escape(reason[:200])}" if reason else ""),
     ]
     if code != "AA" and reason:

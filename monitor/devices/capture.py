@@ -13,16 +13,18 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from monitor.devices.corrections import apply_correction
 from monitor.devices.delivery import Delivery, Outcome
 from monitor.devices.diagnostics import Diagnostics
 from monitor.devices.pcd01 import Sample
+from monitor.devices.stored import already_recorded, device_value, patient_mismatch
 from monitor.errors import MonitorError, ValidationError
 from monitor.events import Event
 from monitor.inbox import Inbox
 from monitor.parameters import fmt, label
 from monitor.recorder import Recorder
 from monitor.session import Session
-from monitor.validation import MAX_FUTURE, PLAUSIBLE
+from monitor.validation import MAX_FUTURE
 
 log = logging.getLogger(__name__)
 SEEN_PER_BINDING = 4096   # recent (parameter, time, value) keys kept to skip repeats
@@ -35,6 +37,7 @@ class _Set:
     fields: dict[str, float]
     observed_at: datetime
     keys: list[Key]
+    as_sent: dict[str, str]
 
 
 class Capture:
@@ -77,16 +80,28 @@ class Capture:
         problems: dict[int, list[str]] = {id(d): list(d.parsed.problems) for d in batch}
         recorded: dict[int, int] = dict.fromkeys(problems, 0)
         notes: dict[int, str] = {}
+        pending: set[tuple[str, str, Key]] = set()   # keys of this batch, not yet stored
+        corrections: list[tuple[Recorder, Delivery, Sample]] = []
         for d in batch:
             recorder = self.bindings.get(d.parsed.device_id)
             if recorder is None:
                 notes[id(d)] = (f"device {d.parsed.device_id} is not bound to a session: "
                                 "nothing recorded")
                 continue
-            sets = self._sets(d, recorder, problems[id(d)])
+            wrong_patient = patient_mismatch(recorder.session, d.parsed.patient_id)
+            if wrong_patient:
+                problems[id(d)].append(wrong_patient)
+                continue
+            sets = self._sets(d, recorder, problems[id(d)], pending)
             groups.setdefault(id(recorder), (recorder, []))[1].extend(sets)
+            corrections += [(recorder, d, s) for s in d.parsed.samples if s.correction]
         for recorder, sets in groups.values():
             self._record(recorder, sets, problems, recorded)
+        for recorder, d, sample in corrections:
+            done, problem = apply_correction(recorder, d.parsed, sample)
+            recorded[id(d)] += done
+            if problem:
+                problems[id(d)].append(problem)
         for d in batch:
             d.resolve(Outcome(recorded[id(d)], problems[id(d)], notes.get(id(d), "")))
             if recorded[id(d)]:
@@ -100,7 +115,8 @@ class Capture:
         sets.sort(key=lambda s: s.observed_at)
         try:
             results: list[Event | ValidationError] = recorder.record_device_vitals(
-                [(s.fields, s.observed_at, s.delivery.parsed.device_id) for s in sets])
+                [({**s.fields, "as_sent": s.as_sent} if s.as_sent else s.fields,
+                  s.observed_at, s.delivery.parsed.device_id) for s in sets])
         except MonitorError as exc:   # the store failed: nothing of this batch is saved
             for s in sets:
                 problems[id(s.delivery)].append(f"not recorded: {exc}")
@@ -118,40 +134,43 @@ class Capture:
             while len(seen) > SEEN_PER_BINDING:
                 seen.popitem(last=False)
 
-    def _sets(self, delivery: Delivery, recorder: Recorder, problems: list[str]) -> list[_Set]:
+    def _sets(self, delivery: Delivery, recorder: Recorder, problems: list[str],
+              pending: set[tuple[str, str, Key]]) -> list[_Set]:
         """Samples of one message grouped by time: the best-ranked code per parameter,
-        repeats skipped, times outside the session refused. Plausibility is the
-        recorder's validation, as for every device sample."""
+        repeats skipped (in this batch, in memory, or already in the stored record),
+        times outside the session refused. Plausibility is the recorder's validation,
+        as for every device sample. Corrections (OBX-11 C) are amendments, not here."""
         parsed = delivery.parsed
         session = recorder.session
         seen = self._seen.get((parsed.device_id, session.session_id), OrderedDict())
         best: dict[tuple[datetime, str], Sample] = {}
         for s in parsed.samples:
+            if s.correction:
+                continue
             held = best.get((s.observed_at, s.param))
             if held is None or s.rank < held.rank:
                 best[(s.observed_at, s.param)] = s
         by_time: dict[datetime, _Set] = {}
         now = recorder.clock.now()
         for (when, param), s in best.items():
-            value = _device_value(param, s.value)
+            value = device_value(param, s.value)
             key = (param, when, value)
-            if key in seen:
-                continue   # the monitor repeats the last NIBP in every message
+            batch_key = (parsed.device_id, session.session_id, key)
+            if key in seen or batch_key in pending or already_recorded(
+                    session, param, when, value, parsed.device_id):
+                continue   # the monitor repeats the last NIBP; a resend after a restart
             what = f"{label(param)} {fmt(value)} at {when.isoformat()}"
             why = _outside(session, when, now)
             if why:
                 problems.append(f"{what} refused: {why}")
                 continue
-            entry = by_time.setdefault(when, _Set(delivery, {}, when, []))
+            pending.add(batch_key)
+            entry = by_time.setdefault(when, _Set(delivery, {}, when, [], {}))
             entry.fields[param] = value
             entry.keys.append(key)
+            if s.as_sent:
+                entry.as_sent[param] = s.as_sent
         return list(by_time.values())
-
-
-def _device_value(param: str, value: float) -> float:
-    """Device values are measurements, not typing: round to the parameter's precision."""
-    decimals = PLAUSIBLE[param].decimals
-    return round(value) if decimals == 0 else round(value, decimals)
 
 
 def _outside(session: Session, when: datetime, now: datetime) -> str:

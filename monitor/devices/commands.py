@@ -6,14 +6,16 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.clock import SystemClock
+from monitor.devices.exposure import Exposure
+from monitor.devices.messages import hl7_time
 from monitor.devices.pcd01 import parse_time
 from monitor.devices.sender import MllpSender, read_messages
 from monitor.devices.station import Station
+from monitor.devices.zones import machine_zone_name, zone
 from monitor.errors import MonitorError
 from monitor.eventlog import EventLog
 from monitor.protocols import load_protocols
@@ -23,14 +25,12 @@ Say = Callable[[str], None]
 
 
 def clinic_zone(name: str | None) -> tzinfo:
-    """The clinic's time zone by IANA name; by default this computer's zone."""
-    if not name:
-        return datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
+    """The clinic's IANA time zone by name; by default this computer's IANA zone
+    (never a fixed offset: a fixed offset is an hour off after a DST change)."""
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise MonitorError(f"--tz {name!r} is not a time zone name (for example "
-                           "Europe/Berlin)") from exc
+        return zone(name or machine_zone_name())
+    except MonitorError as exc:
+        raise MonitorError(f"--tz: {exc}") from exc
 
 
 def parse_bindings(pairs: list[str]) -> list[tuple[str, str]]:
@@ -45,20 +45,22 @@ def parse_bindings(pairs: list[str]) -> list[tuple[str, str]]:
 
 
 def run_listen(store: EventLog, *, host: str, port: int, bindings: list[tuple[str, str]],
-               tz: str | None, say: Say) -> int:
+               tz: str | None, say: Say, exposure: Exposure | None = None) -> int:
     """Listen until SIGTERM or Ctrl+C, recording each bound device into its open session."""
     pairs = bindings
     clock = SystemClock()
     stop = threading.Event()
     protocols = load_protocols()
     recorders: dict[str, Recorder] = {}
-    station = Station(clock, host=host, port=port, clinic_tz=clinic_zone(tz), report=say)
+    exposure = exposure or Exposure()
+    station = Station(clock, host=host, port=port, clinic_tz=clinic_zone(tz), report=say,
+                      exposure=exposure)
     for device, prefix in pairs:
         sid = store.find_session(prefix)
         recorders.setdefault(sid, Recorder(store, sid, clock, protocols))
         station.capture.bind(device, recorders[sid])
     bound = station.start()
-    say(f"listening for HL7 (MLLP) on {host}:{bound}; "
+    say(f"listening for HL7 (MLLP{' over TLS' if exposure.tls else ''}) on {host}:{bound}; "
         + (", ".join(f"{d} -> session {s}" for d, s in pairs) or "no device bound"))
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -85,11 +87,15 @@ def parse_target(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def run_replay(path: Path, *, to: str, speed: float, say: Say) -> int:
+def run_replay(path: Path, *, to: str, speed: float, say: Say, now: bool = False) -> int:
     """Send every message of ``path`` in order, pacing by MSH-7 divided by ``speed``
-    (0: as fast as the ACKs come); exit status 1 unless every ACK is AA."""
+    (0: as fast as the ACKs come); ``now``: every time moved so the last message is
+    stamped now (a recording replayed into a session opened today). Exit status 1
+    unless every ACK is AA."""
     host, port = parse_target(to)
     messages = read_messages(path)
+    if now:
+        messages = shift_to_now(messages, datetime.now(UTC))
     codes: dict[str, int] = {"AA": 0, "AE": 0, "AR": 0}
     previous: datetime | None = None
     with MllpSender(host, port) as sender:
@@ -107,9 +113,39 @@ def run_replay(path: Path, *, to: str, speed: float, say: Say) -> int:
     return 0 if codes.get("AA", 0) == len(messages) else 1
 
 
+# The times a PCD-01 message carries: MSH-7, OBR-7 and OBX-14.
+_TIME_FIELDS = {"MSH": 6, "OBR": 7, "OBX": 14}
+
+
+def shift_to_now(messages: list[str], now: datetime) -> list[str]:
+    """The messages with MSH-7, OBR-7 and OBX-14 moved by one offset, so that the last
+    message's MSH-7 is ``now`` (written in UTC)."""
+    times = [t for t in (_msh7(m) for m in messages) if t is not None]
+    if not times:
+        raise MonitorError("no message has a time in MSH-7: nothing to move to now")
+    delta = now - max(times)
+    return [_shift(m, delta) for m in messages]
+
+
+def _shift(text: str, delta: timedelta) -> str:
+    lines = []
+    for line in text.split("\r"):
+        parts = line.split("|")
+        n = _TIME_FIELDS.get(parts[0])
+        if n is not None and len(parts) > n and parts[n]:
+            try:
+                moved = parse_time(parts[n].split("^")[0], UTC) + delta
+            except ValueError:
+                moved = None
+            if moved is not None:
+                parts[n] = hl7_time(moved)
+        lines.append("|".join(parts))
+    return "\r".join(lines)
+
+
 def _msh7(text: str) -> datetime | None:
     fields = text.split("\r", 1)[0].split("|")
     try:
-        return parse_time(fields[6], ZoneInfo("UTC")) if len(fields) > 6 and fields[6] else None
+        return parse_time(fields[6], UTC) if len(fields) > 6 and fields[6] else None
     except ValueError:
         return None

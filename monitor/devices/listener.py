@@ -10,7 +10,6 @@ through an ``Inbox``: this thread never touches a recorder.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import threading
 from datetime import UTC, tzinfo
@@ -19,10 +18,11 @@ from typing import Any
 import hl7.mllp
 
 from monitor.clock import Clock
-from monitor.devices.ack import build_ack
+from monitor.devices.ack import AckIds, build_ack
 from monitor.devices.delivery import Delivery, Outcome
 from monitor.devices.diagnostics import Diagnostics
-from monitor.devices.pcd01 import Parsed, Rejected, header_ids, parse_message
+from monitor.devices.exposure import DevicePins, Exposure
+from monitor.devices.pcd01 import Parsed, Rejected, header_echo, header_ids, parse_message
 from monitor.errors import MonitorError
 from monitor.inbox import Inbox
 
@@ -41,7 +41,7 @@ class MllpListener:
     def __init__(self, inbox: Inbox[Delivery], diagnostics: Diagnostics, clock: Clock, *,
                  host: str = "127.0.0.1", port: int = DEFAULT_PORT,
                  max_bytes: int = MAX_MESSAGE, clinic_tz: tzinfo = UTC,
-                 answer_within: float = 10.0) -> None:
+                 answer_within: float = 10.0, exposure: Exposure | None = None) -> None:
         self.inbox = inbox
         self.diagnostics = diagnostics
         self.clock = clock
@@ -50,7 +50,10 @@ class MllpListener:
         self.max_bytes = max_bytes
         self.clinic_tz = clinic_tz
         self.answer_within = answer_within
-        self._ack_ids = itertools.count(1)
+        self.exposure = exposure or Exposure()
+        self._ack_ids = AckIds()
+        self._pins = DevicePins()
+        self._open = 0
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
@@ -74,14 +77,15 @@ class MllpListener:
         self._loop = loop
         try:
             self._server = loop.run_until_complete(hl7.mllp.start_hl7_server(
-                self._serve, self.host, self.port, limit=CHUNK * 2))
+                self._serve, self.host, self.port, limit=CHUNK * 2, ssl=self.exposure.tls))
             self.port = self._server.sockets[0].getsockname()[1]
         except OSError as exc:
             self._failure = exc
             self._ready.set()
             loop.close()
             return
-        log.info("listening for HL7 (MLLP) on %s:%s", self.host, self.port)
+        log.info("listening for HL7 (MLLP%s) on %s:%s",
+                 " over TLS" if self.exposure.tls else "", self.host, self.port)
         self._ready.set()
         try:
             loop.run_forever()
@@ -118,6 +122,15 @@ class MllpListener:
             self._tasks.add(task)
         addr = writer.get_extra_info("peername")
         peer = f"{addr[0]}:{addr[1]}" if isinstance(addr, tuple) else str(addr)
+        host = str(addr[0]) if isinstance(addr, tuple) else peer
+        refusal = self._admit(host)
+        if refusal:
+            self.diagnostics.refused(peer, refusal)
+            writer.close()
+            if task is not None:
+                self._tasks.discard(task)
+            return
+        self._open += 1
         self.diagnostics.connected(peer)
         why = ""
         try:
@@ -127,6 +140,7 @@ class MllpListener:
         except (ConnectionError, OSError) as exc:
             why = f"connection lost ({exc})"
         finally:
+            self._open -= 1
             self.diagnostics.disconnected(peer, why)
             writer.close()
             if task is not None:
@@ -164,8 +178,17 @@ class MllpListener:
                      answers: asyncio.Queue[asyncio.Future[bytes | None] | None]) -> str:
         buf = bytearray()
         skipping = False   # inside an oversized message, waiting for its end block
+        limits = self.exposure
         while True:
-            chunk = await reader.read(CHUNK)
+            partial = bool(buf.strip(b" \r\n\t")) and not skipping
+            wait = limits.frame_timeout if partial else limits.idle_timeout
+            try:
+                chunk = await asyncio.wait_for(reader.read(CHUNK), wait)
+            except TimeoutError:
+                if partial:
+                    return (f"message started but not ended within {wait:g} s (frame "
+                            f"timeout): {len(buf)} bytes discarded, nothing recorded from them")
+                return f"idle for {wait:g} s (idle timeout): closed"
             if not chunk:
                 if buf.strip(b" \r\n\t") and not skipping:
                     return (f"closed mid-message: {len(buf)} bytes without an end block "
@@ -199,10 +222,11 @@ class MllpListener:
         return future
 
     def _oversized(self, peer: str, head: bytes) -> bytes:
-        control_id, sender = header_ids(head[head.find(START) + 1:])
+        data = head[head.find(START) + 1:]
+        control_id, sender = header_ids(data)
         return self._refuse(peer, Rejected(
             f"message larger than {self.max_bytes} bytes: refused unread",
-            control_id=control_id, sender=sender))
+            control_id=control_id, sender=sender, echo=header_echo(data)))
 
     async def _frame(self, peer: str, frame: bytes) -> bytes | None:
         start = frame.rfind(START)
@@ -217,21 +241,31 @@ class MllpListener:
             parsed = parse_message(frame[start + 1:], self.clinic_tz)
         except Rejected as rejected:
             return self._refuse(peer, rejected)
+        if self.exposure.pin_devices:
+            moved = self._pins.check(parsed.device_id, peer.rsplit(":", 1)[0])
+            if moved:
+                return self._refuse(peer, Rejected(moved, control_id=parsed.control_id,
+                                                   sender=parsed.sender, echo=parsed.echo))
         self.diagnostics.heard(peer, parsed)
         outcome = await self._deliver(parsed, peer)
         problems = [*outcome.problems]
         if problems:
             self.diagnostics.error(peer, f"message {parsed.control_id}: " + "; ".join(problems),
                                    parsed.device_id)
-        reason = "; ".join(problems) if problems else outcome.note
+        notes = [*problems] if problems else [n for n in (outcome.note,) if n]
+        unmapped = {c: lb for c, lb in parsed.unknown.items() if c != "(empty)"}
+        if unmapped:
+            notes.append(unmapped_note(unmapped))
         return build_ack("AE" if problems else "AA", parsed.control_id, parsed.sender,
-                         self.clock.now(), self._ack_id(), reason)
+                         self.clock.now(), self._ack_id(), "; ".join(notes),
+                         echo=parsed.echo)
 
     def _refuse(self, peer: str, rejected: Rejected) -> bytes:
         self.diagnostics.error(peer, f"message {rejected.control_id or '(no control ID)'} "
                                      f"refused: {rejected.reason}")
         return build_ack(rejected.ack_code, rejected.control_id, rejected.sender,
-                         self.clock.now(), self._ack_id(), rejected.reason, rejected.err_code)
+                         self.clock.now(), self._ack_id(), rejected.reason, rejected.err_code,
+                         rejected.echo)
 
     async def _deliver(self, parsed: Parsed, peer: str) -> Outcome:
         if not parsed.samples:
@@ -251,4 +285,21 @@ class MllpListener:
             return await future
 
     def _ack_id(self) -> str:
-        return f"ACK{next(self._ack_ids)}"
+        return self._ack_ids.next()
+
+    def _admit(self, host: str) -> str:
+        """'' when ``host`` may connect now; else the reason it is turned away."""
+        if not self.exposure.allows(host):
+            return (f"address {host} is not in the allow-list: connection closed, "
+                    "nothing read")
+        if self._open >= self.exposure.max_connections:
+            return (f"{self._open} connections already open (connection cap "
+                    f"{self.exposure.max_connections}): connection closed, nothing read")
+        return ""
+
+
+def unmapped_note(unknown: dict[str, str]) -> str:
+    """MSA-3 text naming codes that were not recorded because they are not mapped."""
+    names = [f"{code}" + (f" {label}" if label else "") for code, label in unknown.items()]
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return f"not mapped, not recorded: {shown}"

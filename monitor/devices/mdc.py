@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 from monitor.parameters import REGISTRY
 
@@ -29,6 +30,11 @@ CODES: dict[int, Mapping] = {m.code: Mapping(p.key, m.rank, m.episodic)
 UNITS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     p.key: (p.mdc_units, p.ucum_units) for p in REGISTRY if p.device}
 FAHRENHEIT = (frozenset({"266560"}), frozenset({"[degF]"}))
+# kPa (MDC_DIM_KILO_PA 3843, UCUM kPa): European capnographs and some NIBP modules.
+KILOPASCAL = (frozenset({"3843"}), frozenset({"kPa"}))
+# 1 standard atmosphere is 101.325 kPa and 760 mmHg by definition: an exact ratio.
+MMHG_PER_KPA = Fraction(760_000, 101_325)
+_MMHG_PARAMS = frozenset(p.key for p in REGISTRY if p.device and p.unit == "mmHg")
 UNIT_NAMES = {p.key: p.unit for p in REGISTRY if p.device}
 
 # "No reading" values: gateways' own placeholders and the IEEE 11073 FLOAT
@@ -55,10 +61,22 @@ def is_placeholder(value: float) -> bool:
 
 
 def unit_kind(param: str, unit: str) -> str | None:
-    """'ok', 'fahrenheit', or None when ``unit`` (MDC number or UCUM) is not allowed."""
+    """'ok', 'fahrenheit', 'kpa', or None when ``unit`` (MDC number or UCUM) is not allowed."""
     mdc, ucum = UNITS[param]
     if unit in mdc or unit in ucum:
         return "ok"
     if param == "temp" and (unit in FAHRENHEIT[0] or unit in FAHRENHEIT[1]):
         return "fahrenheit"
+    if param in _MMHG_PARAMS and (unit in KILOPASCAL[0] or unit in KILOPASCAL[1]):
+        return "kpa"
     return None
+
+
+def convert(kind: str, text: str) -> float:
+    """The value written as ``text`` in a unit of ``kind`` in the parameter's own unit,
+    computed exactly (decimal text times an exact ratio) before the one rounding to float."""
+    if kind == "kpa":
+        return float(Fraction(text) * MMHG_PER_KPA)
+    if kind == "fahrenheit":
+        return float((Fraction(text) - 32) * Fraction(5, 9))
+    return float(text)

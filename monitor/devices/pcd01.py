@@ -16,22 +16,44 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
+from monitor.devices.ack import DEFAULT_ECHO, Echo
 from monitor.devices.er7 import Er7Error, Segment, parse
-from monitor.devices.mdc import CODES, UNIT_NAMES, code_number, is_placeholder, unit_kind
+from monitor.devices.mdc import (
+    CODES,
+    UNIT_NAMES,
+    code_number,
+    convert,
+    is_placeholder,
+    unit_kind,
+)
 
 SUPPORTED = ("ORU", "R01")
 MAX_ID = 64
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DTM = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.(\d{1,4}))?([+-]\d{4})?$")
 _EUI64 = re.compile(r"^[0-9A-Fa-f]{16}$")
+# OBX-11 (HL7 table 0085). Recorded: F final, P preliminary, R entered not verified
+# (what most monitors send on live values), S partial, and empty (Comen, NIST and
+# others leave it empty on live numerics). C is a correction of a recorded value.
+# X (cannot be obtained) is skipped as before. Refused, naming the row: W (wrong,
+# retracted), D (delete), N (not asked), I (pending: no result yet).
+RECORDED_STATUS = frozenset({"F", "P", "R", "S", ""})
+CORRECTION = "C"
+REFUSED_STATUS = {"W": "wrong (retracted)", "D": "deleted", "N": "not asked",
+                  "I": "pending, no result yet"}
+_ID_TYPES = frozenset({"EUI-64", "ISO", "DNS", "GUID", "UUID", "L", "M", "N"})
+SENT_UNIT = {"kpa": "kPa", "fahrenheit": "°F"}   # how a converted value's unit is kept
+# OBX-8 flags that say a value is not a patient's (a monitor in demo mode).
+NOT_CLINICAL_FLAGS = frozenset({"DEMO"})
 
 
 class Rejected(Exception):
     """The whole message is refused (AR): the reason names the field."""
 
     def __init__(self, reason: str, *, control_id: str = "", sender: tuple[str, str] = ("", ""),
-                 err_code: str = "207", ack_code: str = "AR") -> None:
+                 err_code: str = "207", ack_code: str = "AR", echo: Echo = DEFAULT_ECHO) -> None:
         super().__init__(reason)
+        self.echo = echo
         self.reason = reason
         self.control_id = control_id
         self.sender = sender
@@ -47,6 +69,8 @@ class Sample:
     code: int
     rank: int
     episodic: bool
+    correction: bool = False   # OBX-11 C: replaces the value recorded at this time
+    as_sent: str = ""          # "5.3 kPa" when the value was converted to our unit
 
 
 @dataclass
@@ -54,6 +78,11 @@ class Parsed:
     control_id: str
     sender: tuple[str, str]          # MSH-3.1 and MSH-4.1, echoed in the ACK
     device_id: str
+    patient_id: str = ""             # PID-3.1: compared with the session's patient
+    patient_name: str = ""           # PID-5 family, given: shown beside the id
+    bed: str = ""                    # PV1-3 (point of care, room, bed)
+    sender_name: str = ""            # OBX-18.2 or MSH-3.1: the monitor as people call it
+    echo: Echo = DEFAULT_ECHO        # MSH-9.2, MSH-11, MSH-12: repeated in the ACK
     samples: list[Sample] = field(default_factory=list)
     unknown: dict[str, str] = field(default_factory=dict)   # code -> label
     problems: list[str] = field(default_factory=list)       # refused rows, with the reason
@@ -85,13 +114,22 @@ def header_ids(data: bytes) -> tuple[str, tuple[str, str]]:
     return _msh_field(raw, 10), (_msh_field(raw, 3), _msh_field(raw, 4))
 
 
+def header_echo(data: bytes) -> Echo:
+    """MSH-9.2, MSH-11 and MSH-12 read from raw bytes, for the ACK's header."""
+    raw = _raw_msh(data)
+    return Echo(_msh_field(raw, 9, 2) or DEFAULT_ECHO.trigger,
+                _msh_field(raw, 11) or DEFAULT_ECHO.processing_id,
+                _msh_field(raw, 12) or DEFAULT_ECHO.version)
+
+
 def decode(data: bytes) -> str:
     """Bytes to text by MSH-18 (UTF-8 unless it names ISO 8859-1); refuses invalid bytes."""
     raw = _raw_msh(data)
     control_id, sender = header_ids(data)
+    echo = header_echo(data)
     if not raw:
         raise Rejected("not an HL7 message: no MSH segment", err_code="100",
-                       control_id=control_id, sender=sender)
+                       control_id=control_id, sender=sender, echo=echo)
     charset = _msh_field(raw, 18).upper()
     if charset in ("8859/1", "ISO-8859-1", "ISO IR100"):
         return data.decode("latin-1")
@@ -101,7 +139,7 @@ def decode(data: bytes) -> str:
         raise Rejected(f"MSH-18 character set {charset or 'UTF-8 (default)'}: invalid byte "
                        f"sequence at byte {exc.start} (for example a lone surrogate); "
                        "send valid UTF-8 or declare 8859/1", err_code="102",
-                       control_id=control_id, sender=sender) from exc
+                       control_id=control_id, sender=sender, echo=echo) from exc
 
 
 def parse_time(text: str, clinic_tz: tzinfo) -> datetime:
@@ -154,7 +192,8 @@ def parse_message(data: bytes, clinic_tz: tzinfo) -> Parsed:
     """Parse one framed message (without the MLLP bytes)."""
     text = decode(data).replace("\r\n", "\r").replace("\n", "\r").strip("\r \t")
     control_id, sender = header_ids(data)
-    ctx: dict[str, Any] = {"control_id": control_id, "sender": sender}
+    ctx: dict[str, Any] = {"control_id": control_id, "sender": sender,
+                           "echo": header_echo(data)}
     if not text.startswith("MSH"):
         raise Rejected("not an HL7 message: it must begin with the MSH segment",
                        err_code="100", **ctx)
@@ -171,7 +210,9 @@ def parse_message(data: bytes, clinic_tz: tzinfo) -> Parsed:
                        "(IHE PCD-01)", err_code="200", **ctx)
     if not ctx["control_id"]:
         raise Rejected("MSH-10 message control ID is missing", err_code="101", **ctx)
-    out = Parsed(ctx["control_id"], ctx["sender"], _check_id(_device_id(segments), ctx))
+    out = Parsed(ctx["control_id"], ctx["sender"], _check_id(_device_id(segments), ctx),
+                 echo=ctx["echo"])
+    _identities(segments, out)
     msh_time = _time_or_none(msh.get(7), clinic_tz)
     obr_time: datetime | None = None
     for seg in segments:
@@ -180,6 +221,28 @@ def parse_message(data: bytes, clinic_tz: tzinfo) -> Parsed:
         elif seg.name == "OBX":
             _row(seg, out, obr_time or msh_time, clinic_tz)
     return out
+
+
+def _identities(segments: list[Segment], out: Parsed) -> None:
+    """Who the message is about and where it comes from, for the patient check and
+    for every place a device is listed."""
+    for seg in segments:
+        if seg.name == "PID" and not out.patient_id:
+            out.patient_id = _printable(seg.get(3))
+            out.patient_name = _printable(", ".join(
+                p for p in (seg.get(5, 1), seg.get(5, 2)) if p))
+        elif seg.name == "PV1" and not out.bed:
+            out.bed = _printable(" ".join(p for p in re.split(r"[\^&~]+", seg.raw(3)) if p))
+        elif seg.name == "OBX" and not out.sender_name:
+            name = _printable(seg.get(18, 2))
+            if name.upper() not in _ID_TYPES:   # "id^EUI-64" names a type, not a monitor
+                out.sender_name = name
+    if not out.sender_name:
+        out.sender_name = _printable(segments[0].get(3))
+
+
+def _printable(text: str) -> str:
+    return "".join(c for c in text if ord(c) >= 32)[:MAX_ID].strip()
 
 
 def _time_or_none(text: str, clinic_tz: tzinfo) -> datetime | None:
@@ -203,11 +266,23 @@ def _row(obx: Segment, out: Parsed, fallback: datetime | None, clinic_tz: tzinfo
     if not value_type:
         _skip(out, "containment")
         return
-    if obx.get(11).upper() == "X":
+    status = obx.get(11).upper()
+    if status == "X":
         _skip(out, "status X")
         return
     if value_type != "NM":
         _skip(out, "not numeric")
+        return
+    if status in REFUSED_STATUS:
+        out.problems.append(f"{where}: OBX-11 status {status} ({REFUSED_STATUS[status]}) "
+                            "is not a result: not recorded")
+        return
+    if status not in RECORDED_STATUS and status != CORRECTION:
+        out.problems.append(f"{where}: OBX-11 status '{status[:5]}' is not allowed; expected "
+                            "F, P, R, S, C (correction) or X")
+        return
+    if NOT_CLINICAL_FLAGS & {obx.get(8, 1, rep).upper() for rep in (1, 2, 3)}:
+        _skip(out, "demo values (OBX-8 DEMO)")
         return
     code = code_number(code_text)
     mapping = CODES.get(code) if code is not None else None
@@ -232,8 +307,10 @@ def _row(obx: Segment, out: Parsed, fallback: datetime | None, clinic_tz: tzinfo
         out.problems.append(f"{where}: OBX-6 unit '{unit[:20] or '(empty)'}' is not allowed; "
                             f"expected {UNIT_NAMES[mapping.param]} (MDC or UCUM)")
         return
-    if kind == "fahrenheit":
-        value = round((value - 32.0) * 5.0 / 9.0, 1)
+    as_sent = ""
+    if kind != "ok":
+        value = convert(kind, value_text)
+        as_sent = f"{value_text} {SENT_UNIT[kind]}"
     when_text = obx.get(14)
     try:
         when = parse_time(when_text, clinic_tz) if when_text else fallback
@@ -244,4 +321,4 @@ def _row(obx: Segment, out: Parsed, fallback: datetime | None, clinic_tz: tzinfo
         out.problems.append(f"{where}: no time in OBX-14, OBR-7 or MSH-7")
         return
     out.samples.append(Sample(mapping.param, value, when, code or 0, mapping.rank,
-                              mapping.episodic))
+                              mapping.episodic, status == CORRECTION, as_sent))

@@ -10,18 +10,20 @@ from monitor.clock import Clock
 from monitor.devices.capture import Capture
 from monitor.devices.delivery import Delivery
 from monitor.devices.diagnostics import Diagnostics, Report
+from monitor.devices.exposure import Exposure
 from monitor.devices.listener import DEFAULT_PORT, MllpListener
 from monitor.inbox import Inbox
 
 
 class Station:
     def __init__(self, clock: Clock, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
-                 clinic_tz: tzinfo = UTC, report: Report | None = None) -> None:
+                 clinic_tz: tzinfo = UTC, report: Report | None = None,
+                 exposure: Exposure | None = None, forget_after: float = 3600.0) -> None:
         self.inbox: Inbox[Delivery] = Inbox()
-        self.diagnostics = Diagnostics(clock, report)
+        self.diagnostics = Diagnostics(clock, report, forget_after=forget_after)
         self.capture = Capture(self.inbox, self.diagnostics)
         self.listener = MllpListener(self.inbox, self.diagnostics, clock, host=host, port=port,
-                                     clinic_tz=clinic_tz)
+                                     clinic_tz=clinic_tz, exposure=exposure)
 
     def start(self) -> int:
         return self.listener.start()

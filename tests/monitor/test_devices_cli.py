@@ -123,3 +123,56 @@ def test_demo_device_hl7_records_the_same_samples_as_the_direct_demo(tmp_path):
     assert [(t, p) for t, p, _ in by_feed] == [(t, p) for t, p, _ in by_api]
     assert {a for _, _, a in by_feed} == {DEMO_DEVICE}
     assert {a for _, _, a in by_api} == {NURSE}
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
+
+
+def test_shipped_samples_and_the_simulated_monitor_feed_a_listening_session(db_path,
+                                                                          protocols):
+    """As the README tells a nurse: ``listen`` (or the window's device panel), then
+    ``replay docs/samples/*.hl7 --now`` and ``simulate``; every ACK AA."""
+    now = datetime.now(UTC)
+    sid = new_session(db_path, now - timedelta(minutes=10), protocols)
+    monitor, capnograph = "00DE0000000000B1", "00DE0000000000C0"
+    proc = subprocess.Popen([sys.executable, "-m", "ui.entry", "listen", "--db", str(db_path),
+                             "--port", "0", "--bind", f"{monitor}={sid}",
+                             "--bind", f"{capnograph}={sid}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()
+        port = int(first.split("127.0.0.1:")[1].split(";")[0])
+        to = f"127.0.0.1:{port}"
+        replays = [cli("replay", str(SAMPLES / name), "--to", to, "--speed", "0", "--now")
+                   for name in ("monitor-1min.hl7", "capnograph-kpa.hl7")]
+        sim = cli("simulate", "--to", to, "--count", "3", "--rate", "20",
+                  "--patient", OPENING["patient_id"])
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert [r.returncode for r in replays] == [0, 0], [r.stdout + r.stderr for r in replays]
+    assert replays[0].stdout.strip().endswith("sent 60 messages to " + to + ": 60 AA, 0 AE, 0 AR")
+    assert sim.returncode == 0, sim.stdout + sim.stderr
+    assert sim.stdout.strip().endswith(f"sent 3 messages to {to} as device {monitor}: 3 AA")
+    with Store(db_path, readonly=True) as store:
+        device = [(e.author, dict(e.payload)) for e in store.events(sid) if e.source == "device"]
+    assert len([p for a, p in device if a == monitor and "hr" in p]) == 63
+    assert len([p for a, p in device if a == monitor and "sbp" in p]) == 2   # one per cuff
+    co2 = [p for a, p in device if a == capnograph]
+    assert len(co2) == 12
+    assert co2[0]["etco2"] == 38 and co2[0]["as_sent"] == {"etco2": "5.1 kPa"}
+
+
+def test_listen_refuses_bad_exposure_settings_naming_them(db_path, tmp_path):
+    allow = cli("listen", "--db", str(db_path), "--port", "0", "--allow", "ward 3")
+    assert allow.returncode == 2
+    assert "--allow 'ward 3': write an address or a network" in allow.stderr
+    tls = cli("listen", "--db", str(db_path), "--port", "0", "--tls-cert",
+              str(tmp_path / "none.pem"))
+    assert tls.returncode == 2
+    assert "cannot load the certificate and key" in tls.stderr
+    cap = cli("listen", "--db", str(db_path), "--port", "0", "--max-connections", "0")
+    assert (cap.returncode, cap.stderr.strip()) == (
+        2, "ketamine-monitor: error: --max-connections 0: must be at least 1")

@@ -9,14 +9,17 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from monitor.clock import ManualClock
+from monitor.recorder import Recorder
 from monitor.store import Store
-from tests.conftest import T0
+from tests.conftest import OPENING, T0
 from tests.monitor.device_rig import DEVICE, oru, running_rig
+from tests.monitor.hl7 import samples
 
 CLIENT = "node-hl7-client@3.2.0"
 HERE = Path(__file__).parent
@@ -87,3 +90,51 @@ def test_node_hl7_client_sends_oru_and_gets_acks_and_entries(node_client, record
             (t1, {"hr": 71, "spo2": 97, "rr": 13, "temp": 36.8}, DEVICE),
             (cuff, {"sbp": 134, "dbp": 86, "map": 102.0, "map_measured": False}, DEVICE),
             (t2, {"hr": 76, "spo2": 95}, DEVICE)]
+
+
+VENDOR = {   # sample -> (its device, its time, the session's patient)
+    "GE_B40": ("080019FFFE0B4020", datetime(2013, 1, 22, 13, 41, tzinfo=UTC), "MRN-0042"),
+    "MINDRAY_VS900": ("00A0370098007A80", datetime(2019, 12, 6, 11, 34, 52, tzinfo=UTC),
+                      "MRN-0042"),
+    "COMEN_NC5": ("KC575235977G", datetime(2026, 7, 26, 15, 13, 32, tzinfo=UTC), "MRN12123"),
+    "NIST_ACME_UCUM": ("080019FFFE3ED02D", datetime(2011, 6, 2, 5, 0, tzinfo=UTC), "ho2009001"),
+}
+
+
+@pytest.mark.hazard("H-130")
+@pytest.mark.hazard("H-131")
+def test_node_hl7_client_sends_the_four_vendor_samples(node_client, tmp_path, protocols):
+    """Each sample into a session of its own: GE names another patient (AE naming both);
+    Mindray sends no PID-3; Comen's and NIST's patients are the session's, and their
+    pulse-rate rows (149522, 149546) give the heart rate."""
+    node, script = node_client
+    got: dict[str, tuple[str, str, list[dict[str, object]]]] = {}
+    for name, (device, when, patient) in VENDOR.items():
+        db = tmp_path / f"{name}.db"
+        clock = ManualClock(when - timedelta(hours=1))
+        with Store(db) as store:
+            rec = Recorder.open_new(store, clock, protocols, {**OPENING, "patient_id": patient})
+            clock.set(when + timedelta(minutes=1))
+            file = tmp_path / f"{name}.json"
+            file.write_text(json.dumps([getattr(samples, name)]))
+            with running_rig(rec, clock) as rig:
+                rig.capture.bind(device, rec)
+                done = rig.owner(lambda f=file, r=rig: subprocess.run(
+                    [node, str(script), str(r.port), str(f)], capture_output=True, text=True,
+                    timeout=120))
+                assert done.returncode == 0, done.stderr
+                [ack] = json.loads(done.stdout)
+                got[name] = (ack["code"], ack["text"], [
+                    {k: v for k, v in p.items() if k in ("hr", "sbp", "spo2", "temp")}
+                    for _, p, _ in rig.device_entries(store)])
+    assert got["GE_B40"][0] == "AE"
+    assert got["GE_B40"][1].startswith("PID-3 patient HED12 is not this session's patient "
+                                       "MRN-0042")
+    assert got["GE_B40"][2] == []
+    assert got["MINDRAY_VS900"][0] == "AA"
+    assert got["MINDRAY_VS900"][1] == "not mapped, not recorded: 150488 MDC_BLD_PERF_INDEX"
+    assert {"hr": 94, "spo2": 99} in got["MINDRAY_VS900"][2]
+    assert got["COMEN_NC5"][0] == "AA"
+    assert got["COMEN_NC5"][2] == [{"sbp": 120, "spo2": 98, "hr": 60, "temp": 39.0}]
+    assert got["NIST_ACME_UCUM"][0] == "AA"
+    assert got["NIST_ACME_UCUM"][2] == [{"sbp": 120, "hr": 63}]

@@ -23,11 +23,16 @@ def test_ge_b40_reference_manual_example():
     when = datetime(2013, 1, 22, 13, 41, tzinfo=UTC)   # OBR-7, no OBX-14
     assert p.device_id == "080019FFFE0B4020"            # OBX-18 wins over MSH-3
     assert p.control_id == "004097134535"
-    assert values(p) == [("hr", 80, when, 147842), ("spo2", 100, when, 150456),
+    # 149522 (pulse from the arterial line) is a heart rate too, ranked below ECG.
+    assert values(p) == [("hr", 80, when, 149522), ("hr", 80, when, 147842),
+                         ("spo2", 100, when, 150456),
                          ("rr", 18, when, 151562), ("rr", 30, when, 151562),
                          ("temp", 37.1, when, 150344), ("temp", 36.5, when, 150344)]
     # Invasive arterial pressure is not NIBP: kept as unknown, never as SBP.
-    assert set(p.unknown) == {"150033", "150034", "150035", "149522", "148066"}
+    assert set(p.unknown) == {"150033", "150034", "150035", "148066"}
+    # Who and where: shown wherever the device is listed, PID-3 checked at capture.
+    assert (p.patient_id, p.patient_name, p.bed, p.sender_name) == (
+        "HED12", "LAZY, KITTY", "SURGERY V2", "B40_GE")
     assert p.unknown["150033"] == "MDC_PRESS_BLD_ART_SYS"
     assert p.skipped == {"containment": 6}
     assert p.problems == []
@@ -52,8 +57,8 @@ def test_comen_nc5_offsets_vendor_rows_and_sender_identity():
     assert p.device_id == "KC575235977G"                   # MSH-4: no EUI-64, MSH-3 empty
     assert values(p) == [("sbp", 120, when, 150301), ("map", 90, when, 150303),
                          ("dbp", 80, when, 150302), ("spo2", 98, when, 150456),
-                         ("temp", 39.0, when, 150344)]
-    assert set(p.unknown) == {"149522", "2279", "2267", "188740"}
+                         ("hr", 60, when, 149522), ("temp", 39.0, when, 150344)]
+    assert set(p.unknown) == {"2279", "2267", "188740"}
     assert p.skipped == {"not numeric": 1}
     assert p.problems == []
 
@@ -71,8 +76,8 @@ def test_nist_pcd_message_with_ucum_units():
     # OBX-18 here is not an EUI-64, so MSH-3's EUI-64 names the device.
     assert p.device_id == "080019FFFE3ED02D"
     assert values(p) == [("sbp", 120, when, 150021), ("dbp", 80, when, 150022),
-                         ("map", 93, when, 150023)]
-    assert p.unknown == {"149546": "MDC_PULS_RATE_NON_INV"}
+                         ("map", 93, when, 150023), ("hr", 63, when, 149546)]
+    assert p.unknown == {}
 
 
 def test_gateway_placeholders_are_skipped_not_recorded():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from monitor.clock import SystemClock
 from monitor.devices.demo_feed import DEMO_DEVICE
 from monitor.protocols import load_protocols
@@ -82,7 +84,8 @@ def test_device_panel_binds_a_heard_monitor_shows_what_it_sends_and_unbinds(qtbo
 
         first = exchange("P1", {150456: 97, 150488: 3.1})
         assert (first.code, first.text) == ("AA", f"device {device} is not bound to a session: "
-                                                  "nothing recorded")
+                                                  "nothing recorded; not mapped, not "
+                                                  "recorded: 150488")
         qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
         assert panel.peers.text() == "Connected: none"   # the monitor hung up after sending
         held = MllpSender("127.0.0.1", panel.port.value())
@@ -105,8 +108,9 @@ def test_device_panel_binds_a_heard_monitor_shows_what_it_sends_and_unbinds(qtbo
         assert device_entries() == []
 
         qtbot.mouseClick(panel.bind_button, Qt.MouseButton.LeftButton)
-        assert panel.message.text() == (f"{device} now records into session "
-                                        f"{rec.session.session_id}.")
+        assert panel.message.text() == (
+            f"{device} (SIM · bed INF 3 · no patient id) now records into session "
+            f"{rec.session.session_id}: Jane Doe, patient id MRN-0042.")
         assert exchange("P2", {150456: 96, 147842: 70}).code == "AA"
         assert device_entries() == [{"hr": 70, "spo2": 96}]
 
@@ -119,6 +123,7 @@ def test_device_panel_binds_a_heard_monitor_shows_what_it_sends_and_unbinds(qtbo
         assert not station.listener._thread.is_alive()
 
 
+@pytest.mark.hazard("H-138")
 def test_device_panel_shows_no_data_for_a_bound_device_that_went_silent(qtbot, tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
@@ -129,7 +134,7 @@ def test_device_panel_shows_no_data_for_a_bound_device_that_went_silent(qtbot, t
     from monitor.devices.sender import MllpSender
     from monitor.recorder import Recorder
     from tests.conftest import OPENING, T0
-    from ui.devices.device_panel import NO_DATA_AFTER_S, DevicePanel
+    from ui.devices.device_panel import COLUMNS, NO_DATA_AFTER_S, DevicePanel
 
     device = "0011223344556677"
     clock = ManualClock(T0)
@@ -154,9 +159,72 @@ def test_device_panel_shows_no_data_for_a_bound_device_that_went_silent(qtbot, t
         qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton,
                          pos=panel.table.visualItemRect(panel.table.item(0, 0)).center())
         qtbot.mouseClick(panel.bind_button, Qt.MouseButton.LeftButton)
-        assert panel.table.item(0, 6).text() == rec.session.session_id
+        column = COLUMNS.index("Session")
+        assert panel.table.item(0, column).text() == rec.session.session_id
         clock.advance(NO_DATA_AFTER_S + 5)
         panel.refresh()
-        assert panel.table.item(0, 6).text() == (f"{rec.session.session_id} — no data for "
-                                                 f"{NO_DATA_AFTER_S + 5} s")
+        assert panel.table.item(0, column).text() == (f"{rec.session.session_id} — no data for "
+                                                      f"{NO_DATA_AFTER_S + 5} s")
+        clock.advance(3600)   # long past "heard in the last minute": a bound one stays listed
+        panel.refresh()
+        assert panel.table.item(0, column).text() == (f"{rec.session.session_id} — no data for "
+                                                      f"{NO_DATA_AFTER_S + 3605} s")
+        panel.shutdown()
+
+
+@pytest.mark.hazard("H-130")
+def test_device_panel_names_monitor_bed_and_patient_and_warns_when_binding_another(
+        qtbot, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+    from zoneinfo import ZoneInfo
+
+    from PySide6.QtCore import Qt
+
+    from monitor.clock import ManualClock
+    from monitor.devices.messages import pcd01_message
+    from monitor.devices.sender import MllpSender
+    from monitor.recorder import Recorder
+    from tests.conftest import OPENING, T0
+    from ui.devices.device_panel import COLUMNS, DevicePanel
+
+    device = "0011223344556677"
+    clock = ManualClock(T0)
+    with Store(tmp_path / "who.db") as store:
+        rec = Recorder.open_new(store, clock, load_protocols(), dict(OPENING))
+        clock.advance(120)
+        panel = DevicePanel(clock)
+        qtbot.addWidget(panel)
+        panel.set_recorder(rec)
+        panel.zone.setCurrentText("")
+        qtbot.keyClicks(panel.zone, "Mars/Base")
+        assert "'Mars/Base' is not an IANA zone name" in panel.zone_note.text()
+        panel.zone.setCurrentText("")
+        qtbot.keyClicks(panel.zone, "Europe/Berlin")
+        assert panel.zone_note.text() == ""
+        panel.port.setValue(_free_port())
+        qtbot.mouseClick(panel.listen_button, Qt.MouseButton.LeftButton)
+        assert panel.station.listener.clinic_tz == ZoneInfo("Europe/Berlin")
+
+        def send():
+            with MllpSender("127.0.0.1", panel.port.value()) as sender:
+                return sender.send(pcd01_message(device, "S1", clock.now(), {150456: 97},
+                                                 patient_id="HED12", bed="ICU^^7"))
+
+        with ThreadPoolExecutor(1) as pool:
+            future = pool.submit(send)
+            qtbot.waitUntil(future.done, timeout=10000)
+        assert future.result().code == "AA"   # not bound yet: heard, nothing recorded
+        panel.refresh()
+        row = {c: panel.table.item(0, i).text() for i, c in enumerate(COLUMNS)}
+        assert (row["Device"], row["Monitor"], row["Bed"], row["Patient (PID-3)"]) == (
+            device, "SIM", "ICU 7", "HED12")
+        qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton,
+                         pos=panel.table.visualItemRect(panel.table.item(0, 0)).center())
+        assert "Monitor: SIM · bed ICU 7 · patient HED12." in panel.details.toPlainText()
+        qtbot.mouseClick(panel.bind_button, Qt.MouseButton.LeftButton)
+        assert panel.message.text() == (
+            f"{device} (SIM · bed ICU 7 · patient HED12) now records into session "
+            f"{rec.session.session_id}: Jane Doe, patient id MRN-0042. Warning: the monitor "
+            "names patient HED12; its values are refused until the monitor's patient is "
+            "this one.")
         panel.shutdown()

@@ -5,10 +5,9 @@ fills the inbox, and a queued signal makes this thread drain it."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QListWidget,
     QPlainTextEdit,
@@ -20,19 +19,21 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.clock import Clock
-from monitor.devices.commands import clinic_zone
 from monitor.devices.diagnostics import DeviceStatus
 from monitor.devices.listener import DEFAULT_PORT
 from monitor.devices.station import Station
+from monitor.devices.zones import machine_zone_name, zone, zone_names
 from monitor.errors import MonitorError
-from monitor.parameters import fmt, label, unit
 from monitor.recorder import Recorder
 from ui.common.forms import button, hrow
 from ui.common.forms import label as text_label
+from ui.devices.device_text import bind_message, clock_time, describe
 
 HEARD_WITHIN_S = 60
 NO_DATA_AFTER_S = 30   # a bound device silent this long shows "no data"
-COLUMNS = ("Device", "From", "Last message", "Messages", "Errors", "Recorded", "Session")
+# Who, where, which session first: the columns a nurse needs stay in view.
+COLUMNS = ("Device", "Monitor", "Bed", "Patient (PID-3)", "Session", "Last message",
+           "Messages", "Errors", "Recorded", "From")
 
 
 class _Pump(QObject):
@@ -66,6 +67,15 @@ class DevicePanel(QDialog):
         self.status = text_label("Not listening.", name="Listener status")
         box.addLayout(hrow(text_label("Port on 127.0.0.1:"), self.port, self.listen_button,
                            self.status))
+        self.zone = QComboBox()
+        self.zone.setEditable(True)
+        self.zone.addItems(zone_names())
+        self.zone.setCurrentText(machine_zone_name())
+        self.zone.setAccessibleName("Clinic time zone")
+        self.zone.currentTextChanged.connect(self._on_zone_changed)
+        self.zone_note = text_label("", name="Time zone note")
+        box.addLayout(hrow(text_label("Clinic time zone (device times sent without an "
+                                      "offset):"), self.zone, self.zone_note))
         self.peers = text_label("", name="Connected peers")
         self.peers.setWordWrap(True)
         box.addWidget(self.peers)
@@ -76,7 +86,8 @@ class DevicePanel(QDialog):
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.itemSelectionChanged.connect(self._show_selected)
-        box.addWidget(text_label("Devices heard in the last minute", bold=True))
+        box.addWidget(text_label("Devices heard in the last minute, and every bound device",
+                                 bold=True))
         box.addWidget(self.table, 1)
         self.bind_button = button("Bind to this session", "Bind device", primary=True,
                                   slot=self.bind_selected)
@@ -98,7 +109,12 @@ class DevicePanel(QDialog):
     def start_listening(self) -> None:
         if self.station is not None:
             return
-        station = Station(self.clock, port=self.port.value(), clinic_tz=clinic_zone(None))
+        try:
+            clinic_tz = zone(self.zone.currentText())
+        except MonitorError as exc:
+            self.status.setText(str(exc))
+            return
+        station = Station(self.clock, port=self.port.value(), clinic_tz=clinic_tz)
         station.inbox.on_ready = self._pump.ready.emit
         try:
             port = station.start()
@@ -111,6 +127,16 @@ class DevicePanel(QDialog):
         self.port.setEnabled(False)
         self.refresh_timer.start()
         self.refresh()
+
+    def _on_zone_changed(self, name: str) -> None:
+        try:
+            chosen = zone(name)
+        except MonitorError as exc:
+            self.zone_note.setText(str(exc))
+            return
+        self.zone_note.setText("")
+        if self.station is not None:   # read by the listener for each message
+            self.station.listener.clinic_tz = chosen
 
     def _on_ready(self) -> None:
         if self.station is not None:
@@ -144,8 +170,8 @@ class DevicePanel(QDialog):
         except MonitorError as exc:
             self.message.setText(str(exc))
             return
-        self.message.setText(f"{device} now records into session "
-                             f"{self.recorder.session.session_id}.")
+        self.message.setText(bind_message(self.station.diagnostics.device(device), device,
+                                          self.recorder))
         self.refresh()
 
     def unbind_selected(self) -> None:
@@ -163,16 +189,25 @@ class DevicePanel(QDialog):
         selected = self._selected()
         heard = self.station.diagnostics.heard_within(HEARD_WITHIN_S)
         bound = self.station.capture.bindings
+        # A bound device stays listed however long it is silent: "no data" must show.
+        listed = {d.device_id for d in heard}
+        heard += [self.station.diagnostics.device(d) or DeviceStatus(d)
+                  for d in bound if d not in listed]
         now = self.clock.now()
         self.table.setRowCount(len(heard))
         for row, dev in enumerate(heard):
             rec = bound.get(dev.device_id)
             session = rec.session.session_id if rec is not None else "not bound"
             silent = (now - dev.last_message_at).total_seconds() if dev.last_message_at else 0
-            if rec is not None and silent >= NO_DATA_AFTER_S:
+            if rec is not None and dev.last_message_at is None:
+                session += " — no data since binding"
+            elif rec is not None and silent >= NO_DATA_AFTER_S:
                 session += f" — no data for {silent:.0f} s"
-            cells = (dev.device_id, dev.peer, _clock_time(dev.last_message_at),
-                     str(dev.messages), str(dev.errors), str(dev.recorded), session)
+            patient = " ".join(p for p in (dev.patient_id, f"({dev.patient_name})"
+                                           if dev.patient_name else "") if p)
+            cells = (dev.device_id, dev.sender_name, dev.bed, patient or "—", session,
+                     clock_time(dev.last_message_at), str(dev.messages), str(dev.errors),
+                     str(dev.recorded), dev.peer)
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
             if dev.device_id == selected:
@@ -198,27 +233,3 @@ class DevicePanel(QDialog):
             self.station.stop()
             self.station = None
 
-
-def _clock_time(when: datetime | None) -> str:
-    return when.astimezone().strftime("%H:%M:%S") if when else "—"
-
-
-def describe(dev: DeviceStatus) -> str:
-    """What a device sends, in words: mapped values, and why other rows are not vitals."""
-    out = [f"Device {dev.device_id}: {dev.messages} messages, {dev.errors} with errors, "
-           f"{dev.recorded} values recorded."]
-    if dev.last_values:
-        out.append("Last values: " + ", ".join(
-            f"{label(p)} {fmt(v)} {unit(p)}".rstrip() + f" ({_clock_time(t)})"
-            for p, (v, t) in sorted(dev.last_values.items())))
-    else:
-        out.append("No vital sign mapped yet.")
-    if dev.unknown_codes:
-        out.append("Codes sent but not mapped (not recorded): " + ", ".join(
-            f"{c} {n}".rstrip() for c, n in sorted(dev.unknown_codes.items())))
-    if dev.skipped:
-        out.append("Rows skipped: " + ", ".join(f"{n} {why}" for why, n in
-                                                sorted(dev.skipped.items())))
-    if dev.last_error:
-        out.append(f"Last error: {dev.last_error}")
-    return "\n".join(out)
