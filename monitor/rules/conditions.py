@@ -211,8 +211,9 @@ def overdue_conditions(dues: list[Due], protocol: Protocol) -> list[Condition]:
 
 
 def stale_conditions(session: Session, protocol: Protocol, now: datetime) -> list[Condition]:
-    """"No data" for a monitor stream that stopped; NIBP is episodic and never stale."""
-    if session.phase not in (Phase.INFUSING, Phase.RECOVERY):
+    """"No data" for a monitor stream that stopped, from the first sample on (a monitor
+    bound before dosing that goes silent too); NIBP is episodic and never stale."""
+    if session.phase not in (Phase.BASELINE, Phase.INFUSING, Phase.RECOVERY):
         return []
     out = []
     for param, t in sorted(session.device_last.items()):

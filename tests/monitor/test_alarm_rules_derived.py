@@ -312,3 +312,23 @@ def test_the_rail_calls_a_60_s_stream_stale_as_the_no_data_rule_does(recorder, c
     spo2 = next(v for v in rail_values(recorder.session, recorder.protocol, clock.now())
                 if v.row == "spo2")
     assert spo2.device and spo2.stale is stale
+
+
+@pytest.mark.hazard("H-138")
+@pytest.mark.parametrize(("silent_s", "alarmed"), [(30, False), (31, True)])
+def test_a_monitor_that_goes_silent_before_dosing_raises_no_data(recorder, clock, silent_s,
+                                                                  alarmed):
+    """Bound at baseline, SpO2 at 1 Hz, then silence: "no data" after 30 s, before any dose
+    (issue 23 #19), as during the infusion; it ends with the next sample."""
+    baseline_vitals(recorder)
+    for _ in range(12):
+        recorder.record_vitals({"spo2": "97"}, "RN7", source="device")
+        clock.advance(1)
+    assert recorder.session.phase == "baseline"
+    clock.advance(silent_s - 1)                     # 1 s already passed after the last sample
+    row = rows(recorder).get("spo2")
+    assert (row is not None and row.rule == "stale") is alarmed
+    if alarmed:
+        assert "SpO2 no data from the monitor for 31 s" in row.message
+        recorder.record_vitals({"spo2": "97"}, "RN7", source="device")
+        assert "spo2" not in rows(recorder)
