@@ -51,6 +51,9 @@ class Entry:
     artifact: bool = False
     addendum: bool = False
     unreadable: str = ""  # why the entry could not be folded (it then takes no part)
+    # The values flagged as artifact (a bad cuff reading is BP only): ``artifact`` is
+    # True once every measured value of the entry is flagged.
+    flagged: frozenset[str] = frozenset()
 
     @property
     def seq(self) -> int:
@@ -72,7 +75,24 @@ class Entry:
             return "struck"
         if self.artifact:
             return "artifact"
+        if self.flagged:
+            return "artifact: " + " ".join(k for k in SERIES_PARAMS if k in self.flagged)
         return "amended" if self.amended else "valid"
+
+    def status_of(self, name: str) -> str:
+        """The status of one value of the entry (a flag may cover only some)."""
+        if self.unreadable or self.struck:
+            return self.status
+        if self.is_artifact(name):
+            return "artifact"
+        return "amended" if self.amended else "valid"
+
+    def is_artifact(self, name: str) -> bool:
+        return self.artifact or name in self.flagged
+
+    def measured(self) -> list[str]:
+        """The entry's measured values (what a flag may name), in registry order."""
+        return [k for k in SERIES_PARAMS if self.payload.get(k) is not None]
 
     @property
     def counts(self) -> bool:
@@ -97,6 +117,10 @@ class AlarmState:
     escalated_at: datetime | None = None
     last_announced_at: datetime | None = None
     resolved_at: datetime | None = None
+    resolved_reason: str | None = None
+    # (entry seq, parameter) of the readings behind the reason that raised the alarm
+    # or escalated it to its priority: a flag on one of them ends it.
+    readings: tuple[tuple[int, str], ...] = ()
 
     @property
     def active(self) -> bool:
@@ -319,7 +343,12 @@ class Session:
         elif ev.kind is EventKind.STRUCK:
             target.struck = True
         elif ev.kind is EventKind.ARTIFACT:
-            target.artifact = True
+            named = ev.payload.get("parameters")  # older flags covered the whole entry
+            if named is None:
+                target.artifact = True
+            else:
+                target.flagged = target.flagged | frozenset(str(n) for n in named)
+                target.artifact = target.artifact or set(target.measured()) <= target.flagged
         if target.kind is EventKind.SESSION_OPENED:
             self.opening = dict(target.payload)
         self.rebuild()
@@ -354,10 +383,11 @@ class Session:
                 self.baseline_cache = None
             series = self.series
             device = ev.source == "device"
-            seq, artifact = ev.seq, entry.artifact
+            seq, artifact, flagged = ev.seq, entry.artifact, entry.flagged
             for name, value in p.items():
                 if name in series:
-                    if not series[name].append(t, float(value), seq, artifact, device):
+                    if not series[name].append(t, float(value), seq,
+                                               artifact or name in flagged, device):
                         return False
                     if device:
                         self.device_last[name] = t
@@ -407,7 +437,8 @@ class Session:
         if kind is EventKind.ALARM_RAISED:
             alarm = AlarmState(ev.seq, p["key"], p["rule"], p["parameter"], p["priority"],
                                p["message"], ev.observed_at, p["priority"],
-                               last_announced_at=ev.observed_at)
+                               last_announced_at=ev.observed_at,
+                               readings=_readings(p.get("readings")))
             self.alarms[ev.seq] = alarm
             self.active_alarm_by_key[alarm.key] = ev.seq
             return
@@ -424,6 +455,8 @@ class Session:
             alarm.message = p["message"]
             alarm.escalated_at = ev.observed_at
             alarm.last_announced_at = ev.observed_at
+            if "readings" in p:
+                alarm.readings = _readings(p["readings"])
         elif kind is EventKind.ALARM_ACKNOWLEDGED:
             alarm.acknowledged_at = ev.observed_at
             alarm.acknowledged_by = ev.author
@@ -436,6 +469,7 @@ class Session:
             alarm.last_announced_at = ev.observed_at
         elif kind is EventKind.ALARM_RESOLVED:
             alarm.resolved_at = ev.observed_at
+            alarm.resolved_reason = p.get("reason")
             self.active_alarm_by_key.pop(alarm.key, None)
 
     # -- queries -------------------------------------------------------------
@@ -477,6 +511,12 @@ class Session:
 
     def entries_of(self, *kinds: EventKind) -> list[Entry]:
         return [e for e in self.entry_list if e.kind in kinds]
+
+
+def _readings(value: object) -> tuple[tuple[int, str], ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple((int(seq), str(name)) for seq, name in value)
 
 
 def fold(session_id: str, events: list[Event]) -> Session:

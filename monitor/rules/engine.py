@@ -13,7 +13,7 @@ from monitor.rules.alarms import Draft, lifecycle
 from monitor.rules.conditions import Condition, alarm_conditions, due_list, evaluate_conditions
 from monitor.rules.news2 import News2Result
 from monitor.rules.schedule import Due, MinObservation, min_observation
-from monitor.session import Session
+from monitor.session import AlarmState, Session
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,15 @@ class Evaluation:
     def live_message(self, key: str, fallback: str) -> str:
         cond = self.conditions.get(key)
         return cond.message if cond else fallback
+
+    def alarm_text(self, alarm: AlarmState) -> str:
+        """What the banner, the acknowledge prompt and the history say of an alarm:
+        its reason as it stands now when that reason is at the alarm's priority,
+        else the reason it was raised or escalated for (a lower reason never shows
+        under a higher priority's word)."""
+        cond = self.conditions.get(alarm.key)
+        return cond.message if cond is not None and cond.priority == alarm.priority else (
+            alarm.message)
 
 
 def evaluate(session: Session, protocol: Protocol, now: datetime) -> Evaluation:
