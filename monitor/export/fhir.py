@@ -29,6 +29,8 @@ LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 DEID_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+FLAG_SYSTEM = "urn:ketamine-monitor:flag"
+ARTIFACT_TEXT = "flagged as artifact: excluded from alarms and scores"
 MAX_RUN = 3600  # device samples per SampledData Observation
 BP_PANEL = ("sbp", "dbp")  # one panel Observation with two components
 SINGLE_VITALS = tuple(k for k in keys(group=VITAL) if k not in BP_PANEL)
@@ -82,9 +84,18 @@ class BundleBuilder:
             return "entered-in-error"
         return "amended" if entry.amended else "final"
 
+    @staticmethod
+    def artifact_flag() -> list[dict[str, Any]]:
+        """The interpretation of a value flagged as artifact (kept, not physiological)."""
+        return [{"coding": [{"system": FLAG_SYSTEM, "code": "artifact",
+                             "display": ARTIFACT_TEXT}], "text": ARTIFACT_TEXT}]
+
     def observation(self, entry: Entry | None, key: str, code: dict[str, Any],
                     category: str, when: datetime, value: dict[str, Any] | None = None,
-                    **extra: Any) -> None:
+                    params: tuple[str, ...] | None = None, **extra: Any) -> None:
+        """One Observation; ``params`` are the entry's values it carries (default
+        ``key``): any of them flagged as artifact gives it the artifact interpretation."""
+        params = (key,) if params is None else params
         res: dict[str, Any] = {
             "resourceType": "Observation",
             "status": self._status(entry) if entry else "final",
@@ -105,8 +116,9 @@ class BundleBuilder:
                 old = entry.corrections[0].payload.get("old", {})
                 notes.append("original values: " + ", ".join(
                     f"{k} {v}" for k, v in sorted(old.items()) if not isinstance(v, dict)))
-            if entry.artifact:
-                notes.append("flagged as artifact: excluded from alarms and scores")
+            if any(entry.is_artifact(p) for p in params):
+                notes.append(ARTIFACT_TEXT)
+                res["interpretation"] = self.artifact_flag()
             if entry.event.source == "device":
                 notes.append("source: device")
             if notes:
@@ -139,11 +151,15 @@ class BundleBuilder:
             for key in BP_PANEL:
                 if p.get(key) is not None:
                     code, _ = self.quantity_code(key)
-                    components.append({"code": code, **self.quantity(key, p[key])})
+                    component = {"code": code, **self.quantity(key, p[key])}
+                    if entry.is_artifact(key):
+                        component["interpretation"] = self.artifact_flag()
+                    components.append(component)
             self.observation(entry, "bp", {
                 "coding": [{"system": LOINC, "code": "85354-9",
                             "display": "Blood pressure panel with all children optional"}],
-                "text": "Blood pressure"}, "vital-signs", t, component=components)
+                "text": "Blood pressure"}, "vital-signs", t, params=BP_PANEL,
+                component=components)
         for key in SINGLE_VITALS:
             if p.get(key) is not None:
                 code, _ = self.quantity_code(key)
@@ -170,7 +186,8 @@ class BundleBuilder:
 
     def _sampled(self, key: str, run: list[tuple[float, Entry]], period: float) -> None:
         code, unit = self.quantity_code(key)
-        data = " ".join("E" if not e.counts else fmt(e.payload[key]) for _, e in run)
+        data = " ".join("E" if not e.counts or e.is_artifact(key) else fmt(e.payload[key])
+                        for _, e in run)
         start = datetime.fromtimestamp(run[0][0], UTC)
         end = datetime.fromtimestamp(run[-1][0], UTC)
         res = {
@@ -211,7 +228,7 @@ class BundleBuilder:
                 if entry.payload.get("acvpu"):
                     acvpu = (entry.observed_at, entry.payload["acvpu"])
                 continue
-            values = dict(entry.payload)
+            values = {k: v for k, v in entry.payload.items() if not entry.is_artifact(k)}
             values["acvpu"] = acvpu[1] if acvpu and entry.observed_at - acvpu[0] <= window else None
             result = news2(values, int(self.ctx.protocol.get("news2.spo2_scale", 1)))
             if result.total is not None:
