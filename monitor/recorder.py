@@ -484,6 +484,13 @@ class Recorder:
         reading is ``["sbp", "dbp", "map"]``; None flags every value of the entry).
         The flagged values stay in the record and take no part in alarms and scores;
         the alarms resting on them end (``alarms_ended_by`` says which, beforehand)."""
+        author, payload = self.check_flag(nurse_id, seq, reason, parameters)
+        return self._record(EventKind.ARTIFACT, payload, author, self.clock.now())
+
+    def check_flag(self, nurse_id: str, seq: int, reason: object,
+                   parameters: object = None) -> tuple[str, dict[str, Any]]:
+        """Validate an artifact flag without recording it (the window asks for a
+        confirmation only about a valid one): (author, payload), or ValidationError."""
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         entry = self._target(seq, errors)
@@ -495,9 +502,7 @@ class Recorder:
             names = flag_parameters(entry, parameters, errors)
         why = validate_text(reason, "reason", "Reason for artifact", errors, required=True)
         raise_if(errors)
-        return self._record(EventKind.ARTIFACT,
-                            {"target_seq": seq, "parameters": names, "reason": why},
-                            author, self.clock.now())
+        return author, {"target_seq": seq, "parameters": names, "reason": why}
 
     def alarms_ended_by(self, seq: int, parameters: list[str]) -> list[AlarmState]:
         """The active alarms that flagging ``parameters`` of entry ``seq`` would end."""

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.recorder import ACK_ACTIONS
+from monitor.vocabulary import ACK_ACTIONS, ACK_DEFAULT
 from monitor.rules.engine import Evaluation
 from monitor.session import AlarmState
 from ui.common import theme
@@ -224,7 +224,7 @@ class AlarmBanner(RecorderPanel):
         first_unacked = True
         for row, group in zip(self.rows, self.groups, strict=False):
             pending = any(not a.acknowledged for a in group)
-            row.show_group(group, [ev.live_message(a.key, a.message) for a in group], ev.now,
+            row.show_group(group, [ev.alarm_text(a) for a in group], ev.now,
                            [a.key in ev.conditions for a in group],
                            "Ctrl+K" if pending and first_unacked else "")
             first_unacked = first_unacked and not pending
@@ -278,7 +278,8 @@ class AlarmBanner(RecorderPanel):
         before = QApplication.focusWidget()
         if before is not None and not self.isAncestorOf(before):
             self._focus_before = before  # given back when the form closes
-        what = alarms[0].message + (f" and {len(alarms) - 1} more" if len(alarms) > 1 else "")
+        # The words of the row it replaces (the banner and the history say the same).
+        what = self.recorder.last_evaluation.alarm_text(alarms[0]) + (f" and {len(alarms) - 1} more" if len(alarms) > 1 else "")
         self.ack_for.setText(f"Acknowledge “{what}” — action:")
         # The form takes the row's place, so nothing below moves.
         row = next((r for r in self.rows if alarm_ids[0] in r.alarm_ids), None)
@@ -289,6 +290,9 @@ class AlarmBanner(RecorderPanel):
         if row is not None and isinstance(box, QBoxLayout):
             box.insertWidget(box.indexOf(row), self.ack_panel)
             row.hide()
+        # The action is chosen each time: the last one chosen is never offered again.
+        self.action.setCurrentText(ACK_DEFAULT)
+        self.comment.clear()
         self.ack_panel.show()
         self.action.setFocus()
 
@@ -318,6 +322,7 @@ class AlarmBanner(RecorderPanel):
     def _hide_ack(self) -> None:
         self.pending_ids = []
         self.comment.clear()
+        self.action.setCurrentText(ACK_DEFAULT)
         self.ack_panel.hide()
         if self._ack_row is not None:
             self._ack_row.setVisible(bool(self._ack_row.alarm_ids))

@@ -1,0 +1,133 @@
+"""The window's artifact flag and acknowledgement, by clicks and keys (issue 23
+points 6 and 7, CLINICAL §5)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from monitor.events import EventKind
+from monitor.rules.artifacts import ENDED_REASON
+from tests.ui.conftest_helpers import click, type_into
+
+BP = ("sbp", "dbp", "map")
+
+
+def trial(rec, clock) -> int:
+    """The trial: 150/90 at 5 min (SBP up 22: medium), then at 8 min a bad cuff
+    reading 186/104 taken with a real SpO2 89 and HR 125."""
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(300)
+    rec.record_vitals({"sbp": "150", "dbp": "90", "hr": "80", "spo2": "97", "rr": "14",
+                       "temp": "36.8"}, "RN7")
+    clock.advance(180)
+    seq = rec.record_vitals({"sbp": "186", "dbp": "104", "hr": "125", "spo2": "89",
+                             "rr": "14", "temp": "36.8"}, "RN7").seq
+    # SpO2 and HR seen (their rows go below): the BP row is the first one shown.
+    for a in rec.session.active_alarms():
+        if a.key in ("spo2", "hr"):
+            rec.acknowledge("RN7", a.alarm_id, "re-measured")
+    return seq
+
+
+def row_of(page, key: str):
+    banner = page.banner
+    return next(r for r, g in zip(banner.rows, banner.groups, strict=False)
+                if g[0].key == key and r.isVisible())
+
+
+@pytest.mark.hazard("H-040", "H-042", "H-048")
+def test_flag_artifact_asks_which_values_says_what_ends_and_confirms(qtbot, bedside, clock):
+    _window, page, rec = bedside
+    seq = trial(rec, clock)
+    assert row_of(page, "bp").priority == "high"
+    page.show_tab(page.log)
+    assert page.log.select_seq(seq)
+    type_into(qtbot, page.log.reason, "cuff slipped")
+    click(qtbot, page.log.artifact_button)
+    dialog = page.log.artifact_dialog
+    assert dialog.isVisible()
+    # One box per value of the reading; a cuff reading has its BP ticked, nothing else.
+    assert list(dialog.boxes) == ["sbp", "dbp", "map", "hr", "spo2", "rr", "temp"]
+    assert [k for k, b in dialog.boxes.items() if b.isChecked()] == list(BP)
+    assert "SBP 186 ≥ 180" in dialog.ends.text() and "SpO2" not in dialog.ends.text()
+    click(qtbot, dialog.boxes["spo2"])  # ticking SpO2 would end its alarm too: it says so
+    assert "SpO2 89 ≤ 91" in dialog.ends.text()
+    click(qtbot, dialog.boxes["spo2"])
+    assert "SpO2" not in dialog.ends.text()
+    # Nothing is asked about an invalid flag: the reason is required.
+    dialog.reason.clear()
+    click(qtbot, dialog.flag_button)
+    assert dialog.reason_error.isVisible() and not dialog.confirm.isVisible()
+    type_into(qtbot, dialog.reason, "cuff slipped")
+    click(qtbot, dialog.flag_button)
+    question = dialog.confirm.question.text()
+    assert dialog.confirm.isVisible()
+    assert "Flag Systolic BP, Diastolic BP, Mean arterial pressure" in question or (
+        "Flag Systolic BP, Diastolic BP" in question)
+    assert "Ends: HIGH SBP 186 ≥ 180" in question
+    assert "Stays: Heart rate, SpO2" in question
+    assert not any(e.kind is EventKind.ARTIFACT for e in rec.session.events)
+    click(qtbot, dialog.confirm.confirm_button)
+    assert not dialog.isVisible()
+    flag = next(e for e in rec.session.events if e.kind is EventKind.ARTIFACT)
+    assert flag.payload["parameters"] == list(BP)
+    # The rest of the BP row at its own priority; SpO2 and HR untouched.
+    bp = row_of(page, "bp")
+    assert bp.priority == "medium" and bp.text.text().startswith("SBP up 22")
+    assert "HIGH" not in bp.tag.text()
+    spo2 = next(g for g in page.banner.groups if g[0].key == "spo2")
+    assert spo2[0].priority == "high" and spo2[0].active and spo2[0].acknowledged
+    assert page.rail.values["spo2"].text() == "89"
+
+
+@pytest.mark.hazard("H-043")
+def test_banner_prompt_and_history_say_the_same(qtbot, bedside, clock):
+    _window, page, rec = bedside
+    seq = trial(rec, clock)
+    rec.flag_artifact("RN7", seq, "cuff slipped", parameters=list(BP))
+    bp = row_of(page, "bp")
+    shown = bp.text.text()
+    ended = next(a for a in rec.session.alarms.values() if a.resolved_reason == ENDED_REASON)
+    current = rec.session.alarms[rec.session.active_alarm_by_key["bp"]]
+    click(qtbot, bp.ack)
+    assert page.banner.ack_for.text().startswith(f"Acknowledge “{shown}")
+    page.show_tab(page.alarm_history)
+    history = page.alarm_history
+    history.refresh()
+    texts = {history.table.item(r, 2).text(): r for r in range(history.table.rowCount())}
+    assert shown.split(" (also: ")[0] in {t.split(" (also: ")[0] for t in texts}
+    row = texts[current.message]
+    assert history.table.item(row, 1).text().endswith("MEDIUM")
+    old = texts[ended.message]
+    assert ENDED_REASON in history.table.item(old, 5).text()
+    click(qtbot, page.banner.ack_cancel)
+
+
+@pytest.mark.hazard("H-044")
+def test_acknowledgement_action_defaults_to_seen_every_time(qtbot, bedside, clock, store):
+    _window, page, rec = bedside
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    rec.record_vitals({"sbp": "190/115", "hr": "135", "spo2": "89", "rr": "26"}, "RN7")
+    banner = page.banner
+    qtbot.keyClick(page, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert banner.action.currentText() == "seen"
+    while banner.action.currentText() != "physician informed":
+        qtbot.keyClick(banner.action, Qt.Key.Key_Down)
+    qtbot.keyClick(banner.action, Qt.Key.Key_Return)
+    qtbot.keyClick(page, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert banner.action.currentText() == "seen"
+    qtbot.keyClick(banner.action, Qt.Key.Key_Return)
+    acks = [e.payload["action"] for e in store.events(rec.session.session_id)
+            if e.kind is EventKind.ALARM_ACKNOWLEDGED]
+    assert acks[0] == "physician informed"
+    assert acks[1:] and set(acks[1:]) == {"seen"}
+    # Cancelled half-way: the next opening still offers "seen".
+    qtbot.keyClick(page, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert banner.ack_panel.isVisible()
+    qtbot.keyClick(banner.action, Qt.Key.Key_Down)
+    click(qtbot, banner.ack_cancel)
+    qtbot.keyClick(page, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert banner.action.currentText() == "seen"
+    click(qtbot, banner.ack_cancel)
