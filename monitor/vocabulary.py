@@ -25,7 +25,8 @@ RATE_UNITS = ("mg/kg/h", "mg/h")
 # a record that says "physician informed" means someone chose it (CLINICAL §5).
 ACK_DEFAULT = "seen"
 ACK_ACTIONS = (ACK_DEFAULT, "re-measured", "infusion slowed", "infusion paused",
-               "medication given", "patient reassured", "physician informed", "artifact", "no action needed")
+               "medication given", "patient reassured", "physician informed", "artifact",
+               "no action needed")
 # Every item a clinic may put on its checklist (protocol key ``checklist.items``).
 CHECKLIST_ITEMS: dict[str, str] = {
     "fasting": "Fasting as instructed",

@@ -131,3 +131,53 @@ def test_acknowledgement_action_defaults_to_seen_every_time(qtbot, bedside, cloc
     qtbot.keyClick(page, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert banner.action.currentText() == "seen"
     click(qtbot, banner.ack_cancel)
+
+
+def _colour(lab) -> str:
+    return lab.styleSheet().split("color:")[1].split(";")[0].strip()
+
+
+@pytest.mark.hazard("H-045")
+def test_a_chart_read_out_goes_when_the_pointer_leaves(qtbot, bedside):
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtWidgets import QApplication
+
+    from ui.charts.charts import READOUT_HINT
+    _window, page, _rec = bedside
+    charts = page.charts
+    view = charts.glw.viewport()
+    box = charts.plots["bp"].sceneBoundingRect().center()
+    at = charts.glw.mapFromScene(box)
+    qtbot.mouseMove(view, QPoint(at.x(), at.y()))
+    qtbot.waitUntil(lambda: "SBP 128" in charts.readout.text(), timeout=2000)
+    text = charts.readout.text()
+    assert text.startswith("⌖ at ") and " min):" in text  # its time first, in words
+    assert "italic" in charts.readout.styleSheet() and "dashed" in charts.readout.styleSheet()
+    assert any(line.isVisible() for line in charts.cursor_lines)
+    QApplication.sendEvent(view, QEvent(QEvent.Type.Leave))  # the pointer leaves the chart
+    assert charts.readout.text() == READOUT_HINT
+    assert charts.readout.styleSheet() == ""
+    assert not any(line.isVisible() for line in charts.cursor_lines)
+
+
+@pytest.mark.hazard("H-046")
+def test_alarm_age_is_the_reading_s_and_the_rail_colours_the_value(qtbot, bedside, clock):
+    _window, page, rec = bedside
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    rec.record_vitals({"sbp": "186", "dbp": "84"}, "RN7")
+    from ui.common import theme
+    assert _colour(page.rail.values["bp"]) == theme.alarm_text("high")
+    clock.advance(240)
+    rec.record_vitals({"sbp": "188", "dbp": "84"}, "RN7")
+    row = row_of(page, "bp")
+    assert "reading 0 s ago" in row.detail.text()  # not the row's 4 min
+    clock.advance(60)
+    rec.record_vitals({"sbp": "130", "dbp": "80"}, "RN7")  # back in range: latched
+    row = row_of(page, "bp")
+    assert "LATCHED" in row.detail.text() and row.priority == "high"
+    # Latched, the row shows the reason that raised it, with that reading's age.
+    assert row.text.text() == "SBP 186 ≥ 180" and "reading 5 min ago" in row.detail.text()
+    # The rail shows 130/80 in the colour of 130/80, not of the latched alarm.
+    assert page.rail.values["bp"].text() == "130/80"
+    assert _colour(page.rail.values["bp"]) == theme.current().text

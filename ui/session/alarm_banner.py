@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.vocabulary import ACK_ACTIONS, ACK_DEFAULT
-from monitor.rules.engine import Evaluation
+from monitor.rules.engine import Evaluation, reason_time
 from monitor.session import AlarmState
+from monitor.vocabulary import ACK_ACTIONS, ACK_DEFAULT
 from ui.common import theme
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 from ui.sound.sound_panel import SoundPanel
@@ -89,7 +89,8 @@ class AlarmRow(QFrame):
         return list(self._pending)
 
     def show_group(self, group: list[AlarmState], messages: list[str], now: datetime,
-                   present: list[bool], shortcut: str = "") -> None:
+                   present: list[bool], shortcut: str = "",
+                   reading_at: datetime | None = None) -> None:
         top = group[0]
         self.alarm_ids = [a.alarm_id for a in group]
         self._pending = [a.alarm_id for a in group if not a.acknowledged]
@@ -112,7 +113,8 @@ class AlarmRow(QFrame):
                          f"{last.acknowledged_at.astimezone():%H:%M}")  # type: ignore[union-attr]
         if not present[0]:
             state.append("LATCHED: back in range, acknowledge to clear")
-        state.append(f"{elapsed(now, top.raised_at)} ago")
+        # The age of the reading behind the reason shown, not of the row.
+        state.append(f"reading {elapsed(now, reading_at or top.raised_at)} ago")
         self.detail.setText(" · ".join(state))
         self.ack.setVisible(not self.acknowledged)
         self.ack.setText(f"Acknowledge  {shortcut}".strip())
@@ -226,7 +228,8 @@ class AlarmBanner(RecorderPanel):
             pending = any(not a.acknowledged for a in group)
             row.show_group(group, [ev.alarm_text(a) for a in group], ev.now,
                            [a.key in ev.conditions for a in group],
-                           "Ctrl+K" if pending and first_unacked else "")
+                           "Ctrl+K" if pending and first_unacked else "",
+                           reason_time(s, ev, group[0]))
             first_unacked = first_unacked and not pending
             row.setVisible(row is not self._ack_row)
         for row in self.rows[len(self.groups):]:
@@ -279,7 +282,8 @@ class AlarmBanner(RecorderPanel):
         if before is not None and not self.isAncestorOf(before):
             self._focus_before = before  # given back when the form closes
         # The words of the row it replaces (the banner and the history say the same).
-        what = self.recorder.last_evaluation.alarm_text(alarms[0]) + (f" and {len(alarms) - 1} more" if len(alarms) > 1 else "")
+        what = self.recorder.last_evaluation.alarm_text(alarms[0]) + (
+            f" and {len(alarms) - 1} more" if len(alarms) > 1 else "")
         self.ack_for.setText(f"Acknowledge “{what}” — action:")
         # The form takes the row's place, so nothing below moves.
         row = next((r for r in self.rows if alarm_ids[0] in r.alarm_ids), None)
