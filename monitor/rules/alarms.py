@@ -20,7 +20,7 @@ from typing import Any
 from monitor.clock import to_iso
 from monitor.events import EventKind
 from monitor.protocols import Protocol
-from monitor.rules.artifacts import ENDED_REASON, ended_by_flags, readings_behind
+from monitor.rules.artifacts import ended_by_flags, readings_behind
 from monitor.rules.conditions import Condition
 from monitor.session import PRIORITY_RANK, Session
 
@@ -33,10 +33,9 @@ def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: P
     escalate = timedelta(minutes=float(protocol.get("alarms.escalate_medium_min")))
     # An alarm resting on a reading flagged as artifact ends, latched or not; what
     # holds without that reading is raised anew at its own priority.
-    ended = {a.alarm_id for a in ended_by_flags(session)}
-    drafts: list[Draft] = [(EventKind.ALARM_RESOLVED, {"alarm_id": alarm_id,
-                                                       "reason": ENDED_REASON})
-                           for alarm_id in sorted(ended)]
+    ended = ended_by_flags(session)
+    drafts: list[Draft] = [(EventKind.ALARM_RESOLVED, {"alarm_id": alarm_id, "reason": why})
+                           for alarm_id, why in sorted(ended.items())]
     new_rank = 0
     for key, cond in conditions.items():
         alarm_id = session.active_alarm_by_key.get(key)

@@ -22,6 +22,7 @@ from monitor.session import AlarmState, Entry, Session
 
 Reading = tuple[int, str]  # (entry seq, parameter)
 ENDED_REASON = "reading flagged as artifact"
+STRUCK_REASON = "reading struck"
 NEWS2_READINGS = ("rr", "spo2", "sbp", "hr", "temp")
 SEDATION = ("moaas", "rass")
 
@@ -72,14 +73,25 @@ def readings_behind(session: Session, protocol: Protocol, cond: Condition,
     return out
 
 
-def _flagged(session: Session, reading: Reading) -> bool:
+def _withdrawn(session: Session, reading: Reading) -> str | None:
+    """Why a reading no longer counts (flagged or struck), or None."""
     entry = session.entries.get(reading[0])
-    return entry is not None and entry.is_artifact(reading[1])
+    if entry is None:
+        return None
+    if entry.struck:
+        return STRUCK_REASON
+    return ENDED_REASON if entry.is_artifact(reading[1]) else None
 
 
-def ended_by_flags(session: Session) -> list[AlarmState]:
-    """Active alarms resting on a reading now flagged as artifact."""
-    return [a for a in session.active_alarms() if any(_flagged(session, r) for r in a.readings)]
+def ended_by_flags(session: Session) -> dict[int, str]:
+    """Active alarms resting on a reading since flagged as artifact (or struck as
+    entered in error), by alarm id, with why they end."""
+    out = {}
+    for a in session.active_alarms():
+        why = next((w for r in a.readings if (w := _withdrawn(session, r))), None)
+        if why is not None:
+            out[a.alarm_id] = why
+    return out
 
 
 def alarms_ended_by(session: Session, seq: int, parameters: Iterable[str]) -> list[AlarmState]:

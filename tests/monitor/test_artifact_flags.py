@@ -9,7 +9,7 @@ import pytest
 from monitor.errors import ValidationError
 from monitor.events import EventKind
 from monitor.recorder import Recorder
-from monitor.rules.artifacts import ENDED_REASON
+from monitor.rules.artifacts import ENDED_REASON, STRUCK_REASON
 from monitor.session import fold
 from tests.conftest import baseline_vitals
 
@@ -167,3 +167,19 @@ def test_a_flag_without_parameters_covers_the_whole_entry(recorder, clock):
     assert entry.artifact and entry.status == "artifact"
     assert not {"bp", "spo2", "hr"} & {a.key for a in recorder.session.active_alarms()
                                       if a.priority == "high"}
+
+
+@pytest.mark.hazard("H-041")
+def test_a_struck_reading_never_keeps_its_latched_alarm(recorder, clock):
+    """Struck as entered in error (the wrong patient's reading): its alarm ends too."""
+    baseline_vitals(recorder)
+    recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    wrong = recorder.record_vitals({"sbp": "186", "dbp": "84"}, "RN7")
+    alarm = by_group(recorder)["bp"]
+    clock.advance(60)
+    recorder.record_vitals({"sbp": "130", "dbp": "80"}, "RN7")
+    assert alarm.active  # latched
+    recorder.strike("RN7", wrong.seq, "another patient's reading")
+    assert not alarm.active and alarm.resolved_reason == STRUCK_REASON
+    assert "bp" not in by_group(recorder)

@@ -26,7 +26,7 @@ from monitor.describe import describe
 from monitor.errors import FieldError, ValidationError
 from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
 from monitor.recorder import Change, Recorder
-from monitor.rules.artifacts import ENDED_REASON
+from monitor.rules.artifacts import ENDED_REASON, STRUCK_REASON
 from monitor.session import Session
 from ui.common import theme
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
@@ -326,7 +326,8 @@ class AlarmHistory(QWidget):
                      f"{a.acknowledged_by} {clock(a.acknowledged_at)}"
                      if a.acknowledged_at else "", a.action or "",
                      (f"{clock(a.resolved_at)} ({a.resolved_reason})"
-                      if a.resolved_reason == ENDED_REASON else clock(a.resolved_at))
+                      if a.resolved_reason in (ENDED_REASON, STRUCK_REASON)
+                      else clock(a.resolved_at))
                      if a.resolved_at else "ACTIVE")
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
