@@ -181,3 +181,26 @@ def test_alarm_age_is_the_reading_s_and_the_rail_colours_the_value(qtbot, bedsid
     # The rail shows 130/80 in the colour of 130/80, not of the latched alarm.
     assert page.rail.values["bp"].text() == "130/80"
     assert _colour(page.rail.values["bp"]) == theme.current().text
+
+
+@pytest.mark.hazard("H-042", "H-043")
+def test_a_lower_reason_never_shows_under_a_higher_word(qtbot, bedside, clock):
+    """HIGH SBP 186, then 165 (a medium reason): the HIGH row keeps saying what it was
+    raised for, and the prompt and the history say the same."""
+    _window, page, rec = bedside
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    rec.record_vitals({"sbp": "186", "dbp": "84"}, "RN7")
+    clock.advance(60)
+    rec.record_vitals({"sbp": "165", "dbp": "84"}, "RN7")
+    row = row_of(page, "bp")
+    assert row.priority == "high"
+    assert row.text.text() == "SBP 186 ≥ 180"
+    click(qtbot, row.ack)
+    assert page.banner.ack_for.text().startswith("Acknowledge “SBP 186 ≥ 180")
+    page.show_tab(page.alarm_history)
+    page.alarm_history.refresh()
+    table = page.alarm_history.table
+    texts = [table.item(r, 2).text() for r in range(table.rowCount())]
+    assert [t.split(" (also: ")[0] for t in texts if t.startswith("SBP")] == ["SBP 186 ≥ 180"]
+    click(qtbot, page.banner.ack_cancel)
