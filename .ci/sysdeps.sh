@@ -2,7 +2,8 @@
 # System packages the app and its tests need: Qt's libraries (offscreen and on
 # X11 through xcb); PortAudio for alarm sound; for the screen tests and
 # screenshots a virtual X server with a small window manager and a taskbar
-# (Xvfb, icewm), xdotool, xprop, ImageMagick's import and pdftoppm; Node and
+# (Xvfb, icewm), xdotool, xprop, ImageMagick's import and pdftoppm (poppler-utils,
+# whose pdffonts the PDF tests use); the PDF report's fonts; Node and
 # npm for the independent HL7 client in the device tests. Install what is
 # missing when we may (root with apt-get); otherwise say exactly what is
 # missing. Without PortAudio the app runs and says that sound is unavailable,
@@ -39,6 +40,14 @@ done
 if command -v fc-list >/dev/null && [ -z "$(fc-list 2>/dev/null | head -1)" ]; then
   missing+=(fonts-dejavu-core)
 fi
+# The PDF report embeds TrueType fonts: DejaVu Sans for text, Droid Sans Fallback for
+# CJK and Symbola for symbols and emoji (Noto CJK is CFF, which reportlab cannot embed).
+declare -A font=( [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
+                  [/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf]=fonts-droid-fallback
+                  [/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf]=fonts-symbola )
+for f in "${!font[@]}"; do
+  [ -e "$f" ] || [[ " ${missing[*]} " == *" ${font[$f]} "* ]] || missing+=("${font[$f]}")
+done
 # Clinic mode's tests start a real PostgreSQL server (initdb and pg_ctl as a non-root user).
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null \
   || missing+=(postgresql)

@@ -1,7 +1,8 @@
 """The command line (README, "Command line"): a stable contract.
 
 Exit status 0 on success, 1 on a user-facing failure (one line on stderr,
-never a traceback), 2 on bad arguments. The window is launched through a
+never a traceback), 2 on bad arguments; `verify` exits 3 when nothing is wrong but
+the seals could not be checked (NOT VERIFIED). The window is launched through a
 callable injected by the ``ui`` package, so this core never imports Qt.
 """
 
@@ -15,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from monitor import __version__
-from monitor.errors import MonitorError
-from monitor.eventlog import EventLog, open_log
-from monitor.formats import FORMATS
+from monitor.errors import MonitorError, StoreError
+from monitor.eventlog import NOT_VERIFIED, EventLog, open_log
+from monitor.formats import FORMATS, PAGE_SIZES
 from monitor.logsetup import configure, startup_line
 from monitor.paths import Target, ensure_parent, resolve_db
 
@@ -84,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, metavar="PATH")
     export.add_argument("--deidentify", action="store_true")
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    export.add_argument("--page-size", choices=PAGE_SIZES, default=None,
+                        help="paper for --format pdf (default a4)")
     export.add_argument("--wide", action="store_true",
                         help="CSV: one row per vitals set instead of one row per value")
     imp = sub.add_parser("import", parents=[db], help="import a JSON export")
@@ -121,30 +124,57 @@ def _open(db: Target, *, readonly: bool = False) -> EventLog:
 
 
 def _cmd_sessions(db: Target, args: argparse.Namespace) -> int:
-    from monitor.overview import session_rows
+    from monitor.overview import salvaged_listing, session_rows
+    damaged = ""
     with _open(db, readonly=True) as store:
-        rows = session_rows(store, open_only=args.open)
+        try:
+            rows = session_rows(store, open_only=args.open)
+        except StoreError:
+            salvage = getattr(store, "salvage", None)
+            if salvage is None:
+                raise
+            # A damaged file: list what can be read, and say what cannot.
+            found = salvage()
+            rows = session_rows(store, open_only=args.open,
+                                listing=salvaged_listing(found))
+            damaged = (f"{store.location} is damaged; listed the {len(found.readable)} "
+                       "sessions that can be read (export them as JSON and import them "
+                       "into a new database); unreadable: "
+                       + ("; ".join(found.unreadable) or "parts outside any session"))
     print(f"{'SESSION':<14}{'PATIENT':<16}{'STARTED (UTC)':<18}{'PHASE':<12}"
-          f"{'ENTRIES':>8}{'ACTIVE ALARMS':>15}")
+          f"{'ENTRIES':>8}{'ACTIVE ALARMS':>15}  REMS FORM DUE")
     for r in rows:
         print(f"{r['session_id']:<14}{r['patient_id'][:15]:<16}{r['started']:<18}"
-              f"{r['phase']:<12}{r['entries']:>8}{r['active_alarms']:>15}")
+              f"{r['phase']:<12}{r['entries']:>8}{r['active_alarms']:>15}  {r['rems_due']}")
     if not rows:
         print("(no sessions)")
+    if damaged:
+        print(f"ketamine-monitor: error: {damaged}", file=sys.stderr)
+        return 1
     return 0
+
+
+#: ``verify``'s exit status when nothing is wrong but the seals could not be checked.
+NOT_VERIFIED_STATUS = 3
 
 
 def _cmd_verify(db: Target, _args: argparse.Namespace) -> int:
     with _open(db, readonly=True) as store:
         sessions, events = store.verify()
-        notes = store.verify_notes
+        notes, unchecked = store.verify_notes, store.verify_unchecked
         where = store.location
-    print(f"OK: {where}: integrity ok, triggers present, {sessions} sessions, {events} events, "
-          "every chain verifies" + ("" if notes else ", every seal and the session registry "
-                                    "verify"))
+    found = (f"{where}: integrity ok, triggers present, {sessions} sessions, {events} events, "
+             "every chain verifies")
+    if unchecked:  # a chain alone proves nothing to someone who can rewrite the file
+        print(f"{NOT_VERIFIED}: {found}, but the seals were not checked")
+        for line in unchecked:
+            print(f"not checked: {line}")
+    else:
+        print(f"OK: {found}" + ("" if notes else ", every seal and the session registry "
+                                "verify"))
     for note in notes:
         print(f"note: {note}")
-    return 0
+    return NOT_VERIFIED_STATUS if unchecked else 0
 
 
 def _cmd_export(db: Target, args: argparse.Namespace) -> int:
@@ -152,6 +182,12 @@ def _cmd_export(db: Target, args: argparse.Namespace) -> int:
         print("ketamine-monitor export: error: give either SESSION or --series PATIENT",
               file=sys.stderr)
         return 2
+    if args.page_size is not None and args.format != "pdf":
+        print(f"ketamine-monitor export: error: --page-size is for --format pdf, not "
+              f"{args.format}", file=sys.stderr)
+        return 2
+    page_size = args.page_size or "a4"
+    notes: list[str] = []
     if args.series is not None:
         from monitor.export.series_out import export_series
         from monitor.paths import site_protocols
@@ -159,14 +195,16 @@ def _cmd_export(db: Target, args: argparse.Namespace) -> int:
         with _open(db, readonly=True) as log:
             out = export_series(log, args.series, args.format, Path(args.out),
                                 load_protocols(site_protocols()), deidentify=args.deidentify,
-                                force=args.force)
-        print(f"Wrote {out}")
-        return 0
-    from monitor.export import export_session
-    with _open(db, readonly=True) as log:
-        out = export_session(log, args.session, args.format, Path(args.out),
-                             deidentify=args.deidentify, force=args.force, wide=args.wide)
+                                force=args.force, page_size=page_size, notes=notes)
+    else:
+        from monitor.export import export_session
+        with _open(db, readonly=True) as log:
+            out = export_session(log, args.session, args.format, Path(args.out),
+                                 deidentify=args.deidentify, force=args.force, wide=args.wide,
+                                 page_size=page_size, notes=notes)
     print(f"Wrote {out}")
+    for note in notes:
+        print(f"note: {note}")
     return 0
 
 

@@ -73,6 +73,8 @@ def _describe(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], s
         return ", ".join(f"{known[k].name if k in known else k} {fmt(v)}" for k, v in p.items())
     if kind is EventKind.NOTE:
         return text(p.get("text")) or "(note removed)"
+    if kind is EventKind.WEIGHED:
+        return f"re-weighed {fmt(p['weight_kg'])} kg"
     if kind is EventKind.CHECKLIST:
         return "checklist: " + ", ".join(f"{k} {v}" for k, v in p.get("answers", {}).items())
     if kind in (EventKind.ALARM_RAISED, EventKind.ALARM_ESCALATED):

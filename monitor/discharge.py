@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.clock import to_iso
+from monitor.discharge_override import AGAINST_ADVICE, validate_override
 from monitor.errors import FieldError
 from monitor.parameters import fmt, label
 from monitor.protocols import Protocol
@@ -40,6 +41,17 @@ def _after_dose(session: Session, name: str) -> tuple[float, float, int] | None:
     return latest
 
 
+RASS_AGITATED = 2  # RASS +2 and above is agitation
+
+
+def sedation_back(scale: str, baseline: float, now: float) -> bool:
+    """Back to the pre-dose score: MOAA/S not below it; RASS not deeper than the baseline
+    (or 0, whichever is deeper) and not agitated (below +2)."""
+    if scale == "moaas":
+        return now >= baseline
+    return min(baseline, 0.0) <= now < RASS_AGITATED
+
+
 def _sedation(session: Session, protocol: Protocol, base: dict[str, float]) -> Check:
     scale = protocol.sedation_scale
     name = "MOAA/S" if scale == "moaas" else "RASS"
@@ -49,7 +61,7 @@ def _sedation(session: Session, protocol: Protocol, base: dict[str, float]) -> C
     elif latest is None:
         ok, detail = False, f"no {name} score recorded after dosing"
     else:
-        ok = latest[1] >= base[scale] if scale == "moaas" else latest[1] == base[scale]
+        ok = sedation_back(scale, base[scale], latest[1])
         detail = "yes" if ok else f"{fmt(latest[1])} vs baseline {fmt(base[scale])}"
     return Check("sedation_at_baseline", "Sedation back to baseline", ok, detail)
 
@@ -158,7 +170,8 @@ def automatic_checks(session: Session, protocol: Protocol, now: datetime,
         _bp_band(session, band, base),
         _spo2_rr(session, protocol),
         Check("no_active_alarm", "No active alarm", not active,
-              "yes" if not active else "; ".join(a.message for a in active[:3])),
+              "yes" if not active else "; ".join(f"{a.priority.upper()} {a.message}"
+                                                 for a in active)),
         Check("bp_before_discharge", f"BP within the last {PRE_DISCHARGE_BP_MIN} min",
               recent, "yes" if recent else "record a BP before discharge"),
         _aldrete_check(session, protocol, nurse_items),
@@ -180,18 +193,15 @@ def nurse_aldrete(checklist: dict[str, Any], errors: list[FieldError]) -> dict[s
 
 def validate_discharge(session: Session, protocol: Protocol, now: datetime,
                        checklist: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-    """Build the discharge payload; refuse unconfirmed items and unexplained overrides."""
+    """Build the discharge payload; refuse unconfirmed items, and unmet checks without a
+    prescriber's decision or "left against advice" (monitor.discharge_override)."""
     items = nurse_aldrete(checklist, errors)
     checks = automatic_checks(session, protocol, now, items)
-    failing = [c for c in checks if not c.ok]
-    override = str(checklist.get("override_reason") or "").strip()
-    if failing and not override:
-        errors.append(FieldError("override_reason", "Reason to discharge anyway", "",
-                                 "required because: " + "; ".join(
-                                     f"{c.label}: {c.detail}" for c in failing)))
+    override = validate_override(checklist, [c for c in checks if not c.ok], errors)
     for key, title in (("escort_present", "Escort present"),
                        ("no_driving_advice", "No-driving advice given")):
-        if checklist.get(key) is not True:
+        # A patient who leaves against advice may go alone: the record says what was so.
+        if checklist.get(key) is not True and override["override"] != AGAINST_ADVICE:
             errors.append(FieldError(key, title, "no", "confirm before discharge"))
     ready = checklist.get("ready_to_leave_at")
     if not isinstance(ready, datetime) or ready.tzinfo is None:
@@ -204,10 +214,10 @@ def validate_discharge(session: Session, protocol: Protocol, now: datetime,
         errors.append(FieldError("ready_to_leave_at", "Ready to leave at", ready.isoformat(),
                                  "not in the future"))
     return {
-        "checks": {c.key: {"ok": c.ok, "detail": c.detail} for c in checks},
+        "checks": {c.key: {"ok": c.ok, "label": c.label, "detail": c.detail} for c in checks},
         "escort_present": checklist.get("escort_present") is True,
         "no_driving_advice": checklist.get("no_driving_advice") is True,
         "ready_to_leave_at": to_iso(ready) if isinstance(ready, datetime) else None,
-        "override_reason": override or None,
+        **override,
         "aldrete": aldrete(session, protocol, items),
     }

@@ -24,8 +24,9 @@ class PlanFinding:
     message: str
 
 
-def _rate_mg_kg_h(rate: float, unit: str, weight_kg: float) -> float:
-    return to_mg_per_h(rate, unit, weight_kg) / weight_kg if weight_kg else 0.0
+def _rate_mg_kg_h(rate: float, unit: str, weight_kg: float,
+                  concentration: float | None = None) -> float:
+    return to_mg_per_h(rate, unit, weight_kg, concentration) / weight_kg if weight_kg else 0.0
 
 
 def plan_total_mg_kg(protocol: Protocol) -> float | None:
@@ -39,15 +40,16 @@ def plan_total_mg_kg(protocol: Protocol) -> float | None:
     return float(rate) * float(minutes) / 60.0
 
 
-def rate_findings(protocol: Protocol, rate: float, unit: str,
-                  weight_kg: float) -> list[PlanFinding]:
-    """A rate compared with the plan's maximum and the anaesthetic range."""
-    per_kg = _rate_mg_kg_h(rate, unit, weight_kg)
+def rate_findings(protocol: Protocol, rate: float, unit: str, weight_kg: float,
+                  concentration: float | None = None) -> list[PlanFinding]:
+    """A rate compared with the plan's maximum and the low-dose ceiling."""
+    per_kg = _rate_mg_kg_h(rate, unit, weight_kg, concentration)
     shown = f"{fmt(rate)} {unit}" + ("" if unit == "mg/kg/h" else f" ({per_kg:.2f} mg/kg/h)")
     anaesthetic = protocol.get("dose_plan.anaesthetic_rate_mg_kg_h", 1.0)
     if anaesthetic and per_kg >= float(anaesthetic):
-        return [PlanFinding("high", f"Rate {shown} is in the anaesthetic range "
-                                    f"(≥ {fmt(float(anaesthetic))} mg/kg/h)")]
+        return [PlanFinding("high", f"Rate {shown} is sedation-level dosing, in the "
+                                    f"anaesthetic range (≥ {fmt(float(anaesthetic))} mg/kg/h, "
+                                    "the low-dose ceiling)")]
     plan_max = protocol.get("dose_plan.rate_max", protocol.get("dose_plan.rate"))
     if plan_max is None:
         return []
@@ -111,19 +113,50 @@ def running_findings(session: Session, protocol: Protocol, now: datetime) -> lis
     out = total_findings(protocol, session.dose_mg(now), session.weight_kg)
     if session.rate_display and not session.paused and session.infusion_stopped_at is None:
         rate, unit = session.rate_display
-        out += rate_findings(protocol, rate, unit, session.weight_kg)
+        out += rate_findings(protocol, rate, unit, session.weight_kg, session.concentration)
     out += duration_findings(session, protocol, now)
     return out
 
 
+def bolus_findings(protocol: Protocol, bolus_mg: float, weight_kg: float) -> list[PlanFinding]:
+    """One bolus against the low-dose ceiling (0.5 mg/kg by default; CLINICAL §7)."""
+    ceiling = protocol.get("dose_plan.bolus_ceiling_mg_kg", 0.5)
+    if protocol.dose_mode != "infusion" or not ceiling or not weight_kg:
+        return []
+    per_kg = bolus_mg / weight_kg
+    if per_kg > float(ceiling) + 1e-9:
+        return [PlanFinding("high", f"Bolus {fmt(bolus_mg)} mg ({per_kg:.2f} mg/kg) is "
+                                    "sedation-level dosing, above the low-dose ceiling of "
+                                    f"{fmt(float(ceiling))} mg/kg")]
+    return []
+
+
+def device_findings(protocol: Protocol, dose_mg: float) -> list[PlanFinding]:
+    """An esketamine dose that is not a whole number of devices (28 mg each)."""
+    device = protocol.get("dose_plan.device_mg")
+    if protocol.dose_mode != "single" or not device:
+        return []
+    count = dose_mg / float(device)
+    if abs(count - round(count)) > 1e-9:
+        return [PlanFinding("medium", f"Dose {fmt(dose_mg)} mg is not a whole number of "
+                                      f"{fmt(float(device))} mg devices (56 mg = 2, "
+                                      "84 mg = 3): check the dose")]
+    return []
+
+
 def entry_warnings(session: Session, protocol: Protocol, *, rate: float | None = None,
-                   unit: str | None = None, bolus_mg: float | None = None,
-                   when: datetime) -> list[str]:
-    """Warnings a dose entry needs confirmed: the rate and the total it leads to."""
+                   unit: str | None = None, concentration: float | None = None,
+                   bolus_mg: float | None = None, when: datetime) -> list[str]:
+    """Warnings a dose entry needs confirmed: the rate, the bolus and the total it
+    leads to."""
     found: list[PlanFinding] = []
     if rate is not None and unit is not None:
-        found += rate_findings(protocol, rate, unit, session.weight_kg)
+        found += rate_findings(protocol, rate, unit, session.weight_kg,
+                               concentration or session.concentration)
     if bolus_mg is not None:
+        if session.infusion_started_at is not None:
+            found += bolus_findings(protocol, bolus_mg, session.weight_kg)
         found += total_findings(protocol, session.dose_mg(when) + bolus_mg, session.weight_kg)
+        found += device_findings(protocol, bolus_mg)
     return [f"{f.message} ({'HIGH' if f.priority == 'high' else 'warning'}; "
             f"plan: {protocol.get('dose_plan.text', '')})" for f in found]

@@ -3,13 +3,15 @@
 The rate is piecewise constant: started, changed, paused (0), resumed (the
 rate before the pause), stopped (0). Boluses add their dose at their instant.
 The dose at t is the integral of the rate up to t plus every bolus at or
-before t. Rates in mg/kg/h are converted with the session weight.
+before t. Rates in mg/kg/h are converted with the session weight, rates in mL/h
+with the syringe's concentration.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from monitor.parameters import fmt
 
@@ -51,20 +53,53 @@ class RateTimeline:
         return total
 
 
-def to_mg_per_h(rate: float, unit: str, weight_kg: float) -> float:
+def to_mg_per_h(rate: float, unit: str, weight_kg: float,
+               concentration: float | None = None) -> float:
+    """A rate in mg/h; a rate in mL/h needs the syringe's concentration (mg/mL)."""
     if unit == "mg/kg/h":
         return rate * weight_kg
     if unit == "mg/h":
         return rate
+    if unit == "mL/h":
+        if not concentration:
+            raise ValueError("a rate in mL/h needs the syringe's concentration (mg/mL)")
+        return rate * concentration
     raise ValueError(f"unknown rate unit {unit!r}")
+
+
+def _dec(value: float) -> Decimal:
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def exact(value: Decimal, places: int = 4) -> str:
+    """A figure with every digit it has ("2.45", "0.075"), never rounded; one that does
+    not end within ``places`` decimals (a third) is shown rounded and marked "≈"."""
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    text = format(rounded.normalize(), "f")
+    return text if rounded == value else "≈" + text
+
+
+def rate_figures(rate: float, unit: str, weight_kg: float,
+                 concentration: float | None = None) -> dict[str, str]:
+    """The rate in every unit the nurse may need, each exact (decimal arithmetic on the
+    typed figures): "mg/kg/h", "mg/h" and, with a concentration, "mL/h"."""
+    mg_h = _dec(rate) * (_dec(weight_kg) if unit == "mg/kg/h" else
+                         _dec(concentration or 0) if unit == "mL/h" else Decimal(1))
+    out = {"mg/h": exact(mg_h)}
+    if weight_kg:
+        out["mg/kg/h"] = exact(mg_h / _dec(weight_kg))
+    if concentration:
+        out["mL/h"] = exact(mg_h / _dec(concentration))
+    out[unit] = fmt(rate)  # what was typed stays as typed
+    return out
 
 
 def rate_text(rate: float, unit: str, weight_kg: float, concentration: float | None = None,
               *, sep: str = " = ") -> str:
-    """A rate in every unit a nurse sets a pump in: "0.35 mg/kg/h = 24.5 mg/h = 4.9 mL/h"
-    (mL/h only with a concentration in mg/mL)."""
-    mg_h = to_mg_per_h(rate, unit, weight_kg)
-    text = f"{fmt(rate)} {unit}" + ("" if unit == "mg/h" else f"{sep}{mg_h:.1f} mg/h")
-    if concentration:
-        text += f"{sep}{mg_h / concentration:.1f} mL/h"
-    return text
+    """A rate in every unit a nurse sets a pump in: "0.35 mg/kg/h = 24.5 mg/h = 2.45 mL/h"
+    (mL/h only with a concentration in mg/mL; exact, never rounded: the pump is
+    programmed with it)."""
+    figures = rate_figures(rate, unit, weight_kg, concentration)
+    order = [unit, *(u for u in ("mg/kg/h", "mg/h", "mL/h") if u != unit)]
+    shown = [u for u in order if u in figures and (u != "mg/kg/h" or u == unit)]
+    return sep.join(f"{figures[u]} {u}" for u in shown)

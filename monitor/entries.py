@@ -14,8 +14,10 @@ from typing import Any
 
 from monitor.errors import FieldError, ValidationError
 from monitor.events import EventKind
+from monitor.medications import check_medication
 from monitor.outcomes import validate_outcomes
 from monitor.parameters import SCORE, VITAL, keys
+from monitor.patient_details import patient_details
 from monitor.predose import validate_checklist
 from monitor.protocols import Protocol
 from monitor.scales import validate_assessment
@@ -43,6 +45,11 @@ def collect(errors: list[FieldError], validate: Callable[[], dict[str, Any]]) ->
     except ValidationError as exc:
         errors.extend(exc.errors)
         return {}
+
+
+# Every field an opening may hold (the nurse's ID is checked by the recorder).
+OPENING_FIELDS = ("patient_id", "display_name", "weight_kg", "indication", "indication_text",
+                  "protocol", "spo2_scale", "date_of_birth", "sex", "nurse_id")
 
 
 def opening(fields: dict[str, Any], protocol_ids: list[str],
@@ -74,18 +81,32 @@ def opening(fields: dict[str, Any], protocol_ids: list[str],
         scale = None
     payload = {"patient_id": patient, "display_name": name, "weight_kg": weight,
                "indication": indication, "indication_text": other, "protocol": proto_id,
-               "spo2_scale": int(scale) if scale not in (None, "") else None}
+               "spo2_scale": int(scale) if scale not in (None, "") else None,
+               **patient_details(fields, errors)}
     return {k: v for k, v in payload.items() if v is not None}
 
 
-def rate(fields: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+def rate(fields: dict[str, Any], errors: list[FieldError],
+         concentration_now: float | None = None) -> dict[str, Any]:
+    """A rate as typed, in mg/kg/h, mg/h or mL/h; a rate in mL/h needs the syringe's
+    concentration (typed with it, or the one the infusion started with) and keeps it."""
     unit = fields.get("rate_unit")
     if unit not in RATE_UNITS:
-        errors.append(FieldError("rate_unit", "Rate unit", str(unit), "mg/kg/h or mg/h"))
+        errors.append(FieldError("rate_unit", "Rate unit", str(unit), ", ".join(RATE_UNITS)))
         return {}
-    field = "rate_mg_kg_h" if unit == "mg/kg/h" else "rate_mg_h"
+    field = {"mg/kg/h": "rate_mg_kg_h", "mg/h": "rate_mg_h", "mL/h": "rate_ml_h"}[str(unit)]
     value = parse_number(_text(fields.get("rate")), field, errors)
-    return {} if value is None else {"rate": value, "rate_unit": unit}
+    conc = parse_optional(fields.get("concentration_mg_ml"), "concentration", errors)
+    payload: dict[str, Any] = {} if value is None else {"rate": value, "rate_unit": unit}
+    if conc is not None:
+        payload["concentration_mg_ml"] = conc
+    elif unit == "mL/h" and concentration_now:
+        payload["concentration_mg_ml"] = concentration_now
+    elif unit == "mL/h" and not any(e.field == "concentration" for e in errors):
+        errors.append(FieldError("concentration", "Concentration", "",
+                                 "the syringe's concentration in mg/mL, needed for a rate "
+                                 "in mL/h"))
+    return payload
 
 
 def infusion_start(fields: dict[str, Any], dose_mode: str,
@@ -101,9 +122,6 @@ def infusion_start(fields: dict[str, Any], dose_mode: str,
         payload = {"mode": "single", "dose_mg": dose, "route": "intranasal"}
     else:
         payload = {"mode": "infusion", **rate(fields, errors)}
-        conc = parse_optional(fields.get("concentration_mg_ml"), "concentration", errors)
-        if conc is not None:
-            payload["concentration_mg_ml"] = conc
     lot = validate_text(fields.get("lot"), "lot", "Lot", errors, max_len=40)
     if lot:
         payload["lot"] = lot
@@ -119,6 +137,12 @@ def bolus(fields: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
     return {"dose_mg": parse_number(_text(fields.get("dose_mg")), "bolus_mg", errors)}
 
 
+def weighed(fields: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+    """A re-weigh: the new weight, checked like the opening's."""
+    value = parse_number(_text(fields.get("weight_kg")), "weight", errors)
+    return {} if value is None else {"weight_kg": value}
+
+
 def nothing(_fields: dict[str, Any], _errors: list[FieldError]) -> dict[str, Any]:
     return {}
 
@@ -132,6 +156,7 @@ def medication(fields: dict[str, Any], errors: list[FieldError]) -> dict[str, An
     route = validate_choice(fields.get("route"), "route", "Route", ROUTES, errors) or "IV"
     reason = validate_text(fields.get("reason"), "reason", "Reason", errors, max_len=200)
     payload = {"drug": drug, "dose": dose, "unit": unit, "route": route}
+    check_medication(payload, errors)  # far above the drug's range: a typing slip
     if reason:
         payload["reason"] = reason
     return payload
@@ -199,7 +224,7 @@ FIELDS: dict[EventKind, tuple[str, ...]] = {
                            "cadss6", "comment"),
     EventKind.INFUSION_STARTED: ("mode", "rate", "rate_unit", "concentration_mg_ml", "dose_mg",
                                  "route", "lot"),
-    EventKind.RATE_CHANGED: ("rate", "rate_unit"),
+    EventKind.RATE_CHANGED: ("rate", "rate_unit", "concentration_mg_ml"),
     EventKind.INFUSION_PAUSED: ("reason",),
     EventKind.INFUSION_RESUMED: (),
     EventKind.BOLUS: ("dose_mg",),
@@ -208,6 +233,7 @@ FIELDS: dict[EventKind, tuple[str, ...]] = {
     EventKind.QUICK_EVENT: ("code", "label", "dose", "unit"),
     EventKind.NOTE: ("text",),
     EventKind.CHECKLIST: ("answers",),
+    EventKind.WEIGHED: ("weight_kg",),
 }
 
 
@@ -272,7 +298,7 @@ _SIMPLE: dict[EventKind, Callable[[dict[str, Any], list[FieldError]], dict[str, 
     EventKind.RATE_CHANGED: rate, EventKind.INFUSION_PAUSED: pause,
     EventKind.INFUSION_RESUMED: nothing, EventKind.BOLUS: bolus,
     EventKind.INFUSION_STOPPED: nothing, EventKind.MEDICATION: medication,
-    EventKind.QUICK_EVENT: quick_event, EventKind.NOTE: note,
+    EventKind.QUICK_EVENT: quick_event, EventKind.NOTE: note, EventKind.WEIGHED: weighed,
 }
 
 

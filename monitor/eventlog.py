@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 from monitor.errors import StoreError
 from monitor.events import Event, EventKind, RawChecker
 
+NOT_VERIFIED = "NOT VERIFIED"
 # One item of ``append_many``: (kind, payload, author, observed_at, source).
 Item = tuple[EventKind, dict[str, Any], str, datetime, str]
 
@@ -49,21 +50,32 @@ class SessionSummary:
 @dataclass(frozen=True)
 class Verdict:
     """What checking one session found. ``problems`` mean tampering or damage;
-    ``notes`` say what could not be checked (e.g. the key is on another workstation)."""
+    ``unchecked`` says what could not be checked (the seals, when the key is on
+    another workstation): such a record is NOT VERIFIED, never "verified";
+    ``notes`` are remarks that take nothing away."""
 
     session_id: str
     events: int
     head: str
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    unchecked: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
+        """Nothing wrong was found (an unchecked record may still be exported, marked)."""
         return not self.problems
+
+    @property
+    def verified(self) -> bool:
+        return not self.problems and not self.unchecked
 
     def text(self) -> str:
         if self.problems:
             return "RECORD FAILED VERIFICATION: " + "; ".join(self.problems)
+        if self.unchecked:
+            return "; ".join((f"{NOT_VERIFIED}: {self.unchecked[0]}", *self.unchecked[1:],
+                              *self.notes))
         return "; ".join(("record verified", *self.notes))
 
 
@@ -72,8 +84,10 @@ class EventLog(Protocol):
     """The append-only, hash-chained record of every session."""
 
     readonly: bool
-    #: What could not be checked by the last ``verify`` (e.g. seals of another key).
+    #: Remarks of the last ``verify``.
     verify_notes: list[str]
+    #: What the last ``verify`` could not check (seals of a key not here): not verified.
+    verify_unchecked: list[str]
 
     @property
     def location(self) -> str:

@@ -27,6 +27,7 @@ class EventKind(StrEnum):
     QUICK_EVENT = "quick_event"
     NOTE = "note_added"
     CHECKLIST = "checklist_recorded"
+    WEIGHED = "weight_recorded"  # a re-weigh after dosing: the rate in mg/h follows it
     OUTCOME = "outcome_recorded"
     AMENDED = "entry_amended"
     STRUCK = "entry_struck"
@@ -50,6 +51,7 @@ CLINICAL_KINDS = frozenset({
     EventKind.RATE_CHANGED, EventKind.INFUSION_PAUSED, EventKind.INFUSION_RESUMED,
     EventKind.BOLUS, EventKind.INFUSION_STOPPED, EventKind.MEDICATION,
     EventKind.QUICK_EVENT, EventKind.NOTE, EventKind.CHECKLIST, EventKind.OUTCOME,
+    EventKind.WEIGHED,
 })
 CORRECTION_KINDS = frozenset({EventKind.AMENDED, EventKind.STRUCK, EventKind.ARTIFACT})
 ALARM_KINDS = frozenset({

@@ -8,3 +8,5 @@ FORMATS = ("csv", "json", "pdf", "fhir", "vital")
 SERIES_FORMATS = ("csv", "json", "pdf", "fhir")
 # The file name ending each writes.
 SUFFIX = {"csv": ".csv", "json": ".json", "pdf": ".pdf", "fhir": ".fhir.json", "vital": ".vital"}
+# Paper for the PDF report (the command line's --page-size, the export dialog).
+PAGE_SIZES = ("a4", "letter")

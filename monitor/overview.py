@@ -7,11 +7,14 @@ exact phase.)"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.eventlog import EventLog
+from monitor.clock import from_iso
+from monitor.eventlog import EventLog, SessionSummary
 from monitor.events import EventKind
-from monitor.protocols import ProtocolSet, load_protocols
+from monitor.protocols import Protocol, ProtocolSet, load_protocols
+from monitor.salvage import Salvage
 
 
 def phase_from_counts(counts: dict[str, int], single_dose: bool) -> str:
@@ -28,11 +31,16 @@ def phase_from_counts(counts: dict[str, int], single_dose: bool) -> str:
 
 
 def session_rows(store: EventLog, *, open_only: bool = False,
-                 protocols: ProtocolSet | None = None) -> list[dict[str, Any]]:
+                 protocols: ProtocolSet | None = None,
+                 listing: list[tuple[SessionSummary, dict[str, int]]] | None = None
+                 ) -> list[dict[str, Any]]:
+    """One row per session; ``listing`` gives summaries and kind counts already read
+    (what could be read of a damaged file) instead of asking the store."""
     known = (protocols or load_protocols()).protocols
     rows = []
-    for summary in store.summaries():
-        counts = store.kind_counts(summary.session_id)
+    pairs = listing if listing is not None else (
+        (summary, store.kind_counts(summary.session_id)) for summary in store.summaries())
+    for summary, counts in pairs:
         proto = known.get(summary.protocol)
         mode = summary.dose_mode or (proto.dose_mode if proto is not None else "")
         phase = phase_from_counts(counts, mode == "single")
@@ -48,5 +56,27 @@ def session_rows(store: EventLog, *, open_only: bool = False,
             "entries": summary.entries,
             "active_alarms": active,
             "protocol": summary.protocol,
+            "rems_due": rems_due(proto, summary.opened_at, phase),
         })
     return rows
+
+
+def rems_due(proto: Protocol | None, opened_at: datetime, phase: str) -> str:
+    """The filing date of a dosed session's REMS form ("" without one): counted from the
+    day the session opened, which is never later than the day of dosing."""
+    days = proto.get("rems.filing_days") if proto is not None else None
+    if days is None or phase == "baseline":
+        return ""
+    return (opened_at + timedelta(days=int(days))).astimezone().strftime("%Y-%m-%d")
+
+
+def salvaged_listing(found: Salvage) -> list[tuple[SessionSummary, dict[str, int]]]:
+    """The readable sessions of a damaged file, as ``session_rows`` takes them."""
+    out = []
+    for sid, opening, observed, counts in found.readable:
+        copy = opening.get("protocol_snapshot")
+        mode = copy.get("protocol", {}).get("dose_mode", "") if isinstance(copy, dict) else ""
+        out.append((SessionSummary(sid, str(opening.get("patient_id", "")), from_iso(observed),
+                                   sum(counts.values()), str(opening.get("protocol", "")),
+                                   str(mode)), dict(counts)))
+    return out

@@ -98,7 +98,7 @@ _MMHG = "266016^MDC_DIM_MMHG"
 _PER_MIN = "/min"
 
 REGISTRY: tuple[Parameter, ...] = (
-    Parameter("sbp", "SBP", "Systolic BP", "mmHg", 40, 300, ucum="mm[Hg]", loinc="8480-6",
+    Parameter("sbp", "SBP", "Systolic BP", "mmHg", 10, 300, ucum="mm[Hg]", loinc="8480-6",
               loinc_display="Systolic blood pressure", required=True,
               mdc=(Mdc(150021, 0, True), Mdc(150301, 1, True)), mdc_unit=_MMHG, limits=True,
               lane="bp", print_lane="bp", rail="bp", colour="#E69F00", print_colour="#B86E00",
@@ -117,7 +117,7 @@ REGISTRY: tuple[Parameter, ...] = (
               lane="bp", print_lane="bp", rail="bp", colour="#B8B8B8", print_colour="#666666",
               legend="mean",
               vital=VitalTrack("NIBP_MBP", 0, 250, 0xFFFF0000)),
-    Parameter("hr", "HR", "Heart rate", _PER_MIN, 20, 250, ucum=_PER_MIN, loinc="8867-4",
+    Parameter("hr", "HR", "Heart rate", _PER_MIN, 0, 250, ucum=_PER_MIN, loinc="8867-4",
               loinc_display="Heart rate", required=True,
               mdc=(Mdc(147842, 0), Mdc(149530, 1)),  # ECG rate; oximeter pulse without ECG
               mdc_unit="264864^MDC_DIM_BEAT_PER_MIN", ucum_aliases=("{beat}/min", "{beats}/min"),

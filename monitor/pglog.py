@@ -28,7 +28,8 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import conninfo as _conninfo
 
-from monitor.clinic.schema import TRIGGERS
+from monitor.clinic.trigger_check import QUERY as TRIGGER_QUERY
+from monitor.clinic.trigger_check import trigger_problems
 from monitor.clock import to_iso
 from monitor.errors import ChainError, StoreError
 from monitor.eventlog import Item, SessionSummary, Verdict, redact, register_backend
@@ -107,6 +108,7 @@ class PgLog:
         self.url = url
         self.readonly = readonly
         self.verify_notes: list[str] = []
+        self.verify_unchecked: list[str] = []
         self._monotonic = monotonic
         self._attempt: threading.Thread | None = None
         self._made: psycopg.Connection[Any] | None = None  # by a reconnect attempt
@@ -523,11 +525,9 @@ class PgLog:
         return Store.find_session(self, prefix)  # type: ignore[arg-type]
 
     # -- checking ------------------------------------------------------------
-    def missing_triggers(self) -> list[str]:
-        present = {r[0] for r in self._rows(
-            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass "
-            "AND tgenabled <> 'D'")}
-        return [t for t in TRIGGERS if t not in present]
+    def trigger_problems(self) -> list[str]:
+        """Missing, disabled, or same-named but running another definition."""
+        return trigger_problems(self._rows(TRIGGER_QUERY))
 
     def check_session(self, session_id: str, *, full: bool = False) -> Verdict:
         return self.read_checked(session_id)[1]
@@ -537,7 +537,7 @@ class PgLog:
             return self._spool_store().read_checked(session_id)
         checker = RawChecker()
         events = self.events(session_id, checker=checker)
-        problems = [f"trigger {t} is missing or disabled" for t in self.missing_triggers()]
+        problems = self.trigger_problems()
         if checker.broken:
             seq, kind, why = checker.broken
             problems.append(f"Event {session_id}-{seq} ({kind}) {why}")
@@ -554,7 +554,7 @@ class PgLog:
             problems += [p for p in verdict.problems if p not in problems]
             total += verdict.events
         if not sids:
-            problems += [f"trigger {t} is missing or disabled" for t in self.missing_triggers()]
+            problems += self.trigger_problems()
         self.verify_notes = ["checked on the clinic server: chains and append-only triggers "
                              "(workstation seals are not used there)"]
         if problems:

@@ -3,7 +3,10 @@
 docs/alarms-and-protocols.md: the baseline is the last reading before dosing; with no
 pre-dose BP or sedation score the nurse is asked before the start. For the
 REMS preset a pre-dose BP above the label's 140/90 is a decision for the
-clinician (a confirmation, not a hard stop).
+clinician (a confirmation, not a hard stop). Before any ketamine start (IV too) a
+BP at the protocol's high limits (default 180/110) or an active HIGH BP alarm is
+named and confirmed (CLINICAL §7), and so are the checklist's answers: a "no" on a
+safety step, a "yes" on a CNS depressant or on a contraindication.
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from monitor.events import EventKind
 from monitor.parameters import fmt
 from monitor.protocols import Protocol
 from monitor.session import Session
-from monitor.vocabulary import ANSWERS, CHECKLIST_ITEMS
+from monitor.vocabulary import (
+    ANSWERS,
+    CHECKLIST_ITEMS,
+    CNS_DEPRESSANTS,
+    CONTRAINDICATIONS,
+    SAFETY_STEPS,
+)
 
 LATE = float("inf")
 
@@ -52,6 +61,40 @@ def latest_checklist(session: Session) -> dict[str, str] | None:
     return dict(found[-1].payload.get("answers", {})) if found else None
 
 
+def checklist_warnings(answers: dict[str, str]) -> list[str]:
+    """What the checklist's answers say before dosing, each item named."""
+    def names(keys: tuple[str, ...], answer: str) -> list[str]:
+        return [CHECKLIST_ITEMS[k] for k in keys if answers.get(k) == answer]
+
+    out = []
+    if steps := names(SAFETY_STEPS, "no"):
+        out.append("Checklist answered NO: " + "; ".join(steps))
+    if found := names(CONTRAINDICATIONS, "yes"):
+        out.append("Contraindication answered YES: " + "; ".join(found))
+    if drugs := names(CNS_DEPRESSANTS, "yes"):
+        out.append("CNS depressant with ketamine (sedation and respiratory depression add "
+                   "up): " + "; ".join(drugs))
+    return out
+
+
+def bp_warning(session: Session, protocol: Protocol, sbp: float | None,
+               dbp: float | None) -> str | None:
+    """A pre-dose BP at the protocol's high limits, or an active HIGH BP alarm, named."""
+    limits = {p: protocol.get(f"limits.{p}.high_high") for p in ("sbp", "dbp")}
+    high = [f"{name} {fmt(value)} ≥ {fmt(float(limit))}"
+            for name, value, limit in (("SBP", sbp, limits["sbp"]), ("DBP", dbp, limits["dbp"]))
+            if value is not None and limit is not None and value >= float(limit)]
+    alarms = [a.message for a in session.active_alarms()
+              if a.priority == "high" and a.parameter in ("sbp", "dbp", "bp", "map")]
+    if not high and not alarms:
+        return None
+    shown = f"{fmt(sbp) if sbp is not None else '?'}/{fmt(dbp) if dbp is not None else '?'}"
+    # The reading itself when it is at the limits; else the alarm still active from before.
+    why = "; ".join(high or [f"HIGH alarm active: {m}" for m in alarms])
+    return (f"BP {shown} before dosing ({why}): ketamine raises BP; avoid in poorly "
+            "controlled cardiovascular disease. Dose only on a clinician's decision")
+
+
 def predose_warnings(session: Session, protocol: Protocol, when: datetime) -> list[str]:
     """What the nurse must confirm before dosing at ``when``."""
     t = when.timestamp()
@@ -70,9 +113,13 @@ def predose_warnings(session: Session, protocol: Protocol, when: datetime) -> li
                 "about 4 h; assess BP before dosing and, if it is elevated, weigh the benefit "
                 "against the risk of a short-term BP rise (consider delaying the dose). "
                 "A decision for the clinician")
+    if (bp := bp_warning(session, protocol, before["sbp"], before["dbp"])) is not None:
+        out.append(bp)
     if before[protocol.sedation_scale] is None:
         name = "MOAA/S" if protocol.sedation_scale == "moaas" else "RASS"
         out.append(f"No {name} score recorded before dosing: record one (it is the baseline)")
-    if checklist_items(protocol) and latest_checklist(session) is None:
+    answers = latest_checklist(session)
+    if checklist_items(protocol) and answers is None:
         out.append("Pre-infusion checklist not completed")
+    out += checklist_warnings(answers or {})
     return out

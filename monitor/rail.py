@@ -11,6 +11,7 @@ from datetime import datetime
 from monitor.parameters import PARAMETERS, fmt, in_rail, rail_row_of, rail_rows
 from monitor.protocols import Protocol
 from monitor.rules.conditions import Condition
+from monitor.rules.persistence import stale_after_s
 from monitor.session import PRIORITY_RANK, Session
 
 
@@ -55,7 +56,7 @@ def rail_values(session: Session, protocol: Protocol, now: datetime,
         row = rail_row_of(a.parameter)
         if a.rank > alarms.get(row, (0, ""))[0]:
             alarms[row] = (a.rank, a.priority)
-    manual_s, device_s = stale_after(protocol)
+    manual_s, _device = stale_after(protocol)
     out = []
     for row in rail_rows():
         # A row shows its first parameter (the sedation row: the protocol's scale);
@@ -70,8 +71,10 @@ def rail_values(session: Session, protocol: Protocol, now: datetime,
         t, text, key = found
         device = key in session.device_last and session.device_last[key] >= t
         age = max(0.0, now.timestamp() - t)
-        out.append(RailValue(row, title, unit, text, age, device,
-                             age > (device_s if device else manual_s), alarm))
+        # A monitor's value is stale as the "no data" rule says: after the setting, or
+        # two of the sender's periods when it reports less often.
+        limit = stale_after_s(session, protocol, key) if device else manual_s
+        out.append(RailValue(row, title, unit, text, age, device, age > limit, alarm))
     return out
 
 

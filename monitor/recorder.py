@@ -30,8 +30,11 @@ from monitor.errors import (
 from monitor.eventlog import EventLog
 from monitor.events import CLINICAL_KINDS, Event, EventKind
 from monitor.inbox import Inbox
+from monitor.medications import medication_warnings
+from monitor.patient_details import not_born_yet
 from monitor.predose import predose_warnings, validate_checklist
 from monitor.protocols import Protocol, ProtocolSet
+from monitor.rems_checks import lot_warnings
 from monitor.rules.alarms import audio_pause_payload
 from monitor.rules.artifacts import alarms_ended_by, flag_parameters
 from monitor.rules.engine import evaluate
@@ -60,6 +63,9 @@ from monitor.vocabulary import (
 )
 
 log = logging.getLogger(__name__)
+WEIGHT_CHOICE = ("say which: typing error (the first weight was wrong: every dose figure is "
+                 "recomputed) or re-weigh (the mg already given stay; the rate in mg/h is "
+                 "re-derived from now on)")
 
 __all__ = ["ACK_ACTIONS", "DOSE_UNITS", "DRUG_EVENTS", "INDICATIONS", "QUICK_EVENTS", "ROUTES",
            "Change", "Recorder"]
@@ -102,7 +108,12 @@ class Recorder:
     def open_new(cls, store: EventLog, clock: Clock, protocols: ProtocolSet,
                  fields: dict[str, Any], session_id: str | None = None) -> Recorder:
         errors: list[FieldError] = []
+        unknown = sorted(str(k) for k in fields if k not in entries.OPENING_FIELDS)
+        if unknown:
+            errors.append(FieldError("fields", "Opening fields", ", ".join(unknown),
+                                     "only: " + ", ".join(entries.OPENING_FIELDS)))
         payload = entries.opening(fields, list(protocols.protocols), errors)
+        not_born_yet(payload, clock.now().date(), errors)
         nurse = _nurse(fields.get("nurse_id"), errors)
         raise_if(errors)
         payload["nurse_id"] = nurse
@@ -215,13 +226,18 @@ class Recorder:
                build: Callable[[list[FieldError]], dict[str, Any]],
                source: str = "manual", *,
                warn: Callable[[dict[str, Any], datetime], list[str]] | None = None,
-               confirmed: bool = False, retry: Callable[[], Event] | None = None) -> Event:
+               confirmed: bool = False, retry: Callable[[], Event] | None = None,
+               ask: bool = False) -> Event:
         """The common path of an entry: nurse and time are checked with the values, every
         error is reported at once, and nothing is stored unless all are valid.
 
         ``warn`` lists what is unusual about a valid entry; unless ``confirmed``,
         ConfirmationNeeded is raised (its ``retry`` records the entry confirmed),
-        and a confirmed entry keeps the warnings it was confirmed against."""
+        and a confirmed entry keeps the warnings it was confirmed against.
+
+        ``ask`` (check first, ask after): a valid entry is not stored but raises
+        ConfirmationNeeded, with its warnings (possibly none), so the window asks one
+        question about a checked entry and records it only on the answer."""
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         when = self._when(observed_at, errors)
@@ -230,6 +246,9 @@ class Recorder:
             self._check_dose_time(kind, when, errors)
         raise_if(errors)
         warnings = warn(payload, when) if warn is not None else []
+        if ask and not confirmed:
+            assert retry is not None, "an entry that asks must say how to record it"
+            raise ConfirmationNeeded(warnings, retry)
         if warnings:
             if not confirmed:
                 assert retry is not None, "an entry that can warn must say how to retry"
@@ -316,11 +335,13 @@ class Recorder:
     def start_infusion(self, nurse_id: str, *, rate: object = None, rate_unit: object = None,
                        concentration: object = None, dose_mg: object = None,
                        lot: object = None, observed_at: datetime | None = None,
-                       confirmed: bool = False) -> Event:
+                       confirmed: bool = False, ask: bool = False) -> Event:
         """Start dosing. Needs ``confirmed=True`` when the dose is off the protocol's
         plan, when no pre-dose BP or sedation score was recorded, when the
-        pre-infusion checklist is not done, or (REMS) when the pre-dose BP is
-        above the label's 140/90."""
+        pre-infusion checklist is not done or its answers need a second look, when the
+        pre-dose BP is at the protocol's high limits or a HIGH BP alarm is active, or
+        (REMS) when the pre-dose BP is above the label's 140/90. ``ask``: see
+        ``_entry``."""
         self._require_phase(Phase.BASELINE, action="start dosing")
 
         fields = {"rate": rate, "rate_unit": rate_unit, "concentration_mg_ml": concentration,
@@ -329,8 +350,9 @@ class Recorder:
             EventKind.INFUSION_STARTED, nurse_id, observed_at,
             lambda errors: entries.infusion_start(fields, self.protocol.dose_mode, errors),
             warn=lambda p, when: [*predose_warnings(self.session, self.protocol, when),
-                                  *self._dose_warnings(p, when)],
-            confirmed=confirmed,
+                                  *self._dose_warnings(p, when),
+                                  *lot_warnings(self.protocol, p)],
+            confirmed=confirmed, ask=ask,
             retry=lambda: self.start_infusion(
                 nurse_id, rate=rate, rate_unit=rate_unit, concentration=concentration,
                 dose_mg=dose_mg, lot=lot, observed_at=observed_at, confirmed=True))
@@ -338,55 +360,77 @@ class Recorder:
     def _dose_warnings(self, payload: dict[str, Any], when: datetime) -> list[str]:
         return entry_warnings(self.session, self.protocol, rate=payload.get("rate"),
                               unit=payload.get("rate_unit"),
+                              concentration=payload.get("concentration_mg_ml"),
                               bolus_mg=payload.get("dose_mg"), when=when)
 
     def change_rate(self, nurse_id: str, rate: object, rate_unit: object, *,
-                    observed_at: datetime | None = None, confirmed: bool = False) -> Event:
-        """Change the rate; a rate off the plan needs ``confirmed=True``."""
+                    concentration: object = None, observed_at: datetime | None = None,
+                    confirmed: bool = False, ask: bool = False) -> Event:
+        """Change the rate; a rate off the plan needs ``confirmed=True``. A rate in mL/h
+        needs the syringe's ``concentration`` (mg/mL), kept with it."""
         self._require_phase(Phase.INFUSING, action="change the rate")
+        fields = {"rate": rate, "rate_unit": rate_unit, "concentration_mg_ml": concentration}
         return self._entry(
             EventKind.RATE_CHANGED, nurse_id, observed_at,
-            lambda errors: entries.rate({"rate": rate, "rate_unit": rate_unit}, errors),
-            warn=self._dose_warnings, confirmed=confirmed,
-            retry=lambda: self.change_rate(nurse_id, rate, rate_unit, observed_at=observed_at,
-                                           confirmed=True))
+            lambda errors: entries.rate(fields, errors, self.session.concentration),
+            warn=self._dose_warnings, confirmed=confirmed, ask=ask,
+            retry=lambda: self.change_rate(nurse_id, rate, rate_unit,
+                                           concentration=concentration,
+                                           observed_at=observed_at, confirmed=True))
 
     def pause_infusion(self, nurse_id: str, reason: object, *,
-                       observed_at: datetime | None = None) -> Event:
+                       observed_at: datetime | None = None, ask: bool = False) -> Event:
         self._require_phase(Phase.INFUSING, action="pause")
         if self.session.paused:
             raise SessionStateError("The infusion is already paused")
         return self._entry(EventKind.INFUSION_PAUSED, nurse_id, observed_at,
-                           lambda errors: entries.pause({"reason": reason}, errors))
+                           lambda errors: entries.pause({"reason": reason}, errors), ask=ask,
+                           retry=lambda: self.pause_infusion(nurse_id, reason,
+                                                             observed_at=observed_at))
 
-    def resume_infusion(self, nurse_id: str, *, observed_at: datetime | None = None) -> Event:
+    def resume_infusion(self, nurse_id: str, *, observed_at: datetime | None = None,
+                        ask: bool = False) -> Event:
         self._require_phase(Phase.INFUSING, action="resume")
         if not self.session.paused:
             raise SessionStateError("The infusion is not paused")
-        return self._entry(EventKind.INFUSION_RESUMED, nurse_id, observed_at, lambda _e: {})
+        return self._entry(EventKind.INFUSION_RESUMED, nurse_id, observed_at, lambda _e: {},
+                           ask=ask, retry=lambda: self.resume_infusion(
+                               nurse_id, observed_at=observed_at))
 
     def give_bolus(self, nurse_id: str, dose_mg: object, *,
-                   observed_at: datetime | None = None, confirmed: bool = False) -> Event:
-        """Give a bolus; a total past the plan needs ``confirmed=True``."""
+                   observed_at: datetime | None = None, confirmed: bool = False,
+                   ask: bool = False) -> Event:
+        """Give a bolus; a total past the plan, or a bolus above the low-dose ceiling,
+        needs ``confirmed=True``."""
         self._require_phase(Phase.INFUSING, Phase.RECOVERY, action="give a bolus")
         return self._entry(
             EventKind.BOLUS, nurse_id, observed_at,
             lambda errors: entries.bolus({"dose_mg": dose_mg}, errors),
-            warn=self._dose_warnings, confirmed=confirmed,
+            warn=self._dose_warnings, confirmed=confirmed, ask=ask,
             retry=lambda: self.give_bolus(nurse_id, dose_mg, observed_at=observed_at,
                                           confirmed=True))
 
-    def stop_infusion(self, nurse_id: str, *, observed_at: datetime | None = None) -> Event:
+    def stop_infusion(self, nurse_id: str, *, observed_at: datetime | None = None,
+                      ask: bool = False) -> Event:
         self._require_phase(Phase.INFUSING, action="stop the infusion")
-        return self._entry(EventKind.INFUSION_STOPPED, nurse_id, observed_at, lambda _e: {})
+        return self._entry(EventKind.INFUSION_STOPPED, nurse_id, observed_at, lambda _e: {},
+                           ask=ask, retry=lambda: self.stop_infusion(
+                               nurse_id, observed_at=observed_at))
 
     # -- events and notes ------------------------------------------------------
     def give_medication(self, nurse_id: str, drug: object, dose: object, unit: object,
                         route: object, reason: object = None, *,
-                        observed_at: datetime | None = None) -> Event:
+                        observed_at: datetime | None = None, confirmed: bool = False
+                        ) -> Event:
+        """A medication; a dose above the clinic's usual range for the drug and route
+        needs ``confirmed=True`` (far above it is refused: monitor/medications.py)."""
         fields = {"drug": drug, "dose": dose, "unit": unit, "route": route, "reason": reason}
-        return self._entry(EventKind.MEDICATION, nurse_id, observed_at,
-                           lambda errors: entries.medication(fields, errors))
+        return self._entry(
+            EventKind.MEDICATION, nurse_id, observed_at,
+            lambda errors: entries.medication(fields, errors),
+            warn=lambda p, _w: medication_warnings(p), confirmed=confirmed,
+            retry=lambda: self.give_medication(nurse_id, drug, dose, unit, route, reason,
+                                               observed_at=observed_at, confirmed=True))
 
     def quick_event(self, nurse_id: str, code: str, *, dose: object = None,
                     unit: object = None, observed_at: datetime | None = None) -> Event:
@@ -423,7 +467,11 @@ class Recorder:
                                      "an entry that is not struck"))
         return entry
 
-    def amend(self, nurse_id: str, seq: int, values: dict[str, Any], reason: object) -> Event:
+    def amend(self, nurse_id: str, seq: int, values: dict[str, Any], reason: object, *,
+              weight_change: object = None) -> Event:
+        """Amend an entry. The opening's weight, once dosing has started, is amended only
+        as a typing error (``weight_change="typing error"``: every dose figure is
+        recomputed); a re-weigh is ``change_weight(..., "re-weigh")``."""
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         entry = self._target(seq, errors)
@@ -431,6 +479,12 @@ class Recorder:
         new: dict[str, Any] = {}
         if entry is not None:
             new = collect(errors, lambda: self._revalidate(entry, values))
+            if (entry.kind is EventKind.SESSION_OPENED and "weight_kg" in new
+                    and new["weight_kg"] != entry.payload.get("weight_kg")
+                    and self.session.infusion_started_at is not None
+                    and weight_change != "typing error"):
+                errors.append(FieldError("weight_change", "Weight changed after dosing",
+                                         str(weight_change or ""), WEIGHT_CHOICE))
         raise_if(errors)
         payload = {"target_seq": seq, "old": entry.payload, "values": new, "reason": why}
         event = self._record(EventKind.AMENDED, payload, author, self.clock.now())
@@ -465,6 +519,23 @@ class Recorder:
             clean[SNAPSHOT_KEY] = (snapshot(self.protocols.get(clean["protocol"])) if changed
                                    else entry.payload[SNAPSHOT_KEY])
         return clean
+
+    def change_weight(self, nurse_id: str, weight_kg: object, how: object,
+                      reason: object = None, *, observed_at: datetime | None = None
+                      ) -> Event:
+        """A new weight. "typing error": the opening's weight is amended and every dose
+        figure recomputed. "re-weigh": a weight entry at its time; the mg already given
+        stay and a rate per kg is re-derived in mg/h from then on."""
+        if how == "typing error":
+            opening = next(e for e in self.session.entry_list
+                           if e.kind is EventKind.SESSION_OPENED)
+            return self.amend(nurse_id, opening.seq, {"weight_kg": weight_kg},
+                              reason or "typing error in the weight", weight_change=how)
+        if how != "re-weigh":
+            raise ValidationError([FieldError("weight_change", "Weight change", str(how or ""),
+                                              WEIGHT_CHOICE)])
+        return self._entry(EventKind.WEIGHED, nurse_id, observed_at,
+                           lambda errors: entries.weighed({"weight_kg": weight_kg}, errors))
 
     def strike(self, nurse_id: str, seq: int, reason: object) -> Event:
         errors: list[FieldError] = []
@@ -584,14 +655,27 @@ class Recorder:
         return self._record(EventKind.AUDIO_PAUSED, payload, author, now)
 
     # -- ending ----------------------------------------------------------------
-    def discharge(self, nurse_id: str, checklist: dict[str, Any]) -> Event:
+    def discharge(self, nurse_id: str, checklist: dict[str, Any], *,
+                  confirmed: tuple[str, ...] = ()) -> Event:
+        """Discharge. With any check unmet the checklist names a prescriber's decision or
+        "left against advice", and ConfirmationNeeded lists every unmet item until
+        ``confirmed`` holds each one's key (its ``retry`` passes them)."""
         self._require_phase(Phase.RECOVERY, action="discharge")
         from monitor.discharge import validate_discharge
+        from monitor.discharge_override import unmet_lines
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         payload = validate_discharge(self.session, self.protocol, self.clock.now(), checklist,
                                      errors)
         raise_if(errors)
+        checks = payload["checks"]
+        unmet = tuple(k for k, c in checks.items() if not c["ok"])
+        lines = unmet_lines(checks)
+        if not set(unmet) <= set(confirmed):
+            raise ConfirmationNeeded(lines, lambda: self.discharge(nurse_id, checklist,
+                                                                   confirmed=unmet))
+        if unmet:
+            payload["confirmed_unmet"] = lines
         return self._record(EventKind.DISCHARGED, payload, author, self.clock.now())
 
     def close(self, nurse_id: str) -> Event:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -127,6 +128,35 @@ class Series:
             if newest - t[i] >= seconds:
                 return True
         return False
+
+    def device_period(self, samples: int = 6) -> float | None:
+        """The sender's observed period: the median gap between its newest
+        ``samples`` readings (None with fewer than two)."""
+        t, dev = self._t, self._dev
+        times: list[float] = []
+        for i in range(len(t) - 1, -1, -1):
+            if dev[i]:
+                times.append(t[i])
+                if len(times) == samples:
+                    break
+        gaps = sorted(a - b for a, b in pairwise(times))
+        return gaps[len(gaps) // 2] if gaps else None
+
+    def held_values(self, seconds: float) -> list[float] | None:
+        """Values of the valid readings that cover the newest ``seconds`` (back to the
+        first one at least that old); None when the readings do not reach back so far."""
+        art, v, t = self._art, self._v, self._t
+        newest = None
+        out: list[float] = []
+        for i in range(len(v) - 1, -1, -1):
+            if art[i]:
+                continue
+            if newest is None:
+                newest = t[i]
+            out.append(v[i])
+            if newest - t[i] >= seconds:
+                return out
+        return None
 
 
 class Readings:

@@ -75,13 +75,16 @@ class Service:
 
     # -- exports ---------------------------------------------------------------
     def export(self, recorder: Recorder, fmt: str, out: Path, *, deidentify: bool = False,
-               wide: bool = False, force: bool = False) -> tuple[Path, int]:
+               wide: bool = False, force: bool = False, page_size: str = "a4",
+               notes: list[str] | None = None) -> tuple[Path, int]:
         """Write one export of the recorder's session atomically, after checking the
-        record (refused when it fails); returns the file and its size in bytes."""
+        record (refused when it fails); returns the file and its size in bytes.
+        What the nurse should know about the file is appended to ``notes``."""
         session = recorder.session
         record = verified(self._log, session.session_id)
         data = render(session, self.protocols, fmt, now=self.clock.now(),
-                      deidentify=deidentify, wide=wide, record=record)
+                      deidentify=deidentify, wide=wide, record=record, page_size=page_size,
+                      notes=notes)
         return write_atomic(out, data, force=force), len(data)
 
     def close(self) -> None:

@@ -24,11 +24,21 @@ VITAL_PARAMS = keys(group=VITAL)
 SCORE_PARAMS = keys(group=SCORE)
 SERIES_PARAMS = VITAL_PARAMS + SCORE_PARAMS
 _CHOICES = ("o2", "acvpu")  # readings that are a choice, not a number: only the latest kept
+# Quick events that set air/oxygen until a later set or event says otherwise (CLINICAL §7).
+OXYGEN_EVENTS = {"oxygen_started": "oxygen", "oxygen_stopped": "air"}
 PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
 TIMELINE_KINDS = frozenset({
     EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INFUSION_PAUSED,
     EventKind.INFUSION_RESUMED, EventKind.BOLUS, EventKind.INFUSION_STOPPED,
 })
+
+
+def _choose(choices: dict[str, tuple[float, str, int]], name: str, t: float, value: str,
+            seq: int) -> None:
+    """Keep the newest choice by observed time (a back-dated entry may be older)."""
+    last = choices.get(name)
+    if last is None or (last[0], last[2]) <= (t, seq):
+        choices[name] = (t, value, seq)
 
 
 class Phase:
@@ -180,10 +190,17 @@ class Session:
         self.paused = False
         self.rate_display: tuple[float, str] | None = None
         self.concentration: float | None = None
+        self.reweighed_kg: float | None = None  # the last re-weigh folded (time order)
         self.baseline_cache: dict[str, float] | None = None
+        # Ketamine recorded as a medication (not a bolus): it restarts the observation too.
+        self.ketamine_medications: list[tuple[float, str]] = []
 
     @property
     def weight_kg(self) -> float:
+        """The weight in force: the last re-weigh folded so far, else the opening's (a
+        typing error there is amended, and then everything is recomputed)."""
+        if self.reweighed_kg is not None:
+            return self.reweighed_kg
         return float(self.opening.get("weight_kg") or 0.0)
 
     @property
@@ -253,7 +270,7 @@ class Session:
                                 if device:
                                     device_last[name] = t
                             elif name in _CHOICES:
-                                choice[name] = (t, str(value), seq)
+                                _choose(choice, name, t, str(value), seq)
                     except (TypeError, ValueError):
                         readings.drop(seq)  # the entry is unreadable: apply says why
                     else:
@@ -392,9 +409,15 @@ class Session:
                     if device:
                         self.device_last[name] = t
                 elif name in _CHOICES and not artifact:
-                    self.latest_choice[name] = (t, str(value), seq)
+                    _choose(self.latest_choice, name, t, str(value), seq)
             return True
-        if kind in TIMELINE_KINDS and t < self.timeline.last_time():
+        if kind is EventKind.MEDICATION:
+            if "ketamine" in str(p.get("drug", "")).lower():
+                self.ketamine_medications.append(
+                    (t, f"{p.get('drug')} {p.get('dose')} {p.get('unit')}"))
+            return True
+        if ((kind in TIMELINE_KINDS or kind is EventKind.WEIGHED)
+                and t < self.timeline.last_time()):
             return False  # back-dated dose event: rebuild the timeline in time order
         if kind is EventKind.INFUSION_STARTED:
             self.baseline_cache = None  # the baseline is what came before this start
@@ -415,21 +438,37 @@ class Session:
             self.paused = False
             if self.rate_display:
                 rate, unit = self.rate_display
-                self.timeline.set_rate(t, to_mg_per_h(rate, unit, self.weight_kg))
+                self.timeline.set_rate(t, to_mg_per_h(rate, unit, self.weight_kg,
+                                                      self.concentration))
         elif kind is EventKind.BOLUS:
             self.timeline.add_bolus(t, float(p["dose_mg"]))
+        elif kind is EventKind.WEIGHED:
+            # A re-weigh: what was given stays; a rate per kg is re-derived from now on.
+            self.reweighed_kg = float(p["weight_kg"])
+            running = (self.rate_display and not self.paused and self.infusion_started_at
+                       and self.infusion_stopped_at is None)
+            if running and self.rate_display is not None:
+                rate, unit = self.rate_display
+                self.timeline.set_rate(t, to_mg_per_h(rate, unit, self.weight_kg,
+                                                      self.concentration))
         elif kind is EventKind.INFUSION_STOPPED:
             self.infusion_stopped_at = entry.observed_at
             self.paused = False
             self.timeline.set_rate(t, 0.0)
+        elif kind is EventKind.QUICK_EVENT and p.get("code") in OXYGEN_EVENTS:
+            _choose(self.latest_choice, "o2", t, OXYGEN_EVENTS[p["code"]], ev.seq)
+            return True
         self.timeline.finish()
         return True
 
     def _set_rate(self, t: float, p: dict[str, Any]) -> None:
         rate, unit = float(p["rate"]), str(p["rate_unit"])
+        if p.get("concentration_mg_ml"):  # a new syringe, or the one a mL/h rate was read with
+            self.concentration = float(p["concentration_mg_ml"])
+        mg_h = to_mg_per_h(rate, unit, self.weight_kg, self.concentration)
         self.rate_display = (rate, unit)
         if not self.paused:
-            self.timeline.set_rate(t, to_mg_per_h(rate, unit, self.weight_kg))
+            self.timeline.set_rate(t, mg_h)
 
     def _apply_alarm(self, ev: Event) -> None:
         p = ev.payload
@@ -457,6 +496,9 @@ class Session:
             alarm.last_announced_at = ev.observed_at
             if "readings" in p:
                 alarm.readings = _readings(p["readings"])
+            # An acknowledgement holds only for the priority it was given at (CLINICAL §5):
+            # past it, the row is a new alarm that sounds and, when high, latches.
+            alarm.acknowledged_at = None
         elif kind is EventKind.ALARM_ACKNOWLEDGED:
             alarm.acknowledged_at = ev.observed_at
             alarm.acknowledged_by = ev.author

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from monitor.clock import ManualClock
-from monitor.errors import MonitorError
+from monitor.errors import ConfirmationNeeded, MonitorError
 from monitor.eventlog import EventLog
 from monitor.protocols import ProtocolSet, load_protocols
 from monitor.recorder import Recorder
@@ -27,9 +27,13 @@ BASELINE_MIN = 10
 RECOVERY_MIN = 65
 DEFAULT_INFUSION_MIN = 120
 Action = Callable[[Recorder], object]  # what it returns is not used
-# The demo patient's pre-infusion checklist: steps done, no concomitant sedatives.
-CHECKLIST = {"fasting": "yes", "contraindications_asked": "yes", "benzodiazepines": "no",
-             "opioids": "no", "psychostimulants": "no", "maois": "no", "escort_arranged": "yes"}
+# The demo patient's pre-infusion checklist: steps done, no contraindication, no
+# concomitant sedatives.
+CHECKLIST = {"fasting": "yes", "contraindications_asked": "yes", "escort_arranged": "yes",
+             "pregnancy": "no", "psychosis": "no", "raised_icp": "no",
+             "uncontrolled_hypertension": "no", "benzodiazepines": "no", "opioids": "no",
+             "gabapentinoids": "no", "alcohol_today": "no", "psychostimulants": "no",
+             "maois": "no"}
 
 
 class DeviceFeed(Protocol):
@@ -52,6 +56,7 @@ class DemoScript:
     def __init__(self, seed: int = 1, *, minutes: float | None = None,
                  device_rate: float = 0.0, device_feed: DeviceFeed | None = None) -> None:
         self.rng = random.Random(seed)
+        self.temp_rng = random.Random(-seed)
         full = BASELINE_MIN + DEFAULT_INFUSION_MIN + RECOVERY_MIN
         total = minutes if minutes is not None else full
         self.stop_at_s = total * 60.0
@@ -91,6 +96,8 @@ class DemoScript:
                "spo2": str(spo2), "rr": str(rr)}
         if int(minute) % 60 == 0 or minute < 0:
             out["temp"] = f"{36.7 + r.gauss(0, 0.1):.1f}"
+        elif int(minute) % 30 == 0:  # NEWS2 reads the last 60 min: a temperature each half hour
+            out["temp"] = f"{36.7 + self.temp_rng.gauss(0, 0.1):.1f}"  # (the main draws unchanged)
         return out
 
     def dissociation(self, minute: float) -> int:
@@ -202,10 +209,15 @@ class DemoScript:
         from monitor.discharge import automatic_checks
         now = rec.clock.now()
         failing = [c.label for c in automatic_checks(rec.session, rec.protocol, now) if not c.ok]
-        rec.discharge(NURSE, {"escort_present": True, "no_driving_advice": True,
-                              "ready_to_leave_at": now - timedelta(minutes=5),
-                              "override_reason": "demo: " + ", ".join(failing)
-                              if failing else None})
+        checklist = {"escort_present": True, "no_driving_advice": True,
+                     "ready_to_leave_at": now - timedelta(minutes=5)}
+        if failing:  # the demo's prescriber reviews what is not met, then confirms the list
+            checklist |= {"override": "prescriber", "prescriber": "Dr Demo",
+                          "override_reason": "demo session reviewed: " + ", ".join(failing)}
+        try:
+            rec.discharge(NURSE, checklist)
+        except ConfirmationNeeded as asked:
+            asked.retry()
 
 
 DEMO_OPENING = {"patient_id": "DEMO-0001", "display_name": "Demo Patient", "weight_kg": "72",

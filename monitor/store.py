@@ -34,6 +34,7 @@ from typing import Any
 
 from monitor.bulk import bulk
 from monitor.clock import from_iso, to_iso
+from monitor.dbfile import OpenFile, refuse_orphaned_wal, refuse_special, rescue
 from monitor.errors import ChainError, StoreError, StoreLockedError
 from monitor.eventlog import Item, SessionSummary, Verdict, register_backend, sqlite_path
 from monitor.events import (
@@ -46,7 +47,9 @@ from monitor.events import (
     chain_hash,
     first_broken,
 )
+from monitor.key_ledger import remember_database, sealed_databases, used_key_ids, writer_key
 from monitor.portable import NOFOLLOW, rewrite, try_lock, unlock
+from monitor.salvage import Salvage, salvage
 from monitor.sealing import event_mac, head_mac, key_id, list_mac, load_key, same
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,10 @@ _DEFAULT_KEY = object()
 SCHEMA_VERSION = 2
 APPLICATION_ID = 0x4B4D4F4E  # "KMON": marks a database as ours (PRAGMA application_id)
 TRIGGERS = ("events_append_only_update", "events_append_only_delete")
+# The WAL is checkpointed into the database every this many pages (SQLite's default is
+# 1000): what a -wal alone holds stays small, and the file is cut back to a bounded size.
+WAL_CHECKPOINT_PAGES = 100
+WAL_SIZE_LIMIT = 1 << 20
 
 _EVENTS_V1 = """CREATE TABLE events (
             id          INTEGER PRIMARY KEY,
@@ -99,6 +106,13 @@ MIGRATIONS: list[list[str]] = [
     ],
 ]
 OUR_TABLES = {1: {"events"}, 2: {"events", "registry", "seals"}}
+# What each append-only trigger must say: a trigger of the same name that does
+# nothing (or something else) is not ours.
+TRIGGER_SQL = dict(zip(TRIGGERS, MIGRATIONS[0][2:4], strict=True))
+
+
+def _same_sql(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
 
 _COLUMNS = ("session_id, seq, kind, observed_at, recorded_at, author, source, payload, "
             "prev_hash, hash")
@@ -117,9 +131,14 @@ def _describe(exc: sqlite3.Error) -> str:
     return text
 
 
-def _recovery(path: Path) -> str:
+def _recovery(path: Path, conn: sqlite3.Connection) -> str:
+    try:
+        found = salvage(conn)
+    except sqlite3.Error:
+        found = Salvage()
+    ids = ", ".join(found.readable_ids) or "none"
     return (f"{path} is damaged (SQLite integrity check failed). Nothing was written. "
-            f"Keep the file as it is; recover the readable sessions with "
+            f"Keep the file as it is; recover the readable sessions ({ids}) with "
             f"`ketamine-monitor export SESSION --format json --db {path}` and import them "
             "into a new database, or restore the last backup")
 
@@ -135,16 +154,23 @@ class Store:
                  key: bytes | object | None = _DEFAULT_KEY) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        refuse_special(self.path)  # before any lock file is made or anything opened
         self._lock_fd: int | None = None
+        self._file: OpenFile | None = None
+        self._stopped = ""  # why this writer stopped recording ('' while it records)
         # One connection, used by one thread at a time: a recorder belongs to one
         # thread, and this lock keeps a reader on another thread (a board, a test)
         # from interleaving with a transaction.
         self._mutex = threading.RLock()
         self._verified: dict[str, tuple[int, str]] = {}
         self.verify_notes: list[str] = []
+        self.verify_unchecked: list[str] = []
         self.key_problem = ""
+        # The workstation's key is made (by a writer) only once the file is open: never
+        # in silence for a database holding sessions sealed with a missing key.
+        self._workstation_key = key is _DEFAULT_KEY
         try:
-            self.key: bytes | None = (load_key(create=not readonly) if key is _DEFAULT_KEY
+            self.key: bytes | None = (load_key(create=False) if key is _DEFAULT_KEY
                                       else key)  # type: ignore[assignment]
         except StoreError as exc:
             if not readonly:
@@ -251,6 +277,7 @@ class Store:
     def _open_for_writing(self) -> sqlite3.Connection:
         new = not self.path.exists()
         if new:
+            refuse_orphaned_wal(self.path)
             try:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
                 os.close(fd)
@@ -262,9 +289,11 @@ class Store:
         try:
             self._prepare(conn, new)
         except sqlite3.Error as exc:
-            conn.close()
             if "malformed" in str(exc):
-                raise StoreError(_recovery(self.path)) from exc
+                message = _recovery(self.path, conn)
+                conn.close()
+                raise StoreError(message) from exc
+            conn.close()
             raise StoreError(f"Cannot open {self.path}: {_describe(exc)}") from exc
         except BaseException:
             conn.close()
@@ -272,6 +301,11 @@ class Store:
         for suffix in ("-wal", "-shm"):
             with suppress(OSError):
                 os.chmod(f"{self.path}{suffix}", 0o600)
+        try:
+            self._file = OpenFile(self.path)
+        except OSError as exc:
+            conn.close()
+            raise StoreError(f"Cannot open {self.path}: {exc.strerror}") from exc
         return conn
 
     def _prepare(self, conn: sqlite3.Connection, new: bool) -> None:
@@ -279,13 +313,26 @@ class Store:
         # A writer must not add to a damaged file (``sessions`` would call it damaged
         # while entries kept going in): refuse and say how to recover.
         if not new and conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise StoreError(_recovery(self.path))
+            raise StoreError(_recovery(self.path, conn))
+        if self._workstation_key:
+            self.key = writer_key(self.key, self._sealed_key_ids(conn), str(self.path))
+            self.key_id = key_id(self.key)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             raise StoreError(f"Cannot use {self.path}: write-ahead logging unavailable")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         self._migrate(conn)
+        remember_database(self.path)
+
+    @staticmethod
+    def _sealed_key_ids(conn: sqlite3.Connection) -> set[str]:
+        if conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                        "name = 'registry'").fetchone()[0] == 0:
+            return set()
+        return {r[0] for r in conn.execute("SELECT DISTINCT key_id FROM registry")}
 
     def _ours(self, conn: sqlite3.Connection) -> tuple[int, str | None]:
         """(schema version, None) for our database (or an empty file); else a reason."""
@@ -309,8 +356,25 @@ class Store:
         if why:
             raise StoreError(f"Refused {self.path}: {why}; nothing was changed")
 
+    def _downgraded(self, conn: sqlite3.Connection) -> str:
+        """Why a schema-1 file is not an old database but one whose seals were removed
+        ('' when it may be old): it carries the mark schema 2 sets, or this workstation
+        sealed it before."""
+        if conn.execute("PRAGMA user_version").fetchone()[0] != 1:
+            return ""
+        if conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
+            return "it says schema 1 but carries the mark of schema 2: its seals were removed"
+        if str(self.path.resolve()) in sealed_databases():
+            return ("this workstation sealed it before, and it now says schema 1 without "
+                    "seals: its seals were removed")
+        return ""
+
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        why = self._downgraded(conn)
+        if why:  # sealing it now would make whatever was changed look sealed
+            raise StoreError(f"Refused {self.path}: {why}. Nothing was changed; restore the "
+                             "last backup, or read it as it is (verify, export)")
         for target in range(version, SCHEMA_VERSION):
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -348,6 +412,8 @@ class Store:
     def close(self) -> None:
         with suppress(sqlite3.Error, AttributeError):
             self._conn.close()
+        if self._file is not None:  # after SQLite's own descriptors: its locks stay
+            self._file.close()
         self._release_lock()
 
     def __enter__(self) -> Store:
@@ -396,6 +462,7 @@ class Store:
         if self.readonly:
             raise StoreError(f"{self.path} is open read-only")
         with self._mutex:
+            self._still_recording()
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -403,7 +470,7 @@ class Store:
             verified = dict(self._verified)
             try:
                 yield
-                self._conn.execute("COMMIT")
+                self._commit()
             except BaseException as exc:
                 with suppress(sqlite3.Error):
                     self._conn.execute("ROLLBACK")
@@ -411,6 +478,22 @@ class Store:
                 if isinstance(exc, sqlite3.Error):
                     raise StoreError(f"{failure}: {_describe(exc)} ({self.path})") from exc
                 raise
+
+    def _still_recording(self) -> None:
+        if self._stopped:
+            raise StoreError(self._stopped)
+
+    def _commit(self) -> None:
+        """COMMIT, only while the path still names the file this writer opened (a
+        commit into a moved or deleted file would be saved where nobody looks)."""
+        problem = self._file.problem() if self._file is not None else ""
+        if problem:
+            self._conn.execute("ROLLBACK")
+            assert self._file is not None
+            self._stopped = rescue(self._conn, self._file, problem)
+            log.error("the database file was %s while recording; recording stopped", problem)
+            raise StoreError(self._stopped)
+        self._conn.execute("COMMIT")
 
     def append(self, session_id: str, kind: EventKind, payload: dict[str, Any], *,
                author: str, observed_at: datetime, recorded_at: datetime,
@@ -445,12 +528,13 @@ class Store:
         own = not self._conn.in_transaction
         try:
             if own:
+                self._still_recording()
                 self._conn.execute("BEGIN IMMEDIATE")
             self._conn.executemany(
                 f"INSERT INTO events ({_COLUMNS}, mac) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
             self._register(self._conn, sid, events[-1].seq, events[-1].hash)
             if own:
-                self._conn.execute("COMMIT")
+                self._commit()
         except (sqlite3.Error, StoreError) as exc:
             if own:
                 with suppress(sqlite3.Error):
@@ -497,7 +581,27 @@ class Store:
         with self._mutex:
             if self._head(sid)[0] > 0 or self._registered(sid):
                 raise StoreError(f"Refused: session {sid} is already in {self.path}")
-            self._insert(events, "Not imported")
+            captured = [s for s in self.session_ids() if s.startswith(sid)]
+            if captured:  # `export SID` would then name the imported session, not this one
+                raise StoreError(f"Refused: session id {sid} is the beginning of session "
+                                 f"{captured[0]} already in {self.path}; nothing was imported")
+            with self.transaction("Not imported"):
+                self._insert(events, "Not imported")
+                self._recheck(sid, events[-1])
+
+    def _recheck(self, sid: str, last: Event) -> None:
+        """The rows as stored must verify as ``verify`` will check them (same checker):
+        otherwise the transaction is rolled back."""
+        checker = RawChecker()
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq", (sid,)
+        ).fetchall()
+        broken = checker.feed(rows)
+        if broken is None and (checker.seq, checker.prev) != (last.seq, last.hash):
+            broken = (checker.seq, "", "does not end where the file ends")
+        if broken:
+            raise ChainError(f"Not imported: event {sid}-{broken[0]} ({broken[1]}) as stored "
+                             f"{broken[2]}; nothing was imported")
 
     def _registered(self, sid: str) -> bool:
         if self.schema < 2:
@@ -547,6 +651,11 @@ class Store:
                              f"unreadable ({exc}); run `ketamine-monitor verify`") from exc
         return out
 
+    def salvage(self) -> Salvage:
+        """What can be read of a damaged file, session by session (``monitor.salvage``)."""
+        with self._mutex:
+            return salvage(self._conn)
+
     def kind_counts(self, session_id: str) -> dict[str, int]:
         """How many events of each kind a session has (for listings, without a fold)."""
         return {k: n for k, n in self._rows(
@@ -585,10 +694,18 @@ class Store:
         return matches[0]
 
     # -- checking ------------------------------------------------------------
-    def missing_triggers(self) -> list[str]:
-        present = {r[0] for r in self._rows(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-        return [t for t in TRIGGERS if t not in present]
+    def trigger_problems(self) -> list[str]:
+        """Each append-only trigger must be there and say what ours says: one of the
+        same name that does nothing is found by its definition."""
+        stored = dict(self._rows("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+        out = []
+        for name, sql in TRIGGER_SQL.items():
+            if name not in stored:
+                out.append(f"append-only trigger {name} is missing")
+            elif not _same_sql(str(stored[name]), sql):
+                out.append(f"append-only trigger {name} was replaced by one with another "
+                           "definition (it no longer refuses changes)")
+        return out
 
     def check_session(self, session_id: str, *, full: bool = False) -> Verdict:
         """Check one session: its chain, its sealed head and registry entry, the
@@ -616,15 +733,15 @@ class Store:
             return events, self._verdict(session_id, seq, head, chain)
 
     def _verdict(self, session_id: str, seq: int, head: str, chain: list[str]) -> Verdict:
-        problems = [f"append-only trigger {t} is missing" for t in self.missing_triggers()]
+        problems = self.trigger_problems()
         problems += chain
-        notes: list[str] = []
-        problems += self._check_registry(session_id, seq, head, notes)
+        unchecked: list[str] = []
+        problems += self._check_registry(session_id, seq, head, unchecked)
         if self.schema >= 2:  # a deleted session is the whole record's problem
             problems += self._check_session_list()
         if not problems:
             self._verified[session_id] = (seq, head)
-        return Verdict(session_id, seq, head, tuple(problems), tuple(notes))
+        return Verdict(session_id, seq, head, tuple(problems), unchecked=tuple(unchecked))
 
     def _check_chain(self, session_id: str, full: bool) -> list[str]:
         checker = RawChecker()
@@ -653,9 +770,13 @@ class Store:
         return row is not None and row[0] == self.key_id
 
     def _check_registry(self, session_id: str, seq: int, head: str,
-                        notes: list[str]) -> list[str]:
+                        unchecked: list[str]) -> list[str]:
         if self.schema < 2:
-            notes.append("made by an older version: chain checked, no seals")
+            why = self._downgraded(self._conn)
+            if why:
+                return [f"session {session_id}: {why}"]
+            unchecked.append("seals not checked: made by an older version without seals "
+                             "(chain checked)")
             return []
         row = next(self._rows("SELECT key_id, seq, head, mac FROM registry WHERE session_id = ?",
                               (session_id,)), None)
@@ -669,10 +790,13 @@ class Store:
                             f"event {reg_seq} (events removed or added outside "
                             "ketamine-monitor)")
         if self.key_problem:
-            notes.append(f"seals not checked: {self.key_problem}")
+            unchecked.append(f"seals not checked: {self.key_problem}")
         elif self.key is None or kid != self.key_id:
-            notes.append(f"seals not checked: sealed with record key {kid}, which is not on "
-                         "this workstation (copy its key file to check them)")
+            unchecked.append(
+                f"seals not checked: sealed with record key {kid}, which is not on this "
+                "workstation " + ("(this workstation sealed with it before: its key file was "
+                                  "deleted or replaced; restore it)" if kid in used_key_ids()
+                                  else "(copy its key file to check them)"))
         elif not same(seal, head_mac(self.key, session_id, reg_seq, reg_head)):
             problems.append(f"session {session_id}: the sealed head does not match its seal "
                             "(changed without the record key)")
@@ -681,22 +805,24 @@ class Store:
     def verify(self) -> tuple[int, int]:
         """Integrity check, triggers, the session registry and every session's chain and
         seals; returns (sessions, events) or raises ChainError naming what failed. What
-        could not be checked is left in ``verify_notes``."""
+        could not be checked is left in ``verify_unchecked`` (then nothing is verified)."""
         result = next(self._rows("PRAGMA integrity_check"))[0]
         if result != "ok":
             raise ChainError(f"SQLite integrity check failed: {result}")
         problems: list[str] = []
         notes: list[str] = []
+        unchecked: list[str] = []
         sids = [r[0] for r in self._rows("SELECT DISTINCT session_id FROM events")]
         total = 0
         for sid in sids:
             verdict = self.check_session(sid, full=True)
             problems += [p for p in verdict.problems if p not in problems]
             notes += [n for n in verdict.notes if n not in notes]
+            unchecked += [n for n in verdict.unchecked if n not in unchecked]
             total += verdict.events
         if self.schema >= 2 and not sids:
             problems += self._check_session_list()
-        self.verify_notes = notes
+        self.verify_notes, self.verify_unchecked = notes, unchecked
         if problems:
             raise ChainError("; ".join(problems))
         return len(sids), total

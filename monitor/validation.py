@@ -43,15 +43,21 @@ PLAUSIBLE: dict[str, Range] = {
     **{p.key: Range(p.name, p.unit, p.low, p.high, p.decimals) for p in REGISTRY},
     "rate_mg_kg_h": Range("Infusion rate", "mg/kg/h", 0.001, 3.0, 3),
     "rate_mg_h": Range("Infusion rate", "mg/h", 0.5, 300.0, 1),
+    "rate_ml_h": Range("Infusion rate", "mL/h", 0.001, 999.0, 3),
     "bolus_mg": Range("Bolus", "mg", 0.5, 200.0, 1),
     "concentration": Range("Concentration", "mg/mL", 0.1, 100.0, 2),
     "med_dose": Range("Dose", "", 0.001, 10000.0, 3),
     "cadss_item": Range("CADSS-6 item", "", 0, 4),
 }
 
-# Real readings below the usual range (apnoea, deep desaturation) are recorded
-# after the nurse confirms them, never refused (docs/alarms-and-protocols.md).
-USUAL_LOW: dict[str, float] = {"spo2": 50, "rr": 2}
+# Real readings below the usual range (apnoea, deep desaturation, profound bradycardia or
+# hypotension) are recorded after the nurse confirms them, never refused
+# (docs/alarms-and-protocols.md, CLINICAL §7).
+USUAL_LOW: dict[str, float] = {"spo2": 50, "rr": 2, "hr": 20, "sbp": 40}
+# A device cannot confirm: below these it sent a probe-off or cuff-error value, kept in
+# the record as an artifact (the plausibility floor these had before nurses could
+# confirm profound bradycardia and hypotension).
+DEVICE_FLOOR: dict[str, float] = {"hr": 20, "sbp": 40}
 
 VITAL_FIELDS = keys(group=VITAL, required=True)
 # Recorded when monitored; never needs a missing reason (MAP is also derived, below).
@@ -66,9 +72,12 @@ _BP = re.compile(r"^\s*(?P<sbp>[^/]*)/(?P<dbp>[^/]*)$")
 
 
 def parse_number(text: str | float | int, field: str,
-                 errors: list[FieldError], rng: Range | None = None) -> float | int | None:
+                 errors: list[FieldError], rng: Range | None = None,
+                 device: bool = False) -> float | int | None:
     """Parse one number for ``field`` (bounds from ``rng``, else the plausibility table);
-    on failure append an error and return None."""
+    on failure append an error and return None. A monitor's value is kept as sent
+    (a monitor averages: SpO2 85.5 is a reading, not an artifact); a nurse's typed
+    value has the parameter's decimals, refused beyond them, never rounded."""
     rng = rng or PLAUSIBLE[field]
     if isinstance(text, bool):
         errors.append(FieldError(field, rng.label, str(text), rng.allowed()))
@@ -85,6 +94,8 @@ def parse_number(text: str | float | int, field: str,
     if not math.isfinite(value) or not rng.low <= value <= rng.high:
         errors.append(FieldError(field, rng.label, raw, rng.allowed()))
         return None
+    if device and value != int(value):
+        return value
     if rng.decimals == 0 and value != int(value):
         errors.append(FieldError(field, rng.label, raw, rng.allowed()))
         return None
@@ -108,10 +119,10 @@ def decimals_typed(raw: str) -> int:
 
 
 def parse_optional(text: object, field: str, errors: list[FieldError],
-                   rng: Range | None = None) -> float | None:
+                   rng: Range | None = None, device: bool = False) -> float | None:
     if text is None or (isinstance(text, str) and text.strip() == ""):
         return None
-    return parse_number(text, field, errors, rng)  # type: ignore[arg-type]
+    return parse_number(text, field, errors, rng, device)  # type: ignore[arg-type]
 
 
 def split_bp(text: str) -> tuple[str, str] | None:
@@ -150,14 +161,20 @@ def validate_vitals(fields: dict[str, object], source: str = "manual") -> dict[s
                 errors.append(FieldError("dbp", "Diastolic BP", str(raw.get("dbp")),
                                          "leave empty when SBP is typed as 128/82"))
             raw["sbp"], raw["dbp"] = parts
+    device = source == "device"
     values: dict[str, float | None] = {}
     for name in (*VITAL_FIELDS, *OPTIONAL_VITALS, "map"):
-        values[name] = parse_optional(raw.get(name), name, errors)
+        values[name] = parse_optional(raw.get(name), name, errors, device=device)
     sbp, dbp = values["sbp"], values["dbp"]
     if sbp is not None and dbp is not None and dbp >= sbp:
         errors.append(FieldError("dbp", "Diastolic BP", f"{dbp:g}",
                                  f"must be below systolic ({sbp:g} mmHg)"))
-    device = source == "device"
+    for name, floor in DEVICE_FLOOR.items() if device else ():
+        value = values[name]
+        if value is not None and value < floor:
+            rng = PLAUSIBLE[name]
+            errors.append(FieldError(name, rng.label, f"{value:g}",
+                                     f"from {floor:g} {rng.unit} from a device"))
     artifacts: dict[str, str] = {}
     if device and errors:
         # One implausible value does not cost the good ones: keep those, mark the rest.

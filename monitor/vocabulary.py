@@ -12,7 +12,7 @@ QUICK_EVENTS: dict[str, str] = {
     "eye_mask_on": "Eye mask on", "eye_mask_off": "Eye mask off", "music_on": "Music on",
     "music_off": "Music off", "responds_to_voice": "Responds to voice",
     "hypersalivation": "Hypersalivation", "laryngospasm": "Laryngospasm / airway obstruction",
-    "apnoea": "Apnoea", "oxygen_started": "Oxygen started",
+    "apnoea": "Apnoea", "oxygen_started": "Oxygen started", "oxygen_stopped": "Oxygen stopped",
     "airway_manoeuvre": "Airway manoeuvre", "hallucinations": "Hallucinations",
     "dizziness": "Dizziness", "headache": "Headache", "chest_pain": "Chest pain",
     "diplopia_nystagmus": "Diplopia / nystagmus",
@@ -20,7 +20,7 @@ QUICK_EVENTS: dict[str, str] = {
 DRUG_EVENTS = ("antiemetic", "benzodiazepine", "antihypertensive")
 ROUTES = ("IV", "PO", "IM", "SC", "SL", "intranasal", "inhaled")
 DOSE_UNITS = ("mg", "mcg", "g", "mL", "units")
-RATE_UNITS = ("mg/kg/h", "mg/h")
+RATE_UNITS = ("mg/kg/h", "mg/h", "mL/h")  # mL/h: with the syringe's concentration
 # What an acknowledgement says was done, chosen each time: the default is only "seen", so
 # a record that says "physician informed" means someone chose it (CLINICAL §5).
 ACK_DEFAULT = "seen"
@@ -32,12 +32,28 @@ CHECKLIST_ITEMS: dict[str, str] = {
     "fasting": "Fasting as instructed",
     "contraindications_asked": "Contraindications asked (uncontrolled hypertension, psychosis, "
                                "raised intracranial pressure, pregnancy)",
+    "pregnancy": "Pregnant (or may be)",
+    "psychosis": "Psychosis (history or current)",
+    "raised_icp": "Raised intracranial pressure",
+    "uncontrolled_hypertension": "Uncontrolled hypertension",
     "benzodiazepines": "Concomitant benzodiazepines",
     "opioids": "Concomitant opioids",
+    "gabapentinoids": "Concomitant gabapentinoids (gabapentin, pregabalin)",
+    "alcohol_today": "Alcohol today",
     "psychostimulants": "Concomitant psychostimulants",
     "maois": "Concomitant MAOIs",
     "escort_arranged": "Escort arranged",
 }
+# What the answers mean (CLINICAL §7): a "no" on a safety step, a "yes" on a CNS
+# depressant taken with ketamine, or a "yes" on a contraindication is named at Start
+# and needs a confirmation.
+SAFETY_STEPS = ("contraindications_asked", "fasting", "escort_arranged")
+CNS_DEPRESSANTS = ("benzodiazepines", "opioids", "gabapentinoids", "alcohol_today")
+CONTRAINDICATIONS = ("pregnancy", "psychosis", "raised_icp", "uncontrolled_hypertension")
 # Items that record a fact (REMS concomitant medication), not a step to complete.
-MEDICATION_ITEMS = ("benzodiazepines", "opioids", "psychostimulants", "maois")
+MEDICATION_ITEMS = ("benzodiazepines", "opioids", "gabapentinoids", "psychostimulants", "maois")
 ANSWERS = ("yes", "no")
+# A weight changed after dosing (CLINICAL §7): was the first weight a typing error
+# (every dose figure recomputed) or is this a re-weigh (mg given stay; a rate per kg
+# gives a new mg/h from the re-weigh on)?
+WEIGHT_CHANGES = ("typing error", "re-weigh")

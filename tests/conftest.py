@@ -100,6 +100,20 @@ def baseline_vitals(rec: Recorder, **over: object) -> None:
     rec.record_checklist("RN7", CHECKLIST_DONE)
 
 
+# A prescriber's decision to discharge before every criterion is met (CLINICAL §7).
+PRESCRIBED = {"override": "prescriber", "prescriber": "Dr Okafor",
+              "override_reason": "reviewed at the bedside, stable, may go home"}
+
+
+def discharge_confirmed(rec: Recorder, checklist: dict[str, Any]):
+    """Discharge as the nurse does who reads the list of unmet items and confirms it."""
+    from monitor.errors import ConfirmationNeeded
+    try:
+        return rec.discharge("RN7", checklist)
+    except ConfirmationNeeded as asked:
+        return asked.retry()
+
+
 def export_text(path: Path) -> str:
     """The text of an export file as an independent reader sees it (pypdf for PDF)."""
     if path.suffix == ".pdf":

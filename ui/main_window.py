@@ -8,6 +8,7 @@ The window never grows by itself: its maximum is the screen's available area
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -34,11 +35,16 @@ from ui.common import theme
 from ui.common.errors import add_problem_handler
 from ui.common.forms import button, label, restyle
 from ui.common.texts import plain_times
+from ui.session.background import Background
+from ui.session.ending import Stake, close_stake, leave_stake
+from ui.session.ending_dialog import EndingDialog
 from ui.session.session_page import SessionPage
 from ui.start.start_page import StartPage
 
 log = logging.getLogger(__name__)
 OPEN_KEY = "session/open_id"
+# Set when the window was closed on purpose (after the question) with a session open.
+CLOSED_WATCHING_KEY = "session/closed_while_monitoring"
 GEOMETRY_KEY = "window/geometry"
 DEFAULT_SIZE = QSize(1400, 900)
 FRAME_GUESS = QSize(8, 40)  # title bar and borders, until the window manager says
@@ -54,6 +60,11 @@ class MainWindow(QMainWindow):
         self.protocols = protocols
         self.page: SessionPage | None = None
         self.demo: Any = None
+        self.ending: EndingDialog | None = None  # the question before monitoring ends
+        self._end_confirmed = False
+        # Sessions left for the list while still watching a patient: still evaluated
+        # and sounding (ui/session/background.py).
+        self.background = Background()
         self.settings = QSettings()
         self.setWindowTitle("Ketamine session monitor")
         self._setup_ui()
@@ -125,6 +136,7 @@ class MainWindow(QMainWindow):
     def start_page(self) -> StartPage:
         if self._start_page is None:
             self._start_page = StartPage(self.service)
+            self._start_page.reuse = self.background.take  # never a second recorder
             self._start_page.session_opened.connect(self.open_session)
             self.stack.addWidget(self._start_page)
         return self._start_page
@@ -145,13 +157,18 @@ class MainWindow(QMainWindow):
             self.show_problem(f"Could not resume session {sid}: {exc}")
             return
         self.open_session(rec)
-        self.notice.setText(f"Resumed after an unexpected stop: session {sid} is back as it "
+        why = ("was open when the monitor was closed" if self.settings.value(CLOSED_WATCHING_KEY)
+               else "after an unexpected stop:")
+        self.settings.remove(CLOSED_WATCHING_KEY)
+        self.notice.setText(f"Resumed {why} session {sid} is back as it "
                             f"was ({len(rec.session.events)} entries, phase "
                             f"{rec.session.phase}). Nothing recorded was lost.")
-        log.warning("resumed session %s after an unclean exit", sid)
+        self.notice.setVisible(self.problem.isHidden())
+        log.warning("resumed session %s (%s)", sid, why)
 
     def open_session(self, recorder: Recorder, *, defer: bool | None = None) -> SessionPage:
         self._close_page()
+        self.background.take(recorder.session.session_id)  # its page sounds from now on
         self.page = SessionPage(recorder, self.service,
                                 defer=self.defer_charts if defer is None else defer)
         # The window's own row (sessions, notices, theme) joins the banner's top row:
@@ -166,6 +183,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue(OPEN_KEY, recorder.session.session_id)
         self.settings.sync()
         self.notice.setText("")
+        self.notice.hide()  # an empty notice takes no room from what is due
         self.record_check.hide()
         self.page.vitals.focus_first()
         if self.device_panel is not None:
@@ -196,18 +214,21 @@ class MainWindow(QMainWindow):
                 f"⚠ TAMPERED OR DAMAGED RECORD: {verdict.text()}. Do not rely on this "
                 "record; run `ketamine-monitor verify` and tell the person responsible.")
             self.record_check.show()
-        elif verdict.notes:
-            self.record_check.setText("Record check: " + "; ".join(verdict.notes))
-            restyle(self.record_check, "role", "dim")
+        elif verdict.unchecked or verdict.notes:  # NOT VERIFIED: seals not checked
+            self.record_check.setText("Record check: " + verdict.text())
+            restyle(self.record_check, "role", "error" if verdict.unchecked else "dim")
             self.record_check.show()
 
     def _offer_series(self) -> None:
-        """Show the series view when this patient has earlier sessions."""
-        if self.page is not None and self.service.count_earlier(self.page.recorder.session):
+        """Show the series view by itself only before dosing, when this patient has
+        earlier sessions (once dosing began: only when the nurse asks)."""
+        page = self.page
+        if (page is not None and page.recorder.session.phase == "baseline"
+                and self.service.count_earlier(page.recorder.session)):
             self.show_series()
 
     def show_series(self) -> Any:
-        """The patient's series of sessions (opens by itself when there are earlier ones)."""
+        """The patient's series of sessions, in the charts' place inside the window."""
         from ui.series.series_view import SeriesView
         if self.page is None:
             return None
@@ -215,17 +236,16 @@ class MainWindow(QMainWindow):
             self.series_view.close()
             self.series_view.deleteLater()
         self.series_view = SeriesView(self.page.recorder, self.service, self.page.nurse_id,
-                                      self, folder=self.page.export_folder)
+                                      folder=self.page.export_folder)
         self.page.bridge.recorded.connect(self.series_view.on_recorded)
-        # Within the screen's free area (taskbar excluded), title bar included.
-        avail = self.screen().availableGeometry()
-        self.series_view.resize(min(1340, avail.width() - 16), min(680, avail.height() - 48))
-        self.series_view.show()
+        self.series_view.closed.connect(self.page.hide_aside)
+        self.page.show_aside(self.series_view)
         return self.series_view
 
     def _close_page(self) -> None:
         if self.series_view is not None:
             self.series_view.close()
+            self.series_view = None  # a child of the page: goes with it
         self.series_button.hide()
         if self.page is not None:
             row = self.bar.layout()
@@ -244,15 +264,34 @@ class MainWindow(QMainWindow):
                 self.device_panel.set_recorder(None)
 
     def show_start(self) -> None:
+        """Back to the session list: asks first while the session still watches a patient."""
+        if self.page is not None:
+            stake = leave_stake(self.page.recorder.session, self._bound_devices())
+            if stake is not None:
+                self._ask_ending(stake, self._leave)
+                return
         if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():
             return
+        self._leave()
+
+    def _leave(self) -> None:
+        page = self.page
+        if page is not None and leave_stake(page.recorder.session) is not None:
+            self.background.keep(page.recorder)  # its alarms go on being checked and sounded
         self._close_page()
         self.settings.remove(OPEN_KEY)
-        self.start_page.refresh()
+        self.start_page.refresh(self.background.worst())
         self.stack.setCurrentWidget(self.start_page)
         self.start_page.focus_first()
 
     def _on_tick(self) -> None:
+        if self.background.watched:
+            self.background.tick()
+            for problem in self.background.problems:
+                self.show_problem(problem)
+            self.background.problems.clear()
+            if self.page is None and self._start_page is not None:
+                self.start_page.show_alarms(self.background.worst())
         if self.page is not None:
             try:
                 self.page.tick()
@@ -269,7 +308,7 @@ class MainWindow(QMainWindow):
     def _dismiss_problem(self) -> None:
         self.problem.hide()
         self.dismiss.hide()
-        self.notice.show()
+        self.notice.setVisible(bool(self.notice.text()))
 
     def toggle_theme(self) -> None:
         if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():
@@ -299,6 +338,29 @@ class MainWindow(QMainWindow):
         self.demo.start()
 
     # -- closing -------------------------------------------------------------
+    def _bound_devices(self) -> int:
+        station = getattr(self.device_panel, "station", None)
+        if station is None or self.page is None:
+            return 0
+        return len(station.capture.bound_devices(self.page.recorder))
+
+    def _ask_ending(self, stake: Stake, action: Any) -> None:
+        """One question at a time, without blocking: the alarms keep repainting."""
+        if self.ending is not None and self.ending.isVisible():
+            self.ending.raise_()
+            return
+        if self.ending is not None:
+            self.ending.deleteLater()
+        if self.page is not None and self.page.is_half_typed():
+            stake = replace(stake, stops=stake.stops + " The half-typed entry is discarded.")
+        self.ending = EndingDialog(stake, action, self)
+        self.ending.ask(below=self.page.banner if self.page is not None else None)
+
+    def _close_confirmed(self) -> None:
+        self._end_confirmed = True
+        if not self.close():
+            self._end_confirmed = False
+
     def _confirm_discard(self) -> bool:
         answer = QMessageBox.question(
             self, "Unsaved entry",
@@ -335,6 +397,13 @@ class MainWindow(QMainWindow):
         if (x, y) != (frame.x(), frame.y()):
             self.move(max(x, avail.x()), max(y, avail.y()))
 
+    def _add_quit_key(self) -> None:
+        """Ctrl+Q closes the window the one way (asking first while monitoring)."""
+        from PySide6.QtGui import QKeySequence, QShortcut  # after the first paint
+        if getattr(self, "quit_key", None) is None:
+            self.quit_key = QShortcut(QKeySequence("Ctrl+Q"), self)
+            self.quit_key.activated.connect(self.close)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._placed:
@@ -349,17 +418,30 @@ class MainWindow(QMainWindow):
         self.fit_to_screen()
         # Once the window manager has framed the window, its real frame is known.
         QTimer.singleShot(0, self, self.fit_to_screen)
+        QTimer.singleShot(0, self, self._add_quit_key)
         self.refit_timer.start(250)  # a timer of this window: stopped when it shuts down
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.page is not None and self.page.is_half_typed() and not self._confirm_discard():
+        open_now = [] if self.page is None else [self.page.recorder.session]
+        stake = close_stake(open_now + self.background.sessions(), self._bound_devices(),
+                            resumes=bool(open_now))
+        if stake is not None and not self._end_confirmed:
+            event.ignore()  # asked first; the answer closes again (or keeps monitoring)
+            self._ask_ending(stake, self._close_confirmed)
+            return
+        if (stake is None and self.page is not None and self.page.is_half_typed()
+                and not self._confirm_discard()):
             event.ignore()
             return
         if self.available().contains(self.frameGeometry()) or self.isMaximized():
             self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         else:
             self.settings.remove(GEOMETRY_KEY)  # never remember a window larger than the screen
-        self.settings.remove(OPEN_KEY)
+        if self.page is not None and close_stake(open_now) is not None:
+            # Still watching this patient: the session opens again at the next start.
+            self.settings.setValue(CLOSED_WATCHING_KEY, True)
+        else:
+            self.settings.remove(OPEN_KEY)
         self.settings.sync()
         self.shutdown()
         event.accept()
@@ -372,6 +454,9 @@ class MainWindow(QMainWindow):
         self.device_panel.show()
 
     def shutdown(self) -> None:
+        if self.ending is not None:
+            self.ending.close()
+        self.background.stop()
         self.tick_timer.stop()
         self.refit_timer.stop()
         if self.device_panel is not None:

@@ -19,7 +19,11 @@ from monitor.session_protocol import protocol_in_force
 
 
 def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,
-           deidentify: bool = False, wide: bool = False, record: Verdict | None = None) -> bytes:
+           deidentify: bool = False, wide: bool = False, record: Verdict | None = None,
+           page_size: str = "a4", notes: list[str] | None = None) -> bytes:
+    """The export as bytes. ``page_size`` (a4 or letter) is for the PDF; what the
+    reader should know about the file (characters a PDF could not draw) is
+    appended to ``notes``."""
     ctx = ExportContext(session, protocol_in_force(session, protocols), deidentify, now, record)
     if fmt == "json":
         from monitor.export.json_io import to_json
@@ -29,7 +33,7 @@ def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,
         return to_csv(ctx, wide=wide)
     if fmt == "pdf":
         from monitor.export.pdf import to_pdf
-        return to_pdf(ctx)
+        return to_pdf(ctx, page_size, notes)
     if fmt == "fhir":
         from monitor.export.fhir import to_fhir
         return to_fhir(ctx)
@@ -50,8 +54,10 @@ def verified(store: EventLog, session_id: str, verdict: Verdict | None = None) -
 
 def export_session(log: EventLog, session: str, fmt: str, out: Path, *,
                    deidentify: bool = False, force: bool = False, wide: bool = False,
-                   clock: Clock | None = None, protocols: ProtocolSet | None = None) -> Path:
-    """Read a session from the log and write one export file atomically."""
+                   clock: Clock | None = None, protocols: ProtocolSet | None = None,
+                   page_size: str = "a4", notes: list[str] | None = None) -> Path:
+    """Read a session from the log and write one export file atomically (``notes``
+    as for ``render``)."""
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
     check_target(out, force=force)
@@ -61,7 +67,8 @@ def export_session(log: EventLog, session: str, fmt: str, out: Path, *,
     folded = fold(sid, events)
     protocols = protocols or _protocols()
     data = render(folded, protocols, fmt, now=(clock or SystemClock()).now(),
-                  deidentify=deidentify, wide=wide, record=record)
+                  deidentify=deidentify, wide=wide, record=record, page_size=page_size,
+                  notes=notes)
     return write_atomic(out, data, force=force)
 
 

@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from monitor.eventlog import Verdict
+from monitor.eventlog import NOT_VERIFIED, Verdict
 from monitor.events import Event, EventKind
 from monitor.protocols import Protocol
 from monitor.session import Entry, Session
 
 # Free-text payload keys removed from de-identified exports (a drug is typed freely).
 FREE_TEXT = frozenset({"text", "comment", "reason", "indication_text", "lot", "display_name",
-                       "patient_id", "override_reason", "drug", "protocol_snapshot"})
+                       "patient_id", "override_reason", "drug", "protocol_snapshot",
+                       "date_of_birth", "prescriber"})
 # Payload keys naming a nurse: replaced by the file's pseudonym.
 PEOPLE = frozenset({"nurse_id", "signed_by", "by", "acknowledged_by"})
 DEID_NOTICE = ("DE-IDENTIFIED: no patient identifier or name, nurses pseudonymised, times are "
@@ -57,6 +58,21 @@ class ExportContext:
     @property
     def record_status(self) -> str:
         return self.record.text() if self.record else "not checked against the database"
+
+    @property
+    def not_verified(self) -> bool:
+        """Checked, nothing wrong found, but not everything could be checked (seals):
+        every format says NOT VERIFIED where a reader looks first."""
+        return self.record is not None and self.record.ok and not self.record.verified
+
+    @property
+    def record_word(self) -> str:
+        """One word per row for tabular formats."""
+        if self.record is None:
+            return "not checked"
+        if not self.record.ok:
+            return "FAILED VERIFICATION"
+        return NOT_VERIFIED if self.not_verified else "verified"
 
     def anchor(self) -> str:
         """One line for paper: how many events and which head; de-identified files

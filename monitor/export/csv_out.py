@@ -16,10 +16,11 @@ from monitor.parameters import VITAL, fmt, keys
 from monitor.session import Entry
 
 LONG_COLUMNS = ("time", "minutes_since_infusion_start", "parameter", "value", "unit", "source",
-                "recorded_by", "status", "version", "entry_id", "corrections", "deidentified")
+                "recorded_by", "status", "version", "entry_id", "corrections", "record",
+                "deidentified")
 WIDE_VALUES = (*keys(group=VITAL), "o2")
 WIDE_COLUMNS = ("time", "minutes_since_infusion_start", *WIDE_VALUES, "source", "recorded_by",
-                "status", "entry_id", "deidentified")
+                "status", "entry_id", "record", "deidentified")
 
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -64,6 +65,7 @@ def to_csv(ctx: ExportContext, *, wide: bool = False) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     deid = "yes" if ctx.deidentify else "no"
+    record = ctx.record_word  # on every row: a row read alone still says NOT VERIFIED
     if wide:
         writer.writerow(WIDE_COLUMNS)
         for entry in ctx.entries(EventKind.VITALS):
@@ -71,7 +73,7 @@ def to_csv(ctx: ExportContext, *, wide: bool = False) -> bytes:
             writer.writerow([ctx.time(entry.observed_at), _minutes(ctx, entry.observed_at),
                              *(safe(_cell(p.get(k))) for k in WIDE_VALUES), entry.event.source,
                              safe(ctx.who(entry.event.author)), entry.status,
-                             _entry_id(ctx, entry), deid])
+                             _entry_id(ctx, entry), record, deid])
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
     writer.writerow(LONG_COLUMNS)
     entries = [e for e in ctx.entries() if e.kind is not EventKind.SESSION_OPENED]
@@ -102,9 +104,9 @@ def to_csv(ctx: ExportContext, *, wide: bool = False) -> bytes:
                 if kind_is_text:
                     param, unit = safe(_param(ctx, param)), safe(str(unit or ""))
                 rows.append((when, mins, param, text, unit, src, author, e.status_of(param),
-                             version, eid, corr, deid))
+                             version, eid, corr, record, deid))
             for param, raw in (payload.get("artifact_values") or {}).items():
                 rows.append((when, mins, param, raw, UNITS.get(param, ""), src, author,
-                             "artifact", version, eid, corr, deid))
+                             "artifact", version, eid, corr, record, deid))
     writer.writerows(rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -1,8 +1,10 @@
 """FHIR R4 (4.0.1) Bundle of type collection, built from plain dicts.
 
 Vitals are vital-signs Observations with LOINC codes and UCUM units; BP is a
-panel (85354-9) with systolic and diastolic components. Device-fed samples
-(e.g. 1 Hz HR and SpO2) are grouped into SampledData Observations. Sedation,
+panel (85354-9) with systolic and diastolic components, typed or from a device.
+A device's values point at a Device resource; its spot and episodic values are
+vital-signs Observations like the nurse's, and only continuous streams (see
+``fhir_device``) are SampledData, coded with MDC outside vital-signs. Sedation,
 dissociation and NEWS2 are Observations with text codes (no standard LOINC
 fits the 0–5 MOAA/S variant). Each infusion segment and bolus is a
 MedicationAdministration. Amended entries carry status ``amended`` with the
@@ -20,6 +22,14 @@ from typing import Any
 from monitor.clock import to_iso
 from monitor.events import EventKind
 from monitor.export.context import DEID_NOTICE, ExportContext
+from monitor.export.fhir_device import (
+    Stream,
+    device_names,
+    device_resource,
+    find_streams,
+    mdc_code,
+    streamed_keys,
+)
 from monitor.export.rows import correction_text
 from monitor.parameters import PARAMETERS, SCORE, VITAL, fmt, keys
 from monitor.rules.news2 import news2
@@ -31,7 +41,8 @@ CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 DEID_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 FLAG_SYSTEM = "urn:ketamine-monitor:flag"
 ARTIFACT_TEXT = "flagged as artifact: excluded from alarms and scores"
-MAX_RUN = 3600  # device samples per SampledData Observation
+ABSENT = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                      "code": "not-performed", "display": "Not Performed"}]}
 BP_PANEL = ("sbp", "dbp")  # one panel Observation with two components
 SINGLE_VITALS = tuple(k for k in keys(group=VITAL) if k not in BP_PANEL)
 NS = uuid.UUID("6f1c1a52-8a52-4b43-9d6e-2c1d3b0a9e11")
@@ -56,6 +67,8 @@ class BundleBuilder:
         self.patient_ref = self.urn(sid, "patient")
         self.entries: list[dict[str, Any]] = []
         self.sid = sid
+        self.devices: dict[str, str] = {}  # device id -> its Device resource's fullUrl
+        self.urls: set[str] = set()
 
     def urn(self, *parts: object) -> str:
         return f"urn:uuid:{uuid.uuid5(self.ns, '/'.join(str(p) for p in parts))}"
@@ -67,6 +80,7 @@ class BundleBuilder:
 
     def add(self, full_url: str, resource: dict[str, Any]) -> None:
         self.entries.append({"fullUrl": full_url, "resource": resource})
+        self.urls.add(full_url)
 
     # -- resources -------------------------------------------------------------
     def patient(self) -> None:
@@ -108,7 +122,10 @@ class BundleBuilder:
         }
         if entry is not None:
             res["issued"] = self.when(entry.event.recorded_at)
-            res["performer"] = [{"display": self.ctx.who(entry.event.author)}]
+            if entry.event.source == "device":
+                res["device"] = {"reference": self.devices[entry.event.author]}
+            else:
+                res["performer"] = [{"display": self.ctx.who(entry.event.author)}]
             notes = []
             if entry.corrections:
                 notes.append(correction_text(self.ctx, entry))
@@ -143,66 +160,65 @@ class BundleBuilder:
         _, unit = self.quantity_code(key)
         return {"valueQuantity": {"value": value, **unit}}
 
-    def vitals(self, entry: Entry) -> None:
+    def vitals(self, entry: Entry, streamed: set[str] | frozenset[str] = frozenset()) -> None:
+        """One entry's values: BP as the panel (both components; a missing one says
+        why it is absent, as the BP profile asks), the rest one Observation each,
+        except the parameters carried by a continuous stream."""
         p = entry.payload
         t = entry.observed_at
         if p.get("sbp") is not None or p.get("dbp") is not None:
             components = []
             for key in BP_PANEL:
-                if p.get(key) is not None:
-                    code, _ = self.quantity_code(key)
-                    component = {"code": code, **self.quantity(key, p[key])}
-                    if entry.is_artifact(key):
-                        component["interpretation"] = self.artifact_flag()
-                    components.append(component)
+                code, _ = self.quantity_code(key)
+                value = (self.quantity(key, p[key]) if p.get(key) is not None
+                         else {"dataAbsentReason": ABSENT})
+                component = {"code": code, **value}
+                if p.get(key) is not None and entry.is_artifact(key):
+                    component["interpretation"] = self.artifact_flag()
+                components.append(component)
             self.observation(entry, "bp", {
                 "coding": [{"system": LOINC, "code": "85354-9",
                             "display": "Blood pressure panel with all children optional"}],
                 "text": "Blood pressure"}, "vital-signs", t, params=BP_PANEL,
                 component=components)
         for key in SINGLE_VITALS:
-            if p.get(key) is not None:
+            if p.get(key) is not None and key not in streamed:
                 code, _ = self.quantity_code(key)
                 self.observation(entry, key, code, "vital-signs", t, self.quantity(key, p[key]))
 
-    def device_streams(self, entries: list[Entry]) -> None:
-        """Device samples as SampledData: one Observation per evenly spaced run
-        (at most an hour); artifact or struck samples are 'E' so timing is kept."""
-        for key in SINGLE_VITALS:
-            samples = [(e.observed_at.timestamp(), e) for e in entries if key in e.payload]
-            run: list[tuple[float, Entry]] = []
-            period = 0.0
-            for t, e in samples:
-                if run:
-                    gap = t - run[-1][0]
-                    if len(run) == 1:
-                        period = gap
-                    if abs(gap - period) > 1e-3 or len(run) >= MAX_RUN or period <= 0:
-                        self._sampled(key, run, period)
-                        run, period = [], 0.0
-                run.append((t, e))
-            if run:
-                self._sampled(key, run, period)
+    def device_vitals(self, entries: list[Entry]) -> None:
+        """A device's values: a Device resource per device, continuous streams as
+        SampledData, every other value (NIBP, spot values) as vital-signs
+        Observations pointing at the Device."""
+        names = device_names((e.event.author for e in entries), self.ctx.deidentify)
+        for author, name in names.items():
+            self.devices[author] = self.urn(self.sid, "device", author)
+            self.add(self.devices[author], device_resource(name, self.ctx.deidentify))
+        streams = find_streams(entries)
+        in_stream = streamed_keys(streams)
+        for entry in entries:
+            self.vitals(entry, in_stream.get(entry.seq, set()))
+        for stream in streams:
+            self._sampled(stream)
 
-    def _sampled(self, key: str, run: list[tuple[float, Entry]], period: float) -> None:
-        code, unit = self.quantity_code(key)
-        data = " ".join("E" if not e.counts or e.is_artifact(key) else fmt(e.payload[key])
-                        for _, e in run)
-        start = datetime.fromtimestamp(run[0][0], UTC)
-        end = datetime.fromtimestamp(run[-1][0], UTC)
+    def _sampled(self, stream: Stream) -> None:
+        """A stream as SampledData; artifact or struck samples are 'E' so timing is kept."""
+        _, unit = self.quantity_code(stream.key)
+        data = " ".join("E" if not e.counts or e.is_artifact(stream.key)
+                        else fmt(e.payload[stream.key]) for e in stream.entries)
         res = {
             "resourceType": "Observation", "status": "final",
-            "category": [{"coding": [{"system": CATEGORY, "code": "vital-signs",
-                                      "display": "Vital Signs"}]}],
-            "code": code, "subject": {"reference": self.patient_ref},
-            "effectivePeriod": {"start": self.when(start), "end": self.when(end)},
-            "device": {"display": "bedside monitor (device feed)"},
+            "category": [{"text": "continuous device stream"}],
+            "code": mdc_code(stream.key), "subject": {"reference": self.patient_ref},
+            "effectivePeriod": {"start": self.when(stream.start), "end": self.when(stream.end)},
+            "device": {"reference": self.devices[stream.device]},
             "valueSampledData": {"origin": {"value": 0, **unit},
-                                 "period": round(period * 1000, 3) if period else 1000,
+                                 "period": round(stream.period_s * 1000, 3),
                                  "dimensions": 1, "data": data},
-            "note": [{"text": f"{len(run)} device samples; E = flagged artifact or struck"}],
+            "note": [{"text": f"{len(stream.entries)} device samples; E = flagged artifact "
+                              "or struck"}],
         }
-        self.add(self.urn(self.sid, "stream", key, run[0][1].event.entry_id), res)
+        self.add(self.urn(self.sid, "stream", stream.key, stream.entries[0].event.entry_id), res)
 
     def assessment(self, entry: Entry) -> None:
         p = entry.payload
@@ -232,11 +248,13 @@ class BundleBuilder:
             values["acvpu"] = acvpu[1] if acvpu and entry.observed_at - acvpu[0] <= window else None
             result = news2(values, int(self.ctx.protocol.get("news2.spo2_scale", 1)))
             if result.total is not None:
+                # Derived from the set's Observations (a streamed value has none of its own).
+                sources = [self.urn(self.sid, entry.event.entry_id, k) for k in ("bp", "hr")]
                 self.observation(None, f"news2-{entry.seq}", {"text": "NEWS2 total score"},
                                  "survey", entry.observed_at, {"valueInteger": result.total},
                                  interpretation=[{"text": f"{result.band}: {result.response}"}],
-                                 derivedFrom=[{"reference": self.urn(self.sid, entry.event.entry_id,
-                                                                 "hr")}])
+                                 derivedFrom=[{"reference": u} for u in sources
+                                              if u in self.urls])
 
     def weight(self) -> None:
         opened = self.ctx.session.entries[1]
@@ -299,7 +317,7 @@ def to_fhir(ctx: ExportContext) -> bytes:
             device.append(entry)
         else:
             b.vitals(entry)
-    b.device_streams(device)
+    b.device_vitals(device)
     for entry in ctx.entries(EventKind.ASSESSMENT):
         b.assessment(entry)
     b.news2_scores()
@@ -312,10 +330,10 @@ def to_fhir(ctx: ExportContext) -> bytes:
         "meta": {"profile": ["http://hl7.org/fhir/StructureDefinition/Bundle"],
                  "tag": [record]},
         "type": "collection",
-        # De-identified: shifted like every other time in the bundle.
-        "timestamp": b.when(ctx.exported_at),
         "entry": b.entries,
     }
+    if not ctx.deidentify:  # de-identified: no time of writing (it would date the session)
+        bundle["timestamp"] = b.when(ctx.exported_at)
     if not ctx.deidentify:
         # The head hash anchors the whole chain: a later export shows the same one
         # unless the record changed.

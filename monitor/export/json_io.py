@@ -16,10 +16,12 @@ from monitor.eventlog import EventLog
 from monitor.events import Event, canonical, first_broken
 from monitor.export.context import DEID_NOTICE, ExportContext
 from monitor.import_check import check_session
+from monitor.import_fields import check_fields
 from monitor.protocols import ProtocolSet
 
 FORMAT = "ketamine-monitor.session"
 SCHEMA_VERSION = 1
+WITHHELD = "withheld (de-identified)"
 
 
 def summary(ctx: ExportContext) -> dict[str, Any]:
@@ -87,8 +89,9 @@ def to_json(ctx: ExportContext) -> bytes:
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
         "generator": f"ketamine-monitor {__version__}",
-        # De-identified: the export time is shifted like every other time in the file.
-        "exported_at": ctx.time(ctx.exported_at) if ctx.deidentify else to_iso(ctx.exported_at),
+        # De-identified: withheld (an offset from the start, next to the file's own
+        # dates, would give the session's exact start away).
+        "exported_at": WITHHELD if ctx.deidentify else to_iso(ctx.exported_at),
         "deidentified": ctx.deidentify,
         "session": summary(ctx),
         "record": record(ctx),
@@ -125,6 +128,7 @@ def read_export(path: Path) -> list[Event]:
         raise MonitorError(f"{path} holds no events")
     events = []
     for i, rec in enumerate(records):
+        check_fields(rec, f"{path}: event {i + 1}")
         try:
             ev = Event.from_record(rec)
             canonical(ev.content()).encode("utf-8")

@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
+    LayoutError,
     LongTable,
     Paragraph,
     SimpleDocTemplate,
@@ -22,19 +23,39 @@ from reportlab.platypus import (
 )
 
 from monitor.describe import describe
+from monitor.discharge_override import override_text
 from monitor.events import EventKind
+from monitor.export import pdf_fonts
+from monitor.export.atomic import ExportError
 from monitor.export.context import DEID_NOTICE, ExportContext
 from monitor.export.json_io import summary
 from monitor.export.pdf_charts import trend_drawing
-from monitor.export.rems import rems_items
+from monitor.export.rems import form_version, rems_items
 from monitor.parameters import PARAMETERS, VITAL, fmt, keys
 from monitor.rules.schedule import min_observation
 
-STYLES = getSampleStyleSheet()
+FONTS = pdf_fonts.fonts()  # embedded Unicode fonts, registered once
+
+
+def _embedded_styles() -> Any:
+    """reportlab's sample styles in the embedded fonts (bold stays bold)."""
+    sheet = getSampleStyleSheet()
+    for style in sheet.byName.values():
+        for attr in ("fontName", "bulletFontName"):
+            name = getattr(style, attr, None)
+            if name:
+                setattr(style, attr, FONTS.bold if "Bold" in name else FONTS.base)
+    return sheet
+
+
+STYLES = _embedded_styles()
 SMALL = ParagraphStyle("small", parent=STYLES["BodyText"], fontSize=7.5, leading=9)
 HEADER_PAD = 14  # points: the cell's padding on both sides, and a little room
 MARGIN = 15 * mm
-FRAME_WIDTH = A4[0] - 2 * MARGIN
+FRAME_WIDTH = A4[0] - 2 * MARGIN  # the same on A4 and Letter (Letter's side margins grow)
+PAGE_SIZES = {"a4": A4, "letter": LETTER}
+WARNING = ParagraphStyle("warning", parent=STYLES["BodyText"], fontSize=11, leading=14,
+                         textColor=colors.HexColor("#B00020"))
 H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], fontSize=11, spaceBefore=8, spaceAfter=3)
 MAX_TABLE_DEVICE_ROWS = 300
 # The vitals table: BP as "128/82", then every other vital in registry order.
@@ -42,7 +63,8 @@ TABLE_VITALS = tuple(k for k in keys(group=VITAL) if k not in ("sbp", "dbp"))
 
 
 def _escape(text: object) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Paragraph markup for text: escaped, each run in an embedded font that draws it."""
+    return pdf_fonts.markup(str(text))
 
 
 def _p(text: object) -> Paragraph:
@@ -52,10 +74,18 @@ def _p(text: object) -> Paragraph:
     return Paragraph(_escape(text).replace("\n", "<br/>"), SMALL)
 
 
+def _cell(value: object) -> str | Paragraph:
+    """A plain cell (fast) when the text font draws all of it, else a paragraph
+    whose runs use the fallback fonts."""
+    text = str(value)
+    return text if pdf_fonts.plain(text) else _p(text)
+
+
 def _header_fit(header: list[str], widths: list[float]) -> list[float]:
     """Widths that never split a header inside a word ("MA P"). Past the page's
     frame, the room comes from the widest column."""
-    fitted = [max(w, stringWidth(h, SMALL.fontName, SMALL.fontSize) + HEADER_PAD)
+    fitted = [max(w, max((stringWidth(word, SMALL.fontName, SMALL.fontSize)
+                          for word in h.split()), default=0) + HEADER_PAD)
               for h, w in zip(header, widths, strict=True)]
     over = sum(fitted) - max(sum(widths), FRAME_WIDTH)
     if over > 0:
@@ -75,9 +105,11 @@ def _table(header: list[str], rows: list[list[Any]], widths: list[float] | None 
     if wrap is None:
         data += [[_p(c) for c in r] for r in rows]
     else:
-        data += [[_p(c) if i in wrap else str(c) for i, c in enumerate(r)] for r in rows]
-    table = LongTable(data, colWidths=widths, repeatRows=1)
+        data += [[_p(c) if i in wrap else _cell(c) for i, c in enumerate(r)] for r in rows]
+    # splitInRow: a row taller than a page (a long, legal note) continues on the next.
+    table = LongTable(data, colWidths=widths, repeatRows=1, splitInRow=1)
     style = [("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+             ("FONTNAME", (0, 0), (-1, -1), FONTS.base),
              ("FONTSIZE", (0, 1), (-1, -1), 7.5), ("LEADING", (0, 1), (-1, -1), 9),
              ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")),
              ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -88,10 +120,20 @@ def _table(header: list[str], rows: list[list[Any]], widths: list[float] | None 
     return table
 
 
-class NumberedCanvas(Canvas):
+class EmbeddedCanvas(Canvas):
+    """A canvas whose initial font is the embedded text font (reportlab's default,
+    Helvetica, is one of the standard fonts a PDF never embeds)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or FONTS.base
+        super().__init__(*args, **kwargs)
+
+
+class NumberedCanvas(EmbeddedCanvas):
     """Two-pass canvas: knows the page count to print 'page N of M'."""
 
     footer = ""
+    page_width = A4[0]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,10 +147,11 @@ class NumberedCanvas(Canvas):
         total = len(self._pages)
         for state in self._pages:
             self.__dict__.update(state)
-            self.setFont("Helvetica", 7)
             self.setFillColor(colors.grey)
-            self.drawString(15 * mm, 8 * mm, self.footer)
-            self.drawRightString(195 * mm, 8 * mm, f"page {self._pageNumber} of {total}")
+            side = (self.page_width - FRAME_WIDTH) / 2  # inside the page on A4 and Letter
+            pdf_fonts.draw(self, side, 8 * mm, self.footer, 7)
+            pdf_fonts.draw(self, self.page_width - side, 8 * mm,
+                           f"page {self._pageNumber} of {total}", 7, right=True)
             super().showPage()
         super().save()
 
@@ -145,6 +188,13 @@ def _record(ctx: ExportContext) -> list[Any]:
     if ctx.record is not None and not ctx.record.ok:
         out.insert(0, Paragraph(f"<b>{_escape(ctx.record.text())}</b>", SMALL))
     return out
+
+
+def _not_verified(ctx: ExportContext) -> list[Any]:
+    """Above everything: a record whose seals could not be checked is not verified."""
+    if not ctx.not_verified:
+        return []
+    return [Paragraph(f"<b>{_escape(ctx.record_status)}</b>", WARNING)]
 
 
 def _unreadable(ctx: ExportContext) -> list[Any]:
@@ -279,8 +329,9 @@ def _discharge(ctx: ExportContext) -> list[Any]:
              ["no-driving advice given", "yes" if d["no_driving_advice"] else "NO", ""],
              ["ready to leave at", ctx.stamp(datetime.fromisoformat(d["ready_to_leave_at"]))
               if d.get("ready_to_leave_at") else "", ""]]
-    if d.get("override_reason"):
-        rows.append(["discharged despite failed checks", "", ctx.text(d["override_reason"])])
+    ended = override_text(d, free_text=not ctx.deidentify)
+    if ended:  # a different act from discharge: said first, in bold
+        out.append(Paragraph(f"<b>{_escape(ended)}</b>", SMALL))
     return [*out, _table(["Item", "Met", "Detail"], rows, [55 * mm, 15 * mm, 110 * mm])]
 
 
@@ -288,35 +339,85 @@ def _rems(ctx: ExportContext) -> list[Any]:
     if ctx.protocol.get("rems.bp_points_min") is None:
         return []
     rows = [[k, v] for k, v in rems_items(ctx).items()]
-    return [Paragraph("REMS monitoring items", H2), _table(["Item", "Value"], rows,
-                                                           [70 * mm, 110 * mm])]
+    return [Paragraph("REMS monitoring items", H2),
+            _p(f"Following the {form_version(ctx.protocol)}."),
+            _table(["Item", "Value"], rows, [70 * mm, 110 * mm])]
 
 
-def to_pdf(ctx: ExportContext) -> bytes:
+def to_pdf(ctx: ExportContext, page_size: str = "a4", notes: list[str] | None = None) -> bytes:
+    """The report on A4 or US Letter. Characters no embedded font draws are printed
+    as their code, said under the title and added to ``notes`` (the export's message)."""
+    size = page_size_points(page_size)
+    side = (size[0] - FRAME_WIDTH) / 2
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
+    doc = SimpleDocTemplate(buf, pagesize=size, leftMargin=side, rightMargin=side,
                             topMargin=12 * mm, bottomMargin=15 * mm,
-                            title="Ketamine session report", author="ketamine-monitor")
-    story: list[Any] = [Paragraph("Ketamine session report", STYLES["Title"])]
-    if ctx.deidentify:
-        story.append(Paragraph(f"<b>{DEID_NOTICE}</b>", SMALL))
-    story += _record(ctx)
-    story += _header(ctx)
-    story += [Paragraph("Trends", H2),
-              _p("Dashed lines: medium (orange) and high (red) limits; vertical lines: "
-                 "infusion changes and events; × artifact."),
-              trend_drawing(ctx, 180 * mm)]
-    story += _vitals(ctx) + _assessments(ctx) + _timeline(ctx) + _alarms(ctx)
-    story += _corrections(ctx) + _unreadable(ctx) + _discharge(ctx) + _rems(ctx)
-    story += [Spacer(1, 12 * mm), KeepTogether([
-        _p("Nurse signature: ______________________________   Date/time: ________________"),
-        Spacer(1, 8 * mm),
-        _p("Physician signature: ___________________________   Date/time: ________________"),
-    ])]
-    generated = ctx.stamp(ctx.exported_at)  # de-identified: an offset, like every time
-    who = "de-identified" if ctx.deidentify else f"patient {ctx.patient}"
-    canvas_cls = type("Canvas", (NumberedCanvas,), {
-        "footer": f"Ketamine session report · {who} · generated {generated} · "
-                  f"{ctx.event_count} events"})
-    doc.build(story, canvasmaker=canvas_cls)
+                            title="Ketamine session report", author="ketamine-monitor",
+                            # De-identified: no creation date (with a printed offset from
+                            # the start it would give the session's exact start away).
+                            invariant=1 if ctx.deidentify else None)
+    with pdf_fonts.tracking() as missing:
+        warning = _not_verified(ctx)
+        story: list[Any] = [*warning, Paragraph("Ketamine session report", STYLES["Title"])]
+        if ctx.deidentify:
+            story.append(Paragraph(f"<b>{DEID_NOTICE}</b>", SMALL))
+        story += _record(ctx)
+        story += _header(ctx)
+        story += [Paragraph("Trends", H2),
+                  _p("Dashed lines: medium (orange) and high (red) limits; vertical lines: "
+                     "infusion changes and events; × artifact."),
+                  trend_drawing(ctx, 180 * mm)]
+        story += _vitals(ctx) + _assessments(ctx) + _timeline(ctx) + _alarms(ctx)
+        story += _corrections(ctx) + _unreadable(ctx) + _discharge(ctx) + _rems(ctx)
+        story += [Spacer(1, 12 * mm), KeepTogether([
+            _p("Nurse signature: ______________________________   Date/time: ________________"),
+            Spacer(1, 8 * mm),
+            _p("Physician signature: ___________________________   Date/time: ________________"),
+        ])]
+        # De-identified: no time of writing at all (any offset from the start, next to the
+        # file's own dates, would give the session's exact start away).
+        generated = "" if ctx.deidentify else f" · generated {ctx.stamp(ctx.exported_at)}"
+        who = "de-identified" if ctx.deidentify else f"patient {ctx.patient}"
+        footer = (f"Ketamine session report · {who}{generated} · {ctx.event_count} events"
+                  + (" · NOT VERIFIED" if ctx.not_verified else ""))
+        pdf_fonts.runs(footer)  # the footer's characters count too
+    title_at = len(warning) + 1
+    story[title_at:title_at] = missing_glyphs(missing, notes)
+    canvas_cls = type("Canvas", (NumberedCanvas,), {"footer": footer, "page_width": size[0]})
+    try:
+        doc.build(story, canvasmaker=canvas_cls)
+    except LayoutError as exc:  # the chart copy must never fail without saying why
+        raise ExportError(f"Cannot lay out the PDF report of session {ctx.session.session_id}"
+                          f": {_too_large(ctx)} does not fit on a page; the other formats "
+                          "(JSON, CSV, FHIR) hold it whole") from exc
     return buf.getvalue()
+
+
+def _too_large(ctx: ExportContext) -> str:
+    """The entry whose text is the likeliest culprit: the one with the most lines."""
+    def lines(e: Any) -> int:
+        return max((str(v).count("\n") + len(str(v)) // 80 for v in e.payload.values()
+                    if isinstance(v, str)), default=0)
+    chosen = max(ctx.entries(), key=lines, default=None)
+    if chosen is None:
+        return "an entry"
+    return f"entry {chosen.seq if ctx.deidentify else chosen.event.entry_id} ({chosen.kind})"
+
+
+def page_size_points(page_size: str) -> tuple[float, float]:
+    try:
+        return PAGE_SIZES[page_size]
+    except KeyError:
+        raise ExportError(f"Page size {page_size!r}: allowed "
+                          f"{', '.join(PAGE_SIZES)}") from None
+
+
+def missing_glyphs(missing: set[str], notes: list[str] | None) -> list[Any]:
+    """The line a report prints when some characters could not be drawn (and the
+    same words for the export's message)."""
+    if not missing:
+        return []
+    text = pdf_fonts.missing_note(missing)
+    if notes is not None:
+        notes.append(f"PDF: {text}")
+    return [Paragraph(f"<b>{_escape(text)}.</b>", SMALL)]

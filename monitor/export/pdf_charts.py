@@ -8,6 +8,7 @@ from reportlab.lib import colors
 
 from monitor.events import EventKind
 from monitor.export.context import ExportContext
+from monitor.export.pdf_fonts import BASE, BOLD, fonts
 from monitor.parameters import PARAMETERS, PRINT_LANES, in_lane
 from monitor.rules.conditions import effective_limits
 from monitor.series_colours import SERIES_COLOUR, colour
@@ -53,6 +54,7 @@ def envelope(t: np.ndarray, v: np.ndarray, n: int = MAX_POINTS) -> tuple[np.ndar
 
 
 def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawing:
+    fonts()  # the embedded fonts its labels use are registered
     s = ctx.session
     times = [float(x) for series in s.series.values() if len(series) for x in (series.t[0],
                                                                               series.t[-1])]
@@ -60,7 +62,7 @@ def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawi
     end = max([*times, start + 60])
     left, right = 40, width - 10
     lanes = LANES
-    d = Drawing(width, lane_h * len(lanes) + 30)
+    d = Drawing(width, lane_h * len(lanes) + 30, initialFontName=BASE)
 
     def x_of(t: float) -> float:
         return left + (t - start) / (end - start) * (right - left)
@@ -69,12 +71,12 @@ def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawi
         y0 = d.height - (i + 1) * lane_h
         d.add(Rect(left, y0, right - left, lane_h - 14, fillColor=None,
                    strokeColor=colors.lightgrey, strokeWidth=0.5))
-        d.add(String(left, y0 + lane_h - 11, title, fontSize=7, fontName="Helvetica-Bold"))
+        d.add(String(left, y0 + lane_h - 11, title, fontSize=7, fontName=BOLD))
         x_legend = right
         for param, color in reversed(series_list):
             name = PARAMETERS[param].legend_text
             d.add(String(x_legend, y0 + lane_h - 11, name, fontSize=7, fillColor=color,
-                         textAnchor="end"))
+                         textAnchor="end", fontName=BASE))
             x_legend -= 6 + 4.2 * len(name)
 
         def y_of(v: float, y0: float = y0, lo: float = lo, hi: float = hi) -> float:
@@ -83,7 +85,7 @@ def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawi
 
         for tick in np.linspace(lo, hi, 3):
             d.add(String(left - 3, y_of(tick) - 2, f"{tick:.0f}", fontSize=6,
-                         textAnchor="end"))
+                         textAnchor="end", fontName=BASE))
         for param in limit_params:
             for key, value in effective_limits(s, ctx.protocol, param).items():
                 color = VERMILION if key.startswith("high") else ORANGE
@@ -102,7 +104,8 @@ def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawi
                 d.add(Rect(x_of(t[0]) - 1, y_of(v[0]) - 1, 2, 2, fillColor=color,
                            strokeColor=color))
             for a, b in zip(series.t[~ok], series.v[~ok], strict=True):
-                d.add(String(x_of(a), y_of(b), "×", fontSize=7, fillColor=_c("map")))
+                d.add(String(x_of(a), y_of(b), "×", fontSize=7, fillColor=_c("map"),
+                             fontName=BASE))
         for entry in ctx.entries(EventKind.INFUSION_STARTED, EventKind.INFUSION_STOPPED,
                                  EventKind.RATE_CHANGED, EventKind.BOLUS,
                                  EventKind.QUICK_EVENT, EventKind.MEDICATION):
@@ -116,6 +119,6 @@ def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawi
     tick = start
     while tick <= end:
         d.add(String(x_of(tick), 4, f"{int((tick - start) // 60)} min", fontSize=6,
-                     textAnchor="middle"))
+                     textAnchor="middle", fontName=BASE))
         tick += step
     return d

@@ -1,16 +1,43 @@
-"""The Spravato REMS monitoring form items, derived from the session."""
+"""The Spravato REMS Patient Monitoring Form items, derived from the session.
+
+The items follow the form named by the protocol's ``rems.form`` (stated on the export):
+patient (date of birth, sex), concomitant medication, dose and lot, total time, the
+minute the patient would have been ready to leave, vital signs acceptable before
+administration and before leaving, the three BP points, and sedation, dissociation and
+respiratory depression (CLINICAL §1 and §7). Every flag counts only readings after
+dosing; the "40-min" BP uses the one window of ``monitor.rules.schedule.rems_window``.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from monitor.discharge_override import override_text
 from monitor.events import EventKind
 from monitor.export.context import ExportContext
-from monitor.parameters import fmt
+from monitor.parameters import fmt, label
 from monitor.predose import latest_checklist
+from monitor.protocols import Protocol
+from monitor.rules.schedule import rems_window
 from monitor.series import Series
-from monitor.session import Entry
+from monitor.session import Entry, Session
 from monitor.vocabulary import CHECKLIST_ITEMS, MEDICATION_ITEMS
+
+DEFAULT_FORM = "SPRAVATO REMS Patient Monitoring Form (version not set in the protocol)"
+ASSUMED_ALERT = {"moaas": 5.0, "rass": 0.0}  # an alert outpatient when no pre-dose score
+SEDATION_KEY = "Sedation (any MOAA/S drop)"
+RESP_KEY = "Respiratory depression (RR ≤ 8 or SpO2 ≤ 91)"
+
+
+def form_version(protocol: Protocol) -> str:
+    return str(protocol.get("rems.form") or DEFAULT_FORM)
+
+
+def filing_deadline(protocol: Protocol, session_day: datetime) -> datetime | None:
+    """When an outpatient form is due (``rems.filing_days`` after the session), or None
+    for a protocol without a REMS form."""
+    days = protocol.get("rems.filing_days")
+    return None if days is None else session_day + timedelta(days=int(days))
 
 
 def _bp_text(ctx: ExportContext, e: Entry | None, missing: str) -> str:
@@ -24,14 +51,16 @@ def _bp_entries(ctx: ExportContext) -> list[Entry]:
             and not e.is_artifact("sbp")]
 
 
-def _bp_last_before(ctx: ExportContext, when: datetime) -> Entry | None:
-    before = [e for e in _bp_entries(ctx) if e.observed_at <= when]
-    return before[-1] if before else None
+def _bp_last_between(ctx: ExportContext, after: datetime | None, until: datetime,
+                     ) -> Entry | None:
+    found = [e for e in _bp_entries(ctx)
+             if e.observed_at <= until and (after is None or e.observed_at > after)]
+    return found[-1] if found else None
 
 
 def _bp_near_40(ctx: ExportContext, dosed: datetime) -> Entry | None:
-    """The reading nearest 40 min after dosing, within the REMS window (30-50 min)."""
-    lo, hi = (float(v) for v in ctx.protocol.get("rems.bp40_window_min") or (30, 50))
+    """The reading nearest 40 min after dosing, inside the REMS window (30-50 min)."""
+    lo, hi = rems_window(ctx.protocol, 40)
     inside = [e for e in _bp_entries(ctx)
               if lo * 60 <= (e.observed_at - dosed).total_seconds() <= hi * 60]
     return min(inside, key=lambda e: abs((e.observed_at - dosed).total_seconds() - 2400),
@@ -42,42 +71,122 @@ def _after(series: Series, t: float) -> list[float]:
     return series.valid_between(t + 1e-6, float("inf"))
 
 
+def _sedation(s: Session, protocol: Protocol, t: float) -> str:
+    scale = protocol.sedation_scale
+    name = "MOAA/S" if scale == "moaas" else "RASS"
+    after = _after(s.series[scale], t)
+    base = s.baseline().get(scale)
+    note = ""
+    if base is None:
+        base = ASSUMED_ALERT[scale]
+        note = f"no pre-dose score: compared with an assumed alert {fmt(base)}"
+    deepest = min(after, default=None)
+    answer = "yes" if deepest is not None and deepest < base else "no"
+    if note and deepest is not None:
+        answer += f" (lowest {name} {fmt(deepest)})"
+    return f"{answer}; {note}" if note else answer
+
+
+def _resp(s: Session, t: float) -> str:
+    low = any(v <= limit for name, limit in (("rr", 8), ("spo2", 91))
+              for v in _after(s.series[name], t))
+    return "yes" if low else "no"
+
+
+def _acceptable_before(s: Session, protocol: Protocol) -> str:
+    """Pre-dose BP within the label's 140/90 and SpO2, HR and RR inside their medium
+    limits (the same limits the alarms use)."""
+    from monitor.rules.conditions import effective_limits
+    base = s.baseline()
+    if "sbp" not in base:
+        return "not recorded (no pre-dose BP)"
+    far = []
+    top = protocol.get("rems.predose_bp_max") or (140, 90)
+    for name, ceiling in zip(("sbp", "dbp"), top, strict=True):
+        if name in base and base[name] > float(ceiling):
+            far.append(f"{label(name)} {fmt(base[name])} > {fmt(float(ceiling))}")
+    for name in ("spo2", "hr", "rr"):
+        lim = effective_limits(s, protocol, name)
+        value = base.get(name)
+        if value is None:
+            continue
+        if "medium_low" in lim and value <= lim["medium_low"]:
+            far.append(f"{label(name)} {fmt(value)} ≤ {fmt(lim['medium_low'])}")
+        elif "medium_high" in lim and value >= lim["medium_high"]:
+            far.append(f"{label(name)} {fmt(value)} ≥ {fmt(lim['medium_high'])}")
+    return "no (" + "; ".join(far) + ")" if far else "yes"
+
+
+def _acceptable_leaving(s: Session) -> str:
+    """From the discharge checklist: BP within the band, SpO2 and RR in band, no alarm."""
+    if not s.discharge:
+        return "not discharged yet"
+    checks = s.discharge.get("checks", {})
+    far = [f"{c.get('label', key)}: {c['detail']}" for key, c in checks.items()
+           if key in ("bp_in_band", "spo2_rr_in_band", "no_active_alarm") and not c["ok"]]
+    return "no (" + "; ".join(far) + ")" if far else "yes"
+
+
+def _dose(ctx: ExportContext) -> tuple[str, str]:
+    """Total of every device given (the REMS dose), with each device, and the lot."""
+    s = ctx.session
+    doses = s.timeline.boluses
+    total = sum(mg for _t, mg in doses)
+    each = " + ".join(fmt(mg) for _t, mg in doses)
+    starts = s.entries_of(EventKind.INFUSION_STARTED)
+    lot = ctx.text(starts[0].payload.get("lot")) if starts else ""
+    return fmt(total) + (f" ({each})" if len(doses) > 1 else ""), lot or "not recorded"
+
+
+def _medications(s: Session) -> dict[str, str]:
+    answers = latest_checklist(s) or {}
+    return {f"Concomitant {CHECKLIST_ITEMS[k].removeprefix('Concomitant ')}":
+            answers.get(k, "not asked") for k in MEDICATION_ITEMS}
+
+
 def rems_items(ctx: ExportContext) -> dict[str, str]:
-    """The REMS form items. Sedation, dissociation and respiratory depression count only
-    readings after dosing; the 40-min BP is "not taken" outside 30-50 min."""
+    """The REMS form items, in the form's order."""
     s = ctx.session
     dosed = s.infusion_started_at
+    head = {"Form": form_version(ctx.protocol),
+            "Birthdate": "(de-identified)" if ctx.deidentify else str(
+                s.opening.get("date_of_birth") or "not recorded"),
+            "Sex": str(s.opening.get("sex") or "not recorded"),
+            **_medications(s)}
     if dosed is None:
-        return {"Dosed": "no"}
+        return {**head, "Dosed": "no"}
     end = s.discharged_at or s.events[-1].observed_at
     t = dosed.timestamp()
     base = s.baseline()
-    moaas = _after(s.series["moaas"], t)
-    sedation = "moaas" in base and any(v < base["moaas"] for v in moaas)
-    dissociation = any(v > base.get(name, 0.0)
-                       for name in ("cadss6_total", "dissociation")
+    dissociation = any(v > base.get(name, 0.0) for name in ("cadss6_total", "dissociation")
                        for v in _after(s.series[name], t))
-    resp = (any(v <= 8 for v in _after(s.series["rr"], t))
-            or any(v <= 91 for v in _after(s.series["spo2"], t)))
     ready = (s.discharge or {}).get("ready_to_leave_at")
-    dose = s.timeline.boluses[0][1] if s.timeline.boluses else 0.0
-    starts = s.entries_of(EventKind.INFUSION_STARTED)
-    lot = starts[0] if starts else None
-    answers = latest_checklist(s) or {}
-    meds = [CHECKLIST_ITEMS[k].removeprefix("Concomitant ")
-            for k in MEDICATION_ITEMS if answers.get(k) == "yes"]
-    asked = any(k in answers for k in MEDICATION_ITEMS)
+    ready_text = ""
+    if ready:
+        at = datetime.fromisoformat(ready)
+        ready_text = f"{(at - dosed).total_seconds() / 60:.0f} min after the first device " \
+                     f"({ctx.time(at)})"
+    dose, lot = _dose(ctx)
+    deadline = filing_deadline(ctx.protocol, dosed)
     return {
-        "Dose (mg)": fmt(dose),
-        "Lot": ctx.text(lot.payload.get("lot")) if lot else "",
-        "BP before dosing": _bp_text(ctx, _bp_last_before(ctx, dosed), "not recorded"),
-        "BP about 40 min after dosing": _bp_text(ctx, _bp_near_40(ctx, dosed), "not taken"),
-        "BP before discharge": _bp_text(ctx, _bp_last_before(ctx, end), "not recorded"),
+        **head,
+        "Treatment date": ctx.time(dosed)[:10] if not ctx.deidentify else ctx.time(dosed),
+        "Dose administered (mg)": dose,
+        "Lot": lot,
         "Total minutes monitored": f"{(end - dosed).total_seconds() / 60:.0f}",
-        "Ready to leave at": ctx.time(datetime.fromisoformat(ready)) if ready else "",
-        "Sedation (any MOAA/S drop)": "yes" if sedation else "no",
+        "Ready to leave (minutes from the first device)": ready_text or "not discharged yet",
+        "Vital signs acceptable before administration": _acceptable_before(s, ctx.protocol),
+        "Vital signs acceptable before leaving": _acceptable_leaving(s),
+        "BP before dosing": _bp_text(ctx, _bp_last_between(ctx, None, dosed), "not recorded"),
+        "BP about 40 min after dosing": _bp_text(ctx, _bp_near_40(ctx, dosed), "not taken"),
+        "BP before discharge": _bp_text(ctx, _bp_last_between(ctx, dosed, end),
+                                        "not recorded after dosing"),
+        SEDATION_KEY: _sedation(s, ctx.protocol, t),
         "Dissociation": "yes" if dissociation else "no",
-        "Respiratory depression (RR ≤ 8 or SpO2 ≤ 91)": "yes" if resp else "no",
-        "Concomitant benzodiazepines, opioids, psychostimulants, MAOIs":
-            (", ".join(meds) or "none") if asked else "not asked",
+        RESP_KEY: _resp(s, t),
+        "How the session ended": (override_text(s.discharge, free_text=not ctx.deidentify)
+                                  or "discharged, criteria met") if s.discharge
+        else "not discharged yet",
+        "File the form by": (deadline.astimezone().strftime("%Y-%m-%d")
+                             if deadline and not ctx.deidentify else "within 7 days"),
     }

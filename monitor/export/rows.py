@@ -50,6 +50,8 @@ def payload_values(entry: Entry, payload: dict[str, Any]) -> list[tuple[str, Any
         out += [(f"outcome:{k}", v, "") for k, v in payload.items()]
     elif kind is EventKind.NOTE:
         out.append(("note", payload.get("text"), ""))
+    elif kind is EventKind.WEIGHED:
+        out.append(("weight", payload.get("weight_kg"), "kg"))
     elif kind is EventKind.CHECKLIST:
         out.extend((f"checklist:{k}", v, "") for k, v in payload.get("answers", {}).items())
     return out

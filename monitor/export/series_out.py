@@ -80,8 +80,12 @@ def _outcome_observation(f: SessionFacts, key: str, value: float, enc: str,
 def to_series_fhir(facts: list[SessionFacts], sessions: dict[str, Session], patient_id: str,
                    deidentify: bool, now: datetime) -> bytes:
     """A collection Bundle: the Patient, one Encounter per session, outcome Observations."""
+    # Identified: stable ids (the same series gives the same ids). De-identified: fresh
+    # ones for every export, so no id links two patients' bundles, or a bundle to its
+    # identified twin or to an earlier export.
+    ns = uuid.uuid4() if deidentify else NS
     key = "deid" if deidentify else patient_id
-    patient_ref = f"urn:uuid:{uuid.uuid5(NS, key + '/patient')}"
+    patient_ref = f"urn:uuid:{uuid.uuid5(ns, key + '/patient')}"
     patient: dict[str, Any] = {"resourceType": "Patient"}
     if not deidentify:
         patient["identifier"] = [{"system": "urn:ketamine-monitor:patient-id",
@@ -94,7 +98,7 @@ def to_series_fhir(facts: list[SessionFacts], sessions: dict[str, Session], pati
 
     for f in facts:
         s = sessions[f.session_id]
-        enc_ref = f"urn:uuid:{uuid.uuid5(NS, key + '/' + str(f.number))}"
+        enc_ref = f"urn:uuid:{uuid.uuid5(ns, key + '/' + str(f.number))}"
         end = s.closed_at or s.discharged_at
         period = {"start": when(f.opened_at), **({"end": when(end)} if end else {})}
         encounter: dict[str, Any] = {
@@ -113,11 +117,11 @@ def to_series_fhir(facts: list[SessionFacts], sessions: dict[str, Session], pati
                                    "system": "http://unitsofmeasure.org", "code": "min"}
         entries.append({"fullUrl": enc_ref, "resource": encounter})
         for k, v in f.outcomes.items():
-            entries.append({"fullUrl": f"urn:uuid:{uuid.uuid5(NS, enc_ref + k)}",
+            entries.append({"fullUrl": f"urn:uuid:{uuid.uuid5(ns, enc_ref + k)}",
                             "resource": _outcome_observation(f, k, v, enc_ref, patient_ref)})
     bundle: dict[str, Any] = {
         "resourceType": "Bundle", "type": "collection",
-        "id": str(uuid.uuid5(NS, key + "/bundle")), "entry": entries}
+        "id": str(uuid.uuid5(ns, key + "/bundle")), "entry": entries}
     if not deidentify:  # the export date would place the series in time
         bundle["timestamp"] = to_iso(now).replace("+00:00", "Z")
     else:
@@ -129,35 +133,50 @@ def to_series_fhir(facts: list[SessionFacts], sessions: dict[str, Session], pati
 
 
 def to_series_pdf(facts: list[SessionFacts], patient: str, deidentify: bool,
-                  now: datetime) -> bytes:
-    from reportlab.lib.pagesizes import A4, landscape
+                  now: datetime, page_size: str = "a4", notes: list[str] | None = None) -> bytes:
+    from reportlab.lib.pagesizes import landscape
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    from monitor.export.pdf import SMALL, STYLES, _table
+    from monitor.export import pdf_fonts
+    from monitor.export.pdf import (
+        SMALL,
+        STYLES,
+        EmbeddedCanvas,
+        _escape,
+        _table,
+        missing_glyphs,
+        page_size_points,
+    )
     from monitor.patient_series import series_table
+    size = landscape(page_size_points(page_size))
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=10 * mm,
+    doc = SimpleDocTemplate(buf, pagesize=size, leftMargin=10 * mm,
                             rightMargin=10 * mm, topMargin=10 * mm, bottomMargin=10 * mm,
-                            title="Ketamine series report", author="ketamine-monitor")
+                            title="Ketamine series report", author="ketamine-monitor",
+                            invariant=1 if deidentify else None)  # de-identified: no date
     who = "(de-identified)" if deidentify else patient
-    story: list[Any] = [Paragraph("Ketamine series report", STYLES["Title"]),
-                        Paragraph(f"Patient {who} · {len(facts)} sessions", SMALL)]
-    if deidentify:
-        story.append(Paragraph(f"<b>{DEID_NOTICE}</b>", SMALL))
-    else:
-        story.append(Paragraph("Generated " + now.astimezone().isoformat(timespec="seconds"),
-                               SMALL))
-    header, rows = series_table(facts, deidentify=deidentify)
-    widths = [w * mm for w in (6, 24, 22, 26, 18, 22, 18, 24, 22, 18, 28, 27, 22)]
-    story.append(_table(header, rows, widths))
-    doc.build(story)
+    with pdf_fonts.tracking() as missing:
+        story: list[Any] = [Paragraph("Ketamine series report", STYLES["Title"]),
+                            Paragraph(_escape(f"Patient {who} · {len(facts)} sessions"), SMALL)]
+        if deidentify:
+            story.append(Paragraph(f"<b>{DEID_NOTICE}</b>", SMALL))
+        else:
+            story.append(Paragraph("Generated " + now.astimezone().isoformat(
+                timespec="seconds"), SMALL))
+        header, rows = series_table(facts, deidentify=deidentify)
+        widths = [w * mm for w in (6, 24, 22, 26, 18, 22, 18, 24, 22, 18, 28, 27, 22)]
+        scale = min(1.0, (size[0] - 20 * mm) / sum(widths))  # Letter is narrower than A4
+        story.append(_table(header, rows, [w * scale for w in widths]))
+    story[1:1] = missing_glyphs(missing, notes)
+    doc.build(story, canvasmaker=EmbeddedCanvas)
     return buf.getvalue()
 
 
 def export_series(log: EventLog, patient: str, fmt_name: str, out: Path, protocols: ProtocolSet,
                   *, deidentify: bool = False, force: bool = False,
-                  clock: Clock | None = None) -> Path:
+                  clock: Clock | None = None, page_size: str = "a4",
+                  notes: list[str] | None = None) -> Path:
     if fmt_name not in SERIES_FORMATS:
         raise ExportError(f"A series exports as {', '.join(SERIES_FORMATS)}, not {fmt_name!r}")
     if not patient.strip():
@@ -168,12 +187,14 @@ def export_series(log: EventLog, patient: str, fmt_name: str, out: Path, protoco
     sessions = load_series(log, patient)
     if not sessions:
         raise ExportError(f"No sessions for patient {patient!r} in {log.location}")
-    data = render_series(sessions, patient, fmt_name, protocols, now, deidentify=deidentify)
+    data = render_series(sessions, patient, fmt_name, protocols, now, deidentify=deidentify,
+                         page_size=page_size, notes=notes)
     return write_atomic(out, data, force=force)
 
 
 def render_series(sessions: list[Session], patient: str, fmt_name: str,
-                  protocols: ProtocolSet, now: datetime, *, deidentify: bool = False) -> bytes:
+                  protocols: ProtocolSet, now: datetime, *, deidentify: bool = False,
+                  page_size: str = "a4", notes: list[str] | None = None) -> bytes:
     """The series export of these sessions (one patient's, any order) as bytes."""
     if fmt_name not in SERIES_FORMATS:
         raise ExportError(f"A series exports as {', '.join(SERIES_FORMATS)}, not {fmt_name!r}")
@@ -183,5 +204,5 @@ def render_series(sessions: list[Session], patient: str, fmt_name: str,
     if fmt_name == "json":
         return to_series_json(facts, patient, deidentify, now)
     if fmt_name == "pdf":
-        return to_series_pdf(facts, patient, deidentify, now)
+        return to_series_pdf(facts, patient, deidentify, now, page_size, notes)
     return to_series_fhir(facts, {s.session_id: s for s in sessions}, patient, deidentify, now)

@@ -72,6 +72,8 @@ def _events(ctx: ExportContext) -> list[tuple[float, str]]:
         payload = entry.payload if entry is not None else ev.payload
         text = describe(ev.kind, ctx.scrub(payload), ctx.text)
         out.append((ev.observed_at.timestamp(), text))
+    if ctx.not_verified:  # the first event a reader sees (the sort below is stable)
+        out.insert(0, (ctx.start.timestamp(), ctx.record_status))
     return sorted(out, key=lambda e: e[0])
 
 

@@ -27,7 +27,7 @@ LIMIT_RANGE: dict[str, tuple[float, float]] = {
     "spo2_scale2": (0, 100),
 }
 # Parameters whose limits may be negative (every other number in a protocol is >= 0).
-SIGNED = ("limits.rass",)
+SIGNED = ("limits.rass", "alarms.resp_depression_rass", "assessment.assumed_rass")
 COMBINE_GROUPS = ("bp", "hr", "spo2", "rr", "temp", "etco2")
 ACVPU = ("A", "C", "V", "P", "U")
 
@@ -42,7 +42,8 @@ _SCHEMA: dict[str, Any] = {
     },
     "dose_plan": {"rate": _NUM, "rate_unit": ("mg/kg/h", "mg/h"), "duration_min": _NUM,
                   "dose_mg": _NUM, "text": str, "rate_max": _NUM, "total_mg_kg": _NUM,
-                  "max_dose_mg": _NUM, "anaesthetic_rate_mg_kg_h": _NUM},
+                  "max_dose_mg": _NUM, "anaesthetic_rate_mg_kg_h": _NUM,
+                  "bolus_ceiling_mg_kg": _NUM, "device_mg": _NUM},
     "cadence": {"infusing": _NUM, "recovery": _NUM, "overdue_grace_min": _NUM,
                 "sedation_infusing": _NUM, "sedation_recovery": _NUM},
     "limits": {p: {k: _NUM for k in LIMIT_KEYS} for p in (*LIMIT_PARAMS, "spo2_scale2")},
@@ -52,13 +53,17 @@ _SCHEMA: dict[str, Any] = {
                            "priority": PRIORITIES, "device_only": bool}
                        for p in ("sbp", "dbp", "hr", "spo2", "etco2")},
     "assessment": {"moaas_drop_priority": PRIORITIES, "dissociation_level": _NUM,
-                   "rass_drop": _NUM, "rass_drop_priority": PRIORITIES},
+                   "rass_drop": _NUM, "rass_drop_priority": PRIORITIES,
+                   "assumed_moaas": _NUM, "assumed_rass": _NUM},
     "alarms": {"reannounce_min": _NUM, "escalate_medium_min": _NUM, "audio_pause_s": _NUM,
                "combine_two_medium": bool, "combine_parameters": list, "stale_device_s": _NUM,
-               "persistence_s": _NUM, "overdue_priority": ("low", "medium")},
+               "persistence_s": _NUM, "overdue_priority": ("low", "medium"),
+               "resp_depression_moaas": _NUM, "resp_depression_rass": _NUM,
+               "resp_depression_rr": _NUM},
     "news2": {"window_min": _NUM, "spo2_scale": (1, 2), "moaas_acvpu": list,
               "rass_acvpu": list},
-    "rems": {"bp_points_min": list, "predose_bp_max": list, "bp40_window_min": list},
+    "rems": {"bp_points_min": list, "predose_bp_max": list, "bp40_window_min": list,
+             "form": str, "filing_days": int},
     "checklist": {"items": list},
 }
 _REQUIRED = ("protocol.id", "protocol.name", "protocol.sedation_scale", "protocol.dose_mode",

@@ -4,7 +4,9 @@ Given the folded alarm state and the conditions at ``now``, decide which
 events to append: raise, escalate, re-announce, resolve, end an audio pause.
 High alarms latch: when the condition clears they stay until acknowledged.
 An acknowledged alarm still active after ``reannounce_min`` comes back
-(unacknowledged). A medium alarm left unacknowledged for
+(unacknowledged). An acknowledgement holds only for the priority it was given
+at: a row that worsens past it is announced again (it sounds, and latches when
+high; the fold drops the acknowledgement on escalation). A medium alarm left unacknowledged for
 ``escalate_medium_min`` since it was last announced escalates to high.
 A new alarm of higher priority than any active at pause time ends an audio
 pause early. Overdue-observation alarms never escalate to high and never
@@ -22,9 +24,15 @@ from monitor.events import EventKind
 from monitor.protocols import Protocol
 from monitor.rules.artifacts import ended_by_flags, readings_behind
 from monitor.rules.conditions import Condition
+from monitor.rules.persistence import streamed_now
+from monitor.rules.schedule import OBSERVATIONS, observation_schedule
 from monitor.session import PRIORITY_RANK, Session
 
 Draft = tuple[EventKind, dict[str, Any]]
+READING_RULES = ("limit", "relative", "rate", "assessment")  # a reading drives these
+# A parameter -> the observation round of the schedule that measures it again.
+SCHEDULE_KEY = {p: key for key, (_label, params) in OBSERVATIONS.items() for p in params}
+SCHEDULE_KEY.update(moaas="sedation", rass="sedation")
 
 
 def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: Protocol,
@@ -51,13 +59,17 @@ def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: P
         if cond.rank > alarm.rank:
             drafts.append((EventKind.ALARM_ESCALATED, {
                 "alarm_id": alarm_id, "priority": cond.priority, "message": cond.message,
-                "reason": "condition worsened",
+                "reason": (f"worsened past the {alarm.priority} it was acknowledged at: "
+                           "announced again" if alarm.acknowledged else "condition worsened"),
                 "readings": _readings(session, protocol, cond, now)}))
             new_rank = max(new_rank, cond.rank)
-        elif alarm.acknowledged and now - alarm.acknowledged_at >= reannounce:  # type: ignore[operator]
+        elif alarm.acknowledged and now >= (again := reannounce_at(
+                session, protocol, cond, alarm.acknowledged_at, now)):  # type: ignore[arg-type]
             drafts.append((EventKind.ALARM_REANNOUNCED, {
                 "alarm_id": alarm_id, "message": cond.message,
-                "reason": f"still active {reannounce.seconds // 60} min after acknowledgement"}))
+                "reason": (f"still active {reannounce.seconds // 60} min after acknowledgement"
+                           if again == alarm.acknowledged_at + reannounce  # type: ignore[operator]
+                           else "still active when its reading was due again")}))
         elif (alarm.priority == "medium" and not alarm.acknowledged and cond.rule != "overdue"
               and now - alarm.last_announced_at >= escalate):  # type: ignore[operator]
             drafts.append((EventKind.ALARM_ESCALATED, {
@@ -85,6 +97,20 @@ def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: P
 def _readings(session: Session, protocol: Protocol, cond: Condition,
               now: datetime) -> list[list[int | str]]:
     return [[seq, name] for seq, name in readings_behind(session, protocol, cond, now)]
+
+
+def reannounce_at(session: Session, protocol: Protocol, cond: Condition,
+                  acknowledged_at: datetime, now: datetime) -> datetime:
+    """When an acknowledged, still-active alarm comes back: ``reannounce_min`` after the
+    acknowledgement, or for an episodic reading (NIBP, a nurse's entry), which cannot
+    change before the next one, when that reading is due again (CLINICAL §5)."""
+    after = acknowledged_at + timedelta(minutes=float(protocol.get("alarms.reannounce_min")))
+    key = SCHEDULE_KEY.get(cond.parameter)
+    if cond.rule not in READING_RULES or key is None or streamed_now(session, cond.parameter):
+        return after
+    due = next((d.due_at for d in observation_schedule(session, protocol, now)
+                if d.key == key), None)
+    return after if due is None else max(after, due)
 
 
 def audio_pause_payload(session: Session, protocol: Protocol, now: datetime) -> dict[str, Any]:

@@ -10,38 +10,23 @@ session's series marks them and ``last_valid`` skips them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.doseplan import running_findings
-from monitor.parameters import PARAMETERS, fmt, keys, label, rail_row_of, unit
+from monitor.parameters import fmt, label, unit
 from monitor.protocols import LIMIT_PARAMS, Protocol
-from monitor.rules.news2 import DEFAULT_ACVPU, News2Result, news2
+from monitor.rules.condition import Condition, group_of
+from monitor.rules.news2 import News2Result
+from monitor.rules.news2_live import consciousness as consciousness
+from monitor.rules.news2_live import news2_now, spo2_scale, temperature_prompt
+from monitor.rules.persistence import CONTINUOUS, is_stale, persistence_s, stale_after_s
+from monitor.rules.pictures import one_picture, resp_depression
 from monitor.rules.schedule import Due, observation_schedule, rems_points
-from monitor.session import PRIORITY_RANK, Phase, Session
+from monitor.session import Phase, Session
 
 PHYSIOLOGICAL = ("limit", "relative", "rate", "assessment")
-# One alarm per parameter: the parts of one measurement (or one scale family) share it.
-MEASUREMENT = {p: rail_row_of(p) for p in PARAMETERS}
-# Values a monitor streams (a persistence delay applies); NIBP and manual entries are episodic.
-CONTINUOUS = keys(streamed=True)
 DEFAULT_COMBINE = ("bp", "hr", "spo2", "temp", "etco2")
-
-
-@dataclass(frozen=True)
-class Condition:
-    key: str
-    rule: str
-    parameter: str
-    priority: str
-    message: str
-    value: float | None = None
-    limit: float | None = None
-    also: tuple[str, ...] = ()    # the other reasons of the same parameter's alarm
-
-    @property
-    def rank(self) -> int:
-        return PRIORITY_RANK[self.priority]
+ASSUMED = {"moaas": 5, "rass": 0}  # no pre-dose score: an alert, calm outpatient
 
 
 def effective_limits(session: Session, protocol: Protocol, param: str) -> dict[str, float]:
@@ -60,22 +45,9 @@ def effective_limits(session: Session, protocol: Protocol, param: str) -> dict[s
     return limits
 
 
-def spo2_scale(session: Session, protocol: Protocol) -> int:
-    return session.spo2_scale or int(protocol.get("news2.spo2_scale", 1))
-
-
 def _unit(param: str) -> str:
     u = unit(param)
     return f" {u}" if u and u != "%" else u
-
-
-def is_stale(session: Session, protocol: Protocol, param: str, now: datetime) -> bool:
-    """The newest value came from a monitor stream that has stopped sending."""
-    latest = session.latest(param)
-    t = session.device_last.get(param)
-    if latest is None or t is None or param not in CONTINUOUS or latest[0] > t:
-        return False
-    return now.timestamp() - t > float(protocol.get("alarms.stale_device_s"))
 
 
 def limit_conditions(session: Session, protocol: Protocol,
@@ -83,7 +55,6 @@ def limit_conditions(session: Session, protocol: Protocol,
     """Limit crossings. A continuous device value must stay beyond the limit for
     ``alarms.persistence_s`` (a 1 s dip does not alarm); a stale one raises nothing
     here (it raises "no data")."""
-    persist = float(protocol.get("alarms.persistence_s", 0) or 0)
     out = []
     for param in LIMIT_PARAMS:
         latest = session.latest(param)
@@ -91,6 +62,7 @@ def limit_conditions(session: Session, protocol: Protocol,
             continue
         t1, v, _ = latest
         streamed = param in CONTINUOUS and session.device_last.get(param) == t1
+        persist = persistence_s(session, protocol, param)
         lim = effective_limits(session, protocol, param)
         for side, sym in (("high", "≥"), ("low", "≤")):
             for tier in ("high", "medium"):
@@ -145,7 +117,6 @@ def rate_conditions(session: Session, protocol: Protocol) -> list[Condition]:
     """A rise (or fall) within the window, while the value is still rising (falling):
     the alarm ends when the newest reading is no longer the window's extreme. A
     ``device_only`` rule reads the monitor's stream, with the persistence delay."""
-    persist = float(protocol.get("alarms.persistence_s", 0) or 0)
     out = []
     for param, rule in (protocol.get("rate_of_change") or {}).items():
         latest = session.latest(param)
@@ -166,6 +137,7 @@ def rate_conditions(session: Session, protocol: Protocol) -> list[Condition]:
             change, word, limit = fall, "down", rule["fall"]
         else:
             continue
+        persist = persistence_s(session, protocol, param)
         if streamed and persist:  # a monitor's trend must persist, like its limits
             up = word == "up"
             edge = min(window) + limit if up else max(window) - limit
@@ -183,21 +155,28 @@ def rate_conditions(session: Session, protocol: Protocol) -> list[Condition]:
 
 def assessment_conditions(session: Session, protocol: Protocol) -> list[Condition]:
     """Sedation deeper than baseline (MOAA/S: any drop; RASS: a drop of 2 or more),
-    and dissociation past the clinic's level."""
+    and dissociation past the clinic's level. With no pre-dose score (a start the nurse
+    confirmed without one) an alert outpatient is assumed (MOAA/S 5, RASS 0: clinic-
+    editable as ``assessment.assumed_<scale>``), and the alarm says so."""
     out = []
     base = session.baseline()
     for scale, drop_key, default_drop in (("moaas", None, 1), ("rass", "assessment.rass_drop", 2)):
         latest = session.latest(scale)
-        if latest is None or scale not in base or not session.infusion_started_at:
+        if latest is None or not session.infusion_started_at:
             continue
+        assumed = scale not in base
+        before = float(protocol.get(f"assessment.assumed_{scale}", ASSUMED[scale])
+                       if assumed else base[scale])
         drop = float(protocol.get(drop_key, default_drop) if drop_key else default_drop)
-        if base[scale] - latest[1] >= drop:
+        if before - latest[1] >= drop:
             out.append(Condition(
                 f"assessment:{scale}_drop", "assessment", scale,
                 protocol.get(f"assessment.{scale}_drop_priority", "medium"),
-                f"{label(scale)} {fmt(latest[1])}, down from baseline {fmt(base[scale])}"
+                f"{label(scale)} {fmt(latest[1])}, down from "
+                + (f"{fmt(before)} assumed (no pre-dose score: alert outpatient)" if assumed
+                   else f"baseline {fmt(before)}")
                 + ("" if scale == "moaas" else f" (≥ {fmt(drop)})"),
-                latest[1], base[scale]))
+                latest[1], before))
     level = protocol.get("assessment.dissociation_level", 0) or 0
     cadss = session.latest("cadss6_total")
     if level and cadss is not None and cadss[1] >= level:
@@ -220,7 +199,7 @@ def due_list(session: Session, protocol: Protocol, now: datetime) -> list[Due]:
 def overdue_conditions(dues: list[Due], protocol: Protocol) -> list[Condition]:
     """One overdue alarm per round: low once anything is due, medium past the grace
     period, never high (docs/alarms-and-protocols.md). Recording the observation clears it."""
-    late = [d for d in dues if d.overdue_s > 0]
+    late = [d for d in dues if d.overdue]  # a missed REMS point is shown, not alarmed
     if not late:
         return []
     grace = float(protocol.get("cadence.overdue_grace_min")) * 60.0
@@ -235,46 +214,25 @@ def stale_conditions(session: Session, protocol: Protocol, now: datetime) -> lis
     """"No data" for a monitor stream that stopped; NIBP is episodic and never stale."""
     if session.phase not in (Phase.INFUSING, Phase.RECOVERY):
         return []
-    limit = float(protocol.get("alarms.stale_device_s"))
     out = []
     for param, t in sorted(session.device_last.items()):
         if is_stale(session, protocol, param, now):
+            limit = stale_after_s(session, protocol, param)
             out.append(Condition(f"stale:{param}", "stale", param, "low",
                                  f"{label(param)} no data from the monitor for "
                                  f"{int(now.timestamp() - t)} s (> {fmt(limit)} s)"))
     return out
 
 
-def consciousness(session: Session, protocol: Protocol) -> tuple[float, str] | None:
-    """(t, ACVPU level): the last ACVPU, or the level the latest sedation score maps
-    to when that score is newer (MOAA/S 5 → A, 4–3 → V, 2–1 → P, 0 → U; RASS by
-    ``news2.rass_acvpu``; the mapping is clinic-editable)."""
-    found = []
-    acvpu = session.latest("acvpu")
-    if acvpu is not None:
-        found.append((acvpu[0], str(acvpu[1])))
-    for scale, offset in (("moaas", 0), ("rass", 5)):
-        latest = session.latest(scale)
-        if latest is not None:
-            table = protocol.get(f"news2.{scale}_acvpu") or DEFAULT_ACVPU[scale]
-            found.append((latest[0], str(table[int(latest[1]) + offset])))
-    return max(found, key=lambda f: f[0]) if found else None
-
-
-def news2_now(session: Session, protocol: Protocol, now: datetime) -> News2Result:
-    """NEWS2 from the latest valid value of each component within the window.
-    Consciousness comes from the latest sedation score when it is newer than the
-    last ACVPU (docs/alarms-and-protocols.md); air/oxygen is carried forward from the last set."""
-    window = float(protocol.get("news2.window_min")) * 60.0
-    values: dict[str, object] = {}
-    for comp in ("rr", "spo2", "sbp", "hr", "temp", "o2"):
-        latest = session.latest(comp)
-        if latest is not None and now.timestamp() - latest[0] <= window:
-            values[comp] = latest[1]
-    level = consciousness(session, protocol)
-    if level is not None and now.timestamp() - level[0] <= window:
-        values["acvpu"] = level[1]
-    return news2(values, spo2_scale(session, protocol))
+def temperature_conditions(session: Session, protocol: Protocol, score: News2Result,
+                           now: datetime) -> list[Condition]:
+    """NEWS2 needs a temperature: a low prompt (never escalated, never latched) when the
+    last is older than the NEWS2 window (CLINICAL §7)."""
+    prompt = temperature_prompt(session, protocol, score, now)
+    if prompt is None:
+        return []
+    message, age, window = prompt
+    return [Condition("due:temp", "overdue", "temp", "low", message, age, window)]
 
 
 def news2_conditions(result: News2Result) -> list[Condition]:
@@ -289,10 +247,6 @@ def news2_conditions(result: News2Result) -> list[Condition]:
         return [Condition("news2", "news2", "news2", "medium",
                           f"{why}: {result.response}", result.total, 5)]
     return []
-
-
-def group_of(param: str) -> str:
-    return MEASUREMENT.get(param, param)
 
 
 def combined_condition(conditions: list[Condition], protocol: Protocol) -> list[Condition]:
@@ -327,8 +281,10 @@ def evaluate_conditions(session: Session, protocol: Protocol, now: datetime,
     found += overdue_conditions(due_list(session, protocol, now) if dues is None else dues,
                                 protocol)
     found += stale_conditions(session, protocol, now)
+    found += temperature_conditions(session, protocol, score, now)
     found += news2_conditions(score)
-    return {c.key: c for c in found}, score
+    found += resp_depression(session, protocol, found)
+    return {c.key: c for c in one_picture(found, score, protocol)}, score
 
 
 def alarm_conditions(reasons: dict[str, Condition]) -> dict[str, Condition]:
@@ -336,7 +292,7 @@ def alarm_conditions(reasons: dict[str, Condition]) -> dict[str, Condition]:
     equals) shows, the others are listed with it. Keys are the parameter groups."""
     by_group: dict[str, list[Condition]] = {}
     for cond in reasons.values():
-        by_group.setdefault(group_of(cond.parameter), []).append(cond)
+        by_group.setdefault(cond.group, []).append(cond)
     out = {}
     for group, conds in by_group.items():
         top = max(conds, key=lambda c: c.rank)  # max keeps the first of equals

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from monitor.protocols import Protocol
 from monitor.rules.alarms import Draft, lifecycle
+from monitor.rules.baseline_offer import LimitOffer, limit_offers
 from monitor.rules.conditions import Condition, alarm_conditions, due_list, evaluate_conditions
 from monitor.rules.news2 import News2Result
 from monitor.rules.schedule import Due, MinObservation, min_observation
@@ -24,6 +25,7 @@ class Evaluation:
     news2: News2Result
     schedule: list[Due] = field(default_factory=list)
     min_observation: MinObservation | None = None
+    limit_offers: list[LimitOffer] = field(default_factory=list)  # baseline beyond a limit
 
     def live_message(self, key: str, fallback: str) -> str:
         cond = self.conditions.get(key)
@@ -62,4 +64,5 @@ def evaluate(session: Session, protocol: Protocol, now: datetime) -> Evaluation:
         now, conditions, drafts, score,
         dues,
         min_observation(session, protocol, now),
+        limit_offers(session, protocol),
     )

@@ -103,6 +103,7 @@ class News2Result:
     total: int | None
     scores: dict[str, int] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
+    old: dict[str, float] = field(default_factory=dict)  # recorded, but too old (minutes)
 
     @property
     def complete(self) -> bool:
@@ -125,10 +126,21 @@ class News2Result:
         return "low"
 
     @property
+    def reason(self) -> str:
+        """Why NEWS2 is not scored ("" when it is): each missing component, and for one
+        recorded earlier its age, so the header can say what to record."""
+        if self.total is not None:
+            return ""
+        never = [COMPONENT_LABELS[m] for m in self.missing if m not in self.old]
+        parts = [f"missing {', '.join(never)}"] if never else []
+        parts += [f"{COMPONENT_LABELS[m]} {self.old[m]:.0f} min old" for m in self.missing
+                  if m in self.old]
+        return "; ".join(parts)
+
+    @property
     def response(self) -> str:
         if self.total is None:
-            missing = ", ".join(COMPONENT_LABELS[m] for m in self.missing)
-            return f"NEWS2 not scored: missing {missing}"
+            return f"NEWS2 not scored: {self.reason}"
         return {
             "high": "Emergency response; continuous monitoring",
             "medium": "Urgent review; at least hourly observations",
@@ -138,21 +150,27 @@ class News2Result:
         }[self.band]
 
 
-def news2(values: dict[str, object], spo2_scale: int = 1) -> News2Result:
-    """Score a set of values; any missing component makes the total None."""
+def component_score(comp: str, value: object, spo2_scale: int = 1,
+                    on_oxygen: bool = False) -> int:
+    """The chart's score of one component's value."""
+    if comp == "o2":
+        return score_o2(str(value))
+    if comp == "acvpu":
+        return score_acvpu(str(value))
+    v = float(value)  # type: ignore[arg-type]
+    if comp == "spo2":
+        return score_spo2_scale2(v, on_oxygen) if spo2_scale == 2 else score_spo2_scale1(v)
+    return {"rr": score_rr, "sbp": score_sbp, "hr": score_hr, "temp": score_temp}[comp](v)
+
+
+def news2(values: dict[str, object], spo2_scale: int = 1,
+          old: dict[str, float] | None = None) -> News2Result:
+    """Score a set of values; any missing component makes the total None. ``old``:
+    components left out because their last value is too old (minutes), said as why."""
     missing = tuple(c for c in COMPONENTS if values.get(c) is None)
     if missing:
-        return News2Result(None, {}, missing)
+        return News2Result(None, {}, missing,
+                           {c: m for c, m in (old or {}).items() if c in missing})
     on_oxygen = values["o2"] == "oxygen"
-    spo2 = float(values["spo2"])  # type: ignore[arg-type]
-    scores = {
-        "rr": score_rr(float(values["rr"])),  # type: ignore[arg-type]
-        "spo2": (score_spo2_scale2(spo2, on_oxygen) if spo2_scale == 2
-                 else score_spo2_scale1(spo2)),
-        "o2": score_o2(str(values["o2"])),
-        "sbp": score_sbp(float(values["sbp"])),  # type: ignore[arg-type]
-        "hr": score_hr(float(values["hr"])),  # type: ignore[arg-type]
-        "acvpu": score_acvpu(str(values["acvpu"])),
-        "temp": score_temp(float(values["temp"])),  # type: ignore[arg-type]
-    }
+    scores = {c: component_score(c, values[c], spo2_scale, on_oxygen) for c in COMPONENTS}
     return News2Result(sum(scores.values()), scores, ())

@@ -24,10 +24,12 @@ class Due:
     label: str
     due_at: datetime
     overdue_s: float        # negative while not yet due
+    missed: bool = False    # a timed point whose window closed: it can no longer be met
 
     @property
     def overdue(self) -> bool:
-        return self.overdue_s > 0
+        """Late and still possible (a missed point is shown as missed, it does not alarm)."""
+        return self.overdue_s > 0 and not self.missed
 
 
 def last_observed(session: Session, series_names: tuple[str, ...]) -> float | None:
@@ -66,21 +68,45 @@ def observation_schedule(session: Session, protocol: Protocol, now: datetime) ->
     return out
 
 
+def rems_window(protocol: Protocol, minute: float) -> tuple[float, float]:
+    """Minutes after dosing in which a BP counts for a REMS point: for the "40-min" BP
+    the protocol's window (30-50 min); for any other point ±10 min. One window serves
+    the prompt, the overdue alarm and the form (CLINICAL §7)."""
+    if float(minute) == 40 and protocol.get("rems.bp40_window_min"):
+        lo, hi = (float(v) for v in protocol.get("rems.bp40_window_min"))
+        return lo, hi
+    return float(minute) - 10, float(minute) + 10
+
+
+def rems_point_met(session: Session, protocol: Protocol, minute: float) -> bool:
+    """Whether a valid BP lies inside the point's window."""
+    start = session.infusion_started_at
+    if start is None:
+        return False
+    lo, hi = rems_window(protocol, minute)
+    t0 = start.timestamp()
+    return bool(session.series["sbp"].valid_between(t0 + lo * 60, t0 + hi * 60))
+
+
 def rems_points(session: Session, protocol: Protocol, now: datetime) -> list[Due]:
-    """REMS BP points after dosing (e.g. 40 min) not yet satisfied by a BP reading."""
+    """REMS BP points after dosing (the "40-min" BP) not met by a BP inside their window.
+    Due at the point, overdue after it; once the window has closed the point is missed
+    and stays listed as missed (it no longer raises the overdue alarm)."""
     points = protocol.get("rems.bp_points_min") or []
     if session.infusion_started_at is None or not points:
         return []
     dosed = session.infusion_started_at.timestamp()
-    bp = session.series["sbp"]
     out = []
     for minute in points:
-        target = dosed + float(minute) * 60.0
-        window = bp.valid_between(target - 5 * 60.0, float("inf"))
-        if len(window):
+        if rems_point_met(session, protocol, minute):
             continue
-        out.append(Due(f"rems{minute}", f"REMS BP at {minute} min",
-                       datetime.fromtimestamp(target, now.tzinfo), now.timestamp() - target))
+        lo, hi = rems_window(protocol, minute)
+        target = dosed + float(minute) * 60.0
+        missed = now.timestamp() > dosed + hi * 60.0
+        label = (f"REMS BP at {minute} min missed (none {lo:g}–{hi:g} min)" if missed
+                 else f"REMS BP at {minute} min")
+        out.append(Due(f"rems{minute}", label, datetime.fromtimestamp(target, now.tzinfo),
+                       now.timestamp() - target, missed))
     return out
 
 
@@ -88,7 +114,7 @@ def rems_points(session: Session, protocol: Protocol, now: datetime) -> list[Due
 class MinObservation:
     required_min: float
     elapsed_min: float
-    counted_from: str = "dose"      # "dose" (single dose) or "end of infusion"
+    counted_from: str = "dose"      # "dose", "end of infusion" or "last dose, … at HH:MM"
     running: bool = False           # the infusion has not ended: nothing counted yet
 
     @property
@@ -101,18 +127,39 @@ class MinObservation:
                                                            - self.elapsed_min)
 
 
+def last_drug(session: Session) -> tuple[datetime, str] | None:
+    """When the last ketamine was given and what it was: the single dose, the end of the
+    infusion, or a later bolus, further device or ketamine recorded as a medication
+    (CLINICAL §7: observation runs from the LAST drug). None while an infusion runs or
+    before dosing."""
+    start = session.infusion_started_at
+    if start is None:
+        return None
+    if session.dose_mode == "single":
+        anchor, what = start, "dose"
+    elif session.infusion_stopped_at is None:
+        return None
+    else:
+        anchor, what = session.infusion_stopped_at, "end of infusion"
+    later = [(t, f"{mg:g} mg") for t, mg in session.timeline.boluses[-1:]]
+    later += session.ketamine_medications
+    t, given = max(later, default=(float("-inf"), ""))
+    if t > anchor.timestamp():
+        anchor = datetime.fromtimestamp(t, anchor.tzinfo)
+        what = f"last dose, {given} at {anchor.astimezone():%H:%M}"
+    return anchor, what
+
+
 def min_observation(session: Session, protocol: Protocol, now: datetime) -> MinObservation | None:
-    """Minutes observed against the protocol's minimum (docs/alarms-and-protocols.md): counted from
-    the dose for a single dose (esketamine: 120 min), from the END of an infusion —
-    never from its start."""
+    """Minutes observed against the protocol's minimum (docs/alarms-and-protocols.md): counted
+    from the LAST drug given: the single dose (esketamine: 120 min), the END of an infusion
+    (never its start), or any later bolus or further device, which restarts it."""
     if session.infusion_started_at is None:
         return None
     required = float(protocol.get("protocol.min_observation_min"))
     end = session.discharged_at or now
-    if session.dose_mode == "single":
-        return MinObservation(required, (end - session.infusion_started_at)
-                              / timedelta(minutes=1))
-    stopped = session.infusion_stopped_at
-    if stopped is None:
+    last = last_drug(session)
+    if last is None:
         return MinObservation(required, 0.0, "end of infusion", running=True)
-    return MinObservation(required, (end - stopped) / timedelta(minutes=1), "end of infusion")
+    anchor, what = last
+    return MinObservation(required, (end - anchor) / timedelta(minutes=1), what)

@@ -81,12 +81,23 @@ def test_unacknowledged_medium_escalates_after_exactly_5_min(infusing, clock):
 
 
 def test_acknowledged_alarm_still_active_is_reannounced_after_3_min(infusing, clock):
+    # A monitor's stream (SpO2 every 5 s) can change at any moment: re-announced every
+    # 3 min. (An episodic NIBP reading comes back when it is due again instead, CLINICAL §5:
+    # tests/monitor/test_alarm_rules_derived.py.)
     rec = infusing
-    rec.record_vitals({"sbp": "165/90", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
-    alarm = only_alarm(rec, "bp")
-    clock.advance(60)
+
+    def stream(seconds):
+        for _ in range(seconds // 5):
+            clock.advance(5)
+            rec.record_vitals({"spo2": "93"}, "RN7", source="device")
+
+    rec.record_vitals({"spo2": "93"}, "RN7", source="device")
+    stream(10)
+    alarm = only_alarm(rec, "spo2")
+    stream(60)
     rec.acknowledge("RN7", alarm.alarm_id, "physician informed")
-    clock.advance(179)
+    stream(175)
+    clock.advance(4)
     rec.tick()
     assert alarm.acknowledged and not logged(rec, EventKind.ALARM_REANNOUNCED)
     clock.advance(1)

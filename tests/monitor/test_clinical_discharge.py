@@ -9,9 +9,9 @@ import pytest
 from monitor.discharge import automatic_checks
 from monitor.errors import ValidationError
 from monitor.recorder import Recorder
-from tests.conftest import OPENING, baseline_vitals
+from tests.conftest import OPENING, PRESCRIBED, baseline_vitals, discharge_confirmed
 
-GOOD_VITALS = {"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14"}
+GOOD_VITALS = {"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14", "temp": "36.8"}
 
 
 def checks(rec: Recorder, **nurse_items: int) -> dict[str, object]:
@@ -56,7 +56,7 @@ def test_depression_protocol_is_not_dischargeable_20_min_after_the_end(store, cl
 def test_esketamine_minimum_observation_is_120_min_from_the_dose(store, clock, protocols,
                                                                  after_dose_s, met):
     rec = open_protocol(store, clock, protocols, "esketamine-nasal")
-    rec.start_infusion("RN7", dose_mg="56")
+    rec.start_infusion("RN7", dose_mg="56", lot="L1")
     clock.advance(after_dose_s)
     assert checks(rec)["min_observation_met"].ok is met
 
@@ -142,7 +142,7 @@ def test_modified_aldrete_is_shown_as_a_score(recorder, clock):
     assert not low.ok and low.detail.startswith("8/10")
 
 
-def test_any_unmet_item_needs_a_written_reason(recorder, clock):
+def test_any_unmet_item_needs_a_prescriber_or_left_against_advice(recorder, clock):
     baseline_vitals(recorder)
     recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
     clock.advance(40 * 60)
@@ -150,18 +150,22 @@ def test_any_unmet_item_needs_a_written_reason(recorder, clock):
     clock.advance(20 * 60)  # 20 min after the end: minimum observation not met
     base = {"escort_present": True, "no_driving_advice": True,
             "ready_to_leave_at": clock.now(), "aldrete_activity": 2, "aldrete_respiration": 2}
+    # A reason alone is free text: it waives nothing (CLINICAL §7).
     with pytest.raises(ValidationError) as err:
-        recorder.discharge("RN7", base)
-    why = err.value.by_field()["override_reason"].allowed
+        recorder.discharge("RN7", {**base, "override_reason": "consultant reviewed"})
+    why = err.value.by_field()["override"].allowed
     for needed in ("Minimum observation time met", "Sedation back to baseline",
-                   "Dissociation resolved", "SpO2 and RR in band"):
+                   "Dissociation resolved", "SpO2 and RR in band", "prescriber",
+                   "left against advice"):
         assert needed in why
     with pytest.raises(ValidationError) as err:
-        recorder.discharge("RN7", {**base, "aldrete_activity": 3})
+        recorder.discharge("RN7", {**base, **PRESCRIBED, "aldrete_activity": 3})
     assert "0, 1 or 2" in str(err.value.by_field()["aldrete_activity"])
-    ev = recorder.discharge("RN7", {**base, "override_reason": "consultant reviewed"})
+    ev = discharge_confirmed(recorder, {**base, **PRESCRIBED})
     assert ev.payload["checks"]["min_observation_met"]["ok"] is False
     assert ev.payload["aldrete"]["aldrete_activity"] == 2
+    assert ev.payload["override"] == "prescriber"
+    assert ev.payload["prescriber"] == "Dr Okafor"
 
 
 def test_all_met_needs_no_reason(recorder, clock):

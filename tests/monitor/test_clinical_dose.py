@@ -11,6 +11,7 @@ from monitor.errors import ConfirmationNeeded, ValidationError
 from monitor.events import EventKind
 from monitor.recorder import Recorder
 from monitor.rules.conditions import evaluate_conditions
+from monitor.simulator import CHECKLIST
 from tests.conftest import OPENING, T0, baseline_vitals
 
 
@@ -157,10 +158,7 @@ def test_resume_back_dated_before_its_pause_is_refused_and_bolus_after_stop_is_k
 def test_back_dated_start_re_derives_the_baseline(recorder, clock):
     recorder.record_vitals({"sbp": "128/82"}, "RN7")                    # 0 min
     recorder.record_assessment({"moaas": 5}, "RN7")
-    recorder.record_checklist("RN7", {"fasting": "yes", "contraindications_asked": "yes",
-                                      "benzodiazepines": "no", "opioids": "no",
-                                      "psychostimulants": "no", "maois": "no",
-                                      "escort_arranged": "yes"})
+    recorder.record_checklist("RN7", CHECKLIST)
     clock.set(at(10))
     recorder.record_vitals({"sbp": "150/90"}, "RN7")                    # 10 min, after dosing
     clock.set(at(12))
@@ -221,10 +219,10 @@ def test_depression_protocol_running_past_its_plan(store, clock, protocols, minu
 def test_esketamine_dose_against_the_label(store, clock, protocols, dose, expected):
     rec = opened(store, clock, protocols, "esketamine-nasal")
     if expected is None:
-        rec.start_infusion("RN7", dose_mg=dose)
+        rec.start_infusion("RN7", dose_mg=dose, lot="L1")
         return
     with pytest.raises(ConfirmationNeeded) as asked:
-        rec.start_infusion("RN7", dose_mg=dose)
+        rec.start_infusion("RN7", dose_mg=dose, lot="L1")
     assert ("HIGH" in asked.value.warnings[0]) is (expected == "high")
     assert "84 mg" in asked.value.warnings[0]
     assert rec.session.infusion_started_at is None

@@ -20,6 +20,7 @@ from monitor.export.rems import rems_items
 from monitor.protocols import load_protocols
 from monitor.recorder import QUICK_EVENTS, Recorder
 from monitor.rules.conditions import news2_now
+from monitor.simulator import CHECKLIST
 from monitor.store import Store
 from tests.conftest import OPENING, T0, baseline_vitals, export_file
 
@@ -134,9 +135,9 @@ def rems_recorder(store, clock, protocols) -> Recorder:
 def test_rems_dose_needs_a_pre_dose_bp(store, clock, protocols):
     rec = rems_recorder(store, clock, protocols)
     rec.record_assessment({"moaas": 5}, "RN7")
-    rec.record_checklist("RN7", {k: "no" for k in rec.protocol.get("checklist.items")})
+    rec.record_checklist("RN7", CHECKLIST)
     with pytest.raises(ConfirmationNeeded) as asked:
-        rec.start_infusion("RN7", dose_mg="56")
+        rec.start_infusion("RN7", dose_mg="56", lot="L1")
     assert asked.value.warnings == [
         "No BP recorded before dosing: record a pre-dose BP (it is the baseline)"]
 
@@ -148,10 +149,10 @@ def test_rems_pre_dose_bp_above_140_90_is_a_decision_for_the_clinician(store, cl
     rec = rems_recorder(store, clock, protocols)
     baseline_vitals(rec, sbp=bp.split("/")[0], dbp=bp.split("/")[1])
     if not asks:
-        rec.start_infusion("RN7", dose_mg="56")
+        rec.start_infusion("RN7", dose_mg="56", lot="L1")
         return
     with pytest.raises(ConfirmationNeeded) as asked:
-        rec.start_infusion("RN7", dose_mg="56")
+        rec.start_infusion("RN7", dose_mg="56", lot="L1")
     text = asked.value.warnings[0]
     assert f"Pre-dose BP {bp} is above 140/90" in text and "Spravato label" in text
     assert "decision for the clinician" in text
@@ -161,7 +162,7 @@ def test_rems_pre_dose_bp_above_140_90_is_a_decision_for_the_clinician(store, cl
 def _rems(store, clock, protocols, readings: list[tuple[int, str]], after=None):
     rec = rems_recorder(store, clock, protocols)
     baseline_vitals(rec)
-    rec.start_infusion("RN7", dose_mg="56")
+    rec.start_infusion("RN7", dose_mg="56", lot="L1")
     start = clock.now()
     for minute, bp in readings:
         clock.set(start + timedelta(minutes=minute))
@@ -195,7 +196,9 @@ def test_rems_flags_count_only_readings_after_dosing(store, clock, protocols):
     assert items["Sedation (any MOAA/S drop)"] == "no"
     assert items["Dissociation"] == "no"
     assert items["Respiratory depression (RR ≤ 8 or SpO2 ≤ 91)"] == "no"
-    assert items["Concomitant benzodiazepines, opioids, psychostimulants, MAOIs"] == "none"
+    # the form asks each concomitant medication on its own (yes/no)
+    assert [items[f"Concomitant {m}"] for m in ("benzodiazepines", "opioids", "psychostimulants",
+                                                "MAOIs")] == ["no"] * 4
     clock.advance(600)
     rec.record_vitals({"rr": "8"}, "RN7")
     rec.record_assessment({"moaas": 4, "cadss6": [1, 0, 0, 0, 0, 0]}, "RN7")
@@ -209,7 +212,8 @@ def test_rems_flags_count_only_readings_after_dosing(store, clock, protocols):
 def test_checklist_every_item_answered_and_reported(recorder, clock):
     items = recorder.protocol.get("checklist.items")
     assert {"benzodiazepines", "opioids", "psychostimulants", "maois", "fasting",
-            "contraindications_asked", "escort_arranged"} == set(items)
+            "contraindications_asked", "escort_arranged", "gabapentinoids", "alcohol_today",
+            "pregnancy", "psychosis", "raised_icp", "uncontrolled_hypertension"} == set(items)
     with pytest.raises(ValidationError) as err:
         recorder.record_checklist("RN7", {"fasting": "yes", "opioids": "maybe", "aspirin": "no"})
     found = err.value.by_field()
@@ -284,7 +288,7 @@ def test_etco2_in_csv_json_fhir_and_pdf(tmp_path: Path, clock):
     ("limits.rr]\nmedium_high = 7", "high_low 8 must be below medium_high 7"),
     ("limits.sbp]\nhigh_high = 150", "medium_high 160 must be at most high_high 150"),
     ("limits.spo2]\nhigh_low = 95", "high_low 95 must be at most medium_low 93"),
-    ("limits.sbp]\nhigh_high = 1000", "high_high is 1000; allowed 40 to 300"),
+    ("limits.sbp]\nhigh_high = 1000", "high_high is 1000; allowed 10 to 300"),
     ("cadence]\ninfusing = -10", "key 'cadence.infusing' is -10"),
     ("alarms]\npersistence_s = nan", "key 'alarms.persistence_s' is nan"),
     ("news2]\nmoaas_acvpu = [\"A\"]", "key 'news2.moaas_acvpu'"),
@@ -325,7 +329,7 @@ def test_in_session_limit_change_that_would_invert_alarms_is_refused(recorder, l
 def test_in_session_limit_change_must_be_a_finite_number_in_range(recorder, limit, value):
     with pytest.raises(ValidationError) as err:
         recorder.change_limit("RN7", limit, value, "test")
-    assert "from 40 to 300" in str(err.value)
+    assert "from 10 to 300" in str(err.value)
 
 
 def test_in_session_limit_change_that_keeps_the_order_is_applied(recorder):

@@ -68,7 +68,7 @@ def test_valid_amendments_still_work_for_every_clinical_kind(infusing):
     rec.amend("RN7", med.seq, {"dose": "8"}, "typo")
     bolus = rec.give_bolus("RN7", "5")
     rec.amend("RN7", bolus.seq, {"dose_mg": "10"}, "typo")
-    rec.amend("RN7", 1, {"weight_kg": "72"}, "re-weighed")
+    rec.amend("RN7", 1, {"weight_kg": "72"}, "typed 70", weight_change="typing error")
     assert rec.session.entries[med.seq].payload["dose"] == 8
     assert rec.session.weight_kg == 72
     assert fold(rec.session.session_id, rec.store.events(rec.session.session_id)).unreadable == []

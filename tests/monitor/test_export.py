@@ -23,6 +23,7 @@ from monitor.session import fold
 from monitor.simulator import DemoScript, open_demo, play
 from monitor.store import Store
 from tests.conftest import OPENING, baseline_vitals, export_file, export_text
+from tests.monitor.fhir_profile import vital_signs_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "session-export.schema.json").read_text())
@@ -160,6 +161,7 @@ def test_fhir_bundle_is_r4(corrected_db, tmp_path: Path):
     doc = json.loads(out.read_text())
     Bundle.model_validate(doc)
     _r4_structure(doc)
+    assert vital_signs_problems(doc) == []
     obs = [e["resource"] for e in doc["entry"] if e["resource"]["resourceType"] == "Observation"]
     bp = [o for o in obs if o["code"].get("coding", [{}])[0].get("code") == "85354-9"]
     assert {c["code"]["coding"][0]["code"] for c in bp[0]["component"]} == {"8480-6", "8462-4"}
@@ -185,6 +187,7 @@ def test_fhir_demo_session(demo_db, tmp_path: Path):
     doc = json.loads(export(db, sid, "fhir", tmp_path / "d.json").read_text())
     Bundle.model_validate(doc)
     _r4_structure(doc)
+    assert vital_signs_problems(doc) == []
     meds = [e["resource"] for e in doc["entry"]
             if e["resource"]["resourceType"] == "MedicationAdministration"]
     assert len([m for m in meds if "effectivePeriod" in m]) == 2  # 0.35 then 0.25 mg/kg/h
@@ -304,7 +307,9 @@ def test_render_is_pure(demo_db):
         assert render(session, protocols, fmt, now=NOW) == render(session, protocols, fmt, now=NOW)
 
 
-def test_fhir_device_samples_as_sampled_data(tmp_path: Path, clock):
+def test_fhir_device_stream_as_sampled_data(tmp_path: Path, clock):
+    """A 1 Hz device stream is SampledData coded with MDC, outside vital-signs (the
+    vital-signs profiles forbid SampledData); an artifact sample is 'E'."""
     from monitor.recorder import Recorder
     db = tmp_path / "dev.db"
     with Store(db) as store:
@@ -312,7 +317,7 @@ def test_fhir_device_samples_as_sampled_data(tmp_path: Path, clock):
         baseline_vitals(rec)
         rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
         seqs = []
-        for i in range(5):
+        for i in range(12):
             clock.advance(1)
             seqs.append(rec.record_vitals({"hr": str(80 + i), "spo2": "97"}, "RN7",
                                           source="device").seq)
@@ -321,10 +326,12 @@ def test_fhir_device_samples_as_sampled_data(tmp_path: Path, clock):
     doc = json.loads(export(db, sid, "fhir", tmp_path / "d.json").read_text())
     Bundle.model_validate(doc)
     streams = [e["resource"] for e in doc["entry"] if "valueSampledData" in e["resource"]]
-    hr = next(o for o in streams if o["code"]["coding"][0]["code"] == "8867-4")
-    assert hr["valueSampledData"]["data"] == "80 81 E 83 84"
+    hr = next(o for o in streams if o["code"]["coding"][0]["code"] == "147842")
+    assert hr["code"]["coding"][0]["system"] == "urn:iso:std:iso:11073:10101"
+    assert hr["valueSampledData"]["data"] == "80 81 E 83 84 85 86 87 88 89 90 91"
     assert hr["valueSampledData"]["period"] == 1000
     assert hr["valueSampledData"]["origin"]["code"] == "/min"
+    assert hr["category"] == [{"text": "continuous device stream"}]
 
 
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])

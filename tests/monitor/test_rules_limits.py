@@ -200,7 +200,7 @@ def test_overdue_timing_in_each_phase(recorder, clock, phase, seconds, priority)
 def test_rems_bp_point_at_40_min(store, clock, protocols):
     rec = Recorder.open_new(store, clock, protocols, {**OPENING, "protocol": "esketamine-nasal"})
     baseline_vitals(rec)
-    rec.start_infusion("RN7", dose_mg="56")
+    rec.start_infusion("RN7", dose_mg="56", lot="L1")
     for _minute in (15, 30):
         clock.advance(15 * 60)
         rec.record_vitals({"hr": "75", "spo2": "97", "rr": "14"}, "RN7")  # no BP

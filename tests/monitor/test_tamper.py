@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from monitor.cli import main
 from monitor.clock import ManualClock
-from monitor.errors import ChainError
+from monitor.errors import ChainError, StoreError
 from monitor.export import FORMATS
 from monitor.export.atomic import ExportError
 from monitor.recorder import Recorder
@@ -86,17 +86,33 @@ def test_exports_carry_event_count_and_head_hash(db_path, clock, protocols, tmp_
 
 def test_copied_database_without_its_key_is_readable_with_a_clear_note(
         db_path, clock, protocols, tmp_path, monkeypatch, capsys):
+    import os
+    import secrets
+
+    from monitor.sealing import key_file
     sid, _ = tamper.two_sessions(db_path, clock, protocols)
     other_pc = tmp_path / "other-pc"
-    other_pc.mkdir()
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(other_pc))  # no key there
-    assert main(["verify", "--db", str(db_path)]) == 0
+    for sub in ("config", "data"):
+        (other_pc / sub).mkdir(parents=True)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(other_pc / "config"))  # no key there
+    monkeypatch.setenv("XDG_DATA_HOME", str(other_pc / "data"))  # nor its key ids
+    # Seals that cannot be checked are not success: verify has its own exit status.
+    assert main(["verify", "--db", str(db_path)]) == 3
     out = capsys.readouterr().out
+    assert out.startswith("NOT VERIFIED: ")
     assert "seals not checked: sealed with record key" in out
     path = export_file(db_path, sid, "json", tmp_path / "x.json", clock=ManualClock(T0))
-    assert "seals not checked" in json.loads(path.read_text())["record"]["verification"]
-    # A writer on that workstation gets its own key: new sessions are sealed with it, and an
-    # old session is refused with a message instead of being sealed with the wrong key.
+    status = json.loads(path.read_text())["record"]["verification"]
+    assert status.startswith("NOT VERIFIED: seals not checked")
+    # No key is made in silence for a database sealed with a missing one.
+    with pytest.raises(StoreError, match="Refused to make a new record key"):
+        Store(db_path)
+    assert not key_file().exists()
+    # A key made on purpose: new sessions are sealed with it, and an old session is
+    # refused with a message instead of being sealed with the wrong key.
+    key_file().parent.mkdir(parents=True, mode=0o700)
+    key_file().write_text(secrets.token_hex(32))
+    os.chmod(key_file(), 0o600)
     with Store(db_path) as store:
         rec = Recorder(store, sid, clock, protocols)
         with pytest.raises(Exception, match="sealed with another record key"):
@@ -104,7 +120,7 @@ def test_copied_database_without_its_key_is_readable_with_a_clear_note(
         assert len(store.events(sid)) == 5
         fresh = Recorder.open_new(store, clock, protocols, dict(OPENING))
         baseline_vitals(fresh)
-    assert main(["verify", "--db", str(db_path)]) == 0
+    assert main(["verify", "--db", str(db_path)]) == 3  # the old sessions stay unchecked
 
 
 def test_key_file_is_private_and_a_shared_key_can_be_supplied(db_path, clock, protocols,
@@ -125,10 +141,10 @@ def test_key_file_is_private_and_a_shared_key_can_be_supplied(db_path, clock, pr
         Store(db_path)
     with Store(db_path, readonly=True) as ro:  # reading never depends on the key
         assert ro.verify() == (2, 9)
-        assert "readable by other users" in ro.verify_notes[0]
+        assert "readable by other users" in ro.verify_unchecked[0]
     os.chmod(clinic, 0o600)
     with Store(db_path, readonly=True) as ro:
-        assert ro.verify() == (2, 9) and ro.verify_notes == []
+        assert ro.verify() == (2, 9) and ro.verify_unchecked == []
     monkeypatch.setenv("KETAMINE_MONITOR_KEY_FILE", str(tmp_path / "missing.key"))
     with pytest.raises(Exception, match="does not exist; copy the clinic's key"):
         Store(db_path)

@@ -18,13 +18,13 @@ def test_temperature_accepts_point_or_comma(text, expected):
 
 @pytest.mark.parametrize(("fields", "field", "needle"), [
     ({"sbp": ""}, "sbp", "enter at least one value"),
-    ({"sbp": "abc"}, "sbp", "whole number from 40 to 300"),
+    ({"sbp": "abc"}, "sbp", "whole number from 10 to 300"),
     ({"sbp": "120/"}, "sbp", "systolic/diastolic"),
     ({"sbp": "/80"}, "sbp", "systolic/diastolic"),
     ({"sbp": "1,234"}, "sbp", "whole number"),
     ({"sbp": "120.5"}, "sbp", "whole number"),
-    ({"hr": "-60"}, "hr", "from 20 to 250"),
-    ({"hr": "999"}, "hr", "from 20 to 250"),
+    ({"hr": "-60"}, "hr", "from 0 to 250"),
+    ({"hr": "999"}, "hr", "from 0 to 250"),
     ({"spo2": "-999"}, "spo2", "from 0 to 100"),
     ({"spo2": "8388607"}, "spo2", "from 0 to 100"),
     ({"temp": "36.8.1"}, "temp", "at most 1 decimal from 30 to 43"),

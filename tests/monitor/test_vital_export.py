@@ -75,8 +75,10 @@ def test_every_track_value_by_value(series_db, tmp_path, new_york) -> None:
     events = _recs(vf, "EVENT")
     assert events == [
         (base, "Hours of relief after the previous infusion (reported at this visit) 36"),
-        (base, "checklist: benzodiazepines no, contraindications_asked yes, escort_arranged yes, "
-               "fasting yes, maois no, opioids no, psychostimulants no"),
+        (base, "checklist: alcohol_today no, benzodiazepines no, contraindications_asked yes, "
+               "escort_arranged yes, fasting yes, gabapentinoids no, maois no, opioids no, "
+               "pregnancy no, psychosis no, psychostimulants no, raised_icp no, "
+               "uncontrolled_hypertension no"),
         (inf, "start 0.35 mg/kg/h"),
         (inf + 3600, "infusion stopped")]
     # The opening time read back in the file's own time zone: 09:00 UTC = 04:00 New York.
@@ -98,8 +100,10 @@ def test_events_alarms_drugs_and_outcomes_in_the_event_track(series_db, tmp_path
         (24, "Labetalol 10 mg IV"), (40, "infusion stopped"),
         (-5, "Pain NRS before the infusion 6, Hours of relief after the previous "
              "infusion (reported at this visit) 20"),
-        (-5, "checklist: benzodiazepines no, contraindications_asked yes, escort_arranged yes, "
-             "fasting yes, maois no, opioids no, psychostimulants no")])
+        (-5, "checklist: alcohol_today no, benzodiazepines no, contraindications_asked yes, "
+             "escort_arranged yes, fasting yes, gabapentinoids no, maois no, opioids no, "
+             "pregnancy no, psychosis no, psychostimulants no, raised_icp no, "
+             "uncontrolled_hypertension no")])
     # One alarm per parameter: 185/112 is one BP alarm (its other reasons listed in it),
     # and the overdue sedation round at 30 min is low.
     alarms = sorted((round((t - inf) / 60), v) for t, v in _recs(vf, "EVENT")

@@ -85,6 +85,20 @@ def _no_dangling_qt(qapp, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
+def themed(qapp):
+    """The look the nurse gets (the app's theme: sizes and colours), put back after."""
+    from ui.common import theme
+    style, palette, font = qapp.styleSheet(), qapp.palette(), qapp.font()
+    before = theme.current().name
+    theme.apply_theme(qapp, "dark")
+    yield theme.current()
+    qapp.setStyleSheet(style)
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+    theme._current = theme.THEMES[before]
+
+
+@pytest.fixture
 def bedside(qtbot, store, clock, protocols):
     """The window with a session open after baseline vitals: (window, page, recorder)."""
     from tests.ui.conftest_helpers import open_session_window

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from monitor.store import Store
+from tests.conftest import PRESCRIBED, discharge_confirmed
 from ui.main_window import MainWindow
 
 
@@ -56,8 +57,8 @@ def sign_after_recovery(qtbot, page, rec, clock) -> None:
     for a in rec.session.active_alarms():
         if not a.acknowledged:
             rec.acknowledge("RN7", a.alarm_id, "re-measured")
-    rec.discharge("RN7", {"escort_present": True, "no_driving_advice": True,
-                          "ready_to_leave_at": clock.now(), "override_reason": "reviewed"})
+    discharge_confirmed(rec, {"escort_present": True, "no_driving_advice": True,
+                              "ready_to_leave_at": clock.now(), **PRESCRIBED})
     page.show_tab(page.discharge)
     d = page.discharge
     d.refresh()
@@ -65,3 +66,20 @@ def sign_after_recovery(qtbot, page, rec, clock) -> None:
     click(qtbot, d.close_button)
     click(qtbot, d.dialog.confirm_button)
     assert rec.session.phase == "closed"
+
+
+# The window's client area on the two ward screens under a window manager with a
+# 30 px taskbar (measured under Xvfb + icewm by tests/xvfb).
+CLIENT = {(1366, 768): (1356, 709), (1280, 800): (1270, 741)}
+
+
+def at_screen(qtbot, window: MainWindow, screen: tuple[int, int]) -> None:
+    """The window at the client size that ``screen`` gives (the offscreen screen is
+    800×800: its cap is lifted once the window has fitted itself)."""
+    qtbot.waitUntil(lambda: not window.refit_timer.isActive(), timeout=3000)
+    window.setMaximumSize(16777215, 16777215)
+    width, height = CLIENT[screen]
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.size().width() == width
+                    and window.size().height() == height, timeout=3000)
+    QApplication.processEvents()

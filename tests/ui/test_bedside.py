@@ -241,7 +241,8 @@ def test_header_words_time_and_a_paused_rate_as_a_monitor_does(qtbot, bedside, c
     page.tick()
     assert page.header.elapsed.text() == "T+2 h 05 min"
     rec.pause_infusion("RN7", "nausea")
-    assert page.header.rate.text() == "PAUSED (resumes at 0.35 mg/kg/h = 24.5 mg/h)"
+    assert page.header.rate.text() == "at 0.35 mg/kg/h · 24.5 mg/h"
+    assert page.header.phase.text() == "‖ PAUSED"
     assert "0.0 mg/h" not in page.header.rate.text()
 
 

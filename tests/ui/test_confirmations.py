@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from monitor.events import EventKind
 from monitor.recorder import Recorder
+from monitor.simulator import CHECKLIST
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import click, kinds, make_window, type_into
 
@@ -38,16 +39,17 @@ def test_rr_0_is_recorded_after_the_nurse_confirms(qtbot, store, clock, protocol
     window.shutdown()
 
 
-def test_off_plan_rate_asks_twice_and_says_why(qtbot, store, clock, protocols):
+def test_off_plan_rate_asks_once_and_says_why(qtbot, store, clock, protocols):
     window, page, rec = open_page(qtbot, store, clock, protocols)
     baseline_vitals(rec)
     page.infusion.refresh()
     inf = page.infusion
     type_into(qtbot, inf.rate, "3")
     click(qtbot, inf.start_button)
-    click(qtbot, inf.confirm_button)
-    text = inf.question.text()
-    assert "Confirm anyway?" in text and "anaesthetic range" in text and "HIGH" in text
+    text = inf.question.text()     # one question: the rate, then why it needs a second look
+    assert text.startswith("Start infusion at 3 mg/kg/h = 210 mg/h?")
+    assert "Confirm anyway?" in text and "sedation-level dosing" in text and "HIGH" in text
+    assert inf.confirm_button.text() == "Confirm anyway"
     assert rec.session.phase == "baseline"
     click(qtbot, inf.confirm_button)
     assert rec.session.phase == "infusing"
@@ -60,16 +62,13 @@ def test_rems_pre_dose_bp_prompt_through_the_window(qtbot, store, clock, protoco
     rec.record_assessment({"moaas": 5}, "RN7")
     inf = page.infusion
     for key, combo in inf.checklist.items():
-        combo.setCurrentText("yes" if key in ("fasting", "contraindications_asked",
-                                               "escort_arranged") else "no")
+        combo.setCurrentText(CHECKLIST[key])
     click(qtbot, inf.checklist_button)
     click(qtbot, inf.start_button)
-    click(qtbot, inf.confirm_button)
     assert "No BP recorded before dosing" in inf.question.text()
     click(qtbot, inf.cancel_button)
     rec.record_vitals({"sbp": "152/94", "hr": "80", "spo2": "97", "rr": "14"}, "RN7")
     click(qtbot, inf.start_button)
-    click(qtbot, inf.confirm_button)
     assert "Pre-dose BP 152/94 is above 140/90" in inf.question.text()
     click(qtbot, inf.confirm_button)                      # the clinician decides to dose
     assert rec.session.infusion_started_at is not None

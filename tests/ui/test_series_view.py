@@ -25,7 +25,11 @@ def series_window(qtbot, tmp_path: Path):
     clock = ManualClock(NOW)
     protocols = load_protocols()
     window = make_window(qtbot, store, clock, protocols)
-    window.open_session(Recorder(store, ids[4], clock, protocols))
+    page = window.open_session(Recorder(store, ids[4], clock, protocols))
+    qtbot.waitUntil(lambda: page.charts is not None)
+    # Session 5 is being dosed: the series opens only when the nurse asks.
+    assert window.series_view is None
+    click(qtbot, window.series_button)
     yield window, ids, store
     window.shutdown()
     window.close()
@@ -173,20 +177,48 @@ def test_export_dialog_writes_a_vital_file(qtbot, series_window, tmp_path):
 
 
 def test_with_deferred_charts_the_series_view_waits_for_the_first_paint(qtbot, tmp_path):
+    from tests.conftest import OPENING
+    db = tmp_path / "series.db"
+    with Store(db) as store:
+        build_series(store)
+        clock = ManualClock(NOW)
+        protocols = load_protocols()
+        window = make_window(qtbot, store, clock, protocols)
+        # A new session of the same patient, not dosed yet: the series opens by itself.
+        rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+        page = window.open_session(rec, defer=True)
+        assert page.charts is None and window.series_view is None
+        qtbot.waitUntil(lambda: page.charts is not None)
+        qtbot.waitUntil(lambda: window.series_view is not None
+                        and window.series_view.isVisible())
+        # Inside the window, in the charts' place: the banner stays above it.
+        assert window.series_view.window() is window and not page.charts.isVisible()
+        assert window.series_view.table.rowCount() == 6
+        window.shutdown()
+        window.close()
+
+
+@pytest.mark.hazard("H-102")
+def test_series_never_opens_by_itself_once_dosing_began_and_never_covers_the_banner(
+        qtbot, tmp_path):
     db = tmp_path / "series.db"
     with Store(db) as store:
         ids = build_series(store)
         clock = ManualClock(NOW)
         protocols = load_protocols()
         window = make_window(qtbot, store, clock, protocols)
-        page = window.open_session(Recorder(store, ids[3], clock, protocols), defer=True)
-        assert page.charts is None and window.series_view is None
+        page = window.open_session(Recorder(store, ids[4], clock, protocols))  # infusing
         qtbot.waitUntil(lambda: page.charts is not None)
-        qtbot.waitUntil(lambda: window.series_view is not None
-                        and window.series_view.isVisible())
-        # Session 4 is open: three earlier sessions; its own row is the last one.
-        assert window.series_view.table.rowCount() == 4
-        assert window.series_view.cell(3, "Relief at next visit") == "—"
+        qtbot.wait(50)
+        assert window.series_view is None and page.charts.isVisible()
+        click(qtbot, window.series_button)                     # the nurse asks
+        view = window.series_view
+        assert view.isVisible() and view.window() is window    # no window of its own
+        banner = page.banner.mapTo(window, page.banner.rect().topLeft())
+        top = view.mapTo(window, view.rect().topLeft())
+        assert top.y() >= banner.y() + page.banner.height()    # below the banner
+        click(qtbot, view.close_button)
+        assert not view.isVisible() and page.charts.isVisible()
         window.shutdown()
         window.close()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from monitor.events import EventKind
+from monitor.simulator import CHECKLIST
 from tests.ui.conftest_helpers import click, kinds, make_window, type_into
 
 
@@ -77,22 +78,19 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     inf = page.infusion
     type_into(qtbot, inf.rate, "0.35")
     click(qtbot, inf.start_button)
-    assert "0.35 mg/kg/h = 24.7 mg/h" in inf.question.text()
-    assert EventKind.INFUSION_STARTED.value not in kinds(store, sid)
-    click(qtbot, inf.confirm_button)
-    # The checklist is not done: a second question says so; nothing is stored yet.
+    assert "0.35 mg/kg/h = 24.675 mg/h" in inf.question.text()   # 0.35 × 70.5 kg, exact
+    # The checklist is not done: the same, single question says so; nothing is stored yet.
     assert "Pre-infusion checklist not completed" in inf.question.text()
     assert EventKind.INFUSION_STARTED.value not in kinds(store, sid)
     click(qtbot, inf.cancel_button)
     for key, combo in inf.checklist.items():
-        combo.setCurrentText("no" if key in ("benzodiazepines", "opioids", "psychostimulants",
-                                             "maois") else "yes")
+        combo.setCurrentText(CHECKLIST[key])
     click(qtbot, inf.checklist_button)
     assert inf.checklist_state.text() == "✓ Checklist recorded"
     click(qtbot, inf.start_button)
     click(qtbot, inf.confirm_button)
     assert page.header.phase.text() == "INFUSING"
-    assert "24.7 mg/h" in page.header.rate.text()
+    assert "24.675 mg/h" in page.header.rate.text()
 
     # Ten minutes on: SBP crosses the high limit.
     clock.advance(600)
@@ -190,9 +188,14 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     d.escort.setChecked(True)
     d.advice.setChecked(True)
     failing = [k for k, lab in d.check_labels.items() if lab.text().startswith("✗")]
-    if failing:
-        type_into(qtbot, d.override, "physician reviewed")
+    if failing:  # a prescriber's decision, confirmed against the list of unmet items
+        d.override_kind.setCurrentIndex(d.override_kind.findData("prescriber"))
+        type_into(qtbot, d.prescriber, "Dr Okafor")
+        type_into(qtbot, d.override, "physician reviewed, stable to go")
     click(qtbot, d.discharge_button)
+    if failing:
+        assert d.unmet_dialog.isVisible()
+        click(qtbot, d.unmet_dialog.confirm_button)
     assert page.header.phase.text() == "DISCHARGED"
 
     # Close and sign asks first; then the record is locked; later entries are addenda.

@@ -20,8 +20,8 @@ import pytest
 from monitor.store import Store
 from ui.tools.xvfb import XScreen, missing_tools
 
-PHASES = ("start form", "baseline", "infusing with 5 alarms", "paused", "recovery",
-          "discharge", "closed", "session list")
+PHASES = ("start form", "baseline", "infusing with 5 alarms", "close question",
+          "leave question", "paused", "recovery", "discharge", "closed", "session list")
 
 
 def _need_x() -> None:
@@ -34,6 +34,7 @@ def _need_x() -> None:
     pytest.skip(message)
 
 
+@pytest.mark.hazard("H-100", "H-101", "H-108")
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (1280, 800)])
 def test_whole_session_fits_the_screen(width: int, height: int, tmp_path: Path) -> None:
     _need_x()
@@ -58,6 +59,11 @@ def test_whole_session_fits_the_screen(width: int, height: int, tmp_path: Path) 
         assert w > 0 and x >= 0 and y >= 0 and x + w <= area[2] and y + h <= area[3], r
     with_alarms = next(r for r in results if r["phase"] == "infusing with 5 alarms")
     assert with_alarms["alarm_rows"] == 2  # at most two rows, then "+N more"
+    # With both alarm rows showing, every panel's controls are on screen without scrolling.
+    panels = [r for r in results if r["phase"].startswith("infusing with alarms: ")]
+    assert len(panels) == 6
+    for r in panels:
+        assert r.get("panel_scroll") == 0, (r["phase"], r.get("panel_scroll"))
     if (width, height) == (1366, 768):
         for r in results:
             if "bp_lane_px" in r:

@@ -5,10 +5,14 @@ rest of the window keeps repainting and tests can click its buttons."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QVBoxLayout, QWidget
 
-from ui.common.forms import button, label
+from monitor.errors import ConfirmationNeeded, MonitorError
+from ui.common.forms import InlineErrors, button, label
+
+T = TypeVar("T")
 
 
 class ConfirmDialog(QDialog):
@@ -38,6 +42,8 @@ class ConfirmDialog(QDialog):
         """Show ``question``; run ``action`` only when the nurse confirms."""
         self._action = action
         self.question.setText(question)
+        # A question with its warnings reads better wide than tall (on screen at 1280×800).
+        self.question.setMinimumWidth(560 if len(question) > 160 else 360)
         self.confirm_button.setText(confirm_text)
         self.adjustSize()
         self.open()
@@ -53,3 +59,33 @@ class ConfirmDialog(QDialog):
         action, self._action = self._action, None
         if action is not None:
             action()
+
+
+def question_text(question: str, warnings: list[str]) -> str:
+    """One question for one action: what will be recorded, then every warning about it."""
+    if not warnings:
+        return question
+    listed = "\n".join(f"• {w}" for w in warnings)
+    return f"{question}\n\nConfirm anyway?\n{listed}".strip()
+
+
+def check_then_ask(dialog: ConfirmDialog, errors: InlineErrors, attempt: Callable[[], T],
+                   question: Callable[[], str], done: Callable[[T | None], object]) -> None:
+    """Check first, ask after (never "Change rate to abc?"): ``attempt`` runs the core
+    call; a refusal is shown next to its fields and nothing is asked; a valid entry that
+    needs a confirmation (ConfirmationNeeded, all its warnings at once) is asked about in
+    ONE dialog, and its retry records it; ``done`` gets what was recorded (or None)."""
+    errors.clear()
+    try:
+        result = attempt()
+    except ConfirmationNeeded as exc:
+        retry = exc.retry
+        dialog.ask(question_text(question(), exc.warnings),
+                   lambda: done(errors.call(retry)),
+                   confirm_text="Confirm anyway" if exc.warnings else "Confirm")
+        return
+    except MonitorError as exc:
+        errors.show(exc)
+        done(None)
+        return
+    done(result)

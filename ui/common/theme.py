@@ -95,6 +95,8 @@ def stylesheet(t: Theme) -> str:
     QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QPushButton:focus,
     QPlainTextEdit:focus, QTableWidget:focus {{ border: 2px solid #56B4E9; }}
     QLineEdit[invalid="true"] {{ border: 2px solid {PRIORITY_COLOR['high']}; }}
+    QLineEdit:focus, QLineEdit[invalid="true"], QComboBox:focus, QSpinBox:focus {{
+        padding: 3px; }}
     QPushButton {{ background: {t.panel}; border: 1px solid {t.grid}; border-radius: 4px;
         padding: 6px 12px; min-height: 28px; }}
     QPushButton:hover {{ border-color: #56B4E9; }}
@@ -113,4 +115,9 @@ def stylesheet(t: Theme) -> str:
     QFrame#Drawer QLineEdit, QFrame#Drawer QComboBox, QFrame#Drawer QSpinBox {{
         padding: 2px; min-height: 22px; }}
     QFrame#Drawer {{ border: 1px solid {t.grid}; background: {t.bg}; }}
+    QPushButton:disabled, QPushButton[role="primary"]:disabled, QLineEdit:disabled,
+    QComboBox:disabled, QSpinBox:disabled, QPlainTextEdit:disabled {{
+        background: {t.bg}; color: {t.dim}; border: 1px dashed {t.grid};
+        font-weight: normal; }}
+    QCheckBox:disabled, QRadioButton:disabled, QLabel:disabled {{ color: {t.dim}; }}
     """

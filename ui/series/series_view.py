@@ -1,7 +1,8 @@
 """The patient's series at a glance: one row per earlier session and one for
 this session so far, and the outcome trend across the series (pain before and
-after, PHQ-9, MADRS). Opens when a session of a patient with earlier sessions
-opens, and on demand from the "Series" button."""
+after, PHQ-9, MADRS). It stands in the charts' place inside the window, never
+over the alarm banner: by itself when a patient with earlier sessions opens a
+session not yet dosed, otherwise only on demand from the "Series" button."""
 
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QTableWidget,
@@ -48,7 +48,9 @@ TRENDS = (("pain_before", "pain before", "sbp", "pain"),
           ("madrs_after", "MADRS after", "pain", "mood"))
 
 
-class SeriesView(QDialog):
+class SeriesView(QWidget):
+    closed = Signal()
+
     def __init__(self, recorder: Recorder, service: Service, nurse: Callable[[], str],
                  parent: QWidget | None = None, *, folder: Path | None = None) -> None:
         super().__init__(parent)
@@ -102,7 +104,7 @@ class SeriesView(QDialog):
         self.export_format.currentTextChanged.connect(self._suggest)
         self.export_deidentify.toggled.connect(self._suggest)
         self._suggest()
-        self.close_button = button("Close", "Close series view", slot=self.accept)
+        self.close_button = button("Close", "Close series view", slot=self.close)
         self.setStyleSheet(f"QTableWidget {{ gridline-color: {t.dim}; }}")
 
     def _plot(self, title: str, y: tuple[float, float], legend_columns: int) -> pg.PlotItem:
@@ -139,6 +141,10 @@ class SeriesView(QDialog):
         box.addLayout(foot)
         box.addWidget(self.export_result)
         box.addWidget(self.export_error)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        super().closeEvent(event)
+        self.closed.emit()
 
     # -- data ----------------------------------------------------------------
     def _load_earlier(self) -> list[Session]:

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor.latched import BACK_IN_RANGE, latched_text
 from monitor.rules.engine import Evaluation, reason_time
-from monitor.session import AlarmState
+from monitor.session import AlarmState, Session
 from monitor.vocabulary import ACK_ACTIONS, ACK_DEFAULT
 from ui.common import theme
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
@@ -89,7 +90,8 @@ class AlarmRow(QFrame):
         return list(self._pending)
 
     def show_group(self, group: list[AlarmState], messages: list[str], now: datetime,
-                   present: list[bool], shortcut: str = "",
+                   present: list[bool], shortcut: str = "", *,
+                   session: Session | None = None,
                    reading_at: datetime | None = None) -> None:
         top = group[0]
         self.alarm_ids = [a.alarm_id for a in group]
@@ -112,7 +114,7 @@ class AlarmRow(QFrame):
             state.append(f"ack'd by {last.acknowledged_by} "
                          f"{last.acknowledged_at.astimezone():%H:%M}")  # type: ignore[union-attr]
         if not present[0]:
-            state.append("LATCHED: back in range, acknowledge to clear")
+            state.append(BACK_IN_RANGE if session is None else latched_text(session, top))
         # The age of the reading behind the reason shown, not of the row.
         state.append(f"reading {elapsed(now, reading_at or top.raised_at)} ago")
         self.detail.setText(" · ".join(state))
@@ -190,7 +192,7 @@ class AlarmBanner(RecorderPanel):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
         self.top = top = QHBoxLayout()
-        top.setSpacing(10)
+        top.setSpacing(6)
         top.addWidget(self.calm)
         top.addWidget(self.more)
         top.addWidget(self.pause)
@@ -215,7 +217,8 @@ class AlarmBanner(RecorderPanel):
         self.top.insertWidget(0, first)
         at = self.top.indexOf(self.more)
         for i, w in enumerate(middle):
-            self.top.insertWidget(at + i, w, 1 if i < 2 else 0)
+            # Notices take only the room their words need: what is due keeps the rest.
+            self.top.insertWidget(at + i, w, 0)
         self.top.addWidget(last)
 
     # -- showing -------------------------------------------------------------
@@ -228,8 +231,8 @@ class AlarmBanner(RecorderPanel):
             pending = any(not a.acknowledged for a in group)
             row.show_group(group, [ev.alarm_text(a) for a in group], ev.now,
                            [a.key in ev.conditions for a in group],
-                           "Ctrl+K" if pending and first_unacked else "",
-                           reason_time(s, ev, group[0]))
+                           "Ctrl+K" if pending and first_unacked else "", session=s,
+                           reading_at=reason_time(s, ev, group[0]))
             first_unacked = first_unacked and not pending
             row.setVisible(row is not self._ack_row)
         for row in self.rows[len(self.groups):]:
@@ -241,7 +244,9 @@ class AlarmBanner(RecorderPanel):
         self.more.setToolTip("; ".join(a.message for g in extra for a in g))
         self.more.setVisible(bool(extra))
         self.calm.setText("✓ No active alarms" if not alarms else
-                          f"{len(alarms)} active alarm{'s' if len(alarms) > 1 else ''}")
+                          f"{len(alarms)} alarm{'s' if len(alarms) > 1 else ''}")
+        # The rows (and "+N more") say the alarms: their room goes to what is due next.
+        self.calm.setVisible(not alarms)
         pause = s.audio_pause
         if pause is not None and ev.now < pause.until:
             left = int((pause.until - ev.now).total_seconds())

@@ -1,13 +1,17 @@
 """Amend an entry in a form of that entry's own fields, prefilled with what is
 recorded now. Only the fields the nurse changes are sent; the reason is
 required. The core re-validates the whole entry, and its messages show next to
-the field they name."""
+the field they name.
+
+The opening's weight changed once dosing has started asks which it is (CLINICAL §7):
+a typing error (the first weight was wrong: every dose figure is recomputed) or a
+re-weigh (the mg already given stay; the rate in mg/h is re-derived from now on)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QGridLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QGridLayout, QLineEdit, QRadioButton, QWidget
 
 from monitor.events import EventKind
 from monitor.parameters import fmt
@@ -77,9 +81,20 @@ class AmendDialog(QDialog):
         self.cancel_button = button("Cancel", "Cancel amendment", slot=self.reject)
         self.save_button.setDefault(True)
         self.general = error_label("Amendment error")
+        # After dosing, a new weight says whether the first was a typing error or not.
+        self.typing_error = QRadioButton("Typing error: the first weight was wrong "
+                                         "(recompute every dose figure)")
+        self.reweighed = QRadioButton("Re-weighed now: the mg given stay; the rate in mg/h "
+                                      "follows the new weight from now on")
+        self.typing_error.setAccessibleName("Weight was a typing error")
+        self.reweighed.setAccessibleName("Patient re-weighed")
+        self.weight_error = error_label("Weight change error")
+        self.asks_weight = (entry.kind is EventKind.SESSION_OPENED and "weight_kg" in self.edits
+                            and recorder.session.infusion_started_at is not None)
         fields_map: dict[str, tuple[QWidget | None, Any]] = {
             k: (self.edits[k], self.field_errors[k]) for k in self.edits}
         fields_map["reason"] = (self.reason, self.reason_error)
+        fields_map["weight_change"] = (None, self.weight_error)
         self.errors = InlineErrors(self.general, fields_map)
         grid = QGridLayout(self)
         grid.addWidget(self.heading, 0, 0, 1, 3)
@@ -92,6 +107,10 @@ class AmendDialog(QDialog):
         grid.addWidget(label("Reason", "dim"), row, 0)
         grid.addWidget(self.reason, row, 1)
         grid.addWidget(self.reason_error, row, 2)
+        if self.asks_weight:
+            for widget in (self.typing_error, self.reweighed, self.weight_error):
+                row += 1
+                grid.addWidget(widget, row, 0, 1, 3)
         grid.addWidget(self.general, row + 1, 0, 1, 3)
         grid.addWidget(self.save_button, row + 2, 1)
         grid.addWidget(self.cancel_button, row + 2, 2)
@@ -109,8 +128,19 @@ class AmendDialog(QDialog):
             self.errors.show(ValidationError([FieldError(
                 "values", "New values", "", "change at least one value")]))
             return None
-        event = self.errors.call(lambda: self.recorder.amend(
-            self.nurse, self.entry.event.seq, values, self.reason.text()))
+        how = ("typing error" if self.typing_error.isChecked() else
+               "re-weigh" if self.reweighed.isChecked() else None)
+        if self.asks_weight and "weight_kg" in values and how == "re-weigh":
+            rest = {k: v for k, v in values.items() if k != "weight_kg"}
+            event = self.errors.call(lambda: self.recorder.change_weight(
+                self.nurse, values["weight_kg"], how, self.reason.text()))
+            if event is not None and rest:
+                event = self.errors.call(lambda: self.recorder.amend(
+                    self.nurse, self.entry.event.seq, rest, self.reason.text()))
+        else:
+            event = self.errors.call(lambda: self.recorder.amend(
+                self.nurse, self.entry.event.seq, values, self.reason.text(),
+                weight_change=how))
         if event is not None:
             self.accept()
         return event

@@ -1,22 +1,30 @@
 """Ending: the discharge checklist (automatic checks plus the nurse's
 confirmations), then close and sign (confirmed in a small modal); export
-buttons for each format. A closed record's checklist and signing are off."""
+buttons for each format. A closed record's checklist and signing are off.
+
+With any check unmet, the discharge is a different act (CLINICAL §7): the nurse
+chooses a prescriber's decision (name and reason) or "left against advice", and a
+modal lists every unmet item before anything is stored. Once discharged, the panel
+shows what was saved (Aldrete, ticks, ready time, how the patient left)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QVBoxLayout
 
-from monitor.discharge import ALDRETE_NURSE_ITEMS, automatic_checks
-from monitor.errors import FieldError, ValidationError
+from monitor.discharge import ALDRETE_NURSE_ITEMS, Check, automatic_checks
+from monitor.discharge_override import OVERRIDES, override_text
+from monitor.errors import ConfirmationNeeded, FieldError, ValidationError
 from monitor.events import Event
 from monitor.formats import FORMATS
 from ui.common import theme
 from ui.common.confirm import ConfirmDialog
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
 from ui.common.timefield import parse_clock_time
+from ui.session.discharge_confirm import UnmetDialog
 
 
 class DischargePanel(RecorderPanel):
@@ -41,8 +49,20 @@ class DischargePanel(RecorderPanel):
             combo.currentIndexChanged.connect(self.refresh)
             self.aldrete[key] = combo
         self.ready = line_edit("Ready to leave at", "HH:MM (blank = now)", 140)
-        self.override = line_edit("Reason to discharge anyway",
-                                  "reason, only if a check is not met", 360)
+        # Only when a check is not met: who decided, or that the patient left against advice.
+        self.override_kind = QComboBox()
+        self.override_kind.addItem("All criteria met", None)
+        for key, text in OVERRIDES.items():
+            self.override_kind.addItem(text[0].upper() + text[1:], key)
+        self.override_kind.setAccessibleName("Discharge before the criteria are met")
+        self.override_kind.currentIndexChanged.connect(lambda _i: self._show_override())
+        self.prescriber = line_edit("Prescriber", "prescriber's name", 160)
+        self.override = line_edit("Reason to discharge before the criteria are met",
+                                  "the prescriber's reason (at least 3 words)")
+        self.override.setMinimumWidth(200)
+        self.ended = label("", bold=True, name="How the patient left")
+        self.ended.setWordWrap(True)
+        self.unmet_dialog = UnmetDialog(self)
         self.discharge_button = button("Discharge", primary=True, slot=self.discharge)
         self.sign_nurse = line_edit("Signing nurse ID", "nurse ID to sign", 140)
         self.close_button = button("Close and sign…", "Close and sign", primary=True,
@@ -50,6 +70,7 @@ class DischargePanel(RecorderPanel):
         self.dialog = ConfirmDialog(self, title="Close and sign")
         self.general = error_label("Discharge error")
         self.errors = InlineErrors(self.general, {})
+        self.errors.on_confirm = self._ask_unmet
         self.export_buttons = [button(f"Export {fmt.upper()}", f"Export {fmt}",
                                       slot=partial(self.export_requested.emit, fmt))
                                for fmt in FORMATS if fmt != "vital"]  # .vital: series view
@@ -65,8 +86,9 @@ class DischargePanel(RecorderPanel):
         box.addLayout(hrow(*self.aldrete.values()))
         box.addLayout(hrow(self.escort, self.advice, label("Ready to leave at", "dim"),
                            self.ready))
-        box.addLayout(hrow(self.override, self.discharge_button))
-        box.addLayout(hrow(self.sign_nurse, self.close_button))
+        box.addLayout(hrow(self.override_kind, self.prescriber, self.override, stretch=False))
+        box.addWidget(self.ended)
+        box.addLayout(hrow(self.discharge_button, self.sign_nurse, self.close_button))
         box.addWidget(self.general)
         box.addLayout(hrow(label("Export", bold=True), *self.export_buttons))
         box.addStretch(1)
@@ -85,7 +107,11 @@ class DischargePanel(RecorderPanel):
             "discharged": "Discharged. Close and sign to lock the record.",
             "closed": f"Closed and signed by {s.closed_by}; later entries are addenda.",
         }[phase])
-        checks = automatic_checks(s, self.recorder.protocol, now, self._aldrete())
+        if s.discharge:  # what was saved, as it was at discharge
+            checks = [Check(key, c.get("label", key.replace("_", " ")), c["ok"], c["detail"])
+                      for key, c in s.discharge.get("checks", {}).items()]
+        else:
+            checks = automatic_checks(s, self.recorder.protocol, now, self._aldrete())
         for row, check in enumerate(checks):
             lab = self.check_labels.get(check.key)
             if lab is None:
@@ -98,11 +124,45 @@ class DischargePanel(RecorderPanel):
             lab.setText(f"{mark} {check.label}: {check.detail}")
             lab.setStyleSheet(f"color: {color};")
         in_recovery = phase == "recovery"
-        for w in (self.escort, self.advice, self.ready, self.override, self.discharge_button,
-                  *self.aldrete.values()):
+        for w in (self.escort, self.advice, self.ready, self.override_kind, self.prescriber,
+                  self.override, self.discharge_button, *self.aldrete.values()):
             w.setEnabled(in_recovery)
+        if not in_recovery:
+            self._show_saved()
+        self._show_override()
         self.close_button.setEnabled(phase == "discharged")
         self.sign_nurse.setEnabled(phase == "discharged")
+
+    def _show_override(self) -> None:
+        kind = self.override_kind.currentData()
+        self.prescriber.setVisible(kind == "prescriber")
+        self.override.setVisible(kind is not None)
+        self.override.setPlaceholderText("the prescriber's reason (at least 3 words)"
+                                         if kind == "prescriber" else "what happened (optional)")
+
+    def _show_saved(self) -> None:
+        """What the discharge recorded, in the controls that recorded it (a reopened
+        session shows it too); the automatic checks are re-read above."""
+        s = self.recorder.session
+        d = s.discharge
+        if not d:
+            self.ended.hide()
+            return
+        for key, combo in self.aldrete.items():
+            index = combo.findData(d.get("aldrete", {}).get(key))
+            with QSignalBlocker(combo):  # no refresh from inside refresh
+                combo.setCurrentIndex(max(index, 0))
+        self.escort.setChecked(bool(d.get("escort_present")))
+        self.advice.setChecked(bool(d.get("no_driving_advice")))
+        ready = d.get("ready_to_leave_at")
+        self.ready.setText(datetime.fromisoformat(ready).astimezone().strftime("%H:%M")
+                           if ready else "")
+        self.override_kind.setCurrentIndex(max(self.override_kind.findData(d.get("override")),
+                                               0))
+        self.prescriber.setText(d.get("prescriber") or "")
+        self.override.setText(d.get("override_reason") or "")
+        self.ended.setText(override_text(d) or "Discharged with every criterion met.")
+        self.ended.show()
 
     def discharge(self) -> Event | None:
         try:
@@ -112,11 +172,23 @@ class DischargePanel(RecorderPanel):
                                                          "Ready to leave at", self.ready.text(),
                                                          str(exc))]))
             return None
+        kind = self.override_kind.currentData()
         checklist = {"escort_present": self.escort.isChecked(),
                      "no_driving_advice": self.advice.isChecked(),
                      "ready_to_leave_at": ready or self.recorder.clock.now(),
+                     "override": kind, "prescriber": self.prescriber.text(),
                      "override_reason": self.override.text(), **self._aldrete()}
+        # Unmet items come back as ConfirmationNeeded: the modal lists them (_ask_unmet).
         event = self.errors.call(lambda: self.recorder.discharge(self._nurse(), checklist))
+        self.refresh()
+        return event
+
+    def _ask_unmet(self, exc: ConfirmationNeeded) -> None:
+        act = OVERRIDES.get(self.override_kind.currentData() or "", "")
+        self.unmet_dialog.ask_unmet(act, exc.warnings, lambda: self._confirmed(exc))
+
+    def _confirmed(self, exc: ConfirmationNeeded) -> Event | None:
+        event = self.errors.call(exc.retry)
         self.refresh()
         return event
 

@@ -1,5 +1,7 @@
 """Quick events with one click or Alt+1…9 (window-wide), medications and
-free-text notes; every entry may carry the time it happened."""
+free-text notes; every entry may carry the time it happened. A medication dose above
+the clinic's usual range for the drug and route is asked about in a modal (always on
+screen); one far above it is refused next to the dose field (monitor/medications.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout
 
 from monitor.events import Event
 from monitor.recorder import DRUG_EVENTS, QUICK_EVENTS, ROUTES
+from ui.common.confirm import ConfirmDialog, check_then_ask
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
 from ui.common.texts import clock
 from ui.common.timefield import observed_at
@@ -45,15 +48,22 @@ class EventsPalette(RecorderPanel):
         self.time_error = error_label("Event time error")
         self.last = label("", "saved", name="Last event")
         self.general = error_label("Event error")
-        self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error)})
+        self.med_error = error_label("Medication dose error")
+        self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error),
+                                                  "med_dose": (self.med_dose, self.med_error),
+                                                  "dose": (self.med_dose, self.med_error)})
+        self.dialog = ConfirmDialog(self, title="Confirm medication")
 
     def _layout(self) -> None:
         outer = QVBoxLayout(self)
-        outer.addLayout(hrow(label("Alt+1…9 record these from anywhere", "dim")))
-        outer.addLayout(hrow(label("Time (blank = now)", "dim"), self.time, self.time_error))
+        # Short rows: with two alarm rows at 1366×768 every control shows without scrolling.
+        outer.setSpacing(4)
+        time_row = hrow(label("Time (blank = now)", "dim"), self.time, self.time_error)
+        time_row.addWidget(label("Alt+1…9: from anywhere", "dim"))
+        outer.addLayout(time_row)
         grid = QGridLayout()
         grid.setVerticalSpacing(2)
-        columns = 4  # 22 quick events in 6 short rows: medication and note stay on screen
+        columns = 4  # 23 quick events in 6 short rows: medication and note stay on screen
         for i, b in enumerate(self.quick_buttons.values()):
             grid.addWidget(b, i // columns, i % columns)
         outer.addLayout(grid)
@@ -61,8 +71,9 @@ class EventsPalette(RecorderPanel):
         outer.addWidget(label("Medication", bold=True))
         outer.addLayout(hrow(self.med_drug, self.med_dose, self.med_unit, self.med_route))
         outer.addLayout(hrow(self.med_reason, self.med_button))
-        outer.addWidget(label("Note", bold=True))
-        outer.addLayout(hrow(self.note, self.note_button, stretch=False))
+        outer.addWidget(self.med_error)
+        outer.addLayout(hrow(label("Note", bold=True), self.note, self.note_button,
+                             stretch=False))
         outer.addWidget(self.last)
         outer.addWidget(self.general)
         outer.addStretch(1)
@@ -84,15 +95,24 @@ class EventsPalette(RecorderPanel):
             self.drug_dose.clear()
         return self._done(event, QUICK_EVENTS[code])
 
-    def medication(self) -> Event | None:
-        event = self.errors.call(lambda: self.recorder.give_medication(
-            self._nurse(), self.med_drug.text(), self.med_dose.text(),
-            self.med_unit.currentText(), self.med_route.currentText(), self.med_reason.text(),
-            observed_at=self._when()))
+    def medication(self) -> None:
+        def attempt() -> Event:
+            return self.recorder.give_medication(
+                self._nurse(), self.med_drug.text(), self.med_dose.text(),
+                self.med_unit.currentText(), self.med_route.currentText(),
+                self.med_reason.text(), observed_at=self._when())
+
+        def question() -> str:
+            return (f"Record {self.med_drug.text().strip()} {self.med_dose.text().strip()} "
+                    f"{self.med_unit.currentText()} {self.med_route.currentText()}?")
+
+        check_then_ask(self.dialog, self.errors, attempt, question, self._medication_done)
+
+    def _medication_done(self, event: Event | None) -> None:
         if event is not None:
             for w in (self.med_drug, self.med_dose, self.med_reason):
                 w.clear()
-        return self._done(event, "Medication")
+        self._done(event, "Medication")
 
     def add_note(self) -> Event | None:
         event = self.errors.call(lambda: self.recorder.add_note(
@@ -109,7 +129,8 @@ class EventsPalette(RecorderPanel):
         self.note_button.setText("Add addendum" if closed else "Add note")
 
     def is_half_typed(self) -> bool:
-        return any(w.text().strip() for w in (self.note, self.med_drug, self.med_dose))
+        return self.dialog.pending() or any(
+            w.text().strip() for w in (self.note, self.med_drug, self.med_dose))
 
 
 def _short(text: str) -> str:

@@ -8,11 +8,13 @@ from pathlib import Path
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QFileDialog, QGridLayout, QWidget
 
 from monitor.errors import MonitorError
-from monitor.formats import FORMATS, SUFFIX
+from monitor.formats import FORMATS, PAGE_SIZES, SUFFIX
 from monitor.recorder import Recorder
 from monitor.service import Service
 from ui.common.forms import button, error_label, label, line_edit
 from ui.common.input_filter import quiet_wheel
+
+PAPER = {"a4": "A4", "letter": "US Letter"}
 
 
 def safe_name(text: str) -> str:
@@ -31,6 +33,9 @@ class ExportDialog(QDialog):
         self.format.addItems(FORMATS)
         self.format.setCurrentText(fmt)
         self.format.setAccessibleName("Export format")
+        self.page_size = QComboBox()
+        self.page_size.addItems([PAPER[p] for p in PAGE_SIZES])
+        self.page_size.setAccessibleName("PDF page size")
         self.folder = folder or Path.home()
         self.path = line_edit("Export destination", "file path", 420)
         self.browse = button("Browse…", "Browse for destination", slot=self._browse)
@@ -54,20 +59,26 @@ class ExportDialog(QDialog):
         grid.addWidget(label("File", "dim"), 1, 0)
         grid.addWidget(self.path, 1, 1)
         grid.addWidget(self.browse, 1, 2)
-        grid.addWidget(self.deidentify, 2, 1, 1, 2)
-        grid.addWidget(self.wide, 3, 1, 1, 2)
-        grid.addWidget(self.overwrite, 4, 1, 1, 2)
-        grid.addWidget(self.write_button, 5, 1)
-        grid.addWidget(self.cancel_button, 5, 2)
-        grid.addWidget(self.result_label, 6, 0, 1, 3)
-        grid.addWidget(self.error, 7, 0, 1, 3)
+        grid.addWidget(label("PDF paper", "dim"), 2, 0)
+        grid.addWidget(self.page_size, 2, 1)
+        grid.addWidget(self.deidentify, 3, 1, 1, 2)
+        grid.addWidget(self.wide, 4, 1, 1, 2)
+        grid.addWidget(self.overwrite, 5, 1, 1, 2)
+        grid.addWidget(self.write_button, 6, 1)
+        grid.addWidget(self.cancel_button, 6, 2)
+        grid.addWidget(self.result_label, 7, 0, 1, 3)
+        grid.addWidget(self.error, 8, 0, 1, 3)
         quiet_wheel(self)
 
     def _suggest(self) -> None:
+        self.page_size.setEnabled(self.format.currentText() == "pdf")
         s = self.recorder.session
-        who = "deidentified" if self.deidentify.isChecked() else str(
-            s.opening.get("patient_id", "session"))
-        name = f"ketamine-{safe_name(who)}-{s.session_id}{SUFFIX[self.format.currentText()]}"
+        suffix = SUFFIX[self.format.currentText()]
+        if self.deidentify.isChecked():  # nothing that links the file to the session
+            name = f"ketamine-deidentified{suffix}"
+        else:
+            who = safe_name(str(s.opening.get("patient_id", "session")))
+            name = f"ketamine-{who}-{s.session_id}{suffix}"
         self.path.setText(str(self.folder / name))
 
     def _browse(self) -> None:
@@ -83,14 +94,16 @@ class ExportDialog(QDialog):
             self.error.setText("Export destination: give a file path")
             self.error.show()
             return None
+        notes: list[str] = []
         try:
             # The record is checked first (cached by head: cheap after the window's check).
             written, size = self.service.export(
                 self.recorder, fmt, target, deidentify=self.deidentify.isChecked(),
-                wide=self.wide.isChecked(), force=self.overwrite.isChecked())
+                wide=self.wide.isChecked(), force=self.overwrite.isChecked(),
+                page_size=PAGE_SIZES[self.page_size.currentIndex()], notes=notes)
         except MonitorError as exc:
             self.error.setText(str(exc))
             self.error.show()
             return None
-        self.result_label.setText(f"✓ Wrote {written} ({size:,} bytes)")
+        self.result_label.setText("\n".join([f"✓ Wrote {written} ({size:,} bytes)", *notes]))
         return written

@@ -1,4 +1,6 @@
-"""Header, always visible: who, what protocol, phase, dose, what is due, NEWS2."""
+"""Header, always visible: who, what protocol, phase, dose, what is due, NEWS2.
+Short words, every fact: at 1280 px nothing the nurse needs is cut (issue 23 #14);
+a paused infusion is a calm band of its own, never the running "INFUSING"."""
 
 from __future__ import annotations
 
@@ -16,6 +18,13 @@ from ui.common.texts import span
 
 PHASE_TEXT = {"baseline": "BASELINE", "infusing": "INFUSING", "recovery": "RECOVERY",
               "discharged": "DISCHARGED", "closed": "CLOSED (signed)"}
+PAUSED_TEXT = "‖ PAUSED"
+# A paused infusion: a steady, calm band (not an alarm colour, not the running white).
+PAUSED_BAND = "background: #4B5D8C; color: #FFFFFF; padding: 0 5px; border-radius: 3px;"
+# NEWS2 needs all seven; "—" says which are missing, in the header's words.
+NEWS2_SHORT = {"rr": "RR", "spo2": "SpO2", "o2": "air/O2", "sbp": "BP", "hr": "HR",
+               "acvpu": "ACVPU", "temp": "temp"}
+HEADER_PT = 13
 
 
 def countdown(seconds: float) -> str:
@@ -32,19 +41,23 @@ class HeaderView(QWidget):
         self._layout()
 
     def _setup_ui(self) -> None:
-        self.patient = label("", pt=14, bold=True, name="Patient", fit=True)
+        pt = HEADER_PT
+        self.patient = label("", pt=pt, bold=True, name="Patient", fit=True)
         self.protocol = label("", "dim", name="Protocol", fit=True)
-        self.phase = label("", pt=14, bold=True, name="Phase")
-        self.elapsed = label("", pt=14, name="Time since infusion start")
-        self.rate = label("", pt=14, name="Current rate", fit=True)
-        self.dose = label("", pt=14, bold=True, name="Dose so far", fit=True)
-        self.news2 = label("", pt=14, name="NEWS2")
-        self.min_obs = label("", name="Minimum observation", fit=True)
+        self.phase = label("", pt=pt, bold=True, name="Phase")
+        self.elapsed = label("", pt=pt, name="Time since infusion start")
+        self.rate = label("", pt=pt, name="Current rate", fit=True)
+        self.dose = label("", pt=pt, bold=True, name="Dose so far", fit=True)
+        self.news2 = label("", pt=pt - 2, name="NEWS2")
+        # In recovery it takes the rate's place (no rate runs then): the time left matters.
+        self.min_obs = label("", pt=pt, name="Minimum observation", fit=True)
         self.overdue = label("", name="Overdue observations", fit=True)
         self.overdue.setStyleSheet(f"color: {theme.alarm_text('medium')}; font-weight: bold;")
         self.next_due = label("", name="Next observations due", fit=True)
         self.link = label("", bold=True, name="Clinic server", fit=True)  # clinic: the spool
-        self.nurse = line_edit("Nurse ID", "nurse ID", 90)
+        self.nurse = line_edit("Nurse ID", "nurse ID", 72)
+        # As tall as the header's words: the row costs the charts no more than its text.
+        self.nurse.setStyleSheet("padding: 0 2px; min-height: 20px;")
         self.nurse.setText(str(self.recorder.session.opening.get("nurse_id", "")))
 
     def _layout(self) -> None:
@@ -52,25 +65,28 @@ class HeaderView(QWidget):
         in ``due_widget``, which the session page puts in the banner's top row."""
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 0, 6, 0)
-        grid.setHorizontalSpacing(14)
+        grid.setHorizontalSpacing(8)
         for col, w in enumerate((self.patient, self.phase, self.elapsed, self.rate, self.dose,
                                  self.news2)):
             grid.addWidget(w, 0, col)
+        grid.addWidget(self.min_obs, 0, 3)  # shown instead of the rate in recovery
+        # What must never be cut keeps its width; the patient's line may end in "…".
+        grid.setColumnStretch(0, 1)
         nurse_box = QHBoxLayout()
         nurse_box.addWidget(label("Nurse", "dim"))
         nurse_box.addWidget(self.nurse)
         grid.addLayout(nurse_box, 0, 6)
-        grid.setColumnStretch(7, 1)
         self.due_widget = QWidget()
         due_box = QHBoxLayout(self.due_widget)
         due_box.setContentsMargins(0, 0, 0, 0)
-        due_box.setSpacing(12)
-        due_box.addWidget(self.overdue, 2)
+        due_box.setSpacing(8)
+        # Each takes the room its words need (cut only when there is none left).
+        due_box.addWidget(self.overdue)
         self.next_title = label("Next:", "dim")
         due_box.addWidget(self.next_title)
-        due_box.addWidget(self.next_due, 3)
-        due_box.addWidget(self.min_obs, 2)
-        due_box.addWidget(self.link, 2)
+        due_box.addWidget(self.next_due)
+        due_box.addWidget(self.link)
+        due_box.addStretch(1)
 
     @property
     def nurse_id(self) -> str:
@@ -80,24 +96,35 @@ class HeaderView(QWidget):
         s = self.recorder.session
         link = getattr(self.recorder.store, "keep_link", None)  # the clinic log's link
         self.link.setText(link() if link else "")
+        self.link.setVisible(bool(self.link.text()))
         self.link.setStyleSheet(f"color: {theme.alarm_text('medium')};")
         o = s.opening
         now = ev.now
-        name = f" ({o['display_name']})" if o.get("display_name") else ""
+        name = f" · {o['display_name']}" if o.get("display_name") else ""
         self.patient.setText(f"{o.get('patient_id')} · {fmt(s.weight_kg)} kg{name}")
         self.protocol.setText(f"{self.recorder.protocol.name} · {o.get('indication')}")
         self.patient.setToolTip(f"{self.patient.text()}\n{self.protocol.text()}")
-        self.phase.setText(PHASE_TEXT[s.phase] + (" — PAUSED" if s.paused else ""))
+        paused = s.paused and s.phase == "infusing"
+        self.phase.setText(PAUSED_TEXT if paused else PHASE_TEXT[s.phase])
+        self.phase.setStyleSheet(PAUSED_BAND if paused else "")
+        self.phase.setToolTip("Infusion paused: nothing runs until Resume" if paused else "")
         start = s.infusion_started_at
         self.elapsed.setText(f"T+{span((s.discharged_at or now) - start)}" if start
                              else "not started")
-        self.elapsed.setToolTip("Time since dosing started")
         self._rate(now)
         self.dose.setText(f"{s.dose_mg(now):.1f} mg · {s.dose_mg_per_kg(now):.2f} mg/kg")
         self._news2(ev)
         self._due(ev, now)
+        self._min_obs(ev)
+
+    def _min_obs(self, ev: Evaluation) -> None:
+        """The minimum observation left, shown in recovery where the rate was; before,
+        what it will be (in the elapsed time's tooltip)."""
+        s = self.recorder.session
         mo = ev.min_observation
-        self.min_obs.setVisible(s.phase == "recovery")  # the countdown that matters then
+        recovery = s.phase == "recovery"
+        self.min_obs.setVisible(recovery)
+        self.rate.setVisible(not recovery)
         if s.phase in ("discharged", "closed"):
             self.min_obs.setText("Observation ended (discharged)")
         elif mo is None:
@@ -106,11 +133,15 @@ class HeaderView(QWidget):
                                  + ("after the dose" if s.dose_mode == "single"
                                     else "after the infusion ends"))
         elif mo.met:
-            self.min_obs.setText(f"Observation time met ({mo.elapsed_min:.0f} of "
-                                 f"{mo.required_min:.0f} min)")
+            self.min_obs.setText(f"✓ Observed {mo.elapsed_min:.0f} of "
+                                 f"{mo.required_min:.0f} min")
         else:
             self.min_obs.setText(f"Observe {mo.remaining_min:.0f} min more "
-                                 f"(of {mo.required_min:.0f}, from the {mo.counted_from})")
+                                 f"(of {mo.required_min:.0f})")
+            self.min_obs.setToolTip(f"{self.min_obs.text()}, counted from the "
+                                    f"{mo.counted_from}")
+        if not recovery:
+            self.elapsed.setToolTip(f"Time since dosing started\n{self.min_obs.text()}")
 
     def _rate(self, now: datetime) -> None:
         s = self.recorder.session
@@ -121,14 +152,18 @@ class HeaderView(QWidget):
             self.rate.setText("rate —")
             return
         rate, unit = s.rate_display
-        text = rate_text(rate, unit, s.weight_kg, s.concentration)
-        # While paused nothing runs: show the rate it will resume at, not "= 0.0 mg/h".
-        self.rate.setText(f"PAUSED (resumes at {text})" if s.paused else text)
+        text = rate_text(rate, unit, s.weight_kg, s.concentration, sep=" · ")
+        # While paused nothing runs: beside the PAUSED band, the rate it was paused at and
+        # resumes at ("PAUSED at 0.35 mg/kg/h"), not "= 0.0 mg/h".
+        self.rate.setText(f"at {text}" if s.paused else text)
+        self.rate.setToolTip(f"Paused; resumes at {text}" if s.paused else text)
 
     def _news2(self, ev: Evaluation) -> None:
         r = ev.news2
         if r.total is None:
-            self.news2.setText("NEWS2 —")
+            missing = [NEWS2_SHORT.get(m, m) for m in r.missing]
+            self.news2.setText("NEWS2 — no " + ", ".join(missing[:2])
+                               + (" …" if len(missing) > 2 else "") if missing else "NEWS2 —")
             self.news2.setToolTip(r.response)
             self.news2.setStyleSheet(f"color: {theme.current().dim};")
             return
@@ -140,14 +175,15 @@ class HeaderView(QWidget):
 
     def _due(self, ev: Evaluation, now: datetime) -> None:
         """Overdue first (amber, bold), then what is due next, grouped by time:
-        "Sedation overdue 15 min · BP, HR, SpO2, RR in 10 min"."""
+        "Sedation overdue 15 min · BP HR SpO2 RR in 10 min"."""
         overdue = [f"{d.label} overdue {int(d.overdue_s // 60)} min"
                    for d in ev.schedule if d.overdue]
+        overdue += [d.label for d in ev.schedule if d.missed]  # stays visibly missed
         by_time: dict[str, list[str]] = {}
         for d in ev.schedule:
-            if not d.overdue:
+            if not d.overdue and not d.missed:
                 by_time.setdefault(countdown(d.overdue_s), []).append(d.label)
-        upcoming = [f"{', '.join(names)} {when}" for when, names in by_time.items()]
+        upcoming = [f"{' '.join(names)} {when}" for when, names in by_time.items()]
         self.overdue.setText(" · ".join(overdue))
         self.overdue.setVisible(bool(overdue))
         self.next_due.setText(" · ".join(upcoming))

@@ -1,24 +1,32 @@
-"""Infusion controls. Every action states its number and unit in a small modal
-confirmation (Enter confirms) before anything is recorded; the optional time
-field back-dates the action to when it was done."""
+"""Infusion controls. Check first, ask after: every action is validated by the core
+first (a refused value is said next to its field and nothing is asked); a valid one
+states its number and unit, and every warning about it, in ONE small modal
+confirmation (Enter confirms) before anything is recorded. The optional time field
+back-dates the action to when it was done (a local wall-clock time). The pump is
+programmed in mL/h: the rate is shown in mL/h exactly, and may be typed in mL/h with
+the syringe's concentration."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from monitor.dosing import rate_text
-from monitor.errors import ConfirmationNeeded
 from monitor.events import Event
 from monitor.parameters import fmt
 from monitor.predose import CHECKLIST_ITEMS, checklist_items, latest_checklist
 from monitor.recorder import Recorder
 from monitor.validation import PLAUSIBLE
-from ui.common.confirm import ConfirmDialog
+from monitor.vocabulary import RATE_UNITS
+from monitor.wallclock import WallTime
+from ui.common.confirm import ConfirmDialog, check_then_ask
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
-from ui.common.timefield import observed_at
+from ui.common.timefield import wall_time
+
+# An infusion action: the core call, given the time and whether to only check and ask.
+Action = Callable[[datetime | None, bool], Event]
 
 
 class InfusionPanel(RecorderPanel):
@@ -33,7 +41,7 @@ class InfusionPanel(RecorderPanel):
         self.rate = line_edit("Rate", "rate", 100)
         self.rate.setText(fmt(plan.get("dose_plan.rate", 0) or 0) if not self.single else "")
         self.unit = QComboBox()
-        self.unit.addItems(["mg/kg/h", "mg/h"])
+        self.unit.addItems(list(RATE_UNITS))
         self.unit.setCurrentText(plan.get("dose_plan.rate_unit", "mg/kg/h"))
         self.unit.setAccessibleName("Rate unit")
         self.concentration = line_edit("Concentration mg/mL", "mg/mL (optional)", 130)
@@ -68,31 +76,50 @@ class InfusionPanel(RecorderPanel):
         self.state = label("", pt=14, name="Infusion state")
         self.state.setWordWrap(True)
         self.general = error_label("Infusion error")
-        self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error)})
-        self.errors.on_confirm = self._ask_again
+        # A refused value is said next to its own field (check first, ask after).
+        self.field_errors = {name: error_label(f"{name} error")
+                             for name in ("rate", "concentration", "dose", "lot", "reason",
+                                          "bolus")}
+        fe = self.field_errors
+        fields: dict[str, tuple[QWidget | None, QLabel]] = {
+            "observed_at": (self.time, self.time_error),
+            "concentration": (self.concentration, fe["concentration"]),
+            "lot": (self.lot, fe["lot"]), "reason": (self.reason, fe["reason"])}
+        for key in ("rate_mg_kg_h", "rate_mg_h", "rate_ml_h", "rate_unit"):
+            fields[key] = (self.rate, fe["rate"])
+        # "bolus_mg" names the esketamine dose field or the bolus field, by protocol.
+        fields["bolus_mg"] = (self.dose, fe["dose"]) if self.single else (self.bolus,
+                                                                           fe["bolus"])
+        self.errors = InlineErrors(self.general, fields)
 
     def _layout(self) -> None:
         outer = QVBoxLayout(self)
         outer.addWidget(self.state)
         grid = QGridLayout()
-        rows: list[tuple[str, QWidget]]
+        rows: list[tuple[str, QWidget, QWidget | None]]
+        fe = self.field_errors
         if self.single:
-            rows = [("Dose (mg)", self.dose), ("Lot", self.lot)]
+            rows = [("Dose (mg)", self.dose, fe["dose"]), ("Lot", self.lot, fe["lot"])]
         else:
-            rows = [("Rate", self.rate), ("Unit", self.unit),
-                    ("Concentration", self.concentration), ("Pause reason", self.reason),
-                    ("Bolus", self.bolus)]
-        rows.append(("Time (blank = now)", self.time))
-        for at, (title, widget) in enumerate(rows):
-            grid.addWidget(label(title, "dim"), at, 0)
+            rows = [("Rate", self.rate, fe["rate"]), ("Unit", self.unit, None),
+                    ("Concentration", self.concentration, fe["concentration"]),
+                    ("Pause reason", self.reason, fe["reason"]),
+                    ("Bolus", self.bolus, fe["bolus"])]
+        rows.append(("Time (blank = now)", self.time, self.time_error))
+        self.row_titles: dict[QWidget, QLabel] = {}
+        for at, (title, widget, error) in enumerate(rows):
+            self.row_titles[widget] = label(title, "dim")
+            grid.addWidget(self.row_titles[widget], at, 0)
             grid.addWidget(widget, at, 1)
-        grid.addWidget(self.time_error, len(rows), 1)
+            if error is not None:
+                grid.addWidget(error, at, 2)
         grid.setColumnStretch(2, 1)
         outer.addLayout(grid)
         if self.checklist:
             self.checklist_box = QWidget()
             items = QGridLayout(self.checklist_box)
             items.setContentsMargins(0, 0, 0, 0)
+            items.setVerticalSpacing(2)
             # Two items a row with short names (the full question on hover), so the drawer
             # keeps its width and the start buttons stay on screen.
             for i, (key, combo) in enumerate(self.checklist.items()):
@@ -121,6 +148,14 @@ class InfusionPanel(RecorderPanel):
             self.checklist_state.setText("✓ Checklist recorded" if done else
                                          "Pre-infusion checklist: answer every item")
         self.start_button.setVisible(phase == "baseline")
+        # Pause and bolus are for a running infusion: before it, their rows step aside so
+        # the checklist and Start stay on screen.
+        for widget in (self.reason, self.bolus):
+            if widget in self.row_titles:
+                shown = phase in ("infusing", "recovery") and (widget is self.bolus
+                                                               or phase == "infusing")
+                widget.setVisible(shown)
+                self.row_titles[widget].setVisible(shown)
         infusing = phase == "infusing"
         for b in (self.rate_button, self.stop_button):
             b.setVisible(infusing)
@@ -137,22 +172,31 @@ class InfusionPanel(RecorderPanel):
             total = s.dose_mg(self.recorder.clock.now())
             self.state.setText(f"Dosing ended · total {total:.1f} mg")
 
-    def _ask(self, question: str, action: Callable[[datetime | None], Event]) -> None:
-        when = self.errors.call(lambda: observed_at(self.time.text(),
-                                                    self.recorder.clock.now()))
-        if self.time.text().strip() and when is None:
-            return  # the time is wrong: said next to it, nothing asked
-        if when is not None:
-            question += f" (at {when:%H:%M})"
-        self.dialog.ask(question, lambda: self._run(action, when))
+    def _ask(self, question: Callable[[], str], action: Action) -> None:
+        """Check first, ask after: the time and the values are validated by the core
+        (``ask=True`` stores nothing); only a valid action is asked about, with every
+        warning about it, in one dialog."""
+        found: list[WallTime | None] = [None]
 
-    def _run(self, action: Callable[[datetime | None], Event], when: datetime | None
-             ) -> Event | None:
-        event = self.errors.call(lambda: action(when))
+        def attempt() -> Event:
+            found[0] = wall_time(self.time.text(), self.recorder.clock.now())
+            return action(found[0].when if found[0] else None, True)
+
+        def asked() -> str:
+            text = question()
+            wt = found[0]
+            if wt is not None:
+                text += f" (at {wt.local:%H:%M})" + (f"\n{wt.note}" if wt.note else "")
+            return text
+
+        check_then_ask(self.dialog, self.errors, attempt, asked, self._done)
+
+    def _done(self, event: Event | None) -> None:
         if event is not None:
             self.time.clear()
+            self.reason.clear()
+            self.bolus.clear()
         self.refresh()
-        return event
 
     def set_closed(self, closed: bool) -> None:
         self.setEnabled(not closed)
@@ -164,67 +208,61 @@ class InfusionPanel(RecorderPanel):
         self.refresh()
         return event
 
-    def _ask_again(self, exc: ConfirmationNeeded) -> None:
-        """Off the dose plan, or something missing before dosing: say what, and record
-        only on a second, explicit confirmation."""
-        self.dialog.ask("Confirm anyway? " + "; ".join(exc.warnings),
-                        lambda: self._run(lambda _when: exc.retry(), None),
-                        confirm_text="Confirm anyway")
-
     def _rate_text(self) -> str:
+        """The rate as the nurse will program it (called once the core has accepted it)."""
         unit = self.unit.currentText()
-        text = f"{self.rate.text().strip()} {unit}"
-        try:
-            rate = float(self.rate.text().replace(",", "."))
-        except ValueError:
-            return text
+        rate = float(self.rate.text().replace(",", "."))
         try:
             conc: float | None = float(self.concentration.text().replace(",", "."))
         except ValueError:
-            conc = None
+            conc = self.recorder.session.concentration
         text = rate_text(rate, unit, self.recorder.session.weight_kg, conc or None)
         return text + (f" at {fmt(conc)} mg/mL" if conc else "")
 
     def ask_start(self) -> None:
         n = self._nurse
         if self.single:
-            self._ask(f"Give {self.dose.text().strip()} mg esketamine now?",
-                      lambda t: self.recorder.start_infusion(n(), dose_mg=self.dose.text(),
-                                                             lot=self.lot.text(),
-                                                             observed_at=t))
+            self._ask(lambda: f"Give {self.dose.text().strip()} mg esketamine now?",
+                      lambda t, ask: self.recorder.start_infusion(
+                          n(), dose_mg=self.dose.text(), lot=self.lot.text(), observed_at=t,
+                          ask=ask))
             return
-        self._ask(f"Start infusion at {self._rate_text()}?",
-                  lambda t: self.recorder.start_infusion(
+        self._ask(lambda: f"Start infusion at {self._rate_text()}?",
+                  lambda t, ask: self.recorder.start_infusion(
                       n(), rate=self.rate.text(), rate_unit=self.unit.currentText(),
-                      concentration=self.concentration.text(), observed_at=t))
+                      concentration=self.concentration.text(), observed_at=t, ask=ask))
 
     def ask_rate(self) -> None:
-        self._ask(f"Change rate to {self._rate_text()}?",
-                  lambda t: self.recorder.change_rate(self._nurse(), self.rate.text(),
-                                                      self.unit.currentText(), observed_at=t))
+        self._ask(lambda: f"Change rate to {self._rate_text()}?",
+                  lambda t, ask: self.recorder.change_rate(
+                      self._nurse(), self.rate.text(), self.unit.currentText(),
+                      concentration=self.concentration.text(), observed_at=t, ask=ask))
 
     def ask_pause(self) -> None:
-        self._ask(f"Pause the infusion (reason: {self.reason.text().strip() or '—'})?",
-                  lambda t: self.recorder.pause_infusion(self._nurse(), self.reason.text(),
-                                                         observed_at=t))
+        self._ask(lambda: f"Pause the infusion (reason: {self.reason.text().strip()})?",
+                  lambda t, ask: self.recorder.pause_infusion(
+                      self._nurse(), self.reason.text(), observed_at=t, ask=ask))
 
     def ask_resume(self) -> None:
         rate = self.recorder.session.rate_display
         text = f"{fmt(rate[0])} {rate[1]}" if rate else ""
-        self._ask(f"Resume the infusion at {text}?",
-                  lambda t: self.recorder.resume_infusion(self._nurse(), observed_at=t))
+        self._ask(lambda: f"Resume the infusion at {text}?",
+                  lambda t, ask: self.recorder.resume_infusion(self._nurse(), observed_at=t,
+                                                               ask=ask))
 
     def ask_bolus(self) -> None:
         rng = PLAUSIBLE["bolus_mg"]
-        self._ask(f"Give a bolus of {self.bolus.text().strip()} mg "
-                  f"(allowed {fmt(rng.low)}–{fmt(rng.high)} mg)?",
-                  lambda t: self.recorder.give_bolus(self._nurse(), self.bolus.text(),
-                                                     observed_at=t))
+        self._ask(lambda: f"Give a bolus of {self.bolus.text().strip()} mg "
+                          f"(allowed {fmt(rng.low)}–{fmt(rng.high)} mg)?",
+                  lambda t, ask: self.recorder.give_bolus(self._nurse(), self.bolus.text(),
+                                                          observed_at=t, ask=ask))
 
     def ask_stop(self) -> None:
         total = self.recorder.session.dose_mg(self.recorder.clock.now())
-        self._ask(f"End the infusion now (total so far {total:.1f} mg) and start recovery?",
-                  lambda t: self.recorder.stop_infusion(self._nurse(), observed_at=t))
+        self._ask(lambda: f"End the infusion now (total so far {total:.1f} mg) and start "
+                          "recovery?",
+                  lambda t, ask: self.recorder.stop_infusion(self._nurse(), observed_at=t,
+                                                             ask=ask))
 
     def is_half_typed(self) -> bool:
         return self.dialog.pending()

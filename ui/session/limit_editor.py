@@ -1,5 +1,7 @@
 """Change an alarm limit for this session (with a reason, e.g. a physician's
-order); the limits are named as a monitor names them."""
+order); the limits are named as a monitor names them. When this patient's own
+baseline is beyond a limit (a beta-blocked HR 50), the core's offer of a
+per-patient limit is one click away."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from PySide6.QtWidgets import QComboBox, QVBoxLayout
 
 from monitor.events import Event
 from monitor.protocols import LIMIT_KEYS
+from monitor.rules.baseline_offer import LimitOffer
 from monitor.rules.conditions import effective_limits
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
 from ui.common.texts import clock, limit_name
@@ -30,12 +33,18 @@ class LimitEditor(RecorderPanel):
         self.last = label("", "saved", name="Last limit change")
         self.general = error_label("Limit error")
         self.errors = InlineErrors(self.general, {})
+        self.offer = label("", name="Per-patient limit offer")
+        self.offer.setWordWrap(True)
+        self.offer_button = button("Set for this patient", "Accept the per-patient limit",
+                                   slot=self.accept_offer)
         self._show_limit()
+        self.refresh_offer()
 
     def _layout(self) -> None:
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(label("Alarm limit for this session", bold=True))
+        box.addLayout(hrow(self.offer, self.offer_button, stretch=False))
         box.addLayout(hrow(self.limit, self.limit_now))
         box.addLayout(hrow(self.limit_value, self.limit_reason, self.limit_button,
                            stretch=False))
@@ -47,6 +56,30 @@ class LimitEditor(RecorderPanel):
         now = effective_limits(self.recorder.session, self.recorder.protocol, param).get(key)
         self.limit_now.setText(f"now: {'none' if now is None else f'{now:g}'}")
 
+    def _offers(self) -> list[LimitOffer]:
+        return self.recorder.last_evaluation.limit_offers
+
+    def refresh_offer(self) -> None:
+        offers = self._offers()
+        self.offer.setText(offers[0].message if offers else "")
+        self.offer.setVisible(bool(offers))
+        self.offer_button.setVisible(bool(offers))
+
+    def accept_offer(self) -> Event | None:
+        """Record the offered limit as a limit change, with the offer's reason."""
+        offers = self._offers()
+        if not offers:
+            return None
+        first = offers[0]
+        event = self.errors.call(lambda: self.recorder.change_limit(
+            self._nurse(), first.limit, first.suggested, first.reason))
+        if event is not None:
+            self._show_limit()
+            self.last.setText(f"✓ {limit_name(first.limit)} set to {first.suggested:g} for "
+                              f"this patient, {clock(event.recorded_at)}")
+            self.refresh_offer()
+        return event
+
     def change_limit(self) -> Event | None:
         event = self.errors.call(lambda: self.recorder.change_limit(
             self._nurse(), str(self.limit.currentData()), self.limit_value.text(),
@@ -57,4 +90,5 @@ class LimitEditor(RecorderPanel):
             self._show_limit()
             self.last.setText(f"✓ {limit_name(event.payload['limit'])} changed, "
                               f"{clock(event.recorded_at)}")
+            self.refresh_offer()
         return event

@@ -315,6 +315,7 @@ class AlarmHistory(QWidget):
         self.limits.set_closed(closed)
 
     def refresh(self) -> None:
+        self.limits.refresh_offer()
         alarms = sorted(self.recorder.session.alarms.values(), key=lambda a: a.raised_at,
                         reverse=True)
         ev = self.recorder.last_evaluation  # an active alarm reads as in the banner

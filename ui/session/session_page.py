@@ -54,6 +54,7 @@ class SessionPage(QWidget):
         self.export_dialog: ExportDialog | None = None
         self.export_folder: Path | None = None
         self.charts: ChartsView | None = None
+        self.aside: QWidget | None = None  # a view in the charts' place (the series)
         self._completing = False
         self._setup_light()
         self._layout()
@@ -111,11 +112,12 @@ class SessionPage(QWidget):
         self.charts_slot.removeWidget(self.loading)
         self.loading.deleteLater()
         self.charts_slot.addWidget(self.charts, 1)
+        self.charts.setVisible(self.aside is None or self.aside.isHidden())
         for name, (title, key) in PANELS.items():
             self.drawer.add(title, key, partial(self._build_panel, name))
         self.shortcuts = []
         keys = [("Ctrl+K", self.banner.acknowledge_top), ("Ctrl+P", self.banner.pause_audio),
-                ("F2", self.vitals.focus_first), ("Ctrl+Return", self.vitals.record),
+                ("F2", self.vitals.focus_first), ("Ctrl+Return", self._record_vitals),
                 ("Ctrl+L", lambda: self.show_tab(self.log)),
                 ("Escape", self.drawer.close_panel)]
         keys += [(key, partial(self.drawer.toggle_title, title))
@@ -132,6 +134,26 @@ class SessionPage(QWidget):
         self._show_rules(r.last_evaluation)
         self._apply_closed()
         self.completed.emit()
+
+    # -- a view in the charts' place ---------------------------------------------------
+    def show_aside(self, widget: QWidget) -> None:
+        """Show ``widget`` where the charts are: the banner, header, current values and
+        vitals row stay in view (nothing of ours ever covers the banner)."""
+        if self.aside is not None and self.aside is not widget:
+            self.aside.close()
+        self.aside = widget
+        if self.charts_slot.indexOf(widget) < 0:
+            self.charts_slot.addWidget(widget, 1)
+        if self.charts is not None:
+            self.charts.hide()
+        widget.show()
+
+    def hide_aside(self) -> None:
+        """The charts back in their place."""
+        if self.aside is not None:
+            self.aside.hide()
+        if self.charts is not None:
+            self.charts.show()
 
     # -- side panels (built when first opened or asked for) ------------------------
     def _build_panel(self, name: str) -> QWidget:
@@ -191,6 +213,10 @@ class SessionPage(QWidget):
     @property
     def discharge(self) -> DischargePanel:
         return cast("DischargePanel", self._panel("discharge"))
+
+    def _record_vitals(self) -> None:
+        if self.vitals.isEnabled():  # a locked row: no key acts on it
+            self.vitals.record()
 
     def _quick(self, code: str) -> None:
         if self.recorder.session.phase != "closed":  # a signed record: its buttons are off
@@ -278,8 +304,8 @@ class SessionPage(QWidget):
         self.drawer.open(widget)
 
     def tick(self) -> None:
-        if self.recorder.session.phase == "closed":
-            return  # nothing counts down on a signed record
+        """Once a second: the rules' timers. A signed record decides nothing more (the
+        rules draft nothing for it) but its countdowns and sound status still move."""
         self.recorder.tick()
 
     def open_export(self, fmt: str) -> ExportDialog:

@@ -1,13 +1,14 @@
 """Vitals in one row, keyboard first: Tab moves on, Enter records, "128/82" in SBP
 fills both. Nothing is saved until every field is valid; the row clears and
-the saved time shows only after the store has committed."""
+the saved time shows only after the store has committed. A refused value is
+said on one line reserved under the row: nothing moves while the nurse types."""
 
 from __future__ import annotations
 
 import itertools
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QSizePolicy, QWidget
 
 from monitor.events import Event
 from monitor.validation import MISSING_REASONS
@@ -16,11 +17,11 @@ from ui.common.forms import (
     InlineErrors,
     RecorderPanel,
     button,
-    error_label,
     label,
     line_edit,
 )
 from ui.common.timefield import observed_at
+from ui.session.message_line import MessageLine
 
 FIELDS = (("sbp", "SBP", "or 128/82"), ("dbp", "DBP", "mmHg"), ("hr", "HR", "/min"),
           ("spo2", "SpO2", "%"), ("rr", "RR", "/min"), ("temp", "Temp", "°C"),
@@ -41,6 +42,10 @@ class VitalsEntry(RecorderPanel):
         self.o2 = QComboBox()
         self.o2.addItems(["air", "oxygen"])
         self.o2.setAccessibleName("Air or oxygen")
+        # Sent only when the nurse chose it: otherwise the record's own air/oxygen carries
+        # forward ("oxygen started" must not be undone by a stale "air" in this box).
+        self._o2_chosen = False
+        self.o2.activated.connect(self._on_o2_chosen)
         self.missing = QComboBox()
         self.missing.addItems(MISSING_REASONS)
         self.missing.setAccessibleName("Reason for blank fields")
@@ -48,9 +53,11 @@ class VitalsEntry(RecorderPanel):
         self.time.returnPressed.connect(self.record)
         self.record_button = button("Record  ⏎", "Record vitals", primary=True, slot=self.record)
         self.saved_label = label("", "saved", name="Vitals saved")
-        self.general = error_label("Vitals error")
-        self.field_errors = {key: error_label(f"{title} error") for key, title, _ in FIELDS}
-        self.time_error = error_label("Observed time error")
+        self.line = MessageLine()
+        self.field_errors = {key: self.line.add(f"{title} error", title)
+                             for key, title, _ in FIELDS}
+        self.time_error = self.line.add("Observed time error", "Time")
+        self.general = self.line.add("Vitals error", stretch=True)
         fields: dict[str, tuple[QWidget | None, object]] = {
             k: (self.edits[k], self.field_errors[k]) for k in self.edits}
         fields["observed_at"] = (self.time, self.time_error)
@@ -60,23 +67,24 @@ class VitalsEntry(RecorderPanel):
 
     def _layout(self) -> None:
         grid = QGridLayout(self)
-        grid.setContentsMargins(8, 2, 8, 2)
+        grid.setContentsMargins(8, 0, 8, 0)
+        grid.setVerticalSpacing(1)
         col = 0
         for key, title, _ in FIELDS:
             grid.addWidget(label(title, "dim"), 0, col)
             grid.addWidget(self.edits[key], 1, col)
-            grid.addWidget(self.field_errors[key], 2, col)
             col += 1
         for title, widget in (("Air/O2", self.o2), ("Blank fields", self.missing),
                               ("Time", self.time)):
             grid.addWidget(label(title, "dim"), 0, col)
             grid.addWidget(widget, 1, col)
             col += 1
-        grid.addWidget(self.time_error, 2, col - 1)
         grid.addWidget(self.record_button, 1, col)
-        grid.addWidget(self.saved_label, 0, col)
-        grid.addWidget(self.general, 3, 0, 1, col + 1)
-        grid.addWidget(self.confirm_bar, 4, 0, 1, col + 1)
+        # "✓ Saved 08:40" never widens the Record button's column (the button holds still).
+        self.saved_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        grid.addWidget(self.saved_label, 0, col, 1, 2)
+        grid.addWidget(self.line, 2, 0, 1, col + 2)
+        grid.addWidget(self.confirm_bar, 3, 0, 1, col + 1)
         grid.setColumnStretch(col + 1, 1)
         order = [*self.edits.values(), self.o2, self.missing, self.time, self.record_button]
         for a, b in itertools.pairwise(order):
@@ -93,12 +101,16 @@ class VitalsEntry(RecorderPanel):
         dbp.setFocusPolicy(Qt.FocusPolicy.NoFocus if both else Qt.FocusPolicy.StrongFocus)
         dbp.setPlaceholderText("in SBP" if both else dict((k, h) for k, _t, h in FIELDS)["dbp"])
 
+    def _on_o2_chosen(self, _index: int) -> None:
+        self._o2_chosen = True
+
     def is_half_typed(self) -> bool:
         return any(e.text().strip() for e in self.edits.values())
 
     def record(self) -> Event | None:
         fields: dict[str, object] = {k: e.text() for k, e in self.edits.items()}
-        fields["o2"] = self.o2.currentText()
+        if self._o2_chosen:
+            fields["o2"] = self.o2.currentText()
         reason = self.missing.currentText()
         missing = {k: reason for k, e in self.edits.items() if not e.text().strip()}
         if isinstance(fields["sbp"], str) and "/" in fields["sbp"]:
@@ -116,6 +128,7 @@ class VitalsEntry(RecorderPanel):
             e.clear()
         self.time.clear()
         self.o2.setCurrentIndex(0 if event.payload.get("o2") == "air" else 1)
+        self._o2_chosen = False
         local = event.recorded_at.astimezone().strftime("%H:%M:%S")
         self.saved_label.setText(f"✓ Saved {local}")
         self.focus_first()

@@ -69,9 +69,9 @@ class SoundPanel(RecorderPanel):
             self.sound.update(session, now)
         mode = session.sound_mode
         if not self.sound.probed:
-            text = "Sound: checking the audio output…"
+            text = "Sound: checking…"
         elif not self.sound.available:
-            text = "✕ Sound unavailable"  # why: on hover, and in the form
+            text = "✕ No sound"  # why: on hover, and in the form
         elif mode == "quiet":
             text = f"Sound: quiet ({round(self.sound.config.quiet_volume * 100)} %)"
         elif mode == "high_only":
@@ -79,7 +79,9 @@ class SoundPanel(RecorderPanel):
         else:
             text = "Sound: full"
         self.status.setText(text)
-        self.change.setText(f"Bedside sound: {MODES[mode]}…")
+        # The setting in the button, short: the banner's row keeps room for what is due.
+        self.change.setText(f"Sound: {MODES[mode].split(' (')[0].lower()}…")
+        self.change.setToolTip(f"Bedside sound: {MODES[mode]} (change)")
         restyle(self.status, "role", "error" if self.sound.probed and not self.sound.available
                 else None)
         tip = [self.sound.status if self.sound.probed else ""]

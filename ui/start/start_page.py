@@ -6,9 +6,11 @@ only the button (or Enter on it) opens the session."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -22,10 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor.patient_details import SEXES
 from monitor.recorder import INDICATIONS, Recorder
 from monitor.service import Service
+from ui.common import theme
 from ui.common.forms import InlineErrors, button, error_label, label, line_edit
 from ui.common.input_filter import quiet_wheel
+from ui.start.session_look import session_look
 
 FORM = (("patient_id", "Patient identifier (MRN or pseudonym)"), ("display_name", "Display name"),
         ("weight_kg", "Weight kg"), ("nurse_id", "Nurse ID"))
@@ -37,11 +42,19 @@ SUGGESTED_PROTOCOL = {"CRPS": "chronic-pain-iv", "fibromyalgia": "chronic-pain-i
 
 class StartPage(QWidget):
     session_opened = Signal(object)  # Recorder
-    COLUMNS = ("Session", "Patient", "Started", "Phase", "Entries", "Active alarms")
+    # Alarms right after the patient: never behind a horizontal scroll bar.
+    COLUMNS = ("Session", "Patient", "Active alarms", "Phase", "Started", "Entries",
+               "REMS form due")
+    KEYS = ("session_id", "patient_id", "active_alarms", "phase", "started", "entries",
+            "rems_due")
 
     def __init__(self, service: Service, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        # The recorder of a session still watched in the background, if any (reopened
+        # as it is: never a second recorder on one session).
+        self.reuse: Callable[[str], Recorder | None] = lambda _sid: None
+        self.rows: list[dict[str, Any]] = []
         self.protocols = service.protocols
         self._setup_ui()
         self._layout()
@@ -71,6 +84,14 @@ class StartPage(QWidget):
         for pid, proto in sorted(self.protocols.protocols.items()):
             self.protocol.addItem(proto.name, pid)
         self.protocol.setAccessibleName("Protocol")
+        # The REMS form asks for date of birth and sex: optional, shown for a REMS protocol.
+        self.dob = line_edit("Date of birth", "YYYY-MM-DD (optional, REMS form)", 220)
+        self.sex = QComboBox()
+        self.sex.addItem("Sex: not given", None)
+        for sex in SEXES:
+            self.sex.addItem(sex, sex)
+        self.sex.setAccessibleName("Sex")
+        self.protocol.currentIndexChanged.connect(lambda _i: self._show_rems_fields())
         self.spo2_scale2 = QCheckBox("SpO2 scale 2 (prescribed 88–92 % target)")
         self.spo2_scale2.setAccessibleName("SpO2 scale 2")
         self.start_button = button("Open new session", primary=True, slot=self.open_new)
@@ -82,10 +103,12 @@ class StartPage(QWidget):
         self.field_errors = {key: error_label(f"{title} error") for key, title in FORM}
         self.field_errors["indication_text"] = error_label("Indication error")
         self.field_errors["protocol"] = error_label("Protocol error")
+        self.field_errors["date_of_birth"] = error_label("Date of birth error")
+        self.field_errors["sex"] = error_label("Sex error")
         self.indication_text.hide()  # shown for "other"
         self.general = error_label("Start error")
         widgets = {**self.edits, "indication_text": self.indication_text,
-                   "protocol": self.protocol}
+                   "protocol": self.protocol, "date_of_birth": self.dob, "sex": self.sex}
         self.errors = InlineErrors(self.general, {
             k: (widgets.get(k), lab) for k, lab in self.field_errors.items()})
         self.errors.fields["weight"] = (self.edits["weight_kg"], self.field_errors["weight_kg"])
@@ -114,20 +137,54 @@ class StartPage(QWidget):
         form.addWidget(label("Protocol", "dim"), row + 3, 0)
         form.addWidget(self.protocol, row + 3, 1)
         form.addWidget(self.field_errors["protocol"], row + 4, 1)
-        form.addWidget(self.spo2_scale2, row + 5, 1)
-        form.addWidget(self.start_button, row + 6, 1)
-        form.addWidget(self.general, row + 7, 0, 1, 2)
-        form.setRowStretch(row + 8, 1)
+        self.rems_row = QWidget()
+        rems = QGridLayout(self.rems_row)
+        rems.setContentsMargins(0, 0, 0, 0)
+        rems.addWidget(self.dob, 0, 0)
+        rems.addWidget(self.sex, 0, 1)
+        rems.addWidget(self.field_errors["date_of_birth"], 1, 0)
+        rems.addWidget(self.field_errors["sex"], 1, 1)
+        self.rems_row.hide()
+        form.addWidget(self.rems_row, row + 5, 1)
+        form.addWidget(self.spo2_scale2, row + 6, 1)
+        form.addWidget(self.start_button, row + 7, 1)
+        form.addWidget(self.general, row + 8, 0, 1, 2)
+        form.setRowStretch(row + 9, 1)
         box.addLayout(form, 2)
 
-    def refresh(self) -> None:
+    def refresh(self, left: Mapping[str, tuple[str, int]] | None = None) -> None:
+        """The sessions; ``left`` holds the worst active alarm of sessions left from this
+        window: a session still dosing or alarming stands out by word and colour."""
         rows = self.service.sessions()
         rows.sort(key=lambda r: (r["phase"] == "closed", r["started"]), reverse=False)
+        self.rows = rows
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            for j, key in enumerate(("session_id", "patient_id", "started", "phase", "entries",
-                                     "active_alarms")):
+            for j, key in enumerate(self.KEYS):
                 self.table.setItem(i, j, QTableWidgetItem(str(r[key])))
+        self.show_alarms(left or {})
+        self.table.resizeColumnsToContents()
+
+    def show_alarms(self, left: Mapping[str, tuple[str, int]]) -> None:
+        """Colour each row by its session's worst alarm (live for the sessions still
+        watched in the background), in place: the selection stays."""
+        for i, r in enumerate(self.rows):
+            look = session_look(r, left.get(str(r["session_id"])))
+            for j in range(len(self.KEYS)):
+                item = self.table.item(i, j)
+                if item is None:
+                    continue
+                if j == self.KEYS.index("active_alarms"):
+                    item.setText(look.text)
+                bold = item.font()
+                bold.setBold(look.priority is not None)
+                item.setFont(bold)
+                if look.priority:
+                    item.setBackground(QColor(theme.PRIORITY_COLOR[look.priority]))
+                    item.setForeground(QColor(theme.PRIORITY_TEXT[look.priority]))
+                else:
+                    item.setBackground(QBrush())
+                    item.setForeground(QBrush())
 
     def resume_selected(self) -> Recorder | None:
         rows = self.table.selectionModel().selectedRows()
@@ -139,7 +196,7 @@ class StartPage(QWidget):
         if item is None:
             return None
         sid = item.text()
-        rec = self.errors.call(lambda: self.service.resume(sid))
+        rec = self.reuse(sid) or self.errors.call(lambda: self.service.resume(sid))
         if rec is not None:
             self.session_opened.emit(rec)
         return rec
@@ -151,6 +208,9 @@ class StartPage(QWidget):
         fields["protocol"] = self.protocol.currentData()
         if self.spo2_scale2.isChecked():
             fields["spo2_scale"] = 2
+        if self.rems_row.isVisibleTo(self):
+            fields["date_of_birth"] = self.dob.text()
+            fields["sex"] = self.sex.currentData()
         rec = self.errors.call(lambda: self.service.open_new(fields))
         if rec is not None:
             self.clear_form()
@@ -158,8 +218,9 @@ class StartPage(QWidget):
         return rec
 
     def clear_form(self) -> None:
-        for e in (*self.edits.values(), self.indication_text):
+        for e in (*self.edits.values(), self.indication_text, self.dob):
             e.clear()
+        self.sex.setCurrentIndex(0)
         self.spo2_scale2.setChecked(False)
         self.indication.setCurrentIndex(0)
         self.protocol.setCurrentIndex(0)
@@ -171,6 +232,10 @@ class StartPage(QWidget):
         if index >= 0:
             self.protocol.setCurrentIndex(index)
         self.indication_text.setVisible(self.indication.currentData() == "other")
+
+    def _show_rems_fields(self) -> None:
+        proto = self.protocols.protocols.get(str(self.protocol.currentData()))
+        self.rems_row.setVisible(proto is not None and bool(proto.get("rems")))
 
     def focus_first(self) -> None:
         self.edits["patient_id"].setFocus()

@@ -24,11 +24,15 @@ from ui.tools.xvfb import XScreen
 
 SIZE = (1366, 768)
 LIGHT = ("screen-normal.png", "screen-high-alarm.png")
+# The questions before monitoring ends, and alarms beside a panel, at 1280×800 too.
+SMALL = ("screen-close-question.png", "screen-leave-question.png",
+         "screen-alarms-panel.png", "screen-paused.png")
 
 
-def _walk(screen: XScreen, out: Path, tmp: Path, *extra: str) -> Path:
+def _walk(screen: XScreen, out: Path, tmp: Path, *extra: str, config: str = "config") -> Path:
+    """One walk; ``config``: its settings folder (a window remembers its size there)."""
     db = tmp / f"walk{len(list(tmp.iterdir()))}.db"
-    env = {**screen.env, "XDG_CONFIG_HOME": str(tmp / "config")}
+    env = {**screen.env, "XDG_CONFIG_HOME": str(tmp / config)}
     subprocess.run([sys.executable, "-m", "ui.tools.walkthrough", "--out", str(tmp / "walk.json"),
                     "--db", str(db), "--shots", str(out), *extra], env=env, check=True)
     return db
@@ -52,6 +56,9 @@ def main(out_dir: str = "docs") -> int:
         db = _walk(screen, out, tmp)
         _walk(screen, out, tmp, "--theme", "light", "--prefix", "light-",
               "--only", ",".join(LIGHT))
+        with XScreen(1280, 800) as small:
+            _walk(small, out, tmp, "--prefix", "1280-", "--only", ",".join(SMALL),
+                  config="config-1280")  # not the size remembered at 1366×768
         with Store(db) as store:
             (sid,) = store.session_ids()
             from monitor.recorder import Recorder

@@ -190,6 +190,9 @@ class Walk:
         if page is not None and page.charts is not None:
             record["bp_lane_px"] = round(page.charts.plots["bp"].getViewBox().height())
             record["alarm_rows"] = sum(r.isVisible() for r in page.banner.rows)
+            panel = page.drawer.current()
+            if panel is not None:  # how far the open panel would have to scroll
+                record["panel_scroll"] = page.drawer.scrolls[panel].verticalScrollBar().maximum()
         self.results.append(record)
         if shot and self.shots is not None and (not self.only or shot in self.only):
             self.shots.mkdir(parents=True, exist_ok=True)
@@ -281,6 +284,7 @@ class Walk:
         active = page.recorder.session.active_alarms()
         expect(len(active) >= 5, f"5 alarms at once (got {len(active)})")
         self.check("infusing with 5 alarms", "screen-high-alarm.png")
+        self.ask_before_ending()
         self.key(Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
         expect(page.banner.ack_panel.isVisible(), "Ctrl+K opens the acknowledgement")
         self.check("acknowledging")
@@ -290,7 +294,9 @@ class Walk:
         for panel in (page.assessment, page.infusion, page.events, page.log,
                       page.alarm_history, page.discharge):
             self.open_panel(panel)
-            self.check(f"infusing with alarms: {page.drawer.titles[panel]} panel")
+            title = page.drawer.titles[panel]
+            self.check(f"infusing with alarms: {title} panel",
+                       "screen-alarms-panel.png" if title == "Events" else None)
         self.amend_last_vitals()
         self.check("log with a correction", "screen-log-corrections.png")
 
@@ -299,7 +305,7 @@ class Walk:
         self.click(page.infusion.pause_button)
         self.key(Qt.Key.Key_Return)
         expect(page.recorder.session.paused, "paused")
-        self.check("paused")
+        self.check("paused", "screen-paused.png")
         self.advance(5)
         self.click(page.infusion.resume_button)
         self.key(Qt.Key.Key_Return)
@@ -322,10 +328,17 @@ class Walk:
         self.open_panel(d)
         self.click(d.escort)
         self.click(d.advice)
-        if any(lab.text().startswith("✗") for lab in d.check_labels.values()):
-            self.type(d.override, "reviewed by physician")
+        unmet = any(lab.text().startswith("✗") for lab in d.check_labels.values())
+        if unmet:  # a prescriber's decision, then the list of unmet items is confirmed
+            d.override_kind.setCurrentIndex(d.override_kind.findData("prescriber"))
+            self.settle()
+            self.type(d.prescriber, "Dr Okafor")
+            self.type(d.override, "reviewed by physician, stable to go home")
         self.check("discharge", "screen-recovery-discharge.png")
         self.click(d.discharge_button)
+        if unmet:
+            expect(d.unmet_dialog.isVisible(), "the unmet items are listed before discharge")
+            self.click(d.unmet_dialog.confirm_button)
         expect(page.recorder.session.phase == "discharged", "discharged: " + d.general.text())
         self.type(d.sign_nurse, "RN7")
         self.click(d.close_button)
@@ -338,6 +351,26 @@ class Walk:
         self.click(w.sessions_button)
         expect(w.start_page.isVisible(), "back to the session list")
         self.check("session list")
+
+    def ask_before_ending(self) -> None:
+        """Ctrl+Q and "◀ Sessions" while dosing with HIGH alarms: each asks, names what
+        stops and what goes on, and Enter (then Escape) keeps monitoring."""
+        w, page = self.window, self.page
+        self.key(Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+        question = w.ending
+        expect(question is not None and question.isVisible(), "Ctrl+Q asks first")
+        expect(w.isVisible() and "STOPS" in question.stops.text(),  # type: ignore[union-attr]
+               "the close question names what stops")
+        self.check("close question", "screen-close-question.png")
+        self.key(Qt.Key.Key_Return)
+        expect(w.isVisible() and w.page is page and not question.isVisible(),  # type: ignore[union-attr]
+               "Enter keeps monitoring")
+        self.click(w.sessions_button)
+        question = w.ending
+        expect(question is not None and question.isVisible(), "◀ Sessions asks first")
+        self.check("leave question", "screen-leave-question.png")
+        self.key(Qt.Key.Key_Escape)
+        expect(w.page is page and page.isVisible(), "Escape keeps the session")
 
     def acknowledge_all(self) -> None:
         """Ctrl+K then Enter, row by row, until nothing is waiting."""

@@ -1,0 +1,37 @@
+"""One reason to alarm, and the alarm row it shows in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from monitor.parameters import PARAMETERS, rail_row_of
+from monitor.session import PRIORITY_RANK
+
+# One alarm per parameter: the parts of one measurement (or one scale family) share it.
+MEASUREMENT = {p: rail_row_of(p) for p in PARAMETERS}
+
+
+@dataclass(frozen=True)
+class Condition:
+    key: str
+    rule: str
+    parameter: str
+    priority: str
+    message: str
+    value: float | None = None
+    limit: float | None = None
+    also: tuple[str, ...] = ()    # the other reasons of the same parameter's alarm
+    row: str = ""                 # the alarm row it joins, when not its parameter's own
+
+    @property
+    def rank(self) -> int:
+        return PRIORITY_RANK[self.priority]
+
+    @property
+    def group(self) -> str:
+        """The alarm row: one per parameter (one measurement), unless it joins another."""
+        return self.row or group_of(self.parameter)
+
+
+def group_of(param: str) -> str:
+    return MEASUREMENT.get(param, param)

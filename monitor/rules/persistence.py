@@ -1,0 +1,83 @@
+"""How long a monitor's value must hold before a rule reads it, and when its stream is
+stale: both follow the sender's observed period (CLINICAL §5).
+
+A 1 Hz monitor's value must hold ``alarms.persistence_s`` (10 s) before any rule,
+limit, trend, NEWS2 or combination, reads it: a 1 s dip raises nothing. A sender
+that reports less often has each reading stand for its period: the delay is the
+configured one rounded down to whole periods (a 60 s sender: its reading counts at
+once), and its stream is stale only after two missed periods, never between them
+(before its second sample the period is unknown: the setting applies).
+Episodic values (NIBP, a nurse's entries) have no delay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from monitor.parameters import keys
+from monitor.protocols import Protocol
+from monitor.session import Session
+
+# Values a monitor streams (a persistence delay applies); NIBP and manual entries are episodic.
+CONTINUOUS = keys(streamed=True)
+STALE_PERIODS = 2  # a stream is stale after this many missed periods (and the setting)
+
+
+def streamed_now(session: Session, param: str) -> bool:
+    """The newest valid value of ``param`` is a monitor's streamed sample."""
+    latest = session.latest(param)
+    return (latest is not None and param in CONTINUOUS
+            and session.device_last.get(param) == latest[0])
+
+
+def persistence_s(session: Session, protocol: Protocol, param: str) -> float:
+    """Seconds a streamed value must hold: the setting, in whole sender periods."""
+    persist = float(protocol.get("alarms.persistence_s", 0) or 0)
+    period = session.series[param].device_period() if param in session.series else None
+    if not persist or period is None or period <= 0:
+        return persist
+    return (persist // period) * period
+
+
+def stale_after_s(session: Session, protocol: Protocol, param: str) -> float:
+    """Seconds without a sample before a stream is "no data": the setting, or two of the
+    sender's periods when it reports less often."""
+    limit = float(protocol.get("alarms.stale_device_s"))
+    period = session.series[param].device_period() if param in session.series else None
+    return max(limit, STALE_PERIODS * period) if period else limit
+
+
+def is_stale(session: Session, protocol: Protocol, param: str, now: datetime) -> bool:
+    """The newest value came from a monitor stream that has stopped sending."""
+    latest = session.latest(param)
+    t = session.device_last.get(param)
+    if latest is None or t is None or param not in CONTINUOUS or latest[0] > t:
+        return False
+    return now.timestamp() - t > stale_after_s(session, protocol, param)
+
+
+def holds(session: Session, protocol: Protocol, param: str,
+          beyond: Callable[[float], bool]) -> bool:
+    """The newest value is ``beyond`` and, when a monitor streams it, has been for the
+    persistence delay (the limit rules' reading, shared by every derived rule)."""
+    latest = session.latest(param)
+    if latest is None or not beyond(latest[1]):
+        return False
+    persist = persistence_s(session, protocol, param)
+    if not persist or not streamed_now(session, param):
+        return True
+    return session.series[param].held_for(beyond, persist, device_only=True)
+
+
+def persisted_values(session: Session, protocol: Protocol, param: str) -> list[float] | None:
+    """The values a derived rule may read for ``param``: the newest alone when episodic;
+    for a stream, every value of the persistence delay (a score counts only when all of
+    them reach it). None when a stream has not yet lasted the delay."""
+    latest = session.latest(param)
+    if latest is None:
+        return None
+    persist = persistence_s(session, protocol, param)
+    if not persist or not streamed_now(session, param):
+        return [latest[1]]
+    return session.series[param].held_values(persist)

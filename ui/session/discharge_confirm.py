@@ -1,0 +1,35 @@
+"""The confirmation of a discharge before its criteria are met: it lists every unmet
+item, and Enter goes back (the default is "Go back"): only a click, or Tab to
+"Discharge anyway" and Space, discharges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from ui.common.confirm import ConfirmDialog
+from ui.common.forms import label
+
+
+class UnmetDialog(ConfirmDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, title="Discharge before the criteria are met")
+        self.cancel_button.setText("Go back")
+        # The list in plain text under the bold question, so a long one stays readable.
+        self.items = label("", pt=11, name="Unmet items")
+        self.items.setWordWrap(True)
+        self.items.setMinimumWidth(520)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, self.items)
+
+    def ask_unmet(self, act: str, unmet: list[str], action: Callable[[], object]) -> None:
+        self.items.setText("\n".join(f"• {line}" for line in unmet))
+        self.ask(f"Not met ({len(unmet)}). Discharge anyway as {act}?", action,
+                 confirm_text="Discharge anyway")
+        # Enter must not discharge: it goes back.
+        for btn, default in ((self.confirm_button, False), (self.cancel_button, True)):
+            btn.setAutoDefault(default)
+            btn.setDefault(default)
+        self.cancel_button.setFocus()

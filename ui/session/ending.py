@@ -1,0 +1,85 @@
+"""What stops, and what goes on, when the nurse closes the window or leaves a
+session while it still watches a patient: said before it happens (CLINICAL §7:
+no action that ends monitoring goes through silently while an infusion runs
+or a HIGH alarm is active). Leaving for the list keeps the session's alarms
+going (ui/session/background.py): the question says what leaves the screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from monitor.session import PRIORITY_RANK, Session
+
+WORD = {"high": "HIGH", "medium": "MEDIUM", "low": "LOW"}
+
+
+@dataclass(frozen=True)
+class Stake:
+    """What the question says: why it asks, what stops, what goes on."""
+
+    title: str
+    why: str
+    stops: str
+    keeps: str
+    confirm: str
+
+    def text(self) -> str:
+        return f"{self.why}\n\nSTOPS: {self.stops}\n\nKEEPS: {self.keeps}"
+
+
+def watching(session: Session) -> str | None:
+    """Why closing would end monitoring that still matters, or None when nothing does:
+    dosing runs, recovery before discharge, or an active alarm."""
+    alarms = sorted(session.active_alarms(), key=lambda a: -PRIORITY_RANK.get(a.priority, 0))
+    patient = str(session.opening.get("patient_id", "the patient"))
+    state = {"infusing": "is being dosed" + (" (infusion PAUSED)" if session.paused else ""),
+             "recovery": "is in recovery, not discharged"}.get(str(session.phase))
+    if state is None and not alarms:
+        return None
+    parts = [f"{patient} {state}" if state else f"{patient}'s session"]
+    if alarms:
+        first = alarms[:3]
+        # The head of each alarm (its "also:" reasons are in the banner behind).
+        listed = "; ".join(f"{WORD.get(a.priority, a.priority)} {a.message.split(' (also')[0]}"
+                           for a in first)
+        more = f" and {len(alarms) - 3} more" if len(alarms) > 3 else ""
+        parts.append(f"{len(alarms)} active alarm{'s' * (len(alarms) != 1)}: {listed}{more}")
+    return ", with ".join(parts) + "."
+
+
+PUMP = "The pump is not controlled by this app: it keeps running."
+
+
+def _unbound(devices: int) -> str:
+    return (f"; the bound monitor is unbound ({devices} device{'s' * (devices != 1)})"
+            if devices else "")
+
+
+def close_stake(sessions: list[Session], devices: int = 0, *,
+                resumes: bool = True) -> Stake | None:
+    """The question before the window closes, for the open session and those left
+    for the list that are still watched (None: close without asking)."""
+    whys = [why for s in sessions if (why := watching(s)) is not None]
+    if not whys:
+        return None
+    whom = "this patient" if len(whys) == 1 else f"these {len(whys)} patients"
+    return Stake("Close the monitor?", "\n".join(whys),
+                 f"alarm checks and alarm sound for {whom}{_unbound(devices)}: no one is "
+                 f"warned by this app. {PUMP}",
+                 "everything recorded is saved; " + (
+                     "the open session opens again as it was at the next start." if resumes
+                     else "open the sessions again from the list at the next start."),
+                 "Close the monitor")
+
+
+def leave_stake(session: Session, devices: int = 0) -> Stake | None:
+    """The question before going back to the session list (None: leave without asking)."""
+    why = watching(session)
+    if why is None:
+        return None
+    return Stake("Leave this session?", why,
+                 f"its banner, charts and entry leave the screen{_unbound(devices)}. {PUMP}",
+                 "its alarms are still checked and sound while the list is shown, which "
+                 "shows it in the colour of its worst alarm; open it again to see and "
+                 "acknowledge them. Everything recorded is saved.",
+                 "Leave the session")
