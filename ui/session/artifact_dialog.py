@@ -100,7 +100,7 @@ class ArtifactDialog(QDialog):
     def ending(self) -> list[str]:
         """The alarms the chosen flag ends, as the banner words them."""
         ev = self.recorder.last_evaluation
-        return [f"{theme.PRIORITY_WORD[a.priority]} {ev.alarm_text(a)}"
+        return [f"{theme.PRIORITY_WORD[a.priority]} {ev.alarm_text(a).partition(' (also: ')[0]}"
                 for a in self.recorder.alarms_ended_by(self.entry.seq, self.chosen())]
 
     def _show_ends(self) -> None:
@@ -119,7 +119,8 @@ class ArtifactDialog(QDialog):
         ends = self.ending()
         question = (f"Flag {', '.join(_name(k) for k in chosen)} of "
                     f"{clock(self.entry.observed_at)} as artifact?\n"
-                    + ("Ends: " + "; ".join(ends) if ends else "Ends no alarm.")
+                    + ("Ends: " + "; ".join(ends) + ".\nWhat holds without these values "
+                       "is raised again at its own priority." if ends else "Ends no alarm.")
                     + (f"\nStays: {', '.join(kept)}." if kept else ""))
         self.confirm.ask(question, self.flag, confirm_text="Flag as artifact")
 
