@@ -14,6 +14,7 @@ from typing import Any
 from monitor import entries
 from monitor.errors import ConfigError, FieldError, MonitorError, ValidationError
 from monitor.events import CLINICAL_KINDS, CORRECTION_KINDS, Event, EventKind
+from monitor.parameters import PARAMETERS
 from monitor.protocols import LIMIT_KEYS, LIMIT_PARAMS, Protocol, ProtocolSet
 from monitor.session import fold
 from monitor.session_protocol import SNAPSHOT_KEY, protocol_in_force
@@ -98,6 +99,13 @@ def _check_event(ev: Event, opened_at: datetime, now: datetime, kinds: dict[int,
         if target is None:
             errors.append(FieldError("target_seq", "Entry", str(p.get("target_seq")),
                                      "an earlier entry of this session"))
+        elif ev.kind is EventKind.ARTIFACT and "parameters" in p:
+            names = p["parameters"]  # a flag names values of the registry its entry holds
+            if not isinstance(names, list) or any(
+                    not isinstance(n, str) or n not in PARAMETERS or n not in target.payload
+                    for n in names):
+                errors.append(FieldError("parameters", "Values flagged", str(names)[:40],
+                                         "values of the registry that the entry holds"))
         elif ev.kind is EventKind.AMENDED and isinstance(p.get("values"), dict):
             values = p["values"]  # checked as the kind and source of the entry it amends
             _same_as_validated(target.kind, values, entries.clinical(

@@ -4,11 +4,13 @@ here, so every view (the window, a central board) shows the same thing."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.parameters import PARAMETERS, fmt, in_rail, rail_row_of, rail_rows
 from monitor.protocols import Protocol
+from monitor.rules.conditions import Condition
 from monitor.rules.persistence import stale_after_s
 from monitor.session import PRIORITY_RANK, Session
 
@@ -40,12 +42,17 @@ def stale_after(protocol: Protocol) -> tuple[float, float]:
     return (cadence + grace) * 60.0, float(protocol.get("alarms.stale_device_s"))
 
 
-def rail_values(session: Session, protocol: Protocol, now: datetime) -> list[RailValue]:
+def rail_values(session: Session, protocol: Protocol, now: datetime,
+                conditions: Mapping[str, Condition] | None = None) -> list[RailValue]:
     """One value per rail row, in display order. The sedation row shows the scale the
-    protocol uses; a row takes the colour of the worst active alarm on any of its
-    parameters."""
+    protocol uses. Given the ``conditions`` found now (one per parameter row), a row
+    takes the colour of its own value's reasons, never of a latched alarm whose value
+    is back in range; without them, of the worst active alarm on the row."""
     alarms: dict[str, tuple[int, str]] = {}
-    for a in session.active_alarms():
+    if conditions is not None:
+        for row, cond in conditions.items():
+            alarms[row] = (cond.rank, cond.priority)
+    for a in session.active_alarms() if conditions is None else ():
         row = rail_row_of(a.parameter)
         if a.rank > alarms.get(row, (0, ""))[0]:
             alarms[row] = (a.rank, a.priority)

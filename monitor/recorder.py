@@ -35,9 +35,10 @@ from monitor.predose import predose_warnings, validate_checklist
 from monitor.protocols import Protocol, ProtocolSet
 from monitor.rems_checks import lot_warnings
 from monitor.rules.alarms import audio_pause_payload
+from monitor.rules.artifacts import alarms_ended_by, flag_parameters
 from monitor.rules.engine import evaluate
 from monitor.scales import validate_assessment
-from monitor.session import TIMELINE_KINDS, Phase, fold
+from monitor.session import TIMELINE_KINDS, AlarmState, Phase, fold
 from monitor.session_protocol import SNAPSHOT_KEY, protocol_in_force, snapshot
 from monitor.validation import (
     PLAUSIBLE,
@@ -547,17 +548,35 @@ class Recorder:
         return self._record(EventKind.STRUCK, {"target_seq": seq, "reason": why}, author,
                             self.clock.now())
 
-    def flag_artifact(self, nurse_id: str, seq: int, reason: object) -> Event:
+    def flag_artifact(self, nurse_id: str, seq: int, reason: object,
+                      parameters: object = None) -> Event:
+        """Flag values of a reading as artifact: ``parameters`` names them (a bad cuff
+        reading is ``["sbp", "dbp", "map"]``; None flags every value of the entry).
+        The flagged values stay in the record and take no part in alarms and scores;
+        the alarms resting on them end (``alarms_ended_by`` says which, beforehand)."""
+        author, payload = self.check_flag(nurse_id, seq, reason, parameters)
+        return self._record(EventKind.ARTIFACT, payload, author, self.clock.now())
+
+    def check_flag(self, nurse_id: str, seq: int, reason: object,
+                   parameters: object = None) -> tuple[str, dict[str, Any]]:
+        """Validate an artifact flag without recording it (the window asks for a
+        confirmation only about a valid one): (author, payload), or ValidationError."""
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         entry = self._target(seq, errors)
+        names: list[str] = []
         if entry is not None and entry.kind not in (EventKind.VITALS, EventKind.ASSESSMENT):
             errors.append(FieldError("target", "Entry", entry.event.entry_id,
                                      "a vitals or assessment entry"))
+        elif entry is not None and not entry.struck:
+            names = flag_parameters(entry, parameters, errors)
         why = validate_text(reason, "reason", "Reason for artifact", errors, required=True)
         raise_if(errors)
-        return self._record(EventKind.ARTIFACT, {"target_seq": seq, "reason": why}, author,
-                            self.clock.now())
+        return author, {"target_seq": seq, "parameters": names, "reason": why}
+
+    def alarms_ended_by(self, seq: int, parameters: list[str]) -> list[AlarmState]:
+        """The active alarms that flagging ``parameters`` of entry ``seq`` would end."""
+        return alarms_ended_by(self.session, seq, parameters)
 
     def change_limit(self, nurse_id: str, limit: str, new: object, reason: object) -> Event:
         """Change one limit for this session. Refused when the limits that would result

@@ -9,6 +9,7 @@ cheap enough.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -61,6 +62,9 @@ class Entry:
     artifact: bool = False
     addendum: bool = False
     unreadable: str = ""  # why the entry could not be folded (it then takes no part)
+    # The values flagged as artifact (a bad cuff reading is BP only): ``artifact`` is
+    # True once every measured value of the entry is flagged.
+    flagged: frozenset[str] = frozenset()
 
     @property
     def seq(self) -> int:
@@ -82,7 +86,24 @@ class Entry:
             return "struck"
         if self.artifact:
             return "artifact"
+        if self.flagged:
+            return "artifact: " + " ".join(k for k in SERIES_PARAMS if k in self.flagged)
         return "amended" if self.amended else "valid"
+
+    def status_of(self, name: str) -> str:
+        """The status of one value of the entry (a flag may cover only some)."""
+        if self.unreadable or self.struck:
+            return self.status
+        if self.is_artifact(name):
+            return "artifact"
+        return "amended" if self.amended else "valid"
+
+    def is_artifact(self, name: str) -> bool:
+        return self.artifact or name in self.flagged
+
+    def measured(self) -> list[str]:
+        """The entry's measured values (what a flag may name), in registry order."""
+        return [k for k in SERIES_PARAMS if self.payload.get(k) is not None]
 
     @property
     def counts(self) -> bool:
@@ -107,6 +128,10 @@ class AlarmState:
     escalated_at: datetime | None = None
     last_announced_at: datetime | None = None
     resolved_at: datetime | None = None
+    resolved_reason: str | None = None
+    # (entry seq, parameter) of the readings behind the reason that raised the alarm
+    # or escalated it to its priority: a flag on one of them ends it.
+    readings: tuple[tuple[int, str], ...] = ()
 
     @property
     def active(self) -> bool:
@@ -336,7 +361,12 @@ class Session:
         elif ev.kind is EventKind.STRUCK:
             target.struck = True
         elif ev.kind is EventKind.ARTIFACT:
-            target.artifact = True
+            named = ev.payload.get("parameters")  # older flags covered the whole entry
+            if named is None:
+                target.artifact = True
+            else:
+                target.flagged = target.flagged | frozenset(str(n) for n in named)
+                target.artifact = target.artifact or set(target.measured()) <= target.flagged
         if target.kind is EventKind.SESSION_OPENED:
             self.opening = dict(target.payload)
         self.rebuild()
@@ -371,12 +401,13 @@ class Session:
                 self.baseline_cache = None
             series = self.series
             device = ev.source == "device"
-            seq, artifact = ev.seq, entry.artifact
+            seq, artifact, flagged = ev.seq, entry.artifact, entry.flagged
             if device and self._late(p, t):
-                return self._fold_late_device(p, t, seq, artifact)
+                return self._fold_late_device(p, t, seq, artifact, flagged)
             for name, value in p.items():
                 if name in series:
-                    if not series[name].append(t, float(value), seq, artifact, device):
+                    if not series[name].append(t, float(value), seq,
+                                               artifact or name in flagged, device):
                         return False
                     if device:
                         self.device_last[name] = t
@@ -440,13 +471,14 @@ class Session:
         return (not any(name in _CHOICES for name in p)
                 and any(name in series and t < series[name].last_time() for name in p))
 
-    def _fold_late_device(self, p: dict[str, Any], t: float, seq: int, artifact: bool) -> bool:
+    def _fold_late_device(self, p: dict[str, Any], t: float, seq: int, artifact: bool,
+                          flagged: Collection[str] = ()) -> bool:
         """A late device reading changes no dose, so it goes into its series in place
         instead of a full rebuild (a monitor resending a long backlog must not refold a
         24 h session once per sample). Views redraw whole: ``rebuilds`` moves on."""
         values = {name: float(value) for name, value in p.items() if name in self.series}
         for name, value in values.items():
-            self.series[name].insert(t, value, seq, artifact, True)
+            self.series[name].insert(t, value, seq, artifact or name in flagged, True)
             self.device_last[name] = max(self.device_last.get(name, t), t)
         start = self.infusion_started_at
         if start is None or t < start.timestamp():
@@ -469,7 +501,8 @@ class Session:
         if kind is EventKind.ALARM_RAISED:
             alarm = AlarmState(ev.seq, p["key"], p["rule"], p["parameter"], p["priority"],
                                p["message"], ev.observed_at, p["priority"],
-                               last_announced_at=ev.observed_at)
+                               last_announced_at=ev.observed_at,
+                               readings=_readings(p.get("readings")))
             self.alarms[ev.seq] = alarm
             self.active_alarm_by_key[alarm.key] = ev.seq
             return
@@ -486,6 +519,8 @@ class Session:
             alarm.message = p["message"]
             alarm.escalated_at = ev.observed_at
             alarm.last_announced_at = ev.observed_at
+            if "readings" in p:
+                alarm.readings = _readings(p["readings"])
             # An acknowledgement holds only for the priority it was given at (CLINICAL §5):
             # past it, the row is a new alarm that sounds and, when high, latches.
             alarm.acknowledged_at = None
@@ -501,6 +536,7 @@ class Session:
             alarm.last_announced_at = ev.observed_at
         elif kind is EventKind.ALARM_RESOLVED:
             alarm.resolved_at = ev.observed_at
+            alarm.resolved_reason = p.get("reason")
             self.active_alarm_by_key.pop(alarm.key, None)
 
     # -- queries -------------------------------------------------------------
@@ -542,6 +578,12 @@ class Session:
 
     def entries_of(self, *kinds: EventKind) -> list[Entry]:
         return [e for e in self.entry_list if e.kind in kinds]
+
+
+def _readings(value: object) -> tuple[tuple[int, str], ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple((int(seq), str(name)) for seq, name in value)
 
 
 def fold(session_id: str, events: list[Event]) -> Session:

@@ -21,8 +21,12 @@ DRUG_EVENTS = ("antiemetic", "benzodiazepine", "antihypertensive")
 ROUTES = ("IV", "PO", "IM", "SC", "SL", "intranasal", "inhaled")
 DOSE_UNITS = ("mg", "mcg", "g", "mL", "units")
 RATE_UNITS = ("mg/kg/h", "mg/h", "mL/h")  # mL/h: with the syringe's concentration
-ACK_ACTIONS = ("re-measured", "infusion slowed", "infusion paused", "medication given",
-               "patient reassured", "physician informed", "artifact", "no action needed")
+# What an acknowledgement says was done, chosen each time: the default is only "seen", so
+# a record that says "physician informed" means someone chose it (CLINICAL §5).
+ACK_DEFAULT = "seen"
+ACK_ACTIONS = (ACK_DEFAULT, "re-measured", "infusion slowed", "infusion paused",
+               "medication given", "patient reassured", "physician informed", "artifact",
+               "no action needed")
 # Every item a clinic may put on its checklist (protocol key ``checklist.items``).
 CHECKLIST_ITEMS: dict[str, str] = {
     "fasting": "Fasting as instructed",

@@ -85,7 +85,7 @@ def to_csv(ctx: ExportContext, *, wide: bool = False) -> bytes:
         ev = e.event
         mins = "" if t0 is None else fmt(round((ev.observed_at.timestamp() - t0) / 60.0, 2))
         corr = safe(correction_text(ctx, e)) if e.corrections else ""
-        src, author, status = ev.source, safe(ctx.who(ev.author)), e.status
+        src, author = ev.source, safe(ctx.who(ev.author))
         eid = str(ev.seq) if ctx.deidentify else ev.entry_id
         kind_is_text = ev.kind in TEXT_KINDS
         versions = [("current", e.payload)]
@@ -103,8 +103,8 @@ def to_csv(ctx: ExportContext, *, wide: bool = False) -> bytes:
                     text = safe(_cell(value))
                 if kind_is_text:
                     param, unit = safe(_param(ctx, param)), safe(str(unit or ""))
-                rows.append((when, mins, param, text, unit, src, author, status, version, eid,
-                             corr, record, deid))
+                rows.append((when, mins, param, text, unit, src, author, e.status_of(param),
+                             version, eid, corr, record, deid))
             for param, raw in (payload.get("artifact_values") or {}).items():
                 rows.append((when, mins, param, raw, UNITS.get(param, ""), src, author,
                              "artifact", version, eid, corr, record, deid))

@@ -39,6 +39,8 @@ LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 DEID_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+FLAG_SYSTEM = "urn:ketamine-monitor:flag"
+ARTIFACT_TEXT = "flagged as artifact: excluded from alarms and scores"
 ABSENT = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
                       "code": "not-performed", "display": "Not Performed"}]}
 BP_PANEL = ("sbp", "dbp")  # one panel Observation with two components
@@ -96,9 +98,18 @@ class BundleBuilder:
             return "entered-in-error"
         return "amended" if entry.amended else "final"
 
+    @staticmethod
+    def artifact_flag() -> list[dict[str, Any]]:
+        """The interpretation of a value flagged as artifact (kept, not physiological)."""
+        return [{"coding": [{"system": FLAG_SYSTEM, "code": "artifact",
+                             "display": ARTIFACT_TEXT}], "text": ARTIFACT_TEXT}]
+
     def observation(self, entry: Entry | None, key: str, code: dict[str, Any],
                     category: str, when: datetime, value: dict[str, Any] | None = None,
-                    **extra: Any) -> None:
+                    params: tuple[str, ...] | None = None, **extra: Any) -> None:
+        """One Observation; ``params`` are the entry's values it carries (default
+        ``key``): any of them flagged as artifact gives it the artifact interpretation."""
+        params = (key,) if params is None else params
         res: dict[str, Any] = {
             "resourceType": "Observation",
             "status": self._status(entry) if entry else "final",
@@ -122,8 +133,9 @@ class BundleBuilder:
                 old = entry.corrections[0].payload.get("old", {})
                 notes.append("original values: " + ", ".join(
                     f"{k} {v}" for k, v in sorted(old.items()) if not isinstance(v, dict)))
-            if entry.artifact:
-                notes.append("flagged as artifact: excluded from alarms and scores")
+            if any(entry.is_artifact(p) for p in params):
+                notes.append(ARTIFACT_TEXT)
+                res["interpretation"] = self.artifact_flag()
             if entry.event.source == "device":
                 notes.append("source: device")
             if notes:
@@ -160,11 +172,15 @@ class BundleBuilder:
                 code, _ = self.quantity_code(key)
                 value = (self.quantity(key, p[key]) if p.get(key) is not None
                          else {"dataAbsentReason": ABSENT})
-                components.append({"code": code, **value})
+                component = {"code": code, **value}
+                if p.get(key) is not None and entry.is_artifact(key):
+                    component["interpretation"] = self.artifact_flag()
+                components.append(component)
             self.observation(entry, "bp", {
                 "coding": [{"system": LOINC, "code": "85354-9",
                             "display": "Blood pressure panel with all children optional"}],
-                "text": "Blood pressure"}, "vital-signs", t, component=components)
+                "text": "Blood pressure"}, "vital-signs", t, params=BP_PANEL,
+                component=components)
         for key in SINGLE_VITALS:
             if p.get(key) is not None and key not in streamed:
                 code, _ = self.quantity_code(key)
@@ -188,8 +204,8 @@ class BundleBuilder:
     def _sampled(self, stream: Stream) -> None:
         """A stream as SampledData; artifact or struck samples are 'E' so timing is kept."""
         _, unit = self.quantity_code(stream.key)
-        data = " ".join("E" if not e.counts else fmt(e.payload[stream.key])
-                        for e in stream.entries)
+        data = " ".join("E" if not e.counts or e.is_artifact(stream.key)
+                        else fmt(e.payload[stream.key]) for e in stream.entries)
         res = {
             "resourceType": "Observation", "status": "final",
             "category": [{"text": "continuous device stream"}],
@@ -228,7 +244,7 @@ class BundleBuilder:
                 if entry.payload.get("acvpu"):
                     acvpu = (entry.observed_at, entry.payload["acvpu"])
                 continue
-            values = dict(entry.payload)
+            values = {k: v for k, v in entry.payload.items() if not entry.is_artifact(k)}
             values["acvpu"] = acvpu[1] if acvpu and entry.observed_at - acvpu[0] <= window else None
             result = news2(values, int(self.ctx.protocol.get("news2.spo2_scale", 1)))
             if result.total is not None:

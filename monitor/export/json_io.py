@@ -38,10 +38,28 @@ def summary(ctx: ExportContext) -> dict[str, Any]:
         "dose_mg": round(s.dose_mg(end), 3),
         "dose_mg_per_kg": round(s.dose_mg_per_kg(end), 4),
         "alarms_raised": len(s.alarms),
+        "corrected": corrected(ctx),
     }
     if not ctx.deidentify:
         out["session_id"] = s.session_id
         out["opened_at"] = to_iso(ctx.start)
+    return out
+
+
+def corrected(ctx: ExportContext) -> list[dict[str, Any]]:
+    """Each amended, struck or artifact-flagged entry with its status and the values a
+    flag covers (derived from the correction events, which the file also holds)."""
+    out = []
+    for e in ctx.session.entry_list:
+        if e.status == "valid":
+            continue
+        item: dict[str, Any] = {"seq": e.seq, "kind": str(e.kind),
+                                "status": "artifact" if e.flagged else e.status}
+        if e.flagged or e.artifact:
+            item["artifact"] = sorted(e.flagged) if e.flagged else sorted(e.measured())
+        if e.amended and not e.struck:
+            item["amended"] = True
+        out.append(item)
     return out
 
 

@@ -47,7 +47,8 @@ def _bp_text(ctx: ExportContext, e: Entry | None, missing: str) -> str:
 
 
 def _bp_entries(ctx: ExportContext) -> list[Entry]:
-    return [e for e in ctx.entries(EventKind.VITALS) if e.counts and "sbp" in e.payload]
+    return [e for e in ctx.entries(EventKind.VITALS) if e.counts and "sbp" in e.payload
+            and not e.is_artifact("sbp")]
 
 
 def _bp_last_between(ctx: ExportContext, after: datetime | None, until: datetime,

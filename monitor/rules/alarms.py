@@ -22,6 +22,7 @@ from typing import Any
 from monitor.clock import to_iso
 from monitor.events import EventKind
 from monitor.protocols import Protocol
+from monitor.rules.artifacts import ended_by_flags, readings_behind
 from monitor.rules.conditions import Condition
 from monitor.rules.persistence import streamed_now
 from monitor.rules.schedule import OBSERVATIONS, observation_schedule
@@ -38,15 +39,20 @@ def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: P
               now: datetime) -> list[Draft]:
     reannounce = timedelta(minutes=float(protocol.get("alarms.reannounce_min")))
     escalate = timedelta(minutes=float(protocol.get("alarms.escalate_medium_min")))
-    drafts: list[Draft] = []
+    # An alarm resting on a reading flagged as artifact ends, latched or not; what
+    # holds without that reading is raised anew at its own priority.
+    ended = ended_by_flags(session)
+    drafts: list[Draft] = [(EventKind.ALARM_RESOLVED, {"alarm_id": alarm_id, "reason": why})
+                           for alarm_id, why in sorted(ended.items())]
     new_rank = 0
     for key, cond in conditions.items():
         alarm_id = session.active_alarm_by_key.get(key)
-        if alarm_id is None:
+        if alarm_id is None or alarm_id in ended:
             drafts.append((EventKind.ALARM_RAISED, {
                 "key": key, "rule": cond.rule, "parameter": cond.parameter,
                 "priority": cond.priority, "message": cond.message,
-                "value": cond.value, "limit": cond.limit, "also": list(cond.also)}))
+                "value": cond.value, "limit": cond.limit, "also": list(cond.also),
+                "readings": _readings(session, protocol, cond, now)}))
             new_rank = max(new_rank, cond.rank)
             continue
         alarm = session.alarms[alarm_id]
@@ -54,7 +60,8 @@ def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: P
             drafts.append((EventKind.ALARM_ESCALATED, {
                 "alarm_id": alarm_id, "priority": cond.priority, "message": cond.message,
                 "reason": (f"worsened past the {alarm.priority} it was acknowledged at: "
-                           "announced again" if alarm.acknowledged else "condition worsened")}))
+                           "announced again" if alarm.acknowledged else "condition worsened"),
+                "readings": _readings(session, protocol, cond, now)}))
             new_rank = max(new_rank, cond.rank)
         elif alarm.acknowledged and now >= (again := reannounce_at(
                 session, protocol, cond, alarm.acknowledged_at, now)):  # type: ignore[arg-type]
@@ -71,7 +78,7 @@ def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: P
                 "reason": "unacknowledged"}))
             new_rank = max(new_rank, PRIORITY_RANK["high"])
     for key, alarm_id in session.active_alarm_by_key.items():
-        if key in conditions:
+        if key in conditions or alarm_id in ended:
             continue
         alarm = session.alarms[alarm_id]
         if alarm.priority == "high" and not alarm.acknowledged:
@@ -85,6 +92,11 @@ def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: P
         elif now >= pause.until:
             drafts.append((EventKind.AUDIO_PAUSE_ENDED, {"reason": "pause expired"}))
     return drafts
+
+
+def _readings(session: Session, protocol: Protocol, cond: Condition,
+              now: datetime) -> list[list[int | str]]:
+    return [[seq, name] for seq, name in readings_behind(session, protocol, cond, now)]
 
 
 def reannounce_at(session: Session, protocol: Protocol, cond: Condition,

@@ -6,7 +6,7 @@ Never reads the wall clock; the same session and ``now`` give the same result.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from monitor.protocols import Protocol
 from monitor.rules.alarms import Draft, lifecycle
@@ -14,7 +14,7 @@ from monitor.rules.baseline_offer import LimitOffer, limit_offers
 from monitor.rules.conditions import Condition, alarm_conditions, due_list, evaluate_conditions
 from monitor.rules.news2 import News2Result
 from monitor.rules.schedule import Due, MinObservation, min_observation
-from monitor.session import Session
+from monitor.session import AlarmState, Session
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,29 @@ class Evaluation:
     def live_message(self, key: str, fallback: str) -> str:
         cond = self.conditions.get(key)
         return cond.message if cond else fallback
+
+    def alarm_text(self, alarm: AlarmState) -> str:
+        """What the banner, the acknowledge prompt and the history say of an alarm:
+        its reason as it stands now when that reason is at the alarm's priority,
+        else the reason it was raised or escalated for (a lower reason never shows
+        under a higher priority's word)."""
+        cond = self.conditions.get(alarm.key)
+        return cond.message if cond is not None and cond.priority == alarm.priority else (
+            alarm.message)
+
+
+def reason_time(session: Session, evaluation: Evaluation, alarm: AlarmState) -> datetime:
+    """When the reading behind the reason shown for ``alarm`` was taken (its age is
+    the age of that reading, not of the alarm): the newest reading of the live
+    reason's parameter, else the readings that raised or escalated it."""
+    cond = evaluation.conditions.get(alarm.key)
+    if cond is not None and cond.priority == alarm.priority and cond.parameter in session.series:
+        latest = session.latest(cond.parameter)
+        if latest is not None:
+            return datetime.fromtimestamp(latest[0], UTC)
+    times = [session.entries[seq].observed_at for seq, _ in alarm.readings
+             if seq in session.entries]
+    return max(times) if times else alarm.raised_at
 
 
 def evaluate(session: Session, protocol: Protocol, now: datetime) -> Evaluation:

@@ -150,6 +150,12 @@ def test_whole_session_through_the_window(qtbot, store, clock, protocols):
     page.log.select_seq(spike.seq)
     type_into(qtbot, page.log.reason, "probe on moving finger")
     click(qtbot, page.log.artifact_button)
+    flag = page.log.artifact_dialog
+    assert flag.isVisible() and not flag.boxes["hr"].isChecked()  # not a cuff reading
+    click(qtbot, flag.boxes["hr"])
+    click(qtbot, flag.flag_button)
+    click(qtbot, flag.confirm.confirm_button)
+    assert not flag.isVisible()
     assert page.recorder.session.entries[spike.seq].status == "artifact"
     assert page.charts.artifacts["hr"].points().size == 1
     assert page.rail.values["hr"].text() == "88"

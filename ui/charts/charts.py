@@ -13,7 +13,7 @@ from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
@@ -34,6 +34,8 @@ EVENT_KINDS = (EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INF
 EVENT_TEXT = {EventKind.INFUSION_STARTED: "start", EventKind.RATE_CHANGED: "rate",
               EventKind.INFUSION_PAUSED: "pause", EventKind.INFUSION_RESUMED: "resume",
               EventKind.BOLUS: "bolus", EventKind.INFUSION_STOPPED: "stop"}
+READOUT_HINT = "time: minutes since infusion start (clock on top)"
+READOUT_STYLE = "font-style: italic; border: 1px dashed; padding: 0 4px;"
 LABEL_CHARS = 9  # event labels longer than this are shortened (full text on hover)
 LABEL_ROWS = (0.97, 0.83, 0.69, 0.55)  # heights (fraction of the BP lane) for stacked labels
 SPANS = (("30 min", 30.0), ("1 h", 60.0), ("2 h", 120.0), ("All", None))
@@ -198,7 +200,11 @@ class ChartsView(QWidget):
         bp_box.sigXRangeChanged.connect(lambda *_: self._on_span_changed())
         bp_box.sigResized.connect(lambda *_: self._on_span_changed())
         self.readout = label("", "dim", name="Crosshair read-out", fit=True)
-        self.readout.setText("time: minutes since infusion start (clock on top)")
+        self.hide_crosshair()
+        # The read-out goes when the pointer leaves the charts (it is never left to
+        # look like a current value).
+        self.glw.installEventFilter(self)
+        self.glw.viewport().installEventFilter(self)
         # The key to the lower lane's colours (a legend inside a short lane hides its data).
         key = " ".join(f'<span style="color:{theme.series_color(n)}">━ {LEGEND[n]}</span>'
                        for n in ("pain", "dissociation", "cadss6_total"))
@@ -710,12 +716,23 @@ class ChartsView(QWidget):
         if self._last_now is not None:
             self._follow(self._last_now)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave:
+            self.hide_crosshair()
+        return super().eventFilter(watched, event)
+
+    def hide_crosshair(self) -> None:
+        """No read-out: the hint of what the time axis means, in the plain dim style."""
+        for line in self.cursor_lines:
+            line.setVisible(False)
+        self.readout.setStyleSheet("")
+        self.readout.setText(READOUT_HINT)
+
     def _on_mouse_moved(self, pos: object) -> None:
         plot = next((p for p in self.plots.values() if p.sceneBoundingRect().contains(pos)),
                     None)
         if plot is None:
-            for line in self.cursor_lines:
-                line.setVisible(False)
+            self.hide_crosshair()
             return
         x = plot.getViewBox().mapSceneToView(pos).x()
         self.show_crosshair(x)
@@ -725,7 +742,9 @@ class ChartsView(QWidget):
             line.setPos(x)
             line.setVisible(True)
         t = self.ref + x * 60.0
-        parts = [f"{datetime.fromtimestamp(t):%H:%M} ({x:+.0f} min)"]
+        # The time first and in words, boxed and in italics: a value from the past,
+        # never to be read as the current one (those are on the rail).
+        parts = [f"⌖ at {datetime.fromtimestamp(t):%H:%M} ({x:+.0f} min):"]
         for name in CHARTED:
             series = self.session.series[name]
             i = int(np.searchsorted(series.t, t, side="right")) - 1
@@ -734,4 +753,5 @@ class ChartsView(QWidget):
                 parts.append(f"{READOUT_NAME[name]} {fmt(float(series.v[i]))}{mark}")
         text = "  ".join(parts)
         self.readout.setText(text)
+        self.readout.setStyleSheet(READOUT_STYLE)
         return text

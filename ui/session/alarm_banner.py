@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.latched import BACK_IN_RANGE, latched_text
-from monitor.recorder import ACK_ACTIONS
-from monitor.rules.engine import Evaluation
+from monitor.rules.engine import Evaluation, reason_time
 from monitor.session import AlarmState, Session
+from monitor.vocabulary import ACK_ACTIONS, ACK_DEFAULT
 from ui.common import theme
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 from ui.sound.sound_panel import SoundPanel
@@ -91,7 +91,8 @@ class AlarmRow(QFrame):
 
     def show_group(self, group: list[AlarmState], messages: list[str], now: datetime,
                    present: list[bool], shortcut: str = "", *,
-                   session: Session | None = None) -> None:
+                   session: Session | None = None,
+                   reading_at: datetime | None = None) -> None:
         top = group[0]
         self.alarm_ids = [a.alarm_id for a in group]
         self._pending = [a.alarm_id for a in group if not a.acknowledged]
@@ -114,7 +115,8 @@ class AlarmRow(QFrame):
                          f"{last.acknowledged_at.astimezone():%H:%M}")  # type: ignore[union-attr]
         if not present[0]:
             state.append(BACK_IN_RANGE if session is None else latched_text(session, top))
-        state.append(f"{elapsed(now, top.raised_at)} ago")
+        # The age of the reading behind the reason shown, not of the row.
+        state.append(f"reading {elapsed(now, reading_at or top.raised_at)} ago")
         self.detail.setText(" · ".join(state))
         self.ack.setVisible(not self.acknowledged)
         self.ack.setText(f"Acknowledge  {shortcut}".strip())
@@ -227,9 +229,10 @@ class AlarmBanner(RecorderPanel):
         first_unacked = True
         for row, group in zip(self.rows, self.groups, strict=False):
             pending = any(not a.acknowledged for a in group)
-            row.show_group(group, [ev.live_message(a.key, a.message) for a in group], ev.now,
+            row.show_group(group, [ev.alarm_text(a) for a in group], ev.now,
                            [a.key in ev.conditions for a in group],
-                           "Ctrl+K" if pending and first_unacked else "", session=s)
+                           "Ctrl+K" if pending and first_unacked else "", session=s,
+                           reading_at=reason_time(s, ev, group[0]))
             first_unacked = first_unacked and not pending
             row.setVisible(row is not self._ack_row)
         for row in self.rows[len(self.groups):]:
@@ -283,7 +286,9 @@ class AlarmBanner(RecorderPanel):
         before = QApplication.focusWidget()
         if before is not None and not self.isAncestorOf(before):
             self._focus_before = before  # given back when the form closes
-        what = alarms[0].message + (f" and {len(alarms) - 1} more" if len(alarms) > 1 else "")
+        # The words of the row it replaces (the banner and the history say the same).
+        what = self.recorder.last_evaluation.alarm_text(alarms[0]) + (
+            f" and {len(alarms) - 1} more" if len(alarms) > 1 else "")
         self.ack_for.setText(f"Acknowledge “{what}” — action:")
         # The form takes the row's place, so nothing below moves.
         row = next((r for r in self.rows if alarm_ids[0] in r.alarm_ids), None)
@@ -294,6 +299,9 @@ class AlarmBanner(RecorderPanel):
         if row is not None and isinstance(box, QBoxLayout):
             box.insertWidget(box.indexOf(row), self.ack_panel)
             row.hide()
+        # The action is chosen each time: the last one chosen is never offered again.
+        self.action.setCurrentText(ACK_DEFAULT)
+        self.comment.clear()
         self.ack_panel.show()
         self.action.setFocus()
 
@@ -323,6 +331,7 @@ class AlarmBanner(RecorderPanel):
     def _hide_ack(self) -> None:
         self.pending_ids = []
         self.comment.clear()
+        self.action.setCurrentText(ACK_DEFAULT)
         self.ack_panel.hide()
         if self._ack_row is not None:
             self._ack_row.setVisible(bool(self._ack_row.alarm_ids))

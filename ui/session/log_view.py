@@ -26,11 +26,13 @@ from monitor.describe import describe
 from monitor.errors import FieldError, ValidationError
 from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
 from monitor.recorder import Change, Recorder
+from monitor.rules.artifacts import ENDED_REASON, STRUCK_REASON
 from monitor.session import Session
 from ui.common import theme
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
 from ui.common.texts import clock
 from ui.session.amend_dialog import AmendDialog
+from ui.session.artifact_dialog import ArtifactDialog
 from ui.session.limit_editor import LimitEditor
 
 FILTERS = {
@@ -171,11 +173,12 @@ class LogView(RecorderPanel):
         self.table.setColumnWidth(2, 360)
         self.table.setMinimumHeight(26 * 9 + 30)  # at least 8 rows and the header
         self.amend_dialog: AmendDialog | None = None
+        self.artifact_dialog: ArtifactDialog | None = None
         self.reason = line_edit("Correction reason", "reason to strike or flag (required)",
                                 260)
         self.amend_button = button("Amend…", "Amend", slot=self.amend)
         self.strike_button = button("Strike", slot=self.strike)
-        self.artifact_button = button("Flag artifact", slot=self.flag_artifact)
+        self.artifact_button = button("Flag artifact…", "Flag artifact", slot=self.flag_artifact)
         self.general = error_label("Correction error")
         self.errors = InlineErrors(self.general, {})
         self.selected_text = label("", "dim", name="Selected entry", fit=True)
@@ -254,9 +257,22 @@ class LogView(RecorderPanel):
         self._after(self.errors.call(lambda: self.recorder.strike(
             self._nurse(), self._target(), self.reason.text())))
 
-    def flag_artifact(self) -> None:
-        self._after(self.errors.call(lambda: self.recorder.flag_artifact(
-            self._nurse(), self._target(), self.reason.text())))
+    def flag_artifact(self) -> ArtifactDialog | None:
+        """Ask which values of the selected reading are wrong, show which alarms the
+        flag ends, then confirm (a non-reading is refused by the core, with why)."""
+        seq = self.errors.call(self._target)
+        entry = self.recorder.session.entries.get(seq) if seq is not None else None
+        if seq is None or entry is None:
+            return None
+        if entry.kind not in (EventKind.VITALS, EventKind.ASSESSMENT) or entry.struck:
+            self.errors.call(lambda: self.recorder.check_flag(
+                self._nurse(), seq, self.reason.text(), None))
+            return None
+        self.artifact_dialog = ArtifactDialog(self.recorder, entry, self._nurse(),
+                                              self.reason.text(), self)
+        self.artifact_dialog.accepted.connect(self.reason.clear)
+        self.artifact_dialog.open()
+        return self.artifact_dialog
 
     def set_closed(self, closed: bool) -> None:
         """A signed record is read, not corrected: the log stays, its corrections go."""
@@ -302,13 +318,17 @@ class AlarmHistory(QWidget):
         self.limits.refresh_offer()
         alarms = sorted(self.recorder.session.alarms.values(), key=lambda a: a.raised_at,
                         reverse=True)
+        ev = self.recorder.last_evaluation  # an active alarm reads as in the banner
         self.table.setRowCount(len(alarms))
         for row, a in enumerate(alarms):
             cells = (clock(a.raised_at),
                      f"{theme.PRIORITY_SYMBOL[a.priority]} {theme.PRIORITY_WORD[a.priority]}",
-                     a.message,
+                     ev.alarm_text(a) if a.active else a.message,
                      f"{a.acknowledged_by} {clock(a.acknowledged_at)}"
                      if a.acknowledged_at else "", a.action or "",
-                     clock(a.resolved_at) if a.resolved_at else "ACTIVE")
+                     (f"{clock(a.resolved_at)} ({a.resolved_reason})"
+                      if a.resolved_reason in (ENDED_REASON, STRUCK_REASON)
+                      else clock(a.resolved_at))
+                     if a.resolved_at else "ACTIVE")
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))

@@ -1,5 +1,6 @@
 """Current values, large enough to read from a metre away, with their age;
-grey when stale, in the alarm colour when a rule on them is active."""
+grey when stale, in the colour of the priority their own value has now (a
+latched alarm whose value is back in range stays in the banner, not here)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,9 @@ class ValueRail(QWidget):
         self.setMaximumWidth(310)
 
     def refresh(self, ev: Evaluation) -> None:
-        for rv in rail_values(self.recorder.session, self.recorder.protocol, ev.now):
+        # Coloured by each value's own reasons now, not by a latched alarm.
+        for rv in rail_values(self.recorder.session, self.recorder.protocol, ev.now,
+                              ev.conditions):
             value, age = self.values[rv.row], self.ages[rv.row]
             name, plain = self.names[rv.row]
             value.setText(rv.text)
