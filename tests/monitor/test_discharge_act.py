@@ -64,19 +64,19 @@ def test_iv_bolus_after_the_end_restarts_the_minimum_observation(recorder, clock
 
 
 @pytest.mark.hazard("H-060")
-@pytest.mark.parametrize(("drug", "check_at_min", "expected"), [
-    ("Ketamine", 229, False), ("Ketamine", 230, True),   # 10 mg at 170: met at 170 + 60
-    ("esketamine", 229, False),
-    ("midazolam", 180, True),                           # not ketamine: 60 min from the stop
+@pytest.mark.parametrize(("drug", "dose", "check_at_min", "expected"), [
+    ("Ketamine", "10", 229, False), ("Ketamine", "10", 230, True),  # at 170: met at 170 + 60
+    ("esketamine", "10", 229, False),
+    ("midazolam", "2", 180, True),                     # not ketamine: 60 min from the stop
 ])
-def test_ketamine_recorded_as_a_medication_restarts_it_too(recorder, clock, drug, check_at_min,
-                                                          expected):
+def test_ketamine_recorded_as_a_medication_restarts_it_too(recorder, clock, drug, dose,
+                                                          check_at_min, expected):
     baseline_vitals(recorder)
     recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
     clock.set(T0 + timedelta(minutes=120))
     recorder.stop_infusion("RN7")
     clock.set(T0 + timedelta(minutes=170))
-    recorder.give_medication("RN7", drug, "10", "mg", "IV")
+    recorder.give_medication("RN7", drug, dose, "mg", "IV")
     clock.set(T0 + timedelta(minutes=check_at_min))
     assert met(recorder) is expected
 
