@@ -30,7 +30,9 @@ def opened(store, clock, protocols, protocol="chronic-pain-iv", weight="70") -> 
 
 def start(rec: Recorder, **kw: object):
     if rec.protocol.dose_mode == "single":
-        return rec.start_infusion("RN7", dose_mg=kw.pop("dose_mg", "56"), **kw)
+        # with its lot: a dose without one asks too (the REMS form needs it)
+        return rec.start_infusion("RN7", dose_mg=kw.pop("dose_mg", "56"),
+                                  lot=kw.pop("lot", "L1"), **kw)
     return rec.start_infusion("RN7", rate=kw.pop("rate", "0.35"),
                               rate_unit=kw.pop("rate_unit", "mg/kg/h"), **kw)
 
