@@ -49,7 +49,7 @@ def test_the_real_log_loads_with_unique_ids_and_valid_fields():
 def test_ids_are_unique_across_files(tmp_path):
     write_log(tmp_path, ("H-001", "controlled"), name="a.toml")
     write_log(tmp_path, ("H-001", "controlled"), name="b.toml")
-    with pytest.raises(HazardLogError, match="H-001 is also in a.toml"):
+    with pytest.raises(HazardLogError, match=r"H-001 is also in a\.toml"):
         load(tmp_path)
 
 
