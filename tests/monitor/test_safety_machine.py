@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis import Phase as Search
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -39,8 +40,11 @@ from tests.conftest import OPENING, T0, baseline_vitals
 from tests.monitor import safety_model as inv
 from tests.monitor.safety_model import DoseEvent, Model
 
-PROFILES = {"default": (300, 25), "soak": (5000, 60)}
-EXAMPLES, STEPS = PROFILES[os.environ.get("KM_SAFETY_PROFILE", "default")]
+PROFILE = os.environ.get("KM_SAFETY_PROFILE", "default")
+EXAMPLES, STEPS = {"default": (300, 25), "soak": (5000, 60)}[PROFILE]
+# make test reports a failing sequence as found (shrinking one can take minutes);
+# make soak shrinks it to a minimal example.
+PHASES = [p for p in Search if PROFILE == "soak" or p not in (Search.shrink, Search.explain)]
 PROTOCOLS = load_protocols()
 NURSE = "RN7"
 SUBSTANTIVE = "Dr Okafor (prescriber) decided: stable, escorted, reviewed at the bedside"
@@ -298,6 +302,8 @@ class NurseAndMonitor(RuleBasedStateMachine):
 
 NurseAndMonitor.TestCase.settings = settings(
     max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
+    report_multiple_bugs=PROFILE == "soak",
+    phases=PHASES,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 TestNurseAndMonitor = pytest.mark.hazard("H-236")(NurseAndMonitor.TestCase)
 
@@ -347,8 +353,8 @@ def test_a_bolus_after_the_end_restarts_the_minimum_observation(bed):
 
 @pytest.mark.hazard("H-232")
 def test_discharge_over_an_active_high_alarm_names_who_decided(bed):
-    """Machine: a discharge with an active HIGH alarm went through on a free-text reason
-    with no named decision ("." went through the same way)."""
+    """Machine (minimal example): esketamine, MOAA/S 0, 56 mg given, discharged at once
+    with the override "." while the HIGH alarm was active. The same on IV:"""
     infuse(bed)
     bed.clock.advance(10 * 60)
     bed.dose(confirmed(lambda: bed.rec.stop_infusion(NURSE)))
