@@ -23,16 +23,18 @@ def test_a_failed_write_shows_no_saved_and_keeps_what_was_typed(qtbot, bedside, 
     _window, page, rec = bedside
     v = page.vitals
     fill_the_disk(store, rec)
-    stored = len(store.events(rec.session.session_id))
-    v.saved_label.clear()
-    type_into(qtbot, v.edits["hr"], "88")
-    click(qtbot, v.record_button)
-    assert len(store.events(rec.session.session_id)) == stored
-    assert not v.saved_label.text().startswith("✓ Saved")
-    assert v.edits["hr"].text() == "88", "what the nurse typed stays to be recorded again"
-    assert v.general.isVisible() and "disk is full" in v.general.text()
-    with store.raw() as conn:
-        conn.execute("PRAGMA max_page_count = 1073741823")
+    try:
+        stored = len(store.events(rec.session.session_id))
+        v.saved_label.clear()
+        type_into(qtbot, v.edits["hr"], "88")
+        click(qtbot, v.record_button)
+        assert len(store.events(rec.session.session_id)) == stored
+        assert not v.saved_label.text().startswith("✓ Saved")
+        assert v.edits["hr"].text() == "88", "what the nurse typed stays to be recorded again"
+        assert v.general.isVisible() and "disk is full" in v.general.text()
+    finally:  # space comes back (also for the window's own shutdown)
+        with store.raw() as conn:
+            conn.execute("PRAGMA max_page_count = 1073741823")
     click(qtbot, v.record_button)
     assert len(store.events(rec.session.session_id)) == stored + 1
     assert v.saved_label.text().startswith("✓ Saved") and v.edits["hr"].text() == ""
