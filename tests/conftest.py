@@ -18,6 +18,10 @@ from monitor.recorder import Recorder
 from monitor.simulator import CHECKLIST as CHECKLIST_DONE
 from monitor.store import Store
 
+# Traces tests to the hazard log (docs/safety/): unknown ids stop the run; with
+# KM_HAZARD_RESULTS set, passing hazard tests are recorded for tests.safety.check.
+pytest_plugins = ["tests.safety.plugin"]
+
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 

@@ -26,6 +26,7 @@ def only_alarm(rec, key):
     return rec.session.alarms[alarm_id]
 
 
+@pytest.mark.hazard("H-216")
 def test_high_alarm_latches_until_acknowledged(infusing):
     rec = infusing
     rec.record_vitals({"sbp": "186/90"}, "RN7")
@@ -63,6 +64,7 @@ def test_acknowledge_needs_action_from_the_list(infusing):
     assert not alarm.acknowledged
 
 
+@pytest.mark.hazard("H-217")
 def test_unacknowledged_medium_escalates_after_exactly_5_min(infusing, clock):
     rec = infusing
     rec.record_vitals({"sbp": "165/90", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
@@ -80,6 +82,7 @@ def test_unacknowledged_medium_escalates_after_exactly_5_min(infusing, clock):
     assert esc.payload["reason"] == "unacknowledged"
 
 
+@pytest.mark.hazard("H-217")
 def test_acknowledged_alarm_still_active_is_reannounced_after_3_min(infusing, clock):
     # A monitor's stream (SpO2 every 5 s) can change at any moment: re-announced every
     # 3 min. (An episodic NIBP reading comes back when it is due again instead, CLINICAL §5:
@@ -106,6 +109,7 @@ def test_acknowledged_alarm_still_active_is_reannounced_after_3_min(infusing, cl
     assert len(logged(rec, EventKind.ALARM_REANNOUNCED)) == 1
 
 
+@pytest.mark.hazard("H-213")
 def test_audio_pause_two_minutes_then_expires(infusing, clock):
     rec = infusing
     rec.record_vitals({"sbp": "165/90", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
@@ -121,6 +125,7 @@ def test_audio_pause_two_minutes_then_expires(infusing, clock):
     assert logged(rec, EventKind.AUDIO_PAUSE_ENDED)[0].payload["reason"] == "pause expired"
 
 
+@pytest.mark.hazard("H-212")
 def test_audio_pause_broken_by_a_new_high_alarm(infusing, clock):
     rec = infusing
     rec.record_vitals({"sbp": "165/90", "hr": "72", "spo2": "98", "rr": "14"}, "RN7")
@@ -133,6 +138,7 @@ def test_audio_pause_broken_by_a_new_high_alarm(infusing, clock):
     assert sounding(rec.session, clock.now()) == "high"
 
 
+@pytest.mark.hazard("H-218")
 def test_every_decision_is_in_the_log(infusing, clock):
     rec = infusing
     rec.record_vitals({"sbp": "186/90"}, "RN7")

@@ -105,6 +105,7 @@ def test_rate_of_change_alarm_ends_when_the_value_stops_rising(recorder, clock):
 
 # -- one alarm per parameter -----------------------------------------------------------------
 
+@pytest.mark.hazard("H-205")
 def test_one_bp_reading_of_186_104_is_one_alarm_and_one_acknowledgement(recorder, clock):
     started(recorder)
     clock.advance(300)
@@ -145,6 +146,7 @@ def test_combined_rule(recorder, clock, vitals, assessment, combined):
 
 # -- overdue observations --------------------------------------------------------------------
 
+@pytest.mark.hazard("H-205")
 def test_overdue_is_one_alarm_never_high_never_latched_and_clears_when_recorded(recorder, clock):
     started(recorder)
     for _minute in range(1, 41):      # 40 min without observations, the rules ticking
@@ -175,6 +177,7 @@ def test_continuous_spo2_needs_10_s_before_a_limit_alarm(recorder, clock, second
     assert bool(latched) is (priority is not None)
 
 
+@pytest.mark.hazard("H-205")
 def test_one_second_dip_to_91_does_not_latch(recorder, clock):
     started(recorder)
     device(recorder, clock, [97, 91, 97, 97])
@@ -187,6 +190,7 @@ def test_manual_reading_alarms_at_once(recorder, clock):
     assert reasons(recorder)["limit:spo2:low"].priority == "high"
 
 
+@pytest.mark.hazard("H-206")
 def test_device_nibp_is_never_stale_between_cuff_cycles(recorder, clock):
     started(recorder)
     recorder.record_vitals({"sbp": "165/85"}, "RN7", source="device")
@@ -196,6 +200,7 @@ def test_device_nibp_is_never_stale_between_cuff_cycles(recorder, clock):
     assert "limit:sbp:high" in found   # the episodic value still drives its limit
 
 
+@pytest.mark.hazard("H-206")
 def test_stale_value_stops_driving_limit_alarms_and_raises_no_data(recorder, clock):
     started(recorder)
     device(recorder, clock, [92] * 12)

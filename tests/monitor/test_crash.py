@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from monitor.session import fold
 from monitor.store import Store
 from tests.monitor.crash_writer import REFERENCE, SID
@@ -45,6 +47,7 @@ def run_and_kill(db: Path, rng: random.Random) -> list[tuple[int, str, float]]:
     return acks
 
 
+@pytest.mark.hazard("H-207")
 def test_sigkill_never_loses_an_acknowledged_entry(tmp_path: Path):
     db = tmp_path / "crash.db"
     rng = random.Random(20261121)

@@ -13,6 +13,7 @@ def at(minutes: float):
     return T0 + timedelta(minutes=minutes)
 
 
+@pytest.mark.hazard("H-203")
 def test_constant_rate_mg_per_kg_per_h(recorder, clock):
     baseline_vitals(recorder)
     recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
@@ -22,6 +23,7 @@ def test_constant_rate_mg_per_kg_per_h(recorder, clock):
     assert recorder.session.dose_mg_per_kg(clock.now()) == pytest.approx(1.4)
 
 
+@pytest.mark.hazard("H-203")
 def test_rate_change_pause_resume_bolus_stop(recorder, clock):
     baseline_vitals(recorder)
     recorder.start_infusion("RN7", rate="20", rate_unit="mg/h")          # t = 0
@@ -77,6 +79,7 @@ def test_struck_bolus_is_not_counted(recorder, clock):
     assert recorder.session.dose_mg(clock.now()) == pytest.approx(10.0)
 
 
+@pytest.mark.hazard("H-203")
 def test_back_dated_rate_change_is_placed_in_time(recorder, clock):
     baseline_vitals(recorder)
     recorder.start_infusion("RN7", rate="10", rate_unit="mg/h")

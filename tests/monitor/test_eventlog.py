@@ -93,6 +93,7 @@ class _OtherChair(Store):
         return "chair-2 (pid 1)"
 
 
+@pytest.mark.hazard("H-218")
 def test_only_the_owner_appends_alarm_decisions(tmp_path: Path, clock, protocols) -> None:
     from monitor.recorder import Recorder
     from tests.conftest import OPENING, baseline_vitals

@@ -69,6 +69,7 @@ def export(db: Path, sid: str, fmt: str, out: Path, **kw) -> Path:
     return export_file(db, sid, fmt, out, clock=ManualClock(NOW), **kw)
 
 
+@pytest.mark.hazard("H-215")
 def test_json_validates_and_round_trips(demo_db, tmp_path: Path):
     db, sid = demo_db
     first = export(db, sid, "json", tmp_path / "a.json")

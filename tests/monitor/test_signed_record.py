@@ -28,6 +28,7 @@ def signed(tmp_path: Path):
         yield store, rec, clock
 
 
+@pytest.mark.hazard("H-220")
 def test_only_notes_after_signing(signed):
     store, rec, clock = signed
     clock.advance(60)

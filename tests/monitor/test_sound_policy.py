@@ -56,6 +56,7 @@ def test_low_sounds_once(infusing, clock):
     assert run(infusing, clock, sched, 60) == []
 
 
+@pytest.mark.hazard("H-212")
 def test_pause_silences_until_a_higher_priority_breaks_it(infusing, clock):
     sched = SoundScheduler(CONFIG)
     infusing.record_vitals({"sbp": "165/90"}, "RN7")
@@ -93,6 +94,7 @@ def test_quiet_bedside_is_logged_and_lowers_every_priority(infusing, clock):
     assert 0 < cue.volume < HIGH.volume
 
 
+@pytest.mark.hazard("H-212")
 def test_high_only_silences_medium_but_never_high(infusing, clock):
     infusing.change_sound_mode("RN7", "high_only", "eye mask and music, nurse in room")
     sched = SoundScheduler(CONFIG)
@@ -105,6 +107,7 @@ def test_high_only_silences_medium_but_never_high(infusing, clock):
         assert volume_for(CONFIG, "high", mode) > 0
 
 
+@pytest.mark.hazard("H-214")
 def test_the_board_sounds_the_full_alarm_whatever_the_bedside_setting(infusing, clock):
     infusing.change_sound_mode("RN7", "high_only", "patient asleep")
     board = SoundScheduler(CONFIG, station="board")
@@ -115,6 +118,7 @@ def test_the_board_sounds_the_full_alarm_whatever_the_bedside_setting(infusing, 
         SoundScheduler(CONFIG, station="ward")
 
 
+@pytest.mark.hazard("H-212")
 def test_sound_setting_needs_a_reason_and_a_known_mode(infusing):
     with pytest.raises(ValidationError) as exc:
         infusing.change_sound_mode("RN7", "quiet", "  ")

@@ -51,6 +51,7 @@ def test_tampering_is_found_and_named(recorder, store, db_path):
     assert f"Event {sid}-2 (vitals_recorded) content does not match" in str(err.value)
 
 
+@pytest.mark.hazard("H-211")
 @pytest.mark.sqlite_only
 def test_second_writer_is_refused_but_readers_work(recorder, db_path):
     with pytest.raises(StoreLockedError, match="already open for writing"):
@@ -130,6 +131,7 @@ def test_missing_folder(tmp_path: Path):
         Store(tmp_path / "nope" / "x.db")
 
 
+@pytest.mark.hazard("H-208")
 @pytest.mark.sqlite_only
 def test_full_disk_loses_nothing_already_stored(recorder, store):
     baseline_vitals(recorder)
@@ -170,6 +172,7 @@ def test_invalid_entry_stores_nothing(recorder, store):
     assert len(store.events(recorder.session.session_id)) == n
 
 
+@pytest.mark.hazard("H-219")
 def test_future_and_pre_session_times_refused(recorder, clock):
     from datetime import timedelta
     with pytest.raises(ValidationError, match="not more than 1 minute in the future"):

@@ -50,6 +50,7 @@ def test_lock_that_is_not_ours_is_left_alone(tmp_path: Path):
     assert lock.read_text() == "somebody's notes\n" * 10
 
 
+@pytest.mark.hazard("H-211")
 def test_second_writer_through_a_symlinked_name_is_refused(tmp_path: Path):
     db = tmp_path / "s.db"
     alias = tmp_path / "alias.db"
@@ -183,6 +184,7 @@ def test_database_of_the_previous_schema_is_upgraded_and_sealed(tmp_path: Path):
         assert ro.verify() == (1, 1) and ro.verify_notes == []
 
 
+@pytest.mark.hazard("H-201")
 def test_exact_session_id_wins_over_a_prefix(store, clock, protocols):
     for sid in ("2612", "2612ab"):
         Recorder.open_new(store, clock, protocols, dict(OPENING), session_id=sid)

@@ -19,6 +19,7 @@ from tests.conftest import OPENING, T0, baseline_vitals, export_file
 from tests.monitor import tamper
 
 
+@pytest.mark.hazard("H-209")
 @pytest.mark.parametrize("case", list(tamper.CASES))
 def test_verify_finds_each_tampering(db_path, clock, protocols, case, capsys):
     sid, _other = tamper.two_sessions(db_path, clock, protocols)
@@ -46,6 +47,7 @@ def test_verify_names_the_first_event_changed_without_the_key(db_path, clock, pr
     assert f"Event {sid}-2 (vitals_recorded) does not carry a valid seal" in str(err.value)
 
 
+@pytest.mark.hazard("H-209")
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("case", [c for c in tamper.CASES if c != "whole session deleted"])
 def test_every_export_refuses_a_tampered_record(db_path, clock, protocols, tmp_path, fmt, case):

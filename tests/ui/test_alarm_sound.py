@@ -91,6 +91,7 @@ def test_raise_pause_higher_acknowledge_reminder(qtbot, infusing_window, clock):
     assert not any(p.delivered for p in player.played)   # no sound device here
 
 
+@pytest.mark.hazard("H-204")
 def test_window_says_plainly_that_sound_is_unavailable(qtbot, infusing_window, clock):
     page, _rec = infusing_window
     status = page.banner.sound.status
@@ -141,6 +142,7 @@ def test_quiet_bedside_is_a_logged_setting_with_a_reason(qtbot, infusing_window,
     assert len(panel.sound.played) == played, "medium is silent at a high-only bedside"
 
 
+@pytest.mark.hazard("H-204")
 def test_broken_clinic_sound_file_is_said_not_hidden(qtbot, store, clock, protocols,
                                                      _isolated_user_dirs):
     folder = _isolated_user_dirs / "config" / "ketamine-monitor"

@@ -161,6 +161,7 @@ def test_confirmations_are_a_small_modal_that_takes_enter(qtbot, bedside, store)
     assert not dialog.isVisible()
 
 
+@pytest.mark.hazard("H-219")
 def test_every_kind_of_entry_takes_the_time_it_happened(qtbot, bedside, store, clock):
     _window, page, rec = bedside
     clock.advance(1800)
@@ -218,6 +219,7 @@ def test_theme_toggle_asks_before_throwing_away_a_half_typed_entry(qtbot, bedsid
     click(qtbot, window.theme_button)
 
 
+@pytest.mark.hazard("H-223")
 def test_window_never_larger_than_the_screen_nor_saved_so(qtbot, bedside):
     window, _page, rec = bedside
     avail = window.screen().availableGeometry()

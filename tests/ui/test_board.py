@@ -87,6 +87,7 @@ def test_clicking_a_tile_opens_the_session_read_only(qtbot, board, pg_server, cl
     assert all(viewer.charts.isAncestorOf(b) for b in viewer.findChildren(QPushButton))
 
 
+@pytest.mark.hazard("H-206")
 def test_a_chair_whose_feed_stops_shows_no_data_with_its_age(qtbot, board, pg_server,
                                                              clinic_url, tmp_path) -> None:
     p = _chair(pg_server, clinic_url, 2, tmp_path, "stops", 2, 0.05)
@@ -142,6 +143,7 @@ def test_eight_chairs_fit_1366_by_768(qtbot, board, pg_server, clinic_url, tmp_p
         assert tile.geometry().right() <= board.width() and tile.width() >= 300
 
 
+@pytest.mark.hazard("H-214")
 def test_the_board_shows_and_sounds_the_worst_alarm(qtbot, board, pg_server, clinic_url,
                                                     tmp_path) -> None:
     from monitor.clock import SystemClock

@@ -23,6 +23,7 @@ def open_from_list(qtbot, window, sid: str) -> None:
                     and window.page.recorder.session.session_id == sid)
 
 
+@pytest.mark.hazard("H-209")
 @pytest.mark.parametrize("case", list(tamper.CASES))
 def test_window_marks_a_tampered_record_and_refuses_to_export_it(qtbot, db_path, clock,
                                                                  protocols, tmp_path, case):

@@ -4,6 +4,7 @@ discharge, close. Asserts on what the nurse sees and on what the store holds."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from monitor.events import EventKind
@@ -229,6 +230,7 @@ def theme_color(lab) -> str:
     return style.split("color:")[1].split(";")[0].strip()
 
 
+@pytest.mark.hazard("H-200")
 def test_start_form_chooses_nothing_for_the_nurse(qtbot, store, clock, protocols):
     window = make_window(qtbot, store, clock, protocols)
     start = window.start_page

@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -29,6 +30,7 @@ from tests.ui.conftest_helpers import click, make_window, type_into
 from ui.main_window import OPEN_KEY
 
 
+@pytest.mark.hazard("H-201", "H-207")
 def test_resume_after_crash_comes_back_as_it_was(qtbot, store, clock, protocols):
     rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
     baseline_vitals(rec)
@@ -76,6 +78,7 @@ def test_problems_show_in_the_window(qtbot, bedside):
     assert "disk is full" in window.problem.text()
 
 
+@pytest.mark.hazard("H-221")
 def test_excepthook_reports_instead_of_dying(qtbot, bedside):
     window, _page, _rec = bedside
     from ui.common.errors import _hook
@@ -84,6 +87,7 @@ def test_excepthook_reports_instead_of_dying(qtbot, bedside):
     assert "Unexpected error: RuntimeError: boom" in window.problem.text()
 
 
+@pytest.mark.hazard("H-211")
 def test_second_window_on_the_same_database_is_refused(store, db_path, capsys):
     from ui.entry import main
     assert main(["gui", "--db", str(db_path)]) == 1
@@ -105,6 +109,7 @@ def test_export_dialog_writes_and_refuses_overwrite(qtbot, bedside, tmp_path):
     dialog.close()
 
 
+@pytest.mark.hazard("H-222")
 def test_alarm_flash_rates_and_steady_low(qtbot, bedside, clock):
     _window, page, rec = bedside
     rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
@@ -122,6 +127,7 @@ def test_alarm_flash_rates_and_steady_low(qtbot, bedside, clock):
     assert row.tag.text() == "!!! HIGH"
 
 
+@pytest.mark.hazard("H-213")
 def test_audio_pause_countdown(qtbot, bedside, clock):
     _window, page, rec = bedside
     rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
