@@ -515,6 +515,7 @@ class Session:
             return
         alarm = self.alarms[int(p["alarm_id"])]
         if kind is EventKind.ALARM_ESCALATED:
+            rose = PRIORITY_RANK.get(p["priority"], 0) > alarm.rank
             alarm.priority = p["priority"]
             alarm.message = p["message"]
             alarm.escalated_at = ev.observed_at
@@ -522,8 +523,10 @@ class Session:
             if "readings" in p:
                 alarm.readings = _readings(p["readings"])
             # An acknowledgement holds only for the priority it was given at (CLINICAL §5):
-            # past it, the row is a new alarm that sounds and, when high, latches.
-            alarm.acknowledged_at = None
+            # past it, the row is a new alarm that sounds and, when high, latches. A row
+            # that eases after it was seen keeps its acknowledgement.
+            if rose:
+                alarm.acknowledged_at = None
         elif kind is EventKind.ALARM_ACKNOWLEDGED:
             alarm.acknowledged_at = ev.observed_at
             alarm.acknowledged_by = ev.author

@@ -6,7 +6,9 @@ High alarms latch: when the condition clears they stay until acknowledged.
 An acknowledged alarm still active after ``reannounce_min`` comes back
 (unacknowledged). An acknowledgement holds only for the priority it was given
 at: a row that worsens past it is announced again (it sounds, and latches when
-high; the fold drops the acknowledgement on escalation). A medium alarm left unacknowledged for
+high; the fold drops the acknowledgement on escalation). An acknowledged row
+whose reasons ease shows their priority (the same event, lower priority; the
+acknowledgement stays). A medium alarm left unacknowledged for
 ``escalate_medium_min`` since it was last announced escalates to high.
 A new alarm of higher priority than any active at pause time ends an audio
 pause early. Overdue-observation alarms never escalate to high and never
@@ -63,6 +65,13 @@ def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: P
                            "announced again" if alarm.acknowledged else "condition worsened"),
                 "readings": _readings(session, protocol, cond, now)}))
             new_rank = max(new_rank, cond.rank)
+        elif alarm.acknowledged and cond.rank < alarm.rank:
+            # Seen at its priority, the latch is released: the row now shows what still
+            # holds, at that reason's own priority (the acknowledgement covers it).
+            drafts.append((EventKind.ALARM_ESCALATED, {
+                "alarm_id": alarm_id, "priority": cond.priority, "message": cond.message,
+                "reason": f"eased to {cond.priority} after acknowledgement at {alarm.priority}",
+                "readings": _readings(session, protocol, cond, now)}))
         elif alarm.acknowledged and now >= (again := reannounce_at(
                 session, protocol, cond, alarm.acknowledged_at, now)):  # type: ignore[arg-type]
             drafts.append((EventKind.ALARM_REANNOUNCED, {

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
@@ -21,6 +22,7 @@ from monitor.eventlog import open_log
 from monitor.events import EventKind
 from monitor.recorder import Recorder
 from monitor.rules.alarms import sounding
+from monitor.rules.artifacts import ENDED_REASON, STRUCK_REASON
 from monitor.rules.schedule import min_observation
 from monitor.session import PRIORITY_RANK, Session, fold
 from tests.conftest import export_file
@@ -121,9 +123,16 @@ def check_high_announced_and_latched(rec: Recorder, model: Model, now: datetime)
         if acknowledged_at_high(model, alarm):
             model.must_latch.discard(alarm_id)
             continue
-        assert alarm.active, (
+        assert alarm.active or _ended_by_a_correction(alarm), (
             f"HIGH alarm {alarm.message!r} ended without an acknowledgement at HIGH "
-            "(not latched)")
+            f"(not latched; ended: {alarm.resolved_reason!r})")
+
+
+def _ended_by_a_correction(alarm: Any) -> bool:
+    """A latched alarm that rested on a reading the nurse then flagged as artifact or
+    struck ends with that recorded decision (CLINICAL §5: a flagged value never drives
+    or re-latches an alarm); nothing else may end it unseen."""
+    return str(alarm.resolved_reason or "") in (ENDED_REASON, STRUCK_REASON)
 
 
 def check_min_observation(rec: Recorder, model: Model, now: datetime) -> None:

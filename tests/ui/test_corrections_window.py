@@ -23,9 +23,11 @@ def trial(rec, clock) -> int:
     clock.advance(180)
     seq = rec.record_vitals({"sbp": "186", "dbp": "104", "hr": "125", "spo2": "89",
                              "rr": "14", "temp": "36.8"}, "RN7").seq
-    # SpO2 and HR seen (their rows go below): the BP row is the first one shown.
+    # SpO2, HR and NEWS2 seen (their rows go below): the BP row is the first one shown
+    # (an unacknowledged medium NEWS2 would take the other row, and the still-active HIGH
+    # SpO2 keeps the last row shown: a HIGH is never pushed out by mediums).
     for a in rec.session.active_alarms():
-        if a.key in ("spo2", "hr"):
+        if a.key in ("spo2", "hr", "news2"):
             rec.acknowledge("RN7", a.alarm_id, "re-measured")
     return seq
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from monitor.latched import BACK_IN_RANGE, latched_text
 from monitor.rules.engine import Evaluation, reason_time
-from monitor.session import AlarmState, Session
+from monitor.session import PRIORITY_RANK, AlarmState, Session
 from monitor.vocabulary import ACK_ACTIONS, ACK_DEFAULT
 from ui.common import theme
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
@@ -41,14 +41,31 @@ def elapsed(now: datetime, then: datetime) -> str:
 
 def group_by_parameter(alarms: list[AlarmState]) -> list[list[AlarmState]]:
     """One group per parameter, its alarms highest priority first; groups with an
-    unacknowledged alarm first, then by their highest priority, then oldest first."""
+    unacknowledged alarm first (what sounds can be acknowledged from its row), then by
+    their highest priority, then the newest announcement first (a new HIGH takes the
+    top row). A HIGH row, even acknowledged, is never pushed out of the rows shown by
+    mediums: it takes the last row shown."""
     groups: dict[str, list[AlarmState]] = {}
     for a in alarms:
         groups.setdefault(a.parameter or a.key, []).append(a)
     for g in groups.values():
         g.sort(key=lambda a: (a.acknowledged, -a.rank, a.raised_at))
-    return sorted(groups.values(), key=lambda g: (
-        all(a.acknowledged for a in g), -max(a.rank for a in g), g[0].raised_at))
+    ordered = sorted(groups.values(), key=lambda g: (
+        all(a.acknowledged for a in g), -max(a.rank for a in g),
+        -max(_announced(a) for a in g)))
+    shown, rest = ordered[:MAX_ROWS], ordered[MAX_ROWS:]
+    top = max(PRIORITY_RANK.values())
+    if rest and not any(a.rank == top for g in shown for a in g):
+        high = next((g for g in rest if any(a.rank == top for a in g)), None)
+        if high is not None:
+            rest.remove(high)
+            rest.insert(0, shown.pop())
+            shown.append(high)
+    return shown + rest
+
+
+def _announced(a: AlarmState) -> float:
+    return (a.raised_at if a.escalated_at is None else a.escalated_at).timestamp()
 
 
 class AlarmRow(QFrame):
