@@ -86,3 +86,29 @@ def persisted_values(session: Session, protocol: Protocol, param: str,
     if not persist or not streamed_now(session, param):
         return [latest[1]]
     return session.series[param].held_values(persist)
+
+
+def first_held_after(session: Session, protocol: Protocol, param: str,
+                     beyond: Callable[[float], bool], t0: float) -> tuple[float, float] | None:
+    """(t, value) of the first moment after ``t0`` at which the rules read ``param`` as
+    ``beyond``: an episodic reading at once; a monitor's stream once its samples have
+    all been beyond for the persistence delay (a gap longer than the stale limit breaks
+    the run). None when it never was: a record's answer read the way the alarms read."""
+    if param not in session.series:
+        return None
+    persist = persistence_s(session, protocol, param)
+    gap = stale_after_s(session, protocol, param)
+    run_start = last = None
+    for t, v, device in session.series[param].valid_points_after(t0):
+        if not device:
+            if beyond(v):
+                return t, v
+            continue
+        if not beyond(v) or (last is not None and t - last > gap):
+            run_start = None
+        if beyond(v):
+            run_start = t if run_start is None else run_start
+            if t - run_start >= persist:
+                return t, v
+        last = t
+    return None
