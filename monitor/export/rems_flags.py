@@ -9,8 +9,10 @@ alarm was raised.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
 from monitor.parameters import fmt, label
 from monitor.protocols import Protocol
@@ -83,7 +85,7 @@ def respiratory_depression(s: Session, protocol: Protocol, t: float, when: Clock
         return f"yes (alarm at {when(first.raised_at)}: {first.message})"
     found = []
     for param, bound in _bounds(s, protocol).items():
-        hit = first_held_after(s, protocol, param, lambda v, b=bound: v <= b, t)
+        hit = first_held_after(s, protocol, param, partial(operator.ge, bound), t)
         if hit is not None:
             found.append((hit[0], f"{label(param)} {fmt(hit[1])} ≤ {fmt(bound)}"))
     if found:

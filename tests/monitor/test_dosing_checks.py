@@ -62,7 +62,7 @@ def asked(rec: Recorder, **kw: object) -> list[str]:
     ({"psychosis": "yes"}, "Psychosis"),
     ({"raised_icp": "yes"}, "Raised intracranial pressure"),
     ({"uncontrolled_hypertension": "yes"}, "Uncontrolled hypertension"),
-    ({"psychostimulants": "no", "maois": "no"}, None),    # "yes": tests/monitor/test_predose_bp_raisers.py
+    ({"psychostimulants": "no", "maois": "no"}, None),    # "yes": test_predose_bp_raisers.py
 ])
 def test_checklist_answers_are_named_at_start(store, clock, protocols, protocol, answers, named):
     rec = opened(store, clock, protocols, protocol)
