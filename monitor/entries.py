@@ -20,7 +20,7 @@ from monitor.parameters import SCORE, VITAL, keys
 from monitor.patient_details import patient_details
 from monitor.predose import validate_checklist
 from monitor.protocols import Protocol
-from monitor.scales import validate_assessment
+from monitor.scales import ASSESSMENT_INPUTS, validate_assessment
 from monitor.validation import (
     parse_number,
     parse_optional,
@@ -216,7 +216,8 @@ def _as_sent(value: object, field: str, name: str, errors: list[FieldError]) -> 
 
 
 def assessment(fields: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-    merged = {k: v for k, v in fields.items() if k != "cadss6_total"}
+    # The stored total is recomputed; other unknown fields are named once, by ``clinical``.
+    merged = {k: v for k, v in fields.items() if k in ASSESSMENT_INPUTS}
     return collect(errors, lambda: validate_assessment(merged))
 
 

@@ -6,7 +6,8 @@ REMS preset a pre-dose BP above the label's 140/90 is a decision for the
 clinician (a confirmation, not a hard stop). Before any ketamine start (IV too) a
 BP at the protocol's high limits (default 180/110) or an active HIGH BP alarm is
 named and confirmed (CLINICAL §7), and so are the checklist's answers: a "no" on a
-safety step, a "yes" on a CNS depressant or on a contraindication.
+safety step, a "yes" on a CNS depressant, on a BP-raising drug (psychostimulants,
+MAOIs) or on a contraindication.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from monitor.protocols import Protocol
 from monitor.session import Session
 from monitor.vocabulary import (
     ANSWERS,
+    BP_RAISERS,
     CHECKLIST_ITEMS,
     CNS_DEPRESSANTS,
     CONTRAINDICATIONS,
@@ -74,6 +76,10 @@ def checklist_warnings(answers: dict[str, str]) -> list[str]:
     if drugs := names(CNS_DEPRESSANTS, "yes"):
         out.append("CNS depressant with ketamine (sedation and respiratory depression add "
                    "up): " + "; ".join(drugs))
+    if drugs := names(BP_RAISERS, "yes"):
+        out.append("BP-raising drug with ketamine (the BP rises add up; MAOIs: risk of a "
+                   "hypertensive crisis): " + "; ".join(drugs)
+                   + ". Monitor BP closely")
     return out
 
 

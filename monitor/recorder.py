@@ -658,7 +658,8 @@ class Recorder:
                   confirmed: tuple[str, ...] = ()) -> Event:
         """Discharge. With any check unmet the checklist names a prescriber's decision or
         "left against advice", and ConfirmationNeeded lists every unmet item until
-        ``confirmed`` holds each one's key (its ``retry`` passes them)."""
+        ``confirmed`` is exactly that list, as shown (its ``retry`` passes it): any
+        difference since the question (a new alarm, a worse value) asks again."""
         self._require_phase(Phase.RECOVERY, action="discharge")
         from monitor.discharge import validate_discharge
         from monitor.discharge_override import unmet_lines
@@ -667,13 +668,11 @@ class Recorder:
         payload = validate_discharge(self.session, self.protocol, self.clock.now(), checklist,
                                      errors)
         raise_if(errors)
-        checks = payload["checks"]
-        unmet = tuple(k for k, c in checks.items() if not c["ok"])
-        lines = unmet_lines(checks)
-        if not set(unmet) <= set(confirmed):
+        lines = unmet_lines(payload["checks"])
+        if lines and tuple(lines) != tuple(confirmed):
             raise ConfirmationNeeded(lines, lambda: self.discharge(nurse_id, checklist,
-                                                                   confirmed=unmet))
-        if unmet:
+                                                                   confirmed=tuple(lines)))
+        if lines:
             payload["confirmed_unmet"] = lines
         return self._record(EventKind.DISCHARGED, payload, author, self.clock.now())
 

@@ -49,12 +49,27 @@ def load_scales() -> Scales:
 
 
 SEVERITY_FIELDS = ("nausea", "anxiety", "perceptual")
+# What a nurse may give in an assessment (the CADSS-6 total is computed from its items).
+ASSESSMENT_INPUTS = ("moaas", "rass", "pain", "dissociation", "acvpu", *SEVERITY_FIELDS,
+                     "cadss6", "comment")
+
+
+def refuse_unknown(fields: dict[str, object], errors: list[FieldError]) -> None:
+    """Name each field an assessment does not have (never dropped silently)."""
+    for name in fields:
+        if name in ASSESSMENT_INPUTS:
+            continue
+        text = str(name)[:40]
+        allowed = ("computed from the six items: give them as cadss6" if name == "cadss6_total"
+                   else "not part of an assessment; one of: " + ", ".join(ASSESSMENT_INPUTS))
+        errors.append(FieldError(text, "Assessment field", text, allowed))
 
 
 def validate_assessment(fields: dict[str, object]) -> dict[str, object]:
-    """Validate an assessment; at least one item must be given."""
+    """Validate an assessment; at least one item must be given, and nothing else."""
     scales = load_scales()
     errors: list[FieldError] = []
+    refuse_unknown(fields, errors)
     out: dict[str, object] = {}
     for name in ("moaas", "rass", "pain", "dissociation"):
         value = parse_optional(fields.get(name), name, errors)

@@ -130,6 +130,12 @@ class Series:
         art, v, dev = self._art, self._v, self._dev
         return [v[i] for i in range(lo, hi) if not art[i] and (dev[i] or not device_only)]
 
+    def valid_points_after(self, t0: float) -> list[tuple[float, float, bool]]:
+        """(t, value, sent by a monitor) of the valid readings after ``t0``, in time order."""
+        art, v, t, dev = self._art, self._v, self._t, self._dev
+        return [(t[i], v[i], bool(dev[i])) for i in range(bisect_right(t, t0), len(t))
+                if not art[i]]
+
     def held_for(self, beyond: Callable[[float], bool], seconds: float,
                  device_only: bool = False) -> bool:
         """True when the newest valid readings have all been ``beyond`` for at least

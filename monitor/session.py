@@ -247,7 +247,7 @@ class Session:
         series at once; anything else goes through ``apply`` after what was gathered."""
         readings = Readings(self.series)
         columns = readings.appenders
-        latest = readings.last_time()
+        latest = self._in_order_from(readings)
         choice, device_last = self.latest_choice, self.device_last
         vitals, assessment = EventKind.VITALS, EventKind.ASSESSMENT
         addendum = self.closed_at is not None
@@ -285,9 +285,17 @@ class Session:
                 readings = Readings(self.series)
                 columns = readings.appenders
                 choice, device_last = self.latest_choice, self.device_last
-            latest = readings.last_time()
+            latest = self._in_order_from(readings)
             addendum = self.closed_at is not None
         self._settle(readings)
+
+    def _in_order_from(self, readings: Readings) -> float:
+        """The earliest time a reading may have to be gathered in order: after the
+        newest reading and, once dosing started, not before its start (an earlier one
+        changes the baseline, and ``apply`` rebuilds for it)."""
+        start = self.infusion_started_at
+        latest = readings.last_time()
+        return latest if start is None else max(latest, start.timestamp())
 
     def _settle(self, readings: Readings) -> None:
         if readings.flush() and self.infusion_started_at is None:
@@ -399,6 +407,8 @@ class Session:
         if kind is EventKind.VITALS or kind is EventKind.ASSESSMENT:
             if self.infusion_started_at is None:
                 self.baseline_cache = None
+            elif t < self.infusion_started_at.timestamp():
+                return False  # recorded late, observed before dosing: a new baseline (rebuild)
             series = self.series
             device = ev.source == "device"
             seq, artifact, flagged = ev.seq, entry.artifact, entry.flagged

@@ -45,10 +45,13 @@ CHECKLIST_ITEMS: dict[str, str] = {
     "escort_arranged": "Escort arranged",
 }
 # What the answers mean (CLINICAL §7): a "no" on a safety step, a "yes" on a CNS
-# depressant taken with ketamine, or a "yes" on a contraindication is named at Start
-# and needs a confirmation.
+# depressant or a BP-raising drug taken with ketamine, or a "yes" on a contraindication
+# is named at Start and needs a confirmation.
 SAFETY_STEPS = ("contraindications_asked", "fasting", "escort_arranged")
 CNS_DEPRESSANTS = ("benzodiazepines", "opioids", "gabapentinoids", "alcohol_today")
+# Drugs that raise BP, as ketamine does: the Spravato label asks for close BP monitoring
+# with them (REMS asks about them); a "yes" is named at Start too.
+BP_RAISERS = ("psychostimulants", "maois")
 CONTRAINDICATIONS = ("pregnancy", "psychosis", "raised_icp", "uncontrolled_hypertension")
 # Items that record a fact (REMS concomitant medication), not a step to complete.
 MEDICATION_ITEMS = ("benzodiazepines", "opioids", "gabapentinoids", "psychostimulants", "maois")

@@ -5,7 +5,8 @@ patient (date of birth, sex), concomitant medication, dose and lot, total time, 
 minute the patient would have been ready to leave, vital signs acceptable before
 administration and before leaving, the three BP points, and sedation, dissociation and
 respiratory depression (CLINICAL §1 and §7). Every flag counts only readings after
-dosing; the "40-min" BP uses the one window of ``monitor.rules.schedule.rems_window``.
+dosing (monitor/export/rems_flags.py); the "40-min" BP uses the one window of
+``monitor.rules.schedule.rems_window``.
 """
 
 from __future__ import annotations
@@ -14,19 +15,20 @@ from datetime import datetime, timedelta
 
 from monitor.discharge_override import override_text
 from monitor.events import EventKind
+from monitor.export import rems_flags as flags
 from monitor.export.context import ExportContext
 from monitor.parameters import fmt, label
 from monitor.predose import latest_checklist
 from monitor.protocols import Protocol
 from monitor.rules.schedule import rems_window
-from monitor.series import Series
 from monitor.session import Entry, Session
 from monitor.vocabulary import CHECKLIST_ITEMS, MEDICATION_ITEMS
 
 DEFAULT_FORM = "SPRAVATO REMS Patient Monitoring Form (version not set in the protocol)"
-ASSUMED_ALERT = {"moaas": 5.0, "rass": 0.0}  # an alert outpatient when no pre-dose score
 SEDATION_KEY = "Sedation (any MOAA/S drop)"
-RESP_KEY = "Respiratory depression (RR ≤ 8 or SpO2 ≤ 91)"
+DISSOCIATION_KEY = "Dissociation"
+# Read as the alarms read it (monitor/export/rems_flags.py): the answer says why.
+RESP_KEY = "Respiratory depression"
 
 
 def form_version(protocol: Protocol) -> str:
@@ -65,32 +67,6 @@ def _bp_near_40(ctx: ExportContext, dosed: datetime) -> Entry | None:
               if lo * 60 <= (e.observed_at - dosed).total_seconds() <= hi * 60]
     return min(inside, key=lambda e: abs((e.observed_at - dosed).total_seconds() - 2400),
                default=None)
-
-
-def _after(series: Series, t: float) -> list[float]:
-    return series.valid_between(t + 1e-6, float("inf"))
-
-
-def _sedation(s: Session, protocol: Protocol, t: float) -> str:
-    scale = protocol.sedation_scale
-    name = "MOAA/S" if scale == "moaas" else "RASS"
-    after = _after(s.series[scale], t)
-    base = s.baseline().get(scale)
-    note = ""
-    if base is None:
-        base = ASSUMED_ALERT[scale]
-        note = f"no pre-dose score: compared with an assumed alert {fmt(base)}"
-    deepest = min(after, default=None)
-    answer = "yes" if deepest is not None and deepest < base else "no"
-    if note and deepest is not None:
-        answer += f" (lowest {name} {fmt(deepest)})"
-    return f"{answer}; {note}" if note else answer
-
-
-def _resp(s: Session, t: float) -> str:
-    low = any(v <= limit for name, limit in (("rr", 8), ("spo2", 91))
-              for v in _after(s.series[name], t))
-    return "yes" if low else "no"
 
 
 def _acceptable_before(s: Session, protocol: Protocol) -> str:
@@ -157,9 +133,6 @@ def rems_items(ctx: ExportContext) -> dict[str, str]:
         return {**head, "Dosed": "no"}
     end = s.discharged_at or s.events[-1].observed_at
     t = dosed.timestamp()
-    base = s.baseline()
-    dissociation = any(v > base.get(name, 0.0) for name in ("cadss6_total", "dissociation")
-                       for v in _after(s.series[name], t))
     ready = (s.discharge or {}).get("ready_to_leave_at")
     ready_text = ""
     if ready:
@@ -181,9 +154,9 @@ def rems_items(ctx: ExportContext) -> dict[str, str]:
         "BP about 40 min after dosing": _bp_text(ctx, _bp_near_40(ctx, dosed), "not taken"),
         "BP before discharge": _bp_text(ctx, _bp_last_between(ctx, dosed, end),
                                         "not recorded after dosing"),
-        SEDATION_KEY: _sedation(s, ctx.protocol, t),
-        "Dissociation": "yes" if dissociation else "no",
-        RESP_KEY: _resp(s, t),
+        SEDATION_KEY: flags.sedation(s, ctx.protocol, t),
+        DISSOCIATION_KEY: flags.dissociation(s, t),
+        RESP_KEY: flags.respiratory_depression(s, ctx.protocol, t, ctx.time),
         "How the session ended": (override_text(s.discharge, free_text=not ctx.deidentify)
                                   or "discharged, criteria met") if s.discharge
         else "not discharged yet",

@@ -113,10 +113,12 @@ def relative_conditions(session: Session, protocol: Protocol) -> list[Condition]
     return out
 
 
-def rate_conditions(session: Session, protocol: Protocol) -> list[Condition]:
+def rate_conditions(session: Session, protocol: Protocol,
+                    now: datetime | None = None) -> list[Condition]:
     """A rise (or fall) within the window, while the value is still rising (falling):
     the alarm ends when the newest reading is no longer the window's extreme. A
-    ``device_only`` rule reads the monitor's stream, with the persistence delay."""
+    ``device_only`` rule reads the monitor's stream, with the persistence delay, and
+    not once the stream is stale at ``now``."""
     out = []
     for param, rule in (protocol.get("rate_of_change") or {}).items():
         latest = session.latest(param)
@@ -124,7 +126,8 @@ def rate_conditions(session: Session, protocol: Protocol) -> list[Condition]:
             continue
         t1, v1, _ = latest
         streamed = bool(rule.get("device_only"))
-        if streamed and session.device_last.get(param) != t1:
+        if streamed and (session.device_last.get(param) != t1 or (
+                now is not None and is_stale(session, protocol, param, now))):
             continue
         series = session.series[param]
         window = series.valid_between(t1 - rule["window_min"] * 60.0, t1, streamed)
@@ -275,7 +278,7 @@ def evaluate_conditions(session: Session, protocol: Protocol, now: datetime,
     if session.phase in (Phase.DISCHARGED, Phase.CLOSED):
         return {}, score
     found = [*limit_conditions(session, protocol, now), *relative_conditions(session, protocol),
-             *rate_conditions(session, protocol), *assessment_conditions(session, protocol)]
+             *rate_conditions(session, protocol, now), *assessment_conditions(session, protocol)]
     if protocol.get("alarms.combine_two_medium", True):
         found += combined_condition(found, protocol)
     found += dose_conditions(session, protocol, now)
@@ -284,7 +287,7 @@ def evaluate_conditions(session: Session, protocol: Protocol, now: datetime,
     found += stale_conditions(session, protocol, now)
     found += temperature_conditions(session, protocol, score, now)
     found += news2_conditions(score)
-    found += resp_depression(session, protocol, found)
+    found += resp_depression(session, protocol, found, now)
     return {c.key: c for c in one_picture(found, score, protocol)}, score
 
 

@@ -104,6 +104,7 @@ class News2Result:
     scores: dict[str, int] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
     old: dict[str, float] = field(default_factory=dict)  # recorded, but too old (minutes)
+    stale: tuple[str, ...] = ()  # a monitor's stream that stopped: its last value drives nothing
 
     @property
     def complete(self) -> bool:
@@ -131,8 +132,11 @@ class News2Result:
         recorded earlier its age, so the header can say what to record."""
         if self.total is not None:
             return ""
-        never = [COMPONENT_LABELS[m] for m in self.missing if m not in self.old]
+        never = [COMPONENT_LABELS[m] for m in self.missing
+                 if m not in self.old and m not in self.stale]
         parts = [f"missing {', '.join(never)}"] if never else []
+        parts += [f"{COMPONENT_LABELS[m]}: no data from the monitor" for m in self.missing
+                  if m in self.stale]
         parts += [f"{COMPONENT_LABELS[m]} {self.old[m]:.0f} min old" for m in self.missing
                   if m in self.old]
         return "; ".join(parts)
@@ -164,13 +168,15 @@ def component_score(comp: str, value: object, spo2_scale: int = 1,
 
 
 def news2(values: dict[str, object], spo2_scale: int = 1,
-          old: dict[str, float] | None = None) -> News2Result:
+          old: dict[str, float] | None = None, stale: tuple[str, ...] = ()) -> News2Result:
     """Score a set of values; any missing component makes the total None. ``old``:
-    components left out because their last value is too old (minutes), said as why."""
+    components left out because their last value is too old (minutes), ``stale``:
+    because the monitor that streamed it stopped; each said as why."""
     missing = tuple(c for c in COMPONENTS if values.get(c) is None)
     if missing:
         return News2Result(None, {}, missing,
-                           {c: m for c, m in (old or {}).items() if c in missing})
+                           {c: m for c, m in (old or {}).items() if c in missing},
+                           tuple(c for c in stale if c in missing))
     on_oxygen = values["o2"] == "oxygen"
     scores = {c: component_score(c, values[c], spo2_scale, on_oxygen) for c in COMPONENTS}
     return News2Result(sum(scores.values()), scores, ())

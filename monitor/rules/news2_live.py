@@ -2,7 +2,8 @@
 
 Each component is its latest valid value within ``news2.window_min``; a monitor's
 value counts only after the persistence delay, as for the limit rules (a 1 s RR 6
-sample scores nothing: a score counts when every value of the delay reaches it).
+sample scores nothing: a score counts when every value of the delay reaches it), and
+a monitor's value that has gone stale ("no data") scores nothing: NEWS2 then says so.
 Within one assessment the worse consciousness wins (MOAA/S 2 with ACVPU A is P).
 Air/oxygen is the session's (a set, or "oxygen started" / "oxygen stopped"). When
 the last temperature is older than the window NEWS2 says so, and a low-priority
@@ -16,7 +17,7 @@ from functools import partial
 
 from monitor.protocols import ACVPU, Protocol
 from monitor.rules.news2 import DEFAULT_ACVPU, News2Result, component_score, news2
-from monitor.rules.persistence import persisted_values
+from monitor.rules.persistence import is_stale, persisted_values
 from monitor.session import Phase, Session
 
 STREAMABLE = ("rr", "spo2", "sbp", "hr", "temp")
@@ -59,6 +60,7 @@ def news2_now(session: Session, protocol: Protocol, now: datetime) -> News2Resul
     on_oxygen = o2 is not None and o2[1] == "oxygen"
     values: dict[str, object] = {}
     old: dict[str, float] = {}
+    stale: list[str] = []
     for comp in STREAMABLE:
         latest = session.latest(comp)
         if latest is None:
@@ -67,7 +69,10 @@ def news2_now(session: Session, protocol: Protocol, now: datetime) -> News2Resul
         if age > window:
             old[comp] = age / 60.0
             continue
-        held = persisted_values(session, protocol, comp)
+        if is_stale(session, protocol, comp, now):  # as the limit rules: "no data", no score
+            stale.append(comp)
+            continue
+        held = persisted_values(session, protocol, comp, now)
         if held:  # the mildest value of the delay: a score counts once all reach it
             values[comp] = min(held, key=partial(_score, comp, scale, on_oxygen))
     if o2 is not None:
@@ -78,7 +83,7 @@ def news2_now(session: Session, protocol: Protocol, now: datetime) -> News2Resul
             values["acvpu"] = level[1]
         else:
             old["acvpu"] = (now.timestamp() - level[0]) / 60.0
-    return news2(values, scale, old)
+    return news2(values, scale, old, tuple(stale))
 
 
 def temperature_prompt(session: Session, protocol: Protocol, score: News2Result,

@@ -58,11 +58,14 @@ def is_stale(session: Session, protocol: Protocol, param: str, now: datetime) ->
 
 
 def holds(session: Session, protocol: Protocol, param: str,
-          beyond: Callable[[float], bool]) -> bool:
+          beyond: Callable[[float], bool], now: datetime | None = None) -> bool:
     """The newest value is ``beyond`` and, when a monitor streams it, has been for the
-    persistence delay (the limit rules' reading, shared by every derived rule)."""
+    persistence delay and is not stale at ``now`` (the limit rules' reading, shared by
+    every derived rule)."""
     latest = session.latest(param)
     if latest is None or not beyond(latest[1]):
+        return False
+    if now is not None and is_stale(session, protocol, param, now):
         return False
     persist = persistence_s(session, protocol, param)
     if not persist or not streamed_now(session, param):
@@ -70,14 +73,42 @@ def holds(session: Session, protocol: Protocol, param: str,
     return session.series[param].held_for(beyond, persist, device_only=True)
 
 
-def persisted_values(session: Session, protocol: Protocol, param: str) -> list[float] | None:
+def persisted_values(session: Session, protocol: Protocol, param: str,
+                     now: datetime | None = None) -> list[float] | None:
     """The values a derived rule may read for ``param``: the newest alone when episodic;
     for a stream, every value of the persistence delay (a score counts only when all of
-    them reach it). None when a stream has not yet lasted the delay."""
+    them reach it). None when a stream has not yet lasted the delay, or (at ``now``) has
+    gone stale: a stale value drives nothing (CLINICAL §5)."""
     latest = session.latest(param)
-    if latest is None:
+    if latest is None or (now is not None and is_stale(session, protocol, param, now)):
         return None
     persist = persistence_s(session, protocol, param)
     if not persist or not streamed_now(session, param):
         return [latest[1]]
     return session.series[param].held_values(persist)
+
+
+def first_held_after(session: Session, protocol: Protocol, param: str,
+                     beyond: Callable[[float], bool], t0: float) -> tuple[float, float] | None:
+    """(t, value) of the first moment after ``t0`` at which the rules read ``param`` as
+    ``beyond``: an episodic reading at once; a monitor's stream once its samples have
+    all been beyond for the persistence delay (a gap longer than the stale limit breaks
+    the run). None when it never was: a record's answer read the way the alarms read."""
+    if param not in session.series:
+        return None
+    persist = persistence_s(session, protocol, param)
+    gap = stale_after_s(session, protocol, param)
+    run_start = last = None
+    for t, v, device in session.series[param].valid_points_after(t0):
+        if not device:
+            if beyond(v):
+                return t, v
+            continue
+        if not beyond(v) or (last is not None and t - last > gap):
+            run_start = None
+        if beyond(v):
+            run_start = t if run_start is None else run_start
+            if t - run_start >= persist:
+                return t, v
+        last = t
+    return None

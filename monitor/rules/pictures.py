@@ -11,6 +11,7 @@ effects (MOAA/S 4, RR 10–11) never escalate each other. A NEWS2 medium that is
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from monitor.parameters import fmt, label
 from monitor.protocols import Protocol
@@ -43,10 +44,11 @@ def deeper_than_expected(session: Session, protocol: Protocol) -> str | None:
     return None
 
 
-def resp_depression(session: Session, protocol: Protocol,
-                    found: list[Condition]) -> list[Condition]:
+def resp_depression(session: Session, protocol: Protocol, found: list[Condition],
+                    now: datetime | None = None) -> list[Condition]:
     """The one HIGH alarm of sedation with respiratory depression, after a drug was given.
-    RR is read as the limit rules read it (a monitor's value after the persistence delay);
+    RR is read as the limit rules read it (a monitor's value after the persistence delay,
+    and not once its stream is stale at ``now``);
     "falling SpO2" is the SpO2 trend rule found at this instant."""
     if session.infusion_started_at is None:
         return []
@@ -56,7 +58,7 @@ def resp_depression(session: Session, protocol: Protocol,
     rr_max = _setting(protocol, "resp_depression_rr")
     parts = []
     rr = session.latest("rr")
-    if rr is not None and holds(session, protocol, "rr", lambda v: v <= rr_max):
+    if rr is not None and holds(session, protocol, "rr", lambda v: v <= rr_max, now):
         parts.append(f"RR {fmt(rr[1])} ≤ {fmt(rr_max)}")
     parts += [c.message for c in found if c.key == "rate:spo2"]
     if not parts:

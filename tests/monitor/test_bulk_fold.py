@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -100,3 +101,17 @@ def test_bulk_fold_of_an_ordered_day_does_not_rebuild() -> None:
     assert len(session.series["hr"]) == 4999
     assert list(session.series["hr"]._v[:3]) == [61.0, 62.0, 63.0]
     assert session.device_last["spo2"] == (T0 + timedelta(seconds=4999)).timestamp()
+
+
+@pytest.mark.hazard("H-020")
+@settings(max_examples=300, deadline=None)
+@given(logs())
+def test_a_live_fold_that_reads_the_baseline_after_every_event_is_the_bulk_fold(
+        events: list[Event]) -> None:
+    """The recorder's rules read the baseline after every commit (it is cached); a
+    reading back-dated before the start must still change it, as a fresh fold says."""
+    live = Session("s")
+    for ev in events:
+        live.apply(ev)
+        live.baseline()
+    assert state(fold("s", events)) == state(live)

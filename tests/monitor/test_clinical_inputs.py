@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from monitor.clock import ManualClock
 from monitor.errors import ConfirmationNeeded, ValidationError
 from monitor.export.context import ExportContext
-from monitor.export.rems import rems_items
+from monitor.export.rems import RESP_KEY, rems_items
 from monitor.protocols import load_protocols
 from monitor.recorder import QUICK_EVENTS, Recorder
 from monitor.rules.conditions import news2_now
@@ -193,9 +193,10 @@ def test_rems_flags_count_only_readings_after_dosing(store, clock, protocols):
     clock.advance(600)
     rec.record_vitals({"rr": "14", "spo2": "97"}, "RN7")
     items = rems_items(ExportContext(rec.session, rec.protocol, False, clock.now()))
-    assert items["Sedation (any MOAA/S drop)"] == "no"
-    assert items["Dissociation"] == "no"
-    assert items["Respiratory depression (RR ≤ 8 or SpO2 ≤ 91)"] == "no"
+    # the pre-dose MOAA/S 4 and CADSS-6 1 are not "after dosing": nothing assessed since
+    assert items["Sedation (any MOAA/S drop)"] == "not assessed after dosing"
+    assert items["Dissociation"] == "not assessed after dosing"
+    assert items[RESP_KEY] == "no"
     # the form asks each concomitant medication on its own (yes/no)
     assert [items[f"Concomitant {m}"] for m in ("benzodiazepines", "opioids", "psychostimulants",
                                                 "MAOIs")] == ["no"] * 4
@@ -203,8 +204,8 @@ def test_rems_flags_count_only_readings_after_dosing(store, clock, protocols):
     rec.record_vitals({"rr": "8"}, "RN7")
     rec.record_assessment({"moaas": 4, "cadss6": [1, 0, 0, 0, 0, 0]}, "RN7")
     items = rems_items(ExportContext(rec.session, rec.protocol, False, clock.now()))
-    assert (items["Sedation (any MOAA/S drop)"], items["Dissociation"],
-            items["Respiratory depression (RR ≤ 8 or SpO2 ≤ 91)"]) == ("yes", "yes", "yes")
+    assert (items["Sedation (any MOAA/S drop)"], items["Dissociation"]) == ("yes", "yes")
+    assert items[RESP_KEY].startswith("yes (RR 8 ≤ 8 at ")     # the answer says why
 
 
 # -- pre-infusion checklist and quick events --------------------------------------------------

@@ -64,7 +64,7 @@ def asked(rec: Recorder, **kw: object) -> list[str]:
     ({"psychosis": "yes"}, "Psychosis"),
     ({"raised_icp": "yes"}, "Raised intracranial pressure"),
     ({"uncontrolled_hypertension": "yes"}, "Uncontrolled hypertension"),
-    ({"psychostimulants": "yes", "maois": "no"}, None),   # recorded for REMS, not a depressant
+    ({"psychostimulants": "no", "maois": "no"}, None),    # "yes": test_predose_bp_raisers.py
 ])
 def test_checklist_answers_are_named_at_start(store, clock, protocols, protocol, answers, named):
     rec = opened(store, clock, protocols, protocol)

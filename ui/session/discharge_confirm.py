@@ -24,9 +24,16 @@ class UnmetDialog(ConfirmDialog):
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(1, self.items)
 
-    def ask_unmet(self, act: str, unmet: list[str], action: Callable[[], object]) -> None:
-        self.items.setText("\n".join(f"• {line}" for line in unmet))
-        self.ask(f"Not met ({len(unmet)}). Discharge anyway as {act}?", action,
+    def ask_unmet(self, act: str, unmet: list[str], action: Callable[[], object],
+                  before: list[str] | None = None) -> None:
+        """List ``unmet``; asked again (``before``: the list the nurse answered), the
+        lines she has not seen are marked NEW and the question says the list changed."""
+        again = before is not None
+        self.items.setText("\n".join(
+            f"• {'NEW: ' if again and line not in (before or []) else ''}{line}"
+            for line in unmet))
+        changed = "The list changed since you answered. " if again else ""
+        self.ask(f"{changed}Not met ({len(unmet)}). Discharge anyway as {act}?", action,
                  confirm_text="Discharge anyway")
         # Enter must not discharge: it goes back.
         for btn, default in ((self.confirm_button, False), (self.cancel_button, True)):

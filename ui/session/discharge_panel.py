@@ -63,6 +63,7 @@ class DischargePanel(RecorderPanel):
         self.ended = label("", bold=True, name="How the patient left")
         self.ended.setWordWrap(True)
         self.unmet_dialog = UnmetDialog(self)
+        self._shown: list[str] | None = None  # the unmet list the nurse was last shown
         self.discharge_button = button("Discharge", primary=True, slot=self.discharge)
         self.sign_nurse = line_edit("Signing nurse ID", "nurse ID to sign", 140)
         self.close_button = button("Close and sign…", "Close and sign", primary=True,
@@ -179,13 +180,17 @@ class DischargePanel(RecorderPanel):
                      "override": kind, "prescriber": self.prescriber.text(),
                      "override_reason": self.override.text(), **self._aldrete()}
         # Unmet items come back as ConfirmationNeeded: the modal lists them (_ask_unmet).
+        self._shown = None
         event = self.errors.call(lambda: self.recorder.discharge(self._nurse(), checklist))
         self.refresh()
         return event
 
     def _ask_unmet(self, exc: ConfirmationNeeded) -> None:
+        """Ask about the unmet items; asked again when they changed before the answer
+        (the core compares the list the nurse confirmed with the list now)."""
         act = OVERRIDES.get(self.override_kind.currentData() or "", "")
-        self.unmet_dialog.ask_unmet(act, exc.warnings, lambda: self._confirmed(exc))
+        before, self._shown = self._shown, list(exc.warnings)
+        self.unmet_dialog.ask_unmet(act, exc.warnings, lambda: self._confirmed(exc), before)
 
     def _confirmed(self, exc: ConfirmationNeeded) -> Event | None:
         event = self.errors.call(exc.retry)
