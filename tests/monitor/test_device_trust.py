@@ -57,7 +57,7 @@ def values(rig, db_path):
 
 
 # -- the right patient --------------------------------------------------------------------
-@pytest.mark.hazard("H-130")
+@pytest.mark.hazard("H-130", "H-202")
 def test_a_message_for_another_patient_is_refused_naming_both_identifiers(rig, db_path):
     [other, ours, no_pid] = send(
         rig, pcd01_message(DEVICE, "W1", AT, {SPO2: 91}, patient_id="HED12"),
