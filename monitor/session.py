@@ -405,15 +405,16 @@ class Session:
         t = ev.observed_at.timestamp()
         p = entry.payload
         if kind is EventKind.VITALS or kind is EventKind.ASSESSMENT:
-            if self.infusion_started_at is None:
-                self.baseline_cache = None
-            elif t < self.infusion_started_at.timestamp():
-                return False  # recorded late, observed before dosing: a new baseline (rebuild)
             series = self.series
             device = ev.source == "device"
             seq, artifact, flagged = ev.seq, entry.artifact, entry.flagged
             if device and self._late(p, t):
+                # In place, and the baseline is read again when it is older than the start.
                 return self._fold_late_device(p, t, seq, artifact, flagged)
+            if self.infusion_started_at is None:
+                self.baseline_cache = None
+            elif t < self.infusion_started_at.timestamp():
+                return False  # recorded late, observed before dosing: a new baseline (rebuild)
             for name, value in p.items():
                 if name in series:
                     if not series[name].append(t, float(value), seq,
