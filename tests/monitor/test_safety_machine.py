@@ -8,7 +8,6 @@ more. Every failing example hypothesis found is kept below as a plain test.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -18,7 +17,6 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
-from hypothesis import Phase as Search
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -39,12 +37,8 @@ from monitor.vocabulary import ACK_ACTIONS
 from tests.conftest import OPENING, T0, baseline_vitals
 from tests.monitor import safety_model as inv
 from tests.monitor.safety_model import DoseEvent, Model
+from tests.safety.profile import machine_settings
 
-PROFILE = os.environ.get("KM_SAFETY_PROFILE", "default")
-EXAMPLES, STEPS = {"default": (300, 25), "soak": (5000, 60)}[PROFILE]
-# make test reports a failing sequence as found (shrinking one can take minutes);
-# make soak shrinks it to a minimal example.
-PHASES = [p for p in Search if PROFILE == "soak" or p not in (Search.shrink, Search.explain)]
 PROTOCOLS = load_protocols()
 NURSE = "RN7"
 SUBSTANTIVE = "Dr Okafor (prescriber) decided: stable, escorted, reviewed at the bedside"
@@ -301,9 +295,7 @@ class NurseAndMonitor(RuleBasedStateMachine):
 
 
 NurseAndMonitor.TestCase.settings = settings(
-    max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
-    report_multiple_bugs=PROFILE == "soak",
-    phases=PHASES,
+    machine_settings(default=(300, 25), soak=(5000, 60)),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 TestNurseAndMonitor = pytest.mark.hazard("H-236")(NurseAndMonitor.TestCase)
 

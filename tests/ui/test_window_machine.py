@@ -17,14 +17,12 @@ The failing examples are kept below as plain tests.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from hypothesis import Phase as Search
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -43,13 +41,10 @@ from monitor.recorder import Recorder
 from monitor.session import Phase
 from monitor.store import Store
 from tests.conftest import OPENING, T0, baseline_vitals
+from tests.safety.profile import machine_settings
 from tests.ui.conftest_helpers import click, type_into
 from ui.main_window import MainWindow
 
-PROFILE = os.environ.get("KM_SAFETY_PROFILE", "default")
-EXAMPLES, STEPS = {"default": (30, 15), "soak": (300, 40)}[PROFILE]
-# make test reports a failing sequence as found; make soak shrinks it (see the core machine).
-PHASES = [p for p in Search if PROFILE == "soak" or p not in (Search.shrink, Search.explain)]
 SCREEN = QRect(0, 0, 1366, 768)
 PROTOCOLS = load_protocols()
 
@@ -292,9 +287,7 @@ def questions(monkeypatch: pytest.MonkeyPatch) -> Questions:
 def test_window_machine(qtbot, tmp_path, questions):
     run_state_machine_as_test(
         lambda: NurseAtTheWindow(qtbot, tmp_path, questions),
-        settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
-                          report_multiple_bugs=PROFILE == "soak",
-                          phases=PHASES,
+        settings=settings(machine_settings(default=(30, 15), soak=(300, 40)),
                           suppress_health_check=list(HealthCheck)))
 
 
