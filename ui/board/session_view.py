@@ -1,12 +1,13 @@
 """A session opened from the board: its charts and its log, read-only (the board
 has no recorder: nothing can be entered here). It follows the session live: the
-board tells it what each read changed."""
+board tells it what each read changed. It is a pane inside the board window, never
+a window of its own over the other chairs."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtWidgets import QDialog, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from monitor.change import Change
 from monitor.protocols import Protocol
@@ -16,7 +17,7 @@ from ui.common.forms import label
 from ui.session.log_view import LogModel
 
 
-class SessionViewer(QDialog):
+class SessionViewer(QWidget):
     def __init__(self, session: Session, protocol: Protocol, title: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
