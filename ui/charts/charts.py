@@ -24,6 +24,7 @@ from monitor.parameters import REGISTRY, fmt, in_lane
 from monitor.protocols import Protocol
 from monitor.rules.conditions import effective_limits
 from monitor.session import Session
+from ui.charts.clock_ticks import tick_labels
 from ui.charts.envelope import BUCKET_S, Envelope
 from ui.common import theme
 from ui.common.forms import button, label
@@ -75,7 +76,7 @@ RIGHT_AXIS = {"cadss6_total": (10 / 24, (0, 12, 24), "CADSS-6"),
 
 
 class ClockAxis(pg.AxisItem):
-    """Top axis: clock time of the minute ticks."""
+    """Top axis: clock time of the minute ticks (dated across midnight)."""
 
     def __init__(self, chart: ChartsView) -> None:
         super().__init__("top")
@@ -84,8 +85,8 @@ class ClockAxis(pg.AxisItem):
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if spacing < 1:  # ticks closer than a minute would repeat the same hh:mm
             return ["" for _ in values]
-        return [datetime.fromtimestamp(self.chart.ref + v * 60.0).strftime("%H:%M")
-                for v in values]
+        return tick_labels([datetime.fromtimestamp(self.chart.ref + v * 60.0)
+                            for v in values])
 
 
 class ChartsView(QWidget):

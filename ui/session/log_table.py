@@ -1,0 +1,73 @@
+"""The log's table: its columns sized so Kind and What are never cut where the
+panel has room, and a view that never scrolls sideways (Ctrl+End or a click on a
+long row would otherwise scroll Time out of view)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSize
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from monitor.events import EventKind
+
+STRETCH = 2  # What takes the room that is left
+SAMPLES = {  # the widest text each fixed column shows
+    0: "30 Sep 00:00:00",
+    3: "RN7-WWWW",
+    4: "manual",
+    5: "amended",  # a rare " (addendum)" is elided; its tooltip has it whole
+}
+PAD = 16
+WHAT_WIDTH = 430  # a full vitals set's description, or a folded minute's ranges
+
+
+class LogTable(QTableView):
+    """A table that keeps its first column in view: no sideways scrolling at all."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.horizontalScrollBar().valueChanged.connect(self._stay_left)
+
+    def _stay_left(self, value: int) -> None:
+        if value:
+            self.horizontalScrollBar().setValue(0)
+
+    def sizeHint(self) -> QSize:
+        """Wide enough for every fixed column and a full What (the drawer gives the
+        panel this width where the screen has it)."""
+        hint = super().sizeHint()
+        model = self.model()
+        if model is None:
+            return hint
+        fixed = sum(self.columnWidth(c) for c in range(model.columnCount()) if c != STRETCH)
+        width = (fixed + WHAT_WIDTH + self.verticalScrollBar().sizeHint().width()
+                 + 2 * self.frameWidth())
+        return QSize(width, hint.height())
+
+    def scrollTo(self, index: QModelIndex | QPersistentModelIndex,
+                 hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible
+                 ) -> None:
+        super().scrollTo(index, hint)
+        self.horizontalScrollBar().setValue(0)
+
+
+def fit_columns(table: QTableView, model: QAbstractItemModel, dated: bool) -> None:
+    """Time, Kind, By, Source and Status as wide as their widest text; What stretches
+    over the rest, so the columns always fit the panel."""
+    metrics = table.fontMetrics()
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    kinds = max((metrics.horizontalAdvance(k.value.replace("_", " ")) for k in EventKind),
+                default=100)
+    widths = {c: metrics.horizontalAdvance(text) for c, text in SAMPLES.items()}
+    if not dated:
+        widths[0] = metrics.horizontalAdvance("00:00:00")
+    widths[1] = kinds
+    for col in range(model.columnCount()):
+        if col == STRETCH:
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+            continue
+        title = str(model.headerData(col, header.orientation()) or "")
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(col, max(widths.get(col, 60),
+                                      metrics.horizontalAdvance(title)) + PAD)
