@@ -4,8 +4,8 @@ long row would otherwise scroll Time out of view)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSize
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTableWidget, QWidget
 
 from monitor.events import EventKind
 
@@ -71,3 +71,27 @@ def fit_columns(table: QTableView, model: QAbstractItemModel, dated: bool) -> No
         header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(col, max(widths.get(col, 60),
                                       metrics.horizontalAdvance(title)) + PAD)
+
+
+def fit_to_width(table: QTableView, stretch: int) -> None:
+    """A small table (the alarm history) that never scrolls sideways: each column as
+    wide as its contents, column ``stretch`` takes the rest and wraps its text."""
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    for col in range(header.count()):
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch if col == stretch
+                                    else QHeaderView.ResizeMode.ResizeToContents)
+    table.setWordWrap(True)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+
+class WideTable(QTableWidget):
+    """A table widget that asks for ``wanted`` pixels of width (the drawer gives a
+    panel the width it asks for where the screen has it)."""
+
+    def __init__(self, rows: int, columns: int, wanted: int) -> None:
+        super().__init__(rows, columns)
+        self.wanted = wanted
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.wanted, super().sizeHint().height())

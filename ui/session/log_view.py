@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -44,7 +43,7 @@ from ui.session.log_rows import (
     spans_days,
     time_text,
 )
-from ui.session.log_table import LogTable, fit_columns
+from ui.session.log_table import LogTable, WideTable, fit_columns, fit_to_width
 
 MANUAL = "Manual entries"
 FILTERS: dict[str, set[EventKind] | None] = {
@@ -388,15 +387,12 @@ class AlarmHistory(QWidget):
         super().__init__(parent)
         self.recorder = recorder
         self.limits = LimitEditor(recorder, nurse)
-        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table = WideTable(0, len(self.COLUMNS), wanted=820)
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setAccessibleName("Alarm history")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 60)
-        self.table.setColumnWidth(1, 90)
-        self.table.setColumnWidth(2, 300)
+        fit_to_width(self.table, stretch=2)  # no sideways scrolling: Message wraps
         self.table.setMinimumHeight(26 * 5 + 30)
         box = QVBoxLayout(self)
         box.addWidget(self.table, 1)
@@ -420,3 +416,4 @@ class AlarmHistory(QWidget):
                      clock(a.resolved_at) if a.resolved_at else "ACTIVE")
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
+        self.table.resizeRowsToContents()
