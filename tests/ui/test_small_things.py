@@ -184,3 +184,19 @@ def test_the_moaas_lane_has_its_tick_labels(qtbot, wide_page, size) -> None:
     page, _rec = wide_page(size)
     axis = page.charts.plots["sed"].getAxis("left")
     assert {"0", "5"} <= set(_drawn_labels(axis))
+
+
+def test_after_end_infusion_the_focus_is_on_the_vitals_row(qtbot, page_rec, clock) -> None:
+    window, page, rec = page_rec
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h", confirmed=True)
+    clock.advance(600)
+    page.show_tab(page.infusion)
+    panel = page.infusion
+    qtbot.waitUntil(panel.stop_button.isVisible)
+    click(qtbot, panel.stop_button)
+    dialog = panel.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.keyClick(dialog.confirm_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: rec.session.phase == "recovery" and not dialog.isVisible())
+    # the window's focus (where keys go once it is active again) is the vitals row
+    qtbot.waitUntil(lambda: window.focusWidget() is page.vitals.edits["sbp"], timeout=2_000)
