@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from monitor.clock import ManualClock
@@ -52,6 +53,16 @@ def long_page(qtbot, store, protocols):
     return page, page, rec, clock
 
 
+def _drawn_labels(axis) -> list[str]:
+    """The labels the axis really draws (it drops those that do not fit)."""
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        return [text for _rect, _flags, text in axis.generateDrawSpecs(painter)[2]]
+    finally:
+        painter.end()
+
+
 def _rows_shown(table) -> range:
     top = table.rowAt(0)
     bottom = table.rowAt(table.viewport().height() - 1)
@@ -88,7 +99,8 @@ def test_device_samples_fold_per_minute_unless_asked(qtbot, long_page) -> None:
     folded = [r for r in model.rows if isinstance(r, DeviceMinute)]
     assert len(folded) == 20 and all(len(g.events) == 60 for g in folded)
     row = model.rows.index(folded[0])
-    assert model.cell(row, 2) == "HR 70–74 · SpO2 97–98   (60 device samples)"
+    assert model.cell(row, 2) == "HR 70–74 · SpO2 97–98"
+    assert model.cell(row, 1) == "vitals 1 min ×60"
     assert model.cell(row, 0) == "2 Mar 23:50"
     # a folded row is not an entry: the correction names what to do
     log.table.selectRow(row)
@@ -175,5 +187,17 @@ def test_the_charts_all_axis_has_dates_across_midnight(qtbot, long_page) -> None
     ticks = sorted(v for _spacing, values in axis.tickValues(low, high, axis.width() or 600)
                    for v in values)
     labels = axis.tickStrings(ticks, 1.0, 10.0)
-    assert any(lbl.startswith("2 Mar ") for lbl in labels), labels
-    assert any(lbl.startswith("3 Mar ") for lbl in labels), labels
+    assert "3 Mar 00:00" in labels, labels  # whole hours, aligned on midnight
+    assert all(lbl[:6] in ("2 Mar ", "3 Mar ") for lbl in labels), labels
+    drawn = _drawn_labels(axis)
+    assert drawn and all(lbl[:6] in ("2 Mar ", "3 Mar ") for lbl in drawn), drawn
+
+
+@pytest.mark.hazard("H-245")
+def test_ticks_of_one_day_in_a_view_of_two_carry_the_date() -> None:
+    from ui.charts.clock_ticks import tick_labels
+    day = datetime(2026, 12, 6, 10, 26)
+    view = (datetime(2026, 12, 6, 2, 7), datetime(2026, 12, 7, 1, 56))
+    assert tick_labels([day, day + timedelta(hours=8, minutes=20)], view) == [
+        "6 Dec 10:26", "6 Dec 18:46"]
+    assert tick_labels([day, day + timedelta(hours=1)]) == ["10:26", "11:26"]

@@ -24,7 +24,7 @@ from monitor.parameters import REGISTRY, fmt, in_lane
 from monitor.protocols import Protocol
 from monitor.rules.conditions import effective_limits
 from monitor.session import Session
-from ui.charts.clock_ticks import tick_labels
+from ui.charts.clock_ticks import dated_spacing, spans_days, tick_labels
 from ui.charts.envelope import BUCKET_S, Envelope
 from ui.common import theme
 from ui.common.forms import button, label
@@ -82,12 +82,25 @@ class ClockAxis(pg.AxisItem):
     def __init__(self, chart: ChartsView) -> None:
         super().__init__("top")
         self.chart = chart
+        # a dated label near either end may reach over the blank corner of the side
+        # axes rather than be dropped (a narrow "All" view has one or two ticks)
+        self.setStyle(hideOverlappingLabels=40)
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float
+                    ) -> list[tuple[float, float]]:
+        if spans_days(self.chart.ref, minVal, maxVal):  # few ticks, room for their dates
+            return dated_spacing(self.chart.ref, minVal, maxVal, size)
+        return super().tickSpacing(minVal, maxVal, size)
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if spacing < 1:  # ticks closer than a minute would repeat the same hh:mm
             return ["" for _ in values]
-        return tick_labels([datetime.fromtimestamp(self.chart.ref + v * 60.0)
-                            for v in values])
+
+        def at(v: float) -> datetime:
+            return datetime.fromtimestamp(self.chart.ref + v * 60.0)
+
+        low, high = self.range
+        return tick_labels([at(v) for v in values], (at(low), at(high)))
 
 
 class ChartsView(QWidget):

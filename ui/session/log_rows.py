@@ -51,7 +51,7 @@ class DeviceMinute:
         self.events.insert(bisect_right(self.events, order(ev), key=order), ev)
 
     def summary(self) -> str:
-        """Each parameter's range over the minute: "HR 72–75 · SpO2 97–98 (60 samples)"."""
+        """Each parameter's range over the minute: "HR 72–75 · SpO2 97–98"."""
         values: dict[str, list[float]] = {}
         for ev in self.events:
             for name, value in ev.payload.items():
@@ -62,7 +62,11 @@ class DeviceMinute:
             low, high = min(got), max(got)
             shown = fmt(low) if low == high else f"{fmt(low)}–{fmt(high)}"
             parts.append(f"{label(name)} {shown}")
-        return f"{' · '.join(parts)}   ({len(self.events)} device samples)"
+        return " · ".join(parts)
+
+    def kind(self) -> str:
+        """What the row is: "vitals 1 min ×60" (a minute of 60 samples)."""
+        return f"vitals 1 min ×{len(self.events)}"
 
 
 Row = Event | DeviceMinute

@@ -4,19 +4,11 @@ long row would otherwise scroll Time out of view)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTableWidget, QWidget
 
-from monitor.events import EventKind
-
 STRETCH = 2  # What takes the room that is left
-SAMPLES = {  # the widest text each fixed column shows
-    0: "30 Sep 00:00:00",
-    3: "RN7-WWWW",
-    4: "manual",
-    5: "amended",  # a rare " (addendum)" is elided; its tooltip has it whole
-}
-PAD = 16
+PAD = 12
 WHAT_WIDTH = 430  # a full vitals set's description, or a folded minute's ranges
 
 
@@ -51,26 +43,22 @@ class LogTable(QTableView):
         self.horizontalScrollBar().setValue(0)
 
 
-def fit_columns(table: QTableView, model: QAbstractItemModel, dated: bool) -> None:
-    """Time, Kind, By, Source and Status as wide as their widest text; What stretches
-    over the rest, so the columns always fit the panel."""
+def fit_columns(table: QTableView, texts: dict[int, set[str]]) -> None:
+    """Every column but What as wide as the widest of ``texts`` it can show (the kinds,
+    authors, sources and statuses the session holds); What stretches over the rest,
+    so the columns always fit the panel."""
     metrics = table.fontMetrics()
     header = table.horizontalHeader()
     header.setStretchLastSection(False)
-    kinds = max((metrics.horizontalAdvance(k.value.replace("_", " ")) for k in EventKind),
-                default=100)
-    widths = {c: metrics.horizontalAdvance(text) for c, text in SAMPLES.items()}
-    if not dated:
-        widths[0] = metrics.horizontalAdvance("00:00:00")
-    widths[1] = kinds
+    model = table.model()
     for col in range(model.columnCount()):
         if col == STRETCH:
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
             continue
         title = str(model.headerData(col, header.orientation()) or "")
+        widest = max((metrics.horizontalAdvance(t) for t in texts.get(col, ())), default=40)
         header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(col, max(widths.get(col, 60),
-                                      metrics.horizontalAdvance(title)) + PAD)
+        header.resizeSection(col, max(widest, metrics.horizontalAdvance(title)) + PAD)
 
 
 def fit_to_width(table: QTableView, stretch: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont, QShowEvent
@@ -46,6 +47,8 @@ from ui.session.log_rows import (
 from ui.session.log_table import LogTable, WideTable, fit_columns, fit_to_width
 
 MANUAL = "Manual entries"
+# Kinds that come in any session sooner or later: the Kind column has room for them
+PROBABLE_KINDS = (EventKind.ALARM_ACKNOWLEDGED, EventKind.ASSESSMENT, EventKind.AMENDED)
 FILTERS: dict[str, set[EventKind] | None] = {
     "All": None,
     "Vitals": {EventKind.VITALS},
@@ -123,6 +126,20 @@ class LogModel(QAbstractTableModel):
             self.rows.insert(row, item)
             self.endInsertRows()
 
+    def column_texts(self) -> dict[int, set[str]]:
+        """What each fixed column may show in this session (its widest sizes it)."""
+        events = self.session.events
+        last = events[-1].observed_at if events else datetime.now().astimezone()
+        kinds = {e.kind for e in events} | set(PROBABLE_KINDS)
+        return {
+            0: {time_text(last.replace(day=28, hour=20), dated=self.dated,
+                          seconds=not self.fold)},
+            1: {k.value.replace("_", " ") for k in kinds} | {"vitals 1 min ×60"},
+            3: {e.author for e in events},
+            4: {e.source for e in events},
+            5: {"valid", "amended", "struck", "artifact"},
+        }
+
     def _row_of(self, item: Row) -> int:
         """The row of an item, searched from the newest (where new samples land)."""
         for at in range(len(self.rows) - 1, -1, -1):
@@ -174,7 +191,7 @@ class LogModel(QAbstractTableModel):
         if col == 0:
             return time_text(group.minute, dated=self.dated)
         if col == 1:
-            return "vitals (1 min)"
+            return group.kind()
         if col == 2:
             return group.summary()
         if col == 3:
@@ -276,7 +293,7 @@ class LogView(RecorderPanel):
             self.table.scrollToBottom()
 
     def _fit(self) -> None:
-        fit_columns(self.table, self.model, self.model.dated)
+        fit_columns(self.table, self.model.column_texts())
 
     def _on_filter(self) -> None:
         name = self.filter.currentText()
