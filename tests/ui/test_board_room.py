@@ -4,6 +4,7 @@ sight, and a clicked session opened beside the tiles, never over them."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -77,9 +78,12 @@ def test_every_active_alarm_of_a_chair_is_on_its_tile(
         text = tile.text()
         for alarm in session.active_alarms():
             assert f"{alarm.priority.upper()}: {alarm.message}" in text
-        for row in shown:  # each row wholly inside the tile, nothing cut off
+        for row in shown:  # each row wholly inside the tile, a whole line high
             assert tile.rect().contains(QRect(row.mapTo(tile, row.rect().topLeft()),
                                               row.size())), row.text()
+            assert row.height() >= row.fontMetrics().height(), row.full
+        for upper, lower in itertools.pairwise(shown):  # never on each other
+            assert upper.geometry().bottom() < lower.geometry().top()
     finally:
         log.close()
 
@@ -125,8 +129,13 @@ def test_a_clicked_session_opens_beside_the_tiles_never_over_them(
         for t in board.tiles.values():  # every tile whole and in sight, beside the pane
             assert t.isVisible() and not _in_window(t).intersects(pane), t.chair
             assert board.rect().contains(_in_window(t))
-        row = alarming.alarm_rows[0]
-        assert row.isVisible() and row.visibleRegion().boundingRect() == row.rect()
+        QApplication.processEvents()
+        for t in board.tiles.values():  # every alarm row whole inside its tile
+            for row in (r for r in t.alarm_rows if r.isVisible()):
+                assert t.rect().contains(QRect(row.mapTo(t, row.rect().topLeft()),
+                                               row.size())), (t.chair, row.full)
+                assert row.visibleRegion().boundingRect() == row.rect()
+        assert any(r.isVisible() for r in alarming.alarm_rows)
         # closing the pane gives the tiles their four columns back
         bar = board.views.tabBar()
         close = bar.tabButton(0, QTabBar.ButtonPosition.RightSide) or bar.tabButton(

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtWidgets import QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QTableView, QVBoxLayout, QWidget
 
 from monitor.change import Change
 from monitor.protocols import Protocol
 from monitor.session import Session
 from ui.charts.charts import ChartsView
 from ui.common.forms import label
+from ui.session.log_table import LogTable, fit_columns
 from ui.session.log_view import LogModel
 
 
@@ -32,11 +33,12 @@ class SessionViewer(QWidget):
                              name="Session heading")
         self.charts = ChartsView(session, protocol, self)
         self.model = LogModel(session, self)
-        self.table = QTableView()
+        self.table = LogTable()
         self.table.setModel(self.model)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        self.model.modelReset.connect(
+            lambda: fit_columns(self.table, self.model.column_texts()))
 
     def _layout(self) -> None:
         box = QVBoxLayout(self)

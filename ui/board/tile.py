@@ -7,7 +7,7 @@ shows only "no data" and its age."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent, QTextDocumentFragment
+from PySide6.QtGui import QMouseEvent, QResizeEvent, QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from monitor.clinic.board import Tile
@@ -15,16 +15,50 @@ from ui.common import theme
 from ui.common.forms import label
 
 VALUE_PT = 26  # a vital's value: readable from the door (about 35 px high)
+COMPACT_PT = 17  # beside an opened session: half the width, a quarter of the height
 ALARM_PT = 13
 SHOWN_VITALS = 3
 
 
-def _vital_html(name: str, value: str, age: str, dim: str) -> str:
-    """Name and age small over the value large, as one label (read as "HR 77 20 s")."""
+def _vital_html(name: str, value: str, age: str, dim: str, *, compact: bool = False) -> str:
+    """Name and age small over the value large, as one label (read as "HR 77 20 s");
+    compact: one line, the name before the value, no age."""
     small = f"<span style='font-size:11pt; color:{dim}'>"
+    if compact:
+        return (f"{small}{name}</span>&nbsp;<span style='font-size:{COMPACT_PT}pt; "
+                f"font-weight:bold'>{value}</span>")
     age_part = f"<br>{small}{age}</span>" if age else "<br>&nbsp;"
     return (f"{small}{name}</span><br><span style='font-size:{VALUE_PT}pt; "
             f"font-weight:bold'>{value}</span>{age_part}")
+
+
+class AlarmRow(QLabel):
+    """One active alarm on one line, ended in "…" when short of room (the whole text in
+    its tooltip and in ``full``): rows never squeeze each other unreadable."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.full = ""
+        font = self.font()
+        font.setPointSize(ALARM_PT)
+        font.setBold(True)
+        self.setFont(font)
+        self.setAccessibleName("Active alarm")
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def show_text(self, text: str) -> None:
+        self.full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        room = self.contentsRect().width()
+        self.setText(self.fontMetrics().elidedText(self.full, Qt.TextElideMode.ElideRight,
+                                                   max(room, 40)))
 
 
 class TileView(QFrame):
@@ -36,6 +70,8 @@ class TileView(QFrame):
         super().__init__(parent)
         self.chair = chair
         self.session_id = ""
+        self.compact = False
+        self._last: Tile | None = None
         self.setObjectName(f"tile-{chair}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -53,15 +89,16 @@ class TileView(QFrame):
             v.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.alarm_box = QVBoxLayout()
         self.alarm_box.setSpacing(2)
-        self.alarm_rows: list[QLabel] = []
+        self.alarm_rows: list[AlarmRow] = []
         self.no_alarm = label("no active alarm", "dim", pt=12, name="No active alarm")
-        self.overdue = label("", pt=12, name="Overdue observations")
+        self.overdue = label("", pt=11, name="Overdue observations")
         self.score = label("", pt=11, name="NEWS2 and minimum observation")
         self.no_data = label("", pt=16, bold=True, name="No data")
 
     def _layout(self) -> None:
         # Tiles share the width equally and wrap their lines: eight fit 1366 px.
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # ... and the board's height: the grid never grows past the screen
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         box = QVBoxLayout(self)
         box.setContentsMargins(8, 6, 8, 6)
         box.setSpacing(3)
@@ -91,7 +128,15 @@ class TileView(QFrame):
             self.clicked.emit(self.session_id)
         super().mouseReleaseEvent(event)
 
+    def set_compact(self, compact: bool) -> None:
+        """Beside an opened session the tile keeps what must be seen from across the
+        room (patient, vitals, every active alarm) and drops the rest."""
+        self.compact = compact
+        if self._last is not None:
+            self.show_tile(self._last)
+
     def show_tile(self, t: Tile) -> None:
+        self._last = t
         self.session_id = t.session_id
         self.patient.setText(t.patient or "—")
         live = (self.phase, self.dose, *self.vitals, self.overdue, self.score)
@@ -110,7 +155,10 @@ class TileView(QFrame):
         self.phase.setText(" · ".join(x for x in (t.phase, t.since_dose) if x))
         self.dose.setText(" · ".join(x for x in (t.rate, t.dose) if x))
         for view, (name, value, age) in zip(self.vitals, t.vitals, strict=False):
-            view.setText(_vital_html(name, value, age.replace(" ", "&nbsp;"), dim))
+            view.setText(_vital_html(name, value, age.replace(" ", "&nbsp;"), dim,
+                                     compact=self.compact))
+        for w in (self.phase, self.dose, self.overdue, self.score):
+            w.setVisible(not self.compact)
         self._alarms(t.alarms or ([(t.alarm_priority, t.alarm)] if t.alarm_priority else []))
         self.overdue.setText("; ".join(t.overdue))
         self.overdue.setStyleSheet(f"color: {theme.alarm_text('medium')};" if t.overdue else "")
@@ -119,8 +167,7 @@ class TileView(QFrame):
     def _alarms(self, alarms: list[tuple[str, str]]) -> None:
         """One coloured row per active alarm, worst first; the frame in the worst's colour."""
         while len(self.alarm_rows) < len(alarms):
-            row = label("", pt=ALARM_PT, bold=True, name="Active alarm")
-            row.setWordWrap(True)
+            row = AlarmRow()
             self.alarm_box.addWidget(row)
             self.alarm_rows.append(row)
         for row, shown in zip(self.alarm_rows, alarms + [None] * len(self.alarm_rows),
@@ -129,7 +176,7 @@ class TileView(QFrame):
             if shown is None:
                 continue
             p, message = shown
-            row.setText(f"{theme.PRIORITY_SYMBOL[p]} {theme.PRIORITY_WORD[p]}: {message}")
+            row.show_text(f"{theme.PRIORITY_SYMBOL[p]} {theme.PRIORITY_WORD[p]}: {message}")
             row.setStyleSheet(f"background: {theme.PRIORITY_COLOR[p]}; "
                               f"color: {theme.PRIORITY_TEXT[p]}; padding: 2px 4px;")
         self.no_alarm.setVisible(not alarms)
@@ -138,7 +185,7 @@ class TileView(QFrame):
 
     def text(self) -> str:
         """Everything the tile shows, as one string (what a screen reader reads)."""
-        parts = [QTextDocumentFragment.fromHtml(w.text()).toPlainText()
+        parts = [QTextDocumentFragment.fromHtml(getattr(w, "full", w.text())).toPlainText()
                  .replace("\xa0", " ").replace("\n", " ").replace("\u2028", " ").strip()
                  for w in self.findChildren(QLabel) if w.isVisibleTo(self)]
         return " | ".join(p for p in parts if p)

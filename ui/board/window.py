@@ -100,6 +100,8 @@ class BoardWindow(QMainWindow):
             grid = QGridLayout(self.grid_host)
             grid.setContentsMargins(0, 0, 0, 0)
             grid.setSpacing(6)
+        for view in self.tiles.values():
+            view.set_compact(columns < 4)
         columns = min(columns, max(1, len(self.tiles)))
         rows = max(1, math.ceil(len(self.tiles) / columns))
         for view in self.tiles.values():
