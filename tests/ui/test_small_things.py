@@ -186,6 +186,7 @@ def test_the_moaas_lane_has_its_tick_labels(qtbot, wide_page, size) -> None:
     assert {"0", "5"} <= set(_drawn_labels(axis))
 
 
+@pytest.mark.hazard("H-246")
 def test_after_end_infusion_the_focus_is_on_the_vitals_row(qtbot, page_rec, clock) -> None:
     window, page, rec = page_rec
     rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h", confirmed=True)
