@@ -66,3 +66,17 @@ def sign_after_recovery(qtbot, page, rec, clock) -> None:
     click(qtbot, d.close_button)
     click(qtbot, d.dialog.confirm_button)
     assert rec.session.phase == "closed"
+
+
+def pick_by_keys(qtbot, combo, text: str) -> None:
+    """Choose ``text`` in a combo box with the arrow keys, as a nurse would (fails, never
+    loops, when the combo does not offer it)."""
+    combo.setFocus()
+    texts = [combo.itemText(i) for i in range(combo.count())]
+    assert text in texts, f"{combo.accessibleName()} offers {texts}, not {text!r}"
+    key = Qt.Key.Key_Down if texts.index(text) > combo.currentIndex() else Qt.Key.Key_Up
+    for _ in range(combo.count()):
+        if combo.currentText() == text:
+            return
+        qtbot.keyClick(combo, key)
+    assert combo.currentText() == text

@@ -17,7 +17,7 @@ from monitor.clock import ManualClock
 from monitor.recorder import Recorder
 from monitor.service import Service
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import click
+from tests.ui.conftest_helpers import click, pick_by_keys
 from ui.session.log_rows import DeviceMinute, is_device_sample
 from ui.session.session_page import SessionPage
 
@@ -126,9 +126,7 @@ def test_device_samples_fold_per_minute_unless_asked(qtbot, long_page) -> None:
 def test_the_manual_entries_filter_shows_only_what_people_entered(qtbot, long_page) -> None:
     _window, page, rec, _clock = long_page
     log = page.log
-    log.filter.setFocus()
-    while log.filter.currentText() != "Manual entries":
-        qtbot.keyClick(log.filter, Qt.Key.Key_Down)
+    pick_by_keys(qtbot, log.filter, "Manual entries")
     rows = log.model.rows
     manual = [e for e in rec.session.events if e.source == "manual"]
     assert [r.seq for r in rows] == sorted((e.seq for e in manual),

@@ -14,7 +14,13 @@ from PySide6.QtWidgets import QApplication
 
 from monitor.recorder import Recorder
 from tests.conftest import OPENING
-from tests.ui.conftest_helpers import click, make_window, open_session_window, type_into
+from tests.ui.conftest_helpers import (
+    click,
+    make_window,
+    open_session_window,
+    pick_by_keys,
+    type_into,
+)
 
 
 @pytest.fixture
@@ -101,13 +107,10 @@ def test_the_export_path_keeps_its_folder_and_name_and_wide_is_for_csv(
     assert not dialog.wide.isVisible()  # a PDF has no wide form
     chosen = tmp_path / "ward 3" / "night-report.pdf"
     type_into(qtbot, dialog.path, str(chosen))
-    dialog.format.setFocus()
-    while dialog.format.currentText() != "csv":
-        qtbot.keyClick(dialog.format, Qt.Key.Key_Up)
+    pick_by_keys(qtbot, dialog.format, "csv")
     assert dialog.path.text() == str(tmp_path / "ward 3" / "night-report.csv")
     assert dialog.wide.isVisible()
-    while dialog.format.currentText() != "fhir":
-        qtbot.keyClick(dialog.format, Qt.Key.Key_Down)
+    pick_by_keys(qtbot, dialog.format, "fhir")
     assert dialog.path.text() == str(tmp_path / "ward 3" / "night-report.fhir.json")
     assert not dialog.wide.isVisible()
     click(qtbot, dialog.deidentify)  # the name said whom: a new name, same folder
