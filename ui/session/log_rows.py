@@ -81,9 +81,10 @@ def row_key(row: Row) -> tuple[datetime, int]:
 def build_rows(events: list[Event], fold: bool) -> tuple[list[Row], dict[datetime, DeviceMinute]]:
     """Rows in time order; with ``fold``, each minute's device samples as one row (a
     minute with one sample stays that sample)."""
-    ordered = sorted(events, key=order)
+    ordered = sorted(events, key=order)  # a new list: the session's stays as it is
     if not fold:
-        return ordered, {}
+        unfolded: list[Row] = list(ordered)
+        return unfolded, {}
     minutes: dict[datetime, DeviceMinute] = {}
     rows: list[Row] = []
     vitals = EventKind.VITALS

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from datetime import datetime
+from operator import attrgetter
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont, QShowEvent
@@ -98,7 +99,9 @@ class LogModel(QAbstractTableModel):
         """Every row again (first show, a filter, a rebuild)."""
         self.beginResetModel()
         with bulk():  # a key per row of a 24 h session: no collector passes meanwhile
-            events = [e for e in self.session.events if self._keep(e)]
+            everything = self.wanted is None and not self.manual_only
+            events = (self.session.events if everything
+                      else [e for e in self.session.events if self._keep(e)])
             self.rows, self._minutes = build_rows(events, self.fold)
         self.dated = self._spans_days()
         self.endResetModel()
@@ -130,13 +133,13 @@ class LogModel(QAbstractTableModel):
         """What each fixed column may show in this session (its widest sizes it)."""
         events = self.session.events
         last = events[-1].observed_at if events else datetime.now().astimezone()
-        kinds = {e.kind for e in events} | set(PROBABLE_KINDS)
+        kinds = set(map(attrgetter("kind"), events)) | set(PROBABLE_KINDS)  # (C speed)
         return {
             0: {time_text(last.replace(day=28, hour=20), dated=self.dated,
                           seconds=not self.fold)},
             1: {k.value.replace("_", " ") for k in kinds} | {"vitals 1 min ×60"},
-            3: {e.author for e in events},
-            4: {e.source for e in events},
+            3: set(map(attrgetter("author"), events)),
+            4: set(map(attrgetter("source"), events)),
             5: {"valid", "amended", "struck", "artifact"},
         }
 
@@ -252,7 +255,6 @@ class LogView(RecorderPanel):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
-        self._fit()
         self.table.setMinimumHeight(26 * 9 + 30)  # at least 8 rows and the header
         self._opened = False
         self.amend_dialog: AmendDialog | None = None
