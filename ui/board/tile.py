@@ -14,10 +14,11 @@ from monitor.clinic.board import Tile
 from ui.common import theme
 from ui.common.forms import label
 
-VALUE_PT = 26  # a vital's value: readable from the door (about 35 px high)
+VALUE_PT = 24  # a vital's value: readable from the door (about 32 px high)
 COMPACT_PT = 17  # beside an opened session: half the width, a quarter of the height
 ALARM_PT = 13
 SHOWN_VITALS = 3
+VITAL_SHARE = (7, 4, 4)  # of the tile's width: BP's "186/104" is the widest value
 
 
 def _vital_html(name: str, value: str, age: str, dim: str, *, compact: bool = False) -> str:
@@ -111,10 +112,10 @@ class TileView(QFrame):
             w.setWordWrap(True)
             box.addWidget(w)
         row = QGridLayout()
-        row.setSpacing(4)
+        row.setSpacing(10)  # "186/104" and "118" never read as one number
         for i, v in enumerate(self.vitals):
             row.addWidget(v, 0, i)
-            row.setColumnStretch(i, 1)
+            row.setColumnStretch(i, VITAL_SHARE[i] if i < len(VITAL_SHARE) else 2)
         box.addLayout(row)
         box.addLayout(self.alarm_box)
         box.addWidget(self.no_alarm)
