@@ -15,13 +15,13 @@ Sequence numbers have no gaps within a session, so a read after a reconnect
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from monitor.change import Change, fold_in, fold_read
+from monitor.clinic.board_labels import distinct, pseudonym
 from monitor.clinic.schema import chair_role
 from monitor.clock import Clock
 from monitor.errors import MonitorError
@@ -45,11 +45,6 @@ STALE_AFTER = timedelta(minutes=15)
 def initials(name: str) -> str:
     parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
     return ".".join(p[0].upper() for p in parts) + "." if parts else "?"
-
-
-def pseudonym(patient_id: str) -> str:
-    """A stable, non-identifying label (the same patient gets the same one)."""
-    return "Patient " + hashlib.sha256(patient_id.encode()).hexdigest()[:4].upper()
 
 
 def age_text(seconds: float) -> str:
@@ -78,6 +73,7 @@ class Tile:
     vitals: list[tuple[str, str, str]] = field(default_factory=list)  # label, value, age
     alarm: str = ""
     alarm_priority: str = ""  # "high", "medium", "low" or ""
+    alarms: list[tuple[str, str]] = field(default_factory=list)  # every active: priority, text
     overdue: list[str] = field(default_factory=list)
     news2: str = ""
     min_observation: str = ""
@@ -196,7 +192,7 @@ class BoardModel:
                                       f"{self.unreadable[chair]}")
         if session is None or not session.events:
             return Tile(chair)
-        tile = Tile(chair, session.session_id, self._patient(session))
+        tile = Tile(chair, session.session_id, self._labels().get(chair, "?"))
         last = session.events[-1].recorded_at
         age = (now - last).total_seconds()
         if session.phase == "closed":
@@ -229,11 +225,18 @@ class BoardModel:
                 best = (rank, session)
         return best[1] if best else None
 
-    def _patient(self, session: Session) -> str:
+    def _patient(self, session: Session) -> tuple[str, str]:
         o = session.opening
+        pid = str(o.get("patient_id", ""))
         if self.patient_label == "pseudonym":
-            return pseudonym(str(o.get("patient_id", "")))
-        return initials(str(o.get("display_name") or o.get("patient_id") or ""))
+            return pseudonym(pid), pid
+        return initials(str(o.get("display_name") or pid)), pid
+
+    def _labels(self) -> dict[str, str]:
+        """Every chair's patient label, distinct across the board."""
+        shown = {chair: self._patient(s) for chair, sid in self.current.items()
+                 if (s := self.sessions.get(sid)) is not None and s.events}
+        return distinct(shown)
 
     def _fill(self, tile: Tile, s: Session, now: datetime) -> None:
         ev = evaluate(s, protocol_in_force(s, self.protocols), now)
@@ -257,9 +260,9 @@ class BoardModel:
             age = t_now - min(v[0] for v in values)  # type: ignore[index]
             tile.vitals.append((name, text, age_text(age)))
         active = s.active_alarms()
-        if active:
-            worst = max(active, key=lambda a: a.rank)
-            tile.alarm, tile.alarm_priority = worst.message, worst.priority
+        if active:  # worst first: the tile shows every one, never only the worst
+            tile.alarm, tile.alarm_priority = active[0].message, active[0].priority
+            tile.alarms = [(a.priority, a.message) for a in active]
         tile.overdue = [f"{d.label} overdue {int(d.overdue_s // 60)} min"
                         for d in ev.schedule if d.overdue]
         tile.news2 = (f"NEWS2 {ev.news2.total} {ev.news2.band}" if ev.news2.total is not None

@@ -1,7 +1,8 @@
 """Look at the board on a real screen size: a throw-away server, eight chairs in
 different states, and the board as a user starts it.
 
-    python -m tests.ui.board_screen OUT.png    (under Xvfb with a window manager)
+    python -m tests.ui.board_screen OUT.png [OPENED.png]   (under Xvfb with a window
+    manager; OPENED.png: after a click on chair 5, its session beside the tiles)
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from monitor.recorder import Recorder
 from monitor.simulator import CHECKLIST
 from tests.pg_server import PgServer
 
-NAMES = ["Jane Doe", "Omar Haddad", "Li Wei", "Ana María Soto", "Tom Berg", "Kofi Mensah",
-         "Eva Novak"]
+# Chairs 1 and 7 hold two patients with the same initials (D.P.).
+NAMES = ["Dana Park", "Omar Haddad", "Li Wei", "Ana María Soto", "Tom Berg", "Kofi Mensah",
+         "David Price"]
 
 
 def fill(server: PgServer, database: str, work: Path) -> list[PgLog]:
@@ -46,15 +48,15 @@ def fill(server: PgServer, database: str, work: Path) -> list[PgLog]:
         fields = {"sbp": "132", "dbp": "84", "hr": str(72 + n), "spo2": "97", "rr": "14"}
         if n == 3:
             fields.update(spo2="88", rr="7")
-        if n == 5:
-            fields.update(sbp="168", dbp="102")
+        if n == 5:  # a HIGH BP and a medium HR on one chair: both on its tile
+            fields.update(sbp="186", dbp="104", hr="118")
         rec.record_vitals(fields, "RN7", confirmed=True)
         logs.append(log)
     logs[5].close()  # chair 6 loses its connection: its tile shows no data
     return logs
 
 
-def main(out: str) -> int:
+def main(out: str, opened: str = "") -> int:
     server = PgServer()
     try:
         handout = server.top / "handout"
@@ -71,6 +73,11 @@ def main(out: str) -> int:
             subprocess.run(["xdotool", "search", "--sync", "--name", "clinic board"],
                            check=True, timeout=60, capture_output=True)
             subprocess.run(["bash", "-c", "sleep 3; import -window root " + out], check=True)
+            if opened:  # a tile clicked: its session in a pane beside the tiles
+                subprocess.run(["xdotool", "mousemove", "170", "470", "click", "1"],
+                               check=True)
+                subprocess.run(["bash", "-c", "sleep 3; import -window root " + opened],
+                               check=True)
             board.terminate()
             board.wait(timeout=20)
             for log in logs:
@@ -81,4 +88,4 @@ def main(out: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(*sys.argv[1:3]))

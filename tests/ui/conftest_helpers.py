@@ -83,3 +83,17 @@ def at_screen(qtbot, window: MainWindow, screen: tuple[int, int]) -> None:
     qtbot.waitUntil(lambda: window.size().width() == width
                     and window.size().height() == height, timeout=3000)
     QApplication.processEvents()
+
+
+def pick_by_keys(qtbot, combo, text: str) -> None:
+    """Choose ``text`` in a combo box with the arrow keys, as a nurse would (fails, never
+    loops, when the combo does not offer it)."""
+    combo.setFocus()
+    texts = [combo.itemText(i) for i in range(combo.count())]
+    assert text in texts, f"{combo.accessibleName()} offers {texts}, not {text!r}"
+    key = Qt.Key.Key_Down if texts.index(text) > combo.currentIndex() else Qt.Key.Key_Up
+    for _ in range(combo.count()):
+        if combo.currentText() == text:
+            return
+        qtbot.keyClick(combo, key)
+    assert combo.currentText() == text

@@ -77,6 +77,7 @@ def test_clicking_a_tile_opens_the_session_read_only(qtbot, board, pg_server, cl
     assert p.wait(timeout=60) == 0
     tile = board.tiles[chair_role(1)]
     qtbot.waitUntil(lambda: tile.session_id == "click1", timeout=5_000)
+    board.show()  # the view opens inside the board window
     qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
     viewer = board.viewers["click1"]
     assert viewer.isVisible() and "read-only" in viewer.windowTitle()

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from monitor.clock import ManualClock
 from monitor.protocols import load_protocols
@@ -15,6 +16,7 @@ from monitor.recorder import Recorder
 from monitor.series_demo import NOW, OPENED, build_series
 from monitor.store import Store
 from tests.ui.conftest_helpers import click, make_window
+from ui.common import theme
 
 
 @pytest.fixture
@@ -115,8 +117,13 @@ def test_charts_overlay_the_previous_session_aligned_on_infusion_start(qtbot, se
     assert np.array_equal(x, [-5, 10, 20, 30]) and np.array_equal(y, [128, 136, 138, 134])
     x, y = drawn[("scores", 3)].xData, drawn[("scores", 3)].yData
     assert np.array_equal(x, [10, 20]) and np.array_equal(y, [6, 4])
-    assert sbp.opts["pen"].style() == Qt.PenStyle.DashLine
-    assert sbp.opts["pen"].color().alpha() < 255
+    # Not the live SBP's hue, and not dashed like the baseline and limit lines
+    # (issue 23 #17): grey, dotted, hollow marks.
+    pen = sbp.opts["pen"]
+    assert pen.style() == Qt.PenStyle.DotLine
+    assert pen.color().name().lower() != theme.series_color("sbp").lower()
+    live = QColor(theme.series_color("sbp"))
+    assert abs(pen.color().hsvHue() - live.hsvHue()) > 30 or pen.color().hsvSaturation() < 30
     click(qtbot, charts.overlay_button)
     assert not charts.overlay_button.isChecked()
     assert not any(item.isVisible() for _p, item in charts.overlay)

@@ -1,22 +1,24 @@
 """A session opened from the board: its charts and its log, read-only (the board
 has no recorder: nothing can be entered here). It follows the session live: the
-board tells it what each read changed."""
+board tells it what each read changed. It is a pane inside the board window, never
+a window of its own over the other chairs."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtWidgets import QDialog, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QTableView, QVBoxLayout, QWidget
 
 from monitor.change import Change
 from monitor.protocols import Protocol
 from monitor.session import Session
 from ui.charts.charts import ChartsView
 from ui.common.forms import label
+from ui.session.log_table import LogTable, fit_columns
 from ui.session.log_view import LogModel
 
 
-class SessionViewer(QDialog):
+class SessionViewer(QWidget):
     def __init__(self, session: Session, protocol: Protocol, title: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -31,11 +33,12 @@ class SessionViewer(QDialog):
                              name="Session heading")
         self.charts = ChartsView(session, protocol, self)
         self.model = LogModel(session, self)
-        self.table = QTableView()
+        self.table = LogTable()
         self.table.setModel(self.model)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        self.model.modelReset.connect(
+            lambda: fit_columns(self.table, self.model.column_texts()))
 
     def _layout(self) -> None:
         box = QVBoxLayout(self)

@@ -1,5 +1,7 @@
 """The central board window: a grid of chair tiles (4 × 2 for 8 chairs fits
 1366×768), a status line, and read-only session views opened by clicking a tile.
+A view opens in a pane beside the tiles (which regroup into two columns), never as
+a window over them: every chair's alarms stay in sight.
 
 Notifications are wake-ups (whatever they say): they arrive on the listener's
 thread and are re-emitted here as queued signals; the board then reads the table
@@ -11,9 +13,17 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QMainWindow,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from monitor.clinic.board import BoardModel
 from monitor.clinic.listen import Listener
@@ -46,6 +56,7 @@ class BoardWindow(QMainWindow):
         super().__init__(parent)
         self.model = model
         self.viewers: dict[str, SessionViewer] = {}
+        self.unwatch: dict[str, Callable[[], None]] = {}
         self.updates = 0
         self._read_pending = False
         self._last_read = -math.inf
@@ -71,24 +82,45 @@ class BoardWindow(QMainWindow):
         self.tiles = {c: TileView(c, f"Chair {c.rsplit('_', 1)[-1]}") for c in self.model.chairs}
         for view in self.tiles.values():
             view.clicked.connect(self._on_tile_clicked)
+        self.views = QTabWidget()
+        self.views.setAccessibleName("Opened sessions")
+        self.views.setTabsClosable(True)
+        self.views.tabCloseRequested.connect(self._on_view_close)
+        self.views.hide()
 
     def _layout(self) -> None:
         central = QWidget()
         box = QVBoxLayout(central)
         box.setContentsMargins(6, 6, 6, 6)
-        grid = QGridLayout()
-        grid.setSpacing(6)
-        columns = 4 if len(self.tiles) > 4 else max(1, len(self.tiles))
-        rows = max(1, math.ceil(len(self.tiles) / columns))
-        for i, view in enumerate(self.tiles.values()):
-            grid.addWidget(view, i // columns, i % columns)
-        for r in range(rows):
-            grid.setRowStretch(r, 1)
-        for c in range(columns):
-            grid.setColumnStretch(c, 1)
-        box.addLayout(grid, 1)
+        self.grid_host = QWidget()
+        self.split = QSplitter()
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.grid_host)
+        self.split.addWidget(self.views)
+        self._grid(4)
+        box.addWidget(self.split, 1)
         box.addWidget(self.status)
         self.setCentralWidget(central)
+
+    def _grid(self, columns: int) -> None:
+        """Lay the tiles out in ``columns`` (4 alone, 2 beside an opened session)."""
+        grid = self.grid_host.layout()
+        if not isinstance(grid, QGridLayout):
+            grid = QGridLayout(self.grid_host)
+            grid.setContentsMargins(0, 0, 0, 0)
+            grid.setSpacing(6)
+        for view in self.tiles.values():
+            view.set_compact(columns < 4)
+        columns = min(columns, max(1, len(self.tiles)))
+        rows = max(1, math.ceil(len(self.tiles) / columns))
+        for view in self.tiles.values():
+            grid.removeWidget(view)
+        for i, view in enumerate(self.tiles.values()):
+            grid.addWidget(view, i // columns, i % columns)
+        for r in range(len(self.tiles)):
+            grid.setRowStretch(r, 1 if r < rows else 0)
+        for c in range(len(self.tiles)):
+            grid.setColumnStretch(c, 1 if c < columns else 0)
 
     # -- updates -------------------------------------------------------------
     def _resync(self) -> None:
@@ -172,12 +204,29 @@ class BoardWindow(QMainWindow):
             chair = next((c for c, s in self.model.current.items() if s == session_id), "")
             title = self.tiles[chair].title.text() if chair in self.tiles else session_id
             viewer = SessionViewer(session, protocol_in_force(session, self.model.protocols),
-                                   title, self)
-            viewer.resize(1200, 700)
+                                   title)
             self.viewers[session_id] = viewer
-            self.model.watch(session_id, viewer.apply)
-        viewer.show()
+            self.unwatch[session_id] = self.model.watch(session_id, viewer.apply)
+            self.views.addTab(viewer, f"{title} · {self.tiles[chair].patient.text()}"
+                              if chair in self.tiles else title)
+        if self.views.isHidden():
+            self._grid(2)
+            self.views.show()
+            half = max(1, self.split.width() // 2)
+            self.split.setSizes([half, self.split.width() - half])
+        self.views.setCurrentWidget(viewer)
         viewer.redraw(self.model.clock.now())
+
+    def _on_view_close(self, index: int) -> None:
+        viewer = self.views.widget(index)
+        sid = next((k for k, v in self.viewers.items() if v is viewer), None)
+        self.views.removeTab(index)
+        if sid is not None:
+            self.unwatch.pop(sid)()
+            self.viewers.pop(sid).deleteLater()
+        if self.views.count() == 0:
+            self.views.hide()
+            self._grid(4)
 
     def shutdown(self) -> None:
         self.timer.stop()

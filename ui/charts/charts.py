@@ -24,6 +24,7 @@ from monitor.parameters import REGISTRY, fmt, in_lane
 from monitor.protocols import Protocol
 from monitor.rules.conditions import effective_limits
 from monitor.session import Session
+from ui.charts.clock_ticks import dated_spacing, spans_days, tick_labels
 from ui.charts.envelope import BUCKET_S, Envelope
 from ui.common import theme
 from ui.common.forms import button, label
@@ -71,23 +72,37 @@ LANES = tuple(
 CHARTED = tuple(name for spec in LANES for name in spec.series)
 READOUT_NAME = {**{p.key: p.label for p in REGISTRY}, "pain": "Pain",
                 "dissociation": "Dissoc."}
+OVERLAY_COLOUR = "#9A9A9A"  # the previous session: a neutral grey, no series' hue
 # A series drawn against a right-hand axis: its factor into the lane's left scale.
 RIGHT_AXIS = {"cadss6_total": (10 / 24, (0, 12, 24), "CADSS-6"),
               "etco2": (40 / 60, (0, 30, 60), "EtCO2")}
 
 
 class ClockAxis(pg.AxisItem):
-    """Top axis: clock time of the minute ticks."""
+    """Top axis: clock time of the minute ticks (dated across midnight)."""
 
     def __init__(self, chart: ChartsView) -> None:
         super().__init__("top")
         self.chart = chart
+        # a dated label near either end may reach over the blank corner of the side
+        # axes rather than be dropped (a narrow "All" view has one or two ticks)
+        self.setStyle(hideOverlappingLabels=40)
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float
+                    ) -> list[tuple[float, float]]:
+        if spans_days(self.chart.ref, minVal, maxVal):  # few ticks, room for their dates
+            return dated_spacing(self.chart.ref, minVal, maxVal, size)
+        return super().tickSpacing(minVal, maxVal, size)
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if spacing < 1:  # ticks closer than a minute would repeat the same hh:mm
             return ["" for _ in values]
-        return [datetime.fromtimestamp(self.chart.ref + v * 60.0).strftime("%H:%M")
-                for v in values]
+
+        def at(v: float) -> datetime:
+            return datetime.fromtimestamp(self.chart.ref + v * 60.0)
+
+        low, high = self.range
+        return tick_labels([at(v) for v in values], (at(low), at(high)))
 
 
 class ChartsView(QWidget):
@@ -138,7 +153,12 @@ class ChartsView(QWidget):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setMouseEnabled(x=True, y=False)
             lo, hi = self._y_range(spec)
-            pad = (hi - lo) * 0.04  # the top and bottom lines stay inside the lane
+            ticks = self._ticks(spec)
+            # the top and bottom lines stay inside the lane; in a short lane a tick label
+            # at the scale's end needs half a line of room, or the axis drops it
+            # (MOAA/S 0 and 5)
+            short = spec.stretch <= 2 and bool({lo, hi} & set(ticks))
+            pad = (hi - lo) * (0.2 if short else 0.04)
             plot.setYRange(lo - pad, hi + pad, padding=0)
             plot.disableAutoRange()  # fixed clinical ranges; X follows explicitly
             # Preferred heights in the lanes' proportions: when the window is short the
@@ -147,7 +167,6 @@ class ChartsView(QWidget):
             plot.setPreferredHeight(40 * spec.stretch)
             left = plot.getAxis("left")
             left.setWidth(74)
-            ticks = self._ticks(spec)
             left.setTicks([[(v, f"{v:g}") for v in ticks],
                            [(v, "") for v in spec.grid]])
             left.setGrid(70 if spec.key == "bp" else 40)
@@ -356,6 +375,7 @@ class ChartsView(QWidget):
         """A new span or width: labels restack; the curves are drawn again when one
         pixel now spans more (or less) than half an envelope bucket."""
         self._stack_event_labels()
+        self._place_now_label()
         if self._coarse is None or self._coarse_view() == self._coarse:
             return
         self._coarse = not self._coarse
@@ -630,13 +650,14 @@ class ChartsView(QWidget):
                            ("scores", "dissociation")):
             series = previous.series[name]
             keep = ~series.artifact
-            colour = QColor(theme.series_color(name))
-            colour.setAlpha(150)
+            # Not today's hue, and not dashed like the baseline and limit lines: grey,
+            # dotted, with hollow marks (what the previous session looked like)
+            colour = QColor(OVERLAY_COLOUR)
             x, v = (series.t[keep] - ref) / 60.0, series.v[keep]
-            marks = {"symbol": "o", "symbolSize": 5, "symbolPen": None,
-                     "symbolBrush": colour} if len(x) <= SYMBOLS_UP_TO else {}
+            marks = {"symbol": "o", "symbolSize": 6, "symbolBrush": None,
+                     "symbolPen": pg.mkPen(colour, width=1)} if len(x) <= SYMBOLS_UP_TO else {}
             item = pg.PlotDataItem(x, v, pen=pg.mkPen(colour, width=1,
-                                                      style=Qt.PenStyle.DashLine), **marks)
+                                                      style=Qt.PenStyle.DotLine), **marks)
             item.setZValue(-5)
             self.plots[lane].addItem(item)
             self.overlay.append((self.plots[lane], item))
@@ -665,6 +686,18 @@ class ChartsView(QWidget):
         self._now_x = x_now
         for line in self.now_lines:
             line.setPos(x_now)
+        self._place_now_label()
+
+    def _place_now_label(self) -> None:
+        """The "now" label on the side of its line that has room (left of it when
+        following, right of it near the view's left edge: never cut to "ow")."""
+        label = self.now_lines[0].label
+        vb = self.plots["bp"].getViewBox()
+        x_px = vb.mapViewToScene(pg.Point(self._now_x, 0)).x() - vb.sceneBoundingRect().left()
+        anchor = (1, 1) if x_px > label.boundingRect().width() + 4 else (0, 1)
+        if label.anchors[0] != anchor:
+            label.anchors = [anchor, anchor]
+            label.updatePosition()
 
     def set_span(self, minutes: float | None, text: str) -> None:
         """A span button: the last 30 min, 1 h, 2 h, or the whole session."""

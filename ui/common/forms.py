@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from monitor.errors import ConfirmationNeeded, MonitorError, ValidationError
 from ui.common.texts import plain_times
@@ -107,9 +107,14 @@ class InlineErrors:
         # Called with a ConfirmationNeeded (an unusual but valid entry) when set;
         # otherwise the warnings are shown like an error and nothing is stored.
         self.on_confirm: Callable[[ConfirmationNeeded], None] | None = None
+        # What a field allows, in the words of this form (a protocol's title, not its code)
+        self.allowed: dict[str, str] = {}
         for widget, lab in fields.values():
             if isinstance(widget, QLineEdit):  # the message goes once the field is edited
                 widget.textEdited.connect(lambda _t, w=widget, lb=lab: self._clear_one(w, lb))
+            elif isinstance(widget, QComboBox):  # ... or once another choice is made
+                widget.currentIndexChanged.connect(
+                    lambda _i, w=widget, lb=lab: self._clear_one(w, lb))
 
     @staticmethod
     def _clear_one(widget: QWidget | None, lab: QLabel) -> None:
@@ -135,7 +140,8 @@ class InlineErrors:
                 leftovers.append(str(err))
                 continue
             widget, lab = target
-            text = f"{err.allowed}" if err.value == "" else f"{err.value!s}: {err.allowed}"
+            allowed = self.allowed.get(err.field, err.allowed)
+            text = f"{allowed}" if err.value == "" else f"{err.value!s}: {allowed}"
             lab.setText(plain_times(text))
             lab.show()
             if widget is not None:

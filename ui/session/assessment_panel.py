@@ -4,7 +4,7 @@ and the time the assessment was made."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from monitor.events import Event
 from monitor.scales import load_scales
+from ui.common.edited import on_edit
 from ui.common.forms import (
     InlineErrors,
     RecorderPanel,
@@ -93,6 +94,9 @@ class AssessmentPanel(RecorderPanel):
         self.saved = label("", "saved", name="Assessment saved")
         self.general = error_label("Assessment error")
         self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error)})
+        # "✓ Saved" belongs to the last assessment: a new one starts without it
+        on_edit((self.sedation_group, self.acvpu, *self.cadss, self.dissociation, self.pain,
+                 *self.severity.values(), self.comment, self.time), self.saved.clear)
 
     def _layout(self) -> None:
         outer = QHBoxLayout(self)
@@ -173,6 +177,10 @@ class AssessmentPanel(RecorderPanel):
         self.reset()
         self.saved.setText(f"✓ Saved, {clock(event.observed_at)}")
         return event
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.saved.clear()  # the panel opened again: a new assessment
 
     def reset(self) -> None:
         self.sedation_group.setExclusive(False)

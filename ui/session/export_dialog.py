@@ -22,6 +22,16 @@ def safe_name(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
 
 
+def with_suffix(path: Path, suffix: str) -> Path:
+    """``path`` with its export suffix (if it has one) replaced by ``suffix``."""
+    known = sorted(set(SUFFIX.values()), key=len, reverse=True)  # ".csv.gz" before ".gz"
+    name = path.name
+    for old in known:
+        if name.endswith(old):
+            return path.with_name(name[: -len(old)] + suffix)
+    return path.with_name(name + suffix)
+
+
 class ExportDialog(QDialog):
     def __init__(self, recorder: Recorder, service: Service, fmt: str = "pdf",
                  folder: Path | None = None, parent: QWidget | None = None) -> None:
@@ -50,8 +60,10 @@ class ExportDialog(QDialog):
         self.cancel_button = button("Close", "Close export dialog", slot=self.reject)
         self.result_label = label("", "saved", name="Export result")
         self.error = error_label("Export error")
+        self.chosen = False  # the nurse typed or browsed a path
+        self.path.textEdited.connect(lambda _t: setattr(self, "chosen", True))
         self.format.currentTextChanged.connect(self._suggest)
-        self.deidentify.toggled.connect(self._suggest)
+        self.deidentify.toggled.connect(self._on_deidentify)
         self._suggest()
         grid = QGridLayout(self)
         grid.addWidget(label("Format", "dim"), 0, 0)
@@ -74,6 +86,10 @@ class ExportDialog(QDialog):
         self.page_size.setEnabled(self.format.currentText() == "pdf")
         s = self.recorder.session
         suffix = SUFFIX[self.format.currentText()]
+        self.wide.setVisible(self.format.currentText() == "csv")  # offered for CSV only
+        if self.chosen:  # the nurse's folder and name stay: only the suffix follows
+            self.path.setText(str(with_suffix(Path(self.path.text()), suffix)))
+            return
         if self.deidentify.isChecked():  # nothing that links the file to the session
             name = f"ketamine-deidentified{suffix}"
         else:
@@ -81,10 +97,18 @@ class ExportDialog(QDialog):
             name = f"ketamine-{who}-{s.session_id}{suffix}"
         self.path.setText(str(self.folder / name))
 
+    def _on_deidentify(self, _on: bool) -> None:
+        """The name says whom the file is about: a new name, in the chosen folder."""
+        if self.chosen:
+            self.folder = Path(self.path.text()).parent
+            self.chosen = False
+        self._suggest()
+
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())
         if chosen:
             self.path.setText(chosen)
+            self.chosen = True
 
     def write(self) -> Path | None:
         self.error.hide()

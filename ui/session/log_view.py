@@ -1,21 +1,23 @@
 """The log: every entry in time order with filters. Select one to amend (in a
 form of that entry's fields), strike or flag as artifact with a reason;
-struck and amended entries stay visible as such."""
+struck and amended entries stay visible as such. A long session's log opens at
+its newest row, dates its times once it crosses midnight, and shows a minute of
+1 Hz device samples as one row unless the nurse asks for every sample."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
 from datetime import datetime
+from operator import attrgetter
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QTableView,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -34,8 +36,23 @@ from ui.common.texts import clock
 from ui.session.amend_dialog import AmendDialog
 from ui.session.artifact_dialog import ArtifactDialog
 from ui.session.limit_editor import LimitEditor
+from ui.session.log_rows import (
+    DeviceMinute,
+    Row,
+    build_rows,
+    is_device_sample,
+    is_manual,
+    minute_of,
+    row_key,
+    spans_days,
+    time_text,
+)
+from ui.session.log_table import LogTable, WideTable, fit_columns, fit_to_width
 
-FILTERS = {
+MANUAL = "Manual entries"
+# Kinds that come in any session sooner or later: the Kind column has room for them
+PROBABLE_KINDS = (EventKind.ALARM_ACKNOWLEDGED, EventKind.ASSESSMENT, EventKind.AMENDED)
+FILTERS: dict[str, set[EventKind] | None] = {
     "All": None,
     "Vitals": {EventKind.VITALS},
     "Assessments": {EventKind.ASSESSMENT},
@@ -44,12 +61,9 @@ FILTERS = {
     "Events & notes": {EventKind.MEDICATION, EventKind.QUICK_EVENT, EventKind.NOTE},
     "Alarms": set(ALARM_KINDS) | {EventKind.SOUND_MODE_CHANGED},
     "Corrections": set(CORRECTION_KINDS) | {EventKind.LIMIT_CHANGED},
+    MANUAL: None,  # every kind, typed or picked by a person (no device or rule rows)
 }
 COLUMNS = ("Time", "Kind", "What", "By", "Source", "Status")
-
-
-def _order(ev: Event) -> tuple[datetime, int]:
-    return ev.observed_at, ev.seq
 
 
 class LogModel(QAbstractTableModel):
@@ -60,36 +74,83 @@ class LogModel(QAbstractTableModel):
         super().__init__(parent)
         self.session = session
         self.wanted: set[EventKind] | None = None
-        self.rows: list[Event] = []
+        self.manual_only = False
+        self.fold = False  # a minute of device samples as one row
+        self.dated = False  # the session spans more than one day: times carry the date
+        self.rows: list[Row] = []
+        self._minutes: dict = {}
 
-    def set_filter(self, wanted: set[EventKind] | None) -> None:
+    def set_filter(self, wanted: set[EventKind] | None, *, manual_only: bool = False) -> None:
         self.wanted = wanted
+        self.manual_only = manual_only
+        self.reload()
+
+    def set_fold(self, fold: bool) -> None:
+        self.fold = fold
         self.reload()
 
     def _keep(self, ev: Event) -> bool:
-        return self.wanted is None or ev.kind in self.wanted
+        return (self.wanted is None or ev.kind in self.wanted) and (
+            not self.manual_only or is_manual(ev))
+
+    def _spans_days(self) -> bool:
+        events = self.session.events
+        return bool(events) and spans_days(events[0].observed_at, events[-1].observed_at)
 
     def reload(self) -> None:
         """Every row again (first show, a filter, a rebuild)."""
         self.beginResetModel()
         with bulk():  # a key per row of a 24 h session: no collector passes meanwhile
-            events = [e for e in self.session.events if self._keep(e)]
-            events.sort(key=_order)
-        self.rows = events
+            everything = self.wanted is None and not self.manual_only
+            events = (self.session.events if everything
+                      else [e for e in self.session.events if self._keep(e)])
+            self.rows, self._minutes = build_rows(events, self.fold)
+        self.dated = self._spans_days()
         self.endResetModel()
 
     def apply(self, change: Change) -> None:
         """Insert the change's new events in time order; reload everything when the
         session was rebuilt (a correction changes earlier rows)."""
-        if change.rebuilt:
+        if change.rebuilt or self._spans_days() != self.dated:  # midnight: dates on
             self.reload()
             return
         for ev in change.events:
-            if self._keep(ev):
-                row = bisect_right(self.rows, _order(ev), key=_order)  # back-dated: earlier
-                self.beginInsertRows(QModelIndex(), row, row)
-                self.rows.insert(row, ev)
-                self.endInsertRows()
+            if not self._keep(ev):
+                continue
+            group = self._minutes.get(minute_of(ev)) if is_device_sample(ev) else None
+            if group is not None:  # one more sample of a minute already shown
+                group.add(ev)
+                at = self._row_of(group)
+                self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
+                continue
+            item: Row = ev
+            if self.fold and is_device_sample(ev):
+                item = self._minutes[minute_of(ev)] = DeviceMinute(minute_of(ev), [ev])
+            row = bisect_right(self.rows, row_key(item), key=row_key)  # back-dated: earlier
+            self.beginInsertRows(QModelIndex(), row, row)
+            self.rows.insert(row, item)
+            self.endInsertRows()
+
+    def column_texts(self) -> dict[int, set[str]]:
+        """What each fixed column may show in this session (its widest sizes it)."""
+        events = self.session.events
+        last = events[-1].observed_at if events else datetime.now().astimezone()
+        kinds = set(map(attrgetter("kind"), events)) | set(PROBABLE_KINDS)  # (C speed)
+        return {
+            0: {time_text(last.replace(day=28, hour=20), dated=self.dated,
+                          seconds=not self.fold)},
+            1: {k.value.replace("_", " ") for k in kinds} | {"vitals 1 min ×60"},
+            3: set(map(attrgetter("author"), events)),
+            4: set(map(attrgetter("source"), events)),
+            5: {"valid", "amended", "struck", "artifact"},
+        }
+
+    def _row_of(self, item: Row) -> int:
+        """The row of an item, searched from the newest (where new samples land)."""
+        for at in range(len(self.rows) - 1, -1, -1):
+            if self.rows[at] is item:
+                return at
+        raise LookupError(item)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()  # noqa: B008
                  ) -> int:
@@ -106,10 +167,17 @@ class LogModel(QAbstractTableModel):
         return None
 
     def cell(self, row: int, col: int) -> str:
-        ev = self.rows[row]
+        item = self.rows[row]
+        if isinstance(item, DeviceMinute):
+            if len(item.events) > 1:
+                return self._minute_cell(item, col)
+            item = item.events[0]  # a minute of one sample is that sample
+        return self._event_cell(item, col)
+
+    def _event_cell(self, ev: Event, col: int) -> str:
         entry = self.session.entries.get(ev.seq)
         if col == 0:
-            return clock(ev.observed_at)
+            return time_text(ev.observed_at, dated=self.dated, seconds=is_device_sample(ev))
         if col == 1:
             return ev.kind.value.replace("_", " ")
         if col == 2:
@@ -124,13 +192,29 @@ class LogModel(QAbstractTableModel):
         status = entry.status if entry else ""
         return status + (" (addendum)" if entry is not None and entry.addendum else "")
 
+    def _minute_cell(self, group: DeviceMinute, col: int) -> str:
+        if col == 0:
+            return time_text(group.minute, dated=self.dated)
+        if col == 1:
+            return group.kind()
+        if col == 2:
+            return group.summary()
+        if col == 3:
+            return ", ".join(sorted({e.author for e in group.events}))
+        if col == 4:
+            return "device"
+        statuses = [s for e in group.events if (entry := self.session.entries.get(e.seq))
+                    and (s := entry.status) and s != "valid"]
+        return ", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses))) or "valid"
+
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self.cell(index.row(), index.column())
-        ev = self.rows[index.row()]
+        item = self.rows[index.row()]
+        ev = item if isinstance(item, Event) else item.events[-1]
         entry = self.session.entries.get(ev.seq)
         status = entry.status if entry else ""
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -157,21 +241,24 @@ class LogView(RecorderPanel):
         self.filter.addItems(list(FILTERS))
         self.filter.setAccessibleName("Log filter")
         self.model = LogModel(self.recorder.session, self)
-        self.filter.currentIndexChanged.connect(
-            lambda _i: self.model.set_filter(FILTERS[self.filter.currentText()]))
-        self.table = QTableView()
+        self.model.fold = True
+        self.filter.currentIndexChanged.connect(lambda _i: self._on_filter())
+        self.every_sample = QCheckBox("Every device sample")
+        self.every_sample.setAccessibleName("Every device sample")
+        self.every_sample.setToolTip("Off: a minute of 1 Hz monitor samples is one row")
+        self.every_sample.toggled.connect(lambda on: self._keep_place(
+            lambda: self.model.set_fold(not on)))
+        self.table = LogTable()
         self.table.setModel(self.model)
+        self.model.modelReset.connect(self._fit)
         self.table.setAccessibleName("Session log")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 60)
-        self.table.setColumnWidth(1, 130)
-        self.table.setColumnWidth(2, 360)
         self.table.setMinimumHeight(26 * 9 + 30)  # at least 8 rows and the header
+        self._opened = False
         self.amend_dialog: AmendDialog | None = None
         self.artifact_dialog: ArtifactDialog | None = None
         self.reason = line_edit("Correction reason", "reason to strike or flag (required)",
@@ -189,6 +276,7 @@ class LogView(RecorderPanel):
         top = QHBoxLayout()
         top.addWidget(label("Show", "dim"))
         top.addWidget(self.filter)
+        top.addWidget(self.every_sample)
         top.addWidget(self.selected_text, 1)
         box.addLayout(top)
         box.addWidget(self.table, 1)
@@ -203,19 +291,48 @@ class LogView(RecorderPanel):
         if selected is not None:
             self.select_seq(selected.seq)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._opened:  # the log opens at its newest row
+            self._opened = True
+            self.table.scrollToBottom()
+
+    def _fit(self) -> None:
+        fit_columns(self.table, self.model.column_texts())
+
+    def _on_filter(self) -> None:
+        name = self.filter.currentText()
+        self._keep_place(lambda: self.model.set_filter(FILTERS[name],
+                                                       manual_only=name == MANUAL))
+
+    def _keep_place(self, reload: Callable[[], None]) -> None:
+        """Reload; the selected entry stays selected, else the newest row shows."""
+        selected = self.selected_event()
+        reload()
+        if selected is None or not self.select_seq(selected.seq):
+            self.table.scrollToBottom()
+
     @property
-    def _rows(self) -> list[Event]:
+    def _rows(self) -> list[Row]:
         return self.model.rows
 
-    def selected_event(self) -> Event | None:
+    def _selected_row(self) -> Row | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows or rows[0].row() >= len(self.model.rows):
             return None
         return self.model.rows[rows[0].row()]
 
+    def selected_event(self) -> Event | None:
+        """The selected entry; a folded minute of samples is none (unless it holds one)."""
+        row = self._selected_row()
+        if isinstance(row, DeviceMinute):
+            return row.events[0] if len(row.events) == 1 else None
+        return row
+
     def select_seq(self, seq: int) -> bool:
-        for row, ev in enumerate(self.model.rows):
-            if ev.seq == seq:
+        for row, item in enumerate(self.model.rows):
+            if item.seq == seq or (isinstance(item, DeviceMinute)
+                                   and any(e.seq == seq for e in item.events)):
                 self.table.selectRow(row)
                 self.table.scrollTo(self.model.index(row, 0))
                 return True
@@ -224,17 +341,26 @@ class LogView(RecorderPanel):
     def _on_selection(self) -> None:
         ev = self.selected_event()
         if ev is None:
-            self.selected_text.setText("")
+            row = self._selected_row()
+            self.selected_text.setText(
+                f"Selected: {len(row.events)} device samples of "
+                f"{time_text(row.minute, dated=self.model.dated)} · tick "
+                "\"Every device sample\" to correct one" if isinstance(row, DeviceMinute) else "")
             return
         entry = self.recorder.session.entries.get(ev.seq)
         what = describe(ev.kind, entry.payload if entry else ev.payload)
         self.selected_text.setText(f"Selected: {ev.kind.value.replace('_', ' ')} "
-                                   f"{clock(ev.observed_at)} · {what}")
+                                   f"{time_text(ev.observed_at, dated=self.model.dated)} · "
+                                   f"{what}")
 
     def _target(self) -> int:
         ev = self.selected_event()
         if ev is None:
-            raise ValidationError([FieldError("target", "Entry", "", "select an entry first")])
+            folded = isinstance(self._selected_row(), DeviceMinute)
+            raise ValidationError([FieldError(
+                "target", "Entry", "",
+                "a row of one minute's device samples: tick \"Every device sample\" and "
+                "select one" if folded else "select an entry first")])
         return ev.seq
 
     def _after(self, done: object) -> None:
@@ -296,15 +422,12 @@ class AlarmHistory(QWidget):
         super().__init__(parent)
         self.recorder = recorder
         self.limits = LimitEditor(recorder, nurse)
-        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table = WideTable(0, len(self.COLUMNS), wanted=820)
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setAccessibleName("Alarm history")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 60)
-        self.table.setColumnWidth(1, 90)
-        self.table.setColumnWidth(2, 300)
+        fit_to_width(self.table, stretch=2)  # no sideways scrolling: Message wraps
         self.table.setMinimumHeight(26 * 5 + 30)
         box = QVBoxLayout(self)
         box.addWidget(self.table, 1)
@@ -332,3 +455,4 @@ class AlarmHistory(QWidget):
                      if a.resolved_at else "ACTIVE")
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
+        self.table.resizeRowsToContents()

@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from monitor.events import EventKind
 from monitor.recorder import Change, Recorder
 from monitor.rules.engine import Evaluation
 from monitor.service import Service
@@ -277,6 +278,10 @@ class SessionPage(QWidget):
             log.apply(change)
         if infusion is not None:
             infusion.refresh()
+            if any(e.kind is EventKind.INFUSION_STOPPED for e in change.events):
+                # its buttons went: the vitals row (recovery observations), not whatever
+                # widget follows them (it was "Bedside sound")
+                QTimer.singleShot(0, self, self.vitals.focus_first)
         self._apply_closed()
         if change.events:
             self._refresh_tab()

@@ -5,7 +5,6 @@ only the button (or Enter on it) opens the session."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,7 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QLineEdit,
+    QHeaderView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,6 +27,7 @@ from monitor.patient_details import SEXES
 from monitor.recorder import INDICATIONS, Recorder
 from monitor.service import Service
 from ui.common import theme
+from ui.common.enter_chain import enter_moves_on
 from ui.common.forms import InlineErrors, button, error_label, label, line_edit
 from ui.common.input_filter import quiet_wheel
 from ui.start.session_look import session_look
@@ -68,7 +68,9 @@ class StartPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)  # the rest as wide as their text: never "2026-…"
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _i: self.resume_selected())
         self.resume_button = button("Open selected session", slot=self.resume_selected)
         self.edits = {key: line_edit(title, title) for key, title in FORM}
@@ -95,11 +97,11 @@ class StartPage(QWidget):
         self.spo2_scale2 = QCheckBox("SpO2 scale 2 (prescribed 88–92 % target)")
         self.spo2_scale2.setAccessibleName("SpO2 scale 2")
         self.start_button = button("Open new session", primary=True, slot=self.open_new)
-        # Enter in a field moves to the next one (never opens the session).
-        chain = [*self.edits.values(), self.indication, self.indication_text, self.protocol]
-        for edit, nxt in itertools.pairwise(chain):
-            if isinstance(edit, QLineEdit):
-                edit.returnPressed.connect(nxt.setFocus)
+        # Enter in a field or on a closed list moves to the next one (never opens the
+        # session): the "other" text only when shown, the REMS fields only for REMS.
+        enter_moves_on([*self.edits.values(), self.indication, self.indication_text,
+                        self.protocol, self.dob, self.sex, self.spo2_scale2,
+                        self.start_button])
         self.field_errors = {key: error_label(f"{title} error") for key, title in FORM}
         self.field_errors["indication_text"] = error_label("Indication error")
         self.field_errors["protocol"] = error_label("Protocol error")
@@ -109,11 +111,13 @@ class StartPage(QWidget):
         self.general = error_label("Start error")
         widgets = {**self.edits, "indication_text": self.indication_text,
                    "protocol": self.protocol, "date_of_birth": self.dob, "sex": self.sex}
-        self.errors = InlineErrors(self.general, {
-            k: (widgets.get(k), lab) for k, lab in self.field_errors.items()})
-        self.errors.fields["weight"] = (self.edits["weight_kg"], self.field_errors["weight_kg"])
+        fields = {k: (widgets.get(k), lab) for k, lab in self.field_errors.items()}
+        fields["weight"] = (self.edits["weight_kg"], self.field_errors["weight_kg"])
         # The indication's own message shows under it (the row its "other" text uses).
-        self.errors.fields["indication"] = (self.indication, self.field_errors["indication_text"])
+        fields["indication"] = (self.indication, self.field_errors["indication_text"])
+        self.errors = InlineErrors(self.general, fields)
+        titles = sorted(p.name for p in self.protocols.protocols.values())
+        self.errors.allowed["protocol"] = "choose one from the list: " + "; ".join(titles)
 
     def _layout(self) -> None:
         box = QHBoxLayout(self)
