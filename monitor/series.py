@@ -155,7 +155,16 @@ class Series:
 
     def device_period(self, samples: int = 6) -> float | None:
         """The sender's observed period: the median gap between its newest
-        ``samples`` readings (None with fewer than two)."""
+        ``samples`` readings (None with fewer than two). Kept until the series changes:
+        every rule asks it of every stream at each evaluation."""
+        key = f"period{samples}"
+        if key in self._cache:
+            return self._cache[key]
+        period = self._device_period(samples)
+        self._cache[key] = period
+        return period
+
+    def _device_period(self, samples: int) -> float | None:
         t, dev = self._t, self._dev
         times: list[float] = []
         for i in range(len(t) - 1, -1, -1):

@@ -74,7 +74,9 @@ def news2_now(session: Session, protocol: Protocol, now: datetime) -> News2Resul
             continue
         held = persisted_values(session, protocol, comp, now)
         if held:  # the mildest value of the delay: a score counts once all reach it
-            values[comp] = min(held, key=partial(_score, comp, scale, on_oxygen))
+            # each distinct value scored once (a 10 s delay at 4 Hz holds 40 samples)
+            values[comp] = min(dict.fromkeys(held), key=partial(_score, comp, scale,
+                                                                 on_oxygen))
     if o2 is not None:
         values["o2"] = o2[1]
     level = consciousness(session, protocol)
