@@ -27,6 +27,7 @@ from monitor.errors import MonitorError
 from monitor.recorder import Recorder
 from ui.common.forms import button, hrow
 from ui.common.forms import label as text_label
+from ui.common.placement import place_below
 from ui.devices.device_text import bind_message, clock_time, describe
 
 HEARD_WITHIN_S = 60
@@ -92,7 +93,7 @@ class DevicePanel(QDialog):
         self.bind_button = button("Bind to this session", "Bind device", primary=True,
                                   slot=self.bind_selected)
         self.unbind_button = button("Unbind", "Unbind device", slot=self.unbind_selected)
-        self.message = text_label("", name="Device message")
+        self.message = text_label("", bold=True, name="Device message")
         self.message.setWordWrap(True)
         box.addLayout(hrow(self.bind_button, self.unbind_button, self.message))
         self.details = QPlainTextEdit()
@@ -104,6 +105,12 @@ class DevicePanel(QDialog):
         box.addWidget(text_label("Connections and errors", bold=True))
         box.addWidget(self.lines, 1)
         self.resize(760, 620)
+
+    def show_below(self, banner: QWidget | None) -> None:
+        """Open under the alarm banner, shortened to fit below it: it never hides an alarm."""
+        self.show()
+        place_below(self, banner, fit_height=True)
+        self.raise_()
 
     # -- listening ---------------------------------------------------------------
     def start_listening(self) -> None:

@@ -41,6 +41,9 @@ class ArtifactDialog(QDialog):
         self.nurse = nurse
         self.setWindowTitle("Flag artifact")
         self.setModal(True)
+        # Boxes big enough to see and hit with gloves at 3 a.m.
+        self.setStyleSheet("QCheckBox { spacing: 8px; min-height: 30px; }"
+                           " QCheckBox::indicator { width: 22px; height: 22px; }")
         what = " · ".join(f"{PARAMETERS[k].label} {fmt(float(entry.payload[k]))}"
                           for k in entry.measured())
         self.heading = label(f"Flag as artifact: {clock(entry.observed_at)} · {what}", pt=14,
@@ -57,7 +60,7 @@ class ArtifactDialog(QDialog):
                 box.setToolTip("already flagged as artifact")
             box.toggled.connect(lambda _on: self._show_ends())
             self.boxes[key] = box
-        self.ends = label("", name="Alarms the flag ends", fit=False)
+        self.ends = label("", pt=13, bold=True, name="Alarms the flag ends", fit=False)
         self.ends.setWordWrap(True)
         self.reason = line_edit("Artifact reason", "why (required)", 300)
         self.reason.setText(reason)

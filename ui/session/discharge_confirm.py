@@ -16,8 +16,11 @@ class UnmetDialog(ConfirmDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, title="Discharge before the criteria are met")
         self.cancel_button.setText("Go back")
+        # The safe answer is the bright one; "Discharge anyway" does not invite the click.
+        self.cancel_button.setProperty("role", "primary")
+        self.confirm_button.setProperty("role", None)
         # The list in plain text under the bold question, so a long one stays readable.
-        self.items = label("", pt=11, name="Unmet items")
+        self.items = label("", pt=12, name="Unmet items")
         self.items.setWordWrap(True)
         self.items.setMinimumWidth(520)
         layout = self.layout()
