@@ -199,8 +199,8 @@ def run_scene(scene: str, shots: Path, prefix: str, out: Path) -> int:
                 walk.dose_into_alarms()
                 walk.artifact_choice()
                 walk.discharge_confirmation()
-            else:  # a low SpO2 typed before the monitor is bound: the banner must show
-                walk.open_new_session(("128/82", "72", "90", "14"))
+            else:  # HR and SpO2 typed before the monitor is bound: two alarm rows stay in view
+                walk.open_new_session(("128/82", "135", "90", "14"))
                 walk.devices_bound([sys.executable, "-m", "monitor.cli", "simulate",
                                     "--patient", PATIENT, "--count", str(SIM_MESSAGES)])
             code = 0
