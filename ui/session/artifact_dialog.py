@@ -16,6 +16,7 @@ from ui.common import theme
 from ui.common.confirm import ConfirmDialog
 from ui.common.forms import InlineErrors, button, error_label, label, line_edit
 from ui.common.texts import clock
+from ui.session.below_banner import move_below_banner
 
 CUFF = rail_row_of("sbp")  # the values of one cuff reading share the BP row
 
@@ -96,6 +97,11 @@ class ArtifactDialog(QDialog):
         row.addWidget(self.flag_button)
         row.addWidget(self.cancel_button)
         box.addLayout(row)
+
+    def open(self) -> None:
+        """Open under the alarm banner: the alarms the flag ends stay in view."""
+        super().open()
+        move_below_banner(self)
 
     def chosen(self) -> list[str]:
         return [k for k, b in self.boxes.items() if b.isChecked() and b.isEnabled()]

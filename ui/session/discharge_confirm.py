@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ui.common.confirm import ConfirmDialog
 from ui.common.forms import label
+from ui.session.below_banner import move_below_banner
 
 
 class UnmetDialog(ConfirmDialog):
@@ -43,3 +44,4 @@ class UnmetDialog(ConfirmDialog):
             btn.setAutoDefault(default)
             btn.setDefault(default)
         self.cancel_button.setFocus()
+        move_below_banner(self)  # a long list never covers the alarms it names
