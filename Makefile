@@ -69,6 +69,7 @@ census: $(APP_STAMP)
 
 screenshots: $(APP_STAMP) sysdeps
 	$(BIN)/python -m ui.tools.screenshots docs
+	$(BIN)/python -m ui.tools.more_screens docs
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.sound.sound_figures docs
 
 # 1366x768 under Xvfb with icewm (Debian: xvfb, icewm); the module starts both.

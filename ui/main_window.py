@@ -451,7 +451,7 @@ class MainWindow(QMainWindow):
             from ui.devices.device_panel import DevicePanel
             self.device_panel = DevicePanel(self.clock, self)
         self.device_panel.set_recorder(self.page.recorder if self.page is not None else None)
-        self.device_panel.show()
+        self.device_panel.show_below(self.page.banner if self.page is not None else None)
 
     def shutdown(self) -> None:
         if self.ending is not None:

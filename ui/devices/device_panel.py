@@ -27,6 +27,7 @@ from monitor.errors import MonitorError
 from monitor.recorder import Recorder
 from ui.common.forms import button, hrow
 from ui.common.forms import label as text_label
+from ui.common.placement import place_below
 from ui.devices.device_text import bind_message, clock_time, describe
 
 HEARD_WITHIN_S = 60
@@ -59,6 +60,9 @@ class DevicePanel(QDialog):
 
     def _setup_ui(self) -> None:
         box = QVBoxLayout(self)
+        # Under two alarm rows at 1366×768, with a bind message, every part still fits.
+        box.setSpacing(2)
+        box.setContentsMargins(8, 6, 8, 6)
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
         self.port.setValue(DEFAULT_PORT)
@@ -86,24 +90,39 @@ class DevicePanel(QDialog):
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.itemSelectionChanged.connect(self._show_selected)
+        # Shortened to fit under the alarm banner, the dialog keeps two monitors' rows
+        # and the four lines of what the chosen one sends in view; the log shrinks.
+        self.table.setMinimumHeight(2 * self.table.verticalHeader().defaultSectionSize() + 52)
         box.addWidget(text_label("Devices heard in the last minute, and every bound device",
                                  bold=True))
         box.addWidget(self.table, 1)
         self.bind_button = button("Bind to this session", "Bind device", primary=True,
                                   slot=self.bind_selected)
         self.unbind_button = button("Unbind", "Unbind device", slot=self.unbind_selected)
-        self.message = text_label("", name="Device message")
+        self.message = text_label("", bold=True, name="Device message")
         self.message.setWordWrap(True)
-        box.addLayout(hrow(self.bind_button, self.unbind_button, self.message))
+        # The message on its own full-width line: who is bound to whom, in two lines, not five.
+        box.addLayout(hrow(self.bind_button, self.unbind_button))
+        box.addWidget(self.message)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
         self.details.setAccessibleName("What the device sends")
+        # (the theme's min-height rule would override setMinimumHeight)
+        self.details.setStyleSheet(
+            f"min-height: {4 * self.details.fontMetrics().lineSpacing() + 8}px;")
         box.addWidget(self.details, 1)
         self.lines = QListWidget()
         self.lines.setAccessibleName("Connections and errors")
+        self.lines.setMinimumHeight(self.lines.fontMetrics().lineSpacing() + 12)
         box.addWidget(text_label("Connections and errors", bold=True))
         box.addWidget(self.lines, 1)
         self.resize(760, 620)
+
+    def show_below(self, banner: QWidget | None) -> None:
+        """Open under the alarm banner, shortened to fit below it: it never hides an alarm."""
+        self.show()
+        place_below(self, banner, fit_height=True)
+        self.raise_()
 
     # -- listening ---------------------------------------------------------------
     def start_listening(self) -> None:

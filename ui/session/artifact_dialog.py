@@ -16,6 +16,7 @@ from ui.common import theme
 from ui.common.confirm import ConfirmDialog
 from ui.common.forms import InlineErrors, button, error_label, label, line_edit
 from ui.common.texts import clock
+from ui.session.below_banner import move_below_banner
 
 CUFF = rail_row_of("sbp")  # the values of one cuff reading share the BP row
 
@@ -41,6 +42,9 @@ class ArtifactDialog(QDialog):
         self.nurse = nurse
         self.setWindowTitle("Flag artifact")
         self.setModal(True)
+        # Boxes big enough to see and hit with gloves at 3 a.m.
+        self.setStyleSheet("QCheckBox { spacing: 8px; min-height: 30px; }"
+                           " QCheckBox::indicator { width: 22px; height: 22px; }")
         what = " · ".join(f"{PARAMETERS[k].label} {fmt(float(entry.payload[k]))}"
                           for k in entry.measured())
         self.heading = label(f"Flag as artifact: {clock(entry.observed_at)} · {what}", pt=14,
@@ -57,7 +61,7 @@ class ArtifactDialog(QDialog):
                 box.setToolTip("already flagged as artifact")
             box.toggled.connect(lambda _on: self._show_ends())
             self.boxes[key] = box
-        self.ends = label("", name="Alarms the flag ends", fit=False)
+        self.ends = label("", pt=13, bold=True, name="Alarms the flag ends", fit=False)
         self.ends.setWordWrap(True)
         self.reason = line_edit("Artifact reason", "why (required)", 300)
         self.reason.setText(reason)
@@ -93,6 +97,11 @@ class ArtifactDialog(QDialog):
         row.addWidget(self.flag_button)
         row.addWidget(self.cancel_button)
         box.addLayout(row)
+
+    def open(self) -> None:
+        """Open under the alarm banner: the alarms the flag ends stay in view."""
+        super().open()
+        move_below_banner(self)
 
     def chosen(self) -> list[str]:
         return [k for k, b in self.boxes.items() if b.isChecked() and b.isEnabled()]

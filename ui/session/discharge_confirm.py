@@ -10,14 +10,18 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ui.common.confirm import ConfirmDialog
 from ui.common.forms import label
+from ui.session.below_banner import move_below_banner
 
 
 class UnmetDialog(ConfirmDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, title="Discharge before the criteria are met")
         self.cancel_button.setText("Go back")
+        # The safe answer is the bright one; "Discharge anyway" does not invite the click.
+        self.cancel_button.setProperty("role", "primary")
+        self.confirm_button.setProperty("role", None)
         # The list in plain text under the bold question, so a long one stays readable.
-        self.items = label("", pt=11, name="Unmet items")
+        self.items = label("", pt=12, name="Unmet items")
         self.items.setWordWrap(True)
         self.items.setMinimumWidth(520)
         layout = self.layout()
@@ -40,3 +44,4 @@ class UnmetDialog(ConfirmDialog):
             btn.setAutoDefault(default)
             btn.setDefault(default)
         self.cancel_button.setFocus()
+        move_below_banner(self)  # a long list never covers the alarms it names

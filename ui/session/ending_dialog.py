@@ -10,6 +10,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui.common.forms import button, label
+from ui.common.placement import place_below
 from ui.session.ending import Stake
 
 
@@ -47,11 +48,7 @@ class EndingDialog(QDialog):
         covers the alarms it is about."""
         self.adjustSize()
         self.open()
-        if below is not None and below.isVisible():
-            top = below.mapToGlobal(below.rect().bottomLeft()).y() + 8
-            frame = self.frameGeometry()
-            centre = below.mapToGlobal(below.rect().center()).x()
-            self.move(centre - frame.width() // 2, max(top, frame.y()))
+        place_below(self, below)
         self.keep_button.setFocus()
 
     def _run(self) -> None:
