@@ -46,6 +46,7 @@ OPEN_KEY = "session/open_id"
 # Set when the window was closed on purpose (after the question) with a session open.
 CLOSED_WATCHING_KEY = "session/closed_while_monitoring"
 GEOMETRY_KEY = "window/geometry"
+SCREEN_KEY = "window/screen"  # the available area the geometry was kept on
 DEFAULT_SIZE = QSize(1400, 900)
 FRAME_GUESS = QSize(8, 40)  # title bar and borders, until the window manager says
 
@@ -409,9 +410,12 @@ class MainWindow(QMainWindow):
         if self._placed:
             return
         self._placed = True
-        self._fill = self.settings.value(GEOMETRY_KEY) is None
+        # First start, or a screen of another size than the one the geometry was kept
+        # on (a window kept at 1366×768 used 730 of 770 px at 1280×800): fill it.
+        self._fill = (self.settings.value(GEOMETRY_KEY) is None
+                      or self.settings.value(SCREEN_KEY) != _screen_text(self.available()))
         if self._fill:
-            # First start: as large as the screen allows, frame and taskbar included.
+            # As large as the screen allows, frame and taskbar included.
             avail = self.available()
             self.resize(DEFAULT_SIZE.boundedTo(avail.size() - self._frame_extra()))
             self.move(avail.topLeft())
@@ -435,6 +439,7 @@ class MainWindow(QMainWindow):
             return
         if self.available().contains(self.frameGeometry()) or self.isMaximized():
             self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+            self.settings.setValue(SCREEN_KEY, _screen_text(self.available()))
         else:
             self.settings.remove(GEOMETRY_KEY)  # never remember a window larger than the screen
         if self.page is not None and close_stake(open_now) is not None:
@@ -465,3 +470,7 @@ class MainWindow(QMainWindow):
             self.demo.stop()
         self._close_page()
         self._remove_handler()
+
+
+def _screen_text(area: QRect) -> str:
+    return f"{area.width()}x{area.height()}"
