@@ -21,7 +21,8 @@ from monitor.store import Store
 from ui.tools.xvfb import XScreen, missing_tools
 
 PHASES = ("start form", "baseline", "infusing with 5 alarms", "close question",
-          "leave question", "paused", "recovery", "discharge", "closed", "session list")
+          "leave question", "artifact choice", "paused", "recovery", "discharge", "closed",
+          "session list")
 
 
 def _need_x() -> None:
@@ -34,7 +35,7 @@ def _need_x() -> None:
     pytest.skip(message)
 
 
-@pytest.mark.hazard("H-100", "H-101", "H-108")
+@pytest.mark.hazard("H-100", "H-101", "H-108", "H-040")
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (1280, 800)])
 def test_whole_session_fits_the_screen(width: int, height: int, tmp_path: Path) -> None:
     _need_x()

@@ -299,6 +299,7 @@ class Walk:
                        "screen-alarms-panel.png" if title == "Events" else None)
         self.amend_last_vitals()
         self.check("log with a correction", "screen-log-corrections.png")
+        self.flag_cuff_reading()
 
         self.open_panel(page.infusion)
         self.type(page.infusion.reason, "nausea")
@@ -395,6 +396,36 @@ class Walk:
         self.type(form.edits["hr"], "80")  # type: ignore[union-attr]
         self.type(form.reason, "misread the display", enter=True)  # type: ignore[union-attr]
         expect(not form.isVisible(), "amendment saved")  # type: ignore[union-attr]
+
+
+    def flag_cuff_reading(self) -> None:
+        """The 190/115 was a bad cuff reading: flag its BP only (ticked by default), see
+        which alarms end, confirm; the real SpO2 89 and HR 135 keep their alarms."""
+        page = self.page
+        self.open_panel(page.log)
+        log = page.log
+        reading = max((e for e in page.recorder.session.entry_list
+                       if e.kind.value == "vitals_recorded"
+                       and e.payload.get("sbp") == 190), key=lambda e: e.observed_at)
+        expect(log.select_seq(reading.seq), "the 190/115 reading can be selected")
+        self.click(log.artifact_button)
+        dialog = log.artifact_dialog
+        expect(dialog is not None and dialog.isVisible(), "Flag artifact asks which values")
+        assert dialog is not None
+        ticked = [k for k, box in dialog.boxes.items() if box.isChecked()]
+        expect(set(ticked) <= {"sbp", "dbp", "map"} and "sbp" in ticked,
+               f"a cuff reading ticks BP only (ticked: {ticked})")
+        self.type(dialog.reason, "cuff slipped during the reading")
+        expect("SBP" in dialog.ends.text() and "SpO2" not in dialog.ends.text(),
+               "the flag says it ends the BP alarm, not SpO2's")
+        self.click(dialog.flag_button)
+        expect(dialog.confirm.isVisible(), "the flag asks for a confirmation")
+        self.check("artifact choice")
+        self.click(dialog.confirm.confirm_button)
+        expect(not dialog.isVisible(), "the flag was recorded")
+        keys = {a.key for a in page.recorder.session.active_alarms()}
+        expect({"spo2", "hr"} <= keys, f"SpO2 and HR alarms stay (active: {sorted(keys)})")
+        self.click(page.drawer.close_button)
 
 
 def x_client_rect(wid: int) -> list[int] | None:
