@@ -66,6 +66,8 @@ class DischargePanel(RecorderPanel):
         self._shown: list[str] | None = None  # the unmet list the nurse was last shown
         self.discharge_button = button("Discharge", primary=True, slot=self.discharge)
         self.sign_nurse = line_edit("Signing nurse ID", "nurse ID to sign", 140)
+        self.sign_nurse.returnPressed.connect(self.ask_close)  # Enter presses Close and sign
+        self.sign_nurse.textEdited.connect(lambda _t: self.errors.clear())  # no stale refusal
         self.close_button = button("Close and sign…", "Close and sign", primary=True,
                                    slot=self.ask_close)
         self.dialog = ConfirmDialog(self, title="Close and sign")
@@ -201,7 +203,10 @@ class DischargePanel(RecorderPanel):
         return {k: c.currentData() for k, c in self.aldrete.items() if c.currentData() is not None}
 
     def ask_close(self) -> None:
-        who = self.sign_nurse.text().strip() or "—"
+        """Check the signing nurse's ID first; only a valid one is asked about."""
+        who = self.errors.call(lambda: self.recorder.check_close(self.sign_nurse.text()))
+        if who is None:
+            return
         self.dialog.ask(f"Close and sign this session as {who}? The record is then locked: "
                         "later entries are addenda.", self.close_session,
                         confirm_text="Close and sign")

@@ -50,6 +50,12 @@ def watching(session: Session) -> str | None:
 PUMP = "The pump is not controlled by this app: it keeps running."
 
 
+def _pump(sessions: list[Session]) -> str:
+    """The pump sentence, only while an infusion runs (before the start and after the
+    end there is no pump to keep running)."""
+    return f" {PUMP}" if any(s.phase == "infusing" for s in sessions) else ""
+
+
 def _unbound(devices: int) -> str:
     return (f"; the bound monitor is unbound ({devices} device{'s' * (devices != 1)})"
             if devices else "")
@@ -65,7 +71,7 @@ def close_stake(sessions: list[Session], devices: int = 0, *,
     whom = "this patient" if len(whys) == 1 else f"these {len(whys)} patients"
     return Stake("Close the monitor?", "\n".join(whys),
                  f"alarm checks and alarm sound for {whom}{_unbound(devices)}: no one is "
-                 f"warned by this app. {PUMP}",
+                 f"warned by this app.{_pump(sessions)}",
                  "everything recorded is saved; " + (
                      "the open session opens again as it was at the next start." if resumes
                      else "open the sessions again from the list at the next start."),
@@ -78,7 +84,8 @@ def leave_stake(session: Session, devices: int = 0) -> Stake | None:
     if why is None:
         return None
     return Stake("Leave this session?", why,
-                 f"its banner, charts and entry leave the screen{_unbound(devices)}. {PUMP}",
+                 f"its banner, charts and entry leave the screen{_unbound(devices)}."
+                 f"{_pump([session])}",
                  "its alarms are still checked and sound while the list is shown, which "
                  "shows it in the colour of its worst alarm; open it again to see and "
                  "acknowledge them. Everything recorded is saved.",

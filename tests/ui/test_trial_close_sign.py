@@ -1,0 +1,56 @@
+"""Close and sign checks first and asks after (a nurse's trial: "Close and sign this
+session as —?" then a refusal after confirming); Enter in the nurse-ID field presses
+Close and sign; the refusal goes once the ID is typed."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from monitor.recorder import Recorder
+from tests.conftest import OPENING, PRESCRIBED, baseline_vitals, discharge_confirmed
+from tests.ui.conftest_helpers import click, make_window
+
+
+@pytest.mark.hazard("H-111")
+def test_close_and_sign_refuses_an_empty_id_before_asking(qtbot, store, clock, protocols):
+    window = make_window(qtbot, store, clock, protocols)
+    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+    baseline_vitals(rec)
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    rec.stop_infusion("RN7")
+    discharge_confirmed(rec, {"escort_present": True, "no_driving_advice": True,
+                              "ready_to_leave_at": clock.now(), **PRESCRIBED})
+    page = window.open_session(rec)
+    page.show_tab(page.discharge)
+    d = page.discharge
+    d.refresh()
+    click(qtbot, d.close_button)                        # empty ID: refused, nothing asked
+    assert not d.dialog.isVisible()
+    assert d.general.isVisible() and "nurse" in d.general.text().lower()
+    assert "—" not in d.dialog.question.text()
+    qtbot.keyClicks(d.sign_nurse, "RN7")                # the refusal goes as she types
+    assert not d.general.isVisible()
+    qtbot.keyClick(d.sign_nurse, Qt.Key.Key_Return)     # Enter presses Close and sign
+    assert d.dialog.isVisible() and "as RN7?" in d.dialog.question.text()
+    click(qtbot, d.dialog.confirm_button)
+    assert rec.session.phase == "closed" and rec.session.closed_by == "RN7"
+    window.shutdown()
+
+
+def test_the_pump_sentence_only_while_an_infusion_runs(qtbot, bedside, clock):
+    window, _page, rec = bedside
+    rec.record_vitals({"sbp": "190/115", "hr": "80", "spo2": "98", "rr": "14"}, "RN7")
+    assert window.close() is False                      # baseline with a HIGH alarm
+    assert "pump" not in window.ending.stops.text()
+    click(qtbot, window.ending.keep_button)
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h", confirmed=True)
+    assert window.close() is False
+    assert "The pump is not controlled by this app" in window.ending.stops.text()
+    click(qtbot, window.ending.keep_button)
+    clock.advance(600)
+    rec.stop_infusion("RN7")                            # recovery: no pump runs
+    assert window.close() is False
+    assert "pump" not in window.ending.stops.text()
+    click(qtbot, window.ending.keep_button)
