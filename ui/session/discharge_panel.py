@@ -67,13 +67,13 @@ class DischargePanel(RecorderPanel):
         self.discharge_button = button("Discharge", primary=True, slot=self.discharge)
         self.sign_nurse = line_edit("Signing nurse ID", "nurse ID to sign", 140)
         self.sign_nurse.returnPressed.connect(self.ask_close)  # Enter presses Close and sign
-        self.sign_nurse.textEdited.connect(lambda _t: self.errors.clear())  # no stale refusal
         self.close_button = button("Close and sign…", "Close and sign", primary=True,
                                    slot=self.ask_close)
         self.dialog = ConfirmDialog(self, title="Close and sign")
         self.general = error_label("Discharge error")
         self.errors = InlineErrors(self.general, {})
         self.errors.on_confirm = self._ask_unmet
+        self.sign_nurse.textEdited.connect(lambda _t: self.errors.clear())  # no stale refusal
         self.export_buttons = [button(f"Export {fmt.upper()}", f"Export {fmt}",
                                       slot=partial(self.export_requested.emit, fmt))
                                for fmt in FORMATS if fmt != "vital"]  # .vital: series view
