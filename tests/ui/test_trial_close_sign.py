@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from monitor.discharge_override import AGAINST_ADVICE
 from monitor.recorder import Recorder
 from tests.conftest import OPENING, PRESCRIBED, baseline_vitals, discharge_confirmed
 from tests.ui.conftest_helpers import click, make_window
@@ -54,3 +55,28 @@ def test_the_pump_sentence_only_while_an_infusion_runs(qtbot, bedside, clock):
     assert window.close() is False
     assert "pump" not in window.ending.stops.text()
     click(qtbot, window.ending.keep_button)
+
+
+@pytest.mark.hazard("H-112")
+def test_discharge_basis_starts_unchosen_while_criteria_are_unmet(
+        qtbot, store, clock, protocols):
+    window = make_window(qtbot, store, clock, protocols)
+    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+    baseline_vitals(rec)
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    rec.stop_infusion("RN7")
+    page = window.open_session(rec)
+    page.show_tab(page.discharge)
+    d = page.discharge
+    d.refresh()
+    assert any(not lab.text().startswith("✓") for lab in d.check_labels.values())
+    assert d.override_kind.currentIndex() == -1                 # not "All criteria met"
+    assert "choose" in d.override_kind.placeholderText()
+    click(qtbot, d.discharge_button)                            # no basis: refused, says why
+    assert rec.session.phase == "recovery"
+    assert "left against advice" in d.general.text()
+    d.override_kind.setCurrentIndex(d.override_kind.findData(AGAINST_ADVICE))
+    d.refresh()                                                 # her choice stays
+    assert d.override_kind.currentData() == AGAINST_ADVICE
+    window.shutdown()

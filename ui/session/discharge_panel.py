@@ -55,6 +55,8 @@ class DischargePanel(RecorderPanel):
         for key, text in OVERRIDES.items():
             self.override_kind.addItem(text[0].upper() + text[1:], key)
         self.override_kind.setAccessibleName("Discharge before the criteria are met")
+        self.override_kind.setPlaceholderText("Not met: choose prescriber's decision or "
+                                              "left against advice")
         self.override_kind.currentIndexChanged.connect(lambda _i: self._show_override())
         self.prescriber = line_edit("Prescriber", "prescriber's name", 160)
         self.override = line_edit("Reason to discharge before the criteria are met",
@@ -127,6 +129,8 @@ class DischargePanel(RecorderPanel):
             lab.setText(f"{mark} {check.label}: {check.detail}")
             lab.setStyleSheet(f"color: {color};")
         in_recovery = phase == "recovery"
+        if in_recovery:
+            self._preselect_basis(all(c.ok for c in checks))
         for w in (self.escort, self.advice, self.ready, self.override_kind, self.prescriber,
                   self.override, self.discharge_button, *self.aldrete.values()):
             w.setEnabled(in_recovery)
@@ -135,6 +139,12 @@ class DischargePanel(RecorderPanel):
         self._show_override()
         self.close_button.setEnabled(phase == "discharged")
         self.sign_nurse.setEnabled(phase == "discharged")
+
+    def _preselect_basis(self, all_met: bool) -> None:
+        """The basis starts on the choice that matches: "All criteria met" only when they
+        are; with any unmet, none (the nurse chooses). A choice she made stays."""
+        if self.override_kind.currentData() is None:
+            self.override_kind.setCurrentIndex(0 if all_met else -1)
 
     def _show_override(self) -> None:
         kind = self.override_kind.currentData()
