@@ -266,7 +266,7 @@ class MainWindow(QMainWindow):
     def show_start(self) -> None:
         """Back to the session list: asks first while the session still watches a patient."""
         if self.page is not None:
-            stake = leave_stake(self.page.recorder.session, self._bound_devices())
+            stake = leave_stake(self.page.recorder, self._bound_devices())
             if stake is not None:
                 self._ask_ending(stake, self._leave)
                 return
@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
 
     def _leave(self) -> None:
         page = self.page
-        if page is not None and leave_stake(page.recorder.session) is not None:
+        if page is not None and leave_stake(page.recorder) is not None:
             self.background.keep(page.recorder)  # its alarms go on being checked and sounded
         self._close_page()
         self.settings.remove(OPEN_KEY)
@@ -422,8 +422,8 @@ class MainWindow(QMainWindow):
         self.refit_timer.start(250)  # a timer of this window: stopped when it shuts down
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        open_now = [] if self.page is None else [self.page.recorder.session]
-        stake = close_stake(open_now + self.background.sessions(), self._bound_devices(),
+        open_now = [] if self.page is None else [self.page.recorder]
+        stake = close_stake(open_now + self.background.recorders(), self._bound_devices(),
                             resumes=bool(open_now))
         if stake is not None and not self._end_confirmed:
             event.ignore()  # asked first; the answer closes again (or keeps monitoring)

@@ -80,3 +80,30 @@ def test_discharge_basis_starts_unchosen_while_criteria_are_unmet(
     d.refresh()                                                 # her choice stays
     assert d.override_kind.currentData() == AGAINST_ADVICE
     window.shutdown()
+
+
+@pytest.mark.hazard("H-113")
+def test_close_question_and_discharge_list_word_alarms_as_the_banner(
+        qtbot, store, clock, protocols):
+    window = make_window(qtbot, store, clock, protocols)
+    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+    baseline_vitals(rec)
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    rec.record_vitals({"sbp": "188/100", "hr": "80", "spo2": "98", "rr": "14"}, "RN7")
+    clock.advance(300)
+    rec.record_vitals({"sbp": "205/100", "hr": "80", "spo2": "98", "rr": "14"}, "RN7")
+    rec.stop_infusion("RN7")
+    page = window.open_session(rec)
+    page.tick()
+    assert any("SBP 205" in m for m in page.banner.visible_messages())
+    page.show_tab(page.discharge)
+    d = page.discharge
+    d.refresh()
+    listed = d.check_labels["no_active_alarm"].text()
+    assert "SBP 205" in listed and "188" not in listed
+    assert window.close() is False
+    why = window.ending.why.text()
+    assert "HIGH SBP 205" in why and "188" not in why
+    click(qtbot, window.ending.keep_button)
+    window.shutdown()
