@@ -4,8 +4,6 @@ concentration and medication reason fields)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-
 from monitor.events import EventKind
 from monitor.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
