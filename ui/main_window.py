@@ -157,12 +157,13 @@ class MainWindow(QMainWindow):
             self.show_problem(f"Could not resume session {sid}: {exc}")
             return
         self.open_session(rec)
-        why = ("was open when the monitor was closed" if self.settings.value(CLOSED_WATCHING_KEY)
-               else "after an unexpected stop:")
+        why = ("Reopened (it was open when the monitor was closed)"
+               if self.settings.value(CLOSED_WATCHING_KEY) else "Resumed after an unexpected stop")
         self.settings.remove(CLOSED_WATCHING_KEY)
-        self.notice.setText(f"Resumed {why} session {sid} is back as it "
-                            f"was ({len(rec.session.events)} entries, phase "
-                            f"{rec.session.phase}). Nothing recorded was lost.")
+        patient = rec.session.opening.get("patient_id", "the patient")
+        # Short, one sentence per fact: the top bar is narrow at 1280×800.
+        self.notice.setText(f"{why}: {patient}'s session, {rec.session.phase}, "
+                            f"{len(rec.session.events)} entries. Nothing recorded was lost.")
         self.notice.setVisible(self.problem.isHidden())
         log.warning("resumed session %s (%s)", sid, why)
 

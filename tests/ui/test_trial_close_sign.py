@@ -107,3 +107,19 @@ def test_close_question_and_discharge_list_word_alarms_as_the_banner(
     assert "HIGH SBP 205" in why and "188" not in why
     click(qtbot, window.ending.keep_button)
     window.shutdown()
+
+
+def test_the_reopen_notice_reads_as_a_sentence_and_names_the_patient(
+        qtbot, store, clock, protocols):
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import CLOSED_WATCHING_KEY, OPEN_KEY
+    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+    baseline_vitals(rec)
+    QSettings().setValue(OPEN_KEY, rec.session.session_id)
+    QSettings().setValue(CLOSED_WATCHING_KEY, True)
+    window = make_window(qtbot, store, clock, protocols)
+    text = window.notice.text()
+    assert text.startswith("Reopened (it was open when the monitor was closed): MRN-0042's")
+    assert "Resumed was" not in text and rec.session.session_id not in text
+    window.shutdown()
