@@ -123,3 +123,25 @@ def test_the_reopen_notice_reads_as_a_sentence_and_names_the_patient(
     assert text.startswith("Reopened (it was open when the monitor was closed): MRN-0042's")
     assert "Resumed was" not in text and rec.session.session_id not in text
     window.shutdown()
+
+
+def test_discharge_refusal_reads_plainly_and_goes_when_the_list_changes(
+        qtbot, store, clock, protocols):
+    window = make_window(qtbot, store, clock, protocols)
+    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+    baseline_vitals(rec)
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    rec.stop_infusion("RN7")
+    page = window.open_session(rec)
+    page.show_tab(page.discharge)
+    d = page.discharge
+    d.refresh()
+    click(qtbot, d.discharge_button)                     # no basis chosen: refused
+    text = d.general.text()
+    assert d.general.isVisible() and "(empty)" not in text
+    assert text.startswith("Discharge before the criteria are met: a prescriber's decision")
+    rec.record_assessment({"moaas": 5}, "RN7")          # the unmet list changes
+    d.refresh()
+    assert not d.general.isVisible()
+    window.shutdown()

@@ -66,6 +66,7 @@ class DischargePanel(RecorderPanel):
         self.ended.setWordWrap(True)
         self.unmet_dialog = UnmetDialog(self)
         self._shown: list[str] | None = None  # the unmet list the nurse was last shown
+        self._error_unmet: list[str] = []  # the unmet list when the refusal was shown
         self.discharge_button = button("Discharge", primary=True, slot=self.discharge)
         self.sign_nurse = line_edit("Signing nurse ID", "nurse ID to sign", 140)
         self.sign_nurse.returnPressed.connect(self.ask_close)  # Enter presses Close and sign
@@ -129,6 +130,7 @@ class DischargePanel(RecorderPanel):
             lab.setText(f"{mark} {check.label}: {check.detail}")
             lab.setStyleSheet(f"color: {color};")
         in_recovery = phase == "recovery"
+        self._drop_stale_error([c.label for c in checks if not c.ok])
         if in_recovery:
             self._preselect_basis(all(c.ok for c in checks))
         for w in (self.escort, self.advice, self.ready, self.override_kind, self.prescriber,
@@ -139,6 +141,13 @@ class DischargePanel(RecorderPanel):
         self._show_override()
         self.close_button.setEnabled(phase == "discharged")
         self.sign_nurse.setEnabled(phase == "discharged")
+
+    def _drop_stale_error(self, unmet: list[str]) -> None:
+        """A refusal that lists unmet items goes once that list changes (a MOAA/S recorded
+        after it): it would contradict the checks above it."""
+        if self.general.isVisible() and unmet != self._error_unmet:
+            self.errors.clear()
+        self._error_unmet = unmet
 
     def _preselect_basis(self, all_met: bool) -> None:
         """The basis starts on the choice that matches: "All criteria met" only when they
