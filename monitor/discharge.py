@@ -11,6 +11,7 @@ from monitor.discharge_override import AGAINST_ADVICE, validate_override
 from monitor.errors import FieldError
 from monitor.parameters import fmt, label
 from monitor.protocols import Protocol
+from monitor.rules.engine import evaluate
 from monitor.rules.schedule import min_observation
 from monitor.session import Session
 
@@ -147,6 +148,14 @@ def _aldrete_check(session: Session, protocol: Protocol,
                  f"{total}/10 ({parts})")
 
 
+def _alarm_texts(session: Session, protocol: Protocol, now: datetime) -> str:
+    """The active alarms as the banner words them (Evaluation.alarm_text: the reason
+    as it stands now, SBP 205, not the 188 that raised it)."""
+    evaluation = evaluate(session, protocol, now)
+    return "; ".join(f"{a.priority.upper()} {evaluation.alarm_text(a)}"
+                     for a in session.active_alarms())
+
+
 def automatic_checks(session: Session, protocol: Protocol, now: datetime,
                      nurse_items: dict[str, int] | None = None) -> list[Check]:
     """The discharge criteria of docs/alarms-and-protocols.md, each with what was found."""
@@ -170,8 +179,7 @@ def automatic_checks(session: Session, protocol: Protocol, now: datetime,
         _bp_band(session, band, base),
         _spo2_rr(session, protocol),
         Check("no_active_alarm", "No active alarm", not active,
-              "yes" if not active else "; ".join(f"{a.priority.upper()} {a.message}"
-                                                 for a in active)),
+              "yes" if not active else _alarm_texts(session, protocol, now)),
         Check("bp_before_discharge", f"BP within the last {PRE_DISCHARGE_BP_MIN} min",
               recent, "yes" if recent else "record a BP before discharge"),
         _aldrete_check(session, protocol, nurse_items),

@@ -19,8 +19,9 @@ class FieldError:
     allowed: str
 
     def __str__(self) -> str:
-        shown = self.value if self.value != "" else "(empty)"
-        return f"{self.label}: {shown!s} — {self.allowed}"
+        if self.value == "":  # nothing typed: what is needed, not "(empty) — ..."
+            return f"{self.label}: {self.allowed}"
+        return f"{self.label}: {self.value!s} — {self.allowed}"
 
 
 class ValidationError(MonitorError):

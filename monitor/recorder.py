@@ -676,9 +676,15 @@ class Recorder:
             payload["confirmed_unmet"] = lines
         return self._record(EventKind.DISCHARGED, payload, author, self.clock.now())
 
-    def close(self, nurse_id: str) -> Event:
+    def check_close(self, nurse_id: str) -> str:
+        """What ``close`` would refuse, refused now (check first, ask after): the
+        signing nurse's ID as it will be stored."""
         self._require_phase(Phase.DISCHARGED, action="close and sign")
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         raise_if(errors)
+        return author
+
+    def close(self, nurse_id: str) -> Event:
+        author = self.check_close(nurse_id)
         return self._record(EventKind.CLOSED, {"signed_by": author}, author, self.clock.now())

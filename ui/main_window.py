@@ -158,12 +158,13 @@ class MainWindow(QMainWindow):
             self.show_problem(f"Could not resume session {sid}: {exc}")
             return
         self.open_session(rec)
-        why = ("was open when the monitor was closed" if self.settings.value(CLOSED_WATCHING_KEY)
-               else "after an unexpected stop:")
+        why = ("Reopened (it was open when the monitor was closed)"
+               if self.settings.value(CLOSED_WATCHING_KEY) else "Resumed after an unexpected stop")
         self.settings.remove(CLOSED_WATCHING_KEY)
-        self.notice.setText(f"Resumed {why} session {sid} is back as it "
-                            f"was ({len(rec.session.events)} entries, phase "
-                            f"{rec.session.phase}). Nothing recorded was lost.")
+        patient = rec.session.opening.get("patient_id", "the patient")
+        # Short, one sentence per fact: the top bar is narrow at 1280×800.
+        self.notice.setText(f"{why}: {patient}'s session, {rec.session.phase}, "
+                            f"{len(rec.session.events)} entries. Nothing recorded was lost.")
         self.notice.setVisible(self.problem.isHidden())
         log.warning("resumed session %s (%s)", sid, why)
 
@@ -267,7 +268,7 @@ class MainWindow(QMainWindow):
     def show_start(self) -> None:
         """Back to the session list: asks first while the session still watches a patient."""
         if self.page is not None:
-            stake = leave_stake(self.page.recorder.session, self._bound_devices())
+            stake = leave_stake(self.page.recorder, self._bound_devices())
             if stake is not None:
                 self._ask_ending(stake, self._leave)
                 return
@@ -277,7 +278,7 @@ class MainWindow(QMainWindow):
 
     def _leave(self) -> None:
         page = self.page
-        if page is not None and leave_stake(page.recorder.session) is not None:
+        if page is not None and leave_stake(page.recorder) is not None:
             self.background.keep(page.recorder)  # its alarms go on being checked and sounded
         self._close_page()
         self.settings.remove(OPEN_KEY)
@@ -426,8 +427,8 @@ class MainWindow(QMainWindow):
         self.refit_timer.start(250)  # a timer of this window: stopped when it shuts down
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        open_now = [] if self.page is None else [self.page.recorder.session]
-        stake = close_stake(open_now + self.background.sessions(), self._bound_devices(),
+        open_now = [] if self.page is None else [self.page.recorder]
+        stake = close_stake(open_now + self.background.recorders(), self._bound_devices(),
                             resumes=bool(open_now))
         if stake is not None and not self._end_confirmed:
             event.ignore()  # asked first; the answer closes again (or keeps monitoring)

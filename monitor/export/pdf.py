@@ -27,6 +27,7 @@ from monitor.discharge_override import override_text
 from monitor.events import EventKind
 from monitor.export import pdf_fonts
 from monitor.export.atomic import ExportError
+from monitor.export.checklist_rows import checklist_rows, start_confirmations
 from monitor.export.context import DEID_NOTICE, ExportContext
 from monitor.export.json_io import summary
 from monitor.export.pdf_charts import trend_drawing
@@ -249,6 +250,20 @@ def _assessments(ctx: ExportContext) -> list[Any]:
                     45 * mm, 18 * mm, 14 * mm], wrap={8})]
 
 
+def _checklist(ctx: ExportContext) -> list[Any]:
+    out: list[Any] = [Paragraph("Pre-infusion checklist", H2)]
+    rows = checklist_rows(ctx)
+    out.append(_table(["Time", "Item", "Answer", "By", "Status"], rows,
+                      [16 * mm, 100 * mm, 16 * mm, 24 * mm, 24 * mm], wrap={1})
+               if rows else _p("No checklist recorded."))
+    confirmed = start_confirmations(ctx)
+    if confirmed:
+        out += [Paragraph("<b>Confirmed at Start</b>", SMALL),
+                _table(["Time", "Warning confirmed", "By"], confirmed,
+                       [16 * mm, 140 * mm, 24 * mm], wrap={1})]
+    return out
+
+
 def _describe(ctx: ExportContext, e: Any) -> str:
     return describe(e.kind, e.payload, ctx.text)
 
@@ -327,8 +342,9 @@ def _discharge(ctx: ExportContext) -> list[Any]:
             for k, v in d["checks"].items()]
     rows += [["escort present", "yes" if d["escort_present"] else "NO", ""],
              ["no-driving advice given", "yes" if d["no_driving_advice"] else "NO", ""],
-             ["ready to leave at", ctx.stamp(datetime.fromisoformat(d["ready_to_leave_at"]))
-              if d.get("ready_to_leave_at") else "", ""]]
+             # The time in the wide column: in "Met" it wrapped mid-number.
+             ["ready to leave at", "", ctx.stamp(datetime.fromisoformat(d["ready_to_leave_at"]))
+              if d.get("ready_to_leave_at") else ""]]
     ended = override_text(d, free_text=not ctx.deidentify)
     if ended:  # a different act from discharge: said first, in bold
         out.append(Paragraph(f"<b>{_escape(ended)}</b>", SMALL))
@@ -367,7 +383,8 @@ def to_pdf(ctx: ExportContext, page_size: str = "a4", notes: list[str] | None = 
                   _p("Dashed lines: medium (orange) and high (red) limits; vertical lines: "
                      "infusion changes and events; × artifact."),
                   trend_drawing(ctx, 180 * mm)]
-        story += _vitals(ctx) + _assessments(ctx) + _timeline(ctx) + _alarms(ctx)
+        story += _checklist(ctx) + _vitals(ctx) + _assessments(ctx) + _timeline(ctx)
+        story += _alarms(ctx)
         story += _corrections(ctx) + _unreadable(ctx) + _discharge(ctx) + _rems(ctx)
         story += [Spacer(1, 12 * mm), KeepTogether([
             _p("Nurse signature: ______________________________   Date/time: ________________"),

@@ -220,9 +220,12 @@ class ConfirmBar(QWidget):
         self.errors = errors
         self.text = label("", "error", bold=True, name=f"{name} confirmation")
         self.text.setWordWrap(True)
-        self.confirm_button = button("Confirm and record", f"Confirm {name}", primary=True,
+        # It carries a warning: Cancel is the default (Enter on it keeps the values typed
+        # and stores nothing); recording takes a click, or Tab to it and Space.
+        self.confirm_button = button("Confirm and record", f"Confirm {name}",
                                      slot=self.confirm)
-        self.cancel_button = button("Cancel", f"Cancel {name}", slot=self.cancel)
+        self.confirm_button.setAutoDefault(False)
+        self.cancel_button = button("Cancel", f"Cancel {name}", primary=True, slot=self.cancel)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.text, 1)
@@ -237,7 +240,7 @@ class ConfirmBar(QWidget):
         self._pending = exc
         self.text.setText("Confirm: " + "; ".join(exc.warnings))
         self.show()
-        self.confirm_button.setFocus()
+        self.cancel_button.setFocus()
 
     def after(self, done: Callable[[Any], object]) -> None:
         """What to do with the event once the confirmed entry is recorded."""

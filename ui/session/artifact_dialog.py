@@ -131,7 +131,8 @@ class ArtifactDialog(QDialog):
                     + ("Ends: " + "; ".join(ends) + ".\nWhat holds without these values "
                        "is raised again at its own priority." if ends else "Ends no alarm.")
                     + (f"\nStays: {', '.join(kept)}." if kept else ""))
-        self.confirm.ask(question, self.flag, confirm_text="Flag as artifact")
+        self.confirm.ask(question, self.flag, confirm_text="Flag as artifact",
+                         warned=bool(ends))  # ending an alarm is a warning
 
     def flag(self) -> None:
         done = self.errors.call(lambda: self.recorder.flag_artifact(

@@ -52,6 +52,9 @@ class Background:
     def sessions(self) -> list[Session]:
         return [w.recorder.session for w in self.watched.values()]
 
+    def recorders(self) -> list[Recorder]:
+        return [w.recorder for w in self.watched.values()]
+
     def worst(self) -> dict[str, tuple[str, int]]:
         """Session id → (worst active priority or "", number of active alarms), live."""
         out: dict[str, tuple[str, int]] = {}

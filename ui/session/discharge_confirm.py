@@ -37,11 +37,7 @@ class UnmetDialog(ConfirmDialog):
             f"• {'NEW: ' if again and line not in (before or []) else ''}{line}"
             for line in unmet))
         changed = "The list changed since you answered. " if again else ""
+        # Enter must not discharge: it goes back (warned).
         self.ask(f"{changed}Not met ({len(unmet)}). Discharge anyway as {act}?", action,
-                 confirm_text="Discharge anyway")
-        # Enter must not discharge: it goes back.
-        for btn, default in ((self.confirm_button, False), (self.cancel_button, True)):
-            btn.setAutoDefault(default)
-            btn.setDefault(default)
-        self.cancel_button.setFocus()
+                 confirm_text="Discharge anyway", warned=True)
         move_below_banner(self)  # a long list never covers the alarms it names

@@ -55,6 +55,8 @@ class DischargePanel(RecorderPanel):
         for key, text in OVERRIDES.items():
             self.override_kind.addItem(text[0].upper() + text[1:], key)
         self.override_kind.setAccessibleName("Discharge before the criteria are met")
+        self.override_kind.setPlaceholderText("Not met: choose prescriber's decision or "
+                                              "left against advice")
         self.override_kind.currentIndexChanged.connect(lambda _i: self._show_override())
         self.prescriber = line_edit("Prescriber", "prescriber's name", 160)
         self.override = line_edit("Reason to discharge before the criteria are met",
@@ -64,14 +66,17 @@ class DischargePanel(RecorderPanel):
         self.ended.setWordWrap(True)
         self.unmet_dialog = UnmetDialog(self)
         self._shown: list[str] | None = None  # the unmet list the nurse was last shown
+        self._error_unmet: list[str] = []  # the unmet list when the refusal was shown
         self.discharge_button = button("Discharge", primary=True, slot=self.discharge)
         self.sign_nurse = line_edit("Signing nurse ID", "nurse ID to sign", 140)
+        self.sign_nurse.returnPressed.connect(self.ask_close)  # Enter presses Close and sign
         self.close_button = button("Close and sign…", "Close and sign", primary=True,
                                    slot=self.ask_close)
         self.dialog = ConfirmDialog(self, title="Close and sign")
         self.general = error_label("Discharge error")
         self.errors = InlineErrors(self.general, {})
         self.errors.on_confirm = self._ask_unmet
+        self.sign_nurse.textEdited.connect(lambda _t: self.errors.clear())  # no stale refusal
         self.export_buttons = [button(f"Export {fmt.upper()}", f"Export {fmt}",
                                       slot=partial(self.export_requested.emit, fmt))
                                for fmt in FORMATS if fmt != "vital"]  # .vital: series view
@@ -125,6 +130,9 @@ class DischargePanel(RecorderPanel):
             lab.setText(f"{mark} {check.label}: {check.detail}")
             lab.setStyleSheet(f"color: {color};")
         in_recovery = phase == "recovery"
+        self._drop_stale_error([c.label for c in checks if not c.ok])
+        if in_recovery:
+            self._preselect_basis(all(c.ok for c in checks))
         for w in (self.escort, self.advice, self.ready, self.override_kind, self.prescriber,
                   self.override, self.discharge_button, *self.aldrete.values()):
             w.setEnabled(in_recovery)
@@ -133,6 +141,19 @@ class DischargePanel(RecorderPanel):
         self._show_override()
         self.close_button.setEnabled(phase == "discharged")
         self.sign_nurse.setEnabled(phase == "discharged")
+
+    def _drop_stale_error(self, unmet: list[str]) -> None:
+        """A refusal that lists unmet items goes once that list changes (a MOAA/S recorded
+        after it): it would contradict the checks above it."""
+        if self.general.isVisible() and unmet != self._error_unmet:
+            self.errors.clear()
+        self._error_unmet = unmet
+
+    def _preselect_basis(self, all_met: bool) -> None:
+        """The basis starts on the choice that matches: "All criteria met" only when they
+        are; with any unmet, none (the nurse chooses). A choice she made stays."""
+        if self.override_kind.currentData() is None:
+            self.override_kind.setCurrentIndex(0 if all_met else -1)
 
     def _show_override(self) -> None:
         kind = self.override_kind.currentData()
@@ -201,7 +222,10 @@ class DischargePanel(RecorderPanel):
         return {k: c.currentData() for k, c in self.aldrete.items() if c.currentData() is not None}
 
     def ask_close(self) -> None:
-        who = self.sign_nurse.text().strip() or "—"
+        """Check the signing nurse's ID first; only a valid one is asked about."""
+        who = self.errors.call(lambda: self.recorder.check_close(self.sign_nurse.text()))
+        if who is None:
+            return
         self.dialog.ask(f"Close and sign this session as {who}? The record is then locked: "
                         "later entries are addenda.", self.close_session,
                         confirm_text="Close and sign")

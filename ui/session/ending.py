@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from monitor.recorder import Recorder
 from monitor.session import PRIORITY_RANK, Session
 
 WORD = {"high": "HIGH", "medium": "MEDIUM", "low": "LOW"}
@@ -27,9 +28,11 @@ class Stake:
         return f"{self.why}\n\nSTOPS: {self.stops}\n\nKEEPS: {self.keeps}"
 
 
-def watching(session: Session) -> str | None:
+def watching(recorder: Recorder) -> str | None:
     """Why closing would end monitoring that still matters, or None when nothing does:
-    dosing runs, recovery before discharge, or an active alarm."""
+    dosing runs, recovery before discharge, or an active alarm (worded as the banner
+    words it: Evaluation.alarm_text)."""
+    session, evaluation = recorder.session, recorder.last_evaluation
     alarms = sorted(session.active_alarms(), key=lambda a: -PRIORITY_RANK.get(a.priority, 0))
     patient = str(session.opening.get("patient_id", "the patient"))
     state = {"infusing": "is being dosed" + (" (infusion PAUSED)" if session.paused else ""),
@@ -40,7 +43,8 @@ def watching(session: Session) -> str | None:
     if alarms:
         first = alarms[:3]
         # The head of each alarm (its "also:" reasons are in the banner behind).
-        listed = "; ".join(f"{WORD.get(a.priority, a.priority)} {a.message.split(' (also')[0]}"
+        listed = "; ".join(f"{WORD.get(a.priority, a.priority)} "
+                           f"{evaluation.alarm_text(a).split(' (also')[0]}"
                            for a in first)
         more = f" and {len(alarms) - 3} more" if len(alarms) > 3 else ""
         parts.append(f"{len(alarms)} active alarm{'s' * (len(alarms) != 1)}: {listed}{more}")
@@ -50,35 +54,44 @@ def watching(session: Session) -> str | None:
 PUMP = "The pump is not controlled by this app: it keeps running."
 
 
+def _pump(sessions: list[Session]) -> str:
+    """The pump sentence, only while an infusion runs (before the start and after the
+    end there is no pump to keep running)."""
+    return f" {PUMP}" if any(s.phase == "infusing" for s in sessions) else ""
+
+
 def _unbound(devices: int) -> str:
     return (f"; the bound monitor is unbound ({devices} device{'s' * (devices != 1)})"
             if devices else "")
 
 
-def close_stake(sessions: list[Session], devices: int = 0, *,
+def close_stake(recorders: list[Recorder], devices: int = 0, *,
                 resumes: bool = True) -> Stake | None:
     """The question before the window closes, for the open session and those left
     for the list that are still watched (None: close without asking)."""
-    whys = [why for s in sessions if (why := watching(s)) is not None]
+    whys = [why for r in recorders if (why := watching(r)) is not None]
+    sessions = [r.session for r in recorders]
     if not whys:
         return None
     whom = "this patient" if len(whys) == 1 else f"these {len(whys)} patients"
     return Stake("Close the monitor?", "\n".join(whys),
                  f"alarm checks and alarm sound for {whom}{_unbound(devices)}: no one is "
-                 f"warned by this app. {PUMP}",
+                 f"warned by this app.{_pump(sessions)}",
                  "everything recorded is saved; " + (
                      "the open session opens again as it was at the next start." if resumes
                      else "open the sessions again from the list at the next start."),
                  "Close the monitor")
 
 
-def leave_stake(session: Session, devices: int = 0) -> Stake | None:
+def leave_stake(recorder: Recorder, devices: int = 0) -> Stake | None:
     """The question before going back to the session list (None: leave without asking)."""
-    why = watching(session)
+    why = watching(recorder)
+    session = recorder.session
     if why is None:
         return None
     return Stake("Leave this session?", why,
-                 f"its banner, charts and entry leave the screen{_unbound(devices)}. {PUMP}",
+                 f"its banner, charts and entry leave the screen{_unbound(devices)}."
+                 f"{_pump([session])}",
                  "its alarms are still checked and sound while the list is shown, which "
                  "shows it in the colour of its worst alarm; open it again to see and "
                  "acknowledge them. Everything recorded is saved.",

@@ -41,6 +41,8 @@ class EventsPalette(RecorderPanel):
         self.med_route.setAccessibleName("Medication route")
         self.med_reason = line_edit("Medication reason", "reason", 150)
         self.med_button = button("Give medication", slot=self.medication)
+        # Enter in the row's last field gives it (check first, ask after), as in vitals.
+        self.med_reason.returnPressed.connect(self.medication)
         self.note = line_edit("Note", "free-text note")
         self.note.returnPressed.connect(self.add_note)
         self.note_button = button("Add note", slot=self.add_note)

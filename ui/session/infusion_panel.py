@@ -58,6 +58,13 @@ class InfusionPanel(RecorderPanel):
         self.resume_button = button("Resume", slot=self.ask_resume)
         self.bolus_button = button("Give bolus", slot=self.ask_bolus)
         self.stop_button = button("End infusion", slot=self.ask_stop)
+        # Enter in a field presses its row's action (check first, ask after), as in vitals.
+        for edit in (self.rate, self.concentration):
+            edit.returnPressed.connect(self._rate_entered)
+        for edit in (self.dose, self.lot):
+            edit.returnPressed.connect(self.ask_start)
+        self.reason.returnPressed.connect(self.ask_pause)
+        self.bolus.returnPressed.connect(self.ask_bolus)
         self.time = line_edit("Infusion action time", "now", 90)
         self.time_error = error_label("Infusion time error")
         self.dialog = ConfirmDialog(self, title="Confirm infusion action")
@@ -231,6 +238,14 @@ class InfusionPanel(RecorderPanel):
                   lambda t, ask: self.recorder.start_infusion(
                       n(), rate=self.rate.text(), rate_unit=self.unit.currentText(),
                       concentration=self.concentration.text(), observed_at=t, ask=ask))
+
+    def _rate_entered(self) -> None:
+        """Enter in the rate or concentration: Start before dosing, Change rate during it."""
+        phase = self.recorder.session.phase
+        if phase == "baseline":
+            self.ask_start()
+        elif phase == "infusing":
+            self.ask_rate()
 
     def ask_rate(self) -> None:
         self._ask(lambda: f"Change rate to {self._rate_text()}?",

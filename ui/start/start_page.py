@@ -72,6 +72,8 @@ class StartPage(QWidget):
         header.setStretchLastSection(True)  # the rest as wide as their text: never "2026-…"
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _i: self.resume_selected())
+        # A choice made answers "Select a session in the list first" (no stale refusal).
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         self.resume_button = button("Open selected session", slot=self.resume_selected)
         self.edits = {key: line_edit(title, title) for key, title in FORM}
         self.indication = QComboBox()
@@ -168,6 +170,9 @@ class StartPage(QWidget):
                 self.table.setItem(i, j, QTableWidgetItem(str(r[key])))
         self.show_alarms(left or {})
         self.table.resizeColumnsToContents()
+        if rows and not self.table.selectionModel().selectedRows():
+            # The highlighted row is the selection: the first when none was chosen.
+            self.table.selectRow(max(self.table.currentRow(), 0))
 
     def show_alarms(self, left: Mapping[str, tuple[str, int]]) -> None:
         """Colour each row by its session's worst alarm (live for the sessions still
@@ -190,13 +195,18 @@ class StartPage(QWidget):
                     item.setBackground(QBrush())
                     item.setForeground(QBrush())
 
+    def _selection_changed(self) -> None:
+        if self.table.selectionModel().selectedRows():
+            self.errors.clear()
+
     def resume_selected(self) -> Recorder | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        rows = [r.row() for r in self.table.selectionModel().selectedRows()]
+        row = rows[0] if rows else self.table.currentRow()   # the row shown highlighted
+        if row < 0:
             self.general.setText("Select a session in the list first")
             self.general.show()
             return None
-        item = self.table.item(rows[0].row(), 0)
+        item = self.table.item(row, 0)
         if item is None:
             return None
         sid = item.text()
