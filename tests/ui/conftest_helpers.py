@@ -12,7 +12,9 @@ from ui.main_window import MainWindow
 
 def make_window(qtbot, store: Store, clock, protocols) -> MainWindow:
     window = MainWindow(store, clock, protocols)
-    qtbot.addWidget(window)
+    # Shut down at teardown too (a test that forgets leaves its problem handler, timers
+    # and background sessions to the next test); shutting down twice is harmless.
+    qtbot.addWidget(window, before_close_func=lambda w: w.shutdown())
     window.resize(1400, 900)
     window.show()
     window.activateWindow()
