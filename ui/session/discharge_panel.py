@@ -55,8 +55,8 @@ class DischargePanel(RecorderPanel):
         for key, text in OVERRIDES.items():
             self.override_kind.addItem(text[0].upper() + text[1:], key)
         self.override_kind.setAccessibleName("Discharge before the criteria are met")
-        self.override_kind.setPlaceholderText("Not met: choose prescriber's decision or "
-                                              "left against advice")
+        # Short: the row must keep the reason field inside the panel at 1280×800.
+        self.override_kind.setPlaceholderText("Choose…")
         self.override_kind.currentIndexChanged.connect(lambda _i: self._show_override())
         self.prescriber = line_edit("Prescriber", "prescriber's name", 160)
         self.override = line_edit("Reason to discharge before the criteria are met",
