@@ -7,6 +7,7 @@ the PDF report (pdftoppm)."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from monitor.clock import ManualClock
 from monitor.export import render
 from monitor.protocols import load_protocols
+from monitor.sealing import KEY_ENV
 from monitor.store import Store
 from ui.common.theme import apply_theme
 from ui.tools.xvfb import XScreen
@@ -32,7 +34,9 @@ SMALL = ("screen-close-question.png", "screen-leave-question.png",
 def _walk(screen: XScreen, out: Path, tmp: Path, *extra: str, config: str = "config") -> Path:
     """One walk; ``config``: its settings folder (a window remembers its size there)."""
     db = tmp / f"walk{len(list(tmp.iterdir()))}.db"
-    env = {**screen.env, "XDG_CONFIG_HOME": str(tmp / config)}
+    # One record key for every walk and for the report read afterwards (a writer never
+    # makes a key of its own for a database sealed with another).
+    env = {**screen.env, "XDG_CONFIG_HOME": str(tmp / config), KEY_ENV: str(tmp / "record.key")}
     subprocess.run([sys.executable, "-m", "ui.tools.walkthrough", "--out", str(tmp / "walk.json"),
                     "--db", str(db), "--shots", str(out), *extra], env=env, check=True)
     return db
@@ -53,12 +57,16 @@ def main(out_dir: str = "docs") -> int:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp_name, XScreen(*SIZE) as screen:
         tmp = Path(tmp_name)
+        key = tmp / "record.key"  # the walks' own clinic key (mode 0600, as a key must be)
+        key.touch(mode=0o600)
+        key.write_text(secrets.token_hex(32) + "\n")
         db = _walk(screen, out, tmp)
         _walk(screen, out, tmp, "--theme", "light", "--prefix", "light-",
               "--only", ",".join(LIGHT))
         with XScreen(1280, 800) as small:
             _walk(small, out, tmp, "--prefix", "1280-", "--only", ",".join(SMALL),
                   config="config-1280")  # not the size remembered at 1366×768
+        os.environ[KEY_ENV] = str(tmp / "record.key")
         with Store(db) as store:
             (sid,) = store.session_ids()
             from monitor.recorder import Recorder
