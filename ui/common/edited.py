@@ -27,6 +27,6 @@ def on_edit(widgets: Iterable[QWidget | QButtonGroup], slot: Callable[[], None])
         elif isinstance(w, QButtonGroup):
             w.buttonClicked.connect(lambda _b: slot())
         elif isinstance(w, QAbstractButton):
-            w.clicked.connect(lambda _c=False: slot())
+            w.clicked.connect(lambda _checked: slot())  # clicked passes a bool
         else:
             raise TypeError(f"on_edit: no edit signal for {type(w).__name__}")
