@@ -68,13 +68,13 @@ census: $(APP_STAMP)
 	$(BIN)/python -m bench.alarm_census
 
 screenshots: $(APP_STAMP) sysdeps
-	$(BIN)/python -m ui.tools.screenshots docs
-	$(BIN)/python -m ui.tools.more_screens docs
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.sound.sound_figures docs
+	$(BIN)/python -m tools.screenshots docs
+	$(BIN)/python -m tools.more_screens docs
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tools.sound_figures docs
 
 # 1366x768 under Xvfb with icewm (Debian: xvfb, icewm); the module starts both.
 series-screenshots: $(APP_STAMP) sysdeps
-	$(BIN)/python -m ui.series.series_figures docs
+	$(BIN)/python -m tools.course_figures docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from monitor.app.simulator import DemoScript, open_demo, play
 from monitor.clock import ManualClock
-from monitor.events import Event, EventKind
-from monitor.simulator import DemoScript, open_demo, play
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.model.events import Event, EventKind
 
 OUT = Path(__file__).parent / "alarm_census.json"
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -72,10 +72,10 @@ def memory(db: str, sid: str, at: str) -> None:
 
     from PySide6.QtWidgets import QApplication
 
+    from monitor.clinical.protocols import load_protocols
     from monitor.clock import ManualClock
-    from monitor.protocols import load_protocols
-    from monitor.recorder import Recorder
-    from monitor.store import Store
+    from monitor.log.sqlite.store import Store
+    from monitor.record.recorder import Recorder
     from ui.common.theme import apply_theme
     from ui.main_window import MainWindow
     qapp = QApplication(sys.argv[:1])

@@ -16,7 +16,7 @@ CLINIC_SECONDS = int(os.environ.get("BENCH_CLINIC_SECONDS", "600"))
 
 
 def _server() -> Any:
-    from monitor.clinic.setup import init_clinic
+    from monitor.log.postgres.setup import init_clinic
     from tests.pg_server import PgServer
     server = PgServer()
     os.environ["PGPASSFILE"] = str(server.pgpass)
@@ -37,8 +37,8 @@ def run() -> list[dict[str, Any]]:
 
 def commit_latency(server: Any, runs: int = 500) -> list[dict[str, Any]]:
     from bench.run import figure, store_commit, timed
-    from monitor.events import EventKind
-    from monitor.pglog import PgLog
+    from monitor.log.postgres.log import PgLog
+    from monitor.model.events import EventKind
     now = datetime(2026, 3, 2, tzinfo=UTC)
     payload = {"sbp": 128, "dbp": 82, "map": 97.3, "hr": 72, "spo2": 98, "rr": 14,
                "o2": "air", "map_measured": False}
@@ -58,8 +58,8 @@ def spool_catch_up(server: Any) -> dict[str, Any]:
     """One hour of 1 Hz device samples recorded while the server was away, then the
     time from reopening to every event being on the server (checked there)."""
     from bench.run import figure
-    from monitor.events import EventKind
-    from monitor.pglog import PgLog
+    from monitor.log.postgres.log import PgLog
+    from monitor.model.events import EventKind
     t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as tmp:
         spool = Path(tmp) / "s.db"
@@ -90,7 +90,7 @@ def board_latency(server: Any) -> dict[str, Any]:
     from bench.run import figure
     from tests.monitor.clinic_load import run_clinic
     server.admin_sql("CREATE DATABASE clinic_load")
-    from monitor.clinic.setup import init_clinic
+    from monitor.log.postgres.setup import init_clinic
     init_clinic(server.url(database="clinic_load"), 8, None)
     with tempfile.TemporaryDirectory() as tmp:
         result = run_clinic(server, "clinic_load", chairs=8, seconds=CLINIC_SECONDS,

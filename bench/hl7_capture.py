@@ -49,13 +49,13 @@ def _serve(station: Any, proc: subprocess.Popen[str]) -> dict[str, Any]:
 
 def ingest(count: int = 5000, block: int = 250) -> list[dict[str, Any]]:
     from bench.run import figure, store_commit
+    from monitor.app.simulator import DEMO_OPENING
+    from monitor.clinical.protocols import load_protocols
     from monitor.clock import ManualClock, SystemClock
     from monitor.devices.station import Station
-    from monitor.events import EventKind
-    from monitor.protocols import load_protocols
-    from monitor.recorder import Recorder
-    from monitor.simulator import DEMO_OPENING
-    from monitor.store import Store
+    from monitor.log.sqlite.store import Store
+    from monitor.model.events import EventKind
+    from monitor.record.recorder import Recorder
 
     commit_ms = store_commit(300)["median"]   # this disk, now: the floor of every message
     now = datetime.now(UTC)
@@ -98,10 +98,10 @@ def late_samples(count: int = 2000) -> dict[str, Any]:
 
     from bench.run import figure
     from bench.sessions import START, day_session
+    from monitor.clinical.protocols import load_protocols
     from monitor.clock import SystemClock
-    from monitor.protocols import load_protocols
-    from monitor.recorder import Recorder
-    from monitor.store import Store
+    from monitor.log.sqlite.store import Store
+    from monitor.record.recorder import Recorder
 
     db, sid, _end = day_session()
     with tempfile.TemporaryDirectory() as tmp:
@@ -227,10 +227,10 @@ def clinic(chairs: int = 8, seconds: int = 40, entries: int = 60) -> list[dict[s
 
     from bench.run import figure
     from bench.sessions import clinic_sessions
+    from monitor.clinical.protocols import load_protocols
     from monitor.clock import SystemClock
-    from monitor.protocols import load_protocols
-    from monitor.recorder import Recorder
-    from monitor.store import Store
+    from monitor.log.sqlite.store import Store
+    from monitor.record.recorder import Recorder
     from ui.main_window import MainWindow
 
     db, sids = clinic_sessions(chairs)

@@ -60,7 +60,7 @@ def child_env() -> dict[str, str]:
     """A launched window's environment: fresh settings (no remembered geometry), and
     the record key that sealed the cached sessions (a writer never makes a key of its
     own for a database sealed with another)."""
-    from monitor.sealing import KEY_ENV, key_file
+    from monitor.log.sqlite.sealing import KEY_ENV, key_file
     return {**os.environ, "QT_QPA_PLATFORM": "offscreen", KEY_ENV: str(key_file()),
             "XDG_CONFIG_HOME": tempfile.mkdtemp()}
 
@@ -112,10 +112,10 @@ def session_window(db: Path, sid: str, size: tuple[int, int] = (1400, 900)) -> I
     """A copy of ``db`` open in the real window, shown: (app, window, page, clock)."""
     from PySide6.QtWidgets import QApplication
 
+    from monitor.clinical.protocols import load_protocols
     from monitor.clock import ManualClock
-    from monitor.protocols import load_protocols
-    from monitor.recorder import Recorder
-    from monitor.store import Store
+    from monitor.log.sqlite.store import Store
+    from monitor.record.recorder import Recorder
     from ui.main_window import MainWindow
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as tmp:
@@ -188,11 +188,11 @@ def device_stream(runs: int = 120) -> dict[str, Any]:
     import numpy as np
     from PySide6.QtWidgets import QApplication
 
-    from monitor.change import Change
-    from monitor.events import Event, EventKind
-    from monitor.protocols import load_protocols
-    from monitor.rules.engine import evaluate
-    from monitor.session import Session
+    from monitor.clinical.protocols import load_protocols
+    from monitor.clinical.rules.engine import evaluate
+    from monitor.model.events import Event, EventKind
+    from monitor.model.session import Session
+    from monitor.record.change import Change
     from ui.charts.charts import ChartsView
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from dataclasses import replace
@@ -255,8 +255,8 @@ def device_stream(runs: int = 120) -> dict[str, Any]:
 def store_commit(runs: int = 500) -> dict[str, Any]:
     from datetime import UTC, datetime
 
-    from monitor.events import EventKind
-    from monitor.store import Store
+    from monitor.log.sqlite.store import Store
+    from monitor.model.events import EventKind
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "c.db") as store:
         now = datetime(2026, 3, 2, tzinfo=UTC)
         payload = {"sbp": 128, "dbp": 82, "map": 97.3, "hr": 72, "spo2": 98, "rr": 14,
@@ -273,8 +273,8 @@ def reopen_fold(db: Path, sid: str, runs: int = 5) -> list[dict[str, Any]]:
     the ratio of the medians holds on a busy machine where the times do not."""
     import sqlite3
 
-    from monitor.eventlog import open_log
-    from monitor.session import fold
+    from monitor.log.eventlog import open_log
+    from monitor.model.session import fold
 
     def once() -> None:
         with open_log(db, readonly=True) as log:
@@ -306,7 +306,7 @@ def reopen_fold(db: Path, sid: str, runs: int = 5) -> list[dict[str, Any]]:
 def verify_record(db: Path, sid: str, runs: int = 5) -> dict[str, Any]:
     """What the window (after its first paint) and every export add: the session's chain,
     sealed head, the session registry and the triggers, read from a freshly opened file."""
-    from monitor.store import Store
+    from monitor.log.sqlite.store import Store
 
     def once() -> None:
         with Store(db, readonly=True) as store:
@@ -317,10 +317,10 @@ def verify_record(db: Path, sid: str, runs: int = 5) -> dict[str, Any]:
 
 
 def rules_eval(db: Path, sid: str, end: Any, runs: int = 200) -> dict[str, Any]:
-    from monitor.protocols import load_protocols
-    from monitor.rules.engine import evaluate
-    from monitor.session import fold
-    from monitor.store import Store
+    from monitor.clinical.protocols import load_protocols
+    from monitor.clinical.rules.engine import evaluate
+    from monitor.log.sqlite.store import Store
+    from monitor.model.session import fold
     with Store(db, readonly=True) as store:
         session = fold(sid, store.events(sid))
     protocol = load_protocols().get(session.protocol_id)
@@ -329,10 +329,10 @@ def rules_eval(db: Path, sid: str, end: Any, runs: int = 200) -> dict[str, Any]:
 
 
 def exports(db: Path, sid: str, end: Any, runs: int = 3) -> list[dict[str, Any]]:
+    from monitor.clinical.protocols import load_protocols
     from monitor.export import render
-    from monitor.protocols import load_protocols
-    from monitor.session import fold
-    from monitor.store import Store
+    from monitor.log.sqlite.store import Store
+    from monitor.model.session import fold
     with Store(db, readonly=True) as store:
         session = fold(sid, store.events(sid))
     protocols = load_protocols()

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from monitor.app.simulator import CHECKLIST, DemoScript, open_demo, play
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.protocols import load_protocols
-from monitor.simulator import CHECKLIST, DemoScript, open_demo, play
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
 
 WORK = Path(__file__).parent / "cache"
 START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)

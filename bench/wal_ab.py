@@ -20,9 +20,9 @@ def main() -> None:
     top = Path(tempfile.mkdtemp())
     os.environ["XDG_CONFIG_HOME"] = str(top / "config")
     os.environ["XDG_DATA_HOME"] = str(top / "data")
-    from monitor.dbfile import OpenFile
-    from monitor.events import EventKind
-    from monitor.store import Store
+    from monitor.log.sqlite.dbfile import OpenFile
+    from monitor.log.sqlite.store import Store
+    from monitor.model.events import EventKind
 
     now = datetime(2026, 3, 2, 9, tzinfo=UTC)
     old, new = Store(top / "old.db"), Store(top / "new.db")

@@ -12,11 +12,11 @@ import pytest
 # Before any QApplication can exist.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from monitor.app.simulator import CHECKLIST as CHECKLIST_DONE
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
-from monitor.simulator import CHECKLIST as CHECKLIST_DONE
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 
 # Traces tests to the hazard log (docs/safety/): unknown ids stop the run; with
 # KM_HAZARD_RESULTS set, passing hazard tests are recorded for tests.safety.check.
@@ -59,7 +59,7 @@ def open_store(backend: str, db_path: Path, request: pytest.FixtureRequest):
     database on the real PostgreSQL server."""
     if backend == "sqlite":
         return lambda: Store(db_path)
-    from monitor.pglog import PgLog
+    from monitor.log.postgres.log import PgLog
 
     server = request.getfixturevalue("pg_server")
     url = server.url("km_chair_1", request.getfixturevalue("clinic_url"))
@@ -131,8 +131,8 @@ def export_text(path: Path) -> str:
 
 def export_file(db: Path, session: str, fmt: str, out: Path, **kw: Any) -> Path:
     """Export a session of the database file ``db`` as the command line does."""
-    from monitor.eventlog import open_log
     from monitor.export import export_session
+    from monitor.log.eventlog import open_log
     with open_log(db, readonly=True) as log:
         return export_session(log, session, fmt, out, **kw)
 
@@ -150,7 +150,7 @@ def pg_server():
     require_binaries()
     server = PgServer()
     os.environ["PGPASSFILE"] = str(server.pgpass)
-    from monitor.clinic.setup import init_clinic
+    from monitor.log.postgres.setup import init_clinic
 
     handout = server.top / "handout.pgpass"
     init_clinic(server.url(), CLINIC_CHAIRS, handout)
@@ -169,7 +169,7 @@ _clinic_count = 0
 def clinic_url(pg_server) -> str:
     """A fresh clinic database (``clinic init``); chairs log in with ``url(role)``."""
     global _clinic_count
-    from monitor.clinic.setup import init_clinic
+    from monitor.log.postgres.setup import init_clinic
 
     _clinic_count += 1
     name = f"clinic_t{_clinic_count}"

@@ -1,7 +1,7 @@
 """README screenshots of the series view and of the chart overlay, at
 1366×768 on a real X server with a window manager (Xvfb and icewm; Debian
 packages ``xvfb`` and ``icewm``), from the demo series in
-``monitor.series_demo``. Run: ``python -m ui.series.series_figures docs``."""
+``monitor.app.course_demo``. Run: ``python -m tools.course_figures docs``."""
 
 from __future__ import annotations
 
@@ -52,13 +52,13 @@ def main(out_dir: str = "docs") -> int:
 
 
 def _shoot(out: Path) -> int:
+    from monitor.app.course_demo import NOW, build_series
+    from monitor.clinical.protocols import load_protocols
     from monitor.clock import ManualClock
-    from monitor.protocols import load_protocols
-    from monitor.recorder import Recorder
-    from monitor.series_demo import NOW, build_series
-    from monitor.store import Store
+    from monitor.log.sqlite.store import Store
+    from monitor.record.recorder import Recorder
+    from tools.screenshots import screen_app
     from ui.main_window import MainWindow
-    from ui.tools.screenshots import screen_app
 
     app = screen_app()
     protocols = load_protocols()

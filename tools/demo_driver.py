@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, QTimer
 
-from monitor.recorder import Recorder
-from monitor.simulator import DemoScript, play
+from monitor.app.simulator import DemoScript, play
+from monitor.record.recorder import Recorder
 
 
 class SimClock:

@@ -2,7 +2,7 @@
 screen with a window manager and a taskbar, the session opened, the log panel (F6)
 shown, the screen saved.
 
-    python -m ui.tools.long_log_screen DB OUT.png [WIDTH HEIGHT]
+    python -m tools.long_log_screen DB OUT.png [WIDTH HEIGHT]
 
 ``DB`` holds one session, e.g. from
 ``ketamine-monitor demo --headless --minutes 1440 --device-rate 1 --db DB``.
@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ui.tools.xvfb import XScreen
+from tools.xvfb import XScreen
 
 SHOW = """
 import sys
@@ -25,9 +25,9 @@ from PySide6.QtCore import QTimer, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from monitor.clock import ManualClock
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.clinical.protocols import load_protocols
+from monitor.record.recorder import Recorder
+from monitor.log.sqlite.store import Store
 from ui.common.theme import apply_theme
 from ui.main_window import MainWindow
 
@@ -55,7 +55,7 @@ app.exec()
 
 def main(db: str, out: str, width: int = 1366, height: int = 768) -> int:
     with XScreen(width, height) as screen, tempfile.TemporaryDirectory() as tmp:
-        root = Path(__file__).resolve().parents[2]
+        root = Path(__file__).resolve().parents[1]
         config = Path(tmp) / "config"
         key = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
         key = key / "ketamine-monitor" / "record.key"  # the key that sealed DB

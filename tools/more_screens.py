@@ -3,9 +3,9 @@ without photographing: the discharge confirmation that lists every unmet item,
 the artifact choice (which values of a reading are wrong, and what the flag
 ends), and the devices dialog with a bound monitor. Each at 1366×768 and
 1280×800 on a virtual X screen with a window manager and its taskbar
-(``ui.tools.xvfb``), the window driven by clicks and keys (``ui.tools.walkthrough``):
+(``tools.xvfb``), the window driven by clicks and keys (``tools.walkthrough``):
 
-    python -m ui.tools.more_screens docs
+    python -m tools.more_screens docs
 
 One scene per process (``--scene``): the clinical one runs on a manual clock;
 the devices one on the wall clock, since the simulated monitor
@@ -27,14 +27,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from monitor.app.simulator import CHECKLIST
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.protocols import load_protocols
-from monitor.simulator import CHECKLIST
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from tools.walkthrough import START, Walk, WalkFailed, expect
+from tools.xvfb import XScreen
 from ui.common.theme import apply_theme
 from ui.main_window import MainWindow
-from ui.tools.walkthrough import START, Walk, WalkFailed, expect
-from ui.tools.xvfb import XScreen
 
 SIZES = ((1366, 768, ""), (1280, 800, "1280-"))
 PATIENT = "MRN-0042"
@@ -201,7 +201,7 @@ def run_scene(scene: str, shots: Path, prefix: str, out: Path) -> int:
                 walk.discharge_confirmation()
             else:  # HR and SpO2 typed before the monitor is bound: two alarm rows stay in view
                 walk.open_new_session(("128/82", "135", "90", "14"))
-                walk.devices_bound([sys.executable, "-m", "monitor.cli", "simulate",
+                walk.devices_bound([sys.executable, "-m", "monitor.app.cli", "simulate",
                                     "--patient", PATIENT, "--count", str(SIM_MESSAGES)])
             code = 0
         except WalkFailed as exc:
@@ -227,7 +227,7 @@ def main(out_dir: str = "docs") -> int:
                     out = tmp / f"{prefix}{scene}.json"
                     env = {**screen.env, "XDG_CONFIG_HOME": str(tmp / f"config-{width}")}
                     code = subprocess.run(
-                        [sys.executable, "-m", "ui.tools.more_screens", "--scene", scene,
+                        [sys.executable, "-m", "tools.more_screens", "--scene", scene,
                          "--shots", str(shots), "--prefix", prefix, "--out", str(out)],
                         env=env, check=False).returncode
                     failed += code != 0

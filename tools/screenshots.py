@@ -1,6 +1,6 @@
 """Regenerate the README screenshots: the real window at 1366×768 on a virtual
-X screen with a window manager and a 30 px taskbar (``ui.tools.xvfb``), driven
-through a whole session by ``ui.tools.walkthrough``; the screen is saved with
+X screen with a window manager and a 30 px taskbar (``tools.xvfb``), driven
+through a whole session by ``tools.walkthrough``; the screen is saved with
 ImageMagick's ``import -window root``. Also a light-theme pair and page 1 of
 the PDF report (pdftoppm)."""
 
@@ -16,13 +16,13 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
 from monitor.export import render
-from monitor.protocols import load_protocols
-from monitor.sealing import KEY_ENV
-from monitor.store import Store
+from monitor.log.sqlite.sealing import KEY_ENV
+from monitor.log.sqlite.store import Store
+from tools.xvfb import XScreen
 from ui.common.theme import apply_theme
-from ui.tools.xvfb import XScreen
 
 SIZE = (1366, 768)
 LIGHT = ("screen-normal.png", "screen-high-alarm.png")
@@ -37,7 +37,7 @@ def _walk(screen: XScreen, out: Path, tmp: Path, *extra: str, config: str = "con
     # One record key for every walk and for the report read afterwards (a writer never
     # makes a key of its own for a database sealed with another).
     env = {**screen.env, "XDG_CONFIG_HOME": str(tmp / config), KEY_ENV: str(tmp / "record.key")}
-    subprocess.run([sys.executable, "-m", "ui.tools.walkthrough", "--out", str(tmp / "walk.json"),
+    subprocess.run([sys.executable, "-m", "tools.walkthrough", "--out", str(tmp / "walk.json"),
                     "--db", str(db), "--shots", str(out), *extra], env=env, check=True)
     return db
 
@@ -69,8 +69,8 @@ def main(out_dir: str = "docs") -> int:
         os.environ[KEY_ENV] = str(tmp / "record.key")
         with Store(db) as store:
             (sid,) = store.session_ids()
-            from monitor.recorder import Recorder
-            from ui.tools.walkthrough import START
+            from monitor.record.recorder import Recorder
+            from tools.walkthrough import START
             clock = ManualClock(START)
             protocols = load_protocols()
             rec = Recorder(store, sid, clock, protocols)

@@ -17,7 +17,7 @@ import pyqtgraph as pg
 import pyqtgraph.exporters
 from PySide6.QtWidgets import QApplication
 
-from monitor.cli import main as cli
+from monitor.app.cli import main as cli
 from monitor.sound.config import load_sound_config
 
 COLORS = {"high": "#E8402F", "medium": "#B8860B", "low": "#0072B2"}

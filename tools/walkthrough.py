@@ -2,9 +2,9 @@
 and keys only) and, in each phase, check that every visible, enabled control
 and the window's frame lie inside the screen's available area.
 
-Run it on a real X server with a window manager (``ui.tools.xvfb``):
+Run it on a real X server with a window manager (``tools.xvfb``):
 
-    python -m ui.tools.walkthrough --out results.json [--shots DIR]
+    python -m tools.walkthrough --out results.json [--shots DIR]
 
 It writes one record per phase (what was checked, what was outside, the BP
 lane's height) and exits 1 at the first step that does not do what the nurse
@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor.app.simulator import CHECKLIST
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.protocols import load_protocols
-from monitor.simulator import CHECKLIST
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
 from ui.common.theme import apply_theme
 from ui.main_window import MainWindow
 from ui.session.session_page import SessionPage

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import SystemClock
 from monitor.errors import MonitorError
-from monitor.eventlog import EventLog
-from monitor.protocols import load_protocols
+from monitor.log.eventlog import EventLog
 
 log = logging.getLogger(__name__)
 

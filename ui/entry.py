@@ -10,9 +10,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from monitor.cli import main as cli_main
+from monitor.app.cli import main as cli_main
 from monitor.errors import MonitorError
-from monitor.eventlog import EventLog
+from monitor.log.eventlog import EventLog
 
 
 def launch(log: EventLog | MonitorError, demo: dict[str, Any] | None) -> int:

@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor.clinical.protocols import ProtocolSet
 from monitor.clock import Clock
 from monitor.errors import MonitorError
-from monitor.eventlog import EventLog
-from monitor.protocols import ProtocolSet
-from monitor.recorder import Recorder
-from monitor.service import Service
+from monitor.log.eventlog import EventLog
+from monitor.record.recorder import Recorder
+from monitor.record.service import Service
 from ui.common import theme
 from ui.common.errors import add_problem_handler
 from ui.common.forms import button, label, restyle
@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
 
     def show_series(self) -> Any:
         """The patient's series of sessions, in the charts' place inside the window."""
-        from ui.series.series_view import SeriesView
+        from ui.course.course_view import SeriesView
         if self.page is None:
             return None
         if self.series_view is not None:
@@ -324,8 +324,8 @@ class MainWindow(QMainWindow):
 
     # -- demo ----------------------------------------------------------------
     def start_demo(self, options: dict[str, Any]) -> None:
-        from monitor.simulator import DEMO_OPENING, DemoScript
-        from ui.tools.demo_driver import DemoDriver, SimClock
+        from monitor.app.simulator import DEMO_OPENING, DemoScript
+        from tools.demo_driver import DemoDriver, SimClock
         clock = SimClock(self.clock.now(), float(options.get("speed", 60)))
         self.clock = self.service.clock = clock
         rec = self.service.open_new(dict(DEMO_OPENING))

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from monitor import __version__
+from monitor.app.logsetup import configure, startup_line
 from monitor.errors import MonitorError, StoreError
-from monitor.eventlog import NOT_VERIFIED, EventLog, open_log
-from monitor.formats import FORMATS, PAGE_SIZES
-from monitor.logsetup import configure, startup_line
+from monitor.export.formats import FORMATS, PAGE_SIZES
+from monitor.log.eventlog import NOT_VERIFIED, EventLog, open_log
 from monitor.paths import Target, ensure_parent, resolve_db
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ def _open(db: Target, *, readonly: bool = False) -> EventLog:
 
 
 def _cmd_sessions(db: Target, args: argparse.Namespace) -> int:
-    from monitor.overview import salvaged_listing, session_rows
+    from monitor.record.sessions import salvaged_listing, session_rows
     damaged = ""
     with _open(db, readonly=True) as store:
         try:
@@ -219,9 +219,9 @@ def _cmd_export(db: Target, args: argparse.Namespace) -> int:
     page_size = args.page_size or "a4"
     notes: list[str] = []
     if args.series is not None:
-        from monitor.export.series_out import export_series
+        from monitor.clinical.protocols import load_protocols
+        from monitor.export.course_out import export_series
         from monitor.paths import site_protocols
-        from monitor.protocols import load_protocols
         with _open(db, readonly=True) as log:
             out = export_series(log, args.series, args.format, Path(args.out),
                                 load_protocols(site_protocols()), deidentify=args.deidentify,
@@ -273,7 +273,7 @@ def _cmd_demo(db: Target, args: argparse.Namespace, gui: GuiLauncher | None) -> 
     if args.device == "hl7" and args.device_rate == 0:
         args.device_rate = 1.0
     if args.headless:
-        from monitor.simulator import run_headless
+        from monitor.app.simulator import run_headless
         with _open(db) as log:
             summary = run_headless(log, seed=args.seed, minutes=args.minutes,
                                    device_rate=args.device_rate, device=args.device)
@@ -287,7 +287,7 @@ def _cmd_demo(db: Target, args: argparse.Namespace, gui: GuiLauncher | None) -> 
 
 
 def _cmd_devices(db: Target, args: argparse.Namespace) -> int:
-    from monitor.devices import commands
+    from monitor.app import device_commands as commands
     from monitor.devices.exposure import Exposure, parse_allow, server_tls
 
     def say(line: str) -> None:
@@ -334,7 +334,7 @@ def _cmd_devices(db: Target, args: argparse.Namespace) -> int:
 
 
 def _cmd_clinic(db: Target, args: argparse.Namespace) -> int:
-    from monitor.clinic.setup import init_clinic
+    from monitor.log.postgres.setup import init_clinic
     if not is_url(db):
         print("ketamine-monitor: error: clinic init needs --db postgresql://ADMIN@HOST/DB",
               file=sys.stderr)

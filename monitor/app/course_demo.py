@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from monitor.app.simulator import CHECKLIST
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.eventlog import EventLog
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
-from monitor.simulator import CHECKLIST
+from monitor.log.eventlog import EventLog
+from monitor.record.recorder import Recorder
 
 PATIENT = "MRN-0042"
 DAY0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

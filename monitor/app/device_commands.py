@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import SystemClock
 from monitor.devices.exposure import Exposure
 from monitor.devices.messages import hl7_time
@@ -17,9 +18,8 @@ from monitor.devices.sender import MllpSender, read_messages
 from monitor.devices.station import Station
 from monitor.devices.zones import machine_zone_name, zone
 from monitor.errors import MonitorError
-from monitor.eventlog import EventLog
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
+from monitor.log.eventlog import EventLog
+from monitor.record.recorder import Recorder
 
 Say = Callable[[str], None]
 

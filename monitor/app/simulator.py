@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from monitor.clinical.protocols import ProtocolSet, load_protocols
 from monitor.clock import ManualClock
 from monitor.errors import ConfirmationNeeded, MonitorError
-from monitor.eventlog import EventLog
-from monitor.protocols import ProtocolSet, load_protocols
-from monitor.recorder import Recorder
-from monitor.vocabulary import ACK_ACTIONS
+from monitor.log.eventlog import EventLog
+from monitor.model.vocabulary import ACK_ACTIONS
+from monitor.record.recorder import Recorder
 
 NURSE = "RN-DEMO"
 BASELINE_MIN = 10
@@ -206,7 +206,7 @@ class DemoScript:
             rec.acknowledge(NURSE, alarm.alarm_id, action)
 
     def _discharge(self, rec: Recorder) -> None:
-        from monitor.discharge import automatic_checks
+        from monitor.clinical.discharge import automatic_checks
         now = rec.clock.now()
         failing = [c.label for c in automatic_checks(rec.session, rec.protocol, now) if not c.ok]
         checklist = {"escort_present": True, "no_driving_advice": True,

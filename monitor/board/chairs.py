@@ -5,7 +5,7 @@ The board reads as ``km_board`` (SELECT only) and evaluates rules only to show
 them: alarm decisions are recorded by the chair that owns the session, never by
 the board, so no alarm is raised twice.
 
-A notification (LISTEN/NOTIFY, ``monitor.clinic.listen``) is only a wake-up: any
+A notification (LISTEN/NOTIFY, ``monitor.log.postgres.listen``) is only a wake-up: any
 login can send one with any text, so the board never takes a chair or a session
 from it. It reads the table instead (``refresh``): each chair's newest session,
 then every session whose head moved, after the last sequence number it holds.
@@ -20,19 +20,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from monitor.change import Change, fold_in, fold_read
-from monitor.clinic.board_labels import distinct, pseudonym
-from monitor.clinic.schema import chair_role
+from monitor.board.labels import distinct, pseudonym
+from monitor.clinical.protocols import ProtocolSet
+from monitor.clinical.rules.alarms import sounding
+from monitor.clinical.rules.engine import evaluate
+from monitor.clinical.session_protocol import protocol_in_force
 from monitor.clock import Clock
 from monitor.errors import MonitorError
-from monitor.events import EventKind
-from monitor.parameters import fmt
-from monitor.pglog import COLUMNS, PgLog, build_events
-from monitor.protocols import ProtocolSet
-from monitor.rules.alarms import sounding
-from monitor.rules.engine import evaluate
-from monitor.session import PRIORITY_RANK, Session
-from monitor.session_protocol import protocol_in_force
+from monitor.log.postgres.log import COLUMNS, PgLog, build_events
+from monitor.log.postgres.schema import chair_role
+from monitor.model.events import EventKind
+from monitor.model.parameters import fmt
+from monitor.model.session import PRIORITY_RANK, Session
+from monitor.record.change import Change, fold_in, fold_read
 
 log = logging.getLogger(__name__)
 PATIENT_LABELS = ("initials", "pseudonym")

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from monitor.clinical.discharge_override import AGAINST_ADVICE, validate_override
+from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.engine import evaluate
+from monitor.clinical.rules.schedule import min_observation
 from monitor.clock import to_iso
-from monitor.discharge_override import AGAINST_ADVICE, validate_override
 from monitor.errors import FieldError
-from monitor.parameters import fmt, label
-from monitor.protocols import Protocol
-from monitor.rules.engine import evaluate
-from monitor.rules.schedule import min_observation
-from monitor.session import Session
+from monitor.model.parameters import fmt, label
+from monitor.model.session import Session
 
 PRE_DISCHARGE_BP_MIN = 30
 ALDRETE_MIN = 9
@@ -97,7 +97,7 @@ def _bp_band(session: Session, band: float, base: dict[str, float]) -> Check:
 
 def _spo2_rr(session: Session, protocol: Protocol) -> Check:
     """SpO2 and RR inside every alarm limit (the protocol's, with this session's changes)."""
-    from monitor.rules.conditions import effective_limits
+    from monitor.clinical.rules.conditions import effective_limits
     far = []
     for param in ("spo2", "rr"):
         latest = _after_dose(session, param)
@@ -116,7 +116,7 @@ def aldrete(session: Session, protocol: Protocol,
             nurse_items: dict[str, int] | None = None) -> dict[str, int | None]:
     """Modified Aldrete items (0-2 each): circulation, consciousness and SpO2 from the
     record, activity and respiration as rated by the nurse (None: not rated)."""
-    from monitor.rules.conditions import consciousness
+    from monitor.clinical.rules.conditions import consciousness
     base = session.baseline()
     items: dict[str, int | None] = {k: (nurse_items or {}).get(k) for k in ALDRETE_NURSE_ITEMS}
     sbp = session.latest("sbp")
@@ -202,7 +202,7 @@ def nurse_aldrete(checklist: dict[str, Any], errors: list[FieldError]) -> dict[s
 def validate_discharge(session: Session, protocol: Protocol, now: datetime,
                        checklist: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
     """Build the discharge payload; refuse unconfirmed items, and unmet checks without a
-    prescriber's decision or "left against advice" (monitor.discharge_override)."""
+    prescriber's decision or "left against advice" (monitor.clinical.discharge_override)."""
     items = nurse_aldrete(checklist, errors)
     checks = automatic_checks(session, protocol, now, items)
     override = validate_override(checklist, [c for c in checks if not c.ok], errors)

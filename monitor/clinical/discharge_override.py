@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from monitor.clinical.validation import validate_text
 from monitor.errors import FieldError
-from monitor.validation import validate_text
 
 PRESCRIBER = "prescriber"
 AGAINST_ADVICE = "left_against_advice"

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.dosing import to_mg_per_h
-from monitor.parameters import fmt
-from monitor.protocols import Protocol
-from monitor.session import Session
+from monitor.clinical.protocols import Protocol
+from monitor.model.dosing import to_mg_per_h
+from monitor.model.parameters import fmt
+from monitor.model.session import Session
 
 
 @dataclass(frozen=True)

@@ -12,23 +12,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from monitor.errors import FieldError, ValidationError
-from monitor.events import EventKind
-from monitor.medications import check_medication
-from monitor.outcomes import validate_outcomes
-from monitor.parameters import SCORE, VITAL, keys
-from monitor.patient_details import patient_details
-from monitor.predose import validate_checklist
-from monitor.protocols import Protocol
-from monitor.scales import ASSESSMENT_INPUTS, validate_assessment
-from monitor.validation import (
+from monitor.clinical.medications import check_medication
+from monitor.clinical.outcomes import validate_outcomes
+from monitor.clinical.patient_details import patient_details
+from monitor.clinical.predose import validate_checklist
+from monitor.clinical.protocols import Protocol
+from monitor.clinical.scales import ASSESSMENT_INPUTS, validate_assessment
+from monitor.clinical.validation import (
     parse_number,
     parse_optional,
     validate_choice,
     validate_text,
     validate_vitals,
 )
-from monitor.vocabulary import (
+from monitor.errors import FieldError, ValidationError
+from monitor.model.events import EventKind
+from monitor.model.parameters import SCORE, VITAL, keys
+from monitor.model.vocabulary import (
     DOSE_UNITS,
     DRUG_EVENTS,
     INDICATIONS,

@@ -7,8 +7,8 @@ monitoring ended with it active, and whether its value was ever measured again.
 
 from __future__ import annotations
 
-from monitor.parameters import fmt, label
-from monitor.session import AlarmState, Session
+from monitor.model.parameters import fmt, label
+from monitor.model.session import AlarmState, Session
 
 BACK_IN_RANGE = "LATCHED: back in range, acknowledge to clear"
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import ConfigError, FieldError
-from monitor.parameters import fmt
-from monitor.vocabulary import ROUTES
+from monitor.model.parameters import fmt
+from monitor.model.vocabulary import ROUTES
 
-DEFAULT_FILE = Path(__file__).parent / "data" / "medications.toml"
+DEFAULT_FILE = Path(__file__).resolve().parents[1] / "data" / "medications.toml"
 SITE_NAME = "medications.toml"
 # Mass units a dose may be typed in, in mg.
 _MG = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}

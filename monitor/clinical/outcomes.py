@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from monitor.clinical.scales import load_scales
+from monitor.clinical.validation import Range, parse_optional
 from monitor.errors import ConfigError, FieldError, ValidationError
-from monitor.scales import load_scales
-from monitor.validation import Range, parse_optional
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from monitor.clinical.protocols import Protocol
 from monitor.errors import FieldError
-from monitor.events import EventKind
-from monitor.parameters import fmt
-from monitor.protocols import Protocol
-from monitor.session import Session
-from monitor.vocabulary import (
+from monitor.model.events import EventKind
+from monitor.model.parameters import fmt
+from monitor.model.session import Session
+from monitor.model.vocabulary import (
     ANSWERS,
     BP_RAISERS,
     CHECKLIST_ITEMS,

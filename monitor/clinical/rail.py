@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.parameters import PARAMETERS, fmt, in_rail, rail_row_of, rail_rows
-from monitor.protocols import Protocol
-from monitor.rules.conditions import Condition
-from monitor.rules.persistence import stale_after_s
-from monitor.session import PRIORITY_RANK, Session
+from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.conditions import Condition
+from monitor.clinical.rules.persistence import stale_after_s
+from monitor.model.parameters import PARAMETERS, fmt, in_rail, rail_row_of, rail_rows
+from monitor.model.session import PRIORITY_RANK, Session
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.protocols import Protocol
+from monitor.clinical.protocols import Protocol
 
 NO_LOT = ("No lot number: the REMS Patient Monitoring Form asks for the lot of the "
           "devices given; type it in Lot, or confirm to dose without it")

@@ -8,8 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from monitor.clinical.validation import parse_optional, validate_choice, validate_text
 from monitor.errors import ConfigError, FieldError, ValidationError
-from monitor.validation import parse_optional, validate_choice, validate_text
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Scales:
 
 @cache
 def load_scales() -> Scales:
-    text = (Path(__file__).parent / "data" / "scales.toml").read_text("utf-8")
+    text = (Path(__file__).resolve().parents[1] / "data" / "scales.toml").read_text("utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

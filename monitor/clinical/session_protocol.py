@@ -10,9 +10,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from monitor.clinical.protocols import Protocol, ProtocolSet, validate_protocol
 from monitor.errors import ConfigError
-from monitor.protocols import Protocol, ProtocolSet, validate_protocol
-from monitor.session import Session
+from monitor.model.session import Session
 
 SNAPSHOT_KEY = "protocol_snapshot"
 

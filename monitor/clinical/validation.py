@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.errors import FieldError, ValidationError
-from monitor.parameters import REGISTRY, VITAL, keys
+from monitor.model.parameters import REGISTRY, VITAL, keys
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Range:
 # The single plausibility table (docs/validation.md shows it to clinics).
 # These bounds refuse typing slips and gateway placeholders (-999, 8388607);
 # clinical limits live in the protocol presets, not here.
-# Measured parameters come from the registry (monitor.parameters); the rest are doses.
+# Measured parameters come from the registry (monitor.model.parameters); the rest are doses.
 PLAUSIBLE: dict[str, Range] = {
     **{p.key: Range(p.name, p.unit, p.low, p.high, p.decimals) for p in REGISTRY},
     "rate_mg_kg_h": Range("Infusion rate", "mg/kg/h", 0.001, 3.0, 3),

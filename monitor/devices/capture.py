@@ -13,18 +13,18 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from monitor.clinical.validation import MAX_FUTURE
 from monitor.devices.corrections import apply_correction
 from monitor.devices.delivery import Delivery, Outcome
 from monitor.devices.diagnostics import Diagnostics
 from monitor.devices.pcd01 import Sample
 from monitor.devices.stored import already_recorded, device_value, patient_mismatch
 from monitor.errors import MonitorError, ValidationError
-from monitor.events import Event
-from monitor.inbox import Inbox
-from monitor.parameters import fmt, label
-from monitor.recorder import Recorder
-from monitor.session import Session
-from monitor.validation import MAX_FUTURE
+from monitor.model.events import Event
+from monitor.model.parameters import fmt, label
+from monitor.model.session import Session
+from monitor.record.inbox import Inbox
+from monitor.record.recorder import Recorder
 
 log = logging.getLogger(__name__)
 SEEN_PER_BINDING = 4096   # recent (parameter, time, value) keys kept to skip repeats

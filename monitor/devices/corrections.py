@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from monitor.devices.stored import device_entries_at, device_value
 from monitor.errors import MonitorError
-from monitor.parameters import fmt, label
+from monitor.model.parameters import fmt, label
 
 if TYPE_CHECKING:
     from monitor.devices.pcd01 import Parsed, Sample
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
 
 
 def apply_correction(recorder: Recorder, parsed: Parsed, sample: Sample) -> tuple[int, str]:

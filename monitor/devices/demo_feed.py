@@ -12,7 +12,7 @@ from monitor.devices.messages import CODE_OF, pcd01_message
 from monitor.devices.sender import Ack, MllpSender
 from monitor.devices.station import Station
 from monitor.errors import MonitorError
-from monitor.recorder import Recorder
+from monitor.record.recorder import Recorder
 
 DEMO_DEVICE = "00DE0000000000AA"   # the simulated monitor's EUI-64
 

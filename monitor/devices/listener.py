@@ -24,7 +24,7 @@ from monitor.devices.diagnostics import Diagnostics
 from monitor.devices.exposure import DevicePins, Exposure
 from monitor.devices.pcd01 import Parsed, Rejected, header_echo, header_ids, parse_message
 from monitor.errors import MonitorError
-from monitor.inbox import Inbox
+from monitor.record.inbox import Inbox
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from monitor.parameters import REGISTRY
+from monitor.model.parameters import REGISTRY
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from monitor.devices.mdc import CODES
-from monitor.parameters import REGISTRY
+from monitor.model.parameters import REGISTRY
 
 # The MDC unit of each mapped code's parameter (from the registry).
 _UNIT = {p.key: p.mdc_unit for p in REGISTRY if p.device}

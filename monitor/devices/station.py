@@ -12,7 +12,7 @@ from monitor.devices.delivery import Delivery
 from monitor.devices.diagnostics import Diagnostics, Report
 from monitor.devices.exposure import Exposure
 from monitor.devices.listener import DEFAULT_PORT, MllpListener
-from monitor.inbox import Inbox
+from monitor.record.inbox import Inbox
 
 
 class Station:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from monitor.events import EventKind
-from monitor.session import Entry, Session
-from monitor.validation import PLAUSIBLE
+from monitor.clinical.validation import PLAUSIBLE
+from monitor.model.events import EventKind
+from monitor.model.session import Entry, Session
 
 
 def device_value(param: str, value: float) -> float:

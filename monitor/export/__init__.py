@@ -8,14 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from monitor.clinical.protocols import ProtocolSet, load_protocols
+from monitor.clinical.session_protocol import protocol_in_force
 from monitor.clock import Clock, SystemClock
-from monitor.eventlog import EventLog, Verdict
 from monitor.export.atomic import ExportError, check_target, write_atomic
 from monitor.export.context import ExportContext
-from monitor.formats import FORMATS
-from monitor.protocols import ProtocolSet, load_protocols
-from monitor.session import Session, fold
-from monitor.session_protocol import protocol_in_force
+from monitor.export.formats import FORMATS
+from monitor.log.eventlog import EventLog, Verdict
+from monitor.model.session import Session, fold
 
 
 def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,

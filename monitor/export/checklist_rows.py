@@ -4,9 +4,9 @@ checklist's presence)."""
 
 from __future__ import annotations
 
-from monitor.events import EventKind
 from monitor.export.context import ExportContext
-from monitor.vocabulary import CHECKLIST_ITEMS
+from monitor.model.events import EventKind
+from monitor.model.vocabulary import CHECKLIST_ITEMS
 
 
 def checklist_rows(ctx: ExportContext) -> list[list[str]]:

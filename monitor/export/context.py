@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from monitor.eventlog import NOT_VERIFIED, Verdict
-from monitor.events import Event, EventKind
-from monitor.protocols import Protocol
-from monitor.session import Entry, Session
+from monitor.clinical.protocols import Protocol
+from monitor.log.eventlog import NOT_VERIFIED, Verdict
+from monitor.model.events import Event, EventKind
+from monitor.model.session import Entry, Session
 
 # Free-text payload keys removed from de-identified exports (a drug is typed freely).
 FREE_TEXT = frozenset({"text", "comment", "reason", "indication_text", "lot", "display_name",

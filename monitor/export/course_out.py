@@ -17,15 +17,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from monitor.clinical.outcomes import measures
+from monitor.clinical.protocols import ProtocolSet
 from monitor.clock import Clock, SystemClock, to_iso
-from monitor.eventlog import EventLog
+from monitor.courses.course import SessionFacts, flat, flat_columns, load_series, series_facts
 from monitor.export.atomic import ExportError, write_atomic
-from monitor.formats import SERIES_FORMATS
-from monitor.outcomes import measures
-from monitor.parameters import fmt
-from monitor.patient_series import SessionFacts, flat, flat_columns, load_series, series_facts
-from monitor.protocols import ProtocolSet
-from monitor.session import Session
+from monitor.export.formats import SERIES_FORMATS
+from monitor.log.eventlog import EventLog
+from monitor.model.parameters import fmt
+from monitor.model.session import Session
 
 DEID_NOTICE = ("DE-IDENTIFIED: no patient identifier, session id or date; sessions placed by "
                "days since the first one")
@@ -138,6 +138,7 @@ def to_series_pdf(facts: list[SessionFacts], patient: str, deidentify: bool,
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
+    from monitor.courses.course import series_table
     from monitor.export import pdf_fonts
     from monitor.export.pdf import (
         SMALL,
@@ -148,7 +149,6 @@ def to_series_pdf(facts: list[SessionFacts], patient: str, deidentify: bool,
         missing_glyphs,
         page_size_points,
     )
-    from monitor.patient_series import series_table
     size = landscape(page_size_points(page_size))
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=size, leftMargin=10 * mm,

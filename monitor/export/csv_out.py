@@ -9,11 +9,11 @@ import io
 import re
 from datetime import datetime
 
-from monitor.events import EventKind
 from monitor.export.context import ExportContext
 from monitor.export.rows import UNITS, correction_text, payload_values
-from monitor.parameters import VITAL, fmt, keys
-from monitor.session import Entry
+from monitor.model.events import EventKind
+from monitor.model.parameters import VITAL, fmt, keys
+from monitor.model.session import Entry
 
 LONG_COLUMNS = ("time", "minutes_since_infusion_start", "parameter", "value", "unit", "source",
                 "recorded_by", "status", "version", "entry_id", "corrections", "record",

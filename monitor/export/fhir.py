@@ -19,8 +19,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from monitor.clinical.rules.news2 import news2
 from monitor.clock import to_iso
-from monitor.events import EventKind
 from monitor.export.context import DEID_NOTICE, ExportContext
 from monitor.export.fhir_device import (
     Stream,
@@ -31,9 +31,9 @@ from monitor.export.fhir_device import (
     streamed_keys,
 )
 from monitor.export.rows import correction_text
-from monitor.parameters import PARAMETERS, SCORE, VITAL, fmt, keys
-from monitor.rules.news2 import news2
-from monitor.session import Entry
+from monitor.model.events import EventKind
+from monitor.model.parameters import PARAMETERS, SCORE, VITAL, fmt, keys
+from monitor.model.session import Entry
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"

@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.parameters import PARAMETERS, VITAL, keys
-from monitor.session import Entry
+from monitor.model.parameters import PARAMETERS, VITAL, keys
+from monitor.model.session import Entry
 
 STREAM_MIN_SAMPLES = 10
 STREAM_MAX_PERIOD_S = 5.0

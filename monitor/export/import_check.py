@@ -11,20 +11,20 @@ import contextlib
 from datetime import datetime
 from typing import Any
 
-from monitor import entries
-from monitor.errors import ConfigError, FieldError, MonitorError, ValidationError
-from monitor.events import CLINICAL_KINDS, CORRECTION_KINDS, Event, EventKind
-from monitor.parameters import PARAMETERS
-from monitor.protocols import LIMIT_KEYS, LIMIT_PARAMS, Protocol, ProtocolSet
-from monitor.session import fold
-from monitor.session_protocol import SNAPSHOT_KEY, protocol_in_force
-from monitor.validation import (
+from monitor.clinical import entries
+from monitor.clinical.protocols import LIMIT_KEYS, LIMIT_PARAMS, Protocol, ProtocolSet
+from monitor.clinical.session_protocol import SNAPSHOT_KEY, protocol_in_force
+from monitor.clinical.validation import (
     MAX_FUTURE,
     PLAUSIBLE,
     parse_optional,
     validate_nurse_id,
     validate_text,
 )
+from monitor.errors import ConfigError, FieldError, MonitorError, ValidationError
+from monitor.model.events import CLINICAL_KINDS, CORRECTION_KINDS, Event, EventKind
+from monitor.model.parameters import PARAMETERS
+from monitor.model.session import fold
 
 SYSTEM_AUTHOR = "system"
 SOURCES = ("manual", "device", "rules")

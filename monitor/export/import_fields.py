@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from monitor.errors import MonitorError
-from monitor.events import EventKind
+from monitor.model.events import EventKind
 
 SESSION_ID = re.compile(r"^[0-9a-z][0-9a-z_-]{3,63}$")
 HASH = re.compile(r"^[0-9a-f]{64}$")

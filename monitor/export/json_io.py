@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from monitor import __version__
+from monitor.clinical.protocols import ProtocolSet
 from monitor.clock import to_iso
 from monitor.errors import ChainError, MonitorError
-from monitor.eventlog import EventLog
-from monitor.events import Event, canonical, first_broken
 from monitor.export.context import DEID_NOTICE, ExportContext
-from monitor.import_check import check_session
-from monitor.import_fields import check_fields
-from monitor.protocols import ProtocolSet
+from monitor.export.import_check import check_session
+from monitor.export.import_fields import check_fields
+from monitor.log.eventlog import EventLog
+from monitor.model.events import Event, canonical, first_broken
 
-FORMAT = "ketamine-monitor.session"
+FORMAT = "ketamine-monitor.model.session"
 SCHEMA_VERSION = 1
 WITHHELD = "withheld (de-identified)"
 

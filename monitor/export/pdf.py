@@ -22,9 +22,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from monitor.describe import describe
-from monitor.discharge_override import override_text
-from monitor.events import EventKind
+from monitor.clinical.describe import describe
+from monitor.clinical.discharge_override import override_text
+from monitor.clinical.rules.schedule import min_observation
 from monitor.export import pdf_fonts
 from monitor.export.atomic import ExportError
 from monitor.export.checklist_rows import checklist_rows, start_confirmations
@@ -32,8 +32,8 @@ from monitor.export.context import DEID_NOTICE, ExportContext
 from monitor.export.json_io import summary
 from monitor.export.pdf_charts import trend_drawing
 from monitor.export.rems import form_version, rems_items
-from monitor.parameters import PARAMETERS, VITAL, fmt, keys
-from monitor.rules.schedule import min_observation
+from monitor.model.events import EventKind
+from monitor.model.parameters import PARAMETERS, VITAL, fmt, keys
 
 FONTS = pdf_fonts.fonts()  # embedded Unicode fonts, registered once
 

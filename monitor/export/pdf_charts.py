@@ -6,12 +6,12 @@ import numpy as np
 from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 
-from monitor.events import EventKind
+from monitor.clinical.rules.conditions import effective_limits
 from monitor.export.context import ExportContext
 from monitor.export.pdf_fonts import BASE, BOLD, fonts
-from monitor.parameters import PARAMETERS, PRINT_LANES, in_lane
-from monitor.rules.conditions import effective_limits
-from monitor.series_colours import SERIES_COLOUR, colour
+from monitor.model.events import EventKind
+from monitor.model.parameters import PARAMETERS, PRINT_LANES, in_lane
+from monitor.model.series_colours import SERIES_COLOUR, colour
 
 # Okabe-Ito colour-blind-safe hues, each series as on the screen (paper variant).
 VERMILION = colors.HexColor("#D55E00")

@@ -6,23 +6,23 @@ minute the patient would have been ready to leave, vital signs acceptable before
 administration and before leaving, the three BP points, and sedation, dissociation and
 respiratory depression (CLINICAL §1 and §7). Every flag counts only readings after
 dosing (monitor/export/rems_flags.py); the "40-min" BP uses the one window of
-``monitor.rules.schedule.rems_window``.
+``monitor.clinical.rules.schedule.rems_window``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from monitor.discharge_override import override_text
-from monitor.events import EventKind
+from monitor.clinical.discharge_override import override_text
+from monitor.clinical.predose import latest_checklist
+from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.schedule import rems_window
 from monitor.export import rems_flags as flags
 from monitor.export.context import ExportContext
-from monitor.parameters import fmt, label
-from monitor.predose import latest_checklist
-from monitor.protocols import Protocol
-from monitor.rules.schedule import rems_window
-from monitor.session import Entry, Session
-from monitor.vocabulary import CHECKLIST_ITEMS, MEDICATION_ITEMS
+from monitor.model.events import EventKind
+from monitor.model.parameters import fmt, label
+from monitor.model.session import Entry, Session
+from monitor.model.vocabulary import CHECKLIST_ITEMS, MEDICATION_ITEMS
 
 DEFAULT_FORM = "SPRAVATO REMS Patient Monitoring Form (version not set in the protocol)"
 SEDATION_KEY = "Sedation (any MOAA/S drop)"
@@ -72,7 +72,7 @@ def _bp_near_40(ctx: ExportContext, dosed: datetime) -> Entry | None:
 def _acceptable_before(s: Session, protocol: Protocol) -> str:
     """Pre-dose BP within the label's 140/90 and SpO2, HR and RR inside their medium
     limits (the same limits the alarms use)."""
-    from monitor.rules.conditions import effective_limits
+    from monitor.clinical.rules.conditions import effective_limits
     base = s.baseline()
     if "sbp" not in base:
         return "not recorded (no pre-dose BP)"

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
-from monitor.parameters import fmt, label
-from monitor.protocols import Protocol
-from monitor.rules.persistence import first_held_after
-from monitor.rules.pictures import RESP_DEPRESSION
-from monitor.series import Series
-from monitor.session import Session
+from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.persistence import first_held_after
+from monitor.clinical.rules.pictures import RESP_DEPRESSION
+from monitor.model.parameters import fmt, label
+from monitor.model.series import Series
+from monitor.model.session import Session
 
 NOT_ASSESSED = "not assessed after dosing"
 ASSUMED_ALERT = {"moaas": 5.0, "rass": 0.0}  # an alert outpatient when no pre-dose score
@@ -65,7 +65,7 @@ def dissociation(s: Session, t: float) -> str:
 
 def _bounds(s: Session, protocol: Protocol) -> dict[str, float]:
     """The limits that alarm HIGH on a low RR and a low SpO2 in this session."""
-    from monitor.rules.conditions import effective_limits
+    from monitor.clinical.rules.conditions import effective_limits
     out = {}
     for param in ("rr", "spo2"):
         bound = effective_limits(s, protocol, param).get("high_low")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.events import EventKind
 from monitor.export.context import ExportContext
-from monitor.parameters import PARAMETERS, SCORE, VITAL, keys
-from monitor.session import Entry
+from monitor.model.events import EventKind
+from monitor.model.parameters import PARAMETERS, SCORE, VITAL, keys
+from monitor.model.session import Entry
 
 # Every registered parameter, and the recorded choices and ratings that are not measured.
 VALUE_KEYS = (*keys(group=VITAL), "o2", *keys(group=SCORE), "acvpu", "nausea", "anxiety",

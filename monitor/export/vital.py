@@ -22,10 +22,10 @@ import gzip
 import struct
 from datetime import UTC, datetime
 
-from monitor.describe import describe
-from monitor.events import CLINICAL_KINDS, EventKind
+from monitor.clinical.describe import describe
 from monitor.export.context import ExportContext
-from monitor.parameters import REGISTRY
+from monitor.model.events import CLINICAL_KINDS, EventKind
+from monitor.model.parameters import REGISTRY
 
 DEVICE = "KetamineMonitor"
 ANON_START = datetime(2100, 1, 1, tzinfo=UTC).timestamp()

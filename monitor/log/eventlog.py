@@ -3,7 +3,7 @@
 Everything outside a backend (recorder, command line, exports, simulator, the
 window) talks to an :class:`EventLog`, never to a file or a connection. A log
 is opened from a target: a bare path or ``sqlite:///path`` gives the embedded
-SQLite backend (:class:`monitor.store.Store`); another scheme (for example
+SQLite backend (:class:`monitor.log.sqlite.store.Store`); another scheme (for example
 ``postgresql://…``) goes to the backend registered for it in :data:`BACKENDS`.
 
 Rules every backend keeps:
@@ -30,7 +30,7 @@ from typing import Any, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
 from monitor.errors import StoreError
-from monitor.events import Event, EventKind, RawChecker
+from monitor.model.events import Event, EventKind, RawChecker
 
 NOT_VERIFIED = "NOT VERIFIED"
 # One item of ``append_many``: (kind, payload, author, observed_at, source).
@@ -175,13 +175,14 @@ class EventLog(Protocol):
 
 
 #: Opener of a log from its target (the path or URL as given), by URL scheme. A
-#: backend module adds its scheme when it is imported ("sqlite": monitor.store).
+#: backend module adds its scheme when it is imported ("sqlite": monitor.log.sqlite.store).
 Opener = Callable[..., EventLog]
 BACKENDS: dict[str, Opener] = {}
 #: Modules that register a scheme, imported the first time that scheme is opened
 #: (by name: this interface does not depend on any backend).
-BACKEND_MODULES: dict[str, str] = {"sqlite": "monitor.store", "postgresql": "monitor.pglog",
-                                   "postgres": "monitor.pglog"}
+BACKEND_MODULES: dict[str, str] = {"sqlite": "monitor.log.sqlite.store",
+                                   "postgresql": "monitor.log.postgres.log",
+                                   "postgres": "monitor.log.postgres.log"}
 
 
 def register_backend(scheme: str, opener: Opener) -> None:

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from monitor.parameters import fmt
+from monitor.model.parameters import fmt
 
 
 @dataclass

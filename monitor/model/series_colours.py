@@ -4,7 +4,7 @@ a light background or paper; the hue is the same, only the lightness differs."""
 
 from __future__ import annotations
 
-from monitor.parameters import REGISTRY
+from monitor.model.parameters import REGISTRY
 
 # parameter: (on dark, on light / paper), from the parameter registry; and the rate.
 SERIES_COLOUR: dict[str, tuple[str, str]] = {

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from monitor.bulk import bulk
 from monitor.clock import from_iso
-from monitor.dosing import RateTimeline, to_mg_per_h
-from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
-from monitor.parameters import SCORE, VITAL, keys
-from monitor.series import Readings, Series
+from monitor.model.bulk import bulk
+from monitor.model.dosing import RateTimeline, to_mg_per_h
+from monitor.model.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
+from monitor.model.parameters import SCORE, VITAL, keys
+from monitor.model.series import Readings, Series
 
 VITAL_PARAMS = keys(group=VITAL)
 SCORE_PARAMS = keys(group=SCORE)

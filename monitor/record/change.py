@@ -12,11 +12,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.events import Event, EventKind
-from monitor.protocols import ProtocolSet
-from monitor.rules.engine import Evaluation, evaluate
-from monitor.session import SERIES_PARAMS, Session
-from monitor.session_protocol import protocol_in_force
+from monitor.clinical.protocols import ProtocolSet
+from monitor.clinical.rules.engine import Evaluation, evaluate
+from monitor.clinical.session_protocol import protocol_in_force
+from monitor.model.events import Event, EventKind
+from monitor.model.session import SERIES_PARAMS, Session
 
 # The entries whose values become chart points (one per parameter, when folded in order).
 POINT_KINDS = frozenset({EventKind.VITALS, EventKind.ASSESSMENT})

@@ -14,33 +14,20 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from monitor import entries
-from monitor.change import Change
-from monitor.clock import Clock, to_iso
-from monitor.doseplan import entry_warnings
-from monitor.entries import collect
-from monitor.errors import (
-    ConfirmationNeeded,
-    FieldError,
-    SessionStateError,
-    ValidationError,
-    WrongThread,
-)
-from monitor.eventlog import EventLog
-from monitor.events import CLINICAL_KINDS, Event, EventKind
-from monitor.inbox import Inbox
-from monitor.medications import medication_warnings
-from monitor.patient_details import not_born_yet
-from monitor.predose import predose_warnings, validate_checklist
-from monitor.protocols import Protocol, ProtocolSet
-from monitor.rems_checks import lot_warnings
-from monitor.rules.alarms import audio_pause_payload
-from monitor.rules.artifacts import alarms_ended_by, flag_parameters
-from monitor.rules.engine import evaluate
-from monitor.scales import validate_assessment
-from monitor.session import TIMELINE_KINDS, AlarmState, Phase, fold
-from monitor.session_protocol import SNAPSHOT_KEY, protocol_in_force, snapshot
-from monitor.validation import (
+from monitor.clinical import entries
+from monitor.clinical.doseplan import entry_warnings
+from monitor.clinical.entries import collect
+from monitor.clinical.medications import medication_warnings
+from monitor.clinical.patient_details import not_born_yet
+from monitor.clinical.predose import predose_warnings, validate_checklist
+from monitor.clinical.protocols import Protocol, ProtocolSet
+from monitor.clinical.rems_checks import lot_warnings
+from monitor.clinical.rules.alarms import audio_pause_payload
+from monitor.clinical.rules.artifacts import alarms_ended_by, flag_parameters
+from monitor.clinical.rules.engine import evaluate
+from monitor.clinical.scales import validate_assessment
+from monitor.clinical.session_protocol import SNAPSHOT_KEY, protocol_in_force, snapshot
+from monitor.clinical.validation import (
     PLAUSIBLE,
     SOURCES,
     below_usual,
@@ -52,7 +39,18 @@ from monitor.validation import (
     validate_text,
     validate_vitals,
 )
-from monitor.vocabulary import (
+from monitor.clock import Clock, to_iso
+from monitor.errors import (
+    ConfirmationNeeded,
+    FieldError,
+    SessionStateError,
+    ValidationError,
+    WrongThread,
+)
+from monitor.log.eventlog import EventLog
+from monitor.model.events import CLINICAL_KINDS, Event, EventKind
+from monitor.model.session import TIMELINE_KINDS, AlarmState, Phase, fold
+from monitor.model.vocabulary import (
     ACK_ACTIONS,
     DOSE_UNITS,
     DRUG_EVENTS,
@@ -60,6 +58,8 @@ from monitor.vocabulary import (
     QUICK_EVENTS,
     ROUTES,
 )
+from monitor.record.change import Change
+from monitor.record.inbox import Inbox
 
 log = logging.getLogger(__name__)
 WEIGHT_CHOICE = ("say which: typing error (the first weight was wrong: every dose figure is "
@@ -422,7 +422,7 @@ class Recorder:
                         observed_at: datetime | None = None, confirmed: bool = False
                         ) -> Event:
         """A medication; a dose above the clinic's usual range for the drug and route
-        needs ``confirmed=True`` (far above it is refused: monitor/medications.py)."""
+        needs ``confirmed=True`` (far above it is refused: monitor/clinical/medications.py)."""
         fields = {"drug": drug, "dose": dose, "unit": unit, "route": route, "reason": reason}
         return self._entry(
             EventKind.MEDICATION, nurse_id, observed_at,
@@ -445,7 +445,7 @@ class Recorder:
 
     def record_outcome(self, fields: dict[str, Any], nurse_id: str, *,
                        observed_at: datetime | None = None) -> Event:
-        """Outcome measures of this session (monitor.outcomes): totals only."""
+        """Outcome measures of this session (monitor.clinical.outcomes): totals only."""
         return self._entry(EventKind.OUTCOME, nurse_id, observed_at, lambda errors: collect(
             errors, lambda: entries.clinical(EventKind.OUTCOME, fields)))
 
@@ -581,8 +581,8 @@ class Recorder:
     def change_limit(self, nurse_id: str, limit: str, new: object, reason: object) -> Event:
         """Change one limit for this session. Refused when the limits that would result
         could silently disable or invert an alarm (same checks as a site file)."""
-        from monitor.protocols import LIMIT_KEYS, LIMIT_PARAMS, limit_problem
-        from monitor.rules.conditions import effective_limits
+        from monitor.clinical.protocols import LIMIT_KEYS, LIMIT_PARAMS, limit_problem
+        from monitor.clinical.rules.conditions import effective_limits
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         param, _, which = limit.partition(".")
@@ -661,8 +661,8 @@ class Recorder:
         ``confirmed`` is exactly that list, as shown (its ``retry`` passes it): any
         difference since the question (a new alarm, a worse value) asks again."""
         self._require_phase(Phase.RECOVERY, action="discharge")
-        from monitor.discharge import validate_discharge
-        from monitor.discharge_override import unmet_lines
+        from monitor.clinical.discharge import validate_discharge
+        from monitor.clinical.discharge_override import unmet_lines
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         payload = validate_discharge(self.session, self.protocol, self.clock.now(), checklist,

@@ -11,15 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from monitor.clinical.protocols import ProtocolSet
 from monitor.clock import Clock
-from monitor.eventlog import EventLog, Verdict
+from monitor.courses.course import load_series, previous_session
 from monitor.export import render, verified
 from monitor.export.atomic import write_atomic
-from monitor.overview import session_rows
-from monitor.patient_series import load_series, previous_session
-from monitor.protocols import ProtocolSet
-from monitor.recorder import Recorder
-from monitor.session import Session
+from monitor.log.eventlog import EventLog, Verdict
+from monitor.model.session import Session
+from monitor.record.recorder import Recorder
+from monitor.record.sessions import session_rows
 
 
 class Service:

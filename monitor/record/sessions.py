@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from monitor.clinical.protocols import Protocol, ProtocolSet, load_protocols
 from monitor.clock import from_iso
-from monitor.eventlog import EventLog, SessionSummary
-from monitor.events import EventKind
-from monitor.protocols import Protocol, ProtocolSet, load_protocols
-from monitor.salvage import Salvage
+from monitor.log.eventlog import EventLog, SessionSummary
+from monitor.log.sqlite.salvage import Salvage
+from monitor.model.events import EventKind
 
 
 def phase_from_counts(counts: dict[str, int], single_dose: bool) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.rules.alarms import sounding
-from monitor.session import Session
+from monitor.clinical.rules.alarms import sounding
+from monitor.model.session import Session
 from monitor.sound.config import SoundConfig
 
 MODES = {

@@ -7,7 +7,7 @@ no real device sends)."""
 
 from __future__ import annotations
 
-from monitor import parameters as P
+from monitor.model import parameters as P
 
 ADDED = P.Parameter(
     "tcco2", "TcCO2", "Transcutaneous CO2", "mmHg", 0, 150, ucum="mm[Hg]",

@@ -15,14 +15,14 @@ import vitaldb
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
+from monitor.clinical.rules.conditions import evaluate_conditions
+from monitor.clinical.validation import validate_vitals
 from monitor.devices.messages import CODE_OF, pcd01_message
 from monitor.devices.pcd01 import parse_message
 from monitor.errors import ValidationError
 from monitor.export import render
-from monitor.parameters import PARAMETERS
-from monitor.recorder import Recorder
-from monitor.rules.conditions import evaluate_conditions
-from monitor.validation import validate_vitals
+from monitor.model.parameters import PARAMETERS
+from monitor.record.recorder import Recorder
 from tests.conftest import baseline_vitals
 
 KEY = "tcco2"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from monitor.recorder import Recorder
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import make_window
 

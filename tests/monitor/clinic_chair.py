@@ -14,14 +14,14 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
-    from monitor.pglog import PgLog
+    from monitor.log.postgres.log import PgLog
 
     mode, url, spool = argv[0], argv[1], Path(argv[2])
     log = PgLog(url, spool=spool)
     if mode == "record":
+        from monitor.clinical.protocols import load_protocols
         from monitor.clock import SystemClock
-        from monitor.protocols import load_protocols
-        from monitor.recorder import Recorder
+        from monitor.record.recorder import Recorder
         from tests.conftest import OPENING
 
         clock = SystemClock()

@@ -16,12 +16,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_clinic(server: Any, database: str, *, chairs: int, seconds: int, rate_hz: float,
                work: Path) -> dict[str, Any]:
-    from monitor.clinic.board import BoardModel
-    from monitor.clinic.listen import Listener
-    from monitor.clinic.schema import BOARD, chair_role
+    from monitor.board.chairs import BoardModel
+    from monitor.clinical.protocols import load_protocols
     from monitor.clock import SystemClock
-    from monitor.pglog import PgLog
-    from monitor.protocols import load_protocols
+    from monitor.log.postgres.listen import Listener
+    from monitor.log.postgres.log import PgLog
+    from monitor.log.postgres.schema import BOARD, chair_role
 
     board_url = server.url(BOARD, database)
     model = BoardModel(PgLog(board_url, readonly=True), SystemClock(), load_protocols(),

@@ -7,10 +7,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 REFERENCE = T0 + timedelta(days=30)

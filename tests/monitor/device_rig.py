@@ -16,10 +16,10 @@ from monitor.devices.delivery import Delivery
 from monitor.devices.diagnostics import Diagnostics
 from monitor.devices.listener import MllpListener
 from monitor.devices.messages import pcd01_message
-from monitor.events import EventKind
-from monitor.inbox import Inbox
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.model.events import EventKind
+from monitor.record.inbox import Inbox
+from monitor.record.recorder import Recorder
 
 DEVICE = "0011223344556677"
 T = TypeVar("T")

@@ -18,13 +18,13 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
-from monitor.eventlog import open_log
-from monitor.events import EventKind
-from monitor.recorder import Recorder
-from monitor.rules.alarms import sounding
-from monitor.rules.artifacts import ENDED_REASON, STRUCK_REASON
-from monitor.rules.schedule import min_observation
-from monitor.session import PRIORITY_RANK, Session, fold
+from monitor.clinical.rules.alarms import sounding
+from monitor.clinical.rules.artifacts import ENDED_REASON, STRUCK_REASON
+from monitor.clinical.rules.schedule import min_observation
+from monitor.log.eventlog import open_log
+from monitor.model.events import EventKind
+from monitor.model.session import PRIORITY_RANK, Session, fold
+from monitor.record.recorder import Recorder
 from tests.conftest import export_file
 
 HIGH = PRIORITY_RANK["high"]

@@ -9,9 +9,9 @@ import json
 import sqlite3
 from pathlib import Path
 
-from monitor.events import EventKind, chain_hash
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.model.events import EventKind, chain_hash
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 
 
@@ -35,7 +35,7 @@ def _conn(db: Path) -> sqlite3.Connection:
 
 
 def _restore_triggers(conn: sqlite3.Connection) -> None:
-    from monitor.store import MIGRATIONS
+    from monitor.log.sqlite.store import MIGRATIONS
     for statement in MIGRATIONS[0][2:]:
         conn.execute(statement)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.clinical.rules.alarms import sounding
 from monitor.errors import ValidationError
-from monitor.events import EventKind
-from monitor.rules.alarms import sounding
+from monitor.model.events import EventKind
 from tests.conftest import baseline_vitals
 
 

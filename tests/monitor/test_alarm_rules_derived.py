@@ -10,13 +10,13 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.discharge import aldrete
-from monitor.events import EventKind
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
-from monitor.rules.engine import evaluate
-from monitor.rules.news2_live import consciousness, news2_now
-from monitor.rules.persistence import is_stale, persistence_s
+from monitor.clinical.discharge import aldrete
+from monitor.clinical.protocols import load_protocols
+from monitor.clinical.rules.engine import evaluate
+from monitor.clinical.rules.news2_live import consciousness, news2_now
+from monitor.clinical.rules.persistence import is_stale, persistence_s
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 
 
@@ -302,7 +302,7 @@ def test_baseline_beyond_a_limit_is_offered(recorder):
 @pytest.mark.hazard("H-008")
 @pytest.mark.parametrize(("after", "stale"), [(120, False), (121, True)])
 def test_the_rail_calls_a_60_s_stream_stale_as_the_no_data_rule_does(recorder, clock, after, stale):
-    from monitor.rail import rail_values
+    from monitor.clinical.rail import rail_values
     started(recorder)
     for i in range(3):
         if i:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import main
+from monitor.app.cli import main
 from monitor.sound.config import load_sound_config
 from tests.monitor.sound_measure import measure
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.clinical.rules.artifacts import ENDED_REASON, STRUCK_REASON
 from monitor.errors import ValidationError
-from monitor.events import EventKind
-from monitor.recorder import Recorder
-from monitor.rules.artifacts import ENDED_REASON, STRUCK_REASON
-from monitor.session import fold
+from monitor.model.events import EventKind
+from monitor.model.session import fold
+from monitor.record.recorder import Recorder
 from tests.conftest import baseline_vitals
 
 BP = ["sbp", "dbp", "map"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.errors import ValidationError
-from monitor.events import EventKind
+from monitor.model.events import EventKind
 
 
 @pytest.mark.hazard("H-026")

@@ -11,12 +11,12 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.change import Change
-from monitor.discharge import aldrete, automatic_checks
-from monitor.recorder import Recorder
-from monitor.rules.conditions import evaluate_conditions
-from monitor.session import fold
-from monitor.simulator import CHECKLIST
+from monitor.app.simulator import CHECKLIST
+from monitor.clinical.discharge import aldrete, automatic_checks
+from monitor.clinical.rules.conditions import evaluate_conditions
+from monitor.model.session import fold
+from monitor.record.change import Change
+from monitor.record.recorder import Recorder
 from tests.conftest import T0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.clinic.board_labels import distinct, pseudonym, tag
+from monitor.board.labels import distinct, pseudonym, tag
 
 
 @pytest.mark.hazard("H-243")

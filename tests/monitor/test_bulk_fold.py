@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.events import Event, EventKind
-from monitor.session import Session, fold
+from monitor.model.events import Event, EventKind
+from monitor.model.session import Session, fold
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 READING = st.one_of(st.integers(0, 250), st.floats(30, 42), st.sampled_from(["72", "x", None]))

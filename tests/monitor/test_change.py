@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from monitor.change import Change, fold_read
-from monitor.events import EventKind
-from monitor.session import fold
+from monitor.model.events import EventKind
+from monitor.model.session import fold
+from monitor.record.change import Change, fold_read
 
 VITALS = {"sbp": "130", "dbp": "80", "hr": "75", "spo2": "97", "rr": "14"}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
 from tests.conftest import OPENING, baseline_vitals
 
 SUBCOMMANDS = ("gui", "demo", "sessions", "export", "import", "verify", "listen", "replay")
@@ -35,7 +35,7 @@ def test_bad_arguments_exit_2():
 
 
 def make_session(db: Path, clock, protocols):
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     with Store(db) as store:
         rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
         baseline_vitals(rec)

@@ -10,14 +10,14 @@ import time
 import psycopg
 import pytest
 
-from monitor.cli import main
-from monitor.clinic.schema import BOARD, BOARD_CONNECTIONS, CHAIR_CONNECTIONS, chair_role
+from monitor.app.cli import main
 from monitor.clock import ManualClock
 from monitor.errors import StoreError, StoreLockedError
-from monitor.events import EventKind, chain_events, first_broken
-from monitor.pglog import PgLog
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.postgres.log import PgLog
+from monitor.log.postgres.schema import BOARD, BOARD_CONNECTIONS, CHAIR_CONNECTIONS, chair_role
+from monitor.log.sqlite.store import Store
+from monitor.model.events import EventKind, chain_events, first_broken
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals
 
 CHAIR1, CHAIR2 = chair_role(1), chair_role(2)
@@ -157,7 +157,7 @@ def _recording_chair2(urls, tmp_path):
 
 
 def _protocols():
-    from monitor.protocols import load_protocols
+    from monitor.clinical.protocols import load_protocols
     return load_protocols()
 
 
@@ -337,7 +337,7 @@ def test_attack_same_named_no_op_trigger_fails_verify(urls, tmp_path, capsys,
 @pytest.mark.hazard("H-191")
 def test_attack_a_chair_writing_unreadable_rows_blanks_only_its_own_tile(urls,
                                                                          tmp_path) -> None:
-    from monitor.clinic.board import BoardModel
+    from monitor.board.chairs import BoardModel
     with PgLog(urls(CHAIR2), spool=tmp_path / "two.db") as two:
         rec = Recorder.open_new(two, ManualClock(T0), _protocols(), dict(OPENING),
                                 session_id="fine2")

@@ -10,13 +10,13 @@ import stat
 
 import psycopg
 
-from monitor.cli import main
-from monitor.clinic.schema import BOARD, chair_role
+from monitor.app.cli import main
 from monitor.clock import ManualClock
-from monitor.events import EventKind
-from monitor.pglog import PgLog
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.postgres.log import PgLog
+from monitor.log.postgres.schema import BOARD, chair_role
+from monitor.log.sqlite.store import Store
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals
 
 

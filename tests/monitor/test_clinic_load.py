@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from monitor.events import first_broken
+from monitor.model.events import first_broken
 from tests.monitor.clinic_load import run_clinic
 
 

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 
-from monitor.clinic.schema import BOARD, chair_role
 from monitor.errors import StoreError
-from monitor.eventlog import EventLog, open_log
-from monitor.events import EventKind
-from monitor.pglog import PgLog
+from monitor.log.eventlog import EventLog, open_log
+from monitor.log.postgres.log import PgLog
+from monitor.log.postgres.schema import BOARD, chair_role
+from monitor.model.events import EventKind
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CHAIR1, CHAIR2 = chair_role(1), chair_role(2)

@@ -13,14 +13,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from monitor.cli import main
-from monitor.clinic.schema import BOARD, CHAIR_CONNECTIONS, chair_role
+from monitor.app.cli import main
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.eventlog import open_log
-from monitor.events import EventKind
-from monitor.pglog import PgLog
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
+from monitor.log.eventlog import open_log
+from monitor.log.postgres.log import PgLog
+from monitor.log.postgres.schema import BOARD, CHAIR_CONNECTIONS, chair_role
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals
 from tests.pg_server import PgServer, require_binaries
 
@@ -156,7 +156,7 @@ def _dba_reads_the_restored_schema(server: PgServer, handout: Path, monkeypatch)
 
 def test_clinic_init_again_brings_an_older_database_up_to_date(pg_server, clinic_url,
                                                               tmp_path) -> None:
-    from monitor.clinic.setup import init_clinic
+    from monitor.log.postgres.setup import init_clinic
     chair = pg_server.url(CHAIR1, clinic_url)
     _record(chair, tmp_path / "s1.db", "older")
     admin = pg_server.url(database=clinic_url)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from monitor.clinic.schema import BOARD, chair_role
-from monitor.eventlog import open_log
-from monitor.events import first_broken
-from monitor.pglog import RETRY_SECONDS, PgLog
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.eventlog import open_log
+from monitor.log.postgres.log import RETRY_SECONDS, PgLog
+from monitor.log.postgres.schema import BOARD, chair_role
+from monitor.log.sqlite.store import Store
+from monitor.model.events import first_broken
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 
 CHAIR1 = chair_role(1)
@@ -117,7 +117,7 @@ def test_sigkill_during_upload_loses_and_duplicates_nothing(pg_server, clinic_ur
                                                             clock, protocols) -> None:
     import psycopg
 
-    from monitor.events import EventKind
+    from monitor.model.events import EventKind
     url = pg_server.url(CHAIR1, clinic_url)
     spool = tmp_path / "spool.db"
     log = PgLog(url, spool=spool)
@@ -173,7 +173,7 @@ def test_a_spool_that_disagrees_with_the_server_is_kept_and_reported(
         pg_server, clinic_url, tmp_path) -> None:
     from datetime import UTC, datetime
 
-    from monitor.events import EventKind
+    from monitor.model.events import EventKind
     t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
     url = pg_server.url(CHAIR1, clinic_url)
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.recorder import Recorder
-from monitor.rules.conditions import evaluate_conditions
+from monitor.clinical.rules.conditions import evaluate_conditions
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals
 
 
@@ -64,7 +64,7 @@ def test_spo2_falling_ends_when_it_stops_falling_and_ignores_manual_readings(rec
 @pytest.mark.parametrize(("base", "now", "fires"), [(0, -1, False), (0, -2, True), (1, -1, True),
                                                     (-1, -2, False), (-1, -3, True)])
 def test_rass_drop_of_2_or_more(store, clock, tmp_path, base, now, fires):
-    from monitor.protocols import load_protocols
+    from monitor.clinical.protocols import load_protocols
     site = tmp_path / "site.toml"
     site.write_text('[protocols.chronic-pain-iv.protocol]\nsedation_scale = "rass"\n')
     rec = Recorder.open_new(store, clock, load_protocols(site), dict(OPENING))
@@ -252,7 +252,7 @@ def test_time_zero_is_the_test_epoch():
 
 
 def test_a_clinic_may_keep_overdue_low_past_the_grace(store, clock, tmp_path):
-    from monitor.protocols import load_protocols
+    from monitor.clinical.protocols import load_protocols
     site = tmp_path / "site.toml"
     site.write_text('[protocols.chronic-pain-iv.alarms]\noverdue_priority = "low"\n')
     rec = Recorder.open_new(store, clock, load_protocols(site), dict(OPENING))
@@ -267,7 +267,7 @@ def test_a_clinic_may_keep_overdue_low_past_the_grace(store, clock, tmp_path):
     ([91] * 5 + [97] + [91] * 5, False),  # broken run
 ])
 def test_persistence_reads_only_the_newest_run(values, held):
-    from monitor.series import Series
+    from monitor.model.series import Series
     s = Series()
     for i, v in enumerate(values):
         s.append(float(i), float(v), i + 1, device=True)

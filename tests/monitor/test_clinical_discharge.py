@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.discharge import automatic_checks
+from monitor.clinical.discharge import automatic_checks
 from monitor.errors import ValidationError
-from monitor.recorder import Recorder
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, PRESCRIBED, baseline_vitals, discharge_confirmed
 
 GOOD_VITALS = {"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14", "temp": "36.8"}

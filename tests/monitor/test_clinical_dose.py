@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from monitor.app.simulator import CHECKLIST
+from monitor.clinical.rules.conditions import evaluate_conditions
 from monitor.errors import ConfirmationNeeded, ValidationError
-from monitor.events import EventKind
-from monitor.recorder import Recorder
-from monitor.rules.conditions import evaluate_conditions
-from monitor.simulator import CHECKLIST
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals
 
 
@@ -99,7 +99,7 @@ def test_late_rate_change_during_a_pause_gives_the_right_total(recorder, clock):
 
 
 def test_a_rebuild_from_the_log_gives_the_same_total(recorder, clock, store):
-    from monitor.session import fold
+    from monitor.model.session import fold
     test_late_rate_change_during_a_pause_gives_the_right_total(recorder, clock)
     sid = recorder.session.session_id
     assert fold(sid, store.events(sid)).dose_mg(at(90)) == pytest.approx(16.6667, abs=1e-4)

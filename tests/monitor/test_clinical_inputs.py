@@ -13,15 +13,15 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
+from monitor.app.simulator import CHECKLIST
+from monitor.clinical.protocols import load_protocols
+from monitor.clinical.rules.conditions import news2_now
 from monitor.clock import ManualClock
 from monitor.errors import ConfirmationNeeded, ValidationError
 from monitor.export.context import ExportContext
 from monitor.export.rems import RESP_KEY, rems_items
-from monitor.protocols import load_protocols
-from monitor.recorder import QUICK_EVENTS, Recorder
-from monitor.rules.conditions import news2_now
-from monitor.simulator import CHECKLIST
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import QUICK_EVENTS, Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, export_file
 
 # -- what may be recorded --------------------------------------------------------------------
@@ -80,7 +80,7 @@ def test_device_sample_with_diastolic_above_systolic_keeps_the_rest(recorder):
 @pytest.mark.parametrize(("moaas", "level", "score"), [
     (5, "A", 0), (4, "V", 3), (3, "V", 3), (2, "P", 3), (1, "P", 3), (0, "U", 3)])
 def test_consciousness_follows_a_newer_moaas(recorder, clock, moaas, level, score):
-    from monitor.rules.conditions import consciousness
+    from monitor.clinical.rules.conditions import consciousness
     baseline_vitals(recorder)                   # ACVPU A with MOAA/S 5
     clock.advance(60)
     recorder.record_assessment({"moaas": moaas}, "RN7")
@@ -91,7 +91,7 @@ def test_consciousness_follows_a_newer_moaas(recorder, clock, moaas, level, scor
 @pytest.mark.parametrize(("rass", "level"), [
     (4, "C"), (2, "C"), (1, "A"), (0, "A"), (-1, "V"), (-3, "V"), (-4, "P"), (-5, "U")])
 def test_consciousness_follows_a_newer_rass(recorder, clock, rass, level):
-    from monitor.rules.conditions import consciousness
+    from monitor.clinical.rules.conditions import consciousness
     baseline_vitals(recorder)
     clock.advance(60)
     recorder.record_assessment({"rass": rass}, "RN7")
@@ -99,7 +99,7 @@ def test_consciousness_follows_a_newer_rass(recorder, clock, rass, level):
 
 
 def test_a_newer_acvpu_wins_over_an_older_score(recorder, clock):
-    from monitor.rules.conditions import consciousness
+    from monitor.clinical.rules.conditions import consciousness
     baseline_vitals(recorder)
     clock.advance(60)
     recorder.record_assessment({"moaas": 1}, "RN7")
@@ -341,7 +341,7 @@ def test_in_session_limit_change_that_keeps_the_order_is_applied(recorder):
 
 
 def test_implausible_device_values_are_in_the_log_text_and_the_csv(tmp_path: Path, clock):
-    from monitor.describe import describe
+    from monitor.clinical.describe import describe
     db = tmp_path / "art.db"
     with Store(db) as store:
         rec = Recorder.open_new(store, clock, load_protocols(), dict(OPENING))

@@ -14,8 +14,8 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from monitor.clock import ManualClock
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, export_file
 
 BP_LOINC = "85354-9"

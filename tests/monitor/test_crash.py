@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.session import fold
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.model.session import fold
 from tests.monitor.crash_writer import REFERENCE, SID
 
 KILLS = int(os.environ.get("KETAMINE_MONITOR_KILLS", "200"))

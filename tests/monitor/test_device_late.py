@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.session import fold
+from monitor.model.session import fold
 from tests.conftest import T0, baseline_vitals
 
 

@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo
 import hl7
 import pytest
 
+from monitor.clinical.protocols import load_protocols
 from monitor.devices.ack import AckIds
 from monitor.devices.messages import pcd01_message
 from monitor.devices.pcd01 import parse_message, parse_time
 from monitor.devices.sender import MllpSender
-from monitor.events import EventKind
 from monitor.export import render
-from monitor.protocols import load_protocols
-from monitor.session import fold
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.model.events import EventKind
+from monitor.model.session import fold
 from tests.conftest import OPENING, T0
 from tests.monitor.device_rig import DEVICE, running_rig
 from tests.monitor.hl7 import samples
@@ -220,7 +220,7 @@ def test_times_without_offset_are_read_in_the_clinic_zone_across_dst():
 
 
 def test_the_default_zone_is_this_computers_iana_zone(monkeypatch, tmp_path):
-    from monitor.devices.commands import clinic_zone
+    from monitor.app.device_commands import clinic_zone
     from monitor.devices.zones import machine_zone_name
     from monitor.errors import MonitorError
     monkeypatch.setenv("TZ", "America/New_York")

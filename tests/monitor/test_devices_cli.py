@@ -12,8 +12,8 @@ from pathlib import Path
 
 from monitor.clock import ManualClock
 from monitor.devices.sender import MllpSender
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0
 from tests.monitor.device_rig import DEVICE, oru, running_rig
 
@@ -72,7 +72,7 @@ def test_listen_refuses_a_malformed_binding_and_an_unknown_session(db_path, prot
 
 
 def test_replay_sends_a_recorded_file(recorder, clock, db_path, tmp_path, capsys):
-    from monitor.cli import main
+    from monitor.app.cli import main
     clock.set(T0 + timedelta(minutes=10))
     file = tmp_path / "ward.hl7"
     msgs = [oru("R1", T0 + timedelta(minutes=1), {SPO2: 97}),
@@ -104,8 +104,8 @@ def test_replay_names_what_is_wrong(tmp_path):
 
 
 def test_demo_device_hl7_records_the_same_samples_as_the_direct_demo(tmp_path):
+    from monitor.app.simulator import NURSE, run_headless
     from monitor.devices.demo_feed import DEMO_DEVICE
-    from monitor.simulator import NURSE, run_headless
 
     def device_samples(db: Path) -> list[tuple[datetime, dict[str, object], str]]:
         with Store(db, readonly=True) as store:

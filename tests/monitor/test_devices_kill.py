@@ -25,8 +25,8 @@ from monitor.clock import ManualClock
 from monitor.devices.messages import pcd01_message
 from monitor.devices.sender import MllpSender
 from monitor.errors import MonitorError
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING
 from tests.monitor.device_rig import DEVICE
 

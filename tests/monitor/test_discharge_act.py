@@ -9,15 +9,15 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.discharge import automatic_checks, sedation_back
-from monitor.discharge_override import override_text
+from monitor.clinical.discharge import automatic_checks, sedation_back
+from monitor.clinical.discharge_override import override_text
+from monitor.clinical.latched import BACK_IN_RANGE, latched_text
+from monitor.clinical.rules.schedule import min_observation
 from monitor.errors import ConfirmationNeeded, ValidationError
-from monitor.events import EventKind
 from monitor.export.context import ExportContext
 from monitor.export.rems import rems_items
-from monitor.latched import BACK_IN_RANGE, latched_text
-from monitor.recorder import Recorder
-from monitor.rules.schedule import min_observation
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, PRESCRIBED, T0, baseline_vitals, discharge_confirmed
 
 READY = {"escort_present": True, "no_driving_advice": True, "aldrete_activity": 2,
@@ -254,7 +254,7 @@ def test_rass_back_to_baseline(baseline, now, ok):
 
 @pytest.mark.hazard("H-070")
 def test_rass_plus_one_before_and_zero_at_discharge_passes(store, clock, tmp_path):
-    from monitor.protocols import load_protocols
+    from monitor.clinical.protocols import load_protocols
     site = tmp_path / "site.toml"   # a clinic that scores sedation with RASS
     site.write_text('[protocols.chronic-pain-iv.protocol]\nsedation_scale = "rass"\n')
     rec = Recorder.open_new(store, clock, load_protocols(site), dict(OPENING))

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from monitor.errors import ConfirmationNeeded
-from monitor.recorder import Recorder
+from monitor.record.recorder import Recorder
 from tests.conftest import PRESCRIBED
 from tests.monitor.test_discharge_act import READY, unsafe_esketamine
 

@@ -89,7 +89,7 @@ def test_back_dated_rate_change_is_placed_in_time(recorder, clock):
 
 
 def test_single_dose_protocol(store, clock, protocols):
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     from tests.conftest import OPENING
     rec = Recorder.open_new(store, clock, protocols, {**OPENING, "protocol": "esketamine-nasal"})
     baseline_vitals(rec)

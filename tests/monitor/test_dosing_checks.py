@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.dosing import rate_text
+from monitor.app.simulator import CHECKLIST
+from monitor.clinical.medications import load_medications
 from monitor.errors import ConfigError, ConfirmationNeeded, ValidationError
-from monitor.events import EventKind
-from monitor.medications import load_medications
-from monitor.recorder import Recorder
-from monitor.session import fold
-from monitor.simulator import CHECKLIST
+from monitor.model.dosing import rate_text
+from monitor.model.events import EventKind
+from monitor.model.session import fold
+from monitor.record.recorder import Recorder
 from monitor.wallclock import parse_wall_clock
 from tests.conftest import OPENING, baseline_vitals
 
@@ -325,7 +325,7 @@ def test_a_broken_medication_file_names_file_and_key(tmp_path: Path, text, key):
 
 
 def test_the_clinic_file_replaces_the_shipped_ranges(recorder, tmp_path: Path):
-    from monitor.medications import site_file
+    from monitor.clinical.medications import site_file
     site = site_file()
     site.parent.mkdir(parents=True, exist_ok=True)
     site.write_text("version = 1\n[drug.midazolam]\nunit = 'mg'\n"
@@ -483,7 +483,7 @@ def test_re_weigh_and_ml_per_h_survive_export_and_import(store, clock, protocols
 
     from monitor.export import export_session
     from monitor.export.json_io import import_file
-    from monitor.store import Store
+    from monitor.log.sqlite.store import Store
     rec = opened(store, clock, protocols)
     baseline_vitals(rec)
     rec.start_infusion("RN7", rate="2.45", rate_unit="mL/h", concentration="10")

@@ -10,11 +10,11 @@ import pytest
 
 from monitor.clock import ManualClock
 from monitor.errors import ValidationError
-from monitor.events import EventKind
 from monitor.export import FORMATS
-from monitor.recorder import Recorder
-from monitor.session import fold
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.model.events import EventKind
+from monitor.model.session import fold
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, export_file
 from tests.monitor import tamper
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import StoreError, StoreLockedError
-from monitor.eventlog import BACKENDS, EventLog, open_log, register_backend
-from monitor.events import EventKind
-from monitor.store import Store
+from monitor.log.eventlog import BACKENDS, EventLog, open_log, register_backend
+from monitor.log.sqlite.store import Store
+from monitor.model.events import EventKind
 
 T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
@@ -95,7 +95,7 @@ class _OtherChair(Store):
 
 @pytest.mark.hazard("H-218")
 def test_only_the_owner_appends_alarm_decisions(tmp_path: Path, clock, protocols) -> None:
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     from tests.conftest import OPENING, baseline_vitals
 
     db = tmp_path / "c.db"

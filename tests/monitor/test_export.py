@@ -15,13 +15,13 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
+from monitor.app.simulator import DemoScript, open_demo, play
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
 from monitor.export import render
 from monitor.export.atomic import ExportError
-from monitor.protocols import load_protocols
-from monitor.session import fold
-from monitor.simulator import DemoScript, open_demo, play
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.model.session import fold
 from tests.conftest import OPENING, baseline_vitals, export_file, export_text
 from tests.monitor.fhir_profile import vital_signs_problems
 
@@ -44,7 +44,7 @@ def demo_db(tmp_path: Path) -> tuple[Path, str]:
 @pytest.fixture
 def corrected_db(tmp_path: Path, clock) -> tuple[Path, str]:
     """Corrections, an artifact, an acknowledged alarm, a note with identifying text."""
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     db = tmp_path / "corr.db"
     with Store(db) as store:
         rec = Recorder.open_new(store, clock, load_protocols(), dict(OPENING))
@@ -225,7 +225,7 @@ def test_pdf_report(demo_db, tmp_path: Path):
 
 
 def test_pdf_rems_items(tmp_path: Path, clock):
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     db = tmp_path / "rems.db"
     with Store(db) as store:
         rec = Recorder.open_new(store, clock, load_protocols(),
@@ -311,7 +311,7 @@ def test_render_is_pure(demo_db):
 def test_fhir_device_stream_as_sampled_data(tmp_path: Path, clock):
     """A 1 Hz device stream is SampledData coded with MDC, outside vital-signs (the
     vital-signs profiles forbid SampledData); an artifact sample is 'E'."""
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     db = tmp_path / "dev.db"
     with Store(db) as store:
         rec = Recorder.open_new(store, clock, load_protocols(), dict(OPENING))

@@ -19,12 +19,12 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
-from monitor.cli import main
+from monitor.app.cli import main
 from monitor.clock import ManualClock
 from monitor.export import FORMATS
 from monitor.export.atomic import TEMP_PREFIX, ExportError, write_atomic
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 from tests.conftest import (
     OPENING,
     PRESCRIBED,
@@ -199,7 +199,7 @@ def test_temp_file_of_a_killed_export_is_removed_by_the_next(tmp_path):
 def test_log_is_private_and_names_no_file_or_patient(session_db, tmp_path, capsys):
     import logging
 
-    from monitor import logsetup
+    from monitor.app import logsetup
     db, sid = session_db
     root = logging.getLogger()
     saved = list(root.handlers)

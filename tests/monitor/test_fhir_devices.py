@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
+from monitor.export.course_out import export_series
 from monitor.export.fhir_device import STREAM_MIN_SAMPLES
-from monitor.export.series_out import export_series
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, export_file
 from tests.monitor.fhir_profile import vital_signs_problems
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import main
+from monitor.app.cli import main
 from monitor.clock import ManualClock
 from monitor.errors import ValidationError
-from monitor.events import GENESIS, Event, canonical, chain_hash
 from monitor.export.json_io import import_file
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.model.events import GENESIS, Event, canonical, chain_hash
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, export_file
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from monitor.devices.sender import START, MllpSender
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
 from tests.conftest import T0
 from tests.monitor.device_rig import DEVICE, oru, running_rig
 

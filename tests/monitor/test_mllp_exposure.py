@@ -24,7 +24,7 @@ from monitor.devices.messages import pcd01_message
 from monitor.devices.pcd01 import parse_message
 from monitor.devices.sender import END, START, MllpSender
 from monitor.errors import MonitorError
-from monitor.inbox import Inbox
+from monitor.record.inbox import Inbox
 from tests.conftest import T0
 from tests.monitor.device_rig import DEVICE
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.rules import news2 as n
+from monitor.clinical.rules import news2 as n
 
 BOUNDARIES = [
     (n.score_rr, [(8, 3), (9, 1), (11, 1), (12, 0), (20, 0), (21, 2), (24, 2), (25, 3)]),
@@ -63,7 +63,7 @@ def test_incomplete_set_names_what_is_missing():
 
 
 def test_session_news2_uses_window_and_skips_artifacts(recorder, clock):
-    from monitor.rules.conditions import news2_now
+    from monitor.clinical.rules.conditions import news2_now
     recorder.record_vitals({"sbp": "128/82", "hr": "72", "spo2": "98", "rr": "14",
                             "temp": "36.8"}, "RN7")
     recorder.record_assessment({"acvpu": "A"}, "RN7")

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from monitor.clock import ManualClock
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0
 from tests.monitor.device_rig import DEVICE, oru, running_rig
 from tests.monitor.hl7 import samples

@@ -9,12 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from monitor.clinical.protocols import LIMIT_PARAMS
+from monitor.clinical.validation import PLAUSIBLE
 from monitor.devices.mdc import CODES, UNITS
 from monitor.export.csv_out import WIDE_VALUES
-from monitor.parameters import PARAMETERS, REGISTRY, VITAL, keys
-from monitor.protocols import LIMIT_PARAMS
-from monitor.session import SERIES_PARAMS
-from monitor.validation import PLAUSIBLE
+from monitor.model.parameters import PARAMETERS, REGISTRY, VITAL, keys
+from monitor.model.session import SERIES_PARAMS
 
 ROOT = Path(__file__).resolve().parents[2]
 

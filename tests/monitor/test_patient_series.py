@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from monitor.app.course_demo import NOW, OPENED, PATIENT, build_series
+from monitor.clinical.outcomes import measures
+from monitor.clinical.protocols import load_protocols
+from monitor.courses.course import Extreme, load_series, previous_session, series_facts
 from monitor.errors import ValidationError
-from monitor.outcomes import measures
-from monitor.patient_series import Extreme, load_series, previous_session, series_facts
-from monitor.protocols import load_protocols
-from monitor.series_demo import NOW, OPENED, PATIENT, build_series
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
 
 NO_INTERVENTIONS = {"antiemetic": 0, "benzodiazepine": 0, "antihypertensive": 0, "pauses": 0}
 
@@ -126,7 +126,7 @@ def test_outcome_validation_names_the_field_and_stores_nothing(recorder) -> None
 
 
 def test_outcomes_are_amended_and_struck_like_any_entry(recorder, clock) -> None:
-    from monitor.patient_series import summarize
+    from monitor.courses.course import summarize
     ev = recorder.record_outcome({"phq9": "15", "relief_hours": "12,5"}, "RN7")
     assert ev.payload == {"phq9": 15, "relief_hours": 12.5}
     with pytest.raises(ValidationError, match="0 to 27"):

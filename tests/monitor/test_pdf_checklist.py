@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from monitor.events import EventKind
-from monitor.recorder import Recorder
-from monitor.simulator import CHECKLIST
-from monitor.vocabulary import CHECKLIST_ITEMS
+from monitor.app.simulator import CHECKLIST
+from monitor.model.events import EventKind
+from monitor.model.vocabulary import CHECKLIST_ITEMS
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, PRESCRIBED, discharge_confirmed, export_file
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
+from monitor.export.course_out import export_series
 from monitor.export.pdf_fonts import missing_note
-from monitor.export.series_out import export_series
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, export_file
 
 PATIENT = "MRN-Ø42-李"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.errors import ConfirmationNeeded
-from monitor.recorder import Recorder
+from monitor.record.recorder import Recorder
 from tests.conftest import CHECKLIST_DONE, OPENING, baseline_vitals
 
 

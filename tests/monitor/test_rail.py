@@ -3,8 +3,8 @@ and which row an alarm colours."""
 
 from __future__ import annotations
 
-from monitor.rail import rail_values, stale_after
-from monitor.recorder import Recorder
+from monitor.clinical.rail import rail_values, stale_after
+from monitor.record.recorder import Recorder
 from tests.conftest import baseline_vitals
 
 

@@ -21,14 +21,14 @@ import pytest
 import vitaldb
 from pypdf import PdfReader
 
-from monitor.cli import main
+from monitor.app.cli import main
 from monitor.clock import ManualClock
 from monitor.errors import ChainError, StoreError
-from monitor.events import EventKind
-from monitor.key_ledger import ledger_file
-from monitor.recorder import Recorder
-from monitor.sealing import key_file
-from monitor.store import WAL_SIZE_LIMIT, Store
+from monitor.log.sqlite.key_ledger import ledger_file
+from monitor.log.sqlite.sealing import key_file
+from monitor.log.sqlite.store import WAL_SIZE_LIMIT, Store
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, export_file
 from tests.monitor import tamper
 
@@ -113,8 +113,8 @@ def test_attack_database_replaced_by_another_file_while_recording(tmp_path: Path
 _WRITER = """
 import sys, time
 from datetime import UTC, datetime
-from monitor.events import EventKind
-from monitor.store import Store
+from monitor.model.events import EventKind
+from monitor.log.sqlite.store import Store
 store = Store(sys.argv[1])
 t = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 for i in range(int(sys.argv[2])):
@@ -191,7 +191,7 @@ def test_attack_special_file_as_db_is_refused_before_locking(tmp_path: Path, kin
             "demo": ["demo", "--headless", "--minutes", "1"]}[command]
     lock_before = Path(f"{target}.lock").exists()
     # In a process of its own: a FIFO used to hang `sessions` and `verify` forever.
-    done = subprocess.run([sys.executable, "-m", "monitor.cli", *args, "--db", str(target)],
+    done = subprocess.run([sys.executable, "-m", "monitor.app.cli", *args, "--db", str(target)],
                           cwd=ROOT, capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 1, done.stderr
@@ -327,7 +327,7 @@ def test_attack_key_file_replaced_then_a_writer_starts(db_path, clock, protocols
 
 
 def test_workstation_key_ids_are_kept_outside_the_database(db_path, clock, protocols):
-    from monitor.sealing import key_id, load_key
+    from monitor.log.sqlite.sealing import key_id, load_key
     recorded(db_path, clock, protocols)
     kid = key_id(load_key(create=False))
     assert ledger_file().read_text().split() == [kid]
@@ -452,7 +452,7 @@ def test_attack_import_prefix_of_an_existing_id_would_capture_export(exported, d
 def test_import_rechecks_the_stored_rows_and_rolls_back(exported, tmp_path, capsys):
     """Past the field check (called directly): an event hashed over a number but stored as
     text fails the same checker verify uses, before COMMIT, and nothing stays."""
-    from monitor.events import Event, chain_events
+    from monitor.model.events import Event, chain_events
     doc, _ = exported
     events = [Event.from_record(r) for r in doc["events"]]
     forged = chain_events(events[0].session_id, (0, "0" * 64),
@@ -562,8 +562,8 @@ def test_attack_same_named_noop_trigger_function_on_the_clinic_server(pg_server,
     let changes through; verify compares the function's definition."""
     import psycopg
 
-    from monitor.clinic.schema import chair_role
-    from monitor.eventlog import open_log
+    from monitor.log.eventlog import open_log
+    from monitor.log.postgres.schema import chair_role
     url = pg_server.url(chair_role(1), clinic_url)
     with open_log(url, spool=tmp_path / "spool.db") as log:
         note(log, "S1", "as recorded")  # type: ignore[arg-type]
@@ -580,7 +580,7 @@ def test_attack_same_named_noop_trigger_function_on_the_clinic_server(pg_server,
 
 @pytest.mark.hazard("H-178")
 def test_attack_deidentified_series_pdf_carries_no_creation_date(tmp_path):
-    from monitor.series_demo import PATIENT, build_series
+    from monitor.app.course_demo import PATIENT, build_series
     db = tmp_path / "series.db"
     with Store(db) as log:
         build_series(log)

@@ -11,14 +11,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from monitor.clinical.entries import FIELDS
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.entries import FIELDS
 from monitor.errors import ConfirmationNeeded, SessionStateError, ValidationError
 from monitor.export import FORMATS, render
 from monitor.export.json_io import import_file
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0
 
 PROTOCOLS = load_protocols()

@@ -14,7 +14,7 @@ import pytest
 from monitor.export.context import ExportContext
 from monitor.export.rems import DISSOCIATION_KEY, RESP_KEY, SEDATION_KEY, rems_items
 from monitor.export.rems_flags import NOT_ASSESSED
-from monitor.recorder import Recorder
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 
 

@@ -13,14 +13,14 @@ import jsonschema
 import pytest
 from pypdf import PdfReader
 
+from monitor.clinical.rems_checks import NO_LOT
+from monitor.clinical.rules.conditions import evaluate_conditions
+from monitor.clinical.rules.schedule import rems_points
 from monitor.errors import ConfirmationNeeded
 from monitor.export.context import ExportContext
 from monitor.export.rems import SEDATION_KEY, rems_items
-from monitor.recorder import Recorder
-from monitor.rems_checks import NO_LOT
-from monitor.rules.conditions import evaluate_conditions
-from monitor.rules.schedule import rems_points
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 from tests.conftest import (
     CHECKLIST_DONE,
     OPENING,
@@ -220,7 +220,7 @@ def test_a_missed_40_min_bp_stays_visibly_missed(store, clock, protocols, now_mi
 
 def test_sessions_command_shows_when_the_rems_form_is_due(tmp_path: Path, clock, protocols,
                                                           capsys):
-    from monitor.cli import main
+    from monitor.app.cli import main
     db = tmp_path / "list.db"
     with Store(db) as store:
         rems = opened(store, clock, protocols)

@@ -26,14 +26,14 @@ from hypothesis.stateful import (
     rule,
 )
 
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
 from monitor.errors import ConfirmationNeeded, SessionStateError, ValidationError
-from monitor.events import Event, EventKind
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
-from monitor.session import Phase
-from monitor.store import Store
-from monitor.vocabulary import ACK_ACTIONS
+from monitor.log.sqlite.store import Store
+from monitor.model.events import Event, EventKind
+from monitor.model.session import Phase
+from monitor.model.vocabulary import ACK_ACTIONS
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals
 from tests.monitor import safety_model as inv
 from tests.monitor.safety_model import DoseEvent, Model

@@ -10,12 +10,12 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
-from monitor.cli import main
+from monitor.app.cli import main
+from monitor.app.course_demo import NOW, PATIENT, build_series
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.export.series_out import export_series
-from monitor.protocols import load_protocols
-from monitor.series_demo import NOW, PATIENT, build_series
-from monitor.store import Store
+from monitor.export.course_out import export_series
+from monitor.log.sqlite.store import Store
 
 
 @pytest.fixture(scope="module")

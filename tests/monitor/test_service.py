@@ -8,11 +8,11 @@ import io
 
 import pytest
 
+from monitor.clinical.protocols import load_protocols
 from monitor.errors import ValidationError
 from monitor.export.atomic import ExportError
-from monitor.protocols import load_protocols
-from monitor.service import Service
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.service import Service
 from tests.conftest import OPENING, baseline_vitals
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from monitor.app.simulator import DemoScript, open_demo, play
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
 from monitor.errors import SessionStateError
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
-from monitor.simulator import DemoScript, open_demo, play
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

@@ -7,10 +7,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from monitor.app.simulator import DemoScript, open_demo, play
 from monitor.clock import ManualClock
-from monitor.events import EventKind
-from monitor.simulator import DemoScript, open_demo, play
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.model.events import EventKind
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.describe import describe
+from monitor.clinical.describe import describe
 from monitor.errors import ValidationError
-from monitor.events import EventKind
+from monitor.model.events import EventKind
 from monitor.sound.config import load_sound_config
 from monitor.sound.policy import SoundScheduler, volume_for
 from tests.conftest import baseline_vitals
@@ -136,7 +136,7 @@ def test_sound_setting_needs_a_reason_and_a_known_mode(infusing):
 
 
 def test_sound_setting_survives_reopening(infusing, store, clock, protocols):
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     infusing.change_sound_mode("RN7", "quiet", "dim room")
     again = Recorder(store, infusing.session.session_id, clock, protocols)
     assert again.session.sound_mode == "quiet"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.recorder import Recorder
-from monitor.rules.conditions import evaluate_conditions
-from monitor.rules.news2_live import news2_now
+from monitor.clinical.rules.conditions import evaluate_conditions
+from monitor.clinical.rules.news2_live import news2_now
+from monitor.record.recorder import Recorder
 from tests.conftest import baseline_vitals
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import ChainError, StoreError, StoreLockedError, ValidationError
-from monitor.events import EventKind
-from monitor.store import SCHEMA_VERSION, Store
+from monitor.log.sqlite.store import SCHEMA_VERSION, Store
+from monitor.model.events import EventKind
 from tests.conftest import T0, baseline_vitals, both_backends
 
 pytest_generate_tests = both_backends
@@ -185,7 +185,7 @@ def test_future_and_pre_session_times_refused(recorder, clock):
 
 
 def test_reopen_folds_the_same_session(recorder, store, open_store, clock, protocols):
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     baseline_vitals(recorder)
     recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
     clock.advance(1800)
@@ -201,8 +201,8 @@ def test_reopen_folds_the_same_session(recorder, store, open_store, clock, proto
 
 
 def test_listing_matches_the_folded_phase(recorder, store, clock):
-    from monitor.overview import session_rows
-    from monitor.session import fold
+    from monitor.model.session import fold
+    from monitor.record.sessions import session_rows
     steps = [lambda: baseline_vitals(recorder),
              lambda: recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h"),
              lambda: recorder.stop_infusion("RN7")]

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import main
+from monitor.app.cli import main
 from monitor.errors import StoreError, StoreLockedError
-from monitor.events import EventKind
-from monitor.recorder import Recorder
-from monitor.store import APPLICATION_ID, SCHEMA_VERSION, Store
+from monitor.log.sqlite.store import APPLICATION_ID, SCHEMA_VERSION, Store
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, both_backends, export_file
 from tests.monitor.test_store import read_only
 
@@ -167,7 +167,7 @@ def test_database_from_a_newer_version_is_refused_for_reading_too(tmp_path: Path
 
 
 def test_database_of_the_previous_schema_is_upgraded_and_sealed(tmp_path: Path):
-    from monitor.store import MIGRATIONS
+    from monitor.log.sqlite.store import MIGRATIONS
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path, isolation_level=None)
     for statement in MIGRATIONS[0]:
@@ -238,10 +238,10 @@ def test_protocol_copy_survives_renaming_and_deleting_the_site_protocol(
         tmp_path: Path, db_path, clock):
     from pypdf import PdfReader
 
+    from monitor.clinical.protocols import load_protocols
     from monitor.clock import ManualClock
-    from monitor.protocols import load_protocols
     site = tmp_path / "protocols.toml"
-    shipped = (Path(__file__).parents[2] / "monitor" / "protocols" / "chronic-pain-iv.toml")
+    shipped = (Path(__file__).parents[2] / "monitor" / "clinical" / "protocols" / "chronic-pain-iv.toml")
     lines = ["version = 1"]
     for line in shipped.read_text().splitlines():
         if line.startswith("["):

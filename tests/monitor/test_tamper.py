@@ -8,13 +8,13 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from monitor.cli import main
+from monitor.app.cli import main
 from monitor.clock import ManualClock
 from monitor.errors import ChainError, StoreError
 from monitor.export import FORMATS
 from monitor.export.atomic import ExportError
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, export_file
 from tests.monitor import tamper
 
@@ -91,7 +91,7 @@ def test_copied_database_without_its_key_is_readable_with_a_clear_note(
     import os
     import secrets
 
-    from monitor.sealing import key_file
+    from monitor.log.sqlite.sealing import key_file
     sid, _ = tamper.two_sessions(db_path, clock, protocols)
     other_pc = tmp_path / "other-pc"
     for sub in ("config", "data"):
@@ -130,7 +130,7 @@ def test_key_file_is_private_and_a_shared_key_can_be_supplied(db_path, clock, pr
     import os
     import stat
 
-    from monitor.sealing import key_file
+    from monitor.log.sqlite.sealing import key_file
     tamper.two_sessions(db_path, clock, protocols)
     key = key_file()
     assert stat.S_IMODE(key.stat().st_mode) == 0o600

@@ -8,9 +8,9 @@ from collections import Counter
 from datetime import timedelta
 
 from monitor.errors import WrongThread
-from monitor.events import EventKind
-from monitor.recorder import Change, Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.model.events import EventKind
+from monitor.record.recorder import Change, Recorder
 
 FEEDS, EACH = 4, 1000
 

@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.clinical.scales import validate_assessment
+from monitor.clinical.validation import PLAUSIBLE, validate_vitals
 from monitor.errors import ValidationError
-from monitor.scales import validate_assessment
-from monitor.validation import PLAUSIBLE, validate_vitals
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 import vitaldb
 
-from monitor.cli import main
-from monitor.series_demo import OPENED, build_series
-from monitor.session import fold
-from monitor.store import Store
+from monitor.app.cli import main
+from monitor.app.course_demo import OPENED, build_series
+from monitor.log.sqlite.store import Store
+from monitor.model.session import fold
 
 DEV = "KetamineMonitor/"
 

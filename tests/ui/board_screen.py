@@ -14,13 +14,13 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from monitor.clinic.schema import BOARD, chair_role
-from monitor.clinic.setup import init_clinic
+from monitor.app.simulator import CHECKLIST
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock, SystemClock
-from monitor.pglog import PgLog
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
-from monitor.simulator import CHECKLIST
+from monitor.log.postgres.log import PgLog
+from monitor.log.postgres.schema import BOARD, chair_role
+from monitor.log.postgres.setup import init_clinic
+from monitor.record.recorder import Recorder
 from tests.pg_server import PgServer
 
 # Chairs 1 and 7 hold two patients with the same initials (D.P.).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
 from tests.conftest import PRESCRIBED, discharge_confirmed
 from ui.main_window import MainWindow
 
@@ -39,7 +39,7 @@ def kinds(store: Store, sid: str) -> list[str]:
 
 def open_session_window(qtbot, store: Store, clock, protocols):
     """The window with a session open after baseline vitals: (window, page, recorder)."""
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     from tests.conftest import OPENING, baseline_vitals
     window = make_window(qtbot, store, clock, protocols)
     rec = Recorder.open_new(store, clock, protocols, dict(OPENING))

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor.events import EventKind
-from monitor.recorder import Recorder
-from monitor.rules.alarms import sounding
+from monitor.clinical.rules.alarms import sounding
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import make_window, type_into
 

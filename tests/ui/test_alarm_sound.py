@@ -13,8 +13,8 @@ import sys
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor.events import EventKind
-from monitor.recorder import Recorder
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from monitor.sound.config import load_sound_config
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import click, make_window, type_into

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from monitor.recorder import QUICK_EVENTS
+from monitor.record.recorder import QUICK_EVENTS
 from tests.ui.conftest_helpers import (
     click,
     sign_after_recovery,

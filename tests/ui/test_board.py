@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton, QTableView
 
-from monitor.clinic.schema import BOARD, chair_role
+from monitor.log.postgres.schema import BOARD, chair_role
 from ui.board.window import open_board
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,10 +104,10 @@ def test_a_chair_whose_feed_stops_shows_no_data_with_its_age(qtbot, board, pg_se
 
 def test_board_re_reads_after_the_server_returns(qtbot, board, pg_server, clinic_url,
                                                   tmp_path) -> None:
+    from monitor.clinical.protocols import load_protocols
     from monitor.clock import SystemClock
-    from monitor.pglog import PgLog
-    from monitor.protocols import load_protocols
-    from monitor.recorder import Recorder
+    from monitor.log.postgres.log import PgLog
+    from monitor.record.recorder import Recorder
     from tests.conftest import OPENING
 
     log = PgLog(pg_server.url(chair_role(3), clinic_url), spool=tmp_path / "s3.db")
@@ -147,10 +147,10 @@ def test_eight_chairs_fit_1366_by_768(qtbot, board, pg_server, clinic_url, tmp_p
 @pytest.mark.hazard("H-214")
 def test_the_board_shows_and_sounds_the_worst_alarm(qtbot, board, pg_server, clinic_url,
                                                     tmp_path) -> None:
+    from monitor.clinical.protocols import load_protocols
     from monitor.clock import SystemClock
-    from monitor.pglog import PgLog
-    from monitor.protocols import load_protocols
-    from monitor.recorder import Recorder
+    from monitor.log.postgres.log import PgLog
+    from monitor.record.recorder import Recorder
     from tests.conftest import OPENING
 
     log = PgLog(pg_server.url(chair_role(4), clinic_url), spool=tmp_path / "s4.db")
@@ -176,10 +176,10 @@ def test_the_board_shows_and_sounds_the_worst_alarm(qtbot, board, pg_server, cli
 
 def test_the_session_viewer_follows_what_another_writer_records(qtbot, board, pg_server,
                                                                 clinic_url, tmp_path) -> None:
+    from monitor.clinical.protocols import load_protocols
     from monitor.clock import SystemClock
-    from monitor.pglog import PgLog
-    from monitor.protocols import load_protocols
-    from monitor.recorder import Recorder
+    from monitor.log.postgres.log import PgLog
+    from monitor.record.recorder import Recorder
     from tests.conftest import OPENING
 
     vitals = {"sbp": "128", "dbp": "82", "spo2": "98", "rr": "14"}

@@ -10,11 +10,11 @@ import time
 import psycopg
 import pytest
 
-from monitor.clinic.schema import BOARD, chair_role
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import SystemClock
-from monitor.pglog import PgLog
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
+from monitor.log.postgres.log import PgLog
+from monitor.log.postgres.schema import BOARD, chair_role
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import make_window, type_into
 from ui.board.window import open_board

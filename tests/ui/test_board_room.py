@@ -11,11 +11,11 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QTabBar
 
-from monitor.clinic.schema import BOARD, chair_role
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import SystemClock
-from monitor.pglog import PgLog
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
+from monitor.log.postgres.log import PgLog
+from monitor.log.postgres.schema import BOARD, chair_role
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING
 from ui.board.window import BoardWindow, open_board
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor.events import EventKind
+from monitor.model.events import EventKind
 from tests.ui.conftest_helpers import click, open_session_window, type_into
 from ui.common.texts import clock as hhmm
 
@@ -148,11 +148,11 @@ def test_the_selected_row_stays_selected_as_entries_arrive(qtbot, page_rec, cloc
 def test_a_span_change_redraws_a_long_curve_coarse_or_fine(qtbot, clock, protocols) -> None:
     """Past ENVELOPE_FROM points a curve draws its min/max envelope while a pixel spans
     more than half a bucket; the span buttons switch it explicitly, not a notification."""
-    from monitor.change import Change
-    from monitor.events import Event
-    from monitor.rules.engine import evaluate
-    from monitor.session import fold
-    from monitor.session_protocol import protocol_in_force
+    from monitor.clinical.rules.engine import evaluate
+    from monitor.clinical.session_protocol import protocol_in_force
+    from monitor.model.events import Event
+    from monitor.model.session import fold
+    from monitor.record.change import Change
     from tests.conftest import OPENING
     from ui.charts.charts import ENVELOPE_FROM, ChartsView
 

@@ -4,10 +4,10 @@ lost once the server is back."""
 
 from __future__ import annotations
 
-from monitor.clinic.schema import BOARD, chair_role
-from monitor.eventlog import open_log
-from monitor.pglog import RETRY_SECONDS, PgLog
-from monitor.recorder import Recorder
+from monitor.log.eventlog import open_log
+from monitor.log.postgres.log import RETRY_SECONDS, PgLog
+from monitor.log.postgres.schema import BOARD, chair_role
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import make_window, type_into
 

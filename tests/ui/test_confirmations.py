@@ -4,9 +4,9 @@ modified Aldrete items at discharge."""
 
 from __future__ import annotations
 
-from monitor.events import EventKind
-from monitor.recorder import Recorder
-from monitor.simulator import CHECKLIST
+from monitor.app.simulator import CHECKLIST
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import click, kinds, make_window, type_into
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor.events import EventKind
-from monitor.rules.artifacts import ENDED_REASON
+from monitor.clinical.rules.artifacts import ENDED_REASON
+from monitor.model.events import EventKind
 from tests.ui.conftest_helpers import click, type_into
 
 BP = ("sbp", "dbp", "map")

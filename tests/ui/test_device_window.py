@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import SystemClock
 from monitor.devices.demo_feed import DEMO_DEVICE
-from monitor.protocols import load_protocols
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
 
 
 def test_window_demo_records_device_samples_sent_over_mllp(qtbot, tmp_path):
@@ -47,7 +47,7 @@ def test_device_panel_binds_a_heard_monitor_shows_what_it_sends_and_unbinds(qtbo
     from monitor.clock import ManualClock
     from monitor.devices.messages import pcd01_message
     from monitor.devices.sender import MllpSender
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     from tests.conftest import OPENING
     from ui.main_window import MainWindow
 
@@ -132,7 +132,7 @@ def test_device_panel_shows_no_data_for_a_bound_device_that_went_silent(qtbot, t
     from monitor.clock import ManualClock
     from monitor.devices.messages import pcd01_message
     from monitor.devices.sender import MllpSender
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     from tests.conftest import OPENING, T0
     from ui.devices.device_panel import COLUMNS, NO_DATA_AFTER_S, DevicePanel
 
@@ -183,7 +183,7 @@ def test_device_panel_names_monitor_bed_and_patient_and_warns_when_binding_anoth
     from monitor.clock import ManualClock
     from monitor.devices.messages import pcd01_message
     from monitor.devices.sender import MllpSender
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     from tests.conftest import OPENING, T0
     from ui.devices.device_panel import COLUMNS, DevicePanel
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor.discharge import automatic_checks
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.clinical.discharge import automatic_checks
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import click, make_window, type_into
 

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QComboBox
 
-from monitor.events import EventKind
-from monitor.recorder import Recorder
-from monitor.simulator import CHECKLIST
+from monitor.app.simulator import CHECKLIST
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import click, make_window, type_into
 

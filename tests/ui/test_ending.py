@@ -57,7 +57,7 @@ def test_close_during_dosing_with_high_alarms_asks_and_keeps_monitoring(
 @pytest.mark.hazard("H-100")
 def test_ctrl_q_asks_and_answering_close_keeps_the_session_for_the_next_start(
         qtbot, store, clock, protocols):
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     from tests.conftest import OPENING, baseline_vitals
     window = make_window(qtbot, store, clock, protocols)
     rec = Recorder.open_new(store, clock, protocols, dict(OPENING))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor.events import EventKind
-from monitor.recorder import Recorder
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import click, make_window
 

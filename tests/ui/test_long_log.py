@@ -14,8 +14,8 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from monitor.clock import ManualClock
-from monitor.recorder import Recorder
-from monitor.service import Service
+from monitor.record.recorder import Recorder
+from monitor.record.service import Service
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import click, pick_by_keys
 from ui.session.log_rows import DeviceMinute, is_device_sample

@@ -8,7 +8,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
 from tests.monitor import tamper
 from tests.ui.conftest_helpers import click, make_window
 
@@ -158,7 +158,7 @@ def test_window_says_not_verified_for_a_session_sealed_elsewhere(qtbot, db_path,
     import os
     import secrets
 
-    from monitor.sealing import key_file
+    from monitor.log.sqlite.sealing import key_file
     sid, _ = tamper.two_sessions(db_path, clock, protocols)
     for sub in ("config", "data"):
         (tmp_path / "here" / sub).mkdir(parents=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from ui.tools.walkthrough import outside
+from tools.walkthrough import outside
 
 
 def test_check_catches_off_screen_cut_off_and_overlapping_controls(qtbot):

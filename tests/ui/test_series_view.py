@@ -1,5 +1,5 @@
 """The series view and the chart overlay in the real window, on five sessions
-recorded through the recorder (monitor/series_demo.py)."""
+recorded through the recorder (monitor/app/course_demo.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from monitor.app.course_demo import NOW, OPENED, build_series
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
-from monitor.series_demo import NOW, OPENED, build_series
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 from tests.ui.conftest_helpers import click, make_window
 from ui.common import theme
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor.events import EventKind
-from monitor.simulator import CHECKLIST
+from monitor.app.simulator import CHECKLIST
+from monitor.model.events import EventKind
 from tests.ui.conftest_helpers import click, kinds, make_window, type_into
 
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
-from monitor.recorder import Recorder
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING
 from tests.ui.conftest_helpers import (
     click,
@@ -122,7 +122,7 @@ def test_the_export_path_keeps_its_folder_and_name_and_wide_is_for_csv(
 def wide_page(qtbot, store, clock, protocols):
     """The session page alone at a 1366×768 screen's size (the window caps itself at
     the offscreen screen's 800 px)."""
-    from monitor.service import Service
+    from monitor.record.service import Service
     from tests.conftest import baseline_vitals
     from ui.session.session_page import SessionPage
 

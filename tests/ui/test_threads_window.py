@@ -8,9 +8,9 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
-from monitor.events import EventKind
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import make_window
 from ui.charts.charts import ChartsView

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor.discharge_override import AGAINST_ADVICE
-from monitor.recorder import Recorder
+from monitor.clinical.discharge_override import AGAINST_ADVICE
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, PRESCRIBED, baseline_vitals, discharge_confirmed
 from tests.ui.conftest_helpers import click, make_window
 

@@ -4,8 +4,8 @@ concentration and medication reason fields)."""
 
 from __future__ import annotations
 
-from monitor.events import EventKind
-from monitor.recorder import Recorder
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import click, make_window, type_into
 

@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from monitor.discharge_override import AGAINST_ADVICE, PRESCRIBER
-from monitor.events import EventKind
-from monitor.recorder import Recorder
-from monitor.simulator import CHECKLIST
+from monitor.app.simulator import CHECKLIST
+from monitor.clinical.discharge_override import AGAINST_ADVICE, PRESCRIBER
+from monitor.model.events import EventKind
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import click, make_window, type_into
 from ui.common.confirm import ConfirmDialog

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from monitor.recorder import Recorder
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING
 from tests.ui.conftest_helpers import click, make_window
 

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from monitor.recorder import Recorder
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 from tests.ui.conftest_helpers import click, make_window, type_into
 from ui.main_window import OPEN_KEY
@@ -177,7 +177,7 @@ def test_every_control_has_an_accessible_name(qtbot, bedside):
 
 
 def test_demo_plays_in_the_window_at_speed(qtbot, tmp_path):
-    from monitor.protocols import load_protocols
+    from monitor.clinical.protocols import load_protocols
     from ui.main_window import MainWindow
     with Store(tmp_path / "demo.db") as store:
         from monitor.clock import SystemClock

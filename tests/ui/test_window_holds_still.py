@@ -133,7 +133,7 @@ def test_recovery_shows_the_observation_left_in_the_header(qtbot, themed, bedsid
 
 
 def test_news2_dash_says_what_is_missing(qtbot, store, clock, protocols):
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
     from tests.conftest import OPENING
     from tests.ui.conftest_helpers import make_window
     window = make_window(qtbot, store, clock, protocols)

@@ -35,11 +35,11 @@ from hypothesis.stateful import (
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.protocols import load_protocols
-from monitor.recorder import Recorder
-from monitor.session import Phase
-from monitor.store import Store
+from monitor.log.sqlite.store import Store
+from monitor.model.session import Phase
+from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals
 from tests.safety.profile import machine_settings
 from tests.ui.conftest_helpers import click, type_into

@@ -1,6 +1,6 @@
 """The real window on a real X server with a window manager and a 30 px
 taskbar, at the two commonest ward screens: the whole session walked with
-clicks and keys (ui.tools.walkthrough), and in every phase every visible, enabled
+clicks and keys (tools.walkthrough), and in every phase every visible, enabled
 control and the window's frame inside the available screen area.
 
 Runs in its own pytest invocation (``make test``): the other UI tests run
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.store import Store
-from ui.tools.xvfb import XScreen, missing_tools
+from monitor.log.sqlite.store import Store
+from tools.xvfb import XScreen, missing_tools
 
 PHASES = ("start form", "baseline", "infusing with 5 alarms", "close question",
           "leave question", "artifact choice", "paused", "recovery", "discharge", "closed",
@@ -43,7 +43,7 @@ def test_whole_session_fits_the_screen(width: int, height: int, tmp_path: Path) 
     db = tmp_path / "walk.db"
     with XScreen(width, height) as screen:
         area = screen.workarea()
-        proc = subprocess.run([sys.executable, "-m", "ui.tools.walkthrough", "--out", str(out),
+        proc = subprocess.run([sys.executable, "-m", "tools.walkthrough", "--out", str(out),
                                "--db", str(db)], env=screen.env, capture_output=True,
                               text=True, timeout=600, check=False)
     assert area is not None and area[3] == height - 30, f"taskbar of 30 px: {area}"

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QSplitter, QTableView, QVBoxLayout, QWidget
 
-from monitor.change import Change
-from monitor.protocols import Protocol
-from monitor.session import Session
+from monitor.clinical.protocols import Protocol
+from monitor.model.session import Session
+from monitor.record.change import Change
 from ui.charts.charts import ChartsView
 from ui.common.forms import label
 from ui.session.log_table import LogTable, fit_columns

@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.clinic.board import BoardModel
-from monitor.clinic.listen import Listener
+from monitor.board.chairs import BoardModel
+from monitor.clinical.session_protocol import protocol_in_force
 from monitor.errors import StoreError
+from monitor.log.postgres.listen import Listener
+from monitor.log.postgres.log import ServerUnavailable
+from monitor.model.session import Session
 from monitor.paths import alarm_sound_file
-from monitor.pglog import ServerUnavailable
-from monitor.session import Session
-from monitor.session_protocol import protocol_in_force
 from ui.board.session_view import SessionViewer
 from ui.board.tile import TileView
 from ui.common.forms import label
@@ -246,9 +246,9 @@ def open_board(url: str, *, chairs: int, patient_label: str = "initials",
                clock: object = None, protocols: object = None, listen: bool = True
                ) -> BoardWindow:
     """A board reading ``url`` as the board role (read-only)."""
+    from monitor.clinical.protocols import load_protocols
     from monitor.clock import SystemClock
-    from monitor.eventlog import open_log
-    from monitor.protocols import load_protocols
+    from monitor.log.eventlog import open_log
 
     log_ = open_log(url, readonly=True)
     model = BoardModel(log_, clock or SystemClock(), protocols or load_protocols(),  # type: ignore[arg-type]

@@ -17,13 +17,13 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from monitor.change import Change
-from monitor.events import Event, EventKind
-from monitor.parameters import LANES as SCREEN_LANES
-from monitor.parameters import REGISTRY, fmt, in_lane
-from monitor.protocols import Protocol
-from monitor.rules.conditions import effective_limits
-from monitor.session import Session
+from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.conditions import effective_limits
+from monitor.model.events import Event, EventKind
+from monitor.model.parameters import LANES as SCREEN_LANES
+from monitor.model.parameters import REGISTRY, fmt, in_lane
+from monitor.model.session import Session
+from monitor.record.change import Change
 from ui.charts.clock_ticks import dated_spacing, spans_days, tick_labels
 from ui.charts.envelope import BUCKET_S, Envelope
 from ui.common import theme
@@ -661,7 +661,7 @@ class ChartsView(QWidget):
             item.setZValue(-5)
             self.plots[lane].addItem(item)
             self.overlay.append((self.plots[lane], item))
-        from monitor.patient_series import extreme
+        from monitor.courses.course import extreme
         peak = extreme(previous, "sbp")
         when = previous.opened_at.astimezone().strftime("%Y-%m-%d")
         self.overlay_button.setText(f"Last session {when}" + (

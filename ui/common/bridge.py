@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from monitor.recorder import Change, Recorder
+from monitor.record.recorder import Change, Recorder
 
 
 class RecorderBridge(QObject):

@@ -12,7 +12,7 @@ from monitor.errors import ConfirmationNeeded, MonitorError, ValidationError
 from ui.common.texts import plain_times
 
 if TYPE_CHECKING:
-    from monitor.recorder import Recorder
+    from monitor.record.recorder import Recorder
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from monitor.series_colours import colour
+from monitor.model.series_colours import colour
 
 PRIORITY_COLOR = {"high": "#E8402F", "medium": "#F0C419", "low": "#56B4E9"}
 PRIORITY_TEXT = {"high": "#FFFFFF", "medium": "#111111", "low": "#111111"}

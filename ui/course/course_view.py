@@ -25,19 +25,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor.clinical.rules.engine import Evaluation
+from monitor.courses.course import SessionFacts, series_facts, series_table
 from monitor.errors import MonitorError
-from monitor.events import Event
 from monitor.export.atomic import write_atomic
-from monitor.export.series_out import SERIES_FORMATS, render_series
-from monitor.formats import SUFFIX
-from monitor.patient_series import SessionFacts, series_facts, series_table
-from monitor.recorder import Recorder
-from monitor.rules.engine import Evaluation
-from monitor.service import Service
-from monitor.session import Session
+from monitor.export.course_out import SERIES_FORMATS, render_series
+from monitor.export.formats import SUFFIX
+from monitor.model.events import Event
+from monitor.model.session import Session
+from monitor.record.recorder import Recorder
+from monitor.record.service import Service
 from ui.common import theme
 from ui.common.forms import button, error_label, label, line_edit
-from ui.series.outcomes_entry import OutcomesEntry
+from ui.course.outcomes_entry import OutcomesEntry
 from ui.session.export_dialog import safe_name
 
 # (outcome key, legend, colour key in the theme, plot)

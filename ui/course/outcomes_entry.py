@@ -7,8 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLineEdit
 
-from monitor.outcomes import measures
-from monitor.parameters import fmt
+from monitor.clinical.outcomes import measures
+from monitor.model.parameters import fmt
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 
 

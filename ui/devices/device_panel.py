@@ -24,7 +24,7 @@ from monitor.devices.listener import DEFAULT_PORT
 from monitor.devices.station import Station
 from monitor.devices.zones import machine_zone_name, zone, zone_names
 from monitor.errors import MonitorError
-from monitor.recorder import Recorder
+from monitor.record.recorder import Recorder
 from ui.common.forms import button, hrow
 from ui.common.forms import label as text_label
 from ui.common.placement import place_below

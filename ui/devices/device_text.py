@@ -6,8 +6,8 @@ from datetime import datetime
 
 from monitor.devices.diagnostics import DeviceStatus
 from monitor.devices.stored import patient_mismatch
-from monitor.parameters import fmt, label, unit
-from monitor.recorder import Recorder
+from monitor.model.parameters import fmt, label, unit
+from monitor.record.recorder import Recorder
 
 
 def clock_time(when: datetime | None) -> str:

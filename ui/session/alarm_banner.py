@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.latched import BACK_IN_RANGE, latched_text
-from monitor.rules.engine import Evaluation, reason_time
-from monitor.session import PRIORITY_RANK, AlarmState, Session
-from monitor.vocabulary import ACK_ACTIONS, ACK_DEFAULT
+from monitor.clinical.latched import BACK_IN_RANGE, latched_text
+from monitor.clinical.rules.engine import Evaluation, reason_time
+from monitor.model.session import PRIORITY_RANK, AlarmState, Session
+from monitor.model.vocabulary import ACK_ACTIONS, ACK_DEFAULT
 from ui.common import theme
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
 from ui.sound.sound_panel import SoundPanel

@@ -13,10 +13,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QGridLayout, QLineEdit, QRadioButton, QWidget
 
-from monitor.events import EventKind
-from monitor.parameters import fmt
-from monitor.recorder import Recorder
-from monitor.session import Entry
+from monitor.model.events import EventKind
+from monitor.model.parameters import fmt
+from monitor.model.session import Entry
+from monitor.record.recorder import Recorder
 from ui.common.forms import InlineErrors, button, error_label, label, line_edit
 from ui.common.texts import PARAMETER_NAMES, clock
 

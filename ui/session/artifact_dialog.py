@@ -9,9 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QCheckBox, QDialog, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from monitor.parameters import PARAMETERS, fmt, rail_row_of
-from monitor.recorder import Recorder
-from monitor.session import Entry
+from monitor.model.parameters import PARAMETERS, fmt, rail_row_of
+from monitor.model.session import Entry
+from monitor.record.recorder import Recorder
 from ui.common import theme
 from ui.common.confirm import ConfirmDialog
 from ui.common.forms import InlineErrors, button, error_label, label, line_edit

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from monitor.events import Event
-from monitor.scales import load_scales
+from monitor.clinical.scales import load_scales
+from monitor.model.events import Event
 from ui.common.edited import on_edit
 from ui.common.forms import (
     InlineErrors,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from monitor.errors import MonitorError
+from monitor.model.session import PRIORITY_RANK, Session
 from monitor.paths import alarm_sound_file
-from monitor.recorder import Recorder
-from monitor.session import PRIORITY_RANK, Session
+from monitor.record.recorder import Recorder
 from ui.sound.player import AlarmSound, load_config
 
 

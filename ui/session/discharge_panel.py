@@ -15,11 +15,11 @@ from functools import partial
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QVBoxLayout
 
-from monitor.discharge import ALDRETE_NURSE_ITEMS, Check, automatic_checks
-from monitor.discharge_override import OVERRIDES, override_text
+from monitor.clinical.discharge import ALDRETE_NURSE_ITEMS, Check, automatic_checks
+from monitor.clinical.discharge_override import OVERRIDES, override_text
 from monitor.errors import ConfirmationNeeded, FieldError, ValidationError
-from monitor.events import Event
-from monitor.formats import FORMATS
+from monitor.export.formats import FORMATS
+from monitor.model.events import Event
 from ui.common import theme
 from ui.common.confirm import ConfirmDialog
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit

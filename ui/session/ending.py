@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monitor.recorder import Recorder
-from monitor.session import PRIORITY_RANK, Session
+from monitor.model.session import PRIORITY_RANK, Session
+from monitor.record.recorder import Recorder
 
 WORD = {"high": "HIGH", "medium": "MEDIUM", "low": "LOW"}
 

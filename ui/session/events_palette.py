@@ -1,7 +1,7 @@
 """Quick events with one click or Alt+1…9 (window-wide), medications and
 free-text notes; every entry may carry the time it happened. A medication dose above
 the clinic's usual range for the drug and route is asked about in a modal (always on
-screen); one far above it is refused next to the dose field (monitor/medications.py)."""
+screen); one far above it is refused next to the dose field (monitor/clinical/medications.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from functools import partial
 
 from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout
 
-from monitor.events import Event
-from monitor.recorder import DRUG_EVENTS, QUICK_EVENTS, ROUTES
+from monitor.model.events import Event
+from monitor.record.recorder import DRUG_EVENTS, QUICK_EVENTS, ROUTES
 from ui.common.confirm import ConfirmDialog, check_then_ask
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
 from ui.common.texts import clock

@@ -8,9 +8,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QFileDialog, QGridLayout, QWidget
 
 from monitor.errors import MonitorError
-from monitor.formats import FORMATS, PAGE_SIZES, SUFFIX
-from monitor.recorder import Recorder
-from monitor.service import Service
+from monitor.export.formats import FORMATS, PAGE_SIZES, SUFFIX
+from monitor.record.recorder import Recorder
+from monitor.record.service import Service
 from ui.common.forms import button, error_label, label, line_edit
 from ui.common.input_filter import quiet_wheel
 

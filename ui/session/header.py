@@ -8,10 +8,10 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
 
-from monitor.dosing import rate_text
-from monitor.parameters import fmt
-from monitor.recorder import Recorder
-from monitor.rules.engine import Evaluation
+from monitor.clinical.rules.engine import Evaluation
+from monitor.model.dosing import rate_text
+from monitor.model.parameters import fmt
+from monitor.record.recorder import Recorder
 from ui.common import theme
 from ui.common.forms import label, line_edit
 from ui.common.texts import span

@@ -13,13 +13,13 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from monitor.dosing import rate_text
-from monitor.events import Event
-from monitor.parameters import fmt
-from monitor.predose import CHECKLIST_ITEMS, checklist_items, latest_checklist
-from monitor.recorder import Recorder
-from monitor.validation import PLAUSIBLE
-from monitor.vocabulary import RATE_UNITS
+from monitor.clinical.predose import CHECKLIST_ITEMS, checklist_items, latest_checklist
+from monitor.clinical.validation import PLAUSIBLE
+from monitor.model.dosing import rate_text
+from monitor.model.events import Event
+from monitor.model.parameters import fmt
+from monitor.model.vocabulary import RATE_UNITS
+from monitor.record.recorder import Recorder
 from monitor.wallclock import WallTime
 from ui.common.confirm import ConfirmDialog, check_then_ask
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit

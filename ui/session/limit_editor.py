@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QVBoxLayout
 
-from monitor.events import Event
-from monitor.protocols import LIMIT_KEYS
-from monitor.rules.baseline_offer import LimitOffer
-from monitor.rules.conditions import effective_limits
+from monitor.clinical.protocols import LIMIT_KEYS
+from monitor.clinical.rules.baseline_offer import LimitOffer
+from monitor.clinical.rules.conditions import effective_limits
+from monitor.model.events import Event
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
 from ui.common.texts import clock, limit_name
 

@@ -8,8 +8,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from monitor.events import Event, EventKind
-from monitor.parameters import fmt, label
+from monitor.model.events import Event, EventKind
+from monitor.model.parameters import fmt, label
 
 MINUTE = timedelta(minutes=1)
 

@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.bulk import bulk
-from monitor.describe import describe
+from monitor.clinical.describe import describe
+from monitor.clinical.rules.artifacts import ENDED_REASON, STRUCK_REASON
 from monitor.errors import FieldError, ValidationError
-from monitor.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
-from monitor.recorder import Change, Recorder
-from monitor.rules.artifacts import ENDED_REASON, STRUCK_REASON
-from monitor.session import Session
+from monitor.model.bulk import bulk
+from monitor.model.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
+from monitor.model.session import Session
+from monitor.record.recorder import Change, Recorder
 from ui.common import theme
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
 from ui.common.texts import clock

@@ -13,10 +13,10 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from monitor.events import EventKind
-from monitor.recorder import Change, Recorder
-from monitor.rules.engine import Evaluation
-from monitor.service import Service
+from monitor.clinical.rules.engine import Evaluation
+from monitor.model.events import EventKind
+from monitor.record.recorder import Change, Recorder
+from monitor.record.service import Service
 
 if TYPE_CHECKING:
     from ui.charts.charts import ChartsView

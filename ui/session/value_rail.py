@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from monitor.rail import rail_values
-from monitor.recorder import Recorder
-from monitor.rules.engine import Evaluation
+from monitor.clinical.rail import rail_values
+from monitor.clinical.rules.engine import Evaluation
+from monitor.record.recorder import Recorder
 from ui.common import theme
 from ui.common.forms import label
 
@@ -22,7 +22,7 @@ def age_text(seconds: float) -> str:
 
 
 class ValueRail(QWidget):
-    """Draws what ``monitor.rail`` decides: value, age, device, stale, alarm colour.
+    """Draws what ``monitor.clinical.rail`` decides: value, age, device, stale, alarm colour.
     One line per parameter: name and age small on the left, the value large."""
 
     def __init__(self, recorder: Recorder, parent: QWidget | None = None) -> None:

@@ -10,8 +10,8 @@ import itertools
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QSizePolicy, QWidget
 
-from monitor.events import Event
-from monitor.validation import MISSING_REASONS
+from monitor.clinical.validation import MISSING_REASONS
+from monitor.model.events import Event
 from ui.common.forms import (
     ConfirmBar,
     InlineErrors,

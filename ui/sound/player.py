@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import ConfigError
-from monitor.session import Session
+from monitor.model.session import Session
 from monitor.sound.config import SoundConfig, load_sound_config
 from monitor.sound.policy import Cue, SoundScheduler
 

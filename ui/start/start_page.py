@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.patient_details import SEXES
-from monitor.recorder import INDICATIONS, Recorder
-from monitor.service import Service
+from monitor.clinical.patient_details import SEXES
+from monitor.record.recorder import INDICATIONS, Recorder
+from monitor.record.service import Service
 from ui.common import theme
 from ui.common.enter_chain import enter_moves_on
 from ui.common.forms import InlineErrors, button, error_label, label, line_edit

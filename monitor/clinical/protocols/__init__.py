@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import ConfigError
-from monitor.parameters import PARAMETERS, keys
-from monitor.vocabulary import CHECKLIST_ITEMS
+from monitor.model.parameters import PARAMETERS, keys
+from monitor.model.vocabulary import CHECKLIST_ITEMS
 
 LIMIT_PARAMS = keys(limits=True)
 LIMIT_KEYS = ("medium_high", "medium_low", "high_high", "high_low")

@@ -21,14 +21,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.artifacts import ended_by_flags, readings_behind
+from monitor.clinical.rules.conditions import Condition
+from monitor.clinical.rules.persistence import streamed_now
+from monitor.clinical.rules.schedule import OBSERVATIONS, observation_schedule
 from monitor.clock import to_iso
-from monitor.events import EventKind
-from monitor.protocols import Protocol
-from monitor.rules.artifacts import ended_by_flags, readings_behind
-from monitor.rules.conditions import Condition
-from monitor.rules.persistence import streamed_now
-from monitor.rules.schedule import OBSERVATIONS, observation_schedule
-from monitor.session import PRIORITY_RANK, Session
+from monitor.model.events import EventKind
+from monitor.model.session import PRIORITY_RANK, Session
 
 Draft = tuple[EventKind, dict[str, Any]]
 READING_RULES = ("limit", "relative", "rate", "assessment")  # a reading drives these

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.conditions import Condition, limit_conditions, news2_now
 from monitor.errors import FieldError
-from monitor.protocols import Protocol
-from monitor.rules.conditions import Condition, limit_conditions, news2_now
-from monitor.session import AlarmState, Entry, Session
+from monitor.model.session import AlarmState, Entry, Session
 
 Reading = tuple[int, str]  # (entry seq, parameter)
 ENDED_REASON = "reading flagged as artifact"

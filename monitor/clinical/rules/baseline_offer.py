@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from monitor.parameters import fmt, label
-from monitor.protocols import Protocol
-from monitor.rules.conditions import effective_limits
-from monitor.session import Phase, Session
+from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.conditions import effective_limits
+from monitor.model.parameters import fmt, label
+from monitor.model.session import Phase, Session
 
 OFFERED = ("sbp", "dbp", "hr", "spo2", "rr", "etco2")
 MARGIN = 0.10

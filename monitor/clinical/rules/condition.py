@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monitor.parameters import PARAMETERS, rail_row_of
-from monitor.session import PRIORITY_RANK
+from monitor.model.parameters import PARAMETERS, rail_row_of
+from monitor.model.session import PRIORITY_RANK
 
 # One alarm per parameter: the parts of one measurement (or one scale family) share it.
 MEASUREMENT = {p: rail_row_of(p) for p in PARAMETERS}

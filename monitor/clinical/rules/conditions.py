@@ -12,17 +12,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from monitor.doseplan import running_findings
-from monitor.parameters import fmt, label, unit
-from monitor.protocols import LIMIT_PARAMS, Protocol
-from monitor.rules.condition import Condition, group_of
-from monitor.rules.news2 import News2Result
-from monitor.rules.news2_live import consciousness as consciousness
-from monitor.rules.news2_live import news2_now, spo2_scale, temperature_prompt
-from monitor.rules.persistence import CONTINUOUS, is_stale, persistence_s, stale_after_s
-from monitor.rules.pictures import one_picture, resp_depression
-from monitor.rules.schedule import Due, observation_schedule, rems_points
-from monitor.session import Phase, Session
+from monitor.clinical.doseplan import running_findings
+from monitor.clinical.protocols import LIMIT_PARAMS, Protocol
+from monitor.clinical.rules.condition import Condition, group_of
+from monitor.clinical.rules.news2 import News2Result
+from monitor.clinical.rules.news2_live import consciousness as consciousness
+from monitor.clinical.rules.news2_live import news2_now, spo2_scale, temperature_prompt
+from monitor.clinical.rules.persistence import CONTINUOUS, is_stale, persistence_s, stale_after_s
+from monitor.clinical.rules.pictures import one_picture, resp_depression
+from monitor.clinical.rules.schedule import Due, observation_schedule, rems_points
+from monitor.model.parameters import fmt, label, unit
+from monitor.model.session import Phase, Session
 
 PHYSIOLOGICAL = ("limit", "relative", "rate", "assessment")
 DEFAULT_COMBINE = ("bp", "hr", "spo2", "temp", "etco2")

@@ -8,13 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from monitor.protocols import Protocol
-from monitor.rules.alarms import Draft, lifecycle
-from monitor.rules.baseline_offer import LimitOffer, limit_offers
-from monitor.rules.conditions import Condition, alarm_conditions, due_list, evaluate_conditions
-from monitor.rules.news2 import News2Result
-from monitor.rules.schedule import Due, MinObservation, min_observation
-from monitor.session import AlarmState, Session
+from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.alarms import Draft, lifecycle
+from monitor.clinical.rules.baseline_offer import LimitOffer, limit_offers
+from monitor.clinical.rules.conditions import (
+    Condition,
+    alarm_conditions,
+    due_list,
+    evaluate_conditions,
+)
+from monitor.clinical.rules.news2 import News2Result
+from monitor.clinical.rules.schedule import Due, MinObservation, min_observation
+from monitor.model.session import AlarmState, Session
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from monitor.protocols import ACVPU, Protocol
-from monitor.rules.news2 import DEFAULT_ACVPU, News2Result, component_score, news2
-from monitor.rules.persistence import is_stale, persisted_values
-from monitor.session import Phase, Session
+from monitor.clinical.protocols import ACVPU, Protocol
+from monitor.clinical.rules.news2 import DEFAULT_ACVPU, News2Result, component_score, news2
+from monitor.clinical.rules.persistence import is_stale, persisted_values
+from monitor.model.session import Phase, Session
 
 STREAMABLE = ("rr", "spo2", "sbp", "hr", "temp")
 

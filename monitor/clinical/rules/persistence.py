@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from monitor.parameters import keys
-from monitor.protocols import Protocol
-from monitor.session import Session
+from monitor.clinical.protocols import Protocol
+from monitor.model.parameters import keys
+from monitor.model.session import Session
 
 # Values a monitor streams (a persistence delay applies); NIBP and manual entries are episodic.
 CONTINUOUS = keys(streamed=True)

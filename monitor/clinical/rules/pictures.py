@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from monitor.parameters import fmt, label
-from monitor.protocols import Protocol
-from monitor.rules.condition import Condition, group_of
-from monitor.rules.news2 import News2Result
-from monitor.rules.persistence import holds
-from monitor.session import Session
+from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.condition import Condition, group_of
+from monitor.clinical.rules.news2 import News2Result
+from monitor.clinical.rules.persistence import holds
+from monitor.model.parameters import fmt, label
+from monitor.model.session import Session
 
 RESP_DEPRESSION = "resp_depression"
 # Thresholds (clinic-editable under [alarms]): CLINICAL §5.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.protocols import Protocol
-from monitor.session import Phase, Session
+from monitor.clinical.protocols import Protocol
+from monitor.model.session import Phase, Session
 
 # Observation groups the header counts down; each maps to the series that satisfy it.
 OBSERVATIONS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -49,7 +49,7 @@ class Trigger:
                 f"FOR EACH {self.level} EXECUTE FUNCTION {self.function}()")
 
 
-# The content JSON of an event as monitor.events builds it (keys sorted, no spaces,
+# The content JSON of an event as monitor.model.events builds it (keys sorted, no spaces,
 # strings escaped like Python's json with ensure_ascii=False: PostgreSQL's to_json
 # escapes the same characters the same way).
 _CONTENT = """'{"author":' || to_json(n.author)::text || ',"kind":' || to_json(n.kind)::text

@@ -21,8 +21,8 @@ from typing import Any
 
 import psycopg
 
-from monitor.clinic.functions import CHANNEL
-from monitor.pglog import ServerUnavailable, connect
+from monitor.log.postgres.functions import CHANNEL
+from monitor.log.postgres.log import ServerUnavailable, connect
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0

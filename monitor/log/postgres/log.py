@@ -1,6 +1,6 @@
 """The clinic's event log on PostgreSQL (psycopg 3), opened with ``postgresql://…``.
 
-Each chair logs in as its own role (``clinic init``, ``monitor.clinic.schema``):
+Each chair logs in as its own role (``clinic init``, ``monitor.log.postgres.schema``):
 it may only INSERT and SELECT its own sessions, and the server's triggers check
 every event's place in its session's chain. The password never appears in the
 URL: libpq reads it from a pgpass or service file.
@@ -10,7 +10,7 @@ local spool (the SQLite backend, same chain) and, once the server answers
 again, uploads what the server lacks: compared by sequence and hash, so an
 upload cut short (or repeated) neither loses nor duplicates an event.
 
-A chair records only while it holds its writer lease (``monitor.clinic.lease``):
+A chair records only while it holds its writer lease (``monitor.log.postgres.lease``):
 a second process for the same chair is refused at connect. Its connections carry
 lock and statement timeouts: an append held up on the server is cancelled and
 said "Not saved" instead of freezing the window.
@@ -33,15 +33,15 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import conninfo as _conninfo
 
-from monitor.clinic import lease
-from monitor.clinic.functions import trigger_problems
-from monitor.clinic.schema import CHAIR_SETTINGS
 from monitor.clock import to_iso
 from monitor.errors import ChainError, StoreError
-from monitor.eventlog import Item, SessionSummary, Verdict, redact, register_backend
-from monitor.events import GENESIS, Event, EventKind, RawChecker, canonical, chain_events
+from monitor.log.eventlog import Item, SessionSummary, Verdict, redact, register_backend
+from monitor.log.postgres import lease
+from monitor.log.postgres.functions import trigger_problems
+from monitor.log.postgres.schema import CHAIR_SETTINGS
+from monitor.log.sqlite.store import Store
+from monitor.model.events import GENESIS, Event, EventKind, RawChecker, canonical, chain_events
 from monitor.paths import APP
-from monitor.store import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -18,11 +18,11 @@ Afterwards:
 - each login role has a connection limit, and chairs get lock and statement
   timeouts, so no login can take every slot or make a chair wait for ever.
 
-Functions and triggers: ``monitor.clinic.functions``; comments and the DBA's view:
-``monitor.clinic.dba``.
+Functions and triggers: ``monitor.log.postgres.functions``; comments and the DBA's view:
+``monitor.log.postgres.dba``.
 
 Hashed content is stored as text exactly as hashed (jsonb and timestamptz would
-rewrite it), so the server's check and ``monitor.events`` agree byte for byte.
+rewrite it), so the server's check and ``monitor.model.events`` agree byte for byte.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor.clinic.dba import COMMENTS, CURRENT_VIEW
-from monitor.clinic.functions import CHAIR_CALLS, ddl
+from monitor.log.postgres.dba import COMMENTS, CURRENT_VIEW
+from monitor.log.postgres.functions import CHAIR_CALLS, ddl
 
 SCHEMA_VERSION = 2
 OWNER = "km_owner"

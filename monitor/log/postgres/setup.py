@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from monitor.clinic.schema import (
+from monitor.errors import StoreError
+from monitor.log.postgres.schema import (
     BOARD,
     Login,
     chair_role,
@@ -22,7 +23,6 @@ from monitor.clinic.schema import (
     server_name,
     write_pgpass,
 )
-from monitor.errors import StoreError
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _scram(conn: Any, login: Login) -> str:
 def init_clinic(url: str, chairs: int, pgpass: Path | None) -> InitReport:
     import psycopg
 
-    from monitor.pglog import connect
+    from monitor.log.postgres.log import connect
     if not 1 <= chairs <= 64:
         raise StoreError(f"--chairs {chairs}: must be from 1 to 64")
     conn = connect(url, application="ketamine-monitor clinic init", timeouts=False)

@@ -16,9 +16,9 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 from monitor.errors import StoreError
+from monitor.log.sqlite.sealing import KEY_ENV, create_key, key_file, key_id
 from monitor.paths import APP
 from monitor.portable import NOFOLLOW
-from monitor.sealing import KEY_ENV, create_key, key_file, key_id
 
 LEDGER_NAME = "record-key-ids"
 DATABASES_NAME = "sealed-databases"

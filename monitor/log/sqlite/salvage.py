@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.clock import from_iso
-from monitor.events import EventKind
+from monitor.model.events import EventKind
 
 OPENED = EventKind.SESSION_OPENED.value
 # Where session ids can be found without the table's own pages, best first.

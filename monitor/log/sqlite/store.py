@@ -6,7 +6,7 @@ Each session has its own SHA-256 chain, so a session can be exported and
 imported into another database with its hashes intact.
 
 Each event is also sealed (HMAC with the record key, kept outside the
-database; see ``monitor.sealing``), and a registry holds each session's sealed
+database; see ``monitor.log.sqlite.sealing``), and a registry holds each session's sealed
 head and a sealed list of sessions, so a deletion, a recomputed chain or a
 forged event is found; the README says what is and is not detected.
 
@@ -32,12 +32,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.bulk import bulk
 from monitor.clock import from_iso, to_iso
-from monitor.dbfile import OpenFile, refuse_orphaned_wal, refuse_special, rescue
 from monitor.errors import ChainError, StoreError, StoreLockedError
-from monitor.eventlog import Item, SessionSummary, Verdict, register_backend, sqlite_path
-from monitor.events import (
+from monitor.log.eventlog import Item, SessionSummary, Verdict, register_backend, sqlite_path
+from monitor.log.sqlite.dbfile import OpenFile, refuse_orphaned_wal, refuse_special, rescue
+from monitor.log.sqlite.key_ledger import (
+    remember_database,
+    sealed_databases,
+    used_key_ids,
+    writer_key,
+)
+from monitor.log.sqlite.salvage import Salvage, salvage
+from monitor.log.sqlite.sealing import event_mac, head_mac, key_id, list_mac, load_key, same
+from monitor.model.bulk import bulk
+from monitor.model.events import (
     GENESIS,
     Event,
     EventKind,
@@ -47,10 +55,7 @@ from monitor.events import (
     chain_hash,
     first_broken,
 )
-from monitor.key_ledger import remember_database, sealed_databases, used_key_ids, writer_key
 from monitor.portable import NOFOLLOW, rewrite, try_lock, unlock
-from monitor.salvage import Salvage, salvage
-from monitor.sealing import event_mac, head_mac, key_id, list_mac, load_key, same
 
 log = logging.getLogger(__name__)
 _DEFAULT_KEY = object()
@@ -419,7 +424,7 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    # -- ownership (see monitor.eventlog) ------------------------------------
+    # -- ownership (see monitor.log.eventlog) ------------------------------------
     @property
     def location(self) -> str:
         return str(self.path)
@@ -652,7 +657,7 @@ class Store:
         return out
 
     def salvage(self) -> Salvage:
-        """What can be read of a damaged file, session by session (``monitor.salvage``)."""
+        """What can be read of a damaged file, session by session (``salvage``)."""
         with self._mutex:
             return salvage(self._conn)
 
@@ -870,7 +875,7 @@ class Store:
 
 def open_sqlite(target: str | os.PathLike[str], *, readonly: bool = False,
                 **options: Any) -> Store:
-    """The SQLite backend of ``monitor.eventlog.open_log`` (a path or sqlite:///path)."""
+    """The SQLite backend of ``monitor.log.eventlog.open_log`` (a path or sqlite:///path)."""
     path = sqlite_path(target)
     assert path is not None, "open_log sends only sqlite targets here"
     return Store(path, readonly=readonly, **options)
