@@ -325,7 +325,7 @@ class MainWindow(QMainWindow):
     # -- demo ----------------------------------------------------------------
     def start_demo(self, options: dict[str, Any]) -> None:
         from monitor.app.simulator import DEMO_OPENING, DemoScript
-        from tools.demo_driver import DemoDriver, SimClock
+        from ui.demo_driver import DemoDriver, SimClock
         clock = SimClock(self.clock.now(), float(options.get("speed", 60)))
         self.clock = self.service.clock = clock
         rec = self.service.open_new(dict(DEMO_OPENING))
