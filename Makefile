@@ -37,7 +37,7 @@ demo: $(APP_STAMP) sysdeps
 
 lint: $(TEST_STAMP)
 	$(BIN)/lint-imports
-	$(BIN)/ruff check monitor ui tests bench
+	$(BIN)/ruff check monitor ui tools tests bench
 	$(BIN)/mypy
 
 # Each pytest run records which hazards of docs/safety/ its passing tests prove; the
@@ -47,8 +47,8 @@ HAZARD_RESULTS := build/hazard-results
 test: export KM_HAZARD_RESULTS := $(HAZARD_RESULTS)
 test: lint sysdeps
 	rm -rf $(HAZARD_RESULTS)
-	$(BIN)/python -m pytest tests/monitor
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/ui
+	$(BIN)/python -m pytest tests/monitor tests/safety
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/ui tests/tools
 	$(BIN)/python -m pytest tests/xvfb
 	$(BIN)/python -m tests.safety.check $(HAZARD_RESULTS)
 

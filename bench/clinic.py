@@ -17,7 +17,7 @@ CLINIC_SECONDS = int(os.environ.get("BENCH_CLINIC_SECONDS", "600"))
 
 def _server() -> Any:
     from monitor.log.postgres.setup import init_clinic
-    from tests.pg_server import PgServer
+    from tests.support.pg_server import PgServer
     server = PgServer()
     os.environ["PGPASSFILE"] = str(server.pgpass)
     handout = server.top / "handout"
@@ -88,7 +88,7 @@ def spool_catch_up(server: Any) -> dict[str, Any]:
 
 def board_latency(server: Any) -> dict[str, Any]:
     from bench.run import figure
-    from tests.monitor.clinic_load import run_clinic
+    from tests.support.clinic_load import run_clinic
     server.admin_sql("CREATE DATABASE clinic_load")
     from monitor.log.postgres.setup import init_clinic
     init_clinic(server.url(database="clinic_load"), 8, None)

@@ -145,7 +145,7 @@ CLINIC_CHAIRS = 8
 def pg_server():
     """One real server for the whole run (initdb + pg_ctl as a non-root user, ≈1 s).
     Under CI a missing server fails the run instead of skipping these tests."""
-    from tests.pg_server import PgServer, require_binaries
+    from tests.support.pg_server import PgServer, require_binaries
 
     require_binaries()
     server = PgServer()

@@ -1,5 +1,5 @@
 """Run only with the plugin that adds "tcco2" to the registry (see
-tests/monitor/test_parameter_registry.py): proves that the added row reaches
+tests/monitor/model/test_parameter_registry.py): proves that the added row reaches
 validation, the fold, the rules, the four exporters (and .vital), and the HL7
 mapping, with nothing else changed."""
 

@@ -1,11 +1,11 @@
 """With the plugin's added parameter: the window's value rail and charts show it
-(run by tests/ui/test_parameter_registry_ui.py in its own interpreter)."""
+(run by tests/ui/session/test_parameter_registry_ui.py in its own interpreter)."""
 
 from __future__ import annotations
 
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import make_window
+from tests.support.window import make_window
 
 KEY = "tcco2"
 

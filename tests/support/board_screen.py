@@ -1,7 +1,7 @@
 """Look at the board on a real screen size: a throw-away server, eight chairs in
 different states, and the board as a user starts it.
 
-    python -m tests.ui.board_screen OUT.png [OPENED.png]   (under Xvfb with a window
+    python -m tests.support.board_screen OUT.png [OPENED.png]   (under Xvfb with a window
     manager; OPENED.png: after a click on chair 5, its session beside the tiles)
 """
 
@@ -21,7 +21,7 @@ from monitor.log.postgres.log import PgLog
 from monitor.log.postgres.schema import BOARD, chair_role
 from monitor.log.postgres.setup import init_clinic
 from monitor.record.recorder import Recorder
-from tests.pg_server import PgServer
+from tests.support.pg_server import PgServer
 
 # Chairs 1 and 7 hold two patients with the same initials (D.P.).
 NAMES = ["Dana Park", "Omar Haddad", "Li Wei", "Ana María Soto", "Tom Berg", "Kofi Mensah",

@@ -46,7 +46,7 @@ def run_clinic(server: Any, database: str, *, chairs: int, seconds: int, rate_hz
     linked.wait(30)
     count = int(seconds * rate_hz)
     procs = [subprocess.Popen(
-        [sys.executable, "-m", "tests.monitor.clinic_chair", "record",
+        [sys.executable, "-m", "tests.support.clinic_chair", "record",
          server.url(chair_role(n), database), str(work / f"spool{n}.db"), f"load{n}",
          str(count), str(1 / rate_hz)],
         env=server.env(), stdout=subprocess.PIPE, text=True, cwd=ROOT)

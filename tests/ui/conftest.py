@@ -101,7 +101,7 @@ def themed(qapp):
 @pytest.fixture
 def bedside(qtbot, store, clock, protocols):
     """The window with a session open after baseline vitals: (window, page, recorder)."""
-    from tests.ui.conftest_helpers import open_session_window
+    from tests.support.window import open_session_window
     window, page, rec = open_session_window(qtbot, store, clock, protocols)
     yield window, page, rec
     window.shutdown()

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from monitor.log.sqlite.store import Store
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import click, make_window, type_into
+from tests.support.window import click, make_window, type_into
 from ui.main_window import OPEN_KEY
 
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QWidget
 
-from tests.ui.conftest_helpers import CLIENT, at_screen, click, type_into
+from tests.support.window import CLIENT, at_screen, click, type_into
 from ui.session.header import PAUSED_TEXT
 
 SIZES = list(CLIENT)
@@ -135,7 +135,7 @@ def test_recovery_shows_the_observation_left_in_the_header(qtbot, themed, bedsid
 def test_news2_dash_says_what_is_missing(qtbot, store, clock, protocols):
     from monitor.record.recorder import Recorder
     from tests.conftest import OPENING
-    from tests.ui.conftest_helpers import make_window
+    from tests.support.window import make_window
     window = make_window(qtbot, store, clock, protocols)
     rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
     page = window.open_session(rec)

@@ -42,7 +42,7 @@ from monitor.model.session import Phase
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals
 from tests.safety.profile import machine_settings
-from tests.ui.conftest_helpers import click, type_into
+from tests.support.window import click, type_into
 from ui.main_window import MainWindow
 
 SCREEN = QRect(0, 0, 1366, 768)

@@ -15,7 +15,7 @@ from monitor.devices.sender import MllpSender
 from monitor.log.sqlite.store import Store
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0
-from tests.monitor.device_rig import DEVICE, oru, running_rig
+from tests.support.device_rig import DEVICE, oru, running_rig
 
 SPO2, HR = 150456, 147842
 
@@ -125,7 +125,7 @@ def test_demo_device_hl7_records_the_same_samples_as_the_direct_demo(tmp_path):
     assert {a for _, _, a in by_api} == {NURSE}
 
 
-SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
+SAMPLES = Path(__file__).resolve().parents[3] / "docs" / "samples"
 
 
 def test_shipped_samples_and_the_simulated_monitor_feed_a_listening_session(db_path,

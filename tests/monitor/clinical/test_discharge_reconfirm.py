@@ -14,7 +14,7 @@ import pytest
 from monitor.errors import ConfirmationNeeded
 from monitor.record.recorder import Recorder
 from tests.conftest import PRESCRIBED
-from tests.monitor.test_discharge_act import READY, unsafe_esketamine
+from tests.monitor.clinical.test_discharge_act import READY, unsafe_esketamine
 
 
 def _hr_135(rec: Recorder) -> None:

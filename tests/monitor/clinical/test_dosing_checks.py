@@ -494,7 +494,7 @@ def test_re_weigh_and_ml_per_h_survive_export_and_import(store, clock, protocols
     assert rec.session.dose_mg(clock.now()) == pytest.approx(64.5)
     path = export_session(store, rec.session.session_id, "json", tmp_path / "s.json",
                           clock=clock)
-    schema = json.loads((Path(__file__).parents[2] / "docs" / "session-export.schema.json")
+    schema = json.loads((Path(__file__).parents[3] / "docs" / "session-export.schema.json")
                         .read_text())
     jsonschema.validate(json.loads(path.read_text()), schema)
     with Store(tmp_path / "other.db") as other:

@@ -272,7 +272,7 @@ def test_broken_site_file_cases(tmp_path: Path):
 
 def test_valid_site_file_overrides_and_adds(tmp_path: Path):
     site = tmp_path / "site.toml"
-    base = Path(__file__).resolve().parents[2] / "monitor/clinical/protocols/chronic-pain-iv.toml"
+    base = Path(__file__).resolve().parents[3] / "monitor/clinical/protocols/chronic-pain-iv.toml"
     body = re.sub(r"^\[", "[protocols.clinic-crps.", base.read_text(), flags=re.M).replace(
         "version = 1", "").replace('id = "chronic-pain-iv"', 'id = "clinic-crps"')
     site.write_text("version = 1\n[protocols.chronic-pain-iv.limits.sbp]\nhigh_high = 175\n"

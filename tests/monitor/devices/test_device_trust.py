@@ -22,8 +22,8 @@ from monitor.log.sqlite.store import Store
 from monitor.model.events import EventKind
 from monitor.model.session import fold
 from tests.conftest import OPENING, T0
-from tests.monitor.device_rig import DEVICE, running_rig
-from tests.monitor.hl7 import samples
+from tests.monitor.devices.hl7 import samples
+from tests.support.device_rig import DEVICE, running_rig
 
 SPO2, HR, PULSE_OXIM, PULSE_NIBP, PULSE_ART = 150456, 147842, 149530, 149546, 149522
 SBP, DBP, ETCO2, TEMP_BODY = 150021, 150022, 151708, 150364

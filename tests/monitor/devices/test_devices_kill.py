@@ -28,7 +28,7 @@ from monitor.errors import MonitorError
 from monitor.log.sqlite.store import Store
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING
-from tests.monitor.device_rig import DEVICE
+from tests.support.device_rig import DEVICE
 
 HR, SPO2 = 147842, 150456
 KILLS = int(os.environ.get("KILL_RESEND_KILLS", "10"))

@@ -10,7 +10,7 @@ import pytest
 from monitor.devices.sender import START, MllpSender
 from monitor.log.sqlite.store import Store
 from tests.conftest import T0
-from tests.monitor.device_rig import DEVICE, oru, running_rig
+from tests.support.device_rig import DEVICE, oru, running_rig
 
 SPO2, HR = 150456, 147842
 END = b"\x1c\r"

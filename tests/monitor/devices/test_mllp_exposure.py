@@ -26,7 +26,7 @@ from monitor.devices.sender import END, START, MllpSender
 from monitor.errors import MonitorError
 from monitor.record.inbox import Inbox
 from tests.conftest import T0
-from tests.monitor.device_rig import DEVICE
+from tests.support.device_rig import DEVICE
 
 SPO2 = 150456
 AT = T0 + timedelta(minutes=9)

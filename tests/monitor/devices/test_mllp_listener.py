@@ -11,7 +11,7 @@ import pytest
 from monitor.devices.sender import START, MllpSender
 from monitor.log.sqlite.store import Store
 from tests.conftest import T0
-from tests.monitor.device_rig import DEVICE, oru, running_rig
+from tests.support.device_rig import DEVICE, oru, running_rig
 
 SPO2, HR, RR, NIBP_SYS, NIBP_DIA, NIBP_MEAN = 150456, 147842, 151562, 150021, 150022, 150023
 END = b"\x1c\r"

@@ -18,11 +18,11 @@ from monitor.clock import ManualClock
 from monitor.log.sqlite.store import Store
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0
-from tests.monitor.device_rig import DEVICE, oru, running_rig
-from tests.monitor.hl7 import samples
+from tests.monitor.devices.hl7 import samples
+from tests.support.device_rig import DEVICE, oru, running_rig
 
 CLIENT = "node-hl7-client@3.2.0"
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[2] / "support"
 CACHE = HERE.parent / ".cache" / "node"
 
 

@@ -1,5 +1,5 @@
 """PCD-01 parsing and mapping, on vendors' published example messages
-(sources are named in tests/monitor/hl7/samples.py)."""
+(sources are named in tests/monitor/devices/hl7/samples.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.devices.pcd01 import Rejected, parse_message
-from tests.monitor.hl7 import samples
+from tests.monitor.devices.hl7 import samples
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -23,9 +23,9 @@ from monitor.export.atomic import ExportError
 from monitor.log.sqlite.store import Store
 from monitor.model.session import fold
 from tests.conftest import OPENING, baseline_vitals, export_file, export_text
-from tests.monitor.fhir_profile import vital_signs_problems
+from tests.support.fhir_profile import vital_signs_problems
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = json.loads((ROOT / "docs" / "session-export.schema.json").read_text())
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)

@@ -1,6 +1,6 @@
 """Device data in the FHIR bundle (issue 24, points 8, 9, 11), read back by
 fhir.resources' R4B models and checked against the R4 vital-signs profiles by
-our own profile check (tests/monitor/fhir_profile.py), which a test here proves
+our own profile check (tests/support/fhir_profile.py), which a test here proves
 can fail."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from monitor.export.fhir_device import STREAM_MIN_SAMPLES
 from monitor.log.sqlite.store import Store
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, export_file
-from tests.monitor.fhir_profile import vital_signs_problems
+from tests.support.fhir_profile import vital_signs_problems
 
 MONITOR = "GE-B40^SN-77213"
 NOW = T0 + timedelta(hours=3)
@@ -234,7 +234,7 @@ def test_nibp_sent_over_hl7_reaches_fhir_as_the_bp_panel(recorder, clock, db_pat
     hand) into the real listener and capture, then the FHIR export of the file."""
     import socket
 
-    from tests.monitor.device_rig import DEVICE, oru, running_rig
+    from tests.support.device_rig import DEVICE, oru, running_rig
     baseline_vitals(recorder)
     clock.set(T0 + timedelta(minutes=10))
     cuff = T0 + timedelta(minutes=5)

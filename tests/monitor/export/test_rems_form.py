@@ -251,7 +251,7 @@ def test_deidentified_exports_drop_birthdate_and_prescriber(tmp_path: Path, cloc
         sid = rec.session.session_id
     plain = export_text(export_file(db, sid, fmt, tmp_path / f"p.{fmt}"))
     if fmt == "json":
-        schema = json.loads((Path(__file__).parents[2] / "docs" / "session-export.schema.json"
+        schema = json.loads((Path(__file__).parents[3] / "docs" / "session-export.schema.json"
                              ).read_text())
         jsonschema.validate(json.loads(plain), schema)
     body = export_text(export_file(db, sid, fmt, tmp_path / f"d.{fmt}", deidentify=True))

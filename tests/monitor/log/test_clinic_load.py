@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from monitor.model.events import first_broken
-from tests.monitor.clinic_load import run_clinic
+from tests.support.clinic_load import run_clinic
 
 
 def test_eight_chairs_at_1_hz_every_sample_once_and_on_the_board(pg_server, clinic_url,

@@ -22,7 +22,7 @@ from monitor.log.postgres.schema import BOARD, CHAIR_CONNECTIONS, chair_role
 from monitor.model.events import EventKind
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals
-from tests.pg_server import PgServer, require_binaries
+from tests.support.pg_server import PgServer, require_binaries
 
 CHAIR1, CHAIR2 = chair_role(1), chair_role(2)
 

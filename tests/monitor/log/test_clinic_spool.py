@@ -108,9 +108,9 @@ def test_an_unreachable_server_at_start_is_a_clear_error(tmp_path) -> None:
 def _chair(pg_server, *args: str):
     import subprocess
     import sys
-    return subprocess.Popen([sys.executable, "-m", "tests.monitor.clinic_chair", *args],
+    return subprocess.Popen([sys.executable, "-m", "tests.support.clinic_chair", *args],
                             env=pg_server.env(), stdout=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parents[2])
+                            cwd=Path(__file__).resolve().parents[3])
 
 
 def test_sigkill_during_upload_loses_and_duplicates_nothing(pg_server, clinic_url, tmp_path,

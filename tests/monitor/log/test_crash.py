@@ -14,15 +14,15 @@ import pytest
 
 from monitor.log.sqlite.store import Store
 from monitor.model.session import fold
-from tests.monitor.crash_writer import REFERENCE, SID
+from tests.support.crash_writer import REFERENCE, SID
 
 KILLS = int(os.environ.get("KETAMINE_MONITOR_KILLS", "200"))
 
 
 def run_and_kill(db: Path, rng: random.Random) -> list[tuple[int, str, float]]:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.monitor.crash_writer", str(db)],
+    proc = subprocess.Popen([sys.executable, "-m", "tests.support.crash_writer", str(db)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parents[2])
+                            cwd=Path(__file__).resolve().parents[3])
     acks: list[tuple[int, str, float]] = []
     # Wait for the first acknowledgement, then kill after a random number of further ones
     # plus a random sub-millisecond delay, so kills land anywhere in a commit.

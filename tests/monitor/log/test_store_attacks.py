@@ -16,7 +16,7 @@ from monitor.log.sqlite.store import APPLICATION_ID, SCHEMA_VERSION, Store
 from monitor.model.events import EventKind
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, both_backends, export_file
-from tests.monitor.test_store import read_only
+from tests.monitor.log.test_store import read_only
 
 pytest_generate_tests = both_backends
 
@@ -241,7 +241,8 @@ def test_protocol_copy_survives_renaming_and_deleting_the_site_protocol(
     from monitor.clinical.protocols import load_protocols
     from monitor.clock import ManualClock
     site = tmp_path / "protocols.toml"
-    shipped = (Path(__file__).parents[2] / "monitor" / "clinical" / "protocols" / "chronic-pain-iv.toml")
+    shipped = (Path(__file__).parents[3] / "monitor" / "clinical" / "protocols"
+               / "chronic-pain-iv.toml")
     lines = ["version = 1"]
     for line in shipped.read_text().splitlines():
         if line.startswith("["):

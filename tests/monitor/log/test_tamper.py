@@ -16,7 +16,7 @@ from monitor.export.atomic import ExportError
 from monitor.log.sqlite.store import Store
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, export_file
-from tests.monitor import tamper
+from tests.support import tamper
 
 
 @pytest.mark.hazard("H-209")

@@ -16,7 +16,7 @@ from monitor.export.csv_out import WIDE_VALUES
 from monitor.model.parameters import PARAMETERS, REGISTRY, VITAL, keys
 from monitor.model.session import SERIES_PARAMS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _probe(name: str, **env: str) -> subprocess.CompletedProcess[str]:

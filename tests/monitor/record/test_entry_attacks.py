@@ -16,7 +16,7 @@ from monitor.model.events import EventKind
 from monitor.model.session import fold
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, export_file
-from tests.monitor import tamper
+from tests.support import tamper
 
 
 @pytest.fixture

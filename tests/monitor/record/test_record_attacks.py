@@ -30,9 +30,9 @@ from monitor.log.sqlite.store import WAL_SIZE_LIMIT, Store
 from monitor.model.events import EventKind
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, T0, baseline_vitals, export_file
-from tests.monitor import tamper
+from tests.support import tamper
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def note(store: Store, sid: str, text: str = "x") -> None:
@@ -268,7 +268,7 @@ def test_attack_seals_downgraded_by_relabelling_key_ids(db_path, clock, protocol
             tag = json.loads(path.read_text())["meta"]["tag"][0]["display"]
             assert "verification: NOT VERIFIED" in tag
         else:
-            from tests.monitor.test_vital_export import _recs
+            from tests.monitor.export.test_vital_export import _recs
             vf = vitaldb.VitalFile(str(path))
             assert _recs(vf, "EVENT")[0][1].startswith("NOT VERIFIED")
 
@@ -407,7 +407,7 @@ def exported(db_path, clock, protocols, tmp_path) -> tuple[dict, str]:
 
 
 def _import(doc: dict, tmp_path: Path, capsys, target: Path | None = None) -> tuple[int, str]:
-    from tests.monitor.test_import_attacks import rechain
+    from tests.monitor.export.test_import_attacks import rechain
     path = tmp_path / "in.json"
     path.write_text(json.dumps(rechain(doc)))
     capsys.readouterr()

@@ -11,7 +11,7 @@ import pytest
 
 from monitor.app.cli import main
 from monitor.sound.config import load_sound_config
-from tests.monitor.sound_measure import measure
+from tests.support.sound_measure import measure
 
 # IEC 60601-1-8 Tables 3 and 4 (docs/alarms-and-protocols.md cites the sources).
 PULSES = {"high": {10}, "medium": {3}, "low": {1, 2}}

@@ -15,13 +15,13 @@ from PySide6.QtWidgets import QLineEdit, QPushButton, QTableView
 from monitor.log.postgres.schema import BOARD, chair_role
 from ui.board.window import open_board
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _chair(pg_server, clinic_url, n: int, tmp_path: Path, sid: str, count: int,
            interval: float) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.monitor.clinic_chair", "record",
+        [sys.executable, "-m", "tests.support.clinic_chair", "record",
          pg_server.url(chair_role(n), clinic_url), str(tmp_path / f"spool{n}.db"), sid,
          str(count), str(interval)],
         env=pg_server.env(), stdout=subprocess.PIPE, text=True, cwd=ROOT)

@@ -16,7 +16,7 @@ from monitor.log.postgres.log import PgLog
 from monitor.log.postgres.schema import BOARD, chair_role
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import make_window, type_into
+from tests.support.window import make_window, type_into
 from ui.board.window import open_board
 
 CHAIR1, CHAIR2 = chair_role(1), chair_role(2)

@@ -9,7 +9,7 @@ from monitor.log.postgres.log import RETRY_SECONDS, PgLog
 from monitor.log.postgres.schema import BOARD, chair_role
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import make_window, type_into
+from tests.support.window import make_window, type_into
 
 
 def test_header_says_when_the_chair_records_into_its_spool(qtbot, pg_server, clinic_url,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QWidget
 
-from tests.ui.conftest_helpers import at_screen, click, type_into
+from tests.support.window import at_screen, click, type_into
 
 
 def _global(w: QWidget) -> QRect:

@@ -12,7 +12,7 @@ from monitor.log.sqlite.store import Store
 from monitor.model.events import EventKind
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import make_window
+from tests.support.window import make_window
 from ui.charts.charts import ChartsView
 from ui.session.log_rows import DeviceMinute
 from ui.session.log_view import LogView

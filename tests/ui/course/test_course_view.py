@@ -15,7 +15,7 @@ from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
 from monitor.log.sqlite.store import Store
 from monitor.record.recorder import Recorder
-from tests.ui.conftest_helpers import click, make_window
+from tests.support.window import click, make_window
 from ui.common import theme
 
 
@@ -144,7 +144,7 @@ def test_a_first_session_opens_without_the_series_view(qtbot, store, clock, prot
 
 
 def test_outcomes_recorded_from_the_series_view(qtbot, series_window):
-    from tests.ui.conftest_helpers import type_into
+    from tests.support.window import type_into
     window, ids, store = series_window
     view = window.series_view
     edits = view.outcomes.edits
@@ -233,7 +233,7 @@ def test_series_never_opens_by_itself_once_dosing_began_and_never_covers_the_ban
 def test_series_exported_from_the_view(qtbot, series_window, tmp_path):
     from fhir.resources.R4B.bundle import Bundle
 
-    from tests.ui.conftest_helpers import type_into
+    from tests.support.window import type_into
     window, ids, _store = series_window
     view = window.series_view
     view.export_format.setCurrentText("fhir")

@@ -10,7 +10,7 @@ from monitor.clinical.rules.alarms import sounding
 from monitor.model.events import EventKind
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import make_window, type_into
+from tests.support.window import make_window, type_into
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from monitor.record.recorder import QUICK_EVENTS
-from tests.ui.conftest_helpers import (
+from tests.support.window import (
     click,
     sign_after_recovery,
     type_into,

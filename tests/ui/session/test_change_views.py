@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from monitor.model.events import EventKind
-from tests.ui.conftest_helpers import click, open_session_window, type_into
+from tests.support.window import click, open_session_window, type_into
 from ui.common.texts import clock as hhmm
 
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from monitor.clinical.rules.artifacts import ENDED_REASON
 from monitor.model.events import EventKind
-from tests.ui.conftest_helpers import click, type_into
+from tests.support.window import click, type_into
 
 BP = ("sbp", "dbp", "map")
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PRESCRIBED
-from tests.ui.conftest_helpers import click, type_into
-from tests.ui.test_discharge_window import _esketamine_unsafe
+from tests.support.window import click, type_into
+from tests.ui.session.test_discharge_window import _esketamine_unsafe
 
 
 @pytest.mark.hazard("H-021")

@@ -14,7 +14,7 @@ from monitor.clinical.discharge import automatic_checks
 from monitor.log.sqlite.store import Store
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import click, make_window, type_into
+from tests.support.window import click, make_window, type_into
 
 
 def _esketamine_unsafe(qtbot, store, clock, protocols):

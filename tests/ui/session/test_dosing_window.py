@@ -13,7 +13,7 @@ from monitor.app.simulator import CHECKLIST
 from monitor.model.events import EventKind
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import click, make_window, type_into
+from tests.support.window import click, make_window, type_into
 
 
 def open_page(qtbot, store, clock, protocols, **opening):

@@ -11,7 +11,7 @@ from PySide6.QtGui import QCloseEvent, QColor
 from PySide6.QtWidgets import QApplication
 
 from tests.conftest import PRESCRIBED, discharge_confirmed
-from tests.ui.conftest_helpers import at_screen, click, make_window, type_into
+from tests.support.window import at_screen, click, make_window, type_into
 from ui.common import theme
 from ui.main_window import CLOSED_WATCHING_KEY, OPEN_KEY
 

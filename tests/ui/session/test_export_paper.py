@@ -7,7 +7,7 @@ from __future__ import annotations
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
-from tests.ui.conftest_helpers import click, type_into
+from tests.support.window import click, type_into
 
 
 def test_paper_is_letter_when_chosen_and_only_for_pdf(qtbot, bedside, tmp_path) -> None:

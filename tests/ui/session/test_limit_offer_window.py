@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from monitor.model.events import EventKind
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import click, make_window
+from tests.support.window import click, make_window
 
 
 @pytest.mark.hazard("H-012")

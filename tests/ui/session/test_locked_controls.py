@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from tests.conftest import PRESCRIBED, discharge_confirmed
-from tests.ui.conftest_helpers import click, kinds, type_into
+from tests.support.window import click, kinds, type_into
 
 PRIMARY = QColor("#0072B2")
 

@@ -17,7 +17,7 @@ from monitor.clock import ManualClock
 from monitor.record.recorder import Recorder
 from monitor.record.service import Service
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import click, pick_by_keys
+from tests.support.window import click, pick_by_keys
 from ui.session.log_rows import DeviceMinute, is_device_sample
 from ui.session.session_page import SessionPage
 

@@ -1,5 +1,5 @@
 """A parameter added to the registry alone reaches the window's rail and charts
-(the core side: tests/monitor/test_parameter_registry.py)."""
+(the core side: tests/monitor/model/test_parameter_registry.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_an_added_parameter_reaches_the_rail_and_the_charts() -> None:

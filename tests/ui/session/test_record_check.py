@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from monitor.log.sqlite.store import Store
-from tests.monitor import tamper
-from tests.ui.conftest_helpers import click, make_window
+from tests.support import tamper
+from tests.support.window import click, make_window
 
 
 def open_from_list(qtbot, window, sid: str) -> None:
@@ -122,7 +122,7 @@ def test_attack_database_renamed_while_the_window_records(qtbot, db_path, clock,
     """The reviewer's loss: after `mv sessions.db moved.db` every entry still said Saved.
     Now the next Enter says what happened and where the entries are; nothing new is
     called saved, and the typed values stay for re-entry."""
-    from tests.ui.conftest_helpers import open_session_window
+    from tests.support.window import open_session_window
     store = Store(db_path)
     try:
         window, page, _rec = open_session_window(qtbot, store, clock, protocols)

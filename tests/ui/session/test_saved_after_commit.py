@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.errors import StoreError
-from tests.ui.conftest_helpers import click, type_into
+from tests.support.window import click, type_into
 
 
 def fill_the_disk(store, rec) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from monitor.app.simulator import CHECKLIST
 from monitor.model.events import EventKind
-from tests.ui.conftest_helpers import click, kinds, make_window, type_into
+from tests.support.window import click, kinds, make_window, type_into
 
 
 def open_from_start_page(qtbot, window, weight="70"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.conftest_helpers import (
+from tests.support.window import (
     click,
     sign_after_recovery,
     type_into,

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING
-from tests.ui.conftest_helpers import (
+from tests.support.window import (
     click,
     make_window,
     open_session_window,

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from monitor.clinical.discharge_override import AGAINST_ADVICE
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, PRESCRIBED, baseline_vitals, discharge_confirmed
-from tests.ui.conftest_helpers import click, make_window
+from tests.support.window import click, make_window
 
 
 def _recovery_panel(qtbot, store, clock, protocols, *, discharged: bool = False):

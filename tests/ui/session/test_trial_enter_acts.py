@@ -7,7 +7,7 @@ from __future__ import annotations
 from monitor.model.events import EventKind
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import click, make_window, type_into
+from tests.support.window import click, make_window, type_into
 
 
 def test_enter_in_rate_starts_then_changes_rate_and_enter_gives_medication(

@@ -15,7 +15,7 @@ from monitor.clinical.discharge_override import AGAINST_ADVICE, PRESCRIBER
 from monitor.model.events import EventKind
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import click, make_window, type_into
+from tests.support.window import click, make_window, type_into
 from ui.common.confirm import ConfirmDialog
 
 

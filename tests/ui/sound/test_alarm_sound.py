@@ -17,7 +17,7 @@ from monitor.model.events import EventKind
 from monitor.record.recorder import Recorder
 from monitor.sound.config import load_sound_config
 from tests.conftest import OPENING, baseline_vitals
-from tests.ui.conftest_helpers import click, make_window, type_into
+from tests.support.window import click, make_window, type_into
 
 CONFIG = load_sound_config()
 

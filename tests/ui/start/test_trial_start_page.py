@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING
-from tests.ui.conftest_helpers import click, make_window
+from tests.support.window import click, make_window
 
 
 def test_open_selected_opens_the_highlighted_only_row(qtbot, store, clock, protocols):
