@@ -8,7 +8,7 @@ APP_STAMP := $(VENV)/.app-installed
 TEST_STAMP := $(VENV)/.test-installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test soak lint demo bench census screenshots series-screenshots sysdeps clean
+.PHONY: run test soak lint demo bench census screenshots course-screenshots sysdeps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,7 +73,7 @@ screenshots: $(APP_STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tools.sound_figures docs
 
 # 1366x768 under Xvfb with icewm (Debian: xvfb, icewm); the module starts both.
-series-screenshots: $(APP_STAMP) sysdeps
+course-screenshots: $(APP_STAMP) sysdeps
 	$(BIN)/python -m tools.course_figures docs
 
 clean:

@@ -1,6 +1,6 @@
-"""README screenshots of the series view and of the chart overlay, at
+"""README screenshots of the course view and of the chart overlay, at
 1366×768 on a real X server with a window manager (Xvfb and icewm; Debian
-packages ``xvfb`` and ``icewm``), from the demo series in
+packages ``xvfb`` and ``icewm``), from the demo course in
 ``monitor.app.course_demo``. Run: ``python -m tools.course_figures docs``."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def main(out_dir: str = "docs") -> int:
 
 
 def _shoot(out: Path) -> int:
-    from monitor.app.course_demo import NOW, build_series
+    from monitor.app.course_demo import NOW, build_course
     from monitor.clinical.protocols import load_protocols
     from monitor.clock import ManualClock
     from monitor.log.sqlite.store import Store
@@ -64,7 +64,7 @@ def _shoot(out: Path) -> int:
     protocols = load_protocols()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "series.db")
-        ids = build_series(store)
+        ids = build_course(store)
         clock = ManualClock(NOW)
         window = MainWindow(store, clock, protocols)
         window.showMaximized()
@@ -72,15 +72,15 @@ def _shoot(out: Path) -> int:
         rec = Recorder(store, ids[4], clock, protocols)
         page = window.open_session(rec)
         page.export_folder = Path("/home/nurse/Documents")  # the picture shows no real path
-        window.show_series()  # mid-infusion it opens only when asked (in the charts' place)
+        window.show_course()  # mid-infusion it opens only when asked (in the charts' place)
         _settle(app, 2.0)
         screen = app.primaryScreen()
         screen.grabWindow(0).save(str(out / "screen-series.png"))
         print(f"wrote {out / 'screen-series.png'}")
-        window.series_view.close()
+        window.course_view.close()
         # Later in today's infusion: BP climbing as it did last time.
         started = rec.session.infusion_started_at
-        assert started is not None  # the series' last session is infusing
+        assert started is not None  # the course' last session is infusing
         for minute, bp in ((16, "146/92"), (25, "152/94"), (34, "158/96")):
             clock.advance(minute * 60 - (clock.now() - started).total_seconds())
             rec.record_vitals({"sbp": bp, "hr": "84", "spo2": "97", "rr": "14"}, "RN7")

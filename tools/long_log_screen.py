@@ -41,8 +41,8 @@ rec = Recorder(store, sid, clock, protocols)
 window = MainWindow(store, clock, protocols)
 window.showMaximized()
 page = window.open_session(rec)
-if getattr(window, "series_view", None) is not None:
-    window.series_view.close()
+if getattr(window, "course_view", None) is not None:
+    window.course_view.close()
 
 def shot():
     page.show_tab(page.log)

@@ -99,10 +99,10 @@ class MainWindow(QMainWindow):
         self.theme_button = button(other, "Switch theme", slot=self.toggle_theme)
         self.devices_button = button("Devices…", "Bedside monitors", slot=self.show_devices)
         self.device_panel: Any = None
-        self.series_button = button("Series", "Show the patient's series of sessions",
-                                    slot=self.show_series)
-        self.series_button.hide()
-        self.series_view: Any = None
+        self.course_button = button("Course", "Show the patient's course of sessions",
+                                    slot=self.show_course)
+        self.course_button.hide()
+        self.course_view: Any = None
         self.notice = label("", name="Notice", fit=True)
         self.problem = label("", "error", name="Problem", fit=True)
         self.problem.hide()
@@ -114,12 +114,12 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.problem, 1)
         bar.addWidget(self.dismiss)
         bar.addWidget(self.devices_button)
-        bar.addWidget(self.series_button)
+        bar.addWidget(self.course_button)
         bar.addWidget(self.theme_button)
         self.bar_items = (self.sessions_button, self.notice, self.problem, self.dismiss,
                           self.theme_button)
         # With a session open these two stand in the side strip, under the panels.
-        self.strip_items = (self.devices_button, self.series_button)
+        self.strip_items = (self.devices_button, self.course_button)
         box.addWidget(self.bar)
         # What checking the open session's record found (chain, seals, registry).
         self.record_check = label("", "dim", name="Record check")
@@ -192,12 +192,12 @@ class MainWindow(QMainWindow):
             self.device_panel.set_recorder(recorder)
         # Checked right after the page is shown, so the session paints first.
         QTimer.singleShot(0, self, partial(self._check_record, recorder))
-        self.series_button.show()
-        # The series view (and its plots) only after the session's first paint.
+        self.course_button.show()
+        # The course view (and its plots) only after the session's first paint.
         if self.page.charts is None:
-            self.page.completed.connect(self._offer_series)
+            self.page.completed.connect(self._offer_course)
         else:
-            self._offer_series()
+            self._offer_course()
         return self.page
 
     def _check_record(self, recorder: Recorder) -> None:
@@ -221,34 +221,34 @@ class MainWindow(QMainWindow):
             restyle(self.record_check, "role", "error" if verdict.unchecked else "dim")
             self.record_check.show()
 
-    def _offer_series(self) -> None:
-        """Show the series view by itself only before dosing, when this patient has
+    def _offer_course(self) -> None:
+        """Show the course view by itself only before dosing, when this patient has
         earlier sessions (once dosing began: only when the nurse asks)."""
         page = self.page
         if (page is not None and page.recorder.session.phase == "baseline"
                 and self.service.count_earlier(page.recorder.session)):
-            self.show_series()
+            self.show_course()
 
-    def show_series(self) -> Any:
-        """The patient's series of sessions, in the charts' place inside the window."""
-        from ui.course.course_view import SeriesView
+    def show_course(self) -> Any:
+        """The patient's course of sessions, in the charts' place inside the window."""
+        from ui.course.course_view import CourseView
         if self.page is None:
             return None
-        if self.series_view is not None:
-            self.series_view.close()
-            self.series_view.deleteLater()
-        self.series_view = SeriesView(self.page.recorder, self.service, self.page.nurse_id,
+        if self.course_view is not None:
+            self.course_view.close()
+            self.course_view.deleteLater()
+        self.course_view = CourseView(self.page.recorder, self.service, self.page.nurse_id,
                                       folder=self.page.export_folder)
-        self.page.bridge.recorded.connect(self.series_view.on_recorded)
-        self.series_view.closed.connect(self.page.hide_aside)
-        self.page.show_aside(self.series_view)
-        return self.series_view
+        self.page.bridge.recorded.connect(self.course_view.on_recorded)
+        self.course_view.closed.connect(self.page.hide_aside)
+        self.page.show_aside(self.course_view)
+        return self.course_view
 
     def _close_page(self) -> None:
-        if self.series_view is not None:
-            self.series_view.close()
-            self.series_view = None  # a child of the page: goes with it
-        self.series_button.hide()
+        if self.course_view is not None:
+            self.course_view.close()
+            self.course_view = None  # a child of the page: goes with it
+        self.course_button.hide()
         if self.page is not None:
             row = self.bar.layout()
             assert isinstance(row, QBoxLayout)

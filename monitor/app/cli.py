@@ -105,12 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
     sessions = sub.add_parser("sessions", parents=[db], help="list sessions")
     sessions.add_argument("--open", action="store_true", help="only sessions not yet closed")
     export = sub.add_parser("export", parents=[db],
-                            help="export one session, or a patient's series of sessions")
+                            help="export one session, or a patient's course of sessions")
     export.add_argument("session", metavar="SESSION", nargs="?",
                         help="session id (or its first characters)")
-    export.add_argument("--series", metavar="PATIENT", default=None,
-                        help="instead of one session: every session of this patient "
-                             "identifier, one row each (csv, json, pdf, fhir)")
+    # --series is the flag's earlier name, kept so existing scripts go on working.
+    export.add_argument("--course", "--series", dest="course", metavar="PATIENT", default=None,
+                        help="instead of one session: the patient's course, every session "
+                             "of this patient identifier, one row each (csv, json, pdf, fhir)")
     export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("--out", required=True, metavar="PATH")
     export.add_argument("--deidentify", action="store_true")
@@ -208,8 +209,8 @@ def _cmd_verify(db: Target, _args: argparse.Namespace) -> int:
 
 
 def _cmd_export(db: Target, args: argparse.Namespace) -> int:
-    if (args.series is None) == (args.session is None):
-        print("ketamine-monitor export: error: give either SESSION or --series PATIENT",
+    if (args.course is None) == (args.session is None):
+        print("ketamine-monitor export: error: give either SESSION or --course PATIENT",
               file=sys.stderr)
         return 2
     if args.page_size is not None and args.format != "pdf":
@@ -218,12 +219,12 @@ def _cmd_export(db: Target, args: argparse.Namespace) -> int:
         return 2
     page_size = args.page_size or "a4"
     notes: list[str] = []
-    if args.series is not None:
+    if args.course is not None:
         from monitor.clinical.protocols import load_protocols
-        from monitor.export.course_out import export_series
+        from monitor.export.course_out import export_course
         from monitor.paths import site_protocols
         with _open(db, readonly=True) as log:
-            out = export_series(log, args.series, args.format, Path(args.out),
+            out = export_course(log, args.course, args.format, Path(args.out),
                                 load_protocols(site_protocols()), deidentify=args.deidentify,
                                 force=args.force, page_size=page_size, notes=notes)
     else:

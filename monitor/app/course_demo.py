@@ -1,7 +1,7 @@
-"""A demo patient's series of five sessions, recorded through the recorder into a
+"""A demo patient's course of five sessions, recorded through the recorder into a
 database: four finished sessions and a fifth still infusing at ``NOW``. The
-tests check every figure of the series view against the numbers written here;
-the README screenshots of the series view are taken from it."""
+tests check every figure of the course view against the numbers written here;
+the README screenshots of the course view are taken from it."""
 
 from __future__ import annotations
 
@@ -64,8 +64,8 @@ def _observe(rec: Recorder, clock: ManualClock, start: datetime, minute: float, 
     return seq
 
 
-def build_series(store: EventLog) -> list[str]:
-    """Record the series; returns the five session ids, oldest first."""
+def build_course(store: EventLog) -> list[str]:
+    """Record the course; returns the five session ids, oldest first."""
     ids = []
     clock = ManualClock(OPENED[0])
     # -- 1: chronic pain, 0.35 mg/kg/h × 70 kg = 24.5 mg/h for 40 min ---------
@@ -106,7 +106,7 @@ def build_series(store: EventLog) -> list[str]:
     rec.stop_infusion("RN7")
     ids.append(rec.session.session_id)
 
-    # -- another patient between them: never part of this series ------------
+    # -- another patient between them: never part of this course ------------
     clock.set(OPENED[1] + timedelta(hours=3))
     other = _open(store, clock, "chronic-pain-iv", "80", patient="MRN-0999")
     other.record_vitals({"sbp": "200/120", "hr": "72", "spo2": "80", "rr": "14"}, "RN7")

@@ -1,4 +1,4 @@
-"""Outcome measures of a series of infusions (pain before and after, hours of
+"""Outcome measures of a course of infusions (pain before and after, hours of
 relief, PHQ-9, MADRS total), defined as data in ``data/scales.toml``.
 
 Only totals are taken: the MADRS is licensed, so neither its items nor their

@@ -1,4 +1,4 @@
-"""A patient's series of infusions: the sessions with the same patient
+"""A patient's course of infusions: the sessions with the same patient
 identifier, in time order, and the facts of each one at a glance (dose,
 duration, peaks, alarms, interventions, outcome measures).
 
@@ -41,7 +41,7 @@ class Extreme:
 @dataclass
 class SessionFacts:
     session_id: str
-    number: int                      # 1 for the first session of the series
+    number: int                      # 1 for the first session of the course
     opened_at: datetime
     days_since_first: float
     days_since_previous: float | None
@@ -77,7 +77,7 @@ EXTREMES = ("peak_sbp", "peak_dbp", "lowest_spo2", "lowest_sedation", "peak_diss
 
 
 def flat_columns() -> list[str]:
-    """Columns of one flat row per session (the series CSV)."""
+    """Columns of one flat row per session (the course CSV)."""
     from monitor.clinical.outcomes import measures
     return ["session", "session_id", "opened_at", "days_since_first", "days_since_previous",
             "protocol", "phase", "dose_mg", "dose_mg_per_kg", "duration_min",
@@ -196,7 +196,7 @@ def _sedation_scale(protocols: ProtocolSet, protocol_id: str) -> str:
         return "moaas"
 
 
-def series_facts(sessions: list[Session], protocols: ProtocolSet,
+def course_facts(sessions: list[Session], protocols: ProtocolSet,
                  now: datetime) -> list[SessionFacts]:
     """Facts of each session in time order, numbered, with the intervals between them
     and the hours of relief reported at the next visit."""
@@ -219,7 +219,7 @@ def patient_session_ids(store: EventLog, patient_id: str) -> list[str]:
     return [s.session_id for s in sorted(ids, key=lambda s: s.opened_at)]
 
 
-def load_series(store: EventLog, patient_id: str) -> list[Session]:
+def load_course(store: EventLog, patient_id: str) -> list[Session]:
     return [fold(sid, store.events(sid)) for sid in patient_session_ids(store, patient_id)]
 
 
@@ -235,7 +235,7 @@ def previous_session(store: EventLog, session: Session) -> Session | None:
     return fold(latest, store.events(latest))
 
 
-# -- the compact table shown in the window and printed in the series report --------
+# -- the compact table shown in the window and printed in the course report --------
 TABLE_HEADER = ["#", "Date", "Protocol", "Dose", "Duration", "Peak BP", "Lowest SpO2",
                 "Lowest sedation", "Peak dissociation", "Alarms", "Interventions",
                 "Pain / mood before → after", "Relief at next visit"]
@@ -276,7 +276,7 @@ def _before_after(f: SessionFacts) -> str:
 
 
 def table_row(f: SessionFacts, *, deidentify: bool = False) -> list[str]:
-    """One session in the compact form of the series view: short lines separated by
+    """One session in the compact form of the course view: short lines separated by
     newlines (the window shows them as lines; the PDF wraps them)."""
     from monitor.clinical.scales import load_scales
     when = f"day {_num(f.days_since_first)}" if deidentify else (
@@ -302,7 +302,7 @@ def table_row(f: SessionFacts, *, deidentify: bool = False) -> list[str]:
             "\n".join(given) or "none", _before_after(f), relief]
 
 
-def series_table(facts: list[SessionFacts], *, deidentify: bool = False
+def course_table(facts: list[SessionFacts], *, deidentify: bool = False
                  ) -> tuple[list[str], list[list[str]]]:
     header = list(TABLE_HEADER)
     if deidentify:

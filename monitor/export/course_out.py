@@ -1,7 +1,7 @@
-"""A patient's series of sessions as one export: CSV, JSON, PDF or FHIR.
+"""A patient's course of sessions as one export: CSV, JSON, PDF or FHIR.
 
-One row (or Encounter) per session with the facts of the series view. A
-de-identified series carries no patient identifier, no session id and no
+One row (or Encounter) per session with the facts of the course view. A
+de-identified course carries no patient identifier, no session id and no
 date: sessions are numbered and placed by the days since the first one, so
 the intervals between infusions survive (FHIR: periods shifted so the first
 session starts at 2000-01-01, as in the session export).
@@ -20,9 +20,9 @@ from typing import Any
 from monitor.clinical.outcomes import measures
 from monitor.clinical.protocols import ProtocolSet
 from monitor.clock import Clock, SystemClock, to_iso
-from monitor.courses.course import SessionFacts, flat, flat_columns, load_series, series_facts
+from monitor.courses.course import SessionFacts, course_facts, flat, flat_columns, load_course
 from monitor.export.atomic import ExportError, write_atomic
-from monitor.export.formats import SERIES_FORMATS
+from monitor.export.formats import COURSE_FORMATS
 from monitor.log.eventlog import EventLog
 from monitor.model.parameters import fmt
 from monitor.model.session import Session
@@ -37,7 +37,7 @@ def _cell(value: object) -> str:
     return fmt(value) if isinstance(value, float) else str(value)
 
 
-def to_series_csv(facts: list[SessionFacts], deidentify: bool) -> bytes:
+def to_course_csv(facts: list[SessionFacts], deidentify: bool) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(flat_columns())
@@ -46,9 +46,9 @@ def to_series_csv(facts: list[SessionFacts], deidentify: bool) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def to_series_json(facts: list[SessionFacts], patient: str, deidentify: bool,
+def to_course_json(facts: list[SessionFacts], patient: str, deidentify: bool,
                    now: datetime) -> bytes:
-    doc: dict[str, Any] = {"format": "ketamine-monitor series", "version": 1,
+    doc: dict[str, Any] = {"format": "ketamine-monitor course", "version": 1,
                            "deidentified": deidentify}
     if not deidentify:
         doc["patient_id"] = patient
@@ -77,10 +77,10 @@ def _outcome_observation(f: SessionFacts, key: str, value: float, enc: str,
             "performer": [{"display": m.rater}]}
 
 
-def to_series_fhir(facts: list[SessionFacts], sessions: dict[str, Session], patient_id: str,
+def to_course_fhir(facts: list[SessionFacts], sessions: dict[str, Session], patient_id: str,
                    deidentify: bool, now: datetime) -> bytes:
     """A collection Bundle: the Patient, one Encounter per session, outcome Observations."""
-    # Identified: stable ids (the same series gives the same ids). De-identified: fresh
+    # Identified: stable ids (the same course gives the same ids). De-identified: fresh
     # ones for every export, so no id links two patients' bundles, or a bundle to its
     # identified twin or to an earlier export.
     ns = uuid.uuid4() if deidentify else NS
@@ -122,7 +122,7 @@ def to_series_fhir(facts: list[SessionFacts], sessions: dict[str, Session], pati
     bundle: dict[str, Any] = {
         "resourceType": "Bundle", "type": "collection",
         "id": str(uuid.uuid5(ns, key + "/bundle")), "entry": entries}
-    if not deidentify:  # the export date would place the series in time
+    if not deidentify:  # the export date would place the course in time
         bundle["timestamp"] = to_iso(now).replace("+00:00", "Z")
     else:
         bundle["meta"] = {"security": [{
@@ -132,13 +132,13 @@ def to_series_fhir(facts: list[SessionFacts], sessions: dict[str, Session], pati
     return json.dumps(bundle, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def to_series_pdf(facts: list[SessionFacts], patient: str, deidentify: bool,
+def to_course_pdf(facts: list[SessionFacts], patient: str, deidentify: bool,
                   now: datetime, page_size: str = "a4", notes: list[str] | None = None) -> bytes:
     from reportlab.lib.pagesizes import landscape
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    from monitor.courses.course import series_table
+    from monitor.courses.course import course_table
     from monitor.export import pdf_fonts
     from monitor.export.pdf import (
         SMALL,
@@ -153,18 +153,18 @@ def to_series_pdf(facts: list[SessionFacts], patient: str, deidentify: bool,
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=size, leftMargin=10 * mm,
                             rightMargin=10 * mm, topMargin=10 * mm, bottomMargin=10 * mm,
-                            title="Ketamine series report", author="ketamine-monitor",
+                            title="Ketamine course report", author="ketamine-monitor",
                             invariant=1 if deidentify else None)  # de-identified: no date
     who = "(de-identified)" if deidentify else patient
     with pdf_fonts.tracking() as missing:
-        story: list[Any] = [Paragraph("Ketamine series report", STYLES["Title"]),
+        story: list[Any] = [Paragraph("Ketamine course report", STYLES["Title"]),
                             Paragraph(_escape(f"Patient {who} · {len(facts)} sessions"), SMALL)]
         if deidentify:
             story.append(Paragraph(f"<b>{DEID_NOTICE}</b>", SMALL))
         else:
             story.append(Paragraph("Generated " + now.astimezone().isoformat(
                 timespec="seconds"), SMALL))
-        header, rows = series_table(facts, deidentify=deidentify)
+        header, rows = course_table(facts, deidentify=deidentify)
         widths = [w * mm for w in (6, 24, 22, 26, 18, 22, 18, 24, 22, 18, 28, 27, 22)]
         scale = min(1.0, (size[0] - 20 * mm) / sum(widths))  # Letter is narrower than A4
         story.append(_table(header, rows, [w * scale for w in widths]))
@@ -173,36 +173,36 @@ def to_series_pdf(facts: list[SessionFacts], patient: str, deidentify: bool,
     return buf.getvalue()
 
 
-def export_series(log: EventLog, patient: str, fmt_name: str, out: Path, protocols: ProtocolSet,
+def export_course(log: EventLog, patient: str, fmt_name: str, out: Path, protocols: ProtocolSet,
                   *, deidentify: bool = False, force: bool = False,
                   clock: Clock | None = None, page_size: str = "a4",
                   notes: list[str] | None = None) -> Path:
-    if fmt_name not in SERIES_FORMATS:
-        raise ExportError(f"A series exports as {', '.join(SERIES_FORMATS)}, not {fmt_name!r}")
+    if fmt_name not in COURSE_FORMATS:
+        raise ExportError(f"A course exports as {', '.join(COURSE_FORMATS)}, not {fmt_name!r}")
     if not patient.strip():
-        raise ExportError("--series needs a patient identifier (MRN or pseudonym)")
+        raise ExportError("--course needs a patient identifier (MRN or pseudonym)")
     if out.exists() and not force:
         raise ExportError(f"{out} already exists; use --force to overwrite")
     now = (clock or SystemClock()).now()
-    sessions = load_series(log, patient)
+    sessions = load_course(log, patient)
     if not sessions:
         raise ExportError(f"No sessions for patient {patient!r} in {log.location}")
-    data = render_series(sessions, patient, fmt_name, protocols, now, deidentify=deidentify,
+    data = render_course(sessions, patient, fmt_name, protocols, now, deidentify=deidentify,
                          page_size=page_size, notes=notes)
     return write_atomic(out, data, force=force)
 
 
-def render_series(sessions: list[Session], patient: str, fmt_name: str,
+def render_course(sessions: list[Session], patient: str, fmt_name: str,
                   protocols: ProtocolSet, now: datetime, *, deidentify: bool = False,
                   page_size: str = "a4", notes: list[str] | None = None) -> bytes:
-    """The series export of these sessions (one patient's, any order) as bytes."""
-    if fmt_name not in SERIES_FORMATS:
-        raise ExportError(f"A series exports as {', '.join(SERIES_FORMATS)}, not {fmt_name!r}")
-    facts = series_facts(sessions, protocols, now)
+    """The course export of these sessions (one patient's, any order) as bytes."""
+    if fmt_name not in COURSE_FORMATS:
+        raise ExportError(f"A course exports as {', '.join(COURSE_FORMATS)}, not {fmt_name!r}")
+    facts = course_facts(sessions, protocols, now)
     if fmt_name == "csv":
-        return to_series_csv(facts, deidentify)
+        return to_course_csv(facts, deidentify)
     if fmt_name == "json":
-        return to_series_json(facts, patient, deidentify, now)
+        return to_course_json(facts, patient, deidentify, now)
     if fmt_name == "pdf":
-        return to_series_pdf(facts, patient, deidentify, now, page_size, notes)
-    return to_series_fhir(facts, {s.session_id: s for s in sessions}, patient, deidentify, now)
+        return to_course_pdf(facts, patient, deidentify, now, page_size, notes)
+    return to_course_fhir(facts, {s.session_id: s for s in sessions}, patient, deidentify, now)

@@ -13,7 +13,7 @@ from typing import Any
 
 from monitor.clinical.protocols import ProtocolSet
 from monitor.clock import Clock
-from monitor.courses.course import load_series, previous_session
+from monitor.courses.course import load_course, previous_session
 from monitor.export import render, verified
 from monitor.export.atomic import write_atomic
 from monitor.log.eventlog import EventLog, Verdict
@@ -53,8 +53,8 @@ class Service:
         return self._log.owner(session_id)
 
     # -- one patient's sessions ----------------------------------------------
-    def series(self, patient_id: str) -> list[Session]:
-        return load_series(self._log, patient_id)
+    def course(self, patient_id: str) -> list[Session]:
+        return load_course(self._log, patient_id)
 
     def previous(self, session: Session) -> Session | None:
         return previous_session(self._log, session)
@@ -63,7 +63,7 @@ class Service:
         """The patient's sessions opened before this one, oldest first."""
         patient = str(session.opening.get("patient_id", ""))
         opened = session.opened_at
-        return [s for s in load_series(self._log, patient) if s.session_id != session.session_id
+        return [s for s in load_course(self._log, patient) if s.session_id != session.session_id
                 and opened is not None and s.opened_at is not None and s.opened_at < opened]
 
     def count_earlier(self, session: Session) -> int:

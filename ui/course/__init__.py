@@ -1,1 +1,1 @@
-"""The patient's series across sessions and the outcome measures of each."""
+"""The patient's course across sessions and the outcome measures of each."""

@@ -1,8 +1,8 @@
-"""The patient's series at a glance: one row per earlier session and one for
-this session so far, and the outcome trend across the series (pain before and
+"""The patient's course at a glance: one row per earlier session and one for
+this session so far, and the outcome trend across the course (pain before and
 after, PHQ-9, MADRS). It stands in the charts' place inside the window, never
 over the alarm banner: by itself when a patient with earlier sessions opens a
-session not yet dosed, otherwise only on demand from the "Series" button."""
+session not yet dosed, otherwise only on demand from the "Course" button."""
 
 from __future__ import annotations
 
@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.clinical.rules.engine import Evaluation
-from monitor.courses.course import SessionFacts, series_facts, series_table
+from monitor.courses.course import SessionFacts, course_facts, course_table
 from monitor.errors import MonitorError
 from monitor.export.atomic import write_atomic
-from monitor.export.course_out import SERIES_FORMATS, render_series
+from monitor.export.course_out import COURSE_FORMATS, render_course
 from monitor.export.formats import SUFFIX
 from monitor.model.events import Event
 from monitor.model.session import Session
@@ -48,7 +48,7 @@ TRENDS = (("pain_before", "pain before", "sbp", "pain"),
           ("madrs_after", "MADRS after", "pain", "mood"))
 
 
-class SeriesView(QWidget):
+class CourseView(QWidget):
     closed = Signal()
 
     def __init__(self, recorder: Recorder, service: Service, nurse: Callable[[], str],
@@ -63,15 +63,15 @@ class SeriesView(QWidget):
         self.header: list[str] = []
         self._earlier: list[Session] | None = None
         patient = recorder.session.opening.get("patient_id", "")
-        self.setWindowTitle(f"Series of infusions: {patient}")
+        self.setWindowTitle(f"Course of infusions: {patient}")
         self._setup_ui()
         self._layout()
         self.refresh(recorder.clock.now())
 
     def _setup_ui(self) -> None:
-        self.title = label("", pt=12, name="Series summary")
+        self.title = label("", pt=12, name="Course summary")
         self.table = QTableWidget()
-        self.table.setAccessibleName("Series table")
+        self.table.setAccessibleName("Course table")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.verticalHeader().hide()
@@ -92,19 +92,19 @@ class SeriesView(QWidget):
         self.outcomes = OutcomesEntry(self.recorder, self.nurse)
         self.outcomes.saved.connect(lambda _ev: self.refresh(self.recorder.clock.now()))
         self.export_format = QComboBox()
-        self.export_format.addItems(SERIES_FORMATS)
-        self.export_format.setAccessibleName("Series export format")
+        self.export_format.addItems(COURSE_FORMATS)
+        self.export_format.setAccessibleName("Course export format")
         self.export_deidentify = QCheckBox("De-identify (no identifier or dates)")
-        self.export_deidentify.setAccessibleName("De-identify series export")
-        self.export_path = line_edit("Series export destination", "file path")
-        self.export_button = button("Export series", "Export the series", slot=self.export)
-        self.export_result = label("", "saved", name="Series export result")
+        self.export_deidentify.setAccessibleName("De-identify course export")
+        self.export_path = line_edit("Course export destination", "file path")
+        self.export_button = button("Export course", "Export the course", slot=self.export)
+        self.export_result = label("", "saved", name="Course export result")
         self.export_result.hide()
-        self.export_error = error_label("Series export error")
+        self.export_error = error_label("Course export error")
         self.export_format.currentTextChanged.connect(self._suggest)
         self.export_deidentify.toggled.connect(self._suggest)
         self._suggest()
-        self.close_button = button("Close", "Close series view", slot=self.close)
+        self.close_button = button("Close", "Close course view", slot=self.close)
         self.setStyleSheet(f"QTableWidget {{ gridline-color: {t.dim}; }}")
 
     def _plot(self, title: str, y: tuple[float, float], legend_columns: int) -> pg.PlotItem:
@@ -162,8 +162,8 @@ class SeriesView(QWidget):
         earlier = self._earlier
         current = self.recorder.session
         patient = str(current.opening.get("patient_id", ""))
-        self.facts = series_facts([*earlier, current], self.protocols, now)
-        header, rows = series_table(self.facts)
+        self.facts = course_facts([*earlier, current], self.protocols, now)
+        header, rows = course_table(self.facts)
         self.title.setText(f"{len(earlier)} earlier session{'s' * (len(earlier) != 1)}"
                            f" of {patient}; the last row is this session so far")
         self.header = header
@@ -200,20 +200,20 @@ class SeriesView(QWidget):
         who = "deidentified" if self.export_deidentify.isChecked() else str(
             self.recorder.session.opening.get("patient_id", "patient"))
         suffix = SUFFIX[self.export_format.currentText()]
-        self.export_path.setText(str(self.folder / f"ketamine-series-{safe_name(who)}{suffix}"))
+        self.export_path.setText(str(self.folder / f"ketamine-course-{safe_name(who)}{suffix}"))
 
     def export(self) -> Path | None:
-        """Write the series (the earlier sessions and this one so far) atomically."""
+        """Write the course (the earlier sessions and this one so far) atomically."""
         self.export_error.hide()
         self.export_result.hide()
         text = self.export_path.text().strip()
         if not text:
-            self.export_error.setText("Series export destination: give a file path")
+            self.export_error.setText("Course export destination: give a file path")
             self.export_error.show()
             return None
         session = self.recorder.session
         try:
-            data = render_series([*(self._earlier or []), session],
+            data = render_course([*(self._earlier or []), session],
                                  str(session.opening.get("patient_id", "")),
                                  self.export_format.currentText(), self.protocols,
                                  self.recorder.clock.now(),

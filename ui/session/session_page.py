@@ -55,7 +55,7 @@ class SessionPage(QWidget):
         self.export_dialog: ExportDialog | None = None
         self.export_folder: Path | None = None
         self.charts: ChartsView | None = None
-        self.aside: QWidget | None = None  # a view in the charts' place (the series)
+        self.aside: QWidget | None = None  # a view in the charts' place (the course)
         self._completing = False
         self._setup_light()
         self._layout()

@@ -1,4 +1,4 @@
-"""The series view's figures, from five sessions recorded through the recorder,
+"""The course view's figures, from five sessions recorded through the recorder,
 against hand computation (the arithmetic is in the comments)."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.app.course_demo import NOW, OPENED, PATIENT, build_series
+from monitor.app.course_demo import NOW, OPENED, PATIENT, build_course
 from monitor.clinical.outcomes import measures
 from monitor.clinical.protocols import load_protocols
-from monitor.courses.course import Extreme, load_series, previous_session, series_facts
+from monitor.courses.course import Extreme, course_facts, load_course, previous_session
 from monitor.errors import ValidationError
 from monitor.log.sqlite.store import Store
 
@@ -18,20 +18,20 @@ NO_INTERVENTIONS = {"antiemetic": 0, "benzodiazepine": 0, "antihypertensive": 0,
 
 
 @pytest.fixture(scope="module")
-def series_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+def course_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     db = tmp_path_factory.mktemp("series") / "series.db"
     with Store(db) as log:
-        return db, build_series(log)
+        return db, build_course(log)
 
 
 @pytest.fixture(scope="module")
-def facts(series_db):
-    with Store(series_db[0], readonly=True) as store:
-        return series_facts(load_series(store, PATIENT), load_protocols(), NOW)
+def facts(course_db):
+    with Store(course_db[0], readonly=True) as store:
+        return course_facts(load_course(store, PATIENT), load_protocols(), NOW)
 
 
-def test_the_series_is_the_patients_sessions_in_time_order(series_db, facts) -> None:
-    assert [f.session_id for f in facts] == series_db[1]
+def test_the_course_is_the_patients_sessions_in_time_order(course_db, facts) -> None:
+    assert [f.session_id for f in facts] == course_db[1]
     assert [f.number for f in facts] == [1, 2, 3, 4, 5]
     assert [f.opened_at for f in facts] == OPENED
     assert [f.days_since_first for f in facts] == [0, 1, 2, 5, 9]
@@ -99,10 +99,10 @@ def test_outcomes_before_after_and_relief_reported_at_the_next_visit(facts) -> N
     assert [f.relief_hours_reported_next for f in facts] == [20, 36, 48, 24, None]
 
 
-def test_previous_session_is_the_latest_earlier_one_of_the_same_patient(series_db) -> None:
-    db, ids = series_db
+def test_previous_session_is_the_latest_earlier_one_of_the_same_patient(course_db) -> None:
+    db, ids = course_db
     with Store(db, readonly=True) as store:
-        series = load_series(store, PATIENT)
+        series = load_course(store, PATIENT)
         prev = previous_session(store, series[4])
         assert prev is not None and prev.session_id == ids[3]
         assert previous_session(store, series[0]) is None

@@ -1,4 +1,5 @@
-"""``export --series PATIENT``: every format read back by an independent reader."""
+"""``export --course PATIENT`` (``--series`` is its earlier name): every format read
+back by an independent reader."""
 
 from __future__ import annotations
 
@@ -11,37 +12,45 @@ from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
 from monitor.app.cli import main
-from monitor.app.course_demo import NOW, PATIENT, build_series
+from monitor.app.course_demo import NOW, PATIENT, build_course
 from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.export.course_out import export_series
+from monitor.export.course_out import export_course
 from monitor.log.sqlite.store import Store
 
 
 @pytest.fixture(scope="module")
-def series_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+def course_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     db = tmp_path_factory.mktemp("series") / "series.db"
     with Store(db) as log:
-        return db, build_series(log)
+        return db, build_course(log)
 
 
 def _export(db: Path, out: Path, fmt: str, *extra: str) -> Path:
     """Through the core with the clock at NOW (session 5 is still infusing then)."""
     with Store(db, readonly=True) as log:
-        return export_series(log, PATIENT, fmt, out, load_protocols(),
+        return export_course(log, PATIENT, fmt, out, load_protocols(),
                              deidentify="--deidentify" in extra, clock=ManualClock(NOW))
 
 
-def test_the_command_line_writes_a_series(series_db, tmp_path) -> None:
-    db, ids = series_db
+def test_the_command_line_writes_a_course(course_db, tmp_path) -> None:
+    db, ids = course_db
     out = tmp_path / "cli.csv"
+    assert main(["export", "--course", PATIENT, "--format", "csv", "--out", str(out),
+                 "--db", str(db)]) == 0
+    assert [r["session_id"] for r in csv.DictReader(out.open())] == ids
+
+
+def test_the_earlier_flag_name_still_exports_the_course(course_db, tmp_path) -> None:
+    db, ids = course_db
+    out = tmp_path / "alias.csv"
     assert main(["export", "--series", PATIENT, "--format", "csv", "--out", str(out),
                  "--db", str(db)]) == 0
     assert [r["session_id"] for r in csv.DictReader(out.open())] == ids
 
 
-def test_csv_one_row_per_session(series_db, tmp_path) -> None:
-    db, ids = series_db
+def test_csv_one_row_per_session(course_db, tmp_path) -> None:
+    db, ids = course_db
     rows = list(csv.DictReader(_export(db, tmp_path / "s.csv", "csv").open()))
     assert [r["session_id"] for r in rows] == ids
     assert [r["dose_mg"] for r in rows] == ["16.3", "20.4", "24.5", "24", "7.2"]
@@ -54,8 +63,8 @@ def test_csv_one_row_per_session(series_db, tmp_path) -> None:
     assert rows[0]["opened_at"].startswith("2026-03-0")
 
 
-def test_json_carries_the_facts(series_db, tmp_path) -> None:
-    db, ids = series_db
+def test_json_carries_the_facts(course_db, tmp_path) -> None:
+    db, ids = course_db
     doc = json.loads(_export(db, tmp_path / "s.json", "json").read_text())
     assert doc["patient_id"] == PATIENT and not doc["deidentified"]
     assert [s["session_id"] for s in doc["sessions"]] == ids
@@ -65,8 +74,8 @@ def test_json_carries_the_facts(series_db, tmp_path) -> None:
     assert doc["sessions"][3]["outcomes"]["madrs_after"] == 22
 
 
-def test_pdf_shows_the_series_table(series_db, tmp_path) -> None:
-    db, _ids = series_db
+def test_pdf_shows_the_course_table(course_db, tmp_path) -> None:
+    db, _ids = course_db
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(
         _export(db, tmp_path / "s.pdf", "pdf")).pages)   # wrapped cells: one space
     assert "Ketamine series report" in text and PATIENT in text
@@ -75,8 +84,8 @@ def test_pdf_shows_the_series_table(series_db, tmp_path) -> None:
         assert expected in text
 
 
-def test_fhir_bundle_with_one_encounter_per_session(series_db, tmp_path) -> None:
-    db, ids = series_db
+def test_fhir_bundle_with_one_encounter_per_session(course_db, tmp_path) -> None:
+    db, ids = course_db
     bundle = Bundle.model_validate_json(_export(db, tmp_path / "s.json", "fhir").read_text())
     resources = [e.resource for e in bundle.entry]
     encounters = [r for r in resources if r.__resource_type__ == "Encounter"]
@@ -93,8 +102,8 @@ def test_fhir_bundle_with_one_encounter_per_session(series_db, tmp_path) -> None
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "pdf", "fhir"])
-def test_deidentified_series_keeps_intervals_not_dates(series_db, tmp_path, fmt) -> None:
-    db, ids = series_db
+def test_deidentified_course_keeps_intervals_not_dates(course_db, tmp_path, fmt) -> None:
+    db, ids = course_db
     out = _export(db, tmp_path / f"d.{fmt}", fmt, "--deidentify")
     if fmt == "pdf":
         text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
@@ -118,20 +127,20 @@ def test_deidentified_series_keeps_intervals_not_dates(series_db, tmp_path, fmt)
         assert starts[0].year == 2000
 
 
-def test_bad_series_requests_say_what_is_wrong(series_db, tmp_path, capsys) -> None:
-    db, ids = series_db
+def test_bad_course_requests_say_what_is_wrong(course_db, tmp_path, capsys) -> None:
+    db, ids = course_db
     out = str(tmp_path / "x.csv")
-    assert main(["export", "--series", "MRN-nobody", "--format", "csv", "--out", out,
+    assert main(["export", "--course", "MRN-nobody", "--format", "csv", "--out", out,
                  "--db", str(db)]) == 1
     assert "No sessions for patient 'MRN-nobody'" in capsys.readouterr().err
-    assert main(["export", "--series", " ", "--format", "csv", "--out", out,
+    assert main(["export", "--course", " ", "--format", "csv", "--out", out,
                  "--db", str(db)]) == 1
     assert "needs a patient identifier" in capsys.readouterr().err
-    assert main(["export", "--series", PATIENT, "--format", "vital", "--out", out,
+    assert main(["export", "--course", PATIENT, "--format", "vital", "--out", out,
                  "--db", str(db)]) == 1
     assert "csv, json, pdf, fhir" in capsys.readouterr().err
-    assert main(["export", ids[0], "--series", PATIENT, "--format", "csv", "--out", out,
+    assert main(["export", ids[0], "--course", PATIENT, "--format", "csv", "--out", out,
                  "--db", str(db)]) == 2
     assert main(["export", "--format", "csv", "--out", out, "--db", str(db)]) == 2
-    assert "either SESSION or --series PATIENT" in capsys.readouterr().err
+    assert "either SESSION or --course PATIENT" in capsys.readouterr().err
     assert not Path(out).exists()

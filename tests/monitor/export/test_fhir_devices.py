@@ -16,7 +16,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.export.course_out import export_series
+from monitor.export.course_out import export_course
 from monitor.export.fhir_device import STREAM_MIN_SAMPLES
 from monitor.log.sqlite.store import Store
 from monitor.record.recorder import Recorder
@@ -196,7 +196,7 @@ def test_deidentified_devices_are_pseudonyms(device_db, tmp_path) -> None:
 
 def _series(db: Path, patient: str, out: Path) -> dict[str, Any]:
     with Store(db, readonly=True) as log:
-        path = export_series(log, patient, "fhir", out, load_protocols(), deidentify=True,
+        path = export_course(log, patient, "fhir", out, load_protocols(), deidentify=True,
                              clock=ManualClock(NOW))
     doc = json.loads(path.read_text())
     Bundle.model_validate(doc)
@@ -209,7 +209,7 @@ def _ids(doc: dict[str, Any]) -> set[str]:
 
 
 @pytest.mark.hazard("H-153")
-def test_deidentified_series_of_two_patients_share_no_id(tmp_path) -> None:
+def test_deidentified_courses_of_two_patients_share_no_id(tmp_path) -> None:
     db = tmp_path / "two.db"
     clock = ManualClock(T0)
     for patient in ("MRN-A1", "MRN-B2"):

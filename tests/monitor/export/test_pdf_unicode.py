@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
-from monitor.export.course_out import export_series
+from monitor.export.course_out import export_course
 from monitor.export.pdf_fonts import missing_note
 from monitor.log.sqlite.store import Store
 from monitor.record.recorder import Recorder
@@ -150,11 +150,11 @@ def test_page_size_on_the_command_line(unicode_db, tmp_path) -> None:
 
 @pytest.mark.hazard("H-154")
 @pytest.mark.parametrize("size", ["a4", "letter"])
-def test_series_report_draws_the_patient_and_embeds_its_fonts(unicode_db, tmp_path,
+def test_course_report_draws_the_patient_and_embeds_its_fonts(unicode_db, tmp_path,
                                                               size) -> None:
     db, _sid = unicode_db
     with Store(db, readonly=True) as log:
-        out = export_series(log, PATIENT, "pdf", tmp_path / "s.pdf", load_protocols(),
+        out = export_course(log, PATIENT, "pdf", tmp_path / "s.pdf", load_protocols(),
                             clock=ManualClock(NOW), page_size=size)
     assert _bare(f"Patient {PATIENT}") in _bare(_text(out))
     assert all(row[-5] == "yes" for row in _fonts(out))

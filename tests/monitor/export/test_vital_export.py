@@ -12,7 +12,7 @@ import pytest
 import vitaldb
 
 from monitor.app.cli import main
-from monitor.app.course_demo import OPENED, build_series
+from monitor.app.course_demo import OPENED, build_course
 from monitor.log.sqlite.store import Store
 from monitor.model.session import fold
 
@@ -30,10 +30,10 @@ def new_york(monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def series_db(tmp_path: Path) -> tuple[Path, list[str]]:
+def course_db(tmp_path: Path) -> tuple[Path, list[str]]:
     db = tmp_path / "series.db"
     with Store(db) as log:
-        return db, build_series(log)
+        return db, build_course(log)
 
 
 def _export(db: Path, sid: str, out: Path, *extra: str) -> vitaldb.VitalFile:
@@ -46,8 +46,8 @@ def _recs(vf: vitaldb.VitalFile, name: str) -> list[tuple[float, float | str]]:
     return [(r["dt"], r["val"]) for r in vf.trks[name].recs]
 
 
-def test_every_track_value_by_value(series_db, tmp_path, new_york) -> None:
-    db, ids = series_db
+def test_every_track_value_by_value(course_db, tmp_path, new_york) -> None:
+    db, ids = course_db
     vf = _export(db, ids[2], tmp_path / "s3.vital")
     start = OPENED[2].timestamp()
     base, inf = start, start + 300           # baseline at opening, infusion 5 min later
@@ -87,8 +87,8 @@ def test_every_track_value_by_value(series_db, tmp_path, new_york) -> None:
     assert vf.dtstart == base and vf.dtend == inf + 3600
 
 
-def test_events_alarms_drugs_and_outcomes_in_the_event_track(series_db, tmp_path) -> None:
-    db, ids = series_db
+def test_events_alarms_drugs_and_outcomes_in_the_event_track(course_db, tmp_path) -> None:
+    db, ids = course_db
     vf = _export(db, ids[1], tmp_path / "s2.vital")
     inf = OPENED[1].timestamp() + 300
     texts = sorted((round((t - inf) / 60), v) for t, v in _recs(vf, "EVENT")
@@ -117,8 +117,8 @@ def test_events_alarms_drugs_and_outcomes_in_the_event_track(series_db, tmp_path
         (0, 35), (15, 0), (20, 35), (40, 0)]
 
 
-def test_deidentified_vital_starts_in_2100_and_keeps_intervals(series_db, tmp_path) -> None:
-    db, ids = series_db
+def test_deidentified_vital_starts_in_2100_and_keeps_intervals(course_db, tmp_path) -> None:
+    db, ids = course_db
     vf = _export(db, ids[1], tmp_path / "d.vital", "--deidentify")
     anon = datetime(2100, 1, 1, tzinfo=UTC).timestamp()
     assert vf.dgmt == 0
@@ -131,8 +131,8 @@ def test_deidentified_vital_starts_in_2100_and_keeps_intervals(series_db, tmp_pa
     assert b"MRN-0042" not in gzip.decompress(raw) and b"Jane" not in gzip.decompress(raw)
 
 
-def test_an_open_session_exports_what_is_recorded_so_far(series_db, tmp_path) -> None:
-    db, ids = series_db
+def test_an_open_session_exports_what_is_recorded_so_far(course_db, tmp_path) -> None:
+    db, ids = course_db
     with Store(db, readonly=True) as store:
         session = fold(ids[4], store.events(ids[4]))
     vf = _export(db, ids[4], tmp_path / "open.vital")

@@ -54,7 +54,7 @@ def test_a_reader_of_the_log_says_what_the_recorder_said(recorder, store, protoc
     assert [e.kind for e in change.events] == [EventKind.NOTE]
 
 
-def test_points_are_what_the_series_gained(recorder, store, protocols, clock) -> None:
+def test_points_are_what_the_course_gained(recorder, store, protocols, clock) -> None:
     session, read = _reader(recorder, store, protocols, clock)
     before = {name: len(s) for name, s in session.series.items()}
     for i in range(3):

@@ -579,12 +579,12 @@ def test_attack_same_named_noop_trigger_function_on_the_clinic_server(pg_server,
 
 
 @pytest.mark.hazard("H-178")
-def test_attack_deidentified_series_pdf_carries_no_creation_date(tmp_path):
-    from monitor.app.course_demo import PATIENT, build_series
+def test_attack_deidentified_course_pdf_carries_no_creation_date(tmp_path):
+    from monitor.app.course_demo import PATIENT, build_course
     db = tmp_path / "series.db"
     with Store(db) as log:
-        build_series(log)
+        build_course(log)
     out = tmp_path / "series.pdf"
-    assert main(["export", "--series", PATIENT, "--format", "pdf", "--deidentify",
+    assert main(["export", "--course", PATIENT, "--format", "pdf", "--deidentify",
                  "--out", str(out), "--db", str(db)]) == 0
     assert _no_real_date(PdfReader(out))

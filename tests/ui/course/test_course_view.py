@@ -1,4 +1,4 @@
-"""The series view and the chart overlay in the real window, on five sessions
+"""The course view and the chart overlay in the real window, on five sessions
 recorded through the recorder (monitor/app/course_demo.py)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from monitor.app.course_demo import NOW, OPENED, build_series
+from monitor.app.course_demo import NOW, OPENED, build_course
 from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
 from monitor.log.sqlite.store import Store
@@ -20,27 +20,27 @@ from ui.common import theme
 
 
 @pytest.fixture
-def series_window(qtbot, tmp_path: Path):
+def course_window(qtbot, tmp_path: Path):
     db = tmp_path / "series.db"
     store = Store(db)
-    ids = build_series(store)
+    ids = build_course(store)
     clock = ManualClock(NOW)
     protocols = load_protocols()
     window = make_window(qtbot, store, clock, protocols)
     page = window.open_session(Recorder(store, ids[4], clock, protocols))
     qtbot.waitUntil(lambda: page.charts is not None)
-    # Session 5 is being dosed: the series opens only when the nurse asks.
-    assert window.series_view is None
-    click(qtbot, window.series_button)
+    # Session 5 is being dosed: the course view opens only when the nurse asks.
+    assert window.course_view is None
+    click(qtbot, window.course_button)
     yield window, ids, store
     window.shutdown()
     window.close()
     store.close()
 
 
-def test_series_view_opens_with_the_session_and_shows_every_figure(qtbot, series_window):
-    window, _ids, _store = series_window
-    view = window.series_view
+def test_course_view_opens_with_the_session_and_shows_every_figure(qtbot, course_window):
+    window, _ids, _store = course_window
+    view = window.course_view
     qtbot.waitUntil(lambda: view is not None and view.isVisible())
     assert view.table.rowCount() == 5
     assert "4 earlier sessions of MRN-0042" in view.title.text()
@@ -76,9 +76,9 @@ def test_series_view_opens_with_the_session_and_shows_every_figure(qtbot, series
     qtbot.waitUntil(lambda: not view.isVisible())
 
 
-def test_this_sessions_row_follows_what_is_recorded(qtbot, series_window):
-    window, _ids, _store = series_window
-    view = window.series_view
+def test_this_sessions_row_follows_what_is_recorded(qtbot, course_window):
+    window, _ids, _store = course_window
+    view = window.course_view
     window.clock.advance(120)
     window.page.recorder.record_vitals({"sbp": "176/98", "hr": "90", "spo2": "96"}, "RN7")
     qtbot.waitUntil(lambda: view.cell(4, "Peak BP") == "176/98 at 14 min")
@@ -86,23 +86,23 @@ def test_this_sessions_row_follows_what_is_recorded(qtbot, series_window):
     assert view.cell(1, "Peak BP") == "185/112 at 20 min"   # earlier rows unchanged
 
 
-def test_series_button_reopens_it_with_what_was_recorded_since(qtbot, series_window):
-    window, _ids, _store = series_window
-    window.series_view.close()
+def test_course_button_reopens_it_with_what_was_recorded_since(qtbot, course_window):
+    window, _ids, _store = course_window
+    window.course_view.close()
     rec = window.page.recorder
     window.clock.advance(60)
     rec.record_vitals({"sbp": "172/96", "hr": "88", "spo2": "95"}, "RN7")
-    click(qtbot, window.series_button)
-    view = window.series_view
+    click(qtbot, window.course_button)
+    view = window.course_view
     qtbot.waitUntil(lambda: view.isVisible())
     assert view.cell(4, "Peak BP") == "172/96 at 13 min"
     assert view.cell(4, "Duration") == "13 min so far"
     click(qtbot, view.close_button)
 
 
-def test_charts_overlay_the_previous_session_aligned_on_infusion_start(qtbot, series_window):
-    window, _ids, _store = series_window
-    window.series_view.close()
+def test_charts_overlay_the_previous_session_aligned_on_infusion_start(qtbot, course_window):
+    window, _ids, _store = course_window
+    window.course_view.close()
     page = window.page
     qtbot.waitUntil(lambda: page.charts is not None)
     charts = page.charts
@@ -131,22 +131,22 @@ def test_charts_overlay_the_previous_session_aligned_on_infusion_start(qtbot, se
     assert all(item.isVisible() for _p, item in charts.overlay)
 
 
-def test_a_first_session_opens_without_the_series_view(qtbot, store, clock, protocols):
+def test_a_first_session_opens_without_the_course_view(qtbot, store, clock, protocols):
     from tests.conftest import OPENING
     window = make_window(qtbot, store, clock, protocols)
     rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
     page = window.open_session(rec)
-    assert window.series_view is None and window.series_button.isVisible()
+    assert window.course_view is None and window.course_button.isVisible()
     qtbot.waitUntil(lambda: page.charts is not None)
     assert not page.charts.overlay_button.isVisible() and page.charts.overlay == []
     window.shutdown()
     window.close()
 
 
-def test_outcomes_recorded_from_the_series_view(qtbot, series_window):
+def test_outcomes_recorded_from_the_course_view(qtbot, course_window):
     from tests.support.window import type_into
-    window, ids, store = series_window
-    view = window.series_view
+    window, ids, store = course_window
+    view = window.course_view
     edits = view.outcomes.edits
     type_into(qtbot, edits["phq9"], "31")
     type_into(qtbot, edits["pain_after"], "2")
@@ -167,10 +167,10 @@ def test_outcomes_recorded_from_the_series_view(qtbot, series_window):
     assert view.curves["pain_after"].getData()[1][-1] == 2
 
 
-def test_export_dialog_writes_a_vital_file(qtbot, series_window, tmp_path):
+def test_export_dialog_writes_a_vital_file(qtbot, course_window, tmp_path):
     import vitaldb
-    window, _ids, _store = series_window
-    window.series_view.close()
+    window, _ids, _store = course_window
+    window.course_view.close()
     page = window.page
     page.export_folder = tmp_path
     dialog = page.open_export("vital")
@@ -183,43 +183,43 @@ def test_export_dialog_writes_a_vital_file(qtbot, series_window, tmp_path):
     dialog.close()
 
 
-def test_with_deferred_charts_the_series_view_waits_for_the_first_paint(qtbot, tmp_path):
+def test_with_deferred_charts_the_course_view_waits_for_the_first_paint(qtbot, tmp_path):
     from tests.conftest import OPENING
     db = tmp_path / "series.db"
     with Store(db) as store:
-        build_series(store)
+        build_course(store)
         clock = ManualClock(NOW)
         protocols = load_protocols()
         window = make_window(qtbot, store, clock, protocols)
-        # A new session of the same patient, not dosed yet: the series opens by itself.
+        # A new session of the same patient, not dosed yet: the course view opens by itself.
         rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
         page = window.open_session(rec, defer=True)
-        assert page.charts is None and window.series_view is None
+        assert page.charts is None and window.course_view is None
         qtbot.waitUntil(lambda: page.charts is not None)
-        qtbot.waitUntil(lambda: window.series_view is not None
-                        and window.series_view.isVisible())
+        qtbot.waitUntil(lambda: window.course_view is not None
+                        and window.course_view.isVisible())
         # Inside the window, in the charts' place: the banner stays above it.
-        assert window.series_view.window() is window and not page.charts.isVisible()
-        assert window.series_view.table.rowCount() == 6
+        assert window.course_view.window() is window and not page.charts.isVisible()
+        assert window.course_view.table.rowCount() == 6
         window.shutdown()
         window.close()
 
 
 @pytest.mark.hazard("H-102")
-def test_series_never_opens_by_itself_once_dosing_began_and_never_covers_the_banner(
+def test_course_never_opens_by_itself_once_dosing_began_and_never_covers_the_banner(
         qtbot, tmp_path):
     db = tmp_path / "series.db"
     with Store(db) as store:
-        ids = build_series(store)
+        ids = build_course(store)
         clock = ManualClock(NOW)
         protocols = load_protocols()
         window = make_window(qtbot, store, clock, protocols)
         page = window.open_session(Recorder(store, ids[4], clock, protocols))  # infusing
         qtbot.waitUntil(lambda: page.charts is not None)
         qtbot.wait(50)
-        assert window.series_view is None and page.charts.isVisible()
-        click(qtbot, window.series_button)                     # the nurse asks
-        view = window.series_view
+        assert window.course_view is None and page.charts.isVisible()
+        click(qtbot, window.course_button)                     # the nurse asks
+        view = window.course_view
         assert view.isVisible() and view.window() is window    # no window of its own
         banner = page.banner.mapTo(window, page.banner.rect().topLeft())
         top = view.mapTo(window, view.rect().topLeft())
@@ -230,15 +230,15 @@ def test_series_never_opens_by_itself_once_dosing_began_and_never_covers_the_ban
         window.close()
 
 
-def test_series_exported_from_the_view(qtbot, series_window, tmp_path):
+def test_course_exported_from_the_view(qtbot, course_window, tmp_path):
     from fhir.resources.R4B.bundle import Bundle
 
     from tests.support.window import type_into
-    window, ids, _store = series_window
-    view = window.series_view
+    window, ids, _store = course_window
+    view = window.course_view
     view.export_format.setCurrentText("fhir")
     click(qtbot, view.export_deidentify)
-    assert view.export_path.text().endswith("ketamine-series-deidentified.fhir.json")
+    assert view.export_path.text().endswith("ketamine-course-deidentified.fhir.json")
     target = tmp_path / "series.fhir.json"
     type_into(qtbot, view.export_path, str(target))
     click(qtbot, view.export_button)
