@@ -104,6 +104,19 @@ def baseline_vitals(rec: Recorder, **over: object) -> None:
     rec.record_checklist("RN7", CHECKLIST_DONE)
 
 
+def started(rec: Recorder, **baseline: object) -> Recorder:
+    """A baseline set (128/82 …, MOAA/S 5, A; fields overridable), then the infusion
+    started at 0.35 mg/kg/h by RN7."""
+    baseline_vitals(rec, **baseline)
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    return rec
+
+
+@pytest.fixture
+def infusing(recorder: Recorder) -> Recorder:
+    return started(recorder)
+
+
 # A prescriber's decision to discharge before every criterion is met (CLINICAL §7).
 PRESCRIBED = {"override": "prescriber", "prescriber": "Dr Okafor",
               "override_reason": "reviewed at the bedside, stable, may go home"}

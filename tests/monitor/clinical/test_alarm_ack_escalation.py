@@ -9,14 +9,6 @@ import pytest
 
 from monitor.clinical.rules.alarms import sounding
 from monitor.model.events import EventKind
-from tests.conftest import baseline_vitals
-
-
-@pytest.fixture
-def infusing(recorder):
-    baseline_vitals(recorder)  # 128/82, SpO2 98 (manual)
-    recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-    return recorder
 
 
 def row(rec, key):

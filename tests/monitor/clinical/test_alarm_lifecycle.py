@@ -7,14 +7,6 @@ import pytest
 from monitor.clinical.rules.alarms import sounding
 from monitor.errors import ValidationError
 from monitor.model.events import EventKind
-from tests.conftest import baseline_vitals
-
-
-@pytest.fixture
-def infusing(recorder):
-    baseline_vitals(recorder)
-    recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-    return recorder
 
 
 def logged(rec, kind):

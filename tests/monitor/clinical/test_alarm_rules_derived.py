@@ -17,13 +17,7 @@ from monitor.clinical.rules.news2_live import consciousness, news2_now
 from monitor.clinical.rules.persistence import is_stale, persistence_s
 from monitor.model.events import EventKind
 from monitor.record.recorder import Recorder
-from tests.conftest import OPENING, baseline_vitals
-
-
-def started(rec: Recorder, **baseline: object) -> Recorder:
-    baseline_vitals(rec, **baseline)
-    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-    return rec
+from tests.conftest import OPENING, baseline_vitals, started
 
 
 def rows(rec: Recorder):

@@ -9,17 +9,12 @@ import pytest
 
 from monitor.clinical.rules.conditions import evaluate_conditions
 from monitor.record.recorder import Recorder
-from tests.conftest import OPENING, T0, baseline_vitals
+from tests.conftest import OPENING, T0, baseline_vitals, started
 
 
 def reasons(rec: Recorder):
     return evaluate_conditions(rec.session, rec.protocol, rec.clock.now())[0]
 
-
-def started(rec: Recorder, **baseline: object) -> Recorder:
-    baseline_vitals(rec, **baseline)
-    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-    return rec
 
 
 def device(rec: Recorder, clock, values: list[int], param: str = "spo2") -> None:

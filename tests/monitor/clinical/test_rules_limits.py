@@ -11,17 +11,12 @@ import pytest
 from monitor.clinical.protocols import load_protocols
 from monitor.clinical.rules.conditions import evaluate_conditions
 from monitor.record.recorder import Recorder
-from tests.conftest import OPENING, baseline_vitals
+from tests.conftest import OPENING, baseline_vitals, started
 
 
 def conditions(rec: Recorder):
     return evaluate_conditions(rec.session, rec.protocol, rec.clock.now())[0]
 
-
-def started(rec: Recorder) -> Recorder:
-    baseline_vitals(rec)
-    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-    return rec
 
 
 LIMIT_CASES = [

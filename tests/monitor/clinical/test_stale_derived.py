@@ -11,12 +11,11 @@ import pytest
 from monitor.clinical.rules.conditions import evaluate_conditions
 from monitor.clinical.rules.news2_live import news2_now
 from monitor.record.recorder import Recorder
-from tests.conftest import baseline_vitals
+from tests.conftest import started
 
 
-def started(rec: Recorder) -> Recorder:
-    baseline_vitals(rec)            # 128/82, HR 72, SpO2 98, RR 14, 36.8, MOAA/S 5, A: NEWS2 0
-    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+def started_a_minute_ago(rec: Recorder) -> Recorder:
+    started(rec)            # 128/82, HR 72, SpO2 98, RR 14, 36.8, MOAA/S 5, A: NEWS2 0
     rec.clock.advance(60)
     return rec
 
@@ -37,7 +36,7 @@ def reasons(rec: Recorder):
 @pytest.mark.parametrize(("silence_s", "stale"), [(0, False), (30, False), (31, True),
                                                   (40, True)])
 def test_a_stale_device_spo2_stops_driving_news2(recorder, clock, silence_s, stale):
-    rec = started(recorder)
+    rec = started_a_minute_ago(recorder)
     stream(rec, 14, spo2="88")                    # 15 samples of SpO2 88 (NEWS2 3)
     clock.advance(silence_s)
     score = news2_now(rec.session, rec.protocol, clock.now())
@@ -54,7 +53,7 @@ def test_a_stale_device_spo2_stops_driving_news2(recorder, clock, silence_s, sta
 
 @pytest.mark.hazard("H-022")
 def test_a_manual_spo2_after_the_stream_stopped_scores_again(recorder, clock):
-    rec = started(recorder)
+    rec = started_a_minute_ago(recorder)
     stream(rec, 14, spo2="88")
     clock.advance(40)
     rec.record_vitals({"spo2": "97"}, "RN7")        # the nurse's reading: newest, not stale
@@ -66,7 +65,7 @@ def test_a_manual_spo2_after_the_stream_stopped_scores_again(recorder, clock):
 @pytest.mark.parametrize(("silence_s", "fires"), [(30, True), (31, False)])
 def test_a_stale_device_rr_stops_driving_the_respiratory_depression_alarm(
         recorder, clock, silence_s, fires):
-    rec = started(recorder)
+    rec = started_a_minute_ago(recorder)
     rec.record_assessment({"moaas": 3}, "RN7")      # deeper than expected
     stream(rec, 12, rr="8")                         # RR 8 held 12 s (> the 10 s delay)
     clock.advance(silence_s)
@@ -76,7 +75,7 @@ def test_a_stale_device_rr_stops_driving_the_respiratory_depression_alarm(
 @pytest.mark.hazard("H-022")
 @pytest.mark.parametrize(("silence_s", "fires"), [(30, True), (31, False)])
 def test_a_stale_falling_spo2_trend_ends(recorder, clock, silence_s, fires):
-    rec = started(recorder)
+    rec = started_a_minute_ago(recorder)
     rec.record_vitals({"spo2": "98"}, "RN7", source="device")
     clock.advance(60)
     stream(rec, 12, spo2="94")                      # down 4 in 5 min, held 12 s

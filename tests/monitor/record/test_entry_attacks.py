@@ -15,15 +15,8 @@ from monitor.log.sqlite.store import Store
 from monitor.model.events import EventKind
 from monitor.model.session import fold
 from monitor.record.recorder import Recorder
-from tests.conftest import OPENING, T0, baseline_vitals, export_file
+from tests.conftest import OPENING, T0, export_file
 from tests.support import tamper
-
-
-@pytest.fixture
-def infusing(recorder):
-    baseline_vitals(recorder)
-    recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-    return recorder
 
 
 def refused(rec: Recorder, seq: int, values: dict, field: str) -> None:

@@ -9,17 +9,10 @@ from monitor.errors import ValidationError
 from monitor.model.events import EventKind
 from monitor.sound.config import load_sound_config
 from monitor.sound.policy import SoundScheduler, volume_for
-from tests.conftest import baseline_vitals
 
 CONFIG = load_sound_config()
 HIGH, MEDIUM, LOW = (CONFIG.pattern(p) for p in ("high", "medium", "low"))
 
-
-@pytest.fixture
-def infusing(recorder):
-    baseline_vitals(recorder)
-    recorder.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-    return recorder
 
 
 def run(rec, clock, scheduler, seconds):
