@@ -116,3 +116,31 @@ def test_discharge_refusal_reads_plainly_and_goes_when_the_list_changes(
     d.refresh()
     assert not d.general.isVisible()
     window.shutdown()
+
+
+@pytest.mark.hazard("H-271")
+def test_after_discharge_the_focus_is_on_the_signing_id(qtbot, store, clock, protocols):
+    """Discharged by clicks on a prescriber's decision: the next key the nurse types goes
+    into the signing ID (it had gone to "Export CSV", whose Enter opens an export), and
+    Enter there asks to close and sign."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.ui.conftest_helpers import pick_by_keys, type_into
+    window, rec, d = recovery_panel(qtbot, store, clock, protocols)
+    click(qtbot, d.escort)
+    click(qtbot, d.advice)
+    pick_by_keys(qtbot, d.override_kind, d.override_kind.itemText(
+        d.override_kind.findData("prescriber")))
+    type_into(qtbot, d.prescriber, "Dr Okafor")
+    type_into(qtbot, d.override, "reviewed at the bedside, stable, may go home")
+    click(qtbot, d.discharge_button)
+    assert d.unmet_dialog.isVisible()                   # the unmet items, listed
+    click(qtbot, d.unmet_dialog.confirm_button)
+    assert rec.session.phase == "discharged"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is d.sign_nurse, timeout=2000)
+    qtbot.keyClicks(QApplication.focusWidget(), "RN7")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert d.dialog.isVisible() and "as RN7?" in d.dialog.question.text()
+    click(qtbot, d.dialog.confirm_button)
+    assert rec.session.phase == "closed" and rec.session.closed_by == "RN7"
+    window.shutdown()
