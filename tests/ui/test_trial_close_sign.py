@@ -137,6 +137,8 @@ def test_after_discharge_the_focus_is_on_the_signing_id(qtbot, store, clock, pro
     assert d.unmet_dialog.isVisible()                   # the unmet items, listed
     click(qtbot, d.unmet_dialog.confirm_button)
     assert rec.session.phase == "discharged"
+    for saved in (d.prescriber, d.override):            # locked, read from their start
+        assert not saved.isEnabled() and saved.cursorPosition() == 0
     qtbot.waitUntil(lambda: QApplication.focusWidget() is d.sign_nurse, timeout=2000)
     qtbot.keyClicks(QApplication.focusWidget(), "RN7")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)

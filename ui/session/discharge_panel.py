@@ -183,6 +183,8 @@ class DischargePanel(RecorderPanel):
                                                0))
         self.prescriber.setText(d.get("prescriber") or "")
         self.override.setText(d.get("override_reason") or "")
+        for field in (self.prescriber, self.override):
+            field.setCursorPosition(0)  # a locked field shows the start of what was saved
         self.ended.setText(override_text(d) or "Discharged with every criterion met.")
         self.ended.show()
 
