@@ -3,6 +3,7 @@ control's outline visible against what surrounds it?"""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 from PySide6.QtCore import QPoint, QRect
@@ -34,6 +35,15 @@ def _ring(rect: QRect) -> list[QPoint]:
             + [QPoint(rect.left(), y) for y in ys] + [QPoint(rect.right(), y) for y in ys])
 
 
+def _circle(rect: QRect) -> list[QPoint]:
+    """The pixels one in from the edge of the circle inscribed in ``rect`` (a radio
+    button's ring)."""
+    cx, cy = rect.left() + rect.width() / 2, rect.top() + rect.height() / 2
+    r = rect.width() / 2 - 1.5
+    return [QPoint(math.floor(cx + r * math.cos(a / 32 * math.pi)),
+                   math.floor(cy + r * math.sin(a / 32 * math.pi))) for a in range(64)]
+
+
 def _inside(image: QImage, points: list[QPoint]) -> list[QPoint]:
     return [p for p in points if 0 <= p.x() < image.width() and 0 <= p.y() < image.height()]
 
@@ -45,19 +55,22 @@ def surrounding(image: QImage, rect: QRect, gap: int = 2) -> QColor:
     return QColor.fromRgb(counts.most_common(1)[0][0])
 
 
-def outline_share(image: QImage, rect: QRect, minimum: float = UI_COMPONENT) -> float:
-    """The share of ``rect``'s outermost pixels that stand out at least ``minimum`` : 1
-    from what surrounds it (a solid visible outline: nearly 1; an invisible one: 0)."""
+def outline_share(image: QImage, rect: QRect, minimum: float = UI_COMPONENT, *,
+                  round_: bool = False) -> float:
+    """The share of ``rect``'s outermost pixels (``round_``: of its inscribed circle's)
+    that stand out at least ``minimum`` : 1 from what surrounds it (a solid visible
+    outline: nearly 1; an invisible one: 0)."""
     around = surrounding(image, rect)
-    ring = _inside(image, _ring(rect))
+    ring = _inside(image, _circle(rect) if round_ else _ring(rect))
     strong = sum(contrast(image.pixelColor(p), around) >= minimum for p in ring)
     return strong / max(len(ring), 1)
 
 
-def strongest_inside(image: QImage, rect: QRect) -> float:
-    """The highest contrast of a pixel inside ``rect`` (its outline left out) against the
-    most common colour there: a mark drawn in it (a tick) and how readable it is."""
-    inner = rect.adjusted(3, 3, -3, -3)
+def strongest_inside(image: QImage, rect: QRect, inset: int = 3) -> float:
+    """The highest contrast of a pixel inside ``rect``, ``inset`` px in from its edge
+    (its outline left out), against the most common colour there: a mark drawn in it (a
+    tick, a radio button's dot) and how readable it is."""
+    inner = rect.adjusted(inset, inset, -inset, -inset)
     pixels = [image.pixelColor(x, y) for x in range(inner.left(), inner.right() + 1)
               for y in range(inner.top(), inner.bottom() + 1)]
     fill = QColor.fromRgb(Counter(c.rgb() for c in pixels).most_common(1)[0][0])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton
+from PySide6.QtWidgets import QAbstractButton, QCheckBox, QStyle, QStyleOptionButton
 
 from tests.ui.conftest_helpers import click, recovery_panel
 from tests.ui.contrast import UI_COMPONENT, outline_share, rect_in, strongest_inside
@@ -17,18 +17,21 @@ THEMES = pytest.mark.parametrize("themed", ["dark", "light"], indirect=True)
 VISIBLE, FAINT = 0.8, 0.2  # share of an outline's pixels at 3:1 or more
 
 
-def indicator(box: QCheckBox) -> QRect:
-    """Where the box draws its square, in the box's coordinates."""
+def indicator(box: QAbstractButton) -> QRect:
+    """Where a check box draws its square (a radio button its circle), in its own
+    coordinates."""
     opt = QStyleOptionButton()
-    box.initStyleOption(opt)
-    return box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, opt, box)
+    box.initStyleOption(opt)  # type: ignore[attr-defined]
+    element = (QStyle.SubElement.SE_CheckBoxIndicator if isinstance(box, QCheckBox)
+               else QStyle.SubElement.SE_RadioButtonIndicator)
+    return box.style().subElementRect(element, opt, box)
 
 
 def painted(panel):
     return panel.grab().toImage()
 
 
-def box_rect(panel, box: QCheckBox) -> QRect:
+def box_rect(panel, box: QAbstractButton) -> QRect:
     return rect_in(panel, box, indicator(box))
 
 
@@ -85,3 +88,29 @@ def test_a_locked_ticked_box_looks_locked_and_still_shows_its_tick(
         assert outline_share(image, rect) <= FAINT, box.text()
         assert strongest_inside(image, rect) >= UI_COMPONENT, box.text()
     window.shutdown()
+
+
+@pytest.mark.hazard("H-270")
+@THEMES
+def test_the_weight_choice_radio_buttons_show_their_outline_and_the_choice(
+        qtbot, themed, bedside, clock):
+    """A weight changed after dosing asks "typing error or re-weighed" with two radio
+    buttons: both visible before the choice, the chosen one marked after the click."""
+    _window, page, rec = bedside
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(3600)
+    page.show_tab(page.log)
+    assert page.log.select_seq(1)                              # the opening entry
+    click(qtbot, page.log.amend_button)
+    form = page.log.amend_dialog
+    choices = (form.typing_error, form.reweighed)
+    for radio in choices:
+        assert not radio.isChecked()
+        share = outline_share(painted(form), box_rect(form, radio), round_=True)
+        assert share >= VISIBLE, radio.text()
+    click(qtbot, form.reweighed)
+    image = painted(form)
+    # 6 px in: inside the 20 px ring (a square 3 px in still touches it at its corners)
+    marks = [strongest_inside(image, box_rect(form, radio), inset=6) for radio in choices]
+    assert marks[1] >= UI_COMPONENT and marks[0] < 1.5        # only the chosen one: a dot
+    form.close()
