@@ -25,10 +25,12 @@ from tools.xvfb import XScreen
 from ui.common.theme import apply_theme
 
 SIZE = (1366, 768)
-LIGHT = ("screen-normal.png", "screen-high-alarm.png")
+# Check boxes and the close-and-sign step: live and locked controls, in both themes.
+CONTROLS = ("screen-discharge-boxes.png", "screen-close-sign.png")
+LIGHT = ("screen-normal.png", "screen-high-alarm.png", *CONTROLS)
 # The questions before monitoring ends, and alarms beside a panel, at 1280×800 too.
 SMALL = ("screen-close-question.png", "screen-leave-question.png",
-         "screen-alarms-panel.png", "screen-paused.png")
+         "screen-alarms-panel.png", "screen-paused.png", *CONTROLS)
 
 
 def _walk(screen: XScreen, out: Path, tmp: Path, *extra: str, config: str = "config") -> Path:

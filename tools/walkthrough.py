@@ -327,6 +327,7 @@ class Walk:
         self.acknowledge_all()
         d = page.discharge
         self.open_panel(d)
+        self.check("discharge boxes", "screen-discharge-boxes.png")  # unticked: outlined
         self.click(d.escort)
         self.click(d.advice)
         unmet = any(lab.text().startswith("✗") for lab in d.check_labels.values())
@@ -341,6 +342,7 @@ class Walk:
             expect(d.unmet_dialog.isVisible(), "the unmet items are listed before discharge")
             self.click(d.unmet_dialog.confirm_button)
         expect(page.recorder.session.phase == "discharged", "discharged: " + d.general.text())
+        self.check("close and sign", "screen-close-sign.png")  # the live ID field among locks
         self.type(d.sign_nurse, "RN7")
         self.click(d.close_button)
         expect(d.dialog.isVisible(), "close and sign asks first")

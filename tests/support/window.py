@@ -47,6 +47,26 @@ def open_session_window(qtbot, store: Store, clock, protocols):
     return window, window.open_session(rec), rec
 
 
+def recovery_panel(qtbot, store, clock, protocols, *, discharged: bool = False):
+    """A window with a session in recovery (10 min of infusion, stopped), discharged on a
+    prescriber's decision if asked, and its discharge panel open: (window, rec, panel)."""
+    from monitor.record.recorder import Recorder
+    from tests.conftest import OPENING, baseline_vitals
+    window = make_window(qtbot, store, clock, protocols)
+    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
+    baseline_vitals(rec)
+    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+    clock.advance(600)
+    rec.stop_infusion("RN7")
+    if discharged:
+        discharge_confirmed(rec, {"escort_present": True, "no_driving_advice": True,
+                                  "ready_to_leave_at": clock.now(), **PRESCRIBED})
+    page = window.open_session(rec)
+    page.show_tab(page.discharge)
+    page.discharge.refresh()
+    return window, rec, page.discharge
+
+
 def sign_after_recovery(qtbot, page, rec, clock) -> None:
     """An infusion given and stopped, recovery observed, discharged, then closed and
     signed by clicking in the discharge panel."""

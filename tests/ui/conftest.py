@@ -85,12 +85,13 @@ def _no_dangling_qt(qapp, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def themed(qapp):
-    """The look the nurse gets (the app's theme: sizes and colours), put back after."""
+def themed(qapp, request: pytest.FixtureRequest):
+    """The look the nurse gets (the app's theme: sizes and colours), put back after. Dark
+    unless a test asks for another (``parametrize("themed", ["light"], indirect=True)``)."""
     from ui.common import theme
     style, palette, font = qapp.styleSheet(), qapp.palette(), qapp.font()
     before = theme.current().name
-    theme.apply_theme(qapp, "dark")
+    theme.apply_theme(qapp, getattr(request, "param", "dark"))
     yield theme.current()
     qapp.setStyleSheet(style)
     qapp.setPalette(palette)

@@ -21,7 +21,8 @@ from monitor.log.sqlite.store import Store
 from tools.xvfb import XScreen, missing_tools
 
 PHASES = ("start form", "baseline", "infusing with 5 alarms", "close question",
-          "leave question", "artifact choice", "paused", "recovery", "discharge", "closed",
+          "leave question", "artifact choice", "paused", "recovery", "discharge boxes",
+          "discharge", "close and sign", "closed",
           "session list")
 
 

@@ -7,6 +7,7 @@ alarm priority is never colour alone: a word and a symbol go with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
@@ -32,10 +33,16 @@ class Theme:
     grid: str
     ok: str
     warn: str
+    # The outline of a control the nurse can use (fields, check boxes): at least 3:1
+    # against the window and the field (WCAG 1.4.11); ``grid`` is for what is locked.
+    edge: str
+    focus: str  # the focused control's outline, at least 3:1 too
 
 
-DARK = Theme("dark", "#0E1216", "#171D23", "#E4E8EC", "#8C97A3", "#2A323B", "#3FBF8F", "#F0C419")
-LIGHT = Theme("light", "#F4F5F7", "#FFFFFF", "#15191D", "#5B6570", "#D5D9DE", "#00805A", "#9A6B00")
+DARK = Theme("dark", "#0E1216", "#171D23", "#E4E8EC", "#8C97A3", "#2A323B", "#3FBF8F", "#F0C419",
+             "#7D8894", "#56B4E9")
+LIGHT = Theme("light", "#F4F5F7", "#FFFFFF", "#15191D", "#5B6570", "#D5D9DE", "#00805A", "#9A6B00",
+              "#6F7984", "#0072B2")
 THEMES = {"dark": DARK, "light": LIGHT}
 _current = DARK
 
@@ -78,6 +85,9 @@ def apply_theme(app: QApplication, name: str = "dark") -> Theme:
                         (QPalette.ColorRole.ToolTipText, theme.text),
                         (QPalette.ColorRole.PlaceholderText, theme.dim)):
         pal.setColor(role, QColor(color))
+    # An empty locked field's hint is fainter than a live field's (it reads as locked).
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.PlaceholderText,
+                 QColor(theme.grid if theme.name == "light" else "#566069"))
     app.setPalette(pal)
     font = app.font()
     font.setPointSize(BASE_PT)
@@ -86,20 +96,51 @@ def apply_theme(app: QApplication, name: str = "dark") -> Theme:
     return theme
 
 
+def _tick(name: str) -> str:
+    """A check mark drawn for the style sheet (ui/common/check-*.svg)."""
+    return Path(__file__).with_name(f"check-{name}.svg").as_posix()
+
+
+def indicators(t: Theme) -> str:
+    """Check boxes and radio buttons: an unticked box has a visible outline (Fusion draws
+    it a shade darker than the window, invisible on the dark theme); ticked is the
+    primary blue with a white tick; locked is dashed and dim, its tick still readable."""
+    dot = ("qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5, stop:0 {c}, "
+           "stop:0.4 {c}, stop:0.5 {bg}, stop:1 {bg})")
+    return f"""
+    QCheckBox::indicator, QRadioButton::indicator {{ width: 16px; height: 16px;
+        border: 2px solid {t.edge}; background: {t.panel}; }}
+    QCheckBox::indicator {{ border-radius: 3px; }}
+    QRadioButton::indicator {{ border-radius: 10px; }}
+    QCheckBox::indicator:checked {{ background: #0072B2; border-color: #0072B2;
+        image: url("{_tick('on')}"); }}
+    QRadioButton::indicator:checked {{ border-color: #0072B2;
+        background: {dot.format(c="#0072B2", bg=t.panel)}; }}
+    QCheckBox::indicator:hover, QRadioButton::indicator:hover,
+    QCheckBox::indicator:focus, QRadioButton::indicator:focus {{
+        border-color: {t.focus}; }}
+    QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {{
+        border: 2px dashed {t.grid}; background: {t.bg}; }}
+    QCheckBox::indicator:checked:disabled {{ image: url("{_tick(f'locked-{t.name}')}"); }}
+    QRadioButton::indicator:checked:disabled {{
+        background: {dot.format(c=t.dim, bg=t.bg)}; }}
+    """
+
+
 def stylesheet(t: Theme) -> str:
     return f"""
     QWidget {{ color: {t.text}; }}
     QLineEdit, QComboBox, QSpinBox, QPlainTextEdit {{
-        background: {t.panel}; border: 1px solid {t.grid}; border-radius: 4px; padding: 4px;
+        background: {t.panel}; border: 1px solid {t.edge}; border-radius: 4px; padding: 4px;
         min-height: 28px; }}
     QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QPushButton:focus,
-    QPlainTextEdit:focus, QTableWidget:focus {{ border: 2px solid #56B4E9; }}
+    QPlainTextEdit:focus, QTableWidget:focus {{ border: 2px solid {t.focus}; }}
     QLineEdit[invalid="true"] {{ border: 2px solid {PRIORITY_COLOR['high']}; }}
     QLineEdit:focus, QLineEdit[invalid="true"], QComboBox:focus, QSpinBox:focus {{
         padding: 3px; }}
     QPushButton {{ background: {t.panel}; border: 1px solid {t.grid}; border-radius: 4px;
         padding: 6px 12px; min-height: 28px; }}
-    QPushButton:hover {{ border-color: #56B4E9; }}
+    QPushButton:hover {{ border-color: {t.focus}; }}
     QPushButton:checked {{ background: #0072B2; color: white; }}
     QPushButton:disabled {{ color: {t.dim}; }}
     QPushButton[role="primary"] {{ background: #0072B2; color: white; font-weight: bold; }}
@@ -120,4 +161,4 @@ def stylesheet(t: Theme) -> str:
         background: {t.bg}; color: {t.dim}; border: 1px dashed {t.grid};
         font-weight: normal; }}
     QCheckBox:disabled, QRadioButton:disabled, QLabel:disabled {{ color: {t.dim}; }}
-    """
+    """ + indicators(t)

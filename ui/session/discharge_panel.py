@@ -183,6 +183,8 @@ class DischargePanel(RecorderPanel):
                                                0))
         self.prescriber.setText(d.get("prescriber") or "")
         self.override.setText(d.get("override_reason") or "")
+        for field in (self.prescriber, self.override):
+            field.setCursorPosition(0)  # a locked field shows the start of what was saved
         self.ended.setText(override_text(d) or "Discharged with every criterion met.")
         self.ended.show()
 
@@ -202,9 +204,8 @@ class DischargePanel(RecorderPanel):
                      "override_reason": self.override.text(), **self._aldrete()}
         # Unmet items come back as ConfirmationNeeded: the modal lists them (_ask_unmet).
         self._shown = None
-        event = self.errors.call(lambda: self.recorder.discharge(self._nurse(), checklist))
-        self.refresh()
-        return event
+        return self._discharged(self.errors.call(
+            lambda: self.recorder.discharge(self._nurse(), checklist)))
 
     def _ask_unmet(self, exc: ConfirmationNeeded) -> None:
         """Ask about the unmet items; asked again when they changed before the answer
@@ -214,8 +215,15 @@ class DischargePanel(RecorderPanel):
         self.unmet_dialog.ask_unmet(act, exc.warnings, lambda: self._confirmed(exc), before)
 
     def _confirmed(self, exc: ConfirmationNeeded) -> Event | None:
-        event = self.errors.call(exc.retry)
+        return self._discharged(self.errors.call(exc.retry))
+
+    def _discharged(self, event: Event | None) -> Event | None:
+        """After a discharge the next step is the signature: the focus goes to its ID
+        (Enter there presses Close and sign), not to the export button after the
+        Discharge button that just locked."""
         self.refresh()
+        if event is not None:
+            self.sign_nurse.setFocus()
         return event
 
     def _aldrete(self) -> dict[str, int]:

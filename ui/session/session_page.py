@@ -270,6 +270,7 @@ class SessionPage(QWidget):
     def _on_changed(self, change: Change) -> None:
         """One notification, one repaint: every view draws what it changed."""
         self._show_rules(change.evaluation)
+        self.vitals.follow_session()
         if self.charts is None:
             return  # built later, from the session as it then is
         self.charts.apply(change)

@@ -1,11 +1,14 @@
 """Vitals in one row, keyboard first: Tab moves on, Enter records, "128/82" in SBP
 fills both. Nothing is saved until every field is valid; the row clears and
 the saved time shows only after the store has committed. A refused value is
-said on one line reserved under the row: nothing moves while the nurse types."""
+said on one line reserved under the row: nothing moves while the nurse types.
+The air/oxygen box shows the session's own air/oxygen (the last set, or "Oxygen
+started" / "Oxygen stopped", newest by observed time) whenever that changes."""
 
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QSizePolicy, QWidget
@@ -20,6 +23,7 @@ from ui.common.forms import (
     label,
     line_edit,
 )
+from ui.common.texts import clock
 from ui.common.timefield import observed_at
 from ui.session.message_line import MessageLine
 
@@ -45,6 +49,7 @@ class VitalsEntry(RecorderPanel):
         # Sent only when the nurse chose it: otherwise the record's own air/oxygen carries
         # forward ("oxygen started" must not be undone by a stale "air" in this box).
         self._o2_chosen = False
+        self._o2_shown: tuple[str, int] | None = None  # (value, seq) of the session's choice
         self.o2.activated.connect(self._on_o2_chosen)
         self.missing = QComboBox()
         self.missing.addItems(MISSING_REASONS)
@@ -64,6 +69,7 @@ class VitalsEntry(RecorderPanel):
         self.errors = InlineErrors(self.general, fields)  # type: ignore[arg-type]
         self.confirm_bar = ConfirmBar(self.errors, "vitals")  # RR 0, SpO2 < 50: confirm
         self.confirm_bar.after(self._saved)
+        self.follow_session()
 
     def _layout(self) -> None:
         grid = QGridLayout(self)
@@ -104,6 +110,27 @@ class VitalsEntry(RecorderPanel):
     def _on_o2_chosen(self, _index: int) -> None:
         self._o2_chosen = True
 
+    def follow_session(self, *, again: bool = False) -> None:
+        """Show the session's air/oxygen when it changed (a set, "Oxygen started" or
+        "Oxygen stopped", a strike of one): the newer act wins over a choice made in the
+        box before it. Any other change leaves the nurse's choice alone; ``again`` shows
+        the session's value whatever was chosen (after a set is saved)."""
+        latest = self.recorder.session.latest("o2")
+        shown = None if latest is None else (str(latest[1]), latest[2])
+        if shown == self._o2_shown and not again:
+            return
+        self._o2_shown = shown
+        self._o2_chosen = False
+        if latest is None:
+            self.o2.setCurrentIndex(0)
+            self.o2.setToolTip("Air until a set or an event says oxygen")
+            return
+        value = str(latest[1])
+        self.o2.setCurrentIndex(self.o2.findText(value))
+        since = clock(datetime.fromtimestamp(latest[0], UTC))
+        self.o2.setToolTip(f"{value.capitalize()} since {since}: the next set carries it "
+                           "unless you change it here")
+
     def is_half_typed(self) -> bool:
         return any(e.text().strip() for e in self.edits.values())
 
@@ -127,8 +154,7 @@ class VitalsEntry(RecorderPanel):
         for e in self.edits.values():
             e.clear()
         self.time.clear()
-        self.o2.setCurrentIndex(0 if event.payload.get("o2") == "air" else 1)
-        self._o2_chosen = False
+        self.follow_session(again=True)
         local = event.recorded_at.astimezone().strftime("%H:%M:%S")
         self.saved_label.setText(f"✓ Saved {local}")
         self.focus_first()

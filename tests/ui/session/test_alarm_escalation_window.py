@@ -61,7 +61,7 @@ def test_oxygen_started_by_click_is_not_undone_by_the_vitals_row(qtbot, infusing
     button = page.events.quick_buttons["oxygen_started"]
     qtbot.waitUntil(button.isVisible, timeout=2000)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert page.vitals.o2.currentText() == "air"        # the box has not been touched
+    assert page.vitals.o2.currentText() == "oxygen"     # the box follows at once (H-013)
     clock.advance(60)
     record_bp(qtbot, page, "128/82")
     stored = [e for e in rec.store.events(rec.session.session_id)

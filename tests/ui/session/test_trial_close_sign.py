@@ -9,31 +9,13 @@ from PySide6.QtCore import Qt
 
 from monitor.clinical.discharge_override import AGAINST_ADVICE
 from monitor.record.recorder import Recorder
-from tests.conftest import OPENING, PRESCRIBED, baseline_vitals, discharge_confirmed
-from tests.support.window import click, make_window
-
-
-def _recovery_panel(qtbot, store, clock, protocols, *, discharged: bool = False):
-    """A window with a session in recovery (10 min of infusion, stopped), discharged on a
-    prescriber's decision if asked, and its discharge panel open: (window, rec, panel)."""
-    window = make_window(qtbot, store, clock, protocols)
-    rec = Recorder.open_new(store, clock, protocols, dict(OPENING))
-    baseline_vitals(rec)
-    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
-    clock.advance(600)
-    rec.stop_infusion("RN7")
-    if discharged:
-        discharge_confirmed(rec, {"escort_present": True, "no_driving_advice": True,
-                                  "ready_to_leave_at": clock.now(), **PRESCRIBED})
-    page = window.open_session(rec)
-    page.show_tab(page.discharge)
-    page.discharge.refresh()
-    return window, rec, page.discharge
+from tests.conftest import OPENING, baseline_vitals
+from tests.support.window import click, make_window, recovery_panel
 
 
 @pytest.mark.hazard("H-111")
 def test_close_and_sign_refuses_an_empty_id_before_asking(qtbot, store, clock, protocols):
-    window, rec, d = _recovery_panel(qtbot, store, clock, protocols, discharged=True)
+    window, rec, d = recovery_panel(qtbot, store, clock, protocols, discharged=True)
     click(qtbot, d.close_button)                        # empty ID: refused, nothing asked
     assert not d.dialog.isVisible()
     assert d.general.isVisible() and "nurse" in d.general.text().lower()
@@ -67,7 +49,7 @@ def test_the_pump_sentence_only_while_an_infusion_runs(qtbot, bedside, clock):
 @pytest.mark.hazard("H-112")
 def test_discharge_basis_starts_unchosen_while_criteria_are_unmet(
         qtbot, store, clock, protocols):
-    window, rec, d = _recovery_panel(qtbot, store, clock, protocols)
+    window, rec, d = recovery_panel(qtbot, store, clock, protocols)
     assert any(not lab.text().startswith("✓") for lab in d.check_labels.values())
     assert d.override_kind.currentIndex() == -1                 # not "All criteria met"
     assert "choose" in d.override_kind.placeholderText().lower()
@@ -125,7 +107,7 @@ def test_the_reopen_notice_reads_as_a_sentence_and_names_the_patient(
 
 def test_discharge_refusal_reads_plainly_and_goes_when_the_list_changes(
         qtbot, store, clock, protocols):
-    window, rec, d = _recovery_panel(qtbot, store, clock, protocols)
+    window, rec, d = recovery_panel(qtbot, store, clock, protocols)
     click(qtbot, d.discharge_button)                     # no basis chosen: refused
     text = d.general.text()
     assert d.general.isVisible() and "(empty)" not in text
@@ -133,4 +115,34 @@ def test_discharge_refusal_reads_plainly_and_goes_when_the_list_changes(
     rec.record_assessment({"moaas": 5}, "RN7")          # the unmet list changes
     d.refresh()
     assert not d.general.isVisible()
+    window.shutdown()
+
+
+@pytest.mark.hazard("H-271")
+def test_after_discharge_the_focus_is_on_the_signing_id(qtbot, store, clock, protocols):
+    """Discharged by clicks on a prescriber's decision: the next key the nurse types goes
+    into the signing ID (it had gone to "Export CSV", whose Enter opens an export), and
+    Enter there asks to close and sign."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.support.window import pick_by_keys, type_into
+    window, rec, d = recovery_panel(qtbot, store, clock, protocols)
+    click(qtbot, d.escort)
+    click(qtbot, d.advice)
+    pick_by_keys(qtbot, d.override_kind, d.override_kind.itemText(
+        d.override_kind.findData("prescriber")))
+    type_into(qtbot, d.prescriber, "Dr Okafor")
+    type_into(qtbot, d.override, "reviewed at the bedside, stable, may go home")
+    click(qtbot, d.discharge_button)
+    assert d.unmet_dialog.isVisible()                   # the unmet items, listed
+    click(qtbot, d.unmet_dialog.confirm_button)
+    assert rec.session.phase == "discharged"
+    for saved in (d.prescriber, d.override):            # locked, read from their start
+        assert not saved.isEnabled() and saved.cursorPosition() == 0
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is d.sign_nurse, timeout=2000)
+    qtbot.keyClicks(QApplication.focusWidget(), "RN7")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert d.dialog.isVisible() and "as RN7?" in d.dialog.question.text()
+    click(qtbot, d.dialog.confirm_button)
+    assert rec.session.phase == "closed" and rec.session.closed_by == "RN7"
     window.shutdown()
