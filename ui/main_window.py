@@ -289,10 +289,6 @@ class MainWindow(QMainWindow):
         self.start_page.focus_first()
 
     def _on_tick(self) -> None:
-        try:
-            self.service.tick()  # the clinic server's link, kept with or without a page
-        except MonitorError as exc:
-            self.show_problem(str(exc))
         if self.background.watched:
             self.background.tick()
             for problem in self.background.problems:
@@ -305,6 +301,18 @@ class MainWindow(QMainWindow):
                 self.page.tick()
             except MonitorError as exc:
                 self.show_problem(str(exc))
+        self._keep_link()
+
+    def _keep_link(self) -> None:
+        """The clinic server's link, kept with or without a session shown; after the
+        rules' tick, so a failing link never holds up a countdown or an alarm."""
+        try:
+            text = self.service.tick()
+        except MonitorError as exc:
+            self.show_problem(str(exc))
+            return
+        if self.page is not None:
+            self.page.header.show_link(text)
 
     # -- problems and theme ----------------------------------------------------
     def show_problem(self, text: str) -> None:

@@ -61,3 +61,40 @@ def test_the_window_uploads_the_spool_with_no_session_shown(
         assert [e.hash for e in board.events(sid)] == [e.hash for e in rec.session.events]
     window.shutdown()
     log.close()
+
+
+class _FailingLink(Store):
+    """A SQLite log standing in for a clinic log whose network layer fails at every
+    keep-alive (the recording itself goes to the file)."""
+
+    def keep_link(self) -> str:
+        raise OSError("network is unreachable")
+
+    def status(self) -> str:
+        return UNREACHABLE
+
+
+@pytest.mark.hazard("H-288")
+def test_a_failing_link_never_holds_up_the_rules_tick(qtbot, db_path, clock,
+                                                       protocols) -> None:
+    log = _FailingLink(db_path)
+    # Every tick of the window's timer raises at the link: collected here, not lost.
+    with qtbot.capture_exceptions() as raised:
+        window = make_window(qtbot, log, clock, protocols)
+        rec = window.service.open_new(dict(OPENING))
+        baseline_vitals(rec)
+        rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h")
+        page = window.open_session(rec)
+        assert page.header.link.text() == UNREACHABLE
+        dose, due = page.header.dose, page.header.next_due
+        before = (dose.text(), due.text())
+        assert before[0].startswith("0.0 mg") and "in 10 min" in before[1], before
+        clock.advance(120)
+        # Only the window's one-second timer ticks: dose and countdown move all the same.
+        qtbot.waitUntil(lambda: (dose.text(), due.text()) != before, timeout=3_000)
+        assert not dose.text().startswith("0.0 mg") and "in 8 min" in due.text()
+        qtbot.waitUntil(lambda: bool(raised), timeout=3_000)
+        window.shutdown()
+    assert all(isinstance(exc, OSError) for _type, exc, _tb in raised)
+    assert page.header.link.text() == UNREACHABLE
+    log.close()
