@@ -35,11 +35,6 @@ class Link:
     def __init__(self, log: EventLog) -> None:
         self._server = log if isinstance(log, ServerLink) else None
 
-    @property
-    def kept(self) -> bool:
-        """True when there is a server to keep a link to (False for a file log)."""
-        return self._server is not None
-
     def tick(self) -> str:
         """Keep the link alive: the server is tried again when due (on a thread of the
         log's own, never here) and what it took meanwhile is uploaded. Returns ``text``."""
