@@ -1,4 +1,4 @@
-"""Start the Qt application: platform, theme, error hook, store, window."""
+"""Start the Qt application: platform, theme, error hook, window (and its service)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.clinical.protocols import load_protocols
 from monitor.clock import SystemClock
 from monitor.errors import MonitorError
-from monitor.log.eventlog import EventLog
+
+if TYPE_CHECKING:  # named for the checker: the board's start does not load the service
+    from monitor.record.service import EventLog
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +53,7 @@ def run(opened: EventLog | MonitorError, demo: dict[str, Any] | None = None) -> 
     if isinstance(opened, MonitorError):
         report(str(opened))
         return 1
-    store = opened
-    window = MainWindow(store, SystemClock(), protocols, defer_charts=True)
+    window = MainWindow(opened, SystemClock(), protocols, defer_charts=True)
     for problem in protocols.problems:
         window.show_problem(problem)
     if demo is not None:
@@ -62,7 +63,7 @@ def run(opened: EventLog | MonitorError, demo: dict[str, Any] | None = None) -> 
     _quit_on_signals(app)
     code = app.exec()
     window.shutdown()
-    store.close()
+    window.service.close()
     return int(code)
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.app.cli import main as cli_main
 from monitor.errors import MonitorError
-from monitor.log.eventlog import EventLog
+
+if TYPE_CHECKING:  # the CLI's start stays light: the service loads with the window
+    from monitor.record.service import EventLog
 
 
 def launch(log: EventLog | MonitorError, demo: dict[str, Any] | None) -> int:

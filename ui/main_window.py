@@ -28,9 +28,8 @@ from PySide6.QtWidgets import (
 from monitor.clinical.protocols import ProtocolSet
 from monitor.clock import Clock
 from monitor.errors import MonitorError
-from monitor.log.eventlog import EventLog
 from monitor.record.recorder import Recorder
-from monitor.record.service import Service
+from monitor.record.service import EventLog, Service
 from ui.common import theme
 from ui.common.errors import add_problem_handler
 from ui.common.forms import button, label, restyle
@@ -52,11 +51,14 @@ FRAME_GUESS = QSize(8, 40)  # title bar and borders, until the window manager sa
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: EventLog, clock: Clock, protocols: ProtocolSet,
+    def __init__(self, event_log: EventLog, clock: Clock, protocols: ProtocolSet,
                  parent: QWidget | None = None, *, defer_charts: bool = False) -> None:
+        """``event_log`` (opened by the command line) goes to the window's service and is
+        never used here: the views are given the service, the session and its
+        evaluation."""
         super().__init__(parent)
         self.defer_charts = defer_charts
-        self.service = Service(store, clock, protocols)
+        self.service = Service(event_log, clock, protocols)
         self.clock = clock
         self.protocols = protocols
         self.page: SessionPage | None = None
@@ -299,6 +301,18 @@ class MainWindow(QMainWindow):
                 self.page.tick()
             except MonitorError as exc:
                 self.show_problem(str(exc))
+        self._keep_link()
+
+    def _keep_link(self) -> None:
+        """The clinic server's link, kept with or without a session shown; after the
+        rules' tick, so a failing link never holds up a countdown or an alarm."""
+        try:
+            text = self.service.tick()
+        except MonitorError as exc:
+            self.show_problem(str(exc))
+            return
+        if self.page is not None:
+            self.page.header.show_link(text)
 
     # -- problems and theme ----------------------------------------------------
     def show_problem(self, text: str) -> None:

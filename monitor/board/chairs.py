@@ -99,6 +99,14 @@ class BoardModel:
         self.refreshes = 0
         self._watchers: dict[str, list[Callable[[Change], None]]] = {}
 
+    @property
+    def location(self) -> str:
+        """Where the board reads (the server's URL without password), for its status."""
+        return self.log.location
+
+    def close(self) -> None:
+        self.log.close()
+
     # -- reading -------------------------------------------------------------
     def resync(self) -> None:
         """Read everything new and who is connected (at start and after a reconnect)."""

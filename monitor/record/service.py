@@ -18,8 +18,13 @@ from monitor.export import render, verified
 from monitor.export.atomic import write_atomic
 from monitor.log.eventlog import EventLog, Verdict
 from monitor.model.session import Session
+from monitor.record.link import Link
 from monitor.record.recorder import Recorder
 from monitor.record.sessions import session_rows
+
+# The window is handed the log the command line opened and gives it to its Service
+# untouched: it names the log's type from here, never from ``monitor.log``.
+__all__ = ["EventLog", "Service"]
 
 
 class Service:
@@ -27,6 +32,7 @@ class Service:
         self._log = log
         self.clock = clock
         self.protocols = protocols
+        self._link = Link(log)
 
     # -- sessions --------------------------------------------------------------
     def sessions(self, *, open_only: bool = False) -> list[dict[str, Any]]:
@@ -72,6 +78,17 @@ class Service:
         opened = session.opened_at
         return sum(1 for s in self._log.summaries()
                    if s.patient_id == patient and opened is not None and s.opened_at < opened)
+
+    # -- the clinic server's link ----------------------------------------------
+    def tick(self) -> str:
+        """Once a second, from the window's timer (a session shown or not): keep the
+        clinic server's link alive (never blocks) and return its text."""
+        return self._link.tick()
+
+    def link_text(self) -> str:
+        """How the link is, for the header ('' on a file log or while every entry
+        reaches the server); tries nothing."""
+        return self._link.text()
 
     # -- exports ---------------------------------------------------------------
     def export(self, recorder: Recorder, fmt: str, out: Path, *, deidentify: bool = False,

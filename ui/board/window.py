@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor.board import link
 from monitor.board.chairs import BoardModel
+from monitor.clinical.protocols import ProtocolSet, load_protocols
 from monitor.clinical.session_protocol import protocol_in_force
+from monitor.clock import Clock, SystemClock
 from monitor.errors import StoreError
-from monitor.log.postgres.listen import Listener
-from monitor.log.postgres.log import ServerUnavailable
 from monitor.model.session import Session
 from monitor.paths import alarm_sound_file
 from ui.board.session_view import SessionViewer
@@ -66,8 +67,8 @@ class BoardWindow(QMainWindow):
         self.bridge = _Bridge(self)
         self.bridge.woken.connect(self._on_woken)
         self.bridge.link_changed.connect(self._on_link)
-        self.listener = Listener(url, self.bridge.woken.emit,
-                                 self.bridge.link_changed.emit) if listen else None
+        self.listener = link.listen(url, self.bridge.woken.emit,
+                                    self.bridge.link_changed.emit) if listen else None
         config, self.sound_problem = load_config(alarm_sound_file())
         self.sound = AlarmSound(config, station="board")
         self.timer = QTimer(self)
@@ -125,18 +126,11 @@ class BoardWindow(QMainWindow):
     # -- updates -------------------------------------------------------------
     def _resync(self) -> None:
         try:
-            for attempt in (1, 2):  # a connection from before a restart fails once
-                self.model.log.reconnect(force=True)
-                try:
-                    self.model.resync()
-                    break
-                except ServerUnavailable:
-                    if attempt == 2:
-                        raise
+            link.rejoin(self.model)
         except StoreError as exc:
             self.status.setText(f"Clinic server unreachable ({exc}); retrying every second")
             return
-        self.status.setText(f"Connected to {self.model.log.location}")
+        self.status.setText(f"Connected to {self.model.location}")
         self._show()
 
     def _on_woken(self) -> None:
@@ -235,7 +229,7 @@ class BoardWindow(QMainWindow):
             self.listener.stop()
         for viewer in self.viewers.values():
             viewer.close()
-        self.model.log.close()
+        self.model.close()
 
     def closeEvent(self, event) -> None:
         self.shutdown()
@@ -243,14 +237,9 @@ class BoardWindow(QMainWindow):
 
 
 def open_board(url: str, *, chairs: int, patient_label: str = "initials",
-               clock: object = None, protocols: object = None, listen: bool = True
-               ) -> BoardWindow:
+               clock: Clock | None = None, protocols: ProtocolSet | None = None,
+               listen: bool = True) -> BoardWindow:
     """A board reading ``url`` as the board role (read-only)."""
-    from monitor.clinical.protocols import load_protocols
-    from monitor.clock import SystemClock
-    from monitor.log.eventlog import open_log
-
-    log_ = open_log(url, readonly=True)
-    model = BoardModel(log_, clock or SystemClock(), protocols or load_protocols(),  # type: ignore[arg-type]
-                       chairs=chairs, patient_label=patient_label)
+    model = link.open_model(url, clock or SystemClock(), protocols or load_protocols(),
+                            chairs=chairs, patient_label=patient_label)
     return BoardWindow(model, url, listen=listen)

@@ -55,6 +55,7 @@ class HeaderView(QWidget):
         self.overdue.setStyleSheet(f"color: {theme.alarm_text('medium')}; font-weight: bold;")
         self.next_due = label("", name="Next observations due", fit=True)
         self.link = label("", bold=True, name="Clinic server", fit=True)  # clinic: the spool
+        self.link.setStyleSheet(f"color: {theme.alarm_text('medium')};")
         self.nurse = line_edit("Nurse ID", "nurse ID", 72)
         # As tall as the header's words: the row costs the charts no more than its text.
         self.nurse.setStyleSheet("padding: 0 2px; min-height: 20px;")
@@ -92,12 +93,13 @@ class HeaderView(QWidget):
     def nurse_id(self) -> str:
         return self.nurse.text().strip()
 
+    def show_link(self, text: str) -> None:
+        """The clinic server's link as the service says it ('' hides it)."""
+        self.link.setText(text)
+        self.link.setVisible(bool(text))
+
     def refresh(self, ev: Evaluation) -> None:
         s = self.recorder.session
-        link = getattr(self.recorder.store, "keep_link", None)  # the clinic log's link
-        self.link.setText(link() if link else "")
-        self.link.setVisible(bool(self.link.text()))
-        self.link.setStyleSheet(f"color: {theme.alarm_text('medium')};")
         o = s.opening
         now = ev.now
         name = f" · {o['display_name']}" if o.get("display_name") else ""

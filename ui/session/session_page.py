@@ -289,6 +289,7 @@ class SessionPage(QWidget):
 
     def _show_rules(self, evaluation: Evaluation) -> None:
         self.header.refresh(evaluation)
+        self.header.show_link(self.service.link_text())
         self.banner.refresh(evaluation)
         self.rail.refresh(evaluation)
 
