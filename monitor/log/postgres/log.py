@@ -18,38 +18,37 @@ said "Not saved" instead of freezing the window.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg
 from psycopg import conninfo as _conninfo
 
 from monitor.clock import to_iso
 from monitor.errors import ChainError, StoreError
+from monitor.log import sql_reads
 from monitor.log.eventlog import Item, SessionSummary, Verdict, redact, register_backend
 from monitor.log.postgres import lease
 from monitor.log.postgres.functions import trigger_problems
 from monitor.log.postgres.schema import CHAIR_SETTINGS
-from monitor.log.sqlite.store import Store
+from monitor.log.postgres.spool import Spool, default_spool, open_spool
+from monitor.log.sql_reads import COLUMNS, chain_gap
 from monitor.model.events import GENESIS, Event, EventKind, RawChecker, canonical, chain_events
 from monitor.paths import APP
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+P = ParamSpec("P")
+_STYLE = psycopg.paramstyle  # the placeholders of the shared reads (monitor.log.sql_reads)
 
-SPOOL_ENV = "KETAMINE_MONITOR_SPOOL"
 RETRY_SECONDS = 5.0
-COLUMNS = ("session_id, seq, kind, observed_at, recorded_at, author, source, payload, "
-            "prev_hash, hash")
 _INSERT = f"INSERT INTO events ({COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
 # A dead network must not freeze a chair: libpq gives up on it within seconds.
 _LIVENESS: dict[str, Any] = {"connect_timeout": "3", "keepalives": "1", "keepalives_idle": "5",
@@ -92,17 +91,6 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def _gap(head: tuple[int, str], events: list[Event]) -> str:
-    """'' when ``events`` continue the chain from ``head`` (seq, hash) without a gap,
-    else what breaks it."""
-    seq, prev = head
-    for e in events:
-        if e.seq != seq + 1 or e.prev_hash != prev:
-            return f"event {e.seq} does not follow event {seq}"
-        seq, prev = e.seq, e.hash
-    return ""
-
-
 def build_events(rows: Iterable[tuple[Any, ...]]) -> list[Event]:
     """Events from rows of ``COLUMNS`` (times as written by ``to_iso``)."""
     iso = datetime.fromisoformat
@@ -113,17 +101,6 @@ def build_events(rows: Iterable[tuple[Any, ...]]) -> list[Event]:
 def _row(e: Event) -> tuple[Any, ...]:
     return (e.session_id, e.seq, str(e.kind), to_iso(e.observed_at), to_iso(e.recorded_at),
             e.author, e.source, canonical(e.payload), e.prev_hash, e.hash)
-
-
-def default_spool(url: str, role: str) -> Path:
-    env = os.environ.get(SPOOL_ENV)
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_path
-    digest = hashlib.sha256(redact(url).encode()).hexdigest()[:12]
-    folder = user_data_path(APP, appauthor=False) / "spool"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder / f"{role}-{digest}.db"
 
 
 class PgLog:
@@ -138,7 +115,7 @@ class PgLog:
         self._monotonic = monotonic
         self._attempt: threading.Thread | None = None
         self._made: psycopg.Connection[Any] | None = None  # by a reconnect attempt
-        self._spool: Store | None = None
+        self._spool: Spool | None = None
         self._owners: dict[str, str] = {}
         self._token = lease.new_token()
         self._refused = ""  # why a reconnect attempt was refused the lease
@@ -162,7 +139,7 @@ class PgLog:
         if self.spool_path is not None:
             # Opened now: its writer lock makes this process the chair's only writer.
             try:
-                self._spool = Store(self.spool_path)
+                self._spool = open_spool(self.spool_path)
             except BaseException:
                 self.close()
                 raise
@@ -179,13 +156,27 @@ class PgLog:
     def offline(self) -> bool:
         return self._conn is None
 
-    def _execute(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> psycopg.Cursor[Any]:
-        if self._conn is None:
+    @contextmanager
+    def _server(self) -> Iterator[psycopg.Connection[Any]]:
+        """The connection to the server; a server error said as one (a lost link
+        marks this log offline, so the caller can turn to the spool)."""
+        conn = self._conn
+        if conn is None:
             raise ServerUnavailable(f"{self.location} is unreachable")
         try:
-            return self._conn.execute(sql, args)
+            yield conn
         except psycopg.Error as exc:
             raise self._failed(exc, self.location) from exc
+
+    def _execute(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> psycopg.Cursor[Any]:
+        with self._server() as conn:
+            return conn.execute(sql, args)
+
+    def _read(self, read: Callable[Concatenate[sql_reads.Connection, str, P], T],
+              *args: P.args, **kwargs: P.kwargs) -> T:
+        """One of the reads both backends share (``monitor.log.sql_reads``), on the server."""
+        with self._server() as conn:
+            return read(conn, _STYLE, *args, **kwargs)
 
     def _failed(self, exc: psycopg.Error, failure: str) -> StoreError:
         """The error to raise for a server error: a timeout (the server is there, the
@@ -249,10 +240,6 @@ class PgLog:
         if row is None:
             self.close()
             raise StoreError(f"Cannot use {self.location}: no schema version")
-
-    # The SQLite backend's listing readers run unchanged here (standard SQL).
-    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-        yield from self._execute(sql.replace("?", "%s"), args)
 
     def close(self) -> None:
         self.settle()
@@ -318,14 +305,14 @@ class PgLog:
             return "Clinic server unreachable: recording on this computer; uploads when it returns"
         return ""
 
-    def _spool_store(self) -> Store:
+    def _spool_store(self) -> Spool:
         if self._spool is None:
             if self.spool_path is None:
                 raise StoreError(f"{self.location} is unreachable and this log has no spool")
-            self._spool = Store(self.spool_path)
+            self._spool = open_spool(self.spool_path)
         return self._spool
 
-    def _either(self, server: Callable[[], T], spool: Callable[[Store], T]) -> T:
+    def _either(self, server: Callable[[], T], spool: Callable[[Spool], T]) -> T:
         if not self.offline:
             try:
                 return server()
@@ -402,9 +389,9 @@ class PgLog:
         if spool is None:
             return
         try:
-            for sid, in list(spool._rows("SELECT DISTINCT session_id FROM events")):
+            for sid in spool.held_session_ids():
                 seq, head = self._head(sid)
-                mine, my_head = spool._head(sid)
+                mine, my_head = spool.head(sid)
                 if mine <= seq:  # nothing new here, if the server holds our head
                     row = self._execute("SELECT hash FROM events WHERE session_id = %s AND "
                                         "seq = %s", (sid, mine)).fetchone()
@@ -445,9 +432,7 @@ class PgLog:
             raise self._failed(exc, failure) from exc
 
     def _head(self, session_id: str) -> tuple[int, str]:
-        row = self._execute("SELECT seq, hash FROM events WHERE session_id = %s "
-                            "ORDER BY seq DESC LIMIT 1", (session_id,)).fetchone()
-        return (row[0], row[1]) if row else (0, GENESIS)
+        return self._read(sql_reads.head, session_id)
 
     @contextmanager
     def transaction(self, failure: str = "Not saved") -> Iterator[None]:
@@ -499,7 +484,7 @@ class PgLog:
             mine = [e for e in events if e.session_id == sid]
             known = self._known.setdefault(sid, [])
             head = (known[-1].seq, known[-1].hash) if known else (0, GENESIS)
-            if not _gap(head, mine):
+            if not chain_gap(head, mine):
                 known.extend(mine)
                 continue
             if known:  # (a session never read here is simply read now)
@@ -528,20 +513,20 @@ class PgLog:
         finally:
             self._spool_tx = False
 
-    def _fill_spool(self, spool: Store, sid: str, pending: list[Event]) -> None:
+    def _fill_spool(self, spool: Spool, sid: str, pending: list[Event]) -> None:
         """Give the spool the session's committed events it lacks (exact events, same
         hashes), then ``pending``; inside the caller's spool transaction."""
-        head = spool._head(sid)
+        head = spool.head(sid)
         missing = self._known.get(sid, [])[head[0]:] + pending
         gap = ("its copy could not be read again after another writer's entries"
-               if sid in self._gapped else _gap(head, missing))
+               if sid in self._gapped else chain_gap(head, missing))
         if gap:
             raise StoreError(f"Not saved: this computer's copy of session {sid} has a gap "
                              f"({gap}), so it cannot continue the chain in the local spool "
                              f"{self.spool_path}. Another process may have recorded for this "
                              "chair; nothing was written locally")
         if missing:
-            spool._insert(missing, "Not saved")
+            spool.add_chained(missing, "Not saved")
 
     def _to_spool(self, pending: list[Event]) -> None:
         """Write a transaction's events, and whatever the spool lacks before them, to
@@ -553,7 +538,12 @@ class PgLog:
         self._remember(pending)
         log.warning("recorded %d events into the local spool", len(pending))
 
-    append = Store.append  # one event: append_many of one
+    def append(self, session_id: str, kind: EventKind, payload: dict[str, Any], *,
+               author: str, observed_at: datetime, recorded_at: datetime,
+               source: str = "manual") -> Event:
+        """One event: ``append_many`` of one."""
+        return self.append_many(session_id, [(kind, payload, author, observed_at, source)],
+                                recorded_at=recorded_at)[0]
 
     def append_many(self, session_id: str, items: Iterable[Item], *,
                     recorded_at: datetime) -> list[Event]:
@@ -595,10 +585,21 @@ class PgLog:
                             raise self._failed(exc, "Not saved") from exc
         return built
 
-    import_events = Store.import_events  # checked, then inserted with its own hashes
-
-    def _registered(self, session_id: str) -> bool:
-        return False  # the server has no session registry: its rows are the sessions
+    def import_events(self, events: list[Event]) -> None:
+        """Insert a verified session with its original hashes, in one transaction on the
+        server (whose trigger checks the chain again). Never into the spool: an import
+        waits for the server, and the chair imports it again then."""
+        if self.readonly:
+            raise StoreError(f"{self.location} is open read-only")
+        self.reconnect()  # takes up a link made meanwhile; never blocks
+        try:
+            sid = self._read(sql_reads.check_import, events, self.location)
+            self._insert(events, "Not imported")
+        except ServerUnavailable as exc:
+            raise ServerUnavailable(f"Not imported: {exc}; nothing was imported (import it "
+                                    "again when the clinic server answers)") from exc
+        self._remember(events)
+        log.info("imported session %s (%d events)", sid, len(events))
 
     # -- reading -------------------------------------------------------------
     def events(self, session_id: str, *, checker: RawChecker | None = None) -> list[Event]:
@@ -620,28 +621,27 @@ class PgLog:
         return out
 
     def kind_counts(self, session_id: str) -> dict[str, int]:
-        return self._either(lambda: Store.kind_counts(self, session_id),  # type: ignore[arg-type]
+        return self._either(lambda: self._read(sql_reads.kind_counts, session_id),
                             lambda s: s.kind_counts(session_id))
 
     def session_ids(self) -> list[str]:
-        return self._either(lambda: Store.session_ids(self),  # type: ignore[arg-type]
+        return self._either(lambda: self._read(sql_reads.session_ids),
                             lambda s: s.session_ids())
 
     def summaries(self) -> list[SessionSummary]:
-        return self._either(lambda: Store.summaries(self),  # type: ignore[arg-type]
-                            lambda s: s.summaries())
+        return self._either(lambda: self._read(sql_reads.summaries), lambda s: s.summaries())
 
     def find_session(self, prefix: str) -> str:
-        return Store.find_session(self, prefix)  # type: ignore[arg-type]
+        return sql_reads.pick_session(self.session_ids(), prefix, self.location)
 
     # -- checking ------------------------------------------------------------
     def trigger_problems(self) -> list[str]:
         """The server's triggers on ``events`` compared with the clinic's own, by
         their whole definition and their function's source (not by name)."""
-        return trigger_problems(list(self._rows(
+        return trigger_problems(self._execute(
             "SELECT t.tgname, pg_get_triggerdef(t.oid), p.proname, p.prosrc, "
             "t.tgenabled <> 'D' FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
-            "WHERE t.tgrelid = 'events'::regclass AND NOT t.tgisinternal")))
+            "WHERE t.tgrelid = 'events'::regclass AND NOT t.tgisinternal").fetchall())
 
     def check_session(self, session_id: str, *, full: bool = False) -> Verdict:
         return self.read_checked(session_id)[1]
@@ -660,7 +660,7 @@ class PgLog:
         return events, Verdict(session_id, seq, head, tuple(problems), notes)
 
     def verify(self) -> tuple[int, int]:
-        sids = [r[0] for r in self._rows("SELECT DISTINCT session_id FROM events")]
+        sids = self._read(sql_reads.held_session_ids)
         problems: list[str] = []
         total = 0
         for sid in sids:

@@ -26,15 +26,17 @@ import socket
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from monitor.clock import from_iso, to_iso
+from monitor.clock import to_iso
 from monitor.errors import ChainError, StoreError, StoreLockedError
+from monitor.log import sql_reads
 from monitor.log.eventlog import Item, SessionSummary, Verdict, register_backend, sqlite_path
+from monitor.log.sql_reads import COLUMNS
 from monitor.log.sqlite.dbfile import OpenFile, refuse_orphaned_wal, refuse_special, rescue
 from monitor.log.sqlite.key_ledger import (
     remember_database,
@@ -53,12 +55,14 @@ from monitor.model.events import (
     canonical,
     chain_events,
     chain_hash,
-    first_broken,
 )
 from monitor.portable import NOFOLLOW, rewrite, try_lock, unlock
 
 log = logging.getLogger(__name__)
 _DEFAULT_KEY = object()
+_STYLE = sqlite3.paramstyle  # the placeholders of the shared reads (monitor.log.sql_reads)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 SCHEMA_VERSION = 2
 APPLICATION_ID = 0x4B4D4F4E  # "KMON": marks a database as ours (PRAGMA application_id)
@@ -118,9 +122,6 @@ TRIGGER_SQL = dict(zip(TRIGGERS, MIGRATIONS[0][2:4], strict=True))
 
 def _same_sql(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
-
-_COLUMNS = ("session_id, seq, kind, observed_at, recorded_at, author, source, payload, "
-            "prev_hash, hash")
 
 
 def _describe(exc: sqlite3.Error) -> str:
@@ -399,8 +400,7 @@ class Store:
         were written before seals existed: their chains remain the only check)."""
         for sid, in conn.execute("SELECT session_id FROM events WHERE seq = 1 ORDER BY id"
                                  ).fetchall():
-            seq, head = conn.execute("SELECT seq, hash FROM events WHERE session_id = ? "
-                                     "ORDER BY seq DESC LIMIT 1", (sid,)).fetchone()
+            seq, head = sql_reads.head(conn, _STYLE, sid)
             self._register(conn, sid, seq, head)
 
     def _check_schema(self) -> int:
@@ -448,13 +448,12 @@ class Store:
         self.close()
 
     # -- writing -------------------------------------------------------------
-    def _head(self, session_id: str) -> tuple[int, str]:
-        """The session's last (seq, hash) as stored: read inside the write transaction,
-        so the next seq and hash come from the file, never from a cache."""
-        row = self._conn.execute(
-            "SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1",
-            (session_id,)).fetchone()
-        return (row[0], row[1]) if row else (0, GENESIS)
+    def head(self, session_id: str) -> tuple[int, str]:
+        """The session's last (seq, hash) as stored, (0, GENESIS) when it has no events.
+        Read inside the caller's transaction when there is one (so the next seq and hash
+        come from the file, never from a cache), and that transaction names a failure."""
+        with self._mutex:
+            return sql_reads.head(self._conn, _STYLE, session_id)
 
     def _require_key(self) -> bytes:
         if self.key is None:
@@ -518,9 +517,28 @@ class Store:
             return []
         with self._mutex, self.transaction() if not self._conn.in_transaction \
                 else nullcontext():
-            built = chain_events(session_id, self._head(session_id), todo, recorded_at)
+            built = chain_events(session_id, self.head(session_id), todo, recorded_at)
             self._insert(built, "Not saved")
         return built
+
+    def add_chained(self, events: list[Event], failure: str = "Not saved") -> None:
+        """Add events of one session chained elsewhere, exactly as they are (same seq and
+        hashes; the clinic log's spool takes the server's events so): they must continue
+        the session's stored head. In the caller's ``transaction()`` or one of their own."""
+        if self.readonly:
+            raise StoreError(f"{self.path} is open read-only")
+        if not events:
+            return
+        sid = events[0].session_id
+        if any(e.session_id != sid for e in events):
+            raise StoreError(f"{failure}: events of more than one session given at once; "
+                             f"nothing was written to {self.path}")
+        with self._mutex:
+            gap = sql_reads.chain_gap(self.head(sid), events)
+            if gap:
+                raise StoreError(f"{failure}: session {sid} in {self.path}: {gap}; nothing "
+                                 "was written")
+            self._insert(events, failure)
 
     def _insert(self, events: list[Event], failure: str) -> None:
         """Insert events with their seals and move the sealed head: in one transaction
@@ -536,7 +554,7 @@ class Store:
                 self._still_recording()
                 self._conn.execute("BEGIN IMMEDIATE")
             self._conn.executemany(
-                f"INSERT INTO events ({_COLUMNS}, mac) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+                f"INSERT INTO events ({COLUMNS}, mac) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
             self._register(self._conn, sid, events[-1].seq, events[-1].hash)
             if own:
                 self._commit()
@@ -576,20 +594,9 @@ class Store:
 
     def import_events(self, events: list[Event]) -> None:
         """Insert a verified session, with its original hashes, in one transaction."""
-        if not events:
-            raise StoreError("Nothing to import: the file holds no events")
-        broken = first_broken(events)
-        if broken:
-            ev, why = broken
-            raise ChainError(f"Refused: event {ev.entry_id} {why}")
-        sid = events[0].session_id
         with self._mutex:
-            if self._head(sid)[0] > 0 or self._registered(sid):
-                raise StoreError(f"Refused: session {sid} is already in {self.path}")
-            captured = [s for s in self.session_ids() if s.startswith(sid)]
-            if captured:  # `export SID` would then name the imported session, not this one
-                raise StoreError(f"Refused: session id {sid} is the beginning of session "
-                                 f"{captured[0]} already in {self.path}; nothing was imported")
+            sid = self._read(sql_reads.check_import, events, self.location,
+                             registered=self._registered)
             with self.transaction("Not imported"):
                 self._insert(events, "Not imported")
                 self._recheck(sid, events[-1])
@@ -599,7 +606,7 @@ class Store:
         otherwise the transaction is rolled back."""
         checker = RawChecker()
         rows = self._conn.execute(
-            f"SELECT {_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq", (sid,)
+            f"SELECT {COLUMNS} FROM events WHERE session_id = ? ORDER BY seq", (sid,)
         ).fetchall()
         broken = checker.feed(rows)
         if broken is None and (checker.seq, checker.prev) != (last.seq, last.hash):
@@ -615,13 +622,25 @@ class Store:
                                (sid,)))[0] > 0
 
     # -- reading -------------------------------------------------------------
-    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection, this thread's alone; an error of the file said as one."""
         try:
             with self._mutex:
-                rows = self._conn.execute(sql, args).fetchall()
+                yield self._conn
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot read {self.path}: {_describe(exc)}") from exc
+
+    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+        with self._reading() as conn:
+            rows = conn.execute(sql, args).fetchall()
         yield from rows
+
+    def _read(self, read: Callable[Concatenate[sql_reads.Connection, str, P], T],
+              *args: P.args, **kwargs: P.kwargs) -> T:
+        """One of the reads both backends share (``monitor.log.sql_reads``), here."""
+        with self._reading() as conn:
+            return read(conn, _STYLE, *args, **kwargs)
 
     def events(self, session_id: str, *, checker: RawChecker | None = None) -> list[Event]:
         """All events of a session in order. Read in chunks, each chunk's payloads parsed
@@ -635,7 +654,7 @@ class Store:
         try:
             with self._mutex, bulk():
                 cursor = self._conn.execute(
-                    f"SELECT {_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq",
+                    f"SELECT {COLUMNS} FROM events WHERE session_id = ? ORDER BY seq",
                     (session_id,))
                 while rows := cursor.fetchmany(20_000):
                     if checker is not None:
@@ -663,40 +682,21 @@ class Store:
 
     def kind_counts(self, session_id: str) -> dict[str, int]:
         """How many events of each kind a session has (for listings, without a fold)."""
-        return {k: n for k, n in self._rows(
-            "SELECT kind, count(*) FROM events WHERE session_id = ? GROUP BY kind",
-            (session_id,))}
+        return self._read(sql_reads.kind_counts, session_id)
 
     def session_ids(self) -> list[str]:
-        return [r[0] for r in self._rows(
-            "SELECT session_id FROM events WHERE kind = ? ORDER BY id",
-            (str(EventKind.SESSION_OPENED),))]
+        return self._read(sql_reads.session_ids)
+
+    def held_session_ids(self) -> list[str]:
+        """Every session with events in the file, opened here or not (a spool's)."""
+        return self._read(sql_reads.held_session_ids)
 
     def summaries(self) -> list[SessionSummary]:
-        out = []
-        for sid, payload, observed in self._rows(
-                "SELECT session_id, payload, observed_at FROM events WHERE kind = ? ORDER BY id",
-                (str(EventKind.SESSION_OPENED),)):
-            count = next(self._rows("SELECT count(*) FROM events WHERE session_id = ?",
-                                    (sid,)))[0]
-            data = json.loads(payload)
-            copy = data.get("protocol_snapshot")
-            mode = copy.get("protocol", {}).get("dose_mode", "") if isinstance(copy, dict) else ""
-            out.append(SessionSummary(sid, data.get("patient_id", ""), from_iso(observed),
-                                      count, data.get("protocol", ""), str(mode)))
-        return out
+        return self._read(sql_reads.summaries)
 
     def find_session(self, prefix: str) -> str:
         """Resolve a full id (which always wins) or an unambiguous leading part of one."""
-        ids = self.session_ids()
-        if prefix in ids:
-            return prefix
-        matches = [s for s in ids if s.startswith(prefix)]
-        if not prefix or not matches:
-            raise StoreError(f"No session {prefix!r} in {self.path}")
-        if len(matches) > 1:
-            raise StoreError(f"Session {prefix!r} is ambiguous: {', '.join(matches[:5])}")
-        return matches[0]
+        return sql_reads.pick_session(self.session_ids(), prefix, self.location)
 
     # -- checking ------------------------------------------------------------
     def trigger_problems(self) -> list[str]:
@@ -718,10 +718,7 @@ class Store:
         first one changed). Cached by head within this process: a session already
         checked, and only appended to by this store since, is not read again."""
         with self.snapshot():
-            head_row = next(self._rows(
-                "SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1",
-                (session_id,)), None)
-            seq, head = (head_row[0], head_row[1]) if head_row else (0, GENESIS)
+            seq, head = self._read(sql_reads.head, session_id)
             cached = not full and self._verified.get(session_id) == (seq, head)
             chain = [] if cached else self._check_chain(session_id, full)
             return self._verdict(session_id, seq, head, chain)
@@ -754,7 +751,7 @@ class Store:
         macs = ", mac" if key is not None else ""
         try:
             cursor = self._conn.execute(
-                f"SELECT {_COLUMNS}{macs} FROM events WHERE session_id = ? ORDER BY seq",
+                f"SELECT {COLUMNS}{macs} FROM events WHERE session_id = ? ORDER BY seq",
                 (session_id,))
             while rows := cursor.fetchmany(2_000):  # small chunks: little memory at a time
                 broken = checker.feed(rows)
@@ -817,7 +814,7 @@ class Store:
         problems: list[str] = []
         notes: list[str] = []
         unchecked: list[str] = []
-        sids = [r[0] for r in self._rows("SELECT DISTINCT session_id FROM events")]
+        sids = self.held_session_ids()
         total = 0
         for sid in sids:
             verdict = self.check_session(sid, full=True)
