@@ -27,9 +27,9 @@ from monitor.clinical.rules.engine import evaluate
 from monitor.clinical.session_protocol import protocol_in_force
 from monitor.clock import Clock
 from monitor.errors import MonitorError
-from monitor.log.postgres.log import COLUMNS, PgLog, build_events
+from monitor.log.postgres import board_reads
+from monitor.log.postgres.log import PgLog
 from monitor.log.postgres.schema import chair_role
-from monitor.model.events import EventKind
 from monitor.model.parameters import fmt
 from monitor.model.session import PRIORITY_RANK, Session
 from monitor.record.change import Change, fold_in, fold_read
@@ -119,17 +119,12 @@ class BoardModel:
         on every notification (a wake-up, whatever it says) and periodically."""
         self.refreshes += 1
         changed: list[str] = []
-        rows = self.log._execute(
-            "SELECT c.chair, (SELECT e.session_id FROM events e WHERE e.chair = c.chair "
-            "AND e.kind = %s ORDER BY e.id DESC LIMIT 1) FROM unnest(%s::text[]) AS c(chair)",
-            (str(EventKind.SESSION_OPENED), self.chairs)).fetchall()
+        rows = self.log.query(board_reads.newest_sessions, self.chairs)
         for chair, sid in rows:
             if sid is not None and self.current.get(chair) != sid:
                 self.current[chair] = sid
                 changed.append(chair)
-        heads = dict(self.log._execute(
-            "SELECT session_id, max(seq) FROM events WHERE session_id = ANY(%s) "
-            "GROUP BY session_id", (list(set(self.current.values())),)).fetchall())
+        heads = self.log.query(board_reads.heads, list(set(self.current.values())))
         for chair, sid in self.current.items():
             held = self.sessions.get(sid)
             if heads.get(sid, 0) <= (len(held.events) if held else 0) and held is not None:
@@ -158,25 +153,21 @@ class BoardModel:
 
     def catch_up(self, session_id: str) -> int:
         session = self.sessions.setdefault(session_id, Session(session_id))
-        rows = self.log._execute(f"SELECT {COLUMNS} FROM events WHERE session_id = %s AND "
-                                 "seq > %s ORDER BY seq",
-                                 (session_id, len(session.events))).fetchall()
-        events = build_events(rows)
+        events = self.log.query(board_reads.events_after, session_id, len(session.events))
         self.reads += 1
         watchers = self._watchers.get(session_id)
         if not (watchers and events):
             fold_in(session, events)  # nobody draws it: no rules evaluated for a view
-            return len(rows)
+            return len(events)
         change = fold_read(session, events, self.protocols, self.clock.now())
         for listener in list(watchers):
             listener(change)
-        return len(rows)
+        return len(events)
 
     def refresh_presence(self) -> None:
         """Which chairs hold a connection to the server now (a chair that crashed or
         lost its network is not connected: its tile says so)."""
-        self.connected = {r[0] for r in self.log._execute(
-            "SELECT DISTINCT usename FROM pg_stat_activity WHERE usename LIKE 'km_chair_%%'")}
+        self.connected = self.log.query(board_reads.connected_chairs)
 
     # -- tiles ---------------------------------------------------------------
     def tiles(self) -> list[Tile]:

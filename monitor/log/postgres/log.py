@@ -172,6 +172,13 @@ class PgLog:
         with self._server() as conn:
             return conn.execute(sql, args)
 
+    def query(self, read: Callable[Concatenate[psycopg.Connection[Any], P], T],
+              *args: P.args, **kwargs: P.kwargs) -> T:
+        """Another room's read (the board's: ``board_reads``) on the server, with this
+        log's reconnect and error handling."""
+        with self._server() as conn:
+            return read(conn, *args, **kwargs)
+
     def _read(self, read: Callable[Concatenate[sql_reads.Connection, str, P], T],
               *args: P.args, **kwargs: P.kwargs) -> T:
         """One of the reads both backends share (``monitor.log.sql_reads``), on the server."""
