@@ -1,12 +1,15 @@
 """One-line, nurse-readable descriptions of events, shared by the window's log
-and the PDF report."""
+and the PDF report. An event that refers to an alarm by its number (acknowledged,
+announced again, resolved) is named by what the alarm was about then:
+"SBP 186 ≥ 180 (HIGH) acknowledged: seen"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from monitor.model.events import EventKind
+from monitor.clinical.rules.condition import lead_reason
+from monitor.model.events import Event, EventKind
 from monitor.model.parameters import REGISTRY, VITAL, fmt
 
 # Vitals after BP (which reads as one "BP 128/82"), in registry order.
@@ -17,22 +20,66 @@ ASSESS_ORDER = (("moaas", "MOAA/S"), ("rass", "RASS"), ("acvpu", "ACVPU"),
                 ("nausea", "nausea"), ("anxiety", "anxiety"), ("perceptual", "perceptual"))
 
 
+NAMING = frozenset({EventKind.ALARM_RAISED, EventKind.ALARM_ESCALATED})
+REFERRING = frozenset({EventKind.ALARM_ACKNOWLEDGED, EventKind.ALARM_REANNOUNCED,
+                       EventKind.ALARM_RESOLVED})
+
+
+def alarm_name(payload: dict[str, Any]) -> str:
+    """An alarm's leading reason and priority: "SBP 186 ≥ 180 (HIGH)"."""
+    return f"{lead_reason(str(payload.get('message', '')))} ({payload['priority'].upper()})"
+
+
+class AlarmNames:
+    """What each alarm was about when an event referred to it by number: the message
+    and priority of its raise or last escalation before that event. Fed the session's
+    events in the order they were appended (an escalation after an acknowledgement
+    does not change what was acknowledged)."""
+
+    def __init__(self, events: Iterable[Event] = ()) -> None:
+        self._now: dict[int, str] = {}    # alarm number -> its name as it stands
+        self._then: dict[int, str] = {}   # referring event's seq -> the name it referred to
+        self.add(events)
+
+    def add(self, events: Iterable[Event]) -> None:
+        for ev in events:
+            kind = ev.kind
+            if kind not in NAMING and kind not in REFERRING:
+                continue
+            p = ev.payload
+            try:
+                alarm = ev.seq if kind is EventKind.ALARM_RAISED else int(p["alarm_id"])
+                if kind in NAMING:
+                    self._now[alarm] = alarm_name(p)
+                elif alarm in self._now:
+                    self._then[ev.seq] = self._now[alarm]
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue  # a damaged alarm event: the description says so, not this
+
+    def about(self, ev: Event) -> str | None:
+        """The alarm ``ev`` refers to, as it stood then (None: not an alarm's event)."""
+        return self._then.get(ev.seq)
+
+
 def _keep(text: str | None) -> str:
     return text or ""
 
 
 def describe(kind: EventKind, p: dict[str, Any],
-             text: Callable[[str | None], str] = _keep) -> str:
-    """``text`` filters free text (de-identified exports pass one that drops it).
+             text: Callable[[str | None], str] = _keep, alarm: str | None = None) -> str:
+    """``text`` filters free text (de-identified exports pass one that drops it);
+    ``alarm`` names the alarm an acknowledgement, re-announcement or resolution
+    refers to (``AlarmNames.about``; without it, its number).
     An event whose payload does not fit its kind (a damaged record) is described as
     unreadable instead of failing the view that shows it."""
     try:
-        return _describe(kind, p, text)
+        return _describe(kind, p, text, alarm)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         return f"unreadable {kind.value.replace('_', ' ')}"
 
 
-def _describe(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], str]) -> str:
+def _describe(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], str],
+              alarm: str | None) -> str:
     if kind is EventKind.VITALS:
         parts = []
         if "sbp" in p or "dbp" in p:
@@ -81,10 +128,8 @@ def _describe(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], s
         return "checklist: " + ", ".join(f"{k} {v}" for k, v in p.get("answers", {}).items())
     if kind in (EventKind.ALARM_RAISED, EventKind.ALARM_ESCALATED):
         return f"{p.get('priority', '').upper()} {p.get('message', '')}"
-    if kind is EventKind.ALARM_ACKNOWLEDGED:
-        comment = text(p.get("comment"))
-        return f"alarm {p['alarm_id']} acknowledged: {p.get('action')}" + (
-            f" ({comment})" if comment else "")
+    if kind in REFERRING:
+        return _referring(kind, p, text, alarm or f"alarm {p['alarm_id']}")
     if kind in (EventKind.AMENDED, EventKind.STRUCK, EventKind.ARTIFACT):
         reason = text(p.get("reason"))
         return f"entry {p['target_seq']}" + (f": {reason}" if reason else "")
@@ -95,3 +140,12 @@ def _describe(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], s
     if kind is EventKind.SESSION_OPENED:
         return f"{p.get('protocol')}, {fmt(p.get('weight_kg', 0))} kg"
     return kind.value.replace("_", " ")
+
+
+def _referring(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], str],
+               alarm: str) -> str:
+    if kind is EventKind.ALARM_ACKNOWLEDGED:
+        comment = text(p.get("comment"))
+        return f"{alarm} acknowledged: {p.get('action')}" + (f" ({comment})" if comment else "")
+    verb = "resolved" if kind is EventKind.ALARM_RESOLVED else "announced again"
+    return f"{alarm} {verb}" + (f": {p['reason']}" if p.get("reason") else "")

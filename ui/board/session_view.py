@@ -14,7 +14,8 @@ from monitor.model.session import Session
 from monitor.record.change import Change
 from ui.charts.charts import ChartsView
 from ui.common.forms import label
-from ui.session.log_table import LogTable, fit_columns
+from ui.session.log_heights import RowHeights
+from ui.session.log_table import STRETCH, LogTable, fit_columns
 from ui.session.log_view import LogModel
 
 
@@ -39,6 +40,7 @@ class SessionViewer(QWidget):
         self.table.verticalHeader().hide()
         self.model.modelReset.connect(
             lambda: fit_columns(self.table, self.model.column_texts()))
+        self.heights = RowHeights(self.table, self.model, STRETCH)  # long texts wrap
 
     def _layout(self) -> None:
         box = QVBoxLayout(self)

@@ -1,14 +1,17 @@
-"""Enter moves on: in a form's chain of fields, Enter in a line edit or on a closed
-combo box moves the focus to the next shown field (it never submits the form)."""
+"""Enter moves on: in a form's chain of fields, Enter in a line edit, in a spin box or
+on a closed combo box moves the focus to the next shown field; in the last field it
+presses the form's button when one is given (the start form gives none: it never
+opens a session by Enter)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLineEdit, QWidget
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
@@ -26,33 +29,49 @@ def _tab_focus() -> Qt.FocusReason:
     return Qt.FocusReason.TabFocusReason
 
 
-class _ComboEnter(QObject):
-    """Enter on a closed combo box focuses the next field (an open list keeps its own
-    Enter: it picks the highlighted item)."""
+class _EnterKey(QObject):
+    """Enter on a closed combo box or in a spin box does ``act`` (an open list keeps its
+    own Enter: it picks the highlighted item). A spin box takes its typed text first."""
 
-    def __init__(self, combo: QComboBox, target: Callable[[], QWidget]) -> None:
-        super().__init__(combo)
-        self.target = target
+    def __init__(self, field: QWidget, act: Callable[[], object]) -> None:
+        super().__init__(field)
+        self.act = act
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and _enter(event.key()) and isinstance(watched, QComboBox)
-                and not watched.view().isVisible()):
-            self.target().setFocus(_tab_focus())
-            return True
-        return False
+        if (event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent)
+                or not _enter(event.key())):
+            return False
+        if isinstance(watched, QComboBox) and watched.view().isVisible():
+            return False
+        if isinstance(watched, QAbstractSpinBox):
+            watched.interpretText()
+        self.act()
+        return True
 
 
-def enter_moves_on(chain: Sequence[QWidget]) -> None:
-    """Each field's Enter focuses the next field of ``chain`` that is shown."""
-    for i, field in enumerate(chain[:-1]):
+def _next_shown(rest: tuple[QWidget, ...]) -> QWidget:
+    return next((w for w in rest if w.isVisibleTo(w.window())), rest[-1])
+
+
+def on_enter(field: QWidget, act: Callable[[], object]) -> None:
+    """Enter in ``field`` (a line edit, a closed combo box or a spin box) does ``act``."""
+    if isinstance(field, QLineEdit):
+        field.returnPressed.connect(lambda: act())
+    elif isinstance(field, QComboBox | QAbstractSpinBox):
+        field.installEventFilter(_EnterKey(field, act))
+
+
+def enter_moves_on(chain: Sequence[QWidget], then: Callable[[], object] | None = None
+                   ) -> None:
+    """Each field's Enter focuses the next field of ``chain`` that is shown; the last
+    field's Enter does ``then`` (the form's own button: Record), when given."""
+    for i, field in enumerate(chain):
         rest = tuple(chain[i + 1:])
+        if rest:
+            on_enter(field, partial(_focus_next, rest))
+        elif then is not None:
+            on_enter(field, then)
 
-        def target(rest: tuple[QWidget, ...] = rest) -> QWidget:
-            return next((w for w in rest if w.isVisibleTo(w.window())), rest[-1])
 
-        if isinstance(field, QLineEdit):
-            field.returnPressed.connect(lambda t=target: t().setFocus(
-                _tab_focus()))
-        elif isinstance(field, QComboBox):
-            field.installEventFilter(_ComboEnter(field, target))
+def _focus_next(rest: tuple[QWidget, ...]) -> None:
+    _next_shown(rest).setFocus(_tab_focus())

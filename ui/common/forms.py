@@ -124,6 +124,11 @@ class InlineErrors:
             return
         restyle(widget, "invalid", False)
 
+    def clear_field(self, field: str) -> None:
+        """Take back the message of ``field`` (it now holds a valid value)."""
+        widget, lab = self.fields[field]
+        self._clear_one(widget, lab)
+
     def clear(self) -> None:
         self.general.clear()
         self.general.hide()

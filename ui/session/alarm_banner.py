@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.clinical.latched import BACK_IN_RANGE, latched_text
+from monitor.clinical.rules.condition import ALSO
 from monitor.clinical.rules.engine import Evaluation, reason_time
 from monitor.model.session import PRIORITY_RANK, AlarmState, Session
 from monitor.model.vocabulary import ACK_ACTIONS, ACK_DEFAULT
@@ -118,7 +119,7 @@ class AlarmRow(QFrame):
         self.tag.setText(f"{theme.PRIORITY_SYMBOL[self.priority]} "
                          f"{theme.PRIORITY_WORD[self.priority]}")
         # The core names a parameter's other reasons in its alarm: "SBP 186 ≥ 180 (also: …)".
-        first, _, also = messages[0].partition(" (also: ")
+        first, _, also = messages[0].partition(ALSO)
         self.text.setText(first)
         others = [r for r in also.removesuffix(")").split("; ") if r] if also else []
         others += [f"{m} ({theme.PRIORITY_WORD[a.priority].lower()})"

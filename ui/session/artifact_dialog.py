@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QCheckBox, QDialog, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from monitor.clinical.rules.condition import lead_reason
 from monitor.model.parameters import PARAMETERS, fmt, rail_row_of
 from monitor.model.session import Entry
 from monitor.record.recorder import Recorder
@@ -109,7 +110,7 @@ class ArtifactDialog(QDialog):
     def ending(self) -> list[str]:
         """The alarms the chosen flag ends, as the banner words them."""
         ev = self.recorder.last_evaluation
-        return [f"{theme.PRIORITY_WORD[a.priority]} {ev.alarm_text(a).partition(' (also: ')[0]}"
+        return [f"{theme.PRIORITY_WORD[a.priority]} {lead_reason(ev.alarm_text(a))}"
                 for a in self.recorder.alarms_ended_by(self.entry.seq, self.chosen())]
 
     def _show_ends(self) -> None:

@@ -1,8 +1,11 @@
 """Assessments: the sedation scale as large buttons with descriptors, ACVPU,
 CADSS-6 items with a running total, quick dissociation, pain, nausea, comment,
-and the time the assessment was made."""
+and the time the assessment was made. Enter moves on from field to field (a score
+box, a list, the comment) and records from the time, as Record does."""
 
 from __future__ import annotations
+
+import itertools
 
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -12,11 +15,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
     QSpinBox,
+    QWidget,
 )
 
 from monitor.clinical.scales import load_scales
 from monitor.model.events import Event
 from ui.common.edited import on_edit
+from ui.common.enter_chain import enter_moves_on
 from ui.common.forms import (
     InlineErrors,
     RecorderPanel,
@@ -94,6 +99,12 @@ class AssessmentPanel(RecorderPanel):
         self.saved = label("", "saved", name="Assessment saved")
         self.general = error_label("Assessment error")
         self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error)})
+        # Enter moves on through the scores, CADSS-6, comment and time (Tab goes the same
+        # way); Enter in the time records, as the button does.
+        self.chain: list[QWidget] = [self.acvpu, self.dissociation, self.pain,
+                                     *self.severity.values(), *self.cadss, self.comment,
+                                     self.time]
+        enter_moves_on(self.chain, then=self.record)
         # "✓ Saved" belongs to the last assessment: a new one starts without it
         on_edit((self.sedation_group, self.acvpu, *self.cadss, self.dissociation, self.pain,
                  *self.severity.values(), self.comment, self.time), self.saved.clear)
@@ -142,6 +153,10 @@ class AssessmentPanel(RecorderPanel):
         right.addWidget(self.general, 13, 0, 1, 2)
         right.setRowStretch(14, 1)
         outer.addLayout(right, 2)
+        order: list[QWidget] = [*self.sedation_buttons.values(), *self.chain,
+                                self.record_button]
+        for before, after in itertools.pairwise(order):
+            QWidget.setTabOrder(before, after)
 
     def _update_total(self) -> None:
         values = [b.value() for b in self.cadss]

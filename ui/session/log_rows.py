@@ -7,6 +7,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 from monitor.model.events import Event, EventKind
 from monitor.model.parameters import fmt, label
@@ -37,6 +38,7 @@ class DeviceMinute:
 
     minute: datetime
     events: list[Event] = field(default_factory=list)
+    source: ClassVar[str] = "device"
 
     def key(self) -> tuple[datetime, int]:
         return order(self.events[0])

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.clinical.describe import describe
+from monitor.clinical.describe import REFERRING, AlarmNames, describe
 from monitor.clinical.rules.artifacts import ENDED_REASON, STRUCK_REASON
 from monitor.errors import FieldError, ValidationError
 from monitor.model.bulk import bulk
@@ -36,6 +36,7 @@ from ui.common.texts import clock
 from ui.session.amend_dialog import AmendDialog
 from ui.session.artifact_dialog import ArtifactDialog
 from ui.session.limit_editor import LimitEditor
+from ui.session.log_heights import RowHeights
 from ui.session.log_rows import (
     DeviceMinute,
     Row,
@@ -47,7 +48,7 @@ from ui.session.log_rows import (
     spans_days,
     time_text,
 )
-from ui.session.log_table import LogTable, WideTable, fit_columns, fit_to_width
+from ui.session.log_table import STRETCH, LogTable, WideTable, fit_columns, fit_to_width
 
 MANUAL = "Manual entries"
 # Kinds that come in any session sooner or later: the Kind column has room for them
@@ -79,6 +80,8 @@ class LogModel(QAbstractTableModel):
         self.dated = False  # the session spans more than one day: times carry the date
         self.rows: list[Row] = []
         self._minutes: dict = {}
+        self._names: AlarmNames | None = None  # built when an alarm's event is first shown
+        self._what: dict[int, str] = {}  # seq -> What, until a correction folds again
 
     def set_filter(self, wanted: set[EventKind] | None, *, manual_only: bool = False) -> None:
         self.wanted = wanted
@@ -111,6 +114,11 @@ class LogModel(QAbstractTableModel):
     def apply(self, change: Change) -> None:
         """Insert the change's new events in time order; reload everything when the
         session was rebuilt (a correction changes earlier rows)."""
+        if change.rebuilt:
+            self._names = None
+            self._what.clear()
+        elif self._names is not None:
+            self._names.add(change.events)
         if change.rebuilt or self._spans_days() != self.dated:  # midnight: dates on
             self.reload()
             return
@@ -181,16 +189,32 @@ class LogModel(QAbstractTableModel):
         if col == 1:
             return ev.kind.value.replace("_", " ")
         if col == 2:
-            what = describe(ev.kind, entry.payload if entry else ev.payload)
-            if entry is not None and entry.amended:
-                what += f"   [was: {describe(ev.kind, entry.corrections[0].payload['old'])}]"
-            return what
+            return self.what(ev)
         if col == 3:
             return ev.author
         if col == 4:
             return ev.source
         status = entry.status if entry else ""
         return status + (" (addendum)" if entry is not None and entry.addendum else "")
+
+    def what(self, ev: Event) -> str:
+        """An entry in words, an amended one with what it was; an alarm's acknowledgement
+        or resolution names the alarm."""
+        what = self._what.get(ev.seq)
+        if what is None:
+            what = self._what[ev.seq] = self._describe(ev)
+        return what
+
+    def _describe(self, ev: Event) -> str:
+        if ev.kind in REFERRING:
+            if self._names is None:
+                self._names = AlarmNames(self.session.events)
+            return describe(ev.kind, ev.payload, alarm=self._names.about(ev))
+        entry = self.session.entries.get(ev.seq)
+        what = describe(ev.kind, entry.payload if entry else ev.payload)
+        if entry is not None and entry.amended:
+            what += f"   [was: {describe(ev.kind, entry.corrections[0].payload['old'])}]"
+        return what
 
     def _minute_cell(self, group: DeviceMinute, col: int) -> str:
         if col == 0:
@@ -251,6 +275,7 @@ class LogView(RecorderPanel):
         self.table = LogTable()
         self.table.setModel(self.model)
         self.model.modelReset.connect(self._fit)
+        self.heights = RowHeights(self.table, self.model, STRETCH)  # after the widths
         self.table.setAccessibleName("Session log")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -296,6 +321,7 @@ class LogView(RecorderPanel):
         if not self._opened:  # the log opens at its newest row
             self._opened = True
             self.table.scrollToBottom()
+        self.heights.shown()
 
     def _fit(self) -> None:
         fit_columns(self.table, self.model.column_texts())
@@ -347,11 +373,9 @@ class LogView(RecorderPanel):
                 f"{time_text(row.minute, dated=self.model.dated)} · tick "
                 "\"Every device sample\" to correct one" if isinstance(row, DeviceMinute) else "")
             return
-        entry = self.recorder.session.entries.get(ev.seq)
-        what = describe(ev.kind, entry.payload if entry else ev.payload)
         self.selected_text.setText(f"Selected: {ev.kind.value.replace('_', ' ')} "
                                    f"{time_text(ev.observed_at, dated=self.model.dated)} · "
-                                   f"{what}")
+                                   f"{self.model.what(ev)}")
 
     def _target(self) -> int:
         ev = self.selected_event()

@@ -1,9 +1,10 @@
-"""Vitals in one row, keyboard first: Tab moves on, Enter records, "128/82" in SBP
-fills both. Nothing is saved until every field is valid; the row clears and
-the saved time shows only after the store has committed. A refused value is
-said on one line reserved under the row: nothing moves while the nurse types.
-The air/oxygen box shows the session's own air/oxygen (the last set, or "Oxygen
-started" / "Oxygen stopped", newest by observed time) whenever that changes."""
+"""Vitals in one row, keyboard first: Tab moves on, Enter in a value records (on a
+list it moves on to the next field), "128/82" in SBP fills both. Nothing is saved
+until every field is valid; the row clears and the saved time shows only after the
+store has committed. A refused value is said on one line reserved under the row:
+nothing moves while the nurse types. The air/oxygen box shows the session's own
+air/oxygen (the last set, or "Oxygen started" / "Oxygen stopped", newest by observed
+time) whenever that changes."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from datetime import UTC, datetime
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QSizePolicy, QWidget
 
-from monitor.clinical.validation import MISSING_REASONS
+from monitor.clinical.validation import MISSING_REASONS, validate_vitals
+from monitor.errors import ValidationError
 from monitor.model.events import Event
+from ui.common.enter_chain import enter_moves_on
 from ui.common.forms import (
     ConfirmBar,
     InlineErrors,
@@ -55,7 +58,8 @@ class VitalsEntry(RecorderPanel):
         self.missing.addItems(MISSING_REASONS)
         self.missing.setAccessibleName("Reason for blank fields")
         self.time = line_edit("Observed time", "now", 90)
-        self.time.returnPressed.connect(self.record)
+        # Enter on a closed list moves on to the next field; in Time it records.
+        enter_moves_on([self.o2, self.missing, self.time], then=self.record)
         self.record_button = button("Record  ⏎", "Record vitals", primary=True, slot=self.record)
         self.saved_label = label("", "saved", name="Vitals saved")
         self.line = MessageLine()
@@ -67,6 +71,8 @@ class VitalsEntry(RecorderPanel):
             k: (self.edits[k], self.field_errors[k]) for k in self.edits}
         fields["observed_at"] = (self.time, self.time_error)
         self.errors = InlineErrors(self.general, fields)  # type: ignore[arg-type]
+        for edit in self.edits.values():  # after the edited field's own message went
+            edit.textEdited.connect(lambda _t: self._on_edited())
         self.confirm_bar = ConfirmBar(self.errors, "vitals")  # RR 0, SpO2 < 50: confirm
         self.confirm_bar.after(self._saved)
         self.follow_session()
@@ -134,7 +140,9 @@ class VitalsEntry(RecorderPanel):
     def is_half_typed(self) -> bool:
         return any(e.text().strip() for e in self.edits.values())
 
-    def record(self) -> Event | None:
+    def fields(self) -> dict[str, object]:
+        """The row as the core reads it: each value as typed, air/oxygen when chosen,
+        the reason for each blank field."""
         fields: dict[str, object] = {k: e.text() for k, e in self.edits.items()}
         if self._o2_chosen:
             fields["o2"] = self.o2.currentText()
@@ -143,6 +151,26 @@ class VitalsEntry(RecorderPanel):
         if isinstance(fields["sbp"], str) and "/" in fields["sbp"]:
             missing.pop("dbp", None)
         fields["missing"] = missing
+        return fields
+
+    def _on_edited(self) -> None:
+        """A message goes once the field it names is valid, whichever field was edited:
+        "enter at least one value" once any value is typed, "DBP must be below
+        systolic" once SBP is raised. New messages wait for Enter."""
+        shown = [k for k, lab in self.field_errors.items() if lab.text()]
+        if not shown:
+            return
+        try:
+            validate_vitals(self.fields(), "manual")
+            refused: set[str] = set()
+        except ValidationError as exc:
+            refused = {e.field for e in exc.errors}
+        for key in shown:
+            if key not in refused:
+                self.errors.clear_field(key)
+
+    def record(self) -> Event | None:
+        fields = self.fields()
         event = self.errors.call(lambda: self.recorder.record_vitals(
             fields, self._nurse(),
             observed_at=observed_at(self.time.text(), self.recorder.clock.now())))

@@ -9,6 +9,8 @@ from monitor.model.session import PRIORITY_RANK
 
 # One alarm per parameter: the parts of one measurement (or one scale family) share it.
 MEASUREMENT = {p: rail_row_of(p) for p in PARAMETERS}
+# An alarm's other reasons follow its leading one: "SBP 186 ≥ 180 (also: DBP 112 ≥ 110)".
+ALSO = " (also: "
 
 
 @dataclass(frozen=True)
@@ -35,3 +37,8 @@ class Condition:
 
 def group_of(param: str) -> str:
     return MEASUREMENT.get(param, param)
+
+
+def lead_reason(message: str) -> str:
+    """An alarm message's leading reason, without the other reasons listed after it."""
+    return message.partition(ALSO)[0]

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from monitor.clinical.doseplan import running_findings
 from monitor.clinical.protocols import LIMIT_PARAMS, Protocol
-from monitor.clinical.rules.condition import Condition, group_of
+from monitor.clinical.rules.condition import ALSO, Condition, group_of
 from monitor.clinical.rules.news2 import News2Result
 from monitor.clinical.rules.news2_live import consciousness as consciousness
 from monitor.clinical.rules.news2_live import news2_now, spo2_scale, temperature_prompt
@@ -301,7 +301,7 @@ def alarm_conditions(reasons: dict[str, Condition]) -> dict[str, Condition]:
     for group, conds in by_group.items():
         top = max(conds, key=lambda c: c.rank)  # max keeps the first of equals
         others = tuple(c.message for c in conds if c is not top)
-        message = top.message + (f" (also: {'; '.join(others)})" if others else "")
+        message = top.message + (f"{ALSO}{'; '.join(others)})" if others else "")
         out[group] = Condition(group, top.rule, top.parameter, top.priority, message,
                                top.value, top.limit, others)
     return out
