@@ -619,6 +619,9 @@ class ChartsView(QWidget):
         # An event label's box (text and margin) hangs from its row's height.
         box_h = max((line.label.textItem.boundingRect().height()
                      for _x, _s, line in self.event_labels), default=text_h)
+        # ... and its text is in the event labels' own font, not the limits' small one.
+        event_h = max((QFontMetricsF(line.label.textItem.font()).height()
+                       for _x, _s, line in self.event_labels), default=text_h)
         for _plot, item in self.bands.get("bp", []):
             label = getattr(item, "label", None)
             if label is None:
@@ -631,7 +634,7 @@ class ChartsView(QWidget):
             glyphs = QFontMetricsF(label.textItem.font()).height()
             for row, frac in enumerate(LABEL_ROWS):
                 centre = (1.0 - frac) * height + box_h / 2  # the row's text, mid-height
-                if abs(centre - middle) < (text_h + glyphs) / 2:
+                if abs(centre - middle) < (event_h + glyphs) / 2:
                     taken[row].append((x0, x0 + box.width()))
         return taken
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QBoxLayout,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -154,6 +153,35 @@ class AlarmRow(QFrame):
                            f" QLabel {{ color: {fg}; }}")
 
 
+class RowsRoom(QWidget):
+    """The rows' place, always as tall as the banner at its maximum (MAX_ROWS rows,
+    each with its "also:" line): alarms coming and going move nothing below the banner.
+    An unseen row with every line filled gives the height, in the current style."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.probe = AlarmRow(self)
+        for lab in (self.probe.tag, self.probe.text, self.probe.detail):
+            lab.setText("X")
+        self.probe.others.setText("also: X")
+        self.probe.paint(True)
+        self.probe.hide()
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(2)
+
+    def full_height(self) -> int:
+        self.probe.ensurePolished()
+        row = self.probe.sizeHint().height()
+        return MAX_ROWS * row + (MAX_ROWS - 1) * self.box.spacing()
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.full_height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), self.full_height())
+
+
 class AckPanel(QFrame):
     """The acknowledge step: Enter anywhere in it confirms."""
 
@@ -174,7 +202,8 @@ class AlarmBanner(RecorderPanel):
     def _setup_ui(self) -> None:
         self.sound = SoundPanel(self.recorder, self._nurse)
         self.calm = label("✓ No active alarms", "dim", pt=13, name="Alarm status")
-        self.rows = [AlarmRow(self) for _ in range(MAX_ROWS)]
+        self.room = RowsRoom(self)
+        self.rows = [AlarmRow(self.room) for _ in range(MAX_ROWS)]
         for row in self.rows:
             row.acknowledge_requested.connect(self._on_acknowledge_requested)
             row.hide()
@@ -210,20 +239,23 @@ class AlarmBanner(RecorderPanel):
         box.setSpacing(2)
         self.top = top = QHBoxLayout()
         top.setSpacing(6)
-        top.addWidget(self.calm)
         top.addWidget(self.more)
         top.addWidget(self.pause)
         top.addWidget(self.sound)
         box.addLayout(top)
+        # The rows' room is kept while no alarm is active: the calm word stands in it.
+        self.room.box.addWidget(self.calm)
         for row in self.rows:
-            box.addWidget(row)
+            self.room.box.addWidget(row)
+        self.room.box.addWidget(self.ack_panel)
+        self.room.box.addStretch(1)
+        box.addWidget(self.room)
         ack = QHBoxLayout(self.ack_panel)
         ack.setContentsMargins(8, 0, 8, 0)
         for w in (self.ack_for, self.action, self.comment, self.ack_confirm, self.ack_cancel):
             ack.addWidget(w)
         ack.addWidget(self.ack_error)
         self.ack_error.setWordWrap(False)
-        box.addWidget(self.ack_panel)
         box.addWidget(self.sound.form)
         self.ack_panel.hide()
 
@@ -312,8 +344,8 @@ class AlarmBanner(RecorderPanel):
         if self._ack_row is not None:
             self._ack_row.show()
         self._ack_row = row
-        box = self.layout()
-        if row is not None and isinstance(box, QBoxLayout):
+        if row is not None:
+            box = self.room.box
             box.insertWidget(box.indexOf(row), self.ack_panel)
             row.hide()
         # The action is chosen each time: the last one chosen is never offered again.

@@ -228,7 +228,8 @@ class SessionPage(QWidget):
         box.setContentsMargins(4, 2, 4, 2)
         box.setSpacing(2)
         box.addWidget(self.banner)
-        self.banner.top.insertWidget(1, self.header.due_widget, 1)
+        top = self.banner.top
+        top.insertWidget(top.indexOf(self.banner.more), self.header.due_widget, 1)
         box.addWidget(self.header)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
