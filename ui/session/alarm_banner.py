@@ -31,6 +31,7 @@ from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, la
 from ui.sound.sound_panel import SoundPanel
 
 MAX_ROWS = 2
+COMMENT_MIN = 220  # the acknowledge comment's least width: its words are read back
 
 
 def elapsed(now: datetime, then: datetime) -> str:
@@ -171,9 +172,11 @@ class RowsRoom(QWidget):
         self.box.setSpacing(2)
 
     def full_height(self) -> int:
+        """Two rows' height; the acknowledge form, in a row's place, may be taller."""
         self.probe.ensurePolished()
         row = self.probe.sizeHint().height()
-        return MAX_ROWS * row + (MAX_ROWS - 1) * self.box.spacing()
+        forms = [w.sizeHint().height() for w in self.findChildren(AckPanel)]
+        return (MAX_ROWS - 1) * row + max([row, *forms]) + (MAX_ROWS - 1) * self.box.spacing()
 
     def sizeHint(self) -> QSize:
         return QSize(super().sizeHint().width(), self.full_height())
@@ -216,7 +219,9 @@ class AlarmBanner(RecorderPanel):
         self.action = QComboBox()
         self.action.addItems(ACK_ACTIONS)
         self.action.setAccessibleName("Action taken")
+        self.action.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.comment = line_edit("Acknowledge comment", "comment (optional)")
+        self.comment.setMinimumWidth(COMMENT_MIN)
         self.comment.returnPressed.connect(self.confirm_ack)
         self.ack_confirm = button("Confirm acknowledge", primary=True, slot=self.confirm_ack)
         self.ack_cancel = button("Cancel", "Cancel acknowledge", slot=self._hide_ack)
@@ -250,11 +255,22 @@ class AlarmBanner(RecorderPanel):
         self.room.box.addWidget(self.ack_panel)
         self.room.box.addStretch(1)
         box.addWidget(self.room)
-        ack = QHBoxLayout(self.ack_panel)
+        # Two lines, in a row's place: what is acknowledged, then the action, the comment
+        # and the buttons (one line cut the comment field to "c…" beside a long alarm).
+        ack = QVBoxLayout(self.ack_panel)
         ack.setContentsMargins(8, 0, 8, 0)
-        for w in (self.ack_for, self.action, self.comment, self.ack_confirm, self.ack_cancel):
-            ack.addWidget(w)
-        ack.addWidget(self.ack_error)
+        ack.setSpacing(0)
+        ack.addWidget(self.ack_for)
+        controls = QHBoxLayout()
+        controls.addWidget(label("Action:"))
+        controls.addWidget(self.action)
+        controls.addWidget(self.comment, 1)
+        for part in (self.ack_confirm, self.ack_cancel, self.ack_error):
+            controls.addWidget(part)
+        ack.addLayout(controls)
+        # Compact controls: the form is no taller than the row it stands in for.
+        for control in (self.action, self.comment, self.ack_confirm, self.ack_cancel):
+            control.setStyleSheet("padding: 0 6px; min-height: 20px;")
         self.ack_error.setWordWrap(False)
         box.addWidget(self.sound.form)
         self.ack_panel.hide()
@@ -336,9 +352,14 @@ class AlarmBanner(RecorderPanel):
         if before is not None and not self.isAncestorOf(before):
             self._focus_before = before  # given back when the form closes
         # The words of the row it replaces (the banner and the history say the same).
-        what = self.recorder.last_evaluation.alarm_text(alarms[0]) + (
+        # The row's large line; its other reasons counted (the row lists them).
+        first, _, also = self.recorder.last_evaluation.alarm_text(alarms[0]).partition(
+            " (also: ")
+        reasons = len([r for r in also.removesuffix(")").split("; ") if r])
+        what = f"Acknowledge “{first}”" + (
+            f" (+{reasons} reason{'s' if reasons > 1 else ''})" if reasons else "") + (
             f" and {len(alarms) - 1} more" if len(alarms) > 1 else "")
-        self.ack_for.setText(f"Acknowledge “{what}” — action:")
+        self.ack_for.setText(what)
         # The form takes the row's place, so nothing below moves.
         row = next((r for r in self.rows if alarm_ids[0] in r.alarm_ids), None)
         if self._ack_row is not None:
