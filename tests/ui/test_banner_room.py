@@ -86,4 +86,7 @@ def test_with_the_banner_at_its_maximum_every_panel_fits(qtbot, themed, bedside,
         panel = page.drawer.current()
         assert page.drawer.scrolls[panel].verticalScrollBar().maximum() == 0, title
         assert inside.contains(where(page.drawer.panel)), title
+        # Side by side, none under another: charts, panel, the strip's buttons.
+        assert where(page.charts).right() < where(page.drawer.panel).left(), title
+        assert where(page.drawer.panel).right() < where(page.drawer.button_for(title)).left()
         assert inside.contains(where(page.vitals.record_button)), title

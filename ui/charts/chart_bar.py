@@ -11,7 +11,9 @@ from PySide6.QtCore import QEvent, QObject, QSize
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-READOUT_MIN = 160  # what the read-out keeps on the first line (it ends in "…" after that)
+# What the read-out is given before the row takes two lines (it ends in "…", its whole
+# text in its tooltip, only beside a panel so wide that the charts keep their least).
+READOUT_MIN = 160
 KEY_MIN = 90  # the narrowest the wrapped key is given beside the button
 SPACING = 4
 
@@ -75,8 +77,8 @@ class ChartBar(QWidget):
 
     def _narrow_widths(self) -> tuple[int, int]:
         """The two lines' least widths when narrow."""
-        first = [READOUT_MIN] + [w.sizeHint().width() for w in (self.live, *self.spans)
-                                 if not w.isHidden()]
+        first = [self.readout.minimumSizeHint().width()] + [
+            w.sizeHint().width() for w in (self.live, *self.spans) if not w.isHidden()]
         second = KEY_MIN
         if not self.overlay.isHidden():
             second += SPACING + self._button_width([t for t in self._parts if t])

@@ -249,7 +249,7 @@ class AlarmBanner(RecorderPanel):
         top.addWidget(self.sound)
         box.addLayout(top)
         # The rows' room is kept while no alarm is active: the calm word stands in it.
-        self.room.box.addWidget(self.calm)
+        self.room.box.addWidget(self.calm, 100)  # the kept room: the calm word, centred
         for row in self.rows:
             self.room.box.addWidget(row)
         self.room.box.addWidget(self.ack_panel)
