@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from monitor.clinical.protocols import Protocol
 from monitor.clinical.rules.conditions import effective_limits
@@ -24,6 +24,7 @@ from monitor.model.parameters import LANES as SCREEN_LANES
 from monitor.model.parameters import REGISTRY, fmt, in_lane
 from monitor.model.session import Session
 from monitor.record.change import Change
+from ui.charts.chart_bar import ChartBar
 from ui.charts.clock_ticks import dated_spacing, spans_days, tick_labels
 from ui.charts.envelope import BUCKET_S, Envelope
 from ui.common import theme
@@ -229,6 +230,7 @@ class ChartsView(QWidget):
                        for n in ("pain", "dissociation", "cadss6_total"))
         self.key = label(f"lowest lane: {key}", name="Chart key")
         self.key.setMinimumWidth(1)  # cut rather than widen the charts when a panel is open
+        self.key.setToolTip(f"The lowest lane: {key}")
         self.live_button = button("Back to live ▶", "Back to live", slot=self.go_live)
         self.live_button.hide()
         self.overlay: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
@@ -296,16 +298,11 @@ class ChartsView(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
-        top = QHBoxLayout()
-        top.setSpacing(2)
-        top.addWidget(self.readout, 1)
-        top.addWidget(self.key)
-        top.addWidget(self.overlay_button)
-        top.addWidget(self.live_button)
         for b in self.span_buttons.values():
             b.setStyleSheet("padding: 1px 6px; min-height: 18px;")
-            top.addWidget(b)
-        box.addLayout(top)
+        self.bar = ChartBar(self.readout, self.key, self.overlay_button, self.live_button,
+                            list(self.span_buttons.values()))
+        box.addWidget(self.bar)
         box.addWidget(self.glw, 1)
 
     # -- data ----------------------------------------------------------------
@@ -619,6 +616,9 @@ class ChartsView(QWidget):
         # An event label's box (text and margin) hangs from its row's height.
         box_h = max((line.label.textItem.boundingRect().height()
                      for _x, _s, line in self.event_labels), default=text_h)
+        # ... and its text is in the event labels' own font, not the limits' small one.
+        event_h = max((QFontMetricsF(line.label.textItem.font()).height()
+                       for _x, _s, line in self.event_labels), default=text_h)
         for _plot, item in self.bands.get("bp", []):
             label = getattr(item, "label", None)
             if label is None:
@@ -631,7 +631,7 @@ class ChartsView(QWidget):
             glyphs = QFontMetricsF(label.textItem.font()).height()
             for row, frac in enumerate(LABEL_ROWS):
                 centre = (1.0 - frac) * height + box_h / 2  # the row's text, mid-height
-                if abs(centre - middle) < (text_h + glyphs) / 2:
+                if abs(centre - middle) < (event_h + glyphs) / 2:
                     taken[row].append((x0, x0 + box.width()))
         return taken
 
@@ -664,8 +664,8 @@ class ChartsView(QWidget):
         from monitor.courses.course import extreme
         peak = extreme(previous, "sbp")
         when = previous.opened_at.astimezone().strftime("%Y-%m-%d")
-        self.overlay_button.setText(f"Last session {when}" + (
-            "" if peak is None else f": SBP peak {fmt(peak.value)} at {fmt(peak.minute)} min"))
+        self.bar.set_overlay_text(f"Last session {when}", "" if peak is None else
+                                  f"SBP peak {fmt(peak.value)} at {fmt(peak.minute)} min")
         self.overlay_button.setChecked(True)
         self.overlay_button.show()
 

@@ -35,6 +35,13 @@ NO_DATA_AFTER_S = 30   # a bound device silent this long shows "no data"
 # Who, where, which session first: the columns a nurse needs stay in view.
 COLUMNS = ("Device", "Monitor", "Bed", "Patient (PID-3)", "Session", "Last message",
            "Messages", "Errors", "Recorded", "From")
+# The headers as shown: on two lines where that makes a column narrower (the whole
+# name in each header's tooltip). The table fits the dialog at 1280 px, no scrolling.
+HEADERS = {"Patient (PID-3)": "Patient\n(PID-3)", "Last message": "Last\nmessage",
+           "Messages": "Mes-\nsages", "Recorded": "Re-\ncorded"}
+# These stretch into the room left and wrap their words; the others fit their contents.
+STRETCH = ("Patient (PID-3)", "Session")
+WIDTH = 1100  # the dialog's width, as far as the window allows
 
 
 class _Pump(QObject):
@@ -83,8 +90,7 @@ class DevicePanel(QDialog):
         self.peers = text_label("", name="Connected peers")
         self.peers.setWordWrap(True)
         box.addWidget(self.peers)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table = device_table()
         self.table.setAccessibleName("Devices heard in the last minute")
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
@@ -116,10 +122,12 @@ class DevicePanel(QDialog):
         self.lines.setMinimumHeight(self.lines.fontMetrics().lineSpacing() + 12)
         box.addWidget(text_label("Connections and errors", bold=True))
         box.addWidget(self.lines, 1)
-        self.resize(760, 620)
+        self.resize(WIDTH, 620)
 
     def show_below(self, banner: QWidget | None) -> None:
         """Open under the alarm banner, shortened to fit below it: it never hides an alarm."""
+        if banner is not None:  # as wide as the window allows, up to WIDTH
+            self.resize(min(WIDTH, banner.window().width() - 20), self.height())
         self.show()
         place_below(self, banner, fit_height=True)
         self.raise_()
@@ -231,7 +239,7 @@ class DevicePanel(QDialog):
                 self.table.setItem(row, col, QTableWidgetItem(text))
             if dev.device_id == selected:
                 self.table.selectRow(row)
-        self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
         snapshot = self.station.diagnostics.snapshot()
         connected = [p for p in snapshot.peers if p.open]
         self.peers.setText("Connected: " + (", ".join(
@@ -252,3 +260,30 @@ class DevicePanel(QDialog):
             self.station.stop()
             self.station = None
 
+
+
+def device_table() -> QTableWidget:
+    """The devices' table: short headers on two lines, the patient and session columns
+    stretching and wrapping, the rest as wide as their contents; never a sideways
+    scroll bar (issue 23: the extra columns needed one at 1366×768 and 1280×800)."""
+    from PySide6.QtWidgets import QAbstractItemView, QHeaderView
+    table = QTableWidget(0, len(COLUMNS))
+    for col, name in enumerate(COLUMNS):
+        item = QTableWidgetItem(HEADERS.get(name, name))
+        item.setToolTip(name)
+        table.setHorizontalHeaderItem(col, item)
+    header = table.horizontalHeader()
+    for col, name in enumerate(COLUMNS):
+        mode = QHeaderView.ResizeMode.Stretch if name in STRETCH else (
+            QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(col, mode)
+    header.setMinimumSectionSize(24)
+    # A column that narrows (the dialog fitted to the window) wraps into taller rows.
+    header.sectionResized.connect(lambda *_: table.resizeRowsToContents())
+    table.setWordWrap(True)
+    small = table.font()  # a point smaller, as the series table
+    small.setPointSizeF(max(8.0, small.pointSizeF() - 1))
+    table.setFont(small)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    return table

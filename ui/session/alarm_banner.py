@@ -11,11 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QBoxLayout,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -33,6 +32,7 @@ from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, la
 from ui.sound.sound_panel import SoundPanel
 
 MAX_ROWS = 2
+COMMENT_MIN = 220  # the acknowledge comment's least width: its words are read back
 
 
 def elapsed(now: datetime, then: datetime) -> str:
@@ -155,6 +155,37 @@ class AlarmRow(QFrame):
                            f" QLabel {{ color: {fg}; }}")
 
 
+class RowsRoom(QWidget):
+    """The rows' place, always as tall as the banner at its maximum (MAX_ROWS rows,
+    each with its "also:" line): alarms coming and going move nothing below the banner.
+    An unseen row with every line filled gives the height, in the current style."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.probe = AlarmRow(self)
+        for lab in (self.probe.tag, self.probe.text, self.probe.detail):
+            lab.setText("X")
+        self.probe.others.setText("also: X")
+        self.probe.paint(True)
+        self.probe.hide()
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(2)
+
+    def full_height(self) -> int:
+        """Two rows' height; the acknowledge form, in a row's place, may be taller."""
+        self.probe.ensurePolished()
+        row = self.probe.sizeHint().height()
+        forms = [w.sizeHint().height() for w in self.findChildren(AckPanel)]
+        return (MAX_ROWS - 1) * row + max([row, *forms]) + (MAX_ROWS - 1) * self.box.spacing()
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.full_height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), self.full_height())
+
+
 class AckPanel(QFrame):
     """The acknowledge step: Enter anywhere in it confirms."""
 
@@ -175,7 +206,8 @@ class AlarmBanner(RecorderPanel):
     def _setup_ui(self) -> None:
         self.sound = SoundPanel(self.recorder, self._nurse)
         self.calm = label("✓ No active alarms", "dim", pt=13, name="Alarm status")
-        self.rows = [AlarmRow(self) for _ in range(MAX_ROWS)]
+        self.room = RowsRoom(self)
+        self.rows = [AlarmRow(self.room) for _ in range(MAX_ROWS)]
         for row in self.rows:
             row.acknowledge_requested.connect(self._on_acknowledge_requested)
             row.hide()
@@ -188,7 +220,9 @@ class AlarmBanner(RecorderPanel):
         self.action = QComboBox()
         self.action.addItems(ACK_ACTIONS)
         self.action.setAccessibleName("Action taken")
+        self.action.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.comment = line_edit("Acknowledge comment", "comment (optional)")
+        self.comment.setMinimumWidth(COMMENT_MIN)
         self.comment.returnPressed.connect(self.confirm_ack)
         self.ack_confirm = button("Confirm acknowledge", primary=True, slot=self.confirm_ack)
         self.ack_cancel = button("Cancel", "Cancel acknowledge", slot=self._hide_ack)
@@ -211,20 +245,34 @@ class AlarmBanner(RecorderPanel):
         box.setSpacing(2)
         self.top = top = QHBoxLayout()
         top.setSpacing(6)
-        top.addWidget(self.calm)
         top.addWidget(self.more)
         top.addWidget(self.pause)
         top.addWidget(self.sound)
         box.addLayout(top)
+        # The rows' room is kept while no alarm is active: the calm word stands in it.
+        self.room.box.addWidget(self.calm, 100)  # the kept room: the calm word, centred
         for row in self.rows:
-            box.addWidget(row)
-        ack = QHBoxLayout(self.ack_panel)
+            self.room.box.addWidget(row)
+        self.room.box.addWidget(self.ack_panel)
+        self.room.box.addStretch(1)
+        box.addWidget(self.room)
+        # Two lines, in a row's place: what is acknowledged, then the action, the comment
+        # and the buttons (one line cut the comment field to "c…" beside a long alarm).
+        ack = QVBoxLayout(self.ack_panel)
         ack.setContentsMargins(8, 0, 8, 0)
-        for w in (self.ack_for, self.action, self.comment, self.ack_confirm, self.ack_cancel):
-            ack.addWidget(w)
-        ack.addWidget(self.ack_error)
+        ack.setSpacing(0)
+        ack.addWidget(self.ack_for)
+        controls = QHBoxLayout()
+        controls.addWidget(label("Action:"))
+        controls.addWidget(self.action)
+        controls.addWidget(self.comment, 1)
+        for part in (self.ack_confirm, self.ack_cancel, self.ack_error):
+            controls.addWidget(part)
+        ack.addLayout(controls)
+        # Compact controls: the form is no taller than the row it stands in for.
+        for control in (self.action, self.comment, self.ack_confirm, self.ack_cancel):
+            control.setStyleSheet("padding: 0 6px; min-height: 20px;")
         self.ack_error.setWordWrap(False)
-        box.addWidget(self.ack_panel)
         box.addWidget(self.sound.form)
         self.ack_panel.hide()
 
@@ -305,16 +353,21 @@ class AlarmBanner(RecorderPanel):
         if before is not None and not self.isAncestorOf(before):
             self._focus_before = before  # given back when the form closes
         # The words of the row it replaces (the banner and the history say the same).
-        what = self.recorder.last_evaluation.alarm_text(alarms[0]) + (
+        # The row's large line; its other reasons counted (the row lists them).
+        first, _, also = self.recorder.last_evaluation.alarm_text(alarms[0]).partition(
+            " (also: ")
+        reasons = len([r for r in also.removesuffix(")").split("; ") if r])
+        what = f"Acknowledge “{first}”" + (
+            f" (+{reasons} reason{'s' if reasons > 1 else ''})" if reasons else "") + (
             f" and {len(alarms) - 1} more" if len(alarms) > 1 else "")
-        self.ack_for.setText(f"Acknowledge “{what}” — action:")
+        self.ack_for.setText(what)
         # The form takes the row's place, so nothing below moves.
         row = next((r for r in self.rows if alarm_ids[0] in r.alarm_ids), None)
         if self._ack_row is not None:
             self._ack_row.show()
         self._ack_row = row
-        box = self.layout()
-        if row is not None and isinstance(box, QBoxLayout):
+        if row is not None:
+            box = self.room.box
             box.insertWidget(box.indexOf(row), self.ack_panel)
             row.hide()
         # The action is chosen each time: the last one chosen is never offered again.

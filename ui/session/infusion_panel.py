@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from monitor.clinical.predose import CHECKLIST_ITEMS, checklist_items, latest_checklist
 from monitor.clinical.validation import PLAUSIBLE
@@ -108,7 +115,15 @@ class InfusionPanel(RecorderPanel):
         if self.single:
             rows = [("Dose (mg)", self.dose, fe["dose"]), ("Lot", self.lot, fe["lot"])]
         else:
-            rows = [("Rate", self.rate, fe["rate"]), ("Unit", self.unit, None),
+            # The unit beside the rate: one row less, so Start stays on screen under the
+            # checklist at 1366×768 with the alarm banner's room kept.
+            rate = QWidget()
+            rate_row = QHBoxLayout(rate)
+            rate_row.setContentsMargins(0, 0, 0, 0)
+            rate_row.addWidget(self.rate)
+            rate_row.addWidget(self.unit)
+            rate_row.addStretch(1)
+            rows = [("Rate", rate, fe["rate"]),
                     ("Concentration", self.concentration, fe["concentration"]),
                     ("Pause reason", self.reason, fe["reason"]),
                     ("Bolus", self.bolus, fe["bolus"])]

@@ -110,6 +110,9 @@ class SessionPage(QWidget):
         r = self.recorder
         self.charts = ChartsView(r.session, r.protocol)
         self.charts.set_previous(self.service.previous(r.session))
+        # Hidden now, not when deleted: a view already in the charts' place (the series)
+        # would otherwise leave its first letters ("Lo") showing at the window's edge.
+        self.loading.hide()
         self.charts_slot.removeWidget(self.loading)
         self.loading.deleteLater()
         self.charts_slot.addWidget(self.charts, 1)
@@ -147,6 +150,8 @@ class SessionPage(QWidget):
             self.charts_slot.addWidget(widget, 1)
         if self.charts is not None:
             self.charts.hide()
+        else:
+            self.loading.hide()  # the view takes the whole place while the charts load
         widget.show()
 
     def hide_aside(self) -> None:
@@ -155,6 +160,8 @@ class SessionPage(QWidget):
             self.aside.hide()
         if self.charts is not None:
             self.charts.show()
+        else:
+            self.loading.show()
 
     # -- side panels (built when first opened or asked for) ------------------------
     def _build_panel(self, name: str) -> QWidget:
@@ -228,7 +235,8 @@ class SessionPage(QWidget):
         box.setContentsMargins(4, 2, 4, 2)
         box.setSpacing(2)
         box.addWidget(self.banner)
-        self.banner.top.insertWidget(1, self.header.due_widget, 1)
+        top = self.banner.top
+        top.insertWidget(top.indexOf(self.banner.more), self.header.due_widget, 1)
         box.addWidget(self.header)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)

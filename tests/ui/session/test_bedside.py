@@ -321,6 +321,7 @@ def test_charts_scales_limit_lines_spans_and_labels(qtbot, bedside, clock):
     assert charts.span_buttons["All"].isChecked() and charts.window_min is None
 
 
+@pytest.mark.hazard("H-254")
 def test_event_labels_never_cover_a_limit_label(qtbot, bedside, clock):
     """At 1366×768 the BP lane is short: the infusion's "start" label, at the lane's
     left edge, used to sit on the SBP limit label there."""
