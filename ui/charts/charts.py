@@ -170,6 +170,8 @@ class ChartsView(QWidget):
             left.setWidth(74)
             left.setTicks([[(v, f"{v:g}") for v in ticks],
                            [(v, "") for v in spec.grid]])
+            if short:  # a short lane's end labels (MOAA/S 0 and 5) may reach a few px
+                left.setStyle(hideOverlappingLabels=8)  # past it rather than vanish
             left.setGrid(70 if spec.key == "bp" else 40)
             left.setLabel(self._title(spec), **{"font-size": "9pt"})
             if row == 0:
