@@ -1,0 +1,1 @@
+"""A patient's course of infusions: the sessions with the same patient identifier."""

@@ -1,0 +1,1 @@
+"""The clinic's event log on PostgreSQL: schema, roles, lease, spool and LISTEN."""
