@@ -78,7 +78,7 @@ def test_pdf_shows_the_course_table(course_db, tmp_path) -> None:
     db, _ids = course_db
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(
         _export(db, tmp_path / "s.pdf", "pdf")).pages)   # wrapped cells: one space
-    assert "Ketamine series report" in text and PATIENT in text
+    assert "Ketamine course report" in text and PATIENT in text
     for expected in ("185/112 at 20 min", "1 high 0 medium", "MADRS 30 → 22",
                      "antiemetic 1 benzo 1 antihypertensive 2 pause 1", "12 min so far"):
         assert expected in text
