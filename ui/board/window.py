@@ -4,7 +4,7 @@ A view opens in a pane beside the tiles (which regroup into two columns), never 
 a window over them: every chair's alarms stay in sight.
 
 Notifications are wake-ups (whatever they say): they arrive on the listener's
-thread and are re-emitted here as queued signals; the board then reads the table
+thread and hop to the GUI thread (``ui/common/bridge.py``); the board then reads the table
 on the GUI thread (two short queries, then the new events of the sessions that
 moved), at most once per burst of notifications, and every second anyway."""
 
@@ -15,7 +15,7 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QMainWindow,
@@ -34,6 +34,7 @@ from monitor.model.session import Session
 from monitor.paths import alarm_sound_file
 from ui.board.session_view import SessionViewer
 from ui.board.tile import TileView
+from ui.common.bridge import Hop
 from ui.common.forms import label
 from ui.sound.player import AlarmSound, load_config
 
@@ -41,11 +42,6 @@ log = logging.getLogger(__name__)
 # Reads on wake-ups are at least this far apart: a flood of notifications (any
 # login can send them) costs the server at most ten reads a second.
 MIN_READ_INTERVAL = 0.1
-
-
-class _Bridge(QObject):
-    woken = Signal()
-    link_changed = Signal(bool)
 
 
 class BoardWindow(QMainWindow):
@@ -63,11 +59,8 @@ class BoardWindow(QMainWindow):
         self.setWindowTitle("ketamine-monitor — clinic board")
         self._setup_ui()
         self._layout()
-        self.bridge = _Bridge(self)
-        self.bridge.woken.connect(self._on_woken)
-        self.bridge.link_changed.connect(self._on_link)
-        self.listener = Listener(url, self.bridge.woken.emit,
-                                 self.bridge.link_changed.emit) if listen else None
+        self.listener = Listener(url, Hop(self._on_woken, self),
+                                 Hop(self._on_link, self)) if listen else None
         config, self.sound_problem = load_config(alarm_sound_file())
         self.sound = AlarmSound(config, station="board")
         self.timer = QTimer(self)
