@@ -35,6 +35,7 @@ from monitor.paths import alarm_sound_file
 from ui.board.session_view import SessionViewer
 from ui.board.tile import TileView
 from ui.common.bridge import Hop
+from ui.common.errors import add_problem_handler
 from ui.common.forms import label
 from ui.sound.player import AlarmSound, load_config
 
@@ -59,6 +60,7 @@ class BoardWindow(QMainWindow):
         self.setWindowTitle("ketamine-monitor — clinic board")
         self._setup_ui()
         self._layout()
+        self._remove_handler = add_problem_handler(self._on_problem)
         self.listener = Listener(url, Hop(self._on_woken, self),
                                  Hop(self._on_link, self)) if listen else None
         config, self.sound_problem = load_config(alarm_sound_file())
@@ -72,6 +74,11 @@ class BoardWindow(QMainWindow):
 
     def _setup_ui(self) -> None:
         self.status = label("", "dim", name="Board status")
+        # What went wrong on any thread (the LISTEN thread's too): shown, never only
+        # on a terminal no one watches (ui/common/errors.py).
+        self.problem = label("", "error", name="Board problem")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
         self.tiles = {c: TileView(c, f"Chair {c.rsplit('_', 1)[-1]}") for c in self.model.chairs}
         for view in self.tiles.values():
             view.clicked.connect(self._on_tile_clicked)
@@ -92,6 +99,7 @@ class BoardWindow(QMainWindow):
         self.split.addWidget(self.views)
         self._grid(4)
         box.addWidget(self.split, 1)
+        box.addWidget(self.problem)
         box.addWidget(self.status)
         self.setCentralWidget(central)
 
@@ -221,7 +229,12 @@ class BoardWindow(QMainWindow):
             self.views.hide()
             self._grid(4)
 
+    def _on_problem(self, text: str) -> None:
+        self.problem.setText(f"⚠ {text}")
+        self.problem.show()
+
     def shutdown(self) -> None:
+        self._remove_handler()
         self.timer.stop()
         self.sound.stop()
         if self.listener is not None:

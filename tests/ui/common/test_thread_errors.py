@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import logging
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,15 +15,6 @@ from monitor.devices.messages import pcd01_message
 from monitor.devices.sender import Ack, MllpSender
 from monitor.devices.station import Station
 from ui.common.bridge import Hop
-from ui.common.errors import install_excepthook
-
-
-@pytest.fixture
-def hooked(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The window's hooks, as ``ui.app.run`` installs them; Python's back afterwards."""
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
-    install_excepthook()
 
 
 def shown(window) -> str:
