@@ -9,11 +9,12 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 
 from monitor.devices.messages import pcd01_message
 from monitor.devices.sender import Ack, MllpSender
 from tests.support.window import click, type_into
+from ui.main_window import CLOSED_WATCHING_KEY, OPEN_KEY
 
 DEVICE = "00A0370098007A80"
 HR, SPO2 = 147842, 150456  # MDC codes
@@ -106,6 +107,10 @@ def test_closing_the_dialog_keeps_recording_closing_the_window_frees_the_port(
     assert window.devices.station is None
     assert not station.listener._thread.is_alive()
     assert port_is_free(port)
+    settings = QSettings()  # the session opens again at the next start; not the next test's
+    assert settings.value(OPEN_KEY) == rec.session.session_id
+    settings.remove(OPEN_KEY)
+    settings.remove(CLOSED_WATCHING_KEY)
 
 
 @pytest.mark.hazard("H-282")
