@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +38,15 @@ class ValidationError(MonitorError):
 
 class WrongThread(RuntimeError):
     """A recorder was used from a thread that does not own it (a programming error,
-    never a user's): feeds put their samples into the recorder's inbox instead."""
+    never a user's): feeds hand their messages to the capture station's inbox instead."""
+
+
+def hand_on(exc: BaseException) -> None:
+    """Hand an exception a worker thread caught, but did not expect, to
+    ``threading.excepthook`` as if it had ended the thread, so it is seen (the window
+    routes the hook to the nurse's problem bar) while the thread serves on."""
+    threading.excepthook(threading.ExceptHookArgs(
+        (type(exc), exc, exc.__traceback__, threading.current_thread())))
 
 
 class StoreError(MonitorError):

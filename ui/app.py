@@ -59,8 +59,8 @@ def run(opened: EventLog | MonitorError, demo: dict[str, Any] | None = None) -> 
     if demo is not None:
         window.start_demo(demo)
     window.show()
+    _quit_on_signals(app)  # before "window shown": a SIGTERM from then on closes cleanly
     log.info("window shown")
-    _quit_on_signals(app)
     code = app.exec()
     window.shutdown()
     window.service.close()

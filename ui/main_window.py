@@ -34,6 +34,7 @@ from ui.common import theme
 from ui.common.errors import add_problem_handler
 from ui.common.forms import button, label, restyle
 from ui.common.texts import plain_times
+from ui.devices.capture_service import DeviceCapture
 from ui.session.background import Background
 from ui.session.ending import Stake, close_stake, leave_stake
 from ui.session.ending_dialog import EndingDialog
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
         # and sounding (ui/session/background.py).
         self.background = Background()
         self.settings = QSettings()
+        # Bedside monitors: the listener lives as long as this window, not its dialog.
+        self.devices = DeviceCapture(clock, self)
         self.setWindowTitle("Ketamine session monitor")
         self._setup_ui()
         self._remove_handler = add_problem_handler(self.show_problem)
@@ -190,8 +193,11 @@ class MainWindow(QMainWindow):
         self.notice.hide()  # an empty notice takes no room from what is due
         self.record_check.hide()
         self.page.vitals.focus_first()
+        # A monitor bound to the session this one replaces is unbound; the same
+        # session shown again (a theme switch) keeps it.
+        self.devices.set_recorder(recorder)
         if self.device_panel is not None:
-            self.device_panel.set_recorder(recorder)
+            self.device_panel.refresh()
         # Checked right after the page is shown, so the session paints first.
         QTimer.singleShot(0, self, partial(self._check_record, recorder))
         self.course_button.show()
@@ -264,8 +270,6 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.page)
             self.page.deleteLater()
             self.page = None
-            if self.device_panel is not None:
-                self.device_panel.set_recorder(None)
 
     def show_start(self) -> None:
         """Back to the session list: asks first while the session still watches a patient."""
@@ -283,6 +287,9 @@ class MainWindow(QMainWindow):
         if page is not None and leave_stake(page.recorder) is not None:
             self.background.keep(page.recorder)  # its alarms go on being checked and sounded
         self._close_page()
+        self.devices.set_recorder(None)  # the question said: the bound monitor is unbound
+        if self.device_panel is not None:
+            self.device_panel.refresh()
         self.settings.remove(OPEN_KEY)
         self.start_page.refresh(self.background.worst())
         self.stack.setCurrentWidget(self.start_page)
@@ -341,7 +348,7 @@ class MainWindow(QMainWindow):
         from monitor.app.simulator import DEMO_OPENING, DemoScript
         from ui.demo_driver import DemoDriver, SimClock
         clock = SimClock(self.clock.now(), float(options.get("speed", 60)))
-        self.clock = self.service.clock = clock
+        self.clock = self.service.clock = self.devices.clock = clock
         rec = self.service.open_new(dict(DEMO_OPENING))
         feed = None
         if options.get("device") == "hl7":   # a simulated monitor over MLLP on 127.0.0.1
@@ -355,10 +362,7 @@ class MainWindow(QMainWindow):
 
     # -- closing -------------------------------------------------------------
     def _bound_devices(self) -> int:
-        station = getattr(self.device_panel, "station", None)
-        if station is None or self.page is None:
-            return 0
-        return len(station.capture.bound_devices(self.page.recorder))
+        return len(self.devices.bound_devices()) if self.page is not None else 0
 
     def _ask_ending(self, stake: Stake, action: Any) -> None:
         """One question at a time, without blocking: the alarms keep repainting."""
@@ -469,8 +473,7 @@ class MainWindow(QMainWindow):
     def show_devices(self) -> None:
         if self.device_panel is None:
             from ui.devices.device_panel import DevicePanel
-            self.device_panel = DevicePanel(self.clock, self)
-        self.device_panel.set_recorder(self.page.recorder if self.page is not None else None)
+            self.device_panel = DevicePanel(self.devices, self)
         self.device_panel.show_below(self.page.banner if self.page is not None else None)
 
     def shutdown(self) -> None:
@@ -481,6 +484,7 @@ class MainWindow(QMainWindow):
         self.refit_timer.stop()
         if self.device_panel is not None:
             self.device_panel.shutdown()
+        self.devices.stop()  # the listener's thread ends and its port is free
         if self.demo is not None:
             self.demo.stop()
         self._close_page()

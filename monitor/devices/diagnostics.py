@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from monitor.clock import Clock
 from monitor.devices.pcd01 import Parsed
+from monitor.errors import hand_on
 
 log = logging.getLogger(__name__)
 Report = Callable[[str], None]
@@ -92,7 +93,10 @@ class Diagnostics:
             self._lines.append(stamped)
         (log.warning if error else log.info)("%s", line)
         if self.report is not None:
-            self.report(line)
+            try:
+                self.report(line)
+            except Exception as exc:  # noqa: BLE001 - e.g. a closed stdout: shown, capture goes on
+                hand_on(exc)
 
     # -- connections -----------------------------------------------------------
     def connected(self, peer: str) -> None:

@@ -4,7 +4,9 @@ Frames are reassembled from any split of the byte stream; each message gets
 exactly one ACK (AA, or AE/AR naming the reason); a bad message never drops
 the connection; a message over ``max_bytes`` is refused with AR and its
 bytes are skipped up to its end block. Parsed samples go to the owner thread
-through an ``Inbox``: this thread never touches a recorder.
+through an ``Inbox``: this thread never touches a recorder. A fault of ours in
+handling a message (not the sender's) answers AE and is handed to
+``threading.excepthook`` (the window shows it); the listener serves on.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from monitor.devices.delivery import Delivery, Outcome
 from monitor.devices.diagnostics import Diagnostics
 from monitor.devices.exposure import DevicePins, Exposure
 from monitor.devices.pcd01 import Parsed, Rejected, header_echo, header_ids, parse_message
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, hand_on
 from monitor.record.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -79,7 +81,9 @@ class MllpListener:
             self._server = loop.run_until_complete(hl7.mllp.start_hl7_server(
                 self._serve, self.host, self.port, limit=CHUNK * 2, ssl=self.exposure.tls))
             self.port = self._server.sockets[0].getsockname()[1]
-        except OSError as exc:
+        # OSError, and OverflowError for a port past 65535: start() says which, and
+        # never waits for a thread that died
+        except Exception as exc:  # noqa: BLE001 - handed to start() on the caller's thread
             self._failure = exc
             self._ready.set()
             loop.close()
@@ -139,6 +143,9 @@ class MllpListener:
             why = "listener stopped"
         except (ConnectionError, OSError) as exc:
             why = f"connection lost ({exc})"
+        except Exception as exc:  # noqa: BLE001 - a fault of ours: shown, then serve on
+            why = f"closed: internal error in the listener ({type(exc).__name__})"
+            hand_on(exc)
         finally:
             self._open -= 1
             self.diagnostics.disconnected(peer, why)
@@ -229,6 +236,20 @@ class MllpListener:
             control_id=control_id, sender=sender, echo=header_echo(data)))
 
     async def _frame(self, peer: str, frame: bytes) -> bytes | None:
+        """The ACK of one frame: exactly one, even when handling it fails."""
+        try:
+            return await self._answer(peer, frame)
+        except Exception as exc:  # noqa: BLE001 - a fault of ours, not the sender's: shown
+            hand_on(exc)
+            data = frame[frame.rfind(START) + 1:]
+            control_id, sender = header_ids(data)
+            return self._refuse(peer, Rejected(
+                f"internal error in the listener ({type(exc).__name__}): this message may "
+                "not be recorded; the monitor's screen is the reference",
+                control_id=control_id, sender=sender, err_code="207", ack_code="AE",
+                echo=header_echo(data)))
+
+    async def _answer(self, peer: str, frame: bytes) -> bytes | None:
         start = frame.rfind(START)
         if start < 0:
             self.diagnostics.error(peer, f"{len(frame)} bytes ending in an end block but with no "

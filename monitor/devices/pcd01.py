@@ -97,6 +97,8 @@ def _raw_msh(data: bytes) -> list[str]:
         return []
     line = re.split(rb"[\r\n]", data[start:], maxsplit=1)[0]
     sep = line[3:4]
+    if not sep:   # "MSH" ends its line: no field separator, no fields to read
+        return []
     return [part.decode("utf-8", "replace") for part in [b"MSH", *line[4:].split(sep)]]
 
 

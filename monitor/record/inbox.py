@@ -1,10 +1,11 @@
 """A Qt-free inbox between feeds and the thread that owns a recorder.
 
-Feeds (a network listener, a simulated monitor) run on their own threads and
-only ``put`` items here. The owner thread (the window's GUI thread, or the
-command line's main thread) ``drain``s them in batches and records each
-batch in one transaction with one notification. A recorder is therefore only
-ever touched by the thread that owns it.
+Feeds run on their own threads and only ``put`` items here: the capture station's
+(``monitor/devices/station.py``) is the one the product fills, from its MLLP
+listener (a real monitor, or the demo's simulated one). The owner thread (the
+window's GUI thread, or the command line's main thread) ``drain``s them in batches
+and records each batch in one transaction with one notification. A recorder is
+therefore only ever touched by the thread that owns it.
 
 ``on_ready`` is called (on the feed's thread) when the inbox goes from empty
 to non-empty, so an owner with an event loop can schedule one drain per

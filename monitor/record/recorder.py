@@ -59,7 +59,6 @@ from monitor.model.vocabulary import (
     ROUTES,
 )
 from monitor.record.change import Change
-from monitor.record.inbox import Inbox
 
 log = logging.getLogger(__name__)
 WEIGHT_CHOICE = ("say which: typing error (the first weight was wrong: every dose figure is "
@@ -83,9 +82,11 @@ class Recorder:
     """Records into one session; owns its folded state and rule evaluation.
 
     A recorder belongs to the thread that created it: only that thread records, ticks
-    and is notified (a call from another thread raises WrongThread). Feeds on other
-    threads put device sets into ``inbox``; the owner ``drain``s it in batches, each
-    one transaction and one notification."""
+    and is notified (a call from another thread raises WrongThread). A feed on another
+    thread hands what it heard to the owner through an inbox: device messages go into
+    the capture station's (monitor/devices/station.py), whose drain on the owner thread
+    records each batch with ``record_device_vitals``: one transaction, one
+    notification."""
 
     def __init__(self, store: EventLog, session_id: str, clock: Clock,
                  protocols: ProtocolSet) -> None:
@@ -99,7 +100,6 @@ class Recorder:
         self._listeners: list[Listener] = []
         self.last_evaluation = evaluate(self.session, self.protocol, clock.now())
         self.owner_thread = threading.get_ident()
-        self.inbox: Inbox[DeviceSet] = Inbox()
         self._rebuilds_told = self.session.rebuilds
 
     # -- opening ---------------------------------------------------------------
@@ -135,7 +135,8 @@ class Recorder:
         if threading.get_ident() != self.owner_thread:
             raise WrongThread(
                 f"session {self.session.session_id}: its recorder belongs to another thread; "
-                "put device sets into recorder.inbox and let the owner drain them")
+                "hand device messages to the capture station's inbox and let the owner "
+                "thread drain it")
 
     def _notify(self, events: list[Event]) -> None:
         rebuilt = self.session.rebuilds != self._rebuilds_told
@@ -143,13 +144,6 @@ class Recorder:
         change = Change(events, self.last_evaluation, rebuilt)
         for listener in list(self._listeners):
             listener(change)
-
-    def drain(self, limit: int | None = None) -> list[Event | ValidationError]:
-        """Record what feeds put into the inbox: one transaction and one notification
-        for the whole batch, in time order."""
-        self._owned()
-        batch = sorted(self.inbox.drain(limit), key=lambda s: s[1])
-        return self.record_device_vitals(batch) if batch else []
 
     def _commit(self, items: list[tuple[EventKind, dict[str, Any], str, datetime, str]]
                 ) -> list[Event]:

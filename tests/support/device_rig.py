@@ -16,6 +16,7 @@ from monitor.devices.delivery import Delivery
 from monitor.devices.diagnostics import Diagnostics
 from monitor.devices.listener import MllpListener
 from monitor.devices.messages import pcd01_message
+from monitor.devices.sender import END, START, Ack, MllpSender
 from monitor.log.sqlite.store import Store
 from monitor.model.events import EventKind
 from monitor.record.inbox import Inbox
@@ -74,3 +75,28 @@ def oru(control_id: str, when: datetime, rows: dict[int, float], *,
         device: str = DEVICE) -> str:
     """A PCD-01 ORU^R01 as a monitor sends it: one OBX per MDC code, time in OBX-14."""
     return pcd01_message(device, control_id, when, rows)
+
+
+def send_pipelined(port: int, messages: list[str], *, window: int = 50) -> list[Ack]:
+    """A monitor that sends ``window`` messages ahead of their ACKs (as the listener
+    allows), over one real connection; every ACK, in order."""
+    acks: list[Ack] = []
+    with MllpSender("127.0.0.1", port, timeout=60) as sender:
+        for at in range(0, len(messages), window):
+            chunk = messages[at:at + window]
+            sender.send_raw(b"".join(START + m.encode() + END for m in chunk))
+            acks += [sender.read_ack() for _ in chunk]
+    return acks
+
+
+def feed_device(n: int) -> str:
+    """The EUI-64 of the test's monitor number ``n``."""
+    return f"00000000000000A{n}"
+
+
+def feed_messages(n: int, first: datetime, count: int) -> list[str]:
+    """Monitor ``n``'s stream: one ORU a second from ``first`` + 1 s, HR 60 + n and
+    SpO2 97, offset by 10·n ms so that several monitors never share a time."""
+    return [pcd01_message(feed_device(n), f"M{n}-{j}",
+                          first + timedelta(seconds=1 + j, milliseconds=10 * n),
+                          {147842: 60 + n, 150456: 97}) for j in range(count)]

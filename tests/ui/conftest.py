@@ -106,3 +106,16 @@ def bedside(qtbot, store, clock, protocols):
     window, page, rec = open_session_window(qtbot, store, clock, protocols)
     yield window, page, rec
     window.shutdown()
+
+
+@pytest.fixture
+def hooked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's exception hooks (sys and threading), as ``ui.app.run`` and the board
+    install them; Python's own back after the test."""
+    import sys
+    import threading
+
+    from ui.common.errors import install_excepthook
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    install_excepthook()

@@ -4,7 +4,7 @@ A view opens in a pane beside the tiles (which regroup into two columns), never 
 a window over them: every chair's alarms stay in sight.
 
 Notifications are wake-ups (whatever they say): they arrive on the listener's
-thread and are re-emitted here as queued signals; the board then reads the table
+thread and hop to the GUI thread (``ui/common/bridge.py``); the board then reads the table
 on the GUI thread (two short queries, then the new events of the sessions that
 moved), at most once per burst of notifications, and every second anyway."""
 
@@ -15,7 +15,7 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QMainWindow,
@@ -35,6 +35,8 @@ from monitor.model.session import Session
 from monitor.paths import alarm_sound_file
 from ui.board.session_view import SessionViewer
 from ui.board.tile import TileView
+from ui.common.bridge import Hop
+from ui.common.errors import add_problem_handler
 from ui.common.forms import label
 from ui.sound.player import AlarmSound, load_config
 
@@ -42,11 +44,6 @@ log = logging.getLogger(__name__)
 # Reads on wake-ups are at least this far apart: a flood of notifications (any
 # login can send them) costs the server at most ten reads a second.
 MIN_READ_INTERVAL = 0.1
-
-
-class _Bridge(QObject):
-    woken = Signal()
-    link_changed = Signal(bool)
 
 
 class BoardWindow(QMainWindow):
@@ -64,11 +61,9 @@ class BoardWindow(QMainWindow):
         self.setWindowTitle("ketamine-monitor — clinic board")
         self._setup_ui()
         self._layout()
-        self.bridge = _Bridge(self)
-        self.bridge.woken.connect(self._on_woken)
-        self.bridge.link_changed.connect(self._on_link)
-        self.listener = link.listen(url, self.bridge.woken.emit,
-                                    self.bridge.link_changed.emit) if listen else None
+        self._remove_handler = add_problem_handler(self._on_problem)
+        self.listener = link.listen(url, Hop(self._on_woken, self),
+                                    Hop(self._on_link, self)) if listen else None
         config, self.sound_problem = load_config(alarm_sound_file())
         self.sound = AlarmSound(config, station="board")
         self.timer = QTimer(self)
@@ -80,6 +75,11 @@ class BoardWindow(QMainWindow):
 
     def _setup_ui(self) -> None:
         self.status = label("", "dim", name="Board status")
+        # What went wrong on any thread (the LISTEN thread's too): shown, never only
+        # on a terminal no one watches (ui/common/errors.py).
+        self.problem = label("", "error", name="Board problem")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
         self.tiles = {c: TileView(c, f"Chair {c.rsplit('_', 1)[-1]}") for c in self.model.chairs}
         for view in self.tiles.values():
             view.clicked.connect(self._on_tile_clicked)
@@ -100,6 +100,7 @@ class BoardWindow(QMainWindow):
         self.split.addWidget(self.views)
         self._grid(4)
         box.addWidget(self.split, 1)
+        box.addWidget(self.problem)
         box.addWidget(self.status)
         self.setCentralWidget(central)
 
@@ -222,7 +223,12 @@ class BoardWindow(QMainWindow):
             self.views.hide()
             self._grid(4)
 
+    def _on_problem(self, text: str) -> None:
+        self.problem.setText(f"⚠ {text}")
+        self.problem.show()
+
     def shutdown(self) -> None:
+        self._remove_handler()
         self.timer.stop()
         self.sound.stop()
         if self.listener is not None:

@@ -1,11 +1,13 @@
 """The device panel: listen for bedside monitors (HL7 v2 over MLLP), bind a
 device heard in the last minute to the open session, see what each sends,
-unbind at the end. The GUI thread owns the recorder: the listener's thread only
-fills the inbox, and a queued signal makes this thread drain it."""
+unbind at the end. The dialog shows and drives the window's device capture
+(``ui/devices/capture_service.py``), which owns the listener: closing the dialog
+leaves a bound monitor recording."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.clock import Clock
 from monitor.devices.diagnostics import DeviceStatus
 from monitor.devices.listener import DEFAULT_PORT
 from monitor.devices.station import Station
@@ -28,6 +29,7 @@ from monitor.record.recorder import Recorder
 from ui.common.forms import button, hrow
 from ui.common.forms import label as text_label
 from ui.common.placement import place_below
+from ui.devices.capture_service import DeviceCapture
 from ui.devices.device_text import bind_message, clock_time, describe
 
 HEARD_WITHIN_S = 60
@@ -44,26 +46,26 @@ STRETCH = ("Patient (PID-3)", "Session")
 WIDTH = 1100  # the dialog's width, as far as the window allows
 
 
-class _Pump(QObject):
-    """Crosses from the listener's thread to the GUI thread (a queued signal)."""
-
-    ready = Signal()
-
-
 class DevicePanel(QDialog):
 
-    def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
+    def __init__(self, capture: DeviceCapture, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Bedside monitors (HL7)")
-        self.clock = clock
-        self.station: Station | None = None
-        self.recorder: Recorder | None = None
-        self._pump = _Pump(self)
-        self._pump.ready.connect(self._on_ready, Qt.ConnectionType.QueuedConnection)
+        self.capture = capture
+        self.clock = capture.clock
         self._setup_ui()
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(1000)
         self.refresh_timer.timeout.connect(self.refresh)
+        self._show_listening()
+
+    @property
+    def station(self) -> Station | None:
+        return self.capture.station
+
+    @property
+    def recorder(self) -> Recorder | None:
+        return self.capture.recorder
 
     def _setup_ui(self) -> None:
         box = QVBoxLayout(self)
@@ -137,23 +139,24 @@ class DevicePanel(QDialog):
         if self.station is not None:
             return
         try:
-            clinic_tz = zone(self.zone.currentText())
+            self.capture.start(self.port.value(), zone(self.zone.currentText()))
         except MonitorError as exc:
             self.status.setText(str(exc))
             return
-        station = Station(self.clock, port=self.port.value(), clinic_tz=clinic_tz)
-        station.inbox.on_ready = self._pump.ready.emit
-        try:
-            port = station.start()
-        except MonitorError as exc:
-            self.status.setText(str(exc))
+        self._show_listening()
+        if self.isVisible():   # else from the next show (showEvent)
+            self.refresh_timer.start()
+        self.refresh()
+
+    def _show_listening(self) -> None:
+        """The dialog opened again shows the listener the window kept running."""
+        if self.station is None:
             return
-        self.station = station
+        port = self.station.listener.port
+        self.port.setValue(port)
         self.status.setText(f"Listening on 127.0.0.1:{port}")
         self.listen_button.setEnabled(False)
         self.port.setEnabled(False)
-        self.refresh_timer.start()
-        self.refresh()
 
     def _on_zone_changed(self, name: str) -> None:
         try:
@@ -162,20 +165,7 @@ class DevicePanel(QDialog):
             self.zone_note.setText(str(exc))
             return
         self.zone_note.setText("")
-        if self.station is not None:   # read by the listener for each message
-            self.station.listener.clinic_tz = chosen
-
-    def _on_ready(self) -> None:
-        if self.station is not None:
-            self.station.capture.drain()
-
-    def set_recorder(self, recorder: Recorder | None) -> None:
-        """The window's open session; devices bound to a session that closes are unbound."""
-        if self.station is not None and self.recorder is not None and recorder is not self.recorder:
-            for device in self.station.capture.bound_devices(self.recorder):
-                self.station.capture.unbind(device)
-        self.recorder = recorder
-        self.refresh()
+        self.capture.set_clinic_tz(chosen)
 
     # -- binding ------------------------------------------------------------------
     def _selected(self) -> str | None:
@@ -254,11 +244,20 @@ class DevicePanel(QDialog):
         status = self.station.diagnostics.device(device) if self.station and device else None
         self.details.setPlainText(describe(status) if status else "")
 
-    def shutdown(self) -> None:
-        self.refresh_timer.stop()
+    # -- shown or not: the capture goes on ---------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
         if self.station is not None:
-            self.station.stop()
-            self.station = None
+            self.refresh_timer.start()
+            self.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.refresh_timer.stop()   # nothing to repaint; the window's capture records on
+        super().hideEvent(event)
+
+    def shutdown(self) -> None:
+        """The dialog's own timer only: the listener is the window's to stop."""
+        self.refresh_timer.stop()
 
 
 

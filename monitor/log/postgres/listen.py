@@ -8,7 +8,8 @@ Notifications sent while the link was down are lost by PostgreSQL's design, so t
 owner re-reads on every ``on_link(True)`` (and periodically anyway).
 
 Nothing a notification or a callback does ends this thread: every error is logged
-and the link is made again. The callbacks run on this thread: a Qt owner re-emits
+(an unexpected one is handed to ``threading.excepthook``, which the board shows) and
+the link is made again. The callbacks run on this thread: a Qt owner re-emits
 them as queued signals.
 """
 
@@ -21,6 +22,7 @@ from typing import Any
 
 import psycopg
 
+from monitor.errors import hand_on
 from monitor.log.postgres.functions import CHANNEL
 from monitor.log.postgres.log import ServerUnavailable, connect
 
@@ -62,9 +64,9 @@ class Listener:
                 self._listen(conn)
             except psycopg.OperationalError as exc:
                 log.warning("board lost the clinic server: %s", type(exc).__name__)
-            except Exception:
+            except Exception as exc:  # noqa: BLE001 - shown (and logged) by the hook
                 self.errors += 1
-                log.exception("board listener failed; listening again")
+                hand_on(exc)  # then listening again
             finally:
                 self.listening.clear()
                 conn.close()

@@ -213,3 +213,18 @@ def test_the_session_viewer_follows_what_another_writer_records(qtbot, board, pg
         assert len(hr.xData) == points + 1 and hr.yData[-1] == 79 and 75 not in hr.yData
     finally:
         log.close()
+
+
+@pytest.mark.hazard("H-280")
+def test_an_exception_on_a_board_thread_shows_on_the_board(qtbot, board, hooked) -> None:
+    import threading
+
+    def work() -> None:
+        raise RuntimeError("clinic link broke")
+
+    worker = threading.Thread(target=work, name="worker")
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: not board.problem.isHidden(), timeout=5000)
+    assert board.problem.text().startswith(
+        "⚠ Unexpected error in the worker thread: RuntimeError: clinic link broke.")

@@ -1,17 +1,20 @@
-"""Four feeds record into the open session from their own threads while the window
-is showing it: every set is stored once, the chain verifies, and the window's views
-are only ever touched on the GUI thread (the drain runs there, one batch at a time)."""
+"""Four bedside monitors send over real MLLP connections to the window's listener
+while the window shows the session they record into: every set is stored once, the
+chain verifies, and the window's views are only ever touched on the GUI thread (the
+drain runs there, one batch at a time, through the window's one hop)."""
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC
 
 from monitor.log.sqlite.store import Store
 from monitor.model.events import EventKind
 from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
+from tests.support.device_rig import feed_device, feed_messages, send_pipelined
 from tests.support.window import make_window
 from ui.charts.charts import ChartsView
 from ui.session.log_rows import DeviceMinute
@@ -44,21 +47,19 @@ def test_four_feed_threads_one_session_views_on_the_gui_thread(
     opened = rec.session.opened_at
     clock.advance(2 * 3600)
 
-    def feed(n: int) -> None:
-        for j in range(EACH):
-            at = opened + timedelta(seconds=1 + j, milliseconds=10 * n)
-            while not rec.inbox.put(({"hr": str(60 + n), "spo2": "97"}, at, f"dev-{n}")):
-                rec.inbox.wait(0.01)
+    port = window.devices.start(0, UTC)
+    for n in range(FEEDS):
+        window.devices.station.capture.bind(feed_device(n), rec)
 
-    threads = [threading.Thread(target=feed, args=(n,)) for n in range(FEEDS)]
-    for t in threads:
-        t.start()
-    try:
-        qtbot.waitUntil(lambda: len([e for e in rec.session.events if e.source == "device"])
-                        == FEEDS * EACH, timeout=120_000)
-    finally:
-        for t in threads:
-            t.join()
+    def feed(n: int) -> set[str]:
+        return {a.code for a in send_pipelined(port, feed_messages(n, opened, EACH))}
+
+    with ThreadPoolExecutor(FEEDS) as pool:
+        futures = [pool.submit(feed, n) for n in range(FEEDS)]
+        # the GUI thread drains meanwhile (the hop queues the drain to it)
+        qtbot.waitUntil(lambda: all(f.done() for f in futures), timeout=120_000)
+    assert set().union(*(f.result() for f in futures)) == {"AA"}
+    assert len([e for e in rec.session.events if e.source == "device"]) == FEEDS * EACH
     touched_before_close = list(touched)
     # Drawn from the notifications alone (batches out of time order rebuild): every
     # point and every entry is on screen once.

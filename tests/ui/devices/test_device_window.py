@@ -134,6 +134,7 @@ def test_device_panel_shows_no_data_for_a_bound_device_that_went_silent(qtbot, t
     from monitor.devices.sender import MllpSender
     from monitor.record.recorder import Recorder
     from tests.conftest import OPENING, T0
+    from ui.devices.capture_service import DeviceCapture
     from ui.devices.device_panel import COLUMNS, NO_DATA_AFTER_S, DevicePanel
 
     device = "0011223344556677"
@@ -141,9 +142,10 @@ def test_device_panel_shows_no_data_for_a_bound_device_that_went_silent(qtbot, t
     with Store(tmp_path / "silent.db") as store:
         rec = Recorder.open_new(store, clock, load_protocols(), dict(OPENING))
         clock.advance(120)
-        panel = DevicePanel(clock)
+        capture = DeviceCapture(clock)   # the window's, here without a window
+        capture.set_recorder(rec)
+        panel = DevicePanel(capture)
         qtbot.addWidget(panel)
-        panel.set_recorder(rec)
         panel.port.setValue(_free_port())
         qtbot.mouseClick(panel.listen_button, Qt.MouseButton.LeftButton)
 
@@ -170,6 +172,7 @@ def test_device_panel_shows_no_data_for_a_bound_device_that_went_silent(qtbot, t
         assert panel.table.item(0, column).text() == (f"{rec.session.session_id} — no data for "
                                                       f"{NO_DATA_AFTER_S + 3605} s")
         panel.shutdown()
+        capture.stop()
 
 
 @pytest.mark.hazard("H-130")
@@ -185,6 +188,7 @@ def test_device_panel_names_monitor_bed_and_patient_and_warns_when_binding_anoth
     from monitor.devices.sender import MllpSender
     from monitor.record.recorder import Recorder
     from tests.conftest import OPENING, T0
+    from ui.devices.capture_service import DeviceCapture
     from ui.devices.device_panel import COLUMNS, DevicePanel
 
     device = "0011223344556677"
@@ -192,9 +196,10 @@ def test_device_panel_names_monitor_bed_and_patient_and_warns_when_binding_anoth
     with Store(tmp_path / "who.db") as store:
         rec = Recorder.open_new(store, clock, load_protocols(), dict(OPENING))
         clock.advance(120)
-        panel = DevicePanel(clock)
+        capture = DeviceCapture(clock)   # the window's, here without a window
+        capture.set_recorder(rec)
+        panel = DevicePanel(capture)
         qtbot.addWidget(panel)
-        panel.set_recorder(rec)
         panel.zone.setCurrentText("")
         qtbot.keyClicks(panel.zone, "Mars/Base")
         assert "'Mars/Base' is not an IANA zone name" in panel.zone_note.text()
@@ -228,3 +233,4 @@ def test_device_panel_names_monitor_bed_and_patient_and_warns_when_binding_anoth
             "names patient HED12; its values are refused until the monitor's patient is "
             "this one.")
         panel.shutdown()
+        capture.stop()
