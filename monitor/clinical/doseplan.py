@@ -15,12 +15,12 @@ from datetime import datetime
 from monitor.clinical.protocols import Protocol
 from monitor.model.dosing import to_mg_per_h
 from monitor.model.parameters import fmt
-from monitor.model.session import Session
+from monitor.model.session import Priority, Session
 
 
 @dataclass(frozen=True)
 class PlanFinding:
-    priority: str      # "medium" or "high"
+    priority: Priority  # medium or high
     message: str
 
 
@@ -47,7 +47,7 @@ def rate_findings(protocol: Protocol, rate: float, unit: str, weight_kg: float,
     shown = f"{fmt(rate)} {unit}" + ("" if unit == "mg/kg/h" else f" ({per_kg:.2f} mg/kg/h)")
     anaesthetic = protocol.get("dose_plan.anaesthetic_rate_mg_kg_h", 1.0)
     if anaesthetic and per_kg >= float(anaesthetic):
-        return [PlanFinding("high", f"Rate {shown} is sedation-level dosing, in the "
+        return [PlanFinding(Priority.HIGH, f"Rate {shown} is sedation-level dosing, in the "
                                     f"anaesthetic range (≥ {fmt(float(anaesthetic))} mg/kg/h, "
                                     "the low-dose ceiling)")]
     plan_max = protocol.get("dose_plan.rate_max", protocol.get("dose_plan.rate"))
@@ -56,7 +56,7 @@ def rate_findings(protocol: Protocol, rate: float, unit: str, weight_kg: float,
     max_unit = str(protocol.get("dose_plan.rate_unit", "mg/kg/h"))
     max_per_kg = _rate_mg_kg_h(float(plan_max), max_unit, weight_kg)
     if per_kg > max_per_kg + 1e-9:
-        return [PlanFinding("medium", f"Rate {shown} is above the plan's maximum "
+        return [PlanFinding(Priority.MEDIUM, f"Rate {shown} is above the plan's maximum "
                                       f"{fmt(float(plan_max))} {max_unit}")]
     return []
 
@@ -76,9 +76,10 @@ def total_findings(protocol: Protocol, total_mg: float, weight_kg: float) -> lis
         shown = f"{total_mg / weight_kg:.2f} mg/kg ({total_mg:.1f} mg)"
         plan_shown = f"{fmt(round(per_kg, 3))} mg/kg"
     if total_mg >= 2 * planned_mg - 1e-9:
-        return [PlanFinding("high", f"Dose {shown} is at least twice the plan's {plan_shown}")]
+        return [PlanFinding(Priority.HIGH,
+                            f"Dose {shown} is at least twice the plan's {plan_shown}")]
     if total_mg > planned_mg + 1e-9:
-        return [PlanFinding("medium", f"Dose {shown} is past the plan's {plan_shown}")]
+        return [PlanFinding(Priority.MEDIUM, f"Dose {shown} is past the plan's {plan_shown}")]
     return []
 
 
@@ -101,7 +102,7 @@ def duration_findings(session: Session, protocol: Protocol, when: datetime) -> l
         return []
     ran = running_min(session, when)
     if ran > float(planned) + 1e-9:
-        return [PlanFinding("medium", f"Infusion running {ran:.0f} min, past the plan's "
+        return [PlanFinding(Priority.MEDIUM, f"Infusion running {ran:.0f} min, past the plan's "
                                       f"{fmt(float(planned))} min")]
     return []
 
@@ -125,7 +126,7 @@ def bolus_findings(protocol: Protocol, bolus_mg: float, weight_kg: float) -> lis
         return []
     per_kg = bolus_mg / weight_kg
     if per_kg > float(ceiling) + 1e-9:
-        return [PlanFinding("high", f"Bolus {fmt(bolus_mg)} mg ({per_kg:.2f} mg/kg) is "
+        return [PlanFinding(Priority.HIGH, f"Bolus {fmt(bolus_mg)} mg ({per_kg:.2f} mg/kg) is "
                                     "sedation-level dosing, above the low-dose ceiling of "
                                     f"{fmt(float(ceiling))} mg/kg")]
     return []
@@ -138,7 +139,7 @@ def device_findings(protocol: Protocol, dose_mg: float) -> list[PlanFinding]:
         return []
     count = dose_mg / float(device)
     if abs(count - round(count)) > 1e-9:
-        return [PlanFinding("medium", f"Dose {fmt(dose_mg)} mg is not a whole number of "
+        return [PlanFinding(Priority.MEDIUM, f"Dose {fmt(dose_mg)} mg is not a whole number of "
                                       f"{fmt(float(device))} mg devices (56 mg = 2, "
                                       "84 mg = 3): check the dose")]
     return []
@@ -158,5 +159,5 @@ def entry_warnings(session: Session, protocol: Protocol, *, rate: float | None =
             found += bolus_findings(protocol, bolus_mg, session.weight_kg)
         found += total_findings(protocol, session.dose_mg(when) + bolus_mg, session.weight_kg)
         found += device_findings(protocol, bolus_mg)
-    return [f"{f.message} ({'HIGH' if f.priority == 'high' else 'warning'}; "
+    return [f"{f.message} ({'HIGH' if f.priority is Priority.HIGH else 'warning'}; "
             f"plan: {protocol.get('dose_plan.text', '')})" for f in found]

@@ -19,7 +19,7 @@ from monitor.clinical.protocols import Protocol
 from monitor.errors import FieldError
 from monitor.model.events import EventKind
 from monitor.model.parameters import fmt
-from monitor.model.session import Session
+from monitor.model.session import Priority, Session
 from monitor.model.vocabulary import (
     ANSWERS,
     BP_RAISERS,
@@ -91,7 +91,7 @@ def bp_warning(session: Session, protocol: Protocol, sbp: float | None,
             for name, value, limit in (("SBP", sbp, limits["sbp"]), ("DBP", dbp, limits["dbp"]))
             if value is not None and limit is not None and value >= float(limit)]
     alarms = [a.message for a in session.active_alarms()
-              if a.priority == "high" and a.parameter in ("sbp", "dbp", "bp", "map")]
+              if a.priority is Priority.HIGH and a.parameter in ("sbp", "dbp", "bp", "map")]
     if not high and not alarms:
         return None
     shown = f"{fmt(sbp) if sbp is not None else '?'}/{fmt(dbp) if dbp is not None else '?'}"

@@ -22,7 +22,7 @@ from monitor.clinical.rules.conditions import effective_limits
 from monitor.model.events import Event, EventKind
 from monitor.model.parameters import LANES as SCREEN_LANES
 from monitor.model.parameters import REGISTRY, fmt, in_lane
-from monitor.model.session import Session
+from monitor.model.session import Priority, Session
 from monitor.record.change import Change
 from ui.charts.clock_ticks import dated_spacing, spans_days, tick_labels
 from ui.charts.envelope import BUCKET_S, Envelope
@@ -508,7 +508,8 @@ class ChartsView(QWidget):
                 lim = effective_limits(self.session, self.protocol, param)
                 style = Qt.PenStyle.DotLine if param == "dbp" else Qt.PenStyle.SolidLine
                 for side, sym in (("high", "≥"), ("low", "≤")):
-                    tiers = [(tier, lim[f"{tier}_{side}"]) for tier in ("medium", "high")
+                    tiers = [(tier, lim[f"{tier}_{side}"])
+                             for tier in (Priority.MEDIUM, Priority.HIGH)
                              if f"{tier}_{side}" in lim]
                     if not tiers:
                         continue
@@ -533,7 +534,7 @@ class ChartsView(QWidget):
                 rel = (self.protocol.get("relative") or {}).get(param, {})
                 base = self.session.baseline().get(param)
                 if base is not None and rel.get("medium_rise") is not None:
-                    color = theme.alarm_text("medium")
+                    color = theme.alarm_text(Priority.MEDIUM)
                     line = pg.InfiniteLine(
                         pos=base + rel["medium_rise"], angle=0,
                         pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine),

@@ -28,7 +28,7 @@ from monitor.clinical.rules.persistence import streamed_now
 from monitor.clinical.rules.schedule import OBSERVATIONS, observation_schedule
 from monitor.clock import to_iso
 from monitor.model.events import EventKind
-from monitor.model.session import PRIORITY_RANK, Session
+from monitor.model.session import PRIORITY_RANK, Priority, Session
 
 Draft = tuple[EventKind, dict[str, Any]]
 READING_RULES = ("limit", "relative", "rate", "assessment")  # a reading drives these
@@ -79,18 +79,19 @@ def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: P
                 "reason": (f"still active {reannounce.seconds // 60} min after acknowledgement"
                            if again == alarm.acknowledged_at + reannounce  # type: ignore[operator]
                            else "still active when its reading was due again")}))
-        elif (alarm.priority == "medium" and not alarm.acknowledged and cond.rule != "overdue"
+        elif (alarm.priority is Priority.MEDIUM and not alarm.acknowledged
+              and cond.rule != "overdue"
               and now - alarm.last_announced_at >= escalate):  # type: ignore[operator]
             drafts.append((EventKind.ALARM_ESCALATED, {
-                "alarm_id": alarm_id, "priority": "high",
+                "alarm_id": alarm_id, "priority": Priority.HIGH,
                 "message": f"{cond.message} (unacknowledged {escalate.seconds // 60} min)",
                 "reason": "unacknowledged"}))
-            new_rank = max(new_rank, PRIORITY_RANK["high"])
+            new_rank = max(new_rank, PRIORITY_RANK[Priority.HIGH])
     for key, alarm_id in session.active_alarm_by_key.items():
         if key in conditions or alarm_id in ended:
             continue
         alarm = session.alarms[alarm_id]
-        if alarm.priority == "high" and not alarm.acknowledged:
+        if alarm.priority is Priority.HIGH and not alarm.acknowledged:
             continue  # latched until acknowledged
         drafts.append((EventKind.ALARM_RESOLVED, {"alarm_id": alarm_id,
                                                   "reason": "condition cleared"}))
@@ -128,7 +129,7 @@ def audio_pause_payload(session: Session, protocol: Protocol, now: datetime) -> 
     return {"until": to_iso(now + timedelta(seconds=seconds)), "rank_at_pause": rank}
 
 
-def sounding(session: Session, now: datetime) -> str | None:
+def sounding(session: Session, now: datetime) -> Priority | None:
     """Priority that should sound now (unacknowledged, not paused), or None."""
     pause = session.audio_pause
     unacked = [a for a in session.active_alarms() if not a.acknowledged]

@@ -22,7 +22,7 @@ from monitor.clinical.rules.persistence import CONTINUOUS, is_stale, persistence
 from monitor.clinical.rules.pictures import one_picture, resp_depression
 from monitor.clinical.rules.schedule import Due, observation_schedule, rems_points
 from monitor.model.parameters import fmt, label, unit
-from monitor.model.session import Phase, Session
+from monitor.model.session import Phase, Priority, Session
 
 PHYSIOLOGICAL = ("limit", "relative", "rate", "assessment")
 DEFAULT_COMBINE = ("bp", "hr", "spo2", "temp", "etco2")
@@ -65,7 +65,7 @@ def limit_conditions(session: Session, protocol: Protocol,
         persist = persistence_s(session, protocol, param)
         lim = effective_limits(session, protocol, param)
         for side, sym in (("high", "≥"), ("low", "≤")):
-            for tier in ("high", "medium"):
+            for tier in (Priority.HIGH, Priority.MEDIUM):
                 bound = lim.get(f"{tier}_{side}")
                 if bound is None:
                     continue
@@ -97,17 +97,17 @@ def relative_conditions(session: Session, protocol: Protocol) -> list[Condition]
         fall, fall_pct = rule.get("medium_fall"), rule.get("medium_fall_pct")
         name, u = label(param), _unit(param)
         if rise is not None and v - b >= rise:
-            out.append(Condition(f"relative:{param}", "relative", param, "medium",
+            out.append(Condition(f"relative:{param}", "relative", param, Priority.MEDIUM,
                                  f"{name} +{fmt(v - b)}{u} over baseline {fmt(b)}", v, b + rise))
         elif rise_pct is not None and b and (v - b) / b * 100 >= rise_pct:
-            out.append(Condition(f"relative:{param}", "relative", param, "medium",
+            out.append(Condition(f"relative:{param}", "relative", param, Priority.MEDIUM,
                                  f"{name} +{(v - b) / b * 100:.0f}% over baseline {fmt(b)}",
                                  v, b * (1 + rise_pct / 100)))
         elif fall is not None and b - v >= fall:
-            out.append(Condition(f"relative_fall:{param}", "relative", param, "medium",
+            out.append(Condition(f"relative_fall:{param}", "relative", param, Priority.MEDIUM,
                                  f"{name} −{fmt(b - v)}{u} below baseline {fmt(b)}", v, b - fall))
         elif fall_pct is not None and b and (b - v) / b * 100 >= fall_pct:
-            out.append(Condition(f"relative_fall:{param}", "relative", param, "medium",
+            out.append(Condition(f"relative_fall:{param}", "relative", param, Priority.MEDIUM,
                                  f"{name} −{(b - v) / b * 100:.0f}% below baseline {fmt(b)} "
                                  f"(limit −{fmt(fall_pct)}%)", v, b * (1 - fall_pct / 100)))
     return out
@@ -183,8 +183,9 @@ def assessment_conditions(session: Session, protocol: Protocol) -> list[Conditio
     level = protocol.get("assessment.dissociation_level", 0) or 0
     cadss = session.latest("cadss6_total")
     if level and cadss is not None and cadss[1] >= level:
-        out.append(Condition("assessment:dissociation", "assessment", "cadss6_total", "medium",
-                             f"CADSS-6 {fmt(cadss[1])} ≥ {fmt(level)}", cadss[1], level))
+        out.append(Condition("assessment:dissociation", "assessment", "cadss6_total",
+                             Priority.MEDIUM, f"CADSS-6 {fmt(cadss[1])} ≥ {fmt(level)}",
+                             cadss[1], level))
     return out
 
 
@@ -209,7 +210,8 @@ def overdue_conditions(dues: list[Due], protocol: Protocol) -> list[Condition]:
     worst = max(d.overdue_s for d in late)
     listed = ", ".join(f"{d.label} {int(d.overdue_s // 60)} min" for d in late)
     past_grace = protocol.get("alarms.overdue_priority", "medium")  # low or medium, never high
-    return [Condition("overdue", "overdue", "overdue", past_grace if worst > grace else "low",
+    priority = past_grace if worst > grace else Priority.LOW
+    return [Condition("overdue", "overdue", "overdue", priority,
                       f"Observations overdue: {listed}", worst / 60.0, grace / 60.0)]
 
 
@@ -222,7 +224,7 @@ def stale_conditions(session: Session, protocol: Protocol, now: datetime) -> lis
     for param, t in sorted(session.device_last.items()):
         if is_stale(session, protocol, param, now):
             limit = stale_after_s(session, protocol, param)
-            out.append(Condition(f"stale:{param}", "stale", param, "low",
+            out.append(Condition(f"stale:{param}", "stale", param, Priority.LOW,
                                  f"{label(param)} no data from the monitor for "
                                  f"{int(now.timestamp() - t)} s (> {fmt(limit)} s)"))
     return out
@@ -236,19 +238,19 @@ def temperature_conditions(session: Session, protocol: Protocol, score: News2Res
     if prompt is None:
         return []
     message, age, window = prompt
-    return [Condition("due:temp", "overdue", "temp", "low", message, age, window)]
+    return [Condition("due:temp", "overdue", "temp", Priority.LOW, message, age, window)]
 
 
 def news2_conditions(result: News2Result) -> list[Condition]:
     if result.total is None:
         return []
     if result.total >= 7:
-        return [Condition("news2", "news2", "news2", "high",
+        return [Condition("news2", "news2", "news2", Priority.HIGH,
                           f"NEWS2 {result.total} ≥ 7: {result.response}", result.total, 7)]
     if result.total >= 5 or result.three_in_one:
         why = f"NEWS2 {result.total} ≥ 5" if result.total >= 5 else (
             f"NEWS2 {result.total} with 3 in one parameter")
-        return [Condition("news2", "news2", "news2", "medium",
+        return [Condition("news2", "news2", "news2", Priority.MEDIUM,
                           f"{why}: {result.response}", result.total, 5)]
     return []
 
@@ -259,14 +261,14 @@ def combined_condition(conditions: list[Condition], protocol: Protocol) -> list[
     ketamine effect) and changes from baseline do not combine (docs/alarms-and-protocols.md)."""
     groups = set(protocol.get("alarms.combine_parameters") or DEFAULT_COMBINE)
     physio = [c for c in conditions if c.rule in PHYSIOLOGICAL]
-    if any(c.priority == "high" for c in physio):
+    if any(c.priority is Priority.HIGH for c in physio):
         return []
-    medium = [c for c in physio if c.priority == "medium" and c.rule == "limit"
+    medium = [c for c in physio if c.priority is Priority.MEDIUM and c.rule == "limit"
               and group_of(c.parameter) in groups]
     if len({group_of(c.parameter) for c in medium}) < 2:
         return []
     listed = "; ".join(c.message for c in medium[:3])
-    return [Condition("combined", "combined", "combined", "high",
+    return [Condition("combined", "combined", "combined", Priority.HIGH,
                       f"{len(medium)} concurrent warnings: {listed}")]
 
 

@@ -18,7 +18,7 @@ from monitor.clinical.rules.condition import Condition, group_of
 from monitor.clinical.rules.news2 import News2Result
 from monitor.clinical.rules.persistence import holds
 from monitor.model.parameters import fmt, label
-from monitor.model.session import Session
+from monitor.model.session import Priority, Session
 
 RESP_DEPRESSION = "resp_depression"
 # Thresholds (clinic-editable under [alarms]): CLINICAL §5.
@@ -63,7 +63,7 @@ def resp_depression(session: Session, protocol: Protocol, found: list[Condition]
     parts += [c.message for c in found if c.key == "rate:spo2"]
     if not parts:
         return []
-    return [Condition(RESP_DEPRESSION, RESP_DEPRESSION, "rr", "high",
+    return [Condition(RESP_DEPRESSION, RESP_DEPRESSION, "rr", Priority.HIGH,
                       f"Sedation with respiratory depression: {deep}; {'; '.join(parts)}",
                       row=RESP_DEPRESSION)]
 
@@ -76,7 +76,7 @@ def one_picture(found: list[Condition], score: News2Result,
         return resp + [replace(c, row=RESP_DEPRESSION) if c.group in GATHERED else c
                        for c in found if c.key != RESP_DEPRESSION]
     news = next((c for c in found if c.key == "news2"), None)
-    if news is None or news.priority != "medium" or (score.total or 0) >= 5:
+    if news is None or news.priority is not Priority.MEDIUM or (score.total or 0) >= 5:
         return found
     threes = {group_of(COMPONENT_PARAMETER[comp]) for comp, s in score.scores.items()
               if s == 3 and comp in COMPONENT_PARAMETER}
