@@ -159,7 +159,7 @@ def _alarm_texts(session: Session, protocol: Protocol, now: datetime) -> str:
 def automatic_checks(session: Session, protocol: Protocol, now: datetime,
                      nurse_items: dict[str, int] | None = None) -> list[Check]:
     """The discharge criteria of docs/alarms-and-protocols.md, each with what was found."""
-    band = float(protocol.get("protocol.discharge_band_pct", 20))
+    band = float(protocol.header.discharge_band_pct)
     base = session.baseline()
     mo = min_observation(session, protocol, now)
     if mo is None:

@@ -33,7 +33,7 @@ LATE = float("inf")
 
 
 def checklist_items(protocol: Protocol) -> list[str]:
-    return [str(i) for i in protocol.get("checklist.items") or []]
+    return list(protocol.checklist)
 
 
 def validate_checklist(protocol: Protocol, answers: dict[str, Any],
@@ -86,7 +86,7 @@ def checklist_warnings(answers: dict[str, str]) -> list[str]:
 def bp_warning(session: Session, protocol: Protocol, sbp: float | None,
                dbp: float | None) -> str | None:
     """A pre-dose BP at the protocol's high limits, or an active HIGH BP alarm, named."""
-    limits = {p: protocol.get(f"limits.{p}.high_high") for p in ("sbp", "dbp")}
+    limits = {p: protocol.limits(p).get("high_high") for p in ("sbp", "dbp")}
     high = [f"{name} {fmt(value)} ≥ {fmt(float(limit))}"
             for name, value, limit in (("SBP", sbp, limits["sbp"]), ("DBP", dbp, limits["dbp"]))
             if value is not None and limit is not None and value >= float(limit)]
@@ -109,8 +109,8 @@ def predose_warnings(session: Session, protocol: Protocol, when: datetime) -> li
     out = []
     if before["sbp"] is None:
         out.append("No BP recorded before dosing: record a pre-dose BP (it is the baseline)")
-    elif protocol.get("rems.predose_bp_max"):
-        sbp_max, dbp_max = (float(v) for v in protocol.get("rems.predose_bp_max"))
+    elif protocol.rems.predose_bp_max:
+        sbp_max, dbp_max = (float(v) for v in protocol.rems.predose_bp_max)
         sbp, dbp = before["sbp"], before["dbp"]
         if sbp > sbp_max or (dbp is not None and dbp > dbp_max):
             out.append(

@@ -38,9 +38,9 @@ def _title(row: str, keys: tuple[str, ...]) -> tuple[str, str]:
 def stale_after(protocol: Protocol) -> tuple[float, float]:
     """Seconds after which a (manual, device) value is stale: the recovery cadence plus
     its grace for a nurse's entries, the device setting for a monitor's."""
-    cadence = protocol.get("cadence.recovery") or 15
-    grace = protocol.get("cadence.overdue_grace_min") or 5
-    return (cadence + grace) * 60.0, float(protocol.get("alarms.stale_device_s"))
+    cadence = protocol.cadence.recovery or 15
+    grace = protocol.cadence.overdue_grace_min or 5
+    return (cadence + grace) * 60.0, float(protocol.alarms.stale_device_s)
 
 
 def rail_values(session: Session, protocol: Protocol, now: datetime,

@@ -352,7 +352,7 @@ def _discharge(ctx: ExportContext) -> list[Any]:
 
 
 def _rems(ctx: ExportContext) -> list[Any]:
-    if ctx.protocol.get("rems.bp_points_min") is None:
+    if ctx.protocol.rems.bp_points_min is None:
         return []
     rows = [[k, v] for k, v in rems_items(ctx).items()]
     return [Paragraph("REMS monitoring items", H2),

@@ -61,7 +61,7 @@ def session_rows(store: EventLog, *, open_only: bool = False,
 def rems_due(proto: Protocol | None, opened_at: datetime, phase: Phase) -> str:
     """The filing date of a dosed session's REMS form ("" without one): counted from the
     day the session opened, which is never later than the day of dosing."""
-    days = proto.get("rems.filing_days") if proto is not None else None
+    days = proto.rems.filing_days if proto is not None else None
     if days is None or phase is Phase.BASELINE:
         return ""
     return (opened_at + timedelta(days=int(days))).astimezone().strftime("%Y-%m-%d")

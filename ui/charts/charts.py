@@ -531,15 +531,15 @@ class ChartsView(QWidget):
                             line.label.setFont(self._small_font())
                         plot.addItem(line, ignoreBounds=True)
                         items.append((plot, line))
-                rel = (self.protocol.get("relative") or {}).get(param, {})
+                rise = getattr(self.protocol.relative.get(param), "medium_rise", None)
                 base = self.session.baseline().get(param)
-                if base is not None and rel.get("medium_rise") is not None:
+                if base is not None and rise is not None:
                     color = theme.alarm_text(Priority.MEDIUM)
                     line = pg.InfiniteLine(
-                        pos=base + rel["medium_rise"], angle=0,
+                        pos=base + rise, angle=0,
                         pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine),
                         label=f"{LIMIT_LABEL.get(param, param)} baseline {fmt(base)} "
-                              f"+{fmt(rel['medium_rise'])}",
+                              f"+{fmt(rise)}",
                         labelOpts={"position": 0.3, "color": color,
                                    "anchors": [(0, 1), (0, 1)]})
                     line.label.setFont(self._small_font())

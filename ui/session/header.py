@@ -131,7 +131,7 @@ class HeaderView(QWidget):
         if s.phase in (Phase.DISCHARGED, Phase.CLOSED):
             self.min_obs.setText("Observation ended (discharged)")
         elif mo is None:
-            minimum = self.recorder.protocol.get("protocol.min_observation_min")
+            minimum = self.recorder.protocol.header.min_observation_min
             self.min_obs.setText(f"Observe ≥ {fmt(minimum)} min "
                                  + ("after the dose" if s.dose_mode == "single"
                                     else "after the infusion ends"))

@@ -40,15 +40,15 @@ class InfusionPanel(RecorderPanel):
         plan = self.recorder.protocol
         self.single = plan.dose_mode == "single"
         self.rate = line_edit("Rate", "rate", 100)
-        self.rate.setText(fmt(plan.get("dose_plan.rate", 0) or 0) if not self.single else "")
+        self.rate.setText(fmt(plan.dose_plan.rate or 0) if not self.single else "")
         self.unit = QComboBox()
         self.unit.addItems(list(RATE_UNITS))
-        self.unit.setCurrentText(plan.get("dose_plan.rate_unit", "mg/kg/h"))
+        self.unit.setCurrentText(plan.dose_plan.rate_unit or "mg/kg/h")
         self.unit.setAccessibleName("Rate unit")
         self.concentration = line_edit("Concentration mg/mL", "mg/mL (optional)", 130)
         self.dose = line_edit("Dose mg", "dose mg", 100)
         if self.single:
-            self.dose.setText(fmt(plan.get("dose_plan.dose_mg", 56)))
+            self.dose.setText(fmt(plan.dose_plan.dose_mg or 56))
         self.lot = line_edit("Lot", "lot (optional)", 120)
         self.reason = line_edit("Pause reason", "pause reason", 180)
         self.bolus = line_edit("Bolus mg", "bolus mg", 100)
@@ -171,7 +171,7 @@ class InfusionPanel(RecorderPanel):
         self.resume_button.setVisible(infusing and s.paused)
         self.bolus_button.setVisible(phase in (Phase.INFUSING, Phase.RECOVERY) and not self.single)
         if phase is Phase.BASELINE:
-            plan = self.recorder.protocol.get("dose_plan.text", "")
+            plan = self.recorder.protocol.dose_plan.text
             self.state.setText(f"Not started · plan: {plan}")
         elif s.rate_display and infusing:
             rate, unit = s.rate_display

@@ -250,7 +250,7 @@ class StartPage(QWidget):
 
     def _show_rems_fields(self) -> None:
         proto = self.protocols.protocols.get(str(self.protocol.currentData()))
-        self.rems_row.setVisible(proto is not None and bool(proto.get("rems")))
+        self.rems_row.setVisible(proto is not None and proto.rems.applies)
 
     def focus_first(self) -> None:
         self.edits["patient_id"].setFocus()

@@ -39,8 +39,8 @@ SCHEDULE_KEY.update(moaas="sedation", rass="sedation")
 
 def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: Protocol,
               now: datetime) -> list[Draft]:
-    reannounce = timedelta(minutes=float(protocol.get("alarms.reannounce_min")))
-    escalate = timedelta(minutes=float(protocol.get("alarms.escalate_medium_min")))
+    reannounce = timedelta(minutes=float(protocol.alarms.reannounce_min))
+    escalate = timedelta(minutes=float(protocol.alarms.escalate_medium_min))
     # An alarm resting on a reading flagged as artifact ends, latched or not; what
     # holds without that reading is raised anew at its own priority.
     ended = ended_by_flags(session)
@@ -114,7 +114,7 @@ def reannounce_at(session: Session, protocol: Protocol, cond: Condition,
     """When an acknowledged, still-active alarm comes back: ``reannounce_min`` after the
     acknowledgement, or for an episodic reading (NIBP, a nurse's entry), which cannot
     change before the next one, when that reading is due again (CLINICAL §5)."""
-    after = acknowledged_at + timedelta(minutes=float(protocol.get("alarms.reannounce_min")))
+    after = acknowledged_at + timedelta(minutes=float(protocol.alarms.reannounce_min))
     key = SCHEDULE_KEY.get(cond.parameter)
     if cond.rule not in READING_RULES or key is None or streamed_now(session, cond.parameter):
         return after
@@ -124,7 +124,7 @@ def reannounce_at(session: Session, protocol: Protocol, cond: Condition,
 
 
 def audio_pause_payload(session: Session, protocol: Protocol, now: datetime) -> dict[str, Any]:
-    seconds = float(protocol.get("alarms.audio_pause_s"))
+    seconds = float(protocol.alarms.audio_pause_s)
     rank = max((a.rank for a in session.active_alarms()), default=0)
     return {"until": to_iso(now + timedelta(seconds=seconds)), "rank_at_pause": rank}
 

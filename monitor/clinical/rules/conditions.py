@@ -26,7 +26,6 @@ from monitor.model.session import Phase, Priority, Session
 
 PHYSIOLOGICAL = ("limit", "relative", "rate", "assessment")
 DEFAULT_COMBINE = ("bp", "hr", "spo2", "temp", "etco2")
-ASSUMED = {"moaas": 5, "rass": 0}  # no pre-dose score: an alert, calm outpatient
 
 
 def effective_limits(session: Session, protocol: Protocol, param: str) -> dict[str, float]:
@@ -88,13 +87,13 @@ def relative_conditions(session: Session, protocol: Protocol) -> list[Condition]
     (hypotension relative to this patient)."""
     out = []
     base = session.baseline() if session.infusion_started_at else {}
-    for param, rule in (protocol.get("relative") or {}).items():
+    for param, rule in protocol.relative.items():
         latest = session.latest(param)
         if latest is None or param not in base:
             continue
         v, b = latest[1], base[param]
-        rise, rise_pct = rule.get("medium_rise"), rule.get("medium_rise_pct")
-        fall, fall_pct = rule.get("medium_fall"), rule.get("medium_fall_pct")
+        rise, rise_pct = rule.medium_rise, rule.medium_rise_pct
+        fall, fall_pct = rule.medium_fall, rule.medium_fall_pct
         name, u = label(param), _unit(param)
         if rise is not None and v - b >= rise:
             out.append(Condition(f"relative:{param}", "relative", param, Priority.MEDIUM,
@@ -120,24 +119,24 @@ def rate_conditions(session: Session, protocol: Protocol,
     ``device_only`` rule reads the monitor's stream, with the persistence delay, and
     not once the stream is stale at ``now``."""
     out = []
-    for param, rule in (protocol.get("rate_of_change") or {}).items():
+    for param, rule in protocol.rate_of_change.items():
         latest = session.latest(param)
         if latest is None:
             continue
         t1, v1, _ = latest
-        streamed = bool(rule.get("device_only"))
+        streamed = rule.device_only
         if streamed and (session.device_last.get(param) != t1 or (
                 now is not None and is_stale(session, protocol, param, now))):
             continue
         series = session.series[param]
-        window = series.valid_between(t1 - rule["window_min"] * 60.0, t1, streamed)
+        window = series.valid_between(t1 - rule.window_min * 60.0, t1, streamed)
         if len(window) < 2:
             continue
         rise, fall = v1 - min(window), max(window) - v1
-        if rule.get("rise") is not None and rise >= rule["rise"] and v1 >= max(window):
-            change, word, limit = rise, "up", rule["rise"]
-        elif rule.get("fall") is not None and fall >= rule["fall"] and v1 <= min(window):
-            change, word, limit = fall, "down", rule["fall"]
+        if rule.rise is not None and rise >= rule.rise and v1 >= max(window):
+            change, word, limit = rise, "up", rule.rise
+        elif rule.fall is not None and fall >= rule.fall and v1 <= min(window):
+            change, word, limit = fall, "down", rule.fall
         else:
             continue
         persist = persistence_s(session, protocol, param)
@@ -150,8 +149,8 @@ def rate_conditions(session: Session, protocol: Protocol,
             if not series.held_for(beyond, persist, device_only=True):
                 continue
         out.append(Condition(
-            f"rate:{param}", "rate", param, rule.get("priority", "medium"),
-            f"{label(param)} {word} {fmt(change)}{_unit(param)} in {fmt(rule['window_min'])} min "
+            f"rate:{param}", "rate", param, rule.priority,
+            f"{label(param)} {word} {fmt(change)}{_unit(param)} in {fmt(rule.window_min)} min "
             f"(≥ {fmt(limit)})", v1, limit))
     return out
 
@@ -163,24 +162,23 @@ def assessment_conditions(session: Session, protocol: Protocol) -> list[Conditio
     editable as ``assessment.assumed_<scale>``), and the alarm says so."""
     out = []
     base = session.baseline()
-    for scale, drop_key, default_drop in (("moaas", None, 1), ("rass", "assessment.rass_drop", 2)):
+    for scale in ("moaas", "rass"):
         latest = session.latest(scale)
         if latest is None or not session.infusion_started_at:
             continue
         assumed = scale not in base
-        before = float(protocol.get(f"assessment.assumed_{scale}", ASSUMED[scale])
-                       if assumed else base[scale])
-        drop = float(protocol.get(drop_key, default_drop) if drop_key else default_drop)
+        before = float(protocol.assessment.assumed(scale) if assumed else base[scale])
+        drop = float(protocol.assessment.drop(scale))
         if before - latest[1] >= drop:
             out.append(Condition(
                 f"assessment:{scale}_drop", "assessment", scale,
-                protocol.get(f"assessment.{scale}_drop_priority", "medium"),
+                protocol.assessment.drop_priority(scale),
                 f"{label(scale)} {fmt(latest[1])}, down from "
                 + (f"{fmt(before)} assumed (no pre-dose score: alert outpatient)" if assumed
                    else f"baseline {fmt(before)}")
                 + ("" if scale == "moaas" else f" (≥ {fmt(drop)})"),
                 latest[1], before))
-    level = protocol.get("assessment.dissociation_level", 0) or 0
+    level = protocol.assessment.dissociation_level
     cadss = session.latest("cadss6_total")
     if level and cadss is not None and cadss[1] >= level:
         out.append(Condition("assessment:dissociation", "assessment", "cadss6_total",
@@ -206,10 +204,10 @@ def overdue_conditions(dues: list[Due], protocol: Protocol) -> list[Condition]:
     late = [d for d in dues if d.overdue]  # a missed REMS point is shown, not alarmed
     if not late:
         return []
-    grace = float(protocol.get("cadence.overdue_grace_min")) * 60.0
+    grace = float(protocol.cadence.overdue_grace_min) * 60.0
     worst = max(d.overdue_s for d in late)
     listed = ", ".join(f"{d.label} {int(d.overdue_s // 60)} min" for d in late)
-    past_grace = protocol.get("alarms.overdue_priority", "medium")  # low or medium, never high
+    past_grace = protocol.alarms.overdue_priority  # low or medium, never high
     priority = past_grace if worst > grace else Priority.LOW
     return [Condition("overdue", "overdue", "overdue", priority,
                       f"Observations overdue: {listed}", worst / 60.0, grace / 60.0)]
@@ -259,7 +257,7 @@ def combined_condition(conditions: list[Condition], protocol: Protocol) -> list[
     """Two concurrent medium limit warnings on independent vital signs (e.g. SBP and
     SpO2), and no high one: one high alarm. Sedation scores, RR (10–11 is an expected
     ketamine effect) and changes from baseline do not combine (docs/alarms-and-protocols.md)."""
-    groups = set(protocol.get("alarms.combine_parameters") or DEFAULT_COMBINE)
+    groups = set(protocol.alarms.combine_parameters or DEFAULT_COMBINE)
     physio = [c for c in conditions if c.rule in PHYSIOLOGICAL]
     if any(c.priority is Priority.HIGH for c in physio):
         return []
@@ -281,7 +279,7 @@ def evaluate_conditions(session: Session, protocol: Protocol, now: datetime,
         return {}, score
     found = [*limit_conditions(session, protocol, now), *relative_conditions(session, protocol),
              *rate_conditions(session, protocol, now), *assessment_conditions(session, protocol)]
-    if protocol.get("alarms.combine_two_medium", True):
+    if protocol.alarms.combine_two_medium:
         found += combined_condition(found, protocol)
     found += dose_conditions(session, protocol, now)
     found += overdue_conditions(due_list(session, protocol, now) if dues is None else dues,

@@ -211,7 +211,7 @@ def test_rems_flags_count_only_readings_after_dosing(store, clock, protocols):
 # -- pre-infusion checklist and quick events --------------------------------------------------
 
 def test_checklist_every_item_answered_and_reported(recorder, clock):
-    items = recorder.protocol.get("checklist.items")
+    items = list(recorder.protocol.checklist)
     assert {"benzodiazepines", "opioids", "psychostimulants", "maois", "fasting",
             "contraindications_asked", "escort_arranged", "gabapentinoids", "alcohol_today",
             "pregnancy", "psychosis", "raised_icp", "uncontrolled_hypertension"} == set(items)
