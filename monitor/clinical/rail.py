@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from monitor.clinical.protocols import Protocol
-from monitor.clinical.rules.conditions import Condition
+from monitor.clinical.rules.condition import Condition
 from monitor.clinical.rules.persistence import stale_after_s
 from monitor.model.parameters import PARAMETERS, fmt, in_rail, rail_row_of, rail_rows
 from monitor.model.session import PRIORITY_RANK, Priority, Session

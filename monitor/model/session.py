@@ -581,11 +581,15 @@ class Session:
 
     # -- queries -------------------------------------------------------------
     def latest(self, name: str) -> tuple[float, float, int] | None:
-        """(epoch t, value, seq) of the newest valid reading of a parameter."""
+        """(epoch t, value, seq) of the newest valid reading of a numeric parameter."""
         if name in self.series:
             return self.series[name].last_valid()
-        choice = self.latest_choice.get(name)
-        return None if choice is None else (choice[0], choice[1], choice[2])  # type: ignore[return-value]
+        return None
+
+    def choice(self, name: str) -> tuple[float, str, int] | None:
+        """(epoch t, word, seq) of the newest choice recorded ("o2": "air" or "oxygen";
+        "acvpu": "A" to "U"), carried forward until a later one."""
+        return self.latest_choice.get(name)
 
     def baseline(self) -> dict[str, float]:
         """Latest valid value of each parameter observed before infusion start

@@ -290,7 +290,7 @@ class Recorder:
                 errors.append(FieldError("source", "Source", source, "manual or device"))
             payload = collect(errors, lambda: validate_vitals(fields, source))
             if payload and source != "device" and "o2" not in payload:
-                last = self.session.latest("o2")
+                last = self.session.choice("o2")
                 payload["o2"] = str(last[1]) if last is not None else "air"
             return payload
 

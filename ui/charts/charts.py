@@ -78,7 +78,7 @@ RIGHT_AXIS = {"cadss6_total": (10 / 24, (0, 12, 24), "CADSS-6"),
               "etco2": (40 / 60, (0, 30, 60), "EtCO2")}
 
 
-class ClockAxis(pg.AxisItem):
+class ClockAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
     """Top axis: clock time of the minute ticks (dated across midnight)."""
 
     def __init__(self, chart: ChartsView) -> None:
@@ -92,7 +92,8 @@ class ClockAxis(pg.AxisItem):
                     ) -> list[tuple[float, float]]:
         if spans_days(self.chart.ref, minVal, maxVal):  # few ticks, room for their dates
             return dated_spacing(self.chart.ref, minVal, maxVal, size)
-        return super().tickSpacing(minVal, maxVal, size)
+        spacing: list[tuple[float, float]] = super().tickSpacing(minVal, maxVal, size)
+        return spacing
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if spacing < 1:  # ticks closer than a minute would repeat the same hh:mm
@@ -440,7 +441,7 @@ class ChartsView(QWidget):
         vb = self.plots["bp"].getViewBox()
         (left, right), _ = vb.viewRange()
         width = max(1.0, vb.width())
-        return (right - left) * 60.0 / width > BUCKET_S / 2
+        return bool((right - left) * 60.0 / width > BUCKET_S / 2)
 
     def _x_of(self, name: str, before: int) -> np.ndarray:
         """Minutes since the reference for a series, extended only by its new points."""

@@ -29,8 +29,8 @@ from monitor.clinical.rules.engine import Evaluation
 from monitor.courses.course import SessionFacts, series_facts, series_table
 from monitor.errors import MonitorError
 from monitor.export.atomic import write_atomic
-from monitor.export.course_out import SERIES_FORMATS, render_series
-from monitor.export.formats import SUFFIX
+from monitor.export.course_out import render_series
+from monitor.export.formats import SERIES_FORMATS, SUFFIX
 from monitor.model.events import Event
 from monitor.model.session import Session
 from monitor.record.recorder import Recorder

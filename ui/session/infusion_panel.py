@@ -13,13 +13,13 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from monitor.clinical.predose import CHECKLIST_ITEMS, checklist_items, latest_checklist
+from monitor.clinical.predose import checklist_items, latest_checklist
 from monitor.clinical.validation import PLAUSIBLE
 from monitor.model.dosing import rate_text
 from monitor.model.events import Event
 from monitor.model.parameters import fmt
 from monitor.model.session import Phase
-from monitor.model.vocabulary import RATE_UNITS
+from monitor.model.vocabulary import CHECKLIST_ITEMS, RATE_UNITS
 from monitor.record.recorder import Recorder
 from monitor.wallclock import WallTime
 from ui.common.confirm import ConfirmDialog, check_then_ask

@@ -78,7 +78,7 @@ class LogModel(QAbstractTableModel):
         self.fold = False  # a minute of device samples as one row
         self.dated = False  # the session spans more than one day: times carry the date
         self.rows: list[Row] = []
-        self._minutes: dict = {}
+        self._minutes: dict[datetime, DeviceMinute] = {}
 
     def set_filter(self, wanted: set[EventKind] | None, *, manual_only: bool = False) -> None:
         self.wanted = wanted

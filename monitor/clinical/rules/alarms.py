@@ -23,7 +23,7 @@ from typing import Any
 
 from monitor.clinical.protocols import Protocol
 from monitor.clinical.rules.artifacts import ended_by_flags, readings_behind
-from monitor.clinical.rules.conditions import Condition
+from monitor.clinical.rules.condition import Condition
 from monitor.clinical.rules.persistence import streamed_now
 from monitor.clinical.rules.schedule import OBSERVATIONS, observation_schedule
 from monitor.clock import to_iso

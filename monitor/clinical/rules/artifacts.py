@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from monitor.clinical.protocols import Protocol
-from monitor.clinical.rules.conditions import Condition, limit_conditions, news2_now
+from monitor.clinical.rules.condition import Condition
+from monitor.clinical.rules.conditions import limit_conditions
+from monitor.clinical.rules.news2_live import news2_now
 from monitor.errors import FieldError
 from monitor.model.session import AlarmState, Entry, Priority, Session
 

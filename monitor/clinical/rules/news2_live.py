@@ -32,7 +32,7 @@ def consciousness(session: Session, protocol: Protocol) -> tuple[float, str] | N
     scores map to (MOAA/S 5 → A, 4–3 → V, 2–1 → P, 0 → U; RASS by ``news2.rass_acvpu``;
     clinic-editable). Within one assessment (the same instant) the worse level wins."""
     found = []
-    acvpu = session.latest("acvpu")
+    acvpu = session.choice("acvpu")
     if acvpu is not None:
         found.append((acvpu[0], str(acvpu[1])))
     for scale, offset in (("moaas", 0), ("rass", 5)):
@@ -56,7 +56,7 @@ def news2_now(session: Session, protocol: Protocol, now: datetime) -> News2Resul
     (docs/alarms-and-protocols.md)."""
     window = float(protocol.news2.window_min) * 60.0
     scale = spo2_scale(session, protocol)
-    o2 = session.latest("o2")
+    o2 = session.choice("o2")
     on_oxygen = o2 is not None and o2[1] == "oxygen"
     values: dict[str, object] = {}
     old: dict[str, float] = {}
