@@ -327,7 +327,7 @@ class Recorder:
                            lambda errors: collect(errors, lambda: validate_assessment(fields)))
 
     # -- infusion --------------------------------------------------------------
-    def _require_phase(self, *phases: str, action: str) -> None:
+    def _require_phase(self, *phases: Phase, action: str) -> None:
         if self.session.phase not in phases:
             raise SessionStateError(f"Cannot {action} while the session is {self.session.phase}")
 

@@ -34,7 +34,7 @@ from monitor.model.vocabulary import CHECKLIST_ITEMS
 
 LIMIT_PARAMS = keys(limits=True)
 LIMIT_KEYS = ("medium_high", "medium_low", "high_high", "high_low")
-PRIORITIES = tuple(Priority)
+PRIORITIES = tuple(p.value for p in Priority)  # plain words: errors quote them
 # Where a limit may sit: inside what can be recorded, so no limit silently never fires.
 LIMIT_RANGE: dict[str, tuple[float, float]] = {
     **{p: (PARAMETERS[p].low, PARAMETERS[p].high) for p in LIMIT_PARAMS},
@@ -60,7 +60,7 @@ _SCHEMA: dict[str, Any] = {
                   "bolus_ceiling_mg_kg": _NUM, "device_mg": _NUM},
     "cadence": {"infusing": _NUM, "recovery": _NUM, "overdue_grace_min": _NUM,
                 "sedation_infusing": _NUM, "sedation_recovery": _NUM},
-    "limits": {p: {k: _NUM for k in LIMIT_KEYS} for p in (*LIMIT_PARAMS, "spo2_scale2")},
+    "limits": {p: dict.fromkeys(LIMIT_KEYS, _NUM) for p in (*LIMIT_PARAMS, "spo2_scale2")},
     "relative": {p: {"medium_rise": _NUM, "medium_rise_pct": _NUM, "medium_fall": _NUM,
                      "medium_fall_pct": _NUM} for p in ("sbp", "dbp", "hr")},
     "rate_of_change": {p: {"rise": _NUM, "fall": _NUM, "window_min": _NUM,
@@ -71,7 +71,7 @@ _SCHEMA: dict[str, Any] = {
                    "assumed_moaas": _NUM, "assumed_rass": _NUM},
     "alarms": {"reannounce_min": _NUM, "escalate_medium_min": _NUM, "audio_pause_s": _NUM,
                "combine_two_medium": bool, "combine_parameters": list, "stale_device_s": _NUM,
-               "persistence_s": _NUM, "overdue_priority": (Priority.LOW, Priority.MEDIUM),
+               "persistence_s": _NUM, "overdue_priority": (Priority.LOW.value, Priority.MEDIUM.value),
                "resp_depression_moaas": _NUM, "resp_depression_rass": _NUM,
                "resp_depression_rr": _NUM},
     "news2": {"window_min": _NUM, "spo2_scale": (1, 2), "moaas_acvpu": list,
