@@ -663,9 +663,9 @@ class Store:
 
     def kind_counts(self, session_id: str) -> dict[str, int]:
         """How many events of each kind a session has (for listings, without a fold)."""
-        return {k: n for k, n in self._rows(
+        return dict(self._rows(
             "SELECT kind, count(*) FROM events WHERE session_id = ? GROUP BY kind",
-            (session_id,))}
+            (session_id,)))
 
     def session_ids(self) -> list[str]:
         return [r[0] for r in self._rows(
