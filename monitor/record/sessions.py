@@ -1,9 +1,10 @@
 """Session listings for the command line and the start screen.
 
 Built from per-kind counts in SQL rather than a full fold, so listing a
-database with long device-fed sessions stays quick and light. (A struck
-infusion start still counts as a start here; the opened session shows the
-exact phase.)"""
+database with long device-fed sessions stays quick and light. The phase comes
+from the session's own transition table (``monitor.model.session.phase_of``);
+a session with a struck entry (a struck start or stop changes the phase, and
+counts cannot tell) is folded instead, which is rare."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from typing import Any
 
 from monitor.clinical.protocols import Protocol, ProtocolSet, load_protocols
 from monitor.clock import from_iso
+from monitor.errors import MonitorError
 from monitor.log.eventlog import EventLog, SessionSummary
 from monitor.log.sqlite.salvage import Salvage
 from monitor.model.events import EventKind
-from monitor.model.session import Phase, phase_of
+from monitor.model.session import Phase, fold, phase_of
 
 
 def phase_from_counts(counts: dict[str, int], single_dose: bool) -> Phase:
@@ -41,6 +43,8 @@ def session_rows(store: EventLog, *, open_only: bool = False,
         proto = known.get(summary.protocol)
         mode = summary.dose_mode or (proto.dose_mode if proto is not None else "")
         phase = phase_from_counts(counts, mode == "single")
+        if listing is None and counts.get(EventKind.STRUCK.value):
+            phase = _folded_phase(store, summary.session_id, phase)
         if open_only and phase is Phase.CLOSED:
             continue
         active = counts.get(EventKind.ALARM_RAISED.value, 0) - counts.get(
@@ -56,6 +60,15 @@ def session_rows(store: EventLog, *, open_only: bool = False,
             "rems_due": rems_due(proto, summary.opened_at, phase),
         })
     return rows
+
+
+def _folded_phase(store: EventLog, session_id: str, counted: Phase) -> Phase:
+    """The phase of the folded session (the counted one when it cannot be read: the
+    opened session then says why)."""
+    try:
+        return fold(session_id, store.events(session_id)).phase
+    except MonitorError:
+        return counted
 
 
 def rems_due(proto: Protocol | None, opened_at: datetime, phase: Phase) -> str:

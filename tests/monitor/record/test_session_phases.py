@@ -11,6 +11,7 @@ from contextlib import closing
 
 import pytest
 
+from monitor.model.events import EventKind
 from monitor.model.session import Phase, fold
 from monitor.record.recorder import Recorder
 from monitor.record.sessions import session_rows
@@ -57,7 +58,31 @@ def test_listing_and_session_agree_on_every_phase(store, clock, protocols, proto
         folded = fold(sid, store.events(sid)).phase
         assert (row["phase"], rec.session.phase, folded) == (expected, expected, expected)
         seen.append(row["phase"])
-    assert set(seen) >= {Phase.BASELINE, Phase.RECOVERY, Phase.DISCHARGED, Phase.CLOSED}
+    assert set(seen) == {expected for _step, expected in steps}
+
+
+def _strike(kind: EventKind) -> Step:
+    def strike(rec: Recorder) -> object:
+        (entry,) = rec.session.entries_of(kind)
+        return rec.strike("RN7", entry.seq, "recorded in the wrong session")
+    return strike
+
+
+STRUCK: list[tuple[Step, Phase]] = [
+    (baseline_vitals, Phase.BASELINE),
+    (lambda rec: rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h"), Phase.INFUSING),
+    (_strike(EventKind.INFUSION_STARTED), Phase.BASELINE),   # it never started
+    (lambda rec: rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h",
+                                    confirmed=True), Phase.INFUSING),
+    (lambda rec: rec.stop_infusion("RN7"), Phase.RECOVERY),
+    (_strike(EventKind.INFUSION_STOPPED), Phase.INFUSING),   # it still runs
+]
+
+
+@pytest.mark.hazard("H-295")
+def test_a_struck_start_or_stop_is_listed_as_the_session_shows_it(store, clock, protocols):
+    test_listing_and_session_agree_on_every_phase(store, clock, protocols, "chronic-pain-iv",
+                                                  STRUCK)
 
 
 def test_open_only_leaves_out_closed_sessions_and_rems_waits_for_a_dose(
