@@ -31,6 +31,7 @@ from monitor.app.simulator import CHECKLIST
 from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
 from monitor.log.sqlite.store import Store
+from monitor.model.session import Phase
 from tools.walkthrough import START, Walk, WalkFailed, expect
 from tools.xvfb import XScreen
 from ui.common.theme import apply_theme
@@ -71,7 +72,7 @@ class MoreWalk(Walk):
         self.click(page.infusion.checklist_button)
         self.click(page.infusion.start_button)
         self.key(Qt.Key.Key_Return)
-        expect(page.recorder.session.phase == "infusing", "the infusion started")
+        expect(page.recorder.session.phase is Phase.INFUSING, "the infusion started")
         self.click(page.drawer.close_button)
         self.advance(10)
         self.vitals("136/84", "80", "97", "15")
@@ -113,7 +114,7 @@ class MoreWalk(Walk):
         self.open_panel(page.infusion)
         self.click(page.infusion.stop_button)
         self.key(Qt.Key.Key_Return)
-        expect(page.recorder.session.phase == "recovery", "the infusion ended")
+        expect(page.recorder.session.phase is Phase.RECOVERY, "the infusion ended")
         self.advance(15)
         self.vitals("150/92", "104", "93", "18")
         d = page.discharge
@@ -129,7 +130,7 @@ class MoreWalk(Walk):
         expect(d.unmet_dialog.isVisible(), "the unmet items are listed before discharge")
         self.check("discharge confirmation", "screen-discharge-confirm.png")
         self.key(Qt.Key.Key_Return)
-        expect(page.recorder.session.phase == "recovery", "Enter goes back, nothing stored")
+        expect(page.recorder.session.phase is Phase.RECOVERY, "Enter goes back, nothing stored")
 
     def devices_bound(self, simulator: list[str]) -> None:
         """Devices…, a free port typed in, Listen; the simulated monitor sends; a click

@@ -33,7 +33,8 @@ def read_wav(path: Path) -> tuple[int, np.ndarray]:
 def envelope(x: np.ndarray, rate: int, f0: float) -> np.ndarray:
     n = max(1, round(rate / f0))
     rms = np.sqrt(np.convolve(x * x, np.ones(n) / n, mode="same"))
-    return rms * (np.abs(x).max() / max(rms.max(), 1e-12))
+    shaped: np.ndarray = rms * (np.abs(x).max() / max(rms.max(), 1e-12))
+    return shaped
 
 
 def figure(priority: str, wav: Path, out: Path) -> None:

@@ -41,6 +41,7 @@ from monitor.app.simulator import CHECKLIST
 from monitor.clinical.protocols import load_protocols
 from monitor.clock import ManualClock
 from monitor.log.sqlite.store import Store
+from monitor.model.session import Phase
 from ui.common.theme import apply_theme
 from ui.main_window import MainWindow
 from ui.session.session_page import SessionPage
@@ -251,7 +252,7 @@ class Walk:
         expect(page.infusion.dialog.isVisible(), "start asks for confirmation")
         self.check("start confirmation", "screen-confirm.png")
         self.key(Qt.Key.Key_Return)
-        expect(page.recorder.session.phase == "infusing", "Enter confirmed the start")
+        expect(page.recorder.session.phase is Phase.INFUSING, "Enter confirmed the start")
         self.click(page.drawer.close_button)
 
         for minutes, (sbp, hr) in enumerate((("134/84", "78"), ("138/85", "82"),
@@ -314,7 +315,7 @@ class Walk:
         self.vitals("136/84", "80", "97", "15")
         self.click(page.infusion.stop_button)
         self.key(Qt.Key.Key_Return)
-        expect(page.recorder.session.phase == "recovery", "the infusion ended")
+        expect(page.recorder.session.phase is Phase.RECOVERY, "the infusion ended")
         self.check("recovery")
 
         for _ in range(5):
@@ -341,14 +342,14 @@ class Walk:
         if unmet:
             expect(d.unmet_dialog.isVisible(), "the unmet items are listed before discharge")
             self.click(d.unmet_dialog.confirm_button)
-        expect(page.recorder.session.phase == "discharged", "discharged: " + d.general.text())
+        expect(page.recorder.session.phase is Phase.DISCHARGED, "discharged: " + d.general.text())
         self.check("close and sign", "screen-close-sign.png")  # the live ID field among locks
         self.type(d.sign_nurse, "RN7")
         self.click(d.close_button)
         expect(d.dialog.isVisible(), "close and sign asks first")
         self.check("close confirmation")
         self.key(Qt.Key.Key_Return)
-        expect(page.recorder.session.phase == "closed", "closed and signed")
+        expect(page.recorder.session.phase is Phase.CLOSED, "closed and signed")
         self.check("closed")
 
         self.click(w.sessions_button)

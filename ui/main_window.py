@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from monitor.clinical.protocols import ProtocolSet
 from monitor.clock import Clock
 from monitor.errors import MonitorError
+from monitor.model.session import Phase
 from monitor.record.recorder import Recorder
 from monitor.record.service import EventLog, Service
 from ui.common import theme
@@ -233,7 +234,7 @@ class MainWindow(QMainWindow):
         """Show the course view by itself only before dosing, when this patient has
         earlier sessions (once dosing began: only when the nurse asks)."""
         page = self.page
-        if (page is not None and page.recorder.session.phase == "baseline"
+        if (page is not None and page.recorder.session.phase is Phase.BASELINE
                 and self.service.count_earlier(page.recorder.session)):
             self.show_course()
 

@@ -6,16 +6,21 @@ paths (a file name may carry a patient's name), no message shown to the user
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 import os
 import platform
 import traceback
 from pathlib import Path
+from types import TracebackType
 
 from monitor import __version__
 from monitor.paths import Target, default_db, log_dir
 from monitor.portable import make_private
+
+_ExcInfo = (tuple[type[BaseException], BaseException, TracebackType | None]
+            | tuple[None, None, None])
 
 _configured = False
 
@@ -45,7 +50,7 @@ def configure(level: int = logging.INFO) -> Path | None:
 class PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
     """Every log file (the current one and each rotated one) is created 0600."""
 
-    def _open(self):
+    def _open(self) -> io.TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         make_private(fd)
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
@@ -55,7 +60,7 @@ class PrivateFormatter(logging.Formatter):
     """Tracebacks keep where an error happened and its type, not its message (which
     may quote a value, a name or a file path)."""
 
-    def formatException(self, ei):
+    def formatException(self, ei: _ExcInfo) -> str:
         kind, _exc, tb = ei
         return "Traceback (most recent call last):\n" + "".join(traceback.format_tb(tb)) + (
             f"{kind.__name__ if kind else 'Exception'} (message not logged)")

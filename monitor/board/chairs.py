@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 from monitor.board.labels import distinct, pseudonym
 from monitor.clinical.protocols import ProtocolSet
@@ -31,7 +32,7 @@ from monitor.log.postgres import board_reads
 from monitor.log.postgres.log import PgLog
 from monitor.log.postgres.schema import chair_role
 from monitor.model.parameters import fmt
-from monitor.model.session import PRIORITY_RANK, Session
+from monitor.model.session import PRIORITY_RANK, Phase, Priority, Session
 from monitor.record.change import Change, fold_in, fold_read
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,8 @@ class Tile:
     dose: str = ""
     vitals: list[tuple[str, str, str]] = field(default_factory=list)  # label, value, age
     alarm: str = ""
-    alarm_priority: str = ""  # "high", "medium", "low" or ""
-    alarms: list[tuple[str, str]] = field(default_factory=list)  # every active: priority, text
+    alarm_priority: Priority | Literal[""] = ""
+    alarms: list[tuple[Priority, str]] = field(default_factory=list)  # every active: priority, text
     overdue: list[str] = field(default_factory=list)
     news2: str = ""
     min_observation: str = ""
@@ -194,7 +195,7 @@ class BoardModel:
         tile = Tile(chair, session.session_id, self._labels().get(chair, "?"))
         last = session.events[-1].recorded_at
         age = (now - last).total_seconds()
-        if session.phase == "closed":
+        if session.phase is Phase.CLOSED:
             tile.no_data = "session closed"
             return tile
         if chair not in self.connected:
@@ -219,7 +220,7 @@ class BoardModel:
                 priority = sounding(session, now)
             except _UNREADABLE:
                 continue
-            rank = PRIORITY_RANK.get(priority or "", 0)
+            rank = PRIORITY_RANK[priority] if priority else 0
             if priority and (best is None or rank > best[0]):
                 best = (rank, session)
         return best[1] if best else None
@@ -246,7 +247,7 @@ class BoardModel:
             tile.since_dose = f"T+{minutes // 60}:{minutes % 60:02d}"
         if s.dose_mode == "single" and start:
             tile.rate = "single dose"
-        elif s.phase == "infusing":
+        elif s.phase is Phase.INFUSING:
             tile.rate = f"{s.rate_mg_per_h(now):.1f} mg/h"
         tile.dose = f"{s.dose_mg(now):.1f} mg"
         t_now = now.timestamp()

@@ -127,7 +127,7 @@ def aldrete(session: Session, protocol: Protocol,
         items["circulation"] = 2 if change <= 20 else 1 if change < 50 else 0
     level = consciousness(session, protocol)
     items["consciousness"] = None if level is None else {"A": 2, "V": 1, "C": 1}.get(level[1], 0)
-    spo2, o2 = session.latest("spo2"), session.latest("o2")
+    spo2, o2 = session.latest("spo2"), session.choice("o2")
     on_oxygen = o2 is not None and o2[1] == "oxygen"
     items["spo2"] = None if spo2 is None else (
         2 if spo2[1] > 92 and not on_oxygen else 1 if spo2[1] > 90 else 0)
@@ -159,7 +159,7 @@ def _alarm_texts(session: Session, protocol: Protocol, now: datetime) -> str:
 def automatic_checks(session: Session, protocol: Protocol, now: datetime,
                      nurse_items: dict[str, int] | None = None) -> list[Check]:
     """The discharge criteria of docs/alarms-and-protocols.md, each with what was found."""
-    band = float(protocol.get("protocol.discharge_band_pct", 20))
+    band = float(protocol.header.discharge_band_pct)
     base = session.baseline()
     mo = min_observation(session, protocol, now)
     if mo is None:

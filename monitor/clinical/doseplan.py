@@ -15,12 +15,12 @@ from datetime import datetime
 from monitor.clinical.protocols import Protocol
 from monitor.model.dosing import to_mg_per_h
 from monitor.model.parameters import fmt
-from monitor.model.session import Session
+from monitor.model.session import Priority, Session
 
 
 @dataclass(frozen=True)
 class PlanFinding:
-    priority: str      # "medium" or "high"
+    priority: Priority  # medium or high
     message: str
 
 
@@ -31,11 +31,11 @@ def _rate_mg_kg_h(rate: float, unit: str, weight_kg: float,
 
 def plan_total_mg_kg(protocol: Protocol) -> float | None:
     """Planned total: given in the plan, else planned rate x duration (mg/kg/h plans)."""
-    total = protocol.get("dose_plan.total_mg_kg")
-    if total is not None:
-        return float(total)
-    rate, minutes = protocol.get("dose_plan.rate"), protocol.get("dose_plan.duration_min")
-    if rate is None or minutes is None or protocol.get("dose_plan.rate_unit") != "mg/kg/h":
+    plan = protocol.dose_plan
+    if plan.total_mg_kg is not None:
+        return float(plan.total_mg_kg)
+    rate, minutes = plan.rate, plan.duration_min
+    if rate is None or minutes is None or plan.rate_unit != "mg/kg/h":
         return None
     return float(rate) * float(minutes) / 60.0
 
@@ -45,18 +45,19 @@ def rate_findings(protocol: Protocol, rate: float, unit: str, weight_kg: float,
     """A rate compared with the plan's maximum and the low-dose ceiling."""
     per_kg = _rate_mg_kg_h(rate, unit, weight_kg, concentration)
     shown = f"{fmt(rate)} {unit}" + ("" if unit == "mg/kg/h" else f" ({per_kg:.2f} mg/kg/h)")
-    anaesthetic = protocol.get("dose_plan.anaesthetic_rate_mg_kg_h", 1.0)
+    anaesthetic = protocol.dose_plan.anaesthetic_rate_mg_kg_h
     if anaesthetic and per_kg >= float(anaesthetic):
-        return [PlanFinding("high", f"Rate {shown} is sedation-level dosing, in the "
+        return [PlanFinding(Priority.HIGH, f"Rate {shown} is sedation-level dosing, in the "
                                     f"anaesthetic range (≥ {fmt(float(anaesthetic))} mg/kg/h, "
                                     "the low-dose ceiling)")]
-    plan_max = protocol.get("dose_plan.rate_max", protocol.get("dose_plan.rate"))
+    plan = protocol.dose_plan
+    plan_max = plan.rate_max if plan.rate_max is not None else plan.rate
     if plan_max is None:
         return []
-    max_unit = str(protocol.get("dose_plan.rate_unit", "mg/kg/h"))
+    max_unit = plan.rate_unit or "mg/kg/h"
     max_per_kg = _rate_mg_kg_h(float(plan_max), max_unit, weight_kg)
     if per_kg > max_per_kg + 1e-9:
-        return [PlanFinding("medium", f"Rate {shown} is above the plan's maximum "
+        return [PlanFinding(Priority.MEDIUM, f"Rate {shown} is above the plan's maximum "
                                       f"{fmt(float(plan_max))} {max_unit}")]
     return []
 
@@ -64,7 +65,8 @@ def rate_findings(protocol: Protocol, rate: float, unit: str, weight_kg: float,
 def total_findings(protocol: Protocol, total_mg: float, weight_kg: float) -> list[PlanFinding]:
     """A total dose (mg) compared with the planned total (mg/kg, or mg for a single dose)."""
     if protocol.dose_mode == "single":
-        planned = protocol.get("dose_plan.max_dose_mg", protocol.get("dose_plan.dose_mg"))
+        plan = protocol.dose_plan
+        planned = plan.max_dose_mg if plan.max_dose_mg is not None else plan.dose_mg
         if planned is None:
             return []
         planned_mg, shown, plan_shown = float(planned), f"{fmt(total_mg)} mg", f"{fmt(planned)} mg"
@@ -76,9 +78,10 @@ def total_findings(protocol: Protocol, total_mg: float, weight_kg: float) -> lis
         shown = f"{total_mg / weight_kg:.2f} mg/kg ({total_mg:.1f} mg)"
         plan_shown = f"{fmt(round(per_kg, 3))} mg/kg"
     if total_mg >= 2 * planned_mg - 1e-9:
-        return [PlanFinding("high", f"Dose {shown} is at least twice the plan's {plan_shown}")]
+        return [PlanFinding(Priority.HIGH,
+                            f"Dose {shown} is at least twice the plan's {plan_shown}")]
     if total_mg > planned_mg + 1e-9:
-        return [PlanFinding("medium", f"Dose {shown} is past the plan's {plan_shown}")]
+        return [PlanFinding(Priority.MEDIUM, f"Dose {shown} is past the plan's {plan_shown}")]
     return []
 
 
@@ -96,12 +99,12 @@ def running_min(session: Session, when: datetime) -> float:
 
 
 def duration_findings(session: Session, protocol: Protocol, when: datetime) -> list[PlanFinding]:
-    planned = protocol.get("dose_plan.duration_min")
+    planned = protocol.dose_plan.duration_min
     if planned is None or protocol.dose_mode != "infusion" or session.rate_mg_per_h(when) <= 0:
         return []
     ran = running_min(session, when)
     if ran > float(planned) + 1e-9:
-        return [PlanFinding("medium", f"Infusion running {ran:.0f} min, past the plan's "
+        return [PlanFinding(Priority.MEDIUM, f"Infusion running {ran:.0f} min, past the plan's "
                                       f"{fmt(float(planned))} min")]
     return []
 
@@ -120,12 +123,12 @@ def running_findings(session: Session, protocol: Protocol, now: datetime) -> lis
 
 def bolus_findings(protocol: Protocol, bolus_mg: float, weight_kg: float) -> list[PlanFinding]:
     """One bolus against the low-dose ceiling (0.5 mg/kg by default; CLINICAL §7)."""
-    ceiling = protocol.get("dose_plan.bolus_ceiling_mg_kg", 0.5)
+    ceiling = protocol.dose_plan.bolus_ceiling_mg_kg
     if protocol.dose_mode != "infusion" or not ceiling or not weight_kg:
         return []
     per_kg = bolus_mg / weight_kg
     if per_kg > float(ceiling) + 1e-9:
-        return [PlanFinding("high", f"Bolus {fmt(bolus_mg)} mg ({per_kg:.2f} mg/kg) is "
+        return [PlanFinding(Priority.HIGH, f"Bolus {fmt(bolus_mg)} mg ({per_kg:.2f} mg/kg) is "
                                     "sedation-level dosing, above the low-dose ceiling of "
                                     f"{fmt(float(ceiling))} mg/kg")]
     return []
@@ -133,12 +136,12 @@ def bolus_findings(protocol: Protocol, bolus_mg: float, weight_kg: float) -> lis
 
 def device_findings(protocol: Protocol, dose_mg: float) -> list[PlanFinding]:
     """An esketamine dose that is not a whole number of devices (28 mg each)."""
-    device = protocol.get("dose_plan.device_mg")
+    device = protocol.dose_plan.device_mg
     if protocol.dose_mode != "single" or not device:
         return []
     count = dose_mg / float(device)
     if abs(count - round(count)) > 1e-9:
-        return [PlanFinding("medium", f"Dose {fmt(dose_mg)} mg is not a whole number of "
+        return [PlanFinding(Priority.MEDIUM, f"Dose {fmt(dose_mg)} mg is not a whole number of "
                                       f"{fmt(float(device))} mg devices (56 mg = 2, "
                                       "84 mg = 3): check the dose")]
     return []
@@ -158,5 +161,5 @@ def entry_warnings(session: Session, protocol: Protocol, *, rate: float | None =
             found += bolus_findings(protocol, bolus_mg, session.weight_kg)
         found += total_findings(protocol, session.dose_mg(when) + bolus_mg, session.weight_kg)
         found += device_findings(protocol, bolus_mg)
-    return [f"{f.message} ({'HIGH' if f.priority == 'high' else 'warning'}; "
-            f"plan: {protocol.get('dose_plan.text', '')})" for f in found]
+    return [f"{f.message} ({'HIGH' if f.priority is Priority.HIGH else 'warning'}; "
+            f"plan: {protocol.dose_plan.text})" for f in found]

@@ -19,7 +19,7 @@ from monitor.clinical.protocols import Protocol
 from monitor.errors import FieldError
 from monitor.model.events import EventKind
 from monitor.model.parameters import fmt
-from monitor.model.session import Session
+from monitor.model.session import Priority, Session
 from monitor.model.vocabulary import (
     ANSWERS,
     BP_RAISERS,
@@ -33,7 +33,7 @@ LATE = float("inf")
 
 
 def checklist_items(protocol: Protocol) -> list[str]:
-    return [str(i) for i in protocol.get("checklist.items") or []]
+    return list(protocol.checklist)
 
 
 def validate_checklist(protocol: Protocol, answers: dict[str, Any],
@@ -86,12 +86,12 @@ def checklist_warnings(answers: dict[str, str]) -> list[str]:
 def bp_warning(session: Session, protocol: Protocol, sbp: float | None,
                dbp: float | None) -> str | None:
     """A pre-dose BP at the protocol's high limits, or an active HIGH BP alarm, named."""
-    limits = {p: protocol.get(f"limits.{p}.high_high") for p in ("sbp", "dbp")}
+    limits = {p: protocol.limits(p).get("high_high") for p in ("sbp", "dbp")}
     high = [f"{name} {fmt(value)} ≥ {fmt(float(limit))}"
             for name, value, limit in (("SBP", sbp, limits["sbp"]), ("DBP", dbp, limits["dbp"]))
             if value is not None and limit is not None and value >= float(limit)]
     alarms = [a.message for a in session.active_alarms()
-              if a.priority == "high" and a.parameter in ("sbp", "dbp", "bp", "map")]
+              if a.priority is Priority.HIGH and a.parameter in ("sbp", "dbp", "bp", "map")]
     if not high and not alarms:
         return None
     shown = f"{fmt(sbp) if sbp is not None else '?'}/{fmt(dbp) if dbp is not None else '?'}"
@@ -109,8 +109,8 @@ def predose_warnings(session: Session, protocol: Protocol, when: datetime) -> li
     out = []
     if before["sbp"] is None:
         out.append("No BP recorded before dosing: record a pre-dose BP (it is the baseline)")
-    elif protocol.get("rems.predose_bp_max"):
-        sbp_max, dbp_max = (float(v) for v in protocol.get("rems.predose_bp_max"))
+    elif protocol.rems.predose_bp_max:
+        sbp_max, dbp_max = (float(v) for v in protocol.rems.predose_bp_max)
         sbp, dbp = before["sbp"], before["dbp"]
         if sbp > sbp_max or (dbp is not None and dbp > dbp_max):
             out.append(

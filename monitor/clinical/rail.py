@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from monitor.clinical.protocols import Protocol
-from monitor.clinical.rules.conditions import Condition
+from monitor.clinical.rules.condition import Condition
 from monitor.clinical.rules.persistence import stale_after_s
 from monitor.model.parameters import PARAMETERS, fmt, in_rail, rail_row_of, rail_rows
-from monitor.model.session import PRIORITY_RANK, Session
+from monitor.model.session import PRIORITY_RANK, Priority, Session
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class RailValue:
     age_s: float | None = None  # None: nothing recorded yet
     device: bool = False
     stale: bool = False
-    alarm: str = ""          # priority of the worst active alarm on the row ("" none)
+    alarm: Priority | Literal[""] = ""  # the worst active alarm on the row ("" none)
 
 
 def _title(row: str, keys: tuple[str, ...]) -> tuple[str, str]:
@@ -37,9 +38,9 @@ def _title(row: str, keys: tuple[str, ...]) -> tuple[str, str]:
 def stale_after(protocol: Protocol) -> tuple[float, float]:
     """Seconds after which a (manual, device) value is stale: the recovery cadence plus
     its grace for a nurse's entries, the device setting for a monitor's."""
-    cadence = protocol.get("cadence.recovery") or 15
-    grace = protocol.get("cadence.overdue_grace_min") or 5
-    return (cadence + grace) * 60.0, float(protocol.get("alarms.stale_device_s"))
+    cadence = protocol.cadence.recovery or 15
+    grace = protocol.cadence.overdue_grace_min or 5
+    return (cadence + grace) * 60.0, float(protocol.alarms.stale_device_s)
 
 
 def rail_values(session: Session, protocol: Protocol, now: datetime,
@@ -48,13 +49,13 @@ def rail_values(session: Session, protocol: Protocol, now: datetime,
     protocol uses. Given the ``conditions`` found now (one per parameter row), a row
     takes the colour of its own value's reasons, never of a latched alarm whose value
     is back in range; without them, of the worst active alarm on the row."""
-    alarms: dict[str, tuple[int, str]] = {}
+    alarms: dict[str, tuple[int, Priority]] = {}
     if conditions is not None:
         for row, cond in conditions.items():
             alarms[row] = (cond.rank, cond.priority)
     for a in session.active_alarms() if conditions is None else ():
         row = rail_row_of(a.parameter)
-        if a.rank > alarms.get(row, (0, ""))[0]:
+        if a.rank > alarms.get(row, (0, Priority.LOW))[0]:
             alarms[row] = (a.rank, a.priority)
     manual_s, _device = stale_after(protocol)
     out = []
@@ -64,7 +65,7 @@ def rail_values(session: Session, protocol: Protocol, now: datetime,
         keys = (protocol.sedation_scale,) if row == "sedation" else in_rail(row)[:1]
         title, unit = _title(row, keys)
         found = _latest(session, row, keys)
-        alarm = alarms.get(row, (0, ""))[1]
+        alarm: Priority | Literal[""] = alarms[row][1] if row in alarms else ""
         if found is None:
             out.append(RailValue(row, title, unit, alarm=alarm))
             continue

@@ -12,6 +12,6 @@ NO_LOT = ("No lot number: the REMS Patient Monitoring Form asks for the lot of t
 
 def lot_warnings(protocol: Protocol, payload: dict[str, Any]) -> list[str]:
     """A dose under a REMS protocol without a lot number asks for one."""
-    if protocol.get("rems") and not payload.get("lot"):
+    if protocol.rems.applies and not payload.get("lot"):
         return [NO_LOT]
     return []

@@ -16,7 +16,7 @@ from monitor.clinical.protocols import ProtocolSet
 from monitor.errors import ConfigError
 from monitor.log.eventlog import EventLog
 from monitor.model.events import EventKind
-from monitor.model.session import Session, fold
+from monitor.model.session import Phase, Priority, Session, fold
 
 # Drug names (lower case, generic) recognised in free medication entries, per class.
 DRUG_CLASSES: dict[str, tuple[str, ...]] = {
@@ -46,7 +46,7 @@ class SessionFacts:
     days_since_first: float
     days_since_previous: float | None
     protocol: str
-    phase: str
+    phase: Phase
     dose_mg: float
     dose_mg_per_kg: float | None
     duration_min: float | None       # infusion start to stop (or to now while infusing)
@@ -185,7 +185,8 @@ def summarize(session: Session, sedation_scale: str, now: datetime) -> SessionFa
         lowest_sedation=_extreme(session, sedation_scale, origin, lowest=True),
         peak_dissociation=_extreme(session, "dissociation", origin, lowest=False),
         peak_cadss6=_extreme(session, "cadss6_total", origin, lowest=False),
-        alarms_high=alarms.count("high"), alarms_medium=alarms.count("medium"),
+        alarms_high=alarms.count(Priority.HIGH),
+        alarms_medium=alarms.count(Priority.MEDIUM),
         interventions=_interventions(session), outcomes=_outcomes(session))
 
 
@@ -286,7 +287,7 @@ def table_row(f: SessionFacts, *, deidentify: bool = False) -> list[str]:
     dose = f"{_num(f.dose_mg)} mg" + (
         f"\n{_num(f.dose_mg_per_kg)} mg/kg" if f.dose_mg_per_kg is not None else "")
     duration = "—" if f.duration_min is None else f"{_num(f.duration_min)} min"
-    if f.phase == "infusing":
+    if f.phase is Phase.INFUSING:
         duration += "\nso far"
     dissoc = _at(f.peak_dissociation)
     if f.peak_cadss6 is not None:

@@ -4,6 +4,7 @@ time read after a daylight-saving change is still right."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -27,10 +28,8 @@ def machine_zone_name(localtime: Path = LOCALTIME, timezone_file: Path = TIMEZON
     """This computer's IANA zone name: $TZ, /etc/timezone, or where /etc/localtime
     points; 'UTC' when none of them names a zone."""
     candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
+    with contextlib.suppress(OSError):
         candidates.append(timezone_file.read_text(encoding="utf-8").strip())
-    except OSError:
-        pass
     try:
         target = str(localtime.resolve())
     except OSError:

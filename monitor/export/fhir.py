@@ -236,7 +236,7 @@ class BundleBuilder:
     def news2_scores(self) -> None:
         """A NEWS2 Observation for each complete vitals set."""
         acvpu = None
-        window = timedelta(minutes=float(self.ctx.protocol.get("news2.window_min")))
+        window = timedelta(minutes=float(self.ctx.protocol.news2.window_min))
         for entry in self.ctx.entries(EventKind.VITALS, EventKind.ASSESSMENT):
             if not entry.counts:
                 continue
@@ -246,7 +246,7 @@ class BundleBuilder:
                 continue
             values = {k: v for k, v in entry.payload.items() if not entry.is_artifact(k)}
             values["acvpu"] = acvpu[1] if acvpu and entry.observed_at - acvpu[0] <= window else None
-            result = news2(values, int(self.ctx.protocol.get("news2.spo2_scale", 1)))
+            result = news2(values, self.ctx.protocol.news2.spo2_scale)
             if result.total is not None:
                 # Derived from the set's Observations (a streamed value has none of its own).
                 sources = [self.urn(self.sid, entry.event.entry_id, k) for k in ("bp", "hr")]

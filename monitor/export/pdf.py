@@ -54,7 +54,7 @@ SMALL = ParagraphStyle("small", parent=STYLES["BodyText"], fontSize=7.5, leading
 HEADER_PAD = 14  # points: the cell's padding on both sides, and a little room
 MARGIN = 15 * mm
 FRAME_WIDTH = A4[0] - 2 * MARGIN  # the same on A4 and Letter (Letter's side margins grow)
-PAGE_SIZES = {"a4": A4, "letter": LETTER}
+PAGE_SIZES: dict[str, tuple[float, float]] = {"a4": A4, "letter": LETTER}
 WARNING = ParagraphStyle("warning", parent=STYLES["BodyText"], fontSize=11, leading=14,
                          textColor=colors.HexColor("#B00020"))
 H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], fontSize=11, spaceBefore=8, spaceAfter=3)
@@ -121,7 +121,7 @@ def _table(header: list[str], rows: list[list[Any]], widths: list[float] | None 
     return table
 
 
-class EmbeddedCanvas(Canvas):
+class EmbeddedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no types
     """A canvas whose initial font is the embedded text font (reportlab's default,
     Helvetica, is one of the standard fonts a PDF never embeds)."""
 
@@ -352,7 +352,7 @@ def _discharge(ctx: ExportContext) -> list[Any]:
 
 
 def _rems(ctx: ExportContext) -> list[Any]:
-    if ctx.protocol.get("rems.bp_points_min") is None:
+    if ctx.protocol.rems.bp_points_min is None:
         return []
     rows = [[k, v] for k, v in rems_items(ctx).items()]
     return [Paragraph("REMS monitoring items", H2),

@@ -32,13 +32,13 @@ RESP_KEY = "Respiratory depression"
 
 
 def form_version(protocol: Protocol) -> str:
-    return str(protocol.get("rems.form") or DEFAULT_FORM)
+    return protocol.rems.form or DEFAULT_FORM
 
 
 def filing_deadline(protocol: Protocol, session_day: datetime) -> datetime | None:
     """When an outpatient form is due (``rems.filing_days`` after the session), or None
     for a protocol without a REMS form."""
-    days = protocol.get("rems.filing_days")
+    days = protocol.rems.filing_days
     return None if days is None else session_day + timedelta(days=int(days))
 
 
@@ -77,7 +77,7 @@ def _acceptable_before(s: Session, protocol: Protocol) -> str:
     if "sbp" not in base:
         return "not recorded (no pre-dose BP)"
     far = []
-    top = protocol.get("rems.predose_bp_max") or (140, 90)
+    top = protocol.rems.predose_bp_max or (140, 90)
     for name, ceiling in zip(("sbp", "dbp"), top, strict=True):
         if name in base and base[name] > float(ceiling):
             far.append(f"{label(name)} {fmt(base[name])} > {fmt(float(ceiling))}")

@@ -90,7 +90,7 @@ def session_ids(conn: Connection, style: str) -> list[str]:
 
 def kind_counts(conn: Connection, style: str, session_id: str) -> dict[str, int]:
     """How many events of each kind a session has (for listings, without a fold)."""
-    return {k: n for k, n in _rows(conn, style, "kinds", (session_id,))}
+    return dict(_rows(conn, style, "kinds", (session_id,)))
 
 
 def summaries(conn: Connection, style: str) -> list[SessionSummary]:

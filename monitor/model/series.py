@@ -159,7 +159,8 @@ class Series:
         every rule asks it of every stream at each evaluation."""
         key = f"period{samples}"
         if key in self._cache:
-            return self._cache[key]
+            cached: float | None = self._cache[key]
+            return cached
         period = self._device_period(samples)
         self._cache[key] = period
         return period

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from monitor.clock import from_iso
@@ -27,7 +28,17 @@ SERIES_PARAMS = VITAL_PARAMS + SCORE_PARAMS
 _CHOICES = ("o2", "acvpu")  # readings that are a choice, not a number: only the latest kept
 # Quick events that set air/oxygen until a later set or event says otherwise (CLINICAL §7).
 OXYGEN_EVENTS = {"oxygen_started": "oxygen", "oxygen_stopped": "air"}
-PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
+
+
+class Priority(StrEnum):
+    """An alarm's priority (IEC 60601-1-8); the value is what the log stores."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+PRIORITY_RANK = {Priority.LOW: 1, Priority.MEDIUM: 2, Priority.HIGH: 3}
 TIMELINE_KINDS = frozenset({
     EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INFUSION_PAUSED,
     EventKind.INFUSION_RESUMED, EventKind.BOLUS, EventKind.INFUSION_STOPPED,
@@ -42,12 +53,29 @@ def _choose(choices: dict[str, tuple[float, str, int]], name: str, t: float, val
         choices[name] = (t, value, seq)
 
 
-class Phase:
+class Phase(StrEnum):
+    """Where a session stands; the value is what listings and exports show."""
+
     BASELINE = "baseline"
     INFUSING = "infusing"
     RECOVERY = "recovery"
     DISCHARGED = "discharged"
     CLOSED = "closed"
+
+
+def phase_of(*, closed: bool, discharged: bool, started: bool, stopped: bool,
+             single_dose: bool) -> Phase:
+    """The phase transition table, first row that holds wins. ``Session.phase`` reads it
+    from the fold, the session listing from per-kind counts: one table for both."""
+    if closed:
+        return Phase.CLOSED
+    if discharged:
+        return Phase.DISCHARGED
+    if not started:
+        return Phase.BASELINE
+    if stopped or single_dose:
+        return Phase.RECOVERY
+    return Phase.INFUSING
 
 
 @dataclass(slots=True)
@@ -117,10 +145,10 @@ class AlarmState:
     key: str
     rule: str
     parameter: str
-    priority: str
+    priority: Priority
     message: str
     raised_at: datetime
-    raised_priority: str
+    raised_priority: Priority
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
     action: str | None = None
@@ -215,16 +243,12 @@ class Session:
         return str(self.opening.get("protocol", ""))
 
     @property
-    def phase(self) -> str:
-        if self.closed_at is not None:
-            return Phase.CLOSED
-        if self.discharged_at is not None:
-            return Phase.DISCHARGED
-        if self.infusion_started_at is None:
-            return Phase.BASELINE
-        if self.infusion_stopped_at is None and self.dose_mode == "infusion":
-            return Phase.INFUSING
-        return Phase.RECOVERY
+    def phase(self) -> Phase:
+        return phase_of(closed=self.closed_at is not None,
+                        discharged=self.discharged_at is not None,
+                        started=self.infusion_started_at is not None,
+                        stopped=self.infusion_stopped_at is not None,
+                        single_dose=self.dose_mode == "single")
 
     @property
     def locked(self) -> bool:
@@ -510,8 +534,9 @@ class Session:
         p = ev.payload
         kind = ev.kind
         if kind is EventKind.ALARM_RAISED:
-            alarm = AlarmState(ev.seq, p["key"], p["rule"], p["parameter"], p["priority"],
-                               p["message"], ev.observed_at, p["priority"],
+            priority = Priority(p["priority"])
+            alarm = AlarmState(ev.seq, p["key"], p["rule"], p["parameter"], priority,
+                               p["message"], ev.observed_at, priority,
                                last_announced_at=ev.observed_at,
                                readings=_readings(p.get("readings")))
             self.alarms[ev.seq] = alarm
@@ -526,8 +551,9 @@ class Session:
             return
         alarm = self.alarms[int(p["alarm_id"])]
         if kind is EventKind.ALARM_ESCALATED:
-            rose = PRIORITY_RANK.get(p["priority"], 0) > alarm.rank
-            alarm.priority = p["priority"]
+            priority = Priority(p["priority"])
+            rose = PRIORITY_RANK[priority] > alarm.rank
+            alarm.priority = priority
             alarm.message = p["message"]
             alarm.escalated_at = ev.observed_at
             alarm.last_announced_at = ev.observed_at
@@ -555,11 +581,15 @@ class Session:
 
     # -- queries -------------------------------------------------------------
     def latest(self, name: str) -> tuple[float, float, int] | None:
-        """(epoch t, value, seq) of the newest valid reading of a parameter."""
+        """(epoch t, value, seq) of the newest valid reading of a numeric parameter."""
         if name in self.series:
             return self.series[name].last_valid()
-        choice = self.latest_choice.get(name)
-        return None if choice is None else (choice[0], choice[1], choice[2])  # type: ignore[return-value]
+        return None
+
+    def choice(self, name: str) -> tuple[float, str, int] | None:
+        """(epoch t, word, seq) of the newest choice recorded ("o2": "air" or "oxygen";
+        "acvpu": "A" to "U"), carried forward until a later one."""
+        return self.latest_choice.get(name)
 
     def baseline(self) -> dict[str, float]:
         """Latest valid value of each parameter observed before infusion start

@@ -284,7 +284,7 @@ class Recorder:
                 errors.append(FieldError("source", "Source", source, "manual or device"))
             payload = collect(errors, lambda: validate_vitals(fields, source))
             if payload and source != "device" and "o2" not in payload:
-                last = self.session.latest("o2")
+                last = self.session.choice("o2")
                 payload["o2"] = str(last[1]) if last is not None else "air"
             return payload
 
@@ -321,7 +321,7 @@ class Recorder:
                            lambda errors: collect(errors, lambda: validate_assessment(fields)))
 
     # -- infusion --------------------------------------------------------------
-    def _require_phase(self, *phases: str, action: str) -> None:
+    def _require_phase(self, *phases: Phase, action: str) -> None:
         if self.session.phase not in phases:
             raise SessionStateError(f"Cannot {action} while the session is {self.session.phase}")
 

@@ -1,9 +1,10 @@
 """Session listings for the command line and the start screen.
 
 Built from per-kind counts in SQL rather than a full fold, so listing a
-database with long device-fed sessions stays quick and light. (A struck
-infusion start still counts as a start here; the opened session shows the
-exact phase.)"""
+database with long device-fed sessions stays quick and light. The phase comes
+from the session's own transition table (``monitor.model.session.phase_of``);
+a session with a struck entry (a struck start or stop changes the phase, and
+counts cannot tell) is folded instead, which is rare."""
 
 from __future__ import annotations
 
@@ -12,22 +13,20 @@ from typing import Any
 
 from monitor.clinical.protocols import Protocol, ProtocolSet, load_protocols
 from monitor.clock import from_iso
+from monitor.errors import MonitorError
 from monitor.log.eventlog import EventLog, SessionSummary
 from monitor.log.sqlite.salvage import Salvage
 from monitor.model.events import EventKind
+from monitor.model.session import Phase, fold, phase_of
 
 
-def phase_from_counts(counts: dict[str, int], single_dose: bool) -> str:
-    if counts.get(EventKind.CLOSED.value):
-        return "closed"
-    if counts.get(EventKind.DISCHARGED.value):
-        return "discharged"
-    if counts.get(EventKind.INFUSION_STOPPED.value) or (
-            single_dose and counts.get(EventKind.INFUSION_STARTED.value)):
-        return "recovery"
-    if counts.get(EventKind.INFUSION_STARTED.value):
-        return "infusing"
-    return "baseline"
+def phase_from_counts(counts: dict[str, int], single_dose: bool) -> Phase:
+    """The phase by the session's own transition table, read from per-kind counts."""
+    return phase_of(closed=bool(counts.get(EventKind.CLOSED.value)),
+                    discharged=bool(counts.get(EventKind.DISCHARGED.value)),
+                    started=bool(counts.get(EventKind.INFUSION_STARTED.value)),
+                    stopped=bool(counts.get(EventKind.INFUSION_STOPPED.value)),
+                    single_dose=single_dose)
 
 
 def session_rows(store: EventLog, *, open_only: bool = False,
@@ -44,7 +43,9 @@ def session_rows(store: EventLog, *, open_only: bool = False,
         proto = known.get(summary.protocol)
         mode = summary.dose_mode or (proto.dose_mode if proto is not None else "")
         phase = phase_from_counts(counts, mode == "single")
-        if open_only and phase == "closed":
+        if listing is None and counts.get(EventKind.STRUCK.value):
+            phase = _folded_phase(store, summary.session_id, phase)
+        if open_only and phase is Phase.CLOSED:
             continue
         active = counts.get(EventKind.ALARM_RAISED.value, 0) - counts.get(
             EventKind.ALARM_RESOLVED.value, 0)
@@ -61,11 +62,20 @@ def session_rows(store: EventLog, *, open_only: bool = False,
     return rows
 
 
-def rems_due(proto: Protocol | None, opened_at: datetime, phase: str) -> str:
+def _folded_phase(store: EventLog, session_id: str, counted: Phase) -> Phase:
+    """The phase of the folded session (the counted one when it cannot be read: the
+    opened session then says why)."""
+    try:
+        return fold(session_id, store.events(session_id)).phase
+    except MonitorError:
+        return counted
+
+
+def rems_due(proto: Protocol | None, opened_at: datetime, phase: Phase) -> str:
     """The filing date of a dosed session's REMS form ("" without one): counted from the
     day the session opened, which is never later than the day of dosing."""
-    days = proto.get("rems.filing_days") if proto is not None else None
-    if days is None or phase == "baseline":
+    days = proto.rems.filing_days if proto is not None else None
+    if days is None or phase is Phase.BASELINE:
         return ""
     return (opened_at + timedelta(days=int(days))).astimezone().strftime("%Y-%m-%d")
 

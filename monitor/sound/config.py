@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import ConfigError
+from monitor.model.session import Priority
 from monitor.sound import standard as iec
 
 DEFAULTS = Path(__file__).resolve().parent.parent / "data" / "alarm-sound.toml"
@@ -33,7 +34,7 @@ HARMONICS = (4, 8)
 class Pattern:
     """One priority's signal: pulse shape and burst timing (times in ms unless named)."""
 
-    priority: str
+    priority: Priority
     fundamental_hz: float
     harmonics: int
     pulses: int
@@ -57,7 +58,7 @@ class Pattern:
     def spacings_ms(self) -> list[float]:
         """Spacing after each pulse but the last, 50 % fall to 50 % rise."""
         x, td = self.spacing_ms, self.pulse_ms
-        if self.priority == "high":  # 3 + 2, pause, 3 + 2
+        if self.priority is Priority.HIGH:  # 3 + 2, pause, 3 + 2
             return [x, x, 2 * x + td, x, self.mid_gap_ms, x, x, 2 * x + td, x]
         return [x] * (self.pulses - 1)
 
@@ -77,12 +78,12 @@ class Pattern:
 
 @dataclass(frozen=True)
 class SoundConfig:
-    patterns: dict[str, Pattern]
+    patterns: dict[Priority, Pattern]
     quiet_volume: float
     source: str
 
     def pattern(self, priority: str) -> Pattern:
-        return self.patterns[priority]
+        return self.patterns[Priority(priority)]
 
 
 def _range(errors: list[str], key: str, value: Any, lo: float, hi: float | None,
@@ -94,7 +95,7 @@ def _range(errors: list[str], key: str, value: Any, lo: float, hi: float | None,
         errors.append(f"key '{key}' is {value!r}; allowed {allowed} (IEC 60601-1-8)")
 
 
-def _check_pattern(priority: str, t: dict[str, Any], errors: list[str]) -> None:
+def _check_pattern(priority: Priority, t: dict[str, Any], errors: list[str]) -> None:
     p = priority
     _range(errors, f"{p}.fundamental_hz", t["fundamental_hz"], *iec.FUNDAMENTAL_HZ, " Hz")
     _range(errors, f"{p}.pulse_ms", t["pulse_ms"], *iec.PULSE_MS[p], " ms")
@@ -105,15 +106,16 @@ def _check_pattern(priority: str, t: dict[str, Any], errors: list[str]) -> None:
                                                                        HARMONICS[1] + 1):
         errors.append(f"key '{p}.harmonics' is {t['harmonics']!r}; allowed a whole number "
                       f"{HARMONICS[0]}–{HARMONICS[1]}")
-    if p == "high":
+    if p is Priority.HIGH:
         _range(errors, "high.mid_gap_ms", t["mid_gap_ms"], *iec.HIGH_MID_GAP_MS, " ms")
-    if p == "low" and (isinstance(t["pulses"], bool) or t["pulses"] not in iec.PULSES["low"]):
+    low = iec.PULSES[Priority.LOW]
+    if p is Priority.LOW and (isinstance(t["pulses"], bool) or t["pulses"] not in low):
         errors.append(f"key 'low.pulses' is {t['pulses']!r}; allowed 1 or 2 (IEC 60601-1-8)")
     lo, hi = iec.INTERBURST_S[p]
     tb = t["interburst_s"]
-    if not (p == "low" and tb == 0 and not isinstance(tb, bool)):
+    if not (p is Priority.LOW and tb == 0 and not isinstance(tb, bool)):
         _range(errors, f"{p}.interburst_s", tb, lo, hi, " s")
-        if p == "low" and tb == lo:
+        if p is Priority.LOW and tb == lo:
             errors.append("key 'low.interburst_s' must be above 15 s, or 0 for no repeat")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.clinical.rules.alarms import sounding
-from monitor.model.session import Session
+from monitor.model.session import Priority, Session
 from monitor.sound.config import SoundConfig
 
 MODES = {
@@ -27,12 +27,13 @@ class Cue:
     """One burst to start: when, which priority, at what volume (0..1), and why."""
 
     at: datetime
-    priority: str
+    priority: Priority
     volume: float
     why: str
 
 
-def volume_for(config: SoundConfig, priority: str, mode: str, station: str = "bedside") -> float:
+def volume_for(config: SoundConfig, priority: Priority, mode: str,
+               station: str = "bedside") -> float:
     """Volume of ``priority`` under a bedside sound setting. High priority never
     drops to zero: "quiet" lowers it, "high only" keeps it at full."""
     full = config.pattern(priority).volume
@@ -41,7 +42,7 @@ def volume_for(config: SoundConfig, priority: str, mode: str, station: str = "be
     if mode == "quiet":
         return min(full, config.quiet_volume)
     if mode == "high_only":
-        return full if priority == "high" else 0.0
+        return full if priority == Priority.HIGH else 0.0
     raise ValueError(f"unknown sound mode {mode!r}; allowed: {', '.join(MODES)}")
 
 

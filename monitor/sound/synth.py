@@ -62,7 +62,8 @@ def render(pattern: Pattern, volume: float | None = None,
     tone = _tone(pattern, env.size, rate)
     tone /= np.max(np.abs(tone))
     gain = PEAK * (pattern.volume if volume is None else volume)
-    return (tone * env * gain).astype(np.float32)
+    samples: np.ndarray = (tone * env * gain).astype(np.float32)
+    return samples
 
 
 def wav_bytes(samples: np.ndarray, rate: int = SAMPLE_RATE) -> bytes:

@@ -8,6 +8,7 @@ more. Every failing example hypothesis found is kept below as a plain test.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -171,10 +172,8 @@ class NurseAndMonitor(RuleBasedStateMachine):
         now = self.bed.now
         sets = [({"spo2": spo2, "hr": hr}, now - timedelta(seconds=back), "MON-1")
                 for back, spo2, hr in values]
-        try:
+        with contextlib.suppress(Refused):
             self.bed.rec.record_device_vitals(sets)
-        except Refused:
-            pass
 
     # -- readings -----------------------------------------------------------------
     @rule(vitals=VITAL, back=BACK)

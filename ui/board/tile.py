@@ -11,6 +11,7 @@ from PySide6.QtGui import QMouseEvent, QResizeEvent, QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from monitor.board.chairs import Tile
+from monitor.model.session import Priority
 from ui.common import theme
 from ui.common.forms import label
 
@@ -162,10 +163,11 @@ class TileView(QFrame):
             w.setVisible(not self.compact)
         self._alarms(t.alarms or ([(t.alarm_priority, t.alarm)] if t.alarm_priority else []))
         self.overdue.setText("; ".join(t.overdue))
-        self.overdue.setStyleSheet(f"color: {theme.alarm_text('medium')};" if t.overdue else "")
+        warn = theme.alarm_text(Priority.MEDIUM)
+        self.overdue.setStyleSheet(f"color: {warn};" if t.overdue else "")
         self.score.setText(" · ".join(x for x in (t.news2, t.min_observation) if x))
 
-    def _alarms(self, alarms: list[tuple[str, str]]) -> None:
+    def _alarms(self, alarms: list[tuple[Priority, str]]) -> None:
         """One coloured row per active alarm, worst first; the frame in the worst's colour."""
         while len(self.alarm_rows) < len(alarms):
             row = AlarmRow()

@@ -22,7 +22,7 @@ from monitor.clinical.rules.conditions import effective_limits
 from monitor.model.events import Event, EventKind
 from monitor.model.parameters import LANES as SCREEN_LANES
 from monitor.model.parameters import REGISTRY, fmt, in_lane
-from monitor.model.session import Session
+from monitor.model.session import Priority, Session
 from monitor.record.change import Change
 from ui.charts.chart_bar import ChartBar
 from ui.charts.clock_ticks import dated_spacing, spans_days, tick_labels
@@ -79,7 +79,7 @@ RIGHT_AXIS = {"cadss6_total": (10 / 24, (0, 12, 24), "CADSS-6"),
               "etco2": (40 / 60, (0, 30, 60), "EtCO2")}
 
 
-class ClockAxis(pg.AxisItem):
+class ClockAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
     """Top axis: clock time of the minute ticks (dated across midnight)."""
 
     def __init__(self, chart: ChartsView) -> None:
@@ -93,7 +93,8 @@ class ClockAxis(pg.AxisItem):
                     ) -> list[tuple[float, float]]:
         if spans_days(self.chart.ref, minVal, maxVal):  # few ticks, room for their dates
             return dated_spacing(self.chart.ref, minVal, maxVal, size)
-        return super().tickSpacing(minVal, maxVal, size)
+        spacing: list[tuple[float, float]] = super().tickSpacing(minVal, maxVal, size)
+        return spacing
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if spacing < 1:  # ticks closer than a minute would repeat the same hh:mm
@@ -439,7 +440,7 @@ class ChartsView(QWidget):
         vb = self.plots["bp"].getViewBox()
         (left, right), _ = vb.viewRange()
         width = max(1.0, vb.width())
-        return (right - left) * 60.0 / width > BUCKET_S / 2
+        return bool((right - left) * 60.0 / width > BUCKET_S / 2)
 
     def _x_of(self, name: str, before: int) -> np.ndarray:
         """Minutes since the reference for a series, extended only by its new points."""
@@ -507,7 +508,8 @@ class ChartsView(QWidget):
                 lim = effective_limits(self.session, self.protocol, param)
                 style = Qt.PenStyle.DotLine if param == "dbp" else Qt.PenStyle.SolidLine
                 for side, sym in (("high", "≥"), ("low", "≤")):
-                    tiers = [(tier, lim[f"{tier}_{side}"]) for tier in ("medium", "high")
+                    tiers = [(tier, lim[f"{tier}_{side}"])
+                             for tier in (Priority.MEDIUM, Priority.HIGH)
                              if f"{tier}_{side}" in lim]
                     if not tiers:
                         continue
@@ -529,15 +531,15 @@ class ChartsView(QWidget):
                             line.label.setFont(self._small_font())
                         plot.addItem(line, ignoreBounds=True)
                         items.append((plot, line))
-                rel = (self.protocol.get("relative") or {}).get(param, {})
+                rise = getattr(self.protocol.relative.get(param), "medium_rise", None)
                 base = self.session.baseline().get(param)
-                if base is not None and rel.get("medium_rise") is not None:
-                    color = theme.alarm_text("medium")
+                if base is not None and rise is not None:
+                    color = theme.alarm_text(Priority.MEDIUM)
                     line = pg.InfiniteLine(
-                        pos=base + rel["medium_rise"], angle=0,
+                        pos=base + rise, angle=0,
                         pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine),
                         label=f"{LIMIT_LABEL.get(param, param)} baseline {fmt(base)} "
-                              f"+{fmt(rel['medium_rise'])}",
+                              f"+{fmt(rise)}",
                         labelOpts={"position": 0.3, "color": color,
                                    "anchors": [(0, 1), (0, 1)]})
                     line.label.setFont(self._small_font())

@@ -13,13 +13,14 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from monitor.model.series_colours import colour
+from monitor.model.session import Priority
 
-PRIORITY_COLOR = {"high": "#E8402F", "medium": "#F0C419", "low": "#56B4E9"}
-PRIORITY_TEXT = {"high": "#FFFFFF", "medium": "#111111", "low": "#111111"}
-PRIORITY_WORD = {"high": "HIGH", "medium": "MEDIUM", "low": "LOW"}
-PRIORITY_SYMBOL = {"high": "!!!", "medium": "!!", "low": "!"}
+PRIORITY_COLOR = {Priority.HIGH: "#E8402F", Priority.MEDIUM: "#F0C419", Priority.LOW: "#56B4E9"}
+PRIORITY_TEXT = {Priority.HIGH: "#FFFFFF", Priority.MEDIUM: "#111111", Priority.LOW: "#111111"}
+PRIORITY_WORD = {p: p.value.upper() for p in Priority}
+PRIORITY_SYMBOL = {Priority.HIGH: "!!!", Priority.MEDIUM: "!!", Priority.LOW: "!"}
 # Flash half-periods in ms: high ≈ 2 Hz, medium ≈ 0.5 Hz, low steady (IEC 60601-1-8).
-FLASH_HALF_PERIOD_MS = {"high": 250, "medium": 1000}
+FLASH_HALF_PERIOD_MS = {Priority.HIGH: 250, Priority.MEDIUM: 1000}
 
 
 
@@ -59,9 +60,9 @@ def series_color(name: str) -> str:
     return colour(name, dark=_current.name == "dark")
 
 
-def alarm_text(priority: str) -> str:
+def alarm_text(priority: Priority) -> str:
     """Priority colour for text on the window background (yellow is too faint on light)."""
-    if priority == "medium" and _current.name == "light":
+    if priority is Priority.MEDIUM and _current.name == "light":
         return _current.warn
     return PRIORITY_COLOR[priority]
 
@@ -135,7 +136,7 @@ def stylesheet(t: Theme) -> str:
         min-height: 28px; }}
     QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QPushButton:focus,
     QPlainTextEdit:focus, QTableWidget:focus {{ border: 2px solid {t.focus}; }}
-    QLineEdit[invalid="true"] {{ border: 2px solid {PRIORITY_COLOR['high']}; }}
+    QLineEdit[invalid="true"] {{ border: 2px solid {PRIORITY_COLOR[Priority.HIGH]}; }}
     QLineEdit:focus, QLineEdit[invalid="true"], QComboBox:focus, QSpinBox:focus {{
         padding: 3px; }}
     QPushButton {{ background: {t.panel}; border: 1px solid {t.grid}; border-radius: 4px;
@@ -144,7 +145,7 @@ def stylesheet(t: Theme) -> str:
     QPushButton:checked {{ background: #0072B2; color: white; }}
     QPushButton:disabled {{ color: {t.dim}; }}
     QPushButton[role="primary"] {{ background: #0072B2; color: white; font-weight: bold; }}
-    QLabel[role="error"] {{ color: {PRIORITY_COLOR['high']}; font-weight: bold; }}
+    QLabel[role="error"] {{ color: {PRIORITY_COLOR[Priority.HIGH]}; font-weight: bold; }}
     QLabel[role="dim"] {{ color: {t.dim}; }}
     QLabel[role="saved"] {{ color: {t.ok}; font-weight: bold; }}
     QTabWidget::pane {{ border: 1px solid {t.grid}; }}

@@ -29,8 +29,8 @@ from monitor.clinical.rules.engine import Evaluation
 from monitor.courses.course import SessionFacts, course_facts, course_table
 from monitor.errors import MonitorError
 from monitor.export.atomic import write_atomic
-from monitor.export.course_out import COURSE_FORMATS, render_course
-from monitor.export.formats import SUFFIX
+from monitor.export.course_out import render_course
+from monitor.export.formats import COURSE_FORMATS, SUFFIX
 from monitor.model.events import Event
 from monitor.model.session import Session
 from monitor.record.recorder import Recorder

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from monitor.clinical.latched import BACK_IN_RANGE, latched_text
 from monitor.clinical.rules.condition import ALSO
 from monitor.clinical.rules.engine import Evaluation, reason_time
-from monitor.model.session import PRIORITY_RANK, AlarmState, Session
+from monitor.model.session import PRIORITY_RANK, AlarmState, Priority, Session
 from monitor.model.vocabulary import ACK_ACTIONS, ACK_DEFAULT
 from ui.common import theme
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, label, line_edit
@@ -79,7 +79,7 @@ class AlarmRow(QFrame):
         super().__init__(parent)
         self.alarm_ids: list[int] = []
         self._pending: list[int] = []
-        self.priority = "low"
+        self.priority = Priority.LOW
         self.flashing = False
         self.acknowledged = False
         self.lit = True

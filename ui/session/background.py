@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from monitor.errors import MonitorError
-from monitor.model.session import PRIORITY_RANK, Session
+from monitor.model.session import Priority, Session
 from monitor.paths import alarm_sound_file
 from monitor.record.recorder import Recorder
 from ui.sound.player import AlarmSound, load_config
@@ -55,13 +55,13 @@ class Background:
     def recorders(self) -> list[Recorder]:
         return [w.recorder for w in self.watched.values()]
 
-    def worst(self) -> dict[str, tuple[str, int]]:
-        """Session id → (worst active priority or "", number of active alarms), live."""
-        out: dict[str, tuple[str, int]] = {}
+    def worst(self) -> dict[str, tuple[Priority | None, int]]:
+        """Session id → (worst active priority or None, number of active alarms), live."""
+        out: dict[str, tuple[Priority | None, int]] = {}
         for sid, w in self.watched.items():
             alarms = w.recorder.session.active_alarms()
-            top = max(alarms, key=lambda a: PRIORITY_RANK.get(a.priority, 0), default=None)
-            out[sid] = (top.priority if top is not None else "", len(alarms))
+            top = max(alarms, key=lambda a: a.rank, default=None)
+            out[sid] = (top.priority if top is not None else None, len(alarms))
         return out
 
     def stop(self) -> None:

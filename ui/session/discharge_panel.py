@@ -20,6 +20,7 @@ from monitor.clinical.discharge_override import OVERRIDES, override_text
 from monitor.errors import ConfirmationNeeded, FieldError, ValidationError
 from monitor.export.formats import FORMATS
 from monitor.model.events import Event
+from monitor.model.session import Phase, Priority
 from ui.common import theme
 from ui.common.confirm import ConfirmDialog
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
@@ -107,11 +108,11 @@ class DischargePanel(RecorderPanel):
         now = self.recorder.clock.now()
         phase = s.phase
         self.state.setText({
-            "baseline": "Discharge comes after dosing and recovery.",
-            "infusing": "End the infusion first (Infusion tab); recovery follows.",
-            "recovery": "Recovery: check each item, then discharge.",
-            "discharged": "Discharged. Close and sign to lock the record.",
-            "closed": f"Closed and signed by {s.closed_by}; later entries are addenda.",
+            Phase.BASELINE: "Discharge comes after dosing and recovery.",
+            Phase.INFUSING: "End the infusion first (Infusion tab); recovery follows.",
+            Phase.RECOVERY: "Recovery: check each item, then discharge.",
+            Phase.DISCHARGED: "Discharged. Close and sign to lock the record.",
+            Phase.CLOSED: f"Closed and signed by {s.closed_by}; later entries are addenda.",
         }[phase])
         if s.discharge:  # what was saved, as it was at discharge
             checks = [Check(key, c.get("label", key.replace("_", " ")), c["ok"], c["detail"])
@@ -126,10 +127,10 @@ class DischargePanel(RecorderPanel):
                 self.check_labels[check.key] = lab
                 self.checks_grid.addWidget(lab, row, 0)
             mark, color = ("✓", theme.current().ok) if check.ok else (
-                "✗", theme.PRIORITY_COLOR["medium"])
+                "✗", theme.PRIORITY_COLOR[Priority.MEDIUM])
             lab.setText(f"{mark} {check.label}: {check.detail}")
             lab.setStyleSheet(f"color: {color};")
-        in_recovery = phase == "recovery"
+        in_recovery = phase is Phase.RECOVERY
         self._drop_stale_error([c.label for c in checks if not c.ok])
         if in_recovery:
             self._preselect_basis(all(c.ok for c in checks))
@@ -139,8 +140,8 @@ class DischargePanel(RecorderPanel):
         if not in_recovery:
             self._show_saved()
         self._show_override()
-        self.close_button.setEnabled(phase == "discharged")
-        self.sign_nurse.setEnabled(phase == "discharged")
+        self.close_button.setEnabled(phase is Phase.DISCHARGED)
+        self.sign_nurse.setEnabled(phase is Phase.DISCHARGED)
 
     def _drop_stale_error(self, unmet: list[str]) -> None:
         """A refusal that lists unmet items goes once that list changes (a MOAA/S recorded

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monitor.model.session import PRIORITY_RANK, Session
+from monitor.model.session import Phase, Session
 from monitor.record.recorder import Recorder
-
-WORD = {"high": "HIGH", "medium": "MEDIUM", "low": "LOW"}
+from ui.common.theme import PRIORITY_WORD
 
 
 @dataclass(frozen=True)
@@ -33,17 +32,17 @@ def watching(recorder: Recorder) -> str | None:
     dosing runs, recovery before discharge, or an active alarm (worded as the banner
     words it: Evaluation.alarm_text)."""
     session, evaluation = recorder.session, recorder.last_evaluation
-    alarms = sorted(session.active_alarms(), key=lambda a: -PRIORITY_RANK.get(a.priority, 0))
+    alarms = sorted(session.active_alarms(), key=lambda a: -a.rank)
     patient = str(session.opening.get("patient_id", "the patient"))
-    state = {"infusing": "is being dosed" + (" (infusion PAUSED)" if session.paused else ""),
-             "recovery": "is in recovery, not discharged"}.get(str(session.phase))
+    state = {Phase.INFUSING: "is being dosed" + (" (infusion PAUSED)" if session.paused else ""),
+             Phase.RECOVERY: "is in recovery, not discharged"}.get(session.phase)
     if state is None and not alarms:
         return None
     parts = [f"{patient} {state}" if state else f"{patient}'s session"]
     if alarms:
         first = alarms[:3]
         # The head of each alarm (its "also:" reasons are in the banner behind).
-        listed = "; ".join(f"{WORD.get(a.priority, a.priority)} "
+        listed = "; ".join(f"{PRIORITY_WORD[a.priority]} "
                            f"{evaluation.alarm_text(a).split(' (also')[0]}"
                            for a in first)
         more = f" and {len(alarms) - 3} more" if len(alarms) > 3 else ""
@@ -57,7 +56,7 @@ PUMP = "The pump is not controlled by this app: it keeps running."
 def _pump(sessions: list[Session]) -> str:
     """The pump sentence, only while an infusion runs (before the start and after the
     end there is no pump to keep running)."""
-    return f" {PUMP}" if any(s.phase == "infusing" for s in sessions) else ""
+    return f" {PUMP}" if any(s.phase is Phase.INFUSING for s in sessions) else ""
 
 
 def _unbound(devices: int) -> str:

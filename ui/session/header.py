@@ -11,13 +11,15 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
 from monitor.clinical.rules.engine import Evaluation
 from monitor.model.dosing import rate_text
 from monitor.model.parameters import fmt
+from monitor.model.session import Phase, Priority
 from monitor.record.recorder import Recorder
 from ui.common import theme
 from ui.common.forms import label, line_edit
 from ui.common.texts import span
 
-PHASE_TEXT = {"baseline": "BASELINE", "infusing": "INFUSING", "recovery": "RECOVERY",
-              "discharged": "DISCHARGED", "closed": "CLOSED (signed)"}
+PHASE_TEXT = {Phase.BASELINE: "BASELINE", Phase.INFUSING: "INFUSING",
+              Phase.RECOVERY: "RECOVERY", Phase.DISCHARGED: "DISCHARGED",
+              Phase.CLOSED: "CLOSED (signed)"}
 PAUSED_TEXT = "‖ PAUSED"
 # A paused infusion: a steady, calm band (not an alarm colour, not the running white).
 PAUSED_BAND = "background: #4B5D8C; color: #FFFFFF; padding: 0 5px; border-radius: 3px;"
@@ -52,10 +54,11 @@ class HeaderView(QWidget):
         # In recovery it takes the rate's place (no rate runs then): the time left matters.
         self.min_obs = label("", pt=pt, name="Minimum observation", fit=True)
         self.overdue = label("", name="Overdue observations", fit=True)
-        self.overdue.setStyleSheet(f"color: {theme.alarm_text('medium')}; font-weight: bold;")
+        warn = theme.alarm_text(Priority.MEDIUM)
+        self.overdue.setStyleSheet(f"color: {warn}; font-weight: bold;")
         self.next_due = label("", name="Next observations due", fit=True)
         self.link = label("", bold=True, name="Clinic server", fit=True)  # clinic: the spool
-        self.link.setStyleSheet(f"color: {theme.alarm_text('medium')};")
+        self.link.setStyleSheet(f"color: {theme.alarm_text(Priority.MEDIUM)};")
         self.nurse = line_edit("Nurse ID", "nurse ID", 72)
         # As tall as the header's words: the row costs the charts no more than its text.
         self.nurse.setStyleSheet("padding: 0 2px; min-height: 20px;")
@@ -106,7 +109,7 @@ class HeaderView(QWidget):
         self.patient.setText(f"{o.get('patient_id')} · {fmt(s.weight_kg)} kg{name}")
         self.protocol.setText(f"{self.recorder.protocol.name} · {o.get('indication')}")
         self.patient.setToolTip(f"{self.patient.text()}\n{self.protocol.text()}")
-        paused = s.paused and s.phase == "infusing"
+        paused = s.paused and s.phase is Phase.INFUSING
         self.phase.setText(PAUSED_TEXT if paused else PHASE_TEXT[s.phase])
         self.phase.setStyleSheet(PAUSED_BAND if paused else "")
         self.phase.setToolTip("Infusion paused: nothing runs until Resume" if paused else "")
@@ -124,13 +127,13 @@ class HeaderView(QWidget):
         what it will be (in the elapsed time's tooltip)."""
         s = self.recorder.session
         mo = ev.min_observation
-        recovery = s.phase == "recovery"
+        recovery = s.phase is Phase.RECOVERY
         self.min_obs.setVisible(recovery)
         self.rate.setVisible(not recovery)
-        if s.phase in ("discharged", "closed"):
+        if s.phase in (Phase.DISCHARGED, Phase.CLOSED):
             self.min_obs.setText("Observation ended (discharged)")
         elif mo is None:
-            minimum = self.recorder.protocol.get("protocol.min_observation_min")
+            minimum = self.recorder.protocol.header.min_observation_min
             self.min_obs.setText(f"Observe ≥ {fmt(minimum)} min "
                                  + ("after the dose" if s.dose_mode == "single"
                                     else "after the infusion ends"))
@@ -150,7 +153,7 @@ class HeaderView(QWidget):
         if s.dose_mode == "single" and s.infusion_started_at:
             self.rate.setText("single dose given")
             return
-        if s.rate_display is None or s.phase not in ("infusing",):
+        if s.rate_display is None or s.phase is not Phase.INFUSING:
             self.rate.setText("rate —")
             return
         rate, unit = s.rate_display
@@ -169,8 +172,9 @@ class HeaderView(QWidget):
             self.news2.setToolTip(r.response)
             self.news2.setStyleSheet(f"color: {theme.current().dim};")
             return
-        color = {"high": theme.alarm_text("high"), "medium": theme.alarm_text("medium"),
-                 "low-medium": theme.alarm_text("medium")}.get(r.band, theme.current().ok)
+        warn = theme.alarm_text(Priority.MEDIUM)
+        color = {"high": theme.alarm_text(Priority.HIGH), "medium": warn,
+                 "low-medium": warn}.get(r.band, theme.current().ok)
         self.news2.setText(f"NEWS2 {r.total} {r.band}")
         self.news2.setToolTip(r.response)
         self.news2.setStyleSheet(f"color: {color}; font-weight: bold;")

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.clinical.predose import CHECKLIST_ITEMS, checklist_items, latest_checklist
+from monitor.clinical.predose import checklist_items, latest_checklist
 from monitor.clinical.validation import PLAUSIBLE
 from monitor.model.dosing import rate_text
 from monitor.model.events import Event
 from monitor.model.parameters import fmt
-from monitor.model.vocabulary import RATE_UNITS
+from monitor.model.session import Phase
+from monitor.model.vocabulary import CHECKLIST_ITEMS, RATE_UNITS
 from monitor.record.recorder import Recorder
 from monitor.wallclock import WallTime
 from ui.common.confirm import ConfirmDialog, check_then_ask
@@ -46,15 +47,15 @@ class InfusionPanel(RecorderPanel):
         plan = self.recorder.protocol
         self.single = plan.dose_mode == "single"
         self.rate = line_edit("Rate", "rate", 100)
-        self.rate.setText(fmt(plan.get("dose_plan.rate", 0) or 0) if not self.single else "")
+        self.rate.setText(fmt(plan.dose_plan.rate or 0) if not self.single else "")
         self.unit = QComboBox()
         self.unit.addItems(list(RATE_UNITS))
-        self.unit.setCurrentText(plan.get("dose_plan.rate_unit", "mg/kg/h"))
+        self.unit.setCurrentText(plan.dose_plan.rate_unit or "mg/kg/h")
         self.unit.setAccessibleName("Rate unit")
         self.concentration = line_edit("Concentration mg/mL", "mg/mL (optional)", 130)
         self.dose = line_edit("Dose mg", "dose mg", 100)
         if self.single:
-            self.dose.setText(fmt(plan.get("dose_plan.dose_mg", 56)))
+            self.dose.setText(fmt(plan.dose_plan.dose_mg or 56))
         self.lot = line_edit("Lot", "lot (optional)", 120)
         self.reason = line_edit("Pause reason", "pause reason", 180)
         self.bolus = line_edit("Bolus mg", "bolus mg", 100)
@@ -165,27 +166,27 @@ class InfusionPanel(RecorderPanel):
         s = self.recorder.session
         phase = s.phase
         if self.checklist:
-            self.checklist_box.setVisible(phase == "baseline")
-            done = phase == "baseline" and latest_checklist(s)  # (only asked before dosing)
+            self.checklist_box.setVisible(phase is Phase.BASELINE)
+            done = phase is Phase.BASELINE and latest_checklist(s)  # (only asked before dosing)
             self.checklist_state.setText("✓ Checklist recorded" if done else
                                          "Pre-infusion checklist: answer every item")
-        self.start_button.setVisible(phase == "baseline")
+        self.start_button.setVisible(phase is Phase.BASELINE)
         # Pause and bolus are for a running infusion: before it, their rows step aside so
         # the checklist and Start stay on screen.
         for widget in (self.reason, self.bolus):
             if widget in self.row_titles:
-                shown = phase in ("infusing", "recovery") and (widget is self.bolus
-                                                               or phase == "infusing")
+                shown = phase in (Phase.INFUSING, Phase.RECOVERY) and (widget is self.bolus
+                                                               or phase is Phase.INFUSING)
                 widget.setVisible(shown)
                 self.row_titles[widget].setVisible(shown)
-        infusing = phase == "infusing"
+        infusing = phase is Phase.INFUSING
         for b in (self.rate_button, self.stop_button):
             b.setVisible(infusing)
         self.pause_button.setVisible(infusing and not s.paused)
         self.resume_button.setVisible(infusing and s.paused)
-        self.bolus_button.setVisible(phase in ("infusing", "recovery") and not self.single)
-        if phase == "baseline":
-            plan = self.recorder.protocol.get("dose_plan.text", "")
+        self.bolus_button.setVisible(phase in (Phase.INFUSING, Phase.RECOVERY) and not self.single)
+        if phase is Phase.BASELINE:
+            plan = self.recorder.protocol.dose_plan.text
             self.state.setText(f"Not started · plan: {plan}")
         elif s.rate_display and infusing:
             rate, unit = s.rate_display
@@ -257,9 +258,9 @@ class InfusionPanel(RecorderPanel):
     def _rate_entered(self) -> None:
         """Enter in the rate or concentration: Start before dosing, Change rate during it."""
         phase = self.recorder.session.phase
-        if phase == "baseline":
+        if phase is Phase.BASELINE:
             self.ask_start()
-        elif phase == "infusing":
+        elif phase is Phase.INFUSING:
             self.ask_rate()
 
     def ask_rate(self) -> None:

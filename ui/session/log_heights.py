@@ -16,7 +16,7 @@ PAD = 8  # the cell's text margins and grid line, both sides (the table's own si
 
 
 class WrappedModel(Protocol):
-    rows: list  # each with a ``source`` and a ``seq``: "device" rows are never measured
+    rows: list[Any]  # each with a ``source`` and a ``seq``: "device" rows are never measured
 
     def what(self, item: Any) -> str: ...
 

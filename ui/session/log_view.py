@@ -28,7 +28,7 @@ from monitor.clinical.rules.artifacts import ENDED_REASON, STRUCK_REASON
 from monitor.errors import FieldError, ValidationError
 from monitor.model.bulk import bulk
 from monitor.model.events import ALARM_KINDS, CORRECTION_KINDS, Event, EventKind
-from monitor.model.session import Session
+from monitor.model.session import Priority, Session
 from monitor.record.recorder import Change, Recorder
 from ui.common import theme
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
@@ -79,7 +79,7 @@ class LogModel(QAbstractTableModel):
         self.fold = False  # a minute of device samples as one row
         self.dated = False  # the session spans more than one day: times carry the date
         self.rows: list[Row] = []
-        self._minutes: dict = {}
+        self._minutes: dict[datetime, DeviceMinute] = {}
         self._names: AlarmNames | None = None  # built when an alarm's event is first shown
         self._what: dict[int, str] = {}  # seq -> What, until a correction folds again
 
@@ -245,7 +245,7 @@ class LogModel(QAbstractTableModel):
             if status == "struck" or (ev.source == "rules" and status == ""):
                 return QColor(theme.current().dim)
             if status in ("amended", "artifact"):
-                return QColor(theme.PRIORITY_COLOR["medium"])
+                return QColor(theme.PRIORITY_COLOR[Priority.MEDIUM])
         if role == Qt.ItemDataRole.FontRole and status in ("struck", "amended", "artifact"):
             font = QFont()
             font.setStrikeOut(status == "struck")

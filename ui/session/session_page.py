@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from monitor.clinical.rules.engine import Evaluation
 from monitor.model.events import EventKind
+from monitor.model.session import Phase
 from monitor.record.recorder import Change, Recorder
 from monitor.record.service import Service
 
@@ -188,7 +189,7 @@ class SessionPage(QWidget):
             widget = DischargePanel(r, self.nurse_id)
             widget.export_requested.connect(self.open_export)
         quiet_wheel(widget)
-        widget.set_closed(self.recorder.session.phase == "closed")
+        widget.set_closed(self.recorder.session.phase is Phase.CLOSED)
         return widget
 
     def _panel(self, name: str) -> Any:
@@ -227,7 +228,7 @@ class SessionPage(QWidget):
             self.vitals.record()
 
     def _quick(self, code: str) -> None:
-        if self.recorder.session.phase != "closed":  # a signed record: its buttons are off
+        if self.recorder.session.phase is not Phase.CLOSED:  # a signed record: its buttons are off
             self.events.quick(code)
 
     def _layout(self) -> None:
@@ -303,7 +304,7 @@ class SessionPage(QWidget):
 
     def _apply_closed(self) -> None:
         """A closed, signed record: entry controls off (notes stay, as addenda)."""
-        closed = self.recorder.session.phase == "closed"
+        closed = self.recorder.session.phase is Phase.CLOSED
         self.vitals.set_closed(closed)
         for widget in self.drawer.built.values():
             cast("RecorderPanel | AlarmHistory", widget).set_closed(closed)

@@ -111,7 +111,7 @@ class VitalsEntry(RecorderPanel):
         dbp = self.edits["dbp"]
         both = "/" in text
         dbp.setFocusPolicy(Qt.FocusPolicy.NoFocus if both else Qt.FocusPolicy.StrongFocus)
-        dbp.setPlaceholderText("in SBP" if both else dict((k, h) for k, _t, h in FIELDS)["dbp"])
+        dbp.setPlaceholderText("in SBP" if both else {k: h for k, _t, h in FIELDS}["dbp"])
 
     def _on_o2_chosen(self, _index: int) -> None:
         self._o2_chosen = True

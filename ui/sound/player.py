@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import ConfigError
-from monitor.model.session import Session
+from monitor.model.session import Priority, Session
 from monitor.sound.config import SoundConfig, load_sound_config
 from monitor.sound.policy import Cue, SoundScheduler
 
@@ -108,7 +108,7 @@ class AlarmSound:
             self.play(cue)
         return cue
 
-    def samples(self, priority: str, volume: float) -> np.ndarray:
+    def samples(self, priority: Priority, volume: float) -> np.ndarray:
         from monitor.sound.synth import render
         key = (priority, volume)
         if key not in self._cache:

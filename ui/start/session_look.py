@@ -8,28 +8,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.model.session import Phase, Priority
 from ui.common.theme import PRIORITY_WORD
 
 
 @dataclass(frozen=True)
 class Look:
     text: str             # the "Active alarms" cell
-    priority: str | None  # the row's colour (None: plain)
+    priority: Priority | None  # the row's colour (None: plain)
 
 
-def session_look(row: dict[str, Any], watched: tuple[str, int] | None) -> Look:
-    """``row`` from the session listing; ``watched``: (worst priority or "", number of
+def session_look(row: dict[str, Any], watched: tuple[Priority | None, int] | None) -> Look:
+    """``row`` from the session listing; ``watched``: (worst priority or None, number of
     active alarms) when the window still evaluates the session in the background."""
     active = int(row.get("active_alarms") or 0)
-    dosing = row.get("phase") in ("infusing", "recovery")
+    dosing = row.get("phase") in (Phase.INFUSING, Phase.RECOVERY)
     if watched is not None:
         worst, count = watched
-        if count:
+        if count and worst is not None:
             return Look(f"{PRIORITY_WORD[worst]} ×{count} · sounding", worst)
-        return Look("none · watched", "low" if dosing else None)
+        return Look("none · watched", Priority.LOW if dosing else None)
     if active:
         # Counted from the record, priority unknown until opened: shown as a warning.
-        return Look(f"{active} · NOT SOUNDING: open it", "medium")
+        return Look(f"{active} · NOT SOUNDING: open it", Priority.MEDIUM)
     if dosing:
-        return Look("none · NOT WATCHED: open it", "low")
+        return Look("none · NOT WATCHED: open it", Priority.LOW)
     return Look(str(active), None)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.clinical.patient_details import SEXES
+from monitor.model.session import Phase, Priority
 from monitor.record.recorder import INDICATIONS, Recorder
 from monitor.record.service import Service
 from ui.common import theme
@@ -158,11 +159,11 @@ class StartPage(QWidget):
         form.setRowStretch(row + 9, 1)
         box.addLayout(form, 2)
 
-    def refresh(self, left: Mapping[str, tuple[str, int]] | None = None) -> None:
+    def refresh(self, left: Mapping[str, tuple[Priority | None, int]] | None = None) -> None:
         """The sessions; ``left`` holds the worst active alarm of sessions left from this
         window: a session still dosing or alarming stands out by word and colour."""
         rows = self.service.sessions()
-        rows.sort(key=lambda r: (r["phase"] == "closed", r["started"]), reverse=False)
+        rows.sort(key=lambda r: (r["phase"] == Phase.CLOSED, r["started"]), reverse=False)
         self.rows = rows
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
@@ -174,7 +175,7 @@ class StartPage(QWidget):
             # The highlighted row is the selection: the first when none was chosen.
             self.table.selectRow(max(self.table.currentRow(), 0))
 
-    def show_alarms(self, left: Mapping[str, tuple[str, int]]) -> None:
+    def show_alarms(self, left: Mapping[str, tuple[Priority | None, int]]) -> None:
         """Colour each row by its session's worst alarm (live for the sessions still
         watched in the background), in place: the selection stays."""
         for i, r in enumerate(self.rows):
@@ -249,7 +250,7 @@ class StartPage(QWidget):
 
     def _show_rems_fields(self) -> None:
         proto = self.protocols.protocols.get(str(self.protocol.currentData()))
-        self.rems_row.setVisible(proto is not None and bool(proto.get("rems")))
+        self.rems_row.setVisible(proto is not None and proto.rems.applies)
 
     def focus_first(self) -> None:
         self.edits["patient_id"].setFocus()

@@ -10,17 +10,31 @@ from __future__ import annotations
 import copy
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitor.clinical.protocols import sections
+from monitor.clinical.protocols.sections import (
+    Alarms,
+    Assessment,
+    Cadence,
+    DosePlan,
+    Header,
+    News2,
+    RateRule,
+    RelativeRule,
+    Rems,
+)
 from monitor.errors import ConfigError
 from monitor.model.parameters import PARAMETERS, keys
+from monitor.model.session import Priority
 from monitor.model.vocabulary import CHECKLIST_ITEMS
 
 LIMIT_PARAMS = keys(limits=True)
 LIMIT_KEYS = ("medium_high", "medium_low", "high_high", "high_low")
-PRIORITIES = ("low", "medium", "high")
+PRIORITIES = tuple(p.value for p in Priority)  # plain words: errors quote them
 # Where a limit may sit: inside what can be recorded, so no limit silently never fires.
 LIMIT_RANGE: dict[str, tuple[float, float]] = {
     **{p: (PARAMETERS[p].low, PARAMETERS[p].high) for p in LIMIT_PARAMS},
@@ -46,7 +60,7 @@ _SCHEMA: dict[str, Any] = {
                   "bolus_ceiling_mg_kg": _NUM, "device_mg": _NUM},
     "cadence": {"infusing": _NUM, "recovery": _NUM, "overdue_grace_min": _NUM,
                 "sedation_infusing": _NUM, "sedation_recovery": _NUM},
-    "limits": {p: {k: _NUM for k in LIMIT_KEYS} for p in (*LIMIT_PARAMS, "spo2_scale2")},
+    "limits": {p: dict.fromkeys(LIMIT_KEYS, _NUM) for p in (*LIMIT_PARAMS, "spo2_scale2")},
     "relative": {p: {"medium_rise": _NUM, "medium_rise_pct": _NUM, "medium_fall": _NUM,
                      "medium_fall_pct": _NUM} for p in ("sbp", "dbp", "hr")},
     "rate_of_change": {p: {"rise": _NUM, "fall": _NUM, "window_min": _NUM,
@@ -57,7 +71,8 @@ _SCHEMA: dict[str, Any] = {
                    "assumed_moaas": _NUM, "assumed_rass": _NUM},
     "alarms": {"reannounce_min": _NUM, "escalate_medium_min": _NUM, "audio_pause_s": _NUM,
                "combine_two_medium": bool, "combine_parameters": list, "stale_device_s": _NUM,
-               "persistence_s": _NUM, "overdue_priority": ("low", "medium"),
+               "persistence_s": _NUM,
+               "overdue_priority": (Priority.LOW.value, Priority.MEDIUM.value),
                "resp_depression_moaas": _NUM, "resp_depression_rass": _NUM,
                "resp_depression_rr": _NUM},
     "news2": {"window_min": _NUM, "spo2_scale": (1, 2), "moaas_acvpu": list,
@@ -74,29 +89,42 @@ _REQUIRED = ("protocol.id", "protocol.name", "protocol.sedation_scale", "protoco
 
 @dataclass(frozen=True)
 class Protocol:
+    """A checked protocol: its tables parsed once into frozen sections (``data`` is the
+    table as read, kept for the session's copy and for site overrides)."""
+
     id: str
     name: str
     data: dict[str, Any] = field(repr=False)
     origin: str = "shipped"
+    header: Header = field(init=False, repr=False, compare=False)
+    dose_plan: DosePlan = field(init=False, repr=False, compare=False)
+    cadence: Cadence = field(init=False, repr=False, compare=False)
+    relative: Mapping[str, RelativeRule] = field(init=False, repr=False, compare=False)
+    rate_of_change: Mapping[str, RateRule] = field(init=False, repr=False, compare=False)
+    assessment: Assessment = field(init=False, repr=False, compare=False)
+    alarms: Alarms = field(init=False, repr=False, compare=False)
+    news2: News2 = field(init=False, repr=False, compare=False)
+    rems: Rems = field(init=False, repr=False, compare=False)
+    checklist: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _limits: Mapping[str, Mapping[str, float]] = field(init=False, repr=False, compare=False)
 
-    def get(self, dotted: str, default: Any = None) -> Any:
-        node: Any = self.data
-        for part in dotted.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        return node
+    def __post_init__(self) -> None:
+        parsed = sections.parse(self.data)
+        for name in ("header", "dose_plan", "cadence", "relative", "rate_of_change",
+                     "assessment", "alarms", "news2", "rems", "checklist"):
+            object.__setattr__(self, name, getattr(parsed, name))
+        object.__setattr__(self, "_limits", parsed.limits)
 
     @property
     def sedation_scale(self) -> str:
-        return str(self.get("protocol.sedation_scale"))
+        return self.header.sedation_scale
 
     @property
     def dose_mode(self) -> str:
-        return str(self.get("protocol.dose_mode"))
+        return self.header.dose_mode
 
     def limits(self, param: str) -> dict[str, float]:
-        return dict(self.get(f"limits.{param}", {}) or {})
+        return dict(self._limits.get(param, {}))
 
 
 @dataclass
@@ -135,25 +163,40 @@ def _check(node: Any, schema: Any, path: str, source: str) -> None:
         raise ConfigError(f"{source}: key '{path}' must be {want}, not {node!r}")
 
 
+def _dig(data: dict[str, Any], dotted: str) -> Any:
+    """The value at a dotted key of a table being checked (None when absent)."""
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
 def validate_protocol(data: dict[str, Any], source: str) -> Protocol:
     """Check a complete protocol table; raise ConfigError naming source and key."""
     _check(data, _SCHEMA, "", source)
-    proto = Protocol(str(data.get("protocol", {}).get("id", "")), "", data, source)
     for dotted in _REQUIRED:
-        if proto.get(dotted) is None:
+        if _dig(data, dotted) is None:
             raise ConfigError(f"{source}: missing key '{dotted}'")
+    for param, rule in (data.get("rate_of_change") or {}).items():
+        if "window_min" not in rule:
+            raise ConfigError(f"{source}: missing key 'rate_of_change.{param}.window_min'")
     _check_numbers(data, "", source)
     for param, lim in (data.get("limits") or {}).items():
         problem = limit_problem(param, lim)
         if problem:
             raise ConfigError(f"{source}: key 'limits.{param}': {problem}")
-    _check_lists(proto, source)
+    _check_lists(data, source)
     for dotted in ("cadence.infusing", "cadence.recovery", "alarms.audio_pause_s"):
-        if proto.get(dotted) <= 0:
+        if _dig(data, dotted) <= 0:
             raise ConfigError(f"{source}: key '{dotted}' must be above 0")
-    if proto.dose_mode == "infusion" and proto.get("dose_plan.rate") is None:
+    if _dig(data, "protocol.dose_mode") == "infusion" and _dig(data, "dose_plan.rate") is None:
         raise ConfigError(f"{source}: missing key 'dose_plan.rate' for an infusion protocol")
-    return Protocol(proto.id, str(data["protocol"]["name"]), data, source)
+    try:
+        return Protocol(str(data["protocol"]["id"]), str(data["protocol"]["name"]), data, source)
+    except (KeyError, TypeError, ValueError) as exc:  # what the checks above did not name
+        raise ConfigError(f"{source}: cannot read the protocol: {exc!r}") from exc
 
 
 def _check_numbers(node: Any, path: str, source: str) -> None:
@@ -196,25 +239,25 @@ def limit_problem(param: str, lim: dict[str, Any]) -> str | None:
     return None
 
 
-def _check_lists(proto: Protocol, source: str) -> None:
+def _check_lists(data: dict[str, Any], source: str) -> None:
     """The list-valued keys hold what they must."""
     def bad(key: str, allowed: str) -> ConfigError:
-        return ConfigError(f"{source}: key '{key}' is {proto.get(key)!r}; allowed: {allowed}")
+        return ConfigError(f"{source}: key '{key}' is {_dig(data, key)!r}; allowed: {allowed}")
 
     for key, length, choices in (("news2.moaas_acvpu", 6, ACVPU),
                                  ("news2.rass_acvpu", 10, ACVPU),
                                  ("alarms.combine_parameters", None, COMBINE_GROUPS)):
-        value = proto.get(key)
+        value = _dig(data, key)
         if value is not None and (any(v not in choices for v in value)
                                   or (length is not None and len(value) != length)):
             count = f"{length} items, each " if length else "items from "
             raise bad(key, count + ", ".join(choices))
-    items = proto.get("checklist.items")
+    items = _dig(data, "checklist.items")
     if items is not None and any(i not in CHECKLIST_ITEMS for i in items):
         raise bad("checklist.items", ", ".join(CHECKLIST_ITEMS))
     for key, length in (("rems.bp_points_min", None), ("rems.predose_bp_max", 2),
                         ("rems.bp40_window_min", 2)):
-        value = proto.get(key)
+        value = _dig(data, key)
         if value is not None and (any(isinstance(v, bool) or not isinstance(v, _NUM)
                                       for v in value)
                                   or (length is not None and len(value) != length)):

@@ -23,12 +23,12 @@ from typing import Any
 
 from monitor.clinical.protocols import Protocol
 from monitor.clinical.rules.artifacts import ended_by_flags, readings_behind
-from monitor.clinical.rules.conditions import Condition
+from monitor.clinical.rules.condition import Condition
 from monitor.clinical.rules.persistence import streamed_now
 from monitor.clinical.rules.schedule import OBSERVATIONS, observation_schedule
 from monitor.clock import to_iso
 from monitor.model.events import EventKind
-from monitor.model.session import PRIORITY_RANK, Session
+from monitor.model.session import PRIORITY_RANK, Priority, Session
 
 Draft = tuple[EventKind, dict[str, Any]]
 READING_RULES = ("limit", "relative", "rate", "assessment")  # a reading drives these
@@ -39,8 +39,8 @@ SCHEDULE_KEY.update(moaas="sedation", rass="sedation")
 
 def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: Protocol,
               now: datetime) -> list[Draft]:
-    reannounce = timedelta(minutes=float(protocol.get("alarms.reannounce_min")))
-    escalate = timedelta(minutes=float(protocol.get("alarms.escalate_medium_min")))
+    reannounce = timedelta(minutes=float(protocol.alarms.reannounce_min))
+    escalate = timedelta(minutes=float(protocol.alarms.escalate_medium_min))
     # An alarm resting on a reading flagged as artifact ends, latched or not; what
     # holds without that reading is raised anew at its own priority.
     ended = ended_by_flags(session)
@@ -79,18 +79,19 @@ def lifecycle(session: Session, conditions: Mapping[str, Condition], protocol: P
                 "reason": (f"still active {reannounce.seconds // 60} min after acknowledgement"
                            if again == alarm.acknowledged_at + reannounce  # type: ignore[operator]
                            else "still active when its reading was due again")}))
-        elif (alarm.priority == "medium" and not alarm.acknowledged and cond.rule != "overdue"
+        elif (alarm.priority is Priority.MEDIUM and not alarm.acknowledged
+              and cond.rule != "overdue"
               and now - alarm.last_announced_at >= escalate):  # type: ignore[operator]
             drafts.append((EventKind.ALARM_ESCALATED, {
-                "alarm_id": alarm_id, "priority": "high",
+                "alarm_id": alarm_id, "priority": Priority.HIGH,
                 "message": f"{cond.message} (unacknowledged {escalate.seconds // 60} min)",
                 "reason": "unacknowledged"}))
-            new_rank = max(new_rank, PRIORITY_RANK["high"])
+            new_rank = max(new_rank, PRIORITY_RANK[Priority.HIGH])
     for key, alarm_id in session.active_alarm_by_key.items():
         if key in conditions or alarm_id in ended:
             continue
         alarm = session.alarms[alarm_id]
-        if alarm.priority == "high" and not alarm.acknowledged:
+        if alarm.priority is Priority.HIGH and not alarm.acknowledged:
             continue  # latched until acknowledged
         drafts.append((EventKind.ALARM_RESOLVED, {"alarm_id": alarm_id,
                                                   "reason": "condition cleared"}))
@@ -113,7 +114,7 @@ def reannounce_at(session: Session, protocol: Protocol, cond: Condition,
     """When an acknowledged, still-active alarm comes back: ``reannounce_min`` after the
     acknowledgement, or for an episodic reading (NIBP, a nurse's entry), which cannot
     change before the next one, when that reading is due again (CLINICAL §5)."""
-    after = acknowledged_at + timedelta(minutes=float(protocol.get("alarms.reannounce_min")))
+    after = acknowledged_at + timedelta(minutes=float(protocol.alarms.reannounce_min))
     key = SCHEDULE_KEY.get(cond.parameter)
     if cond.rule not in READING_RULES or key is None or streamed_now(session, cond.parameter):
         return after
@@ -123,12 +124,12 @@ def reannounce_at(session: Session, protocol: Protocol, cond: Condition,
 
 
 def audio_pause_payload(session: Session, protocol: Protocol, now: datetime) -> dict[str, Any]:
-    seconds = float(protocol.get("alarms.audio_pause_s"))
+    seconds = float(protocol.alarms.audio_pause_s)
     rank = max((a.rank for a in session.active_alarms()), default=0)
     return {"until": to_iso(now + timedelta(seconds=seconds)), "rank_at_pause": rank}
 
 
-def sounding(session: Session, now: datetime) -> str | None:
+def sounding(session: Session, now: datetime) -> Priority | None:
     """Priority that should sound now (unacknowledged, not paused), or None."""
     pause = session.audio_pause
     unacked = [a for a in session.active_alarms() if not a.acknowledged]

@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from monitor.clinical.protocols import Protocol
-from monitor.clinical.rules.conditions import Condition, limit_conditions, news2_now
+from monitor.clinical.rules.condition import Condition
+from monitor.clinical.rules.conditions import limit_conditions
+from monitor.clinical.rules.news2_live import news2_now
 from monitor.errors import FieldError
-from monitor.model.session import AlarmState, Entry, Session
+from monitor.model.session import AlarmState, Entry, Priority, Session
 
 Reading = tuple[int, str]  # (entry seq, parameter)
 ENDED_REASON = "reading flagged as artifact"
@@ -62,7 +64,7 @@ def readings_behind(session: Session, protocol: Protocol, cond: Condition,
             params += SEDATION
     elif cond.rule == "combined":
         params = [c.parameter for c in limit_conditions(session, protocol, now)
-                  if c.priority == "medium"]
+                  if c.priority is Priority.MEDIUM]
     else:
         params = [cond.parameter]
     out: list[Reading] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from monitor.model.parameters import PARAMETERS, rail_row_of
-from monitor.model.session import PRIORITY_RANK
+from monitor.model.session import PRIORITY_RANK, Priority
 
 # One alarm per parameter: the parts of one measurement (or one scale family) share it.
 MEASUREMENT = {p: rail_row_of(p) for p in PARAMETERS}
@@ -18,7 +18,7 @@ class Condition:
     key: str
     rule: str
     parameter: str
-    priority: str
+    priority: Priority
     message: str
     value: float | None = None
     limit: float | None = None

@@ -22,11 +22,10 @@ from monitor.clinical.rules.persistence import CONTINUOUS, is_stale, persistence
 from monitor.clinical.rules.pictures import one_picture, resp_depression
 from monitor.clinical.rules.schedule import Due, observation_schedule, rems_points
 from monitor.model.parameters import fmt, label, unit
-from monitor.model.session import Phase, Session
+from monitor.model.session import Phase, Priority, Session
 
 PHYSIOLOGICAL = ("limit", "relative", "rate", "assessment")
 DEFAULT_COMBINE = ("bp", "hr", "spo2", "temp", "etco2")
-ASSUMED = {"moaas": 5, "rass": 0}  # no pre-dose score: an alert, calm outpatient
 
 
 def effective_limits(session: Session, protocol: Protocol, param: str) -> dict[str, float]:
@@ -65,7 +64,7 @@ def limit_conditions(session: Session, protocol: Protocol,
         persist = persistence_s(session, protocol, param)
         lim = effective_limits(session, protocol, param)
         for side, sym in (("high", "≥"), ("low", "≤")):
-            for tier in ("high", "medium"):
+            for tier in (Priority.HIGH, Priority.MEDIUM):
                 bound = lim.get(f"{tier}_{side}")
                 if bound is None:
                     continue
@@ -88,26 +87,26 @@ def relative_conditions(session: Session, protocol: Protocol) -> list[Condition]
     (hypotension relative to this patient)."""
     out = []
     base = session.baseline() if session.infusion_started_at else {}
-    for param, rule in (protocol.get("relative") or {}).items():
+    for param, rule in protocol.relative.items():
         latest = session.latest(param)
         if latest is None or param not in base:
             continue
         v, b = latest[1], base[param]
-        rise, rise_pct = rule.get("medium_rise"), rule.get("medium_rise_pct")
-        fall, fall_pct = rule.get("medium_fall"), rule.get("medium_fall_pct")
+        rise, rise_pct = rule.medium_rise, rule.medium_rise_pct
+        fall, fall_pct = rule.medium_fall, rule.medium_fall_pct
         name, u = label(param), _unit(param)
         if rise is not None and v - b >= rise:
-            out.append(Condition(f"relative:{param}", "relative", param, "medium",
+            out.append(Condition(f"relative:{param}", "relative", param, Priority.MEDIUM,
                                  f"{name} +{fmt(v - b)}{u} over baseline {fmt(b)}", v, b + rise))
         elif rise_pct is not None and b and (v - b) / b * 100 >= rise_pct:
-            out.append(Condition(f"relative:{param}", "relative", param, "medium",
+            out.append(Condition(f"relative:{param}", "relative", param, Priority.MEDIUM,
                                  f"{name} +{(v - b) / b * 100:.0f}% over baseline {fmt(b)}",
                                  v, b * (1 + rise_pct / 100)))
         elif fall is not None and b - v >= fall:
-            out.append(Condition(f"relative_fall:{param}", "relative", param, "medium",
+            out.append(Condition(f"relative_fall:{param}", "relative", param, Priority.MEDIUM,
                                  f"{name} −{fmt(b - v)}{u} below baseline {fmt(b)}", v, b - fall))
         elif fall_pct is not None and b and (b - v) / b * 100 >= fall_pct:
-            out.append(Condition(f"relative_fall:{param}", "relative", param, "medium",
+            out.append(Condition(f"relative_fall:{param}", "relative", param, Priority.MEDIUM,
                                  f"{name} −{(b - v) / b * 100:.0f}% below baseline {fmt(b)} "
                                  f"(limit −{fmt(fall_pct)}%)", v, b * (1 - fall_pct / 100)))
     return out
@@ -120,24 +119,24 @@ def rate_conditions(session: Session, protocol: Protocol,
     ``device_only`` rule reads the monitor's stream, with the persistence delay, and
     not once the stream is stale at ``now``."""
     out = []
-    for param, rule in (protocol.get("rate_of_change") or {}).items():
+    for param, rule in protocol.rate_of_change.items():
         latest = session.latest(param)
         if latest is None:
             continue
         t1, v1, _ = latest
-        streamed = bool(rule.get("device_only"))
+        streamed = rule.device_only
         if streamed and (session.device_last.get(param) != t1 or (
                 now is not None and is_stale(session, protocol, param, now))):
             continue
         series = session.series[param]
-        window = series.valid_between(t1 - rule["window_min"] * 60.0, t1, streamed)
+        window = series.valid_between(t1 - rule.window_min * 60.0, t1, streamed)
         if len(window) < 2:
             continue
         rise, fall = v1 - min(window), max(window) - v1
-        if rule.get("rise") is not None and rise >= rule["rise"] and v1 >= max(window):
-            change, word, limit = rise, "up", rule["rise"]
-        elif rule.get("fall") is not None and fall >= rule["fall"] and v1 <= min(window):
-            change, word, limit = fall, "down", rule["fall"]
+        if rule.rise is not None and rise >= rule.rise and v1 >= max(window):
+            change, word, limit = rise, "up", rule.rise
+        elif rule.fall is not None and fall >= rule.fall and v1 <= min(window):
+            change, word, limit = fall, "down", rule.fall
         else:
             continue
         persist = persistence_s(session, protocol, param)
@@ -150,8 +149,8 @@ def rate_conditions(session: Session, protocol: Protocol,
             if not series.held_for(beyond, persist, device_only=True):
                 continue
         out.append(Condition(
-            f"rate:{param}", "rate", param, rule.get("priority", "medium"),
-            f"{label(param)} {word} {fmt(change)}{_unit(param)} in {fmt(rule['window_min'])} min "
+            f"rate:{param}", "rate", param, rule.priority,
+            f"{label(param)} {word} {fmt(change)}{_unit(param)} in {fmt(rule.window_min)} min "
             f"(≥ {fmt(limit)})", v1, limit))
     return out
 
@@ -163,28 +162,28 @@ def assessment_conditions(session: Session, protocol: Protocol) -> list[Conditio
     editable as ``assessment.assumed_<scale>``), and the alarm says so."""
     out = []
     base = session.baseline()
-    for scale, drop_key, default_drop in (("moaas", None, 1), ("rass", "assessment.rass_drop", 2)):
+    for scale in ("moaas", "rass"):
         latest = session.latest(scale)
         if latest is None or not session.infusion_started_at:
             continue
         assumed = scale not in base
-        before = float(protocol.get(f"assessment.assumed_{scale}", ASSUMED[scale])
-                       if assumed else base[scale])
-        drop = float(protocol.get(drop_key, default_drop) if drop_key else default_drop)
+        before = float(protocol.assessment.assumed(scale) if assumed else base[scale])
+        drop = float(protocol.assessment.drop(scale))
         if before - latest[1] >= drop:
             out.append(Condition(
                 f"assessment:{scale}_drop", "assessment", scale,
-                protocol.get(f"assessment.{scale}_drop_priority", "medium"),
+                protocol.assessment.drop_priority(scale),
                 f"{label(scale)} {fmt(latest[1])}, down from "
                 + (f"{fmt(before)} assumed (no pre-dose score: alert outpatient)" if assumed
                    else f"baseline {fmt(before)}")
                 + ("" if scale == "moaas" else f" (≥ {fmt(drop)})"),
                 latest[1], before))
-    level = protocol.get("assessment.dissociation_level", 0) or 0
+    level = protocol.assessment.dissociation_level
     cadss = session.latest("cadss6_total")
     if level and cadss is not None and cadss[1] >= level:
-        out.append(Condition("assessment:dissociation", "assessment", "cadss6_total", "medium",
-                             f"CADSS-6 {fmt(cadss[1])} ≥ {fmt(level)}", cadss[1], level))
+        out.append(Condition("assessment:dissociation", "assessment", "cadss6_total",
+                             Priority.MEDIUM, f"CADSS-6 {fmt(cadss[1])} ≥ {fmt(level)}",
+                             cadss[1], level))
     return out
 
 
@@ -205,11 +204,12 @@ def overdue_conditions(dues: list[Due], protocol: Protocol) -> list[Condition]:
     late = [d for d in dues if d.overdue]  # a missed REMS point is shown, not alarmed
     if not late:
         return []
-    grace = float(protocol.get("cadence.overdue_grace_min")) * 60.0
+    grace = float(protocol.cadence.overdue_grace_min) * 60.0
     worst = max(d.overdue_s for d in late)
     listed = ", ".join(f"{d.label} {int(d.overdue_s // 60)} min" for d in late)
-    past_grace = protocol.get("alarms.overdue_priority", "medium")  # low or medium, never high
-    return [Condition("overdue", "overdue", "overdue", past_grace if worst > grace else "low",
+    past_grace = protocol.alarms.overdue_priority  # low or medium, never high
+    priority = past_grace if worst > grace else Priority.LOW
+    return [Condition("overdue", "overdue", "overdue", priority,
                       f"Observations overdue: {listed}", worst / 60.0, grace / 60.0)]
 
 
@@ -222,7 +222,7 @@ def stale_conditions(session: Session, protocol: Protocol, now: datetime) -> lis
     for param, t in sorted(session.device_last.items()):
         if is_stale(session, protocol, param, now):
             limit = stale_after_s(session, protocol, param)
-            out.append(Condition(f"stale:{param}", "stale", param, "low",
+            out.append(Condition(f"stale:{param}", "stale", param, Priority.LOW,
                                  f"{label(param)} no data from the monitor for "
                                  f"{int(now.timestamp() - t)} s (> {fmt(limit)} s)"))
     return out
@@ -236,19 +236,19 @@ def temperature_conditions(session: Session, protocol: Protocol, score: News2Res
     if prompt is None:
         return []
     message, age, window = prompt
-    return [Condition("due:temp", "overdue", "temp", "low", message, age, window)]
+    return [Condition("due:temp", "overdue", "temp", Priority.LOW, message, age, window)]
 
 
 def news2_conditions(result: News2Result) -> list[Condition]:
     if result.total is None:
         return []
     if result.total >= 7:
-        return [Condition("news2", "news2", "news2", "high",
+        return [Condition("news2", "news2", "news2", Priority.HIGH,
                           f"NEWS2 {result.total} ≥ 7: {result.response}", result.total, 7)]
     if result.total >= 5 or result.three_in_one:
         why = f"NEWS2 {result.total} ≥ 5" if result.total >= 5 else (
             f"NEWS2 {result.total} with 3 in one parameter")
-        return [Condition("news2", "news2", "news2", "medium",
+        return [Condition("news2", "news2", "news2", Priority.MEDIUM,
                           f"{why}: {result.response}", result.total, 5)]
     return []
 
@@ -257,16 +257,16 @@ def combined_condition(conditions: list[Condition], protocol: Protocol) -> list[
     """Two concurrent medium limit warnings on independent vital signs (e.g. SBP and
     SpO2), and no high one: one high alarm. Sedation scores, RR (10–11 is an expected
     ketamine effect) and changes from baseline do not combine (docs/alarms-and-protocols.md)."""
-    groups = set(protocol.get("alarms.combine_parameters") or DEFAULT_COMBINE)
+    groups = set(protocol.alarms.combine_parameters or DEFAULT_COMBINE)
     physio = [c for c in conditions if c.rule in PHYSIOLOGICAL]
-    if any(c.priority == "high" for c in physio):
+    if any(c.priority is Priority.HIGH for c in physio):
         return []
-    medium = [c for c in physio if c.priority == "medium" and c.rule == "limit"
+    medium = [c for c in physio if c.priority is Priority.MEDIUM and c.rule == "limit"
               and group_of(c.parameter) in groups]
     if len({group_of(c.parameter) for c in medium}) < 2:
         return []
     listed = "; ".join(c.message for c in medium[:3])
-    return [Condition("combined", "combined", "combined", "high",
+    return [Condition("combined", "combined", "combined", Priority.HIGH,
                       f"{len(medium)} concurrent warnings: {listed}")]
 
 
@@ -279,7 +279,7 @@ def evaluate_conditions(session: Session, protocol: Protocol, now: datetime,
         return {}, score
     found = [*limit_conditions(session, protocol, now), *relative_conditions(session, protocol),
              *rate_conditions(session, protocol, now), *assessment_conditions(session, protocol)]
-    if protocol.get("alarms.combine_two_medium", True):
+    if protocol.alarms.combine_two_medium:
         found += combined_condition(found, protocol)
     found += dose_conditions(session, protocol, now)
     found += overdue_conditions(due_list(session, protocol, now) if dues is None else dues,

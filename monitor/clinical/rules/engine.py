@@ -11,12 +11,8 @@ from datetime import UTC, datetime
 from monitor.clinical.protocols import Protocol
 from monitor.clinical.rules.alarms import Draft, lifecycle
 from monitor.clinical.rules.baseline_offer import LimitOffer, limit_offers
-from monitor.clinical.rules.conditions import (
-    Condition,
-    alarm_conditions,
-    due_list,
-    evaluate_conditions,
-)
+from monitor.clinical.rules.condition import Condition
+from monitor.clinical.rules.conditions import alarm_conditions, due_list, evaluate_conditions
 from monitor.clinical.rules.news2 import News2Result
 from monitor.clinical.rules.schedule import Due, MinObservation, min_observation
 from monitor.model.session import AlarmState, Session

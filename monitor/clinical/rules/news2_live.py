@@ -24,7 +24,7 @@ STREAMABLE = ("rr", "spo2", "sbp", "hr", "temp")
 
 
 def spo2_scale(session: Session, protocol: Protocol) -> int:
-    return session.spo2_scale or int(protocol.get("news2.spo2_scale", 1))
+    return session.spo2_scale or protocol.news2.spo2_scale
 
 
 def consciousness(session: Session, protocol: Protocol) -> tuple[float, str] | None:
@@ -32,13 +32,13 @@ def consciousness(session: Session, protocol: Protocol) -> tuple[float, str] | N
     scores map to (MOAA/S 5 → A, 4–3 → V, 2–1 → P, 0 → U; RASS by ``news2.rass_acvpu``;
     clinic-editable). Within one assessment (the same instant) the worse level wins."""
     found = []
-    acvpu = session.latest("acvpu")
+    acvpu = session.choice("acvpu")
     if acvpu is not None:
         found.append((acvpu[0], str(acvpu[1])))
     for scale, offset in (("moaas", 0), ("rass", 5)):
         latest = session.latest(scale)
         if latest is not None:
-            table = protocol.get(f"news2.{scale}_acvpu") or DEFAULT_ACVPU[scale]
+            table = protocol.news2.acvpu(scale) or DEFAULT_ACVPU[scale]
             found.append((latest[0], str(table[int(latest[1]) + offset])))
     if not found:
         return None
@@ -54,9 +54,9 @@ def _score(comp: str, scale: int, on_oxygen: bool, value: float) -> int:
 def news2_now(session: Session, protocol: Protocol, now: datetime) -> News2Result:
     """NEWS2 from the latest valid value of each component within the window
     (docs/alarms-and-protocols.md)."""
-    window = float(protocol.get("news2.window_min")) * 60.0
+    window = float(protocol.news2.window_min) * 60.0
     scale = spo2_scale(session, protocol)
-    o2 = session.latest("o2")
+    o2 = session.choice("o2")
     on_oxygen = o2 is not None and o2[1] == "oxygen"
     values: dict[str, object] = {}
     old: dict[str, float] = {}
@@ -94,7 +94,7 @@ def temperature_prompt(session: Session, protocol: Protocol, score: News2Result,
     scoring because its temperature is too old, while a patient is dosed or recovering."""
     if session.phase not in (Phase.INFUSING, Phase.RECOVERY) or "temp" not in score.old:
         return None
-    window = float(protocol.get("news2.window_min"))
+    window = float(protocol.news2.window_min)
     age = score.old["temp"]
     return (f"Temperature due for NEWS2: last {age:.0f} min ago (NEWS2 reads the last "
             f"{window:g} min)", age, window)

@@ -33,7 +33,7 @@ def streamed_now(session: Session, param: str) -> bool:
 
 def persistence_s(session: Session, protocol: Protocol, param: str) -> float:
     """Seconds a streamed value must hold: the setting, in whole sender periods."""
-    persist = float(protocol.get("alarms.persistence_s", 0) or 0)
+    persist = float(protocol.alarms.persistence_s)
     period = session.series[param].device_period() if param in session.series else None
     if not persist or period is None or period <= 0:
         return persist
@@ -43,7 +43,7 @@ def persistence_s(session: Session, protocol: Protocol, param: str) -> float:
 def stale_after_s(session: Session, protocol: Protocol, param: str) -> float:
     """Seconds without a sample before a stream is "no data": the setting, or two of the
     sender's periods when it reports less often."""
-    limit = float(protocol.get("alarms.stale_device_s"))
+    limit = float(protocol.alarms.stale_device_s)
     period = session.series[param].device_period() if param in session.series else None
     return max(limit, STALE_PERIODS * period) if period else limit
 

@@ -18,11 +18,10 @@ from monitor.clinical.rules.condition import Condition, group_of
 from monitor.clinical.rules.news2 import News2Result
 from monitor.clinical.rules.persistence import holds
 from monitor.model.parameters import fmt, label
-from monitor.model.session import Session
+from monitor.model.session import Priority, Session
 
 RESP_DEPRESSION = "resp_depression"
 # Thresholds (clinic-editable under [alarms]): CLINICAL §5.
-DEFAULTS = {"resp_depression_moaas": 3, "resp_depression_rass": -2, "resp_depression_rr": 9}
 # The rows the respiratory-depression alarm gathers under itself.
 GATHERED = (group_of("rr"), group_of("moaas"), group_of("rass"), group_of("spo2"), "news2")
 # NEWS2 component -> the parameter whose row it belongs to.
@@ -30,15 +29,12 @@ COMPONENT_PARAMETER = {"rr": "rr", "spo2": "spo2", "sbp": "sbp", "hr": "hr", "te
                        "acvpu": "moaas"}
 
 
-def _setting(protocol: Protocol, key: str) -> float:
-    return float(protocol.get(f"alarms.{key}", DEFAULTS[key]))
-
-
 def deeper_than_expected(session: Session, protocol: Protocol) -> str | None:
     """"MOAA/S 3 ≤ 3" when the latest sedation score is deeper than the expected effect."""
-    for scale in ("moaas", "rass"):
+    alarms = protocol.alarms
+    for scale, bound in (("moaas", alarms.resp_depression_moaas),
+                         ("rass", alarms.resp_depression_rass)):
         latest = session.latest(scale)
-        bound = _setting(protocol, f"resp_depression_{scale}")
         if latest is not None and latest[1] <= bound:
             return f"{label(scale)} {fmt(latest[1])} ≤ {fmt(bound)}"
     return None
@@ -55,7 +51,7 @@ def resp_depression(session: Session, protocol: Protocol, found: list[Condition]
     deep = deeper_than_expected(session, protocol)
     if deep is None:
         return []
-    rr_max = _setting(protocol, "resp_depression_rr")
+    rr_max = float(protocol.alarms.resp_depression_rr)
     parts = []
     rr = session.latest("rr")
     if rr is not None and holds(session, protocol, "rr", lambda v: v <= rr_max, now):
@@ -63,7 +59,7 @@ def resp_depression(session: Session, protocol: Protocol, found: list[Condition]
     parts += [c.message for c in found if c.key == "rate:spo2"]
     if not parts:
         return []
-    return [Condition(RESP_DEPRESSION, RESP_DEPRESSION, "rr", "high",
+    return [Condition(RESP_DEPRESSION, RESP_DEPRESSION, "rr", Priority.HIGH,
                       f"Sedation with respiratory depression: {deep}; {'; '.join(parts)}",
                       row=RESP_DEPRESSION)]
 
@@ -76,7 +72,7 @@ def one_picture(found: list[Condition], score: News2Result,
         return resp + [replace(c, row=RESP_DEPRESSION) if c.group in GATHERED else c
                        for c in found if c.key != RESP_DEPRESSION]
     news = next((c for c in found if c.key == "news2"), None)
-    if news is None or news.priority != "medium" or (score.total or 0) >= 5:
+    if news is None or news.priority is not Priority.MEDIUM or (score.total or 0) >= 5:
         return found
     threes = {group_of(COMPONENT_PARAMETER[comp]) for comp, s in score.scores.items()
               if s == 3 and comp in COMPONENT_PARAMETER}

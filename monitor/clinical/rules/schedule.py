@@ -39,13 +39,10 @@ def last_observed(session: Session, series_names: tuple[str, ...]) -> float | No
 
 def cadence_min(session: Session, protocol: Protocol, group: str = "") -> float | None:
     """Minutes between observations in the current phase; sedation has its own cadence."""
-    phase = {Phase.INFUSING: "infusing", Phase.RECOVERY: "recovery"}.get(session.phase)
-    if phase is None:
-        return None
-    vitals = float(protocol.get(f"cadence.{phase}"))
-    if group == "sedation":
-        return float(protocol.get(f"cadence.sedation_{phase}", vitals))
-    return vitals
+    cadence = protocol.cadence
+    minutes = (cadence.sedation(session.phase) if group == "sedation"
+               else cadence.vitals(session.phase))
+    return None if minutes is None else float(minutes)
 
 
 def observation_schedule(session: Session, protocol: Protocol, now: datetime) -> list[Due]:
@@ -72,8 +69,8 @@ def rems_window(protocol: Protocol, minute: float) -> tuple[float, float]:
     """Minutes after dosing in which a BP counts for a REMS point: for the "40-min" BP
     the protocol's window (30-50 min); for any other point ±10 min. One window serves
     the prompt, the overdue alarm and the form (CLINICAL §7)."""
-    if float(minute) == 40 and protocol.get("rems.bp40_window_min"):
-        lo, hi = (float(v) for v in protocol.get("rems.bp40_window_min"))
+    if float(minute) == 40 and protocol.rems.bp40_window_min:
+        lo, hi = (float(v) for v in protocol.rems.bp40_window_min)
         return lo, hi
     return float(minute) - 10, float(minute) + 10
 
@@ -92,7 +89,7 @@ def rems_points(session: Session, protocol: Protocol, now: datetime) -> list[Due
     """REMS BP points after dosing (the "40-min" BP) not met by a BP inside their window.
     Due at the point, overdue after it; once the window has closed the point is missed
     and stays listed as missed (it no longer raises the overdue alarm)."""
-    points = protocol.get("rems.bp_points_min") or []
+    points = protocol.rems.bp_points_min or ()
     if session.infusion_started_at is None or not points:
         return []
     dosed = session.infusion_started_at.timestamp()
@@ -156,7 +153,7 @@ def min_observation(session: Session, protocol: Protocol, now: datetime) -> MinO
     (never its start), or any later bolus or further device, which restarts it."""
     if session.infusion_started_at is None:
         return None
-    required = float(protocol.get("protocol.min_observation_min"))
+    required = float(protocol.header.min_observation_min)
     end = session.discharged_at or now
     last = last_drug(session)
     if last is None:

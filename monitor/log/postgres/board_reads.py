@@ -10,7 +10,8 @@ from typing import Any
 
 import psycopg
 
-from monitor.log.postgres.log import COLUMNS, build_events
+from monitor.log.postgres.log import build_events
+from monitor.log.sql_reads import COLUMNS
 from monitor.model.events import Event, EventKind
 
 Connection = psycopg.Connection[Any]

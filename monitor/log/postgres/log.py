@@ -584,12 +584,13 @@ class PgLog:
             built = chain_events(session_id, (seq, prev), todo, recorded_at)
             self._tx.extend(built)
             if not self.offline:
-                with suppress(ServerUnavailable):  # the commit's failure spools them
-                    with self._conn.cursor() as cur:  # type: ignore[union-attr]
-                        try:
-                            cur.executemany(_INSERT, [_row(e) for e in built])
-                        except psycopg.Error as exc:
-                            raise self._failed(exc, "Not saved") from exc
+                # A lost server here: the commit's failure spools them.
+                with (suppress(ServerUnavailable),
+                      self._conn.cursor() as cur):  # type: ignore[union-attr]
+                    try:
+                        cur.executemany(_INSERT, [_row(e) for e in built])
+                    except psycopg.Error as exc:
+                        raise self._failed(exc, "Not saved") from exc
         return built
 
     def import_events(self, events: list[Event]) -> None:

@@ -618,8 +618,8 @@ class Store:
     def _registered(self, sid: str) -> bool:
         if self.schema < 2:
             return False
-        return next(self._rows("SELECT count(*) FROM registry WHERE session_id = ?",
-                               (sid,)))[0] > 0
+        return bool(next(self._rows("SELECT count(*) FROM registry WHERE session_id = ?",
+                                    (sid,)))[0] > 0)
 
     # -- reading -------------------------------------------------------------
     @contextmanager

@@ -211,7 +211,7 @@ def test_rems_flags_count_only_readings_after_dosing(store, clock, protocols):
 # -- pre-infusion checklist and quick events --------------------------------------------------
 
 def test_checklist_every_item_answered_and_reported(recorder, clock):
-    items = recorder.protocol.get("checklist.items")
+    items = list(recorder.protocol.checklist)
     assert {"benzodiazepines", "opioids", "psychostimulants", "maois", "fasting",
             "contraindications_asked", "escort_arranged", "gabapentinoids", "alcohol_today",
             "pregnancy", "psychosis", "raised_icp", "uncontrolled_hypertension"} == set(items)
@@ -222,7 +222,7 @@ def test_checklist_every_item_answered_and_reported(recorder, clock):
     assert "Concomitant opioids" in str(found["opioids"])
     assert "one of this clinic's items" in found["aspirin"].allowed
     assert "maois" in found                                   # unanswered items are named too
-    answers = {k: "no" for k in items} | {"opioids": "yes", "fasting": "yes"}
+    answers = dict.fromkeys(items, "no") | {"opioids": "yes", "fasting": "yes"}
     ev = recorder.record_checklist("RN7", answers)
     assert ev.payload["answers"]["opioids"] == "yes"
 

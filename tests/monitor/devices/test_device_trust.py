@@ -139,7 +139,7 @@ def test_a_correction_amends_the_earlier_value_instead_of_a_second_reading(rig, 
     assert "OBX-11 C: correction sent by device" in amended[0].payload["reason"]
     assert len([e for e in events if e.kind is EventKind.VITALS]) == 1
     session = rig.recorder.session
-    assert [v for v in session.series["sbp"].v] == [128.0]
+    assert list(session.series["sbp"].v) == [128.0]
     # The export read back by csv: the original 182 and the current 128, one entry.
     with Store(db_path, readonly=True) as store:
         folded = fold(session.session_id, store.events(session.session_id))

@@ -112,7 +112,7 @@ def test_many_connections_at_once(rig, db_path):
         entries = rig.device_entries(store)
     assert sorted((a, p["hr"]) for _, p, a in entries) == sorted(
         (d, 60 + i) for i, d in enumerate(devices) for _ in range(5))
-    assert len([p for p in rig.diagnostics.snapshot().peers]) == 4
+    assert len(list(rig.diagnostics.snapshot().peers)) == 4
 
 
 def test_listener_binds_loopback_by_default(rig):

@@ -167,7 +167,7 @@ def test_fhir_bundle_is_r4(corrected_db, tmp_path: Path):
     bp = [o for o in obs if o["code"].get("coding", [{}])[0].get("code") == "85354-9"]
     assert {c["code"]["coding"][0]["code"] for c in bp[0]["component"]} == {"8480-6", "8462-4"}
     assert bp[0]["component"][0]["valueQuantity"]["code"] == "mm[Hg]"
-    assert "vital-signs" == bp[0]["category"][0]["coding"][0]["code"]
+    assert bp[0]["category"][0]["coding"][0]["code"] == "vital-signs"
     statuses = {o["status"] for o in bp}
     assert statuses == {"final", "amended"}
     amended = next(o for o in bp if o["status"] == "amended")

@@ -126,8 +126,8 @@ def test_the_footer_lies_inside_the_page(unicode_db, tmp_path, size, points) -> 
     assert [round(float(v), 1) for v in reader.pages[0].mediabox[2:]] == list(points)
     for x, y, width, _height, text_width in _footer_boxes(out):
         # Inside the printable area of an office printer (about 5 mm at each edge).
-        assert 5 * MM <= x and x + text_width <= width - 5 * MM, (x, text_width, width)
-        assert 5 * MM <= y
+        assert x >= 5 * MM and x + text_width <= width - 5 * MM, (x, text_width, width)
+        assert y >= 5 * MM
     assert "page 1 of" in _text(out)
 
 

@@ -108,10 +108,10 @@ def test_attack_gapped_memory_never_fills_a_spool(urls, tmp_path) -> None:
         assert first.reconnect(force=True)
         # Its copy holds 1-2; the server is at 3. The server is lost at the commit
         # of event 4: the spool must not be filled with 1, 2, 4.
-        with pytest.raises(StoreError, match=r"Not saved.*gap") as refused:
-            with first.transaction():
-                _note(first, "S1", "four")
-                _terminate(urls(), first)
+        with (pytest.raises(StoreError, match=r"Not saved.*gap") as refused,
+              first.transaction()):
+            _note(first, "S1", "four")
+            _terminate(urls(), first)
         assert "event 4 does not follow event 2" in str(refused.value)
     finally:
         first.close()
