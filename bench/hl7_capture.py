@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.figures import figure
+
 DEVICE = "0BE7C40000000001"
 
 
@@ -48,7 +50,7 @@ def _serve(station: Any, proc: subprocess.Popen[str]) -> dict[str, Any]:
 
 
 def ingest(count: int = 5000, block: int = 250) -> list[dict[str, Any]]:
-    from bench.run import figure, store_commit
+    from bench.core import store_commit
     from monitor.app.simulator import DEMO_OPENING
     from monitor.clinical.protocols import load_protocols
     from monitor.clock import ManualClock, SystemClock
@@ -96,7 +98,6 @@ def late_samples(count: int = 2000) -> dict[str, Any]:
     place, not by a rebuild of the session."""
     import shutil
 
-    from bench.run import figure
     from bench.sessions import START, day_session
     from monitor.clinical.protocols import load_protocols
     from monitor.clock import SystemClock
@@ -149,7 +150,6 @@ def memory_device_ids_alone() -> dict[str, Any]:
 
 def memory_device_ids(count: int = 1000) -> dict[str, Any]:
     """1,000 distinct device ids heard (none bound): what the diagnostics keep."""
-    from bench.run import figure
     from monitor.clock import SystemClock
     from monitor.devices.station import Station
 
@@ -185,7 +185,6 @@ def memory_million_alone() -> dict[str, Any]:
 def memory_million(count: int = 1_000_000, step: int = 100_000) -> dict[str, Any]:
     """A monitor that is heard but not bound (nothing recorded): the listener's own
     footprint, sampled every ``step`` messages."""
-    from bench.run import figure
     from monitor.clock import SystemClock
     from monitor.devices.station import Station
 
@@ -225,7 +224,6 @@ def clinic(chairs: int = 8, seconds: int = 40, entries: int = 60) -> list[dict[s
     from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QApplication
 
-    from bench.run import figure
     from bench.sessions import clinic_sessions
     from monitor.clinical.protocols import load_protocols
     from monitor.clock import SystemClock
