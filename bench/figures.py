@@ -52,12 +52,12 @@ def interleaved(ours: Callable[[], float], baseline: Callable[[], float],
     return a, b
 
 
-def ratio_figure(name: str, ours: list[float], baseline: list[float], budget: float,
-                 note: str = "") -> dict[str, Any]:
+def ratio_figure(name: str, ours: list[float], baseline: list[float],
+                 budget: float | None, note: str = "") -> dict[str, Any]:
     """The ratio of each interleaved pair; its median against the budget. A load that
     slows both sides of a pair leaves its ratio alone, where it would shift the ratio
     of two medians taken of differently loaded runs."""
     ratios = [a / b for a, b in zip(ours, baseline, strict=True)]
     spread = f"pairs' ratios {min(ratios):.2f}–{max(ratios):.2f}; median of pairs"
-    return figure(name, ratios, "x", {"median": budget}, f"{note}; {spread}" if note
-                  else spread)
+    return figure(name, ratios, "x", {} if budget is None else {"median": budget},
+                  f"{note}; {spread}" if note else spread)

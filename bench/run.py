@@ -22,46 +22,16 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench import clinic, hl7_capture
+from bench import clinic, hl7_capture, tricks
 from bench.core import exports, reopen_fold, rules_eval, store_commit, verify_record
 from bench.figures import figure, interleaved, ratio_figure
+from bench.launch import child_env, launch, launch_copy
 from bench.sessions import WORK, day_session, four_hour_session
 
 RESULTS = Path(__file__).parent / "results.json"
 
 
-def child_env() -> dict[str, str]:
-    """A launched window's environment: fresh settings (no remembered geometry), and
-    the record key that sealed the cached sessions (a writer never makes a key of its
-    own for a database sealed with another)."""
-    from monitor.log.sqlite.sealing import KEY_ENV, key_file
-    return {**os.environ, "QT_QPA_PLATFORM": "offscreen", KEY_ENV: str(key_file()),
-            "XDG_CONFIG_HOME": tempfile.mkdtemp()}
-
-
 # -- cold start --------------------------------------------------------------
-def launch(args: list[str]) -> dict[str, float]:
-    """A fresh interpreter running ``bench.child``: ms from launch to each mark."""
-    env = child_env()
-    t0 = time.time()
-    proc = subprocess.run([sys.executable, "-m", "bench.child", *args], capture_output=True,
-                          text=True, env=env, timeout=60)
-    marks = {line.split()[0]: (float(line.split()[1]) - t0) * 1000
-             for line in proc.stdout.splitlines() if line.split()[:1] in (["PAINTED"],
-                                                                         ["COMPLETE"])}
-    if "PAINTED" not in marks:
-        raise RuntimeError(f"child did not paint: {proc.stderr[-2000:]}")
-    return marks
-
-
-def launch_copy(db: Path, args: list[str]) -> dict[str, float]:
-    """``launch`` on a fresh copy of ``db`` (its path as the first argument)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "s.db"
-        shutil.copy(db, copy)
-        return launch([args[0], str(copy), *args[1:]])
-
-
 def cold_start(db: Path, sid: str, runs: int = 11) -> list[dict[str, Any]]:
     app_marks: list[dict[str, float]] = []
 
@@ -277,6 +247,7 @@ def main() -> int:
         ("rules", lambda: rules_eval(*day_session())),
         ("exports", lambda: exports(*day_session())),
         ("memory", lambda: memory(*day_session())),
+        ("speed tricks", lambda: tricks.run(four_hour_session(), day_session()[:2])),
         ("hl7 ingest", hl7_capture.ingest),
         ("hl7 memory", hl7_capture.memory_million_alone),
         ("hl7 late samples", hl7_capture.late_samples),
