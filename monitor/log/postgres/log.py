@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
+from platformdirs import user_data_path
 from psycopg import conninfo as _conninfo
 
 from monitor.clock import to_iso
@@ -119,7 +120,6 @@ def default_spool(url: str, role: str) -> Path:
     env = os.environ.get(SPOOL_ENV)
     if env:
         return Path(env).expanduser()
-    from platformdirs import user_data_path
     digest = hashlib.sha256(redact(url).encode()).hexdigest()[:12]
     folder = user_data_path(APP, appauthor=False) / "spool"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
