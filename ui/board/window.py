@@ -26,8 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.board.chairs import BoardModel
+from monitor.clinical.protocols import load_protocols
 from monitor.clinical.session_protocol import protocol_in_force
+from monitor.clock import SystemClock
 from monitor.errors import StoreError
+from monitor.log.eventlog import open_log
 from monitor.log.postgres.listen import Listener
 from monitor.log.postgres.log import ServerUnavailable
 from monitor.model.session import Session
@@ -246,10 +249,6 @@ def open_board(url: str, *, chairs: int, patient_label: str = "initials",
                clock: object = None, protocols: object = None, listen: bool = True
                ) -> BoardWindow:
     """A board reading ``url`` as the board role (read-only)."""
-    from monitor.clinical.protocols import load_protocols
-    from monitor.clock import SystemClock
-    from monitor.log.eventlog import open_log
-
     log_ = open_log(url, readonly=True)
     model = BoardModel(log_, clock or SystemClock(), protocols or load_protocols(),  # type: ignore[arg-type]
                        chairs=chairs, patient_label=patient_label)
