@@ -258,7 +258,7 @@ def run_headless(log: EventLog, *, seed: int = 1, minutes: float | None = None,
     clock = ManualClock(begin)
     feed = None
     if device == "hl7":
-        from monitor.devices.demo_feed import Hl7Feed
+        from monitor.devices.demo_feed import Hl7Feed  # ~35 ms: a demo with a monitor
         feed = script.device_feed = Hl7Feed(clock)
     rec = open_demo(log, clock)
     try:

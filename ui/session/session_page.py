@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from ui.session.assessment_panel import AssessmentPanel
     from ui.session.discharge_panel import DischargePanel
     from ui.session.events_palette import EventsPalette
-    from ui.session.export_dialog import ExportDialog
     from ui.session.infusion_panel import InfusionPanel
     from ui.session.log_view import AlarmHistory, LogView
 from ui.common.bridge import RecorderBridge
@@ -31,6 +30,7 @@ from ui.common.forms import RecorderPanel
 from ui.common.input_filter import quiet_wheel
 from ui.session.alarm_banner import AlarmBanner
 from ui.session.drawer import Drawer, focus_into
+from ui.session.export_dialog import ExportDialog
 from ui.session.header import HeaderView
 from ui.session.value_rail import ValueRail
 from ui.session.vitals_entry import VitalsEntry
@@ -313,7 +313,6 @@ class SessionPage(QWidget):
         self.recorder.tick()
 
     def open_export(self, fmt: str) -> ExportDialog:
-        from ui.session.export_dialog import ExportDialog
         if self.export_dialog is None:
             self.export_dialog = ExportDialog(self.recorder, self.service, fmt,
                                               self.export_folder, self)
