@@ -136,6 +136,8 @@ if __name__ == "__main__":
         bare()
     elif mode in ("app", "app-plain"):
         app(sys.argv[2], sys.argv[3], plain=mode == "app-plain")
+    elif mode in ("paint", "paint-plain"):  # DB SID: the app, ended at its first paint
+        app(sys.argv[2], sys.argv[3], plain=mode == "paint-plain", after_paint=[])
     elif mode == "imports-window":   # DB SID MODULE...: each imported after the first paint
         app(sys.argv[2], sys.argv[3], after_paint=sys.argv[4:])
     elif mode == "imports-cli":      # MODULE...: each imported after the command line's own

@@ -247,10 +247,10 @@ class Session:
         series at once; anything else goes through ``apply`` after what was gathered.
 
         A second fold of readings beside ``_fold_entry``, kept because it pays: a 24 h
-        log folds 2.6x faster than by ``apply`` (369 ms against 943 ms, medians of 7
-        interleaved pairs beside other work; `python -m bench.run "speed tricks"`, 7 Dec
-        2026). tests/monitor/model/test_bulk_fold.py proves both folds give the same
-        session for any log."""
+        log folds 1.8-2.6x faster than by ``apply`` (medians of 7 interleaved pairs in
+        each of three runs beside other work, e.g. 150 ms against 331 ms; `python -m
+        bench.run "speed tricks"`, 7 Dec 2026). tests/monitor/model/test_bulk_fold.py
+        proves both folds give the same session for any log."""
         readings = Readings(self.series)
         columns = readings.appenders
         latest = self._in_order_from(readings)

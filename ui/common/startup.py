@@ -5,10 +5,12 @@ whether the module's source mentions "PySide6" (to support PySide's optional
 ``from __feature__ import ...``). It asks through ``inspect.getsource``, which reads
 and splits every file into lines through the line cache. The same question is answered
 here by reading the file's bytes once. Modules without a ``.py`` file, or a PySide6
-without this hook, keep PySide6's own answer. Worth it: without it the first paint came
-119 ms later (1013 ms against 821 ms) and the fully built window 188 ms later, medians
-of 9 launches of each, interleaved, beside other work on 2 cores
-(`python -m bench.run "speed tricks"`, 7 Dec 2026).
+without this hook, keep PySide6's own answer. What it saves is after the first paint,
+where numpy and pyqtgraph bring hundreds of modules: the fully built window took 841 ms
+of CPU with it against 884 ms without (-4 %, against a budget of 6.5x the bare window
+that the window meets by about that much); the first paint, nothing measurable (293
+against 287 ms). Medians of 9 launches of each, interleaved, CPU time of each process
+(`python -m bench.run "speed tricks"`, 2 cores beside other work, 7 Dec 2026).
 
 Deferred imports. Importing ``Qt`` from ``PySide6.QtCore`` builds the enums of Qt's
 whole namespace: ~18 ms of CPU once the window is up (PySide6 6.11; pyqtgraph ~175 ms,
