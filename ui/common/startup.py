@@ -7,9 +7,9 @@ and splits every file into lines through the line cache. The same question is an
 here by reading the file's bytes once. Modules without a ``.py`` file, or a PySide6
 without this hook, keep PySide6's own answer. What it saves is after the first paint,
 where numpy and pyqtgraph bring hundreds of modules: the fully built window took 841 ms
-of CPU with it against 884 ms without (-4 %, against a budget of 6.5x the bare window
-that the window meets by about that much); the first paint, nothing measurable (293
-against 287 ms). Medians of 9 launches of each, interleaved, CPU time of each process
+of CPU with it against 884 ms without (-4 %; the fully built budget, 6.5x the bare
+window, was met by 1.4 % in the last quiet run); the first paint, nothing measurable
+(293 against 287 ms). Medians of 9 launches of each, interleaved, CPU time of each process
 (`python -m bench.run "speed tricks"`, 2 cores beside other work, 7 Dec 2026).
 
 Deferred imports. Importing ``Qt`` from ``PySide6.QtCore`` builds the enums of Qt's
