@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.figures import figure, timed
+
 # The full ten minutes of eight chairs at 1 Hz; set lower for a quick look.
 CLINIC_SECONDS = int(os.environ.get("BENCH_CLINIC_SECONDS", "600"))
 
@@ -36,7 +38,7 @@ def run() -> list[dict[str, Any]]:
 
 
 def commit_latency(server: Any, runs: int = 500) -> list[dict[str, Any]]:
-    from bench.run import figure, store_commit, timed
+    from bench.core import store_commit
     from monitor.log.postgres.log import PgLog
     from monitor.model.events import EventKind
     now = datetime(2026, 3, 2, tzinfo=UTC)
@@ -57,7 +59,6 @@ def commit_latency(server: Any, runs: int = 500) -> list[dict[str, Any]]:
 def spool_catch_up(server: Any) -> dict[str, Any]:
     """One hour of 1 Hz device samples recorded while the server was away, then the
     time from reopening to every event being on the server (checked there)."""
-    from bench.run import figure
     from monitor.log.postgres.log import PgLog
     from monitor.model.events import EventKind
     t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -87,7 +88,6 @@ def spool_catch_up(server: Any) -> dict[str, Any]:
 
 
 def board_latency(server: Any) -> dict[str, Any]:
-    from bench.run import figure
     from tests.support.clinic_load import run_clinic
     server.admin_sql("CREATE DATABASE clinic_load")
     from monitor.log.postgres.setup import init_clinic

@@ -1,12 +1,13 @@
 """A bedside monitor for the HL7 benchmarks, in its own process (as on the ward):
 sends PCD-01 messages to a listener on 127.0.0.1 and prints what it measured.
 
-  python -m bench.hl7_monitor PORT COUNT FIRST_TIME_ISO DEVICE wait|pipelined|paced
+  python -m bench.hl7_monitor PORT COUNT FIRST_TIME_ISO DEVICE wait|pipelined|paced [FROM]
 
 wait: each message waits for its ACK; pipelined: 1000 at a time, then their
 ACKs; paced: one message a second stamped with the wall clock, as at the bedside;
 ids: as wait, each message from another device id (DEVICE's first 12 digits and
-the message's number).
+the message's number). FROM: the number of the first message (default 0), so that
+several runs continue one stream.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ def main() -> int:
     port, count, first, device, mode = (int(sys.argv[1]), int(sys.argv[2]),
                                         datetime.fromisoformat(sys.argv[3]), sys.argv[4],
                                         sys.argv[5])
+    offset = int(sys.argv[6]) if len(sys.argv) > 6 else 0
 
     def message(i: int) -> str:
+        i += offset
         when = datetime.now(UTC) if mode == "paced" else first + timedelta(milliseconds=250 * i)
         sender_id = f"{device[:12]}{i:04X}" if mode == "ids" else device
         return pcd01_message(sender_id, f"B{i}", when,

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QTimer, qVersion
+from PySide6.QtWidgets import QApplication
 
 from monitor.clinical.protocols import load_protocols
 from monitor.clock import SystemClock
 from monitor.errors import MonitorError
+from monitor.paths import site_protocols
+from ui.common.startup import lighten_imports
 
 if TYPE_CHECKING:  # named for the checker: the board's start does not load the service
     from monitor.record.service import EventLog
@@ -32,12 +40,9 @@ def run(opened: EventLog | MonitorError, demo: dict[str, Any] | None = None) -> 
     """The window on an opened log; ``opened`` is the error when it could not be opened
     (it is shown in a dialog)."""
     _choose_platform()
-    from PySide6 import __version__ as pyside_version
-    from PySide6.QtCore import qVersion
-    from PySide6.QtWidgets import QApplication
-
-    from ui.common.startup import lighten_imports
     lighten_imports()
+    # The window's modules are imported once the lighter check is in (what it saves:
+    # ui/common/startup.py).
     from ui.common.errors import install_excepthook, report
     from ui.common.theme import apply_theme
     from ui.main_window import MainWindow
@@ -49,7 +54,7 @@ def run(opened: EventLog | MonitorError, demo: dict[str, Any] | None = None) -> 
     log.info("window starting; Qt %s, PySide6 %s", qVersion(), pyside_version)
     install_excepthook()
     apply_theme(app, "dark")
-    protocols = load_protocols(_site_file())
+    protocols = load_protocols(site_protocols())
     if isinstance(opened, MonitorError):
         report(str(opened))
         return 1
@@ -67,17 +72,8 @@ def run(opened: EventLog | MonitorError, demo: dict[str, Any] | None = None) -> 
     return int(code)
 
 
-def _site_file() -> Path:
-    from monitor.paths import site_protocols
-    return site_protocols()
-
-
 def _quit_on_signals(app: Any) -> None:
     """Let Ctrl+C close the window cleanly (Qt's loop would otherwise swallow it)."""
-    import signal
-
-    from PySide6.QtCore import QTimer
-
     signal.signal(signal.SIGINT, lambda *_: app.closeAllWindows())
     signal.signal(signal.SIGTERM, lambda *_: app.closeAllWindows())
     timer = QTimer(app)

@@ -18,12 +18,12 @@ if TYPE_CHECKING:  # the CLI's start stays light: the service loads with the win
 
 
 def launch(log: EventLog | MonitorError, demo: dict[str, Any] | None) -> int:
-    from ui.app import run
+    from ui.app import run  # Qt: for the window alone (see the module's docstring)
     return run(log, demo)
 
 
 def launch_board(url: str, args: Any) -> int:
-    from ui.board.app import run_board
+    from ui.board.app import run_board  # Qt: for the board alone
     return run_board(url, chairs=args.chairs, patient_label=args.patient)
 
 

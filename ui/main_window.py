@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QRect, QSettings, QSize, QTimer
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QBoxLayout,
@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
 
     def show_course(self) -> Any:
         """The patient's course of sessions, in the charts' place inside the window."""
-        from ui.course.course_view import CourseView
+        from ui.course.course_view import CourseView  # on request: pyqtgraph, ~175 ms
         if self.page is None:
             return None
         if self.course_view is not None:
@@ -346,6 +346,7 @@ class MainWindow(QMainWindow):
 
     # -- demo ----------------------------------------------------------------
     def start_demo(self, options: dict[str, Any]) -> None:
+        # The demo's modules (~40 ms with its HL7 feed) load for the demo alone.
         from monitor.app.simulator import DEMO_OPENING, DemoScript
         from ui.demo_driver import DemoDriver, SimClock
         clock = SimClock(self.clock.now(), float(options.get("speed", 60)))
@@ -420,7 +421,6 @@ class MainWindow(QMainWindow):
 
     def _add_quit_key(self) -> None:
         """Ctrl+Q closes the window the one way (asking first while monitoring)."""
-        from PySide6.QtGui import QKeySequence, QShortcut  # after the first paint
         if getattr(self, "quit_key", None) is None:
             self.quit_key = QShortcut(QKeySequence("Ctrl+Q"), self)
             self.quit_key.activated.connect(self.close)
@@ -473,7 +473,7 @@ class MainWindow(QMainWindow):
 
     def show_devices(self) -> None:
         if self.device_panel is None:
-            from ui.devices.device_panel import DevicePanel
+            from ui.devices.device_panel import DevicePanel  # when first opened: ~30 ms
             self.device_panel = DevicePanel(self.devices, self)
         self.device_panel.show_below(self.page.banner if self.page is not None else None)
 

@@ -4,6 +4,10 @@ Exit status 0 on success, 1 on a user-facing failure (one line on stderr,
 never a traceback), 2 on bad arguments; `verify` exits 3 when nothing is wrong but
 the seals could not be checked (NOT VERIFIED). The window is launched through a
 callable injected by the ``ui`` package, so this core never imports Qt.
+
+Every command, the window too, starts here: a module that one command alone needs,
+and that would cost the others' start, is imported by that command (its cost noted
+there: CPU ms, `python -m bench.child imports-cli MODULE...`).
 """
 
 from __future__ import annotations
@@ -17,10 +21,16 @@ from typing import Any
 
 from monitor import __version__
 from monitor.app.logsetup import configure, startup_line
-from monitor.errors import MonitorError, StoreError
+from monitor.clinical.protocols import load_protocols
+from monitor.clock import SystemClock
+from monitor.errors import ConfigError, MonitorError, StoreError
+from monitor.export import _protocols, export_session
+from monitor.export.atomic import write_atomic
 from monitor.export.formats import FORMATS, PAGE_SIZES
 from monitor.log.eventlog import NOT_VERIFIED, EventLog, open_log
-from monitor.paths import Target, ensure_parent, resolve_db
+from monitor.paths import Target, alarm_sound_file, ensure_parent, resolve_db, site_protocols
+from monitor.record.sessions import salvaged_listing, session_rows
+from monitor.sound.config import load_sound_config
 
 log = logging.getLogger(__name__)
 # The window gets the opened log (or the error of opening it) and the demo options.
@@ -155,7 +165,6 @@ def _open(db: Target, *, readonly: bool = False) -> EventLog:
 
 
 def _cmd_sessions(db: Target, args: argparse.Namespace) -> int:
-    from monitor.record.sessions import salvaged_listing, session_rows
     damaged = ""
     with _open(db, readonly=True) as store:
         try:
@@ -220,15 +229,12 @@ def _cmd_export(db: Target, args: argparse.Namespace) -> int:
     page_size = args.page_size or "a4"
     notes: list[str] = []
     if args.course is not None:
-        from monitor.clinical.protocols import load_protocols
-        from monitor.export.course_out import export_course
-        from monitor.paths import site_protocols
+        from monitor.export.course_out import export_course  # ~3 ms, reportlab at use
         with _open(db, readonly=True) as log:
             out = export_course(log, args.course, args.format, Path(args.out),
                                 load_protocols(site_protocols()), deidentify=args.deidentify,
                                 force=args.force, page_size=page_size, notes=notes)
     else:
-        from monitor.export import export_session
         with _open(db, readonly=True) as log:
             out = export_session(log, args.session, args.format, Path(args.out),
                                  deidentify=args.deidentify, force=args.force, wide=args.wide,
@@ -240,9 +246,7 @@ def _cmd_export(db: Target, args: argparse.Namespace) -> int:
 
 
 def _cmd_import(db: Target, args: argparse.Namespace) -> int:
-    from monitor.clock import SystemClock
-    from monitor.export import _protocols
-    from monitor.export.json_io import import_file
+    from monitor.export.json_io import import_file  # ~7 ms
     with _open(db) as store:
         sid, count = import_file(store, Path(args.file), _protocols(), SystemClock().now())
         where = store.location
@@ -251,11 +255,7 @@ def _cmd_import(db: Target, args: argparse.Namespace) -> int:
 
 
 def _cmd_alarm_sound(_db: Target, args: argparse.Namespace) -> int:
-    from monitor.errors import ConfigError
-    from monitor.export.atomic import write_atomic
-    from monitor.paths import alarm_sound_file
-    from monitor.sound.config import load_sound_config
-    from monitor.sound.synth import SAMPLE_RATE, render, wav_bytes
+    from monitor.sound.synth import SAMPLE_RATE, render, wav_bytes  # numpy: ~60 ms
     config_file = Path(args.config) if args.config else alarm_sound_file()
     if args.config and not config_file.is_file():
         raise ConfigError(f"{config_file}: no such settings file")
@@ -274,7 +274,7 @@ def _cmd_demo(db: Target, args: argparse.Namespace, gui: GuiLauncher | None) -> 
     if args.device == "hl7" and args.device_rate == 0:
         args.device_rate = 1.0
     if args.headless:
-        from monitor.app.simulator import run_headless
+        from monitor.app.simulator import run_headless  # ~10 ms
         with _open(db) as log:
             summary = run_headless(log, seed=args.seed, minutes=args.minutes,
                                    device_rate=args.device_rate, device=args.device)
@@ -288,14 +288,14 @@ def _cmd_demo(db: Target, args: argparse.Namespace, gui: GuiLauncher | None) -> 
 
 
 def _cmd_devices(db: Target, args: argparse.Namespace) -> int:
-    from monitor.app import device_commands as commands
+    from monitor.app import device_commands as commands  # ~45 ms (listener, station)
     from monitor.devices.exposure import Exposure, parse_allow, server_tls
 
     def say(line: str) -> None:
         print(line, flush=True)
 
     if args.command == "simulate":
-        from monitor.devices.simulator import SimulatedMonitor, run_simulator
+        from monitor.devices.simulator import SimulatedMonitor, run_simulator  # ~4 ms
         if args.rate <= 0 or (args.count is not None and args.count < 1):
             print("ketamine-monitor: error: --rate must be above 0 and --count at least 1",
                   file=sys.stderr)
@@ -335,7 +335,7 @@ def _cmd_devices(db: Target, args: argparse.Namespace) -> int:
 
 
 def _cmd_clinic(db: Target, args: argparse.Namespace) -> int:
-    from monitor.log.postgres.setup import init_clinic
+    from monitor.log.postgres.setup import init_clinic  # psycopg: ~85 ms
     if not is_url(db):
         print("ketamine-monitor: error: clinic init needs --db postgresql://ADMIN@HOST/DB",
               file=sys.stderr)

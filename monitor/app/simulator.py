@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from monitor.clinical.discharge import automatic_checks
 from monitor.clinical.protocols import ProtocolSet, load_protocols
 from monitor.clock import ManualClock
 from monitor.errors import ConfirmationNeeded, MonitorError
@@ -206,7 +207,6 @@ class DemoScript:
             rec.acknowledge(NURSE, alarm.alarm_id, action)
 
     def _discharge(self, rec: Recorder) -> None:
-        from monitor.clinical.discharge import automatic_checks
         now = rec.clock.now()
         failing = [c.label for c in automatic_checks(rec.session, rec.protocol, now) if not c.ok]
         checklist = {"escort_present": True, "no_driving_advice": True,
@@ -258,7 +258,7 @@ def run_headless(log: EventLog, *, seed: int = 1, minutes: float | None = None,
     clock = ManualClock(begin)
     feed = None
     if device == "hl7":
-        from monitor.devices.demo_feed import Hl7Feed
+        from monitor.devices.demo_feed import Hl7Feed  # ~35 ms: a demo with a monitor
         feed = script.device_feed = Hl7Feed(clock)
     rec = open_demo(log, clock)
     try:

@@ -10,6 +10,8 @@ from typing import Any
 
 from monitor.clinical.rules.condition import lead_reason
 from monitor.model.events import Event, EventKind
+from monitor.clinical.outcomes import measures
+from monitor.model.events import EventKind
 from monitor.model.parameters import REGISTRY, VITAL, fmt
 
 # Vitals after BP (which reads as one "BP 128/82"), in registry order.
@@ -117,7 +119,6 @@ def _describe(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], s
     if kind is EventKind.QUICK_EVENT:
         return str(p.get("label")) + (f" {fmt(p['dose'])} {p.get('unit')}" if "dose" in p else "")
     if kind is EventKind.OUTCOME:
-        from monitor.clinical.outcomes import measures
         known = measures()
         return ", ".join(f"{known[k].name if k in known else k} {fmt(v)}" for k, v in p.items())
     if kind is EventKind.NOTE:

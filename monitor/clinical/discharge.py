@@ -8,6 +8,7 @@ from typing import Any
 
 from monitor.clinical.discharge_override import AGAINST_ADVICE, validate_override
 from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.conditions import consciousness, effective_limits
 from monitor.clinical.rules.engine import evaluate
 from monitor.clinical.rules.schedule import min_observation
 from monitor.clock import to_iso
@@ -97,7 +98,6 @@ def _bp_band(session: Session, band: float, base: dict[str, float]) -> Check:
 
 def _spo2_rr(session: Session, protocol: Protocol) -> Check:
     """SpO2 and RR inside every alarm limit (the protocol's, with this session's changes)."""
-    from monitor.clinical.rules.conditions import effective_limits
     far = []
     for param in ("spo2", "rr"):
         latest = _after_dose(session, param)
@@ -116,7 +116,6 @@ def aldrete(session: Session, protocol: Protocol,
             nurse_items: dict[str, int] | None = None) -> dict[str, int | None]:
     """Modified Aldrete items (0-2 each): circulation, consciousness and SpO2 from the
     record, activity and respiration as rated by the nurse (None: not rated)."""
-    from monitor.clinical.rules.conditions import consciousness
     base = session.baseline()
     items: dict[str, int | None] = {k: (nurse_items or {}).get(k) for k in ALDRETE_NURSE_ITEMS}
     sbp = session.latest("sbp")

@@ -17,6 +17,7 @@ from typing import Any
 from monitor.errors import ConfigError, FieldError
 from monitor.model.parameters import fmt
 from monitor.model.vocabulary import ROUTES
+from monitor.paths import config_dir
 
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "data" / "medications.toml"
 SITE_NAME = "medications.toml"
@@ -84,7 +85,6 @@ def check_medication(payload: dict[str, Any], errors: list[FieldError]) -> None:
 
 
 def site_file() -> Path:
-    from monitor.paths import config_dir
     return config_dir() / SITE_NAME
 
 

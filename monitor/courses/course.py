@@ -12,11 +12,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from monitor.clinical.outcomes import measures
 from monitor.clinical.protocols import ProtocolSet
+from monitor.clinical.scales import load_scales
 from monitor.errors import ConfigError
 from monitor.log.eventlog import EventLog
 from monitor.model.events import EventKind
 from monitor.model.session import Phase, Priority, Session, fold
+from monitor.model.parameters import fmt
+from monitor.model.session import Session, fold
 
 # Drug names (lower case, generic) recognised in free medication entries, per class.
 DRUG_CLASSES: dict[str, tuple[str, ...]] = {
@@ -78,7 +82,6 @@ EXTREMES = ("peak_sbp", "peak_dbp", "lowest_spo2", "lowest_sedation", "peak_diss
 
 def flat_columns() -> list[str]:
     """Columns of one flat row per session (the course CSV)."""
-    from monitor.clinical.outcomes import measures
     return ["session", "session_id", "opened_at", "days_since_first", "days_since_previous",
             "protocol", "phase", "dose_mg", "dose_mg_per_kg", "duration_min",
             *[c for name in EXTREMES for c in (name, f"{name}_min")], "sedation_scale",
@@ -245,7 +248,6 @@ SHORT_INTERVENTION = {"antiemetic": "antiemetic", "benzodiazepine": "benzo",
 
 
 def _num(value: float) -> str:
-    from monitor.model.parameters import fmt
     return fmt(value)
 
 
@@ -279,7 +281,6 @@ def _before_after(f: SessionFacts) -> str:
 def table_row(f: SessionFacts, *, deidentify: bool = False) -> list[str]:
     """One session in the compact form of the course view: short lines separated by
     newlines (the window shows them as lines; the PDF wraps them)."""
-    from monitor.clinical.scales import load_scales
     when = f"day {_num(f.days_since_first)}" if deidentify else (
         f.opened_at.astimezone().strftime("%Y-%m-%d\n%H:%M"))
     if f.days_since_previous is not None:

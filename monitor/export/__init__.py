@@ -16,6 +16,7 @@ from monitor.export.context import ExportContext
 from monitor.export.formats import FORMATS
 from monitor.log.eventlog import EventLog, Verdict
 from monitor.model.session import Session, fold
+from monitor.paths import site_protocols
 
 
 def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,
@@ -25,6 +26,9 @@ def render(session: Session, protocols: ProtocolSet, fmt: str, *, now: datetime,
     reader should know about the file (characters a PDF could not draw) is
     appended to ``notes``."""
     ctx = ExportContext(session, protocol_in_force(session, protocols), deidentify, now, record)
+    # Each format's module loads with its first export: the window imports this package
+    # before its first paint, and csv, json, fhir and vital together cost ~7 ms there,
+    # pdf (reportlab) ~210 ms (CPU, `python -m bench.child imports-window DB SID MODULE...`).
     if fmt == "json":
         from monitor.export.json_io import to_json
         return to_json(ctx)
@@ -73,5 +77,4 @@ def export_session(log: EventLog, session: str, fmt: str, out: Path, *,
 
 
 def _protocols() -> ProtocolSet:
-    from monitor.paths import site_protocols
     return load_protocols(site_protocols())

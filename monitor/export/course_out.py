@@ -21,6 +21,14 @@ from monitor.clinical.outcomes import measures
 from monitor.clinical.protocols import ProtocolSet
 from monitor.clock import Clock, SystemClock, to_iso
 from monitor.courses.course import SessionFacts, course_facts, flat, flat_columns, load_course
+from monitor.courses.course import (
+    SessionFacts,
+    flat,
+    flat_columns,
+    load_series,
+    series_facts,
+    series_table,
+)
 from monitor.export.atomic import ExportError, write_atomic
 from monitor.export.formats import COURSE_FORMATS
 from monitor.log.eventlog import EventLog
@@ -134,6 +142,8 @@ def to_course_fhir(facts: list[SessionFacts], sessions: dict[str, Session], pati
 
 def to_course_pdf(facts: list[SessionFacts], patient: str, deidentify: bool,
                   now: datetime, page_size: str = "a4", notes: list[str] | None = None) -> bytes:
+    # reportlab (~210 ms with the PDF module) loads with the first PDF: the window's
+    # course view imports this module for its CSV and JSON too.
     from reportlab.lib.pagesizes import landscape
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate

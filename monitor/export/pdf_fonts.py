@@ -27,6 +27,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+import reportlab
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
@@ -121,7 +122,6 @@ def fonts() -> Fonts:
         paths = _find(wanted)
         got = _register(name, paths)
         if got is None:  # reportlab's own Vera: Latin only, but embedded
-            import reportlab
             vera = Path(reportlab.__file__).parent / "fonts" / (
                 "VeraBd.ttf" if name == BOLD else "Vera.ttf")
             paths = [vera]

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from monitor.clinical.discharge_override import override_text
 from monitor.clinical.predose import latest_checklist
 from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.conditions import effective_limits
 from monitor.clinical.rules.schedule import rems_window
 from monitor.export import rems_flags as flags
 from monitor.export.context import ExportContext
@@ -72,7 +73,6 @@ def _bp_near_40(ctx: ExportContext, dosed: datetime) -> Entry | None:
 def _acceptable_before(s: Session, protocol: Protocol) -> str:
     """Pre-dose BP within the label's 140/90 and SpO2, HR and RR inside their medium
     limits (the same limits the alarms use)."""
-    from monitor.clinical.rules.conditions import effective_limits
     base = s.baseline()
     if "sbp" not in base:
         return "not recorded (no pre-dose BP)"

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.conditions import effective_limits
 from monitor.clinical.rules.persistence import first_held_after
 from monitor.clinical.rules.pictures import RESP_DEPRESSION
 from monitor.model.parameters import fmt, label
@@ -65,7 +66,6 @@ def dissociation(s: Session, t: float) -> str:
 
 def _bounds(s: Session, protocol: Protocol) -> dict[str, float]:
     """The limits that alarm HIGH on a low RR and a low SpO2 in this session."""
-    from monitor.clinical.rules.conditions import effective_limits
     out = {}
     for param in ("rr", "spo2"):
         bound = effective_limits(s, protocol, param).get("high_low")

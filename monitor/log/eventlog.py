@@ -20,6 +20,7 @@ Rules every backend keeps:
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
@@ -215,7 +216,6 @@ def open_log(target: str | os.PathLike[str], *, readonly: bool = False,
     text = os.fspath(target)
     scheme = urlsplit(text).scheme.lower() if "://" in text else "sqlite"
     if scheme not in BACKENDS and scheme in BACKEND_MODULES:
-        import importlib
 
         try:
             importlib.import_module(BACKEND_MODULES[scheme])

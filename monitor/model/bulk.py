@@ -5,6 +5,12 @@ session and hold no reference cycles. While they are made, Python's cyclic garba
 collector would otherwise run hundreds of times and walk every object made so far,
 which costs more than the reading itself. It is paused for the bulk read and resumed
 after (cycles made meanwhile are collected then); nested uses resume once, at the end.
+
+Worth it: reopening and folding a 24 h session takes 1.36-1.61x as long with the
+collector running (medians of 7 interleaved pairs in each of three runs beside other
+work on 2 cores, e.g. 944 ms against 649 ms; `python -m bench.run "speed tricks"`,
+7 Dec 2026); without the pause the reopen and fold budget (1.5x what sqlite3 alone takes
+to read the same rows) does not hold.
 """
 
 from __future__ import annotations

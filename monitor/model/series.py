@@ -74,7 +74,7 @@ class Series:
     def _numpy(self, name: str) -> np.ndarray:
         cached = self._cache.get(name)
         if cached is None:
-            import numpy as np
+            import numpy as np  # ~60 ms: charts and exports only, after the first paint
             column = getattr(self, name)
             dtype = {"_t": np.float64, "_v": np.float64, "_seq": np.int64, "_art": np.int8}[name]
             cached = np.frombuffer(column, dtype=dtype).copy() if len(column) else np.empty(

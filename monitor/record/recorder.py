@@ -10,20 +10,30 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from monitor.clinical import entries
+from monitor.clinical.discharge import validate_discharge
+from monitor.clinical.discharge_override import unmet_lines
 from monitor.clinical.doseplan import entry_warnings
 from monitor.clinical.entries import collect
 from monitor.clinical.medications import medication_warnings
 from monitor.clinical.patient_details import not_born_yet
 from monitor.clinical.predose import predose_warnings, validate_checklist
-from monitor.clinical.protocols import Protocol, ProtocolSet
+from monitor.clinical.protocols import (
+    LIMIT_KEYS,
+    LIMIT_PARAMS,
+    Protocol,
+    ProtocolSet,
+    limit_problem,
+)
 from monitor.clinical.rems_checks import lot_warnings
 from monitor.clinical.rules.alarms import audio_pause_payload
 from monitor.clinical.rules.artifacts import alarms_ended_by, flag_parameters
+from monitor.clinical.rules.conditions import effective_limits
 from monitor.clinical.rules.engine import evaluate
 from monitor.clinical.scales import validate_assessment
 from monitor.clinical.session_protocol import SNAPSHOT_KEY, protocol_in_force, snapshot
@@ -59,6 +69,8 @@ from monitor.model.vocabulary import (
     ROUTES,
 )
 from monitor.record.change import Change
+from monitor.record.inbox import Inbox
+from monitor.sound.policy import MODES
 
 log = logging.getLogger(__name__)
 WEIGHT_CHOICE = ("say which: typing error (the first weight was wrong: every dose figure is "
@@ -118,7 +130,6 @@ class Recorder:
         payload["nurse_id"] = nurse
         # The protocol as it is now travels with the session (limits, plan, cadence).
         payload[SNAPSHOT_KEY] = snapshot(protocols.get(payload["protocol"]))
-        import uuid  # only here: new sessions are rare, start-up is not
         now = clock.now()
         sid = session_id or uuid.uuid4().hex[:12]
         store.append(sid, EventKind.SESSION_OPENED, payload,
@@ -575,8 +586,6 @@ class Recorder:
     def change_limit(self, nurse_id: str, limit: str, new: object, reason: object) -> Event:
         """Change one limit for this session. Refused when the limits that would result
         could silently disable or invert an alarm (same checks as a site file)."""
-        from monitor.clinical.protocols import LIMIT_KEYS, LIMIT_PARAMS, limit_problem
-        from monitor.clinical.rules.conditions import effective_limits
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         param, _, which = limit.partition(".")
@@ -624,7 +633,6 @@ class Recorder:
 
     def change_sound_mode(self, nurse_id: str, mode: object, reason: object) -> Event:
         """The bedside sound setting (full, quiet, high only), with a reason, in the log."""
-        from monitor.sound.policy import MODES
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         if mode not in MODES:
@@ -655,8 +663,6 @@ class Recorder:
         ``confirmed`` is exactly that list, as shown (its ``retry`` passes it): any
         difference since the question (a new alarm, a worse value) asks again."""
         self._require_phase(Phase.RECOVERY, action="discharge")
-        from monitor.clinical.discharge import validate_discharge
-        from monitor.clinical.discharge_override import unmet_lines
         errors: list[FieldError] = []
         author = _nurse(nurse_id, errors)
         payload = validate_discharge(self.session, self.protocol, self.clock.now(), checklist,

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtWidgets import QApplication
+
+from monitor.errors import StoreError
 from ui.app import _choose_platform, _quit_on_signals
+from ui.common.startup import lighten_imports
 
 
 def run_board(url: str, *, chairs: int, patient_label: str) -> int:
     _choose_platform()
-    from PySide6.QtWidgets import QApplication
-
-    from ui.common.startup import lighten_imports
     lighten_imports()
-    from monitor.errors import StoreError
+    # The board's modules are imported once the lighter check is in (ui/common/startup.py).
     from ui.board.window import open_board
     from ui.common.errors import install_excepthook, report
     from ui.common.theme import apply_theme

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from monitor.clinical.protocols import Protocol
 from monitor.clinical.rules.conditions import effective_limits
+from monitor.courses.course import extreme
 from monitor.model.events import Event, EventKind
 from monitor.model.parameters import LANES as SCREEN_LANES
 from monitor.model.parameters import REGISTRY, fmt, in_lane
@@ -665,7 +666,6 @@ class ChartsView(QWidget):
             item.setZValue(-5)
             self.plots[lane].addItem(item)
             self.overlay.append((self.plots[lane], item))
-        from monitor.courses.course import extreme
         peak = extreme(previous, "sbp")
         when = previous.opened_at.astimezone().strftime("%Y-%m-%d")
         self.bar.set_overlay_text(f"Last session {when}", "" if peak is None else

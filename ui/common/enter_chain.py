@@ -18,14 +18,14 @@ if TYPE_CHECKING:
 
 
 def _enter(key: object) -> bool:
-    # Qt's namespace is imported here, not at import: building its enums costs about
-    # 15 ms, which must not come before the window's first paint.
+    # Qt's namespace is imported here, not at import: building its enums costs ~18 ms
+    # (ui/common/startup.py), which must not come before the window's first paint.
     from PySide6.QtCore import Qt
     return key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 def _tab_focus() -> Qt.FocusReason:
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import Qt  # as in _enter
     return Qt.FocusReason.TabFocusReason
 
 

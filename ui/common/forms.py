@@ -37,8 +37,8 @@ class FitLabel(QLabel):
         if metrics.horizontalAdvance(text) <= self.contentsRect().width():
             super().paintEvent(event)
             return
-        # Imported here: the Qt namespace's enums cost ~20 ms to build, and most
-        # labels fit, so the first paint does not pay for them.
+        # Imported here: the Qt namespace's enums cost ~18 ms to build (ui/common/
+        # startup.py), and most labels fit, so the first paint does not pay for them.
         from PySide6.QtCore import Qt
         painter = QPainter(self)
         elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
+from monitor.errors import FieldError, ValidationError
 from monitor.wallclock import WallTime, clinic_zone, parse_wall_clock
 
 
@@ -18,7 +19,6 @@ def parse_clock_time(text: str, now: datetime, zone: tzinfo | None = None) -> da
 
 def wall_time(text: str, now: datetime, zone: tzinfo | None = None) -> WallTime | None:
     """Like ``observed_at`` but keeps what the nurse must be told (an ambiguous time)."""
-    from monitor.errors import FieldError, ValidationError
     try:
         return parse_wall_clock(text, now, zone or clinic_zone())
     except ValueError as exc:

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QGridLayout, QLineEdit, QRadioButton, QWidget
 
+from monitor.errors import FieldError, ValidationError
 from monitor.model.events import EventKind
 from monitor.model.parameters import fmt
 from monitor.model.session import Entry
@@ -124,7 +125,6 @@ class AmendDialog(QDialog):
     def save(self) -> object:
         values = self.changed()
         if not values:
-            from monitor.errors import FieldError, ValidationError
             self.errors.show(ValidationError([FieldError(
                 "values", "New values", "", "change at least one value")]))
             return None

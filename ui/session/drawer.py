@@ -132,7 +132,7 @@ class Drawer(QWidget):
 def focus_into(panel: QWidget) -> None:
     """Focus the panel's first control that takes the Tab key (Qt's own
     ``focusNextChild`` moves on from wherever focus was, often outside the panel)."""
-    from PySide6.QtCore import Qt  # after the first paint: it builds Qt's enums
+    from PySide6.QtCore import Qt  # after the first paint: Qt's enums, ~18 ms
     w = panel.nextInFocusChain()
     while w is not None and w is not panel:
         if (panel.isAncestorOf(w) and w.isVisible() and w.isEnabled()

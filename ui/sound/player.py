@@ -11,6 +11,7 @@ central board can use it as it is.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,7 +42,7 @@ class Played:
 def open_output() -> tuple[Any | None, str]:
     """The sounddevice module when a default output device exists, else None;
     and a sentence for the window."""
-    try:
+    try:  # here, where its failure is told: without PortAudio the import itself fails
         import sounddevice as sd
     except OSError:
         return None, "Sound unavailable: the PortAudio library is missing (Debian: libportaudio2)"
@@ -109,7 +110,7 @@ class AlarmSound:
         return cue
 
     def samples(self, priority: Priority, volume: float) -> np.ndarray:
-        from monitor.sound.synth import render
+        from monitor.sound.synth import render  # numpy, ~60 ms: with the first burst
         key = (priority, volume)
         if key not in self._cache:
             self._cache[key] = render(self.config.pattern(priority), volume)
@@ -132,7 +133,7 @@ class AlarmSound:
         del self.played[:-200]  # a record for the window and tests, not a log
 
     def _start(self, samples: np.ndarray) -> None:
-        from monitor.sound.synth import SAMPLE_RATE
+        from monitor.sound.synth import SAMPLE_RATE  # loaded by ``samples`` already
         sd = self._sd
         self.stop()
         self.frames_out = 0
@@ -157,7 +158,6 @@ class AlarmSound:
 
     def wait(self, timeout_s: float = 30.0) -> bool:
         """Block until the current burst has been played (tests and the command line)."""
-        import time
         end = time.monotonic() + timeout_s
         while self._stream is not None and self._stream.active and time.monotonic() < end:
             time.sleep(0.005)

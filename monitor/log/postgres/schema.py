@@ -27,7 +27,9 @@ rewrite it), so the server's check and ``monitor.model.events`` agree byte for b
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,7 +183,6 @@ def server_name(host: str | None) -> tuple[str, str]:
     local socket directory (which no other computer can reach)."""
     if host and not host.startswith("/"):
         return host, "the host the administrator's URL named"
-    import socket
     where = f" {host}" if host else ""
     return (socket.getfqdn(), f"this machine's host name (the administrator's URL used the "
             f"local socket{where}, which other computers cannot reach)")
@@ -191,7 +192,6 @@ def write_pgpass(path: Path, host: str, port: int, database: str,
                  logins: list[Login]) -> None:
     """Append the new logins to a pgpass file (created 0600): the way the chairs and
     the board receive their credentials, never a command line or a log."""
-    import os
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as fh:
         for login in logins:

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from monitor.errors import StoreError
+from monitor.log.postgres.log import connect
 from monitor.log.postgres.schema import (
     BOARD,
     Login,
@@ -42,9 +45,6 @@ def _scram(conn: Any, login: Login) -> str:
 
 
 def init_clinic(url: str, chairs: int, pgpass: Path | None) -> InitReport:
-    import psycopg
-
-    from monitor.log.postgres.log import connect
     if not 1 <= chairs <= 64:
         raise StoreError(f"--chairs {chairs}: must be from 1 to 64")
     conn = connect(url, application="ketamine-monitor clinic init", timeouts=False)

@@ -1,4 +1,10 @@
-"""Kill a writing process with SIGKILL at random moments, many times over."""
+"""Kill a writing process with SIGKILL at random moments, many times over.
+
+20 kills by default (a few seconds: it runs with every ``pytest tests/monitor``);
+200 when ``CI`` is set (``.ci/run`` runs ``make test`` under ``CI=true``);
+``KETAMINE_MONITOR_KILLS=N`` asks for exactly N. Marked ``slow``: ``-m "not slow"``
+leaves it out altogether.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +22,22 @@ from monitor.log.sqlite.store import Store
 from monitor.model.session import fold
 from tests.support.crash_writer import REFERENCE, SID
 
-KILLS = int(os.environ.get("KETAMINE_MONITOR_KILLS", "200"))
+QUICK_KILLS, CI_KILLS = 20, 200
+
+
+def kill_count(env: dict[str, str]) -> int:
+    """How many kills this run makes (see the module's docstring)."""
+    asked = env.get("KETAMINE_MONITOR_KILLS", "").strip()
+    if asked:
+        if not asked.isdigit() or int(asked) < 1:
+            raise ValueError(f"KETAMINE_MONITOR_KILLS must be a whole number of kills >= 1, "
+                             f"not {asked!r}")
+        return int(asked)
+    ci = env.get("CI", "").strip().lower()
+    return CI_KILLS if ci not in ("", "0", "false", "no") else QUICK_KILLS
+
+
+KILLS = kill_count(dict(os.environ))
 
 
 def run_and_kill(db: Path, rng: random.Random) -> list[tuple[int, str, float]]:
@@ -47,6 +68,16 @@ def run_and_kill(db: Path, rng: random.Random) -> list[tuple[int, str, float]]:
     return acks
 
 
+def test_kill_count_is_short_here_and_full_in_ci():
+    assert kill_count({}) == QUICK_KILLS
+    assert kill_count({"CI": "true"}) == CI_KILLS
+    assert kill_count({"CI": "false"}) == QUICK_KILLS
+    assert kill_count({"CI": "true", "KETAMINE_MONITOR_KILLS": "7"}) == 7
+    with pytest.raises(ValueError, match="KETAMINE_MONITOR_KILLS must be a whole number"):
+        kill_count({"KETAMINE_MONITOR_KILLS": "many"})
+
+
+@pytest.mark.slow
 @pytest.mark.hazard("H-207")
 def test_sigkill_never_loses_an_acknowledged_entry(tmp_path: Path):
     db = tmp_path / "crash.db"
