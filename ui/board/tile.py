@@ -11,14 +11,16 @@ from PySide6.QtGui import QMouseEvent, QResizeEvent, QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from monitor.board.chairs import Tile
+from monitor.board.vitals import BOARD_ROWS
 from ui.common import theme
 from ui.common.forms import label
 
 VALUE_PT = 24  # a vital's value: readable from the door (about 32 px high)
 COMPACT_PT = 17  # beside an opened session: half the width, a quarter of the height
 ALARM_PT = 13
-SHOWN_VITALS = 3
-VITAL_SHARE = (7, 4, 4)  # of the tile's width: BP's "186/104" is the widest value
+# The registry's board vitals; each takes a share of the tile's width by how many values
+# it joins (BP's "186/104" is the widest: 7, against 4 for "118").
+VITAL_SHARE = tuple(4 + 3 * (len(params) - 1) for _title, params in BOARD_ROWS)
 
 
 def _vital_html(name: str, value: str, age: str, dim: str, *, compact: bool = False) -> str:
@@ -84,7 +86,7 @@ class TileView(QFrame):
         self.patient = label("", pt=18, bold=True, name="Patient")
         self.phase = label("", pt=12, bold=True, name="Phase")
         self.dose = label("", pt=12, name="Rate and dose")
-        self.vitals = [label("", name=f"Latest vital {n + 1}") for n in range(SHOWN_VITALS)]
+        self.vitals = [label("", name=f"Latest {title}") for title, _params in BOARD_ROWS]
         for v in self.vitals:
             v.setTextFormat(Qt.TextFormat.RichText)
             v.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -115,7 +117,7 @@ class TileView(QFrame):
         row.setSpacing(10)  # "186/104" and "118" never read as one number
         for i, v in enumerate(self.vitals):
             row.addWidget(v, 0, i)
-            row.setColumnStretch(i, VITAL_SHARE[i] if i < len(VITAL_SHARE) else 2)
+            row.setColumnStretch(i, VITAL_SHARE[i])
         box.addLayout(row)
         box.addLayout(self.alarm_box)
         box.addWidget(self.no_alarm)
