@@ -237,7 +237,8 @@ class BoardModel:
         return distinct(shown)
 
     def _fill(self, tile: Tile, s: Session, now: datetime) -> None:
-        ev = evaluate(s, protocol_in_force(s, self.protocols), now)
+        protocol = protocol_in_force(s, self.protocols)
+        ev = evaluate(s, protocol, now)
         tile.phase = s.phase.upper() + (" · PAUSED" if s.paused else "")
         start = s.infusion_started_at
         if start:
@@ -248,7 +249,7 @@ class BoardModel:
         elif s.phase == "infusing":
             tile.rate = f"{s.rate_mg_per_h(now):.1f} mg/h"
         tile.dose = f"{s.dose_mg(now):.1f} mg"
-        tile.vitals = tile_vitals(s, now.timestamp())
+        tile.vitals = tile_vitals(s, protocol, now)
         active = s.active_alarms()
         if active:  # worst first: the tile shows every one, never only the worst
             tile.alarm, tile.alarm_priority = active[0].message, active[0].priority

@@ -1,21 +1,21 @@
-"""The vitals a board tile shows: the registry's parameters marked ``board``, one value
-per rail row (the BP row as systolic/diastolic), in display order, each with its age."""
+"""The vitals a board tile shows: the value rail's rows that hold a parameter the registry
+marks ``board``, in display order, each as the rail decides it (so the board and the
+bedside never read one session differently: a BP is one reading's "186/104", never a
+new systolic beside an older diastolic), with its age."""
 
 from __future__ import annotations
 
-from monitor.clinical.rail import row_title
-from monitor.model.parameters import PARAMETERS, fmt, in_rail, rail_rows
+from datetime import datetime
+
+from monitor.clinical.protocols import Protocol
+from monitor.clinical.rail import rail_values
+from monitor.model.parameters import PARAMETERS, in_rail, rail_rows
 from monitor.model.session import Session
 
 
-def board_rows() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(title, parameters) of each value a tile shows: ("BP", ("sbp", "dbp")), ("HR", ...)."""
-    rows = []
-    for row in rail_rows():
-        shown = tuple(k for k in in_rail(row) if PARAMETERS[k].board)
-        if shown:
-            rows.append((row_title(row, shown)[0], shown))
-    return tuple(rows)
+def board_rows() -> tuple[str, ...]:
+    """The rail rows a tile shows ("bp", "hr", "spo2" as shipped)."""
+    return tuple(row for row in rail_rows() if any(PARAMETERS[k].board for k in in_rail(row)))
 
 
 BOARD_ROWS = board_rows()
@@ -30,15 +30,13 @@ def age_text(seconds: float) -> str:
     return f"{s // 3600} h {s % 3600 // 60:02d} min"
 
 
-def tile_vitals(session: Session, now_s: float) -> list[tuple[str, str, str]]:
-    """(title, value, age) of each board row at ``now_s`` (epoch seconds): "—" and no
-    age until every parameter of the row has a value."""
+def tile_vitals(session: Session, protocol: Protocol, now: datetime
+                ) -> list[tuple[str, str, str]]:
+    """(title, value, age) of each board row now: "—" and no age until it has a value."""
+    shown = {rv.row: rv for rv in rail_values(session, protocol, now)}
     out = []
-    for title, params in BOARD_ROWS:
-        values = [v for p in params if (v := session.latest(p)) is not None]
-        if len(values) < len(params):
-            out.append((title, "—", ""))
-            continue
-        text = "/".join(fmt(v[1]) for v in values)
-        out.append((title, text, age_text(now_s - min(v[0] for v in values))))
+    for row in BOARD_ROWS:
+        rv = shown[row]
+        age = "" if rv.age_s is None else age_text(rv.age_s)
+        out.append((rv.title, rv.text if rv.age_s is not None else "—", age))
     return out

@@ -12,15 +12,17 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLay
 
 from monitor.board.chairs import Tile
 from monitor.board.vitals import BOARD_ROWS
+from monitor.model.parameters import PARAMETERS, in_rail
 from ui.common import theme
 from ui.common.forms import label
 
 VALUE_PT = 24  # a vital's value: readable from the door (about 32 px high)
 COMPACT_PT = 17  # beside an opened session: half the width, a quarter of the height
 ALARM_PT = 13
-# The registry's board vitals; each takes a share of the tile's width by how many values
-# it joins (BP's "186/104" is the widest: 7, against 4 for "118").
-VITAL_SHARE = tuple(4 + 3 * (len(params) - 1) for _title, params in BOARD_ROWS)
+# The registry's board vitals, each a share of the tile's width by the values it joins:
+# BP's "186/104" is the widest (7, against 4 for "118").
+VITAL_SHARE = tuple(4 + 3 * (sum(PARAMETERS[k].board for k in in_rail(row)) - 1)
+                    for row in BOARD_ROWS)
 
 
 def _vital_html(name: str, value: str, age: str, dim: str, *, compact: bool = False) -> str:
@@ -86,7 +88,7 @@ class TileView(QFrame):
         self.patient = label("", pt=18, bold=True, name="Patient")
         self.phase = label("", pt=12, bold=True, name="Phase")
         self.dose = label("", pt=12, name="Rate and dose")
-        self.vitals = [label("", name=f"Latest {title}") for title, _params in BOARD_ROWS]
+        self.vitals = [label("", name=f"Latest {row}") for row in BOARD_ROWS]
         for v in self.vitals:
             v.setTextFormat(Qt.TextFormat.RichText)
             v.setAlignment(Qt.AlignmentFlag.AlignCenter)
