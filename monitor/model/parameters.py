@@ -1,12 +1,15 @@
 """The one registry of measured parameters.
 
 Each parameter is defined once here: its plausible range and decimals, unit and
-UCUM code, LOINC coding, IEEE 11073 MDC code(s), whether a nurse types it or a
-device sends it, whether it takes alarm limits, its chart lane and colour, and
-its place in the display order (the order of ``REGISTRY``). Validation, the
-session fold, the alarm rules, the value rail, the charts, the four exporters
-and the HL7 device mapping all derive their lists from it: a parameter added
-here reaches every one of them.
+UCUM code, LOINC coding, IEEE 11073 MDC code(s), whether a nurse types it (a field
+of the vitals row, or of the assessment) or only a device sends it, whether it takes
+alarm limits, its chart lane, right-hand axis and colour, its label and short label,
+whether the clinic board's tile shows it, and its place in the display order (the
+order of ``REGISTRY``: the vitals row's fields are in it). Validation, the session
+fold, the alarm rules, the value rail, the charts and their key, the vitals row, the
+amendment form, the limit editor, the board, the four exporters and the HL7 device
+mapping all derive their lists from it: a parameter added here reaches every one of
+them (tests/added_parameter follows one).
 """
 
 from __future__ import annotations
