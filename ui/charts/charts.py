@@ -226,6 +226,7 @@ class ChartsView(QWidget):
         # a short lane hides its data).
         self.key = label(key_html(self.keyed(), RIGHT_AXIS), name="Chart key")
         self.key.setMinimumWidth(1)  # cut rather than widen the charts when a panel is open
+        self.key.setToolTip(self.key.text())  # ... and whole on hover
         self.live_button = button("Back to live ▶", "Back to live", slot=self.go_live)
         self.live_button.hide()
         self.overlay: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []

@@ -68,6 +68,7 @@ def test_the_chart_key_names_every_curve_that_shares_a_lane(qtbot, bedside) -> N
     qtbot.waitUntil(lambda: page.charts is not None, timeout=10_000)
     charts = page.charts
     shown = QTextDocumentFragment.fromHtml(charts.key.text()).toPlainText()
+    assert charts.key.toolTip() == charts.key.text()  # whole when a side panel cuts it
     assert shown == ("RR: ━ RR ━ EtCO2 (right) · "
                      "0–10: ━ Pain ━ Dissoc. ━ CADSS-6 (right)"), shown
     for curves in charts.keyed().values():
