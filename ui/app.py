@@ -6,9 +6,7 @@ import logging
 import os
 import signal
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from typing import Any
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QTimer, qVersion

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from monitor.board.labels import distinct, pseudonym
+from monitor.board.vitals import age_text, tile_vitals
 from monitor.clinical.protocols import ProtocolSet
 from monitor.clinical.rules.alarms import sounding
 from monitor.clinical.rules.engine import evaluate
@@ -33,28 +34,20 @@ from monitor.log.postgres.log import PgLog
 from monitor.log.postgres.schema import chair_role
 from monitor.model.parameters import fmt
 from monitor.model.session import PRIORITY_RANK, Phase, Priority, Session
+from monitor.model.events import EventKind
+from monitor.model.session import PRIORITY_RANK, Session
 from monitor.record.change import Change, fold_in, fold_read
 
 log = logging.getLogger(__name__)
 PATIENT_LABELS = ("initials", "pseudonym")
 # A chair's own rows that cannot be read or folded: its tile says so, the rest go on.
 _UNREADABLE = (MonitorError, ValueError, KeyError, TypeError, IndexError, AttributeError)
-VITALS = (("BP", ("sbp", "dbp")), ("HR", ("hr",)), ("SpO2", ("spo2",)))
 STALE_AFTER = timedelta(minutes=15)
 
 
 def initials(name: str) -> str:
     parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
     return ".".join(p[0].upper() for p in parts) + "." if parts else "?"
-
-
-def age_text(seconds: float) -> str:
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"
 
 
 @dataclass
@@ -71,7 +64,7 @@ class Tile:
     since_dose: str = ""
     rate: str = ""
     dose: str = ""
-    vitals: list[tuple[str, str, str]] = field(default_factory=list)  # label, value, age
+    vitals: list[tuple[str, str, str]] = field(default_factory=list)  # title, value, age
     alarm: str = ""
     alarm_priority: Priority | Literal[""] = ""
     alarms: list[tuple[Priority, str]] = field(default_factory=list)  # every active: priority, text
@@ -239,7 +232,8 @@ class BoardModel:
         return distinct(shown)
 
     def _fill(self, tile: Tile, s: Session, now: datetime) -> None:
-        ev = evaluate(s, protocol_in_force(s, self.protocols), now)
+        protocol = protocol_in_force(s, self.protocols)
+        ev = evaluate(s, protocol, now)
         tile.phase = s.phase.upper() + (" · PAUSED" if s.paused else "")
         start = s.infusion_started_at
         if start:
@@ -250,15 +244,7 @@ class BoardModel:
         elif s.phase is Phase.INFUSING:
             tile.rate = f"{s.rate_mg_per_h(now):.1f} mg/h"
         tile.dose = f"{s.dose_mg(now):.1f} mg"
-        t_now = now.timestamp()
-        for name, params in VITALS:
-            values = [s.latest(p) for p in params]
-            if any(v is None for v in values):
-                tile.vitals.append((name, "—", ""))
-                continue
-            text = "/".join(fmt(v[1]) for v in values)  # type: ignore[index]
-            age = t_now - min(v[0] for v in values)  # type: ignore[index]
-            tile.vitals.append((name, text, age_text(age)))
+        tile.vitals = tile_vitals(s, protocol, now)
         active = s.active_alarms()
         if active:  # worst first: the tile shows every one, never only the worst
             tile.alarm, tile.alarm_priority = active[0].message, active[0].priority

@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from monitor.clinical.outcomes import measures
 from monitor.clinical.rules.condition import lead_reason
 from monitor.model.events import Event, EventKind
-from monitor.clinical.outcomes import measures
-from monitor.model.events import EventKind
 from monitor.model.parameters import REGISTRY, VITAL, fmt
 
 # Vitals after BP (which reads as one "BP 128/82"), in registry order.

@@ -28,7 +28,9 @@ class RailValue:
     alarm: Priority | Literal[""] = ""  # the worst active alarm on the row ("" none)
 
 
-def _title(row: str, keys: tuple[str, ...]) -> tuple[str, str]:
+def row_title(row: str, keys: tuple[str, ...]) -> tuple[str, str]:
+    """A rail row's name and unit: "BP" for the blood pressure row, else the label of
+    the parameter it shows (the first of ``keys``)."""
     if row == "bp":
         return "BP", PARAMETERS["sbp"].unit
     first = PARAMETERS[keys[0]]
@@ -63,7 +65,7 @@ def rail_values(session: Session, protocol: Protocol, now: datetime,
         # A row shows its first parameter (the sedation row: the protocol's scale);
         # the others of the row share its alarm (e.g. the CADSS-6 total).
         keys = (protocol.sedation_scale,) if row == "sedation" else in_rail(row)[:1]
-        title, unit = _title(row, keys)
+        title, unit = row_title(row, keys)
         found = _latest(session, row, keys)
         alarm: Priority | Literal[""] = alarms[row][1] if row in alarms else ""
         if found is None:
@@ -93,4 +95,4 @@ def _latest(session: Session, row: str, keys: tuple[str, ...]) -> tuple[float, s
     return t, (f"{value:+.0f}" if PARAMETERS[key].low < 0 else fmt(value)), key
 
 
-__all__ = ["PRIORITY_RANK", "RailValue", "rail_values", "stale_after"]
+__all__ = ["PRIORITY_RANK", "RailValue", "rail_values", "row_title", "stale_after"]

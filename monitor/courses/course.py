@@ -18,9 +18,8 @@ from monitor.clinical.scales import load_scales
 from monitor.errors import ConfigError
 from monitor.log.eventlog import EventLog
 from monitor.model.events import EventKind
-from monitor.model.session import Phase, Priority, Session, fold
 from monitor.model.parameters import fmt
-from monitor.model.session import Session, fold
+from monitor.model.session import Phase, Priority, Session, fold
 
 # Drug names (lower case, generic) recognised in free medication entries, per class.
 DRUG_CLASSES: dict[str, tuple[str, ...]] = {

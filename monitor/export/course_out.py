@@ -20,14 +20,13 @@ from typing import Any
 from monitor.clinical.outcomes import measures
 from monitor.clinical.protocols import ProtocolSet
 from monitor.clock import Clock, SystemClock, to_iso
-from monitor.courses.course import SessionFacts, course_facts, flat, flat_columns, load_course
 from monitor.courses.course import (
     SessionFacts,
+    course_facts,
+    course_table,
     flat,
     flat_columns,
-    load_series,
-    series_facts,
-    series_table,
+    load_course,
 )
 from monitor.export.atomic import ExportError, write_atomic
 from monitor.export.formats import COURSE_FORMATS
@@ -148,7 +147,6 @@ def to_course_pdf(facts: list[SessionFacts], patient: str, deidentify: bool,
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    from monitor.courses.course import course_table
     from monitor.export import pdf_fonts
     from monitor.export.pdf import (
         SMALL,

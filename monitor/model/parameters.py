@@ -1,12 +1,15 @@
 """The one registry of measured parameters.
 
 Each parameter is defined once here: its plausible range and decimals, unit and
-UCUM code, LOINC coding, IEEE 11073 MDC code(s), whether a nurse types it or a
-device sends it, whether it takes alarm limits, its chart lane and colour, and
-its place in the display order (the order of ``REGISTRY``). Validation, the
-session fold, the alarm rules, the value rail, the charts, the four exporters
-and the HL7 device mapping all derive their lists from it: a parameter added
-here reaches every one of them.
+UCUM code, LOINC coding, IEEE 11073 MDC code(s), whether a nurse types it (a field
+of the vitals row, or of the assessment) or only a device sends it, whether it takes
+alarm limits, its chart lane, right-hand axis and colour, its label and short label,
+whether the clinic board's tile shows it, and its place in the display order (the
+order of ``REGISTRY``: the vitals row's fields are in it). Validation, the session
+fold, the alarm rules, the value rail, the charts and their key, the vitals row, the
+amendment form, the limit editor, the board, the four exporters and the HL7 device
+mapping all derive their lists from it: a parameter added here reaches every one of
+them (tests/added_parameter follows one).
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ class Parameter:
     loinc: str | None = None
     loinc_display: str | None = None  # the coding's display; its text when there is no code
     required: bool = False    # a nurse's vitals set says why it is blank
-    manual: bool = True       # typed by a nurse
+    manual: bool = True       # typed by a nurse: a field of the vitals row (or assessment)
     mdc: tuple[Mdc, ...] = ()  # sent by a device under these codes
     mdc_unit: str = ""        # "266016^MDC_DIM_MMHG": the MDC unit a device sends
     ucum_aliases: tuple[str, ...] = ()  # other UCUM spellings gateways use
@@ -73,7 +76,10 @@ class Parameter:
     rail: str | None = None   # row of the value rail that shows it
     colour: str = "#BBBBBB"   # on the screen's dark background
     print_colour: str = "#777777"  # on white paper
-    legend: str = ""          # chart legend text (default: label)
+    legend: str = ""          # chart legend text in the PDF (default: label)
+    short: str = ""           # in tight places: the chart key, the read-out (default: label)
+    right_axis: tuple[float, ...] = ()  # drawn against its lane's right axis, these ticks
+    board: bool = False       # shown on the clinic board's tile (one rail row, one value)
     extra_codings: tuple[tuple[str, str], ...] = field(default=())  # more LOINC (code, display)
     vital: VitalTrack | None = None  # its track in the .vital export
 
@@ -93,6 +99,15 @@ class Parameter:
     def legend_text(self) -> str:
         return self.legend or self.label
 
+    @property
+    def short_text(self) -> str:
+        return self.short or self.label
+
+    @property
+    def titled(self) -> str:
+        """Its label with its unit, as a monitor names it: "EtCO2 (mmHg)", "MOAA/S"."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
 
 _MMHG = "266016^MDC_DIM_MMHG"
 _PER_MIN = "/min"
@@ -102,17 +117,18 @@ REGISTRY: tuple[Parameter, ...] = (
               loinc_display="Systolic blood pressure", required=True,
               mdc=(Mdc(150021, 0, True), Mdc(150301, 1, True)), mdc_unit=_MMHG, limits=True,
               lane="bp", print_lane="bp", rail="bp", colour="#E69F00", print_colour="#B86E00",
-              legend="systolic",
+              legend="systolic", board=True,
               vital=VitalTrack("NIBP_SBP", 0, 250, 0xFFFF0000)),
     Parameter("dbp", "DBP", "Diastolic BP", "mmHg", 20, 200, ucum="mm[Hg]", loinc="8462-4",
               loinc_display="Diastolic blood pressure", required=True,
               mdc=(Mdc(150022, 0, True), Mdc(150302, 1, True)), mdc_unit=_MMHG, limits=True,
               lane="bp", print_lane="bp", rail="bp", colour="#56B4E9", print_colour="#0072B2",
-              legend="diastolic",
+              legend="diastolic", board=True,
               vital=VitalTrack("NIBP_DBP", 0, 250, 0xFFFF0000)),
-    # MAP is typed, sent, or derived from SBP and DBP (validation fills it in).
+    # MAP is sent, or derived from SBP and DBP (validation fills it in): the vitals row
+    # does not ask for it (validation still takes one typed in an import or a script).
     Parameter("map", "MAP", "Mean BP", "mmHg", 25, 250, ucum="mm[Hg]", loinc="8478-0",
-              loinc_display="Mean blood pressure",
+              loinc_display="Mean blood pressure", manual=False,
               mdc=(Mdc(150023, 0, True), Mdc(150303, 1, True)), mdc_unit=_MMHG,
               lane="bp", print_lane="bp", rail="bp", colour="#B8B8B8", print_colour="#666666",
               legend="mean",
@@ -126,12 +142,13 @@ REGISTRY: tuple[Parameter, ...] = (
                    Mdc(149522, 4)),
               mdc_unit="264864^MDC_DIM_BEAT_PER_MIN", ucum_aliases=("{beat}/min", "{beats}/min"),
               limits=True, streamed=True, lane="hr", print_lane="hr", rail="hr", colour="#2BC48F",
-              print_colour="#007A5A",
+              print_colour="#007A5A", board=True,
               vital=VitalTrack("HR", 0, 200, 0xFF00FF00)),
     Parameter("spo2", "SpO2", "SpO2", "%", 0, 100, ucum="%", loinc="2708-6",
               loinc_display="Oxygen saturation in Arterial blood", required=True,
               mdc=(Mdc(150456),), mdc_unit="262688^MDC_DIM_PERCENT", limits=True, streamed=True,
               lane="spo2", print_lane="resp", rail="spo2", colour="#56B4E9", print_colour="#0072B2",
+              board=True,
               extra_codings=(("59408-5",
                               "Oxygen saturation in Arterial blood by Pulse oximetry"),),
               vital=VitalTrack("PLETH_SPO2", 50, 100, 0xFF87CEEB)),
@@ -155,7 +172,7 @@ REGISTRY: tuple[Parameter, ...] = (
                             "expiration",
               mdc=(Mdc(151708),), mdc_unit=_MMHG, limits=True, streamed=True, lane="rr",
               print_lane="resp",
-              rail="etco2", colour="#F0E442", print_colour="#7A6A00",
+              rail="etco2", colour="#F0E442", print_colour="#7A6A00", right_axis=(0, 30, 60),
               vital=VitalTrack("ETCO2", 0, 60, 0xFFFFFF00)),
     Parameter("weight", "Weight", "Weight", "kg", 20, 300, 1, group=BODY, ucum="kg",
               loinc="29463-7", loinc_display="Body weight"),
@@ -172,16 +189,16 @@ REGISTRY: tuple[Parameter, ...] = (
               loinc="72514-3",
               loinc_display="Pain severity - 0-10 verbal numeric rating [Score] - Reported",
               limits=True, lane="scores", print_lane="scores", rail="pain", colour="#F0E442",
-              print_colour="#7A6A00", legend="pain",
+              print_colour="#7A6A00", legend="pain", short="Pain",
               vital=VitalTrack("PAIN_NRS", 0, 10, 0xFFFFFFFF)),
     Parameter("dissociation", "Dissociation 0-10", "Dissociation rating", "", 0, 10,
               group=SCORE, ucum="{score}", loinc_display="Dissociation rating (0-10)",
               limits=True, lane="scores", print_lane="scores", rail="dissociation",
-              colour="#CC79A7", print_colour="#A0457D", legend="dissociation",
+              colour="#CC79A7", print_colour="#A0457D", legend="dissociation", short="Dissoc.",
               vital=VitalTrack("DISSOCIATION", 0, 10, 0xFFFFFFFF)),
     Parameter("cadss6_total", "CADSS-6", "CADSS-6 total", "", 0, 24, group=SCORE,
               ucum="{score}", loinc_display="CADSS-6 dissociation total (0-24)", manual=False,
-              limits=True, lane="scores", rail="dissociation",
+              limits=True, lane="scores", rail="dissociation", right_axis=(0, 12, 24),
               colour="#F08A4B", print_colour="#B34700",
               vital=VitalTrack("CADSS6", 0, 24, 0xFFFFFFFF)),
 )

@@ -69,7 +69,6 @@ from monitor.model.vocabulary import (
     ROUTES,
 )
 from monitor.record.change import Change
-from monitor.record.inbox import Inbox
 from monitor.sound.policy import MODES
 
 log = logging.getLogger(__name__)

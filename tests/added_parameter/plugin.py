@@ -13,7 +13,7 @@ ADDED = P.Parameter(
     "tcco2", "TcCO2", "Transcutaneous CO2", "mmHg", 0, 150, ucum="mm[Hg]",
     loinc="99999-1", loinc_display="Transcutaneous carbon dioxide (test row)",
     mdc=(P.Mdc(199999),), mdc_unit="266016^MDC_DIM_MMHG", limits=True, lane="rr",
-    print_lane="resp", rail="tcco2", colour="#FFFFFF", print_colour="#000000",
+    print_lane="resp", rail="tcco2", colour="#FFFFFF", print_colour="#000000", board=True,
     vital=P.VitalTrack("TCCO2", 0, 100, 0xFFFFFFFF))
 
 P.REGISTRY = (*P.REGISTRY, ADDED)

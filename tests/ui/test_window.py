@@ -231,7 +231,7 @@ def test_limit_change_from_the_window_is_an_event(qtbot, bedside):
     _window, page, rec = bedside
     ev_panel = page.alarm_history.limits
     ev_panel.limit.setCurrentIndex(ev_panel.limit.findData("sbp.medium_high"))
-    assert ev_panel.limit.currentText() == "Systolic BP: upper limit, warning"
+    assert ev_panel.limit.currentText() == "SBP (mmHg): upper limit, warning"
     assert ev_panel.limit_now.text() == "now: 160"
     type_into(qtbot, ev_panel.limit_value, "170")
     click(qtbot, ev_panel.limit_button)

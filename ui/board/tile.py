@@ -12,14 +12,18 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLay
 
 from monitor.board.chairs import Tile
 from monitor.model.session import Priority
+from monitor.board.vitals import BOARD_ROWS
+from monitor.model.parameters import PARAMETERS, in_rail
 from ui.common import theme
 from ui.common.forms import label
 
 VALUE_PT = 24  # a vital's value: readable from the door (about 32 px high)
 COMPACT_PT = 17  # beside an opened session: half the width, a quarter of the height
 ALARM_PT = 13
-SHOWN_VITALS = 3
-VITAL_SHARE = (7, 4, 4)  # of the tile's width: BP's "186/104" is the widest value
+# The registry's board vitals, each a share of the tile's width by the values it joins:
+# BP's "186/104" is the widest (7, against 4 for "118").
+VITAL_SHARE = tuple(4 + 3 * (sum(PARAMETERS[k].board for k in in_rail(row)) - 1)
+                    for row in BOARD_ROWS)
 
 
 def _vital_html(name: str, value: str, age: str, dim: str, *, compact: bool = False) -> str:
@@ -85,7 +89,7 @@ class TileView(QFrame):
         self.patient = label("", pt=18, bold=True, name="Patient")
         self.phase = label("", pt=12, bold=True, name="Phase")
         self.dose = label("", pt=12, name="Rate and dose")
-        self.vitals = [label("", name=f"Latest vital {n + 1}") for n in range(SHOWN_VITALS)]
+        self.vitals = [label("", name=f"Latest {row}") for row in BOARD_ROWS]
         for v in self.vitals:
             v.setTextFormat(Qt.TextFormat.RichText)
             v.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -116,7 +120,7 @@ class TileView(QFrame):
         row.setSpacing(10)  # "186/104" and "118" never read as one number
         for i, v in enumerate(self.vitals):
             row.addWidget(v, 0, i)
-            row.setColumnStretch(i, VITAL_SHARE[i] if i < len(VITAL_SHARE) else 2)
+            row.setColumnStretch(i, VITAL_SHARE[i])
         box.addLayout(row)
         box.addLayout(self.alarm_box)
         box.addWidget(self.no_alarm)

@@ -32,13 +32,6 @@ from monitor.clinical.protocols import ProtocolSet, load_protocols
 from monitor.clinical.session_protocol import protocol_in_force
 from monitor.clock import Clock, SystemClock
 from monitor.errors import StoreError
-from monitor.clinical.protocols import load_protocols
-from monitor.clinical.session_protocol import protocol_in_force
-from monitor.clock import SystemClock
-from monitor.errors import StoreError
-from monitor.log.eventlog import open_log
-from monitor.log.postgres.listen import Listener
-from monitor.log.postgres.log import ServerUnavailable
 from monitor.model.session import Session
 from monitor.paths import alarm_sound_file
 from ui.board.session_view import SessionViewer

@@ -28,6 +28,7 @@ from monitor.record.change import Change
 from ui.charts.chart_bar import ChartBar
 from ui.charts.clock_ticks import dated_spacing, spans_days, tick_labels
 from ui.charts.envelope import BUCKET_S, Envelope
+from ui.charts.legend import key_html, legend, right_axes
 from ui.common import theme
 from ui.common.forms import button, label
 
@@ -45,9 +46,8 @@ SPANS = (("30 min", 30.0), ("1 h", 60.0), ("2 h", 120.0), ("All", None))
 SYMBOLS_UP_TO = 600  # draw point symbols only while a series is this short
 ENVELOPE_FROM = 20_000  # longer series draw from a min/max envelope when zoomed out
 MAX_OFFSCALE_MARKS = 500
-LEGEND = {"dissociation": "dissoc.", "pain": "pain", "cadss6_total": "CADSS-6 (right axis)",
-          "etco2": "EtCO2 (right axis)"}
 LIMIT_LABEL = {p.key: p.label for p in REGISTRY}
+BP_MARKS = ("sbp", "dbp")  # drawn as paired marks joined by a bar, never as a curve
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,10 @@ LANES = tuple(
              *_SPACING.get(lane.key, ((), 2)))
     for lane in SCREEN_LANES)
 CHARTED = tuple(name for spec in LANES for name in spec.series)
-READOUT_NAME = {**{p.key: p.label for p in REGISTRY}, "pain": "Pain",
-                "dissociation": "Dissoc."}
+READOUT_NAME = {p.key: p.short_text for p in REGISTRY}
 OVERLAY_COLOUR = "#9A9A9A"  # the previous session: a neutral grey, no series' hue
-# A series drawn against a right-hand axis: its factor into the lane's left scale.
-RIGHT_AXIS = {"cadss6_total": (10 / 24, (0, 12, 24), "CADSS-6"),
-              "etco2": (40 / 60, (0, 30, 60), "EtCO2")}
+# A series drawn against a right-hand axis (the registry's right_axis): how it maps.
+RIGHT_AXIS = right_axes((spec.y_range, spec.series) for spec in LANES)
 
 
 class ClockAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
@@ -200,9 +198,9 @@ class ChartsView(QWidget):
                 right.setTicks([[], []])
                 right.setStyle(showValues=False)
             else:
-                factor, right_ticks, right_title = RIGHT_AXIS[right_name]
-                right.setTicks([[(v * factor, f"{v:g}") for v in right_ticks], []])
-                right.setLabel(right_title, **{"font-size": "9pt"})
+                scale = RIGHT_AXIS[right_name]
+                right.setTicks([[(float(scale.to_left(v)), f"{v:g}") for v in scale.ticks], []])
+                right.setLabel(scale.title, **{"font-size": "9pt"})
             for name in self._lane_series(spec):
                 self._add_series(plot, name)
             self.offscale[spec.key] = self._scatter(plot, brush=None)
@@ -229,12 +227,11 @@ class ChartsView(QWidget):
         # look like a current value).
         self.glw.installEventFilter(self)
         self.glw.viewport().installEventFilter(self)
-        # The key to the lower lane's colours (a legend inside a short lane hides its data).
-        key = " ".join(f'<span style="color:{theme.series_color(n)}">━ {LEGEND[n]}</span>'
-                       for n in ("pain", "dissociation", "cadss6_total"))
-        self.key = label(f"lowest lane: {key}", name="Chart key")
+        # The key to the colours of each lane that draws several curves (a legend inside
+        # a short lane hides its data).
+        self.key = label(key_html(self.keyed(), RIGHT_AXIS), name="Chart key")
         self.key.setMinimumWidth(1)  # cut rather than widen the charts when a panel is open
-        self.key.setToolTip(f"The lowest lane: {key}")
+        self.key.setToolTip(self.key.text())  # ... and whole on hover
         self.live_button = button("Back to live ▶", "Back to live", slot=self.go_live)
         self.live_button.hide()
         self.overlay: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
@@ -253,6 +250,17 @@ class ChartsView(QWidget):
             self.span_buttons[text] = b
         self.span_chosen = False
         self.span_buttons["2 h"].setChecked(True)
+
+    def keyed(self) -> dict[str, tuple[str, ...]]:
+        """Each lane's title and its curves, for the lanes where colour alone tells two
+        curves apart (the registry's parameters drawn there; BP's marks are told apart
+        by their shape)."""
+        lanes = {}
+        for spec in LANES:
+            curves = tuple(n for n in self._lane_series(spec) if n not in BP_MARKS)
+            if len(curves) > 1:
+                lanes[self._title(spec)] = curves
+        return lanes
 
     def _lane_series(self, spec: LaneSpec | str) -> tuple[str, ...]:
         """The lane's series (or limits), with only the sedation scale this protocol uses."""
@@ -291,9 +299,9 @@ class ChartsView(QWidget):
     def _add_series(self, plot: pg.PlotItem, name: str) -> None:
         color = theme.series_color(name)
         style = Qt.PenStyle.DashLine if name == "map" else Qt.PenStyle.SolidLine
-        if name not in ("sbp", "dbp"):
+        if name not in BP_MARKS:
             self.curves[name] = plot.plot(pen=pg.mkPen(color, width=1, style=style),
-                                          name=LEGEND.get(name))
+                                          name=legend(name, RIGHT_AXIS))
         symbol = {"sbp": "t", "dbp": "t1"}.get(name, "o")
         self.marks[name] = self._scatter(plot, color=color, symbol=symbol)
         self.artifacts[name] = self._scatter(plot, color="#8C97A3", symbol="x")
@@ -457,7 +465,7 @@ class ChartsView(QWidget):
     def _values(self, name: str) -> np.ndarray:
         """The series in its lane's (left-axis) units."""
         v = self.session.series[name].v
-        return v * RIGHT_AXIS[name][0] if name in RIGHT_AXIS else v
+        return np.asarray(RIGHT_AXIS[name].to_left(v)) if name in RIGHT_AXIS else v
 
     def _draw_offscale(self, spec: LaneSpec) -> None:
         lo, hi = self._y_range(spec)

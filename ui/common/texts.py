@@ -6,20 +6,19 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-PARAMETER_NAMES = {"sbp": "Systolic BP", "dbp": "Diastolic BP", "map": "Mean BP",
-                   "hr": "Heart rate", "spo2": "SpO2", "rr": "Respiratory rate",
-                   "temp": "Temperature", "moaas": "MOAA/S", "rass": "RASS",
-                   "pain": "Pain", "dissociation": "Dissociation",
-                   "cadss6_total": "CADSS-6 total"}
+from monitor.model.parameters import PARAMETERS
+
 LIMIT_NAMES = {"high_high": "upper limit, high alarm", "medium_high": "upper limit, warning",
                "medium_low": "lower limit, warning", "high_low": "lower limit, high alarm"}
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 
 
 def limit_name(key: str) -> str:
-    """'sbp.medium_high' → 'Systolic BP: upper limit, warning'."""
+    """'etco2.high_high' → 'EtCO2 (mmHg): upper limit, high alarm' (the registry's label
+    and unit, as the value rail and the charts name the parameter)."""
     param, _, which = key.partition(".")
-    return f"{PARAMETER_NAMES.get(param, param)}: {LIMIT_NAMES.get(which, which)}"
+    p = PARAMETERS.get(param)
+    return f"{p.titled if p else param}: {LIMIT_NAMES.get(which, which)}"
 
 
 def clock(when: datetime) -> str:

@@ -15,23 +15,27 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QLineEdit, QRadioButton, QWi
 
 from monitor.errors import FieldError, ValidationError
 from monitor.model.events import EventKind
-from monitor.model.parameters import fmt
+from monitor.model.parameters import REGISTRY, SCORE, VITAL, fmt, keys
 from monitor.model.session import Entry
 from monitor.record.recorder import Recorder
 from ui.common.forms import InlineErrors, button, error_label, label, line_edit
-from ui.common.texts import PARAMETER_NAMES, clock
+from ui.common.texts import clock
 
+# The registry's typed parameters of each kind (the vitals row's fields, the assessment's
+# scores), in display order, then the kind's other fields.
 FIELDS_BY_KIND: dict[EventKind, tuple[str, ...]] = {
-    EventKind.VITALS: ("sbp", "dbp", "hr", "spo2", "rr", "temp", "o2"),
-    EventKind.ASSESSMENT: ("moaas", "rass", "acvpu", "dissociation", "pain", "nausea",
-                           "anxiety", "perceptual", "comment"),
+    EventKind.VITALS: (*keys(group=VITAL, manual=True), "o2"),
+    EventKind.ASSESSMENT: (*keys(group=SCORE, manual=True), "acvpu", "nausea", "anxiety",
+                           "perceptual", "comment"),
 }
-# Kept as recorded, not typed: codes, derived totals, internal flags.
-NOT_EDITABLE = {"mode", "code", "label", "map_measured", "cadss6_total", "missing", "cadss6",
-                "map", "rate_unit", "source"}
-FIELD_NAMES = {**PARAMETER_NAMES, "o2": "Air or oxygen", "acvpu": "Consciousness (ACVPU)",
-               "rate": "Rate", "dose_mg": "Dose (mg)", "drug": "Drug", "dose": "Dose",
-               "unit": "Unit", "route": "Route", "reason": "Reason", "text": "Note",
+# Kept as recorded, not typed: codes, what the registry says no nurse types (a derived
+# MAP, the CADSS-6 total), internal flags.
+NOT_EDITABLE = {"mode", "code", "label", "map_measured", "missing", "cadss6", "rate_unit",
+                "source", *(p.key for p in REGISTRY if not p.manual)}
+FIELD_NAMES = {**{p.key: p.name for p in REGISTRY}, "o2": "Air or oxygen",
+               "acvpu": "Consciousness (ACVPU)", "rate": "Rate", "dose_mg": "Dose (mg)",
+               "drug": "Drug", "dose": "Dose", "unit": "Unit", "route": "Route", "reason": "Reason",
+               "text": "Note",
                "comment": "Comment", "nausea": "Nausea", "anxiety": "Anxiety/agitation",
                "perceptual": "Perceptual", "concentration_mg_ml": "Concentration (mg/mL)",
                "lot": "Lot", "weight_kg": "Weight (kg)", "display_name": "Display name",

@@ -1,5 +1,6 @@
 """Change an alarm limit for this session (with a reason, e.g. a physician's
-order); the limits are named as a monitor names them. When this patient's own
+order); the limits are every limit the registry allows, named as a monitor names
+them ("EtCO2 (mmHg): upper limit, high alarm"). When this patient's own
 baseline is beyond a limit (a beta-blocked HR 50), the core's offer of a
 per-patient limit is one click away."""
 
@@ -7,14 +8,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QVBoxLayout
 
-from monitor.clinical.protocols import LIMIT_KEYS
+from monitor.clinical.protocols import LIMIT_KEYS, LIMIT_PARAMS
 from monitor.clinical.rules.baseline_offer import LimitOffer
 from monitor.clinical.rules.conditions import effective_limits
 from monitor.model.events import Event
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
 from ui.common.texts import clock, limit_name
-
-LIMIT_CHOICES = ("sbp", "dbp", "hr", "spo2", "rr", "moaas", "rass")
 
 
 class LimitEditor(RecorderPanel):
@@ -22,7 +21,7 @@ class LimitEditor(RecorderPanel):
     def _setup_ui(self) -> None:
         self.limit = QComboBox()
         self.limit.setAccessibleName("Limit to change")
-        for param in LIMIT_CHOICES:
+        for param in LIMIT_PARAMS:  # the registry's parameters that take limits
             for key in LIMIT_KEYS:
                 self.limit.addItem(limit_name(f"{param}.{key}"), f"{param}.{key}")
         self.limit.currentIndexChanged.connect(lambda _i: self._show_limit())

@@ -18,6 +18,7 @@ from monitor.clinical.validation import MISSING_REASONS, validate_vitals
 from monitor.errors import ValidationError
 from monitor.model.events import Event
 from ui.common.enter_chain import enter_moves_on
+from monitor.model.parameters import PARAMETERS, VITAL, keys
 from ui.common.forms import (
     ConfirmBar,
     InlineErrors,
@@ -30,9 +31,11 @@ from ui.common.texts import clock
 from ui.common.timefield import observed_at
 from ui.session.message_line import MessageLine
 
-FIELDS = (("sbp", "SBP", "or 128/82"), ("dbp", "DBP", "mmHg"), ("hr", "HR", "/min"),
-          ("spo2", "SpO2", "%"), ("rr", "RR", "/min"), ("temp", "Temp", "°C"),
-          ("etco2", "EtCO2", "mmHg"))
+# The registry's typed vitals in display order: (key, title, placeholder). SBP takes
+# "128/82" (both pressures in one field), so its placeholder says so and it is wider.
+BP_HINT = "or 128/82"
+FIELDS = tuple((k, PARAMETERS[k].label, BP_HINT if k == "sbp" else PARAMETERS[k].unit)
+               for k in keys(group=VITAL, manual=True))
 
 
 class VitalsEntry(RecorderPanel):
@@ -111,7 +114,7 @@ class VitalsEntry(RecorderPanel):
         dbp = self.edits["dbp"]
         both = "/" in text
         dbp.setFocusPolicy(Qt.FocusPolicy.NoFocus if both else Qt.FocusPolicy.StrongFocus)
-        dbp.setPlaceholderText("in SBP" if both else {k: h for k, _t, h in FIELDS}["dbp"])
+        dbp.setPlaceholderText("in SBP" if both else PARAMETERS["dbp"].unit)
 
     def _on_o2_chosen(self, _index: int) -> None:
         self._o2_chosen = True

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg
-from platformdirs import user_data_path
 from psycopg import conninfo as _conninfo
 
 from monitor.clock import to_iso

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from monitor.clinical.protocols import LIMIT_PARAMS
 from monitor.clinical.validation import PLAUSIBLE
 from monitor.devices.mdc import CODES, UNITS
@@ -27,6 +29,7 @@ def _probe(name: str, **env: str) -> subprocess.CompletedProcess[str]:
         env={**os.environ, **env})
 
 
+@pytest.mark.hazard("H-300")
 def test_an_added_parameter_reaches_the_core_exporters_and_hl7() -> None:
     out = _probe("probe_added_parameter.py")
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
