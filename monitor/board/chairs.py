@@ -32,10 +32,7 @@ from monitor.errors import MonitorError
 from monitor.log.postgres import board_reads
 from monitor.log.postgres.log import PgLog
 from monitor.log.postgres.schema import chair_role
-from monitor.model.parameters import fmt
 from monitor.model.session import PRIORITY_RANK, Phase, Priority, Session
-from monitor.model.events import EventKind
-from monitor.model.session import PRIORITY_RANK, Session
 from monitor.record.change import Change, fold_in, fold_read
 
 log = logging.getLogger(__name__)

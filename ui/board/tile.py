@@ -11,9 +11,9 @@ from PySide6.QtGui import QMouseEvent, QResizeEvent, QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from monitor.board.chairs import Tile
-from monitor.model.session import Priority
 from monitor.board.vitals import BOARD_ROWS
 from monitor.model.parameters import PARAMETERS, in_rail
+from monitor.model.session import Priority
 from ui.common import theme
 from ui.common.forms import label
 

@@ -157,9 +157,12 @@ class ChartsView(QWidget):
             ticks = self._ticks(spec)
             # the top and bottom lines stay inside the lane; in a short lane a tick label
             # at the scale's end needs half a line of room, or the axis drops it
-            # (MOAA/S 0 and 5)
+            # (MOAA/S 0 and 5). With the banner's room kept, a short lane is about 52 px
+            # at 1366x768: a 0.3 pad puts an end tick 9-10 px inside it, which its label
+            # needs (the grid makes the axis clip labels to the view, so pyqtgraph's
+            # hideOverlappingLabels allowance does not apply).
             short = spec.stretch <= 2 and bool({lo, hi} & set(ticks))
-            pad = (hi - lo) * (0.2 if short else 0.04)
+            pad = (hi - lo) * (0.3 if short else 0.04)
             plot.setYRange(lo - pad, hi + pad, padding=0)
             plot.disableAutoRange()  # fixed clinical ranges; X follows explicitly
             # Preferred heights in the lanes' proportions: when the window is short the
@@ -170,8 +173,6 @@ class ChartsView(QWidget):
             left.setWidth(74)
             left.setTicks([[(v, f"{v:g}") for v in ticks],
                            [(v, "") for v in spec.grid]])
-            if short:  # a short lane's end labels (MOAA/S 0 and 5) may reach a few px
-                left.setStyle(hideOverlappingLabels=8)  # past it rather than vanish
             left.setGrid(70 if spec.key == "bp" else 40)
             left.setLabel(self._title(spec), **{"font-size": "9pt"})
             if row == 0:

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QSizePolicy, QW
 from monitor.clinical.validation import MISSING_REASONS, validate_vitals
 from monitor.errors import ValidationError
 from monitor.model.events import Event
-from ui.common.enter_chain import enter_moves_on
 from monitor.model.parameters import PARAMETERS, VITAL, keys
+from ui.common.enter_chain import enter_moves_on
 from ui.common.forms import (
     ConfirmBar,
     InlineErrors,
@@ -124,7 +124,7 @@ class VitalsEntry(RecorderPanel):
         "Oxygen stopped", a strike of one): the newer act wins over a choice made in the
         box before it. Any other change leaves the nurse's choice alone; ``again`` shows
         the session's value whatever was chosen (after a set is saved)."""
-        latest = self.recorder.session.latest("o2")
+        latest = self.recorder.session.choice("o2")
         shown = None if latest is None else (str(latest[1]), latest[2])
         if shown == self._o2_shown and not again:
             return

@@ -204,7 +204,7 @@ def test_a_bad_time_is_named_next_to_its_field_and_nothing_is_saved(qtbot, bedsi
     assert page.events.time_error.isHidden()
 
 
-def test_theme_toggle_asks_before_throwing_away_a_half_typed_entry(qtbot, bedside,
+def test_theme_toggle_asks_before_throwing_away_a_half_typed_entry(qtbot, themed, bedside,
                                                                    monkeypatch):
     window, page, _rec = bedside
     asked = []

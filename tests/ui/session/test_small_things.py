@@ -183,7 +183,7 @@ def _drawn_labels(axis) -> list[str]:
 
 
 @pytest.mark.parametrize("size", [(1366, 708), (1280, 740)])
-def test_the_moaas_lane_has_its_tick_labels(qtbot, wide_page, size) -> None:
+def test_the_moaas_lane_has_its_tick_labels(qtbot, themed, wide_page, size) -> None:
     page, _rec = wide_page(size)
     axis = page.charts.plots["sed"].getAxis("left")
     assert {"0", "5"} <= set(_drawn_labels(axis))
