@@ -32,12 +32,15 @@ def test_after_a_restart_the_panel_shows_the_running_rate_and_the_syringe(
     baseline_vitals(rec)
     page = window.open_session(rec)
     qtbot.waitUntil(lambda: page.charts is not None)
-    rec.start_infusion("RN7", rate="0.35", rate_unit="mg/kg/h", concentration="1")
-    clock.advance(120)
     qtbot.keyClick(page.vitals.edits["hr"], Qt.Key.Key_F4)
     inf = page.infusion
     qtbot.waitUntil(inf.rate.isVisible)
-    assert (inf.rate.text(), inf.concentration.text()) == ("0.35", "1")
+    assert inf.rate.text() == "0.35"                  # before dosing: the plan's rate
+    type_into(qtbot, inf.concentration, "1")
+    click(qtbot, inf.start_button)
+    click(qtbot, inf.confirm_button)
+    assert rec.session.phase == "infusing" and rec.session.concentration == 1
+    clock.advance(120)
     _change_rate(qtbot, inf, "0.25")
     assert rec.session.rate_display == (0.25, "mg/kg/h")
     # The window closed mid-infusion (the question answered), then opened again.
