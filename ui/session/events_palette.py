@@ -10,7 +10,9 @@ from functools import partial
 
 from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout
 
-from monitor.model.events import Event
+from monitor.clinical.describe import describe
+from monitor.model.events import Event, EventKind
+from monitor.model.session import Phase
 from monitor.record.recorder import DRUG_EVENTS, QUICK_EVENTS, ROUTES
 from ui.common.confirm import ConfirmDialog, check_then_ask
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
@@ -49,6 +51,7 @@ class EventsPalette(RecorderPanel):
         self.time = line_edit("Event time", "now", 80)
         self.time_error = error_label("Event time error")
         self.last = label("", "saved", name="Last event")
+        self.last.setWordWrap(True)  # a long drug name wraps, never widens the panel
         self.general = error_label("Event error")
         self.med_error = error_label("Medication dose error")
         self.errors = InlineErrors(self.general, {"observed_at": (self.time, self.time_error),
@@ -83,11 +86,18 @@ class EventsPalette(RecorderPanel):
     def _when(self) -> datetime | None:
         return observed_at(self.time.text(), self.recorder.clock.now())
 
-    def _done(self, event: Event | None, text: str) -> Event | None:
+    def _done(self, event: Event | None) -> Event | None:
+        """Say what was recorded, as the log names it: "✓ Ondansetron 4 mg IV at 04:54"."""
         if event is not None:
-            self.last.setText(f"✓ {text}, {clock(event.observed_at)}")
+            self.last.setText(f"✓ {self._named(event)} at {clock(event.observed_at)}")
             self.time.clear()
         return event
+
+    def _named(self, event: Event) -> str:
+        if event.kind is EventKind.NOTE:  # its text stays in the log, not in this line
+            return "Addendum note" if self.recorder.session.phase is Phase.CLOSED else "Note"
+        what = describe(event.kind, event.payload)
+        return what[:1].upper() + what[1:]
 
     def quick(self, code: str) -> Event | None:
         dose = self.drug_dose.text().strip() if code in DRUG_EVENTS else ""
@@ -95,7 +105,7 @@ class EventsPalette(RecorderPanel):
             self._nurse(), code, dose=dose or None, observed_at=self._when()))
         if event is not None and dose:
             self.drug_dose.clear()
-        return self._done(event, QUICK_EVENTS[code])
+        return self._done(event)
 
     def medication(self) -> None:
         def attempt() -> Event:
@@ -114,14 +124,14 @@ class EventsPalette(RecorderPanel):
         if event is not None:
             for w in (self.med_drug, self.med_dose, self.med_reason):
                 w.clear()
-        self._done(event, "Medication")
+        self._done(event)
 
     def add_note(self) -> Event | None:
         event = self.errors.call(lambda: self.recorder.add_note(
             self._nurse(), self.note.text(), observed_at=self._when()))
         if event is not None:
             self.note.clear()
-        return self._done(event, "Note")
+        return self._done(event)
 
     def set_closed(self, closed: bool) -> None:
         """A closed record takes only notes (addenda)."""

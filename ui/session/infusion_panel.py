@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -30,8 +31,9 @@ from monitor.model.vocabulary import CHECKLIST_ITEMS, RATE_UNITS
 from monitor.record.recorder import Recorder
 from monitor.wallclock import WallTime
 from ui.common.confirm import ConfirmDialog, check_then_ask
-from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
+from ui.common.forms import InlineErrors, RecorderPanel, button, hrow, label, line_edit
 from ui.common.timefield import wall_time
+from ui.session.message_box import MessageBox
 
 # An infusion action: the core call, given the time and whether to only check and ask.
 Action = Callable[[datetime | None, bool], Event]
@@ -41,6 +43,8 @@ class InfusionPanel(RecorderPanel):
     def __init__(self, recorder: Recorder, nurse: Callable[[], str],
                  parent: QWidget | None = None) -> None:
         super().__init__(recorder, nurse, parent)
+        # What the Rate and Concentration fields were last filled from (see _follow).
+        self._filled_from: tuple[object, ...] | None = None
         self.refresh()
 
     def _setup_ui(self) -> None:
@@ -74,7 +78,10 @@ class InfusionPanel(RecorderPanel):
         self.reason.returnPressed.connect(self.ask_pause)
         self.bolus.returnPressed.connect(self.ask_bolus)
         self.time = line_edit("Infusion action time", "now", 90)
-        self.time_error = error_label("Infusion time error")
+        # What a field refuses is said in one reserved place under the buttons, naming
+        # the field (its box turns red): nothing moves when a message comes or goes.
+        self.messages = MessageBox()
+        self.time_error = self.messages.add("Infusion time error", "Time")
         self.dialog = ConfirmDialog(self, title="Confirm infusion action")
         self.question = self.dialog.question
         self.confirm_button = self.dialog.confirm_button
@@ -90,11 +97,12 @@ class InfusionPanel(RecorderPanel):
         self.checklist_state = label("", "dim", name="Checklist state")
         self.state = label("", pt=14, name="Infusion state")
         self.state.setWordWrap(True)
-        self.general = error_label("Infusion error")
-        # A refused value is said next to its own field (check first, ask after).
-        self.field_errors = {name: error_label(f"{name} error")
-                             for name in ("rate", "concentration", "dose", "lot", "reason",
-                                          "bolus")}
+        # A refused value is said under the buttons, named (check first, ask after).
+        self.field_errors: dict[str, QLabel] = {
+            name: self.messages.add(f"{name} error", title) for name, title in (
+                ("rate", "Rate"), ("concentration", "Concentration"), ("dose", "Dose"),
+                ("lot", "Lot"), ("reason", "Pause reason"), ("bolus", "Bolus"))}
+        self.general = self.messages.add("Infusion error")
         fe = self.field_errors
         fields: dict[str, tuple[QWidget | None, QLabel]] = {
             "observed_at": (self.time, self.time_error),
@@ -111,10 +119,9 @@ class InfusionPanel(RecorderPanel):
         outer = QVBoxLayout(self)
         outer.addWidget(self.state)
         grid = QGridLayout()
-        rows: list[tuple[str, QWidget, QWidget | None]]
-        fe = self.field_errors
+        rows: list[tuple[str, QWidget]]
         if self.single:
-            rows = [("Dose (mg)", self.dose, fe["dose"]), ("Lot", self.lot, fe["lot"])]
+            rows = [("Dose (mg)", self.dose), ("Lot", self.lot)]
         else:
             # The unit beside the rate: one row less, so Start stays on screen under the
             # checklist at 1366×768 with the alarm banner's room kept.
@@ -124,18 +131,14 @@ class InfusionPanel(RecorderPanel):
             rate_row.addWidget(self.rate)
             rate_row.addWidget(self.unit)
             rate_row.addStretch(1)
-            rows = [("Rate", rate, fe["rate"]),
-                    ("Concentration", self.concentration, fe["concentration"]),
-                    ("Pause reason", self.reason, fe["reason"]),
-                    ("Bolus", self.bolus, fe["bolus"])]
-        rows.append(("Time (blank = now)", self.time, self.time_error))
+            rows = [("Rate", rate), ("Concentration", self.concentration),
+                    ("Pause reason", self.reason), ("Bolus", self.bolus)]
+        rows.append(("Time (blank = now)", self.time))
         self.row_titles: dict[QWidget, QLabel] = {}
-        for at, (title, widget, error) in enumerate(rows):
+        for at, (title, widget) in enumerate(rows):
             self.row_titles[widget] = label(title, "dim")
             grid.addWidget(self.row_titles[widget], at, 0)
             grid.addWidget(widget, at, 1)
-            if error is not None:
-                grid.addWidget(error, at, 2)
         grid.setColumnStretch(2, 1)
         outer.addLayout(grid)
         if self.checklist:
@@ -158,11 +161,37 @@ class InfusionPanel(RecorderPanel):
         outer.addLayout(hrow(self.start_button, self.rate_button, self.pause_button,
                              self.resume_button))
         outer.addLayout(hrow(self.bolus_button, self.stop_button))
-        outer.addWidget(self.general)
+        outer.addWidget(self.messages)
         outer.addStretch(1)
 
     # -- state ---------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        """Each time the panel is shown, its fields say what the pump runs at now."""
+        self._follow(force=True)
+        super().showEvent(event)
+
+    def _follow(self, *, force: bool = False) -> None:
+        """The Rate and Concentration fields from the session: the rate the pump runs at
+        and the syringe recorded, never the protocol's plan once dosing has begun (a
+        quick "Change rate" must not put the patient back on the plan rate). Filled when
+        the panel is built or shown and when the infusion changes (start, rate, pause,
+        resume); between those, what the nurse is typing stays."""
+        s = self.recorder.session
+        if self.single or s.rate_display is None:
+            return  # before dosing: the plan's rate, as set up
+        now = (s.rate_display, s.concentration, s.paused, s.phase)
+        if not force and now == self._filled_from:
+            return
+        self._filled_from = now
+        rate, unit = s.rate_display
+        self.rate.setText(fmt(rate))
+        self.unit.setCurrentText(unit)
+        self.concentration.setText(fmt(s.concentration) if s.concentration else "")
+        for field in ("rate_unit", "concentration"):  # (the rate's fields share one message)
+            self.errors.clear_field(field)
+
     def refresh(self) -> None:
+        self._follow()
         s = self.recorder.session
         phase = s.phase
         if self.checklist:

@@ -108,7 +108,7 @@ def test_a_bad_value_is_said_at_its_field_and_never_asked_about(qtbot, store, cl
     inf.reason.clear()
     click(qtbot, inf.pause_button)
     assert not inf.dialog.isVisible()                      # never "Pause (reason: —)?"
-    assert inf.field_errors["reason"].text() == "required"
+    assert inf.field_errors["reason"].text() == "Pause reason required"  # named: one place
     type_into(qtbot, inf.reason, "nausea")
     click(qtbot, inf.pause_button)
     assert inf.question.text() == "Pause the infusion (reason: nausea)?"
