@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from PIL import Image
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 
 from monitor.clinical.discharge import NURSE_CONFIRMS
 from monitor.errors import ConfirmationNeeded
 from tests.conftest import PRESCRIBED, discharge_confirmed
 from tests.support.window import click, type_into
-from ui.session.export_dialog import OVERWRITE
+from ui.session.export_dialog import LAST_FOLDER_KEY, OVERWRITE
 
 DPI = 150
 BP = ["sbp", "dbp", "map"]
@@ -201,15 +201,21 @@ def test_existing_file_names_the_overwrite_box_and_ticking_it_writes(
     dialog.close()
 
 
+@pytest.fixture
+def no_last_folder():
+    """No export written yet from this computer's window (and none left behind: the
+    settings are the process's)."""
+    QSettings().remove(LAST_FOLDER_KEY)
+    yield
+    QSettings().remove(LAST_FOLDER_KEY)
+
+
 @pytest.mark.hazard("H-339")
 def test_default_folder_is_documents_then_the_last_used_and_is_said(
-        qtbot, bedside, clock, tmp_path, monkeypatch):
+        qtbot, bedside, no_last_folder, tmp_path, monkeypatch):
     docs = tmp_path / "home" / "Documents"
     monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(docs))
-    from PySide6.QtCore import QSettings
-    from ui.session.export_dialog import LAST_FOLDER_KEY
-    QSettings().remove(LAST_FOLDER_KEY)
-    _window, page, rec = bedside
+    _window, page, _rec = bedside
     assert page.export_folder is None
     dialog = page.open_export("csv")
     target = Path(dialog.path.text())
