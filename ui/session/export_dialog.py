@@ -118,6 +118,12 @@ class ExportDialog(QDialog):
             name = f"ketamine-{who}-{s.session_id}{suffix}"
         self.path.setText(str(self.folder / name))
 
+    def _say(self, error: str) -> None:
+        """The error, whole: the dialog grows to the lines it wraps to."""
+        self.error.setText(error)
+        self.error.show()
+        self.adjustSize()
+
     def _say_where(self, text: str) -> None:
         folder = Path(text.strip() or ".").expanduser().parent
         self.where.setText(f"Saves in {export_folder.describe(folder, last_folder())}")
@@ -140,8 +146,7 @@ class ExportDialog(QDialog):
         fmt = self.format.currentText()
         target = Path(self.path.text().strip()).expanduser()
         if not self.path.text().strip():
-            self.error.setText("Export destination: give a file path")
-            self.error.show()
+            self._say("Export destination: give a file path")
             return None
         notes: list[str] = []
         export_folder.prepare(target.parent)
@@ -152,13 +157,11 @@ class ExportDialog(QDialog):
                 wide=self.wide.isChecked(), force=self.overwrite.isChecked(),
                 page_size=PAGE_SIZES[self.page_size.currentIndex()], notes=notes)
         except TargetExists as exc:
-            self.error.setText(exists_text(exc.path))
-            self.error.show()
+            self._say(exists_text(exc.path))
             self.overwrite.setFocus()  # Space ticks it, as the message says
             return None
         except MonitorError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
+            self._say(str(exc))
             return None
         QSettings().setValue(LAST_FOLDER_KEY, str(written.parent))
         self.folder = written.parent

@@ -190,6 +190,9 @@ def test_existing_file_names_the_overwrite_box_and_ticking_it_writes(
     said = dialog.error.text()
     assert "--force" not in said
     assert OVERWRITE in said and "trial.pdf" in said, said
+    error = dialog.error  # the whole message is inside the dialog, not cut at its foot
+    qtbot.waitUntil(lambda: error.height() >= error.heightForWidth(error.width()))
+    assert error.geometry().bottom() < dialog.height(), (error.geometry(), dialog.size())
     assert report.stat().st_mtime_ns == before
     # The focus is on the box the message names: Space ticks it, Export writes.
     assert dialog.overwrite.hasFocus()
