@@ -185,6 +185,21 @@ def automatic_checks(session: Session, protocol: Protocol, now: datetime,
     ]
 
 
+def saved_checks(discharge: dict[str, Any]) -> list[Check]:
+    """The checks as saved at discharge, each in the words the window shows them
+    ("Minimum observation time met"); a record saved before labels were kept
+    gives its key in words."""
+    return [Check(key, str(c.get("label") or key.replace("_", " ").capitalize()),
+                  bool(c["ok"]), str(c["detail"]))
+            for key, c in discharge.get("checks", {}).items()]
+
+
+# What the nurse confirms by ticking, in the window's words.
+NURSE_CONFIRMS = {"escort_present": "Escort present",
+                  "no_driving_advice": "No-driving advice given"}
+READY_TO_LEAVE = "Ready to leave at"
+
+
 def nurse_aldrete(checklist: dict[str, Any], errors: list[FieldError]) -> dict[str, int]:
     out = {}
     for key, (name, _levels) in ALDRETE_NURSE_ITEMS.items():
@@ -205,14 +220,13 @@ def validate_discharge(session: Session, protocol: Protocol, now: datetime,
     items = nurse_aldrete(checklist, errors)
     checks = automatic_checks(session, protocol, now, items)
     override = validate_override(checklist, [c for c in checks if not c.ok], errors)
-    for key, title in (("escort_present", "Escort present"),
-                       ("no_driving_advice", "No-driving advice given")):
+    for key, title in NURSE_CONFIRMS.items():
         # A patient who leaves against advice may go alone: the record says what was so.
         if checklist.get(key) is not True and override["override"] != AGAINST_ADVICE:
             errors.append(FieldError(key, title, "no", "confirm before discharge"))
     ready = checklist.get("ready_to_leave_at")
     if not isinstance(ready, datetime) or ready.tzinfo is None:
-        errors.append(FieldError("ready_to_leave_at", "Ready to leave at", str(ready or ""),
+        errors.append(FieldError("ready_to_leave_at", READY_TO_LEAVE, str(ready or ""),
                                  "a time"))
     elif session.infusion_started_at and ready < session.infusion_started_at:
         errors.append(FieldError("ready_to_leave_at", "Ready to leave at", ready.isoformat(),

@@ -25,6 +25,16 @@ class ExportError(MonitorError):
     """The export could not be written; nothing was left behind."""
 
 
+class TargetExists(ExportError):
+    """The destination is a file already there and overwriting was not asked for. The
+    message is the command line's; a window names its own control (``path`` says which
+    file)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} already exists; use --force to overwrite")
+        self.path = Path(path)
+
+
 def check_target(path: Path, *, force: bool = False) -> None:
     """Refuse a destination that cannot or must not be replaced, saying why."""
     path = Path(path)
@@ -45,7 +55,7 @@ def check_target(path: Path, *, force: bool = False) -> None:
         raise ExportError(f"{path} is {kind}, not a regular file; exports are written "
                           "only to regular files")
     if not force:
-        raise ExportError(f"{path} already exists; use --force to overwrite")
+        raise TargetExists(path)
 
 
 def clean_stale(folder: Path) -> list[Path]:

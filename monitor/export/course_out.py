@@ -28,7 +28,7 @@ from monitor.courses.course import (
     flat_columns,
     load_course,
 )
-from monitor.export.atomic import ExportError, write_atomic
+from monitor.export.atomic import ExportError, TargetExists, write_atomic
 from monitor.export.formats import COURSE_FORMATS
 from monitor.log.eventlog import EventLog
 from monitor.model.parameters import fmt
@@ -190,7 +190,7 @@ def export_course(log: EventLog, patient: str, fmt_name: str, out: Path, protoco
     if not patient.strip():
         raise ExportError("--course needs a patient identifier (MRN or pseudonym)")
     if out.exists() and not force:
-        raise ExportError(f"{out} already exists; use --force to overwrite")
+        raise TargetExists(out)
     now = (clock or SystemClock()).now()
     sessions = load_course(log, patient)
     if not sessions:

@@ -23,9 +23,10 @@ from reportlab.platypus import (
 )
 
 from monitor.clinical.describe import describe
+from monitor.clinical.discharge import NURSE_CONFIRMS, READY_TO_LEAVE, saved_checks
 from monitor.clinical.discharge_override import override_text
 from monitor.clinical.rules.schedule import min_observation
-from monitor.export import pdf_fonts
+from monitor.export import pdf_fonts, pdf_marks
 from monitor.export.atomic import ExportError
 from monitor.export.checklist_rows import checklist_rows, start_confirmations
 from monitor.export.context import DEID_NOTICE, ExportContext
@@ -77,7 +78,9 @@ def _p(text: object) -> Paragraph:
 
 def _cell(value: object) -> str | Paragraph:
     """A plain cell (fast) when the text font draws all of it, else a paragraph
-    whose runs use the fallback fonts."""
+    whose runs use the fallback fonts (a paragraph made already stays as it is)."""
+    if isinstance(value, Paragraph):
+        return value
     text = str(value)
     return text if pdf_fonts.plain(text) else _p(text)
 
@@ -215,14 +218,18 @@ def _vitals(ctx: ExportContext) -> list[Any]:
     shown.sort(key=lambda e: (e.observed_at, e.seq))
     rows, struck = [], set()
     for i, e in enumerate(shown):
-        p = e.payload
-        bp = f"{fmt(p['sbp'])}/{fmt(p['dbp'])}" if "sbp" in p and "dbp" in p else (
-            fmt(p["sbp"]) if "sbp" in p else "")
-        m = ctx.minutes_since_infusion(e.observed_at)
-        rows.append([ctx.short(e.observed_at), "" if m is None else f"{m:.0f}", bp,
-                     *(fmt(p[k]) if k in p else "" for k in TABLE_VITALS),
-                     p.get("o2", ""), e.event.source, ctx.who(e.event.author), e.status])
-        if e.status != "valid":
+        # A set flagged in part: only its flagged values are struck, the rest print as
+        # valid; the status names them and wraps inside its cell.
+        values: list[Any] = ([Paragraph(m, SMALL) for m in pdf_marks.row_markup(
+            e, TABLE_VITALS, _escape)] if pdf_marks.partial(e) else
+            [_bp_text(e.payload), *(fmt(e.payload[k]) if k in e.payload else ""
+                                    for k in TABLE_VITALS)])
+        rows.append([ctx.short(e.observed_at),
+                     pdf_marks.minute_text(ctx.minutes_since_infusion(e.observed_at)),
+                     *values, e.payload.get("o2", ""), e.event.source,
+                     ctx.who(e.event.author),
+                     _p(pdf_marks.status_text(e)) if pdf_marks.partial(e) else e.status])
+        if e.status != "valid" and not pdf_marks.partial(e):
             struck.add(i)
     out: list[Any] = [Paragraph("Vitals", H2)]
     if device and len(device) > MAX_TABLE_DEVICE_ROWS:
@@ -231,8 +238,14 @@ def _vitals(ctx: ExportContext) -> list[Any]:
     labels = [PARAMETERS[k].label for k in TABLE_VITALS]
     out.append(_table(["Time", "Min", "BP", *labels, "O2", "Src", "By", "Status"], rows,
                       [17 * mm, 9 * mm, 16 * mm, *(max(9, 2 * len(t) + 2) * mm for t in labels),
-                       11 * mm, 12 * mm, 17 * mm, 16 * mm], struck, wrap=set()))
+                       11 * mm, 13 * mm, 17 * mm, 16 * mm], struck, wrap=set()))
     return out
+
+
+def _bp_text(p: dict[str, Any]) -> str:
+    if "sbp" in p and "dbp" in p:
+        return f"{fmt(p['sbp'])}/{fmt(p['dbp'])}"
+    return fmt(p["sbp"]) if "sbp" in p else ""
 
 
 def _assessments(ctx: ExportContext) -> list[Any]:
@@ -338,13 +351,12 @@ def _discharge(ctx: ExportContext) -> list[Any]:
     out: list[Any] = [Paragraph("Discharge checklist", H2)]
     if not d:
         return [*out, _p("Not discharged at the time of export.")]
-    rows = [[k.replace("_", " "), "yes" if v["ok"] else "NO", v["detail"]]
-            for k, v in d["checks"].items()]
-    rows += [["escort present", "yes" if d["escort_present"] else "NO", ""],
-             ["no-driving advice given", "yes" if d["no_driving_advice"] else "NO", ""],
-             # The time in the wide column: in "Met" it wrapped mid-number.
-             ["ready to leave at", "", ctx.stamp(datetime.fromisoformat(d["ready_to_leave_at"]))
-              if d.get("ready_to_leave_at") else ""]]
+    # In the window's words ("Minimum observation time met"), never the record's keys.
+    rows = [[c.label, "yes" if c.ok else "NO", c.detail] for c in saved_checks(d)]
+    rows += [[title, "yes" if d[key] else "NO", ""] for key, title in NURSE_CONFIRMS.items()]
+    # The time in the wide column: in "Met" it wrapped mid-number.
+    rows.append([READY_TO_LEAVE, "", ctx.stamp(datetime.fromisoformat(d["ready_to_leave_at"]))
+                 if d.get("ready_to_leave_at") else ""])
     ended = override_text(d, free_text=not ctx.deidentify)
     if ended:  # a different act from discharge: said first, in bold
         out.append(Paragraph(f"<b>{_escape(ended)}</b>", SMALL))

@@ -32,6 +32,9 @@ LANES = [
     for lane in PRINT_LANES
 ]
 MAX_POINTS = 600
+# Events drawn as vertical lines in every lane.
+MARKED = (EventKind.INFUSION_STARTED, EventKind.INFUSION_STOPPED, EventKind.RATE_CHANGED,
+          EventKind.BOLUS, EventKind.QUICK_EVENT, EventKind.MEDICATION)
 
 
 def envelope(t: np.ndarray, v: np.ndarray, n: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -59,7 +62,10 @@ def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawi
     times = [float(x) for series in s.series.values() if len(series) for x in (series.t[0],
                                                                               series.t[-1])]
     start = ctx.start.timestamp()
-    end = max([*times, start + 60])
+    marked = [e for e in ctx.entries(*MARKED) if not e.struck]
+    # The axis runs to the last reading or the last marked event (the stop of an
+    # infusion after the last reading is drawn inside the chart, not past its edge).
+    end = max([*times, *(e.observed_at.timestamp() for e in marked), start + 60])
     left, right = 40, width - 10
     lanes = LANES
     d = Drawing(width, lane_h * len(lanes) + 30, initialFontName=BASE)
@@ -106,19 +112,46 @@ def trend_drawing(ctx: ExportContext, width: float, lane_h: float = 95) -> Drawi
             for a, b in zip(series.t[~ok], series.v[~ok], strict=True):
                 d.add(String(x_of(a), y_of(b), "×", fontSize=7, fillColor=_c("map"),
                              fontName=BASE))
-        for entry in ctx.entries(EventKind.INFUSION_STARTED, EventKind.INFUSION_STOPPED,
-                                 EventKind.RATE_CHANGED, EventKind.BOLUS,
-                                 EventKind.QUICK_EVENT, EventKind.MEDICATION):
-            if entry.struck:
-                continue
+        for entry in marked:
             x = x_of(entry.observed_at.timestamp())
             d.add(Line(x, y0, x, y0 + lane_h - 14, strokeColor=colors.darkgrey,
                        strokeWidth=0.3))
-    hours = (end - start) / 3600
-    step = 15 * 60 if hours <= 2 else 3600 if hours <= 12 else 4 * 3600
-    tick = start
-    while tick <= end:
-        d.add(String(x_of(tick), 4, f"{int((tick - start) // 60)} min", fontSize=6,
+    step = tick_step(end - start)
+    for offset in time_ticks(end - start):
+        d.add(String(x_of(start + offset), 4, tick_label(offset, step, end - start), fontSize=6,
                      textAnchor="middle", fontName=BASE))
-        tick += step
     return d
+
+
+# Steps of the time axis, in seconds: the smallest that gives at most MAX_TICKS spaces.
+STEPS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600, 2 * 3600, 4 * 3600, 6 * 3600,
+         12 * 3600, 24 * 3600)
+MAX_TICKS = 8
+MINUTES_UP_TO = 2 * 3600  # a span this long or shorter is labelled in minutes
+
+
+def tick_step(span: float) -> int:
+    """A round step that puts 4 to 8 spaces on any span of a minute or more (the chart
+    spans at least a minute), so the start, the middle and the end are labelled."""
+    day = STEPS[-1]
+    return next((s for s in STEPS if span / s <= MAX_TICKS),
+                day * -(-int(span) // (day * MAX_TICKS)))
+
+
+def time_ticks(span: float) -> list[float]:
+    """The ticks' offsets from the start, every ``tick_step`` up to the end."""
+    step = tick_step(span)
+    return [float(i * step) for i in range(int(span // step) + 1)]
+
+
+def tick_label(offset: float, step: int, span: float) -> str:
+    """One unit per axis: '1:30 min' for steps under a minute, '20 min' up to 2 h,
+    else '3 h' and '3 h 30'."""
+    seconds = round(offset)
+    if step < 60:
+        return f"{seconds // 60}:{seconds % 60:02d} min"
+    minutes = seconds // 60
+    if span <= MINUTES_UP_TO:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h" if not rest else f"{hours} h {rest:02d}"

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 from monitor.clinical.rules.engine import Evaluation
 from monitor.courses.course import SessionFacts, course_facts, course_table
 from monitor.errors import MonitorError
-from monitor.export.atomic import write_atomic
+from monitor.export import folder as export_folder
+from monitor.export.atomic import TargetExists, write_atomic
 from monitor.export.course_out import render_course
 from monitor.export.formats import COURSE_FORMATS, SUFFIX
 from monitor.model.events import Event
@@ -54,7 +55,7 @@ class CourseView(QWidget):
     def __init__(self, recorder: Recorder, service: Service, nurse: Callable[[], str],
                  parent: QWidget | None = None, *, folder: Path | None = None) -> None:
         super().__init__(parent)
-        self.folder = folder or Path.home()
+        self.folder = folder or export_folder.default_folder()
         self.recorder = recorder
         self.service = service
         self.protocols = service.protocols
@@ -218,7 +219,15 @@ class CourseView(QWidget):
                                  self.export_format.currentText(), self.protocols,
                                  self.recorder.clock.now(),
                                  deidentify=self.export_deidentify.isChecked())
-            written = write_atomic(Path(text).expanduser(), data)
+            target = Path(text).expanduser()
+            export_folder.prepare(target.parent)
+            written = write_atomic(target, data)
+        except TargetExists as exc:  # no overwrite box here: a new name is the way
+            self.export_error.setText(f"{exc.path.name} already exists in {exc.path.parent}: "
+                                      "change the file name (a course export never replaces "
+                                      "a file)")
+            self.export_error.show()
+            return None
         except MonitorError as exc:
             self.export_error.setText(str(exc))
             self.export_error.show()

@@ -15,7 +15,13 @@ from functools import partial
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QVBoxLayout
 
-from monitor.clinical.discharge import ALDRETE_NURSE_ITEMS, Check, automatic_checks
+from monitor.clinical.discharge import (
+    ALDRETE_NURSE_ITEMS,
+    NURSE_CONFIRMS,
+    READY_TO_LEAVE,
+    automatic_checks,
+    saved_checks,
+)
 from monitor.clinical.discharge_override import OVERRIDES, override_text
 from monitor.errors import ConfirmationNeeded, FieldError, ValidationError
 from monitor.export.formats import FORMATS
@@ -35,8 +41,8 @@ class DischargePanel(RecorderPanel):
     def _setup_ui(self) -> None:
         self.state = label("", pt=14, bold=True, name="Discharge state")
         self.check_labels: dict[str, QLabel] = {}
-        self.escort = QCheckBox("Escort present")
-        self.advice = QCheckBox("No-driving advice given")
+        self.escort = QCheckBox(NURSE_CONFIRMS["escort_present"])
+        self.advice = QCheckBox(NURSE_CONFIRMS["no_driving_advice"])
         for box in (self.escort, self.advice):
             box.setAccessibleName(box.text())
         # The two modified Aldrete items only the nurse can rate; the others come from the record.
@@ -49,7 +55,7 @@ class DischargePanel(RecorderPanel):
             combo.setAccessibleName(f"Aldrete {name.lower()}")
             combo.currentIndexChanged.connect(self.refresh)
             self.aldrete[key] = combo
-        self.ready = line_edit("Ready to leave at", "HH:MM (blank = now)", 140)
+        self.ready = line_edit(READY_TO_LEAVE, "HH:MM (blank = now)", 140)
         # Only when a check is not met: who decided, or that the patient left against advice.
         self.override_kind = QComboBox()
         self.override_kind.addItem("All criteria met", None)
@@ -91,7 +97,7 @@ class DischargePanel(RecorderPanel):
         self.checks_grid.setVerticalSpacing(0)
         box.addLayout(self.checks_grid)
         box.addLayout(hrow(*self.aldrete.values()))
-        box.addLayout(hrow(self.escort, self.advice, label("Ready to leave at", "dim"),
+        box.addLayout(hrow(self.escort, self.advice, label(READY_TO_LEAVE, "dim"),
                            self.ready))
         box.addLayout(hrow(self.override_kind, self.prescriber, self.override, stretch=False))
         box.addWidget(self.ended)
@@ -115,8 +121,7 @@ class DischargePanel(RecorderPanel):
             Phase.CLOSED: f"Closed and signed by {s.closed_by}; later entries are addenda.",
         }[phase])
         if s.discharge:  # what was saved, as it was at discharge
-            checks = [Check(key, c.get("label", key.replace("_", " ")), c["ok"], c["detail"])
-                      for key, c in s.discharge.get("checks", {}).items()]
+            checks = saved_checks(s.discharge)
         else:
             checks = automatic_checks(s, self.recorder.protocol, now, self._aldrete())
         for row, check in enumerate(checks):

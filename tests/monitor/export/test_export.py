@@ -206,7 +206,7 @@ def test_pdf_report(demo_db, tmp_path: Path):
     text = "\n".join(p.extract_text() for p in reader.pages)
     for needle in ("Ketamine session report", "DEMO-0001", "Chronic pain", "Trends", "Vitals",
                    "Assessments", "Infusion timeline", "Total dose", "mg/kg", "Alarms",
-                   "infusion slowed", "Corrections", "Discharge checklist", "escort present",
+                   "infusion slowed", "Corrections", "Discharge checklist", "Escort present",
                    "Nurse signature", "Physician signature", f"page 1 of {n}",
                    f"page {n} of {n}", "generated 2026-03-02"):
         assert needle in text, needle

@@ -40,4 +40,4 @@ def test_pdf_lists_every_checklist_answer_and_the_start_confirmation(
     assert "Confirmed at Start" in text
     assert "188/112" in text
     assert "gabapentin" in text.lower()
-    assert re.search(r"ready to leave at \d{4}-\d{2}-\d{2} \d{2}:\d{2}", text), text[-800:]
+    assert re.search(r"Ready to leave at \d{4}-\d{2}-\d{2} \d{2}:\d{2}", text), text[-800:]
