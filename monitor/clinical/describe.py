@@ -12,6 +12,7 @@ from monitor.clinical.outcomes import measures
 from monitor.clinical.rules.condition import lead_reason
 from monitor.model.events import Event, EventKind
 from monitor.model.parameters import REGISTRY, VITAL, fmt
+from monitor.model.vocabulary import CHECKLIST_ITEMS
 
 # Vitals after BP (which reads as one "BP 128/82"), in registry order.
 VITAL_ORDER = tuple((p.key, p.label) for p in REGISTRY
@@ -125,7 +126,7 @@ def _describe(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], s
     if kind is EventKind.WEIGHED:
         return f"re-weighed {fmt(p['weight_kg'])} kg"
     if kind is EventKind.CHECKLIST:
-        return "checklist: " + ", ".join(f"{k} {v}" for k, v in p.get("answers", {}).items())
+        return "checklist: " + checklist_text(p.get("answers", {}))
     if kind in (EventKind.ALARM_RAISED, EventKind.ALARM_ESCALATED):
         return f"{p.get('priority', '').upper()} {p.get('message', '')}"
     if kind in REFERRING:
@@ -149,3 +150,17 @@ def _referring(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], 
         return f"{alarm} acknowledged: {p.get('action')}" + (f" ({comment})" if comment else "")
     verb = "resolved" if kind is EventKind.ALARM_RESOLVED else "announced again"
     return f"{alarm} {verb}" + (f": {p['reason']}" if p.get("reason") else "")
+
+
+def checklist_text(answers: dict[str, Any]) -> str:
+    """The pre-infusion checklist's answers in the window's words and order ("Fasting as
+    instructed yes, Contraindications asked yes, Pregnant no, …"); an item this version
+    does not know keeps its key."""
+    order = [k for k in CHECKLIST_ITEMS if k in answers] + sorted(
+        k for k in answers if k not in CHECKLIST_ITEMS)
+    return ", ".join(f"{_item_words(k)} {answers[k]}" for k in order)
+
+
+def _item_words(key: str) -> str:
+    label = CHECKLIST_ITEMS.get(key)
+    return label.split(" (", 1)[0] if label else key

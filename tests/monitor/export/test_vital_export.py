@@ -18,6 +18,13 @@ from monitor.model.session import fold
 
 DEV = "KetamineMonitor/"
 
+# The pre-infusion checklist in the window's words and order (the log and .vital alike).
+CHECKLIST_TEXT = ("checklist: Fasting as instructed yes, Contraindications asked yes, Pregnant "
+                  "no, Psychosis no, Raised intracranial pressure no, Uncontrolled hypertension "
+                  "no, Concomitant benzodiazepines no, Concomitant opioids no, Concomitant "
+                  "gabapentinoids no, Alcohol today no, Concomitant psychostimulants no, "
+                  "Concomitant MAOIs no, Escort arranged yes")
+
 
 @pytest.fixture
 def new_york(monkeypatch: pytest.MonkeyPatch):
@@ -75,10 +82,7 @@ def test_every_track_value_by_value(course_db, tmp_path, new_york) -> None:
     events = _recs(vf, "EVENT")
     assert events == [
         (base, "Hours of relief after the previous infusion (reported at this visit) 36"),
-        (base, "checklist: alcohol_today no, benzodiazepines no, contraindications_asked yes, "
-               "escort_arranged yes, fasting yes, gabapentinoids no, maois no, opioids no, "
-               "pregnancy no, psychosis no, psychostimulants no, raised_icp no, "
-               "uncontrolled_hypertension no"),
+        (base, CHECKLIST_TEXT),
         (inf, "start 0.35 mg/kg/h"),
         (inf + 3600, "infusion stopped")]
     # The opening time read back in the file's own time zone: 09:00 UTC = 04:00 New York.
@@ -100,10 +104,7 @@ def test_events_alarms_drugs_and_outcomes_in_the_event_track(course_db, tmp_path
         (24, "Labetalol 10 mg IV"), (40, "infusion stopped"),
         (-5, "Pain NRS before the infusion 6, Hours of relief after the previous "
              "infusion (reported at this visit) 20"),
-        (-5, "checklist: alcohol_today no, benzodiazepines no, contraindications_asked yes, "
-             "escort_arranged yes, fasting yes, gabapentinoids no, maois no, opioids no, "
-             "pregnancy no, psychosis no, psychostimulants no, raised_icp no, "
-             "uncontrolled_hypertension no")])
+        (-5, CHECKLIST_TEXT)])
     # One alarm per parameter: 185/112 is one BP alarm (its other reasons listed in it),
     # and the overdue sedation round at 30 min is low.
     alarms = sorted((round((t - inf) / 60), v) for t, v in _recs(vf, "EVENT")
