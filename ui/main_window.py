@@ -340,7 +340,7 @@ class MainWindow(QMainWindow):
             self.background.problems.clear()
             if self.page is None and self._start_page is not None:
                 self.start_page.show_alarms(self.background.summary())
-            self._show_others()
+        self._show_others()
         if self.page is not None:
             try:
                 self.page.tick()

@@ -21,10 +21,11 @@ KEY = "Ctrl+O"
 
 
 def describe(left: Left) -> str:
-    """One session's part of the line: "MRN300001 · LOW ×3 (SpO2: no data) · sounding"."""
+    """One session's part of the line, the facts first (the end may be cut at 1280 px):
+    "MRN300001 LOW ×3: SpO2 no data · sounding"."""
     assert left.unacked is not None
-    return (f"{left.patient} · {theme.PRIORITY_WORD[left.unacked]} ×{left.count} "
-            f"({left.head}) · {left.heard}")
+    return (f"{left.patient} {theme.PRIORITY_WORD[left.unacked]} ×{left.count}: "
+            f"{left.head} · {left.heard}")
 
 
 class OthersLine(QFrame):
@@ -63,7 +64,8 @@ class OthersLine(QFrame):
         self.priority = first.unacked
         self.text.setText(f"{theme.PRIORITY_SYMBOL[self.priority]} Also alarming: "
                           + "; ".join(describe(left) for left in lefts))
-        self.open.setText(f"Open {first.patient}  {KEY}")
+        self.open.setText(f"Open  {KEY}")  # the patient is named just before it
+        self.open.setToolTip(f"Open {first.patient}'s session")
         half = theme.FLASH_HALF_PERIOD_MS.get(self.priority)
         if half is None:  # low: steady
             self.flash.stop()

@@ -86,8 +86,10 @@ def test_another_sessions_alarms_stay_on_screen_and_move_nothing(qtbot, two, scr
     assert not rec_b.session.active_alarms() and page.banner.calm.isVisible()
     assert line.isVisible()
     count = len(rec_a.session.active_alarms())
-    assert line.text.text().startswith("!! Also alarming: MRN-0042 · MEDIUM ×")
-    assert f"MEDIUM ×{count} (" in line.text.text()            # word, not colour alone
+    assert line.text.text().startswith(f"!! Also alarming: MRN-0042 MEDIUM ×{count}: SBP")
+    # Word and symbol, not colour alone, readable in full: the facts are not cut.
+    facts = line.text.fontMetrics().horizontalAdvance(line.text.text().split(": SBP")[0])
+    assert facts <= line.text.contentsRect().width()
     assert window.rect().contains(where(line))                  # in the window, on screen
     assert page.banner.isAncestorOf(line)                       # in the banner's top row
     assert line.flash.isActive() and line.flash.interval() == 1000  # medium: ~0.5 Hz
@@ -108,7 +110,7 @@ def test_another_sessions_alarms_stay_on_screen_and_move_nothing(qtbot, two, scr
     # A alarms again, HIGH: the line comes back red and flashing at ~2 Hz, and A sounds.
     _high(rec_a)
     qtbot.waitUntil(line.isVisible, timeout=3000)
-    assert line.text.text().startswith("!!! Also alarming: MRN-0042 · HIGH ×")
+    assert line.text.text().startswith("!!! Also alarming: MRN-0042 HIGH ×")
     assert line.flash.interval() == 250
     assert geometry() == with_line
     sound = window.background.watched[rec_a.session.session_id].sound
@@ -130,7 +132,8 @@ def test_the_line_goes_when_the_other_alarms_are_acknowledged(qtbot, two, clock)
 @pytest.mark.hazard("H-310")
 def test_the_button_opens_the_alarming_session(qtbot, two):
     window, rec_a, rec_b = two
-    assert window.others.open.text() == "Open MRN-0042  Ctrl+O"
+    assert window.others.open.text() == "Open  Ctrl+O"
+    assert window.others.open.toolTip() == "Open MRN-0042's session"
     asked = window.ending  # the question asked when A was left
     click(qtbot, window.others.open)  # B watches nobody: no question
     assert window.ending is asked and not asked.isVisible()
@@ -167,7 +170,7 @@ def test_switching_from_an_infusing_session_asks_first(qtbot, two):
     # B alarms while A is shown: A's banner names B.
     _high(rec_b)
     qtbot.waitUntil(window.others.isVisible, timeout=3000)
-    assert "MRN-0077 · HIGH ×" in window.others.text.text()
+    assert "MRN-0077 HIGH ×" in window.others.text.text()
 
 
 @pytest.mark.hazard("H-311")
@@ -195,4 +198,4 @@ def test_the_list_and_the_line_say_what_the_speaker_really_does(qtbot, themed, b
     rec_b = Recorder.open_new(store, clock, protocols, dict(OTHER))
     baseline_vitals(rec_b)
     _open_from_list(qtbot, window, rec_b)
-    assert window.others.text.text().endswith(f") · {heard}")
+    assert window.others.text.text().endswith(f" · {heard}")
