@@ -94,7 +94,10 @@ def test_another_sessions_alarms_stay_on_screen_and_move_nothing(qtbot, two, scr
     assert page.banner.isAncestorOf(line)                       # in the banner's top row
     assert line.flash.isActive() and line.flash.interval() == 1000  # medium: ~0.5 Hz
     assert theme.PRIORITY_COLOR[Priority.MEDIUM] in line.styleSheet()
-    below = [page.header, page.rail, page.vitals, page.vitals.record_button, page.drawer]
+    # The line is no taller than the top row's buttons: the rows' room starts where it did.
+    assert line.height() <= window.sessions_button.height()
+    below = [page.banner.room, page.header, page.rail, page.vitals,
+             page.vitals.record_button, page.drawer]
 
     def geometry():
         QApplication.processEvents()
