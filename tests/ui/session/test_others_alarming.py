@@ -19,6 +19,8 @@ from monitor.record.recorder import Recorder
 from tests.conftest import OPENING, baseline_vitals
 from tests.support.window import CLIENT, at_screen, click
 from ui.common import theme
+from ui.session.background import Left
+from ui.session.others_line import OthersLine
 
 OTHER = {**OPENING, "patient_id": "MRN-0077", "display_name": "John Roe"}
 
@@ -202,3 +204,19 @@ def test_the_list_and_the_line_say_what_the_speaker_really_does(qtbot, themed, b
     baseline_vitals(rec_b)
     _open_from_list(qtbot, window, rec_b)
     assert window.others.text.text().endswith(f" · {heard}")
+
+
+@pytest.mark.hazard("H-310")
+def test_a_low_alarm_elsewhere_is_steady_and_named_like_the_trials(qtbot, themed):
+    """The trial's case: three "no data" alarms at low priority, no audio device."""
+    line = OthersLine()
+    qtbot.addWidget(line)
+    low = Left("a", "MRN300001", Priority.LOW, 3, Priority.LOW, "SpO2 no data for 2 min",
+               "alarming · ✕ no sound")
+    line.show_left([low])
+    assert line.text.text() == ("! Also alarming: MRN300001 LOW ×3: SpO2 no data for 2 min"
+                                " · alarming · ✕ no sound")
+    assert not line.flash.isActive()                                # low: steady
+    assert f"background: {theme.PRIORITY_COLOR[Priority.LOW]}" in line.styleSheet()
+    line.show_left([])
+    assert line.isHidden() and not line.session_id
