@@ -39,6 +39,8 @@ from ui.devices.capture_service import DeviceCapture
 from ui.session.background import Background
 from ui.session.ending import Stake, close_stake, leave_stake
 from ui.session.ending_dialog import EndingDialog
+from ui.session.others_line import KEY as OTHERS_KEY
+from ui.session.others_line import OthersLine
 from ui.session.session_page import SessionPage
 from ui.start.start_page import StartPage
 
@@ -114,16 +116,20 @@ class MainWindow(QMainWindow):
         self.problem.hide()
         self.dismiss = button("Dismiss", "Dismiss problem", slot=self._dismiss_problem)
         self.dismiss.hide()
+        # Other watched sessions' unacknowledged alarms, while a session is on screen.
+        self.others = OthersLine()
+        self.others.switch_requested.connect(self.switch_to)
         self.sessions_button.hide()  # shown while a session is open
         bar.addWidget(self.sessions_button)
+        bar.addWidget(self.others)
         bar.addWidget(self.notice, 1)
         bar.addWidget(self.problem, 1)
         bar.addWidget(self.dismiss)
         bar.addWidget(self.devices_button)
         bar.addWidget(self.course_button)
         bar.addWidget(self.theme_button)
-        self.bar_items = (self.sessions_button, self.notice, self.problem, self.dismiss,
-                          self.theme_button)
+        self.bar_items = (self.sessions_button, self.others, self.notice, self.problem,
+                          self.dismiss, self.theme_button)
         # With a session open these two stand in the side strip, under the panels.
         self.strip_items = (self.devices_button, self.course_button)
         box.addWidget(self.bar)
@@ -136,6 +142,8 @@ class MainWindow(QMainWindow):
         self._start_page: StartPage | None = None
         box.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self.others_key = QShortcut(QKeySequence(OTHERS_KEY), self)
+        self.others_key.activated.connect(self.others.open.click)
         # The start page is built when first needed: not before a resumed session paints.
         QTimer.singleShot(0, self, self._show_start_if_idle)
 
@@ -202,6 +210,7 @@ class MainWindow(QMainWindow):
         # Checked right after the page is shown, so the session paints first.
         QTimer.singleShot(0, self, partial(self._check_record, recorder))
         self.course_button.show()
+        self._show_others()
         # The course view (and its plots) only after the session's first paint.
         if self.page.charts is None:
             self.page.completed.connect(self._offer_course)
@@ -267,6 +276,7 @@ class MainWindow(QMainWindow):
                 row.insertWidget(row.indexOf(self.theme_button), w)
             self.bar.show()
             self.sessions_button.hide()  # already at the session list
+            self.others.show_left([])    # the list shows every session
             self.page.shutdown()
             self.stack.removeWidget(self.page)
             self.page.deleteLater()
@@ -283,6 +293,32 @@ class MainWindow(QMainWindow):
             return
         self._leave()
 
+    def switch_to(self, session_id: str) -> None:
+        """Open a session watched in the background (from the line of other alarms),
+        asking first, as leaving does, while the session shown still watches a patient."""
+        watched = self.background.watched.get(session_id)
+        if watched is None:
+            return
+        if self.page is not None:
+            patient = str(watched.recorder.session.opening.get("patient_id", session_id))
+            stake = leave_stake(self.page.recorder, self._bound_devices(), to=patient)
+            if stake is not None:
+                self._ask_ending(stake, partial(self._switch, session_id))
+                return
+            if self.page.is_half_typed() and not self._confirm_discard():
+                return
+        self._switch(session_id)
+
+    def _switch(self, session_id: str) -> None:
+        watched = self.background.watched.get(session_id)
+        if watched is None:  # opened or gone while the question was open
+            return
+        self._leave()  # the session shown goes on being watched if it still matters
+        self.open_session(watched.recorder)
+
+    def _show_others(self) -> None:
+        self.others.show_left(self.background.alarming() if self.page is not None else [])
+
     def _leave(self) -> None:
         page = self.page
         if page is not None and leave_stake(page.recorder) is not None:
@@ -292,7 +328,7 @@ class MainWindow(QMainWindow):
         if self.device_panel is not None:
             self.device_panel.refresh()
         self.settings.remove(OPEN_KEY)
-        self.start_page.refresh(self.background.worst())
+        self.start_page.refresh(self.background.summary())
         self.stack.setCurrentWidget(self.start_page)
         self.start_page.focus_first()
 
@@ -303,7 +339,8 @@ class MainWindow(QMainWindow):
                 self.show_problem(problem)
             self.background.problems.clear()
             if self.page is None and self._start_page is not None:
-                self.start_page.show_alarms(self.background.worst())
+                self.start_page.show_alarms(self.background.summary())
+        self._show_others()
         if self.page is not None:
             try:
                 self.page.tick()
@@ -481,6 +518,7 @@ class MainWindow(QMainWindow):
         if self.ending is not None:
             self.ending.close()
         self.background.stop()
+        self.others.stop()
         self.tick_timer.stop()
         self.refit_timer.stop()
         if self.device_panel is not None:

@@ -69,6 +69,20 @@ def _announced(a: AlarmState) -> float:
     return (a.raised_at if a.escalated_at is None else a.escalated_at).timestamp()
 
 
+def alarm_style(selector: str, priority: Priority, *, lit: bool, acknowledged: bool) -> str:
+    """The style of an alarm's frame: filled in its priority's colour (``lit``; the
+    other half of a flash is outlined), or outlined and dashed when acknowledged."""
+    color = theme.PRIORITY_COLOR[priority]
+    if acknowledged:  # outlined and steady: seen, still there
+        return (f"{selector} {{ background: {theme.current().panel}; "
+                f"border: 2px dashed {color}; }} QLabel {{ color: "
+                f"{theme.alarm_text(priority)}; }}")
+    bg = color if lit else theme.current().panel
+    fg = theme.PRIORITY_TEXT[priority] if lit else theme.alarm_text(priority)
+    return (f"{selector} {{ background: {bg}; border: 3px solid {color}; }}"
+            f" QLabel {{ color: {fg}; }}")
+
+
 class AlarmRow(QFrame):
     """One parameter: its highest-priority reason large, the others listed under it.
     Acknowledged rows are outlined, steady and say who acknowledged them when."""
@@ -143,16 +157,8 @@ class AlarmRow(QFrame):
 
     def paint(self, lit: bool) -> None:
         self.lit = lit
-        color = theme.PRIORITY_COLOR[self.priority]
-        if self.acknowledged:  # outlined and steady: seen, still there
-            self.setStyleSheet(f"AlarmRow {{ background: {theme.current().panel}; "
-                               f"border: 2px dashed {color}; }} QLabel {{ color: "
-                               f"{theme.alarm_text(self.priority)}; }}")
-            return
-        bg = color if lit else theme.current().panel
-        fg = theme.PRIORITY_TEXT[self.priority] if lit else theme.alarm_text(self.priority)
-        self.setStyleSheet(f"AlarmRow {{ background: {bg}; border: 3px solid {color}; }}"
-                           f" QLabel {{ color: {fg}; }}")
+        self.setStyleSheet(alarm_style("AlarmRow", self.priority, lit=lit,
+                                       acknowledged=self.acknowledged))
 
 
 class RowsRoom(QWidget):

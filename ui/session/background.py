@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from monitor.errors import MonitorError
-from monitor.model.session import Priority, Session
+from monitor.model.session import PRIORITY_RANK, Priority, Session
 from monitor.paths import alarm_sound_file
 from monitor.record.recorder import Recorder
+from ui.session.ending import alarm_head
+from ui.sound.heard import heard
 from ui.sound.player import AlarmSound, load_config
 
 
@@ -19,6 +21,19 @@ from ui.sound.player import AlarmSound, load_config
 class Watched:
     recorder: Recorder
     sound: AlarmSound
+
+
+@dataclass(frozen=True)
+class Left:
+    """A watched session as the list and the other sessions' banners show it, live."""
+
+    session_id: str
+    patient: str
+    worst: Priority | None  # of its active alarms (None: none active)
+    count: int              # active alarms
+    unacked: Priority | None  # worst unacknowledged (None: every alarm seen)
+    head: str               # the worst unacknowledged alarm as its banner words it
+    heard: str              # what its speaker really does (ui/sound/heard.py)
 
 
 class Background:
@@ -29,7 +44,9 @@ class Background:
     def keep(self, recorder: Recorder) -> None:
         """Keep evaluating and sounding ``recorder``'s session."""
         config, _problem = load_config(alarm_sound_file())  # the panel said the problem
-        self.watched[recorder.session.session_id] = Watched(recorder, AlarmSound(config))
+        sound = AlarmSound(config)
+        sound.probe()  # the list says at once whether it is heard (never "checking")
+        self.watched[recorder.session.session_id] = Watched(recorder, sound)
 
     def take(self, session_id: str) -> Recorder | None:
         """The kept recorder of ``session_id`` (its sound stops: the page sounds now)."""
@@ -55,16 +72,27 @@ class Background:
     def recorders(self) -> list[Recorder]:
         return [w.recorder for w in self.watched.values()]
 
-    def worst(self) -> dict[str, tuple[Priority | None, int]]:
-        """Session id → (worst active priority or None, number of active alarms), live."""
-        out: dict[str, tuple[Priority | None, int]] = {}
-        for sid, w in self.watched.items():
-            alarms = w.recorder.session.active_alarms()
-            top = max(alarms, key=lambda a: a.rank, default=None)
-            out[sid] = (top.priority if top is not None else None, len(alarms))
-        return out
+    def summary(self) -> dict[str, Left]:
+        """Session id → how it stands now, for every watched session."""
+        return {sid: _left(sid, w) for sid, w in self.watched.items()}
+
+    def alarming(self) -> list[Left]:
+        """The watched sessions with an alarm nobody has acknowledged, worst first."""
+        return sorted((left for left in self.summary().values() if left.unacked),
+                      key=lambda left: -PRIORITY_RANK[left.unacked] if left.unacked else 0)
 
     def stop(self) -> None:
         for w in self.watched.values():
             w.sound.stop()
         self.watched.clear()
+
+
+def _left(sid: str, w: Watched) -> Left:
+    session = w.recorder.session
+    alarms = sorted(session.active_alarms(), key=lambda a: -a.rank)
+    unacked = [a for a in alarms if not a.acknowledged]
+    return Left(sid, str(session.opening.get("patient_id", sid)),
+                alarms[0].priority if alarms else None, len(alarms),
+                unacked[0].priority if unacked else None,
+                alarm_head(w.recorder.last_evaluation, unacked[0]) if unacked else "",
+                heard(w.sound, session, w.recorder.clock.now()))

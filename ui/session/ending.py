@@ -6,9 +6,11 @@ going (ui/session/background.py): the question says what leaves the screen."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from monitor.model.session import Phase, Session
+from monitor.clinical.rules.condition import ALSO
+from monitor.clinical.rules.engine import Evaluation
+from monitor.model.session import AlarmState, Phase, Session
 from monitor.record.recorder import Recorder
 from ui.common.theme import PRIORITY_WORD
 
@@ -27,6 +29,11 @@ class Stake:
         return f"{self.why}\n\nSTOPS: {self.stops}\n\nKEEPS: {self.keeps}"
 
 
+def alarm_head(evaluation: Evaluation, alarm: AlarmState) -> str:
+    """An alarm's words as its banner row's large line (its "also:" reasons left off)."""
+    return evaluation.alarm_text(alarm).partition(ALSO)[0]
+
+
 def watching(recorder: Recorder) -> str | None:
     """Why closing would end monitoring that still matters, or None when nothing does:
     dosing runs, recovery before discharge, or an active alarm (worded as the banner
@@ -42,8 +49,7 @@ def watching(recorder: Recorder) -> str | None:
     if alarms:
         first = alarms[:3]
         # The head of each alarm (its "also:" reasons are in the banner behind).
-        listed = "; ".join(f"{PRIORITY_WORD[a.priority]} "
-                           f"{evaluation.alarm_text(a).split(' (also')[0]}"
+        listed = "; ".join(f"{PRIORITY_WORD[a.priority]} {alarm_head(evaluation, a)}"
                            for a in first)
         more = f" and {len(alarms) - 3} more" if len(alarms) > 3 else ""
         parts.append(f"{len(alarms)} active alarm{'s' * (len(alarms) != 1)}: {listed}{more}")
@@ -82,16 +88,24 @@ def close_stake(recorders: list[Recorder], devices: int = 0, *,
                  "Close the monitor")
 
 
-def leave_stake(recorder: Recorder, devices: int = 0) -> Stake | None:
-    """The question before going back to the session list (None: leave without asking)."""
+def leave_stake(recorder: Recorder, devices: int = 0, *,
+                to: str | None = None) -> Stake | None:
+    """The question before going back to the session list, or (``to``: its patient) to
+    another session (None: leave without asking)."""
     why = watching(recorder)
     session = recorder.session
     if why is None:
         return None
-    return Stake("Leave this session?", why,
-                 f"its banner, charts and entry leave the screen{_unbound(devices)}."
-                 f"{_pump([session])}",
-                 "its alarms are still checked and sound while the list is shown, which "
-                 "shows it in the colour of its worst alarm; open it again to see and "
-                 "acknowledge them. Everything recorded is saved.",
-                 "Leave the session")
+    shown = "the list is shown, which shows it" if to is None else (
+        f"{to}'s session is shown; its banner's top row and the list show it")
+    stake = Stake("Leave this session?", why,
+                  f"its banner, charts and entry leave the screen{_unbound(devices)}."
+                  f"{_pump([session])}",
+                  f"its alarms are still checked and sound while {shown} in the colour "
+                  "of its worst alarm; open it again to see and acknowledge them. "
+                  "Everything recorded is saved.",
+                  "Leave the session")
+    if to is None:
+        return stake
+    return replace(stake, title=f"Leave this session for {to}?",
+                   confirm=f"Leave and open {to}")

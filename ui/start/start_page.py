@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.clinical.patient_details import SEXES
-from monitor.model.session import Phase, Priority
+from monitor.model.session import Phase
 from monitor.record.recorder import INDICATIONS, Recorder
 from monitor.record.service import Service
 from ui.common import theme
 from ui.common.enter_chain import enter_moves_on
 from ui.common.forms import InlineErrors, button, error_label, label, line_edit
 from ui.common.input_filter import quiet_wheel
+from ui.session.background import Left
 from ui.start.session_look import session_look
 
 FORM = (("patient_id", "Patient identifier (MRN or pseudonym)"), ("display_name", "Display name"),
@@ -159,9 +160,9 @@ class StartPage(QWidget):
         form.setRowStretch(row + 9, 1)
         box.addLayout(form, 2)
 
-    def refresh(self, left: Mapping[str, tuple[Priority | None, int]] | None = None) -> None:
-        """The sessions; ``left`` holds the worst active alarm of sessions left from this
-        window: a session still dosing or alarming stands out by word and colour."""
+    def refresh(self, left: Mapping[str, Left] | None = None) -> None:
+        """The sessions; ``left`` holds how the sessions left from this window stand:
+        a session still dosing or alarming stands out by word and colour."""
         rows = self.service.sessions()
         rows.sort(key=lambda r: (r["phase"] == Phase.CLOSED, r["started"]), reverse=False)
         self.rows = rows
@@ -175,7 +176,7 @@ class StartPage(QWidget):
             # The highlighted row is the selection: the first when none was chosen.
             self.table.selectRow(max(self.table.currentRow(), 0))
 
-    def show_alarms(self, left: Mapping[str, tuple[Priority | None, int]]) -> None:
+    def show_alarms(self, left: Mapping[str, Left]) -> None:
         """Colour each row by its session's worst alarm (live for the sessions still
         watched in the background), in place: the selection stays."""
         for i, r in enumerate(self.rows):
