@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QSizePolicy, QWidget
 
-from monitor.clinical.validation import MISSING_REASONS, validate_vitals
+from monitor.clinical.validation import MISSING_REASONS, split_bp, validate_vitals
 from monitor.errors import ValidationError
 from monitor.model.events import Event
 from ui.common.enter_chain import enter_moves_on
@@ -36,6 +36,13 @@ from ui.session.message_line import MessageLine
 BP_HINT = "or 128/82"
 FIELDS = tuple((k, PARAMETERS[k].label, BP_HINT if k == "sbp" else PARAMETERS[k].unit)
                for k in keys(group=VITAL, manual=True))
+
+
+def holds_pair(text: object) -> bool:
+    """SBP holds both pressures ("128/82"), not an unfinished "120/": only then is the
+    DBP field filled by it (and skipped by Tab)."""
+    parts = split_bp(text) if isinstance(text, str) else None
+    return parts is not None and all(parts)
 
 
 class VitalsEntry(RecorderPanel):
@@ -109,10 +116,11 @@ class VitalsEntry(RecorderPanel):
         self.edits["sbp"].setFocus()
 
     def _on_sbp_text(self, text: str) -> None:
-        """"128/82" in SBP holds the DBP too: Tab then skips the DBP field."""
+        """"128/82" in SBP holds the DBP too: Tab then skips the DBP field. An unfinished
+        "120/" does not: the cursor goes on to DBP, so no later value lands one field off."""
         from PySide6.QtCore import Qt  # on typing, after the first paint (~18 ms)
         dbp = self.edits["dbp"]
-        both = "/" in text
+        both = holds_pair(text)
         dbp.setFocusPolicy(Qt.FocusPolicy.NoFocus if both else Qt.FocusPolicy.StrongFocus)
         dbp.setPlaceholderText("in SBP" if both else PARAMETERS["dbp"].unit)
 
@@ -151,7 +159,7 @@ class VitalsEntry(RecorderPanel):
             fields["o2"] = self.o2.currentText()
         reason = self.missing.currentText()
         missing = {k: reason for k, e in self.edits.items() if not e.text().strip()}
-        if isinstance(fields["sbp"], str) and "/" in fields["sbp"]:
+        if holds_pair(fields["sbp"]):
             missing.pop("dbp", None)
         fields["missing"] = missing
         return fields
