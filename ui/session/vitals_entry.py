@@ -17,10 +17,9 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QSizePolicy, QW
 from monitor.clinical.validation import MISSING_REASONS, split_bp, validate_vitals
 from monitor.errors import ValidationError
 from monitor.model.events import Event
-from ui.common.enter_chain import enter_moves_on
 from monitor.model.parameters import PARAMETERS, VITAL, keys
+from ui.common.enter_chain import enter_moves_on
 from ui.common.forms import (
-    ConfirmBar,
     InlineErrors,
     RecorderPanel,
     button,
@@ -30,6 +29,7 @@ from ui.common.forms import (
 from ui.common.texts import clock
 from ui.common.timefield import observed_at
 from ui.session.message_line import MessageLine
+from ui.session.reading_confirm import ReadingConfirm
 
 # The registry's typed vitals in display order: (key, title, placeholder). SBP takes
 # "128/82" (both pressures in one field), so its placeholder says so and it is wider.
@@ -83,7 +83,8 @@ class VitalsEntry(RecorderPanel):
         self.errors = InlineErrors(self.general, fields)  # type: ignore[arg-type]
         for edit in self.edits.values():  # after the edited field's own message went
             edit.textEdited.connect(lambda _t: self._on_edited())
-        self.confirm_bar = ConfirmBar(self.errors, "vitals")  # RR 0, SpO2 < 50: confirm
+        self.confirm_bar = ReadingConfirm(  # RR 0, SBP 35: confirm
+            self.errors, "vitals", self, home=self.focus_first)
         self.confirm_bar.after(self._saved)
         self.follow_session()
 
@@ -106,7 +107,6 @@ class VitalsEntry(RecorderPanel):
         self.saved_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         grid.addWidget(self.saved_label, 0, col, 1, 2)
         grid.addWidget(self.line, 2, 0, 1, col + 2)
-        grid.addWidget(self.confirm_bar, 3, 0, 1, col + 1)
         grid.setColumnStretch(col + 1, 1)
         order = [*self.edits.values(), self.o2, self.missing, self.time, self.record_button]
         for a, b in itertools.pairwise(order):
