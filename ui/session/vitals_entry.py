@@ -1,8 +1,8 @@
 """Vitals in one row, keyboard first: Tab moves on, Enter in a value records (on a
 list it moves on to the next field), "128/82" in SBP fills both. Nothing is saved
 until every field is valid; the row clears and the saved time shows only after the
-store has committed. A refused value is said on one line reserved under the row:
-nothing moves while the nurse types. The air/oxygen box shows the session's own
+store has committed. A refused value is said on one line reserved under the row (one
+message whole, the others named): nothing moves while the nurse types. The air/oxygen box shows the session's own
 air/oxygen (the last set, or "Oxygen started" / "Oxygen stopped", newest by observed
 time) whenever that changes."""
 
@@ -73,10 +73,10 @@ class VitalsEntry(RecorderPanel):
         self.record_button = button("Record  ⏎", "Record vitals", primary=True, slot=self.record)
         self.saved_label = label("", "saved", name="Vitals saved")
         self.line = MessageLine()
-        self.field_errors = {key: self.line.add(f"{title} error", title)
+        self.field_errors = {key: self.line.add(f"{title} error", title, field=self.edits[key])
                              for key, title, _ in FIELDS}
-        self.time_error = self.line.add("Observed time error", "Time")
-        self.general = self.line.add("Vitals error", stretch=True)
+        self.time_error = self.line.add("Observed time error", "Time", field=self.time)
+        self.general = self.line.add("Vitals error")
         fields: dict[str, tuple[QWidget | None, object]] = {
             k: (self.edits[k], self.field_errors[k]) for k in self.edits}
         fields["observed_at"] = (self.time, self.time_error)
