@@ -40,7 +40,8 @@ class ReadingConfirm(ConfirmDialog):
     def ask_about(self, exc: ConfirmationNeeded) -> None:
         focus = QApplication.focusWidget()
         parent = self.parentWidget()
-        self._back = focus if parent is not None and parent.isAncestorOf(focus) else None
+        inside = focus is not None and parent is not None and parent.isAncestorOf(focus)
+        self._back = focus if inside else None
         self.ask(question_text("Record this set?", exc.warnings),
                  lambda: self._record(exc), confirm_text="Confirm and record", warned=True)
         move_below_banner(self)  # never on the alarms, never on the row

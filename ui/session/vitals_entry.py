@@ -1,10 +1,11 @@
 """Vitals in one row, keyboard first: Tab moves on, Enter in a value records (on a
-list it moves on to the next field), "128/82" in SBP fills both. Nothing is saved
-until every field is valid; the row clears and the saved time shows only after the
-store has committed. A refused value is said on one line reserved under the row (one
-message whole, the others named): nothing moves while the nurse types. The air/oxygen box shows the session's own
-air/oxygen (the last set, or "Oxygen started" / "Oxygen stopped", newest by observed
-time) whenever that changes."""
+list it moves on to the next field), "128/82" in SBP fills both (an unfinished "120/"
+does not: Tab goes on to DBP). Nothing is saved until every field is valid; the row
+clears and the saved time shows only after the store has committed. A refused value is
+said on one line reserved under the row (one message whole, the others named): nothing
+moves while the nurse types. An unusual reading is asked about under the alarm banner.
+The air/oxygen box shows the session's own air/oxygen (the last set, or "Oxygen
+started" / "Oxygen stopped", newest by observed time) whenever that changes."""
 
 from __future__ import annotations
 
