@@ -102,7 +102,9 @@ class MessageLine(QWidget):
         width, height = self.width(), self.height()
         lead_width = min(lead.fontMetrics().horizontalAdvance(lead.text()) + PAD, width)
         lead.setGeometry(0, 0, lead_width, height)
-        others = [m.title or "other" for m in self.said() if m is not lead]
+        rest = [m for m in self.said() if m is not lead]
+        others = [m.title or "other" for m in rest]
+        self.more.setToolTip("\n".join(m.text() for m in rest))
         room = width - lead_width - GAP
         if not others or room <= 0:
             self.more.hide()

@@ -99,6 +99,7 @@ def test_refused_values_are_readable_without_hovering(qtbot, themed, bedside, sc
     others = [m for k, m in v.field_errors.items() if k != "etco2"]
     assert not any(m.isVisible() for m in others)              # one message at a time
     assert v.line.more.text() == "+4 more: SBP, SpO2, RR, Temp" and whole(v.line.more)
+    assert v.line.more.toolTip().splitlines()[0] == said["sbp"]          # and on hover
     # Tab back to SBP: its message, whole, naming the field and what is allowed.
     v.edits["sbp"].setFocus()
     qtbot.waitUntil(lambda: v.field_errors["sbp"].isVisible())
