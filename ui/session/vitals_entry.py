@@ -1,10 +1,11 @@
 """Vitals in one row, keyboard first: Tab moves on, Enter in a value records (on a
-list it moves on to the next field), "128/82" in SBP fills both. Nothing is saved
-until every field is valid; the row clears and the saved time shows only after the
-store has committed. A refused value is said on one line reserved under the row:
-nothing moves while the nurse types. The air/oxygen box shows the session's own
-air/oxygen (the last set, or "Oxygen started" / "Oxygen stopped", newest by observed
-time) whenever that changes."""
+list it moves on to the next field), "128/82" in SBP fills both (an unfinished "120/"
+does not: Tab goes on to DBP). Nothing is saved until every field is valid; the row
+clears and the saved time shows only after the store has committed. A refused value is
+said on one line reserved under the row (one message whole, the others named): nothing
+moves while the nurse types. An unusual reading is asked about under the alarm banner.
+The air/oxygen box shows the session's own air/oxygen (the last set, or "Oxygen
+started" / "Oxygen stopped", newest by observed time) whenever that changes."""
 
 from __future__ import annotations
 
@@ -14,13 +15,12 @@ from datetime import UTC, datetime
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QSizePolicy, QWidget
 
-from monitor.clinical.validation import MISSING_REASONS, validate_vitals
+from monitor.clinical.validation import MISSING_REASONS, split_bp, validate_vitals
 from monitor.errors import ValidationError
 from monitor.model.events import Event
 from monitor.model.parameters import PARAMETERS, VITAL, keys
 from ui.common.enter_chain import enter_moves_on
 from ui.common.forms import (
-    ConfirmBar,
     InlineErrors,
     RecorderPanel,
     button,
@@ -30,12 +30,20 @@ from ui.common.forms import (
 from ui.common.texts import clock
 from ui.common.timefield import observed_at
 from ui.session.message_line import MessageLine
+from ui.session.reading_confirm import ReadingConfirm
 
 # The registry's typed vitals in display order: (key, title, placeholder). SBP takes
 # "128/82" (both pressures in one field), so its placeholder says so and it is wider.
 BP_HINT = "or 128/82"
 FIELDS = tuple((k, PARAMETERS[k].label, BP_HINT if k == "sbp" else PARAMETERS[k].unit)
                for k in keys(group=VITAL, manual=True))
+
+
+def holds_pair(text: object) -> bool:
+    """SBP holds both pressures ("128/82"), not an unfinished "120/": only then is the
+    DBP field filled by it (and skipped by Tab)."""
+    parts = split_bp(text) if isinstance(text, str) else None
+    return parts is not None and all(parts)
 
 
 class VitalsEntry(RecorderPanel):
@@ -66,17 +74,18 @@ class VitalsEntry(RecorderPanel):
         self.record_button = button("Record  ⏎", "Record vitals", primary=True, slot=self.record)
         self.saved_label = label("", "saved", name="Vitals saved")
         self.line = MessageLine()
-        self.field_errors = {key: self.line.add(f"{title} error", title)
+        self.field_errors = {key: self.line.add(f"{title} error", title, field=self.edits[key])
                              for key, title, _ in FIELDS}
-        self.time_error = self.line.add("Observed time error", "Time")
-        self.general = self.line.add("Vitals error", stretch=True)
+        self.time_error = self.line.add("Observed time error", "Time", field=self.time)
+        self.general = self.line.add("Vitals error")
         fields: dict[str, tuple[QWidget | None, object]] = {
             k: (self.edits[k], self.field_errors[k]) for k in self.edits}
         fields["observed_at"] = (self.time, self.time_error)
         self.errors = InlineErrors(self.general, fields)  # type: ignore[arg-type]
         for edit in self.edits.values():  # after the edited field's own message went
             edit.textEdited.connect(lambda _t: self._on_edited())
-        self.confirm_bar = ConfirmBar(self.errors, "vitals")  # RR 0, SpO2 < 50: confirm
+        self.confirm_bar = ReadingConfirm(  # RR 0, SBP 35: confirm
+            self.errors, "vitals", self, home=self.focus_first)
         self.confirm_bar.after(self._saved)
         self.follow_session()
 
@@ -99,7 +108,6 @@ class VitalsEntry(RecorderPanel):
         self.saved_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         grid.addWidget(self.saved_label, 0, col, 1, 2)
         grid.addWidget(self.line, 2, 0, 1, col + 2)
-        grid.addWidget(self.confirm_bar, 3, 0, 1, col + 1)
         grid.setColumnStretch(col + 1, 1)
         order = [*self.edits.values(), self.o2, self.missing, self.time, self.record_button]
         for a, b in itertools.pairwise(order):
@@ -109,10 +117,11 @@ class VitalsEntry(RecorderPanel):
         self.edits["sbp"].setFocus()
 
     def _on_sbp_text(self, text: str) -> None:
-        """"128/82" in SBP holds the DBP too: Tab then skips the DBP field."""
+        """"128/82" in SBP holds the DBP too: Tab then skips the DBP field. An unfinished
+        "120/" does not: the cursor goes on to DBP, so no later value lands one field off."""
         from PySide6.QtCore import Qt  # on typing, after the first paint (~18 ms)
         dbp = self.edits["dbp"]
-        both = "/" in text
+        both = holds_pair(text)
         dbp.setFocusPolicy(Qt.FocusPolicy.NoFocus if both else Qt.FocusPolicy.StrongFocus)
         dbp.setPlaceholderText("in SBP" if both else PARAMETERS["dbp"].unit)
 
@@ -151,7 +160,7 @@ class VitalsEntry(RecorderPanel):
             fields["o2"] = self.o2.currentText()
         reason = self.missing.currentText()
         missing = {k: reason for k, e in self.edits.items() if not e.text().strip()}
-        if isinstance(fields["sbp"], str) and "/" in fields["sbp"]:
+        if holds_pair(fields["sbp"]):
             missing.pop("dbp", None)
         fields["missing"] = missing
         return fields
