@@ -7,23 +7,31 @@ widens the panel (no sideways scroll bar)."""
 from __future__ import annotations
 
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
-
-from ui.session.message_line import FieldMessage
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 # Lines kept free while no message shows: the usual refusal fits in them.
 RESERVED_LINES = 2
 
 
-class WrappedMessage(FieldMessage):
-    """A field's message that wraps at the width it is given instead of being cut."""
+class WrappedMessage(QLabel):
+    """A field's message, named after its field ("Rate abc: …"), that wraps at the width
+    it is given instead of being cut."""
 
     def __init__(self, title: str, name: str) -> None:
-        super().__init__(title, name)
+        super().__init__()
+        self.title = title
+        self.setAccessibleName(name)
+        self.setProperty("role", "error")
         self.setWordWrap(True)
         # Ignored across: the text wraps at the panel's width, never asks for more.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(0)
+        self.hide()
+
+    def setText(self, text: str) -> None:
+        shown = f"{self.title} {text}" if text and self.title else text
+        super().setText(shown)
+        self.setToolTip(shown)
 
 
 class MessageBox(QWidget):
