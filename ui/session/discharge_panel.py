@@ -69,6 +69,7 @@ class DischargePanel(RecorderPanel):
         self.unmet_dialog = UnmetDialog(self)
         self._shown: list[str] | None = None  # the unmet list the nurse was last shown
         self._refused = False  # a discharge refusal is shown: it follows the panel
+        self._minute: datetime | None = None  # the minute of the last refresh
         self.discharge_button = button("Discharge", primary=True, slot=self.discharge)
         self.sign_nurse = line_edit("Signing nurse ID", "nurse ID to sign", 140)
         self.sign_nurse.returnPressed.connect(self.ask_close)  # Enter presses Close and sign
@@ -119,9 +120,16 @@ class DischargePanel(RecorderPanel):
     def set_closed(self, closed: bool) -> None:
         """Its own buttons follow the phase (``refresh``); export stays on a signed record."""
 
+    def follow_clock(self, now: datetime) -> None:
+        """Refreshed when the minute turns (the minimum observation's "1 of 60 min"),
+        not only when something is recorded."""
+        if now.replace(second=0, microsecond=0) != self._minute:
+            self.refresh()
+
     def refresh(self) -> None:
         s = self.recorder.session
         now = self.recorder.clock.now()
+        self._minute = now.replace(second=0, microsecond=0)
         phase = s.phase
         self.state.setText({
             Phase.BASELINE: "Discharge comes after dosing and recovery.",

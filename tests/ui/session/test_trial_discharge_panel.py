@@ -115,9 +115,9 @@ def test_the_refusal_follows_what_the_nurse_changes(qtbot, themed, bedside, cloc
     assert "of 60 min" not in first and "rate activity" not in first   # the ✗ list's words
     for combo in d.aldrete.values():
         pick_by_keys(qtbot, combo, combo.itemText(1))
-    clock.advance(60)                                  # a minute on: "1 of 60 min" above
+    clock.advance(60)                                  # a minute on
     page.tick()
-    d.refresh()
+    assert "1 of 60 min" in d.check_labels["min_observation_met"].text()   # as the header
     assert d.general.text() == first                   # still true, word for word
     click(qtbot, d.escort)
     assert "Escort present" not in d.general.text()
