@@ -36,6 +36,7 @@ from ui.common.errors import add_problem_handler
 from ui.common.forms import button, label, restyle
 from ui.common.texts import plain_times
 from ui.devices.capture_service import DeviceCapture
+from ui.resume_notice import ResumeNotice
 from ui.session.background import Background
 from ui.session.ending import Stake, close_stake, leave_stake
 from ui.session.ending_dialog import EndingDialog
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.course_button.hide()
         self.course_view: Any = None
         self.notice = label("", name="Notice", fit=True)
+        self.resume_notice = ResumeNotice(self.notice, self)
         self.problem = label("", "error", name="Problem", fit=True)
         self.problem.hide()
         self.dismiss = button("Dismiss", "Dismiss problem", slot=self._dismiss_problem)
@@ -171,15 +173,15 @@ class MainWindow(QMainWindow):
         except MonitorError as exc:
             self.show_problem(f"Could not resume session {sid}: {exc}")
             return
-        self.open_session(rec)
+        page = self.open_session(rec)
         why = ("Reopened (it was open when the monitor was closed)"
                if self.settings.value(CLOSED_WATCHING_KEY) else "Resumed after an unexpected stop")
         self.settings.remove(CLOSED_WATCHING_KEY)
         patient = rec.session.opening.get("patient_id", "the patient")
         # Short, one sentence per fact: the top bar is narrow at 1280×800.
-        self.notice.setText(f"{why}: {patient}'s session, {rec.session.phase}, "
-                            f"{len(rec.session.events)} entries. Nothing recorded was lost.")
-        self.notice.setVisible(self.problem.isHidden())
+        self.resume_notice.show(f"{why}: {patient}'s session, {rec.session.phase}, "
+                                f"{len(rec.session.events)} entries. Nothing recorded was lost.",
+                                page.bridge, visible=self.problem.isHidden())
         log.warning("resumed session %s (%s)", sid, why)
 
     def open_session(self, recorder: Recorder, *, defer: bool | None = None) -> SessionPage:
@@ -198,8 +200,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.page)
         self.settings.setValue(OPEN_KEY, recorder.session.session_id)
         self.settings.sync()
-        self.notice.setText("")
-        self.notice.hide()  # an empty notice takes no room from what is due
+        self.resume_notice.clear()  # an empty notice takes no room from what is due
         self.record_check.hide()
         self.page.vitals.focus_first()
         # A monitor bound to the session this one replaces is unbound; the same
@@ -267,6 +268,7 @@ class MainWindow(QMainWindow):
             self.course_view.close()
             self.course_view = None  # a child of the page: goes with it
         self.course_button.hide()
+        self.resume_notice.clear()  # it spoke of this page's session as it was then
         if self.page is not None:
             row = self.bar.layout()
             assert isinstance(row, QBoxLayout)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from monitor.clinical.discharge_override import discharge_text
 from monitor.clinical.outcomes import measures
 from monitor.clinical.rules.condition import lead_reason
 from monitor.model.events import Event, EventKind
@@ -138,6 +139,9 @@ def _describe(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], s
         return f"{p['limit']} {p['old']} → {p['new']}"
     if kind is EventKind.SOUND_MODE_CHANGED:
         return f"bedside sound {p['old']} → {p['new']}: {text(p.get('reason'))}"
+    if kind is EventKind.DISCHARGED:  # which act, and who decided (CLINICAL §7)
+        sentence = discharge_text(p, text)
+        return sentence[0].lower() + sentence[1:]
     if kind is EventKind.SESSION_OPENED:
         return f"{p.get('protocol')}, {fmt(p.get('weight_kg', 0))} kg"
     return kind.value.replace("_", " ")

@@ -8,6 +8,7 @@ from typing import Any
 
 from monitor.clinical.discharge_override import AGAINST_ADVICE, validate_override
 from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.condition import lead_reason
 from monitor.clinical.rules.conditions import consciousness, effective_limits
 from monitor.clinical.rules.engine import evaluate
 from monitor.clinical.rules.schedule import min_observation
@@ -147,12 +148,21 @@ def _aldrete_check(session: Session, protocol: Protocol,
                  f"{total}/10 ({parts})")
 
 
-def _alarm_texts(session: Session, protocol: Protocol, now: datetime) -> str:
+def _alarm_texts(session: Session, protocol: Protocol, now: datetime, *,
+                 lead: bool = False) -> str:
     """The active alarms as the banner words them (Evaluation.alarm_text: the reason
-    as it stands now, SBP 205, not the 188 that raised it)."""
+    as it stands now, SBP 205, not the 188 that raised it); ``lead``: each by its
+    leading reason only, as the banner's headline."""
     evaluation = evaluate(session, protocol, now)
-    return "; ".join(f"{a.priority.upper()} {evaluation.alarm_text(a)}"
-                     for a in session.active_alarms())
+    texts = ((a.priority, evaluation.alarm_text(a)) for a in session.active_alarms())
+    return "; ".join(f"{priority.upper()} {lead_reason(text) if lead else text}"
+                     for priority, text in texts)
+
+
+def active_alarm_headlines(session: Session, protocol: Protocol, now: datetime) -> str:
+    """The active alarms by their headlines, for a checklist line beside the banner
+    that shows the rest ("HIGH SBP 190 ≥ 180; HIGH HR 135 ≥ 131"); "" when none."""
+    return _alarm_texts(session, protocol, now, lead=True)
 
 
 def automatic_checks(session: Session, protocol: Protocol, now: datetime,

@@ -9,6 +9,7 @@ lists every unmet item (``unmet_lines``), so nothing unmet goes through unseen.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from monitor.clinical.validation import validate_text
@@ -20,6 +21,8 @@ OVERRIDES = {
     PRESCRIBER: "prescriber's decision",
     AGAINST_ADVICE: "left against advice",
 }
+BASIS_LABEL = "Discharge before the criteria are met"
+BASIS_NEEDED = "a prescriber's decision (name and reason) or \"left against advice\""
 # A reason of substance: at least this many words and letters ("." or "ok" is not one).
 REASON_MIN_WORDS = 3
 REASON_MIN_LETTERS = 12
@@ -58,10 +61,8 @@ def validate_override(checklist: dict[str, Any], failing: list[Any],
                            max_len=500) or ""
     unmet = "; ".join(f"{c.label}: {c.detail}" for c in failing)
     if kind not in OVERRIDES:
-        errors.append(FieldError(
-            "override", "Discharge before the criteria are met", str(kind or ""),
-            "a prescriber's decision (name and reason) or \"left against advice\", "
-            f"because not met: {unmet}"))
+        errors.append(FieldError("override", BASIS_LABEL, str(kind or ""),
+                                 f"{BASIS_NEEDED}, because not met: {unmet}"))
         return none
     out = {"override": kind, "prescriber": None, "override_reason": reason or None}
     if kind == PRESCRIBER:
@@ -78,14 +79,21 @@ def validate_override(checklist: dict[str, Any], failing: list[Any],
     return out
 
 
-def override_text(discharge: dict[str, Any], *, free_text: bool = True) -> str:
+def _kept(free_text: bool) -> Callable[[str | None], str]:
+    return (lambda t: t or "") if free_text else (lambda _t: "")
+
+
+def override_text(discharge: dict[str, Any], *, free_text: bool = True,
+                  text: Callable[[str | None], str] | None = None) -> str:
     """What the record says about how the patient left: "" for a discharge with every
     criterion met, else the act with its prescriber and reason (without the typed
-    name and reason when ``free_text`` is off: de-identified files)."""
+    name and reason when ``free_text`` is off: de-identified files; ``text``, when
+    given, filters the typed name and reason instead)."""
+    keep = text or _kept(free_text)
     kind = discharge.get("override")
-    reason = (discharge.get("override_reason") or "") if free_text else ""
+    reason = keep(discharge.get("override_reason"))
     if kind == PRESCRIBER:
-        who = discharge.get("prescriber") if free_text else "a prescriber"
+        who = keep(discharge.get("prescriber")) or "a prescriber"
         return (f"Discharged before the criteria were met on the decision of {who}"
                 + (f": {reason}" if reason else ""))
     if kind == AGAINST_ADVICE:
@@ -93,3 +101,14 @@ def override_text(discharge: dict[str, Any], *, free_text: bool = True) -> str:
     if discharge.get("override_reason"):  # a record made before prescriber decisions existed
         return "Discharged despite failed checks" + (f": {reason}" if reason else "")
     return ""
+
+
+ALL_MET = "Discharged with every criterion met"
+
+
+def discharge_text(discharge: dict[str, Any],
+                   text: Callable[[str | None], str] | None = None) -> str:
+    """Which act the discharge was and who decided, in one sentence: every criterion
+    met, a named prescriber's decision (and why), or the patient leaving against
+    advice. The log, the PDF's event list and the discharge panel say it alike."""
+    return override_text(discharge, text=text) or ALL_MET

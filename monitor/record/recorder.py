@@ -661,12 +661,7 @@ class Recorder:
         "left against advice", and ConfirmationNeeded lists every unmet item until
         ``confirmed`` is exactly that list, as shown (its ``retry`` passes it): any
         difference since the question (a new alarm, a worse value) asks again."""
-        self._require_phase(Phase.RECOVERY, action="discharge")
-        errors: list[FieldError] = []
-        author = _nurse(nurse_id, errors)
-        payload = validate_discharge(self.session, self.protocol, self.clock.now(), checklist,
-                                     errors)
-        raise_if(errors)
+        author, payload = self.check_discharge(nurse_id, checklist)
         lines = unmet_lines(payload["checks"])
         if lines and tuple(lines) != tuple(confirmed):
             raise ConfirmationNeeded(lines, lambda: self.discharge(nurse_id, checklist,
@@ -674,6 +669,19 @@ class Recorder:
         if lines:
             payload["confirmed_unmet"] = lines
         return self._record(EventKind.DISCHARGED, payload, author, self.clock.now())
+
+    def check_discharge(self, nurse_id: str,
+                        checklist: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """What ``discharge`` would refuse, refused now and nothing stored: the author
+        and the payload. The window re-checks a refusal it shows as the nurse fills the
+        panel, so the refusal says what is still missing, never what was."""
+        self._require_phase(Phase.RECOVERY, action="discharge")
+        errors: list[FieldError] = []
+        author = _nurse(nurse_id, errors)
+        payload = validate_discharge(self.session, self.protocol, self.clock.now(), checklist,
+                                     errors)
+        raise_if(errors)
+        return author, payload
 
     def check_close(self, nurse_id: str) -> str:
         """What ``close`` would refuse, refused now (check first, ask after): the

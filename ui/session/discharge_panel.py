@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QVBoxLayout
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QSizePolicy, QVBoxLayout
 
 from monitor.clinical.discharge import (
     ALDRETE_NURSE_ITEMS,
@@ -22,7 +22,7 @@ from monitor.clinical.discharge import (
     automatic_checks,
     saved_checks,
 )
-from monitor.clinical.discharge_override import OVERRIDES, override_text
+from monitor.clinical.discharge_override import OVERRIDES, discharge_text
 from monitor.errors import ConfirmationNeeded, FieldError, ValidationError
 from monitor.export.formats import FORMATS
 from monitor.model.events import Event
@@ -32,6 +32,7 @@ from ui.common.confirm import ConfirmDialog
 from ui.common.forms import InlineErrors, RecorderPanel, button, error_label, hrow, label, line_edit
 from ui.common.timefield import parse_clock_time
 from ui.session.discharge_confirm import UnmetDialog
+from ui.session.discharge_words import concisely, headline
 
 
 class DischargePanel(RecorderPanel):
@@ -39,7 +40,7 @@ class DischargePanel(RecorderPanel):
 
 
     def _setup_ui(self) -> None:
-        self.state = label("", pt=14, bold=True, name="Discharge state")
+        self.state = label("", pt=13, bold=True, name="Discharge state")
         self.check_labels: dict[str, QLabel] = {}
         self.escort = QCheckBox(NURSE_CONFIRMS["escort_present"])
         self.advice = QCheckBox(NURSE_CONFIRMS["no_driving_advice"])
@@ -64,7 +65,7 @@ class DischargePanel(RecorderPanel):
         self.override_kind.setAccessibleName("Discharge before the criteria are met")
         # Short: the row must keep the reason field inside the panel at 1280×800.
         self.override_kind.setPlaceholderText("Choose…")
-        self.override_kind.currentIndexChanged.connect(lambda _i: self._show_override())
+        self.override_kind.currentIndexChanged.connect(lambda _i: self._on_basis())
         self.prescriber = line_edit("Prescriber", "prescriber's name", 160)
         self.override = line_edit("Reason to discharge before the criteria are met",
                                   "the prescriber's reason (at least 3 words)")
@@ -73,7 +74,8 @@ class DischargePanel(RecorderPanel):
         self.ended.setWordWrap(True)
         self.unmet_dialog = UnmetDialog(self)
         self._shown: list[str] | None = None  # the unmet list the nurse was last shown
-        self._error_unmet: list[str] = []  # the unmet list when the refusal was shown
+        self._refused = False  # a discharge refusal is shown: it follows the panel
+        self._minute: datetime | None = None  # the minute of the last refresh
         self.discharge_button = button("Discharge", primary=True, slot=self.discharge)
         self.sign_nurse = line_edit("Signing nurse ID", "nurse ID to sign", 140)
         self.sign_nurse.returnPressed.connect(self.ask_close)  # Enter presses Close and sign
@@ -84,46 +86,70 @@ class DischargePanel(RecorderPanel):
         self.errors = InlineErrors(self.general, {})
         self.errors.on_confirm = self._ask_unmet
         self.sign_nurse.textEdited.connect(lambda _t: self.errors.clear())  # no stale refusal
+        for box in (self.escort, self.advice):
+            box.toggled.connect(lambda _on: self._follow_refusal())
+        for field in (self.ready, self.prescriber, self.override):
+            field.textEdited.connect(lambda _t: self._follow_refusal())
         self.export_buttons = [button(f"Export {fmt.upper()}", f"Export {fmt}",
                                       slot=partial(self.export_requested.emit, fmt))
                                for fmt in FORMATS if fmt != "vital"]  # .vital: series view
 
     def _layout(self) -> None:
+        """The checks read from the top; the nurse's controls sit at the bottom, so a
+        check that wraps to a second line (an Aldrete score chosen) or a refusal that
+        appears grows into the room between them and moves no control she is about
+        to click."""
         box = QVBoxLayout(self)
+        box.setContentsMargins(6, 4, 6, 4)  # the panel must fit with the banner at its max
         self.state.setWordWrap(True)
         box.addWidget(self.state)
-        box.setSpacing(4)
+        box.setSpacing(3)
         self.checks_grid = QGridLayout()
         self.checks_grid.setVerticalSpacing(0)
         box.addLayout(self.checks_grid)
+        box.addStretch(1)
+        box.addWidget(self.general)
+        box.addWidget(self.ended)
         box.addLayout(hrow(*self.aldrete.values()))
         box.addLayout(hrow(self.escort, self.advice, label(READY_TO_LEAVE, "dim"),
                            self.ready))
-        box.addLayout(hrow(self.override_kind, self.prescriber, self.override, stretch=False))
-        box.addWidget(self.ended)
+        basis = hrow(self.override_kind, self.prescriber, self.override, stretch=False)
+        # As wide alone as beside the reason field, as tall: choosing moves nothing.
+        self.override_kind.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        basis.setAlignment(self.override_kind, Qt.AlignmentFlag.AlignLeft)
+        basis.addStrut(max(self.override_kind.sizeHint().height(),
+                           self.override.sizeHint().height()))
+        box.addLayout(basis)
         box.addLayout(hrow(self.discharge_button, self.sign_nurse, self.close_button))
-        box.addWidget(self.general)
         box.addLayout(hrow(label("Export", bold=True), *self.export_buttons))
-        box.addStretch(1)
 
     def set_closed(self, closed: bool) -> None:
         """Its own buttons follow the phase (``refresh``); export stays on a signed record."""
 
+    def follow_clock(self, now: datetime) -> None:
+        """Refreshed when the minute turns (the minimum observation's "1 of 60 min"),
+        not only when something is recorded."""
+        if now.replace(second=0, microsecond=0) != self._minute:
+            self.refresh()
+
     def refresh(self) -> None:
         s = self.recorder.session
         now = self.recorder.clock.now()
+        self._minute = now.replace(second=0, microsecond=0)
         phase = s.phase
         self.state.setText({
             Phase.BASELINE: "Discharge comes after dosing and recovery.",
             Phase.INFUSING: "End the infusion first (Infusion tab); recovery follows.",
-            Phase.RECOVERY: "Recovery: check each item, then discharge.",
+            Phase.RECOVERY: "",  # the checks say it; their room is needed at 1366×768
             Phase.DISCHARGED: "Discharged. Close and sign to lock the record.",
             Phase.CLOSED: f"Closed and signed by {s.closed_by}; later entries are addenda.",
         }[phase])
+        self.state.setVisible(bool(self.state.text()))
         if s.discharge:  # what was saved, as it was at discharge
             checks = saved_checks(s.discharge)
         else:
-            checks = automatic_checks(s, self.recorder.protocol, now, self._aldrete())
+            checks = [headline(c, s, self.recorder.protocol, now)
+                      for c in automatic_checks(s, self.recorder.protocol, now, self._aldrete())]
         for row, check in enumerate(checks):
             lab = self.check_labels.get(check.key)
             if lab is None:
@@ -136,7 +162,6 @@ class DischargePanel(RecorderPanel):
             lab.setText(f"{mark} {check.label}: {check.detail}")
             lab.setStyleSheet(f"color: {color};")
         in_recovery = phase is Phase.RECOVERY
-        self._drop_stale_error([c.label for c in checks if not c.ok])
         if in_recovery:
             self._preselect_basis(all(c.ok for c in checks))
         for w in (self.escort, self.advice, self.ready, self.override_kind, self.prescriber,
@@ -144,16 +169,28 @@ class DischargePanel(RecorderPanel):
             w.setEnabled(in_recovery)
         if not in_recovery:
             self._show_saved()
+        else:
+            self.ended.hide()  # an empty line would take the refusal's room
         self._show_override()
         self.close_button.setEnabled(phase is Phase.DISCHARGED)
         self.sign_nurse.setEnabled(phase is Phase.DISCHARGED)
+        self._follow_refusal()
 
-    def _drop_stale_error(self, unmet: list[str]) -> None:
-        """A refusal that lists unmet items goes once that list changes (a MOAA/S recorded
-        after it): it would contradict the checks above it."""
-        if self.general.isVisible() and unmet != self._error_unmet:
-            self.errors.clear()
-        self._error_unmet = unmet
+    def _on_basis(self) -> None:
+        self._show_override()
+        self._follow_refusal()
+
+    def _follow_refusal(self) -> None:
+        """A discharge refusal on screen is checked again on each change of the panel or
+        the record: it says what is still missing, and goes once nothing is."""
+        if not self._refused:
+            return
+        if self.recorder.session.phase is not Phase.RECOVERY or not self.general.isVisible():
+            self._refused = False
+            return
+        self.errors.call(concisely(
+            lambda: self.recorder.check_discharge(self._nurse(), self._checklist())))
+        self._refused = self.general.isVisible()
 
     def _preselect_basis(self, all_met: bool) -> None:
         """The basis starts on the choice that matches: "All criteria met" only when they
@@ -191,27 +228,30 @@ class DischargePanel(RecorderPanel):
         self.override.setText(d.get("override_reason") or "")
         for field in (self.prescriber, self.override):
             field.setCursorPosition(0)  # a locked field shows the start of what was saved
-        self.ended.setText(override_text(d) or "Discharged with every criterion met.")
+        self.ended.setText(discharge_text(d))
         self.ended.show()
 
-    def discharge(self) -> Event | None:
+    def _checklist(self) -> dict[str, object]:
+        """The panel's answers as the core takes them (a bad ready time: refused)."""
         try:
             ready = parse_clock_time(self.ready.text(), self.recorder.clock.now())
         except ValueError as exc:
-            self.errors.show(ValidationError([FieldError("ready_to_leave_at",
-                                                         "Ready to leave at", self.ready.text(),
-                                                         str(exc))]))
-            return None
-        kind = self.override_kind.currentData()
-        checklist = {"escort_present": self.escort.isChecked(),
-                     "no_driving_advice": self.advice.isChecked(),
-                     "ready_to_leave_at": ready or self.recorder.clock.now(),
-                     "override": kind, "prescriber": self.prescriber.text(),
-                     "override_reason": self.override.text(), **self._aldrete()}
+            raise ValidationError([FieldError("ready_to_leave_at", "Ready to leave at",
+                                              self.ready.text(), str(exc))]) from exc
+        return {"escort_present": self.escort.isChecked(),
+                "no_driving_advice": self.advice.isChecked(),
+                "ready_to_leave_at": ready or self.recorder.clock.now(),
+                "override": self.override_kind.currentData(),
+                "prescriber": self.prescriber.text(),
+                "override_reason": self.override.text(), **self._aldrete()}
+
+    def discharge(self) -> Event | None:
         # Unmet items come back as ConfirmationNeeded: the modal lists them (_ask_unmet).
         self._shown = None
-        return self._discharged(self.errors.call(
-            lambda: self.recorder.discharge(self._nurse(), checklist)))
+        event = self.errors.call(concisely(
+            lambda: self.recorder.discharge(self._nurse(), self._checklist())))
+        self._refused = self.general.isVisible()
+        return self._discharged(event)
 
     def _ask_unmet(self, exc: ConfirmationNeeded) -> None:
         """Ask about the unmet items; asked again when they changed before the answer

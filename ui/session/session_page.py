@@ -294,6 +294,9 @@ class SessionPage(QWidget):
         self._apply_closed()
         if change.events:
             self._refresh_tab()
+        elif self._built("discharge") is not None and (
+                self._built("discharge") is self.drawer.current()):
+            self.discharge.follow_clock(change.evaluation.now)  # "1 of 60 min" as the header
 
     def _show_rules(self, evaluation: Evaluation) -> None:
         self.header.refresh(evaluation)

@@ -105,16 +105,20 @@ def test_the_reopen_notice_reads_as_a_sentence_and_names_the_patient(
     window.shutdown()
 
 
-def test_discharge_refusal_reads_plainly_and_goes_when_the_list_changes(
+def test_discharge_refusal_reads_plainly_and_never_contradicts_the_checks(
         qtbot, store, clock, protocols):
+    """The refusal points at the ✗ items instead of copying them (a copy went stale as
+    they changed), and follows the record: what it says holds after the change."""
     window, rec, d = recovery_panel(qtbot, store, clock, protocols)
     click(qtbot, d.discharge_button)                     # no basis chosen: refused
     text = d.general.text()
     assert d.general.isVisible() and "(empty)" not in text
     assert text.startswith("Discharge before the criteria are met: a prescriber's decision")
+    assert "the ✗ items are not met" in text and "Sedation" not in text
     rec.record_assessment({"moaas": 5}, "RN7")          # the unmet list changes
     d.refresh()
-    assert not d.general.isVisible()
+    assert d.general.isVisible() and "Sedation" not in d.general.text()
+    assert any(not lab.text().startswith("✓") for lab in d.check_labels.values())
     window.shutdown()
 
 
