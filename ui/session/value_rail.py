@@ -1,6 +1,7 @@
-"""Current values, large enough to read from a metre away, with their age;
-grey when stale, in the colour of the priority their own value has now (a
-latched alarm whose value is back in range stays in the banner, not here)."""
+"""Current values, large enough to read from a metre away, with their age; grey
+and struck through when stale ("STALE 2 min" under its name), else in the colour
+of the priority their own value has now (a latched alarm whose value is back in
+range stays in the banner, not here)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,14 @@ from monitor.clinical.rules.engine import Evaluation
 from monitor.record.recorder import Recorder
 from ui.common import theme
 from ui.common.forms import label
+
+# A stale value: dimmed and struck through, never in a live or alarm colour (CLINICAL §5).
+STALE_STYLE = "text-decoration: line-through;"
+
+
+def stale_text(seconds: float) -> str:
+    """The age of a stale value, in words short enough for the rail: "STALE 2 min"."""
+    return "STALE " + age_text(seconds).removesuffix(" ago")
 
 
 def age_text(seconds: float) -> str:
@@ -67,8 +76,17 @@ class ValueRail(QWidget):
                 age.setText("")
                 value.setStyleSheet(f"color: {theme.current().dim};")
                 continue
+            name.setText(plain)
+            if rv.stale:  # no live colour, struck through; the age says it in words
+                age.setText(stale_text(rv.age_s))
+                age.setStyleSheet(f"color: {theme.current().text}; font-weight: bold;")
+                value.setStyleSheet(f"color: {theme.current().dim}; {STALE_STYLE}")
+                value.setToolTip(f"{plain}: {rv.text} is stale, the last reading "
+                                 f"{age_text(rv.age_s)}" + (" from the monitor" if rv.device
+                                                             else "") + "; it drives no alarm")
+                continue
             age.setText(age_text(rv.age_s) + (" · device" if rv.device else ""))
-            name.setText(f"{plain} · STALE" if rv.stale else plain)
-            color = (theme.alarm_text(rv.alarm) if rv.alarm
-                     else theme.current().dim if rv.stale else theme.current().text)
+            age.setStyleSheet("")
+            value.setToolTip("")
+            color = theme.alarm_text(rv.alarm) if rv.alarm else theme.current().text
             value.setStyleSheet(f"color: {color};")
