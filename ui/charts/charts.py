@@ -26,7 +26,7 @@ from monitor.model.parameters import REGISTRY, fmt, in_lane
 from monitor.model.session import Priority, Session
 from monitor.record.change import Change
 from ui.charts.chart_bar import ChartBar
-from ui.charts.clock_ticks import dated_spacing, spans_days, tick_labels
+from ui.charts.clock_ticks import clock_spacing, dated_spacing, spans_days, tick_labels
 from ui.charts.envelope import BUCKET_S, Envelope
 from ui.charts.event_labels import Box, place, shown_text
 from ui.charts.legend import key_html, legend, right_axes
@@ -39,7 +39,12 @@ EVENT_KINDS = (EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INF
 EVENT_TEXT = {EventKind.INFUSION_STARTED: "start", EventKind.RATE_CHANGED: "rate",
               EventKind.INFUSION_PAUSED: "pause", EventKind.INFUSION_RESUMED: "resume",
               EventKind.BOLUS: "bolus", EventKind.INFUSION_STOPPED: "end"}
-READOUT_HINT = "time: minutes since infusion start (clock on top)"
+# Short enough to be read whole beside the key at 1280 px; the sentence is on hover.
+READOUT_HINT = "↓ minutes since start · ↑ clock"
+# ... and shorter forms, the longest that fits whole is shown (never a cut "minut…").
+READOUT_HINTS = (READOUT_HINT, "↓ minutes · ↑ clock", "↓ min · ↑ clock", "")
+READOUT_HINT_FULL = ("Bottom axis: minutes since the infusion started; top axis: the clock. "
+                     "Point at the charts to read the values at a time")
 READOUT_STYLE = "font-style: italic; border: 1px dashed; padding: 0 4px;"
 LABEL_CHARS = 9  # event labels longer than this are shortened (full text on hover)
 LABEL_ROWS = (0.97, 0.83, 0.69, 0.55)  # heights (fraction of the BP lane) for stacked labels
@@ -110,8 +115,10 @@ class ClockAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
                     ) -> list[tuple[float, float]]:
         if spans_days(self.chart.ref, minVal, maxVal):  # few ticks, room for their dates
             return dated_spacing(self.chart.ref, minVal, maxVal, size)
-        spacing: list[tuple[float, float]] = super().tickSpacing(minVal, maxVal, size)
-        return spacing
+        # wide enough apart for the labels, in the font the axis draws them in
+        font = self.style.get("tickFont") or self.chart.glw.font()
+        return clock_spacing(minVal, maxVal, size,
+                             QFontMetricsF(font).horizontalAdvance("00:00"))
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if spacing < 1:  # ticks closer than a minute would repeat the same hh:mm
@@ -240,6 +247,7 @@ class ChartsView(QWidget):
         bp_box.sigXRangeChanged.connect(lambda *_: self._on_span_changed())
         bp_box.sigResized.connect(lambda *_: self._on_span_changed())
         self.readout = label("", "dim", name="Crosshair read-out", fit=True)
+        self.readout.installEventFilter(self)  # the hint is fitted to its width
         self.hide_crosshair()
         # The read-out goes when the pointer leaves the charts (it is never left to
         # look like a current value).
@@ -798,14 +806,26 @@ class ChartsView(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:
             self.hide_crosshair()
+        elif (watched is self.readout and event.type() == QEvent.Type.Resize
+              and not self._crosshair_shown):
+            self._fit_hint()
         return super().eventFilter(watched, event)
 
     def hide_crosshair(self) -> None:
         """No read-out: the hint of what the time axis means, in the plain dim style."""
         for line in self.cursor_lines:
             line.setVisible(False)
+        self._crosshair_shown = False
         self.readout.setStyleSheet("")
-        self.readout.setText(READOUT_HINT)
+        self._fit_hint()
+
+    def _fit_hint(self) -> None:
+        """The longest hint that the read-out shows whole (its sentence on hover)."""
+        metrics, room = self.readout.fontMetrics(), self.readout.contentsRect().width()
+        hint = next(h for h in READOUT_HINTS if metrics.horizontalAdvance(h) <= room)
+        if hint != self.readout.text():
+            self.readout.setText(hint)
+        self.readout.setToolTip(READOUT_HINT_FULL)
 
     def _on_mouse_moved(self, pos: object) -> None:
         plot = next((p for p in self.plots.values() if p.sceneBoundingRect().contains(pos)),
@@ -831,6 +851,7 @@ class ChartsView(QWidget):
                 mark = " (artifact)" if series.artifact[i] else ""
                 parts.append(f"{READOUT_NAME[name]} {fmt(float(series.v[i]))}{mark}")
         text = "  ".join(parts)
+        self._crosshair_shown = True  # before the label changes: its resize keeps this
         self.readout.setText(text)
         self.readout.setStyleSheet(READOUT_STYLE)
         return text
