@@ -135,11 +135,13 @@ class HeaderView(QWidget):
         """The longest wording that fits the row: first every word, then the shorter
         forms (the same facts: the rate without mg/h, which the dose beside it gives;
         NEWS2's consciousness source in brief). The patient's label never gives way."""
-        for level in range(len(self._forms.get("rate", ("",)))):
+        for level in range(max((len(f) for f in self._forms.values()), default=1)):
             for lab, forms in ((self.rate, self._forms.get("rate")),
                                (self.news2, self._forms.get("news2"))):
                 if forms:
+                    tip = lab.toolTip()  # the whole wording, kept on hover
                     lab.setText(forms[min(level, len(forms) - 1)])
+                    lab.setToolTip(tip)
             if self._row_width() <= self.width():
                 return
 
@@ -187,13 +189,14 @@ class HeaderView(QWidget):
             return
         rate, unit = s.rate_display
         text = rate_text(rate, unit, s.weight_kg, s.concentration, sep=" · ")
-        # The short form keeps what is prescribed and what the pump is set to (mL/h);
-        # the mg/h is in the hover (and the dose so far beside it).
-        brief = " · ".join(p for p in text.split(" · ") if not p.endswith(" mg/h"))
+        # The short form keeps what is prescribed and what the pump is set to: with a
+        # syringe's concentration the mL/h (the mg/h then in the hover), else the mg/h.
+        parts = text.split(" · ")
+        pump_in_ml = any(p.endswith(" mL/h") for p in parts)
+        brief = " · ".join(p for p in parts if not (pump_in_ml and p.endswith(" mg/h")))
         # While paused nothing runs: beside the PAUSED band, the rate it was paused at and
         # resumes at ("PAUSED at 0.35 mg/kg/h"), not "= 0.0 mg/h".
-        self._forms["rate"] = ((f"at {text}", f"at {brief}", brief) if s.paused
-                               else (text, brief, brief))
+        self._forms["rate"] = (f"at {text}", f"at {brief}") if s.paused else (text, brief)
         self.rate.setText(self._forms["rate"][0])
         self.rate.setToolTip(f"Paused; resumes at {text}" if s.paused else text)
 

@@ -347,7 +347,8 @@ def test_event_labels_never_cover_a_limit_label(qtbot, bedside, clock):
     limits = [item.label for _p, item in page.charts.bands["bp"]
               if getattr(item, "label", None) is not None and item.label.isVisible()]
     events = [e.line.label for e in page.charts.event_labels if e.line.label.isVisible()]
-    assert "start" in [e.textItem.toPlainText() for e in events]
+    # "start", or "start +3" when the quick events beside it are counted into its label
+    assert any(e.textItem.toPlainText().startswith("start") for e in events)
     crossing = [(e.textItem.toPlainText(), lim.textItem.toPlainText())
                 for e in events for lim in limits if tight(e).intersects(tight(lim))]
     assert limits and crossing == []

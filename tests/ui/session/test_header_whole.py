@@ -55,7 +55,7 @@ def test_the_patients_name_and_id_are_never_cut(qtbot, themed, store, clock, pro
                           "temp": "36.8"})
     rec.record_assessment({"moaas": 5, "acvpu": "A"}, "RN7")
     rec.record_checklist("RN7", CHECKLIST_DONE)
-    rec.start_infusion("RN7", rate="0.25", rate_unit="mg/kg/h")
+    rec.start_infusion("RN7", rate="0.25", rate_unit="mg/kg/h", concentration="1")
     clock.advance(60)
     _vitals(qtbot, page, {"sbp": "190/115", "hr": "96", "spo2": "89", "rr": "16"})
     QApplication.processEvents()
@@ -68,7 +68,9 @@ def test_the_patients_name_and_id_are_never_cut(qtbot, themed, store, clock, pro
     assert header.phase.text() == "‖ PAUSED"
     for lab in (header.patient, header.phase, header.rate, header.dose, header.news2):
         assert lab.isVisible() and whole(lab), (lab.accessibleName(), lab.text())
-    assert "0.25 mg/kg/h" in header.rate.text()
+    # the prescription and the pump's mL/h are never dropped (the mg/h may go to hover)
+    assert "0.25 mg/kg/h" in header.rate.text() and "18 mL/h" in header.rate.text()
+    assert "18 mg/h" in header.rate.toolTip()
     assert header.patient.geometry().right() < header.phase.geometry().left()
 
 
