@@ -204,11 +204,13 @@ class HeaderView(QWidget):
         r = ev.news2
         if r.total is None:
             missing = [NEWS2_SHORT.get(m, m) for m in r.missing]
-            text = ("NEWS2 —" if not missing else
-                    "NEWS2 — no " + ", ".join(missing) if len(missing) <= 2 else
-                    f"NEWS2 — {len(missing)} of 7 missing")
-            self._forms["news2"] = (text,)
-            self.news2.setText(text)
+            # Every missing part named when they are few, else counted (all on hover).
+            count = f"NEWS2 — {len(missing)} missing"
+            self._forms["news2"] = (
+                ("NEWS2 —",) if not missing else
+                ("NEWS2 — no " + ", ".join(missing), count) if len(missing) <= 2 else
+                (f"NEWS2 — {len(missing)} of 7 missing", count))
+            self.news2.setText(self._forms["news2"][0])
             self.news2.setToolTip(r.response)
             self.news2.setStyleSheet(f"color: {theme.current().dim};")
             return
