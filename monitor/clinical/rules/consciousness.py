@@ -35,9 +35,8 @@ class Level:
         """ "C: V from MOAA/S 4" when a sedation score gave the level ('' otherwise)."""
         if self.scale is None or self.score is None:
             return ""
-        return f"C: {self.level} from {PARAMETERS[self.scale].label} {self.score:+.0f}" \
-            if self.score < 0 else \
-            f"C: {self.level} from {PARAMETERS[self.scale].label} {self.score:.0f}"
+        score = f"{self.score:+.0f}" if self.score < 0 else f"{self.score:.0f}"
+        return f"C: {self.level} from {PARAMETERS[self.scale].label} {score}"
 
     def explained(self) -> str:
         """The hover text: what was read, and why it wins over the nurse's ACVPU."""
