@@ -11,7 +11,7 @@ from typing import Literal
 
 from monitor.clinical.protocols import Protocol
 from monitor.clinical.rules.condition import Condition
-from monitor.clinical.rules.persistence import stale_after_s
+from monitor.clinical.rules.persistence import CONTINUOUS, stale_after_s
 from monitor.model.parameters import PARAMETERS, fmt, in_rail, rail_row_of, rail_rows
 from monitor.model.session import PRIORITY_RANK, Priority, Session
 
@@ -74,9 +74,12 @@ def rail_values(session: Session, protocol: Protocol, now: datetime,
         t, text, key = found
         device = key in session.device_last and session.device_last[key] >= t
         age = max(0.0, now.timestamp() - t)
-        # A monitor's value is stale as the "no data" rule says: after the setting, or
-        # two of the sender's periods when it reports less often.
-        limit = stale_after_s(session, protocol, key) if device else manual_s
+        # A monitor's stream is stale as the "no data" rule says: after the setting, or
+        # two of the sender's periods when it reports less often. An episodic reading (a
+        # cuff's BP, a nurse's entry) is never stale between cycles (CLINICAL §5): it is
+        # due again after the cadence, and stale only past the cadence and its grace.
+        streamed = device and key in CONTINUOUS
+        limit = stale_after_s(session, protocol, key) if streamed else manual_s
         out.append(RailValue(row, title, unit, text, age, device, age > limit, alarm))
     return out
 

@@ -26,8 +26,9 @@ from monitor.model.parameters import REGISTRY, fmt, in_lane
 from monitor.model.session import Priority, Session
 from monitor.record.change import Change
 from ui.charts.chart_bar import ChartBar
-from ui.charts.clock_ticks import dated_spacing, spans_days, tick_labels
+from ui.charts.clock_ticks import clock_spacing, dated_spacing, spans_days, tick_labels
 from ui.charts.envelope import BUCKET_S, Envelope
+from ui.charts.event_labels import Box, place, shown_text
 from ui.charts.legend import key_html, legend, right_axes
 from ui.common import theme
 from ui.common.forms import button, label
@@ -37,8 +38,13 @@ EVENT_KINDS = (EventKind.INFUSION_STARTED, EventKind.RATE_CHANGED, EventKind.INF
                EventKind.MEDICATION, EventKind.QUICK_EVENT)
 EVENT_TEXT = {EventKind.INFUSION_STARTED: "start", EventKind.RATE_CHANGED: "rate",
               EventKind.INFUSION_PAUSED: "pause", EventKind.INFUSION_RESUMED: "resume",
-              EventKind.BOLUS: "bolus", EventKind.INFUSION_STOPPED: "stop"}
-READOUT_HINT = "time: minutes since infusion start (clock on top)"
+              EventKind.BOLUS: "bolus", EventKind.INFUSION_STOPPED: "end"}
+# Short enough to be read whole beside the key at 1280 px; the sentence is on hover.
+READOUT_HINT = "↓ minutes since start · ↑ clock"
+# ... and shorter forms, the longest that fits whole is shown (never a cut "minut…").
+READOUT_HINTS = (READOUT_HINT, "↓ minutes · ↑ clock", "↓ min · ↑ clock", "")
+READOUT_HINT_FULL = ("Bottom axis: minutes since the infusion started; top axis: the clock. "
+                     "Point at the charts to read the values at a time")
 READOUT_STYLE = "font-style: italic; border: 1px dashed; padding: 0 4px;"
 LABEL_CHARS = 9  # event labels longer than this are shortened (full text on hover)
 LABEL_ROWS = (0.97, 0.83, 0.69, 0.55)  # heights (fraction of the BP lane) for stacked labels
@@ -78,6 +84,23 @@ OVERLAY_COLOUR = "#9A9A9A"  # the previous session: a neutral grey, no series' h
 RIGHT_AXIS = right_axes((spec.y_range, spec.series) for spec in LANES)
 
 
+@dataclass(frozen=True)
+class EventLabel:
+    """An event line of the BP lane with its label: the text shown (shortened) and the
+    full text with its time (the hover text)."""
+
+    x: float
+    seq: int
+    short: str
+    full: str
+    line: pg.InfiniteLine
+
+
+def _literal(text: str) -> str:
+    """A label text as pyqtgraph's label format (it formats "{value}")."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 class ClockAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
     """Top axis: clock time of the minute ticks (dated across midnight)."""
 
@@ -92,8 +115,10 @@ class ClockAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
                     ) -> list[tuple[float, float]]:
         if spans_days(self.chart.ref, minVal, maxVal):  # few ticks, room for their dates
             return dated_spacing(self.chart.ref, minVal, maxVal, size)
-        spacing: list[tuple[float, float]] = super().tickSpacing(minVal, maxVal, size)
-        return spacing
+        # wide enough apart for the labels, in the font the axis draws them in
+        font = self.style.get("tickFont") or self.chart.glw.font()
+        return clock_spacing(minVal, maxVal, size,
+                             QFontMetricsF(font).horizontalAdvance("00:00"))
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if spacing < 1:  # ticks closer than a minute would repeat the same hh:mm
@@ -142,7 +167,7 @@ class ChartsView(QWidget):
         self.event_lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self.cursor_lines: list[pg.InfiniteLine] = []
         self.now_lines: list[pg.InfiniteLine] = []
-        self.event_labels: list[tuple[float, str, pg.InfiniteLine]] = []
+        self.event_labels: list[EventLabel] = []
         first: pg.PlotItem | None = None
         for row, spec in enumerate(LANES):
             axis = {"top": ClockAxis(self)} if row == 0 else {}
@@ -223,6 +248,7 @@ class ChartsView(QWidget):
         bp_box.sigXRangeChanged.connect(lambda *_: self._on_span_changed())
         bp_box.sigResized.connect(lambda *_: self._on_span_changed())
         self.readout = label("", "dim", name="Crosshair read-out", fit=True)
+        self.readout.installEventFilter(self)  # the hint is fitted to its width
         self.hide_crosshair()
         # The read-out goes when the pointer leaves the charts (it is never left to
         # look like a current value).
@@ -579,44 +605,57 @@ class ChartsView(QWidget):
             short = text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…"
             for row, plot in enumerate(self.plots.values()):
                 line = pg.InfiniteLine(pos=x, angle=90, pen=pen,
-                                       label=short if row == 0 else None,
+                                       label=_literal(short) if row == 0 else None,
                                        labelOpts={"position": LABEL_ROWS[0],
                                                   "color": theme.current().text,
                                                   "anchors": [(0, 0), (0, 0)]})
                 if row == 0:
-                    line.label.setToolTip(f"{entry.observed_at.astimezone():%H:%M} {text}")
-                    self.event_labels.append((x, short, line))
+                    full = f"{entry.observed_at.astimezone():%H:%M} {text}"
+                    self.event_labels.append(EventLabel(x, ev.seq, short, full, line))
                 plot.addItem(line, ignoreBounds=True)
                 self.event_lines.append((plot, line))
+        self.event_labels.sort(key=lambda e: (e.x, e.seq))
         self._stack_event_labels()
 
     def _stack_event_labels(self) -> None:
         """Put each label on the first row where it does not touch the one before it
-        (in pixels at the current zoom); past the last row, labels are dropped and
-        the line keeps its tooltip."""
+        (in pixels at the current zoom); a label with no room is counted into the
+        shown label before it ("Nausea +2", every event on hover)."""
         if not self.event_labels:
             return
         vb = self.plots["bp"].getViewBox()
         (left, right), _ = vb.viewRange()
         px_per_min = max(vb.width(), 1.0) / max(right - left, 1e-6)
-        ends = [-1e9] * len(LABEL_ROWS)
         taken = self._rows_taken_by_limit_labels(vb, px_per_min)
-        edge = right * px_per_min
-        for x, _short, line in sorted(self.event_labels, key=lambda e: e[0]):
-            width = line.label.textItem.boundingRect().width() + 8
-            start = x * px_per_min
-            # Near the right edge the label goes to the left of its line.
-            flip = start + width > edge
-            if flip:
-                start -= width
-            row = next((i for i, end in enumerate(ends) if start > end + 4 and all(
-                start + width < a or start > b for a, b in taken[i])), None)
-            line.label.setVisible(row is not None)
-            if row is None:
+        font = self.event_labels[0].line.label.textItem.font()
+        mark = QFontMetricsF(font).horizontalAdvance(" +99")
+        boxes = [Box(e.x * px_per_min, QFontMetricsF(font).horizontalAdvance(e.short) + 8)
+                 for e in self.event_labels]
+        placed = place(boxes, len(LABEL_ROWS), taken, right * px_per_min, mark)
+        for e, p in zip(self.event_labels, placed, strict=True):
+            label = e.line.label
+            label.setVisible(p.row is not None)
+            label.setToolTip(e.full)
+            if p.row is None:  # counted into the label of p.group
                 continue
-            ends[row] = start + width
-            line.label.anchors = [(1, 0), (1, 0)] if flip else [(0, 0), (0, 0)]
-            line.label.setPosition(LABEL_ROWS[row])
+            members = [self.event_labels[i] for i in p.members]
+            text = shown_text(e.short, len(members) - 1)
+            label.setFormat(_literal(text))
+            label.setText(text)  # now, even while the window is not yet shown
+            label.setToolTip("\n".join(m.full for m in members))
+            label.anchors = [(1, 0), (1, 0)] if p.flip else [(0, 0), (0, 0)]
+            label.setPosition(LABEL_ROWS[p.row])
+
+    def event_marks(self) -> list[tuple[str, str]]:
+        """Each event line's text (with its time) and the label that shows it: its own
+        or the one it is counted into ("Nausea +2"); what a nurse reads off the chart."""
+        shown: dict[str, str] = {}
+        for e in self.event_labels:
+            label = e.line.label
+            if label.isVisible():
+                for full in label.toolTip().split("\n"):
+                    shown.setdefault(full, label.textItem.toPlainText())
+        return [(e.full, shown.get(e.full, "")) for e in self.event_labels]
 
     def _rows_taken_by_limit_labels(self, vb: pg.ViewBox, px_per_min: float
                                      ) -> list[list[tuple[float, float]]]:
@@ -627,12 +666,15 @@ class ChartsView(QWidget):
         height, width = max(vb.height(), 1.0), max(vb.width(), 1.0)
         (left, _right), (bottom, top) = vb.viewRange()
         text_h = QFontMetricsF(self._small_font()).height()
-        # An event label's box (text and margin) hangs from its row's height.
-        box_h = max((line.label.textItem.boundingRect().height()
-                     for _x, _s, line in self.event_labels), default=text_h)
-        # ... and its text is in the event labels' own font, not the limits' small one.
-        event_h = max((QFontMetricsF(line.label.textItem.font()).height()
-                       for _x, _s, line in self.event_labels), default=text_h)
+        # An event label's box (text and margin) hangs from its row's height; its text
+        # is in the event labels' own font, not the limits' small one. Both from the
+        # font, never from a label's current box (which lags while it is hidden, so the
+        # rows taken would depend on what was shown before).
+        event_h, box_h = text_h, text_h
+        if self.event_labels:
+            item = self.event_labels[0].line.label.textItem
+            event_h = QFontMetricsF(item.font()).height()
+            box_h = event_h + 2 * item.document().documentMargin()
         for _plot, item in self.bands.get("bp", []):
             label = getattr(item, "label", None)
             if label is None:
@@ -765,14 +807,26 @@ class ChartsView(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:
             self.hide_crosshair()
+        elif (watched is self.readout and event.type() == QEvent.Type.Resize
+              and not self._crosshair_shown):
+            self._fit_hint()
         return super().eventFilter(watched, event)
 
     def hide_crosshair(self) -> None:
         """No read-out: the hint of what the time axis means, in the plain dim style."""
         for line in self.cursor_lines:
             line.setVisible(False)
+        self._crosshair_shown = False
         self.readout.setStyleSheet("")
-        self.readout.setText(READOUT_HINT)
+        self._fit_hint()
+
+    def _fit_hint(self) -> None:
+        """The longest hint that the read-out shows whole (its sentence on hover)."""
+        metrics, room = self.readout.fontMetrics(), self.readout.contentsRect().width()
+        hint = next(h for h in READOUT_HINTS if metrics.horizontalAdvance(h) <= room)
+        if hint != self.readout.text():
+            self.readout.setText(hint)
+        self.readout.setToolTip(READOUT_HINT_FULL)
 
     def _on_mouse_moved(self, pos: object) -> None:
         plot = next((p for p in self.plots.values() if p.sceneBoundingRect().contains(pos)),
@@ -798,6 +852,7 @@ class ChartsView(QWidget):
                 mark = " (artifact)" if series.artifact[i] else ""
                 parts.append(f"{READOUT_NAME[name]} {fmt(float(series.v[i]))}{mark}")
         text = "  ".join(parts)
+        self._crosshair_shown = True  # before the label changes: its resize keeps this
         self.readout.setText(text)
         self.readout.setStyleSheet(READOUT_STYLE)
         return text

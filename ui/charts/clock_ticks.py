@@ -36,3 +36,18 @@ def dated_spacing(ref: float, low: float, high: float, size: float
     start = datetime.fromtimestamp(ref + low * 60.0)
     midnight = start.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
     return [(float(step), ((midnight - ref) / 60.0) % step)]
+
+
+CLOCK_STEPS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 180, 240, 360, 720, 1440)
+LABEL_GAP_PX = 12  # between two clock labels
+
+
+def clock_spacing(low: float, high: float, size: float, label_px: float
+                  ) -> list[tuple[float, float]]:
+    """One level of ticks for a view within one day: the smallest whole-minute step
+    at which each hh:mm label (``label_px`` wide) and a gap fit between two ticks, so
+    the labels never run together however narrow a side panel leaves the charts."""
+    span = max(high - low, 1e-6)
+    need = label_px + LABEL_GAP_PX
+    step = next((s for s in CLOCK_STEPS_MIN if size * s / span >= need), CLOCK_STEPS_MIN[-1])
+    return [(float(step), 0.0)]

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
 
+from monitor.clinical.rules.consciousness import consciousness_level
 from monitor.clinical.rules.engine import Evaluation
 from monitor.model.dosing import rate_text
 from monitor.model.parameters import fmt
@@ -44,7 +46,8 @@ class HeaderView(QWidget):
 
     def _setup_ui(self) -> None:
         pt = HEADER_PT
-        self.patient = label("", pt=pt, bold=True, name="Patient", fit=True)
+        # Never cut (nor shrunk): the other words take a shorter form instead.
+        self.patient = label("", pt=pt, bold=True, name="Patient")
         self.protocol = label("", "dim", name="Protocol", fit=True)
         self.phase = label("", pt=pt, bold=True, name="Phase")
         self.elapsed = label("", pt=pt, name="Time since infusion start")
@@ -63,6 +66,7 @@ class HeaderView(QWidget):
         # As tall as the header's words: the row costs the charts no more than its text.
         self.nurse.setStyleSheet("padding: 0 2px; min-height: 20px;")
         self.nurse.setText(str(self.recorder.session.opening.get("nurse_id", "")))
+        self._forms: dict[str, tuple[str, ...]] = {}  # each label's wordings, longest first
 
     def _layout(self) -> None:
         """One row: who, phase, time, rate, dose, NEWS2, nurse. What is due next sits
@@ -121,6 +125,31 @@ class HeaderView(QWidget):
         self._news2(ev)
         self._due(ev, now)
         self._min_obs(ev)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The longest wording that fits the row: first every word, then the shorter
+        forms (the same facts: the rate without mg/h, which the dose beside it gives;
+        NEWS2's consciousness source in brief). The patient's label never gives way."""
+        for level in range(max((len(f) for f in self._forms.values()), default=1)):
+            for lab, forms in ((self.rate, self._forms.get("rate")),
+                               (self.news2, self._forms.get("news2"))):
+                if forms:
+                    tip = lab.toolTip()  # the whole wording, kept on hover
+                    lab.setText(forms[min(level, len(forms) - 1)])
+                    lab.setToolTip(tip)
+            if self._row_width() <= self.width():
+                return
+
+    def _row_width(self) -> int:
+        shown = [w for w in (self.patient, self.phase, self.elapsed, self.rate, self.min_obs,
+                             self.dose, self.news2) if not w.isHidden()]
+        nurse = 72 + self.fontMetrics().horizontalAdvance("Nurse") + 12
+        return sum(w.sizeHint().width() for w in shown) + nurse + 8 * len(shown) + 12
 
     def _min_obs(self, ev: Evaluation) -> None:
         """The minimum observation left, shown in recovery where the rate was; before,
@@ -151,32 +180,55 @@ class HeaderView(QWidget):
     def _rate(self, now: datetime) -> None:
         s = self.recorder.session
         if s.dose_mode == "single" and s.infusion_started_at:
+            self._forms["rate"] = ("single dose given",)
             self.rate.setText("single dose given")
             return
         if s.rate_display is None or s.phase is not Phase.INFUSING:
+            self._forms["rate"] = ("rate —",)
             self.rate.setText("rate —")
             return
         rate, unit = s.rate_display
         text = rate_text(rate, unit, s.weight_kg, s.concentration, sep=" · ")
+        # The short form keeps what is prescribed and what the pump is set to: with a
+        # syringe's concentration the mL/h (the mg/h then in the hover), else the mg/h.
+        parts = text.split(" · ")
+        pump_in_ml = any(p.endswith(" mL/h") for p in parts)
+        brief = " · ".join(p for p in parts if not (pump_in_ml and p.endswith(" mg/h")))
         # While paused nothing runs: beside the PAUSED band, the rate it was paused at and
         # resumes at ("PAUSED at 0.35 mg/kg/h"), not "= 0.0 mg/h".
-        self.rate.setText(f"at {text}" if s.paused else text)
+        self._forms["rate"] = (f"at {text}", f"at {brief}") if s.paused else (text, brief)
+        self.rate.setText(self._forms["rate"][0])
         self.rate.setToolTip(f"Paused; resumes at {text}" if s.paused else text)
 
     def _news2(self, ev: Evaluation) -> None:
         r = ev.news2
         if r.total is None:
             missing = [NEWS2_SHORT.get(m, m) for m in r.missing]
-            self.news2.setText("NEWS2 — no " + ", ".join(missing[:2])
-                               + (" …" if len(missing) > 2 else "") if missing else "NEWS2 —")
+            # Every missing part named when they are few, else counted (all on hover).
+            count = f"NEWS2 — {len(missing)} missing"
+            self._forms["news2"] = (
+                ("NEWS2 —",) if not missing else
+                ("NEWS2 — no " + ", ".join(missing), count) if len(missing) <= 2 else
+                (f"NEWS2 — {len(missing)} of 7 missing", count))
+            self.news2.setText(self._forms["news2"][0])
             self.news2.setToolTip(r.response)
             self.news2.setStyleSheet(f"color: {theme.current().dim};")
             return
         warn = theme.alarm_text(Priority.MEDIUM)
         color = {"high": theme.alarm_text(Priority.HIGH), "medium": warn,
                  "low-medium": warn}.get(r.band, theme.current().ok)
-        self.news2.setText(f"NEWS2 {r.total} {r.band}")
-        self.news2.setToolTip(r.response)
+        text = f"NEWS2 {r.total} {r.band}"
+        tip = r.response
+        level = consciousness_level(self.recorder.session, self.recorder.protocol)
+        # Why consciousness scored (CLINICAL §7: the sedation score wins): said where
+        # NEWS2 is, in brief, and in full on hover.
+        why = level.short() if level is not None and r.scores.get("acvpu") else ""
+        if why and level is not None:
+            tip = f"{tip}\n{level.explained()}"
+        self._forms["news2"] = ((f"{text} · {why}", f"NEWS2 {r.total} · {why}") if why
+                                else (text,))
+        self.news2.setText(self._forms["news2"][0])
+        self.news2.setToolTip(tip)
         self.news2.setStyleSheet(f"color: {color}; font-weight: bold;")
 
     def _due(self, ev: Evaluation, now: datetime) -> None:

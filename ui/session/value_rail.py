@@ -1,6 +1,7 @@
-"""Current values, large enough to read from a metre away, with their age;
-grey when stale, in the colour of the priority their own value has now (a
-latched alarm whose value is back in range stays in the banner, not here)."""
+"""Current values, large enough to read from a metre away, with their age; grey
+and struck through when stale ("STALE 2 min" under its name), else in the colour
+of the priority their own value has now (a latched alarm whose value is back in
+range stays in the banner, not here)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,27 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from monitor.clinical.rail import rail_values
 from monitor.clinical.rules.engine import Evaluation
+from monitor.model.parameters import PARAMETERS
 from monitor.record.recorder import Recorder
 from ui.common import theme
 from ui.common.forms import label
+
+# A stale value: dimmed and struck through, never in a live or alarm colour (CLINICAL §5).
+STALE_STYLE = "text-decoration: line-through;"
+
+
+def stale_text(seconds: float) -> str:
+    """The age of a stale value, in words short enough for the rail: "STALE 2 min"."""
+    return "STALE " + age_text(seconds).removesuffix(" ago")
+
+
+def brief_name(row: str, plain: str) -> str:
+    """A row's name in the parameter's short word ("Dissociation 0-10" → "Dissoc. 0-10"),
+    for a rail too narrow for the whole name."""
+    param = PARAMETERS.get(row)
+    if param is None or param.short_text == param.label:
+        return plain
+    return plain.replace(param.label.split()[0], param.short_text, 1)
 
 
 def age_text(seconds: float) -> str:
@@ -30,7 +49,7 @@ class ValueRail(QWidget):
         self.recorder = recorder
         self.values: dict[str, QLabel] = {}
         self.ages: dict[str, QLabel] = {}
-        self.names: dict[str, tuple[QLabel, str]] = {}
+        self.names: dict[str, tuple[QLabel, str, str]] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 0, 4, 0)
         grid.setVerticalSpacing(0)
@@ -39,7 +58,8 @@ class ValueRail(QWidget):
         for i, rv in enumerate(rows):
             plain = f"{rv.title} {rv.unit}".strip()
             name = label(plain, "dim", fit=True)
-            self.names[rv.row] = (name, plain)
+            name.setToolTip(plain)
+            self.names[rv.row] = (name, plain, brief_name(rv.row, plain))
             value = label("—", pt=theme.VALUE_PT, bold=True, name=f"{rv.title} current value")
             age = label("", "dim", name=f"{rv.title} age", fit=True)
             self.values[rv.row] = value
@@ -60,15 +80,28 @@ class ValueRail(QWidget):
         for rv in rail_values(self.recorder.session, self.recorder.protocol, ev.now,
                               ev.conditions):
             value, age = self.values[rv.row], self.ages[rv.row]
-            name, plain = self.names[rv.row]
+            name, plain, brief = self.names[rv.row]
+            fits = name.fontMetrics().horizontalAdvance(plain) <= name.contentsRect().width()
+            name.setText(plain if fits else brief)  # "Dissoc. 0-10", never "Dissociation 0…"
+            name.setToolTip(plain)
             value.setText(rv.text)
             if rv.age_s is None:
-                name.setText(plain)
                 age.setText("")
                 value.setStyleSheet(f"color: {theme.current().dim};")
                 continue
-            age.setText(age_text(rv.age_s) + (" · device" if rv.device else ""))
-            name.setText(f"{plain} · STALE" if rv.stale else plain)
-            color = (theme.alarm_text(rv.alarm) if rv.alarm
-                     else theme.current().dim if rv.stale else theme.current().text)
+            if rv.stale:  # no live colour, struck through; the age says it in words
+                age.setText(stale_text(rv.age_s))
+                age.setStyleSheet(f"color: {theme.current().text}; font-weight: bold;")
+                value.setStyleSheet(f"color: {theme.current().dim}; {STALE_STYLE}")
+                value.setToolTip(f"{plain}: {rv.text} is stale, the last reading "
+                                 f"{age_text(rv.age_s)}" + (" from the monitor" if rv.device
+                                                             else "") + "; it drives no alarm")
+                continue
+            text = age_text(rv.age_s) + (" · device" if rv.device else "")
+            if age.fontMetrics().horizontalAdvance(text) > age.contentsRect().width():
+                text = text.replace(" ago · ", " · ")  # "2 min · device", never "d…"
+            age.setText(text)
+            age.setStyleSheet("")
+            value.setToolTip("")
+            color = theme.alarm_text(rv.alarm) if rv.alarm else theme.current().text
             value.setStyleSheet(f"color: {color};")

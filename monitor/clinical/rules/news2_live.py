@@ -15,8 +15,9 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from monitor.clinical.protocols import ACVPU, Protocol
-from monitor.clinical.rules.news2 import DEFAULT_ACVPU, News2Result, component_score, news2
+from monitor.clinical.protocols import Protocol
+from monitor.clinical.rules.consciousness import consciousness_level
+from monitor.clinical.rules.news2 import News2Result, component_score, news2
 from monitor.clinical.rules.persistence import is_stale, persisted_values
 from monitor.model.session import Phase, Session
 
@@ -31,20 +32,8 @@ def consciousness(session: Session, protocol: Protocol) -> tuple[float, str] | N
     """(t, ACVPU level): the newest of the last ACVPU and the levels the latest sedation
     scores map to (MOAA/S 5 → A, 4–3 → V, 2–1 → P, 0 → U; RASS by ``news2.rass_acvpu``;
     clinic-editable). Within one assessment (the same instant) the worse level wins."""
-    found = []
-    acvpu = session.choice("acvpu")
-    if acvpu is not None:
-        found.append((acvpu[0], str(acvpu[1])))
-    for scale, offset in (("moaas", 0), ("rass", 5)):
-        latest = session.latest(scale)
-        if latest is not None:
-            table = protocol.news2.acvpu(scale) or DEFAULT_ACVPU[scale]
-            found.append((latest[0], str(table[int(latest[1]) + offset])))
-    if not found:
-        return None
-    newest = max(t for t, _ in found)
-    worst = max((level for t, level in found if t == newest), key=ACVPU.index)
-    return newest, worst
+    level = consciousness_level(session, protocol)
+    return None if level is None else (level.t, level.level)
 
 
 def _score(comp: str, scale: int, on_oxygen: bool, value: float) -> int:

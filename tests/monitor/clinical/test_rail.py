@@ -3,6 +3,8 @@ and which row an alarm colours."""
 
 from __future__ import annotations
 
+import pytest
+
 from monitor.clinical.rail import rail_values, stale_after
 from monitor.record.recorder import Recorder
 from tests.conftest import baseline_vitals
@@ -42,3 +44,19 @@ def test_an_alarm_on_a_parameter_colours_its_row(recorder: Recorder) -> None:
     recorder.record_vitals({"sbp": "190", "dbp": "95"}, "RN7")  # above the high SBP limit
     assert _row(recorder, "bp").alarm == "high"
     assert _row(recorder, "hr").alarm == ""
+
+
+@pytest.mark.hazard("H-332")
+def test_a_monitors_cuff_bp_is_not_stale_between_cycles(recorder: Recorder) -> None:
+    """A cuff BP is episodic (CLINICAL §5): stale only past the cadence and its grace,
+    never after the 1 Hz stream's "no data" seconds (the trial: STALE after ~35 s)."""
+    baseline_vitals(recorder)
+    manual_s, device_s = stale_after(recorder.protocol)
+    at = recorder.clock.now()
+    recorder.record_device_vitals([({"sbp": "134", "dbp": "86", "hr": "80"}, at, "dev-1")])
+    recorder.clock.advance(device_s + 10)
+    bp, hr = _row(recorder, "bp"), _row(recorder, "hr")
+    assert (bp.text, bp.device, bp.stale) == ("134/86", True, False)
+    assert hr.stale  # the streamed heart rate follows the stream's rule
+    recorder.clock.advance(manual_s - device_s)
+    assert _row(recorder, "bp").stale
