@@ -324,9 +324,6 @@ class MainWindow(QMainWindow):
 
     # -- problems and theme ----------------------------------------------------
     def show_problem(self, text: str) -> None:
-        # Imported when a problem shows: the Qt namespace costs the first paint ~18 ms.
-        from PySide6.QtCore import Qt
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # an error's text is no markup
         self.problem.setText(f"⚠ {plain_times(one_line(text))}")
         self.problem.show()
         self.dismiss.show()

@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from ui.common.errors import LONGEST
@@ -47,7 +48,7 @@ def test_a_thread_error_of_any_text_stays_one_plain_line_and_moves_nothing(
     qtbot.wait(100)
     shown = window.problem.text()
     assert "\n" not in shown and len(shown) <= LONGEST + 2
-    assert window.problem.height() <= 2 * line
+    assert window.problem.sizeHint().height() <= 2 * line   # one line of text
     if message.startswith("<h1"):
         assert "<h1 style='font-size:200px'>BIG</h1>" in shown   # shown as text, not drawn
     assert _layout(window, page) == before   # the banner, the vitals row and Record stay
@@ -87,3 +88,29 @@ def test_a_thread_failing_while_the_window_closes_raises_nothing(
     thread.join()
     qtbot.wait(100)            # the queued report is delivered after the window
     assert "late failure" in capfd.readouterr().err   # said on stderr, nothing raised
+
+
+MARKUP = "<h1 style='font-size:150px'>BIG</h1>"
+
+
+@pytest.mark.hazard("H-348")
+def test_a_patient_name_that_is_markup_is_shown_as_typed_in_the_header(
+        qtbot, store, clock, protocols) -> None:
+    """A display name is free text (typed, or brought by an imported file): the header
+    shows it as typed, one line high, its tooltip too."""
+    from monitor.record.recorder import Recorder
+    from tests.conftest import OPENING, baseline_vitals
+    from tests.support.window import make_window
+    window = make_window(qtbot, store, clock, protocols)
+    try:
+        rec = Recorder.open_new(store, clock, protocols, {**OPENING, "display_name": MARKUP})
+        baseline_vitals(rec)
+        page = window.open_session(rec)
+        qtbot.wait(50)
+        patient = page.header.patient
+        assert MARKUP in patient.text()
+        assert patient.textFormat() == Qt.TextFormat.PlainText
+        assert patient.sizeHint().height() <= 2 * patient.fontMetrics().lineSpacing()
+        assert "&lt;h1" in patient.toolTip()   # escaped: read as typed when hovered
+    finally:
+        window.shutdown()
