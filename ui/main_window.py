@@ -32,7 +32,7 @@ from monitor.model.session import Phase
 from monitor.record.recorder import Recorder
 from monitor.record.service import EventLog, Service
 from ui.common import theme
-from ui.common.errors import add_problem_handler
+from ui.common.errors import add_problem_handler, one_line
 from ui.common.forms import button, label, restyle
 from ui.common.texts import plain_times
 from ui.devices.capture_service import DeviceCapture
@@ -363,7 +363,7 @@ class MainWindow(QMainWindow):
 
     # -- problems and theme ----------------------------------------------------
     def show_problem(self, text: str) -> None:
-        self.problem.setText(f"⚠ {plain_times(text)}")
+        self.problem.setText(f"⚠ {plain_times(one_line(text))}")
         self.problem.show()
         self.dismiss.show()
         self.notice.hide()

@@ -30,5 +30,5 @@ def protocol_in_force(session: Session, protocols: ProtocolSet) -> Protocol:
     source = f"the protocol recorded in session {session.session_id}"
     if not isinstance(data, dict):
         raise ConfigError(f"{source} is not a table")
-    proto = validate_protocol(data, source)
+    proto = validate_protocol(data, source, recorded=True)
     return Protocol(proto.id, proto.name, proto.data, "session")

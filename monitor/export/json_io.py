@@ -104,8 +104,9 @@ def to_json(ctx: ExportContext) -> bytes:
     return (head[:-2] + ',\n "events": [\n' + lines + "\n ]\n}\n").encode()
 
 
-def read_export(path: Path) -> list[Event]:
-    """Parse a JSON export into events; refuse anything that is not a full export."""
+def read_export(path: Path) -> tuple[list[Event], Any]:
+    """Parse a JSON export into its events and what it declares of them (``record``);
+    refuse anything that is not a full export."""
     try:
         doc = json.loads(Path(path).read_text("utf-8"))
     except FileNotFoundError:
@@ -142,13 +143,24 @@ def read_export(path: Path) -> list[Event]:
         events.append(ev)
     if len({e.session_id for e in events}) != 1:
         raise MonitorError(f"{path}: events belong to more than one session")
-    return events
+    return events, doc.get("record")
+
+
+def _check_declared(declared: Any, events: list[Event], path: Path) -> None:
+    """The file's own event count must be its events': a file cut short at an event's
+    end (its chain still whole) is refused, not imported as a shorter record. (Whoever
+    also edits the count forges the file: its head then differs from the one printed on
+    the chart.)"""
+    count = declared.get("events") if isinstance(declared, dict) else None
+    if count is not None and count != len(events):
+        raise MonitorError(f"{path} declares {count!r} events but holds {len(events)}: "
+                           "the file is incomplete or was edited; nothing was imported")
 
 
 def import_file(store: EventLog, path: Path, protocols: ProtocolSet,
                 now: datetime) -> tuple[str, int]:
     """Import a full JSON export: its chain, then every event as strictly as a live entry."""
-    events = read_export(path)
+    events, declared = read_export(path)
     broken = first_broken(events)
     if broken:
         ev, why = broken
@@ -157,5 +169,6 @@ def import_file(store: EventLog, path: Path, protocols: ProtocolSet,
         check_session(events, protocols, now)
     except RecursionError:
         raise MonitorError(f"{path}: an event is nested too deeply") from None
+    _check_declared(declared, events, path)
     store.import_events(events)
     return events[0].session_id, len(events)

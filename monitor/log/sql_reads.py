@@ -142,12 +142,15 @@ def check_import(conn: Connection, style: str, events: list[Event], location: st
     return sid
 
 
-def chain_gap(start: tuple[int, str], events: list[Event]) -> str:
+def chain_gap(start: tuple[int, str], events: list[Event], *, contents: bool = False) -> str:
     """'' when ``events`` continue the chain from ``start`` (a head: seq, hash) without
-    a gap, else what breaks it."""
+    a gap, else what breaks it. ``contents``: each hash must also cover its event (for
+    events that come from elsewhere)."""
     seq, prev = start
     for e in events:
         if e.seq != seq + 1 or e.prev_hash != prev:
             return f"event {e.seq} does not follow event {seq}"
+        if contents and e.hash != e.compute_hash():
+            return f"event {e.seq}'s content does not match its hash"
         seq, prev = e.seq, e.hash
     return ""

@@ -37,7 +37,7 @@ from monitor.paths import alarm_sound_file
 from ui.board.session_view import SessionViewer
 from ui.board.tile import TileView
 from ui.common.bridge import Hop
-from ui.common.errors import add_problem_handler
+from ui.common.errors import add_problem_handler, one_line
 from ui.common.forms import label
 from ui.sound.player import AlarmSound, load_config
 
@@ -225,7 +225,9 @@ class BoardWindow(QMainWindow):
             self._grid(4)
 
     def _on_problem(self, text: str) -> None:
-        self.problem.setText(f"⚠ {text}")
+        from PySide6.QtCore import Qt  # when a problem shows: not on the first paint
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # an error's text is no markup
+        self.problem.setText(f"⚠ {one_line(text)}")
         self.problem.show()
 
     def shutdown(self) -> None:

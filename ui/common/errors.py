@@ -36,9 +36,21 @@ def report(message: str) -> None:
         _show(message)
 
 
+# A problem is one line on the bar: an exception's text may hold newlines or be huge
+# (a whole query, a message's content), and must not grow the bar over the session.
+LONGEST = 600
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line (runs of whitespace made one space), cut to LONGEST."""
+    flat = " ".join(message.split())
+    return flat if len(flat) <= LONGEST else flat[:LONGEST - 1] + "…"
+
+
 def _show(message: str) -> None:
     log.error("a problem was shown to the user (%d characters; not logged: it may name "
               "a patient or a file)", len(message))
+    message = one_line(message)
     for handler in list(_handlers):
         handler(message)
     if not _handlers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,7 +21,13 @@ T = TypeVar("T")
 
 class FitLabel(QLabel):
     """A one-line label that never widens the window: when short of room it ends
-    in "…" and the whole text is in its tooltip."""
+    in "…" and the whole text is in its tooltip. Its text is plain text: a name, an
+    identifier or an error's text that looks like markup is shown as typed, never drawn
+    (a heading's size, an image read from a file)."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self.setText(text)
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
@@ -28,8 +35,15 @@ class FitLabel(QLabel):
         return hint
 
     def setText(self, text: str) -> None:
+        if "<" in text and self.textFormat() != _plain():  # only "<" can start markup
+            self.setTextFormat(_plain())
         super().setText(text)
         self.setToolTip(text)
+
+    def setToolTip(self, text: str) -> None:
+        # A tooltip that looks like markup is drawn as markup: escaped, it reads as typed.
+        super().setToolTip(f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
+                           if "<" in text else text)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         metrics = self.fontMetrics()
@@ -44,6 +58,12 @@ class FitLabel(QLabel):
         elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight,
                                     self.contentsRect().width())
         painter.drawText(self.contentsRect(), self.alignment(), elided)
+
+
+def _plain() -> Any:
+    # Imported when a text could be markup: the Qt namespace costs the first paint ~18 ms.
+    from PySide6.QtCore import Qt
+    return Qt.TextFormat.PlainText
 
 
 def restyle(widget: QWidget, name: str, value: object) -> None:

@@ -109,6 +109,9 @@ class DevicePanel(QDialog):
         self.unbind_button = button("Unbind", "Unbind device", slot=self.unbind_selected)
         self.message = text_label("", bold=True, name="Device message")
         self.message.setWordWrap(True)
+        # What a monitor sends (its name, bed, patient id) is shown as text, never as markup.
+        for shown in (self.status, self.zone_note, self.peers, self.message):
+            shown.setTextFormat(Qt.TextFormat.PlainText)
         # The message on its own full-width line: who is bound to whom, in two lines, not five.
         box.addLayout(hrow(self.bind_button, self.unbind_button))
         box.addWidget(self.message)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.clinical.protocols import sections
+from monitor.clinical.protocols.bounds import bound_problem
 from monitor.clinical.protocols.sections import (
     Alarms,
     Assessment,
@@ -173,8 +174,9 @@ def _dig(data: dict[str, Any], dotted: str) -> Any:
     return node
 
 
-def validate_protocol(data: dict[str, Any], source: str) -> Protocol:
-    """Check a complete protocol table; raise ConfigError naming source and key."""
+def validate_protocol(data: dict[str, Any], source: str, recorded: bool = False) -> Protocol:
+    """Check a complete protocol table; raise ConfigError naming source and key.
+    ``recorded``: a session's own copy, held to the bounds' ceiling only."""
     _check(data, _SCHEMA, "", source)
     for dotted in _REQUIRED:
         if _dig(data, dotted) is None:
@@ -191,6 +193,9 @@ def validate_protocol(data: dict[str, Any], source: str) -> Protocol:
     for dotted in ("cadence.infusing", "cadence.recovery", "alarms.audio_pause_s"):
         if _dig(data, dotted) <= 0:
             raise ConfigError(f"{source}: key '{dotted}' must be above 0")
+    problem = bound_problem(data, recorded)
+    if problem:
+        raise ConfigError(f"{source}: {problem}")
     if _dig(data, "protocol.dose_mode") == "infusion" and _dig(data, "dose_plan.rate") is None:
         raise ConfigError(f"{source}: missing key 'dose_plan.rate' for an infusion protocol")
     try:
@@ -301,7 +306,8 @@ def load_site(path: Path, base: dict[str, Protocol]) -> dict[str, Protocol]:
     unknown = set(data) - {"version", "protocols"}
     if unknown:
         raise ConfigError(f"{source}: unknown key '{sorted(unknown)[0]}'")
-    if data.get("version", 1) != 1:
+    version = data.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version != 1:
         raise ConfigError(f"{source}: key 'version' is {data.get('version')!r}; allowed: 1")
     tables = data.get("protocols", {})
     if not isinstance(tables, dict):
@@ -311,6 +317,9 @@ def load_site(path: Path, base: dict[str, Protocol]) -> dict[str, Protocol]:
         where = f"{source} [protocols.{pid}]"
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: must be a table")
+        for name, value in table.items():
+            if name in _SCHEMA and isinstance(_SCHEMA[name], dict) and not isinstance(value, dict):
+                raise ConfigError(f"{where}: key '{name}' must be a table")
         merged = _merge(base[pid].data, table) if pid in base else copy.deepcopy(table)
         merged.setdefault("protocol", {})["id"] = pid
         merged.setdefault("version", 1)

@@ -524,7 +524,9 @@ class Store:
     def add_chained(self, events: list[Event], failure: str = "Not saved") -> None:
         """Add events of one session chained elsewhere, exactly as they are (same seq and
         hashes; the clinic log's spool takes the server's events so): they must continue
-        the session's stored head. In the caller's ``transaction()`` or one of their own."""
+        the session's stored head, each hash covering its event (nothing is sealed here
+        that its chain does not prove). In the caller's ``transaction()`` or one of
+        their own."""
         if self.readonly:
             raise StoreError(f"{self.path} is open read-only")
         if not events:
@@ -534,7 +536,7 @@ class Store:
             raise StoreError(f"{failure}: events of more than one session given at once; "
                              f"nothing was written to {self.path}")
         with self._mutex:
-            gap = sql_reads.chain_gap(self.head(sid), events)
+            gap = sql_reads.chain_gap(self.head(sid), events, contents=True)
             if gap:
                 raise StoreError(f"{failure}: session {sid} in {self.path}: {gap}; nothing "
                                  "was written")
