@@ -139,7 +139,8 @@ class PgLog:
         if self.spool_path is not None:
             # Opened now: its writer lock makes this process the chair's only writer.
             try:
-                self._spool = open_spool(self.spool_path)
+                self._spool = open_spool(self.spool_path, self._spool_owner(),
+                                         self._on_server)
             except BaseException:
                 self.close()
                 raise
@@ -316,8 +317,17 @@ class PgLog:
         if self._spool is None:
             if self.spool_path is None:
                 raise StoreError(f"{self.location} is unreachable and this log has no spool")
-            self._spool = open_spool(self.spool_path)
+            self._spool = open_spool(self.spool_path, self._spool_owner())
         return self._spool
+
+    def _spool_owner(self) -> str:
+        return f"{self.role}@{redact(self.url)}"
+
+    def _on_server(self, session_ids: list[str]) -> set[str]:
+        """Which of these sessions the server holds (as far as this login may see)."""
+        return self.query(lambda conn: {r[0] for r in conn.execute(
+            "SELECT DISTINCT session_id FROM events WHERE session_id = ANY(%s)",
+            (session_ids,))})
 
     def _either(self, server: Callable[[], T], spool: Callable[[Spool], T]) -> T:
         if not self.offline:
