@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+def as_typed(text: str) -> str:
+    """A tooltip's text shown as typed: Qt draws a tooltip that looks like markup as
+    markup, so such a text is escaped (line breaks kept)."""
+    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>" if "<" in text else text
+
+
 class FitLabel(QLabel):
     """A one-line label that never widens the window: when short of room it ends
     in "…" and the whole text is in its tooltip. Its text is plain text: a name, an
@@ -41,9 +47,7 @@ class FitLabel(QLabel):
         self.setToolTip(text)
 
     def setToolTip(self, text: str) -> None:
-        # A tooltip that looks like markup is drawn as markup: escaped, it reads as typed.
-        super().setToolTip(f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
-                           if "<" in text else text)
+        super().setToolTip(as_typed(text))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         metrics = self.fontMetrics()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
 
@@ -16,7 +17,7 @@ from monitor.model.parameters import fmt
 from monitor.model.session import Phase, Priority
 from monitor.record.recorder import Recorder
 from ui.common import theme
-from ui.common.forms import label, line_edit
+from ui.common.forms import as_typed, label, line_edit
 from ui.common.texts import span
 
 PHASE_TEXT = {Phase.BASELINE: "BASELINE", Phase.INFUSING: "INFUSING",
@@ -48,6 +49,7 @@ class HeaderView(QWidget):
         pt = HEADER_PT
         # Never cut (nor shrunk): the other words take a shorter form instead.
         self.patient = label("", pt=pt, bold=True, name="Patient")
+        self.patient.setTextFormat(Qt.TextFormat.PlainText)  # a name is shown as typed
         self.protocol = label("", "dim", name="Protocol", fit=True)
         self.phase = label("", pt=pt, bold=True, name="Phase")
         self.elapsed = label("", pt=pt, name="Time since infusion start")
@@ -112,7 +114,7 @@ class HeaderView(QWidget):
         name = f" · {o['display_name']}" if o.get("display_name") else ""
         self.patient.setText(f"{o.get('patient_id')} · {fmt(s.weight_kg)} kg{name}")
         self.protocol.setText(f"{self.recorder.protocol.name} · {o.get('indication')}")
-        self.patient.setToolTip(f"{self.patient.text()}\n{self.protocol.text()}")
+        self.patient.setToolTip(as_typed(f"{self.patient.text()}\n{self.protocol.text()}"))
         paused = s.paused and s.phase is Phase.INFUSING
         self.phase.setText(PAUSED_TEXT if paused else PHASE_TEXT[s.phase])
         self.phase.setStyleSheet(PAUSED_BAND if paused else "")
@@ -206,10 +208,12 @@ class HeaderView(QWidget):
             missing = [NEWS2_SHORT.get(m, m) for m in r.missing]
             # Every missing part named when they are few, else counted (all on hover).
             count = f"NEWS2 — {len(missing)} missing"
-            self._forms["news2"] = (
-                ("NEWS2 —",) if not missing else
-                ("NEWS2 — no " + ", ".join(missing), count) if len(missing) <= 2 else
-                (f"NEWS2 — {len(missing)} of 7 missing", count))
+            first = ("NEWS2 —" if not missing else
+                     "NEWS2 — no " + ", ".join(missing) if len(missing) <= 2 else
+                     f"NEWS2 — {len(missing)} of 7 missing")
+            # the count only where it is shorter ("no temp" says more than "1 missing")
+            self._forms["news2"] = (first, *((count,) if missing and len(count) < len(first)
+                                             else ()))
             self.news2.setText(self._forms["news2"][0])
             self.news2.setToolTip(r.response)
             self.news2.setStyleSheet(f"color: {theme.current().dim};")
