@@ -45,10 +45,16 @@ lint: $(TEST_STAMP)
 # cleared first, so an earlier run can never satisfy the check.
 HAZARD_RESULTS := build/hazard-results
 test: export KM_HAZARD_RESULTS := $(HAZARD_RESULTS)
+# The core's tests and the window's tests run side by side (one process each, one per
+# core: most of their time is single-threaded); the core's output is printed when both
+# have ended, then the window on a virtual screen, then the hazard check.
 test: lint sysdeps
 	rm -rf $(HAZARD_RESULTS)
-	$(BIN)/python -m pytest tests/monitor tests/safety
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/ui tests/tools
+	@mkdir -p build
+	@$(BIN)/python -m pytest tests/monitor tests/safety > build/test-core.log 2>&1 & core=$$!; \
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/ui tests/tools; ui=$$?; \
+	wait $$core; status=$$?; echo "--- tests/monitor tests/safety ---"; \
+	cat build/test-core.log; test $$status -eq 0 -a $$ui -eq 0
 	$(BIN)/python -m pytest tests/xvfb
 	$(BIN)/python -m tests.safety.check $(HAZARD_RESULTS)
 
