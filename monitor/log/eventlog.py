@@ -80,6 +80,21 @@ class Verdict:
         return "; ".join(("record verified", *self.notes))
 
 
+class AppendsOne:
+    """``append`` in terms of ``append_many``, shared by the backends."""
+
+    def append_many(self, session_id: str, items: Iterable[Item], *,
+                    recorded_at: datetime) -> list[Event]:
+        raise NotImplementedError
+
+    def append(self, session_id: str, kind: EventKind, payload: dict[str, Any], *,
+               author: str, observed_at: datetime, recorded_at: datetime,
+               source: str = "manual") -> Event:
+        """One event: ``append_many`` of one, committed before it returns."""
+        return self.append_many(session_id, [(kind, payload, author, observed_at, source)],
+                                recorded_at=recorded_at)[0]
+
+
 @runtime_checkable
 class EventLog(Protocol):
     """The append-only, hash-chained record of every session."""

@@ -34,7 +34,7 @@ from psycopg import conninfo as _conninfo
 from monitor.clock import to_iso
 from monitor.errors import ChainError, StoreError
 from monitor.log import sql_reads
-from monitor.log.eventlog import Item, SessionSummary, Verdict, redact, register_backend
+from monitor.log.eventlog import AppendsOne, Item, SessionSummary, Verdict, redact, register_backend
 from monitor.log.postgres import lease
 from monitor.log.postgres.functions import trigger_problems
 from monitor.log.postgres.schema import CHAIR_SETTINGS
@@ -103,7 +103,7 @@ def _row(e: Event) -> tuple[Any, ...]:
             e.author, e.source, canonical(e.payload), e.prev_hash, e.hash)
 
 
-class PgLog:
+class PgLog(AppendsOne):
     """One chair's (or the board's) view of the clinic database."""
 
     def __init__(self, url: str, *, readonly: bool = False, spool: Path | None = None,
@@ -554,13 +554,6 @@ class PgLog:
                 self._fill_spool(spool, sid, [e for e in pending if e.session_id == sid])
         self._remember(pending)
         log.warning("recorded %d events into the local spool", len(pending))
-
-    def append(self, session_id: str, kind: EventKind, payload: dict[str, Any], *,
-               author: str, observed_at: datetime, recorded_at: datetime,
-               source: str = "manual") -> Event:
-        """One event: ``append_many`` of one."""
-        return self.append_many(session_id, [(kind, payload, author, observed_at, source)],
-                                recorded_at=recorded_at)[0]
 
     def append_many(self, session_id: str, items: Iterable[Item], *,
                     recorded_at: datetime) -> list[Event]:

@@ -35,7 +35,14 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from monitor.clock import to_iso
 from monitor.errors import ChainError, StoreError, StoreLockedError
 from monitor.log import sql_reads
-from monitor.log.eventlog import Item, SessionSummary, Verdict, register_backend, sqlite_path
+from monitor.log.eventlog import (
+    AppendsOne,
+    Item,
+    SessionSummary,
+    Verdict,
+    register_backend,
+    sqlite_path,
+)
 from monitor.log.sql_reads import COLUMNS
 from monitor.log.sqlite.dbfile import OpenFile, refuse_orphaned_wal, refuse_special, rescue
 from monitor.log.sqlite.key_ledger import (
@@ -149,7 +156,7 @@ def _recovery(path: Path, conn: sqlite3.Connection) -> str:
             "into a new database, or restore the last backup")
 
 
-class Store:
+class Store(AppendsOne):
     """The event log in one SQLite file.
 
     ``key`` is the record key used for seals (default: the workstation's key file,
@@ -498,13 +505,6 @@ class Store:
             log.error("the database file was %s while recording; recording stopped", problem)
             raise StoreError(self._stopped)
         self._conn.execute("COMMIT")
-
-    def append(self, session_id: str, kind: EventKind, payload: dict[str, Any], *,
-               author: str, observed_at: datetime, recorded_at: datetime,
-               source: str = "manual") -> Event:
-        """Append one event and commit it; returns only once it is on disk."""
-        return self.append_many(session_id, [(kind, payload, author, observed_at, source)],
-                                recorded_at=recorded_at)[0]
 
     def append_many(self, session_id: str, items: Iterable[Item], *,
                     recorded_at: datetime) -> list[Event]:
