@@ -13,7 +13,7 @@ from monitor.clinical.outcomes import measures
 from monitor.clinical.rules.condition import lead_reason
 from monitor.model.events import Event, EventKind
 from monitor.model.parameters import REGISTRY, VITAL, fmt
-from monitor.model.vocabulary import CHECKLIST_ITEMS
+from monitor.model.vocabulary import CHECKLIST_ITEMS, checklist_label
 
 # Vitals after BP (which reads as one "BP 128/82"), in registry order.
 VITAL_ORDER = tuple((p.key, p.label) for p in REGISTRY
@@ -158,13 +158,8 @@ def _referring(kind: EventKind, p: dict[str, Any], text: Callable[[str | None], 
 
 def checklist_text(answers: dict[str, Any]) -> str:
     """The pre-infusion checklist's answers in the window's words and order ("Fasting as
-    instructed yes, Contraindications asked yes, Pregnant no, …"); an item this version
-    does not know keeps its key."""
+    instructed yes, Contraindications asked yes, Pregnant no, …"), without the labels'
+    bracketed examples; an item this version does not know comes last, in words."""
     order = [k for k in CHECKLIST_ITEMS if k in answers] + sorted(
         k for k in answers if k not in CHECKLIST_ITEMS)
-    return ", ".join(f"{_item_words(k)} {answers[k]}" for k in order)
-
-
-def _item_words(key: str) -> str:
-    label = CHECKLIST_ITEMS.get(key)
-    return label.split(" (", 1)[0] if label else key
+    return ", ".join(f"{checklist_label(k).split(' (', 1)[0]} {answers[k]}" for k in order)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from monitor.export.context import ExportContext
 from monitor.model.events import EventKind
-from monitor.model.vocabulary import CHECKLIST_ITEMS
+from monitor.model.vocabulary import checklist_label
 
 
 def checklist_rows(ctx: ExportContext) -> list[list[str]]:
     """One row per answer of every checklist recorded: time, item, answer, by, status."""
-    return [[ctx.short(e.observed_at), CHECKLIST_ITEMS.get(key, key.replace("_", " ")),
+    return [[ctx.short(e.observed_at), checklist_label(key),
              str(answer), ctx.who(e.event.author), e.status]
             for e in ctx.entries(EventKind.CHECKLIST)
             for key, answer in e.payload.get("answers", {}).items()]

@@ -44,6 +44,14 @@ CHECKLIST_ITEMS: dict[str, str] = {
     "maois": "Concomitant MAOIs",
     "escort_arranged": "Escort arranged",
 }
+
+
+def checklist_label(key: str) -> str:
+    """The window's words for a checklist item; an item this version does not know
+    reads as its key in words."""
+    return CHECKLIST_ITEMS.get(key, key.replace("_", " "))
+
+
 # What the answers mean (CLINICAL §7): a "no" on a safety step, a "yes" on a CNS
 # depressant or a BP-raising drug taken with ketamine, or a "yes" on a contraindication
 # is named at Start and needs a confirmation.

@@ -9,6 +9,8 @@ from __future__ import annotations
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from ui.session.message_line import titled
+
 # Lines kept free while no message shows: the usual refusal fits in them.
 RESERVED_LINES = 2
 
@@ -29,7 +31,7 @@ class WrappedMessage(QLabel):
         self.hide()
 
     def setText(self, text: str) -> None:
-        shown = f"{self.title} {text}" if text and self.title else text
+        shown = titled(self.title, text)
         super().setText(shown)
         self.setToolTip(shown)
 

@@ -14,6 +14,11 @@ GAP = 14  # between the message shown and the names of the others
 PAD = 4   # a label's text needs a little more than its advance
 
 
+def titled(title: str, text: str) -> str:
+    """A field's message as shown: named after its field ("Rate abc: …")."""
+    return f"{title} {text}" if text and title else text
+
+
 class FieldMessage(QLabel):
     """A field's message, named after its field on the shared line. ``text()`` is the
     whole message; the line decides whether it is the one on show."""
@@ -29,7 +34,7 @@ class FieldMessage(QLabel):
         QLabel.setVisible(self, False)
 
     def setText(self, text: str) -> None:
-        shown = f"{self.title} {text}" if text and self.title else text
+        shown = titled(self.title, text)
         super().setText(shown)
         self.setToolTip(shown)
         self.line.arrange()

@@ -183,8 +183,7 @@ class PgLog(AppendsOne):
     def _read(self, read: Callable[Concatenate[sql_reads.Connection, str, P], T],
               *args: P.args, **kwargs: P.kwargs) -> T:
         """One of the reads both backends share (``monitor.log.sql_reads``), on the server."""
-        with self._server() as conn:
-            return read(conn, _STYLE, *args, **kwargs)
+        return self.query(read, _STYLE, *args, **kwargs)
 
     def _failed(self, exc: psycopg.Error, failure: str) -> StoreError:
         """The error to raise for a server error: a timeout (the server is there, the
